@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Sets up everything Alliance needs on a fresh machine, idempotently, and quickly when nothing
+// changed: the Debian packages it runs (apt-get update once, then install), the npm dependencies
+// exactly as locked (npm ci), and the compiled CLI (tsc, incremental).
+// Usage: node scripts/setup.mjs
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Commands Alliance or its tests run, and the Debian package of each. */
+const DEBIAN_PACKAGES = {
+  ffmpeg: 'ffmpeg', // vPDQ frames
+  ffprobe: 'ffmpeg',
+  setpriv: 'util-linux', // tests: drop root's file-access override to make a file unreadable
+};
+
+function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd, args, opts = {}) {
+  log(`${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root, ...opts });
+  if (r.status !== 0) {
+    log(`failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  log(`Node.js ${process.versions.node} is too old: Alliance needs Node 20 or newer`);
+  process.exit(1);
+}
+
+// 1. Debian packages.
+const missing = [...new Set(Object.entries(DEBIAN_PACKAGES).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+if (missing.length) {
+  if (!has('apt-get')) {
+    log(`missing ${missing.join(', ')} and there is no apt-get: install them with your package manager`);
+    process.exit(1);
+  }
+  const apt = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run(apt[0], [...apt.slice(1), 'update', '-qq'], { env });
+  run(apt[0], [...apt.slice(1), 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+}
+
+// 2. npm dependencies, exactly as locked, re-installed only when the lock file changed.
+const stamp = join(root, 'node_modules', '.alliance-lock.sha256');
+const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, lockHash);
+}
+
+// 3. Compile (incremental: quick when nothing changed).
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
