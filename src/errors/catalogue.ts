@@ -1,0 +1,78 @@
+/**
+ * The one error catalogue: every error Alliance reports has a stable code, an HTTP status (for the
+ * API) and a one-line meaning. Code throws `AllianceError(code, message)`; edges (CLI, API) print
+ * or serialise `{ code, message }` and never the driver's or library's own wording alone.
+ * `docs/errors.md` lists this table; a test keeps the two in sync.
+ */
+export const ERRORS = {
+  USAGE: { status: 400, meaning: 'The command line or request is malformed (unknown option, bad value).' },
+  FILE_NOT_FOUND: { status: 404, meaning: 'The path does not exist (or is a dangling symlink).' },
+  FILE_UNREADABLE: { status: 403, meaning: 'The file exists but cannot be read (permissions, I/O error).' },
+  FILE_EMPTY: { status: 422, meaning: 'The file has 0 bytes; there is nothing to hash.' },
+  FILE_NOT_REGULAR: { status: 422, meaning: 'The path is a device, FIFO or socket, which is never read.' },
+  MEDIA_MISMATCH: { status: 422, meaning: "The file's name says image or video but its content is not." },
+  IMAGE_UNSUPPORTED: { status: 415, meaning: 'The content is not an image format the decoder supports.' },
+  IMAGE_CORRUPT: { status: 422, meaning: 'The image is truncated or damaged and cannot be decoded.' },
+  IMAGE_TOO_LARGE: { status: 413, meaning: 'The image declares more pixels than the configured limit (decompression-bomb guard).' },
+  VIDEO_UNDECODABLE: { status: 422, meaning: 'ffmpeg cannot decode a video stream from the file.' },
+  FFMPEG_MISSING: { status: 500, meaning: 'ffmpeg/ffprobe is not installed or ALLIANCE_FFMPEG points nowhere.' },
+  SIGNAL_MALFORMED: { status: 400, meaning: 'A hash value is not in the form its signal type requires.' },
+  SIGNAL_TYPE_UNKNOWN: { status: 400, meaning: 'No signal type of that name is registered.' },
+  SIGNAL_NOT_APPLICABLE: { status: 422, meaning: 'The signal type cannot hash this kind of media.' },
+  INTERNAL: { status: 500, meaning: 'An unexpected failure; the message carries the cause.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * An error with a catalogue code.
+ * @example throw new AllianceError('IMAGE_TOO_LARGE', '100000×100000 exceeds 100,000,000 pixels');
+ */
+export class AllianceError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AllianceError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Any thrown value as an AllianceError (unknown failures become INTERNAL with their message). */
+export function toAllianceError(err: unknown): AllianceError {
+  if (err instanceof AllianceError) return err;
+  if (isErrnoException(err)) return fromErrno(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return new AllianceError('INTERNAL', message, { cause: err });
+}
+
+/**
+ * Maps file-system errors to catalogue codes with a reason a user understands. The message does
+ * not repeat the path: results and error lines already carry it.
+ */
+export function fromErrno(err: NodeJS.ErrnoException): AllianceError {
+  switch (err.code) {
+    case 'ENOENT':
+      return new AllianceError('FILE_NOT_FOUND', 'no such file', { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new AllianceError('FILE_UNREADABLE', 'permission denied', { cause: err });
+    case 'EISDIR':
+      return new AllianceError('FILE_NOT_REGULAR', 'is a directory', { cause: err });
+    case 'EIO':
+      return new AllianceError('FILE_UNREADABLE', 'I/O error while reading', { cause: err });
+    default:
+      return new AllianceError('FILE_UNREADABLE', `${err.code ?? 'error'}: ${err.message}`, { cause: err });
+  }
+}
+
+function isErrnoException(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined;
+}
