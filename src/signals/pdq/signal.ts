@@ -1,0 +1,35 @@
+/** PDQ as a signal type: images, Hamming distance, match at ≤ 31 bits. */
+import { AllianceError } from '../../errors/catalogue.js';
+import { decodeImage } from '../../media/image.js';
+import type { SignalType, SignalValue } from '../signal-type.js';
+import { hammingHex, normalizeHash256Hex } from './hash256.js';
+import { PDQ_MATCH_THRESHOLD, PdqHasher } from './pdq.js';
+
+// One hasher per thread: its scratch buffers are reused from image to image.
+const hasher = new PdqHasher();
+
+function normalize(value: string): string {
+  try {
+    return normalizeHash256Hex(value);
+  } catch {
+    throw new AllianceError('SIGNAL_MALFORMED', `pdq must be 64 hex digits, got "${value.slice(0, 80)}"`);
+  }
+}
+
+export const pdqSignal: SignalType = {
+  name: 'pdq',
+  description: "Meta's PDQ perceptual image hash (256 bits, Hamming distance, match ≤ 31)",
+  media: 'image',
+  comparison: 'hamming',
+  defaultThreshold: PDQ_MATCH_THRESHOLD,
+  normalize,
+  compare(a, b, threshold = PDQ_MATCH_THRESHOLD) {
+    const distance = hammingHex(normalize(a), normalize(b));
+    return { match: distance <= threshold, distance };
+  },
+  async hash(input, ctx): Promise<SignalValue> {
+    const image = await decodeImage(input.bytes ?? input.path, { maxImagePixels: ctx.maxImagePixels, autoOrient: ctx.autoOrient });
+    const r = hasher.hashImage(image, { dihedral: ctx.dihedral ?? false });
+    return 'dihedral' in r ? { value: r.hash, quality: r.quality, variants: r.dihedral } : { value: r.hash, quality: r.quality };
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The one interface every hash algorithm implements, so that matching, storage and exchange code
+ * never special-case an algorithm (the python-threatexchange lesson). Adding an algorithm means
+ * writing one `SignalType` and listing it in `registry.ts`.
+ */
+import type { MediaKind } from '../media/detect.js';
+
+/** What a signal type can be computed from: decoded images, decoded videos, or any bytes. */
+export type SignalMedia = MediaKind | 'any';
+
+/** How two values of a type are compared. */
+export type Comparison = 'exact' | 'hamming' | 'frames';
+
+/** Input to a hasher: a file path, and its bytes when the caller already holds them. */
+export interface MediaInput {
+  path: string;
+  bytes?: Buffer;
+}
+
+export interface HashContext {
+  /** Refuse images declaring more pixels (decompression-bomb guard). */
+  maxImagePixels: number;
+  /** Apply EXIF orientation before hashing images (the reference does not). */
+  autoOrient?: boolean;
+  /** vPDQ: one frame per this many seconds, 0 = every frame. */
+  secondsPerHash?: number;
+  /** PDQ: also compute the eight dihedral variants. */
+  dihedral?: boolean;
+  /** Long hashes (videos) report progress in [0, 1]. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface FrameValue {
+  frame: number;
+  quality: number;
+  hash: string;
+  timestamp: number;
+}
+
+/** One computed signal. `value` is the canonical text stored and exchanged. */
+export interface SignalValue {
+  value: string;
+  quality?: number;
+  /** PDQ dihedral variants, by variant name. */
+  variants?: Record<string, string>;
+  /** vPDQ frames (the same content as `value`, structured). */
+  frames?: FrameValue[];
+}
+
+export interface CompareResult {
+  match: boolean;
+  /** Lower is closer: Hamming bits, 0/1 for exact types, 100 − query match % for frame types. */
+  distance: number;
+  detail?: Record<string, number>;
+}
+
+/** Incremental hashing over raw file bytes, so the hasher reads a file once for many types. */
+export interface ByteHasher {
+  update(chunk: Uint8Array): void;
+  digest(): SignalValue;
+}
+
+export interface SignalType {
+  /** Unique, lowercase: the name used on the command line, in the API and in exchanges. */
+  readonly name: string;
+  readonly description: string;
+  /** Media it hashes ('any' = the bytes of any file). */
+  readonly media: SignalMedia;
+  readonly comparison: Comparison;
+  /**
+   * The default match rule: maximum distance for 'hamming', 0 for 'exact', minimum percentage of
+   * query frames matched for 'frames'.
+   */
+  readonly defaultThreshold: number;
+  /** Validates a value and returns its canonical form; throws SIGNAL_MALFORMED. */
+  normalize(value: string): string;
+  /** Compares two canonical values under `threshold` (default: `defaultThreshold`). */
+  compare(a: string, b: string, threshold?: number): CompareResult;
+  /** Computes the signal of a file. */
+  hash(input: MediaInput, ctx: HashContext): Promise<SignalValue>;
+  /** Present on types computed from raw bytes (cryptographic digests). */
+  byteHasher?(): ByteHasher;
+}
