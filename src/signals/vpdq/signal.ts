@@ -1,0 +1,37 @@
+/** vPDQ as a signal type: videos, frame-set comparison, match when ≥ 80 % of query frames match. */
+import { AllianceError } from '../../errors/catalogue.js';
+import type { SignalType } from '../signal-type.js';
+import { compareVpdq, VPDQ_DEFAULTS } from './compare.js';
+import { formatVpdq, parseVpdq } from './format.js';
+import { hashVideo } from './hash.js';
+
+function parse(value: string) {
+  const frames = parseVpdq(value);
+  if (frames.length === 0) throw new AllianceError('SIGNAL_MALFORMED', 'vpdq value has no frame line');
+  return frames;
+}
+
+export const vpdqSignal: SignalType = {
+  name: 'vpdq',
+  description: "Meta's vPDQ video hash (PDQ per frame; match when ≥ 80 % of the query's frames are within 31 bits)",
+  media: 'video',
+  comparison: 'frames',
+  defaultThreshold: VPDQ_DEFAULTS.queryThreshold,
+  normalize: (value) => formatVpdq(parse(value)),
+  compare(a, b, threshold = VPDQ_DEFAULTS.queryThreshold) {
+    const r = compareVpdq(parse(a), parse(b), { queryThreshold: threshold });
+    return {
+      match: r.match,
+      distance: 100 - r.queryMatchPercent,
+      detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent, queryFrames: r.queryFrames, comparedFrames: r.comparedFrames },
+    };
+  },
+  async hash(input, ctx) {
+    const frames = await hashVideo(input.path, {
+      secondsPerHash: ctx.secondsPerHash ?? 1,
+      signal: ctx.signal,
+      onFrame: (done, expected) => expected && ctx.onProgress?.(Math.min(1, done / expected)),
+    });
+    return { value: formatVpdq(frames), frames };
+  },
+};
