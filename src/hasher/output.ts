@@ -1,0 +1,55 @@
+/**
+ * Output of `alliance hash`: CSV (one row per signal; one per frame for vPDQ, in the reference's
+ * frame,quality,hash,timestamp terms) or JSON Lines (one object per file, failures included).
+ */
+import type { FileResult } from './hash-file.js';
+
+export type OutputFormat = 'csv' | 'jsonl';
+export const CSV_HEADER = 'path,type,hash,quality,frame,timestamp';
+
+/** RFC 4180 quoting when a field needs it. */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(fields: Array<string | number | undefined>): string {
+  return fields.map(csvField).join(',');
+}
+
+/** CSV rows of one file's signals (none for a file without signals). */
+export function csvRows(r: FileResult): string[] {
+  const rows: string[] = [];
+  for (const [type, s] of Object.entries(r.signals)) {
+    if (s.frames) {
+      for (const f of s.frames) rows.push(csvRow([r.path, type, f.hash, f.quality, f.frame, f.timestamp.toFixed(3)]));
+      continue;
+    }
+    rows.push(csvRow([r.path, type, s.value, s.quality]));
+    for (const [variant, hash] of Object.entries(s.variants ?? {})) {
+      if (variant !== 'original') rows.push(csvRow([r.path, `${type}.${variant}`, hash, s.quality]));
+    }
+  }
+  return rows;
+}
+
+/** One JSON line per file; vPDQ as a `frames` array instead of the text value. */
+export function jsonLine(r: FileResult): string {
+  const signals: Record<string, unknown> = {};
+  for (const [type, s] of Object.entries(r.signals)) {
+    signals[type] = s.frames ? { frames: s.frames.map((f) => ({ ...f, timestamp: Number(f.timestamp.toFixed(3)) })) } : { hash: s.value, quality: s.quality, variants: s.variants };
+  }
+  return JSON.stringify({ path: r.path, size: r.size, media: r.media, format: r.format, status: r.status, signals, error: r.error });
+}
+
+/** Formats results for a stream; `header()` once, then `format(result)` per file, in order. */
+export function formatter(format: OutputFormat): { header(): string; format(r: FileResult): string } {
+  if (format === 'csv') {
+    return {
+      header: () => `${CSV_HEADER}\n`,
+      format: (r) => csvRows(r).map((row) => `${row}\n`).join(''),
+    };
+  }
+  return { header: () => '', format: (r) => `${jsonLine(r)}\n` };
+}
