@@ -4,9 +4,11 @@
  * a failed result; the run always continues to the end.
  */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { AllianceError, fromErrno } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from './hash-file.js';
 import { formatter, type OutputFormat } from './output.js';
 import { HashPool } from './pool.js';
@@ -43,6 +45,14 @@ export interface HashSummary {
   skips: Array<{ path: string; message: string }>;
 }
 
+async function openOutput(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (err) {
+    throw new AllianceError('USAGE', `cannot write --out ${path}: ${fromErrno(err as NodeJS.ErrnoException).message}`);
+  }
+}
+
 async function write(stream: Writable, text: string): Promise<void> {
   if (text && !stream.write(text)) await once(stream, 'drain');
 }
@@ -61,8 +71,10 @@ function vpdqFileName(dir: string, path: string, used: Set<string>): string {
  */
 export async function runHash(opts: HashRunOptions, stdout: Writable, progress?: ProgressSink): Promise<HashSummary> {
   const started = performance.now();
+  // Open the output first: a bad --out path is a usage error before any work is done.
+  const outFile = opts.out ? await openOutput(opts.out) : undefined;
   const { items, files } = await walkInputs(opts.inputs, (n) => progress?.walking(n));
-  const out: Writable = opts.out ? createWriteStream(opts.out) : stdout;
+  const out: Writable = outFile ? outFile.createWriteStream() : stdout;
   const fmt = formatter(opts.format);
   if (opts.vpdqDir) mkdirSync(opts.vpdqDir, { recursive: true });
   const vpdqNames = new Set<string>();
@@ -118,7 +130,7 @@ export async function runHash(opts: HashRunOptions, stdout: Writable, progress?:
     }
   } finally {
     await pool.close();
-    if (opts.out) {
+    if (outFile) {
       out.end();
       await once(out, 'close');
     }
