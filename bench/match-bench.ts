@@ -1,0 +1,85 @@
+/**
+ * bench:match — the PDQ match index against the peer's matcher (FAISS IndexBinaryMultiHash, as
+ * HMA uses it), on the same generated files, in the same run.
+ * Usage: npm run bench:match [-- --sizes 1000000,10000000] [--queries 1000]
+ * For each size: generate the haystack and queries with ../shared/bench/make_hashes.py (cached
+ * under bench/out/), build the index, report build time, bytes per hash, ms/query at threshold 31
+ * on one thread and the match count; snapshot and restart; then run ../shared/bench/faiss_match.py
+ * when /usr/bin/python3 has faiss, and print the ratio.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { HammingIndex } from '../src/index/hamming-index.js';
+import { readHashLines } from '../src/index/hash-lines.js';
+import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const sizes = (flag('--sizes') ?? '1000000,10000000').split(',').map(Number);
+const queriesN = Number(flag('--queries') ?? 1000);
+const shared = join(import.meta.dirname, '..', '..', 'shared', 'bench');
+const out = join(import.meta.dirname, 'out');
+const THRESHOLD = 31;
+
+const hasFaiss = spawnSync('/usr/bin/python3', ['-c', 'import faiss'], { stdio: 'ignore' }).status === 0;
+console.log(`bench:match  ${new Date().toISOString()}  ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, threshold ${THRESHOLD}, one thread`);
+if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
+
+const rows: string[] = [];
+for (const n of sizes) {
+  const dir = join(out, `pdq-${n}-${queriesN}`);
+  if (!existsSync(join(dir, 'queries.txt'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+  }
+  let t = performance.now();
+  const haystack = await readHashLines(join(dir, 'haystack.txt'));
+  const queries = await readHashLines(join(dir, 'queries.txt'));
+  const parseS = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const ids = Uint32Array.from({ length: n }, (_, i) => i);
+  const index = HammingIndex.fromEntries(haystack, ids);
+  const buildS = (performance.now() - t) / 1000;
+  const stats = index.stats();
+
+  const query = () => {
+    let matches = 0;
+    const start = performance.now();
+    for (let q = 0; q < queries.length / 8; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+    return { ms: (performance.now() - start) / (queries.length / 8), matches };
+  };
+  query(); // warm-up
+  const runs = [query(), query(), query()];
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+
+  const snapFile = join(dir, 'pdq.snapshot');
+  t = performance.now();
+  await writeSnapshot(snapFile, index.toSnapshot('pdq'));
+  const snapWriteS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const restored = HammingIndex.fromSnapshot(await readSnapshot(snapFile));
+  const restartS = (performance.now() - t) / 1000;
+  const check = restored.query(queries.subarray(0, 8), THRESHOLD).length === index.query(queries.subarray(0, 8), THRESHOLD).length;
+  const snapMb = statSync(snapFile).size / 1048576;
+  rmSync(snapFile);
+
+  console.log(`\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits)`);
+  console.log(`  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`);
+  console.log(`  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`);
+  let ratio = '';
+  if (hasFaiss) {
+    const r = spawnSync('/usr/bin/python3', [join(shared, 'faiss_match.py'), dir, '--threshold', String(THRESHOLD)], { encoding: 'utf8' });
+    if (r.status === 0) {
+      const f = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms_per_query: number; build_s: number; matches: number };
+      ratio = `${(f.ms_per_query / best.ms).toFixed(1)}× faster`;
+      console.log(`  FAISS IndexBinaryMultiHash: build ${f.build_s.toFixed(1)} s, ${f.ms_per_query.toFixed(3)} ms/query, ${f.matches} matches${f.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}`);
+      console.log(`  ratio: Alliance ${best.ms.toFixed(3)} ms vs FAISS ${f.ms_per_query.toFixed(3)} ms = ${ratio} (target ≥ 2×)`);
+    } else console.log(`  FAISS failed: ${r.stderr.trim().split('\n').at(-1)}`);
+  }
+  rows.push(`| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.ms.toFixed(3)} | ${ratio || 'n/a'} | ${restartS.toFixed(1)} s |`);
+}
+console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | restart |\n|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);

@@ -1,0 +1,39 @@
+/** The SignalIndex of 256-bit Hamming signal types (PDQ), over HammingIndex. */
+import { HammingIndex } from './hamming-index.js';
+import type { IndexMatch, SignalIndex } from './signal-index.js';
+import type { Snapshot } from './snapshot.js';
+
+export class Hamming256SignalIndex implements SignalIndex {
+  constructor(
+    readonly signalType: string,
+    readonly index: HammingIndex = new HammingIndex(),
+  ) {}
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  add(id: number, value: string): void {
+    this.index.add(id, value);
+  }
+
+  remove(id: number, value: string): boolean {
+    return this.index.remove(id, value);
+  }
+
+  query(value: string, threshold: number): IndexMatch[] {
+    return this.index.query(value, threshold);
+  }
+
+  stats(): Record<string, unknown> {
+    return { ...this.index.stats() };
+  }
+
+  toSnapshot(): Snapshot {
+    return this.index.toSnapshot(this.signalType);
+  }
+
+  static fromSnapshot(snap: Snapshot): Hamming256SignalIndex {
+    return new Hamming256SignalIndex(snap.signalType, HammingIndex.fromSnapshot(snap));
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What matching needs from an index, whatever the algorithm: add, remove, query under a
+ * threshold, size, and a snapshot. Each SignalType names its index factory, so the matcher never
+ * special-cases an algorithm.
+ */
+import type { Snapshot } from './snapshot.js';
+
+export interface IndexMatch {
+  /** The signal id given to `add`. */
+  id: number;
+  /** Lower is closer, in the signal type's own unit (bits, 0/1, 100 − % of query frames). */
+  distance: number;
+  detail?: Record<string, number>;
+}
+
+export interface SignalIndex {
+  /** Adds a canonical value under `id`; matchable by the next query. */
+  add(id: number, value: string): void;
+  /** Removes the value added under `id`; returns whether it was there. */
+  remove(id: number, value: string): boolean;
+  /** Every entry that matches `value` under `threshold`. */
+  query(value: string, threshold: number): IndexMatch[];
+  readonly size: number;
+  stats(): Record<string, unknown>;
+  toSnapshot(): Snapshot;
+}

@@ -1,0 +1,143 @@
+/**
+ * Acceptance: the match index returns exactly the brute-force matches — on the shared
+ * needles/haystack at thresholds 0, 16, 31, 47, 63 and on a 100k generated set — whether it
+ * probes or scans, after incremental adds and removals, and after a snapshot round trip.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evenLayout, layoutFor } from '../../src/index/chunks.js';
+import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
+import { readHashLines } from '../../src/index/hash-lines.js';
+import { readSnapshot, writeSnapshot } from '../../src/index/snapshot.js';
+import { FIXTURES, SHARED } from '../support/paths.js';
+
+const THRESHOLDS = [0, 16, 31, 47, 63];
+const sorted = (ms: HammingMatch[]) => [...ms].sort((a, b) => a.id - b.id || a.distance - b.distance);
+const ids = (n: number, offset = 0) => Uint32Array.from({ length: n }, (_, i) => i + offset);
+const at = (packed: Uint32Array, i: number) => packed.subarray(i * 8, i * 8 + 8);
+
+function expectSameAsBruteForce(index: HammingIndex, haystack: Uint32Array, queries: Uint32Array, thresholds = THRESHOLDS, idOffset = 0): number {
+  let total = 0;
+  for (const t of thresholds) {
+    for (let q = 0; q < queries.length / 8; q++) {
+      const want = bruteForce(haystack, at(queries, q), t).map((m) => ({ id: m.id + idOffset, distance: m.distance }));
+      const got = index.query(at(queries, q), t);
+      expect(sorted(got), `query ${q} at threshold ${t}`).toEqual(sorted(want));
+      total += want.length;
+    }
+  }
+  return total;
+}
+
+describe('HammingIndex on the shared needles and haystack', () => {
+  let haystack: Uint32Array;
+  let needles: Uint32Array;
+  beforeAll(async () => {
+    haystack = await readHashLines(join(FIXTURES, 'pdq', 'haystack.txt'));
+    needles = await readHashLines(join(FIXTURES, 'pdq', 'needles.txt'));
+  });
+
+  it.each(['probe', 'scan', 'auto'] as const)('%s: exactly the brute-force matches at 0, 16, 31, 47, 63', (strategy) => {
+    expect(haystack.length / 8).toBe(1350);
+    expect(needles.length / 8).toBe(100);
+    const index = HammingIndex.fromEntries(haystack, ids(1350), { strategy });
+    const total = expectSameAsBruteForce(index, haystack, needles);
+    expect(total).toBeGreaterThan(100); // the fixtures do contain matches at every threshold
+  });
+
+  it('with other layouts too (chunk count and key width do not change results)', () => {
+    for (const layout of [evenLayout(16, 8), evenLayout(12, 10), layoutFor(1350, 13)]) {
+      const index = HammingIndex.fromEntries(haystack, ids(1350), { strategy: 'probe', layout });
+      expectSameAsBruteForce(index, haystack, needles, [0, 31, 63]);
+    }
+  });
+});
+
+describe('HammingIndex on a 100k generated set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alliance-index-'));
+  let haystack: Uint32Array;
+  let queries: Uint32Array;
+  beforeAll(async () => {
+    execFileSync('python3', [join(SHARED, 'bench', 'make_hashes.py'), '100000', '200', dir]);
+    haystack = await readHashLines(join(dir, 'haystack.txt'));
+    queries = await readHashLines(join(dir, 'queries.txt'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('probing returns exactly the brute-force matches at 0, 16, 31, 47, 63', () => {
+    const index = HammingIndex.fromEntries(haystack, ids(100_000), { strategy: 'probe' });
+    expect(expectSameAsBruteForce(index, haystack, queries)).toBeGreaterThan(100);
+  });
+
+  it('stays exact through adds (delta), removals and background rebuilds', async () => {
+    const half = 50_000;
+    const index = HammingIndex.fromEntries(haystack.subarray(0, half * 8), ids(half), { strategy: 'probe', deltaLimit: 10_000 });
+    for (let i = half; i < 100_000; i++) index.add(i, at(haystack, i));
+    expectSameAsBruteForce(index, haystack, queries.subarray(0, 40 * 8), [31]);
+    await index.rebuildInBackground();
+    expect(index.stats().deltaCount).toBeLessThan(10_000);
+    // Remove every third entry: results equal brute force over what is left.
+    const kept: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      if (i % 3 === 0) expect(index.remove(i, at(haystack, i))).toBe(true);
+      else kept.push(i);
+    }
+    expect(index.size).toBe(kept.length);
+    expect(index.remove(0, at(haystack, 0))).toBe(false);
+    const left = new Uint32Array(kept.length * 8);
+    kept.forEach((id, j) => left.set(at(haystack, id), j * 8));
+    for (let q = 0; q < 40; q++) {
+      const want = bruteForce(left, at(queries, q), 31).map((m) => ({ id: kept[m.id], distance: m.distance }));
+      expect(sorted(index.query(at(queries, q), 31))).toEqual(sorted(want));
+    }
+  });
+
+  it('an added hash matches in the very next query; a removed one never again', () => {
+    const index = HammingIndex.fromEntries(haystack, ids(100_000), { strategy: 'probe' });
+    const fresh = 'f'.repeat(60) + '0000';
+    expect(index.query(fresh, 0)).toEqual([]);
+    index.add(4_000_000_000, fresh);
+    expect(index.query(fresh, 0)).toEqual([{ id: 4_000_000_000, distance: 0 }]);
+    index.remove(4_000_000_000, fresh);
+    expect(index.query(fresh, 31)).toEqual([]);
+  });
+
+  it('a snapshot restores the same index without rebuilding', async () => {
+    const index = HammingIndex.fromEntries(haystack, ids(100_000, 7), { strategy: 'probe' });
+    index.remove(7, at(haystack, 0));
+    index.add(3, at(queries, 0));
+    const file = join(dir, 'pdq.snapshot');
+    await writeSnapshot(file, index.toSnapshot('pdq'));
+    const snap = await readSnapshot(file);
+    expect(snap.signalType).toBe('pdq');
+    const restored = HammingIndex.fromSnapshot(snap, { strategy: 'probe' });
+    expect({ ...restored.stats(), bytes: 0 }).toEqual({ ...index.stats(), bytes: 0 });
+    for (let q = 0; q < 50; q++) expect(sorted(restored.query(at(queries, q), 31))).toEqual(sorted(index.query(at(queries, q), 31)));
+  });
+
+  it('a damaged snapshot is refused with INDEX_SNAPSHOT_INVALID', async () => {
+    const file = join(dir, 'bad.snapshot');
+    writeFileSync(file, 'not a snapshot');
+    await expect(readSnapshot(file)).rejects.toMatchObject({ code: 'INDEX_SNAPSHOT_INVALID' });
+    const good = join(dir, 'good.snapshot');
+    await writeSnapshot(good, HammingIndex.fromEntries(haystack.subarray(0, 800), ids(100)).toSnapshot('pdq'));
+    const bytes = (await import('node:fs')).readFileSync(good);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 100));
+    await expect(readSnapshot(file)).rejects.toMatchObject({ code: 'INDEX_SNAPSHOT_INVALID' });
+  });
+});
+
+describe('readHashLines', () => {
+  it('names the line of a malformed hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alliance-lines-'));
+    const file = join(dir, 'h.txt');
+    writeFileSync(file, `${'a'.repeat(64)}\r\n\n${'b'.repeat(63)}\n`);
+    await expect(readHashLines(file)).rejects.toThrow(/line 3: expected 64 hex digits, got 63/);
+    writeFileSync(file, `${'a'.repeat(64)}\n${'A'.repeat(64)}`);
+    expect([...(await readHashLines(file))]).toEqual([...Array(8).fill(0xaaaaaaaa), ...Array(8).fill(0xaaaaaaaa)]);
+    rmSync(dir, { recursive: true });
+  });
+});
