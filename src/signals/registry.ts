@@ -15,7 +15,7 @@ export function buildRegistry(types: readonly SignalType[]): ReadonlyMap<string,
   for (const t of types) {
     if (!/^[a-z][a-z0-9_]*$/.test(t.name)) throw new Error(`signal type name "${t.name}" must be lowercase [a-z0-9_]`);
     if (map.has(t.name)) throw new Error(`signal type "${t.name}" registered twice`);
-    for (const fn of ['normalize', 'compare', 'hash'] as const) {
+    for (const fn of ['normalize', 'compare', 'hash', 'createIndex', 'restoreIndex'] as const) {
       if (typeof t[fn] !== 'function') throw new Error(`signal type "${t.name}" lacks ${fn}()`);
     }
     if (!Number.isFinite(t.defaultThreshold)) throw new Error(`signal type "${t.name}" has no default threshold`);

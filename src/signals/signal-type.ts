@@ -3,6 +3,8 @@
  * never special-case an algorithm (the python-threatexchange lesson). Adding an algorithm means
  * writing one `SignalType` and listing it in `registry.ts`.
  */
+import type { SignalIndex } from '../index/signal-index.js';
+import type { Snapshot } from '../index/snapshot.js';
 import type { MediaKind } from '../media/detect.js';
 
 /** What a signal type can be computed from: decoded images, decoded videos, or any bytes. */
@@ -81,4 +83,8 @@ export interface SignalType {
   hash(input: MediaInput, ctx: HashContext): Promise<SignalValue>;
   /** Present on types computed from raw bytes (cryptographic digests). */
   byteHasher?(): ByteHasher;
+  /** A new, empty index for values of this type. */
+  createIndex(): SignalIndex;
+  /** The index a snapshot of this type holds. */
+  restoreIndex(snapshot: Snapshot): SignalIndex;
 }

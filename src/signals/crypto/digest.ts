@@ -5,6 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AllianceError, fromErrno } from '../../errors/catalogue.js';
+import { ExactIndex } from '../../index/exact-index.js';
 import type { ByteHasher, CompareResult, MediaInput, SignalType, SignalValue } from '../signal-type.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -68,6 +69,8 @@ function digestType(name: string, algorithm: string, hexLength: number, descript
       return h.digest();
     },
     byteHasher,
+    createIndex: () => new ExactIndex(name),
+    restoreIndex: (snap) => ExactIndex.fromSnapshot(snap),
   };
 }
 

@@ -39,7 +39,8 @@ export function prepareFrames(frames: readonly VpdqFrame[], qualityFilter: numbe
   return packed;
 }
 
-function countMatched(a: Uint32Array, b: Uint32Array, distance: number): number {
+/** How many frames of `a` have a frame of `b` within `distance` (packed, 8 words a frame). */
+export function countMatched(a: Uint32Array, b: Uint32Array, distance: number): number {
   const na = a.length / 8;
   const nb = b.length / 8;
   let matched = 0;

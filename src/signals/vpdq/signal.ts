@@ -1,5 +1,6 @@
 /** vPDQ as a signal type: videos, frame-set comparison, match when ≥ 80 % of query frames match. */
 import { AllianceError } from '../../errors/catalogue.js';
+import { FrameIndex } from '../../index/frame-index.js';
 import type { SignalType } from '../signal-type.js';
 import { compareVpdq, VPDQ_DEFAULTS } from './compare.js';
 import { formatVpdq, parseVpdq } from './format.js';
@@ -26,6 +27,8 @@ export const vpdqSignal: SignalType = {
       detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent, queryFrames: r.queryFrames, comparedFrames: r.comparedFrames },
     };
   },
+  createIndex: () => new FrameIndex('vpdq'),
+  restoreIndex: (snap) => FrameIndex.fromSnapshot(snap),
   async hash(input, ctx) {
     const frames = await hashVideo(input.path, {
       secondsPerHash: ctx.secondsPerHash ?? 1,
