@@ -16,7 +16,13 @@ const DEBIAN_PACKAGES = {
   ffmpeg: 'ffmpeg', // vPDQ frames
   ffprobe: 'ffmpeg',
   setpriv: 'util-linux', // tests: drop root's file-access override to make a file unreadable
+  python3: 'python3', // tests and benchmarks: ../shared/bench/make_hashes.py
 };
+
+/** Packages found by a path rather than a command on PATH. */
+const DEBIAN_FILES = [
+  ['/usr/lib/postgresql/*/bin/initdb', 'postgresql'], // tests of the PostgreSQL path start their own server
+];
 
 function log(msg) {
   process.stderr.write(`[setup] ${msg}\n`);
@@ -41,7 +47,13 @@ if (Number(process.versions.node.split('.')[0]) < 20) {
 }
 
 // 1. Debian packages.
-const missing = [...new Set(Object.entries(DEBIAN_PACKAGES).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+const globExists = (pattern) => spawnSync('sh', ['-c', `ls ${pattern}`], { stdio: 'ignore' }).status === 0;
+const missing = [
+  ...new Set([
+    ...Object.entries(DEBIAN_PACKAGES).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg),
+    ...DEBIAN_FILES.filter(([pattern]) => !globExists(pattern)).map(([, pkg]) => pkg),
+  ]),
+];
 if (missing.length) {
   if (!has('apt-get')) {
     log(`missing ${missing.join(', ')} and there is no apt-get: install them with your package manager`);

@@ -1,8 +1,24 @@
-/** Compiles the CLI before the suite (incremental), so CLI tests always run the current code. */
+/**
+ * Before the suite: compile the CLI (incremental) so CLI tests run the current code, and start a
+ * throw-away PostgreSQL on 127.0.0.1 for the tests of the PostgreSQL path; stop it after.
+ */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { REPO } from './paths.js';
+import { startPostgres, type PgCluster } from './postgres.js';
 
-export default function setup(): void {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+let cluster: PgCluster | undefined;
+
+export default async function setup(project: TestProject): Promise<() => void> {
   execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', REPO], { stdio: 'inherit' });
+  cluster = await startPostgres();
+  project.provide('pgAdminUrl', cluster.url);
+  return () => cluster?.stop();
 }

@@ -1,0 +1,67 @@
+/**
+ * Node configuration: command-line values over environment over defaults, validated once and
+ * frozen. Never executable code (the HMA lesson: configuration as a Python file).
+ */
+import { resolve } from 'node:path';
+import { AllianceError } from '../errors/catalogue.js';
+import { DEFAULT_LIMITS } from '../media/limits.js';
+import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
+
+export type NodeRole = 'all' | 'matcher';
+
+export interface Config {
+  dataDir: string;
+  /** postgres://… to use PostgreSQL; absent = SQLite under dataDir. */
+  databaseUrl?: string;
+  host: string;
+  port: number;
+  /** 'all' serves everything; 'matcher' serves lookups from a shared PostgreSQL database. */
+  role: NodeRole;
+  /** The node's own member, created on first start. */
+  memberName: string;
+  memberKind: MemberKind;
+  memberCountry: string | null;
+  /** Largest request body, in bytes (uploads included). */
+  bodyLimit: number;
+  maxImagePixels: number;
+  /** Index snapshot interval, ms (0 = only on shutdown). */
+  snapshotIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+function int(name: string, text: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new AllianceError('USAGE', `${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+/**
+ * @example loadConfig({ port: '5100' }) // env ALLIANCE_* fill the rest
+ */
+export function loadConfig(flags: Partial<Record<keyof Config, string | undefined>> = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const pick = (flag: keyof Config, envName: string) => flags[flag] ?? env[envName];
+  const databaseUrl = pick('databaseUrl', 'ALLIANCE_DATABASE_URL') || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new AllianceError('USAGE', 'ALLIANCE_DATABASE_URL must start with postgres://');
+  const role = (pick('role', 'ALLIANCE_ROLE') ?? 'all') as NodeRole;
+  if (role !== 'all' && role !== 'matcher') throw new AllianceError('USAGE', `--role must be all or matcher, got "${role}"`);
+  if (role === 'matcher' && !databaseUrl) throw new AllianceError('USAGE', '--role matcher shares a PostgreSQL database: set ALLIANCE_DATABASE_URL');
+  const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') ?? 'platform') as MemberKind;
+  if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
+  const logLevel = (pick('logLevel', 'ALLIANCE_LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
+  return Object.freeze({
+    dataDir: resolve(pick('dataDir', 'ALLIANCE_DATA_DIR') || './data'),
+    databaseUrl,
+    host: pick('host', 'ALLIANCE_HOST') || '127.0.0.1',
+    port: int('--port', pick('port', 'ALLIANCE_PORT'), 5100, 0, 65535),
+    role,
+    memberName: pick('memberName', 'ALLIANCE_MEMBER_NAME') || 'local',
+    memberKind,
+    memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
+    bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
+    maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
+    snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
+    logLevel,
+  });
+}

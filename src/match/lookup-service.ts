@@ -1,0 +1,146 @@
+/**
+ * Lookups with their reasons: which bank and content matched, through which signal, at which
+ * distance — and what did not count and why (bank matching disabled, content disabled until a
+ * date, outside the bank's enabled ratio, suppressed by a negative bank).
+ */
+import type { Classification } from '../banks/classification.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { getSignalType } from '../signals/registry.js';
+import { findBanksByIds } from '../store/banks-repo.js';
+import { findContents, findSignals } from '../store/content-repo.js';
+import type { Store } from '../store/database.js';
+import type { Bank, BankContent } from '../store/schema.js';
+import { parseJson } from '../store/util.js';
+import type { Matcher } from './matcher.js';
+
+export interface LookupOptions {
+  /** Only these banks (names). */
+  banks?: string[];
+  /** Override the signal type's default threshold. */
+  threshold?: number;
+  /** Ignore bank/content enablement (HMA's raw_lookup). Negative banks still suppress. */
+  raw?: boolean;
+}
+
+export interface Match {
+  bank: string;
+  bank_kind: 'positive' | 'negative';
+  content_id: number;
+  signal_id: number;
+  signal_type: string;
+  distance: number;
+  classification: Classification | null;
+  tags: string[];
+  detail?: Record<string, number>;
+}
+
+export interface NotCounted extends Match {
+  reason: string;
+}
+
+export interface LookupResult {
+  signal_type: string;
+  threshold: number;
+  /** Matches that count: positive banks, enabled, not suppressed. What a caller acts on. */
+  matches: Match[];
+  /** Matches in negative banks (allow-lists); when present, they suppress every positive match. */
+  allow_listed: Match[];
+  /** Positive matches set aside because the content is on a negative bank. */
+  suppressed: Array<Match & { suppressed_by: { bank: string; content_id: number; distance: number } }>;
+  /** Matches that did not count, with the reason. */
+  not_counted: NotCounted[];
+  /** One sentence per decision, for people. */
+  explanation: string[];
+}
+
+/** A stable pseudo-random value in [0, 1) per content id: the enabled-ratio coin. */
+export function contentCoin(contentId: number): number {
+  let x = Math.imul(contentId ^ 0x9e3779b9, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return (x >>> 0) / 0x100000000;
+}
+
+export class LookupService {
+  constructor(
+    private readonly store: Store,
+    private readonly matcher: Matcher,
+  ) {}
+
+  async lookup(signalType: string, signal: string, options: LookupOptions = {}): Promise<LookupResult> {
+    const type = getSignalType(signalType);
+    const value = type.normalize(signal);
+    const threshold = options.threshold ?? type.defaultThreshold;
+    if (!Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
+    const hits = this.matcher.query(type.name, value, threshold);
+    const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
+    if (hits.length === 0) {
+      result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);
+      return result;
+    }
+    const signals = await findSignals(this.store.db, hits.map((h) => h.id));
+    const contents = new Map((await findContents(this.store.db, [...new Set(signals.map((s) => s.content_id))])).map((c) => [c.id, c]));
+    const banks = new Map((await findBanksByIds(this.store.db, [...new Set(signals.map((s) => s.bank_id))])).map((b) => [b.id, b]));
+    const byId = new Map(hits.map((h) => [h.id, h]));
+    const wanted = options.banks ? new Set(options.banks) : undefined;
+    const t = Date.now();
+    const positives: Match[] = [];
+    const negatives: Match[] = [];
+    for (const s of signals) {
+      const bank = banks.get(s.bank_id);
+      const content = contents.get(s.content_id);
+      if (!bank || !content) continue; // deleted between index and read
+      if (wanted && !wanted.has(bank.name)) continue;
+      const hit = byId.get(s.id)!;
+      const match = toMatch(bank, content, s.id, type.name, hit.distance, hit.detail);
+      const reason = options.raw ? undefined : whyNotCounted(bank, content, t);
+      if (reason) {
+        result.not_counted.push({ ...match, reason });
+        result.explanation.push(`${describe(match)} does not count: ${reason}`);
+      } else (bank.kind === 'negative' ? negatives : positives).push(match);
+    }
+    const byDistance = (a: Match, b: Match) => a.distance - b.distance || a.content_id - b.content_id;
+    negatives.sort(byDistance);
+    positives.sort(byDistance);
+    if (negatives.length > 0) {
+      const by = negatives[0];
+      for (const p of positives) {
+        result.suppressed.push({ ...p, suppressed_by: { bank: by.bank, content_id: by.content_id, distance: by.distance } });
+        result.explanation.push(`${describe(p)} is suppressed: the content is on negative bank ${by.bank} (content ${by.content_id}, distance ${by.distance})`);
+      }
+      result.allow_listed = negatives;
+      for (const n of negatives) result.explanation.push(`${describe(n)} matches an allow-list entry`);
+    } else {
+      result.matches = positives;
+      for (const p of positives) result.explanation.push(`${describe(p)} matches`);
+    }
+    return result;
+  }
+}
+
+function toMatch(bank: Bank, content: BankContent, signalId: number, signalType: string, distance: number, detail?: Record<string, number>): Match {
+  return {
+    bank: bank.name,
+    bank_kind: bank.kind === 'negative' ? 'negative' : 'positive',
+    content_id: content.id,
+    signal_id: signalId,
+    signal_type: signalType,
+    distance,
+    classification: parseJson<Classification | null>(content.classification, null),
+    tags: parseJson<string[]>(content.tags, []),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+function whyNotCounted(bank: Bank, content: BankContent, t: number): string | undefined {
+  if (!bank.matching_enabled) return `matching is disabled on bank ${bank.name}`;
+  if (content.disabled_until !== null && content.disabled_until > t) return `content ${content.id} is disabled until ${new Date(content.disabled_until).toISOString()}`;
+  if (bank.enabled_ratio < 1 && contentCoin(content.id) >= bank.enabled_ratio) return `content ${content.id} is outside bank ${bank.name}'s enabled ratio (${bank.enabled_ratio})`;
+  return undefined;
+}
+
+function describe(m: Match): string {
+  return `${m.signal_type} signal ${m.signal_id} of content ${m.content_id} in bank ${m.bank} (distance ${m.distance})`;
+}
+

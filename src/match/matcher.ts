@@ -1,0 +1,166 @@
+/**
+ * The in-memory match indexes of one node, one per signal type, kept in step with the database's
+ * signal change log. On start: restore snapshots written at log position S and replay the log
+ * after S (seconds, even at 10 M hashes), or build from the signals table if there is no usable
+ * snapshot. After every committed write the writer calls `catchUp()`, so the next lookup sees it;
+ * other processes sharing a PostgreSQL database call it when notified.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HammingIndex } from '../index/hamming-index.js';
+import type { IndexMatch, SignalIndex } from '../index/signal-index.js';
+import { readSnapshot, writeSnapshot } from '../index/snapshot.js';
+import { Hamming256SignalIndex } from '../index/pdq-index.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { packHex256 } from '../signals/pdq/hash256.js';
+import { SIGNAL_TYPES } from '../signals/registry.js';
+import { allSignals, changesSince, lastChangeSeq } from '../store/content-repo.js';
+import type { Store } from '../store/database.js';
+
+export const CHANGES_CHANNEL = 'alliance_signal_changes';
+
+export interface MatcherStatus {
+  ready: boolean;
+  seq: number;
+  loadedFrom: 'snapshot' | 'database' | 'empty' | null;
+  loadMs: number;
+  lastSnapshotAt: number | null;
+  types: Record<string, { size: number } & Record<string, unknown>>;
+}
+
+export class Matcher {
+  private readonly indexes = new Map<string, SignalIndex>();
+  private seq = 0;
+  private ready = false;
+  private loadedFrom: MatcherStatus['loadedFrom'] = null;
+  private loadMs = 0;
+  private lastSnapshotAt: number | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly snapshotDir: string,
+  ) {}
+
+  private snapshotFile(type: string): string {
+    return join(this.snapshotDir, `${type}.snapshot`);
+  }
+
+  /** Loads snapshots (when all are present and consistent) or builds from the database. */
+  async load(): Promise<void> {
+    const started = performance.now();
+    const head = await lastChangeSeq(this.store.db);
+    const restored = await this.restoreSnapshots(head);
+    if (restored) {
+      this.loadedFrom = 'snapshot';
+      await this.catchUp();
+    } else {
+      await this.buildFromDatabase();
+    }
+    this.ready = true;
+    this.loadMs = performance.now() - started;
+  }
+
+  private async restoreSnapshots(head: number): Promise<boolean> {
+    const files = [...SIGNAL_TYPES.keys()].map((t) => this.snapshotFile(t));
+    if (!files.every((f) => existsSync(f))) return false;
+    try {
+      const snaps = await Promise.all(files.map((f) => readSnapshot(f)));
+      const seqs = new Set(snaps.map((s) => Number(s.meta.seq)));
+      const [seq] = [...seqs];
+      if (seqs.size !== 1 || !Number.isInteger(seq) || seq > head) return false;
+      for (const snap of snaps) this.indexes.set(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap));
+      this.seq = seq;
+      return true;
+    } catch {
+      this.indexes.clear();
+      return false; // a damaged snapshot is rebuilt from the database
+    }
+  }
+
+  /** Builds every index from the signals table, at a consistent log position. */
+  private async buildFromDatabase(): Promise<void> {
+    await this.store.db.transaction().execute(async (tx) => {
+      // One transaction: the log position and the signals read belong to the same snapshot.
+      this.seq = await lastChangeSeq(tx);
+      for (const type of SIGNAL_TYPES.values()) {
+        if (type.name === 'pdq') {
+          const ids: number[] = [];
+          let packed = new Uint32Array(8 * 1024);
+          for await (const page of allSignals(tx, type.name)) {
+            for (const s of page) {
+              if (ids.length * 8 + 8 > packed.length) {
+                const bigger = new Uint32Array(packed.length * 2);
+                bigger.set(packed);
+                packed = bigger;
+              }
+              packHex256(s.value, packed, ids.length * 8);
+              ids.push(s.id);
+            }
+          }
+          this.indexes.set(type.name, new Hamming256SignalIndex(type.name, HammingIndex.fromEntries(packed, Uint32Array.from(ids))));
+        } else {
+          const index = type.createIndex();
+          for await (const page of allSignals(tx, type.name)) for (const s of page) index.add(s.id, s.value);
+          this.indexes.set(type.name, index);
+        }
+      }
+    });
+    this.loadedFrom = [...this.indexes.values()].some((i) => i.size > 0) ? 'database' : 'empty';
+  }
+
+  /** Runs `work` after everything queued before it; a failure does not block what follows. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Applies every change logged since the last one applied. Calls are serialised. */
+  catchUp(): Promise<number> {
+    return this.serial(async () => {
+      let applied = 0;
+      for (;;) {
+        const changes = await changesSince(this.store.db, this.seq);
+        for (const c of changes) {
+          const index = this.indexes.get(c.signal_type);
+          if (index && c.value !== null) {
+            if (c.op === 'add') index.add(c.signal_id, c.value);
+            else index.remove(c.signal_id, c.value);
+          }
+          this.seq = c.seq;
+          applied++;
+        }
+        if (changes.length < 10_000) return applied;
+      }
+    });
+  }
+
+  /** Matches of `value` (canonical) in the index of `type`: signal ids and distances. */
+  query(type: string, value: string, threshold: number): IndexMatch[] {
+    if (!this.ready) throw new AllianceError('INDEX_NOT_READY', 'the match index is still loading');
+    const index = this.indexes.get(type);
+    if (!index) throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `no index for signal type "${type}"`);
+    return index.query(value, threshold);
+  }
+
+  /** Writes every index's snapshot at the current log position. */
+  snapshot(): Promise<{ files: number; bytes: number; seq: number }> {
+    return this.serial(async () => {
+      mkdirSync(this.snapshotDir, { recursive: true });
+      let bytes = 0;
+      for (const [type, index] of this.indexes) {
+        const snap = index.toSnapshot();
+        bytes += await writeSnapshot(this.snapshotFile(type), { ...snap, meta: { ...snap.meta, seq: this.seq } });
+      }
+      this.lastSnapshotAt = Date.now();
+      return { files: this.indexes.size, bytes, seq: this.seq };
+    });
+  }
+
+  status(): MatcherStatus {
+    const types: MatcherStatus['types'] = {};
+    for (const [type, index] of this.indexes) types[type] = { ...index.stats(), size: index.size };
+    return { ready: this.ready, seq: this.seq, loadedFrom: this.loadedFrom, loadMs: this.loadMs, lastSnapshotAt: this.lastSnapshotAt, types };
+  }
+}

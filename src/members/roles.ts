@@ -1,0 +1,37 @@
+/**
+ * Roles and what each may do. Least privilege: a matcher can look things up but not change
+ * banks; a curator changes only its own member's banks; an auditor reads the audit log; only
+ * admins manage members and tokens or touch other members' banks.
+ */
+export const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'hash', // compute hashes of uploads
+  'lookup', // match hashes or uploads against banks
+  'banks.read', // list banks, read content and signals
+  'banks.write', // create/change/delete banks and their content (own member's, or any for admin)
+  'index.read', // index status
+  'members.manage', // members and tokens
+  'audit.read', // read and verify the audit log
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read'],
+  matcher: ['hash', 'lookup', 'index.read'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read'],
+  auditor: ['banks.read', 'index.read', 'audit.read'],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export const MEMBER_KINDS = ['authority', 'hotline', 'ngo', 'platform', 'secretariat'] as const;
+export type MemberKind = (typeof MEMBER_KINDS)[number];

@@ -1,0 +1,67 @@
+/**
+ * The composition root: one node's services over one store. The CLI and the API server both
+ * open a node; nothing else holds state (no module globals).
+ */
+import { join } from 'node:path';
+import { AuditLog } from '../audit/audit-log.js';
+import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
+import type { Config } from '../config/config.js';
+import { LookupService } from '../match/lookup-service.js';
+import { Matcher } from '../match/matcher.js';
+import { MemberService } from '../members/member-service.js';
+import { cliPrincipal, type Principal } from '../members/principal.js';
+import { findMemberByName } from '../store/members-repo.js';
+import { openStore, type Store } from '../store/database.js';
+
+export interface AllianceNode {
+  readonly config: Readonly<Config>;
+  readonly store: Store;
+  readonly audit: AuditLog;
+  readonly members: MemberService;
+  readonly banks: BankService;
+  readonly matcher: Matcher;
+  readonly lookup: LookupService;
+  /** The admin token created on the very first start (to print once), if this was it. */
+  readonly firstAdminToken?: string;
+  /** The node operator, for CLI commands. */
+  operator(): Promise<Principal>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Load the match index now (servers); CLI commands that only write skip it. */
+  loadIndex?: boolean;
+  /** Follow other processes' writes through LISTEN/NOTIFY (PostgreSQL). */
+  follow?: boolean;
+}
+
+export async function openNode(config: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const audit = new AuditLog(store);
+  const matcher = new Matcher(store, join(config.dataDir, 'index'));
+  const indexLoaded = options.loadIndex ?? false;
+  const members = new MemberService(store, audit);
+  const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
+  const lookup = new LookupService(store, matcher);
+  const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
+  if (indexLoaded) await matcher.load();
+  if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
+  return {
+    config,
+    store,
+    audit,
+    members,
+    banks,
+    matcher,
+    lookup,
+    firstAdminToken,
+    async operator() {
+      const member = await findMemberByName(store.db, config.memberName);
+      return cliPrincipal(member?.id ?? null, config.memberName);
+    },
+    async close() {
+      await audit.flush();
+      await store.close();
+    },
+  };
+}

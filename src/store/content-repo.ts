@@ -1,0 +1,176 @@
+/**
+ * Bank content and its signals. Every signal insert or delete also appends to the index change
+ * log in the same transaction, so the matchers can never miss or double-apply a change.
+ */
+import { createHash } from 'node:crypto';
+import { AllianceError } from '../errors/catalogue.js';
+import type { BankContent, BankContentTable, Signal } from './schema.js';
+import { now, type Executor } from './util.js';
+
+export interface NewContent {
+  bank_id: number;
+  classification: string | null;
+  tags: string[];
+  note: string | null;
+  source_member: string | null;
+  disabled_until: number | null;
+  first_seen?: number;
+}
+
+export interface NewSignal {
+  signal_type: string;
+  value: string;
+  quality?: number | null;
+}
+
+export function valueHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export async function insertContent(db: Executor, c: NewContent): Promise<BankContent> {
+  const t = now();
+  return db
+    .insertInto('bank_content')
+    .values({ ...c, tags: JSON.stringify(c.tags), first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function getContent(db: Executor, id: number): Promise<BankContent> {
+  const c = await db.selectFrom('bank_content').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!c) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
+  return c;
+}
+
+export function findContents(db: Executor, ids: number[]): Promise<BankContent[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('bank_content').selectAll().where('id', 'in', ids).execute();
+}
+
+export function listContent(db: Executor, bankId: number, opts: { limit: number; afterId?: number }): Promise<BankContent[]> {
+  let q = db.selectFrom('bank_content').selectAll().where('bank_id', '=', bankId).orderBy('id').limit(opts.limit);
+  if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId);
+  return q.execute();
+}
+
+export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'disabled_until' | 'last_seen'>>): Promise<BankContent> {
+  const c = await db.updateTable('bank_content').set({ ...fields, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
+  if (!c) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
+  return c;
+}
+
+/** Records index changes for the signals selected by a column (before a cascade delete). */
+async function logRemovals(db: Executor, column: 'id' | 'content_id' | 'bank_id', value: number): Promise<number> {
+  const rows = await db.selectFrom('signals').select(['id', 'signal_type', 'value']).where(column, '=', value).execute();
+  if (rows.length === 0) return 0;
+  const at = now();
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('signal_changes')
+      .values(rows.slice(i, i + 500).map((r) => ({ signal_id: r.id, signal_type: r.signal_type, op: 'remove' as const, value: r.value, at })))
+      .execute();
+  }
+  return rows.length;
+}
+
+export async function deleteContent(db: Executor, id: number): Promise<number> {
+  const removed = await logRemovals(db, 'content_id', id);
+  await db.deleteFrom('signals').where('content_id', '=', id).execute();
+  const r = await db.deleteFrom('bank_content').where('id', '=', id).executeTakeFirst();
+  if (Number(r.numDeletedRows) === 0) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
+  return removed;
+}
+
+/** Deletes a bank's signals and content, logging the index removals. */
+export async function deleteBankContents(db: Executor, bankId: number): Promise<number> {
+  const removed = await logRemovals(db, 'bank_id', bankId);
+  await db.deleteFrom('signals').where('bank_id', '=', bankId).execute();
+  await db.deleteFrom('bank_content').where('bank_id', '=', bankId).execute();
+  return removed;
+}
+
+export async function insertSignals(db: Executor, contentId: number, bankId: number, signals: NewSignal[]): Promise<Signal[]> {
+  if (signals.length === 0) return [];
+  const at = now();
+  const rows = await db
+    .insertInto('signals')
+    .values(signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, value_hash: valueHash(s.value), quality: s.quality ?? null, created_at: at })))
+    .returningAll()
+    .execute();
+  await db
+    .insertInto('signal_changes')
+    .values(rows.map((r) => ({ signal_id: r.id, signal_type: r.signal_type, op: 'add' as const, value: null, at })))
+    .execute();
+  return rows;
+}
+
+export async function getSignal(db: Executor, id: number): Promise<Signal> {
+  const s = await db.selectFrom('signals').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!s) throw new AllianceError('SIGNAL_NOT_FOUND', `no signal ${id}`);
+  return s;
+}
+
+export async function deleteSignal(db: Executor, id: number): Promise<Signal> {
+  const s = await getSignal(db, id);
+  await logRemovals(db, 'id', id);
+  await db.deleteFrom('signals').where('id', '=', id).execute();
+  return s;
+}
+
+export function signalsOfContent(db: Executor, contentIds: number[]): Promise<Signal[]> {
+  if (contentIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('signals').selectAll().where('content_id', 'in', contentIds).orderBy('id').execute();
+}
+
+export function findSignals(db: Executor, ids: number[]): Promise<Signal[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('signals').selectAll().where('id', 'in', ids).execute();
+}
+
+/** Signals with exactly this value (by value hash), for de-duplication and exact lookups. */
+export function findSignalsByValue(db: Executor, signalType: string, value: string): Promise<Signal[]> {
+  return db.selectFrom('signals').selectAll().where('signal_type', '=', signalType).where('value_hash', '=', valueHash(value)).execute();
+}
+
+/** Every signal of a type in id order, in pages (index builds). */
+export async function* allSignals(db: Executor, signalType: string, pageSize = 20_000): AsyncGenerator<Array<Pick<Signal, 'id' | 'value'>>> {
+  let after = 0;
+  for (;;) {
+    const page = await db.selectFrom('signals').select(['id', 'value']).where('signal_type', '=', signalType).where('id', '>', after).orderBy('id').limit(pageSize).execute();
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].id;
+  }
+}
+
+export interface SignalChange {
+  seq: number;
+  signal_id: number;
+  signal_type: string;
+  op: 'add' | 'remove';
+  value: string | null;
+}
+
+/** Changes after `seq` with the value to add or remove (null for an add whose signal was deleted since: its remove follows). */
+export async function changesSince(db: Executor, seq: number, limit = 10_000): Promise<SignalChange[]> {
+  const rows = await db
+    .selectFrom('signal_changes')
+    .leftJoin('signals', 'signals.id', 'signal_changes.signal_id')
+    .select(['signal_changes.seq', 'signal_changes.signal_id', 'signal_changes.signal_type', 'signal_changes.op', 'signal_changes.value as removed', 'signals.value as current'])
+    .where('signal_changes.seq', '>', seq)
+    .orderBy('signal_changes.seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    seq: r.seq,
+    signal_id: r.signal_id,
+    signal_type: r.signal_type,
+    op: r.op as 'add' | 'remove',
+    value: (r.op === 'remove' ? r.removed : r.current) ?? null,
+  }));
+}
+
+export async function lastChangeSeq(db: Executor): Promise<number> {
+  const r = await db.selectFrom('signal_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  return Number(r?.seq ?? 0);
+}

@@ -1,0 +1,119 @@
+/**
+ * Opening the store: SQLite (better-sqlite3, the embedded default, a file under the data
+ * directory, WAL, fsync on commit) or PostgreSQL (`ALLIANCE_DATABASE_URL`), behind one Kysely
+ * instance, with migrations run on open. PostgreSQL adds LISTEN/NOTIFY so several matcher
+ * processes follow each other's writes.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import pg from 'pg';
+import { AllianceError } from '../errors/catalogue.js';
+import { initial } from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface StoreOptions {
+  dataDir: string;
+  /** postgres://… switches to PostgreSQL; otherwise SQLite at DATA_DIR/alliance.sqlite. */
+  databaseUrl?: string;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: DialectName;
+  /** Human-readable location (file path or URL without password). */
+  readonly location: string;
+  /** Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+function migrations(dialect: DialectName): MigrationProvider {
+  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration };
+  return { getMigrations: async () => all };
+}
+
+/** Runs pending migrations; throws with the failing migration's name. */
+export async function migrate(db: Db, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrations(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AllianceError('INTERNAL', `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Parses PostgreSQL int8 and numeric as JavaScript numbers (ids and epoch ms fit exactly). */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Opens (and migrates) the store.
+ * @example const store = await openStore({ dataDir: './data' });
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, 'alliance.sqlite');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, 'sqlite');
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    listen: async () => undefined,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy();
+    throw new AllianceError('INTERNAL', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
+  }
+  await migrate(db, 'postgres');
+  const listeners: pg.Client[] = [];
+  return {
+    db,
+    dialect: 'postgres',
+    location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    async listen(channel, onMessage) {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const client = new pg.Client({ connectionString: url, types: pgTypes });
+      await client.connect();
+      client.on('notification', (n) => {
+        if (n.channel === channel) onMessage(n.payload ?? '');
+      });
+      await client.query(`LISTEN ${channel}`);
+      listeners.push(client);
+    },
+    async close() {
+      await Promise.all(listeners.map((c) => c.end()));
+      await db.destroy();
+    },
+  };
+}
+
+/** Sends a notification when the surrounding transaction commits (PostgreSQL; no-op on SQLite). */
+export async function notify(tx: Tx | Db, dialect: DialectName, channel: string, payload: string): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_notify(${channel}, ${payload})`.execute(tx);
+}

@@ -1,0 +1,148 @@
+/**
+ * The tables, as Kysely sees them. Portable types only, so one code path serves SQLite and
+ * PostgreSQL: integers for booleans (0/1), epoch milliseconds for times, JSON as text (queryable
+ * with each database's JSON functions).
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface MembersTable {
+  id: Generated<number>;
+  name: string;
+  country: string | null;
+  kind: string;
+  created_at: number;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  member_id: number;
+  role: string;
+  label: string;
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  token_hash: string;
+  /** First characters of the token, to recognise it in lists. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface BanksTable {
+  id: Generated<number>;
+  name: string;
+  owner_member_id: number;
+  /** 'positive' (known material) or 'negative' (allow-list: its matches suppress the others). */
+  kind: string;
+  description: string;
+  matching_enabled: number;
+  /** Share of the bank's content that matches (HMA's matching_enabled_ratio), 0…1. */
+  enabled_ratio: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BankContentTable {
+  id: Generated<number>;
+  bank_id: number;
+  /** JSON: the classification as given plus its crosswalks (see banks/classification.ts). */
+  classification: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  note: string | null;
+  source_member: string | null;
+  first_seen: number;
+  last_seen: number;
+  /** Epoch ms until which the content does not match; null = enabled. */
+  disabled_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignalsTable {
+  id: Generated<number>;
+  content_id: number;
+  bank_id: number;
+  signal_type: string;
+  value: string;
+  /** SHA-256 of `value`: vPDQ values are too long for a B-tree key. */
+  value_hash: string;
+  quality: number | null;
+  created_at: number;
+}
+
+/** Append-only log of index changes: matchers replay it after their snapshot, and follow it. */
+export interface SignalChangesTable {
+  seq: Generated<number>;
+  signal_id: number;
+  signal_type: string;
+  op: 'add' | 'remove';
+  /** The removed value (removes only: the signal row is gone by the time matchers replay). */
+  value: string | null;
+  at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  member_id: number | null;
+  token_id: number | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  /** JSON. */
+  detail: string;
+  result_count: number | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The chain's head, updated in the same transaction as each append. */
+export interface AuditHeadTable {
+  id: number;
+  last_id: number;
+  last_hash: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  run_after: number;
+  locked_at: number | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  members: MembersTable;
+  tokens: TokensTable;
+  banks: BanksTable;
+  bank_content: BankContentTable;
+  signals: SignalsTable;
+  signal_changes: SignalChangesTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  jobs: JobsTable;
+  meta: MetaTable;
+}
+
+export type Member = Selectable<MembersTable>;
+export type Token = Selectable<TokensTable>;
+export type Bank = Selectable<BanksTable>;
+export type BankContent = Selectable<BankContentTable>;
+export type Signal = Selectable<SignalsTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
+export type Job = Selectable<JobsTable>;
+export type NewBank = Insertable<BanksTable>;
+export type BankUpdate = Updateable<BanksTable>;
+export type { ColumnType };
