@@ -30,6 +30,9 @@ import { checkBankName } from './names.js';
 
 export const SIGNALS_CHANNEL = 'alliance_signal_changes';
 
+/** `disabled_until` meaning "until re-enabled" (9999-12-31). */
+export const DISABLED_FOREVER = 253402300799000;
+
 export interface BankFields {
   name: string;
   kind?: 'positive' | 'negative';
@@ -58,6 +61,8 @@ export interface ContentFields {
   classification?: string | null;
   tags?: string[];
   note?: string | null;
+  /** Submitter's metadata (a JSON object). */
+  metadata?: Record<string, unknown> | null;
   source_member?: string | null;
   /** Epoch ms; null or absent = enabled. */
   disabled_until?: number | null;
@@ -69,6 +74,7 @@ export interface ContentView {
   classification: Classification | null;
   tags: string[];
   note: string | null;
+  metadata: Record<string, unknown> | null;
   source_member: string | null;
   first_seen: string;
   last_seen: string;
@@ -222,6 +228,7 @@ export class BankService {
         classification,
         tags,
         note: f.note ?? null,
+        metadata: f.metadata ?? null,
         source_member: f.source_member ?? actor.memberName,
         disabled_until: f.disabled_until ?? null,
       });
@@ -255,6 +262,7 @@ export class BankService {
       classification: parseJson<Classification | null>(c.classification, null),
       tags: parseJson<string[]>(c.tags, []),
       note: c.note,
+      metadata: parseJson<Record<string, unknown> | null>(c.metadata, null),
       source_member: c.source_member,
       first_seen: iso(c.first_seen),
       last_seen: iso(c.last_seen),
@@ -277,6 +285,7 @@ export class BankService {
         ...(classification !== undefined ? { classification } : {}),
         ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
         ...(f.note !== undefined ? { note: f.note } : {}),
+        ...(f.metadata !== undefined ? { metadata: f.metadata === null ? null : JSON.stringify(f.metadata) } : {}),
         ...(f.disabled_until !== undefined ? { disabled_until: f.disabled_until } : {}),
       });
       await this.audit.record(tx, actor, 'content.update', `${bank.name}/${id}`, { ...f });

@@ -6,8 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { toAllianceError } from '../errors/catalogue.js';
+import { auditCommand } from './commands/audit.js';
+import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
 import { hashCommand } from './commands/hash.js';
+import { importCommand } from './commands/import.js';
+import { lookupCommand } from './commands/lookup.js';
+import { memberCommand, tokenCommand } from './commands/members.js';
+import { serveCommand } from './commands/serve.js';
 import { typesCommand } from './commands/types.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,7 +29,11 @@ export function buildProgram(): Command {
   const program = configure(new Command('alliance'))
     .description('Alliance: hash, match, share and act on signals of known child sexual abuse material.')
     .version(pkg.version, '-V, --version');
-  for (const cmd of [hashCommand(), compareCommand(), typesCommand()]) program.addCommand(configure(cmd));
+  const commands = [serveCommand(), hashCommand(), lookupCommand(), compareCommand(), bankCommand(), importCommand(), memberCommand(), tokenCommand(), auditCommand(), typesCommand()];
+  for (const cmd of commands) {
+    program.addCommand(configure(cmd));
+    for (const sub of cmd.commands) configure(sub);
+  }
   return program;
 }
 

@@ -24,6 +24,9 @@ export interface Config {
   /** Largest request body, in bytes (uploads included). */
   bodyLimit: number;
   maxImagePixels: number;
+  /** Hosts (and their subdomains) that URL hashing may fetch from; empty = any public host. */
+  fetchAllowedHosts: string[];
+  fetchMaxBytes: number;
   /** Index snapshot interval, ms (0 = only on shutdown). */
   snapshotIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -61,6 +64,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
     bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
     maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
+    fetchAllowedHosts: (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
     snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
     logLevel,
   });

@@ -20,6 +20,12 @@ export interface LookupOptions {
   threshold?: number;
   /** Ignore bank/content enablement (HMA's raw_lookup). Negative banks still suppress. */
   raw?: boolean;
+  /**
+   * HMA's coin-flip: one value in [0, 1) for the whole request; a bank takes part when its
+   * ratio ≥ coin (0 = bypass). Default: a stable coin per content id, so a bank's enabled ratio
+   * selects a fixed share of its content.
+   */
+  coin?: number;
 }
 
 export interface Match {
@@ -94,7 +100,7 @@ export class LookupService {
       if (wanted && !wanted.has(bank.name)) continue;
       const hit = byId.get(s.id)!;
       const match = toMatch(bank, content, s.id, type.name, hit.distance, hit.detail);
-      const reason = options.raw ? undefined : whyNotCounted(bank, content, t);
+      const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
       if (reason) {
         result.not_counted.push({ ...match, reason });
         result.explanation.push(`${describe(match)} does not count: ${reason}`);
@@ -133,10 +139,15 @@ function toMatch(bank: Bank, content: BankContent, signalId: number, signalType:
   };
 }
 
-function whyNotCounted(bank: Bank, content: BankContent, t: number): string | undefined {
-  if (!bank.matching_enabled) return `matching is disabled on bank ${bank.name}`;
+function whyNotCounted(bank: Bank, content: BankContent, t: number, coin: number | undefined): string | undefined {
   if (content.disabled_until !== null && content.disabled_until > t) return `content ${content.id} is disabled until ${new Date(content.disabled_until).toISOString()}`;
-  if (bank.enabled_ratio < 1 && contentCoin(content.id) >= bank.enabled_ratio) return `content ${content.id} is outside bank ${bank.name}'s enabled ratio (${bank.enabled_ratio})`;
+  if (coin === undefined) {
+    if (!bank.matching_enabled) return `matching is disabled on bank ${bank.name}`;
+    if (bank.enabled_ratio < 1 && contentCoin(content.id) >= bank.enabled_ratio) return `content ${content.id} is outside bank ${bank.name}'s enabled ratio (${bank.enabled_ratio})`;
+    return undefined;
+  }
+  const ratio = bank.matching_enabled ? bank.enabled_ratio : 0;
+  if (coin > ratio) return `bank ${bank.name}'s matching ratio ${ratio} is below this request's coin-flip ${coin.toFixed(3)}`;
   return undefined;
 }
 

@@ -12,6 +12,7 @@ export interface NewContent {
   classification: string | null;
   tags: string[];
   note: string | null;
+  metadata?: Record<string, unknown> | null;
   source_member: string | null;
   disabled_until: number | null;
   first_seen?: number;
@@ -31,7 +32,7 @@ export async function insertContent(db: Executor, c: NewContent): Promise<BankCo
   const t = now();
   return db
     .insertInto('bank_content')
-    .values({ ...c, tags: JSON.stringify(c.tags), first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
+    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? JSON.stringify(c.metadata) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -53,7 +54,7 @@ export function listContent(db: Executor, bankId: number, opts: { limit: number;
   return q.execute();
 }
 
-export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'disabled_until' | 'last_seen'>>): Promise<BankContent> {
+export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'metadata' | 'disabled_until' | 'last_seen'>>): Promise<BankContent> {
   const c = await db.updateTable('bank_content').set({ ...fields, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
   if (!c) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
   return c;

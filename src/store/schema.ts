@@ -49,6 +49,8 @@ export interface BankContentTable {
   /** JSON array of strings. */
   tags: string;
   note: string | null;
+  /** JSON object given by the submitter (HMA: content_id, content_uri, json). */
+  metadata: string | null;
   source_member: string | null;
   first_seen: number;
   last_seen: number;

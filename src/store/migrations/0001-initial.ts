@@ -17,7 +17,7 @@ export function initial(dialect: DialectName) {
         kind text not null default 'positive', description text not null default '', matching_enabled integer not null default 1,
         enabled_ratio ${sql.raw(real)} not null default 1, created_at bigint not null, updated_at bigint not null)`.execute(db);
       await sql`create table bank_content (${pk()}, bank_id integer not null references banks(id) on delete cascade,
-        classification text, tags text not null default '[]', note text, source_member text, first_seen bigint not null,
+        classification text, tags text not null default '[]', note text, metadata text, source_member text, first_seen bigint not null,
         last_seen bigint not null, disabled_until bigint, created_at bigint not null, updated_at bigint not null)`.execute(db);
       await sql`create index bank_content_bank on bank_content (bank_id)`.execute(db);
       await sql`create table signals (${pk()}, content_id integer not null references bank_content(id) on delete cascade,

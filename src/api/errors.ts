@@ -1,0 +1,46 @@
+/**
+ * One error shape for every route: `{ "code": "BANK_EXISTS", "message": "…" }` with the
+ * catalogue's status. (A superset of HMA's `{ "message" }`, so HMA clients read it too.)
+ * Framework errors — schema validation, malformed JSON, bodies over the limit, unknown routes —
+ * are mapped to catalogue codes; anything unexpected is a 500 whose detail goes to the log only.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AllianceError, toAllianceError } from '../errors/catalogue.js';
+
+export function toHttpError(err: FastifyError | Error): AllianceError {
+  if (err instanceof AllianceError) return err;
+  const fe = err as FastifyError & { validationContext?: string };
+  if (fe.validation) {
+    const where = fe.validationContext ?? 'request';
+    return new AllianceError('VALIDATION', `${where}${fe.message.startsWith(where) ? fe.message.slice(where.length) : ` ${fe.message}`}`);
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+      return new AllianceError('PAYLOAD_TOO_LARGE', fe.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new AllianceError('UNSUPPORTED_MEDIA_TYPE', fe.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AllianceError('VALIDATION', fe.message);
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AllianceError('VALIDATION', `malformed JSON body: ${err.message}`);
+  if (fe.statusCode === 413) return new AllianceError('PAYLOAD_TOO_LARGE', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AllianceError('VALIDATION', fe.message);
+  return toAllianceError(err);
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const e = toHttpError(err);
+  if (e.status >= 500) request.log.error({ err }, 'request failed');
+  const message = e.status >= 500 && e.code === 'INTERNAL' ? 'internal error (details are in the server log)' : e.message;
+  void reply.status(e.status).send({ code: e.code, message });
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+}

@@ -1,0 +1,223 @@
+/**
+ * HMA's curator surface: /c/banks, /c/bank/<name>, its content and signals, signal and content
+ * types. A thin adapter: every write goes through the same BankService as /api/v1 (owner checks,
+ * audit, instant index updates).
+ */
+import type { FastifyInstance } from 'fastify';
+import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } from '../../banks/bank-service.js';
+import { AllianceError } from '../../errors/catalogue.js';
+import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
+import { HMA_SIGNAL_TYPES, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
+
+export interface HmaCurationOptions extends MediaOptions {
+  banks: BankService;
+}
+
+type Body = Record<string, unknown>;
+const HMA_BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
+const METADATA_KEYS = new Set(['content_id', 'content_uri', 'json']);
+
+function bankJson(b: BankView) {
+  return { matching_enabled_ratio: b.matching_enabled ? b.enabled_ratio : 0, name: b.name };
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !HMA_BANK_NAME.test(name)) throw new AllianceError('BANK_NAME_INVALID', 'Bank names must be UPPER_WITH_UNDERSCORE');
+  return name;
+}
+
+/** HMA's disable_until_ts (0 forever, 1 enabled, else unix seconds) from Alliance's. */
+function toTs(c: ContentView): number {
+  if (c.disabled_until === null) return 1;
+  const ms = Date.parse(c.disabled_until);
+  return ms >= DISABLED_FOREVER ? 0 : Math.floor(ms / 1000);
+}
+
+function fromTs(value: unknown): number | null {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new AllianceError('VALIDATION', `Invalid int: '${String(value)}'`);
+  if (n < 0) throw new AllianceError('VALIDATION', 'disable_until_ts must be a non-negative integer');
+  if (n > Date.now() / 1000 + FIVE_YEARS_S) throw new AllianceError('VALIDATION', 'disable_until_ts must be less than 5 years in the future');
+  if (n === 0) return DISABLED_FOREVER;
+  if (n === 1) return null;
+  return n * 1000;
+}
+
+function checkNote(note: unknown): string | null {
+  if (note === undefined || note === null || note === '') return null;
+  if (typeof note !== 'string') throw new AllianceError('VALIDATION', 'note should be a string');
+  if (note.length > 255) throw new AllianceError('VALIDATION', 'note must be at most 255 characters');
+  return note;
+}
+
+function checkMetadata(raw: unknown): Record<string, unknown> | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new AllianceError('VALIDATION', 'metadata should be a json object');
+  const m = { ...(raw as Body) };
+  delete m.collab;
+  for (const [k, v] of Object.entries(m)) {
+    if (!METADATA_KEYS.has(k)) throw new AllianceError('VALIDATION', `Invalid metadata: unknown field ${k}`);
+    if ((k === 'content_id' || k === 'content_uri') && typeof v !== 'string') throw new AllianceError('VALIDATION', `Invalid metadata: ${k} must be a string`);
+  }
+  return Object.keys(m).length ? m : null;
+}
+
+function signalsJson(c: ContentView): Record<string, string> {
+  return Object.fromEntries(c.signals.map((s) => [hmaType(s.signal_type), hmaValue(s.signal_type, s.value)]));
+}
+
+export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationOptions): Promise<void> {
+  const { banks } = opts;
+  const bankOf = async (req: { principal: Parameters<BankService['getBank']>[0] }, name: string) => {
+    try {
+      return await banks.getBank(req.principal, name);
+    } catch (err) {
+      if (err instanceof AllianceError && err.code === 'BANK_NOT_FOUND') throw new AllianceError('BANK_NOT_FOUND', `bank '${name}' not found`);
+      throw err;
+    }
+  };
+  const contentIn = async (req: { principal: Parameters<BankService['getContent']>[0] }, bank: string, id: number) => {
+    const c = await banks.getContent(req.principal, id).catch((err: unknown) => {
+      if (err instanceof AllianceError && err.code === 'CONTENT_NOT_FOUND') return undefined;
+      throw err;
+    });
+    // Unlike HMA, content is only reachable under its own bank.
+    if (!c || c.bank !== bank) throw new AllianceError('CONTENT_NOT_FOUND', `content '${id}' not found`);
+    return c;
+  };
+
+  app.get('/c/banks', { config: { permission: 'banks.read' } }, async (req) => (await banks.listBanks(req.principal)).map(bankJson));
+
+  app.post('/c/banks', { config: { permission: 'banks.write' } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Body;
+    const name = checkName(body.name);
+    const ratio = typeof body.enabled_ratio === 'number' ? body.enabled_ratio : body.enabled_ratio === null && body.enabled === false ? 0 : 1;
+    const bank = await banks.createBank(req.principal, { name, enabled_ratio: ratio });
+    void reply.status(201);
+    return bankJson(bank);
+  });
+
+  app.get('/c/bank/:name', { config: { permission: 'banks.read' } }, async (req) => bankJson(await bankOf(req, (req.params as { name: string }).name)));
+
+  app.put('/c/bank/:name', { config: { permission: 'banks.write' } }, async (req) => {
+    const { name } = req.params as { name: string };
+    const body = (req.body ?? {}) as Body;
+    if (body.name !== undefined) checkName(body.name);
+    let ratio: number | undefined;
+    if (typeof body.enabled === 'boolean') ratio = body.enabled ? 1 : 0;
+    if (typeof body.enabled_ratio === 'number') ratio = body.enabled_ratio;
+    try {
+      return bankJson(
+        await banks.updateBank(req.principal, name, {
+          ...(typeof body.name === 'string' ? { name: body.name } : {}),
+          ...(ratio !== undefined ? { enabled_ratio: ratio, matching_enabled: true } : {}),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof AllianceError && err.code === 'BANK_NOT_FOUND') throw new AllianceError('BANK_NOT_FOUND', 'Bank not found');
+      if (err instanceof AllianceError && err.code === 'BANK_EXISTS') throw new AllianceError('BANK_EXISTS', 'Bank name already exists');
+      throw err;
+    }
+  });
+
+  app.delete('/c/bank/:name', { config: { permission: 'banks.write' } }, async (req) => {
+    await banks.deleteBank(req.principal, (req.params as { name: string }).name).catch((err: unknown) => {
+      if (!(err instanceof AllianceError && err.code === 'BANK_NOT_FOUND')) throw err;
+    });
+    return { message: 'Done' };
+  });
+
+  app.post('/c/bank/:name/content', { config: { permission: 'banks.write' } }, async (req) => {
+    const { name } = req.params as { name: string };
+    const q = req.query as Record<string, string | undefined>;
+    await bankOf(req, name);
+    let signals: Record<string, string>;
+    let metadata: Record<string, unknown> | null = null;
+    let note: string | null = null;
+    if (req.isMultipart()) {
+      const upload = await hashMultipart(req, q.types, opts);
+      signals = upload.signals;
+      if (upload.fields.metadata !== undefined) {
+        try {
+          metadata = checkMetadata(JSON.parse(upload.fields.metadata));
+        } catch (err) {
+          if (err instanceof AllianceError) throw err;
+          throw new AllianceError('VALIDATION', 'metadata form field must be valid JSON');
+        }
+      }
+      note = checkNote(upload.fields.note);
+    } else {
+      const body = (req.body ?? {}) as Body;
+      metadata = checkMetadata(body.metadata);
+      note = checkNote(body.note);
+      if (!q.url) throw new AllianceError('VALIDATION', 'Neither `url` nor multipart file upload was received');
+      signals = await hashUrl(q.url, q.content_type, q.types, opts);
+    }
+    if (Object.keys(signals).length === 0) throw new AllianceError('VALIDATION', 'No signals given');
+    const c = await banks.addContent(req.principal, name, { signals: Object.entries(signals).map(([t, v]) => ({ signal_type: nativeType(t)!, value: nativeValue(nativeType(t)!, v) })), metadata, note });
+    return { id: c.id, signals: signalsJson(c) };
+  });
+
+  app.post('/c/bank/:name/signal', { config: { permission: 'banks.write' } }, async (req) => {
+    const { name } = req.params as { name: string };
+    await bankOf(req, name);
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AllianceError('VALIDATION', 'the body must be a JSON object of signal type → hash');
+    const { note: rawNote, ...rest } = body as Body;
+    const note = checkNote(rawNote);
+    if (Object.keys(rest).length === 0) throw new AllianceError('VALIDATION', 'No signals given');
+    const signals = Object.entries(rest).map(([t, v]) => {
+      const native = nativeType(t);
+      if (!native) throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `No such signal type ${t}`);
+      if (typeof v !== 'string') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${t} signal: not a string`);
+      return { signal_type: native, value: nativeValue(native, v) };
+    });
+    try {
+      const c = await banks.addContent(req.principal, name, { signals, note });
+      return { id: c.id, signals: signalsJson(c) };
+    } catch (err) {
+      if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') throw new AllianceError('SIGNAL_MALFORMED', `Invalid signal: ${err.message}`);
+      throw err;
+    }
+  });
+
+  app.get('/c/bank/:name/content/:id', { config: { permission: 'banks.read' } }, async (req) => {
+    const { name, id } = req.params as { name: string; id: string };
+    const q = req.query as Record<string, string | undefined>;
+    const bank = await bankOf(req, name);
+    const c = await contentIn(req, name, Number(id));
+    const out: Record<string, unknown> = { bank: bankJson(bank), disable_until_ts: toTs(c), id: c.id, original_media_uri: null };
+    if ((q.include_metadata ?? 'true').toLowerCase() === 'true' && c.metadata) out.metadata = { collab: null, content_id: null, content_uri: null, json: null, ...c.metadata };
+    if (c.note !== null) out.note = c.note;
+    if ((q.include_signals ?? '').toLowerCase() === 'true') out.signals = signalsJson(c);
+    return out;
+  });
+
+  app.put('/c/bank/:name/content/:id', { config: { permission: 'banks.write' } }, async (req) => {
+    const { name, id } = req.params as { name: string; id: string };
+    const bank = await bankOf(req, name);
+    await contentIn(req, name, Number(id));
+    const body = (req.body ?? {}) as Body;
+    const c = await banks.updateContent(req.principal, Number(id), {
+      ...(body.disable_until_ts !== undefined ? { disabled_until: fromTs(body.disable_until_ts) } : {}),
+      ...('note' in body ? { note: checkNote(body.note) } : {}),
+    });
+    return { bank: bankJson(bank), collab_metadata: {}, disable_until_ts: toTs(c), id: c.id, note: c.note, original_media_uri: null, user_metadata: c.metadata };
+  });
+
+  app.delete('/c/bank/:name/content/:id', { config: { permission: 'banks.write' } }, async (req) => {
+    const { name, id } = req.params as { name: string; id: string };
+    await bankOf(req, name);
+    const found = await contentIn(req, name, Number(id)).catch(() => undefined);
+    if (!found) return { deleted: 0 };
+    await banks.deleteContent(req.principal, found.id);
+    return { deleted: 1 };
+  });
+
+  app.get('/c/signal_type', { config: { permission: 'banks.read' } }, async () => HMA_SIGNAL_TYPES.map((name) => ({ enabled_ratio: 1.0, name })));
+  app.get('/c/content_type', { config: { permission: 'banks.read' } }, async () => [
+    { enabled: true, name: 'photo' },
+    { enabled: true, name: 'video' },
+  ]);
+}

@@ -1,0 +1,59 @@
+/**
+ * Prometheus metrics at /metrics: request latency per route, lookups by signal type and outcome,
+ * index sizes, errors by code. One registry per server (no module globals).
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Matcher } from '../match/matcher.js';
+
+export interface Metrics {
+  registry: Registry;
+  lookups: Counter<'signal_type' | 'outcome'>;
+  errors: Counter<'code'>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Matcher }) => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'alliance_' });
+  const latency = new Histogram({
+    name: 'alliance_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const lookups = new Counter({ name: 'alliance_lookups_total', help: 'Lookups by signal type and outcome (match / no_match)', labelNames: ['signal_type', 'outcome'], registers: [registry] });
+  const errors = new Counter({ name: 'alliance_errors_total', help: 'Error responses by catalogue code', labelNames: ['code'], registers: [registry] });
+  new Gauge({
+    name: 'alliance_index_size',
+    help: 'Signals in the match index, by signal type',
+    labelNames: ['signal_type'],
+    registers: [registry],
+    collect() {
+      for (const [type, s] of Object.entries(opts.matcher.status().types)) this.set({ signal_type: type }, s.size);
+    },
+  });
+  app.decorate('metrics', { registry, lookups, errors });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    latency.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{"code":"')) {
+      errors.inc({ code: payload.slice(9, payload.indexOf('"', 9)) });
+    }
+    return payload;
+  });
+  app.get('/metrics', { config: { permission: 'index.read' }, schema: { hide: true } }, async (_request, reply) => {
+    void reply.type(registry.contentType);
+    return registry.metrics();
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The HTTP server of a node: our API under /api/v1 (OpenAPI at /openapi.json, interactive docs at
+ * /docs), the HMA-compatible surface, /health, /metrics and the web UI. One Fastify plugin per
+ * domain; state comes from the node (decorate/options), never module globals.
+ */
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AllianceNode } from '../node/node.js';
+import { authPlugin } from './auth.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { hmaPlugin } from './hma/plugin.js';
+import { metricsPlugin } from './metrics.js';
+import { auditRoutes } from './v1/audit.js';
+import { bankRoutes } from './v1/banks.js';
+import { contentRoutes } from './v1/content.js';
+import { matchRoutes } from './v1/match.js';
+import { memberRoutes } from './v1/members.js';
+
+export interface ServerOptions {
+  /** Log to this stream (tests pass a sink); default stdout. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildServer(node: AllianceNode, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const { config } = node;
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    bodyLimit: config.bodyLimit,
+    // Query strings and JSON are validated by route schemas; keep Ajv strict about types.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  await app.register(multipart, { limits: { fileSize: config.bodyLimit, files: 2, fields: 20, fieldSize: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Alliance node API', version: '1', description: 'Hash, match and curate banks of known child sexual abuse material signals. Every route but /health needs `Authorization: Bearer <token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(authPlugin, { members: node.members });
+  await app.register(metricsPlugin, { matcher: node.matcher });
+
+  app.get('/health', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } }, async (_req, reply) => {
+    const status = node.matcher.status();
+    void reply.status(status.ready ? 200 : 503);
+    return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
+  });
+
+  const media = { maxImagePixels: config.maxImagePixels, fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 } };
+  await app.register(
+    async (v1) => {
+      await v1.register(bankRoutes, { banks: node.banks, maxImagePixels: config.maxImagePixels });
+      await v1.register(contentRoutes, { banks: node.banks });
+      await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels });
+      await v1.register(memberRoutes, { members: node.members });
+      await v1.register(auditRoutes, { audit: node.audit });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
+  return app;
+}

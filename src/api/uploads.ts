@@ -1,0 +1,70 @@
+/**
+ * Uploaded media: the one file of a multipart request is streamed to a private temporary file
+ * (never kept in memory whole, never stored), hashed by the same code as `alliance hash`, and
+ * deleted.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type {} from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { AllianceError } from '../errors/catalogue.js';
+import { hashFile, type FileResult, type HashRequest } from '../hasher/hash-file.js';
+
+export interface Upload {
+  /** The multipart field name of the file (HMA: the content type, photo or video). */
+  field: string;
+  filename: string;
+  /** Plain form fields sent with it. */
+  fields: Record<string, string>;
+  result: FileResult;
+}
+
+export type UploadHashRequest = Omit<HashRequest, 'maxInMemoryBytes' | 'types'> & {
+  /** Signal types, or a choice by the file's field name (HMA names the field by content type). */
+  types: string[] | ((field: string) => string[]);
+};
+
+/** Reads exactly one file from a multipart request and hashes it. */
+export async function hashUpload(request: FastifyRequest, hashRequest: UploadHashRequest): Promise<Upload> {
+  if (!request.isMultipart()) throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
+  const dir = await mkdtemp(join(tmpdir(), 'alliance-upload-'));
+  try {
+    let file: { field: string; filename: string; path: string } | undefined;
+    const fields: Record<string, string> = {};
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (file) {
+          part.file.resume();
+          throw new AllianceError('VALIDATION', 'Only one file allowed per request');
+        }
+        const path = join(dir, 'upload');
+        await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
+        if (part.file.truncated) throw new AllianceError('PAYLOAD_TOO_LARGE', 'the uploaded file is larger than the configured limit');
+        file = { field: part.fieldname, filename: part.filename, path };
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+    if (!file) throw new AllianceError('VALIDATION', 'Missing multipart/form-data file upload');
+    const { size } = await stat(file.path);
+    const types = typeof hashRequest.types === 'function' ? hashRequest.types(file.field) : hashRequest.types;
+    const result = await hashFile({ path: file.path, size }, { ...hashRequest, types, maxInMemoryBytes: 256 * 1024 * 1024 });
+    return { field: file.field, filename: file.filename, fields, result: { ...result, path: file.filename } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The signals of a hashed upload, or the upload's error as a 4xx. */
+export function uploadSignals(upload: Upload): Record<string, string> {
+  const { result } = upload;
+  if (result.status === 'failed' && result.error) {
+    const code = result.error.code === 'INTERNAL' ? 'INTERNAL' : result.error.code;
+    throw new AllianceError(code, `the uploaded file cannot be hashed: ${result.error.message}`);
+  }
+  if (result.status === 'skipped') throw new AllianceError('SIGNAL_NOT_APPLICABLE', `no requested signal type applies to the uploaded ${result.format ?? ''} file`.replace('  ', ' '));
+  return Object.fromEntries(Object.entries(result.signals).map(([t, s]) => [t, s.value]));
+}

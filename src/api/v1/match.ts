@@ -1,0 +1,116 @@
+/** /api/v1: hash, lookup (by hash or upload), compare, index status and snapshot, signal types. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { LookupService } from '../../match/lookup-service.js';
+import type { Matcher } from '../../match/matcher.js';
+import { parseTypeList } from '../../hasher/hash-file.js';
+import { AllianceError } from '../../errors/catalogue.js';
+import { getSignalType, SIGNAL_TYPES } from '../../signals/registry.js';
+import type { Metrics } from '../metrics.js';
+import { hashUpload, uploadSignals } from '../uploads.js';
+import { BankName } from './schemas.js';
+
+export interface MatchRoutesOptions {
+  lookup: LookupService;
+  matcher: Matcher;
+  audit: AuditLog;
+  metrics: Metrics;
+  maxImagePixels: number;
+}
+
+const HashQuery = Type.Object({
+  types: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated signal types (default: by media kind)' })),
+  seconds_per_hash: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+});
+
+function types(text: string | undefined): string[] {
+  try {
+    return parseTypeList(text);
+  } catch (err) {
+    throw new AllianceError('SIGNAL_TYPE_UNKNOWN', (err as Error).message);
+  }
+}
+
+export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { lookup, matcher, audit, metrics } = opts;
+
+  r.get('/signal-types', { schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } }, async () => ({
+    signal_types: [...SIGNAL_TYPES.values()].map((t) => ({ name: t.name, description: t.description, media: t.media, comparison: t.comparison, default_threshold: t.defaultThreshold })),
+  }));
+
+  r.post(
+    '/hash',
+    { config: { permission: 'hash' }, schema: { tags: ['match'], summary: 'Hash an uploaded file (multipart); the media is dropped after hashing', querystring: HashQuery, consumes: ['multipart/form-data'] } },
+    async (req) => {
+      const upload = await hashUpload(req, { types: types(req.query.types), maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: req.query.seconds_per_hash ?? 1, dihedral: false });
+      const { result } = upload;
+      uploadSignals(upload); // throws the hashing error, if any
+      audit.recordRead(req.principal, 'hash', result.format ?? null, { media: result.media, size: result.size }, Object.keys(result.signals).length);
+      return {
+        media: result.media,
+        format: result.format,
+        size: result.size,
+        signals: Object.fromEntries(Object.entries(result.signals).map(([t, s]) => [t, { value: s.value, quality: s.quality ?? null }])),
+      };
+    },
+  );
+
+  const LookupBody = Type.Object(
+    {
+      signal_type: Type.String({ minLength: 1, maxLength: 40 }),
+      signal: Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 }),
+      banks: Type.Optional(Type.Array(BankName, { maxItems: 1000 })),
+      threshold: Type.Optional(Type.Number({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  );
+
+  r.post('/lookup', { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody } }, async (req) => {
+    const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold });
+    metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
+    audit.recordRead(req.principal, 'lookup', result.signal_type, { banks: req.body.banks ?? null, suppressed: result.suppressed.length }, result.matches.length);
+    return result;
+  });
+
+  r.post(
+    '/lookup/upload',
+    { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Hash an upload and match every signal of it', querystring: HashQuery, consumes: ['multipart/form-data'] } },
+    async (req) => {
+      const upload = await hashUpload(req, { types: types(req.query.types), maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: req.query.seconds_per_hash ?? 1, dihedral: false });
+      const signals = uploadSignals(upload);
+      const results = [];
+      for (const [type, value] of Object.entries(signals)) {
+        const res = await lookup.lookup(type, value);
+        metrics.lookups.inc({ signal_type: type, outcome: res.matches.length ? 'match' : 'no_match' });
+        results.push({ ...res, signal: value });
+      }
+      const matched = results.reduce((n, x) => n + x.matches.length, 0);
+      audit.recordRead(req.principal, 'lookup.upload', upload.result.format ?? null, { types: Object.keys(signals) }, matched);
+      return { media: upload.result.media, format: upload.result.format, results };
+    },
+  );
+
+  r.post(
+    '/compare',
+    {
+      config: { permission: 'lookup' },
+      schema: {
+        tags: ['match'],
+        summary: 'Compare two hashes of one signal type',
+        body: Type.Object({ signal_type: Type.String(), a: Type.String({ minLength: 1 }), b: Type.String({ minLength: 1 }), threshold: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const type = getSignalType(req.body.signal_type);
+      const res = type.compare(type.normalize(req.body.a), type.normalize(req.body.b), req.body.threshold);
+      return { signal_type: type.name, threshold: req.body.threshold ?? type.defaultThreshold, ...res };
+    },
+  );
+
+  r.get('/index', { config: { permission: 'index.read' }, schema: { tags: ['index'], summary: 'Index status per signal type' } }, async () => matcher.status());
+
+  r.post('/index/snapshot', { config: { permission: 'members.manage' }, schema: { tags: ['index'], summary: 'Write index snapshots now (admin)' } }, async () => matcher.snapshot());
+}

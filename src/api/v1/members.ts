@@ -1,0 +1,81 @@
+/** /api/v1: members, tokens, whoami. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { MemberService } from '../../members/member-service.js';
+import { MEMBER_KINDS, ROLES } from '../../members/roles.js';
+import { IdParams } from './schemas.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export async function memberRoutes(app: FastifyInstance, opts: { members: MemberService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { members } = opts;
+
+  r.get('/whoami', { schema: { tags: ['members'], summary: 'The member and role of the calling token' } }, async (req) => ({
+    member: req.principal.memberName,
+    role: req.principal.role,
+    token_id: req.principal.tokenId,
+  }));
+
+  r.get('/members', { config: { permission: 'members.manage' }, schema: { tags: ['members'] } }, async () => ({
+    members: (await members.listMembers()).map((m) => ({ id: m.id, name: m.name, country: m.country, kind: m.kind, created_at: iso(m.created_at) })),
+  }));
+
+  r.post(
+    '/members',
+    {
+      config: { permission: 'members.manage' },
+      schema: {
+        tags: ['members'],
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            kind: Type.Union(MEMBER_KINDS.map((k) => Type.Literal(k))),
+            country: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const m = await members.createMember(req.principal, req.body);
+      void reply.status(201);
+      return { id: m.id, name: m.name, country: m.country, kind: m.kind, created_at: iso(m.created_at) };
+    },
+  );
+
+  r.get('/tokens', { config: { permission: 'members.manage' }, schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }) } }, async (req) => ({
+    tokens: (await members.listTokens(req.principal, req.query.member)).map((t) => ({
+      id: t.id,
+      member_id: t.member_id,
+      role: t.role,
+      label: t.label,
+      prefix: t.prefix,
+      created_at: iso(t.created_at),
+      revoked_at: iso(t.revoked_at),
+    })),
+  }));
+
+  r.post(
+    '/tokens',
+    {
+      config: { permission: 'members.manage' },
+      schema: {
+        tags: ['members'],
+        summary: 'Create a token (shown once; stored hashed)',
+        body: Type.Object({ member: Type.String({ minLength: 1 }), role: Type.Union(ROLES.map((x) => Type.Literal(x))), label: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      const { token, record } = await members.createToken(req.principal, req.body.member, req.body.role, req.body.label ?? '');
+      void reply.status(201);
+      return { token, id: record.id, prefix: record.prefix, role: record.role };
+    },
+  );
+
+  r.delete('/tokens/:id', { config: { permission: 'members.manage' }, schema: { tags: ['members'], params: IdParams } }, async (req, reply) => {
+    await members.revokeToken(req.principal, req.params.id);
+    void reply.status(204);
+  });
+}

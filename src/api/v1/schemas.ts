@@ -1,0 +1,26 @@
+/** TypeBox schemas shared by the /api/v1 routes (one validation mechanism: route schemas). */
+import { Type } from 'typebox';
+
+export const BankName = Type.String({ pattern: '^[A-Z0-9_]+$', maxLength: 100, description: 'Bank name: ^[A-Z0-9_]+$' });
+export const BankParams = Type.Object({ name: BankName });
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const SignalInput = Type.Object(
+  {
+    signal_type: Type.String({ minLength: 1, maxLength: 40 }),
+    value: Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 }),
+    quality: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+export const IsoTime = Type.String({ format: 'date-time' });
+
+export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+
+/** ISO date-time (or null) → epoch ms (or null/undefined). */
+export function toEpochMs(value: string | null | undefined): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  return Date.parse(value);
+}
