@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
@@ -40,7 +40,8 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
           part.file.resume();
           throw new AllianceError('VALIDATION', 'Only one file allowed per request');
         }
-        const path = join(dir, 'upload');
+        // Keep the extension: a file named like an image that is not one is reported as such.
+        const path = join(dir, `upload${extname(part.filename ?? '').toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10)}`);
         await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
         if (part.file.truncated) throw new AllianceError('PAYLOAD_TOO_LARGE', 'the uploaded file is larger than the configured limit');
         file = { field: part.fieldname, filename: part.filename, path };
@@ -62,9 +63,13 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
 export function uploadSignals(upload: Upload): Record<string, string> {
   const { result } = upload;
   if (result.status === 'failed' && result.error) {
-    const code = result.error.code === 'INTERNAL' ? 'INTERNAL' : result.error.code;
-    throw new AllianceError(code, `the uploaded file cannot be hashed: ${result.error.message}`);
+    const { code, message } = result.error;
+    if (code === 'INTERNAL') throw new AllianceError('INTERNAL', message);
+    if (code === 'IMAGE_TOO_LARGE') throw new AllianceError('PAYLOAD_TOO_LARGE', `the uploaded image is too large: ${message}`);
+    throw new AllianceError('UPLOAD_INVALID', `the uploaded file cannot be hashed: ${message} [${code}]`);
   }
-  if (result.status === 'skipped') throw new AllianceError('SIGNAL_NOT_APPLICABLE', `no requested signal type applies to the uploaded ${result.format ?? ''} file`.replace('  ', ' '));
+  if (result.status === 'skipped' || result.media === 'other') {
+    throw new AllianceError('UPLOAD_INVALID', `the uploaded file is not an image or video (${result.format ?? 'unknown'} content)`);
+  }
   return Object.fromEntries(Object.entries(result.signals).map(([t, s]) => [t, s.value]));
 }

@@ -37,8 +37,11 @@ function keyed(signals: Record<string, { value: string }>): Record<string, strin
 }
 
 function failIfFailed(result: Awaited<ReturnType<typeof hashFile>>): void {
-  if (result.status === 'failed' && result.error) throw new AllianceError(result.error.code, `cannot hash the media: ${result.error.message}`);
-  if (result.status === 'skipped') throw new AllianceError('VALIDATION', `the media is not of the given content type (${result.format})`);
+  if (result.status === 'failed' && result.error) {
+    if (result.error.code === 'IMAGE_TOO_LARGE') throw new AllianceError('PAYLOAD_TOO_LARGE', `the image is too large: ${result.error.message}`);
+    throw new AllianceError('UPLOAD_INVALID', `cannot hash the media: ${result.error.message} [${result.error.code}]`);
+  }
+  if (result.status === 'skipped') throw new AllianceError('UPLOAD_INVALID', `the media is not of the given content type (${result.format} content)`);
 }
 
 /** Hashes the media at `url` (HMA: GET /h/hash, ?url= on lookups and content). */
