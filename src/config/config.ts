@@ -29,6 +29,8 @@ export interface Config {
   fetchMaxBytes: number;
   /** Index snapshot interval, ms (0 = only on shutdown). */
   snapshotIntervalMs: number;
+  /** How often the index polls the change log for other processes' writes, ms. */
+  pollIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -67,6 +69,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     fetchAllowedHosts: (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
     snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
+    pollIntervalMs: int('ALLIANCE_POLL_INTERVAL_MS', pick('pollIntervalMs', 'ALLIANCE_POLL_INTERVAL_MS'), 1000, 10),
     logLevel,
   });
 }

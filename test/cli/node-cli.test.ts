@@ -1,0 +1,78 @@
+/** The node's CLI: bank, import, lookup, token, member, audit verify — as a user runs them. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { PDQ_IMAGES } from '../support/paths.js';
+
+const BRIDGE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
+
+describe('node CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alliance-cli-'));
+  const data = ['--data', join(dir, 'data')];
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates banks, imports CSV (all or nothing), looks up files and hashes', async () => {
+    const created = await runCli(['bank', 'create', 'KNOWN', ...data]);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toMatch(/First start: created member "local"/);
+    expect((await runCli(['bank', 'create', 'KNOWN', ...data])).stderr).toMatch(/exists already \[BANK_EXISTS\]/);
+    expect((await runCli(['bank', 'create', 'bad name', ...data])).code).toBe(2);
+
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, `signal_type,signal,classification\npdq,${BRIDGE_PDQ},uk:A\npdq,nothex,\nmd5,abc,vics:1\n`);
+    const refused = await runCli(['import', bad, '--bank', 'KNOWN', ...data]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/nothing was imported[\s\S]*line 3: pdq must be 64 hex digits[\s\S]*line 4: md5 must be 32 hex digits/);
+    expect((await runCli(['bank', 'list', '--json', ...data])).stdout).toMatch(/"content_count": 0/);
+
+    const good = join(dir, 'good.csv');
+    writeFileSync(good, `signal_type,signal,classification,tags\r\npdq,${BRIDGE_PDQ},uk:A,"series-1;demo"\r\nsha256,${'ab'.repeat(32)},,\r\n`);
+    const imported = await runCli(['import', good, '--bank', 'KNOWN', ...data]);
+    expect(imported.stdout).toMatch(/imported 2 contents into KNOWN/);
+    const banks = JSON.parse((await runCli(['bank', 'list', '--json', ...data])).stdout);
+    expect(banks[0]).toMatchObject({ name: 'KNOWN', content_count: 2, signal_counts: { pdq: 1, sha256: 1 } });
+
+    const byFile = await runCli(['lookup', join(PDQ_IMAGES, 'bridge-mods', 'shrink-a-lot.jpg'), ...data]);
+    expect(byFile.code).toBe(0);
+    expect(byFile.stdout).toMatch(/pdq: 1 match\n.*content 1 in bank KNOWN \(distance \d+\) matches/);
+    const byHash = await runCli(['lookup', 'AB'.repeat(32), '--type', 'sha256', '--json', ...data]);
+    expect(JSON.parse(byHash.stdout)[0].matches[0]).toMatchObject({ bank: 'KNOWN', classification: null });
+    expect((await runCli(['lookup', '0'.repeat(64), ...data])).code).toBe(1);
+
+    expect((await runCli(['bank', 'disable', 'KNOWN', ...data])).code).toBe(0);
+    const disabled = await runCli(['lookup', BRIDGE_PDQ, ...data]);
+    expect(disabled.code).toBe(1);
+    expect(disabled.stdout).toMatch(/matching is disabled on bank KNOWN/);
+    await runCli(['bank', 'enable', 'KNOWN', ...data]);
+    expect((await runCli(['bank', 'rename', 'KNOWN', 'KNOWN_V2', ...data])).stdout).toMatch(/renamed to KNOWN_V2/);
+  });
+
+  it('creates members and tokens, and revokes them', async () => {
+    expect((await runCli(['member', 'create', 'hotline-it', '--kind', 'hotline', '--country', 'it', ...data])).stdout).toMatch(/member hotline-it \(hotline, IT\) created/);
+    const t = await runCli(['token', 'create', '--member', 'hotline-it', '--role', 'curator', '--label', 'ci', ...data]);
+    expect(t.stdout.trim()).toMatch(/^alli_[A-Za-z0-9_-]{43}$/);
+    const list = (await runCli(['token', 'list', '--member', 'hotline-it', ...data])).stdout;
+    expect(list).toMatch(/curator\tmember \d+\tactive\tci/);
+    expect(list).not.toContain(t.stdout.trim());
+    const id = list.split('\t')[0];
+    expect((await runCli(['token', 'revoke', id, ...data])).code).toBe(0);
+    expect((await runCli(['token', 'list', '--member', 'hotline-it', ...data])).stdout).toMatch(/revoked/);
+    expect((await runCli(['token', 'create', '--member', 'nobody', '--role', 'admin', ...data])).stderr).toMatch(/no member "nobody" \[MEMBER_NOT_FOUND\]/);
+  });
+
+  it('audit verify passes on an intact chain and names an edited entry', async () => {
+    const ok = await runCli(['audit', 'verify', ...data]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/audit chain intact: \d+ entries/);
+    const db = new Database(join(dir, 'data', 'alliance.sqlite'));
+    const row = db.prepare("select id from audit_log where action = 'content.import'").get() as { id: number };
+    db.prepare("update audit_log set actor = 'someone-else' where id = ?").run(row.id);
+    db.close();
+    const broken = await runCli(['audit', 'verify', ...data]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`entry ${row.id} was edited`);
+  });
+});

@@ -1,0 +1,64 @@
+/** Real `alliance serve` processes on 127.0.0.1 (random ports), for tests across processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI } from './paths.js';
+
+export interface ServerProcess {
+  url: string;
+  /** The admin token printed on first start (undefined on later starts). */
+  token?: string;
+  proc: ChildProcess;
+  stderr(): string;
+  /** Stops with a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${err}`));
+    }, timeoutMs);
+    proc.stdout.resume();
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => {
+      err += c;
+      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1],
+          token: /(alli_[A-Za-z0-9_-]+)/.exec(err)?.[1],
+          proc,
+          stderr: () => err,
+          async stop(signal = 'SIGTERM') {
+            if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!/Listening on/.test(err)) reject(new Error(`server exited (${code}) before listening:\n${err}`));
+    });
+  });
+}
+
+/** fetch with a bearer token and JSON. */
+export async function http(url: string, token: string | undefined, method = 'GET', body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
