@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { HammingIndex } from '../src/index/hamming-index.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
+import { httpBench } from './http-bench.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -83,3 +84,16 @@ for (const n of sizes) {
 }
 console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | restart |\n|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+
+// The HTTP lookup path, on the smallest size (1 M by default; --http-size N, --no-http to skip).
+if (!args.includes('--no-http')) {
+  const n = Number(flag('--http-size') ?? Math.min(...sizes));
+  const dir = join(out, `pdq-${n}-${queriesN}`);
+  if (!existsSync(join(dir, 'queries.txt'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+  }
+  const r = await httpBench(n, dir, out, Number(flag('--seconds') ?? 10));
+  console.log(`\nHTTP GET /m/raw_lookup, ${n.toLocaleString('en')} hashes, autocannon 32 connections over 127.0.0.1${r.importS ? ` (bank imported in ${r.importS.toFixed(1)} s)` : ''}:`);
+  console.log(`  ${r.requestsPerSecond.toFixed(0)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors (target ≥ 3,000 requests/s, p99 < 20 ms)`);
+}

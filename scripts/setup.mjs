@@ -5,7 +5,7 @@
 // Usage: node scripts/setup.mjs
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,7 @@ const DEBIAN_PACKAGES = {
   ffprobe: 'ffmpeg',
   setpriv: 'util-linux', // tests: drop root's file-access override to make a file unreadable
   python3: 'python3', // tests and benchmarks: ../shared/bench/make_hashes.py
+  chromium: 'chromium', // tests: the web UI in a real browser (playwright-core)
 };
 
 /** Packages found by a path rather than a command on PATH. */
@@ -73,5 +74,13 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   writeFileSync(stamp, lockHash);
 }
 
-// 3. Compile (incremental: quick when nothing changed).
+// 3. Compile (incremental: quick when nothing changed) and build the web UI when its sources changed.
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
+const newest = (dir) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .reduce((t, d) => Math.max(t, statSync(join(d.parentPath, d.name)).mtimeMs), 0);
+const builtWeb = join(root, 'dist', 'web', 'index.html');
+if (!existsSync(builtWeb) || statSync(builtWeb).mtimeMs < newest(join(root, 'web'))) {
+  run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn']);
+}

@@ -30,8 +30,8 @@ export function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** Paths that hold no data: health, the API description and its interactive page. */
-const PUBLIC_PATHS = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/];
+/** Paths that hold no data: health, the API description and its page, the web UI's static files. */
+const PUBLIC_PATHS = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\//];
 
 export const authPlugin = fp(async (app: FastifyInstance, opts: { members: MemberService }) => {
   app.decorateRequest('principal', null as unknown as Principal);

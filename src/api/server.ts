@@ -12,6 +12,7 @@ import { authPlugin } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { hmaPlugin } from './hma/plugin.js';
 import { metricsPlugin } from './metrics.js';
+import { webPlugin } from './web.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
 import { contentRoutes } from './v1/content.js';
@@ -69,5 +70,6 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     { prefix: '/api/v1' },
   );
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
+  await app.register(webPlugin);
   return app;
 }

@@ -10,6 +10,7 @@ import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import { bankCounts, deleteBank, getBankById, getBankByName, insertBank, listBanks, updateBank } from '../store/banks-repo.js';
 import {
+  bulkInsertContents,
   deleteBankContents,
   deleteContent,
   deleteSignal,
@@ -334,14 +335,14 @@ export class BankService {
     return this.signalsWrite(async (tx) => {
       const bank = await getBankByName(tx, bankName);
       this.assertOwner(actor, bank);
-      const ids: number[] = [];
-      for (const p of prepared) {
-        const c = await insertContent(tx, { bank_id: bank.id, classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null });
-        await insertSignals(tx, c.id, bank.id, p.signals);
-        ids.push(c.id);
-      }
-      await this.audit.record(tx, actor, 'content.import', bank.name, { source, contents: ids.length }, ids.length);
-      return ids;
+      // The audit entry is written first: the transaction then holds the write lock for the bulk insert.
+      await this.audit.record(tx, actor, 'content.import', bank.name, { source, contents: prepared.length }, prepared.length);
+      return bulkInsertContents(
+        tx,
+        this.store.dialect,
+        bank.id,
+        prepared.map((p) => ({ content: { classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null }, signals: p.signals })),
+      );
     });
   }
 }

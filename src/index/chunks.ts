@@ -44,7 +44,7 @@ export function evenLayout(m: number, keyBits = 16): ChunkLayout {
     start += b;
   }
   const key = Math.min(keyBits, Math.min(...bits));
-  if (Math.max(...bits) - key > 16) throw new RangeError(`chunks of ${Math.max(...bits)} bits need more than ${key} key bits`);
+  if (Math.max(...bits) - key > 16 || key > 24) throw new RangeError(`chunks of ${Math.max(...bits)} bits need more than ${key} key bits`);
   return { starts, bits, keyBits: key };
 }
 

@@ -53,9 +53,12 @@ interface ChunkTable {
   offsets: Uint32Array;
   slots: Uint32Array;
   suffixes: Uint8Array | Uint16Array;
+  /** One bit per chunk value: set when some entry has exactly that value (cache-resident filter). */
+  present: Uint32Array;
 }
 
 /** Relative costs used to choose between probing and scanning (measured, see bench:match). */
+const PROBE_COST = 1;
 const BUCKET_COST = 4;
 const ENTRY_COST = 0.5;
 const CANDIDATE_COST = 3;
@@ -178,15 +181,17 @@ export class HammingIndex {
     const radius = Math.floor(threshold / this.chunks.length);
     for (const t of this.chunks) {
       const value = chunkValue(q, 0, t.start, t.bits);
-      const qKey = value >>> t.suffixBits;
-      const qSuffix = value & ((1 << t.suffixBits) - 1);
-      const { masks, weights } = probeSet(t.bits - t.suffixBits, radius);
-      const { offsets, slots, suffixes } = t;
+      const { masks } = probeSet(t.bits, radius);
+      const { offsets, slots, suffixes, present, suffixBits } = t;
+      const suffixMask = (1 << suffixBits) - 1;
       for (let k = 0; k < masks.length; k++) {
-        const key = qKey ^ masks[k];
-        const budget = radius - weights[k];
+        const v = (value ^ masks[k]) >>> 0;
+        // Most probed values are held by no entry: a bit test in a small table says so.
+        if ((present[v >>> 5] & (1 << (v & 31))) === 0) continue;
+        const key = v >>> suffixBits;
+        const suffix = v & suffixMask;
         for (let i = offsets[key], end = offsets[key + 1]; i < end; i++) {
-          if (popcount32(suffixes[i] ^ qSuffix) > budget) continue;
+          if (suffixes[i] !== suffix) continue;
           const slot = slots[i];
           if (!alive[slot]) continue;
           const d = distance(slot);
@@ -210,11 +215,11 @@ export class HammingIndex {
     const radius = Math.floor(threshold / this.chunks.length);
     let cost = 0;
     for (const t of this.chunks) {
-      const keyBits = t.bits - t.suffixBits;
-      const buckets = probeCount(keyBits, radius);
-      const entries = (buckets * this.baseCount) / 2 ** keyBits;
-      const candidates = (probeCount(t.bits, radius) * this.baseCount) / 2 ** t.bits;
-      cost += BUCKET_COST * buckets + ENTRY_COST * entries + CANDIDATE_COST * candidates;
+      const probes = probeCount(t.bits, radius);
+      const occupied = probes * Math.min(1, this.baseCount / 2 ** t.bits);
+      const entries = (occupied * this.baseCount) / 2 ** (t.bits - t.suffixBits);
+      const candidates = (probes * this.baseCount) / 2 ** t.bits;
+      cost += PROBE_COST * probes + BUCKET_COST * occupied + ENTRY_COST * entries + CANDIDATE_COST * candidates;
     }
     return cost > this.baseCount;
   }
@@ -239,16 +244,19 @@ export class HammingIndex {
       }
       for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
       const cursor = offsets.slice(0, buckets);
+      const present = new Uint32Array(Math.max(1, 2 ** bits / 32));
       const slots = new Uint32Array(liveBelow);
       const suffixes = suffixBits <= 8 ? new Uint8Array(liveBelow) : new Uint16Array(liveBelow);
       const suffixMask = (1 << suffixBits) - 1;
       for (let s = 0; s < upTo; s++) {
         if (!this.alive[s]) continue;
-        const i = cursor[values[s] >>> suffixBits]++;
+        const v = values[s];
+        const i = cursor[v >>> suffixBits]++;
         slots[i] = s;
-        suffixes[i] = values[s] & suffixMask;
+        suffixes[i] = v & suffixMask;
+        present[v >>> 5] |= 1 << (v & 31);
       }
-      tables.push({ start, bits, suffixBits, offsets, slots, suffixes });
+      tables.push({ start, bits, suffixBits, offsets, slots, suffixes, present });
       yield;
     }
     return tables;
@@ -299,7 +307,7 @@ export class HammingIndex {
 
   stats(): HammingIndexStats {
     let bytes = this.hashes.byteLength + this.ids.byteLength + this.alive.byteLength;
-    for (const t of this.chunks) bytes += t.offsets.byteLength + t.slots.byteLength + t.suffixes.byteLength;
+    for (const t of this.chunks) bytes += t.offsets.byteLength + t.slots.byteLength + t.suffixes.byteLength + t.present.byteLength;
     return {
       size: this.live,
       slots: this.count,
@@ -323,6 +331,7 @@ export class HammingIndex {
       sections[`offsets${c}`] = t.offsets;
       sections[`slots${c}`] = t.slots;
       sections[`suffixes${c}`] = t.suffixes;
+      sections[`present${c}`] = t.present;
     });
     const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits }));
     return { signalType, kind: 'hamming256', meta: { layout: this.layout, chunks, baseCount: this.baseCount, count: this.count, live: this.live }, sections };
@@ -346,9 +355,10 @@ export class HammingIndex {
       offsets: snap.sections[`offsets${i}`] as Uint32Array,
       slots: snap.sections[`slots${i}`] as Uint32Array,
       suffixes: snap.sections[`suffixes${i}`] as Uint8Array | Uint16Array,
+      present: snap.sections[`present${i}`] as Uint32Array,
     }));
     for (const t of tables) {
-      if (!t.offsets || !t.slots || !t.suffixes || t.slots.length !== t.suffixes.length || t.offsets[t.offsets.length - 1] !== t.slots.length) {
+      if (!t.offsets || !t.slots || !t.suffixes || !t.present || t.present.length !== Math.max(1, 2 ** t.bits / 32) || t.slots.length !== t.suffixes.length || t.offsets[t.offsets.length - 1] !== t.slots.length) {
         throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot chunk tables are inconsistent');
       }
     }

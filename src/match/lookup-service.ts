@@ -6,9 +6,8 @@
 import type { Classification } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { getSignalType } from '../signals/registry.js';
-import { findBanksByIds } from '../store/banks-repo.js';
-import { findContents, findSignals } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
+import { matchContexts } from '../store/match-repo.js';
 import type { Bank, BankContent } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
 import type { Matcher } from './matcher.js';
@@ -85,21 +84,17 @@ export class LookupService {
       result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);
       return result;
     }
-    const signals = await findSignals(this.store.db, hits.map((h) => h.id));
-    const contents = new Map((await findContents(this.store.db, [...new Set(signals.map((s) => s.content_id))])).map((c) => [c.id, c]));
-    const banks = new Map((await findBanksByIds(this.store.db, [...new Set(signals.map((s) => s.bank_id))])).map((b) => [b.id, b]));
+    const contexts = await matchContexts(this.store.db, this.store.dialect, hits.map((h) => h.id));
     const byId = new Map(hits.map((h) => [h.id, h]));
     const wanted = options.banks ? new Set(options.banks) : undefined;
     const t = Date.now();
     const positives: Match[] = [];
     const negatives: Match[] = [];
-    for (const s of signals) {
-      const bank = banks.get(s.bank_id);
-      const content = contents.get(s.content_id);
-      if (!bank || !content) continue; // deleted between index and read
+    // A signal deleted between the index query and this read simply has no context.
+    for (const { signal_id, content, bank } of contexts) {
       if (wanted && !wanted.has(bank.name)) continue;
-      const hit = byId.get(s.id)!;
-      const match = toMatch(bank, content, s.id, type.name, hit.distance, hit.detail);
+      const hit = byId.get(signal_id)!;
+      const match = toMatch(bank, content, signal_id, type.name, hit.distance, hit.detail);
       const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
       if (reason) {
         result.not_counted.push({ ...match, reason });

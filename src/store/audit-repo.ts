@@ -39,12 +39,17 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
   const head = (await sql<{ last_id: number; last_hash: string }>`select last_id, last_hash from audit_head where id = 1${lock}`.execute(tx)).rows[0];
   let prev = head?.last_hash ?? GENESIS;
   let lastId = head?.last_id ?? 0;
-  for (const e of entries) {
+  const rows = entries.map((e) => {
     const row: Hashed = { ...e, detail: JSON.stringify(e.detail) };
     const hash = entryHash(prev, row);
-    const inserted = await tx.insertInto('audit_log').values({ ...row, prev_hash: prev, hash }).returning('id').executeTakeFirstOrThrow();
+    const out = { ...row, prev_hash: prev, hash };
     prev = hash;
-    lastId = inserted.id;
+    return out;
+  });
+  // Multi-row inserts keep the order of their rows, so ids follow the chain.
+  for (let i = 0; i < rows.length; i += 200) {
+    const ids = await tx.insertInto('audit_log').values(rows.slice(i, i + 200)).returning('id').execute();
+    lastId = Math.max(lastId, ...ids.map((r) => r.id));
   }
   if (head) await tx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev }).where('id', '=', 1).execute();
   else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev }).execute();

@@ -3,7 +3,9 @@
  * log in the same transaction, so the matchers can never miss or double-apply a change.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
+import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
 import { now, type Executor } from './util.js';
 
@@ -174,4 +176,73 @@ export async function changesSince(db: Executor, seq: number, limit = 10_000): P
 export async function lastChangeSeq(db: Executor): Promise<number> {
   const r = await db.selectFrom('signal_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
   return Number(r?.seq ?? 0);
+}
+
+/**
+ * `n` fresh ids of `table`: PostgreSQL draws them from the sequence (safe with concurrent
+ * writers); SQLite continues after the highest id, which is stable because the caller's
+ * transaction has already written (so it holds the only write lock).
+ */
+async function allocateIds(db: Executor, dialect: DialectName, table: 'bank_content' | 'signals', n: number): Promise<number[]> {
+  if (n === 0) return [];
+  if (dialect === 'postgres') {
+    const r = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, 'id'))::integer as id from generate_series(1, ${n})`.execute(db);
+    return r.rows.map((x) => Number(x.id));
+  }
+  // AUTOINCREMENT never reuses an id: continue after the highest ever given (sqlite_sequence).
+  const r = await sql<{ id: number | null }>`select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0), coalesce((select max(id) from ${sql.table(table)}), 0)) as id`.execute(db);
+  const base = Number(r.rows[0]?.id ?? 0);
+  return Array.from({ length: n }, (_, i) => base + 1 + i);
+}
+
+export interface BulkItem {
+  content: Omit<NewContent, 'bank_id'>;
+  signals: NewSignal[];
+}
+
+const BULK_ROWS = 400;
+
+/**
+ * Inserts many contents with their signals and change-log rows in multi-row statements (bulk
+ * imports: a million rows in seconds rather than minutes). Must run inside a transaction that
+ * has already written (see allocateIds). Returns the content ids in item order.
+ */
+export async function bulkInsertContents(db: Executor, dialect: DialectName, bankId: number, items: BulkItem[]): Promise<number[]> {
+  const t = now();
+  const contentIds = await allocateIds(db, dialect, 'bank_content', items.length);
+  for (let i = 0; i < items.length; i += BULK_ROWS) {
+    await db
+      .insertInto('bank_content')
+      .values(
+        items.slice(i, i + BULK_ROWS).map(({ content: c }, j) => ({
+          id: contentIds[i + j],
+          bank_id: bankId,
+          classification: c.classification,
+          tags: JSON.stringify(c.tags),
+          note: c.note,
+          metadata: c.metadata ? JSON.stringify(c.metadata) : null,
+          source_member: c.source_member,
+          disabled_until: c.disabled_until,
+          first_seen: c.first_seen ?? t,
+          last_seen: t,
+          created_at: t,
+          updated_at: t,
+        })),
+      )
+      .execute();
+  }
+  const signals = items.flatMap((item, i) => item.signals.map((s) => ({ ...s, content_id: contentIds[i] })));
+  const signalIds = await allocateIds(db, dialect, 'signals', signals.length);
+  for (let i = 0; i < signals.length; i += BULK_ROWS) {
+    const chunk = signals.slice(i, i + BULK_ROWS).map((s, j) => ({ ...s, id: signalIds[i + j] }));
+    await db
+      .insertInto('signals')
+      .values(chunk.map((s) => ({ id: s.id, content_id: s.content_id, bank_id: bankId, signal_type: s.signal_type, value: s.value, value_hash: valueHash(s.value), quality: s.quality ?? null, created_at: t })))
+      .execute();
+    await db
+      .insertInto('signal_changes')
+      .values(chunk.map((s) => ({ signal_id: s.id, signal_type: s.signal_type, op: 'add' as const, value: null, at: t })))
+      .execute();
+  }
+  return contentIds;
 }

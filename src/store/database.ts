@@ -28,6 +28,12 @@ export interface Store {
   readonly dialect: DialectName;
   /** Human-readable location (file path or URL without password). */
   readonly location: string;
+  /**
+   * Runs `work` without waiting for the disk on commit (SQLite WAL: synchronous NORMAL — safe
+   * against a crash of the process, not of the machine). For lookup audit batches only: writes
+   * keep waiting for the disk.
+   */
+  relaxedDurability<T>(work: () => Promise<T>): Promise<T>;
   /** Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +82,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db,
     dialect: 'sqlite',
     location: file,
+    async relaxedDurability(work) {
+      sqlite.pragma('synchronous = NORMAL');
+      try {
+        return await work();
+      } finally {
+        sqlite.pragma('synchronous = FULL');
+      }
+    },
     listen: async () => undefined,
     close: () => db.destroy(),
   };
@@ -96,6 +110,7 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    relaxedDurability: (work) => work(),
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       const client = new pg.Client({ connectionString: url, types: pgTypes });

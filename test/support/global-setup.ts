@@ -1,5 +1,5 @@
 /**
- * Before the suite: compile the CLI (incremental) so CLI tests run the current code, and start a
+ * Before the suite: compile the CLI (incremental) and build the web UI so tests run the current code, and start a
  * throw-away PostgreSQL on 127.0.0.1 for the tests of the PostgreSQL path; stop it after.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,6 +18,8 @@ let cluster: PgCluster | undefined;
 
 export default async function setup(project: TestProject): Promise<() => void> {
   execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', REPO], { stdio: 'inherit' });
+  // The web UI once for the whole run: servers started by the tests serve dist/web.
+  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
   cluster = await startPostgres();
   project.provide('pgAdminUrl', cluster.url);
   return () => cluster?.stop();

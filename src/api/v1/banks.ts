@@ -118,7 +118,8 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     },
     async (req, reply) => {
       const upload = await hashUpload(req, { types: [], maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: 1, dihedral: false });
-      const signals = Object.entries(uploadSignals(upload)).map(([signal_type, value]) => ({ signal_type, value }));
+      uploadSignals(upload); // throws the hashing error, if any
+      const signals = Object.entries(upload.result.signals).map(([signal_type, s]) => ({ signal_type, value: s.value, quality: s.quality ?? null }));
       const f = upload.fields;
       void reply.status(201);
       return banks.addContent(req.principal, req.params.name, {

@@ -1,0 +1,74 @@
+/**
+ * The HTTP lookup path of bench:match: a real `alliance serve` process with N PDQ hashes (the same
+ * generated haystack), queried at /m/raw_lookup by autocannon over 127.0.0.1, cycling through the
+ * generated queries. Prints requests/s and latency percentiles.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/config.js';
+import { readHashLines } from '../src/index/hash-lines.js';
+import { openNode } from '../src/node/node.js';
+import { hammingHexOf } from './hex.js';
+import { startServer } from '../test/support/server-process.js';
+
+export interface HttpBenchResult {
+  n: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  importS?: number;
+}
+
+/** Builds (once, cached under bench/out) a data directory holding the haystack in bank BENCH. */
+async function prepare(dir: string, hashesDir: string): Promise<{ token: string; importS?: number }> {
+  const dataDir = join(dir, 'data');
+  const tokenFile = join(dir, 'token');
+  const fresh = !existsSync(join(dataDir, 'alliance.sqlite'));
+  let importS: number | undefined;
+  if (fresh) {
+    mkdirSync(dataDir, { recursive: true });
+    const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+    const actor = await node.operator();
+    await node.banks.createBank(actor, { name: 'BENCH' });
+    const hay = await readHashLines(join(hashesDir, 'haystack.txt'));
+    const started = performance.now();
+    const n = hay.length / 8;
+    for (let i = 0; i < n; i += 100_000) {
+      const items = [];
+      for (let j = i; j < Math.min(n, i + 100_000); j++) items.push({ signals: [{ signal_type: 'pdq', value: hammingHexOf(hay, j) }] });
+      await node.banks.importContents(actor, 'BENCH', items, 'bench');
+    }
+    importS = (performance.now() - started) / 1000;
+    const { token } = await node.members.createToken(actor, 'local', 'matcher', 'bench');
+    (await import('node:fs')).writeFileSync(tokenFile, token);
+    await node.close();
+  }
+  return { token: (await import('node:fs')).readFileSync(tokenFile, 'utf8'), importS };
+}
+
+export async function httpBench(n: number, hashesDir: string, outDir: string, seconds = 10, connections = 32): Promise<HttpBenchResult> {
+  const dir = join(outDir, `http-${n}`);
+  const { token, importS } = await prepare(dir, hashesDir);
+  const server = await startServer([], { ALLIANCE_DATA_DIR: join(dir, 'data'), ALLIANCE_LOG_LEVEL: 'warn' }, 600_000);
+  try {
+    const queries = await readHashLines(join(hashesDir, 'queries.txt'));
+    const paths = Array.from({ length: queries.length / 8 }, (_, q) => `/m/raw_lookup?signal_type=pdq&signal=${hammingHexOf(queries, q)}`);
+    let next = 0;
+    const run = (duration: number) =>
+      autocannon({
+        url: server.url,
+        connections,
+        duration,
+        headers: { authorization: `Bearer ${token}` },
+        requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+      });
+    await run(2); // warm-up
+    const r = await run(seconds);
+    return { n, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, importS };
+  } finally {
+    await server.stop('SIGTERM');
+  }
+}
+

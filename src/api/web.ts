@@ -1,0 +1,50 @@
+/**
+ * The web UI: the static bundle built from web/ (npm run build:web → dist/web), served with no
+ * token (it holds no data; every API call it makes carries the signed-in user's token).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** dist/web, whether this module runs compiled (dist/api) or from source (src/api, tests). */
+export const WEB_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'dist', 'web');
+
+/** Strict headers for the UI: the bundle has no inline script and loads nothing from elsewhere. */
+export const UI_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/** Client-side routes: each serves the page, the app routes itself. */
+export const UI_ROUTES = ['/', '/signin', '/banks', '/banks/:name', '/match'];
+
+export async function webPlugin(app: FastifyInstance): Promise<void> {
+  const index = join(WEB_ROOT, 'index.html');
+  if (!existsSync(index)) {
+    app.get('/', { config: { public: true } }, async (_req, reply) => {
+      void reply.type('text/plain; charset=utf-8');
+      return 'The web UI is not built: run `npm run build:web` (npm start does it). The API is at /api/v1, its docs at /docs.';
+    });
+    return;
+  }
+  const html = readFileSync(index, 'utf8');
+  for (const path of UI_ROUTES) {
+    app.get(path, { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+      void reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').headers(UI_HEADERS);
+      return html;
+    });
+  }
+  await app.register(fastifyStatic, {
+    root: join(WEB_ROOT, 'assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+    maxAge: '1h',
+    setHeaders: (res) => {
+      for (const [k, v] of Object.entries(UI_HEADERS)) res.header(k, v);
+    },
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * What a lookup needs to know about matched signals — their content and bank — in one query
+ * whose text does not depend on how many signals matched (so SQLite prepares it once and
+ * PostgreSQL plans it once): the lookup path's only database round trip.
+ */
+import { sql } from 'kysely';
+import type { DialectName } from './database.js';
+import type { Bank, BankContent } from './schema.js';
+import type { Executor } from './util.js';
+
+export interface MatchContext {
+  signal_id: number;
+  content: BankContent;
+  bank: Bank;
+}
+
+interface Row {
+  signal_id: number;
+  c_id: number;
+  c_bank_id: number;
+  c_classification: string | null;
+  c_tags: string;
+  c_note: string | null;
+  c_metadata: string | null;
+  c_source_member: string | null;
+  c_first_seen: number;
+  c_last_seen: number;
+  c_disabled_until: number | null;
+  c_created_at: number;
+  c_updated_at: number;
+  b_id: number;
+  b_name: string;
+  b_owner_member_id: number;
+  b_kind: string;
+  b_description: string;
+  b_matching_enabled: number;
+  b_enabled_ratio: number;
+  b_created_at: number;
+  b_updated_at: number;
+}
+
+export async function matchContexts(db: Executor, dialect: DialectName, signalIds: number[]): Promise<MatchContext[]> {
+  if (signalIds.length === 0) return [];
+  const ids = dialect === 'postgres' ? sql`any(${signalIds}::int[])` : sql`(select value from json_each(${JSON.stringify(signalIds)}))`;
+  const filter = dialect === 'postgres' ? sql`s.id = ${ids}` : sql`s.id in ${ids}`;
+  const { rows } = await sql<Row>`
+    select s.id as signal_id,
+      c.id as c_id, c.bank_id as c_bank_id, c.classification as c_classification, c.tags as c_tags, c.note as c_note,
+      c.metadata as c_metadata, c.source_member as c_source_member, c.first_seen as c_first_seen, c.last_seen as c_last_seen,
+      c.disabled_until as c_disabled_until, c.created_at as c_created_at, c.updated_at as c_updated_at,
+      b.id as b_id, b.name as b_name, b.owner_member_id as b_owner_member_id, b.kind as b_kind, b.description as b_description,
+      b.matching_enabled as b_matching_enabled, b.enabled_ratio as b_enabled_ratio, b.created_at as b_created_at, b.updated_at as b_updated_at
+    from signals s join bank_content c on c.id = s.content_id join banks b on b.id = s.bank_id
+    where ${filter}`.execute(db);
+  return rows.map((r) => ({
+    signal_id: Number(r.signal_id),
+    content: {
+      id: r.c_id,
+      bank_id: r.c_bank_id,
+      classification: r.c_classification,
+      tags: r.c_tags,
+      note: r.c_note,
+      metadata: r.c_metadata,
+      source_member: r.c_source_member,
+      first_seen: Number(r.c_first_seen),
+      last_seen: Number(r.c_last_seen),
+      disabled_until: r.c_disabled_until === null ? null : Number(r.c_disabled_until),
+      created_at: Number(r.c_created_at),
+      updated_at: Number(r.c_updated_at),
+    },
+    bank: {
+      id: r.b_id,
+      name: r.b_name,
+      owner_member_id: r.b_owner_member_id,
+      kind: r.b_kind,
+      description: r.b_description,
+      matching_enabled: Number(r.b_matching_enabled),
+      enabled_ratio: Number(r.b_enabled_ratio),
+      created_at: Number(r.b_created_at),
+      updated_at: Number(r.b_updated_at),
+    },
+  }));
+}

@@ -1,0 +1,263 @@
+/**
+ * The web UI in a real browser (Debian's Chromium through playwright-core) against a real
+ * `alliance serve --demo`: sign-in, banks, a bank's content, matching and the veiled preview.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PDQ_IMAGES } from '../support/paths.js';
+import { http, startServer, type ServerProcess } from '../support/server-process.js';
+
+// The browser globals the page functions below use (test/tsconfig.json has no DOM library).
+declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+declare function getComputedStyle(element: unknown): { filter: string };
+
+const AAA_ORIG_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
+const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064'; // misc-images/c.png, allow-listed in DEMO_ALLOW
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let dataDir: string;
+let server: ServerProcess;
+let token: string;
+let browser: Browser;
+/** Every request the pages made that did not go to the node, and every API request without the token. */
+const foreign: string[] = [];
+const unauthenticated: string[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'alliance-web-'));
+  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir });
+  if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
+  token = server.token;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A fresh tab; signed in unless `signedIn` is false (the token is put in sessionStorage as the sign-in page does). */
+async function open(path: string, signedIn = true): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (signedIn) await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
+  const page = await context.newPage();
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+    if (url.startsWith(`${server.url}/api/`) && !/^Bearer alli_/.test(req.headers().authorization ?? '')) unauthenticated.push(url);
+  });
+  await page.goto(server.url + path);
+  return page;
+}
+
+const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const filterOf = (l: Locator) => l.evaluate((el) => getComputedStyle(el).filter);
+
+describe('web UI', () => {
+  it('refuses a wrong token with the API message, signs in with the right one, signs out', async () => {
+    const page = await open('/banks', false);
+    await page.waitForURL('**/signin');
+    await heading(page, 'Sign in');
+    await page.getByLabel('Token').fill('alli_not_a_real_token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await text(page.getByRole('alert'))).toMatch(/Sign-in failed: unknown or revoked token \(UNAUTHENTICATED, 401\)/);
+    expect(await page.evaluate(() => sessionStorage.getItem('alliance.token'))).toBeNull();
+
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/banks'); // back to the page asked for
+    await heading(page, 'Banks');
+    expect(await page.evaluate(() => sessionStorage.getItem('alliance.token'))).toBe(token);
+    await page.locator('header', { hasText: /Signed in as .+ \(admin\)/ }).waitFor();
+
+    await page.reload(); // the session survives a reload of the tab
+    await heading(page, 'Banks');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    expect(await text(page.getByRole('status'))).toBe('Signed out.');
+    expect(await page.evaluate(() => sessionStorage.getItem('alliance.token'))).toBeNull();
+    await page.goto(`${server.url}/match`);
+    await page.waitForURL('**/signin');
+    await page.context().close();
+  });
+
+  it('signs out with a message when the stored token is refused', async () => {
+    const page = await open('/', false);
+    await page.evaluate(() => sessionStorage.setItem('alliance.token', 'alli_revoked'));
+    await page.goto(`${server.url}/banks`);
+    await page.waitForURL('**/signin');
+    expect(await text(page.getByRole('status'))).toMatch(/Your token was refused \(unknown or revoked token\)/);
+    await page.context().close();
+  });
+
+  it('lists the demo banks with kind, matching and counts per signal type', async () => {
+    const page = await open('/banks');
+    await heading(page, 'Banks');
+    const row = (name: string) => page.locator(`tr[data-bank="${name}"]`);
+    await row('DEMO_ALLOW').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(4);
+    const { json } = await http(`${server.url}/api/v1/banks`, token);
+    for (const b of json.banks as Array<{ name: string; content_count: number; signal_counts: Record<string, number> }>) {
+      const cells = await row(b.name).locator('td').allTextContents();
+      expect(cells[1]).toBe('on');
+      expect(cells[2]).toBe(b.content_count.toLocaleString('en'));
+      for (const [type, n] of Object.entries(b.signal_counts)) if (n) expect(cells[3]).toContain(`${type} ${n.toLocaleString('en')}`);
+    }
+    expect(await text(row('DEMO_HAYSTACK'))).toMatch(/positive on 1,350 pdq 1,350/);
+    expect(await text(row('DEMO_VIDEOS'))).toMatch(/vpdq \d/);
+    expect(await text(row('DEMO_ALLOW'))).toMatch(/negative \(allow-list\) on 1 pdq 1/);
+    await page.context().close();
+  });
+
+  it('creates a bank, and shows the API message for a bad name', async () => {
+    const page = await open('/banks');
+    await heading(page, 'Banks');
+    await page.getByLabel('Name').fill('not a name');
+    await page.getByRole('button', { name: 'Create bank' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await text(page.getByRole('alert'))).toMatch(/The bank was not created: .*(\^\[A-Z0-9_\]\+\$|name).*\(VALIDATION, 400\)/);
+
+    await page.getByLabel('Name').fill('UI_CREATED');
+    await page.getByLabel('Kind').selectOption('negative');
+    await page.getByLabel('Description').fill('made in the browser');
+    await page.getByRole('button', { name: 'Create bank' }).click();
+    await page.locator('tr[data-bank="UI_CREATED"]').waitFor();
+    expect(await text(page.locator('tr[data-bank="UI_CREATED"]'))).toBe('UI_CREATED negative (allow-list) on 0 none made in the browser');
+    expect(await text(page.getByRole('status').filter({ hasText: 'Created' }))).toBe('Created bank UI_CREATED.');
+    await page.getByRole('link', { name: 'UI_CREATED' }).first().click();
+    await page.waitForURL('**/banks/UI_CREATED');
+    await heading(page, 'UI_CREATED');
+    await page.context().close();
+  });
+
+  it('adds content by hash and by upload, disables and re-enables it, disables the bank matching', async () => {
+    expect((await http(`${server.url}/api/v1/banks`, token, 'POST', { name: 'UI_BANK' })).status).toBe(201);
+    const page = await open('/banks/UI_BANK');
+    await heading(page, 'UI_BANK');
+    expect(await text(page.locator('.facts'))).toContain('Signals none');
+
+    await page.getByLabel('Signal type').selectOption('pdq');
+    await page.getByLabel('Hash', { exact: true }).fill(AAA_ORIG_PDQ);
+    await page.getByLabel('Classification').selectOption('industry:A2');
+    await page.getByLabel('Tags (comma-separated)').fill('ui, test');
+    await page.getByRole('button', { name: 'Add content' }).click();
+    const row = page.locator('tbody tr', { hasText: AAA_ORIG_PDQ });
+    await row.waitFor();
+    expect(await text(row)).toMatch(/^\d+ pdq d8f8f0ce\w+ industry:A2 \(legal: baseline\) ui test enabled Disable$/);
+    expect(await text(page.getByRole('status').filter({ hasText: 'Added' }))).toMatch(/^Added content \d+ \(pdq\)\.$/);
+    await page.locator('.facts li', { hasText: 'pdq 1' }).waitFor();
+
+    await page.getByLabel('uploading a file').check();
+    await page.getByLabel(/^File/).setInputFiles(join(PDQ_IMAGES, 'misc-images', 'c.png'));
+    expect(await filterOf(page.locator('.safe-image img'))).toBe('blur(24px) grayscale(1)');
+    await page.getByRole('button', { name: 'Add content' }).click();
+    const uploaded = page.locator('tbody tr', { hasText: C_PNG_PDQ });
+    await uploaded.waitFor();
+    expect(await text(uploaded)).toMatch(/pdq e4cc89d9\w+ q100 md5 [0-9a-f]{32} sha1 [0-9a-f]{40} sha256 [0-9a-f]{64}/);
+    await page.locator('.facts li', { hasText: 'pdq 2' }).waitFor();
+    expect(await text(page.locator('.facts'))).toMatch(/Content 2 Signals pdq 2 md5 1 sha1 1 sha256 1/);
+    expect(await text(page.locator('#content-range'))).toBe('Items 1–2 of 2');
+
+    await row.getByRole('button', { name: /^Disable content \d+$/ }).click();
+    await row.getByRole('button', { name: /^Re-enable content/ }).waitFor();
+    expect(await text(row.locator('td.off'))).toBe('disabled');
+    const id = Number(await row.locator('th').textContent());
+    const stored = await http(`${server.url}/api/v1/content/${id}`, token);
+    expect(stored.json).toMatchObject({ enabled: false, disabled_until: '9999-12-31T23:59:59.000Z' });
+    await row.getByRole('button', { name: /^Re-enable content/ }).click();
+    await row.getByRole('button', { name: /^Disable content/ }).waitFor();
+    expect((await http(`${server.url}/api/v1/content/${id}`, token)).json.enabled).toBe(true);
+
+    expect(await text(page.getByTestId('matching-state'))).toBe('enabled');
+    await page.getByRole('button', { name: 'Disable matching' }).click();
+    await page.getByRole('button', { name: 'Enable matching' }).waitFor();
+    expect(await text(page.getByTestId('matching-state'))).toBe('disabled');
+    expect((await http(`${server.url}/api/v1/banks/UI_BANK`, token)).json.matching_enabled).toBe(false);
+
+    await page.getByLabel('pasting a hash').check();
+    await page.getByLabel('Hash', { exact: true }).fill('not-a-hash');
+    await page.getByRole('button', { name: 'Add content' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await text(page.getByRole('alert'))).toMatch(/^The content was not added: .+\((VALIDATION|SIGNAL_\w+), 400\)$/);
+    await page.context().close();
+  });
+
+  it('pages through a bank', async () => {
+    const page = await open('/banks/DEMO_HAYSTACK');
+    await heading(page, 'DEMO_HAYSTACK');
+    await page.locator('#content-range', { hasText: 'Items 1–20 of 1,350' }).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.locator('#content-range', { hasText: 'Items 21–40 of 1,350' }).waitFor();
+    const ids = (await page.locator('tbody th').allTextContents()).map(Number);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.locator('#content-range', { hasText: 'Items 1–20' }).waitFor();
+    const first = (await page.locator('tbody th').allTextContents()).map(Number);
+    expect(Math.min(...ids)).toBeGreaterThan(Math.max(...first));
+    await page.context().close();
+  });
+
+  it('matches an upload, veiling the preview until Reveal', async () => {
+    const page = await open('/match');
+    await heading(page, 'Match');
+    await page.getByLabel(/^File/).setInputFiles(join(PDQ_IMAGES, 'bridge-mods', 'shrink-a-lot.jpg'));
+    const img = page.getByRole('img', { name: 'Preview of shrink-a-lot.jpg' });
+    await img.waitFor();
+    expect(await filterOf(img)).toBe('blur(24px) grayscale(1)');
+    await page.getByRole('button', { name: 'Match', exact: true }).click();
+
+    const pdq = page.locator('section[data-signal-type="pdq"]');
+    await pdq.waitFor();
+    expect(await text(page.locator('.summary'))).toMatch(/^Hashed as image \(jpeg\)\. \d+ match(es)? in DEMO_IMAGES/);
+    const match = pdq.locator('table', { hasText: 'Matches' }).locator('tbody tr').first();
+    const cells = await match.locator('td').allTextContents();
+    expect(cells[0]).toBe('DEMO_IMAGES');
+    expect(Number(cells[1])).toBeGreaterThan(0);
+    expect(Number(cells[2])).toBeGreaterThanOrEqual(0);
+    expect(Number(cells[2])).toBeLessThanOrEqual(31);
+    expect(await text(pdq.locator('.explanation'))).toMatch(/DEMO_IMAGES.*matches/);
+    expect(await text(pdq)).toContain('d0f8f1ccc0f4a84d0a370a3a228f67f0b36e2ed5b6623e1d33e6339c4e9c9b22');
+    expect(await page.locator('section[data-signal-type="md5"] .explanation').count()).toBe(1);
+
+    expect(await filterOf(img)).toBe('blur(24px) grayscale(1)'); // still veiled with the results shown
+    await page.screenshot({ path: '/tmp/alliance-match.png', fullPage: true });
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    expect(await filterOf(img)).toBe('none');
+    await page.getByRole('button', { name: 'Hide' }).focus();
+    await page.keyboard.press('Enter'); // keyboard works too
+    expect(await filterOf(img)).toBe('blur(24px) grayscale(1)');
+    await page.context().close();
+  });
+
+  it('shows a pasted allow-listed hash as allow-listed, with the positive match suppressed', async () => {
+    const page = await open('/match');
+    await heading(page, 'Match');
+    await page.getByLabel('pasting a hash').check();
+    await page.getByLabel('Signal type').selectOption('pdq');
+    await page.getByLabel('Hash', { exact: true }).fill(C_PNG_PDQ);
+    await page.getByRole('button', { name: 'Match', exact: true }).click();
+    const pdq = page.locator('section[data-signal-type="pdq"]');
+    await pdq.waitFor();
+    expect(await text(page.locator('.summary'))).toMatch(/^No match; allow-listed in DEMO_ALLOW; \d+ suppressed\.$/);
+    expect(await pdq.locator('table', { hasText: /^Matches/ }).count()).toBe(0);
+    expect(await text(pdq.locator('table', { hasText: 'Allow-listed' }).locator('tbody'))).toMatch(/^DEMO_ALLOW \(allow-list\) \d+ 0/);
+    const suppressed = await text(pdq.locator('table', { hasText: 'Suppressed' }).locator('tbody'));
+    expect(suppressed).toMatch(/DEMO_IMAGES \d+ 0 legal:unknown demo, misc-images DEMO_ALLOW content \d+ \(distance 0\)/);
+    expect(await text(pdq.locator('.explanation'))).toMatch(/is suppressed: the content is on negative bank DEMO_ALLOW/);
+
+    await page.getByLabel('Hash', { exact: true }).fill('xyz');
+    await page.getByRole('button', { name: 'Match', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await text(page.getByRole('alert'))).toMatch(/^The lookup failed: .+, 400\)$/);
+    await page.context().close();
+  });
+
+  it('made no request off the node, and sent the token with every API call', () => {
+    expect({ foreign, unauthenticated }).toEqual({ foreign: [], unauthenticated: [] });
+  });
+});

@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from 'react';
+import { api, bankPath, errorMessage } from './api';
+import { ClassificationSelect } from './ClassificationSelect';
+import { ErrorMessage } from './ErrorMessage';
+import { FilePreview } from './FilePreview';
+import { SignalTypeSelect } from './SignalTypeSelect';
+import type { Content } from './types';
+
+/** Adds content to a bank by uploading a file (hashed on the server, then dropped) or by pasting a hash. */
+export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: Content) => void }) {
+  const [mode, setMode] = useState<'hash' | 'upload'>('hash');
+  const [signalType, setSignalType] = useState('pdq');
+  const [hash, setHash] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [classification, setClassification] = useState('');
+  const [tags, setTags] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      let added: Content;
+      if (mode === 'upload') {
+        if (!file) throw new Error('Choose a file to upload.');
+        const form = new FormData();
+        if (classification) form.append('classification', classification);
+        if (tags.trim()) form.append('tags', tags);
+        if (note.trim()) form.append('note', note.trim());
+        form.append('file', file);
+        added = await api<Content>(`${bankPath(bank)}/content/upload`, { form });
+      } else {
+        const tagList = tags.split(',').map((t) => t.trim()).filter(Boolean);
+        added = await api<Content>(`${bankPath(bank)}/content`, {
+          json: { signals: [{ signal_type: signalType, value: hash.trim() }], ...(classification ? { classification } : {}), tags: tagList, ...(note.trim() ? { note: note.trim() } : {}) },
+        });
+        setHash('');
+      }
+      onAdded(added);
+    } catch (err) {
+      setError(`The content was not added: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="add-content">
+      <h2 id="add-content">Add content</h2>
+      <fieldset className="modes">
+        <legend>Add by</legend>
+        <label>
+          <input type="radio" name="add-mode" checked={mode === 'hash'} onChange={() => setMode('hash')} /> pasting a hash
+        </label>
+        <label>
+          <input type="radio" name="add-mode" checked={mode === 'upload'} onChange={() => setMode('upload')} /> uploading a file
+        </label>
+      </fieldset>
+      {mode === 'hash' ? (
+        <>
+          <SignalTypeSelect id="add-signal-type" value={signalType} onChange={setSignalType} />
+          <div className="field">
+            <label htmlFor="add-hash">Hash</label>
+            <textarea id="add-hash" rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
+          </div>
+        </>
+      ) : (
+        <div className="field">
+          <label htmlFor="add-file">File (image or video; hashed on the node, not kept)</label>
+          <input id="add-file" type="file" accept="image/*,video/*" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
+          <FilePreview file={file} />
+        </div>
+      )}
+      <ClassificationSelect id="add-classification" value={classification} onChange={setClassification} />
+      <div className="field">
+        <label htmlFor="add-tags">Tags (comma-separated)</label>
+        <input id="add-tags" value={tags} onChange={(e) => setTags(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="add-note">Note</label>
+        <input id="add-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Adding…' : 'Add content'}
+      </button>
+      <ErrorMessage error={error} />
+    </form>
+  );
+}

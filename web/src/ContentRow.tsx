@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import { api, errorMessage } from './api';
+import { classificationText } from './classifications';
+import { ErrorMessage } from './ErrorMessage';
+import { SignalValue } from './SignalValue';
+import type { Content } from './types';
+
+/** "Until re-enabled" on the server (src/banks/bank-service.ts DISABLED_FOREVER). */
+const FOREVER = '9999-12-31T23:59:59.000Z';
+
+function status(c: Content): string {
+  if (c.enabled) return 'enabled';
+  if (!c.disabled_until || c.disabled_until.startsWith('9999')) return 'disabled';
+  return `disabled until ${c.disabled_until.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** One content item of a bank, with disable / re-enable. */
+export function ContentRow({ content: c, onChanged }: { content: Content; onChanged: (c: Content) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } }));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <tr data-content={c.id} className={c.enabled ? undefined : 'disabled'}>
+      <th scope="row">{c.id}</th>
+      <td>
+        <ul className="signals">
+          {c.signals.map((s) => (
+            <li key={s.id}>
+              <span className="type">{s.signal_type}</span> <SignalValue type={s.signal_type} value={s.value} />
+              {s.quality !== null && <span className="muted"> q{s.quality}</span>}
+            </li>
+          ))}
+        </ul>
+      </td>
+      <td>{classificationText(c.classification)}</td>
+      <td>
+        {c.tags.map((t) => (
+          <span key={t}>
+            <span className="tag">{t}</span>{' '}
+          </span>
+        ))}
+        {c.note && <div className="muted">{c.note}</div>}
+      </td>
+      <td className={c.enabled ? 'on' : 'off'}>{status(c)}</td>
+      <td>
+        <button type="button" onClick={toggle} disabled={busy} aria-label={`${c.enabled ? 'Disable' : 'Re-enable'} content ${c.id}`}>
+          {c.enabled ? 'Disable' : 'Re-enable'}
+        </button>
+        <ErrorMessage error={error} />
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from 'react';
+import { api, errorMessage } from './api';
+import { ErrorMessage } from './ErrorMessage';
+import type { Bank } from './types';
+
+/** Creates a bank; the name is upper-case letters, digits and underscores. */
+export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<'positive' | 'negative'>('positive');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const bank = await api<Bank>('/banks', { json: { name: name.trim(), kind, ...(description.trim() ? { description: description.trim() } : {}) } });
+      setName('');
+      setDescription('');
+      onCreated(bank);
+    } catch (err) {
+      setError(`The bank was not created: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="create-bank">
+      <h2 id="create-bank">Create a bank</h2>
+      <div className="field">
+        <label htmlFor="bank-name">Name</label>
+        <input id="bank-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-describedby="bank-name-hint" spellCheck={false} />
+        <small id="bank-name-hint">Capital letters, digits and _ only, e.g. HOTLINE_2026.</small>
+      </div>
+      <div className="field">
+        <label htmlFor="bank-kind">Kind</label>
+        <select id="bank-kind" value={kind} onChange={(e) => setKind(e.target.value as 'positive' | 'negative')}>
+          <option value="positive">positive (known material)</option>
+          <option value="negative">negative (allow-list)</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="bank-description">Description</label>
+        <input id="bank-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Creating…' : 'Create bank'}
+      </button>
+      <ErrorMessage error={error} />
+    </form>
+  );
+}

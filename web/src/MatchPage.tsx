@@ -1,0 +1,90 @@
+import { useState, type FormEvent } from 'react';
+import { api, errorMessage } from './api';
+import { ErrorMessage } from './ErrorMessage';
+import { FilePreview } from './FilePreview';
+import { MatchResults } from './MatchResults';
+import { PageHeading } from './PageHeading';
+import { SignalTypeSelect } from './SignalTypeSelect';
+import type { LookupResult, UploadLookup } from './types';
+
+/** Match an upload (hashed on the node, then dropped) or a pasted hash against the banks. */
+export function MatchPage() {
+  const [mode, setMode] = useState<'upload' | 'hash'>('upload');
+  const [file, setFile] = useState<File | null>(null);
+  const [signalType, setSignalType] = useState('pdq');
+  const [hash, setHash] = useState('');
+  const [outcome, setOutcome] = useState<{ results: LookupResult[]; media?: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setOutcome(null);
+    try {
+      if (mode === 'upload') {
+        if (!file) throw new Error('Choose a file to match.');
+        const form = new FormData();
+        form.append('file', file);
+        const r = await api<UploadLookup>('/lookup/upload', { form });
+        setOutcome({ results: r.results, media: r.format ? `${r.media} (${r.format})` : r.media });
+      } else {
+        setOutcome({ results: [await api<LookupResult>('/lookup', { json: { signal_type: signalType, signal: hash.trim() } })] });
+      }
+    } catch (err) {
+      setError(`The lookup failed: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeading title="Match" />
+      <p>Nothing you upload is stored: the node hashes the file, matches the hashes and drops it. The preview below stays in your browser.</p>
+      <form className="card" onSubmit={submit} aria-label="Match">
+        <fieldset className="modes">
+          <legend>Match by</legend>
+          <label>
+            <input type="radio" name="match-mode" checked={mode === 'upload'} onChange={() => setMode('upload')} /> uploading a file
+          </label>
+          <label>
+            <input type="radio" name="match-mode" checked={mode === 'hash'} onChange={() => setMode('hash')} /> pasting a hash
+          </label>
+        </fieldset>
+        {mode === 'upload' ? (
+          <div className="field">
+            <label htmlFor="match-file">File (image or video)</label>
+            <input
+              id="match-file"
+              type="file"
+              accept="image/*,video/*"
+              required
+              onChange={(e) => {
+                setFile(e.target.files?.[0] ?? null);
+                setOutcome(null);
+              }}
+            />
+          </div>
+        ) : (
+          <>
+            <SignalTypeSelect id="match-signal-type" value={signalType} onChange={setSignalType} />
+            <div className="field">
+              <label htmlFor="match-hash">Hash</label>
+              <textarea id="match-hash" rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
+            </div>
+          </>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Matching…' : 'Match'}
+        </button>
+      </form>
+      <ErrorMessage error={error} />
+      <div className="match-layout">
+        {mode === 'upload' && <FilePreview file={file} />}
+        {outcome && <MatchResults results={outcome.results} media={outcome.media} />}
+      </div>
+    </>
+  );
+}

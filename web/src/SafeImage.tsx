@@ -1,0 +1,23 @@
+import { useId, useState } from 'react';
+
+/**
+ * Reviewer wellbeing: an image is shown blurred and in greyscale until the analyst chooses to
+ * reveal it, and can be hidden again.
+ */
+export function SafeImage({ src, alt }: { src: string; alt: string }) {
+  const [revealed, setRevealed] = useState(false);
+  const stateId = useId();
+  return (
+    <figure className="safe-image">
+      <div className="frame">
+        <img src={src} alt={alt} className={revealed ? 'revealed' : 'veiled'} aria-describedby={stateId} />
+      </div>
+      <figcaption>
+        <span id={stateId}>{revealed ? 'Shown as is.' : 'Blurred and greyscale.'}</span>{' '}
+        <button type="button" onClick={() => setRevealed(!revealed)} aria-pressed={revealed}>
+          {revealed ? 'Hide' : 'Reveal'}
+        </button>
+      </figcaption>
+    </figure>
+  );
+}

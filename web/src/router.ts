@@ -1,0 +1,36 @@
+/** A tiny client-side router over the History API (the server serves the page at each route). */
+import { useSyncExternalStore } from 'react';
+
+const EVENT = 'alliance:navigate';
+
+function subscribe(callback: () => void): () => void {
+  window.addEventListener('popstate', callback);
+  window.addEventListener(EVENT, callback);
+  return () => {
+    window.removeEventListener('popstate', callback);
+    window.removeEventListener(EVENT, callback);
+  };
+}
+
+export function usePath(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+export function navigate(path: string, replace = false): void {
+  if (path === window.location.pathname) return;
+  if (replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(EVENT));
+}
+
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'home' } | { page: 'missing' };
+
+export function matchRoute(path: string): Route {
+  if (path === '/') return { page: 'home' };
+  if (path === '/signin') return { page: 'signin' };
+  if (path === '/banks') return { page: 'banks' };
+  if (path === '/match') return { page: 'match' };
+  const m = /^\/banks\/([^/]+)$/.exec(path);
+  if (m) return { page: 'bank', name: decodeURIComponent(m[1]) };
+  return { page: 'missing' };
+}
