@@ -12,12 +12,17 @@ import { openNode } from '../src/node/node.js';
 import { hammingHexOf } from './hex.js';
 import { startServer } from '../test/support/server-process.js';
 
-export interface HttpBenchResult {
-  n: number;
+export interface HttpRun {
+  connections: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
   errors: number;
+}
+
+export interface HttpBenchResult {
+  n: number;
+  runs: HttpRun[];
   importS?: number;
 }
 
@@ -48,7 +53,7 @@ async function prepare(dir: string, hashesDir: string): Promise<{ token: string;
   return { token: (await import('node:fs')).readFileSync(tokenFile, 'utf8'), importS };
 }
 
-export async function httpBench(n: number, hashesDir: string, outDir: string, seconds = 10, connections = 32): Promise<HttpBenchResult> {
+export async function httpBench(n: number, hashesDir: string, outDir: string, seconds = 10, connectionCounts = [16, 32]): Promise<HttpBenchResult> {
   const dir = join(outDir, `http-${n}`);
   const { token, importS } = await prepare(dir, hashesDir);
   const server = await startServer([], { ALLIANCE_DATA_DIR: join(dir, 'data'), ALLIANCE_LOG_LEVEL: 'warn' }, 600_000);
@@ -56,7 +61,7 @@ export async function httpBench(n: number, hashesDir: string, outDir: string, se
     const queries = await readHashLines(join(hashesDir, 'queries.txt'));
     const paths = Array.from({ length: queries.length / 8 }, (_, q) => `/m/raw_lookup?signal_type=pdq&signal=${hammingHexOf(queries, q)}`);
     let next = 0;
-    const run = (duration: number) =>
+    const run = (duration: number, connections: number) =>
       autocannon({
         url: server.url,
         connections,
@@ -64,9 +69,13 @@ export async function httpBench(n: number, hashesDir: string, outDir: string, se
         headers: { authorization: `Bearer ${token}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
       });
-    await run(2); // warm-up
-    const r = await run(seconds);
-    return { n, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, importS };
+    await run(3, 16); // warm-up
+    const runs: HttpRun[] = [];
+    for (const connections of connectionCounts) {
+      const r = await run(seconds, connections);
+      runs.push({ connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx });
+    }
+    return { n, runs, importS };
   } finally {
     await server.stop('SIGTERM');
   }

@@ -2,6 +2,7 @@
  * Node configuration: command-line values over environment over defaults, validated once and
  * frozen. Never executable code (the HMA lesson: configuration as a Python file).
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 import { DEFAULT_LIMITS } from '../media/limits.js';
@@ -31,6 +32,8 @@ export interface Config {
   snapshotIntervalMs: number;
   /** How often the index polls the change log for other processes' writes, ms. */
   pollIntervalMs: number;
+  /** Threads that probe the PDQ index for the server's lookups (0 = on the main thread). */
+  lookupThreads: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -69,6 +72,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     fetchAllowedHosts: (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
     snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
+    lookupThreads: int('ALLIANCE_LOOKUP_THREADS', pick('lookupThreads', 'ALLIANCE_LOOKUP_THREADS'), availableParallelism() > 1 ? 1 : 0, 0, 64),
     pollIntervalMs: int('ALLIANCE_POLL_INTERVAL_MS', pick('pollIntervalMs', 'ALLIANCE_POLL_INTERVAL_MS'), 1000, 10),
     logLevel,
   });

@@ -26,11 +26,10 @@ interface Slot {
   busy?: Pending;
 }
 
-/** The worker script beside this module; under tsx (tests, dev) the .ts source with tsx loaded. */
-function workerScript(): { url: URL; execArgv: string[] } {
+/** The worker script beside this module; from TypeScript sources (tests), the compiled one (workers cannot load .ts on Node 20). */
+function workerScript(): URL {
   const self = import.meta.url;
-  if (self.endsWith('.ts')) return { url: new URL('./worker.ts', self), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./worker.js', self), execArgv: [] };
+  return self.endsWith('.ts') ? new URL('../../dist/hasher/worker.js', self) : new URL('./worker.js', self);
 }
 
 /**
@@ -50,8 +49,7 @@ export class HashPool {
   }
 
   private spawn(): Slot {
-    const { url, execArgv } = workerScript();
-    const slot: Slot = { worker: new Worker(url, { execArgv }) };
+    const slot: Slot = { worker: new Worker(workerScript()) };
     slot.worker.on('message', (msg: WorkerReply) => {
       const p = slot.busy;
       if (!p || p.task.id !== msg.id) return;

@@ -13,9 +13,11 @@
  * by at most floor(T / m) bits on some chunk, and every such chunk value is probed. When probing
  * would cost more than scanning (high thresholds, small indexes) the query scans.
  */
-import { hammingPacked, packHex256, popcount32 } from '../signals/pdq/hash256.js';
+import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { chunkValue, layoutFor, probeCount, probeSet, type ChunkLayout } from './chunks.js';
+import { chunkValue, layoutFor, probeCount, type ChunkLayout } from './chunks.js';
+import { probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
+import type { QueryThreads } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
 export interface HammingMatch {
@@ -43,19 +45,23 @@ export interface HammingIndexOptions {
   deltaLimit?: number;
   /** 'auto' (default) probes or scans, whichever costs less; tests and benchmarks force one. */
   strategy?: 'auto' | 'probe' | 'scan';
+  /** Allocate in shared memory, so query threads can probe the base (see useThreads). */
+  shared?: boolean;
 }
 
-interface ChunkTable {
-  start: number;
-  bits: number;
-  suffixBits: number;
-  /** offsets[key] … offsets[key + 1]: the entries whose chunk starts with `key`. */
-  offsets: Uint32Array;
-  slots: Uint32Array;
-  suffixes: Uint8Array | Uint16Array;
-  /** One bit per chunk value: set when some entry has exactly that value (cache-resident filter). */
-  present: Uint32Array;
+/** Chunk tables pack slot and suffix into one word while slots fit in 24 bits. */
+const PACKED_MAX_SLOTS = 1 << 24;
+
+/** Bases smaller than this are probed on the calling thread (a message costs more). */
+const THREAD_MIN_BASE = 20_000;
+
+type ArrayCtor<T> = new (buffer: ArrayBuffer | SharedArrayBuffer) => T;
+
+function allocate<T>(Ctor: ArrayCtor<T> & { BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+  const bytes = length * Ctor.BYTES_PER_ELEMENT;
+  return new Ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
+
 
 /** Relative costs used to choose between probing and scanning (measured, see bench:match). */
 const PROBE_COST = 1;
@@ -77,12 +83,15 @@ export class HammingIndex {
   private readonly fixedLayout: ChunkLayout | undefined;
   private readonly deltaLimit: number;
   private readonly strategy: 'auto' | 'probe' | 'scan';
+  private readonly shared: boolean;
+  private threads: { pool: QueryThreads; key: number; published?: HammingView; publishing: Promise<void> } | undefined;
 
   constructor(options: HammingIndexOptions = {}) {
     const cap = Math.max(16, options.capacity ?? 1024);
-    this.hashes = new Uint32Array(cap * 8);
-    this.ids = new Uint32Array(cap);
-    this.alive = new Uint8Array(cap);
+    this.shared = options.shared ?? false;
+    this.hashes = allocate(Uint32Array, cap * 8, this.shared);
+    this.ids = allocate(Uint32Array, cap, this.shared);
+    this.alive = allocate(Uint8Array, cap, this.shared);
     this.fixedLayout = options.layout;
     this.layout = options.layout ?? layoutFor(0);
     this.deltaLimit = options.deltaLimit ?? 8192;
@@ -96,15 +105,63 @@ export class HammingIndex {
 
   private grow(min: number): void {
     const cap = Math.max(min, Math.ceil(this.ids.length * 1.5));
-    const hashes = new Uint32Array(cap * 8);
+    const hashes = allocate(Uint32Array, cap * 8, this.shared);
     hashes.set(this.hashes.subarray(0, this.count * 8));
-    const ids = new Uint32Array(cap);
+    const ids = allocate(Uint32Array, cap, this.shared);
     ids.set(this.ids.subarray(0, this.count));
-    const alive = new Uint8Array(cap);
+    const alive = allocate(Uint8Array, cap, this.shared);
     alive.set(this.alive.subarray(0, this.count));
     this.hashes = hashes;
     this.ids = ids;
     this.alive = alive;
+    this.publish();
+  }
+
+  /**
+   * Lets `pool`'s threads probe this index's base (the index must be shared). Queries through
+   * `queryAsync` then run there; results are the same as `query`.
+   */
+  useThreads(pool: QueryThreads): void {
+    if (!this.shared) throw new Error('query threads need an index allocated with { shared: true }');
+    this.threads = { pool, key: pool.register(), publishing: Promise.resolve() };
+    this.publish();
+  }
+
+  /** Resolves when the query threads have the current base. */
+  async published(): Promise<void> {
+    await this.threads?.publishing;
+  }
+
+  /** Hands the current base to the threads; queries keep the previous one until they all have it. */
+  private publish(): void {
+    const t = this.threads;
+    if (!t) return;
+    const view = this.view();
+    t.publishing = t.pool.publish(t.key, view).then(() => {
+      if (!t.published || view.baseCount >= t.published.baseCount) t.published = view;
+    });
+  }
+
+  /** `query`, probing the base on a query thread when there are threads and it pays. */
+  async queryAsync(hash: string | Uint32Array, threshold: number): Promise<HammingMatch[]> {
+    const t = this.threads;
+    const published = t?.published;
+    if (!t || !published || published.baseCount < THREAD_MIN_BASE || !this.probes(threshold)) return this.query(hash, threshold);
+    const q = typeof hash === 'string' ? packHex256(hash) : hash;
+    let base: { slots: Uint32Array; distances: Uint16Array };
+    try {
+      base = await t.pool.query(t.key, q, threshold);
+    } catch {
+      return this.query(q, threshold); // a dead thread: answer here
+    }
+    const out: HammingMatch[] = [];
+    // Slots keep their numbers across growth; liveness is re-checked on the current arrays.
+    for (let i = 0; i < base.slots.length; i++) {
+      const slot = base.slots[i];
+      if (this.alive[slot]) out.push({ id: this.ids[slot], distance: base.distances[i] });
+    }
+    scanSlots(this.view(), q, threshold, published.baseCount, this.count, (slot, distance) => out.push({ id: this.ids[slot], distance }));
+    return out;
   }
 
   /**
@@ -151,63 +208,26 @@ export class HammingIndex {
     return out;
   }
 
+  /** The arrays a prober reads (shared memory when the index is shared with query threads). */
+  view(): HammingView {
+    return { hashes: this.hashes, ids: this.ids, alive: this.alive, chunks: this.chunks, baseCount: this.baseCount };
+  }
+
+  /** Whether a query at `threshold` probes the base (else it scans every slot). */
+  probes(threshold: number): boolean {
+    if (this.baseCount === 0) return false;
+    return this.strategy === 'probe' || (this.strategy === 'auto' && !this.probeIsDearer(threshold));
+  }
+
   /** Calls `hit(slot, distance)` once for every live slot within `threshold` of `q`. */
-  private visit(q: Uint32Array, threshold: number, hit: (slot: number, distance: number) => void): void {
-    const h = this.hashes;
-    const alive = this.alive;
-    const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6], q7 = q[7];
-    const distance = (slot: number): number => {
-      const p = slot * 8;
-      return (
-        popcount32(h[p] ^ q0) + popcount32(h[p + 1] ^ q1) + popcount32(h[p + 2] ^ q2) + popcount32(h[p + 3] ^ q3) +
-        popcount32(h[p + 4] ^ q4) + popcount32(h[p + 5] ^ q5) + popcount32(h[p + 6] ^ q6) + popcount32(h[p + 7] ^ q7)
-      );
-    };
-    const scan = (from: number, to: number) => {
-      for (let slot = from; slot < to; slot++) {
-        if (!alive[slot]) continue;
-        const d = distance(slot);
-        if (d <= threshold) hit(slot, d);
-      }
-    };
-    const probe = this.strategy === 'probe' || (this.strategy === 'auto' && !this.probeIsDearer(threshold));
-    if (this.baseCount === 0 || !probe) {
-      scan(0, this.count);
+  private visit(q: Uint32Array, threshold: number, hit: Hit): void {
+    const view = this.view();
+    if (!this.probes(threshold)) {
+      scanSlots(view, q, threshold, 0, this.count, hit);
       return;
     }
-    // A slot close on several chunks is found several times; matches are few, so dedupe those.
-    let found: Set<number> | undefined;
-    let first = -1;
-    const radius = Math.floor(threshold / this.chunks.length);
-    for (const t of this.chunks) {
-      const value = chunkValue(q, 0, t.start, t.bits);
-      const { masks } = probeSet(t.bits, radius);
-      const { offsets, slots, suffixes, present, suffixBits } = t;
-      const suffixMask = (1 << suffixBits) - 1;
-      for (let k = 0; k < masks.length; k++) {
-        const v = (value ^ masks[k]) >>> 0;
-        // Most probed values are held by no entry: a bit test in a small table says so.
-        if ((present[v >>> 5] & (1 << (v & 31))) === 0) continue;
-        const key = v >>> suffixBits;
-        const suffix = v & suffixMask;
-        for (let i = offsets[key], end = offsets[key + 1]; i < end; i++) {
-          if (suffixes[i] !== suffix) continue;
-          const slot = slots[i];
-          if (!alive[slot]) continue;
-          const d = distance(slot);
-          if (d > threshold) continue;
-          if (first < 0) first = slot;
-          else if (slot === first) continue;
-          else {
-            found ??= new Set([first]);
-            if (found.has(slot)) continue;
-            found.add(slot);
-          }
-          hit(slot, d);
-        }
-      }
-    }
-    scan(this.baseCount, this.count);
+    probeBase(view, q, threshold, hit);
+    scanSlots(view, q, threshold, this.baseCount, this.count, hit);
   }
 
   /** Whether probing the base would cost more than scanning it. */
@@ -227,7 +247,7 @@ export class HammingIndex {
   /** Chunk tables over the live slots below `upTo` (one chunk per step, so it can yield). */
   private *buildSteps(layout: ChunkLayout, upTo: number): Generator<void, ChunkTable[]> {
     const tables: ChunkTable[] = [];
-    const values = new Uint32Array(upTo);
+    const values = new Uint32Array(upTo); // scratch, never shared
     let liveBelow = 0;
     for (let s = 0; s < upTo; s++) liveBelow += this.alive[s];
     for (let c = 0; c < layout.bits.length; c++) {
@@ -235,7 +255,7 @@ export class HammingIndex {
       const bits = layout.bits[c];
       const suffixBits = bits - layout.keyBits;
       const buckets = 1 << layout.keyBits;
-      const offsets = new Uint32Array(buckets + 1);
+      const offsets = allocate(Uint32Array, buckets + 1, this.shared);
       for (let s = 0; s < upTo; s++) {
         if (!this.alive[s]) continue;
         const v = chunkValue(this.hashes, s * 8, start, bits);
@@ -244,19 +264,30 @@ export class HammingIndex {
       }
       for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
       const cursor = offsets.slice(0, buckets);
-      const present = new Uint32Array(Math.max(1, 2 ** bits / 32));
-      const slots = new Uint32Array(liveBelow);
-      const suffixes = suffixBits <= 8 ? new Uint8Array(liveBelow) : new Uint16Array(liveBelow);
+      const present = allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
       const suffixMask = (1 << suffixBits) - 1;
-      for (let s = 0; s < upTo; s++) {
-        if (!this.alive[s]) continue;
-        const v = values[s];
-        const i = cursor[v >>> suffixBits]++;
-        slots[i] = s;
-        suffixes[i] = v & suffixMask;
-        present[v >>> 5] |= 1 << (v & 31);
+      const table: ChunkTable = { start, bits, suffixBits, offsets, present };
+      if (upTo <= PACKED_MAX_SLOTS && suffixBits <= 8) {
+        const packed = (table.packed = allocate(Uint32Array, liveBelow, this.shared));
+        for (let s = 0; s < upTo; s++) {
+          if (!this.alive[s]) continue;
+          const v = values[s];
+          packed[cursor[v >>> suffixBits]++] = ((s << 8) | (v & suffixMask)) >>> 0;
+          present[v >>> 5] |= 1 << (v & 31);
+        }
+      } else {
+        const slots = (table.slots = allocate(Uint32Array, liveBelow, this.shared));
+        const suffixes = (table.suffixes = suffixBits <= 8 ? allocate(Uint8Array, liveBelow, this.shared) : allocate(Uint16Array, liveBelow, this.shared));
+        for (let s = 0; s < upTo; s++) {
+          if (!this.alive[s]) continue;
+          const v = values[s];
+          const i = cursor[v >>> suffixBits]++;
+          slots[i] = s;
+          suffixes[i] = v & suffixMask;
+          present[v >>> 5] |= 1 << (v & 31);
+        }
       }
-      tables.push({ start, bits, suffixBits, offsets, slots, suffixes, present });
+      tables.push(table);
       yield;
     }
     return tables;
@@ -266,6 +297,7 @@ export class HammingIndex {
     this.layout = layout;
     this.chunks = tables;
     this.baseCount = upTo;
+    this.publish();
   }
 
   /** Folds every slot into the base now (bulk loads call this once at the end). */
@@ -307,7 +339,7 @@ export class HammingIndex {
 
   stats(): HammingIndexStats {
     let bytes = this.hashes.byteLength + this.ids.byteLength + this.alive.byteLength;
-    for (const t of this.chunks) bytes += t.offsets.byteLength + t.slots.byteLength + t.suffixes.byteLength + t.present.byteLength;
+    for (const t of this.chunks) bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + t.present.byteLength;
     return {
       size: this.live,
       slots: this.count,
@@ -329,8 +361,9 @@ export class HammingIndex {
     };
     this.chunks.forEach((t, c) => {
       sections[`offsets${c}`] = t.offsets;
-      sections[`slots${c}`] = t.slots;
-      sections[`suffixes${c}`] = t.suffixes;
+      if (t.packed) sections[`packed${c}`] = t.packed;
+      if (t.slots) sections[`slots${c}`] = t.slots;
+      if (t.suffixes) sections[`suffixes${c}`] = t.suffixes;
       sections[`present${c}`] = t.present;
     });
     const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits }));
@@ -350,15 +383,28 @@ export class HammingIndex {
     index.alive.set(alive);
     index.count = meta.count;
     index.live = meta.live;
-    const tables = meta.chunks.map((c, i) => ({
+    const place = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T => {
+      if (!options.shared || !a) return a;
+      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const section = <T extends Uint8Array | Uint16Array | Uint32Array>(name: string): T | undefined => {
+      const a = snap.sections[name] as T | undefined;
+      return a && place(a);
+    };
+    const tables: ChunkTable[] = meta.chunks.map((c, i) => ({
       ...c,
-      offsets: snap.sections[`offsets${i}`] as Uint32Array,
-      slots: snap.sections[`slots${i}`] as Uint32Array,
-      suffixes: snap.sections[`suffixes${i}`] as Uint8Array | Uint16Array,
-      present: snap.sections[`present${i}`] as Uint32Array,
+      offsets: section<Uint32Array>(`offsets${i}`)!,
+      packed: section<Uint32Array>(`packed${i}`),
+      slots: section<Uint32Array>(`slots${i}`),
+      suffixes: section<Uint8Array | Uint16Array>(`suffixes${i}`),
+      present: section<Uint32Array>(`present${i}`)!,
     }));
     for (const t of tables) {
-      if (!t.offsets || !t.slots || !t.suffixes || !t.present || t.present.length !== Math.max(1, 2 ** t.bits / 32) || t.slots.length !== t.suffixes.length || t.offsets[t.offsets.length - 1] !== t.slots.length) {
+      const entries = t.packed?.length ?? t.slots?.length;
+      const separate = t.slots && t.suffixes && t.slots.length === t.suffixes.length;
+      if (!t.offsets || !t.present || t.present.length !== Math.max(1, 2 ** t.bits / 32) || !(t.packed || separate) || t.offsets[t.offsets.length - 1] !== entries) {
         throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot chunk tables are inconsistent');
       }
     }

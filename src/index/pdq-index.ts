@@ -1,6 +1,7 @@
 /** The SignalIndex of 256-bit Hamming signal types (PDQ), over HammingIndex. */
 import { HammingIndex } from './hamming-index.js';
-import type { IndexMatch, SignalIndex } from './signal-index.js';
+import type { QueryThreads } from './query-threads.js';
+import type { IndexMatch, IndexOptions, SignalIndex } from './signal-index.js';
 import type { Snapshot } from './snapshot.js';
 
 export class Hamming256SignalIndex implements SignalIndex {
@@ -25,6 +26,14 @@ export class Hamming256SignalIndex implements SignalIndex {
     return this.index.query(value, threshold);
   }
 
+  queryAsync(value: string, threshold: number): Promise<IndexMatch[]> {
+    return this.index.queryAsync(value, threshold);
+  }
+
+  useThreads(threads: QueryThreads): void {
+    this.index.useThreads(threads);
+  }
+
   stats(): Record<string, unknown> {
     return { ...this.index.stats() };
   }
@@ -33,7 +42,7 @@ export class Hamming256SignalIndex implements SignalIndex {
     return this.index.toSnapshot(this.signalType);
   }
 
-  static fromSnapshot(snap: Snapshot): Hamming256SignalIndex {
-    return new Hamming256SignalIndex(snap.signalType, HammingIndex.fromSnapshot(snap));
+  static fromSnapshot(snap: Snapshot, options: IndexOptions = {}): Hamming256SignalIndex {
+    return new Hamming256SignalIndex(snap.signalType, HammingIndex.fromSnapshot(snap, options));
   }
 }

@@ -3,7 +3,13 @@
  * threshold, size, and a snapshot. Each SignalType names its index factory, so the matcher never
  * special-cases an algorithm.
  */
+import type { QueryThreads } from './query-threads.js';
 import type { Snapshot } from './snapshot.js';
+
+export interface IndexOptions {
+  /** Allocate in shared memory so query threads can read it. */
+  shared?: boolean;
+}
 
 export interface IndexMatch {
   /** The signal id given to `add`. */
@@ -20,6 +26,10 @@ export interface SignalIndex {
   remove(id: number, value: string): boolean;
   /** Every entry that matches `value` under `threshold`. */
   query(value: string, threshold: number): IndexMatch[];
+  /** The same, possibly computed on query threads (indexes that support them). */
+  queryAsync?(value: string, threshold: number): Promise<IndexMatch[]>;
+  /** Lets query threads probe this index (indexes created with { shared: true }). */
+  useThreads?(threads: QueryThreads): void;
   readonly size: number;
   stats(): Record<string, unknown>;
   toSnapshot(): Snapshot;

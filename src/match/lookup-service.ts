@@ -78,7 +78,7 @@ export class LookupService {
     const value = type.normalize(signal);
     const threshold = options.threshold ?? type.defaultThreshold;
     if (!Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
-    const hits = this.matcher.query(type.name, value, threshold);
+    const hits = await this.matcher.query(type.name, value, threshold);
     const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
     if (hits.length === 0) {
       result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);

@@ -11,6 +11,7 @@ import { HammingIndex } from '../index/hamming-index.js';
 import type { IndexMatch, SignalIndex } from '../index/signal-index.js';
 import { readSnapshot, writeSnapshot } from '../index/snapshot.js';
 import { Hamming256SignalIndex } from '../index/pdq-index.js';
+import { QueryThreads } from '../index/query-threads.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { packHex256 } from '../signals/pdq/hash256.js';
 import { SIGNAL_TYPES } from '../signals/registry.js';
@@ -37,10 +38,28 @@ export class Matcher {
   private lastSnapshotAt: number | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
+  private readonly threads: QueryThreads | undefined;
+
+  /**
+   * @param queryThreads threads probing indexes that support them (0 = all on the calling thread).
+   */
   constructor(
     private readonly store: Store,
     private readonly snapshotDir: string,
-  ) {}
+    queryThreads = 0,
+  ) {
+    this.threads = queryThreads > 0 ? new QueryThreads(queryThreads) : undefined;
+  }
+
+  private get indexOptions() {
+    return { shared: this.threads !== undefined };
+  }
+
+  /** Connects a new or restored index to the query threads. */
+  private attach(type: string, index: SignalIndex): void {
+    if (this.threads && index.useThreads) index.useThreads(this.threads);
+    this.indexes.set(type, index);
+  }
 
   private snapshotFile(type: string): string {
     return join(this.snapshotDir, `${type}.snapshot`);
@@ -69,7 +88,7 @@ export class Matcher {
       const seqs = new Set(snaps.map((s) => Number(s.meta.seq)));
       const [seq] = [...seqs];
       if (seqs.size !== 1 || !Number.isInteger(seq) || seq > head) return false;
-      for (const snap of snaps) this.indexes.set(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap));
+      for (const snap of snaps) this.attach(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap, this.indexOptions));
       this.seq = seq;
       return true;
     } catch {
@@ -98,11 +117,11 @@ export class Matcher {
               ids.push(s.id);
             }
           }
-          this.indexes.set(type.name, new Hamming256SignalIndex(type.name, HammingIndex.fromEntries(packed, Uint32Array.from(ids))));
+          this.attach(type.name, new Hamming256SignalIndex(type.name, HammingIndex.fromEntries(packed, Uint32Array.from(ids), this.indexOptions)));
         } else {
-          const index = type.createIndex();
+          const index = type.createIndex(this.indexOptions);
           for await (const page of allSignals(tx, type.name)) for (const s of page) index.add(s.id, s.value);
-          this.indexes.set(type.name, index);
+          this.attach(type.name, index);
         }
       }
     });
@@ -137,11 +156,16 @@ export class Matcher {
   }
 
   /** Matches of `value` (canonical) in the index of `type`: signal ids and distances. */
-  query(type: string, value: string, threshold: number): IndexMatch[] {
+  async query(type: string, value: string, threshold: number): Promise<IndexMatch[]> {
     if (!this.ready) throw new AllianceError('INDEX_NOT_READY', 'the match index is still loading');
     const index = this.indexes.get(type);
     if (!index) throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `no index for signal type "${type}"`);
-    return index.query(value, threshold);
+    return index.queryAsync ? index.queryAsync(value, threshold) : index.query(value, threshold);
+  }
+
+  /** Stops the query threads. */
+  async close(): Promise<void> {
+    await this.threads?.close();
   }
 
   /** Writes every index's snapshot at the current log position. */

@@ -33,12 +33,14 @@ export interface OpenOptions {
   loadIndex?: boolean;
   /** Follow other processes' writes through LISTEN/NOTIFY (PostgreSQL). */
   follow?: boolean;
+  /** Probe the PDQ index on this many threads (servers: config.lookupThreads). */
+  queryThreads?: number;
 }
 
 export async function openNode(config: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const audit = new AuditLog(store);
-  const matcher = new Matcher(store, join(config.dataDir, 'index'));
+  const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0);
   const indexLoaded = options.loadIndex ?? false;
   const members = new MemberService(store, audit);
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
@@ -61,6 +63,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     },
     async close() {
       await audit.flush();
+      await matcher.close();
       await store.close();
     },
   };

@@ -3,7 +3,7 @@
  * never special-case an algorithm (the python-threatexchange lesson). Adding an algorithm means
  * writing one `SignalType` and listing it in `registry.ts`.
  */
-import type { SignalIndex } from '../index/signal-index.js';
+import type { IndexOptions, SignalIndex } from '../index/signal-index.js';
 import type { Snapshot } from '../index/snapshot.js';
 import type { MediaKind } from '../media/detect.js';
 
@@ -84,7 +84,7 @@ export interface SignalType {
   /** Present on types computed from raw bytes (cryptographic digests). */
   byteHasher?(): ByteHasher;
   /** A new, empty index for values of this type. */
-  createIndex(): SignalIndex;
+  createIndex(options?: IndexOptions): SignalIndex;
   /** The index a snapshot of this type holds. */
-  restoreIndex(snapshot: Snapshot): SignalIndex;
+  restoreIndex(snapshot: Snapshot, options?: IndexOptions): SignalIndex;
 }

@@ -76,7 +76,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   await migrate(db, 'sqlite');
   return {
     db,
@@ -92,6 +92,25 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     listen: async () => undefined,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * better-sqlite3 with prepared statements reused by SQL text (Kysely prepares every query it runs;
+ * on the lookup path, preparing cost as much as executing).
+ */
+function cachedStatements(sqlite: SQLite.Database, max = 256): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) return stmt;
+      stmt = sqlite.prepare(text);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(text, stmt);
+      return stmt;
+    },
+    close: () => sqlite.close(),
   };
 }
 

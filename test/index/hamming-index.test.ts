@@ -141,3 +141,53 @@ describe('readHashLines', () => {
     rmSync(dir, { recursive: true });
   });
 });
+
+describe('HammingIndex on query threads', () => {
+  it('returns the same results as on the main thread, through adds, removals and rebuilds', async () => {
+    const { QueryThreads } = await import('../../src/index/query-threads.js');
+    const dir = mkdtempSync(join(tmpdir(), 'alliance-threads-'));
+    execFileSync('python3', [join(SHARED, 'bench', 'make_hashes.py'), '60000', '100', dir]);
+    const haystack = await readHashLines(join(dir, 'haystack.txt'));
+    const queries = await readHashLines(join(dir, 'queries.txt'));
+    rmSync(dir, { recursive: true, force: true });
+    const threads = new QueryThreads(2);
+    try {
+      const index = HammingIndex.fromEntries(haystack.subarray(0, 40_000 * 8), ids(40_000), { shared: true, strategy: 'probe', deltaLimit: 5000 });
+      index.useThreads(threads);
+      const plain = HammingIndex.fromEntries(haystack.subarray(0, 40_000 * 8), ids(40_000), { strategy: 'probe' });
+      await index.published();
+      const same = async () => {
+        for (let q = 0; q < 100; q++) expect(sorted(await index.queryAsync(at(queries, q), 31))).toEqual(sorted(plain.query(at(queries, q), 31)));
+      };
+      await same();
+      for (let i = 40_000; i < 60_000; i++) {
+        index.add(i, at(haystack, i));
+        plain.add(i, at(haystack, i));
+      }
+      await same(); // mostly in the delta and an unpublished rebuild
+      await index.rebuildInBackground();
+      await index.published();
+      for (let i = 0; i < 60_000; i += 7) {
+        index.remove(i, at(haystack, i));
+        plain.remove(i, at(haystack, i));
+      }
+      await same();
+      expect(threads.running, threads.lastError).toBe(2);
+    } finally {
+      await threads.close();
+    }
+  });
+});
+
+describe('HammingIndex snapshots of edge cases', () => {
+  it.each([false, true])('an empty base with a delta round-trips (shared memory: %s)', async (shared) => {
+    const index = new HammingIndex({ shared });
+    index.rebuild();
+    index.add(5, 'f'.repeat(64));
+    const dir = mkdtempSync(join(tmpdir(), 'alliance-empty-'));
+    await writeSnapshot(join(dir, 's'), index.toSnapshot('pdq'));
+    const restored = HammingIndex.fromSnapshot(await readSnapshot(join(dir, 's')), { shared });
+    expect(restored.query('f'.repeat(64), 0)).toEqual([{ id: 5, distance: 0 }]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

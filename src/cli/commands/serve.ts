@@ -32,7 +32,7 @@ export function serveCommand(): Command {
     .addHelpText('after', '\nThe first start creates the node\'s member and prints its admin token once.\nExamples:\n  alliance serve --demo\n  ALLIANCE_DATABASE_URL=postgres://… alliance serve --role matcher --port 5101')
     .action(async (opts: ServeOptions, cmd: Command) => {
       const config = configFrom(cmd, { host: opts.host, port: opts.port === undefined ? undefined : String(opts.port), role: opts.role });
-      const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl) });
+      const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl), queryThreads: config.lookupThreads });
       const app = await buildServer(node);
       const say = (line: string) => process.stderr.write(`${line}\n`);
       if (node.firstAdminToken) say(`First start: created member "${config.memberName}" with an admin token (shown once, keep it safe):\n\n    ${node.firstAdminToken}\n`);

@@ -1,5 +1,6 @@
 /** PDQ as a signal type: images, Hamming distance, match at ≤ 31 bits. */
 import { AllianceError } from '../../errors/catalogue.js';
+import { HammingIndex } from '../../index/hamming-index.js';
 import { Hamming256SignalIndex } from '../../index/pdq-index.js';
 import { decodeImage } from '../../media/image.js';
 import type { SignalType, SignalValue } from '../signal-type.js';
@@ -28,8 +29,8 @@ export const pdqSignal: SignalType = {
     const distance = hammingHex(normalize(a), normalize(b));
     return { match: distance <= threshold, distance };
   },
-  createIndex: () => new Hamming256SignalIndex('pdq'),
-  restoreIndex: (snap) => Hamming256SignalIndex.fromSnapshot(snap),
+  createIndex: (options) => new Hamming256SignalIndex('pdq', new HammingIndex({ shared: options?.shared })),
+  restoreIndex: (snap, options) => Hamming256SignalIndex.fromSnapshot(snap, options),
   async hash(input, ctx): Promise<SignalValue> {
     const image = await decodeImage(input.bytes ?? input.path, { maxImagePixels: ctx.maxImagePixels, autoOrient: ctx.autoOrient });
     const r = hasher.hashImage(image, { dihedral: ctx.dihedral ?? false });
