@@ -16,10 +16,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(dialect: TestDialect, flags: Record<string, string> = {}): Promise<TestApi> {
+export async function startApi(dialect: TestDialect, flags: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestApi> {
   const env = await testConfig(dialect, flags);
   const node = await openNode(env.config, { loadIndex: true });
-  const app = await buildServer(node);
+  const app = await buildServer(node, { logStream });
   const adminToken = node.firstAdminToken!;
   const members = new Set<string>();
   return {
