@@ -84,7 +84,7 @@ export class LookupService {
       result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);
       return result;
     }
-    const contexts = await matchContexts(this.store.db, this.store.dialect, hits.map((h) => h.id));
+    const contexts = await matchContexts(this.store, hits.map((h) => h.id));
     const byId = new Map(hits.map((h) => [h.id, h]));
     const wanted = options.banks ? new Set(options.banks) : undefined;
     const t = Date.now();

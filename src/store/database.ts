@@ -34,6 +34,11 @@ export interface Store {
    * keep waiting for the disk.
    */
   relaxedDurability<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a fixed query prepared once (hot paths only: Kysely compiles every query it runs).
+   * `text` uses `?` placeholders on SQLite and `$1…` on PostgreSQL.
+   */
+  rawAll<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
   /** Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -76,7 +81,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
+  const statements = cachedStatements(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
   return {
     db,
@@ -90,6 +96,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         sqlite.pragma('synchronous = FULL');
       }
     },
+    rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
     listen: async () => undefined,
     close: () => db.destroy(),
   };
@@ -130,6 +137,7 @@ async function openPostgres(url: string): Promise<Store> {
     dialect: 'postgres',
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     relaxedDurability: (work) => work(),
+    rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       const client = new pg.Client({ connectionString: url, types: pgTypes });

@@ -3,10 +3,8 @@
  * whose text does not depend on how many signals matched (so SQLite prepares it once and
  * PostgreSQL plans it once): the lookup path's only database round trip.
  */
-import { sql } from 'kysely';
-import type { DialectName } from './database.js';
+import type { DialectName, Store } from './database.js';
 import type { Bank, BankContent } from './schema.js';
-import type { Executor } from './util.js';
 
 export interface MatchContext {
   signal_id: number;
@@ -39,19 +37,22 @@ interface Row {
   b_updated_at: number;
 }
 
-export async function matchContexts(db: Executor, dialect: DialectName, signalIds: number[]): Promise<MatchContext[]> {
+const COLUMNS = `s.id as signal_id,
+  c.id as c_id, c.bank_id as c_bank_id, c.classification as c_classification, c.tags as c_tags, c.note as c_note,
+  c.metadata as c_metadata, c.source_member as c_source_member, c.first_seen as c_first_seen, c.last_seen as c_last_seen,
+  c.disabled_until as c_disabled_until, c.created_at as c_created_at, c.updated_at as c_updated_at,
+  b.id as b_id, b.name as b_name, b.owner_member_id as b_owner_member_id, b.kind as b_kind, b.description as b_description,
+  b.matching_enabled as b_matching_enabled, b.enabled_ratio as b_enabled_ratio, b.created_at as b_created_at, b.updated_at as b_updated_at
+  from signals s join bank_content c on c.id = s.content_id join banks b on b.id = s.bank_id`;
+const QUERY: Record<DialectName, string> = {
+  sqlite: `select ${COLUMNS} where s.id in (select value from json_each(?))`,
+  postgres: `select ${COLUMNS} where s.id = any($1::int[])`,
+};
+
+export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, signalIds: number[]): Promise<MatchContext[]> {
   if (signalIds.length === 0) return [];
-  const ids = dialect === 'postgres' ? sql`any(${signalIds}::int[])` : sql`(select value from json_each(${JSON.stringify(signalIds)}))`;
-  const filter = dialect === 'postgres' ? sql`s.id = ${ids}` : sql`s.id in ${ids}`;
-  const { rows } = await sql<Row>`
-    select s.id as signal_id,
-      c.id as c_id, c.bank_id as c_bank_id, c.classification as c_classification, c.tags as c_tags, c.note as c_note,
-      c.metadata as c_metadata, c.source_member as c_source_member, c.first_seen as c_first_seen, c.last_seen as c_last_seen,
-      c.disabled_until as c_disabled_until, c.created_at as c_created_at, c.updated_at as c_updated_at,
-      b.id as b_id, b.name as b_name, b.owner_member_id as b_owner_member_id, b.kind as b_kind, b.description as b_description,
-      b.matching_enabled as b_matching_enabled, b.enabled_ratio as b_enabled_ratio, b.created_at as b_created_at, b.updated_at as b_updated_at
-    from signals s join bank_content c on c.id = s.content_id join banks b on b.id = s.bank_id
-    where ${filter}`.execute(db);
+  const param = store.dialect === 'postgres' ? signalIds : JSON.stringify(signalIds);
+  const rows = await store.rawAll<Row>('alliance_match_contexts', QUERY[store.dialect], [param]);
   return rows.map((r) => ({
     signal_id: Number(r.signal_id),
     content: {
