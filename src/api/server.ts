@@ -15,6 +15,7 @@ import { metricsPlugin } from './metrics.js';
 import { webPlugin } from './web.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
+import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
 import { matchRoutes } from './v1/match.js';
 import { memberRoutes } from './v1/members.js';
@@ -66,6 +67,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels });
       await v1.register(memberRoutes, { members: node.members });
       await v1.register(auditRoutes, { audit: node.audit });
+      await v1.register(jobRoutes, { node });
     },
     { prefix: '/api/v1' },
   );

@@ -146,6 +146,11 @@ export class BankService {
     return this.view(bank);
   }
 
+  /** Throws unless `actor` may write to the bank (before queueing work for it). */
+  async checkWritable(actor: Principal, bankName: string): Promise<void> {
+    this.assertOwner(actor, await getBankByName(this.store.db, bankName));
+  }
+
   async listBanks(actor: Principal): Promise<BankView[]> {
     requirePermission(actor, 'banks.read');
     const [banks, counts] = await Promise.all([listBanks(this.store.db), bankCounts(this.store.db)]);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
+import { importJobHandler, IMPORT_JOB } from '../jobs/import-job.js';
+import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
 import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
@@ -23,6 +25,8 @@ export interface AllianceNode {
   readonly lookup: LookupService;
   /** The admin token created on the very first start (to print once), if this was it. */
   readonly firstAdminToken?: string;
+  /** Background jobs (started by servers). */
+  readonly jobs: JobRunner;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -45,6 +49,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const members = new MemberService(store, audit);
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher);
+  const jobs = new JobRunner(store, { [IMPORT_JOB]: importJobHandler(banks) });
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
@@ -56,12 +61,14 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     banks,
     matcher,
     lookup,
+    jobs,
     firstAdminToken,
     async operator() {
       const member = await findMemberByName(store.db, config.memberName);
       return cliPrincipal(member?.id ?? null, config.memberName);
     },
     async close() {
+      await jobs.stop();
       await audit.flush();
       await matcher.close();
       await store.close();

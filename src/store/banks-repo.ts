@@ -42,10 +42,6 @@ export async function getBankById(db: Executor, id: number): Promise<Bank> {
   return bank;
 }
 
-export function findBanksByIds(db: Executor, ids: number[]): Promise<Bank[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('banks').selectAll().where('id', 'in', ids).execute();
-}
 
 export function listBanks(db: Executor): Promise<Bank[]> {
   return db.selectFrom('banks').selectAll().orderBy('name').execute();

@@ -45,10 +45,6 @@ export async function getContent(db: Executor, id: number): Promise<BankContent>
   return c;
 }
 
-export function findContents(db: Executor, ids: number[]): Promise<BankContent[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('bank_content').selectAll().where('id', 'in', ids).execute();
-}
 
 export function listContent(db: Executor, bankId: number, opts: { limit: number; afterId?: number }): Promise<BankContent[]> {
   let q = db.selectFrom('bank_content').selectAll().where('bank_id', '=', bankId).orderBy('id').limit(opts.limit);
@@ -125,15 +121,7 @@ export function signalsOfContent(db: Executor, contentIds: number[]): Promise<Si
   return db.selectFrom('signals').selectAll().where('content_id', 'in', contentIds).orderBy('id').execute();
 }
 
-export function findSignals(db: Executor, ids: number[]): Promise<Signal[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('signals').selectAll().where('id', 'in', ids).execute();
-}
 
-/** Signals with exactly this value (by value hash), for de-duplication and exact lookups. */
-export function findSignalsByValue(db: Executor, signalType: string, value: string): Promise<Signal[]> {
-  return db.selectFrom('signals').selectAll().where('signal_type', '=', signalType).where('value_hash', '=', valueHash(value)).execute();
-}
 
 /** Every signal of a type in id order, in pages (index builds). */
 export async function* allSignals(db: Executor, signalType: string, pageSize = 20_000): AsyncGenerator<Array<Pick<Signal, 'id' | 'value'>>> {

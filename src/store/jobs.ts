@@ -12,7 +12,7 @@ export async function enqueueJob(db: Db, kind: string, payload: unknown, runAfte
   const t = now();
   const r = await db
     .insertInto('jobs')
-    .values({ kind, payload: JSON.stringify(payload ?? null), state: 'queued', attempts: 0, run_after: runAfter, locked_at: null, locked_by: null, last_error: null, created_at: t, updated_at: t })
+    .values({ kind, payload: JSON.stringify(payload ?? null), state: 'queued', attempts: 0, run_after: runAfter, locked_at: null, locked_by: null, last_error: null, result: null, created_at: t, updated_at: t })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -47,13 +47,18 @@ export async function claimJob(db: Db, worker: string, kinds: string[]): Promise
   return claimed ? { ...claimed, data: parseJson(claimed.payload, null) } : undefined;
 }
 
-export async function completeJob(db: Db, id: number): Promise<void> {
-  await db.updateTable('jobs').set({ state: 'done', locked_at: null, updated_at: now() }).where('id', '=', id).execute();
+export async function completeJob(db: Db, id: number, result: unknown = null): Promise<void> {
+  await db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result), updated_at: now() }).where('id', '=', id).execute();
 }
 
-export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5): Promise<void> {
+export function getJob(db: Db, id: number): Promise<Job | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Records a failure: retried later with back-off, or failed for good (`permanent`, or out of attempts). */
+export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, permanent = false): Promise<void> {
   const t = now();
-  const retry = job.attempts < maxAttempts;
+  const retry = !permanent && job.attempts < maxAttempts;
   await db
     .updateTable('jobs')
     .set({ state: retry ? 'queued' : 'failed', run_after: t + 1000 * 2 ** job.attempts, last_error: error.slice(0, 2000), locked_at: null, updated_at: t })
@@ -72,6 +77,3 @@ export async function requeueStale(db: Db, olderThanMs: number): Promise<number>
   return Number(r.numUpdatedRows);
 }
 
-export function jobCounts(db: Db) {
-  return db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
-}

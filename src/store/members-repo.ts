@@ -16,9 +16,6 @@ export function findMemberByName(db: Executor, name: string): Promise<Member | u
   return db.selectFrom('members').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function findMemberById(db: Executor, id: number): Promise<Member | undefined> {
-  return db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
-}
 
 export function listMembers(db: Executor): Promise<Member[]> {
   return db.selectFrom('members').selectAll().orderBy('id').execute();
@@ -49,6 +46,3 @@ export async function revokeToken(db: Executor, id: number): Promise<boolean> {
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function touchToken(db: Executor, id: number, at: number): Promise<void> {
-  await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
-}

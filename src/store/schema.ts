@@ -116,6 +116,8 @@ export interface JobsTable {
   locked_at: number | null;
   locked_by: string | null;
   last_error: string | null;
+  /** JSON: what a finished job produced. */
+  result: string | null;
   created_at: number;
   updated_at: number;
 }

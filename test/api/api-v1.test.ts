@@ -64,6 +64,22 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     expect((await api.call('POST', '/api/v1/compare', { signal_type: 'pdq', a: BRIDGE_PDQ, b: '0'.repeat(64) })).json()).toMatchObject({ match: false, threshold: 31 });
   });
 
+  it('imports CSV through a durable background job, all or nothing', async () => {
+    await api.call('POST', '/api/v1/banks', { name: 'IMPORTED' });
+    const csv = { 'content-type': 'text/csv' };
+    const good = await api.call('POST', '/api/v1/banks/IMPORTED/import', `signal_type,signal,classification,tags\npdq,${'c'.repeat(64)},vics:1,a;b\nmd5,${'d'.repeat(32)},,\n`, api.adminToken, csv);
+    expect(good.statusCode).toBe(202);
+    const bad = await api.call('POST', '/api/v1/banks/IMPORTED/import', `signal_type,signal\npdq,zz\n`, api.adminToken, csv);
+    await api.node.jobs.tick();
+    expect((await api.call('GET', good.json().status_url)).json()).toMatchObject({ state: 'done', result: { contents: 2 } });
+    expect((await api.call('GET', bad.json().status_url)).json()).toMatchObject({ state: 'failed', error: expect.stringMatching(/nothing was imported[\s\S]*line 2/) });
+    expect((await api.call('GET', '/api/v1/banks/IMPORTED')).json()).toMatchObject({ content_count: 2, signal_counts: { pdq: 1, md5: 1 } });
+    // Another member's curator may neither queue an import into the bank nor read the job.
+    const other = await api.tokenFor('curator', 'importer-elsewhere');
+    expect((await api.call('POST', '/api/v1/banks/IMPORTED/import', 'signal_type,signal\n', other, csv)).statusCode).toBe(403);
+    expect((await api.call('GET', good.json().status_url, undefined, other)).statusCode).toBe(404);
+  });
+
   it('manages members and tokens; a revoked token stops working at once', async () => {
     expect((await api.call('POST', '/api/v1/members', { name: 'hotline-fr', kind: 'hotline', country: 'fr' })).json()).toMatchObject({ name: 'hotline-fr', country: 'FR' });
     const t = (await api.call('POST', '/api/v1/tokens', { member: 'hotline-fr', role: 'matcher', label: 'edge' })).json();
@@ -83,11 +99,11 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     for (const a of ['bank.create', 'content.create', 'lookup', 'lookup.upload', 'token.revoke']) expect(actions).toContain(a);
     expect((await api.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
     const index = (await api.call('GET', '/api/v1/index')).json();
-    expect(index).toMatchObject({ ready: true, types: { pdq: { size: 2 } } });
+    expect(index).toMatchObject({ ready: true, types: { pdq: { size: 3 } } });
     const metrics = (await api.call('GET', '/metrics')).body;
     expect(metrics).toMatch(/alliance_lookups_total\{signal_type="pdq",outcome="match"\} \d+/);
     expect(metrics).toMatch(/alliance_http_request_duration_seconds_bucket/);
-    expect(metrics).toMatch(/alliance_index_size\{signal_type="pdq"\} 2/);
+    expect(metrics).toMatch(/alliance_index_size\{signal_type="pdq"\} 3/);
     expect(metrics).toMatch(/alliance_errors_total\{code="BANK_EXISTS"\} 2/);
     const snap = (await api.call('POST', '/api/v1/index/snapshot')).json();
     expect(snap.files).toBe(5);

@@ -40,6 +40,17 @@ describe('alliance serve', () => {
     expect((await http(`${first.url}/health`, undefined)).json).toMatchObject({ status: 'ok' });
     const banks = (await http(`${first.url}/api/v1/banks`, first.token)).json.banks;
     expect(banks.map((b: { name: string }) => b.name)).toEqual(['DEMO_ALLOW', 'DEMO_HAYSTACK', 'DEMO_IMAGES', 'DEMO_VIDEOS']);
+    // The server runs background jobs: a CSV import through the API completes on its own.
+    const queued = await fetch(`${first.url}/api/v1/banks/DEMO_IMAGES/import`, { method: 'POST', headers: { authorization: `Bearer ${first.token}`, 'content-type': 'text/csv' }, body: `signal_type,signal\nsha256,${'e'.repeat(64)}\n` });
+    expect(queued.status).toBe(202);
+    const { status_url } = (await queued.json()) as { status_url: string };
+    let job = { state: 'queued' } as { state: string; result?: unknown };
+    for (let t = 0; t < 100 && job.state !== 'done'; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await http(`${first.url}${status_url}`, first.token)).json;
+    }
+    expect(job).toMatchObject({ state: 'done', result: { contents: 1 } });
+    expect((await http(`${first.url}/m/raw_lookup?signal_type=sha256&signal=${'e'.repeat(64)}`, first.token)).json.matches).toHaveLength(1);
     expect(await first.stop('SIGTERM')).toBe(0);
     running.pop();
 

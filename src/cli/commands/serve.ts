@@ -41,6 +41,7 @@ export function serveCommand(): Command {
         const seeded = existsSync(fixtures) ? await seedDemoBanks(node.banks, await node.operator(), fixtures) : undefined;
         if (seeded) say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
       }
+      if (config.role === 'all') await node.jobs.start();
       const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
       const snapshots = config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
       let stopping = false;

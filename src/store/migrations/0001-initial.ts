@@ -31,7 +31,7 @@ export function initial(dialect: DialectName) {
         action text not null, target text, detail text not null, result_count integer, prev_hash text not null, hash text not null)`.execute(db);
       await sql`create table audit_head (id integer primary key, last_id integer not null, last_hash text not null)`.execute(db);
       await sql`create table jobs (${pk()}, kind text not null, payload text not null, state text not null, attempts integer not null default 0,
-        run_after bigint not null, locked_at bigint, locked_by text, last_error text, created_at bigint not null, updated_at bigint not null)`.execute(db);
+        run_after bigint not null, locked_at bigint, locked_by text, last_error text, result text, created_at bigint not null, updated_at bigint not null)`.execute(db);
       await sql`create index jobs_ready on jobs (state, run_after)`.execute(db);
       await sql`create table meta (key text primary key, value text not null)`.execute(db);
     },

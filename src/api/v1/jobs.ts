@@ -1,0 +1,43 @@
+/** /api/v1: background jobs — CSV imports, and their status. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AllianceError } from '../../errors/catalogue.js';
+import { queueCsvImport } from '../../jobs/import-job.js';
+import type { AllianceNode } from '../../node/node.js';
+import { getJob } from '../../store/jobs.js';
+import { parseJson } from '../../store/util.js';
+import { BankParams, IdParams } from './schemas.js';
+
+export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { node } = opts;
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  r.post(
+    '/banks/:name/import',
+    { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Import a CSV (signal_type,signal[,classification][,tags][,note]) as a background job', params: BankParams, consumes: ['text/csv'] } },
+    async (req, reply) => {
+      if (typeof req.body !== 'string') throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV with Content-Type: text/csv');
+      await node.banks.checkWritable(req.principal, req.params.name); // refuse now, not in the job
+      const id = await queueCsvImport(node.store.db, node.config.dataDir, req.principal, req.params.name, req.body);
+      void reply.status(202);
+      return { job_id: id, status_url: `/api/v1/jobs/${id}` };
+    },
+  );
+
+  r.get('/jobs/:id', { schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } }, async (req) => {
+    const job = await getJob(node.store.db, req.params.id);
+    const owner = (parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {})).actor?.memberId;
+    if (!job || (req.principal.role !== 'admin' && owner !== req.principal.memberId)) throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
+    return {
+      id: job.id,
+      kind: job.kind,
+      state: job.state,
+      attempts: job.attempts,
+      error: job.last_error,
+      result: parseJson(job.result, null),
+      created_at: new Date(job.created_at).toISOString(),
+      updated_at: new Date(job.updated_at).toISOString(),
+    };
+  });
+}
