@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, bankPath, errorMessage } from './api';
+import { api, bankPath } from './api';
 import { ClassificationSelect } from './ClassificationSelect';
 import { ErrorMessage } from './ErrorMessage';
 import { FilePreview } from './FilePreview';
 import { SignalTypeSelect } from './SignalTypeSelect';
+import { ModeChoice } from './ModeChoice';
 import type { Content } from './types';
+import { useAction } from './useAction';
 
 /** Adds content to a bank by uploading a file (hashed on the server, then dropped) or by pasting a hash. */
 export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: Content) => void }) {
@@ -15,14 +17,11 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
   const [classification, setClassification] = useState('');
   const [tags, setTags] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run('The content was not added', async () => {
       let added: Content;
       if (mode === 'upload') {
         if (!file) throw new Error('Choose a file to upload.');
@@ -40,25 +39,13 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
         setHash('');
       }
       onAdded(added);
-    } catch (err) {
-      setError(`The content was not added: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="add-content">
       <h2 id="add-content">Add content</h2>
-      <fieldset className="modes">
-        <legend>Add by</legend>
-        <label>
-          <input type="radio" name="add-mode" checked={mode === 'hash'} onChange={() => setMode('hash')} /> pasting a hash
-        </label>
-        <label>
-          <input type="radio" name="add-mode" checked={mode === 'upload'} onChange={() => setMode('upload')} /> uploading a file
-        </label>
-      </fieldset>
+      <ModeChoice legend="Add by" name="add-mode" value={mode} onChange={setMode} options={[['hash', 'pasting a hash'], ['upload', 'uploading a file']]} />
       {mode === 'hash' ? (
         <>
           <SignalTypeSelect id="add-signal-type" value={signalType} onChange={setSignalType} />

@@ -1,9 +1,9 @@
-import { useState } from 'react';
-import { api, errorMessage } from './api';
+import { api } from './api';
 import { classificationText } from './classifications';
 import { ErrorMessage } from './ErrorMessage';
 import { SignalValue } from './SignalValue';
 import type { Content } from './types';
+import { useAction } from './useAction';
 
 /** "Until re-enabled" on the server (src/banks/bank-service.ts DISABLED_FOREVER). */
 const FOREVER = '9999-12-31T23:59:59.000Z';
@@ -16,19 +16,8 @@ function status(c: Content): string {
 
 /** One content item of a bank, with disable / re-enable. */
 export function ContentRow({ content: c, onChanged }: { content: Content; onChanged: (c: Content) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } }));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const toggle = () => run('', async () => onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } })));
   return (
     <tr data-content={c.id} className={c.enabled ? undefined : 'disabled'}>
       <th scope="row">{c.id}</th>

@@ -1,30 +1,24 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api';
+import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import type { Bank } from './types';
+import { useAction } from './useAction';
 
 /** Creates a bank; the name is upper-case letters, digits and underscores. */
 export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<'positive' | 'negative'>('positive');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run('The bank was not created', async () => {
       const bank = await api<Bank>('/banks', { json: { name: name.trim(), kind, ...(description.trim() ? { description: description.trim() } : {}) } });
       setName('');
       setDescription('');
       onCreated(bank);
-    } catch (err) {
-      setError(`The bank was not created: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

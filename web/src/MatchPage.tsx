@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api';
+import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { FilePreview } from './FilePreview';
 import { MatchResults } from './MatchResults';
 import { PageHeading } from './PageHeading';
 import { SignalTypeSelect } from './SignalTypeSelect';
+import { ModeChoice } from './ModeChoice';
 import type { LookupResult, UploadLookup } from './types';
+import { useAction } from './useAction';
 
 /** Match an upload (hashed on the node, then dropped) or a pasted hash against the banks. */
 export function MatchPage() {
@@ -14,15 +16,12 @@ export function MatchPage() {
   const [signalType, setSignalType] = useState('pdq');
   const [hash, setHash] = useState('');
   const [outcome, setOutcome] = useState<{ results: LookupResult[]; media?: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setOutcome(null);
-    try {
+    return run('The lookup failed', async () => {
       if (mode === 'upload') {
         if (!file) throw new Error('Choose a file to match.');
         const form = new FormData();
@@ -32,11 +31,7 @@ export function MatchPage() {
       } else {
         setOutcome({ results: [await api<LookupResult>('/lookup', { json: { signal_type: signalType, signal: hash.trim() } })] });
       }
-    } catch (err) {
-      setError(`The lookup failed: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -44,15 +39,7 @@ export function MatchPage() {
       <PageHeading title="Match" />
       <p>Nothing you upload is stored: the node hashes the file, matches the hashes and drops it. The preview below stays in your browser.</p>
       <form className="card" onSubmit={submit} aria-label="Match">
-        <fieldset className="modes">
-          <legend>Match by</legend>
-          <label>
-            <input type="radio" name="match-mode" checked={mode === 'upload'} onChange={() => setMode('upload')} /> uploading a file
-          </label>
-          <label>
-            <input type="radio" name="match-mode" checked={mode === 'hash'} onChange={() => setMode('hash')} /> pasting a hash
-          </label>
-        </fieldset>
+        <ModeChoice legend="Match by" name="match-mode" value={mode} onChange={setMode} options={[['upload', 'uploading a file'], ['hash', 'pasting a hash']]} />
         {mode === 'upload' ? (
           <div className="field">
             <label htmlFor="match-file">File (image or video)</label>

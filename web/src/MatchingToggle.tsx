@@ -1,23 +1,13 @@
-import { useState } from 'react';
-import { api, bankPath, errorMessage } from './api';
+import { api, bankPath } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import type { Bank } from './types';
+import { useAction } from './useAction';
 
 /** Turns a bank's matching on or off (content stays; lookups ignore the bank while off). */
 export function MatchingToggle({ bank, onChanged }: { bank: Bank; onChanged: (b: Bank) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await api<Bank>(bankPath(bank.name), { method: 'PATCH', json: { matching_enabled: !bank.matching_enabled } }));
-    } catch (err) {
-      setError(`Matching was not changed: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const toggle = () =>
+    run('Matching was not changed', async () => onChanged(await api<Bank>(bankPath(bank.name), { method: 'PATCH', json: { matching_enabled: !bank.matching_enabled } })));
   return (
     <div className="matching">
       <p>

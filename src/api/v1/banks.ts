@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BankService } from '../../banks/bank-service.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
-import { BankName, BankParams, IsoTime, SignalInput, Tags, toEpochMs } from './schemas.js';
+import { BankName, BankParams, ContentFieldProperties, SignalInput, toEpochMs } from './schemas.js';
 
 export interface BankRoutesOptions {
   banks: BankService;
@@ -14,11 +14,7 @@ export interface BankRoutesOptions {
 const ContentBody = Type.Object(
   {
     signals: Type.Array(SignalInput, { minItems: 1, maxItems: 100 }),
-    classification: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
-    tags: Type.Optional(Tags),
-    note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
-    metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
-    disabled_until: Type.Optional(Type.Union([IsoTime, Type.Null()])),
+    ...ContentFieldProperties,
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BankService } from '../../banks/bank-service.js';
-import { IdParams, IsoTime, Tags, toEpochMs } from './schemas.js';
+import { ContentFieldProperties, IdParams, toEpochMs } from './schemas.js';
 
 export async function contentRoutes(app: FastifyInstance, opts: { banks: BankService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -19,16 +19,7 @@ export async function contentRoutes(app: FastifyInstance, opts: { banks: BankSer
         tags: ['content'],
         summary: 'Change classification, tags, note, metadata, or disable until a time (null re-enables)',
         params: IdParams,
-        body: Type.Object(
-          {
-            classification: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
-            tags: Type.Optional(Tags),
-            note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
-            metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
-            disabled_until: Type.Optional(Type.Union([IsoTime, Type.Null()])),
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Object(ContentFieldProperties, { additionalProperties: false }),
       },
     },
     async (req) => {

@@ -17,6 +17,15 @@ export const SignalInput = Type.Object(
 export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 export const IsoTime = Type.String({ format: 'date-time' });
 
+/** The fields of a content item besides its signals (add and change). */
+export const ContentFieldProperties = {
+  classification: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+  tags: Type.Optional(Tags),
+  note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  disabled_until: Type.Optional(Type.Union([IsoTime, Type.Null()])),
+};
+
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 
 /** ISO date-time (or null) → epoch ms (or null/undefined). */
