@@ -10,11 +10,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
 import { authPlugin } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { peerRoutes } from './federation/peer-routes.js';
 import { hmaPlugin } from './hma/plugin.js';
 import { metricsPlugin } from './metrics.js';
 import { webPlugin } from './web.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
+import { federationRoutes } from './v1/federation.js';
 import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
 import { matchRoutes } from './v1/match.js';
@@ -68,9 +70,11 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(memberRoutes, { members: node.members });
       await v1.register(auditRoutes, { audit: node.audit });
       await v1.register(jobRoutes, { node });
+      await v1.register(federationRoutes, { federation: node.federation });
     },
     { prefix: '/api/v1' },
   );
+  await app.register(peerRoutes, { federation: node.federation });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   return app;

@@ -24,6 +24,7 @@ import {
   type NewSignal,
 } from '../store/content-repo.js';
 import { notify, type Store, type Tx } from '../store/database.js';
+import { logFeed } from '../store/feed-repo.js';
 import type { Bank, BankContent, Signal } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
 import { parseClassification, type Classification } from './classification.js';
@@ -239,6 +240,7 @@ export class BankService {
         disabled_until: f.disabled_until ?? null,
       });
       const rows = await insertSignals(tx, c.id, bank.id, signals);
+      await logFeed(tx, bank.id, [c.id], 'upsert');
       await this.audit.record(tx, actor, 'content.create', `${bank.name}/${c.id}`, { signals: rows.map((r) => ({ id: r.id, type: r.signal_type })) });
       return c.id;
     });
@@ -294,6 +296,7 @@ export class BankService {
         ...(f.metadata !== undefined ? { metadata: f.metadata === null ? null : JSON.stringify(f.metadata) } : {}),
         ...(f.disabled_until !== undefined ? { disabled_until: f.disabled_until } : {}),
       });
+      await logFeed(tx, bank.id, [id], 'upsert');
       await this.audit.record(tx, actor, 'content.update', `${bank.name}/${id}`, { ...f });
     });
     return this.getContent(actor, id);
@@ -305,6 +308,7 @@ export class BankService {
       const bank = await getBankById(tx, content.bank_id);
       this.assertOwner(actor, bank);
       const n = await deleteContent(tx, id);
+      await logFeed(tx, bank.id, [id], 'delete', new Map([[id, content.uid]]));
       await this.audit.record(tx, actor, 'content.delete', `${bank.name}/${id}`, { signals_removed: n });
       return n;
     });
@@ -317,6 +321,7 @@ export class BankService {
       const bank = await getBankById(tx, s.bank_id);
       this.assertOwner(actor, bank);
       await deleteSignal(tx, id);
+      await logFeed(tx, bank.id, [s.content_id], 'upsert');
       await this.audit.record(tx, actor, 'signal.delete', `${bank.name}/${s.content_id}/${id}`, { signal_type: s.signal_type });
     });
   }
@@ -342,12 +347,14 @@ export class BankService {
       this.assertOwner(actor, bank);
       // The audit entry is written first: the transaction then holds the write lock for the bulk insert.
       await this.audit.record(tx, actor, 'content.import', bank.name, { source, contents: prepared.length }, prepared.length);
-      return bulkInsertContents(
+      const ids = await bulkInsertContents(
         tx,
         this.store.dialect,
         bank.id,
         prepared.map((p) => ({ content: { classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null }, signals: p.signals })),
       );
+      await logFeed(tx, bank.id, ids, 'upsert');
+      return ids;
     });
   }
 }

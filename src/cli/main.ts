@@ -9,6 +9,7 @@ import { toAllianceError } from '../errors/catalogue.js';
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
+import { identityCommand, opinionCommand, peerCommand, publishCommand, subscribeCommand, subscriptionsCommand, syncCommand, unpublishCommand } from './commands/federation.js';
 import { hashCommand } from './commands/hash.js';
 import { importCommand } from './commands/import.js';
 import { lookupCommand } from './commands/lookup.js';
@@ -29,7 +30,26 @@ export function buildProgram(): Command {
   const program = configure(new Command('alliance'))
     .description('Alliance: hash, match, share and act on signals of known child sexual abuse material.')
     .version(pkg.version, '-V, --version');
-  const commands = [serveCommand(), hashCommand(), lookupCommand(), compareCommand(), bankCommand(), importCommand(), memberCommand(), tokenCommand(), auditCommand(), typesCommand()];
+  const commands = [
+    serveCommand(),
+    hashCommand(),
+    lookupCommand(),
+    compareCommand(),
+    bankCommand(),
+    importCommand(),
+    memberCommand(),
+    tokenCommand(),
+    identityCommand(),
+    peerCommand(),
+    publishCommand(),
+    unpublishCommand(),
+    subscribeCommand(),
+    subscriptionsCommand(),
+    syncCommand(),
+    opinionCommand(),
+    auditCommand(),
+    typesCommand(),
+  ];
   for (const cmd of commands) {
     program.addCommand(configure(cmd));
     for (const sub of cmd.commands) configure(sub);

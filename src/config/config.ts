@@ -34,6 +34,10 @@ export interface Config {
   pollIntervalMs: number;
   /** Threads that probe the PDQ index for the server's lookups (0 = on the main thread). */
   lookupThreads: number;
+  /** How often `serve` syncs every subscription, ms (0 = only on demand). */
+  syncIntervalMs: number;
+  /** How long a peer may take to answer a federation request, ms. */
+  syncTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -73,6 +77,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
     snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
     lookupThreads: int('ALLIANCE_LOOKUP_THREADS', pick('lookupThreads', 'ALLIANCE_LOOKUP_THREADS'), availableParallelism() > 1 ? 1 : 0, 0, 64),
+    syncIntervalMs: int('ALLIANCE_SYNC_INTERVAL_MS', pick('syncIntervalMs', 'ALLIANCE_SYNC_INTERVAL_MS'), 60_000),
+    syncTimeoutMs: int('ALLIANCE_SYNC_TIMEOUT_MS', pick('syncTimeoutMs', 'ALLIANCE_SYNC_TIMEOUT_MS'), 30_000, 100),
     pollIntervalMs: int('ALLIANCE_POLL_INTERVAL_MS', pick('pollIntervalMs', 'ALLIANCE_POLL_INTERVAL_MS'), 1000, 10),
     logLevel,
   });

@@ -14,14 +14,16 @@ export const PERMISSIONS = [
   'index.read', // index status
   'members.manage', // members and tokens
   'audit.read', // read and verify the audit log
+  'federation.manage', // peers, publications, subscriptions
+  'opinions.send', // verdicts on signals, sent back to their origin
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read'],
+  curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send'],
   matcher: ['hash', 'lookup', 'index.read'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send'],
   auditor: ['banks.read', 'index.read', 'audit.read'],
 };
 

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
+import { FederationService } from '../exchange/federation-service.js';
+import { loadIdentity } from '../exchange/identity.js';
 import { importJobHandler, IMPORT_JOB } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
@@ -27,6 +29,8 @@ export interface AllianceNode {
   readonly firstAdminToken?: string;
   /** Background jobs (started by servers). */
   readonly jobs: JobRunner;
+  /** Peers, publications, subscriptions, opinions. */
+  readonly federation: FederationService;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -50,6 +54,15 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher);
   const jobs = new JobRunner(store, { [IMPORT_JOB]: importJobHandler(banks) });
+  const identity = loadIdentity(config.dataDir);
+  const federation = new FederationService(
+    store,
+    audit,
+    identity,
+    { name: config.memberName, country: config.memberCountry, kind: config.memberKind },
+    () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
+    config.syncTimeoutMs,
+  );
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
@@ -62,6 +75,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     matcher,
     lookup,
     jobs,
+    federation,
     firstAdminToken,
     async operator() {
       const member = await findMemberByName(store.db, config.memberName);

@@ -18,6 +18,12 @@ export interface NewContent {
   source_member: string | null;
   disabled_until: number | null;
   first_seen?: number;
+  /** Federation provenance (imported content). */
+  uid?: string | null;
+  origin_member?: string | null;
+  origin_bank?: string | null;
+  chain?: string[] | null;
+  received_from?: number | null;
 }
 
 export interface NewSignal {
@@ -34,7 +40,7 @@ export async function insertContent(db: Executor, c: NewContent): Promise<BankCo
   const t = now();
   return db
     .insertInto('bank_content')
-    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? JSON.stringify(c.metadata) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
+    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? JSON.stringify(c.metadata) : null, chain: c.chain ? JSON.stringify(c.chain) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -52,7 +58,7 @@ export function listContent(db: Executor, bankId: number, opts: { limit: number;
   return q.execute();
 }
 
-export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'metadata' | 'disabled_until' | 'last_seen'>>): Promise<BankContent> {
+export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'metadata' | 'disabled_until' | 'last_seen' | 'first_seen' | 'chain'>>): Promise<BankContent> {
   const c = await db.updateTable('bank_content').set({ ...fields, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
   if (!c) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
   return c;
@@ -215,6 +221,11 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
           last_seen: t,
           created_at: t,
           updated_at: t,
+          uid: c.uid ?? null,
+          origin_member: c.origin_member ?? null,
+          origin_bank: c.origin_bank ?? null,
+          chain: c.chain ? JSON.stringify(c.chain) : null,
+          received_from: c.received_from ?? null,
         })),
       )
       .execute();
@@ -233,4 +244,14 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
       .execute();
   }
   return contentIds;
+}
+
+/** Contents of a bank by their federation uid. */
+export async function contentIdsByUid(db: Executor, bankId: number, uids: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < uids.length; i += 500) {
+    const rows = await db.selectFrom('bank_content').select(['id', 'uid']).where('bank_id', '=', bankId).where('uid', 'in', uids.slice(i, i + 500)).execute();
+    for (const r of rows) if (r.uid) out.set(r.uid, r.id);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import pg from 'pg';
 import { AllianceError } from '../errors/catalogue.js';
 import { initial } from './migrations/0001-initial.js';
+import { federation } from './migrations/0002-federation.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -45,7 +46,7 @@ export interface Store {
 }
 
 function migrations(dialect: DialectName): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration };
+  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration };
   return { getMigrations: async () => all };
 }
 

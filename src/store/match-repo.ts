@@ -26,6 +26,11 @@ interface Row {
   c_disabled_until: number | null;
   c_created_at: number;
   c_updated_at: number;
+  c_uid: string | null;
+  c_origin_member: string | null;
+  c_origin_bank: string | null;
+  c_chain: string | null;
+  c_received_from: number | null;
   b_id: number;
   b_name: string;
   b_owner_member_id: number;
@@ -35,14 +40,17 @@ interface Row {
   b_enabled_ratio: number;
   b_created_at: number;
   b_updated_at: number;
+  b_quarantine_threshold: number | null;
 }
 
 const COLUMNS = `s.id as signal_id,
   c.id as c_id, c.bank_id as c_bank_id, c.classification as c_classification, c.tags as c_tags, c.note as c_note,
   c.metadata as c_metadata, c.source_member as c_source_member, c.first_seen as c_first_seen, c.last_seen as c_last_seen,
   c.disabled_until as c_disabled_until, c.created_at as c_created_at, c.updated_at as c_updated_at,
+  c.uid as c_uid, c.origin_member as c_origin_member, c.origin_bank as c_origin_bank, c.chain as c_chain, c.received_from as c_received_from,
   b.id as b_id, b.name as b_name, b.owner_member_id as b_owner_member_id, b.kind as b_kind, b.description as b_description,
-  b.matching_enabled as b_matching_enabled, b.enabled_ratio as b_enabled_ratio, b.created_at as b_created_at, b.updated_at as b_updated_at
+  b.matching_enabled as b_matching_enabled, b.enabled_ratio as b_enabled_ratio, b.created_at as b_created_at, b.updated_at as b_updated_at,
+  b.quarantine_threshold as b_quarantine_threshold
   from signals s join bank_content c on c.id = s.content_id join banks b on b.id = s.bank_id`;
 const QUERY: Record<DialectName, string> = {
   sqlite: `select ${COLUMNS} where s.id in (select value from json_each(?))`,
@@ -68,6 +76,11 @@ export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, si
       disabled_until: r.c_disabled_until === null ? null : Number(r.c_disabled_until),
       created_at: Number(r.c_created_at),
       updated_at: Number(r.c_updated_at),
+      uid: r.c_uid,
+      origin_member: r.c_origin_member,
+      origin_bank: r.c_origin_bank,
+      chain: r.c_chain,
+      received_from: r.c_received_from === null ? null : Number(r.c_received_from),
     },
     bank: {
       id: r.b_id,
@@ -79,6 +92,7 @@ export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, si
       enabled_ratio: Number(r.b_enabled_ratio),
       created_at: Number(r.b_created_at),
       updated_at: Number(r.b_updated_at),
+      quarantine_threshold: r.b_quarantine_threshold === null ? null : Number(r.b_quarantine_threshold),
     },
   }));
 }

@@ -39,6 +39,8 @@ export interface BanksTable {
   enabled_ratio: number;
   created_at: number;
   updated_at: number;
+  /** Bank rule: quarantine content once this many members dispute it (null: never). */
+  quarantine_threshold: number | null;
 }
 
 export interface BankContentTable {
@@ -58,6 +60,14 @@ export interface BankContentTable {
   disabled_until: number | null;
   created_at: number;
   updated_at: number;
+  /** Federation: the id the origin gave this content ("member/id"); null for own content. */
+  uid: string | null;
+  origin_member: string | null;
+  origin_bank: string | null;
+  /** JSON array: the members that passed it on, origin first. */
+  chain: string | null;
+  /** The peer it was received from. */
+  received_from: number | null;
 }
 
 export interface SignalsTable {
@@ -122,6 +132,60 @@ export interface JobsTable {
   updated_at: number;
 }
 
+export interface PeersTable {
+  id: Generated<number>;
+  member_id: number;
+  url: string;
+  /** "ed25519:" + base64 of the raw 32-byte key. */
+  public_key: string;
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export interface PublicationsTable {
+  bank_id: number;
+  /** JSON: the sharing agreement (exchange/agreements.ts). */
+  agreement: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every change of a bank's content, for its feed. */
+export interface FeedLogTable {
+  seq: Generated<number>;
+  bank_id: number;
+  content_id: number;
+  op: 'upsert' | 'delete';
+  /** For deletes: the content's federation uid (the row is gone when the feed is read). */
+  uid: string | null;
+  at: number;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  peer_id: number;
+  remote_bank: string;
+  bank_id: number;
+  /** The last feed position applied (moves with each page, in the page's transaction). */
+  checkpoint: number;
+  latest: number | null;
+  last_attempt_at: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  items_received: number;
+  created_at: number;
+}
+
+export interface OpinionsTable {
+  id: Generated<number>;
+  content_id: number;
+  member_id: number;
+  opinion: 'confirmed' | 'false_positive' | 'disputed';
+  reason: string | null;
+  at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -138,6 +202,11 @@ export interface Database {
   audit_head: AuditHeadTable;
   jobs: JobsTable;
   meta: MetaTable;
+  peers: PeersTable;
+  publications: PublicationsTable;
+  feed_log: FeedLogTable;
+  subscriptions: SubscriptionsTable;
+  opinions: OpinionsTable;
 }
 
 export type Member = Selectable<MembersTable>;

@@ -43,6 +43,10 @@ export function serveCommand(): Command {
       }
       if (config.role === 'all') await node.jobs.start();
       const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
+      const syncs =
+        config.role === 'all' && config.syncIntervalMs > 0
+          ? setInterval(() => void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed')), config.syncIntervalMs)
+          : undefined;
       const snapshots = config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
       let stopping = false;
       const stop = async (signal: string) => {
@@ -51,6 +55,7 @@ export function serveCommand(): Command {
         say(`${signal}: stopping (writing index snapshots)…`);
         clearInterval(poll);
         if (snapshots) clearInterval(snapshots);
+        if (syncs) clearInterval(syncs);
         await app.close();
         await node.matcher.snapshot().catch(() => undefined);
         await node.close();

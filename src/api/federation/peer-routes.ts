@@ -1,0 +1,59 @@
+/**
+ * /federation/v1: what other nodes call. Requests are signed with the calling node's Ed25519 key
+ * (no bearer token: exchange/request-signing.ts) and checked against the key registered for that
+ * peer before anything is read; answers that carry data are signed envelopes.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AllianceError } from '../../errors/catalogue.js';
+import type { FederationService } from '../../exchange/federation-service.js';
+import { verifyRequest } from '../../exchange/request-signing.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    peerName?: string;
+    rawBody?: string;
+  }
+}
+
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService }): Promise<void> {
+  const { federation } = opts;
+  // Keep the body's exact text: the signature covers its hash.
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
+    (req as FastifyRequest).rawBody = body as string;
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch {
+      done(new AllianceError('VALIDATION', 'malformed JSON body'), undefined);
+    }
+  });
+  const signed = { config: { public: true } };
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/federation/v1/identity')) return;
+    req.peerName = await verifyRequest(req.headers, req.method, req.url, req.rawBody ?? '', (m) => federation.keyOf(m));
+  });
+
+  app.get('/federation/v1/identity', signed, async () => ({
+    member: federation.self.name,
+    country: federation.self.country,
+    kind: federation.self.kind,
+    public_key: federation.identity.publicKey,
+    fingerprint: federation.identity.fingerprint,
+  }));
+
+  app.get('/federation/v1/banks', signed, async (req) => ({ banks: await federation.banksFor(req.peerName!) }));
+
+  app.get('/federation/v1/banks/:name/feed', signed, async (req) => {
+    const { name } = req.params as { name: string };
+    const q = req.query as { since?: string; limit?: string };
+    const since = Number(q.since ?? 0);
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    if (!Number.isSafeInteger(since) || since < 0 || (limit !== undefined && (!Number.isInteger(limit) || limit < 1))) throw new AllianceError('VALIDATION', 'since is a position ≥ 0, limit a count ≥ 1');
+    return federation.feedPage(req.peerName!, name, since, limit);
+  });
+
+  app.post('/federation/v1/opinions', signed, async (req) => {
+    const b = req.body as { uid?: unknown; opinion?: unknown; reason?: unknown };
+    if (typeof b !== 'object' || b === null || typeof b.uid !== 'string' || typeof b.opinion !== 'string') throw new AllianceError('OPINION_INVALID', 'an opinion is {uid, opinion, reason}');
+    return federation.receiveOpinion(req.peerName!, b.uid, b.opinion, typeof b.reason === 'string' ? b.reason : null);
+  });
+}

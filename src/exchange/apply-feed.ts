@@ -1,0 +1,93 @@
+/**
+ * Applying received deltas to the local copy of a peer's bank, inside the caller's transaction:
+ * new items in multi-row inserts, changed items updated (their signals replaced when they
+ * changed), deleted items removed — each keeping its provenance, and each change logged both for
+ * the index and for this node's own feed (so the bank can be passed on).
+ */
+import { parseClassification } from '../banks/classification.js';
+import { DISABLED_FOREVER } from '../banks/bank-service.js';
+import { getSignalType } from '../signals/registry.js';
+import { bulkInsertContents, contentIdsByUid, deleteContent, deleteSignal, insertSignals, signalsOfContent, updateContent, type NewSignal } from '../store/content-repo.js';
+import type { DialectName, Tx } from '../store/database.js';
+import { logFeed } from '../store/feed-repo.js';
+import type { Entry, UpsertEntry } from './page.js';
+
+export interface ApplyResult {
+  added: number;
+  updated: number;
+  deleted: number;
+}
+
+function signalsOf(e: UpsertEntry): NewSignal[] {
+  return e.signals.map((s) => {
+    const type = getSignalType(s.type);
+    return { signal_type: type.name, value: type.normalize(s.value), quality: s.quality ?? null };
+  });
+}
+
+export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, peerId: number, deltas: Entry[]): Promise<ApplyResult> {
+  // The last delta of an item wins (a page may carry an item twice).
+  const last = new Map<string, Entry>();
+  for (const e of deltas) last.set(e.uid, e);
+  const existing = await contentIdsByUid(tx, bankId, [...last.keys()]);
+  const result: ApplyResult = { added: 0, updated: 0, deleted: 0 };
+  const fresh: UpsertEntry[] = [];
+  const touched: number[] = [];
+  const removed = new Map<number, string>();
+  for (const e of last.values()) {
+    const id = existing.get(e.uid);
+    if (e.op === 'delete') {
+      if (id === undefined) continue;
+      await deleteContent(tx, id);
+      removed.set(id, e.uid);
+      result.deleted++;
+    } else if (id === undefined) fresh.push(e);
+    else {
+      await updateContent(tx, id, {
+        classification: e.classification ? JSON.stringify(parseClassification(e.classification)) : null,
+        tags: JSON.stringify(e.tags),
+        disabled_until: e.disabled ? DISABLED_FOREVER : null,
+        first_seen: Date.parse(e.first_seen),
+        chain: JSON.stringify(e.chain),
+      });
+      const wanted = signalsOf(e);
+      const current = await signalsOfContent(tx, [id]);
+      const same = current.length === wanted.length && current.every((s, i) => s.signal_type === wanted[i].signal_type && s.value === wanted[i].value);
+      if (!same) {
+        // Replace the signals: deleting them logs their removal from the index.
+        for (const s of current) await deleteSignal(tx, s.id);
+        await insertSignals(tx, id, bankId, wanted);
+      }
+      touched.push(id);
+      result.updated++;
+    }
+  }
+  if (fresh.length) {
+    const ids = await bulkInsertContents(
+      tx,
+      dialect,
+      bankId,
+      fresh.map((e) => ({
+        content: {
+          classification: e.classification ? JSON.stringify(parseClassification(e.classification)) : null,
+          tags: e.tags,
+          note: null,
+          source_member: e.origin.member,
+          disabled_until: e.disabled ? DISABLED_FOREVER : null,
+          first_seen: Date.parse(e.first_seen),
+          uid: e.uid,
+          origin_member: e.origin.member,
+          origin_bank: e.origin.bank,
+          chain: e.chain,
+          received_from: peerId,
+        },
+        signals: signalsOf(e),
+      })),
+    );
+    touched.push(...ids);
+    result.added += ids.length;
+  }
+  await logFeed(tx, bankId, touched, 'upsert');
+  await logFeed(tx, bankId, [...removed.keys()], 'delete', removed);
+  return result;
+}

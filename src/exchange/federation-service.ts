@@ -1,0 +1,322 @@
+/**
+ * Federation: peers, publications under sharing agreements, subscriptions and their sync, and
+ * opinions that flow back to a signal's origin (with the bank rule that quarantines disputed
+ * content). The HTTP routes and the CLI are thin layers over this service.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
+import { checkBankName } from '../banks/names.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
+import { getBankById, getBankByName, insertBank, findBankByName, updateBank } from '../store/banks-repo.js';
+import { getContent, updateContent } from '../store/content-repo.js';
+import { notify, type Store } from '../store/database.js';
+import { logFeed } from '../store/feed-repo.js';
+import {
+  advanceCheckpoint,
+  deletePeer,
+  deletePublication,
+  findPeer,
+  findPeerById,
+  findSubscription,
+  insertPeer,
+  insertSubscription,
+  listPeers,
+  listPublications,
+  listSubscriptions,
+  markAttempt,
+  markError,
+  markSuccess,
+  opinionCounts,
+  touchPeer,
+  upsertOpinion,
+  upsertPublication,
+  type PeerRow,
+  type SubscriptionRow,
+} from '../store/federation-repo.js';
+import { findMemberByName, insertMember } from '../store/members-repo.js';
+import type { Bank } from '../store/schema.js';
+import { parseJson } from '../store/util.js';
+import { OPINIONS, type ExchangeAdapter, type Opinion } from './adapter.js';
+import { allowedStatuses, parseAgreement, type Agreement, type AgreementInput } from './agreements.js';
+import { applyDeltas, type ApplyResult } from './apply-feed.js';
+import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
+import { AlliancePeerFeed } from './peer-client.js';
+import { renderPage, type Publisher } from './publisher.js';
+import { seal, type Envelope } from './envelope.js';
+
+export interface NewPeer {
+  name: string;
+  url: string;
+  publicKey: string;
+  country: string | null;
+  kind: MemberKind;
+}
+
+export interface SyncReport extends ApplyResult {
+  subscription: number;
+  pages: number;
+  checkpoint: number;
+  latest: number | null;
+  error?: string;
+}
+
+export class FederationService {
+  private readonly syncing = new Map<number, Promise<SyncReport>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    readonly identity: NodeIdentity,
+    readonly self: Publisher & { kind: string },
+    private readonly onSignalsChanged: () => Promise<unknown>,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  // ---- peers -------------------------------------------------------------------------------
+
+  async addPeer(actor: Principal, p: NewPeer): Promise<PeerRow> {
+    requirePermission(actor, 'federation.manage');
+    let url: URL;
+    try {
+      url = new URL(p.url);
+    } catch {
+      throw new AllianceError('VALIDATION', `peer URL "${p.url}" is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AllianceError('VALIDATION', 'peer URLs are http(s)');
+    parsePublicKey(p.publicKey);
+    if (p.publicKey === this.identity.publicKey) throw new AllianceError('VALIDATION', 'that is this node\'s own key');
+    if (!MEMBER_KINDS.includes(p.kind)) throw new AllianceError('VALIDATION', `kind must be one of ${MEMBER_KINDS.join(', ')}`);
+    const country = p.country ? p.country.toUpperCase() : null;
+    if (country && !/^[A-Z]{2}$/.test(country)) throw new AllianceError('VALIDATION', 'country must be an ISO 3166-1 alpha-2 code');
+    const id = await this.store.db.transaction().execute(async (tx) => {
+      const member = (await findMemberByName(tx, p.name)) ?? (await insertMember(tx, { name: p.name, country, kind: p.kind }));
+      const peerId = await insertPeer(tx, { member_id: member.id, url: url.toString().replace(/\/$/, ''), public_key: p.publicKey });
+      await this.audit.record(tx, actor, 'peer.add', p.name, { url: url.toString(), fingerprint: fingerprint(p.publicKey) });
+      return peerId;
+    });
+    return (await findPeerById(this.store.db, id))!;
+  }
+
+  listPeers(actor: Principal): Promise<PeerRow[]> {
+    requirePermission(actor, 'federation.manage');
+    return listPeers(this.store.db);
+  }
+
+  async removePeer(actor: Principal, name: string): Promise<void> {
+    requirePermission(actor, 'federation.manage');
+    const peer = await this.peer(name);
+    await this.store.db.transaction().execute(async (tx) => {
+      await deletePeer(tx, peer.id);
+      await this.audit.record(tx, actor, 'peer.remove', name, {});
+    });
+  }
+
+  private async peer(name: string): Promise<PeerRow> {
+    const peer = await findPeer(this.store.db, name);
+    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${name}" (add it with alliance peer add)`);
+    return peer;
+  }
+
+  /** The public key registered for a peer member (signed-request verification). */
+  async keyOf(member: string): Promise<string | undefined> {
+    return (await findPeer(this.store.db, member))?.public_key;
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  async publish(actor: Principal, bankName: string, input: AgreementInput): Promise<Agreement> {
+    requirePermission(actor, 'federation.manage');
+    const agreement = parseAgreement(input);
+    await this.store.db.transaction().execute(async (tx) => {
+      const bank = await getBankByName(tx, bankName);
+      await upsertPublication(tx, bank.id, JSON.stringify(agreement));
+      await this.audit.record(tx, actor, 'bank.publish', bankName, { ...agreement });
+    });
+    return agreement;
+  }
+
+  async unpublish(actor: Principal, bankName: string): Promise<void> {
+    requirePermission(actor, 'federation.manage');
+    await this.store.db.transaction().execute(async (tx) => {
+      const bank = await getBankByName(tx, bankName);
+      if (!(await deletePublication(tx, bank.id))) throw new AllianceError('NOT_PUBLISHED', `bank ${bankName} is not published`);
+      await this.audit.record(tx, actor, 'bank.unpublish', bankName, {});
+    });
+  }
+
+  async publications(actor: Principal): Promise<Array<{ bank: string; agreement: Agreement }>> {
+    requirePermission(actor, 'banks.read');
+    return (await listPublications(this.store.db)).map((p) => ({ bank: p.name, agreement: parseJson<Agreement>(p.agreement, parseAgreement({ recipients: { members: ['-'] } })) }));
+  }
+
+  /** Serves a feed page to a verified peer: sealed with this node's key. */
+  async feedPage(peerName: string, bankName: string, since: number, limit?: number): Promise<Envelope> {
+    const peer = await this.peer(peerName);
+    await touchPeer(this.store.db, peer.id);
+    const bank = await findBankByName(this.store.db, bankName);
+    if (!bank) throw new AllianceError('NOT_PUBLISHED', `bank ${bankName} is not published to ${peerName}`);
+    const page = await renderPage(this.store, this.self, bank, { name: peer.name, country: peer.country, kind: peer.kind }, since, limit);
+    this.audit.recordRead({ memberId: peer.member_id, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'feed.page', bankName, { since, to: page.to }, page.entries.length);
+    return seal(this.identity, page);
+  }
+
+  // ---- subscribing --------------------------------------------------------------------------
+
+  async subscribe(actor: Principal, peerName: string, remoteBank: string, localBank?: string): Promise<SubscriptionRow> {
+    requirePermission(actor, 'federation.manage');
+    checkBankName(remoteBank);
+    const peer = await this.peer(peerName);
+    const name = checkBankName(localBank ?? `${peerName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${remoteBank}`);
+    if (actor.memberId === null) throw new AllianceError('VALIDATION', 'the subscribing member is unknown');
+    const id = await this.store.db.transaction().execute(async (tx) => {
+      const bank = (await findBankByName(tx, name)) ?? (await insertBank(tx, { name, owner_member_id: actor.memberId!, kind: 'positive', description: `Received from ${peerName} (${remoteBank})`, matching_enabled: true, enabled_ratio: 1 }));
+      const subId = await insertSubscription(tx, { peer_id: peer.id, remote_bank: remoteBank, bank_id: bank.id });
+      await this.audit.record(tx, actor, 'subscription.create', `${peerName}/${remoteBank}`, { bank: name });
+      return subId;
+    });
+    return (await findSubscription(this.store.db, id))!;
+  }
+
+  subscriptions(actor: Principal, peerName?: string): Promise<SubscriptionRow[]> {
+    requirePermission(actor, 'banks.read');
+    return listSubscriptions(this.store.db, peerName);
+  }
+
+  private adapter(peer: PeerRow, remoteBank: string): ExchangeAdapter<number> {
+    return new AlliancePeerFeed(peer, remoteBank, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs });
+  }
+
+  /**
+   * Pulls a subscription up to date, page by page: each verified page is applied in one
+   * transaction together with its checkpoint, so a crash loses nothing and repeats nothing.
+   * Errors are recorded in the subscription's status (and returned), never thrown half-way.
+   */
+  sync(subscriptionId: number): Promise<SyncReport> {
+    const running = this.syncing.get(subscriptionId);
+    if (running) return running;
+    const run = this.syncOnce(subscriptionId).finally(() => this.syncing.delete(subscriptionId));
+    this.syncing.set(subscriptionId, run);
+    return run;
+  }
+
+  private async syncOnce(subscriptionId: number): Promise<SyncReport> {
+    const sub = await findSubscription(this.store.db, subscriptionId);
+    if (!sub) throw new AllianceError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
+    const peer = (await findPeerById(this.store.db, sub.peer_id))!;
+    const report: SyncReport = { subscription: sub.id, pages: 0, added: 0, updated: 0, deleted: 0, checkpoint: Number(sub.checkpoint), latest: sub.latest === null ? null : Number(sub.latest) };
+    await markAttempt(this.store.db, sub.id);
+    const adapter = this.adapter(peer, sub.remote_bank);
+    try {
+      for (;;) {
+        const got = await adapter.fetch(report.checkpoint);
+        const applied = await this.store.db.transaction().execute(async (tx) => {
+          const r = await applyDeltas(tx, this.store.dialect, sub.bank_id, peer.id, got.deltas);
+          await advanceCheckpoint(tx, sub.id, got.checkpoint, got.deltas.length);
+          await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+          return r;
+        });
+        report.pages++;
+        report.added += applied.added;
+        report.updated += applied.updated;
+        report.deleted += applied.deleted;
+        report.checkpoint = got.checkpoint;
+        report.latest = got.latest ?? report.latest;
+        await this.onSignalsChanged();
+        if (!got.more) break;
+      }
+      await markSuccess(this.store.db, sub.id, report.latest ?? report.checkpoint);
+    } catch (err) {
+      report.error = err instanceof Error ? err.message : String(err);
+      await markError(this.store.db, sub.id, report.error);
+    }
+    return report;
+  }
+
+  /** Syncs every subscription (of one peer), one after the other. */
+  async syncAll(peerName?: string): Promise<SyncReport[]> {
+    const reports: SyncReport[] = [];
+    for (const s of await listSubscriptions(this.store.db, peerName)) reports.push(await this.sync(s.id));
+    return reports;
+  }
+
+  // ---- opinions -----------------------------------------------------------------------------
+
+  /** Sends a verdict on received content back to the member it came from. */
+  async sendOpinion(actor: Principal, contentId: number, opinion: string, reason: string | null): Promise<{ sent_to: string; uid: string }> {
+    requirePermission(actor, 'opinions.send');
+    if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
+    const content = await getContent(this.store.db, contentId);
+    if (!content.uid || content.received_from === null) throw new AllianceError('OPINION_INVALID', `content ${contentId} was not received from a peer; record opinions on your own content in its bank`);
+    // The origin if it is a peer of this node, else the peer it came from.
+    const origin = content.origin_member ? await findPeer(this.store.db, content.origin_member) : undefined;
+    const to = origin ?? (await findPeerById(this.store.db, content.received_from));
+    if (!to) throw new AllianceError('PEER_NOT_FOUND', `the peer content ${contentId} came from is no longer registered`);
+    const feed = new AlliancePeerFeed(to, content.origin_bank ?? '', { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs });
+    await feed.sendOpinion(content.uid, opinion as Opinion, reason);
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'opinion.send', content.uid, { to: to.name, opinion, reason }));
+    return { sent_to: to.name, uid: content.uid };
+  }
+
+  /**
+   * Records a peer's verdict on this node's content (identified by its uid "<this member>/<id>")
+   * and applies the bank's quarantine rule.
+   */
+  async receiveOpinion(peerName: string, uid: string, opinion: string, reason: string | null): Promise<{ counts: Record<string, number>; quarantined: boolean }> {
+    if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
+    if (reason !== null && (typeof reason !== 'string' || reason.length > 2000)) throw new AllianceError('OPINION_INVALID', 'reason: a string of at most 2000 characters');
+    const peer = await this.peer(peerName);
+    const m = new RegExp(`^${this.self.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\d+)$`).exec(uid);
+    const contentId = m ? Number(m[1]) : NaN;
+    const result = await this.store.db.transaction().execute(async (tx) => {
+      const content = await getContent(tx, contentId).catch(() => undefined);
+      if (!content || content.uid) throw new AllianceError('OPINION_INVALID', `no content of this member with uid "${uid.slice(0, 200)}"`);
+      await upsertOpinion(tx, { content_id: content.id, member_id: peer.member_id, opinion, reason });
+      const counts = (await opinionCounts(tx, [content.id])).get(content.id) ?? {};
+      const bank = await getBankById(tx, content.bank_id);
+      const against = (counts.disputed ?? 0) + (counts.false_positive ?? 0);
+      const quarantine = bank.quarantine_threshold !== null && against >= bank.quarantine_threshold && content.disabled_until !== DISABLED_FOREVER;
+      if (quarantine) {
+        const tags = [...new Set([...parseJson<string[]>(content.tags, []), 'quarantined'])];
+        await updateContent(tx, content.id, { disabled_until: DISABLED_FOREVER, tags: JSON.stringify(tags) });
+        await logFeed(tx, bank.id, [content.id], 'upsert');
+      }
+      const actor: Principal = { memberId: peer.member_id, memberName: peer.name, role: 'analyst', tokenId: null, actor: `peer:${peer.name}` };
+      await this.audit.record(tx, actor, 'opinion.receive', uid, { opinion, reason, quarantined: quarantine });
+      return { counts, quarantined: quarantine };
+    });
+    return result;
+  }
+
+  /** Per-content opinion counts of a bank's contents. */
+  async opinionCounts(actor: Principal, contentIds: number[]): Promise<Map<number, Record<string, number>>> {
+    requirePermission(actor, 'banks.read');
+    return opinionCounts(this.store.db, contentIds);
+  }
+
+  /** The bank rule: quarantine content once `threshold` members dispute it (null: never). */
+  async setQuarantineThreshold(actor: Principal, bankName: string, threshold: number | null): Promise<Bank> {
+    requirePermission(actor, 'banks.write');
+    if (threshold !== null && (!Number.isInteger(threshold) || threshold < 1)) throw new AllianceError('VALIDATION', 'the quarantine threshold is a whole number ≥ 1, or none');
+    return this.store.db.transaction().execute(async (tx) => {
+      const bank = await getBankByName(tx, bankName);
+      if (actor.role !== 'admin' && bank.owner_member_id !== actor.memberId) throw new AllianceError('FORBIDDEN', `bank ${bankName} belongs to another member`);
+      const b = await updateBank(tx, bank.id, { quarantine_threshold: threshold });
+      await this.audit.record(tx, actor, 'bank.quarantine_rule', bankName, { threshold });
+      return b;
+    });
+  }
+
+  /** Published banks a peer may receive. */
+  async banksFor(peerName: string): Promise<Array<{ name: string; description: string }>> {
+    const peer = await this.peer(peerName);
+    const out: Array<{ name: string; description: string }> = [];
+    for (const p of await listPublications(this.store.db)) {
+      const a = parseJson<Agreement | null>(p.agreement, null);
+      const bank = await getBankById(this.store.db, p.bank_id);
+      if (a && allowedStatuses(a, { name: peer.name, country: peer.country, kind: peer.kind }, this.self.country).length > 0) out.push({ name: bank.name, description: bank.description });
+    }
+    return out;
+  }
+}
