@@ -23,7 +23,7 @@ import {
   updateContent,
   type NewSignal,
 } from '../store/content-repo.js';
-import { notify, type Store, type Tx } from '../store/database.js';
+import { notify, type DialectName, type Store, type Tx } from '../store/database.js';
 import { logFeed } from '../store/feed-repo.js';
 import type { Bank, BankContent, Signal } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
@@ -329,6 +329,19 @@ export class BankService {
   /**
    * Adds many contents in one transaction (imports): all or nothing. Returns the content ids.
    */
+  /**
+   * Runs a bulk change of a bank the actor may write (file imports) in one transaction, audited
+   * first; the matchers catch up after the commit. Anything thrown rolls all of it back.
+   */
+  async bulkWrite<T>(actor: Principal, bankName: string, action: string, details: Record<string, unknown>, work: (tx: Tx, bank: Bank, dialect: DialectName) => Promise<T>): Promise<T> {
+    return this.signalsWrite(async (tx) => {
+      const bank = await getBankByName(tx, bankName);
+      this.assertOwner(actor, bank);
+      await this.audit.record(tx, actor, action, bank.name, details);
+      return work(tx, bank, this.store.dialect);
+    });
+  }
+
   async importContents(actor: Principal, bankName: string, items: ContentFields[], source: string): Promise<number[]> {
     const prepared = items.map((f, i) => {
       try {

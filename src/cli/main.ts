@@ -11,7 +11,7 @@ import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
 import { identityCommand, opinionCommand, peerCommand, publishCommand, subscribeCommand, subscriptionsCommand, syncCommand, unpublishCommand } from './commands/federation.js';
 import { hashCommand } from './commands/hash.js';
-import { importCommand } from './commands/import.js';
+import { exportCommand, importCommand } from './commands/import.js';
 import { lookupCommand } from './commands/lookup.js';
 import { memberCommand, tokenCommand } from './commands/members.js';
 import { serveCommand } from './commands/serve.js';
@@ -37,6 +37,7 @@ export function buildProgram(): Command {
     compareCommand(),
     bankCommand(),
     importCommand(),
+    exportCommand(),
     memberCommand(),
     tokenCommand(),
     identityCommand(),

@@ -1,5 +1,5 @@
 /**
- * Applying received deltas to the local copy of a peer's bank, inside the caller's transaction:
+ * Applying received deltas (from a peer's feed, a bundle or an exchange file) to a bank, inside the caller's transaction:
  * new items in multi-row inserts, changed items updated (their signals replaced when they
  * changed), deleted items removed — each keeping its provenance, and each change logged both for
  * the index and for this node's own feed (so the bank can be passed on).
@@ -25,7 +25,7 @@ function signalsOf(e: UpsertEntry): NewSignal[] {
   });
 }
 
-export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, peerId: number, deltas: Entry[]): Promise<ApplyResult> {
+export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, peerId: number | null, deltas: Entry[]): Promise<ApplyResult> {
   // The last delta of an item wins (a page may carry an item twice).
   const last = new Map<string, Entry>();
   for (const e of deltas) last.set(e.uid, e);
@@ -49,6 +49,8 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
         disabled_until: e.disabled ? DISABLED_FOREVER : null,
         first_seen: Date.parse(e.first_seen),
         chain: JSON.stringify(e.chain),
+        ...(e.note !== undefined ? { note: e.note } : {}),
+        ...(e.metadata !== undefined ? { metadata: e.metadata ? JSON.stringify(e.metadata) : null } : {}),
       });
       const wanted = signalsOf(e);
       const current = await signalsOfContent(tx, [id]);
@@ -71,7 +73,8 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
         content: {
           classification: e.classification ? JSON.stringify(parseClassification(e.classification)) : null,
           tags: e.tags,
-          note: null,
+          note: e.note ?? null,
+          metadata: e.metadata ?? null,
           source_member: e.origin.member,
           disabled_until: e.disabled ? DISABLED_FOREVER : null,
           first_seen: Date.parse(e.first_seen),

@@ -28,6 +28,9 @@ export interface UpsertEntry {
   disabled: boolean;
   origin: { member: string; bank: string };
   chain: string[];
+  /** Local-only fields, set by file imports (never taken from a peer's page). */
+  note?: string | null;
+  metadata?: Record<string, unknown> | null;
 }
 
 export interface DeleteEntry {
@@ -105,6 +108,9 @@ export function checkPage(raw: unknown, want: PageExpectation): Page {
     if (typeof e.disabled !== 'boolean' || !isStr(e.first_seen, 40) || Number.isNaN(Date.parse(e.first_seen))) throw bad(`${where}: disabled and first_seen are required`);
     if (!e.origin || !isStr(e.origin.member, 100) || !isStr(e.origin.bank, 100)) throw bad(`${where}: origin member and bank are required`);
     if (!Array.isArray(e.chain) || e.chain.length === 0 || e.chain.length > 20 || e.chain.some((m) => !isStr(m, 100))) throw bad(`${where}: chain must list 1 to 20 members`);
+    // A peer's notes and metadata stay with the peer.
+    delete (e as Partial<UpsertEntry>).note;
+    delete (e as Partial<UpsertEntry>).metadata;
   });
   return p as Page;
 }

@@ -1,22 +1,84 @@
-/** `alliance import <csv> --bank NAME`: bulk-add signals from a CSV file, all or nothing. */
-import { Command } from 'commander';
+/**
+ * `alliance import <files…> --bank NAME`: bulk-add signals from CSV, VICS 2.0 JSON or NCMEC v2 XML,
+ * all or nothing; `alliance export BANK --out FILE`: write a bank as VICS or CSV.
+ */
+import { Command, Option } from 'commander';
 import { importCsv } from '../../banks/import-csv.js';
+import { AllianceError } from '../../errors/catalogue.js';
+import { EXPORT_FORMATS, exportBankFile, formatOf, IMPORT_FORMATS, importExchangeFiles, type ExportFormat } from '../../exchange/files.js';
+import { parseCategoryMap, VICS_MODELS, type VicsModel } from '../../exchange/formats/vics.js';
 import { withNode } from '../node-command.js';
+
+const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(2);
+const progress = (what: string) => (n: number) => {
+  if (n % 100_000 < 2000) process.stderr.write(`… ${n} ${what}\n`);
+};
 
 export function importCommand(): Command {
   return new Command('import')
-    .description('Import signals from CSV (columns signal_type,signal[,classification][,tags][,note]; tags separated by ";").')
-    .argument('<csv>', 'the CSV file')
+    .description('Import signals from CSV, VICS 2.0 JSON (Project VIC) or NCMEC hash-sharing v2 XML pages into a bank, all or nothing.')
+    .argument('<files...>', 'the files (several NCMEC pages or VICS files are imported together, in order)')
     .requiredOption('--bank <name>', 'the bank to add the signals to')
+    .addOption(new Option('--format <format>', 'the file format (default: from the extension: .csv, .json = vics, .xml = ncmec)').choices(IMPORT_FORMATS as string[]))
+    .option('--category-map <map>', 'VICS: category numbers to classifications, e.g. "1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal" (needed for models other than US/Default)')
+    .addOption(new Option('--model <model>', 'VICS: the data model, for files that do not name it in @odata.context').choices(VICS_MODELS as string[]))
     .option('--create', 'create the bank if it does not exist')
-    .addHelpText('after', '\nThe whole file is checked first; a file with any bad row imports nothing and lists the bad lines.\nExample:\n  alliance import hashes.csv --bank KNOWN_CSAM --create')
-    .action(async (csv: string, opts: { bank: string; create?: boolean }, cmd: Command) =>
+    .addHelpText(
+      'after',
+      `
+CSV columns: signal_type,signal[,classification][,tags][,note] (tags separated by ";").
+VICS: Media or Cases exports of any model; MD5/SHA1 become signals, Category a classification,
+  every other field is kept with the content and written back by "alliance export --format vics".
+NCMEC: queryResult pages; md5/sha1/pdq become signals, A1…B2 the classification, deletions remove.
+Every file is checked while it is read; a file with any bad item imports nothing and lists the
+bad lines. Importing a newer VICS or NCMEC file updates the items it already brought.
+Examples:
+  alliance import hashes.csv --bank KNOWN_CSAM --create
+  alliance import case-export.json --bank VICS_CASE_12 --create
+  alliance import page-1.xml page-2.xml --bank NCMEC --create`,
+    )
+    .action(async (files: string[], opts: { bank: string; format?: string; categoryMap?: string; model?: VicsModel; create?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
+        const formats = new Set(files.map((f) => formatOf(f, opts.format)));
+        if (formats.size > 1) throw new AllianceError('VALIDATION', `the files are of different formats (${[...formats].join(', ')}): import them separately or pass --format`);
+        const format = [...formats][0];
+        let categories;
+        try {
+          categories = opts.categoryMap ? parseCategoryMap(opts.categoryMap) : undefined;
+        } catch (err) {
+          throw new AllianceError('VALIDATION', `--category-map: ${(err as Error).message}`);
+        }
         const actor = await node.operator();
         if (opts.create && !(await node.banks.listBanks(actor)).some((b) => b.name === opts.bank)) await node.banks.createBank(actor, { name: opts.bank });
         const started = performance.now();
-        const n = await importCsv(node.banks, actor, opts.bank, csv);
-        process.stdout.write(`imported ${n} contents into ${opts.bank} in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+        if (format === 'csv') {
+          let n = 0;
+          for (const f of files) n += await importCsv(node.banks, actor, opts.bank, f);
+          process.stdout.write(`imported ${n} contents into ${opts.bank} in ${seconds(started)} s\n`);
+          return;
+        }
+        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, { categories, model: opts.model, onProgress: progress('items') });
+        process.stdout.write(`imported ${r.items} items into ${opts.bank} in ${seconds(started)} s: ${r.added} added, ${r.updated} updated, ${r.deleted} deleted${r.unmatchable ? `, ${r.unmatchable} skipped (no MD5, SHA-1 or PDQ fingerprint)` : ''}\n`);
+      }),
+    );
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('Write a bank to a VICS 2.0 JSON (US model) or CSV file.')
+    .argument('<bank>', 'the bank')
+    .requiredOption('--out <file>', 'the file to write (replaced only once complete)')
+    .addOption(new Option('--format <format>', 'vics or csv (default: from the extension of --out)').choices(EXPORT_FORMATS as string[]))
+    .option('--cases', 'VICS: write one case (#Cases) holding the Media instead of a Media list')
+    .option('--case-number <number>', 'VICS: the case number of --cases')
+    .addHelpText('after', '\nVICS carries MD5 and SHA1 only: contents with neither are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json')
+    .action(async (bank: string, opts: { out: string; format?: ExportFormat; cases?: boolean; caseNumber?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const format: ExportFormat = opts.format ?? (/\.csv$/i.test(opts.out) ? 'csv' : 'vics');
+        const actor = await node.operator();
+        const started = performance.now();
+        const r = await exportBankFile(node.banks, actor, bank, format, opts.out, { form: opts.cases ? 'Cases' : 'Media', caseNumber: opts.caseNumber, onProgress: progress('contents') });
+        process.stdout.write(`exported ${r.written} contents of ${bank} to ${opts.out} in ${seconds(started)} s${r.skipped ? ` (${r.skipped} skipped: no MD5 or SHA1)` : ''}\n`);
       }),
     );
 }

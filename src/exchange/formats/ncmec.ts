@@ -1,0 +1,156 @@
+/**
+ * NCMEC hash-sharing API v2 entries (`queryResult` pages, REFERENCE.md §5): images, videos and
+ * their deletions. An entry's identity is (member, kind, id) — the same key NCMEC's feedback URL
+ * uses — so a later page's version of an entry updates it and a deletion removes it. MD5, SHA-1
+ * and PDQ fingerprints become signals, the industry classification (A1…B2) becomes the
+ * classification; the contributing member, the other fingerprints (PhotoDNA, NetClean, …) and
+ * the feedback are kept in the content's metadata.
+ *
+ * Documents with a DOCTYPE or entity declarations are refused before parsing (no external
+ * entities, no entity expansion); malformed XML is refused with its line and column.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Entry, UpsertEntry } from '../page.js';
+
+export const NCMEC_ORIGIN = 'NCMEC';
+
+export class NcmecError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+type Node = Record<string, unknown>;
+
+const SIGNAL_FINGERPRINTS: Record<string, { type: string; re: RegExp }> = {
+  md5: { type: 'md5', re: /^[0-9a-fA-F]{32}$/ },
+  sha1: { type: 'sha1', re: /^[0-9a-fA-F]{40}$/ },
+  pdq: { type: 'pdq', re: /^[0-9a-fA-F]{64}$/ },
+};
+const CLASSIFICATIONS = new Set(['A1', 'A2', 'B1', 'B2']);
+const KINDS = [
+  { list: 'images', item: 'image', deleted: 'deletedImage', kind: 'image' },
+  { list: 'videos', item: 'video', deleted: 'deletedVideo', kind: 'video' },
+] as const;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  removeNSPrefix: true,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (name) => ['image', 'video', 'deletedImage', 'deletedVideo', 'member', 'reason', 'affirmativeFeedback', 'negativeFeedback'].includes(name),
+});
+
+const lineAt = (text: string, index: number) => (index < 0 ? 1 : text.slice(0, index).split('\n').length);
+
+const textOf = (v: unknown): string | undefined => {
+  if (typeof v === 'string') return v.trim();
+  if (v && typeof v === 'object' && typeof (v as Node)['#text'] === 'string') return ((v as Node)['#text'] as string).trim();
+  return undefined;
+};
+
+export interface NcmecPage {
+  entries: Entry[];
+  /** Entries with no fingerprint Alliance can match (kept out, counted). */
+  unmatchable: number;
+  next: string | null;
+}
+
+/** Parses one queryResult page. Throws NcmecError with the line of the problem. */
+export function parseNcmecPage(text: string, opts: { member: string }): NcmecPage {
+  const decl = /<!(DOCTYPE|ENTITY)/i.exec(text);
+  if (decl) throw new NcmecError(lineAt(text, decl.index), `<!${decl[1]} is not allowed (external entities and entity expansion are refused)`);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new NcmecError(valid.err.line, `malformed XML: ${valid.err.msg} (column ${valid.err.col})`);
+  const doc = parser.parse(text) as Node;
+  const root = doc.queryResult as Node | undefined;
+  if (!root || typeof root !== 'object') throw new NcmecError(1, 'not an NCMEC queryResult document');
+  const entries: Entry[] = [];
+  let unmatchable = 0;
+  let searchFrom = 0;
+  /** The line of an entry, found by its id (the parser does not keep positions). */
+  const locate = (id: string) => {
+    const at = text.indexOf(`<id>${id}</id>`, searchFrom);
+    if (at >= 0) searchFrom = at;
+    return lineAt(text, at);
+  };
+  for (const k of KINDS) {
+    const list = root[k.list] as Node | string | undefined;
+    if (list === undefined || list === '') continue;
+    if (typeof list !== 'object') throw new NcmecError(lineAt(text, text.indexOf(`<${k.list}`)), `<${k.list}> must contain <${k.item}> elements`);
+    for (const raw of (list[k.item] as Node[] | undefined) ?? []) {
+      const e = entryOf(raw, k.kind, opts, locate);
+      if (e) entries.push(e);
+      else unmatchable++;
+    }
+    for (const raw of (list[k.deleted] as Node[] | undefined) ?? []) {
+      const { memberId, id } = keyOf(raw, k.deleted, locate);
+      entries.push({ seq: 0, op: 'delete', uid: uidOf(memberId, k.kind, id) });
+    }
+  }
+  const paging = root.paging as Node | undefined;
+  return { entries, unmatchable, next: (paging && textOf(paging.next)) || null };
+}
+
+export const uidOf = (memberId: string, kind: string, id: string) => `ncmec/${memberId}/${kind}/${id}`;
+
+function keyOf(raw: Node, element: string, locate: (id: string) => number): { memberId: string; memberName: string; id: string; line: number } {
+  const id = textOf(raw.id);
+  if (!id) throw new NcmecError(locate('\u0000'), `a <${element}> without an <id>`);
+  const line = locate(id);
+  const member = (raw.member as Node[] | undefined)?.[0];
+  const memberId = member ? String(member['@id'] ?? '').trim() : '';
+  if (!memberId) throw new NcmecError(line, `<${element}> ${id}: <member id="…"> is missing`);
+  return { memberId, memberName: textOf(member) ?? '', id, line };
+}
+
+function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id: string) => number): UpsertEntry | null {
+  const { memberId, memberName, id, line } = keyOf(raw, kind, locate);
+  const fail = (m: string): never => {
+    throw new NcmecError(line, `${kind} ${id}: ${m}`);
+  };
+  const timestamp = textOf(raw.timestamp);
+  if (!timestamp || Number.isNaN(Date.parse(timestamp))) fail(`<timestamp> is missing or not a date (${JSON.stringify(timestamp ?? '')})`);
+  const classification = textOf(raw.classification);
+  if (classification && !CLASSIFICATIONS.has(classification.toUpperCase())) fail(`unknown classification ${JSON.stringify(classification)} (expected A1, A2, B1 or B2)`);
+  const fingerprints = (raw.fingerprints ?? {}) as Node;
+  if (typeof fingerprints !== 'object') fail('<fingerprints> must contain fingerprint elements');
+  const signals: UpsertEntry['signals'] = [];
+  const others: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fingerprints)) {
+    const v = textOf(value);
+    if (v === undefined) fail(`fingerprint <${name}> must be text`);
+    const known = SIGNAL_FINGERPRINTS[name.toLowerCase()];
+    if (!known) {
+      others[name] = v!;
+      continue;
+    }
+    if (!known.re.test(v!)) fail(`fingerprint <${name}> is not a valid ${known.type} (${JSON.stringify(v!.slice(0, 70))})`);
+    signals.push({ type: known.type, value: v!.toLowerCase() });
+  }
+  if (signals.length === 0) return null;
+  const metadata: Record<string, unknown> = { member: { id: memberId, name: memberName }, kind, id, timestamp };
+  if (Object.keys(others).length) metadata.fingerprints = others;
+  if (raw.feedback && typeof raw.feedback === 'object') metadata.feedback = raw.feedback;
+  return {
+    seq: 0,
+    op: 'upsert',
+    uid: uidOf(memberId, kind, id),
+    signals,
+    classification: classification ? `industry:${classification.toUpperCase()}` : null,
+    tags: [],
+    first_seen: new Date(Date.parse(timestamp!)).toISOString(),
+    disabled: false,
+    origin: { member: NCMEC_ORIGIN, bank: `member:${memberId}` },
+    chain: [NCMEC_ORIGIN, opts.member],
+    note: null,
+    metadata: { ncmec: metadata },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * VICS files as streams: reading yields one entry per Media (or a VicsError for a bad one, so an
+ * import can list every bad item before refusing the file); writing goes to a temporary file that
+ * replaces the target only when complete.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { UpsertEntry } from '../page.js';
+import { jsonArrayItems } from './json-items.js';
+import {
+  caseInfo,
+  contentToMediaJson,
+  defaultCategoryMap,
+  headerFromText,
+  mediaToEntry,
+  quoteBareIds,
+  VICS_CONTEXT_BASE,
+  VicsError,
+  type CategoryMap,
+  type ExportableContent,
+  type VicsForm,
+  type VicsModel,
+} from './vics.js';
+
+export interface VicsReadOptions {
+  member: string;
+  /** Overrides the map the file's data model implies. */
+  categories?: CategoryMap;
+  /** For files that do not name their model. */
+  model?: VicsModel;
+  importedAt?: string;
+}
+
+export async function* readVics(chunks: AsyncIterable<string>, opts: VicsReadOptions): AsyncGenerator<UpsertEntry | VicsError> {
+  let model: VicsModel | null = opts.model ?? null;
+  let form: VicsForm | null = null;
+  const importedAt = opts.importedAt ?? new Date().toISOString();
+  const anonymous = new Map<string, number>();
+  const onHead = (head: string) => {
+    const h = headerFromText(head);
+    model = opts.model ?? h.model;
+    form = h.form;
+  };
+  let index = 0;
+  for await (const item of jsonArrayItems(chunks, 'value', { onHead })) {
+    const where = `${form ?? 'value'}[${index++}]`;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(quoteBareIds(item.text));
+    } catch (err) {
+      yield new VicsError(item.line, where, `not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    const categories = opts.categories ?? defaultCategoryMap(model);
+    const base = { categories, model, member: opts.member, importedAt, anonymous };
+    const isCase = form === 'Cases' || (form === null && typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { Media?: unknown }).Media));
+    if (!isCase) {
+      try {
+        yield mediaToEntry(parsed, { ...base, line: item.line, where });
+      } catch (err) {
+        yield err instanceof VicsError ? err : new VicsError(item.line, where, (err as Error).message);
+      }
+      continue;
+    }
+    const media = (parsed as { Media?: unknown }).Media;
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(media)) {
+      yield new VicsError(item.line, where, 'a case must be an object with a Media list');
+      continue;
+    }
+    const info = caseInfo(parsed as Record<string, unknown>);
+    for (let i = 0; i < media.length; i++) {
+      try {
+        yield mediaToEntry(media[i], { ...base, line: item.line, where: `${where}.Media[${i}]`, caseInfo: info });
+      } catch (err) {
+        yield err instanceof VicsError ? err : new VicsError(item.line, `${where}.Media[${i}]`, (err as Error).message);
+      }
+    }
+  }
+}
+
+export interface VicsWriteOptions {
+  form?: VicsForm;
+  /** Case fields for the Cases form. */
+  caseNumber?: string;
+  sourceApplication?: string;
+}
+
+/** Writes contents as a VICS 2.0 (US model) file; returns how many were written and skipped (no MD5/SHA1). */
+export async function writeVics(path: string, batches: AsyncIterable<ExportableContent[]>, opts: VicsWriteOptions = {}): Promise<{ written: number; skipped: number }> {
+  const form = opts.form ?? 'Media';
+  const tmp = `${path}.${process.pid}.partial`;
+  const fh = await open(tmp, 'w');
+  let written = 0;
+  let skipped = 0;
+  try {
+    const context = `${VICS_CONTEXT_BASE}/US/$metadata#${form}`;
+    let head = `{"@odata.context":${JSON.stringify(context)},"value":[`;
+    if (form === 'Cases') {
+      head += `{"CaseID":${JSON.stringify(randomUUID())},"CaseNumber":${JSON.stringify(opts.caseNumber ?? '')},"SourceApplicationName":${JSON.stringify(opts.sourceApplication ?? 'Alliance')},"Media":[`;
+    }
+    await fh.write(head + '\n');
+    for await (const batch of batches) {
+      let text = '';
+      for (const c of batch) {
+        const media = contentToMediaJson(c);
+        if (media === null) {
+          skipped++;
+          continue;
+        }
+        text += (written++ === 0 ? '' : ',\n') + media;
+      }
+      if (text) await fh.write(text);
+    }
+    await fh.write(form === 'Cases' ? `\n],"TotalMediaFiles":${written}}]}\n` : '\n]}\n');
+    await fh.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { written, skipped };
+}
