@@ -1,11 +1,11 @@
 /** The node's CLI: bank, import, lookup, token, member, audit verify — as a user runs them. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { PDQ_IMAGES } from '../support/paths.js';
+import { FIXTURES, PDQ_IMAGES } from '../support/paths.js';
 
 const BRIDGE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 
@@ -74,5 +74,26 @@ describe('node CLI', () => {
     const broken = await runCli(['audit', 'verify', ...data]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain(`entry ${row.id} was edited`);
+  });
+  it('imports NCMEC pages and VICS files, and exports a bank as VICS and CSV', async () => {
+    const ncmec = await runCli(['import', join(FIXTURES, 'ncmec', 'entries-page-1.xml'), join(FIXTURES, 'ncmec', 'entries-page-2.xml'), '--bank', 'FROM_NCMEC', '--create', ...data]);
+    expect(ncmec.stderr).toBe('');
+    expect(ncmec.stdout).toMatch(/^imported \d+ items into FROM_NCMEC in [\d.]+ s: \d+ added, 0 updated, 0 deleted/);
+    const vics = join(dir, 'out.json');
+    const exported = await runCli(['export', 'FROM_NCMEC', '--out', vics, ...data]);
+    expect(exported.stdout).toMatch(/^exported \d+ contents of FROM_NCMEC to /);
+    const media = JSON.parse(readFileSync(vics, 'utf8')).value as Array<{ MD5: string; Category: number | null }>;
+    expect(media.find((m) => m.MD5 === 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1')?.Category).toBe(1);
+    const reimported = await runCli(['import', vics, '--bank', 'FROM_VICS', '--create', ...data]);
+    expect(reimported.stdout).toMatch(new RegExp(`^imported ${media.length} items into FROM_VICS`));
+    const csv = join(dir, 'out.csv');
+    expect((await runCli(['export', 'FROM_VICS', '--out', csv, ...data])).code).toBe(0);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('signal_type,signal,classification,tags,note');
+    expect(rows).toContain('md5,a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1,vics:1,,');
+    expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--create', ...data])).code).toBe(0);
+    const bad = await runCli(['import', join(dir, 'nothing.txt'), '--bank', 'FROM_CSV', ...data]);
+    expect(bad.stderr).toMatch(/cannot tell the format of .*nothing\.txt from its name: pass --format csv\|vics\|ncmec/);
+    expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--category-map', '1=nope', ...data])).stderr).toMatch(/--category-map: unknown classification "nope"/);
   });
 });
