@@ -9,7 +9,7 @@ import { toAllianceError } from '../errors/catalogue.js';
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
-import { identityCommand, opinionCommand, peerCommand, publishCommand, subscribeCommand, subscriptionsCommand, syncCommand, unpublishCommand } from './commands/federation.js';
+import { bundleCommand, identityCommand, opinionCommand, peerCommand, publishCommand, subscribeCommand, subscriptionsCommand, syncCommand, unpublishCommand } from './commands/federation.js';
 import { hashCommand } from './commands/hash.js';
 import { exportCommand, importCommand } from './commands/import.js';
 import { lookupCommand } from './commands/lookup.js';
@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     subscriptionsCommand(),
     syncCommand(),
     opinionCommand(),
+    bundleCommand(),
     auditCommand(),
     typesCommand(),
   ];

@@ -1,13 +1,16 @@
 /** Parsers for command-line values: each throws a USAGE error that names the option. */
 import { InvalidArgumentError } from 'commander';
 
-export function positiveInt(name: string) {
+function integerFrom(name: string, min: number, what: string) {
   return (text: string): number => {
     const n = Number(text.replace(/[_,]/g, ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer.`);
+    if (!Number.isSafeInteger(n) || n < min || text.trim() === '') throw new InvalidArgumentError(`${name} must be ${what}.`);
     return n;
   };
 }
+
+export const positiveInt = (name: string) => integerFrom(name, 1, 'a positive integer');
+export const nonNegativeInt = (name: string) => integerFrom(name, 0, 'an integer ≥ 0');
 
 export function nonNegativeNumber(name: string) {
   return (text: string): number => {

@@ -41,6 +41,7 @@ import { parseJson } from '../store/util.js';
 import { OPINIONS, type ExchangeAdapter, type Opinion } from './adapter.js';
 import { allowedStatuses, parseAgreement, type Agreement, type AgreementInput } from './agreements.js';
 import { applyDeltas, type ApplyResult } from './apply-feed.js';
+import { BundleFeed, readBundleHeader, writeBundle } from './bundle.js';
 import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
 import { AlliancePeerFeed } from './peer-client.js';
 import { renderPage, type Publisher } from './publisher.js';
@@ -184,6 +185,44 @@ export class FederationService {
     return listSubscriptions(this.store.db, peerName);
   }
 
+  // ---- bundles (offline exchange) --------------------------------------------------------------
+
+  /** Writes the pages of a published bank for one peer to a bundle file (as that peer would fetch them). */
+  async exportBundle(actor: Principal, bankName: string, peerName: string, path: string, since = 0): Promise<{ pages: number; entries: number; to: number }> {
+    requirePermission(actor, 'federation.manage');
+    const peer = await this.peer(peerName);
+    const bank = await getBankByName(this.store.db, bankName);
+    const who = { name: peer.name, country: peer.country, kind: peer.kind };
+    const self = this;
+    async function* pages() {
+      let at = since;
+      for (;;) {
+        const page = await renderPage(self.store, self.self, bank, who, at);
+        yield seal(self.identity, page);
+        if (!page.more) return;
+        at = page.to;
+      }
+    }
+    const written = await writeBundle(path, { publisher: this.self.name, subscriber: peer.name, bank: bank.name, since, key: this.identity.publicKey }, pages());
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'bundle.export', bankName, { to: peerName, since, until: written.to }, written.entries));
+    return written;
+  }
+
+  /**
+   * Applies a bundle from a peer through the subscription to that bank (created on first import),
+   * verifying every page as a sync does. Errors land in the subscription's status and are thrown.
+   */
+  async importBundle(actor: Principal, path: string, peerName: string, localBank?: string): Promise<SyncReport & { bank: string }> {
+    requirePermission(actor, 'federation.manage');
+    const header = await readBundleHeader(path);
+    const peer = await this.peer(peerName);
+    if (header.subscriber !== this.self.name) throw new AllianceError('FEED_INVALID', `${path}: the bundle is addressed to "${header.subscriber}", not to this node ("${this.self.name}")`);
+    const sub = (await listSubscriptions(this.store.db, peer.name)).find((s) => s.remote_bank === header.bank) ?? (await this.subscribe(actor, peer.name, header.bank, localBank));
+    const report = await this.sync(sub.id, new BundleFeed(path, peer, this.self.name, header.bank));
+    if (report.error) throw new AllianceError('FEED_INVALID', report.error);
+    return { ...report, bank: sub.bank };
+  }
+
   private adapter(peer: PeerRow, remoteBank: string): ExchangeAdapter<number> {
     return new AlliancePeerFeed(peer, remoteBank, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs });
   }
@@ -193,21 +232,21 @@ export class FederationService {
    * transaction together with its checkpoint, so a crash loses nothing and repeats nothing.
    * Errors are recorded in the subscription's status (and returned), never thrown half-way.
    */
-  sync(subscriptionId: number): Promise<SyncReport> {
+  sync(subscriptionId: number, source?: ExchangeAdapter<number>): Promise<SyncReport> {
     const running = this.syncing.get(subscriptionId);
     if (running) return running;
-    const run = this.syncOnce(subscriptionId).finally(() => this.syncing.delete(subscriptionId));
+    const run = this.syncOnce(subscriptionId, source).finally(() => this.syncing.delete(subscriptionId));
     this.syncing.set(subscriptionId, run);
     return run;
   }
 
-  private async syncOnce(subscriptionId: number): Promise<SyncReport> {
+  private async syncOnce(subscriptionId: number, source?: ExchangeAdapter<number>): Promise<SyncReport> {
     const sub = await findSubscription(this.store.db, subscriptionId);
     if (!sub) throw new AllianceError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
     const peer = (await findPeerById(this.store.db, sub.peer_id))!;
     const report: SyncReport = { subscription: sub.id, pages: 0, added: 0, updated: 0, deleted: 0, checkpoint: Number(sub.checkpoint), latest: sub.latest === null ? null : Number(sub.latest) };
     await markAttempt(this.store.db, sub.id);
-    const adapter = this.adapter(peer, sub.remote_bank);
+    const adapter = source ?? this.adapter(peer, sub.remote_bank);
     try {
       for (;;) {
         const got = await adapter.fetch(report.checkpoint);

@@ -1,9 +1,9 @@
-/** Federation commands: identity, peer, publish, unpublish, subscribe, subscriptions, sync, opinion. */
+/** Federation commands: identity, peer, publish, unpublish, subscribe, subscriptions, sync, opinion, bundle. */
 import { Command } from 'commander';
 import { subscriptionView } from '../../api/v1/federation.js';
 import { MEMBER_KINDS, type MemberKind } from '../../members/roles.js';
 import { withNode } from '../node-command.js';
-import { oneOf, positiveInt } from '../options.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
 
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -138,4 +138,36 @@ export function opinionCommand(): Command {
         process.stdout.write(`opinion ${opinion} on ${r.uid} sent to ${r.sent_to}\n`);
       }),
     );
+}
+
+export function bundleCommand(): Command {
+  const bundle = new Command('bundle').description('Exchange a published bank as a signed file, for members that cannot connect (air-gapped labs).');
+  bundle
+    .command('export')
+    .description("Write the feed pages of a published bank for one peer, signed with this node's key.")
+    .argument('<bank>', 'the published bank')
+    .requiredOption('--to <peer>', 'the registered peer the bundle is for (the sharing agreement applies)')
+    .requiredOption('--out <file>', 'the bundle file (replaced only once complete)')
+    .option('--since <position>', "start after this feed position (the recipient's checkpoint, for an incremental bundle)", nonNegativeInt('--since'), 0)
+    .addHelpText('after', '\nExample:\n  alliance bundle export NL_KNOWN --to lab-de --out nl-known.bundle')
+    .action(async (bank: string, o: { to: string; out: string; since: number }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.federation.exportBundle(await node.operator(), bank, o.to, o.out, o.since);
+        process.stdout.write(`wrote ${r.pages} signed pages (${r.entries} changes, positions ${o.since}…${r.to}) of ${bank} for ${o.to} to ${o.out}\n`);
+      }),
+    );
+  bundle
+    .command('import')
+    .description('Verify and apply a bundle from a registered peer (every page checked as a sync checks it).')
+    .argument('<file>', 'the bundle file')
+    .requiredOption('--from <peer>', 'the registered peer that signed it')
+    .option('--bank <name>', 'the local bank to apply it to on first import (default: PEER_BANK)')
+    .addHelpText('after', '\nImporting the same or an overlapping bundle again applies each change once.\nExample:\n  alliance bundle import nl-known.bundle --from hotline-nl')
+    .action(async (file: string, o: { from: string; bank?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.federation.importBundle(await node.operator(), file, o.from, o.bank);
+        process.stdout.write(`applied ${r.pages} pages into ${r.bank}: +${r.added} ~${r.updated} -${r.deleted}, now at position ${r.checkpoint}\n`);
+      }),
+    );
+  return bundle;
 }
