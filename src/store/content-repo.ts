@@ -2,11 +2,11 @@
  * Bank content and its signals. Every signal insert or delete also appends to the index change
  * log in the same transaction, so the matchers can never miss or double-apply a change.
  */
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
+import { insertRows } from './bulk.js';
 import { now, type Executor } from './util.js';
 
 export interface NewContent {
@@ -30,10 +30,6 @@ export interface NewSignal {
   signal_type: string;
   value: string;
   quality?: number | null;
-}
-
-export function valueHash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }
 
 export async function insertContent(db: Executor, c: NewContent): Promise<BankContent> {
@@ -99,7 +95,7 @@ export async function insertSignals(db: Executor, contentId: number, bankId: num
   const at = now();
   const rows = await db
     .insertInto('signals')
-    .values(signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, value_hash: valueHash(s.value), quality: s.quality ?? null, created_at: at })))
+    .values(signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, quality: s.quality ?? null, created_at: at })))
     .returningAll()
     .execute();
   await db
@@ -194,7 +190,9 @@ export interface BulkItem {
   signals: NewSignal[];
 }
 
-const BULK_ROWS = 400;
+const CONTENT_COLUMNS = ['id', 'bank_id', 'classification', 'tags', 'note', 'metadata', 'source_member', 'disabled_until', 'first_seen', 'last_seen', 'created_at', 'updated_at', 'uid', 'origin_member', 'origin_bank', 'chain', 'received_from'] as const;
+const SIGNAL_COLUMNS = ['id', 'content_id', 'bank_id', 'signal_type', 'value', 'quality', 'created_at'] as const;
+const CHANGE_COLUMNS = ['signal_id', 'signal_type', 'op', 'value', 'at'] as const;
 
 /**
  * Inserts many contents with their signals and change-log rows in multi-row statements (bulk
@@ -204,45 +202,47 @@ const BULK_ROWS = 400;
 export async function bulkInsertContents(db: Executor, dialect: DialectName, bankId: number, items: BulkItem[]): Promise<number[]> {
   const t = now();
   const contentIds = await allocateIds(db, dialect, 'bank_content', items.length);
-  for (let i = 0; i < items.length; i += BULK_ROWS) {
-    await db
-      .insertInto('bank_content')
-      .values(
-        items.slice(i, i + BULK_ROWS).map(({ content: c }, j) => ({
-          id: contentIds[i + j],
-          bank_id: bankId,
-          classification: c.classification,
-          tags: JSON.stringify(c.tags),
-          note: c.note,
-          metadata: c.metadata ? JSON.stringify(c.metadata) : null,
-          source_member: c.source_member,
-          disabled_until: c.disabled_until,
-          first_seen: c.first_seen ?? t,
-          last_seen: t,
-          created_at: t,
-          updated_at: t,
-          uid: c.uid ?? null,
-          origin_member: c.origin_member ?? null,
-          origin_bank: c.origin_bank ?? null,
-          chain: c.chain ? JSON.stringify(c.chain) : null,
-          received_from: c.received_from ?? null,
-        })),
-      )
-      .execute();
-  }
+  await insertRows(
+    db,
+    dialect,
+    'bank_content',
+    CONTENT_COLUMNS,
+    items.map(({ content: c }, i) => [
+      contentIds[i],
+      bankId,
+      c.classification,
+      JSON.stringify(c.tags),
+      c.note,
+      c.metadata ? JSON.stringify(c.metadata) : null,
+      c.source_member,
+      c.disabled_until,
+      c.first_seen ?? t,
+      t,
+      t,
+      t,
+      c.uid ?? null,
+      c.origin_member ?? null,
+      c.origin_bank ?? null,
+      c.chain ? JSON.stringify(c.chain) : null,
+      c.received_from ?? null,
+    ]),
+  );
   const signals = items.flatMap((item, i) => item.signals.map((s) => ({ ...s, content_id: contentIds[i] })));
   const signalIds = await allocateIds(db, dialect, 'signals', signals.length);
-  for (let i = 0; i < signals.length; i += BULK_ROWS) {
-    const chunk = signals.slice(i, i + BULK_ROWS).map((s, j) => ({ ...s, id: signalIds[i + j] }));
-    await db
-      .insertInto('signals')
-      .values(chunk.map((s) => ({ id: s.id, content_id: s.content_id, bank_id: bankId, signal_type: s.signal_type, value: s.value, value_hash: valueHash(s.value), quality: s.quality ?? null, created_at: t })))
-      .execute();
-    await db
-      .insertInto('signal_changes')
-      .values(chunk.map((s) => ({ signal_id: s.id, signal_type: s.signal_type, op: 'add' as const, value: null, at: t })))
-      .execute();
-  }
+  await insertRows(
+    db,
+    dialect,
+    'signals',
+    SIGNAL_COLUMNS,
+    signals.map((s, i) => [signalIds[i], s.content_id, bankId, s.signal_type, s.value, s.quality ?? null, t]),
+  );
+  await insertRows(
+    db,
+    dialect,
+    'signal_changes',
+    CHANGE_COLUMNS,
+    signals.map((s, i) => [signalIds[i], s.signal_type, 'add', null, t]),
+  );
   return contentIds;
 }
 

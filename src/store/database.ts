@@ -12,6 +12,7 @@ import pg from 'pg';
 import { AllianceError } from '../errors/catalogue.js';
 import { initial } from './migrations/0001-initial.js';
 import { federation } from './migrations/0002-federation.js';
+import { signalTypeIndex } from './migrations/0003-signal-type-index.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -46,7 +47,7 @@ export interface Store {
 }
 
 function migrations(dialect: DialectName): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration };
+  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration };
   return { getMigrations: async () => all };
 }
 
@@ -82,6 +83,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (the default is 2 MiB): bulk writes touch index pages all over the file.
+  sqlite.pragma('cache_size = -65536');
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');

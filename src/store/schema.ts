@@ -77,7 +77,6 @@ export interface SignalsTable {
   signal_type: string;
   value: string;
   /** SHA-256 of `value`: vPDQ values are too long for a B-tree key. */
-  value_hash: string;
   quality: number | null;
   created_at: number;
 }

@@ -34,6 +34,8 @@ const OPEN_OBJ = 123;
 const CLOSE_OBJ = 125;
 const OPEN_ARR = 91;
 const CLOSE_ARR = 93;
+/** A quote or a backslash: what can end or escape inside a string. */
+const SPECIAL = /["\\]/g;
 const isWs = (c: number) => c === 32 || c === 9 || c === 13 || c === NL;
 
 export async function* jsonArrayItems(chunks: AsyncIterable<string>, key: string, opts: JsonItemsOptions = {}): AsyncGenerator<JsonItem> {
@@ -60,6 +62,15 @@ export async function* jsonArrayItems(chunks: AsyncIterable<string>, key: string
         if (escape) escape = false;
         else if (c === BACKSLASH) escape = true;
         else if (c === QUOTE) inString = false;
+        else if (inArray) {
+          // Jump to the next quote or backslash (most of a document is inside strings).
+          SPECIAL.lastIndex = i + 1;
+          const m = SPECIAL.exec(chunk);
+          const next = m ? m.index : chunk.length;
+          for (let j = chunk.indexOf('\n', i + 1); j !== -1 && j < next; j = chunk.indexOf('\n', j + 1)) line++;
+          i = next - 1;
+          continue;
+        }
         if (!inArray) outer += chunk[i];
         continue;
       }

@@ -110,10 +110,16 @@ function flag(v: unknown, fail: (m: string) => never): boolean {
 
 /** VICS dates; accepts the offset-plus-Z quirk (2021-03-04T05:06:07.000+01:00Z). Returns ISO UTC. */
 export function vicsDate(v: string): string | null {
+  // Exports stamp many items with the same time: remember the last answer.
+  if (v === lastDate.in) return lastDate.out;
   const t = v.trim().replace(/([+-]\d\d:?\d\d)Z$/i, '$1');
   const ms = Date.parse(t);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  const out = Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  lastDate.in = v;
+  lastDate.out = out;
+  return out;
 }
+const lastDate: { in: string | null; out: string | null } = { in: null, out: null };
 
 function splitTags(v: unknown, fail: (m: string) => never): string[] {
   if (v === undefined || v === null || v === '') return [];
