@@ -14,11 +14,10 @@ import { AllianceError } from '../errors/catalogue.js';
 import { csvField } from '../hasher/output.js';
 import type { Principal } from '../members/principal.js';
 import { applyDeltas, type ApplyResult } from './apply-feed.js';
-import { fileChunks } from './formats/csv.js';
 import { JsonStreamError } from './formats/json-items.js';
 import { NcmecError, parseNcmecPage } from './formats/ncmec.js';
-import { VicsError, type CategoryMap, type VicsForm, type VicsModel } from './formats/vics.js';
-import { readVics, writeVics } from './formats/vics-stream.js';
+import type { CategoryMap, VicsForm, VicsModel } from './formats/vics.js';
+import { readVicsFile, writeVics } from './formats/vics-stream.js';
 import type { Entry } from './page.js';
 
 export type ImportFormat = 'csv' | 'vics' | 'ncmec';
@@ -26,6 +25,7 @@ export type ExportFormat = 'csv' | 'vics';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'vics', 'ncmec'];
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'vics'];
 
+/** Contents per page of an export. */
 const BATCH = 2000;
 const MAX_ERRORS = 20;
 /** NCMEC pages hold 1,000 entries; a file far larger than that is not a page. */
@@ -55,17 +55,30 @@ export function formatOf(path: string, given?: string): ImportFormat {
   throw new AllianceError('VALIDATION', `cannot tell the format of ${path} from its name: pass --format ${IMPORT_FORMATS.join('|')}`);
 }
 
-async function* ncmecEntries(paths: string[], member: string, report: FileImportReport): AsyncGenerator<Entry | Error> {
+async function* ncmecBatches(paths: string[], member: string, report: FileImportReport): AsyncGenerator<Array<Entry | Error>> {
   for (const path of paths) {
     const size = (await stat(path)).size;
     if (size > MAX_NCMEC_FILE) throw new AllianceError('IMPORT_INVALID', `${path}: ${size} bytes is larger than an NCMEC page can be (${MAX_NCMEC_FILE})`);
     try {
       const page = parseNcmecPage(await readFile(path, 'utf8'), { member });
       report.unmatchable += page.unmatchable;
-      yield* page.entries;
+      yield page.entries;
     } catch (err) {
       if (!(err instanceof NcmecError)) throw err;
-      yield new Error(`${path}: ${err.message}`);
+      yield [new Error(`${path}: ${err.message}`)];
+    }
+  }
+}
+
+async function* vicsBatches(paths: string[], member: string, opts: FileImportOptions): AsyncGenerator<Array<Entry | Error>> {
+  for (const path of paths) {
+    try {
+      for await (const batch of readVicsFile(path, { member, categories: opts.categories, model: opts.model })) {
+        yield batch.map((e) => (e instanceof Error ? new Error(`${path}: ${e.message}`) : e));
+      }
+    } catch (err) {
+      if (err instanceof JsonStreamError) throw new AllianceError('IMPORT_INVALID', `nothing was imported: ${path}: ${err.message}`);
+      throw err;
     }
   }
 }
@@ -76,46 +89,23 @@ export async function importExchangeFiles(banks: BankService, actor: Principal, 
   const member = actor.memberName ?? 'local';
   return banks.bulkWrite(actor, bankName, 'content.import', { format, files: paths }, async (tx, bank, dialect) => {
     const errors: string[] = [];
-    let batch: Entry[] = [];
-    const flush = async () => {
-      if (errors.length === 0 && batch.length) {
-        const r = await applyDeltas(tx, dialect, bank.id, null, batch);
+    const source = format === 'vics' ? vicsBatches(paths, member, opts) : ncmecBatches(paths, member, report);
+    for await (const batch of source) {
+      const entries: Entry[] = [];
+      for (const e of batch) {
+        if (!(e instanceof Error)) entries.push(e);
+        else if (errors.push(e.message) >= MAX_ERRORS) break;
+      }
+      if (errors.length >= MAX_ERRORS) break;
+      report.items += entries.length;
+      // After the first error nothing more is written (it will all roll back); reading goes on to list the others.
+      if (errors.length === 0 && entries.length) {
+        const r = await applyDeltas(tx, dialect, bank.id, null, entries);
         report.added += r.added;
         report.updated += r.updated;
         report.deleted += r.deleted;
+        opts.onProgress?.(report.items);
       }
-      batch = [];
-    };
-    {
-      const source =
-        format === 'vics'
-          ? (async function* () {
-              for (const path of paths) {
-                try {
-                  for await (const e of readVics(fileChunks(path), { member, categories: opts.categories, model: opts.model })) {
-                    yield e instanceof VicsError ? new Error(`${path}: ${e.message}`) : e;
-                  }
-                } catch (err) {
-                  if (err instanceof JsonStreamError) throw new AllianceError('IMPORT_INVALID', `nothing was imported: ${path}: ${err.message}`);
-                  throw err;
-                }
-              }
-            })()
-          : ncmecEntries(paths, member, report);
-      for await (const e of source) {
-        if (e instanceof Error) {
-          errors.push(e.message);
-          if (errors.length >= MAX_ERRORS) break;
-          continue;
-        }
-        report.items++;
-        batch.push(e);
-        if (batch.length >= BATCH) {
-          await flush();
-          opts.onProgress?.(report.items);
-        }
-      }
-      await flush();
     }
     if (errors.length) {
       throw new AllianceError('IMPORT_INVALID', `nothing was imported; fix ${errors.length >= MAX_ERRORS ? 'these (and perhaps more)' : 'these'}:\n  ${errors.join('\n  ')}`);

@@ -10,8 +10,14 @@ import { parseCategoryMap, VICS_MODELS, type VicsModel } from '../../exchange/fo
 import { withNode } from '../node-command.js';
 
 const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(2);
-const progress = (what: string) => (n: number) => {
-  if (n % 100_000 < 2000) process.stderr.write(`… ${n} ${what}\n`);
+/** A line on stderr at every 100,000 items (long imports and exports show they are moving). */
+const progress = (what: string) => {
+  let next = 100_000;
+  return (n: number) => {
+    if (n < next) return;
+    process.stderr.write(`… ${n} ${what}\n`);
+    next = (Math.floor(n / 100_000) + 1) * 100_000;
+  };
 };
 
 export function importCommand(): Command {

@@ -5,8 +5,10 @@
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type { UpsertEntry } from '../page.js';
-import { jsonArrayItems } from './json-items.js';
+import { JsonStreamError, jsonArrayItems } from './json-items.js';
+import type { VicsWorkerInput, VicsWorkerMessage } from './vics-worker.js';
 import {
   caseInfo,
   contentToMediaJson,
@@ -120,4 +122,43 @@ export async function writeVics(path: string, batches: AsyncIterable<ExportableC
     throw err;
   }
   return { written, skipped };
+}
+
+function workerScript(): URL {
+  const self = import.meta.url;
+  return self.endsWith('.ts') ? new URL('../../../dist/exchange/formats/vics-worker.js', self) : new URL('./vics-worker.js', self);
+}
+
+/**
+ * readVics on a worker thread, for large files: the same entries and errors, in batches, while
+ * this thread writes the previous ones. Structural errors (not JSON, truncated) are thrown as
+ * JsonStreamError-like errors with their line.
+ */
+export async function* readVicsFile(path: string, opts: VicsReadOptions): AsyncGenerator<Array<UpsertEntry | Error>> {
+  const input: VicsWorkerInput = { path, member: opts.member, categories: opts.categories ? [...opts.categories] : undefined, model: opts.model, importedAt: opts.importedAt ?? new Date().toISOString() };
+  const worker = new Worker(workerScript(), { workerData: input });
+  const queue: VicsWorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  worker.on('message', (m: VicsWorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && !failure) await new Promise<void>((r) => (wake = r));
+      if (failure) throw failure;
+      const m = queue.shift()!;
+      if (m.type === 'done') return;
+      if (m.type === 'fatal') throw m.syntax ? new JsonStreamError(Number(/^line (\d+)/.exec(m.message)?.[1] ?? 0), m.message.replace(/^line \d+: /, '')) : new Error(m.message);
+      worker.postMessage('more');
+      yield m.items.map((e) => ('error' in e ? new Error(e.error) : e));
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
