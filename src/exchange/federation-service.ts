@@ -248,8 +248,14 @@ export class FederationService {
     await markAttempt(this.store.db, sub.id);
     const adapter = source ?? this.adapter(peer, sub.remote_bank);
     try {
+      let next = adapter.fetch(report.checkpoint);
       for (;;) {
-        const got = await adapter.fetch(report.checkpoint);
+        const got = await next;
+        // Fetch the next page while this one is applied: the publisher renders as we write.
+        if (got.more) {
+          next = adapter.fetch(got.checkpoint);
+          next.catch(() => undefined); // awaited on the next turn; a failure then is reported there
+        }
         const applied = await this.store.db.transaction().execute(async (tx) => {
           const r = await applyDeltas(tx, this.store.dialect, sub.bank_id, peer.id, got.deltas);
           await advanceCheckpoint(tx, sub.id, got.checkpoint, got.deltas.length);
