@@ -12,9 +12,10 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ServerProcess> {
+/** `nodeArgs` go to node itself (e.g. --cpu-prof for profiling a benchmark). */
+export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
