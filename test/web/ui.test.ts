@@ -13,6 +13,7 @@ import { http, startServer, type ServerProcess } from '../support/server-process
 // The browser globals the page functions below use (test/tsconfig.json has no DOM library).
 declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 declare function getComputedStyle(element: unknown): { filter: string };
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
 const AAA_ORIG_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064'; // misc-images/c.png, allow-listed in DEMO_ALLOW
@@ -254,6 +255,33 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Match', exact: true }).click();
     await page.getByRole('alert').waitFor();
     expect(await text(page.getByRole('alert'))).toMatch(/^The lookup failed: .+, 400\)$/);
+    await page.context().close();
+  });
+
+  it('shows each subscription with its position, lag and last error, and syncs on demand', async () => {
+    // A peer whose node is down: the subscription's status says why its sync fails.
+    const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
+    const key = `ed25519:${Buffer.alloc(32, 7).toString('base64')}`;
+    expect((await call('POST', '/api/v1/peers', { name: 'hotline-down', url: 'http://127.0.0.1:9', public_key: key, country: 'NL', kind: 'hotline' })).status).toBe(201);
+    const sub = (await call('POST', '/api/v1/subscriptions', { peer: 'hotline-down', bank: 'KNOWN' })).json;
+    await call('POST', `/api/v1/subscriptions/${sub.id}/sync`);
+
+    const page = await open('/banks');
+    await page.getByRole('link', { name: 'Sync' }).click();
+    await heading(page, 'Sync');
+    const row = page.locator(`tr[data-subscription="${sub.id}"]`);
+    await row.waitFor();
+    expect(await text(row.locator('th'))).toBe('hotline-down / KNOWN');
+    expect(await text(row.getByRole('link'))).toBe('HOTLINE_DOWN_KNOWN');
+    expect(await text(row.getByTestId('lag'))).toBe('unknown');
+    const firstError = await text(row.getByTestId('last-error'));
+    expect(firstError).toMatch(/: cannot reach peer hotline-down: /);
+    expect(await row.getAttribute('class')).toBe('failing');
+
+    await page.waitForTimeout(1100); // the error's time is shown to the second
+    await row.getByRole('button', { name: 'Sync now' }).click();
+    await page.waitForFunction((before) => document.querySelector('[data-testid="last-error"]')?.textContent !== before, firstError);
+    expect(await text(row.getByTestId('last-error'))).toMatch(/cannot reach peer hotline-down/);
     await page.context().close();
   });
 

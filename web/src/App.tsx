@@ -8,6 +8,7 @@ import { Nav } from './Nav';
 import { PageHeading } from './PageHeading';
 import { matchRoute, navigate, usePath } from './router';
 import { SignIn } from './SignIn';
+import { SyncPage } from './SyncPage';
 
 export function App() {
   const path = usePath();
@@ -64,6 +65,7 @@ export function App() {
         {route.page === 'banks' && <BanksPage />}
         {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
         {route.page === 'match' && <MatchPage />}
+        {route.page === 'sync' && <SyncPage />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

@@ -14,11 +14,14 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
   const after = cursors[cursors.length - 1];
   const page = useLoad(() => api<ContentPage>(`${bankPath(bank)}/content?limit=${PAGE}&after=${after}`), [bank, after, version]);
   const [items, setItems] = useState<Content[]>([]);
+  /** The position of the items shown (it changes with them, not when the next page is asked for). */
+  const [first, setFirst] = useState(1);
   useEffect(() => {
-    if (page.data) setItems(page.data.content);
+    if (!page.data) return;
+    setItems(page.data.content);
+    setFirst((cursors.length - 1) * PAGE + 1);
   }, [page.data]);
 
-  const first = (cursors.length - 1) * PAGE + 1;
   const next = page.data?.next_after;
   return (
     <section aria-labelledby="content-heading">

@@ -17,6 +17,9 @@ export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }
         <Link href="/match" aria-current={current('/match')}>
           Match
         </Link>
+        <Link href="/sync" aria-current={current('/sync')}>
+          Sync
+        </Link>
       </nav>
       <span className="who">{who.data ? `Signed in as ${who.data.member} (${who.data.role})` : ''}</span>
       <button type="button" onClick={onSignOut}>

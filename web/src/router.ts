@@ -23,13 +23,14 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'home' } | { page: 'missing' };
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'home' } | { page: 'missing' };
 
 export function matchRoute(path: string): Route {
   if (path === '/') return { page: 'home' };
   if (path === '/signin') return { page: 'signin' };
   if (path === '/banks') return { page: 'banks' };
   if (path === '/match') return { page: 'match' };
+  if (path === '/sync') return { page: 'sync' };
   const m = /^\/banks\/([^/]+)$/.exec(path);
   if (m) return { page: 'bank', name: decodeURIComponent(m[1]) };
   return { page: 'missing' };

@@ -84,3 +84,18 @@ export interface SignalTypeInfo {
   description: string;
   media: string;
 }
+
+export interface Subscription {
+  id: number;
+  peer: string;
+  remote_bank: string;
+  bank: string;
+  checkpoint: number;
+  latest: number | null;
+  lag: number | null;
+  items_received: number;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+}
