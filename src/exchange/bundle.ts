@@ -8,11 +8,11 @@
  * are exactly what a page starting there would hold.
  */
 import { createReadStream } from 'node:fs';
-import { open as openFile, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ExchangeAdapter, FetchResult } from './adapter.js';
 import { open, type Envelope } from './envelope.js';
+import { writeAtomically } from './formats/atomic-write.js';
 import { checkPage, type Page } from './page.js';
 
 export const BUNDLE_FORMAT = 'alliance-bundle';
@@ -31,27 +31,19 @@ export interface BundleHeader {
 
 /** Writes a header and the envelopes to a file that replaces `path` only when complete. */
 export async function writeBundle(path: string, header: Omit<BundleHeader, 'format' | 'version' | 'created_at'>, pages: AsyncIterable<Envelope>): Promise<{ pages: number; entries: number; to: number }> {
-  const tmp = `${path}.${process.pid}.partial`;
-  const fh = await openFile(tmp, 'w');
-  const out = { pages: 0, entries: 0, to: header.since };
-  try {
+  return writeAtomically(path, async (write) => {
+    const out = { pages: 0, entries: 0, to: header.since };
     const full: BundleHeader = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, ...header, created_at: new Date().toISOString() };
-    await fh.write(`${JSON.stringify(full)}\n`);
+    await write(`${JSON.stringify(full)}\n`);
     for await (const envelope of pages) {
-      await fh.write(`${JSON.stringify(envelope)}\n`);
+      await write(`${JSON.stringify(envelope)}\n`);
       const page = JSON.parse(envelope.payload) as Page;
       out.pages++;
       out.entries += page.entries.length;
       out.to = page.to;
     }
-    await fh.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return out;
+    return out;
+  });
 }
 
 const invalid = (path: string, line: number, why: string) => new AllianceError('FEED_INVALID', `${path}, line ${line}: ${why}`);

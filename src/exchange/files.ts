@@ -8,12 +8,13 @@
  * Items keep their identity (VICS MediaID, NCMEC member/kind/id), so importing a newer file
  * updates and deletes instead of duplicating.
  */
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { BankService, ContentView } from '../banks/bank-service.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { csvField } from '../hasher/output.js';
 import type { Principal } from '../members/principal.js';
 import { applyDeltas, type ApplyResult } from './apply-feed.js';
+import { writeAtomically } from './formats/atomic-write.js';
 import { JsonStreamError } from './formats/json-items.js';
 import { NcmecError, parseNcmecPage } from './formats/ncmec.js';
 import type { CategoryMap, VicsForm, VicsModel } from './formats/vics.js';
@@ -131,11 +132,9 @@ async function* contentPages(banks: BankService, actor: Principal, bankName: str
 export const CSV_EXPORT_HEADER = 'signal_type,signal,classification,tags,note';
 
 async function writeCsv(path: string, pages: AsyncIterable<ContentView[]>): Promise<{ written: number; skipped: number }> {
-  const tmp = `${path}.${process.pid}.partial`;
-  const fh = await open(tmp, 'w');
-  let written = 0;
-  try {
-    await fh.write(`${CSV_EXPORT_HEADER}\n`);
+  return writeAtomically(path, async (write) => {
+    let written = 0;
+    await write(`${CSV_EXPORT_HEADER}\n`);
     for await (const page of pages) {
       let text = '';
       for (const c of page) {
@@ -143,16 +142,10 @@ async function writeCsv(path: string, pages: AsyncIterable<ContentView[]>): Prom
         for (const s of c.signals) text += `${[s.signal_type, s.value, classification, c.tags.join(';'), c.note ?? ''].map(csvField).join(',')}\n`;
         written++;
       }
-      await fh.write(text);
+      await write(text);
     }
-    await fh.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return { written, skipped: 0 };
+    return { written, skipped: 0 };
+  });
 }
 
 export interface ExportOptions {

@@ -3,10 +3,10 @@
  * import can list every bad item before refusing the file); writing goes to a temporary file that
  * replaces the target only when complete.
  */
-import { open, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { UpsertEntry } from '../page.js';
+import { writeAtomically } from './atomic-write.js';
 import { JsonStreamError, jsonArrayItems } from './json-items.js';
 import type { VicsWorkerInput, VicsWorkerMessage } from './vics-worker.js';
 import {
@@ -90,17 +90,15 @@ export interface VicsWriteOptions {
 /** Writes contents as a VICS 2.0 (US model) file; returns how many were written and skipped (no MD5/SHA1). */
 export async function writeVics(path: string, batches: AsyncIterable<ExportableContent[]>, opts: VicsWriteOptions = {}): Promise<{ written: number; skipped: number }> {
   const form = opts.form ?? 'Media';
-  const tmp = `${path}.${process.pid}.partial`;
-  const fh = await open(tmp, 'w');
-  let written = 0;
-  let skipped = 0;
-  try {
+  return writeAtomically(path, async (write) => {
+    let written = 0;
+    let skipped = 0;
     const context = `${VICS_CONTEXT_BASE}/US/$metadata#${form}`;
     let head = `{"@odata.context":${JSON.stringify(context)},"value":[`;
     if (form === 'Cases') {
       head += `{"CaseID":${JSON.stringify(randomUUID())},"CaseNumber":${JSON.stringify(opts.caseNumber ?? '')},"SourceApplicationName":${JSON.stringify(opts.sourceApplication ?? 'Alliance')},"Media":[`;
     }
-    await fh.write(head + '\n');
+    await write(head + '\n');
     for await (const batch of batches) {
       let text = '';
       for (const c of batch) {
@@ -111,17 +109,11 @@ export async function writeVics(path: string, batches: AsyncIterable<ExportableC
         }
         text += (written++ === 0 ? '' : ',\n') + media;
       }
-      if (text) await fh.write(text);
+      if (text) await write(text);
     }
-    await fh.write(form === 'Cases' ? `\n],"TotalMediaFiles":${written}}]}\n` : '\n]}\n');
-    await fh.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return { written, skipped };
+    await write(form === 'Cases' ? `\n],"TotalMediaFiles":${written}}]}\n` : '\n]}\n');
+    return { written, skipped };
+  });
 }
 
 function workerScript(): URL {
