@@ -94,15 +94,14 @@ describe('federation between three nodes', () => {
     expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'KNOWN')).toMatchObject({ last_error: null, lag: 0, items_received: 4 });
   });
 
-  it('an update and a deletion at A reach B at the next sync (within 2 s)', async () => {
+  // How fast (the acceptance's 2 s) is measured by bench:sync's incremental sync, not asserted here.
+  it('an update and a deletion at A reach B at the next sync', async () => {
     await A.call('PATCH', `/api/v1/content/${uids['KNOWN/1']}`, { tags: ['item-1', 'updated'] });
     await A.call('DELETE', `/api/v1/content/${uids['KNOWN/2']}`);
     await A.call('PATCH', `/api/v1/content/${uids['KNOWN/3']}`, { classification: 'industry:B1' }); // still not baseline
     await A.call('PATCH', `/api/v1/content/${uids['KNOWN/4']}`, { classification: 'industry:A2' }); // now baseline: may go
-    const started = performance.now();
     const bKnown = (await B.call('GET', '/api/v1/subscriptions')).json.subscriptions.find((s: { remote_bank: string }) => s.remote_bank === 'KNOWN');
     const report = await sync(B, bKnown.id);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(report).toMatchObject({ updated: 1, deleted: 1, added: 1 });
     const known = await contentOf(B, 'HOTLINE_NL_KNOWN');
     expect(known.map((c) => c.tags).sort()).toEqual([['item-1', 'updated'], ['item-4']]);
