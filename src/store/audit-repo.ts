@@ -13,16 +13,8 @@ import type { Executor } from './util.js';
 
 export const GENESIS = '0'.repeat(64);
 
-export interface NewAuditEntry {
-  at: number;
-  member_id: number | null;
-  token_id: number | null;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  result_count: number | null;
-}
+/** An entry to append: the table's row before its id and hashes, with the detail as an object. */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'detail' | 'prev_hash' | 'hash'> & { detail: Record<string, unknown> };
 
 type Hashed = Omit<AuditEntry, 'id' | 'prev_hash' | 'hash'>;
 

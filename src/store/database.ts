@@ -83,8 +83,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // 64 MiB of page cache (the default is 2 MiB): bulk writes touch index pages all over the file.
-  sqlite.pragma('cache_size = -65536');
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');

@@ -83,7 +83,7 @@ export async function* jsonArrayItems(chunks: AsyncIterable<string>, key: string
         if (!inItem) {
           if (isWs(c)) continue;
           if (c === CLOSE_ARR && depth === 2) {
-            if (pending !== '' || itemLine !== 0) throw new JsonStreamError(line, `a trailing comma in the "${key}" array`);
+            if (itemLine !== 0) throw new JsonStreamError(line, `a trailing comma in the "${key}" array`);
             inArray = false;
             depth--;
             outer += ']';
