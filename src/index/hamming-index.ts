@@ -17,7 +17,7 @@ import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { chunkValue, layoutFor, probeCount, type ChunkLayout } from './chunks.js';
 import { probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
-import type { QueryThreads } from './query-threads.js';
+import type { QueryThreads, ThreadResult } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
 export interface HammingMatch {
@@ -148,19 +148,20 @@ export class HammingIndex {
     const published = t?.published;
     if (!t || !published || published.baseCount < THREAD_MIN_BASE || !this.probes(threshold)) return this.query(hash, threshold);
     const q = typeof hash === 'string' ? packHex256(hash) : hash;
-    let base: { slots: Uint32Array; distances: Uint16Array };
+    let base: ThreadResult;
     try {
       base = await t.pool.query(t.key, q, threshold);
     } catch {
       return this.query(q, threshold); // a dead thread: answer here
     }
     const out: HammingMatch[] = [];
-    // Slots keep their numbers across growth; liveness is re-checked on the current arrays.
+    // Slots keep their numbers across growth; liveness is re-checked on the current arrays. The
+    // thread may already hold a newer base than `published`: scan on from the base it probed.
     for (let i = 0; i < base.slots.length; i++) {
       const slot = base.slots[i];
       if (this.alive[slot]) out.push({ id: this.ids[slot], distance: base.distances[i] });
     }
-    scanSlots(this.view(), q, threshold, published.baseCount, this.count, (slot, distance) => out.push({ id: this.ids[slot], distance }));
+    scanSlots(this.view(), q, threshold, base.baseCount, this.count, (slot, distance) => out.push({ id: this.ids[slot], distance }));
     return out;
   }
 

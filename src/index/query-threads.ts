@@ -11,7 +11,10 @@ export type ThreadRequest =
   | { type: 'view'; key: number; gen: number; view: HammingView }
   | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number };
 
-export type ThreadReply = { type: 'ack'; gen: number } | { type: 'result'; id: number; slots: Uint32Array; distances: Uint16Array };
+/** A result names the base it probed (`baseCount`): the caller scans every slot from there on. */
+export type ThreadReply = { type: 'ack'; gen: number } | { type: 'result'; id: number; baseCount: number; slots: Uint32Array; distances: Uint16Array };
+
+export type ThreadResult = { baseCount: number; slots: Uint32Array; distances: Uint16Array };
 
 interface Thread {
   worker: Worker;
@@ -29,7 +32,7 @@ function threadScript(): URL {
 
 export class QueryThreads {
   private readonly threads: Thread[] = [];
-  private readonly pending = new Map<number, { resolve: (r: { slots: Uint32Array; distances: Uint16Array }) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: ThreadResult) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private nextGen = 1;
   private nextKey = 1;
@@ -88,7 +91,7 @@ export class QueryThreads {
   }
 
   /** Probes the published view of `key` on the least busy thread. */
-  query(key: number, q: Uint32Array, threshold: number): Promise<{ slots: Uint32Array; distances: Uint16Array }> {
+  query(key: number, q: Uint32Array, threshold: number): Promise<ThreadResult> {
     const alive = this.threads.filter((t) => !t.dead);
     if (alive.length === 0) return Promise.reject(new Error('no query thread is running'));
     const thread = alive.reduce((a, b) => (b.busy < a.busy ? b : a));

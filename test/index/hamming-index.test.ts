@@ -165,6 +165,9 @@ describe('HammingIndex on query threads', () => {
         plain.add(i, at(haystack, i));
       }
       await same(); // mostly in the delta and an unpublished rebuild
+      index.rebuild(); // the threads get this base before these queries, before the main thread knows they have it
+      const all = await Promise.all(Array.from({ length: 100 }, (_, q) => index.queryAsync(at(queries, q), 31)));
+      all.forEach((got, q) => expect(sorted(got)).toEqual(sorted(plain.query(at(queries, q), 31))));
       await index.rebuildInBackground();
       await index.published();
       for (let i = 0; i < 60_000; i += 7) {
