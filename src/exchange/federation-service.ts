@@ -5,6 +5,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
+import type { Classification, LegalStatus } from '../banks/classification.js';
 import { checkBankName } from '../banks/names.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
@@ -44,7 +45,7 @@ import { applyDeltas, type ApplyResult } from './apply-feed.js';
 import { BundleFeed, readBundleHeader, writeBundle } from './bundle.js';
 import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
 import { AlliancePeerFeed } from './peer-client.js';
-import { renderPage, type Publisher } from './publisher.js';
+import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
 
 export interface NewPeer {
@@ -258,7 +259,7 @@ export class FederationService {
         }
         const applied = await this.store.db.transaction().execute(async (tx) => {
           const r = await applyDeltas(tx, this.store.dialect, sub.bank_id, peer.id, got.deltas);
-          await advanceCheckpoint(tx, sub.id, got.checkpoint, got.deltas.length);
+          await advanceCheckpoint(tx, sub.id, report.checkpoint, got.checkpoint, got.deltas.length);
           await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
           return r;
         });
@@ -314,9 +315,19 @@ export class FederationService {
     const peer = await this.peer(peerName);
     const m = new RegExp(`^${this.self.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\d+)$`).exec(uid);
     const contentId = m ? Number(m[1]) : NaN;
+    // Only a peer that may receive the item may judge it; to any other, it does not exist.
+    const unknown = () => new AllianceError('OPINION_INVALID', `no content of this member with uid "${uid.slice(0, 200)}"`);
+    const seen = await getContent(this.store.db, contentId).catch(() => undefined);
+    if (!seen || seen.uid) throw unknown();
+    const who = { name: peer.name, country: peer.country, kind: peer.kind };
+    const allowed = await agreementFor(this.store, await getBankById(this.store.db, seen.bank_id), who, this.self).then(
+      (a) => allowedStatuses(a, who, this.self.country),
+      (): LegalStatus[] => [],
+    );
+    if (!allowed.includes(parseJson<Classification | null>(seen.classification, null)?.legal ?? 'unknown')) throw unknown();
     const result = await this.store.db.transaction().execute(async (tx) => {
       const content = await getContent(tx, contentId).catch(() => undefined);
-      if (!content || content.uid) throw new AllianceError('OPINION_INVALID', `no content of this member with uid "${uid.slice(0, 200)}"`);
+      if (!content || content.uid) throw unknown();
       await upsertOpinion(tx, { content_id: content.id, member_id: peer.member_id, opinion, reason });
       const counts = (await opinionCounts(tx, [content.id])).get(content.id) ?? {};
       const bank = await getBankById(tx, content.bank_id);

@@ -79,6 +79,7 @@ export function checkPage(raw: unknown, want: PageExpectation): Page {
     throw bad(p.since < want.since ? `replayed old page: it starts at ${p.since}, this node is at ${want.since}` : `sequence gap: the page starts at ${p.since}, this node is at ${want.since}`);
   }
   if (p.to < p.since || p.latest < p.to) throw bad(`page positions out of order (since ${p.since}, to ${p.to}, latest ${p.latest})`);
+  if (p.more && p.to === p.since) throw bad(`the page says more follows but does not move (since ${p.since}, to ${p.to}): a sync would never end`);
   let last = p.since;
   (p.entries as unknown[]).forEach((raw, i) => {
     const e = raw as { seq?: unknown; uid?: unknown; op?: unknown; signals?: Array<{ type?: unknown; value?: unknown }>; classification?: unknown; tags?: unknown[]; disabled?: unknown; first_seen?: unknown; origin?: { member?: unknown; bank?: unknown }; chain?: unknown[] };

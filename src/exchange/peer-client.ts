@@ -26,7 +26,7 @@ export interface ClientOptions {
 /** Sends a signed request; returns the parsed JSON body. Failures are FEED_INVALID with the reason. */
 export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const headers: Record<string, string> = { ...signRequest(opts.identity, opts.self, method, path, text), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  const headers: Record<string, string> = { ...signRequest(opts.identity, opts.self, peer.name, method, path, text), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
   let res: Response;

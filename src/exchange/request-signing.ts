@@ -1,7 +1,8 @@
 /**
  * Node-to-node requests are signed with the node's Ed25519 key instead of carrying a shared
- * secret: headers name the sending member, the time, and a signature over method, path, time and
- * the body's SHA-256. The receiver verifies it with the public key registered for that peer
+ * secret: headers name the sending member, the time, and a signature over method, the receiving
+ * member, path, time and the body's SHA-256 (naming the receiver means a request one peer received
+ * cannot be replayed to another node). The receiver verifies it with the public key registered for that peer
  * (`alliance peer add`) and refuses anything older or newer than five minutes.
  */
 import { createHash } from 'node:crypto';
@@ -13,18 +14,20 @@ export const HEADER_DATE = 'x-alliance-date';
 export const HEADER_SIGNATURE = 'x-alliance-signature';
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
-function canonical(method: string, path: string, date: string, body: string): string {
-  return `${method.toUpperCase()}\n${path}\n${date}\n${createHash('sha256').update(body).digest('hex')}`;
+function canonical(method: string, recipient: string, path: string, date: string, body: string): string {
+  return `${method.toUpperCase()}\n${recipient}\n${path}\n${date}\n${createHash('sha256').update(body).digest('hex')}`;
 }
 
-export function signRequest(identity: NodeIdentity, member: string, method: string, path: string, body = ''): Record<string, string> {
+/** Headers for a request from `member` to the node of member `recipient`. */
+export function signRequest(identity: NodeIdentity, member: string, recipient: string, method: string, path: string, body = ''): Record<string, string> {
   const date = new Date().toISOString();
-  return { [HEADER_PEER]: member, [HEADER_DATE]: date, [HEADER_SIGNATURE]: identity.sign(canonical(method, path, date, body)) };
+  return { [HEADER_PEER]: member, [HEADER_DATE]: date, [HEADER_SIGNATURE]: identity.sign(canonical(method, recipient, path, date, body)) };
 }
 
-/** The member named by a signed request, once its signature checks against `keyOf(member)`. */
+/** The member named by a signed request to this node (member `self`), once its signature checks against `keyOf(member)`. */
 export async function verifyRequest(
   headers: Record<string, string | string[] | undefined>,
+  self: string,
   method: string,
   path: string,
   body: string,
@@ -41,6 +44,6 @@ export async function verifyRequest(
   const t = Date.parse(date);
   if (Number.isNaN(t) || Math.abs(Date.now() - t) > MAX_SKEW_MS) throw new AllianceError('PEER_UNTRUSTED', 'the request date is missing or more than five minutes off');
   const key = await keyOf(member);
-  if (!key || !verifySignature(key, canonical(method, path, date, body), signature)) throw new AllianceError('PEER_UNTRUSTED', `not signed by the key registered for peer "${member.slice(0, 100)}"`);
+  if (!key || !verifySignature(key, canonical(method, self, path, date, body), signature)) throw new AllianceError('PEER_UNTRUSTED', `not signed by the key registered for peer "${member.slice(0, 100)}"`);
   return member;
 }

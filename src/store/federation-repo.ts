@@ -1,4 +1,5 @@
 /** Peers, publications, subscriptions and opinions. */
+import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Executor } from './util.js';
 import { isUniqueViolation, now } from './util.js';
@@ -130,9 +131,18 @@ export async function markError(db: Executor, id: number, error: string): Promis
 }
 
 /** Moves the checkpoint — inside the transaction that applied the page. */
-export async function advanceCheckpoint(db: Executor, id: number, checkpoint: number, received: number): Promise<void> {
-  const s = await db.selectFrom('subscriptions').select('items_received').where('id', '=', id).executeTakeFirstOrThrow();
-  await db.updateTable('subscriptions').set({ checkpoint, items_received: Number(s.items_received) + received }).where('id', '=', id).execute();
+/**
+ * Moves a subscription's checkpoint from `from` to `to` — only if it is still at `from`, so two
+ * processes syncing the same subscription can never apply a page twice or move it backwards.
+ */
+export async function advanceCheckpoint(db: Executor, id: number, from: number, to: number, received: number): Promise<void> {
+  const r = await db
+    .updateTable('subscriptions')
+    .set({ checkpoint: to, items_received: sql`items_received + ${received}` })
+    .where('id', '=', id)
+    .where('checkpoint', '=', from)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw new AllianceError('FEED_INVALID', `subscription ${id} moved past position ${from} while this page was applied (another sync ran at the same time); nothing of the page was kept`);
 }
 
 export async function upsertOpinion(db: Executor, o: { content_id: number; member_id: number; opinion: string; reason: string | null }): Promise<void> {

@@ -29,7 +29,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
   const signed = { config: { public: true } };
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/federation/v1/identity')) return;
-    req.peerName = await verifyRequest(req.headers, req.method, req.url, req.rawBody ?? '', (m) => federation.keyOf(m));
+    req.peerName = await verifyRequest(req.headers, federation.self.name, req.method, req.url, req.rawBody ?? '', (m) => federation.keyOf(m));
   });
 
   app.get('/federation/v1/identity', signed, async () => ({
