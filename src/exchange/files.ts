@@ -156,7 +156,6 @@ export interface ExportOptions {
 
 /** Writes a bank to a file (replaced only when complete); contents VICS cannot carry are counted as skipped. */
 export async function exportBankFile(banks: BankService, actor: Principal, bankName: string, format: ExportFormat, path: string, opts: ExportOptions = {}): Promise<{ written: number; skipped: number }> {
-  await banks.getBank(actor, bankName);
   const pages = contentPages(banks, actor, bankName, opts.onProgress);
   return format === 'vics' ? writeVics(path, pages, { form: opts.form, caseNumber: opts.caseNumber }) : writeCsv(path, pages);
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BankService } from '../banks/bank-service.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { isPermanent } from './job-runner.js';
 import { importCsv } from '../banks/import-csv.js';
 import type { Principal } from '../members/principal.js';
 import type { Db } from '../store/database.js';
@@ -39,7 +39,7 @@ export function importJobHandler(banks: BankService) {
       return { contents };
     } catch (err) {
       // Keep the file for a retry unless the input itself is at fault.
-      if (err instanceof AllianceError && err.status < 500) rmSync(file, { force: true });
+      if (isPermanent(err)) rmSync(file, { force: true });
       throw err;
     }
   };

@@ -1,7 +1,8 @@
 /**
  * Runs durable jobs from the job table: claims one due job at a time, runs its handler, records
- * the result or the error (retried with back-off unless the error is the input's fault). Jobs a
- * crashed process left running go back to the queue when a runner starts.
+ * the result or the error (retried with back-off unless the error is the input's fault: a 4xx in
+ * the error catalogue). Jobs a crashed process left running go back to the queue (checked at start
+ * and then once a minute).
  */
 import { hostname } from 'node:os';
 import { AllianceError } from '../errors/catalogue.js';
@@ -10,13 +11,17 @@ import { claimJob, completeJob, failJob, requeueStale } from '../store/jobs.js';
 
 export type JobHandler = (data: unknown) => Promise<unknown>;
 
-/** Errors that retrying cannot fix (bad input): the job fails at once. */
-const PERMANENT = new Set(['IMPORT_INVALID', 'BANK_NOT_FOUND', 'FORBIDDEN', 'VALIDATION', 'SIGNAL_MALFORMED', 'CLASSIFICATION_INVALID']);
+const STALE_MS = 10 * 60 * 1000;
+const STALE_CHECK_MS = 60 * 1000;
+
+/** Errors that retrying cannot fix (the input's fault): the job fails at once. */
+export const isPermanent = (err: unknown): boolean => err instanceof AllianceError && err.status < 500;
 
 export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly worker = `${hostname()}:${process.pid}`;
+  private staleCheckedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -25,7 +30,7 @@ export class JobRunner {
   ) {}
 
   async start(): Promise<void> {
-    await requeueStale(this.store.db, 10 * 60 * 1000);
+    await this.requeueStale();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
   }
@@ -34,14 +39,14 @@ export class JobRunner {
   tick(): Promise<void> {
     this.running ??= (async () => {
       try {
+        if (Date.now() - this.staleCheckedAt > STALE_CHECK_MS) await this.requeueStale();
         for (;;) {
           const job = await claimJob(this.store.db, this.worker, Object.keys(this.handlers));
           if (!job) return;
           try {
             await completeJob(this.store.db, job.id, await this.handlers[job.kind](job.data));
           } catch (err) {
-            const permanent = err instanceof AllianceError && PERMANENT.has(err.code);
-            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), 5, permanent);
+            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), 5, isPermanent(err));
           }
         }
       } finally {
@@ -49,6 +54,11 @@ export class JobRunner {
       }
     })();
     return this.running;
+  }
+
+  private async requeueStale(): Promise<void> {
+    this.staleCheckedAt = Date.now();
+    await requeueStale(this.store.db, STALE_MS);
   }
 
   async stop(): Promise<void> {

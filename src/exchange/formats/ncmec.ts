@@ -74,12 +74,15 @@ export function parseNcmecPage(text: string, opts: { member: string }): NcmecPag
   if (!root || typeof root !== 'object') throw new NcmecError(1, 'not an NCMEC queryResult document');
   const entries: Entry[] = [];
   let unmatchable = 0;
+  /** The line of an entry, found by its id (the parser does not keep positions); counted on from the previous entry. */
   let searchFrom = 0;
-  /** The line of an entry, found by its id (the parser does not keep positions). */
+  let lineOfSearch = 1;
   const locate = (id: string) => {
     const at = text.indexOf(`<id>${id}</id>`, searchFrom);
-    if (at >= 0) searchFrom = at;
-    return lineAt(text, at);
+    if (at < 0) return lineOfSearch;
+    for (let i = text.indexOf('\n', searchFrom); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) lineOfSearch++;
+    searchFrom = at;
+    return lineOfSearch;
   };
   for (const k of KINDS) {
     const list = root[k.list] as Node | string | undefined;
