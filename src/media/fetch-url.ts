@@ -1,14 +1,17 @@
 /**
  * Fetching media by URL (HMA's `?url=`), without becoming a proxy into the node's network:
  * http(s) only; with an allow-list (ALLIANCE_FETCH_ALLOWED_HOSTS) only those hosts and their
- * subdomains; without one, any host whose addresses are all public (no loopback, private,
- * link-local or cloud-metadata ranges). Redirects are followed by hand and checked the same way;
- * the body is streamed to a file with a size cap and a timeout.
+ * subdomains; without one, only public addresses — no loopback, private, link-local, shared,
+ * multicast or reserved range, in IPv4 or IPv6 (including IPv4-mapped forms). The address is
+ * checked when the connection is made, on the very address connected to, so a name that resolves
+ * differently a second time (DNS rebinding) gains nothing. Redirects are followed by hand and
+ * checked the same way; the body is streamed to a file with a size cap and a timeout.
  */
-import { lookup } from 'node:dns/promises';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { createWriteStream } from 'node:fs';
-import { isIP } from 'node:net';
-import { Readable } from 'node:stream';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AllianceError } from '../errors/catalogue.js';
 
@@ -18,64 +21,99 @@ export interface FetchOptions {
   timeoutMs: number;
 }
 
-const PRIVATE_V4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^22[4-9]\./, /^2[3-5]\d\./];
+const BLOCKED = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
+] as const) BLOCKED.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 96], // unspecified, loopback and IPv4-compatible
+  ['64:ff9b::', 96], ['64:ff9b:1::', 48], // NAT64: reaches IPv4 addresses
+  ['100::', 64], ['2001:db8::', 32], ['2002::', 16], // discard, documentation, 6to4 (embeds any IPv4)
+  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) BLOCKED.addSubnet(net, bits, 'ipv6');
 
+/** Whether `ip` is an address a fetch must not reach without an allow-list. */
 export function isPrivateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) return PRIVATE_V4.some((re) => re.test(ip));
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith('::ffff:')) return isPrivateAddress(v6.slice(7));
-  return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe80') || v6.startsWith('ff');
+  const family = isIP(ip);
+  if (family === 0) return true; // not an address at all: refuse rather than guess
+  return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-async function checkUrl(raw: string, opts: FetchOptions): Promise<URL> {
+const rejected = (why: string) => new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: ${why}`);
+
+function checkUrl(raw: string, opts: FetchOptions): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new AllianceError('URL_REJECTED', 'Invalid or unsafe URL provided');
+    throw rejected('not a URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AllianceError('URL_REJECTED', 'Invalid or unsafe URL provided: only http and https');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw rejected('only http and https');
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (opts.allowedHosts.length > 0) {
-    if (!opts.allowedHosts.some((h) => host === h || host.endsWith(`.${h}`))) throw new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: ${host} is not an allowed host`);
-    return url;
+    if (!opts.allowedHosts.some((h) => host === h || host.endsWith(`.${h}`))) throw rejected(`${host} is not an allowed host`);
+  } else if (isIP(host) && isPrivateAddress(host)) {
+    throw rejected(`${host} is a private address (allow it with ALLIANCE_FETCH_ALLOWED_HOSTS)`);
   }
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: cannot resolve ${host}`);
-  if (addresses.some(isPrivateAddress)) throw new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: ${host} is a private address (allow it with ALLIANCE_FETCH_ALLOWED_HOSTS)`);
   return url;
 }
 
+/** A DNS lookup for connections that refuses names resolving to any private address. */
+function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
+      return callback(rejected(`${hostname} resolves to a private address (allow it with ALLIANCE_FETCH_ALLOWED_HOSTS)`), []);
+    }
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
+  });
+}
+
+function get(url: URL, opts: FetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { signal, ...(opts.allowedHosts.length === 0 ? { lookup: publicOnlyLookup as never } : {}) }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const failed = (err: unknown) => (err instanceof AllianceError ? err : new AllianceError('FETCH_FAILED', `Failed to fetch URL: ${(err as Error).message}`));
+
 /** Downloads `raw` to `dest`; returns the response's content type and the size. */
 export async function fetchToFile(raw: string, dest: string, opts: FetchOptions): Promise<{ contentType: string | null; size: number }> {
-  let url = await checkUrl(raw, opts);
+  let url = checkUrl(raw, opts);
   const signal = AbortSignal.timeout(opts.timeoutMs);
   for (let hop = 0; hop < 5; hop++) {
-    let res: Response;
-    try {
-      res = await fetch(url, { redirect: 'manual', signal });
-    } catch (err) {
-      throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: ${(err as Error).message}`);
-    }
-    if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-      url = await checkUrl(new URL(res.headers.get('location')!, url).toString(), opts);
+    const res = await get(url, opts, signal).catch((err: unknown) => Promise.reject(failed(err)));
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location) {
+      res.resume();
+      url = checkUrl(new URL(res.headers.location, url).toString(), opts);
       continue;
     }
-    if (!res.ok || !res.body) throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: HTTP ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > opts.maxBytes) throw new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large');
+    if (status < 200 || status >= 300) {
+      res.resume();
+      throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: HTTP ${status}`);
+    }
+    if (Number(res.headers['content-length'] ?? NaN) > opts.maxBytes) {
+      res.destroy();
+      throw new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large');
+    }
     let size = 0;
-    const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream).on('data', (c: Buffer) => {
+    res.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > opts.maxBytes) counted.destroy(new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large'));
+      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large'));
     });
     try {
-      await pipeline(counted, createWriteStream(dest, { mode: 0o600 }));
+      await pipeline(res, createWriteStream(dest, { mode: 0o600 }));
     } catch (err) {
-      if (err instanceof AllianceError) throw err;
-      throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: ${(err as Error).message}`);
+      throw failed(err);
     }
-    return { contentType: res.headers.get('content-type'), size };
+    const type = res.headers['content-type'];
+    return { contentType: type ?? null, size };
   }
   throw new AllianceError('FETCH_FAILED', 'Failed to fetch URL: too many redirects');
 }
