@@ -78,6 +78,7 @@ export class LookupService {
     const value = type.normalize(signal);
     const threshold = options.threshold ?? type.defaultThreshold;
     if (!Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
+    if (type.maxThreshold !== undefined && threshold > type.maxThreshold) throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);
     const hits = await this.matcher.query(type.name, value, threshold);
     const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
     if (hits.length === 0) {

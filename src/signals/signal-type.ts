@@ -75,6 +75,11 @@ export interface SignalType {
    * query frames matched for 'frames'.
    */
   readonly defaultThreshold: number;
+  /**
+   * The loosest threshold a lookup may ask for, where a looser one would return material that is
+   * not similar at all (letting a lookup token list a bank). Absent: any (exact types ignore it).
+   */
+  readonly maxThreshold?: number;
   /** Validates a value and returns its canonical form; throws SIGNAL_MALFORMED. */
   normalize(value: string): string;
   /** Compares two canonical values under `threshold` (default: `defaultThreshold`). */

@@ -50,6 +50,10 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     const c = (await api.call('POST', '/api/v1/banks/CSAM/content', { signals: [{ signal_type: 'pdq', value: BRIDGE_PDQ }], classification: 'A1' })).json();
     const hit = (await api.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: BRIDGE_PDQ })).json();
     expect(hit.matches).toMatchObject([{ bank: 'CSAM', content_id: c.id, distance: 0, classification: { legal: 'baseline' } }]);
+    // A loose threshold would list the bank to anyone with a lookup token.
+    const loose = await api.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: BRIDGE_PDQ, threshold: 256 });
+    expect([loose.statusCode, loose.json().message]).toEqual([400, 'threshold for pdq is at most 64']);
+    expect((await api.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: BRIDGE_PDQ, threshold: 64 })).statusCode).toBe(200);
     // An upload of a resized copy matches through its PDQ.
     const form = multipart('file', 'small.jpg', readFileSync(SHRUNK));
     const viaUpload = (await api.call('POST', '/api/v1/lookup/upload?types=pdq', form.payload, api.adminToken, form.headers)).json();

@@ -24,6 +24,8 @@ export const pdqSignal: SignalType = {
   media: 'image',
   comparison: 'hamming',
   defaultThreshold: PDQ_MATCH_THRESHOLD,
+  // Unrelated images differ by ~128 bits (σ ≈ 8); at 64 nothing random matches, far beyond any use.
+  maxThreshold: 64,
   normalize,
   compare(a, b, threshold = PDQ_MATCH_THRESHOLD) {
     const distance = hammingHex(normalize(a), normalize(b));

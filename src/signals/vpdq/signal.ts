@@ -18,6 +18,7 @@ export const vpdqSignal: SignalType = {
   media: 'video',
   comparison: 'frames',
   defaultThreshold: VPDQ_DEFAULTS.queryThreshold,
+  maxThreshold: 100, // a percentage of query frames (candidates need a frame within 31 bits anyway)
   normalize: (value) => formatVpdq(parse(value)),
   compare(a, b, threshold = VPDQ_DEFAULTS.queryThreshold) {
     const r = compareVpdq(parse(a), parse(b), { queryThreshold: threshold });
