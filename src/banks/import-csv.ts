@@ -52,9 +52,11 @@ export async function readImportCsv(path: string): Promise<ContentFields[]> {
   return items;
 }
 
-/** Reads, checks and stores a CSV file into a bank; returns how many contents were added. */
-export async function importCsv(banks: BankService, actor: Principal, bank: string, path: string): Promise<number> {
-  const items = await readImportCsv(path);
+/** Reads and checks every CSV file, then stores them all into a bank (or none); returns how many contents were added. */
+export async function importCsv(banks: BankService, actor: Principal, bank: string, paths: string | string[]): Promise<number> {
+  const files = typeof paths === 'string' ? [paths] : paths;
+  const items: ContentFields[] = [];
+  for (const path of files) for (const item of await readImportCsv(path)) items.push(item);
   if (items.length === 0) return 0;
-  return (await banks.importContents(actor, bank, items, `csv:${path}`)).length;
+  return (await banks.importContents(actor, bank, items, `csv:${files.join(',')}`)).length;
 }

@@ -26,3 +26,10 @@ export function oneOf<T extends string>(name: string, values: readonly T[]) {
     return text as T;
   };
 }
+
+/** The signal type a bare hex hash most likely is, by its length (64: PDQ rather than SHA-256); undefined if none. */
+export function typeOfHexLiteral(text: string): string | undefined {
+  const t = text.trim();
+  if (!/^[0-9a-fA-F]+$/.test(t)) return undefined;
+  return ({ 32: 'md5', 40: 'sha1', 64: 'pdq' } as Record<number, string>)[t.length];
+}

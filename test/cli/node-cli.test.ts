@@ -30,6 +30,9 @@ describe('node CLI', () => {
 
     const good = join(dir, 'good.csv');
     writeFileSync(good, `signal_type,signal,classification,tags\r\npdq,${BRIDGE_PDQ},uk:A,"series-1;demo"\r\nsha256,${'ab'.repeat(32)},,\r\n`);
+    const oneBad = await runCli(['import', good, bad, '--bank', 'KNOWN', ...data]);
+    expect([oneBad.code, oneBad.stderr]).toEqual([2, expect.stringMatching(/bad\.csv: nothing was imported/)]);
+    expect((await runCli(['bank', 'list', '--json', ...data])).stdout).toMatch(/"content_count": 0/);
     const imported = await runCli(['import', good, '--bank', 'KNOWN', ...data]);
     expect(imported.stdout).toMatch(/imported 2 contents into KNOWN/);
     const banks = JSON.parse((await runCli(['bank', 'list', '--json', ...data])).stdout);
@@ -47,6 +50,10 @@ describe('node CLI', () => {
     expect(disabled.code).toBe(1);
     expect(disabled.stdout).toMatch(/matching is disabled on bank KNOWN/);
     await runCli(['bank', 'enable', 'KNOWN', ...data]);
+    const badRatio = await runCli(['bank', 'ratio', 'KNOWN', '2', ...data]);
+    expect([badRatio.code, badRatio.stderr]).toEqual([2, expect.stringMatching(/the ratio is a number from 0 to 1/)]);
+    expect((await runCli(['bank', 'ratio', 'KNOWN', '0.5', ...data])).stdout).toBe('bank KNOWN enabled ratio 0.5\n');
+    expect((await runCli(['compare', BRIDGE_PDQ, BRIDGE_PDQ, '--type', 'nope'])).stderr).toMatch(/--type must be one of pdq/);
     expect((await runCli(['bank', 'rename', 'KNOWN', 'KNOWN_V2', ...data])).stdout).toMatch(/renamed to KNOWN_V2/);
   });
 
@@ -60,6 +67,7 @@ describe('node CLI', () => {
     const id = list.split('\t')[0];
     expect((await runCli(['token', 'revoke', id, ...data])).code).toBe(0);
     expect((await runCli(['token', 'list', '--member', 'hotline-it', ...data])).stdout).toMatch(/revoked/);
+    expect((await runCli(['token', 'revoke', 'x1', ...data])).stderr).toMatch(/<id> must be a positive integer/);
     expect((await runCli(['token', 'create', '--member', 'nobody', '--role', 'admin', ...data])).stderr).toMatch(/no member "nobody" \[MEMBER_NOT_FOUND\]/);
   });
 

@@ -56,12 +56,14 @@ export function bankCommand(): Command {
       );
   }
   bank
-    .command('ratio <name> <ratio>')
+    .command('ratio')
     .description('Let only a share (0…1) of the bank\'s content match, e.g. for a gradual roll-out.')
-    .action(async (name: string, r: string, _o: unknown, cmd: Command) =>
+    .argument('<name>')
+    .argument('<ratio>', 'a number from 0 to 1', ratio)
+    .action(async (name: string, r: number, _o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        await node.banks.updateBank(await node.operator(), name, { enabled_ratio: ratio(r) });
-        process.stdout.write(`bank ${name} enabled ratio ${ratio(r)}\n`);
+        await node.banks.updateBank(await node.operator(), name, { enabled_ratio: r });
+        process.stdout.write(`bank ${name} enabled ratio ${r}\n`);
       }),
     );
   bank

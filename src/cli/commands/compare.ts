@@ -4,13 +4,13 @@
  * literal. Exit status 0 = match, 1 = no match, 2 = could not compare.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
 import { limitsFromEnv } from '../../media/limits.js';
 import { getSignalType, SIGNAL_TYPES } from '../../signals/registry.js';
 import type { SignalType } from '../../signals/signal-type.js';
-import { nonNegativeNumber } from '../options.js';
+import { nonNegativeNumber, oneOf, typeOfHexLiteral } from '../options.js';
 
 interface CompareOptions {
   type?: string;
@@ -27,12 +27,11 @@ interface Side {
 }
 
 const PERCEPTUAL_BY_KIND: Record<string, string> = { image: 'pdq', video: 'vpdq', other: 'sha256' };
-const TYPE_BY_HEX_LENGTH: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'pdq' };
 
 /** A hash literal (or one-hash text file content) of a known or inferred type. */
 function literal(text: string, source: string, typeName?: string): Side {
   const trimmed = text.trim();
-  const name = typeName ?? (/^[0-9a-fA-F]+$/.test(trimmed) ? TYPE_BY_HEX_LENGTH[trimmed.length] : undefined);
+  const name = typeName ?? typeOfHexLiteral(trimmed);
   if (!name) throw new AllianceError('USAGE', `${source}: neither a file nor a hash of a recognisable type (give --type)`);
   const type = getSignalType(name);
   return { type, value: type.normalize(trimmed), source };
@@ -72,14 +71,13 @@ export function compareCommand(): Command {
     .description('Compare two media files, hash literals or vPDQ hash files and say whether they match.')
     .argument('<a>', 'query: a file, a hash, or a .vpdq.txt file')
     .argument('<b>', 'compared: a file, a hash, or a .vpdq.txt file')
-    .option('-t, --type <type>', `signal type to compare (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, inferred for literals`)
+    .option('-t, --type <type>', `signal type to compare (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, inferred for literals`, oneOf('--type', [...SIGNAL_TYPES.keys()]))
     .option('--threshold <n>', 'match threshold (pdq: max distance, default 31; vpdq: min % of query frames matched, default 80)', nonNegativeNumber('--threshold'))
     .option('--seconds-per-hash <s>', 'vPDQ of video files: one frame per S seconds; 0 = every frame', nonNegativeNumber('--seconds-per-hash'), 1)
     .option('--auto-orient', 'apply EXIF orientation to images before hashing')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit status: 0 match, 1 no match, 2 cannot compare.\nExample:\n  alliance compare original.mp4 reupload.mp4 --seconds-per-hash 0')
     .action(async (a: string, b: string, opts: CompareOptions) => {
-      if (opts.type && !SIGNAL_TYPES.has(opts.type)) throw new InvalidArgumentError(`unknown --type "${opts.type}"`);
       const left = await resolveSide(a, opts, opts.type);
       const right = await resolveSide(b, opts, opts.type ?? left.type.name);
       if (left.type !== right.type) throw new AllianceError('USAGE', `cannot compare ${left.type.name} with ${right.type.name}`);

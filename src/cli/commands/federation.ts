@@ -129,12 +129,12 @@ export function syncCommand(): Command {
 export function opinionCommand(): Command {
   return new Command('opinion')
     .description('Send a verdict on received content back to its origin.')
-    .argument('<content-id>')
+    .argument('<content-id>', 'the received content (a local id)', positiveInt('<content-id>'))
     .argument('<opinion>', 'confirmed, false_positive or disputed')
     .option('--reason <text>', 'why')
-    .action(async (id: string, opinion: string, o: { reason?: string }, cmd: Command) =>
+    .action(async (id: number, opinion: string, o: { reason?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const r = await node.federation.sendOpinion(await node.operator(), positiveInt('<content-id>')(id), opinion, o.reason ?? null);
+        const r = await node.federation.sendOpinion(await node.operator(), id, opinion, o.reason ?? null);
         process.stdout.write(`opinion ${opinion} on ${r.uid} sent to ${r.sent_to}\n`);
       }),
     );

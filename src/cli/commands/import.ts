@@ -58,8 +58,7 @@ Examples:
         if (opts.create && !(await node.banks.listBanks(actor)).some((b) => b.name === opts.bank)) await node.banks.createBank(actor, { name: opts.bank });
         const started = performance.now();
         if (format === 'csv') {
-          let n = 0;
-          for (const f of files) n += await importCsv(node.banks, actor, opts.bank, f);
+          const n = await importCsv(node.banks, actor, opts.bank, files); // every file is checked before any is imported
           process.stdout.write(`imported ${n} contents into ${opts.bank} in ${seconds(started)} s\n`);
           return;
         }

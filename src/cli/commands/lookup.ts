@@ -6,9 +6,7 @@ import { hashFile } from '../../hasher/hash-file.js';
 import type { LookupResult } from '../../match/lookup-service.js';
 import { getSignalType } from '../../signals/registry.js';
 import { withNode } from '../node-command.js';
-import { nonNegativeNumber } from '../options.js';
-
-const TYPE_BY_HEX_LENGTH: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'pdq' };
+import { nonNegativeNumber, typeOfHexLiteral } from '../options.js';
 
 export function lookupCommand(): Command {
   return new Command('lookup')
@@ -28,7 +26,7 @@ export function lookupCommand(): Command {
           if (r.error) throw new AllianceError(r.error.code, `${arg}: ${r.error.message}`);
           signals = Object.entries(r.signals).map(([t, s]) => [t, s.value]);
         } else {
-          const name = opts.type ?? TYPE_BY_HEX_LENGTH[arg.trim().length];
+          const name = opts.type ?? typeOfHexLiteral(arg);
           if (!name) throw new AllianceError('USAGE', `"${arg.slice(0, 80)}" is neither a file nor a hash of a known length; give --type`);
           signals = [[getSignalType(name).name, arg]];
         }

@@ -55,11 +55,12 @@ export function tokenCommand(): Command {
       }),
     );
   token
-    .command('revoke <id>')
+    .command('revoke')
     .description('Revoke a token at once.')
-    .action(async (id: string, _opts: unknown, cmd: Command) =>
+    .argument('<id>', 'the token id (see token list)', positiveInt('<id>'))
+    .action(async (id: number, _opts: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        await node.members.revokeToken(await node.operator(), positiveInt('<id>')(id));
+        await node.members.revokeToken(await node.operator(), id);
         process.stdout.write(`token ${id} revoked\n`);
       }),
     );
