@@ -107,7 +107,7 @@ describe.each(DIALECTS)('API security on %s', (dialect) => {
     ['bad classification', 'POST', '/api/v1/banks/SEC_BANK/content', { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'vics:9' }, 400, /not a vics classification/],
   ] as const)('%s → %i with a clear message, nothing stored', async (_what, method, url, body, status, message) => {
     const before = await state();
-    const r = await api.call(method, url, typeof body === 'string' ? body : body, api.adminToken, typeof body === 'string' ? { 'content-type': 'application/json' } : {});
+    const r = await api.call(method, url, body, api.adminToken, typeof body === 'string' ? { 'content-type': 'application/json' } : {});
     expect(r.statusCode).toBe(status);
     expect(r.json().message).toMatch(message);
     expect(await state()).toBe(before);

@@ -76,7 +76,7 @@ describe.each(DIALECTS)('VICS 2.0 on %s', (dialect) => {
 
   async function fresh() {
     env = await testConfig(dialect);
-    node = await openNode(env.config, {});
+    node = await openNode(env.config, { loadIndex: true });
     admin = await node.operator();
     for (const name of ['FIRST', 'SECOND']) await node.banks.createBank(admin, { name });
   }
@@ -118,7 +118,10 @@ describe.each(DIALECTS)('VICS 2.0 on %s', (dialect) => {
     expect(byId.get('2')!.classification).toMatchObject({ scheme: 'vics', value: '0', legal: 'not_illegal' });
     expect(byId.get('3')!.tags).toEqual(['a;b', 'c']);
     // Two Media share an MD5: both kept, one lookup finds both.
-    expect(byId.get('2')!.signals[0].value).toBe(byId.get('3')!.signals[0].value);
+    const shared = byId.get('2')!.signals[0];
+    expect(shared.value).toBe(byId.get('3')!.signals[0].value);
+    const found = await node.lookup.lookup(shared.signal_type, shared.value, { banks: ['FIRST'] });
+    expect(found.matches.map((m) => m.content_id).sort()).toEqual([byId.get('2')!.id, byId.get('3')!.id].sort());
 
     const out = join(env.dataDir, 'out.json');
     expect(await exportBankFile(node.banks, admin, 'FIRST', 'vics', out)).toEqual({ written: 3, skipped: 0 });

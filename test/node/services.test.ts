@@ -168,6 +168,7 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     const row = await node.store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'queued', last_error: 'boom' });
     expect(row.run_after).toBeGreaterThan(Date.now());
-    await completeJob(node.store.db, id);
+    await completeJob(node.store.db, id, { ok: true });
+    expect(await node.store.db.selectFrom('jobs').select(['state', 'result']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'done', result: '{"ok":true}' });
   });
 });
