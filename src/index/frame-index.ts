@@ -29,7 +29,7 @@ export class FrameIndex implements SignalIndex {
   }
 
   private addPacked(id: number, frames: Uint32Array): void {
-    if (this.videos.has(id)) throw new AllianceError('INTERNAL', `video ${id} is already indexed`);
+    this.remove(id); // adding an id again replaces it
     const frameIds: number[] = [];
     for (let f = 0; f < frames.length / 8; f++) {
       const fid = this.nextFrameId++;

@@ -99,8 +99,10 @@ export class Matcher {
 
   /** Builds every index from the signals table, at a consistent log position. */
   private async buildFromDatabase(): Promise<void> {
-    await this.store.db.transaction().execute(async (tx) => {
-      // One transaction: the log position and the signals read belong to the same snapshot.
+    // One snapshot for the log position and every signal read (PostgreSQL's default, read
+    // committed, would let a build see signals committed after the position it recorded).
+    const tx0 = this.store.db.transaction();
+    await (this.store.dialect === 'postgres' ? tx0.setIsolationLevel('repeatable read') : tx0).execute(async (tx) => {
       this.seq = await lastChangeSeq(tx);
       for (const type of SIGNAL_TYPES.values()) {
         if (type.name === 'pdq') {

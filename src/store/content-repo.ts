@@ -2,7 +2,7 @@
  * Bank content and its signals. Every signal insert or delete also appends to the index change
  * log in the same transaction, so the matchers can never miss or double-apply a change.
  */
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
@@ -60,11 +60,23 @@ export async function updateContent(db: Executor, id: number, fields: Partial<Pi
   return c;
 }
 
+/**
+ * Call before appending to the change log. Matchers read the log by sequence number, so numbers
+ * must become visible in order: on PostgreSQL a transaction that drew seq 11 could otherwise
+ * commit before the one holding seq 10, and a matcher that read 11 would skip 10 for ever. This
+ * transaction-scoped lock makes writers of the log draw and commit one after another (SQLite
+ * has one writer anyway).
+ */
+async function lockChangeLog(db: Executor): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(7231500)`.execute(db);
+}
+
 /** Records index changes for the signals selected by a column (before a cascade delete). */
 async function logRemovals(db: Executor, column: 'id' | 'content_id' | 'bank_id', value: number): Promise<number> {
   const rows = await db.selectFrom('signals').select(['id', 'signal_type', 'value']).where(column, '=', value).execute();
   if (rows.length === 0) return 0;
   const at = now();
+  await lockChangeLog(db);
   for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto('signal_changes')
@@ -98,6 +110,7 @@ export async function insertSignals(db: Executor, contentId: number, bankId: num
     .values(signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, quality: s.quality ?? null, created_at: at })))
     .returningAll()
     .execute();
+  await lockChangeLog(db);
   await db
     .insertInto('signal_changes')
     .values(rows.map((r) => ({ signal_id: r.id, signal_type: r.signal_type, op: 'add' as const, value: null, at })))
@@ -236,6 +249,7 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
     SIGNAL_COLUMNS,
     signals.map((s, i) => [signalIds[i], s.content_id, bankId, s.signal_type, s.value, s.quality ?? null, t]),
   );
+  await lockChangeLog(db);
   await insertRows(
     db,
     dialect,

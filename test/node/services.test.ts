@@ -6,6 +6,8 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/members/principal.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
+import { getBankByName } from '../../src/store/banks-repo.js';
+import { insertContent, insertSignals } from '../../src/store/content-repo.js';
 import { claimJob, completeJob, enqueueJob, failJob } from '../../src/store/jobs.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
@@ -170,5 +172,40 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     expect(row.run_after).toBeGreaterThan(Date.now());
     await completeJob(node.store.db, id, { ok: true });
     expect(await node.store.db.selectFrom('jobs').select(['state', 'result']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'done', result: '{"ok":true}' });
+  });
+});
+
+describe('the index change log on PostgreSQL', () => {
+  it('a matcher never skips a change whose transaction commits after a later one', async () => {
+    const env = await testConfig('postgres');
+    const node = await openNode(env.config, { loadIndex: true });
+    try {
+      const admin = await node.members.authenticate(node.firstAdminToken!);
+      await node.banks.createBank(admin, { name: 'SLOW_AND_FAST' });
+      const bank = await getBankByName(node.store.db, 'SLOW_AND_FAST');
+      let inserted!: () => void;
+      let release!: () => void;
+      const wroteFirst = new Promise<void>((r) => (inserted = r));
+      const gate = new Promise<void>((r) => (release = r));
+      // The slow writer logs its change first and commits last.
+      const slow = node.store.db.transaction().execute(async (tx) => {
+        const c = await insertContent(tx, { bank_id: bank.id, classification: null, tags: [], note: null, source_member: null, disabled_until: null });
+        await insertSignals(tx, c.id, bank.id, [{ signal_type: 'pdq', value: PDQ_A }]);
+        inserted();
+        await gate;
+      });
+      await Promise.race([wroteFirst, slow]);
+      const fast = node.banks.addContent(admin, 'SLOW_AND_FAST', { signals: [{ signal_type: 'pdq', value: PDQ_B }] });
+      // Give the fast writer the chance to commit, had nothing held it back, and the matcher to read the log.
+      await Promise.race([fast, new Promise((r) => setTimeout(r, 300))]);
+      await node.matcher.catchUp();
+      release();
+      await Promise.all([slow, fast]);
+      await node.matcher.catchUp();
+      for (const value of [PDQ_A, PDQ_B]) expect((await node.lookup.lookup('pdq', value)).matches, value).toHaveLength(1);
+    } finally {
+      await node.close();
+      env.cleanup();
+    }
   });
 });
