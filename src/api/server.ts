@@ -21,6 +21,8 @@ import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
 import { matchRoutes } from './v1/match.js';
 import { memberRoutes } from './v1/members.js';
+import { reviewRoutes } from './v1/reviews.js';
+import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
   /** Log to this stream (tests pass a sink); default stdout. */
@@ -71,6 +73,8 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(auditRoutes, { audit: node.audit });
       await v1.register(jobRoutes, { node });
       await v1.register(federationRoutes, { federation: node.federation });
+      await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
+      await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
     },
     { prefix: '/api/v1' },
   );

@@ -4,7 +4,7 @@
  * deleted.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -20,11 +20,15 @@ export interface Upload {
   /** Plain form fields sent with it. */
   fields: Record<string, string>;
   result: FileResult;
+  /** The file's bytes, when asked for (`keep`): media a review may need, encrypted by the caller. */
+  bytes?: Buffer;
 }
 
 export type UploadHashRequest = Omit<HashRequest, 'maxInMemoryBytes' | 'types'> & {
   /** Signal types, or a choice by the file's field name (HMA names the field by content type). */
   types: string[] | ((field: string) => string[]);
+  /** Return the file's bytes too (before the temporary file is deleted). */
+  keep?: boolean;
 };
 
 /** Reads exactly one file from a multipart request and hashes it. */
@@ -53,7 +57,8 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
     const { size } = await stat(file.path);
     const types = typeof hashRequest.types === 'function' ? hashRequest.types(file.field) : hashRequest.types;
     const result = await hashFile({ path: file.path, size }, { ...hashRequest, types, maxInMemoryBytes: 256 * 1024 * 1024 });
-    return { field: file.field, filename: file.filename, fields, result: { ...result, path: file.filename } };
+    const bytes = hashRequest.keep ? await readFile(file.path) : undefined;
+    return { field: file.field, filename: file.filename, fields, result: { ...result, path: file.filename }, ...(bytes ? { bytes } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -38,6 +38,13 @@ export interface Config {
   syncIntervalMs: number;
   /** How long a peer may take to answer a federation request, ms. */
   syncTimeoutMs: number;
+  /** How long media kept for a pending review may stay, days (deleted at once after the verdict). */
+  reviewRetentionDays: number;
+  /** Webhook retries: first delay, ms (doubling each attempt), and attempts before the dead-letter list. */
+  webhookRetryBaseMs: number;
+  webhookMaxAttempts: number;
+  /** How often `serve` delivers due webhooks and sweeps expired review media, ms. */
+  actionsTickMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -80,6 +87,10 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     syncIntervalMs: int('ALLIANCE_SYNC_INTERVAL_MS', pick('syncIntervalMs', 'ALLIANCE_SYNC_INTERVAL_MS'), 60_000),
     syncTimeoutMs: int('ALLIANCE_SYNC_TIMEOUT_MS', pick('syncTimeoutMs', 'ALLIANCE_SYNC_TIMEOUT_MS'), 30_000, 100),
     pollIntervalMs: int('ALLIANCE_POLL_INTERVAL_MS', pick('pollIntervalMs', 'ALLIANCE_POLL_INTERVAL_MS'), 1000, 10),
+    reviewRetentionDays: int('ALLIANCE_REVIEW_RETENTION_DAYS', pick('reviewRetentionDays', 'ALLIANCE_REVIEW_RETENTION_DAYS'), 14, 0, 3650),
+    webhookRetryBaseMs: int('ALLIANCE_WEBHOOK_RETRY_BASE_MS', pick('webhookRetryBaseMs', 'ALLIANCE_WEBHOOK_RETRY_BASE_MS'), 30_000, 1),
+    webhookMaxAttempts: int('ALLIANCE_WEBHOOK_MAX_ATTEMPTS', pick('webhookMaxAttempts', 'ALLIANCE_WEBHOOK_MAX_ATTEMPTS'), 10, 1, 100),
+    actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
   });
 }

@@ -16,14 +16,17 @@ export const PERMISSIONS = [
   'audit.read', // read and verify the audit log
   'federation.manage', // peers, publications, subscriptions
   'opinions.send', // verdicts on signals, sent back to their origin
+  'submit', // submit a platform's content (hashes and context) for matching and actions
+  'reviews.decide', // see the review queue, reveal media, confirm or reject
+  'actions.manage', // action rules, webhooks and their deliveries
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send'],
-  matcher: ['hash', 'lookup', 'index.read'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send'],
+  matcher: ['hash', 'lookup', 'index.read', 'submit'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide'],
   auditor: ['banks.read', 'index.read', 'audit.read'],
 };
 

@@ -3,6 +3,11 @@
  * open a node; nothing else holds state (no module globals).
  */
 import { join } from 'node:path';
+import { MediaVault } from '../actions/media-vault.js';
+import { OPINION_JOB, ReviewService } from '../actions/review-service.js';
+import { RuleService } from '../actions/rule-service.js';
+import { SubmissionService } from '../actions/submission-service.js';
+import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
@@ -31,6 +36,11 @@ export interface AllianceNode {
   readonly jobs: JobRunner;
   /** Peers, publications, subscriptions, opinions. */
   readonly federation: FederationService;
+  /** Acting on matches: rules, submissions, the review queue, webhook deliveries. */
+  readonly rules: RuleService;
+  readonly submissions: SubmissionService;
+  readonly reviews: ReviewService;
+  readonly webhooks: WebhookDispatcher;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -53,7 +63,6 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const members = new MemberService(store, audit);
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher);
-  const jobs = new JobRunner(store, { [IMPORT_JOB]: importJobHandler(banks) });
   const identity = loadIdentity(config.dataDir);
   const federation = new FederationService(
     store,
@@ -63,6 +72,20 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
     config.syncTimeoutMs,
   );
+  const vault = new MediaVault(config.dataDir);
+  const rules = new RuleService(store, audit);
+  const submissions = new SubmissionService(store, audit, lookup, rules, vault);
+  const reviews = new ReviewService(store, audit, vault);
+  const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
+  const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
+  const jobs = new JobRunner(store, {
+    [IMPORT_JOB]: importJobHandler(banks),
+    // A verdict on received content goes back to its origin; retried while the peer is unreachable.
+    [OPINION_JOB]: async (data) => {
+      const d = data as { content_id: number; opinion: string; reason: string | null };
+      return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
+    },
+  });
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
@@ -76,11 +99,12 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     lookup,
     jobs,
     federation,
+    rules,
+    submissions,
+    reviews,
+    webhooks,
     firstAdminToken,
-    async operator() {
-      const member = await findMemberByName(store.db, config.memberName);
-      return cliPrincipal(member?.id ?? null, config.memberName);
-    },
+    operator,
     async close() {
       await jobs.stop();
       await audit.flush();

@@ -13,6 +13,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { initial } from './migrations/0001-initial.js';
 import { federation } from './migrations/0002-federation.js';
 import { signalTypeIndex } from './migrations/0003-signal-type-index.js';
+import { actions } from './migrations/0004-actions.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -47,7 +48,7 @@ export interface Store {
 }
 
 function migrations(dialect: DialectName): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration };
+  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration, '0004-actions': actions(dialect) as Migration };
   return { getMigrations: async () => all };
 }
 

@@ -5,10 +5,11 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import type { Executor } from './util.js';
 import type { Job } from './schema.js';
 import { now, parseJson } from './util.js';
 
-export async function enqueueJob(db: Db, kind: string, payload: unknown, runAfter = now()): Promise<number> {
+export async function enqueueJob(db: Executor, kind: string, payload: unknown, runAfter = now()): Promise<number> {
   const t = now();
   const r = await db
     .insertInto('jobs')

@@ -4,6 +4,7 @@
  * with each database's JSON functions).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ActionsTables } from './actions-schema.js';
 
 export interface MembersTable {
   id: Generated<number>;
@@ -190,7 +191,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database {
+export interface Database extends ActionsTables {
   members: MembersTable;
   tokens: TokensTable;
   banks: BanksTable;

@@ -47,6 +47,16 @@ export function serveCommand(): Command {
         config.role === 'all' && config.syncIntervalMs > 0
           ? setInterval(() => void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed')), config.syncIntervalMs)
           : undefined;
+      let sweptAt = 0;
+      const actions =
+        config.role === 'all'
+          ? setInterval(() => {
+              void node.webhooks.tick().catch((err: unknown) => app.log.error({ err }, 'webhook delivery failed'));
+              if (Date.now() - sweptAt < 60_000) return;
+              sweptAt = Date.now();
+              void node.reviews.sweep(config.reviewRetentionDays).catch((err: unknown) => app.log.error({ err }, 'review media sweep failed'));
+            }, config.actionsTickMs)
+          : undefined;
       const snapshots = config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
       let stopping = false;
       const stop = async (signal: string) => {
@@ -56,6 +66,7 @@ export function serveCommand(): Command {
         clearInterval(poll);
         if (snapshots) clearInterval(snapshots);
         if (syncs) clearInterval(syncs);
+        if (actions) clearInterval(actions);
         await app.close();
         await node.matcher.snapshot().catch(() => undefined);
         await node.close();

@@ -1,0 +1,143 @@
+/**
+ * The review queue: matches an analyst must confirm or reject, most urgent first. Wellbeing by
+ * default: the UI shows media blurred and greyscale, a reveal is an explicit act counted per
+ * analyst per day, and media is deleted with the verdict (or by the retention rule). A verdict
+ * becomes an opinion on the matched content — recorded here for own content, sent back to the
+ * origin (a durable job, retried) for content received from a peer.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import type { ReviewItem } from '../store/actions-schema.js';
+import type { Store } from '../store/database.js';
+import { enqueueDelivery } from '../store/deliveries-repo.js';
+import { upsertOpinion } from '../store/federation-repo.js';
+import { enqueueJob } from '../store/jobs.js';
+import { webhookByName } from '../store/rules-repo.js';
+import { countPending, countReveal, decideReviewItem, expireReviewMedia, exposure, getReviewItem, getSubmission, listReviewItems } from '../store/submissions-repo.js';
+import { now, parseJson } from '../store/util.js';
+import type { MediaVault } from './media-vault.js';
+import type { ActionKind, ActionMatch } from './rules.js';
+
+export const OPINION_JOB = 'opinion.send';
+export type Verdict = 'confirmed' | 'rejected';
+
+export interface ReviewView {
+  id: number;
+  submission_id: number;
+  status: string;
+  priority: number;
+  reasons: ActionMatch[];
+  signals: Record<string, string>;
+  source: string;
+  url: string | null;
+  media: boolean;
+  media_type: string | null;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  verdict_note: string | null;
+  /** Actions that run once the match is confirmed. */
+  next_actions: ActionKind[];
+}
+
+interface Pending {
+  actions: ActionKind[];
+  webhooks: string[];
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const today = () => new Date().toISOString().slice(0, 10);
+
+function view(r: ReviewItem & { source: string; signals: string; url: string | null }): ReviewView {
+  return {
+    id: r.id,
+    submission_id: r.submission_id,
+    status: r.status,
+    priority: r.priority,
+    reasons: parseJson<ActionMatch[]>(r.reasons, []),
+    signals: parseJson<Record<string, string>>(r.signals, {}),
+    source: r.source,
+    url: r.url,
+    media: r.media_stored === 1,
+    media_type: r.media_type,
+    created_at: iso(r.created_at)!,
+    decided_at: iso(r.decided_at),
+    decided_by: r.decided_by,
+    verdict_note: r.verdict_note,
+    next_actions: parseJson<Pending>(r.pending_actions, { actions: [], webhooks: [] }).actions,
+  };
+}
+
+export class ReviewService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly vault: MediaVault,
+  ) {}
+
+  async queue(actor: Principal, status: 'pending' | 'decided' | 'all' = 'pending', limit = 50, offset = 0): Promise<{ items: ReviewView[]; pending: number; reveals_today: number }> {
+    requirePermission(actor, 'reviews.decide');
+    const rows = await listReviewItems(this.store.db, status, Math.min(limit, 500), offset);
+    return { items: rows.map(view), pending: await countPending(this.store.db), reveals_today: await exposure(this.store.db, actor.actor, today()) };
+  }
+
+  async item(actor: Principal, id: number): Promise<ReviewView> {
+    requirePermission(actor, 'reviews.decide');
+    const r = await getReviewItem(this.store.db, id);
+    const s = await getSubmission(this.store.db, r.submission_id);
+    return view({ ...r, source: s.source, signals: s.signals, url: s.url });
+  }
+
+  /** The decrypted media of a pending review (shown veiled until the analyst reveals it). */
+  async media(actor: Principal, id: number): Promise<{ bytes: Buffer; type: string }> {
+    requirePermission(actor, 'reviews.decide');
+    const r = await getReviewItem(this.store.db, id);
+    if (r.media_stored !== 1) throw new AllianceError('MEDIA_GONE', `the media of review ${id} is no longer kept (${r.status === 'pending' ? 'retention period over' : 'verdict given'}); its hashes remain`);
+    const bytes = await this.vault.get(id);
+    this.audit.recordRead(actor, 'review.media', String(id), {}, 1);
+    return { bytes, type: r.media_type ?? 'application/octet-stream' };
+  }
+
+  /** Counts the analyst's reveal of a review's media; returns the analyst's reveals today. */
+  async reveal(actor: Principal, id: number): Promise<{ reveals_today: number }> {
+    requirePermission(actor, 'reviews.decide');
+    await getReviewItem(this.store.db, id);
+    const n = await countReveal(this.store.db, actor.actor, today());
+    this.audit.recordRead(actor, 'review.reveal', String(id), { reveals_today: n }, 1);
+    return { reveals_today: n };
+  }
+
+  /** Confirms or rejects a pending item, once; the media goes, the verdict flows on. */
+  async decide(actor: Principal, id: number, verdict: Verdict, note: string | null): Promise<ReviewView> {
+    requirePermission(actor, 'reviews.decide');
+    if (verdict !== 'confirmed' && verdict !== 'rejected') throw new AllianceError('VALIDATION', 'verdict must be confirmed or rejected');
+    if (note !== null && note.length > 2000) throw new AllianceError('VALIDATION', 'note: at most 2000 characters');
+    await this.store.db.transaction().execute(async (tx) => {
+      const item = await getReviewItem(tx, id);
+      if (!(await decideReviewItem(tx, id, verdict, actor.actor, note))) throw new AllianceError('REVIEW_DECIDED', `review ${id} was ${item.status} already`);
+      const opinion = verdict === 'confirmed' ? 'confirmed' : 'false_positive';
+      const reasons = parseJson<ActionMatch[]>(item.reasons, []);
+      for (const contentId of new Set(reasons.map((m) => m.content_id))) {
+        const m = reasons.find((x) => x.content_id === contentId)!;
+        if (m.uid) await enqueueJob(tx, OPINION_JOB, { content_id: contentId, opinion, reason: note });
+        else if (actor.memberId !== null) await upsertOpinion(tx, { content_id: contentId, member_id: actor.memberId, opinion, reason: note }).catch(() => undefined); // content deleted since
+      }
+      const pending = parseJson<Pending>(item.pending_actions, { actions: [], webhooks: [] });
+      for (const name of pending.webhooks) {
+        const hook = await webhookByName(tx, name).catch(() => undefined);
+        if (hook) await enqueueDelivery(tx, hook.id, 'review.decided', { review: { id, submission_id: item.submission_id, verdict, decided_at: new Date().toISOString() } });
+      }
+      await this.audit.record(tx, actor, `review.${verdict === 'confirmed' ? 'confirm' : 'reject'}`, String(id), { note, opinions: reasons.length });
+    });
+    await this.vault.delete(id);
+    return this.item(actor, id);
+  }
+
+  /** Deletes media kept past the retention period for reviews still waiting. */
+  async sweep(retentionDays: number): Promise<number> {
+    const ids = await expireReviewMedia(this.store.db, now() - retentionDays * 86_400_000);
+    for (const id of ids) await this.vault.delete(id);
+    return ids.length;
+  }
+}

@@ -1,0 +1,108 @@
+/** Action rules and webhooks as data: created, changed and removed through the API or CLI, audited. */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import type { ActionRuleRow } from '../store/actions-schema.js';
+import type { Store } from '../store/database.js';
+import { deleteRule, deleteWebhook, insertRule, insertWebhook, listRules, listWebhooks, updateRule, webhookByName } from '../store/rules-repo.js';
+import { parseJson } from '../store/util.js';
+import { parseRule, type ActionKind, type ActionRule, type RuleConditions } from './rules.js';
+
+export interface RuleInput {
+  name?: unknown;
+  conditions?: unknown;
+  actions?: unknown;
+  webhook?: unknown;
+  enabled?: boolean;
+}
+
+export interface WebhookView {
+  name: string;
+  url: string;
+  enabled: boolean;
+  created_at: string;
+}
+
+function toRule(r: ActionRuleRow & { webhook: string | null }): ActionRule {
+  return { id: r.id, name: r.name, enabled: r.enabled === 1, conditions: parseJson<RuleConditions>(r.conditions, {}), actions: parseJson<ActionKind[]>(r.actions, []), webhook: r.webhook };
+}
+
+export class RuleService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Every rule (the evaluator reads them on each submission: they change at any time). */
+  async rules(): Promise<ActionRule[]> {
+    return (await listRules(this.store.db)).map(toRule);
+  }
+
+  async list(actor: Principal): Promise<ActionRule[]> {
+    requirePermission(actor, 'actions.manage');
+    return this.rules();
+  }
+
+  async create(actor: Principal, input: RuleInput): Promise<ActionRule> {
+    requirePermission(actor, 'actions.manage');
+    const rule = parseRule(input);
+    return this.store.db.transaction().execute(async (tx) => {
+      const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
+      const row = await insertRule(tx, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
+      await this.audit.record(tx, actor, 'rule.create', rule.name, { conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook });
+      return toRule({ ...row, webhook: rule.webhook });
+    });
+  }
+
+  /** Replaces a rule's fields (all of them, as on creation). */
+  async update(actor: Principal, id: number, input: RuleInput): Promise<ActionRule> {
+    requirePermission(actor, 'actions.manage');
+    const rule = parseRule(input);
+    return this.store.db.transaction().execute(async (tx) => {
+      const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
+      const row = await updateRule(tx, id, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
+      await this.audit.record(tx, actor, 'rule.update', rule.name, { id, conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook, enabled: input.enabled !== false });
+      return toRule({ ...row, webhook: rule.webhook });
+    });
+  }
+
+  async remove(actor: Principal, id: number): Promise<void> {
+    requirePermission(actor, 'actions.manage');
+    await this.store.db.transaction().execute(async (tx) => {
+      await deleteRule(tx, id);
+      await this.audit.record(tx, actor, 'rule.delete', String(id), {});
+    });
+  }
+
+  async webhooks(actor: Principal): Promise<WebhookView[]> {
+    requirePermission(actor, 'actions.manage');
+    return (await listWebhooks(this.store.db)).map((w) => ({ name: w.name, url: w.url, enabled: w.enabled === 1, created_at: new Date(w.created_at).toISOString() }));
+  }
+
+  /** Registers a receiver; deliveries are signed with `secret` (HMAC-SHA256), which is never shown again. */
+  async addWebhook(actor: Principal, w: { name: string; url: string; secret: string }): Promise<WebhookView> {
+    requirePermission(actor, 'actions.manage');
+    let url: URL | undefined;
+    try {
+      url = new URL(w.url);
+    } catch {
+      url = undefined;
+    }
+    if (!/^[\w.-]{1,80}$/.test(w.name) || !url || !['http:', 'https:'].includes(url.protocol) || typeof w.secret !== 'string' || w.secret.length < 16) {
+      throw new AllianceError('WEBHOOK_INVALID', 'a webhook needs a name (letters, digits, . _ -), an http(s) URL and a secret of at least 16 characters');
+    }
+    return this.store.db.transaction().execute(async (tx) => {
+      const row = await insertWebhook(tx, { name: w.name, url: url.toString(), secret: w.secret });
+      await this.audit.record(tx, actor, 'webhook.create', w.name, { url: row.url });
+      return { name: row.name, url: row.url, enabled: true, created_at: new Date(row.created_at).toISOString() };
+    });
+  }
+
+  async removeWebhook(actor: Principal, name: string): Promise<void> {
+    requirePermission(actor, 'actions.manage');
+    await this.store.db.transaction().execute(async (tx) => {
+      await deleteWebhook(tx, name);
+      await this.audit.record(tx, actor, 'webhook.delete', name, {});
+    });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Submissions: a member's platform sends what it received (the media, or its hashes computed on
+ * the platform) with its context; the node matches every signal, lets the action rules decide,
+ * and answers at once — block, hold for review, or allow. Every submission is kept as hashes and
+ * context only (media only while a review needs it), so re-uploads of confirmed content are
+ * blocked on sight and counted, and content hashed earlier can be matched when a bank grows.
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import type { LookupService } from '../match/lookup-service.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import { getSignalType } from '../signals/registry.js';
+import type { Submission } from '../store/actions-schema.js';
+import type { Store } from '../store/database.js';
+import { enqueueDelivery } from '../store/deliveries-repo.js';
+import { webhookByName } from '../store/rules-repo.js';
+import { earlierSubmission, insertReviewItem, insertSubmission } from '../store/submissions-repo.js';
+import { now, parseJson } from '../store/util.js';
+import type { MediaVault } from './media-vault.js';
+import { reviewPriority } from './priority.js';
+import type { RuleService } from './rule-service.js';
+import { evaluate, type ActionKind, type ActionMatch, type Evaluation } from './rules.js';
+
+export interface Account {
+  id?: string;
+  name?: string;
+  email?: string;
+  /** ISO 3166-1 alpha-2, when the platform knows the account's country. */
+  country?: string;
+}
+
+export interface SubmissionInput {
+  /** signal type → value (from the platform's own hashing, or computed here from `media`). */
+  signals: Record<string, string>;
+  source?: string;
+  external_id?: string;
+  url?: string;
+  ip?: string;
+  account?: Account;
+  /** When the platform received the upload: ISO 8601 or epoch ms. */
+  uploaded_at?: string | number;
+  /** The media itself, kept (encrypted) only if a review needs it. */
+  media?: { bytes: Buffer; type: string };
+}
+
+export type Decision = 'allow' | 'review' | 'block';
+
+export interface SubmissionResult {
+  id: number;
+  decision: Decision;
+  actions: ActionKind[];
+  matches: ActionMatch[];
+  /** The earlier submission of the same content, when this is a re-upload. */
+  reupload_of: number | null;
+  review_id: number | null;
+  rules: string[];
+}
+
+const invalid = (m: string) => new AllianceError('SUBMISSION_INVALID', m);
+const valueKey = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Checks the context a platform sends; returns it in stored form. */
+function checkContext(input: SubmissionInput) {
+  const source = input.source ?? 'upload';
+  if (!/^[\w.:-]{1,64}$/.test(source)) throw invalid('source: 1–64 letters, digits, or . _ : -');
+  if (input.external_id !== undefined && (typeof input.external_id !== 'string' || input.external_id.length > 256)) throw invalid('external_id: a string of at most 256 characters');
+  if (input.ip !== undefined && !isIP(input.ip)) throw invalid(`ip: "${String(input.ip).slice(0, 60)}" is not an IPv4 or IPv6 address`);
+  if (input.url !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(input.url);
+    } catch {
+      u = undefined;
+    }
+    if (!u || !['http:', 'https:'].includes(u.protocol) || input.url.length > 4096) throw invalid('url: an http(s) URL of at most 4096 characters');
+  }
+  let account: Account | null = null;
+  if (input.account !== undefined) {
+    const a = input.account as Record<string, unknown>;
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) throw invalid('account: an object with id, name, email, country');
+    const extra = Object.keys(a).filter((k) => !['id', 'name', 'email', 'country'].includes(k));
+    if (extra.length) throw invalid(`account: unknown field(s) ${extra.join(', ')}`);
+    for (const [k, v] of Object.entries(a)) if (typeof v !== 'string' || v.length > 256) throw invalid(`account.${k}: a string of at most 256 characters`);
+    if (a.country !== undefined && !/^[A-Za-z]{2}$/.test(a.country as string)) throw invalid('account.country: an ISO 3166-1 alpha-2 code');
+    account = { ...(a as Account), ...(a.country ? { country: (a.country as string).toUpperCase() } : {}) };
+  }
+  let uploadedAt: number | null = null;
+  if (input.uploaded_at !== undefined) {
+    uploadedAt = typeof input.uploaded_at === 'number' ? input.uploaded_at : Date.parse(input.uploaded_at);
+    if (!Number.isFinite(uploadedAt) || uploadedAt < 0 || uploadedAt > now() + 5 * 60_000) throw invalid('uploaded_at: an ISO 8601 time or epoch ms, not in the future');
+  }
+  return { source, external_id: input.external_id ?? null, url: input.url ?? null, ip: input.ip ?? null, account, uploaded_at: uploadedAt };
+}
+
+export class SubmissionService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly lookup: LookupService,
+    private readonly rules: RuleService,
+    private readonly vault: MediaVault,
+  ) {}
+
+  async submit(actor: Principal, input: SubmissionInput): Promise<SubmissionResult> {
+    requirePermission(actor, 'submit');
+    const context = checkContext(input);
+    const entries = Object.entries(input.signals ?? {});
+    if (entries.length === 0) throw invalid('no signal: send media, or signals such as { "pdq": "…" }');
+    const signals: Record<string, string> = {};
+    for (const [type, value] of entries) {
+      if (typeof value !== 'string') throw invalid(`signals.${type}: a string`);
+      const t = getSignalType(type);
+      signals[t.name] = t.normalize(value);
+    }
+    const matches = await this.match(signals);
+    const evaluation = evaluate(await this.rules.rules(), matches, context.source);
+    const keys = Object.entries(signals).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value), value }));
+    const received = now();
+
+    const result = await this.store.db.transaction().execute(async (tx) => {
+      const earlier = await earlierSubmission(tx, keys);
+      let actions = evaluation.actions;
+      // Content an analyst confirmed is blocked on sight; content an analyst rejected is not queued again.
+      if (earlier?.review === 'confirmed') actions = [...new Set<ActionKind>([...actions, 'block'])];
+      if (earlier?.review === 'rejected') actions = actions.filter((a) => a !== 'review' && a !== 'block');
+      const decision: Decision = actions.includes('block') ? 'block' : actions.includes('review') ? 'review' : 'allow';
+      const row = await insertSubmission(
+        tx,
+        {
+          member_id: actor.memberId,
+          ...context,
+          account: context.account ? JSON.stringify(context.account) : null,
+          received_at: received,
+          signals: JSON.stringify(signals),
+          matches: JSON.stringify(matches),
+          decision,
+          actions: JSON.stringify(actions),
+          reupload_of: earlier?.id ?? null,
+        },
+        keys,
+      );
+      // One review per content: a re-upload of content under review waits on that review.
+      let reviewId: number | null = null;
+      if (actions.includes('review') && !earlier?.review) {
+        const item = await insertReviewItem(tx, {
+          submission_id: row.id,
+          priority: reviewPriority(evaluation.matches, !earlier),
+          reasons: JSON.stringify(evaluation.matches),
+          pending_actions: JSON.stringify({ actions: actions.filter((a) => a === 'report' || a === 'notice'), webhooks: webhooksOf(evaluation) }),
+          media_type: input.media?.type ?? null,
+          media_stored: input.media ? 1 : 0,
+        });
+        reviewId = item.id;
+      }
+      for (const name of actions.includes('webhook') ? webhooksOf(evaluation) : []) {
+        const hook = await webhookByName(tx, name).catch(() => undefined); // removed since: nothing to deliver
+        if (hook) await enqueueDelivery(tx, hook.id, 'match', { submission: publicView(row, reviewId) });
+      }
+      await this.audit.record(tx, actor, 'submission', String(row.id), { decision, actions, reupload_of: row.reupload_of, matches: matches.length }, matches.length);
+      return { row, reviewId };
+    });
+    if (result.reviewId !== null && input.media) await this.vault.put(result.reviewId, input.media.bytes);
+    return { ...publicView(result.row, result.reviewId), rules: evaluation.rules.map((r) => r.name) };
+  }
+
+  /** Every counted match of every signal, with the received content's uid. */
+  private async match(signals: Record<string, string>): Promise<ActionMatch[]> {
+    const out: ActionMatch[] = [];
+    for (const [type, value] of Object.entries(signals)) {
+      const r = await this.lookup.lookup(type, value);
+      for (const m of r.matches) out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
+    }
+    if (out.length === 0) return out;
+    const uids = await this.store.db.selectFrom('bank_content').select(['id', 'uid']).where('id', 'in', [...new Set(out.map((m) => m.content_id))]).execute();
+    const byId = new Map(uids.map((u) => [u.id, u.uid]));
+    for (const m of out) m.uid = byId.get(m.content_id) ?? null;
+    return out;
+  }
+}
+
+function webhooksOf(e: Evaluation): string[] {
+  return [...new Set(e.rules.filter((r) => r.actions.includes('webhook') && r.webhook).map((r) => r.webhook!))];
+}
+
+/** A submission as the API shows it. */
+export function publicView(row: Submission, reviewId: number | null): Omit<SubmissionResult, 'rules'> & { source: string; external_id: string | null; received_at: string } {
+  return {
+    id: row.id,
+    decision: row.decision as Decision,
+    actions: parseJson<ActionKind[]>(row.actions, []),
+    matches: parseJson<ActionMatch[]>(row.matches, []),
+    reupload_of: row.reupload_of,
+    review_id: reviewId,
+    source: row.source,
+    external_id: row.external_id,
+    received_at: new Date(row.received_at).toISOString(),
+  };
+}

@@ -1,0 +1,100 @@
+/** Submissions (hashes and context of what a platform checked), their signals, and the review queue. */
+import { sql } from 'kysely';
+import { AllianceError } from '../errors/catalogue.js';
+import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
+import type { Insertable } from 'kysely';
+import { now, type Executor } from './util.js';
+
+export async function insertSubmission(db: Executor, s: Insertable<SubmissionsTable>, signals: Array<{ signal_type: string; value_key: string; value: string }>): Promise<Submission> {
+  const row = await db.insertInto('submissions').values(s).returningAll().executeTakeFirstOrThrow();
+  if (signals.length) await db.insertInto('submission_signals').values(signals.map((x) => ({ ...x, submission_id: row.id }))).execute();
+  return row;
+}
+
+export async function getSubmission(db: Executor, id: number): Promise<Submission> {
+  const s = await db.selectFrom('submissions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!s) throw new AllianceError('NOT_FOUND', `no submission ${id}`);
+  return s;
+}
+
+/**
+ * What is known of earlier submissions with one of these exact signals: the first of them (what
+ * a re-upload repeats) and the verdict of the review the content had, if any (a confirmed one
+ * wins over any other).
+ */
+export async function earlierSubmission(db: Executor, keys: Array<{ signal_type: string; value_key: string }>): Promise<{ id: number; review: 'pending' | 'confirmed' | 'rejected' | null } | undefined> {
+  if (keys.length === 0) return undefined;
+  const rows = await db
+    .selectFrom('submission_signals as ss')
+    .innerJoin('submissions as s', 's.id', 'ss.submission_id')
+    .leftJoin('review_items as r', 'r.submission_id', 's.id')
+    .select(['s.id', 'r.status'])
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('ss.signal_type', '=', k.signal_type), eb('ss.value_key', '=', k.value_key)]))))
+    .orderBy('s.id')
+    .execute();
+  if (rows.length === 0) return undefined;
+  const statuses = new Set(rows.map((r) => r.status));
+  const review = statuses.has('confirmed') ? 'confirmed' : statuses.has('pending') ? 'pending' : statuses.has('rejected') ? 'rejected' : null;
+  return { id: rows[0].id, review };
+}
+
+export async function insertReviewItem(db: Executor, r: { submission_id: number; priority: number; reasons: string; pending_actions: string; media_type: string | null; media_stored: number }): Promise<ReviewItem> {
+  return db.insertInto('review_items').values({ ...r, status: 'pending', created_at: now(), decided_at: null, decided_by: null, verdict_note: null }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function getReviewItem(db: Executor, id: number): Promise<ReviewItem> {
+  const r = await db.selectFrom('review_items').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new AllianceError('REVIEW_NOT_FOUND', `no review item ${id}`);
+  return r;
+}
+
+/** The queue: pending first by priority then age; decided ones after, newest first. */
+export function listReviewItems(db: Executor, status: 'pending' | 'decided' | 'all', limit: number, offset: number): Promise<Array<ReviewItem & { source: string; received_at: number; signals: string; url: string | null }>> {
+  let q = db.selectFrom('review_items as r').innerJoin('submissions as s', 's.id', 'r.submission_id').selectAll('r').select(['s.source', 's.received_at', 's.signals', 's.url']);
+  if (status === 'pending') q = q.where('r.status', '=', 'pending').orderBy('r.priority').orderBy('r.created_at').orderBy('r.id');
+  else {
+    if (status === 'decided') q = q.where('r.status', '!=', 'pending');
+    q = q.orderBy(sql`case when r.status = 'pending' then 0 else 1 end`).orderBy('r.priority').orderBy('r.id');
+  }
+  return q.limit(limit).offset(offset).execute();
+}
+
+export async function countPending(db: Executor): Promise<number> {
+  const r = await db.selectFrom('review_items').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Sets the verdict if the item is still pending; false if someone decided first. */
+export async function decideReviewItem(db: Executor, id: number, status: 'confirmed' | 'rejected', by: string, note: string | null): Promise<boolean> {
+  const r = await db
+    .updateTable('review_items')
+    .set({ status, decided_at: now(), decided_by: by, verdict_note: note, media_stored: 0 })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Pending items whose media is older than `before`: their media goes (the hashes stay). */
+export async function expireReviewMedia(db: Executor, before: number): Promise<number[]> {
+  const rows = await db.selectFrom('review_items').select('id').where('media_stored', '=', 1).where('created_at', '<', before).execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  await db.updateTable('review_items').set({ media_stored: 0 }).where('id', 'in', ids).execute();
+  return ids;
+}
+
+/** Counts one reveal of media by `actor` today (UTC); returns today's count. */
+export async function countReveal(db: Executor, actor: string, day: string): Promise<number> {
+  await db
+    .insertInto('review_exposure')
+    .values({ actor, day, reveals: 1 })
+    .onConflict((oc) => oc.columns(['actor', 'day']).doUpdateSet({ reveals: sql`review_exposure.reveals + 1` }))
+    .execute();
+  return exposure(db, actor, day);
+}
+
+export async function exposure(db: Executor, actor: string, day: string): Promise<number> {
+  const r = await db.selectFrom('review_exposure').select('reveals').where('actor', '=', actor).where('day', '=', day).executeTakeFirst();
+  return r?.reveals ?? 0;
+}

@@ -1,0 +1,139 @@
+/**
+ * Acting on matches through the API, on both databases: rules decide; a matching upload waits
+ * for review with its media encrypted at rest; the analyst's reveals are counted; a verdict is
+ * final, deletes the media and becomes an opinion; re-uploads of confirmed content are blocked
+ * at once; bad submissions change nothing.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipart, startApi, type TestApi } from '../support/api.js';
+import { DIALECTS } from '../support/dialects.js';
+import { PDQ_IMAGES } from '../support/paths.js';
+
+const BRIDGE = join(PDQ_IMAGES, 'bridge-mods', 'aaa-orig.jpg');
+const BRIDGE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
+const OTHER_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064';
+
+describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
+  let api: TestApi;
+  let analyst: string;
+  let platform: string;
+  let known: number;
+
+  beforeAll(async () => {
+    api = await startApi(dialect);
+    analyst = await api.tokenFor('analyst', 'hotline-analysts');
+    platform = await api.tokenFor('matcher', 'platform-uploads');
+    await api.call('POST', '/api/v1/banks', { name: 'KNOWN' });
+    known = (await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: BRIDGE_PDQ }], classification: 'industry:A1' })).json().id;
+    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: OTHER_PDQ }], classification: 'uk:C' });
+  });
+  afterAll(() => api.close());
+
+  const submissionCount = async () => (await api.node.store.db.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+
+  it('rules are validated data', async () => {
+    const noHook = await api.call('POST', '/api/v1/rules', { name: 'hooked', actions: ['webhook'] });
+    expect([noHook.statusCode, noHook.json().code]).toEqual([400, 'RULE_INVALID']);
+    const badLegal = await api.call('POST', '/api/v1/rules', { name: 'x', conditions: { legal: ['awful'] }, actions: ['review'] });
+    expect(badLegal.json().message).toMatch(/"awful" is not one of baseline/);
+    const badAction = await api.call('POST', '/api/v1/rules', { name: 'x', actions: ['delete-everything'] });
+    expect(badAction.statusCode).toBe(400);
+    const rule = await api.call('POST', '/api/v1/rules', { name: 'review known material', conditions: { banks: ['KNOWN'], max_distance: 31, classifications: ['vics:1', 'uk:c'] }, actions: ['review', 'report', 'notice'] });
+    expect(rule.statusCode, rule.body).toBe(201);
+    expect(rule.json()).toMatchObject({ enabled: true, conditions: { banks: ['KNOWN'], classifications: ['vics:1', 'uk:C'] }, actions: ['review', 'report', 'notice'], webhook: null });
+    expect((await api.call('POST', '/api/v1/rules', { name: 'review known material', actions: ['review'] })).statusCode).toBe(409);
+    expect((await api.call('GET', '/api/v1/rules', undefined, analyst)).statusCode).toBe(403);
+  });
+
+  let reviewId: number;
+  let firstSubmission: number;
+
+  it('a matching upload waits for review, its media encrypted at rest', async () => {
+    const image = readFileSync(BRIDGE);
+    const form = multipart('file', 'holiday.jpg', image, { source: 'upload', external_id: 'post-17', ip: '193.99.144.80', url: 'https://images.example.com/p/17.jpg', account: JSON.stringify({ id: 'u-9', country: 'de' }) });
+    const r = await api.call('POST', '/api/v1/submissions/upload', form.payload, platform, form.headers);
+    expect(r.statusCode, r.body).toBe(201);
+    const s = r.json();
+    expect(s).toMatchObject({ decision: 'review', actions: ['review', 'report', 'notice'], reupload_of: null, rules: ['review known material'], matches: [{ bank: 'KNOWN', content_id: known, distance: 0, uid: null }] });
+    reviewId = s.review_id;
+    firstSubmission = s.id;
+    const stored = readdirSync(join(api.env.dataDir, 'review-media'));
+    expect(stored).toEqual([`${reviewId}.bin`]);
+    const onDisk = readFileSync(join(api.env.dataDir, 'review-media', stored[0]));
+    expect(onDisk.includes(image.subarray(0, 64))).toBe(false); // not the plain JPEG
+    expect(onDisk.length).toBe(image.length + 28); // IV and tag only
+
+    expect((await api.call('GET', '/api/v1/reviews', undefined, platform)).statusCode).toBe(403);
+    const queue = (await api.call('GET', '/api/v1/reviews', undefined, analyst)).json();
+    expect(queue).toMatchObject({ pending: 1, reveals_today: 0, items: [{ id: reviewId, status: 'pending', media: true, media_type: 'image/jpeg', source: 'upload', next_actions: ['report', 'notice'], signals: { pdq: BRIDGE_PDQ } }] });
+    const media = await api.call('GET', `/api/v1/reviews/${reviewId}/media`, undefined, analyst);
+    expect([media.statusCode, media.headers['content-type'], media.headers['cache-control']]).toEqual([200, 'image/jpeg', 'no-store']);
+    expect(media.rawPayload.equals(image)).toBe(true);
+    expect((await api.call('POST', `/api/v1/reviews/${reviewId}/reveal`, undefined, analyst)).json()).toEqual({ reveals_today: 1 });
+    expect((await api.call('POST', `/api/v1/reviews/${reviewId}/reveal`, undefined, analyst)).json()).toEqual({ reveals_today: 2 });
+    expect((await api.call('GET', '/api/v1/reviews', undefined, analyst)).json().reveals_today).toBe(2);
+  });
+
+  it('a verdict is final, deletes the media and becomes an opinion on the matched content', async () => {
+    const decided = await api.call('POST', `/api/v1/reviews/${reviewId}/verdict`, { verdict: 'confirmed', note: 'matches the known item' }, analyst);
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ status: 'confirmed', media: false, decided_by: expect.stringMatching(/hotline-analysts/), verdict_note: 'matches the known item' });
+    expect(existsSync(join(api.env.dataDir, 'review-media', `${reviewId}.bin`))).toBe(false);
+    const gone = await api.call('GET', `/api/v1/reviews/${reviewId}/media`, undefined, analyst);
+    expect([gone.statusCode, gone.json().code]).toEqual([410, 'MEDIA_GONE']);
+    const again = await api.call('POST', `/api/v1/reviews/${reviewId}/verdict`, { verdict: 'rejected' }, analyst);
+    expect([again.statusCode, again.json().code]).toEqual([409, 'REVIEW_DECIDED']);
+    expect((await api.call('GET', `/api/v1/content/${known}/opinions`)).json().counts).toEqual({ confirmed: 1 });
+    const audit = (await api.call('GET', '/api/v1/audit?limit=200')).json().entries.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['submission', 'review.confirm']));
+  });
+
+  it('the same content uploaded again is blocked at once and counted as a re-upload', async () => {
+    const form = multipart('file', 'again.jpg', readFileSync(BRIDGE), { source: 'upload' });
+    const s = (await api.call('POST', '/api/v1/submissions/upload', form.payload, platform, form.headers)).json();
+    expect(s).toMatchObject({ decision: 'block', actions: ['review', 'report', 'notice', 'block'], reupload_of: firstSubmission, review_id: null });
+    expect((await api.call('GET', '/api/v1/reviews', undefined, analyst)).json().pending).toBe(0);
+    expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([]);
+  });
+
+  it('content an analyst rejected is not queued again; content without a match is allowed and kept as hashes', async () => {
+    const first = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: OTHER_PDQ } }, platform)).json();
+    expect(first).toMatchObject({ decision: 'review', matches: [{ classification: { scheme: 'uk', value: 'C' } }] });
+    expect((await api.call('POST', `/api/v1/reviews/${first.review_id}/verdict`, { verdict: 'rejected', note: 'not what it seemed' }, analyst)).json().status).toBe('rejected');
+    const again = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: OTHER_PDQ } }, platform)).json();
+    expect(again).toMatchObject({ decision: 'allow', actions: ['report', 'notice'], review_id: null, reupload_of: first.id });
+    const clean = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: '0'.repeat(64), md5: 'a'.repeat(32) }, source: 'profile-photo' }, platform)).json();
+    expect(clean).toMatchObject({ decision: 'allow', actions: [], matches: [] });
+    const kept = await api.node.store.db.selectFrom('submission_signals').select(['signal_type', 'value']).where('submission_id', '=', clean.id).orderBy('signal_type').execute();
+    expect(kept).toEqual([{ signal_type: 'md5', value: 'a'.repeat(32) }, { signal_type: 'pdq', value: '0'.repeat(64) }]);
+  });
+
+  it.each([
+    ['no signal', { signals: {} }, /no signal/],
+    ['a bad hash', { signals: { pdq: 'xyz' } }, /pdq must be 64 hex digits/],
+    ['an unknown signal type', { signals: { tlsh: 'abc' } }, /unknown signal type "tlsh"/],
+    ['a bad IP', { signals: { pdq: BRIDGE_PDQ }, ip: '999.1.1.1' }, /ip: "999.1.1.1" is not an IPv4 or IPv6 address/],
+    ['a non-http URL', { signals: { pdq: BRIDGE_PDQ }, url: 'file:///etc/passwd' }, /url: an http\(s\) URL/],
+    ['an unknown account field', { signals: { pdq: BRIDGE_PDQ }, account: { password: 'x' } }, /additional properties/],
+    ['a time in the future', { signals: { pdq: BRIDGE_PDQ }, uploaded_at: '2999-01-01T00:00:00Z' }, /uploaded_at: .* not in the future/],
+  ])('refuses %s with a clear message and stores nothing', async (_what, body, message) => {
+    const before = await submissionCount();
+    const r = await api.call('POST', '/api/v1/submissions', body, platform);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(message);
+    expect(await submissionCount()).toBe(before);
+  });
+
+  it('media of a review waiting past the retention period is deleted, its hashes kept', async () => {
+    const photo = multipart('file', 'y.jpg', readFileSync(join(PDQ_IMAGES, 'misc-images', 'wee.jpg')), {});
+    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: (await api.call('POST', '/api/v1/hash', photo.payload, api.adminToken, photo.headers)).json().signals.md5.value }], classification: 'vics:1' });
+    const pending = (await api.call('POST', '/api/v1/submissions/upload', photo.payload, platform, photo.headers)).json();
+    expect(pending.decision).toBe('review');
+    expect(await api.node.reviews.sweep(1)).toBe(0); // not a day old yet
+    expect(await api.node.reviews.sweep(0)).toBe(1);
+    expect((await api.call('GET', `/api/v1/reviews/${pending.review_id}`, undefined, analyst)).json()).toMatchObject({ status: 'pending', media: false, signals: { md5: expect.any(String) } });
+    expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([]);
+  });
+});
