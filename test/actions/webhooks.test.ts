@@ -1,0 +1,118 @@
+/**
+ * Webhooks: signed JSON deliveries from a durable queue. A receiver that fails three times and
+ * then succeeds gets exactly one accepted delivery; a delivery queued before a restart is
+ * delivered after it; one that keeps failing goes to the dead-letter list and can be replayed.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookSignature } from '../../src/actions/webhook-dispatcher.js';
+import type { Principal } from '../../src/members/principal.js';
+import { openNode, type AllianceNode } from '../../src/node/node.js';
+import { testConfig, type TestEnv } from '../support/dialects.js';
+
+const SECRET = 'a-shared-secret-of-some-length';
+const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
+
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  answered: number;
+}
+
+describe('webhook deliveries', () => {
+  let env: TestEnv;
+  let node: AllianceNode;
+  let admin: Principal;
+  let server: Server;
+  let url: string;
+  const received: Received[] = [];
+  /** Status codes the receiver answers with, in turn; then 204. */
+  let script: number[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        const answered = script.shift() ?? 204;
+        received.push({ headers: req.headers, body, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    env = await testConfig('sqlite', { webhookRetryBaseMs: '1', webhookMaxAttempts: '4' });
+    node = await openNode(env.config, { loadIndex: true });
+    admin = await node.members.authenticate(node.firstAdminToken!);
+    await node.banks.createBank(admin, { name: 'KNOWN' });
+    await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'industry:A1' });
+    await node.rules.addWebhook(admin, { name: 'trust-and-safety', url, secret: SECRET });
+    await node.rules.create(admin, { name: 'tell trust and safety', conditions: { banks: ['KNOWN'] }, actions: ['webhook', 'block'], webhook: 'trust-and-safety' });
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    env?.cleanup();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  /** Runs the dispatcher until nothing is due, as `serve` does on its timer. */
+  const drain = async () => {
+    for (let i = 0; i < 100; i++) {
+      await node.webhooks.tick();
+      const open = await node.store.db.selectFrom('webhook_deliveries').select('id').where('state', '=', 'pending').execute();
+      if (open.length === 0) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const deliveries = () => node.webhooks.deliveries(admin);
+
+  it('a receiver that fails three times then succeeds gets exactly one accepted, signed delivery', async () => {
+    script = [500, 503, 502];
+    const s = await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-1' });
+    expect(s.decision).toBe('block');
+    await drain();
+    expect(received.map((r) => r.answered)).toEqual([500, 503, 502, 204]);
+    const ok = received[3];
+    expect(ok.headers['x-alliance-signature']).toBe(webhookSignature(SECRET, String(ok.headers['x-alliance-timestamp']), ok.body));
+    expect(JSON.parse(ok.body)).toMatchObject({ event: 'match', data: { submission: { id: s.id, decision: 'block', external_id: 'post-1', matches: [{ bank: 'KNOWN', distance: 0 }] } } });
+    expect(new Set(received.map((r) => r.headers['x-alliance-delivery'])).size).toBe(1); // the same delivery each time
+    expect(await deliveries()).toMatchObject([{ state: 'delivered', attempts: 4, last_status: 204, last_error: null }]);
+  });
+
+  it('a delivery queued before a restart is delivered after it', async () => {
+    received.length = 0;
+    await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-2' });
+    await node.close(); // nothing delivered yet
+    node = await openNode(env.config, { loadIndex: true });
+    admin = await node.members.authenticate(node.firstAdminToken ?? (await node.members.createToken(await node.operator(), 'local', 'admin')).token);
+    await drain();
+    expect(received.map((r) => JSON.parse(r.body).data.submission.external_id)).toEqual(['post-2']);
+  });
+
+  it('one that keeps failing goes to the dead-letter list; a replay delivers it', async () => {
+    received.length = 0;
+    script = [500, 500, 500, 500];
+    await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-3' });
+    await drain();
+    const [dead] = await node.webhooks.deliveries(admin, 'dead');
+    expect(dead).toMatchObject({ attempts: 4, last_status: 500, last_error: 'HTTP 500', payload: { submission: { external_id: 'post-3' } } });
+    await node.webhooks.replay(admin, dead.id);
+    await drain();
+    expect(received.map((r) => r.answered)).toEqual([500, 500, 500, 500, 204]);
+    expect(await node.webhooks.deliveries(admin, 'dead')).toEqual([]);
+    await expect(node.webhooks.replay(admin, 9999)).rejects.toMatchObject({ code: 'DELIVERY_NOT_FOUND' });
+  });
+
+  it('a receiver that is down counts as a failed attempt, not a crash', async () => {
+    await node.rules.addWebhook(admin, { name: 'nobody-home', url: 'http://127.0.0.1:9/hook', secret: SECRET });
+    await node.rules.create(admin, { name: 'tell nobody', conditions: { signal_types: ['md5'] }, actions: ['webhook'], webhook: 'nobody-home' });
+    await node.submissions.submit(admin, { signals: { md5: 'c'.repeat(32) } });
+    await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'md5', value: 'c'.repeat(32) }] });
+    await node.submissions.submit(admin, { signals: { md5: 'c'.repeat(32) } });
+    await drain();
+    const [d] = await node.webhooks.deliveries(admin, 'dead');
+    expect(d).toMatchObject({ webhook: 'nobody-home', attempts: 4, last_status: null, last_error: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
+  });
+});
