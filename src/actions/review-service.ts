@@ -20,6 +20,8 @@ import type { MediaVault } from './media-vault.js';
 import type { ActionKind, ActionMatch } from './rules.js';
 
 export const OPINION_JOB = 'opinion.send';
+/** After a confirmation: the report and the notice the rules asked for. */
+export const REVIEW_FOLLOWUP_JOB = 'review.followup';
 export type Verdict = 'confirmed' | 'rejected';
 
 export interface ReviewView {
@@ -124,6 +126,7 @@ export class ReviewService {
         else if (actor.memberId !== null) await upsertOpinion(tx, { content_id: contentId, member_id: actor.memberId, opinion, reason: note }).catch(() => undefined); // content deleted since
       }
       const pending = parseJson<Pending>(item.pending_actions, { actions: [], webhooks: [] });
+      if (verdict === 'confirmed' && pending.actions.length > 0) await enqueueJob(tx, REVIEW_FOLLOWUP_JOB, { review_id: id });
       for (const name of pending.webhooks) {
         const hook = await webhookByName(tx, name).catch(() => undefined);
         if (hook) await enqueueDelivery(tx, hook.id, 'review.decided', { review: { id, submission_id: item.submission_id, verdict, decided_at: new Date().toISOString() } });

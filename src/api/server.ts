@@ -21,6 +21,7 @@ import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
 import { matchRoutes } from './v1/match.js';
 import { memberRoutes } from './v1/members.js';
+import { reportRoutes } from './v1/reports.js';
 import { reviewRoutes } from './v1/reviews.js';
 import { ruleRoutes } from './v1/rules.js';
 
@@ -75,10 +76,11 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(federationRoutes, { federation: node.federation });
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
+      await v1.register(reportRoutes, { reports: node.reports, notices: node.notices });
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   return app;

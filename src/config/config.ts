@@ -43,6 +43,10 @@ export interface Config {
   /** Webhook retries: first delay, ms (doubling each attempt), and attempts before the dead-letter list. */
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  /** The peer that receives reports no country's authority takes (secretariat / INTERPOL contact). */
+  reportFallbackPeer: string | null;
+  /** Takedown notices: re-sent this often until removal, ms (default 24 h, as Project Arachnid). */
+  noticeResendMs: number;
   /** How often `serve` delivers due webhooks and sweeps expired review media, ms. */
   actionsTickMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -90,6 +94,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     reviewRetentionDays: int('ALLIANCE_REVIEW_RETENTION_DAYS', pick('reviewRetentionDays', 'ALLIANCE_REVIEW_RETENTION_DAYS'), 14, 0, 3650),
     webhookRetryBaseMs: int('ALLIANCE_WEBHOOK_RETRY_BASE_MS', pick('webhookRetryBaseMs', 'ALLIANCE_WEBHOOK_RETRY_BASE_MS'), 30_000, 1),
     webhookMaxAttempts: int('ALLIANCE_WEBHOOK_MAX_ATTEMPTS', pick('webhookMaxAttempts', 'ALLIANCE_WEBHOOK_MAX_ATTEMPTS'), 10, 1, 100),
+    reportFallbackPeer: pick('reportFallbackPeer', 'ALLIANCE_REPORT_FALLBACK_PEER') || null,
+    noticeResendMs: int('ALLIANCE_NOTICE_RESEND_MS', pick('noticeResendMs', 'ALLIANCE_NOTICE_RESEND_MS'), 24 * 3_600_000, 10),
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
   });

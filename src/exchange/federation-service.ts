@@ -44,7 +44,7 @@ import { allowedStatuses, parseAgreement, type Agreement, type AgreementInput } 
 import { applyDeltas, type ApplyResult } from './apply-feed.js';
 import { BundleFeed, readBundleHeader, writeBundle } from './bundle.js';
 import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
-import { AlliancePeerFeed } from './peer-client.js';
+import { AlliancePeerFeed, peerRequest } from './peer-client.js';
 import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
 
@@ -119,6 +119,20 @@ export class FederationService {
     const peer = await findPeer(this.store.db, name);
     if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${name}" (add it with alliance peer add)`);
     return peer;
+  }
+
+  /**
+   * Sends a signed JSON request to a registered peer's node (reports, and later other
+   * member-to-member messages); returns its JSON answer. Failures are FEED_INVALID with the reason.
+   */
+  async postToPeer(peerName: string, path: string, body: unknown): Promise<unknown> {
+    const peer = await this.peer(peerName);
+    return peerRequest(peer, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs }, 'POST', path, body);
+  }
+
+  /** The registered peer of this name (its member's country and kind included). */
+  async findPeer(name: string): Promise<PeerRow> {
+    return this.peer(name);
   }
 
   /** The public key registered for a peer member (signed-request verification). */

@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   'submit', // submit a platform's content (hashes and context) for matching and actions
   'reviews.decide', // see the review queue, reveal media, confirm or reject
   'actions.manage', // action rules, webhooks and their deliveries
+  'reports', // incident reports (made here and received), takedown notices, hosting providers
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -26,7 +27,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send'],
   matcher: ['hash', 'lookup', 'index.read', 'submit'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports'],
   auditor: ['banks.read', 'index.read', 'audit.read'],
 };
 

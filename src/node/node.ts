@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import { MediaVault } from '../actions/media-vault.js';
-import { OPINION_JOB, ReviewService } from '../actions/review-service.js';
+import { NoticeService } from '../actions/notice-service.js';
+import { REPORT_DELIVERY_JOB, ReportService } from '../actions/report-service.js';
+import { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from '../actions/review-service.js';
 import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
@@ -20,6 +22,7 @@ import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
 import { cliPrincipal, type Principal } from '../members/principal.js';
 import { findMemberByName } from '../store/members-repo.js';
+import { getSubmission } from '../store/submissions-repo.js';
 import { openStore, type Store } from '../store/database.js';
 
 export interface AllianceNode {
@@ -41,6 +44,8 @@ export interface AllianceNode {
   readonly submissions: SubmissionService;
   readonly reviews: ReviewService;
   readonly webhooks: WebhookDispatcher;
+  readonly reports: ReportService;
+  readonly notices: NoticeService;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -77,6 +82,12 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const submissions = new SubmissionService(store, audit, lookup, rules, vault);
   const reviews = new ReviewService(store, audit, vault);
   const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
+  const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
+  const notices = new NoticeService(store, audit, federation.self, {
+    resendMs: config.noticeResendMs,
+    fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
+    maxImagePixels: config.maxImagePixels,
+  });
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
   const jobs = new JobRunner(store, {
     [IMPORT_JOB]: importJobHandler(banks),
@@ -84,6 +95,21 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     [OPINION_JOB]: async (data) => {
       const d = data as { content_id: number; opinion: string; reason: string | null };
       return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
+    },
+    [REPORT_DELIVERY_JOB]: async (data) => reports.deliver((data as { report_id: number }).report_id),
+    [REVIEW_FOLLOWUP_JOB]: async (data) => {
+      const id = (data as { review_id: number }).review_id;
+      const actor = await operator();
+      const item = await reviews.item(actor, id);
+      const out: Record<string, unknown> = {};
+      if (item.next_actions.includes('report')) out.report = (await reports.fromReview(actor, id)).uid;
+      if (item.next_actions.includes('notice')) {
+        const s = await getSubmission(store.db, item.submission_id);
+        const worst = item.reasons.find((m) => m.classification) ?? item.reasons[0];
+        const basis = `Matches known child sexual abuse material (${worst?.bank ?? 'a bank'}${worst?.classification ? `, ${worst.classification.scheme}:${worst.classification.value}, ${worst.classification.legal}` : ''}), confirmed by an analyst of ${config.memberName}.`;
+        out.notice = (await notices.fromReview(actor, id, s, basis))?.id ?? null;
+      }
+      return out;
     },
   });
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
@@ -103,6 +129,8 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     submissions,
     reviews,
     webhooks,
+    reports,
+    notices,
     firstAdminToken,
     operator,
     async close() {

@@ -116,3 +116,98 @@ export type ActionRuleRow = Selectable<ActionRulesTable>;
 export type Submission = Selectable<SubmissionsTable>;
 export type ReviewItem = Selectable<ReviewItemsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+
+export interface IncidentReportsTable {
+  id: Generated<number>;
+  /** "<member>/<id>": the same at the reporter and the receiver. */
+  uid: string;
+  /** 'out' (made here) or 'in' (received from a member). */
+  direction: string;
+  /** 'draft' or 'finished' (immutable: the database refuses changes). */
+  status: string;
+  /** JSON ReportBody (actions/report-model.ts). */
+  body: string;
+  /** The earlier report this one supplements. */
+  prior_uid: string | null;
+  submission_id: number | null;
+  review_id: number | null;
+  /** Jurisdiction found by routing, how it was found, and where the report went. */
+  country: string | null;
+  routing_basis: string | null;
+  /** 'referral' or 'informational'. */
+  kind: string | null;
+  routed_to: string | null;
+  from_member: string | null;
+  created_by: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface ReportDeliveriesTable {
+  report_id: number;
+  peer: string;
+  /** 'pending', 'delivered' or 'failed' (retried by the job queue). */
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+export interface ReceivingAuthoritiesTable {
+  country: string;
+  peer_id: number;
+  created_at: number;
+}
+
+export interface HostingProvidersTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON array of host names; each covers its subdomains. */
+  domains: string;
+  abuse_url: string | null;
+  abuse_email: string | null;
+  created_at: number;
+}
+
+export interface NoticesTable {
+  id: Generated<number>;
+  url: string;
+  host: string;
+  provider_id: number | null;
+  /** JSON { signal_type: value }: what the content at the URL hashes to. */
+  evidence: string;
+  legal_basis: string;
+  review_id: number | null;
+  submission_id: number | null;
+  /** 'open', 'removed' (the host said so, and a re-check agrees) or 'gone' (a re-check found it gone). */
+  status: string;
+  sends: number;
+  created_at: number;
+  first_sent_at: number | null;
+  last_sent_at: number | null;
+  next_action_at: number;
+  closed_at: number | null;
+  closed_by: string | null;
+}
+
+export interface NoticeEventsTable {
+  id: Generated<number>;
+  notice_id: number;
+  at: number;
+  kind: string;
+  detail: string | null;
+}
+
+export interface ReportTables {
+  incident_reports: IncidentReportsTable;
+  report_deliveries: ReportDeliveriesTable;
+  receiving_authorities: ReceivingAuthoritiesTable;
+  hosting_providers: HostingProvidersTable;
+  notices: NoticesTable;
+  notice_events: NoticeEventsTable;
+}
+
+export type IncidentReport = Selectable<IncidentReportsTable>;
+export type HostingProvider = Selectable<HostingProvidersTable>;
+export type Notice = Selectable<NoticesTable>;

@@ -4,7 +4,7 @@
  * with each database's JSON functions).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ActionsTables } from './actions-schema.js';
+import type { ActionsTables, ReportTables } from './actions-schema.js';
 
 export interface MembersTable {
   id: Generated<number>;
@@ -191,7 +191,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends ActionsTables {
+export interface Database extends ActionsTables, ReportTables {
   members: MembersTable;
   tokens: TokensTable;
   banks: BanksTable;

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AllianceError } from '../../errors/catalogue.js';
 import type { FederationService } from '../../exchange/federation-service.js';
 import { verifyRequest } from '../../exchange/request-signing.js';
+import type { ReportService } from '../../actions/report-service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,8 +16,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService }): Promise<void> {
-  const { federation } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService }): Promise<void> {
+  const { federation, reports } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
@@ -56,4 +57,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     if (typeof b !== 'object' || b === null || typeof b.uid !== 'string' || typeof b.opinion !== 'string') throw new AllianceError('OPINION_INVALID', 'an opinion is {uid, opinion, reason}');
     return federation.receiveOpinion(req.peerName!, b.uid, b.opinion, typeof b.reason === 'string' ? b.reason : null);
   });
+
+  // An incident report routed to this node (its country's receiving authority, or the fall-back).
+  app.post('/federation/v1/reports', signed, async (req) => reports.receive(req.peerName!, req.body));
 }

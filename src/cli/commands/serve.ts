@@ -52,6 +52,7 @@ export function serveCommand(): Command {
         config.role === 'all'
           ? setInterval(() => {
               void node.webhooks.tick().catch((err: unknown) => app.log.error({ err }, 'webhook delivery failed'));
+              void node.notices.tick().catch((err: unknown) => app.log.error({ err }, 'takedown notices failed'));
               if (Date.now() - sweptAt < 60_000) return;
               sweptAt = Date.now();
               void node.reviews.sweep(config.reviewRetentionDays).catch((err: unknown) => app.log.error({ err }, 'review media sweep failed'));

@@ -1,0 +1,255 @@
+/**
+ * Takedown notices, as Project Arachnid sends them: one per URL with the evidence (hashes of what
+ * the URL served) and the legal basis, sent to the hosting provider's abuse endpoint and re-sent
+ * on schedule (24 h by default) until the host answers that it removed the content or a re-check
+ * of the URL shows it gone (the URL no longer answers, or serves something that does not match
+ * the evidence). Re-checks go through the SSRF-safe fetcher: no private or loopback address
+ * unless allowed, sizes and time capped. Each notice keeps its history; each host its response times.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { hashFile } from '../hasher/hash-file.js';
+import { fetchToFile, type FetchOptions } from '../media/fetch-url.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import { getSignalType } from '../signals/registry.js';
+import type { Notice } from '../store/actions-schema.js';
+import type { Store } from '../store/database.js';
+import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, providerForHost, sentNotices, updateNotice } from '../store/notices-repo.js';
+import { now, parseJson } from '../store/util.js';
+
+export interface NoticeOptions {
+  resendMs: number;
+  fetch: FetchOptions;
+  maxImagePixels: number;
+}
+
+export interface NoticeInput {
+  url: string;
+  evidence: Record<string, string>;
+  legal_basis: string;
+  review_id?: number;
+  submission_id?: number;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const HOUR = 3_600_000;
+
+function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+export class NoticeService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly self: { name: string; country: string | null; kind: string },
+    private readonly options: NoticeOptions,
+  ) {}
+
+  // ---- hosting providers ---------------------------------------------------------------------
+
+  async addProvider(actor: Principal, p: { name: string; domains: string[]; abuse_url?: string | null; abuse_email?: string | null }) {
+    requirePermission(actor, 'reports');
+    const domains = [...new Set((p.domains ?? []).map((d) => String(d).trim().toLowerCase()).filter(Boolean))];
+    const httpUrl = (u: string) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(u).protocol);
+      } catch {
+        return false;
+      }
+    };
+    if (!/^[\w .&-]{1,100}$/.test(p.name ?? '') || domains.length === 0 || domains.some((d) => !/^[a-z0-9.-]+$/.test(d)) || (!p.abuse_url && !p.abuse_email) || (p.abuse_url && !httpUrl(p.abuse_url)) || (p.abuse_email && !/^[^@\s]+@[^@\s]+$/.test(p.abuse_email))) {
+      throw new AllianceError('PROVIDER_INVALID', 'a hosting provider needs a name, its domains (host names), and an http(s) abuse_url or an abuse_email');
+    }
+    return this.store.db.transaction().execute(async (tx) => {
+      const row = await insertProvider(tx, { name: p.name, domains, abuse_url: p.abuse_url ?? null, abuse_email: p.abuse_email ?? null });
+      await this.audit.record(tx, actor, 'provider.create', p.name, { domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email });
+      return { name: row.name, domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email };
+    });
+  }
+
+  async removeProvider(actor: Principal, name: string): Promise<void> {
+    requirePermission(actor, 'reports');
+    await this.store.db.transaction().execute(async (tx) => {
+      await deleteProvider(tx, name);
+      await this.audit.record(tx, actor, 'provider.delete', name, {});
+    });
+  }
+
+  /** Providers with their response-time statistics (hours from the first notice to removal). */
+  async providers(actor: Principal) {
+    requirePermission(actor, 'reports');
+    const sent = await sentNotices(this.store.db);
+    return (await listProviders(this.store.db)).map((p) => {
+      const mine = sent.filter((n) => n.provider === p.name);
+      const closed = mine.filter((n) => n.status !== 'open' && n.closed_at !== null).map((n) => (n.closed_at! - n.first_sent_at!) / HOUR).sort((a, b) => a - b);
+      return {
+        name: p.name,
+        domains: parseJson<string[]>(p.domains, []),
+        abuse_url: p.abuse_url,
+        abuse_email: p.abuse_email,
+        stats: {
+          notices: mine.length,
+          removed: closed.length,
+          open: mine.length - closed.length,
+          median_hours_to_removal: quantile(closed, 0.5),
+          p90_hours_to_removal: quantile(closed, 0.9),
+          removed_within_24h: mine.length ? closed.filter((h) => h <= 24).length / mine.length : null,
+          removed_within_72h: mine.length ? closed.filter((h) => h <= 72).length / mine.length : null,
+          notices_sent: mine.reduce((s, n) => s + n.sends, 0),
+        },
+      };
+    });
+  }
+
+  // ---- notices ------------------------------------------------------------------------------
+
+  async create(actor: Principal, input: NoticeInput): Promise<ReturnType<NoticeService['view']>> {
+    requirePermission(actor, 'reports');
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      throw new AllianceError('NOTICE_INVALID', `"${String(input.url).slice(0, 100)}" is not a URL`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || input.url.length > 4096) throw new AllianceError('NOTICE_INVALID', 'the URL must be http(s), at most 4096 characters');
+    const evidence: Record<string, string> = {};
+    for (const [t, v] of Object.entries(input.evidence ?? {})) evidence[getSignalType(t).name] = getSignalType(t).normalize(String(v));
+    if (Object.keys(evidence).length === 0) throw new AllianceError('NOTICE_INVALID', 'evidence: at least one hash of the content at the URL');
+    if (typeof input.legal_basis !== 'string' || input.legal_basis.trim().length === 0 || input.legal_basis.length > 1000) throw new AllianceError('NOTICE_INVALID', 'legal_basis: the law or policy the content breaks (at most 1000 characters)');
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return this.store.db.transaction().execute(async (tx) => {
+      const provider = await providerForHost(tx, host);
+      const t = now();
+      const n = await insertNotice(tx, { url: url.toString(), host, provider_id: provider?.id ?? null, evidence: JSON.stringify(evidence), legal_basis: input.legal_basis.trim(), review_id: input.review_id ?? null, submission_id: input.submission_id ?? null, status: 'open', sends: 0, created_at: t, first_sent_at: null, last_sent_at: null, next_action_at: t, closed_at: null, closed_by: null });
+      await addNoticeEvent(tx, n.id, 'created', provider ? `host ${host}: provider ${provider.name}` : `host ${host}: no registered provider yet`, t);
+      await this.audit.record(tx, actor, 'notice.create', String(n.id), { url: n.url, provider: provider?.name ?? null });
+      return this.view({ ...n, provider: provider?.name ?? null });
+    });
+  }
+
+  private view(n: Notice & { provider: string | null }) {
+    return {
+      id: n.id,
+      url: n.url,
+      host: n.host,
+      provider: n.provider,
+      evidence: parseJson<Record<string, string>>(n.evidence, {}),
+      legal_basis: n.legal_basis,
+      review_id: n.review_id,
+      status: n.status,
+      sends: n.sends,
+      created_at: iso(n.created_at)!,
+      first_sent_at: iso(n.first_sent_at),
+      last_sent_at: iso(n.last_sent_at),
+      next_action_at: n.status === 'open' ? iso(n.next_action_at) : null,
+      closed_at: iso(n.closed_at),
+      closed_by: n.closed_by,
+      hours_to_removal: n.closed_at !== null && n.first_sent_at !== null ? (n.closed_at - n.first_sent_at) / HOUR : null,
+    };
+  }
+
+  async list(actor: Principal, status?: string, limit = 50, offset = 0) {
+    requirePermission(actor, 'reports');
+    return (await listNotices(this.store.db, status, Math.min(limit, 500), offset)).map((n) => this.view(n));
+  }
+
+  /** A notice with its status timeline. */
+  async get(actor: Principal, id: number) {
+    requirePermission(actor, 'reports');
+    const n = await getNotice(this.store.db, id);
+    const provider = n.provider_id === null ? null : ((await this.store.db.selectFrom('hosting_providers').select('name').where('id', '=', n.provider_id).executeTakeFirst())?.name ?? null);
+    const events = await noticeEvents(this.store.db, id);
+    return { ...this.view({ ...n, provider }), events: events.map((e) => ({ at: iso(e.at)!, kind: e.kind, detail: e.detail })) };
+  }
+
+  /** The notice a confirmed review asks for: the submission's URL, with its hashes as evidence (once). */
+  async fromReview(actor: Principal, reviewId: number, submission: { id: number; url: string | null; signals: string }, basis: string) {
+    if (!submission.url) return undefined;
+    const existing = await this.store.db.selectFrom('notices').select('id').where('review_id', '=', reviewId).executeTakeFirst();
+    if (existing) return this.get(actor, existing.id);
+    return this.create(actor, { url: submission.url, evidence: parseJson(submission.signals, {}), legal_basis: basis, review_id: reviewId, submission_id: submission.id });
+  }
+
+  /** Works every due notice once: re-check, then send or close. Returns how many were worked. */
+  async tick(): Promise<number> {
+    const due = await claimDueNotices(this.store.db, 20, 5 * 60_000);
+    for (const n of due) await this.work(n).catch(async (err: unknown) => {
+      await addNoticeEvent(this.store.db, n.id, 'error', (err as Error).message);
+      await updateNotice(this.store.db, n.id, { next_action_at: now() + this.options.resendMs });
+    });
+    return due.length;
+  }
+
+  private async close(n: Notice, status: 'removed' | 'gone', by: string, detail: string): Promise<void> {
+    const t = now();
+    await this.store.db.transaction().execute(async (tx) => {
+      await updateNotice(tx, n.id, { status, closed_at: t, closed_by: by });
+      await addNoticeEvent(tx, n.id, status, detail, t);
+    });
+  }
+
+  private async work(n: Notice): Promise<void> {
+    if (n.sends > 0) {
+      const check = await this.recheck(n);
+      await addNoticeEvent(this.store.db, n.id, `recheck_${check.result}`, check.detail);
+      if (check.result === 'gone') return this.close(n, 'gone', 'recheck', check.detail);
+    }
+    const provider = n.provider_id === null ? undefined : await this.store.db.selectFrom('hosting_providers').selectAll().where('id', '=', n.provider_id).executeTakeFirst();
+    const fresh = provider ?? (await providerForHost(this.store.db, n.host)); // registered since?
+    if (!fresh?.abuse_url) {
+      await addNoticeEvent(this.store.db, n.id, 'not_sent', fresh ? `provider ${fresh.name} has no HTTP abuse endpoint (e-mail notices are not sent by this node yet)` : `no hosting provider registered for ${n.host}`);
+      await updateNotice(this.store.db, n.id, { provider_id: fresh?.id ?? null, next_action_at: now() + this.options.resendMs });
+      return;
+    }
+    const t = now();
+    const body = { notice_id: `${this.self.name}/notice/${n.id}`, url: n.url, evidence: parseJson(n.evidence, {}), legal_basis: n.legal_basis, sender: this.self, first_sent_at: iso(n.first_sent_at ?? t), sends: n.sends + 1, reply: 'answer {"status": "removed"} once the content is taken down' };
+    let answer = '';
+    let ok = false;
+    try {
+      const res = await fetch(fresh.abuse_url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(this.options.fetch.timeoutMs) });
+      const text = (await res.text()).slice(0, 10_000);
+      ok = res.ok;
+      answer = `HTTP ${res.status}`;
+      const status = ok ? (JSON.parse(text || '{}') as { status?: unknown }).status : undefined;
+      if (status === 'removed') {
+        await updateNotice(this.store.db, n.id, { sends: n.sends + 1, first_sent_at: n.first_sent_at ?? t, last_sent_at: t, provider_id: fresh.id });
+        await addNoticeEvent(this.store.db, n.id, 'sent', `to ${fresh.name}: ${answer}`, t);
+        return this.close({ ...n, first_sent_at: n.first_sent_at ?? t }, 'removed', 'host', `${fresh.name} answered that the content is removed`);
+      }
+    } catch (err) {
+      answer = (err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message;
+    }
+    await updateNotice(this.store.db, n.id, { sends: n.sends + (ok ? 1 : 0), first_sent_at: ok ? (n.first_sent_at ?? t) : n.first_sent_at, last_sent_at: ok ? t : n.last_sent_at, provider_id: fresh.id, next_action_at: now() + this.options.resendMs });
+    await addNoticeEvent(this.store.db, n.id, ok ? 'sent' : 'send_failed', `to ${fresh.name}: ${answer}`, t);
+  }
+
+  /** Fetches the URL again and compares what it serves with the evidence. */
+  private async recheck(n: Notice): Promise<{ result: 'present' | 'gone' | 'failed'; detail: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'alliance-recheck-'));
+    try {
+      const path = join(dir, 'content');
+      try {
+        await fetchToFile(n.url, path, this.options.fetch);
+      } catch (err) {
+        const e = err as AllianceError;
+        if (/HTTP (404|410)\b/.test(e.message)) return { result: 'gone', detail: e.message };
+        return { result: 'failed', detail: `${e.code ?? 'ERROR'}: ${e.message}` };
+      }
+      const evidence = parseJson<Record<string, string>>(n.evidence, {});
+      const { size } = await stat(path);
+      const r = await hashFile({ path, size }, { types: Object.keys(evidence), maxImagePixels: this.options.maxImagePixels, maxInMemoryBytes: 64 << 20, autoOrient: false, secondsPerHash: 1, dihedral: false });
+      for (const [t, v] of Object.entries(evidence)) {
+        const got = r.signals[t]?.value;
+        if (got && getSignalType(t).compare(v, got).match) return { result: 'present', detail: `the URL still serves the content (${t} matches)` };
+      }
+      return { result: 'gone', detail: 'the URL now serves something that does not match the evidence' };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Incident reports: drafted by hand or from a confirmed review, finished once (then immutable —
+ * the database refuses any change, and every attempt is audited), routed to the receiving
+ * authority of the jurisdiction over the federation link (a durable job, retried), supplemented
+ * by later reports that link to them, exported as JSON or XML. Reports other members send arrive
+ * here as incoming reports.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import type { FederationService } from '../exchange/federation-service.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import type { IncidentReport } from '../store/actions-schema.js';
+import type { Store } from '../store/database.js';
+import { enqueueJob } from '../store/jobs.js';
+import { getReport, insertDraft, insertReceivedReport, listAuthorities, listReports, recordDelivery, removeAuthority, setAuthority, updateReport, upsertDelivery } from '../store/reports-repo.js';
+import { getReviewItem, getSubmission } from '../store/submissions-repo.js';
+import { now, parseJson } from '../store/util.js';
+import { checkReport, reportXml, type ReportBody } from './report-model.js';
+import { routeReport } from './routing.js';
+import type { ActionMatch } from './rules.js';
+
+export const REPORT_DELIVERY_JOB = 'report.deliver';
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export interface ReportView extends ReportBody {
+  id: number;
+  uid: string;
+  direction: string;
+  status: string;
+  prior_uid: string | null;
+  review_id: number | null;
+  country: string | null;
+  routing_basis: string | null;
+  kind: string | null;
+  routed_to: string | null;
+  from_member: string | null;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+  delivery: { state: string; error: string | null } | null;
+}
+
+/** What travels to the receiving authority. */
+interface ReportMessage {
+  uid: string;
+  prior_uid: string | null;
+  kind: string | null;
+  country: string | null;
+  routing_basis: string | null;
+  finished_at: string | null;
+  body: ReportBody;
+}
+
+function view(r: IncidentReport & { delivery_state?: string | null; delivery_error?: string | null }): ReportView {
+  return {
+    id: r.id,
+    uid: r.uid,
+    direction: r.direction,
+    status: r.status,
+    ...parseJson<ReportBody>(r.body, { incident_type: '' }),
+    prior_uid: r.prior_uid,
+    review_id: r.review_id,
+    country: r.country,
+    routing_basis: r.routing_basis,
+    kind: r.kind,
+    routed_to: r.routed_to,
+    from_member: r.from_member,
+    created_by: r.created_by,
+    created_at: iso(r.created_at)!,
+    finished_at: iso(r.finished_at),
+    delivery: r.delivery_state ? { state: r.delivery_state, error: r.delivery_error ?? null } : null,
+  };
+}
+
+export class ReportService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly federation: FederationService,
+    private readonly fallbackPeer: string | null,
+  ) {}
+
+  private uidOf = (id: number) => `${this.federation.self.name}/${id}`;
+
+  async create(actor: Principal, input: unknown, link: { prior_uid?: string; review_id?: number; submission_id?: number } = {}): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const body = checkReport(input, false);
+    return this.store.db.transaction().execute(async (tx) => {
+      const r = await insertDraft(tx, { direction: 'out', body: JSON.stringify(body), prior_uid: link.prior_uid ?? null, review_id: link.review_id ?? null, submission_id: link.submission_id ?? null, country: null, routing_basis: null, kind: null, routed_to: null, from_member: null, created_by: actor.actor, created_at: now(), finished_at: null }, this.uidOf);
+      await this.audit.record(tx, actor, 'report.create', r.uid, { prior_uid: r.prior_uid, review_id: r.review_id });
+      return view(r);
+    });
+  }
+
+  async get(actor: Principal, id: number): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const [r] = await listReports(this.store.db, { id }, 1, 0);
+    if (!r) throw new AllianceError('REPORT_NOT_FOUND', `no incident report ${id}`);
+    return view(r);
+  }
+
+  async list(actor: Principal, direction: 'in' | 'out', limit = 50, offset = 0): Promise<ReportView[]> {
+    requirePermission(actor, 'reports');
+    return (await listReports(this.store.db, { direction }, Math.min(limit, 500), offset)).map(view);
+  }
+
+  /** Refuses changes to a finished report, and records that someone tried. */
+  private async refuseIfFinished(actor: Principal, r: IncidentReport, attempted: string): Promise<void> {
+    if (r.status !== 'finished') return;
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'report.change_refused', r.uid, { attempted }));
+    throw new AllianceError('REPORT_FINISHED', `report ${r.uid} is finished and immutable; send a supplement that links to it`);
+  }
+
+  /** Replaces a draft's content. */
+  async update(actor: Principal, id: number, input: unknown): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const r = await getReport(this.store.db, id);
+    await this.refuseIfFinished(actor, r, 'update');
+    const body = checkReport(input, false);
+    return this.store.db.transaction().execute(async (tx) => {
+      const u = await updateReport(tx, id, { body: JSON.stringify(body) });
+      await this.audit.record(tx, actor, 'report.update', u.uid, {});
+      return view(u);
+    });
+  }
+
+  async deleteDraft(actor: Principal, id: number): Promise<void> {
+    requirePermission(actor, 'reports');
+    const r = await getReport(this.store.db, id);
+    await this.refuseIfFinished(actor, r, 'delete');
+    await this.store.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('incident_reports').where('id', '=', id).where('status', '=', 'draft').execute();
+      await this.audit.record(tx, actor, 'report.delete', r.uid, {});
+    });
+  }
+
+  /** Completes a draft: checked, routed, made immutable, and queued for delivery. */
+  async finish(actor: Principal, id: number): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const r = await getReport(this.store.db, id);
+    await this.refuseIfFinished(actor, r, 'finish');
+    if (r.direction !== 'out') throw new AllianceError('REPORT_FINISHED', 'a received report is finished already');
+    const body = checkReport(parseJson(r.body, {}), true);
+    const route = await routeReport(this.store.db, body, this.fallbackPeer);
+    await this.store.db.transaction().execute(async (tx) => {
+      await updateReport(tx, id, { status: 'finished', finished_at: now(), country: route.country, routing_basis: route.basis, kind: route.kind, routed_to: route.routed_to, body: JSON.stringify(body) });
+      if (route.routed_to) {
+        await upsertDelivery(tx, id, route.routed_to);
+        await enqueueJob(tx, REPORT_DELIVERY_JOB, { report_id: id });
+      }
+      await this.audit.record(tx, actor, 'report.finish', r.uid, { ...route });
+    });
+    return this.get(actor, id);
+  }
+
+  /** A new draft that supplements a finished report (copying its content, to amend). */
+  async supplement(actor: Principal, id: number): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const r = await getReport(this.store.db, id);
+    if (r.status !== 'finished') throw new AllianceError('REPORT_INVALID', `report ${r.uid} is a draft: change it instead of supplementing it`);
+    return this.create(actor, parseJson(r.body, {}), { prior_uid: r.uid, submission_id: r.submission_id ?? undefined });
+  }
+
+  /** Sends a finished report to its receiving authority (the delivery job; throws to be retried). */
+  async deliver(id: number): Promise<void> {
+    const r = await getReport(this.store.db, id);
+    if (!r.routed_to || r.status !== 'finished') return;
+    const message: ReportMessage = { uid: r.uid, prior_uid: r.prior_uid, kind: r.kind, country: r.country, routing_basis: r.routing_basis, finished_at: iso(r.finished_at), body: parseJson<ReportBody>(r.body, { incident_type: '' }) };
+    try {
+      await this.federation.postToPeer(r.routed_to, '/federation/v1/reports', message);
+    } catch (err) {
+      await recordDelivery(this.store.db, id, (err as Error).message);
+      throw err;
+    }
+    await recordDelivery(this.store.db, id, null);
+  }
+
+  /** A report another member's node sent to this one. */
+  async receive(peerName: string, input: unknown): Promise<{ uid: string; received: boolean }> {
+    const m = input as Partial<ReportMessage>;
+    if (typeof m !== 'object' || m === null || typeof m.uid !== 'string' || !m.uid.startsWith(`${peerName}/`) || m.uid.length > 200) {
+      throw new AllianceError('REPORT_INVALID', `a report from ${peerName} carries a uid "${peerName}/<id>"`);
+    }
+    const body = checkReport(m.body, true);
+    const text = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : null);
+    const kind = m.kind === 'referral' || m.kind === 'informational' ? m.kind : 'informational';
+    const finished = typeof m.finished_at === 'string' && !Number.isNaN(Date.parse(m.finished_at)) ? Date.parse(m.finished_at) : now();
+    const { report, created } = await this.store.db.transaction().execute(async (tx) => {
+      const res = await insertReceivedReport(tx, { uid: m.uid!, direction: 'in', status: 'finished', body: JSON.stringify(body), prior_uid: text(m.prior_uid), submission_id: null, review_id: null, country: text(m.country, 2), routing_basis: text(m.routing_basis, 20), kind, routed_to: this.federation.self.name, from_member: peerName, created_by: `peer:${peerName}`, created_at: now(), finished_at: finished });
+      if (res.created) await this.audit.record(tx, { memberId: null, memberName: peerName, role: 'matcher', tokenId: null, actor: `peer:${peerName}` }, 'report.receive', m.uid!, { kind });
+      return res;
+    });
+    return { uid: report.uid, received: created };
+  }
+
+  /** The report drafted from a confirmed review, finished and routed at once (the review job). */
+  async fromReview(actor: Principal, reviewId: number): Promise<ReportView> {
+    const existing = await this.store.db.selectFrom('incident_reports').select('id').where('review_id', '=', reviewId).executeTakeFirst();
+    if (existing) return this.get(actor, existing.id);
+    const item = await getReviewItem(this.store.db, reviewId);
+    const s = await getSubmission(this.store.db, item.submission_id);
+    const matches = parseJson<ActionMatch[]>(item.reasons, []);
+    const account = parseJson<{ id?: string; name?: string; email?: string; country?: string } | null>(s.account, null);
+    const worst = matches.find((m) => m.classification?.legal === 'baseline') ?? matches.find((m) => m.classification) ?? matches[0];
+    const at = s.uploaded_at ?? s.received_at;
+    const body: ReportBody = {
+      incident_type: 'child_pornography',
+      incident_at: new Date(at).toISOString(),
+      ...(s.url ? { internet_details: [{ type: 'web_page', value: s.url }] } : {}),
+      ...(account || s.ip
+        ? { reported_user: { ...(account?.id ? { id: account.id } : {}), ...(account?.name ? { screen_name: account.name } : {}), ...(account?.email ? { email: account.email } : {}), ...(account?.country ? { country: account.country } : {}), ...(s.ip ? { ip_capture_events: [{ ip: s.ip, event: 'upload', at: new Date(at).toISOString() }] } : {}) } }
+        : {}),
+      files: [
+        {
+          hashes: parseJson<Record<string, string>>(s.signals, {}),
+          ...(worst?.classification ? { classification: `${worst.classification.scheme}:${worst.classification.value}` } : {}),
+          ...(s.url ? { location_url: s.url } : {}),
+          viewed_by_reporter: true,
+        },
+      ],
+      additional_info: `Matched ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}; confirmed by review ${reviewId}.`,
+    };
+    const draft = await this.create(actor, body, { review_id: reviewId, submission_id: s.id });
+    return this.finish(actor, draft.id);
+  }
+
+  // ---- receiving authorities ------------------------------------------------------------------
+
+  /** Registers the peer that receives reports for `country` (its national authority). */
+  async setAuthority(actor: Principal, country: string, peerName: string): Promise<{ country: string; peer: string }> {
+    requirePermission(actor, 'federation.manage');
+    const cc = String(country).toUpperCase();
+    if (!/^[A-Z]{2}$/.test(cc)) throw new AllianceError('ROUTING_INVALID', `"${String(country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
+    const peer = await this.federation.findPeer(peerName).catch(() => {
+      throw new AllianceError('ROUTING_INVALID', `no registered peer "${peerName}" (add it with alliance peer add)`);
+    });
+    await this.store.db.transaction().execute(async (tx) => {
+      await setAuthority(tx, cc, peer.id);
+      await this.audit.record(tx, actor, 'routing.authority', cc, { peer: peerName });
+    });
+    return { country: cc, peer: peerName };
+  }
+
+  async removeAuthority(actor: Principal, country: string): Promise<void> {
+    requirePermission(actor, 'federation.manage');
+    const cc = String(country).toUpperCase();
+    await this.store.db.transaction().execute(async (tx) => {
+      if (!(await removeAuthority(tx, cc))) throw new AllianceError('NOT_FOUND', `no receiving authority registered for ${cc}`);
+      await this.audit.record(tx, actor, 'routing.authority_removed', cc, {});
+    });
+  }
+
+  async authorities(actor: Principal): Promise<{ authorities: Array<{ country: string; peer: string }>; fallback: string | null }> {
+    requirePermission(actor, 'reports');
+    return { authorities: await listAuthorities(this.store.db), fallback: this.fallbackPeer };
+  }
+
+  /** A report as a file: JSON (the view) or XML. */
+  async export(actor: Principal, id: number, format: 'json' | 'xml'): Promise<string> {
+    const r = await this.get(actor, id);
+    this.audit.recordRead(actor, 'report.export', r.uid, { format }, 1);
+    const { incident_type, escalate_to_high_priority, annotations, incident_at, internet_details, reported_user, location_hints, files, additional_info, ...meta } = r;
+    const body: ReportBody = { incident_type, escalate_to_high_priority, annotations, incident_at, internet_details, reported_user, location_hints, files, additional_info };
+    return format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : reportXml({ ...meta, delivery: undefined }, JSON.parse(JSON.stringify(body)) as ReportBody);
+  }
+}

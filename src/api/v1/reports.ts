@@ -1,0 +1,92 @@
+/** /api/v1: incident reports (out and in), receiving authorities, hosting providers, takedown notices. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { NoticeService } from '../../actions/notice-service.js';
+import type { ReportService } from '../../actions/report-service.js';
+import { IdParams } from './schemas.js';
+
+/** Report bodies are checked by the report model (field by field, with clear messages). */
+const ReportBody = Type.Record(Type.String(), Type.Unknown(), { description: 'CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info' });
+const Paging = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
+
+export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { reports, notices } = opts;
+  const cfg = { permission: 'reports' as const };
+
+  r.get('/reports', { config: cfg, schema: { tags: ['reports'], summary: 'Reports made here (out) or received from members (in), newest first', querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])), ...Paging }, { additionalProperties: false }) } }, async (req) => ({
+    reports: await reports.list(req.principal, req.query.direction ?? 'out', req.query.limit, req.query.offset),
+  }));
+  r.post('/reports', { config: cfg, schema: { tags: ['reports'], summary: 'Draft a report', body: ReportBody } }, async (req, reply) => {
+    void reply.status(201);
+    return reports.create(req.principal, req.body);
+  });
+  r.get('/reports/:id', { config: cfg, schema: { tags: ['reports'], params: IdParams } }, async (req) => reports.get(req.principal, req.params.id));
+  r.put('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: "Replace a draft's content (a finished report is immutable)", params: IdParams, body: ReportBody } }, async (req) => reports.update(req.principal, req.params.id, req.body));
+  r.patch('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: 'Same as PUT (a finished report is immutable)', params: IdParams, body: ReportBody } }, async (req) => reports.update(req.principal, req.params.id, req.body));
+  r.delete('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: 'Delete a draft (a finished report is immutable)', params: IdParams } }, async (req) => {
+    await reports.deleteDraft(req.principal, req.params.id);
+    return { deleted: req.params.id };
+  });
+  r.post('/reports/:id/finish', { config: cfg, schema: { tags: ['reports'], summary: 'Finish: check, route to the jurisdiction, make immutable, deliver', params: IdParams } }, async (req) => reports.finish(req.principal, req.params.id));
+  r.post('/reports/:id/supplement', { config: cfg, schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams } }, async (req, reply) => {
+    void reply.status(201);
+    return reports.supplement(req.principal, req.params.id);
+  });
+  r.get('/reports/:id/export', { config: cfg, schema: { tags: ['reports'], params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xml')])) }, { additionalProperties: false }) } }, async (req, reply) => {
+    const format = req.query.format ?? 'json';
+    const text = await reports.export(req.principal, req.params.id, format);
+    void reply.header('content-type', format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="report-${req.params.id}.${format}"`);
+    return reply.send(text);
+  });
+
+  r.get('/routing', { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact' } }, async (req) => reports.authorities(req.principal));
+  r.put('/routing/:country', { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], summary: "Register a peer as a country's receiving authority", params: Type.Object({ country: Type.String({ maxLength: 10 }) }), body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }) } }, async (req) =>
+    reports.setAuthority(req.principal, req.params.country, req.body.peer),
+  );
+  r.delete('/routing/:country', { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], params: Type.Object({ country: Type.String({ maxLength: 10 }) }) } }, async (req) => {
+    await reports.removeAuthority(req.principal, req.params.country);
+    return { deleted: req.params.country.toUpperCase() };
+  });
+
+  r.get('/providers', { config: cfg, schema: { tags: ['notices'], summary: "Hosting providers with their response times (hours from first notice to removal)" } }, async (req) => ({ providers: await notices.providers(req.principal) }));
+  r.post(
+    '/providers',
+    {
+      config: cfg,
+      schema: {
+        tags: ['notices'],
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])), abuse_email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      void reply.status(201);
+      return notices.addProvider(req.principal, req.body);
+    },
+  );
+  r.delete('/providers/:name', { config: cfg, schema: { tags: ['notices'], params: Type.Object({ name: Type.String({ maxLength: 100 }) }) } }, async (req) => {
+    await notices.removeProvider(req.principal, req.params.name);
+    return { deleted: req.params.name };
+  });
+
+  r.get('/notices', { config: cfg, schema: { tags: ['notices'], querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('removed'), Type.Literal('gone')])), ...Paging }, { additionalProperties: false }) } }, async (req) => ({
+    notices: await notices.list(req.principal, req.query.status, req.query.limit, req.query.offset),
+  }));
+  r.post(
+    '/notices',
+    {
+      config: cfg,
+      schema: {
+        tags: ['notices'],
+        summary: 'Send a takedown notice for a URL, re-sent until the host removes the content',
+        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 4096 }), evidence: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100_000 })), legal_basis: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      void reply.status(201);
+      return notices.create(req.principal, req.body);
+    },
+  );
+  r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) => notices.get(req.principal, req.params.id));
+}

@@ -1,0 +1,82 @@
+/** Incident reports, their deliveries, and the receiving authority of each country. */
+import { AllianceError } from '../errors/catalogue.js';
+import type { IncidentReport, IncidentReportsTable } from './actions-schema.js';
+import type { Insertable, Updateable } from 'kysely';
+import { now, type Executor } from './util.js';
+
+/** A driver error raised by the immutability trigger, as the domain error. */
+export function finishedReportError(err: unknown): AllianceError | undefined {
+  return /REPORT_FINISHED/.test(String((err as Error)?.message)) ? new AllianceError('REPORT_FINISHED', 'a finished report is immutable; send a supplement instead') : undefined;
+}
+
+/** A new draft; its uid names the id the insert draws. */
+export async function insertDraft(db: Executor, r: Omit<Insertable<IncidentReportsTable>, 'uid' | 'status'>, uidOf: (id: number) => string): Promise<IncidentReport> {
+  const row = await db.insertInto('incident_reports').values({ ...r, status: 'draft', uid: `pending:${Math.random()}` }).returning('id').executeTakeFirstOrThrow();
+  return db.updateTable('incident_reports').set({ uid: uidOf(row.id) }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A report received from a member, stored as it came (finished). Idempotent by uid. */
+export async function insertReceivedReport(db: Executor, r: Insertable<IncidentReportsTable>): Promise<{ report: IncidentReport; created: boolean }> {
+  const existing = await db.selectFrom('incident_reports').selectAll().where('uid', '=', r.uid).executeTakeFirst();
+  if (existing) return { report: existing, created: false };
+  return { report: await db.insertInto('incident_reports').values(r).returningAll().executeTakeFirstOrThrow(), created: true };
+}
+
+export async function getReport(db: Executor, id: number): Promise<IncidentReport> {
+  const r = await db.selectFrom('incident_reports').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new AllianceError('REPORT_NOT_FOUND', `no incident report ${id}`);
+  return r;
+}
+
+export function reportOfReview(db: Executor, reviewId: number): Promise<IncidentReport | undefined> {
+  return db.selectFrom('incident_reports').selectAll().where('review_id', '=', reviewId).executeTakeFirst();
+}
+
+/** Changes a draft (the trigger refuses a finished report whatever the caller checked). */
+export async function updateReport(db: Executor, id: number, fields: Updateable<IncidentReportsTable>): Promise<IncidentReport> {
+  try {
+    const r = await db.updateTable('incident_reports').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
+    if (!r) throw new AllianceError('REPORT_NOT_FOUND', `no incident report ${id}`);
+    return r;
+  } catch (err) {
+    throw finishedReportError(err) ?? err;
+  }
+}
+
+/** Reports of one direction (or the one with `id`), newest first, with their delivery state. */
+export function listReports(db: Executor, which: { direction?: 'in' | 'out'; id?: number }, limit: number, offset: number): Promise<Array<IncidentReport & { delivery_state: string | null; delivery_error: string | null }>> {
+  let q = db.selectFrom('incident_reports as r').leftJoin('report_deliveries as d', 'd.report_id', 'r.id').selectAll('r').select(['d.state as delivery_state', 'd.last_error as delivery_error']);
+  if (which.direction) q = q.where('r.direction', '=', which.direction);
+  if (which.id !== undefined) q = q.where('r.id', '=', which.id);
+  return q
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+export async function upsertDelivery(db: Executor, reportId: number, peer: string): Promise<void> {
+  await db.insertInto('report_deliveries').values({ report_id: reportId, peer, state: 'pending', attempts: 0, last_error: null, delivered_at: null, created_at: now() }).onConflict((oc) => oc.column('report_id').doNothing()).execute();
+}
+
+export async function recordDelivery(db: Executor, reportId: number, error: string | null): Promise<void> {
+  const d = await db.selectFrom('report_deliveries').select('attempts').where('report_id', '=', reportId).executeTakeFirstOrThrow();
+  await db
+    .updateTable('report_deliveries')
+    .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null, attempts: d.attempts + 1 } : { state: 'failed', last_error: error.slice(0, 1000), attempts: d.attempts + 1 })
+    .where('report_id', '=', reportId)
+    .execute();
+}
+
+export async function setAuthority(db: Executor, country: string, peerId: number): Promise<void> {
+  await db.insertInto('receiving_authorities').values({ country, peer_id: peerId, created_at: now() }).onConflict((oc) => oc.column('country').doUpdateSet({ peer_id: peerId })).execute();
+}
+
+export async function removeAuthority(db: Executor, country: string): Promise<boolean> {
+  const r = await db.deleteFrom('receiving_authorities').where('country', '=', country).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export function listAuthorities(db: Executor): Promise<Array<{ country: string; peer: string }>> {
+  return db.selectFrom('receiving_authorities as a').innerJoin('peers as p', 'p.id', 'a.peer_id').innerJoin('members as m', 'm.id', 'p.member_id').select(['a.country', 'm.name as peer']).orderBy('a.country').execute();
+}
