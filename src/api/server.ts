@@ -76,7 +76,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(federationRoutes, { federation: node.federation });
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
-      await v1.register(reportRoutes, { reports: node.reports, notices: node.notices });
+      await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
     },
     { prefix: '/api/v1' },
   );

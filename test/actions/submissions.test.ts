@@ -136,4 +136,16 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     expect((await api.call('GET', `/api/v1/reviews/${pending.review_id}`, undefined, analyst)).json()).toMatchObject({ status: 'pending', media: false, signals: { md5: expect.any(String) } });
     expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([]);
   });
+
+  it('measures the chain: re-uploads blocked, verdicts, time from upload to match and to review', async () => {
+    await api.call('POST', '/api/v1/submissions', { signals: { md5: 'e'.repeat(32) }, uploaded_at: Date.now() - 5000 }, platform);
+    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: 'f'.repeat(32) }], classification: 'vics:1' });
+    await api.call('POST', '/api/v1/submissions', { signals: { md5: 'f'.repeat(32) }, uploaded_at: new Date(Date.now() - 7000).toISOString() }, platform);
+    expect((await api.call('GET', '/api/v1/action-metrics', undefined, platform)).statusCode).toBe(403);
+    const m = (await api.call('GET', '/api/v1/action-metrics', undefined, analyst)).json();
+    expect(m).toMatchObject({ reuploads_blocked: 1, reviews: { confirmed: 1, rejected: 1, pending: 2 }, match_to_review: { count: 2 }, upload_to_match: { count: 1 } });
+    expect(m.upload_to_match.median_ms).toBeGreaterThanOrEqual(7000);
+    expect(m.submissions).toBe(await submissionCount());
+    expect(m.blocked).toBe(1);
+  });
 });

@@ -4,13 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { NoticeService } from '../../actions/notice-service.js';
 import type { ReportService } from '../../actions/report-service.js';
+import { actionMetrics } from '../../actions/action-metrics.js';
+import type { Store } from '../../store/database.js';
 import { IdParams } from './schemas.js';
 
 /** Report bodies are checked by the report model (field by field, with clear messages). */
 const ReportBody = Type.Record(Type.String(), Type.Unknown(), { description: 'CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info' });
 const Paging = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
 
-export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService }): Promise<void> {
+export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService; store: Store }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { reports, notices } = opts;
   const cfg = { permission: 'reports' as const };
@@ -40,6 +42,23 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     void reply.header('content-type', format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="report-${req.params.id}.${format}"`);
     return reply.send(text);
   });
+
+  r.get(
+    '/action-metrics',
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        summary: 'How fast the chain acts: upload → match → review → report / notice → removal (median, p90), re-uploads blocked',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 1;
+      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 86_400_000;
+      return actionMetrics(opts.store, req.principal, from, to);
+    },
+  );
 
   r.get('/routing', { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact' } }, async (req) => reports.authorities(req.principal));
   r.put('/routing/:country', { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], summary: "Register a peer as a country's receiving authority", params: Type.Object({ country: Type.String({ maxLength: 10 }) }), body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }) } }, async (req) =>
