@@ -9,6 +9,10 @@ import { PageHeading } from './PageHeading';
 import { matchRoute, navigate, usePath } from './router';
 import { SignIn } from './SignIn';
 import { SyncPage } from './SyncPage';
+import { NoticesPage } from './NoticesPage';
+import { ReportsPage } from './ReportsPage';
+import { ReviewPage } from './ReviewPage';
+import { RulesPage } from './RulesPage';
 
 export function App() {
   const path = usePath();
@@ -66,6 +70,10 @@ export function App() {
         {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
         {route.page === 'match' && <MatchPage />}
         {route.page === 'sync' && <SyncPage />}
+        {route.page === 'review' && <ReviewPage />}
+        {route.page === 'reports' && <ReportsPage />}
+        {route.page === 'notices' && <NoticesPage />}
+        {route.page === 'rules' && <RulesPage />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

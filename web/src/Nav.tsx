@@ -20,6 +20,18 @@ export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }
         <Link href="/sync" aria-current={current('/sync')}>
           Sync
         </Link>
+        <Link href="/review" aria-current={current('/review')}>
+          Review
+        </Link>
+        <Link href="/reports" aria-current={current('/reports')}>
+          Reports
+        </Link>
+        <Link href="/notices" aria-current={current('/notices')}>
+          Notices
+        </Link>
+        <Link href="/rules" aria-current={current('/rules')}>
+          Rules
+        </Link>
       </nav>
       <span className="who">{who.data ? `Signed in as ${who.data.member} (${who.data.role})` : ''}</span>
       <button type="button" onClick={onSignOut}>

@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
  * Reviewer wellbeing: an image is shown blurred and in greyscale until the analyst chooses to
  * reveal it, and can be hidden again.
  */
-export function SafeImage({ src, alt }: { src: string; alt: string }) {
+export function SafeImage({ src, alt, onReveal }: { src: string; alt: string; /** Called each time the analyst reveals the image (exposure counting). */ onReveal?: () => void }) {
   const [revealed, setRevealed] = useState(false);
   const stateId = useId();
   return (
@@ -14,7 +14,14 @@ export function SafeImage({ src, alt }: { src: string; alt: string }) {
       </div>
       <figcaption>
         <span id={stateId}>{revealed ? 'Shown as is.' : 'Blurred and greyscale.'}</span>{' '}
-        <button type="button" onClick={() => setRevealed(!revealed)} aria-pressed={revealed}>
+        <button
+          type="button"
+          onClick={() => {
+            if (!revealed) onReveal?.();
+            setRevealed(!revealed);
+          }}
+          aria-pressed={revealed}
+        >
           {revealed ? 'Hide' : 'Reveal'}
         </button>
       </figcaption>

@@ -6,7 +6,7 @@ import type { Subscription } from './types';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }) : 'never');
+import { when } from './when';
 
 /** Banks received from peers: where each subscription is, how far behind, its last error; sync now. */
 export function SyncPage() {

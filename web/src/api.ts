@@ -70,6 +70,17 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
   return data as T;
 }
 
+/** A binary resource (review media): the bytes as a Blob, fetched with the token. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const token = session.token();
+  const res = await fetch(`/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const e = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? `The server answered ${res.status}.`);
+  }
+  return res.blob();
+}
+
 export const bankPath = (name: string) => `/banks/${encodeURIComponent(name)}`;
 
 /** A readable message for any error thrown by a call. */

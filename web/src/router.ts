@@ -23,7 +23,7 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'home' } | { page: 'missing' };
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'home' } | { page: 'missing' };
 
 export function matchRoute(path: string): Route {
   if (path === '/') return { page: 'home' };
@@ -31,6 +31,10 @@ export function matchRoute(path: string): Route {
   if (path === '/banks') return { page: 'banks' };
   if (path === '/match') return { page: 'match' };
   if (path === '/sync') return { page: 'sync' };
+  if (path === '/review') return { page: 'review' };
+  if (path === '/reports') return { page: 'reports' };
+  if (path === '/notices') return { page: 'notices' };
+  if (path === '/rules') return { page: 'rules' };
   const m = /^\/banks\/([^/]+)$/.exec(path);
   if (m) return { page: 'bank', name: decodeURIComponent(m[1]) };
   return { page: 'missing' };

@@ -99,3 +99,78 @@ export interface Subscription {
   last_error: string | null;
   last_error_at: string | null;
 }
+
+export interface ActionMatch {
+  signal_type: string;
+  bank: string;
+  content_id: number;
+  distance: number;
+  classification: Classification | null;
+  uid: string | null;
+}
+
+export interface ReviewItem {
+  id: number;
+  submission_id: number;
+  status: 'pending' | 'confirmed' | 'rejected';
+  priority: number;
+  reasons: ActionMatch[];
+  signals: Record<string, string>;
+  source: string;
+  url: string | null;
+  media: boolean;
+  media_type: string | null;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  verdict_note: string | null;
+  next_actions: string[];
+}
+
+export interface Report {
+  id: number;
+  uid: string;
+  direction: 'in' | 'out';
+  status: 'draft' | 'finished';
+  incident_type: string;
+  files?: Array<{ hashes: Record<string, string>; classification?: string }>;
+  prior_uid: string | null;
+  country: string | null;
+  routing_basis: string | null;
+  kind: string | null;
+  routed_to: string | null;
+  from_member: string | null;
+  created_at: string;
+  finished_at: string | null;
+  delivery: { state: string; error: string | null } | null;
+}
+
+export interface NoticeSummary {
+  id: number;
+  url: string;
+  host: string;
+  provider: string | null;
+  status: 'open' | 'removed' | 'gone';
+  sends: number;
+  created_at: string;
+  first_sent_at: string | null;
+  next_action_at: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  hours_to_removal: number | null;
+}
+
+export interface NoticeDetail extends NoticeSummary {
+  legal_basis: string;
+  evidence: Record<string, string>;
+  events: Array<{ at: string; kind: string; detail: string | null }>;
+}
+
+export interface ActionRule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  conditions: { banks?: string[]; legal?: string[]; classifications?: string[]; max_distance?: number; signal_types?: string[]; sources?: string[] };
+  actions: string[];
+  webhook: string | null;
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
-/** A local object URL for a chosen file (revoked when the file changes): media never goes to or comes from the server for display. */
-export function useObjectUrl(file: File | null): string | null {
+/** A local object URL for a chosen file or fetched media (revoked when it changes or the view goes). */
+export function useObjectUrl(file: Blob | null | undefined): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!file) return setUrl(null);
