@@ -42,6 +42,8 @@ export interface ActionMatch {
   classification: Classification | null;
   /** Federation uid of received content (opinions go back to its origin). */
   uid: string | null;
+  /** Found after the submission was answered, when a bank gained the signal. */
+  retroactive?: boolean;
 }
 
 const invalid = (message: string) => new AllianceError('RULE_INVALID', message);

@@ -16,8 +16,8 @@ import type { Submission } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
 import { enqueueDelivery } from '../store/deliveries-repo.js';
 import { webhookByName } from '../store/rules-repo.js';
-import { earlierSubmission, insertReviewItem, insertSubmission } from '../store/submissions-repo.js';
-import { now, parseJson } from '../store/util.js';
+import { earlierSubmission, getSubmission, insertReviewItem, insertSubmission } from '../store/submissions-repo.js';
+import { now, parseJson, type Executor } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
 import { reviewPriority } from './priority.js';
 import type { RuleService } from './rule-service.js';
@@ -59,7 +59,7 @@ export interface SubmissionResult {
 }
 
 const invalid = (m: string) => new AllianceError('SUBMISSION_INVALID', m);
-const valueKey = (value: string) => createHash('sha256').update(value).digest('hex');
+export const valueKey = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Checks the context a platform sends; returns it in stored form. */
 function checkContext(input: SubmissionInput) {
@@ -142,27 +142,65 @@ export class SubmissionService {
         keys,
       );
       // One review per content: a re-upload of content under review waits on that review.
-      let reviewId: number | null = null;
-      if (actions.includes('review') && !earlier?.review) {
-        const item = await insertReviewItem(tx, {
-          submission_id: row.id,
-          priority: reviewPriority(evaluation.matches, !earlier),
-          reasons: JSON.stringify(evaluation.matches),
-          pending_actions: JSON.stringify({ actions: actions.filter((a) => a === 'report' || a === 'notice'), webhooks: webhooksOf(evaluation) }),
-          media_type: input.media?.type ?? null,
-          media_stored: input.media ? 1 : 0,
-        });
-        reviewId = item.id;
-      }
-      for (const name of actions.includes('webhook') ? webhooksOf(evaluation) : []) {
-        const hook = await webhookByName(tx, name).catch(() => undefined); // removed since: nothing to deliver
-        if (hook) await enqueueDelivery(tx, hook.id, 'match', { submission: publicView(row, reviewId) });
-      }
+      const reviewId = await this.followUp(tx, row, evaluation, actions.includes('review') && !earlier?.review, !earlier, input.media?.type ?? null, 'match');
       await this.audit.record(tx, actor, 'submission', String(row.id), { decision, actions, reupload_of: row.reupload_of, matches: matches.length }, matches.length);
       return { row, reviewId };
     });
     if (result.reviewId !== null && input.media) await this.vault.put(result.reviewId, input.media.bytes);
     return { ...publicView(result.row, result.reviewId), rules: evaluation.rules.map((r) => r.name) };
+  }
+
+  /**
+   * What a match sets going besides the answer: the review item (when `review`) and the webhook
+   * deliveries of the rules that fired. Returns the review item's id.
+   */
+  private async followUp(tx: Executor, row: Submission, evaluation: Evaluation, review: boolean, firstSighting: boolean, mediaType: string | null, event: string): Promise<number | null> {
+    let reviewId: number | null = null;
+    const actions = evaluation.actions;
+    if (review) {
+      const item = await insertReviewItem(tx, {
+        submission_id: row.id,
+        priority: reviewPriority(evaluation.matches, firstSighting),
+        reasons: JSON.stringify(evaluation.matches),
+        pending_actions: JSON.stringify({ actions: actions.filter((a) => a === 'report' || a === 'notice'), webhooks: webhooksOf(evaluation) }),
+        media_type: mediaType,
+        media_stored: mediaType ? 1 : 0,
+      });
+      reviewId = item.id;
+    }
+    for (const name of actions.includes('webhook') ? webhooksOf(evaluation) : []) {
+      const hook = await webhookByName(tx, name).catch(() => undefined); // removed since: nothing to deliver
+      if (hook) await enqueueDelivery(tx, hook.id, event, { submission: { ...publicView(row, reviewId), ...(event === 'match' ? {} : { matches: evaluation.matches }) } });
+    }
+    return reviewId;
+  }
+
+  /**
+   * Retroactive matching: a bank gained a signal that matches content submitted earlier (kept as
+   * hashes). The submission is matched again; when the rules now want a review, and the content
+   * has none yet, it is queued (without media: none was kept), and the rules' webhooks hear of it.
+   * Returns whether anything was set going.
+   */
+  async retroMatch(submissionId: number): Promise<boolean> {
+    const row = await getSubmission(this.store.db, submissionId);
+    const matches = await this.match(parseJson<Record<string, string>>(row.signals, {}));
+    const known = new Set(parseJson<ActionMatch[]>(row.matches, []).map((m) => `${m.content_id}/${m.signal_type}`));
+    const fresh = matches.filter((m) => !known.has(`${m.content_id}/${m.signal_type}`));
+    if (fresh.length === 0) return false;
+    const evaluation = evaluate(await this.rules.rules(), fresh, row.source);
+    if (evaluation.actions.length === 0) return false;
+    return this.store.db.transaction().execute(async (tx) => {
+      const reviewed = await tx.selectFrom('review_items').select('id').where('submission_id', '=', row.id).executeTakeFirst();
+      const keys = Object.entries(parseJson<Record<string, string>>(row.signals, {})).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value) }));
+      const earlier = await earlierSubmission(tx, keys);
+      const review = evaluation.actions.includes('review') && !reviewed && !earlier?.review;
+      // Kept with the submission, so the same match is never acted on twice.
+      const all = [...parseJson<ActionMatch[]>(row.matches, []), ...fresh.map((m) => ({ ...m, retroactive: true }))];
+      await tx.updateTable('submissions').set({ matches: JSON.stringify(all) }).where('id', '=', row.id).execute();
+      await this.followUp(tx, row, evaluation, review, true, null, 'match.retroactive');
+      await this.audit.record(tx, { memberId: null, memberName: 'node', role: 'admin', tokenId: null, actor: 'node:retroactive-match' }, 'submission.retroactive_match', String(row.id), { matches: fresh.length, actions: evaluation.actions, review }, fresh.length);
+      return true;
+    });
   }
 
   /** Every counted match of every signal, with the received content's uid. */

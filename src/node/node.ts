@@ -7,6 +7,7 @@ import { MediaVault } from '../actions/media-vault.js';
 import { NoticeService } from '../actions/notice-service.js';
 import { REPORT_DELIVERY_JOB, ReportService } from '../actions/report-service.js';
 import { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from '../actions/review-service.js';
+import { RetroMatcher } from '../actions/retro-matcher.js';
 import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
@@ -46,6 +47,8 @@ export interface AllianceNode {
   readonly webhooks: WebhookDispatcher;
   readonly reports: ReportService;
   readonly notices: NoticeService;
+  /** Matches content submitted earlier against signals banks gain later. */
+  readonly retro: RetroMatcher;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const submissions = new SubmissionService(store, audit, lookup, rules, vault);
   const reviews = new ReviewService(store, audit, vault);
   const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
+  const retro = new RetroMatcher(store, submissions);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,
@@ -131,6 +135,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     webhooks,
     reports,
     notices,
+    retro,
     firstAdminToken,
     operator,
     async close() {

@@ -151,6 +151,8 @@ export async function* allSignals(db: Executor, signalType: string, pageSize = 2
 
 export interface SignalChange {
   seq: number;
+  /** When the change was logged (epoch ms). */
+  at: number;
   signal_id: number;
   signal_type: string;
   op: 'add' | 'remove';
@@ -162,13 +164,14 @@ export async function changesSince(db: Executor, seq: number, limit = 10_000): P
   const rows = await db
     .selectFrom('signal_changes')
     .leftJoin('signals', 'signals.id', 'signal_changes.signal_id')
-    .select(['signal_changes.seq', 'signal_changes.signal_id', 'signal_changes.signal_type', 'signal_changes.op', 'signal_changes.value as removed', 'signals.value as current'])
+    .select(['signal_changes.seq', 'signal_changes.at', 'signal_changes.signal_id', 'signal_changes.signal_type', 'signal_changes.op', 'signal_changes.value as removed', 'signals.value as current'])
     .where('signal_changes.seq', '>', seq)
     .orderBy('signal_changes.seq')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
     seq: r.seq,
+    at: Number(r.at),
     signal_id: r.signal_id,
     signal_type: r.signal_type,
     op: r.op as 'add' | 'remove',

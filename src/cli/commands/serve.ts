@@ -53,6 +53,7 @@ export function serveCommand(): Command {
           ? setInterval(() => {
               void node.webhooks.tick().catch((err: unknown) => app.log.error({ err }, 'webhook delivery failed'));
               void node.notices.tick().catch((err: unknown) => app.log.error({ err }, 'takedown notices failed'));
+              void node.retro.tick().catch((err: unknown) => app.log.error({ err }, 'retroactive matching failed'));
               if (Date.now() - sweptAt < 60_000) return;
               sweptAt = Date.now();
               void node.reviews.sweep(config.reviewRetentionDays).catch((err: unknown) => app.log.error({ err }, 'review media sweep failed'));
