@@ -15,7 +15,8 @@ import { hashFile } from '../hasher/hash-file.js';
 import { fetchToFile, type FetchOptions } from '../media/fetch-url.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
-import type { Notice } from '../store/actions-schema.js';
+import type { HostingProvider, Notice } from '../store/actions-schema.js';
+import type { Mailer } from './mailer.js';
 import type { Store } from '../store/database.js';
 import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, providerForHost, sentNotices, updateNotice } from '../store/notices-repo.js';
 import { now, parseJson } from '../store/util.js';
@@ -48,6 +49,7 @@ export class NoticeService {
     private readonly audit: AuditLog,
     private readonly self: { name: string; country: string | null; kind: string },
     private readonly options: NoticeOptions,
+    private readonly mailer?: Mailer,
   ) {}
 
   // ---- hosting providers ---------------------------------------------------------------------
@@ -201,31 +203,66 @@ export class NoticeService {
     }
     const provider = n.provider_id === null ? undefined : await this.store.db.selectFrom('hosting_providers').selectAll().where('id', '=', n.provider_id).executeTakeFirst();
     const fresh = provider ?? (await providerForHost(this.store.db, n.host)); // registered since?
-    if (!fresh?.abuse_url) {
-      await addNoticeEvent(this.store.db, n.id, 'not_sent', fresh ? `provider ${fresh.name} has no HTTP abuse endpoint (e-mail notices are not sent by this node yet)` : `no hosting provider registered for ${n.host}`);
-      await updateNotice(this.store.db, n.id, { provider_id: fresh?.id ?? null, next_action_at: now() + this.options.resendMs });
-      return;
-    }
     const t = now();
-    const body = { notice_id: `${this.self.name}/notice/${n.id}`, url: n.url, evidence: parseJson(n.evidence, {}), legal_basis: n.legal_basis, sender: this.self, first_sent_at: iso(n.first_sent_at ?? t), sends: n.sends + 1, reply: 'answer {"status": "removed"} once the content is taken down' };
-    let answer = '';
-    let ok = false;
-    try {
-      const res = await fetch(fresh.abuse_url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(this.options.fetch.timeoutMs) });
-      const text = (await res.text()).slice(0, 10_000);
-      ok = res.ok;
-      answer = `HTTP ${res.status}`;
-      const status = ok ? (JSON.parse(text || '{}') as { status?: unknown }).status : undefined;
-      if (status === 'removed') {
-        await updateNotice(this.store.db, n.id, { sends: n.sends + 1, first_sent_at: n.first_sent_at ?? t, last_sent_at: t, provider_id: fresh.id });
-        await addNoticeEvent(this.store.db, n.id, 'sent', `to ${fresh.name}: ${answer}`, t);
-        return this.close({ ...n, first_sent_at: n.first_sent_at ?? t }, 'removed', 'host', `${fresh.name} answered that the content is removed`);
+    const sent = fresh ? await this.send(n, fresh, t) : { ok: false, removed: false, kind: 'not_sent', detail: `no hosting provider registered for ${n.host}` };
+    await updateNotice(this.store.db, n.id, {
+      provider_id: fresh?.id ?? null,
+      sends: n.sends + (sent.ok ? 1 : 0),
+      first_sent_at: sent.ok ? (n.first_sent_at ?? t) : n.first_sent_at,
+      last_sent_at: sent.ok ? t : n.last_sent_at,
+      next_action_at: now() + this.options.resendMs,
+    });
+    await addNoticeEvent(this.store.db, n.id, sent.kind, sent.detail, t);
+    if (sent.removed) await this.close({ ...n, first_sent_at: n.first_sent_at ?? t }, 'removed', 'host', `${fresh!.name} answered that the content is removed`);
+  }
+
+  /** Sends the notice to the provider's abuse endpoint (HTTP JSON) or abuse address (e-mail). */
+  private async send(n: Notice, p: HostingProvider, t: number): Promise<{ ok: boolean; removed: boolean; kind: string; detail: string }> {
+    const body = { notice_id: `${this.self.name}/notice/${n.id}`, url: n.url, evidence: parseJson(n.evidence, {}), legal_basis: n.legal_basis, sender: this.self, first_sent_at: iso(n.first_sent_at ?? t), sends: n.sends + 1 };
+    if (p.abuse_url) {
+      try {
+        const res = await fetch(p.abuse_url, { method: 'POST', body: JSON.stringify({ ...body, reply: 'answer {"status": "removed"} once the content is taken down' }), headers: { 'content-type': 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(this.options.fetch.timeoutMs) });
+        const text = (await res.text()).slice(0, 10_000);
+        let status: unknown;
+        try {
+          status = res.ok ? (JSON.parse(text || '{}') as { status?: unknown }).status : undefined;
+        } catch {
+          status = undefined; // an answer that is not JSON still means the notice arrived
+        }
+        return { ok: res.ok, removed: status === 'removed', kind: res.ok ? 'sent' : 'send_failed', detail: `to ${p.name}: HTTP ${res.status}` };
+      } catch (err) {
+        return { ok: false, removed: false, kind: 'send_failed', detail: `to ${p.name}: ${(err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message}` };
       }
-    } catch (err) {
-      answer = (err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message;
     }
-    await updateNotice(this.store.db, n.id, { sends: n.sends + (ok ? 1 : 0), first_sent_at: ok ? (n.first_sent_at ?? t) : n.first_sent_at, last_sent_at: ok ? t : n.last_sent_at, provider_id: fresh.id, next_action_at: now() + this.options.resendMs });
-    await addNoticeEvent(this.store.db, n.id, ok ? 'sent' : 'send_failed', `to ${fresh.name}: ${answer}`, t);
+    if (p.abuse_email && this.mailer) {
+      try {
+        const response = await this.mailer.send({
+          to: p.abuse_email,
+          subject: `Takedown notice ${body.notice_id}: ${n.url}`,
+          text: [
+            `The content at ${n.url} matches known child sexual abuse material.`,
+            `Legal basis: ${n.legal_basis}`,
+            `Evidence (hashes of the content): ${Object.entries(body.evidence as Record<string, string>).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+            `This notice is re-sent until the content is removed (notice ${n.sends + 1}). Sent by ${this.self.name}${this.self.country ? ` (${this.self.country})` : ''}.`,
+          ].join('\n\n'),
+          json: body,
+        });
+        return { ok: true, removed: false, kind: 'sent', detail: `e-mail to ${p.abuse_email}: ${response.slice(0, 200)}` };
+      } catch (err) {
+        return { ok: false, removed: false, kind: 'send_failed', detail: `e-mail to ${p.abuse_email}: ${(err as Error).message}` };
+      }
+    }
+    return { ok: false, removed: false, kind: 'not_sent', detail: `provider ${p.name} has ${p.abuse_email ? 'only an e-mail address and this node has no SMTP server (ALLIANCE_SMTP_URL)' : 'no abuse contact'}` };
+  }
+
+  /** Records that the host confirmed removal by other means (an e-mail reply, a call). */
+  async confirmRemoved(actor: Principal, id: number, note: string | null) {
+    requirePermission(actor, 'reports');
+    const n = await getNotice(this.store.db, id);
+    if (n.status !== 'open') throw new AllianceError('NOTICE_INVALID', `notice ${id} is ${n.status} already`);
+    await this.close(n, 'removed', 'host', `confirmed by ${actor.actor}${note ? `: ${note.slice(0, 500)}` : ''}`);
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'notice.removed', String(id), { note }));
+    return this.get(actor, id);
   }
 
   /** Fetches the URL again and compares what it serves with the evidence. */

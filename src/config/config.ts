@@ -47,6 +47,9 @@ export interface Config {
   reportFallbackPeer: string | null;
   /** Takedown notices: re-sent this often until removal, ms (default 24 h, as Project Arachnid). */
   noticeResendMs: number;
+  /** SMTP server for e-mail notices (smtp:// or smtps:// URL), and the sender address. */
+  smtpUrl: string | null;
+  smtpFrom: string;
   /** How often `serve` delivers due webhooks and sweeps expired review media, ms. */
   actionsTickMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -71,6 +74,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   if (role === 'matcher' && !databaseUrl) throw new AllianceError('USAGE', '--role matcher shares a PostgreSQL database: set ALLIANCE_DATABASE_URL');
   const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') ?? 'platform') as MemberKind;
   if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
+  const smtpUrl = pick('smtpUrl', 'ALLIANCE_SMTP_URL') || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp:// or smtps://');
   const logLevel = (pick('logLevel', 'ALLIANCE_LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
   return Object.freeze({
@@ -96,6 +101,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     webhookMaxAttempts: int('ALLIANCE_WEBHOOK_MAX_ATTEMPTS', pick('webhookMaxAttempts', 'ALLIANCE_WEBHOOK_MAX_ATTEMPTS'), 10, 1, 100),
     reportFallbackPeer: pick('reportFallbackPeer', 'ALLIANCE_REPORT_FALLBACK_PEER') || null,
     noticeResendMs: int('ALLIANCE_NOTICE_RESEND_MS', pick('noticeResendMs', 'ALLIANCE_NOTICE_RESEND_MS'), 24 * 3_600_000, 10),
+    smtpUrl,
+    smtpFrom: pick('smtpFrom', 'ALLIANCE_SMTP_FROM') || 'alliance-node@localhost',
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
   });

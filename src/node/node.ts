@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { MediaVault } from '../actions/media-vault.js';
+import { smtpMailer } from '../actions/mailer.js';
 import { NoticeService } from '../actions/notice-service.js';
 import { REPORT_DELIVERY_JOB, ReportService } from '../actions/report-service.js';
 import { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from '../actions/review-service.js';
@@ -91,7 +92,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     resendMs: config.noticeResendMs,
     fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
     maxImagePixels: config.maxImagePixels,
-  });
+  }, smtpMailer(config.smtpUrl, config.smtpFrom, 30_000));
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
   const jobs = new JobRunner(store, {
     [IMPORT_JOB]: importJobHandler(banks),

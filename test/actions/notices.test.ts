@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoticeService } from '../../src/actions/notice-service.js';
@@ -123,5 +124,75 @@ describe('takedown notices', () => {
     await expect(node.notices.create(admin, { url: `${base}/img/9.jpg`, evidence: { pdq: 'zz' }, legal_basis: 'x' })).rejects.toMatchObject({ code: 'SIGNAL_MALFORMED' });
     await expect(node.notices.addProvider(admin, { name: 'No Contact', domains: ['example.org'] })).rejects.toMatchObject({ code: 'PROVIDER_INVALID' });
     await expect(node.notices.addProvider(admin, { name: 'Bad URL', domains: ['example.org'], abuse_url: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'PROVIDER_INVALID' });
+  });
+});
+
+describe('takedown notices by e-mail', () => {
+  let env: TestEnv;
+  let node: AllianceNode;
+  let smtp: NetServer;
+  const mails: string[] = [];
+
+  beforeAll(async () => {
+    // Just enough SMTP for one client: greeting, EHLO, MAIL, RCPT, DATA, QUIT.
+    smtp = createNetServer((socket) => {
+      let data = false;
+      let buffer = '';
+      socket.write('220 localhost test SMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let i: number;
+        while ((i = data ? buffer.indexOf('\r\n.\r\n') : buffer.indexOf('\r\n')) >= 0) {
+          if (data) {
+            mails.push(buffer.slice(0, i));
+            buffer = buffer.slice(i + 5);
+            data = false;
+            socket.write('250 2.0.0 queued as TEST1\r\n');
+            continue;
+          }
+          const line = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'EHLO' || verb === 'HELO') socket.write('250-localhost\r\n250 8BITMIME\r\n');
+          else if (verb === 'DATA') {
+            data = true;
+            socket.write('354 go ahead\r\n');
+          } else if (verb === 'QUIT') socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    const port = (smtp.address() as { port: number }).port;
+    env = await testConfig('sqlite', { noticeResendMs: '10', smtpUrl: `smtp://127.0.0.1:${port}`, smtpFrom: 'notices@hotline.example' });
+    node = await openNode(env.config);
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    env?.cleanup();
+    smtp.close();
+  });
+
+  it('sends the notice to the abuse address, re-sends it, and closes when removal is confirmed', async () => {
+    const admin = await node.operator();
+    await node.notices.addProvider(admin, { name: 'Mail Only Hosting', domains: ['192.0.2.10'], abuse_email: 'abuse@files.example.net' });
+    const n = await node.notices.create(admin, { url: 'https://192.0.2.10/a/b.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content (INTERPOL baseline)' });
+    await node.notices.tick();
+    await new Promise((r) => setTimeout(r, 15));
+    // The URL cannot be re-checked from here (a documentation address, refused without a lookup): the notice goes on being sent.
+    await node.notices.tick();
+    const sent = await node.notices.get(admin, n.id);
+    expect(sent).toMatchObject({ status: 'open', sends: 2 });
+    expect(sent.events.filter((e) => e.kind === 'sent').map((e) => e.detail)).toEqual([expect.stringMatching(/^e-mail to abuse@files\.example\.net: 250 2\.0\.0 queued as TEST1/), expect.any(String)]);
+    expect(mails).toHaveLength(2);
+    expect(mails[0]).toMatch(/^From: notices@hotline\.example/m);
+    expect(mails[0]).toMatch(/^To: abuse@files\.example\.net/m);
+    expect(mails[0]).toMatch(/^Subject: Takedown notice .*192\.0\.2\.10\/a\/b\.jpg/m);
+    expect(mails[0]).toContain('filename=notice.json');
+    const closed = await node.notices.confirmRemoved(admin, n.id, 'the host replied by e-mail');
+    expect(closed).toMatchObject({ status: 'removed', closed_by: 'host' });
+    expect(closed.events.at(-1)).toMatchObject({ kind: 'removed', detail: expect.stringMatching(/the host replied by e-mail/) });
+    await expect(node.notices.confirmRemoved(admin, n.id, null)).rejects.toMatchObject({ code: 'NOTICE_INVALID' });
   });
 });

@@ -107,5 +107,10 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       return notices.create(req.principal, req.body);
     },
   );
+  r.post(
+    '/notices/:id/removed',
+    { config: cfg, schema: { tags: ['notices'], summary: 'Record that the host confirmed removal by other means (an e-mail reply)', params: IdParams, body: Type.Object({ note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }, { additionalProperties: false }) } },
+    async (req) => notices.confirmRemoved(req.principal, req.params.id, req.body.note ?? null),
+  );
   r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) => notices.get(req.principal, req.params.id));
 }
