@@ -89,7 +89,7 @@ export function parseRule(input: { name?: unknown; conditions?: unknown; actions
     return s;
   }) as ActionKind[] | undefined;
   if (!actions) throw invalid(`actions: at least one of ${ACTION_KINDS.join(', ')}`);
-  const webhook = input.webhook === undefined || input.webhook === null ? null : String(input.webhook);
+  const webhook = input.webhook === undefined || input.webhook === null || input.webhook === '' ? null : String(input.webhook);
   if (actions.includes('webhook') !== (webhook !== null)) throw invalid('a rule with the webhook action names its webhook, and only such a rule does');
   return { name: input.name, conditions, actions, webhook };
 }

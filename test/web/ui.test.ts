@@ -264,6 +264,40 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+  it('creates an action rule from the form, lists it, disables it', async () => {
+    const page = await open('/rules');
+    await heading(page, 'Rules');
+    await page.getByLabel('Name').fill('review known images');
+    await page.getByLabel('Banks (comma-separated; empty: any)').fill('DEMO_IMAGES');
+    await page.getByLabel('baseline').check();
+    await page.getByLabel('Maximum distance').fill('31');
+    await page.getByLabel('report').check();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    const row = page.locator('tr[data-rule="review known images"]');
+    await row.waitFor();
+    expect(await text(row)).toBe('review known images bank DEMO_IMAGES, legal status baseline, distance ≤ 31 review, report Delete');
+    await page.getByLabel('Rule review known images enabled').click(); // saved, then shown from the server's answer
+    await expect.poll(async () => (await http(`${server.url}/api/v1/rules`, token)).json.rules[0].enabled).toBe(false);
+    await expect.poll(() => row.getByRole('checkbox').isChecked()).toBe(false);
+    expect((await http(`${server.url}/api/v1/rules`, token)).json.rules[0]).toMatchObject({ name: 'review known images', conditions: { banks: ['DEMO_IMAGES'], legal: ['baseline'], max_distance: 31 }, actions: ['review', 'report'] });
+    await page.context().close();
+  });
+
+  it("shows a notice's timeline", async () => {
+    const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
+    expect((await call('POST', '/api/v1/notices', { url: 'https://192.0.2.7/a.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content' })).status).toBe(201);
+    const page = await open('/notices');
+    await heading(page, 'Notices');
+    const row = page.locator('tr', { hasText: 'https://192.0.2.7/a.jpg' });
+    await row.waitFor();
+    expect(await text(row)).toMatch(/^https:\/\/192\.0\.2\.7\/a\.jpg 192\.0\.2\.7 \(no provider\) open 0 never – Timeline$/);
+    await row.getByRole('button', { name: 'Timeline' }).click();
+    const created = page.locator('[data-event="created"]');
+    await created.waitFor();
+    expect(await text(created)).toMatch(/created: host 192\.0\.2\.7: no registered provider yet$/);
+    await page.context().close();
+  });
+
   it('shows each subscription with its position, lag and last error, and syncs on demand', async () => {
     // A peer whose node is down, then in maintenance: the subscription's status says why its sync fails.
     let answer: 'hang up' | 'maintenance' = 'hang up';

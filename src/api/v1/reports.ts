@@ -76,7 +76,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       config: cfg,
       schema: {
         tags: ['notices'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])), abuse_email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])) }, { additionalProperties: false }),
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])), abuse_email: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 320 })])) }, { additionalProperties: false }),
       },
     },
     async (req, reply) => {
@@ -109,7 +109,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
   );
   r.post(
     '/notices/:id/removed',
-    { config: cfg, schema: { tags: ['notices'], summary: 'Record that the host confirmed removal by other means (an e-mail reply)', params: IdParams, body: Type.Object({ note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }, { additionalProperties: false }) } },
+    { config: cfg, schema: { tags: ['notices'], summary: 'Record that the host confirmed removal by other means (an e-mail reply)', params: IdParams, body: Type.Object({ note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])) }, { additionalProperties: false }) } },
     async (req) => notices.confirmRemoved(req.principal, req.params.id, req.body.note ?? null),
   );
   r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) => notices.get(req.principal, req.params.id));

@@ -103,7 +103,7 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
         tags: ['actions'],
         summary: 'Confirm or reject (once); the media is deleted and the verdict flows back as an opinion',
         params: IdParams,
-        body: Type.Object({ verdict: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]), note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])) }, { additionalProperties: false }),
+        body: Type.Object({ verdict: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]), note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])) }, { additionalProperties: false }),
       },
     },
     async (req) => reviews.decide(req.principal, req.params.id, req.body.verdict, req.body.note ?? null),

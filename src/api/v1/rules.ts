@@ -19,7 +19,8 @@ const RuleBody = Type.Object(
       ),
     ),
     actions: Type.Array(Type.Union(ACTION_KINDS.map((a) => Type.Literal(a))), { minItems: 1, maxItems: ACTION_KINDS.length }),
-    webhook: Type.Optional(Type.Union([Type.String({ maxLength: 80 }), Type.Null()])),
+    // Null first: Ajv's type coercion would turn null into "" for a string listed first.
+    webhook: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 80 })])),
   },
   { additionalProperties: false },
 );
