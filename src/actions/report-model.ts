@@ -9,6 +9,7 @@ import { parseClassification } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { getSignalType } from '../signals/registry.js';
 import { isIP } from 'node:net';
+import { isCountryCode } from '../geo/countries.js';
 
 export const INCIDENT_TYPES = [
   'child_pornography', // possession, manufacture and distribution
@@ -59,7 +60,7 @@ const time = (name: string, v: unknown) => {
   if (v !== undefined && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) throw bad(`${name}: an ISO 8601 time`);
 };
 const country = (name: string, v: unknown) => {
-  if (v !== undefined && (typeof v !== 'string' || !/^[A-Z]{2}$/.test(v))) throw bad(`${name}: an ISO 3166-1 alpha-2 code in capitals`);
+  if (v !== undefined && (typeof v !== 'string' || !isCountryCode(v))) throw bad(`${name}: "${String(v).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code (in capitals)`);
 };
 function list(name: string, v: unknown, max = 100): unknown[] {
   if (v === undefined) return [];

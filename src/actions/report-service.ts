@@ -17,6 +17,7 @@ import { getReviewItem, getSubmission } from '../store/submissions-repo.js';
 import { now, parseJson } from '../store/util.js';
 import { checkReport, reportXml, type ReportBody } from './report-model.js';
 import { routeReport } from './routing.js';
+import { isCountryCode } from '../geo/countries.js';
 import type { ActionMatch } from './rules.js';
 
 export const REPORT_DELIVERY_JOB = 'report.deliver';
@@ -230,7 +231,7 @@ export class ReportService {
   async setAuthority(actor: Principal, country: string, peerName: string): Promise<{ country: string; peer: string }> {
     requirePermission(actor, 'federation.manage');
     const cc = String(country).toUpperCase();
-    if (!/^[A-Z]{2}$/.test(cc)) throw new AllianceError('ROUTING_INVALID', `"${String(country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
+    if (!isCountryCode(cc)) throw new AllianceError('ROUTING_INVALID', `"${String(country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
     const peer = await this.federation.findPeer(peerName).catch(() => {
       throw new AllianceError('ROUTING_INVALID', `no registered peer "${peerName}" (add it with alliance peer add)`);
     });

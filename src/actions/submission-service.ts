@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { isCountryCode } from '../geo/countries.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { LookupService } from '../match/lookup-service.js';
@@ -83,7 +84,7 @@ function checkContext(input: SubmissionInput) {
     const extra = Object.keys(a).filter((k) => !['id', 'name', 'email', 'country'].includes(k));
     if (extra.length) throw invalid(`account: unknown field(s) ${extra.join(', ')}`);
     for (const [k, v] of Object.entries(a)) if (typeof v !== 'string' || v.length > 256) throw invalid(`account.${k}: a string of at most 256 characters`);
-    if (a.country !== undefined && !/^[A-Za-z]{2}$/.test(a.country as string)) throw invalid('account.country: an ISO 3166-1 alpha-2 code');
+    if (a.country !== undefined && !isCountryCode(String(a.country).toUpperCase())) throw invalid(`account.country: "${String(a.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
     account = { ...(a as Account), ...(a.country ? { country: (a.country as string).toUpperCase() } : {}) };
   }
   let uploadedAt: number | null = null;

@@ -50,6 +50,10 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
     expect((await api.call('PUT', '/api/v1/routing/de', { peer: 'bka-de' })).json()).toEqual({ country: 'DE', peer: 'bka-de' });
     expect((await api.call('PUT', '/api/v1/routing/XX1', { peer: 'bka-de' })).statusCode).toBe(400);
     expect((await api.call('PUT', '/api/v1/routing/BE', { peer: 'nobody' })).json().code).toBe('ROUTING_INVALID');
+    const unknownCountry = await api.call('PUT', '/api/v1/routing/XX', { peer: 'bka-de' });
+    expect([unknownCountry.statusCode, unknownCountry.json().message]).toEqual([400, '"XX" is not an ISO 3166-1 alpha-2 country code']);
+    const badHint = await api.call('POST', '/api/v1/reports', report({ reported_user: { country: 'QQ' } }));
+    expect([badHint.statusCode, badHint.json().message]).toEqual([400, 'reported_user.country: "QQ" is not an ISO 3166-1 alpha-2 country code (in capitals)']);
     const draft = (await api.call('POST', '/api/v1/reports', report())).json();
     expect(draft.uid).toBe(`platform-nl/${draft.id}`);
     expect(draft.files[0].hashes.pdq).toBe(PDQ); // canonical

@@ -117,6 +117,7 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     ['a bad IP', { signals: { pdq: BRIDGE_PDQ }, ip: '999.1.1.1' }, /ip: "999.1.1.1" is not an IPv4 or IPv6 address/],
     ['a non-http URL', { signals: { pdq: BRIDGE_PDQ }, url: 'file:///etc/passwd' }, /url: an http\(s\) URL/],
     ['an unknown account field', { signals: { pdq: BRIDGE_PDQ }, account: { password: 'x' } }, /additional properties/],
+    ['an unknown country', { signals: { pdq: BRIDGE_PDQ }, account: { country: 'XX' } }, /account\.country: "XX" is not an ISO 3166-1 alpha-2 country code/],
     ['a time in the future', { signals: { pdq: BRIDGE_PDQ }, uploaded_at: '2999-01-01T00:00:00Z' }, /uploaded_at: .* not in the future/],
   ])('refuses %s with a clear message and stores nothing', async (_what, body, message) => {
     const before = await submissionCount();
