@@ -30,7 +30,7 @@ const unauthenticated: string[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'alliance-web-'));
-  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir });
+  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1' });
   if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
   token = server.token;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -267,7 +267,7 @@ describe('web UI', () => {
   it('creates an action rule from the form, lists it, disables it', async () => {
     const page = await open('/rules');
     await heading(page, 'Rules');
-    await page.getByLabel('Name').fill('review known images');
+    await page.getByLabel('Name', { exact: true }).fill('review known images');
     await page.getByLabel('Banks (comma-separated; empty: any)').fill('DEMO_IMAGES');
     await page.getByLabel('baseline').check();
     await page.getByLabel('Maximum distance').fill('31');
@@ -280,6 +280,24 @@ describe('web UI', () => {
     await expect.poll(async () => (await http(`${server.url}/api/v1/rules`, token)).json.rules[0].enabled).toBe(false);
     await expect.poll(() => row.getByRole('checkbox').isChecked()).toBe(false);
     expect((await http(`${server.url}/api/v1/rules`, token)).json.rules[0]).toMatchObject({ name: 'review known images', conditions: { banks: ['DEMO_IMAGES'], legal: ['baseline'], max_distance: 31 }, actions: ['review', 'report'] });
+    await page.context().close();
+  });
+
+  it('lists dead-lettered webhook deliveries and replays one', async () => {
+    const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
+    expect((await call('POST', '/api/v1/webhooks', { name: 'nobody-listens', url: 'http://127.0.0.1:9/hook', secret: 'sixteen-characters-or-more' })).status).toBe(201);
+    expect((await call('POST', '/api/v1/rules', { name: 'tell the platform', conditions: { signal_types: ['md5'] }, actions: ['webhook'], webhook: 'nobody-listens' })).status).toBe(201);
+    await call('POST', '/api/v1/banks/DEMO_IMAGES/content', { signals: [{ signal_type: 'md5', value: '9'.repeat(32) }] });
+    expect((await call('POST', '/api/v1/submissions', { signals: { md5: '9'.repeat(32) } })).json.actions).toEqual(['webhook']);
+    await expect.poll(async () => (await call('GET', '/api/v1/webhook-deliveries?state=dead')).json.deliveries.length).toBe(1);
+    const page = await open('/rules');
+    await heading(page, 'Rules');
+    const row = page.locator('tr[data-delivery]');
+    await row.waitFor();
+    expect(await text(row)).toMatch(/^\d+ nobody-listens match 1 (fetch failed|.*ECONNREFUSED.*) .+ Replay$/);
+    const id = await row.getAttribute('data-delivery');
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await expect.poll(async () => (await call('GET', '/api/v1/audit?limit=50')).json.entries.some((e: { action: string; target: string }) => e.action === 'webhook.replay' && e.target === id)).toBe(true);
     await page.context().close();
   });
 

@@ -5,6 +5,7 @@ import { PageHeading } from './PageHeading';
 import type { ActionRule } from './types';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
+import { WebhooksSection } from './WebhooksSection';
 
 const ACTIONS = ['review', 'report', 'notice', 'webhook', 'block'] as const;
 const LEGAL = ['baseline', 'national', 'unknown', 'not_illegal'] as const;
@@ -133,6 +134,7 @@ export function RulesPage() {
           Create rule
         </button>
       </form>
+      <WebhooksSection />
     </>
   );
 }
