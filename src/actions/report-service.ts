@@ -5,6 +5,7 @@
  * by later reports that link to them, exported as JSON or XML. Reports other members send arrive
  * here as incoming reports.
  */
+import { classificationLabel } from '../banks/classification.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { FederationService } from '../exchange/federation-service.js';
@@ -214,7 +215,7 @@ export class ReportService {
       files: [
         {
           hashes: parseJson<Record<string, string>>(s.signals, {}),
-          ...(worst?.classification ? { classification: `${worst.classification.scheme}:${worst.classification.value}` } : {}),
+          ...(worst?.classification ? { classification: classificationLabel(worst.classification) } : {}),
           ...(s.url ? { location_url: s.url } : {}),
           viewed_by_reporter: true,
         },

@@ -3,8 +3,7 @@
  * status, distance, signal type, where on the platform the content came from) and the actions
  * to take when a match meets them all. Absent conditions match anything.
  */
-import type { Classification, LegalStatus } from '../banks/classification.js';
-import { parseClassification } from '../banks/classification.js';
+import { classificationLabel, parseClassification, type Classification, type LegalStatus } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { SIGNAL_TYPES } from '../signals/registry.js';
 
@@ -71,7 +70,7 @@ export function parseRule(input: { name?: unknown; conditions?: unknown; actions
     }) as LegalStatus[] | undefined,
     classifications: stringList('conditions.classifications', c.classifications, (s) => {
       const p = parseClassification(s);
-      return `${p.scheme}:${p.value}`;
+      return classificationLabel(p);
     }),
     signal_types: stringList('conditions.signal_types', c.signal_types, (s) => {
       if (!SIGNAL_TYPES.has(s)) throw invalid(`conditions.signal_types: unknown signal type "${s}"`);
@@ -105,7 +104,7 @@ export function ruleMatches(rule: Pick<ActionRule, 'conditions'>, m: ActionMatch
   if (c.classifications) {
     const k = m.classification;
     if (!k) return false;
-    const labels = [`${k.scheme}:${k.value}`, k.vics !== null ? `vics:${k.vics}` : '', k.uk ? `uk:${k.uk}` : '', k.industry ? `industry:${k.industry}` : ''];
+    const labels = [classificationLabel(k), k.vics !== null ? `vics:${k.vics}` : '', k.uk ? `uk:${k.uk}` : '', k.industry ? `industry:${k.industry}` : ''];
     if (!c.classifications.some((l) => labels.includes(l))) return false;
   }
   return true;

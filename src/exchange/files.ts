@@ -9,6 +9,7 @@
  * updates and deletes instead of duplicating.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { classificationLabel } from '../banks/classification.js';
 import type { BankService, ContentView } from '../banks/bank-service.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { csvField } from '../hasher/output.js';
@@ -138,7 +139,7 @@ async function writeCsv(path: string, pages: AsyncIterable<ContentView[]>): Prom
     for await (const page of pages) {
       let text = '';
       for (const c of page) {
-        const classification = c.classification ? `${c.classification.scheme}:${c.classification.value}` : '';
+        const classification = c.classification ? classificationLabel(c.classification) : '';
         for (const s of c.signals) text += `${[s.signal_type, s.value, classification, c.tags.join(';'), c.note ?? ''].map(csvField).join(',')}\n`;
         written++;
       }

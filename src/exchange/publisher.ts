@@ -5,7 +5,7 @@
  * hold it; a delete reveals nothing but an opaque id.
  */
 import { AllianceError } from '../errors/catalogue.js';
-import type { Classification } from '../banks/classification.js';
+import { classificationLabel, type Classification } from '../banks/classification.js';
 import type { Store } from '../store/database.js';
 import { contentsWithSignals, feedRows, latestFeedSeq } from '../store/feed-repo.js';
 import { findPublication } from '../store/federation-repo.js';
@@ -55,7 +55,7 @@ export async function renderPage(store: Store, self: Publisher, bank: Bank, who:
       op: 'upsert',
       uid,
       signals: signals.map((s) => ({ type: s.signal_type, value: s.value, quality: s.quality })),
-      classification: classification ? `${classification.scheme}:${classification.value}` : null,
+      classification: classification ? classificationLabel(classification) : null,
       tags: parseJson<string[]>(c.tags, []),
       first_seen: new Date(c.first_seen).toISOString(),
       disabled: c.disabled_until !== null && c.disabled_until > now,

@@ -2,6 +2,7 @@
  * The composition root: one node's services over one store. The CLI and the API server both
  * open a node; nothing else holds state (no module globals).
  */
+import { classificationLabel } from '../banks/classification.js';
 import { join } from 'node:path';
 import { MediaVault } from '../actions/media-vault.js';
 import { smtpMailer } from '../actions/mailer.js';
@@ -111,7 +112,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
       if (item.next_actions.includes('notice')) {
         const s = await getSubmission(store.db, item.submission_id);
         const worst = item.reasons.find((m) => m.classification) ?? item.reasons[0];
-        const basis = `Matches known child sexual abuse material (${worst?.bank ?? 'a bank'}${worst?.classification ? `, ${worst.classification.scheme}:${worst.classification.value}, ${worst.classification.legal}` : ''}), confirmed by an analyst of ${config.memberName}.`;
+        const basis = `Matches known child sexual abuse material (${worst?.bank ?? 'a bank'}${worst?.classification ? `, ${classificationLabel(worst.classification)}, ${worst.classification.legal}` : ''}), confirmed by an analyst of ${config.memberName}.`;
         out.notice = (await notices.fromReview(actor, id, s, basis))?.id ?? null;
       }
       return out;

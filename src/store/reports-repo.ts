@@ -28,10 +28,6 @@ export async function getReport(db: Executor, id: number): Promise<IncidentRepor
   return r;
 }
 
-export function reportOfReview(db: Executor, reviewId: number): Promise<IncidentReport | undefined> {
-  return db.selectFrom('incident_reports').selectAll().where('review_id', '=', reviewId).executeTakeFirst();
-}
-
 /** Changes a draft (the trigger refuses a finished report whatever the caller checked). */
 export async function updateReport(db: Executor, id: number, fields: Updateable<IncidentReportsTable>): Promise<IncidentReport> {
   try {

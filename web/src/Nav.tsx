@@ -3,6 +3,16 @@ import { Link } from './Link';
 import type { WhoAmI } from './types';
 import { useLoad } from './useLoad';
 
+const PAGES = [
+  ['/banks', 'Banks'],
+  ['/match', 'Match'],
+  ['/sync', 'Sync'],
+  ['/review', 'Review'],
+  ['/reports', 'Reports'],
+  ['/notices', 'Notices'],
+  ['/rules', 'Rules'],
+] as const;
+
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */
 export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }) {
   const who = useLoad(() => api<WhoAmI>('/whoami'), []);
@@ -11,27 +21,11 @@ export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }
     <header className="top">
       <span className="brand">Alliance</span>
       <nav aria-label="Main">
-        <Link href="/banks" aria-current={current('/banks')}>
-          Banks
-        </Link>
-        <Link href="/match" aria-current={current('/match')}>
-          Match
-        </Link>
-        <Link href="/sync" aria-current={current('/sync')}>
-          Sync
-        </Link>
-        <Link href="/review" aria-current={current('/review')}>
-          Review
-        </Link>
-        <Link href="/reports" aria-current={current('/reports')}>
-          Reports
-        </Link>
-        <Link href="/notices" aria-current={current('/notices')}>
-          Notices
-        </Link>
-        <Link href="/rules" aria-current={current('/rules')}>
-          Rules
-        </Link>
+        {PAGES.map(([href, label]) => (
+          <Link key={href} href={href} aria-current={current(href)}>
+            {label}
+          </Link>
+        ))}
       </nav>
       <span className="who">{who.data ? `Signed in as ${who.data.member} (${who.data.role})` : ''}</span>
       <button type="button" onClick={onSignOut}>
