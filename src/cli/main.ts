@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { toAllianceError } from '../errors/catalogue.js';
+import { providerCommand, reportCommand, routingCommand, rulesCommand } from './commands/actions.js';
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
@@ -49,6 +50,10 @@ export function buildProgram(): Command {
     syncCommand(),
     opinionCommand(),
     bundleCommand(),
+    rulesCommand(),
+    routingCommand(),
+    providerCommand(),
+    reportCommand(),
     auditCommand(),
     typesCommand(),
   ];

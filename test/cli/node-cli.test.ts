@@ -104,4 +104,19 @@ describe('node CLI', () => {
     expect(bad.stderr).toMatch(/cannot tell the format of .*nothing\.txt from its name: pass --format csv\|vics\|ncmec/);
     expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--category-map', '1=nope', ...data])).stderr).toMatch(/--category-map: unknown classification "nope"/);
   });
+
+  it('manages routing, hosting providers, rules and reports', async () => {
+    const key = `ed25519:${Buffer.alloc(32, 3).toString('base64')}`;
+    expect((await runCli(['peer', 'add', 'bka-de', '--url', 'http://127.0.0.1:9', '--key', key, '--kind', 'authority', '--country', 'DE', ...data])).code).toBe(0);
+    expect((await runCli(['routing', 'set', 'de', 'bka-de', ...data])).stdout).toBe('reports for DE go to bka-de\n');
+    expect((await runCli(['routing', 'set', 'XX', 'bka-de', ...data])).stderr).toMatch(/"XX" is not an ISO 3166-1 alpha-2 country code \[ROUTING_INVALID\]/);
+    expect((await runCli(['routing', 'list', ...data])).stdout).toBe('DE\tbka-de\nfall-back\t(none: such reports stay on this node)\n');
+    expect((await runCli(['provider', 'add', 'Example Hosting', '--domains', 'cdn.example.org,example.org', '--abuse-url', 'https://example.org/abuse', ...data])).stdout).toBe('provider Example Hosting added for cdn.example.org, example.org\n');
+    expect((await runCli(['provider', 'add', 'No Contact', '--domains', 'x.example', ...data])).stderr).toMatch(/\[PROVIDER_INVALID\]/);
+    expect((await runCli(['provider', 'list', ...data])).stdout).toBe('Example Hosting\tcdn.example.org,example.org\t0 notices, 0 removed, median -\n');
+    expect((await runCli(['rules', '--json', ...data])).stdout).toBe('[]\n');
+    expect((await runCli(['report', 'list', ...data])).stdout).toBe('');
+    const missing = await runCli(['report', 'export', '7', '--format', 'xml', ...data]);
+    expect([missing.code, missing.stderr]).toEqual([2, 'error: no incident report 7 [REPORT_NOT_FOUND]\n']);
+  });
 });

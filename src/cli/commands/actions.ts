@@ -1,0 +1,124 @@
+/** Acting on matches from the command line: receiving authorities, hosting providers, rules, reports. */
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { withNode } from '../node-command.js';
+import { oneOf, positiveInt } from '../options.js';
+
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function routingCommand(): Command {
+  const routing = new Command('routing').description("Where incident reports go: each country's receiving authority (a peer), and the fall-back.");
+  routing
+    .command('set')
+    .description("Register a peer as a country's receiving authority.")
+    .argument('<country>', 'ISO 3166-1 alpha-2 code, e.g. DE')
+    .argument('<peer>', 'a registered peer (alliance peer add)')
+    .action(async (country: string, peer: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.reports.setAuthority(await node.operator(), country, peer);
+        process.stdout.write(`reports for ${r.country} go to ${r.peer}\n`);
+      }),
+    );
+  routing
+    .command('remove')
+    .description("Forget a country's receiving authority.")
+    .argument('<country>')
+    .action(async (country: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        await node.reports.removeAuthority(await node.operator(), country);
+        process.stdout.write(`no receiving authority for ${country.toUpperCase()} any more\n`);
+      }),
+    );
+  routing
+    .command('list')
+    .description('List receiving authorities and the fall-back contact (ALLIANCE_REPORT_FALLBACK_PEER).')
+    .action(async (_o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.reports.authorities(await node.operator());
+        for (const a of r.authorities) process.stdout.write(`${a.country}\t${a.peer}\n`);
+        process.stdout.write(`fall-back\t${r.fallback ?? '(none: such reports stay on this node)'}\n`);
+      }),
+    );
+  return routing;
+}
+
+export function providerCommand(): Command {
+  const provider = new Command('provider').description('Hosting providers that receive takedown notices, with their response times.');
+  provider
+    .command('add')
+    .description('Register a hosting provider by the host names it serves and its abuse contact.')
+    .argument('<name>')
+    .requiredOption('--domains <names>', 'host names it serves, comma-separated (each covers its subdomains)', list)
+    .option('--abuse-url <url>', 'HTTP endpoint that takes notices as JSON (answers {"status":"removed"} once removed)')
+    .option('--abuse-email <address>', 'abuse address (needs ALLIANCE_SMTP_URL)')
+    .action(async (name: string, o: { domains: string[]; abuseUrl?: string; abuseEmail?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const p = await node.notices.addProvider(await node.operator(), { name, domains: o.domains, abuse_url: o.abuseUrl ?? null, abuse_email: o.abuseEmail ?? null });
+        process.stdout.write(`provider ${p.name} added for ${p.domains.join(', ')}\n`);
+      }),
+    );
+  provider
+    .command('list')
+    .description('List providers with notices sent, removed, and median hours to removal.')
+    .action(async (_o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        for (const p of await node.notices.providers(await node.operator())) {
+          const s = p.stats;
+          process.stdout.write(`${p.name}\t${p.domains.join(',')}\t${s.notices} notices, ${s.removed} removed, median ${s.median_hours_to_removal === null ? '-' : `${s.median_hours_to_removal.toFixed(1)} h`}\n`);
+        }
+      }),
+    );
+  provider
+    .command('remove')
+    .argument('<name>')
+    .description('Forget a provider (its notices stay, without a provider).')
+    .action(async (name: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        await node.notices.removeProvider(await node.operator(), name);
+        process.stdout.write(`provider ${name} removed\n`);
+      }),
+    );
+  return provider;
+}
+
+export function rulesCommand(): Command {
+  return new Command('rules')
+    .description('List the action rules (create and change them in the web UI or through /api/v1/rules).')
+    .option('--json', 'as JSON')
+    .action(async (o: { json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const rules = await node.rules.list(await node.operator());
+        if (o.json) return void process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+        for (const r of rules) process.stdout.write(`${r.id}\t${r.name}\t${r.enabled ? 'enabled' : 'disabled'}\t${JSON.stringify(r.conditions)}\t→ ${r.actions.join(', ')}${r.webhook ? ` (${r.webhook})` : ''}\n`);
+      }),
+    );
+}
+
+export function reportCommand(): Command {
+  const report = new Command('report').description('Incident reports made on this node and received from members.');
+  report
+    .command('list')
+    .description('List reports, newest first.')
+    .option('--in', 'reports received from members (default: made here)')
+    .action(async (o: { in?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        for (const r of await node.reports.list(await node.operator(), o.in ? 'in' : 'out', 500)) {
+          process.stdout.write(`${r.id}\t${r.uid}\t${r.status}\t${r.incident_type}\t${r.country ?? '-'}\t${r.kind ?? '-'}\t${o.in ? `from ${r.from_member}` : `to ${r.routed_to ?? '-'}`}\n`);
+        }
+      }),
+    );
+  report
+    .command('export')
+    .description('Write a report as JSON or XML.')
+    .argument('<id>', 'the report id (report list)', positiveInt('<id>'))
+    .option('--format <format>', 'json or xml', oneOf('--format', ['json', 'xml'] as const), 'json')
+    .option('--out <file>', 'write here instead of standard output')
+    .action(async (id: number, o: { format: 'json' | 'xml'; out?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const text = await node.reports.export(await node.operator(), id, o.format);
+        if (o.out) await writeFile(o.out, text, { mode: 0o600 });
+        else process.stdout.write(text);
+      }),
+    );
+  return report;
+}
