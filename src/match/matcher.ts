@@ -36,6 +36,8 @@ export class Matcher {
   private loadedFrom: MatcherStatus['loadedFrom'] = null;
   private loadMs = 0;
   private lastSnapshotAt: number | null = null;
+  /** The change-log position of the snapshot files on disk (written or restored). */
+  private snapshotSeq: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   private readonly threads: QueryThreads | undefined;
@@ -90,6 +92,7 @@ export class Matcher {
       if (seqs.size !== 1 || !Number.isInteger(seq) || seq > head) return false;
       for (const snap of snaps) this.attach(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap, this.indexOptions));
       this.seq = seq;
+      this.snapshotSeq = seq;
       return true;
     } catch {
       this.indexes.clear();
@@ -173,6 +176,8 @@ export class Matcher {
   /** Writes every index's snapshot at the current log position. */
   snapshot(): Promise<{ files: number; bytes: number; seq: number }> {
     return this.serial(async () => {
+      // Nothing changed since the files on disk were written: rewriting them would only cost time.
+      if (this.snapshotSeq === this.seq) return { files: 0, bytes: 0, seq: this.seq };
       mkdirSync(this.snapshotDir, { recursive: true });
       let bytes = 0;
       for (const [type, index] of this.indexes) {
@@ -180,6 +185,7 @@ export class Matcher {
         bytes += await writeSnapshot(this.snapshotFile(type), { ...snap, meta: { ...snap.meta, seq: this.seq } });
       }
       this.lastSnapshotAt = Date.now();
+      this.snapshotSeq = this.seq;
       return { files: this.indexes.size, bytes, seq: this.seq };
     });
   }
