@@ -45,7 +45,7 @@ export class AuditLog {
     this.buffer = [];
     const run = this.flushing.then(async () => {
       if (batch.length === 0) return;
-      await this.store.relaxedDurability(() => this.store.db.transaction().execute((tx) => appendAudit(tx, this.store.dialect, batch)));
+      await this.store.relaxedDurability((db) => db.transaction().execute((tx) => appendAudit(tx, this.store.dialect, batch)));
     });
     // A failed batch goes back to the buffer for the next flush; the chain itself never stays rejected.
     this.flushing = run.catch((err: unknown) => {

@@ -34,10 +34,11 @@ export interface Store {
   readonly location: string;
   /**
    * Runs `work` without waiting for the disk on commit (SQLite WAL: synchronous NORMAL — safe
-   * against a crash of the process, not of the machine). For lookup audit batches only: writes
-   * keep waiting for the disk.
+   * against a crash of the process, not of the machine). For lookup audit batches only: `work`
+   * gets the one connection, held for its duration, so no other write commits under the relaxed
+   * setting; every other write keeps waiting for the disk.
    */
-  relaxedDurability<T>(work: () => Promise<T>): Promise<T>;
+  relaxedDurability<T>(work: (db: Db) => Promise<T>): Promise<T>;
   /**
    * Runs a fixed query prepared once (hot paths only: Kysely compiles every query it runs).
    * `text` uses `?` placeholders on SQLite and `$1…` on PostgreSQL.
@@ -92,14 +93,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db,
     dialect: 'sqlite',
     location: file,
-    async relaxedDurability(work) {
-      sqlite.pragma('synchronous = NORMAL');
-      try {
-        return await work();
-      } finally {
-        sqlite.pragma('synchronous = FULL');
-      }
-    },
+    relaxedDurability: (work) =>
+      db.connection().execute(async (conn) => {
+        sqlite.pragma('synchronous = NORMAL');
+        try {
+          return await work(conn);
+        } finally {
+          sqlite.pragma('synchronous = FULL');
+        }
+      }),
     rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
     listen: async () => undefined,
     close: () => db.destroy(),
@@ -140,7 +142,7 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
-    relaxedDurability: (work) => work(),
+    relaxedDurability: (work) => work(db),
     rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
