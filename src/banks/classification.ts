@@ -65,13 +65,15 @@ const BARE: Record<string, Scheme> = { A1: 'industry', A2: 'industry', B1: 'indu
  */
 export function parseClassification(text: string): Classification {
   const t = text.trim();
-  const [rawScheme, rawValue] = t.includes(':') ? t.split(':', 2) : [BARE[t] ?? BARE[t.toUpperCase()], t];
+  // Own keys only: "constructor" or "__proto__" must not reach Object.prototype.
+  const own = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+  const [rawScheme, rawValue] = t.includes(':') ? t.split(':', 2) : [own(BARE, t) ?? own(BARE, t.toUpperCase()) ?? own(BARE, t.toLowerCase()), t];
   const scheme = rawScheme?.toLowerCase() as Scheme | undefined;
-  if (!scheme || !(scheme in CROSSWALK)) {
+  if (!scheme || !Object.hasOwn(CROSSWALK, scheme)) {
     throw new AllianceError('CLASSIFICATION_INVALID', `unknown classification "${text}": use vics:0…4, uk:A|B|C, industry:A1|A2|B1|B2 or legal:baseline|national|not_illegal|unknown`);
   }
   const value = scheme === 'legal' ? rawValue.toLowerCase() : rawValue.toUpperCase();
-  const derived = CROSSWALK[scheme][value];
+  const derived = own(CROSSWALK[scheme], value);
   if (!derived) throw new AllianceError('CLASSIFICATION_INVALID', `"${rawValue}" is not a ${scheme} classification (known: ${Object.keys(CROSSWALK[scheme]).join(', ')})`);
   return { scheme, value, ...derived };
 }
