@@ -20,11 +20,22 @@ export interface Mailer {
 /** A mailer over SMTP, or undefined when no server is configured. */
 export function smtpMailer(url: string | null, from: string, timeoutMs: number): Mailer | undefined {
   if (!url) return undefined;
-  let transport: Transporter | undefined;
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  const transport: Transporter = createTransport(
+    {
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(u.port || (secure ? 465 : 587)),
+      secure,
+      ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    },
+    { from },
+  );
   return {
     async send(mail) {
-      transport ??= createTransport(url, { from });
-      Object.assign(transport.options, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
       const info = await transport.sendMail({
         to: mail.to,
         subject: mail.subject,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { hashFile } from '../hasher/hash-file.js';
-import { fetchToFile, type FetchOptions } from '../media/fetch-url.js';
+import { fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import type { HostingProvider, Notice } from '../store/actions-schema.js';
@@ -44,6 +44,8 @@ function quantile(sorted: number[], q: number): number | null {
 }
 
 export class NoticeService {
+  private running: Promise<number> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
@@ -88,6 +90,7 @@ export class NoticeService {
     const sent = await sentNotices(this.store.db);
     return (await listProviders(this.store.db)).map((p) => {
       const mine = sent.filter((n) => n.provider === p.name);
+      // Down either way: the host confirmed (removed) or a re-check found it gone.
       const closed = mine.filter((n) => n.status !== 'open' && n.closed_at !== null).map((n) => (n.closed_at! - n.first_sent_at!) / HOUR).sort((a, b) => a - b);
       return {
         name: p.name,
@@ -96,7 +99,8 @@ export class NoticeService {
         abuse_email: p.abuse_email,
         stats: {
           notices: mine.length,
-          removed: closed.length,
+          removed: mine.filter((n) => n.status === 'removed').length,
+          gone: mine.filter((n) => n.status === 'gone').length,
           open: mine.length - closed.length,
           median_hours_to_removal: quantile(closed, 0.5),
           p90_hours_to_removal: quantile(closed, 0.9),
@@ -177,14 +181,28 @@ export class NoticeService {
     return this.create(actor, { url: submission.url, evidence: parseJson(submission.signals, {}), legal_basis: basis, review_id: reviewId, submission_id: submission.id });
   }
 
-  /** Works every due notice once: re-check, then send or close. Returns how many were worked. */
-  async tick(): Promise<number> {
-    const due = await claimDueNotices(this.store.db, 20, 5 * 60_000);
-    for (const n of due) await this.work(n).catch(async (err: unknown) => {
-      await addNoticeEvent(this.store.db, n.id, 'error', (err as Error).message);
-      await updateNotice(this.store.db, n.id, { next_action_at: now() + this.options.resendMs });
-    });
-    return due.length;
+  /**
+   * Works every due notice once: re-check, then send or close. Returns how many were worked.
+   * Overlapping calls share one run, and notices are claimed one at a time (a lease each), so a
+   * slow host cannot make the lease of a notice waiting behind it run out.
+   */
+  tick(): Promise<number> {
+    this.running ??= this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(): Promise<number> {
+    let worked = 0;
+    const started = now(); // each notice at most once per run, however short the re-send interval
+    for (;;) {
+      const [n] = await claimDueNotices(this.store.db, 1, 10 * 60_000, started);
+      if (!n) return worked;
+      worked++;
+      await this.work(n).catch(async (err: unknown) => {
+        await addNoticeEvent(this.store.db, n.id, 'error', (err as Error).message);
+        await updateNotice(this.store.db, n.id, { next_action_at: now() + this.options.resendMs });
+      });
+    }
   }
 
   private async close(n: Notice, status: 'removed' | 'gone', by: string, detail: string): Promise<void> {
@@ -221,17 +239,19 @@ export class NoticeService {
     const body = { notice_id: `${this.self.name}/notice/${n.id}`, url: n.url, evidence: parseJson(n.evidence, {}), legal_basis: n.legal_basis, sender: this.self, first_sent_at: iso(n.first_sent_at ?? t), sends: n.sends + 1 };
     if (p.abuse_url) {
       try {
-        const res = await fetch(p.abuse_url, { method: 'POST', body: JSON.stringify({ ...body, reply: 'answer {"status": "removed"} once the content is taken down' }), headers: { 'content-type': 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(this.options.fetch.timeoutMs) });
-        const text = (await res.text()).slice(0, 10_000);
+        // Through the SSRF-safe client: whoever may register a provider must not reach the node's own network.
+        const res = await postJson(p.abuse_url, { ...body, reply: 'answer {"status": "removed"} once the content is taken down' }, { ...this.options.fetch, maxBytes: 64 * 1024 });
+        const ok = res.status >= 200 && res.status < 300;
         let status: unknown;
         try {
-          status = res.ok ? (JSON.parse(text || '{}') as { status?: unknown }).status : undefined;
+          status = ok ? (JSON.parse(res.text || '{}') as { status?: unknown }).status : undefined;
         } catch {
           status = undefined; // an answer that is not JSON still means the notice arrived
         }
-        return { ok: res.ok, removed: status === 'removed', kind: res.ok ? 'sent' : 'send_failed', detail: `to ${p.name}: HTTP ${res.status}` };
+        return { ok, removed: status === 'removed', kind: ok ? 'sent' : 'send_failed', detail: `to ${p.name}: HTTP ${res.status}` };
       } catch (err) {
-        return { ok: false, removed: false, kind: 'send_failed', detail: `to ${p.name}: ${(err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message}` };
+        const e = err as AllianceError;
+        return { ok: false, removed: false, kind: 'send_failed', detail: `to ${p.name}: ${/timeout|aborted/i.test(e.message) ? 'no answer in time' : `${e.code ? `${e.code}: ` : ''}${e.message}`}` };
       }
     }
     if (p.abuse_email && this.mailer) {
@@ -284,6 +304,9 @@ export class NoticeService {
         const got = r.signals[t]?.value;
         if (got && getSignalType(t).compare(v, got).match) return { result: 'present', detail: `the URL still serves the content (${t} matches)` };
       }
+      // Different bytes prove nothing when only exact hashes are known (a re-encoded copy differs too).
+      const perceptual = Object.keys(evidence).some((t) => getSignalType(t).comparison !== 'exact' && r.signals[t]);
+      if (!perceptual) return { result: 'failed', detail: 'the URL serves other bytes; with exact hashes only, removal cannot be confirmed' };
       return { result: 'gone', detail: 'the URL now serves something that does not match the evidence' };
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -71,12 +71,12 @@ function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (e
   });
 }
 
-function get(url: URL, opts: FetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+function send(url: URL, opts: FetchOptions, signal: AbortSignal, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { signal, ...(opts.allowedHosts.length === 0 ? { lookup: publicOnlyLookup as never } : {}) }, resolve);
+    const req = request(url, { method, headers, signal, ...(opts.allowedHosts.length === 0 ? { lookup: publicOnlyLookup as never } : {}) }, resolve);
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -87,7 +87,7 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
   let url = checkUrl(raw, opts);
   const signal = AbortSignal.timeout(opts.timeoutMs);
   for (let hop = 0; hop < 5; hop++) {
-    const res = await get(url, opts, signal).catch((err: unknown) => Promise.reject(failed(err)));
+    const res = await send(url, opts, signal).catch((err: unknown) => Promise.reject(failed(err)));
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
@@ -116,4 +116,31 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     return { contentType: type ?? null, size };
   }
   throw new AllianceError('FETCH_FAILED', 'Failed to fetch URL: too many redirects');
+}
+
+/**
+ * POSTs JSON to `raw` under the same rules as fetching (http(s), allow-list or public addresses
+ * only, checked on the address connected to; no redirects; time capped) and reads at most
+ * `opts.maxBytes` of the answer. For endpoints users may name (hosting providers' abuse URLs).
+ */
+export async function postJson(raw: string, body: unknown, opts: FetchOptions): Promise<{ status: number; text: string }> {
+  const url = checkUrl(raw, opts);
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const text = JSON.stringify(body);
+  const res = await send(url, opts, signal, 'POST', text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).catch((err: unknown) => Promise.reject(failed(err)));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of res as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > opts.maxBytes) {
+        res.destroy();
+        break;
+      }
+      chunks.push(c);
+    }
+  } catch (err) {
+    throw failed(err);
+  }
+  return { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, opts.maxBytes) };
 }

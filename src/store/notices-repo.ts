@@ -54,12 +54,12 @@ export function listNotices(db: Executor, status: string | undefined, limit: num
 }
 
 /**
- * Claims open notices that are due, pushing their next action past `leaseMs` so that a slow
+ * Claims open notices due by `dueBy`, pushing their next action past `leaseMs` so that a slow
  * send is not started twice; each claim is a conditional update.
  */
-export async function claimDueNotices(db: Executor, limit: number, leaseMs: number): Promise<Notice[]> {
+export async function claimDueNotices(db: Executor, limit: number, leaseMs: number, dueBy = now()): Promise<Notice[]> {
   const t = now();
-  const due = await db.selectFrom('notices').select(['id', 'next_action_at']).where('status', '=', 'open').where('next_action_at', '<=', t).orderBy('next_action_at').limit(limit).execute();
+  const due = await db.selectFrom('notices').select(['id', 'next_action_at']).where('status', '=', 'open').where('next_action_at', '<=', dueBy).orderBy('next_action_at').limit(limit).execute();
   const out: Notice[] = [];
   for (const d of due) {
     const r = await db.updateTable('notices').set({ next_action_at: t + leaseMs }).where('id', '=', d.id).where('status', '=', 'open').where('next_action_at', '=', d.next_action_at).executeTakeFirst();

@@ -80,7 +80,7 @@ describe('takedown notices', () => {
     expect(state.noticesReceived.map((x) => x.sends)).toEqual([1, 2, 3]);
     expect(state.noticesReceived[0]).toMatchObject({ url: `${base}/img/1.jpg`, evidence: { pdq: PDQ } });
     const [p] = await node.notices.providers(admin);
-    expect(p.stats).toMatchObject({ notices: 1, removed: 1, open: 0, notices_sent: 3, removed_within_24h: 1 });
+    expect(p.stats).toMatchObject({ notices: 1, removed: 1, gone: 0, open: 0, notices_sent: 3, removed_within_24h: 1 });
   });
 
   it('closes a notice when a re-check finds the content gone', async () => {
@@ -91,6 +91,13 @@ describe('takedown notices', () => {
     const done = await node.notices.get(admin, n.id);
     expect(done).toMatchObject({ status: 'gone', closed_by: 'recheck', sends: 1 });
     expect(done.events.at(-2)).toMatchObject({ kind: 'recheck_gone', detail: expect.stringMatching(/HTTP 404/) });
+    // Other bytes at the URL prove nothing when the evidence is an exact hash only: still open.
+    state.serving = true;
+    const exact = await node.notices.create(admin, { url: `${base}/img/4.jpg`, evidence: { md5: 'b'.repeat(32) }, legal_basis: 'Illegal content' });
+    await run(exact.id, 2);
+    const open = await node.notices.get(admin, exact.id);
+    expect(open.status).toBe('open');
+    expect(open.events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/exact hashes only, removal cannot be confirmed/);
   });
 
   it('re-checks refuse private addresses unless allowed, cap sizes, and a slow host leaves an event; nothing is stuck', async () => {
@@ -98,10 +105,9 @@ describe('takedown notices', () => {
     state.answer = 'received';
     const n = await node.notices.create(admin, { url: `${base}/img/3.jpg`, evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     const big = await node.notices.create(admin, { url: `${base}/huge.jpg`, evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
-    for (let i = 0; i < 2; i++) {
-      await new Promise((r) => setTimeout(r, 15));
-      await strict.tick();
-    }
+    await node.notices.tick(); // sent once (the test allows 127.0.0.1)
+    await new Promise((r) => setTimeout(r, 15));
+    await strict.tick(); // the re-checks of a node that does not allow it
     const events = (await node.notices.get(admin, n.id)).events;
     expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: .*127\.0\.0\.1 is a private address/);
     expect((await node.notices.get(admin, n.id)).status).toBe('open');
@@ -110,8 +116,14 @@ describe('takedown notices', () => {
     expect((await node.notices.get(admin, big.id)).events.findLast((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^PAYLOAD_TOO_LARGE/);
 
     await node.notices.addProvider(admin, { name: 'Slow Hosting', domains: ['slow.localhost'], abuse_url: `${base}/slow-abuse` });
-    const slow = await strict.create(admin, { url: 'http://slow.localhost/x.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
+    // Sending goes through the same guard: an abuse URL on a private address is refused unless allowed.
+    const refused = await strict.create(admin, { url: 'http://slow.localhost/x.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await strict.tick();
+    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: .*127\.0\.0\.1 is a private address/) });
+    const patient = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: ['127.0.0.1'], maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
+    const slow = await patient.create(admin, { url: 'http://slow.localhost/y.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
+    await new Promise((r) => setTimeout(r, 15));
+    await patient.tick();
     const s = await node.notices.get(admin, slow.id);
     expect(s).toMatchObject({ status: 'open', sends: 0, provider: 'Slow Hosting' });
     expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: 'to Slow Hosting: no answer in time' });
