@@ -177,6 +177,20 @@ export class ReportService {
     await recordDelivery(this.store.db, id, null);
   }
 
+  /** Queues the delivery of a finished report again (after its retries ran out, or to resend). */
+  async redeliver(actor: Principal, id: number): Promise<ReportView> {
+    requirePermission(actor, 'reports');
+    const r = await getReport(this.store.db, id);
+    if (r.direction !== 'out' || r.status !== 'finished' || !r.routed_to) throw new AllianceError('REPORT_INVALID', `report ${r.uid} is not a finished report routed to a member`);
+    await this.store.db.transaction().execute(async (tx) => {
+      await upsertDelivery(tx, id, r.routed_to!);
+      await tx.updateTable('report_deliveries').set({ state: 'pending', last_error: null }).where('report_id', '=', id).execute();
+      await enqueueJob(tx, REPORT_DELIVERY_JOB, { report_id: id });
+      await this.audit.record(tx, actor, 'report.redeliver', r.uid, { to: r.routed_to });
+    });
+    return this.get(actor, id);
+  }
+
   /** A report another member's node sent to this one. */
   async receive(peerName: string, input: unknown): Promise<{ uid: string; received: boolean }> {
     const m = input as Partial<ReportMessage>;
@@ -197,8 +211,9 @@ export class ReportService {
 
   /** The report drafted from a confirmed review, finished and routed at once (the review job). */
   async fromReview(actor: Principal, reviewId: number): Promise<ReportView> {
-    const existing = await this.store.db.selectFrom('incident_reports').select('id').where('review_id', '=', reviewId).executeTakeFirst();
-    if (existing) return this.get(actor, existing.id);
+    const existing = await this.store.db.selectFrom('incident_reports').select(['id', 'status']).where('review_id', '=', reviewId).executeTakeFirst();
+    // A retry after a crash between drafting and finishing finishes the draft it left.
+    if (existing) return existing.status === 'draft' ? this.finish(actor, existing.id) : this.get(actor, existing.id);
     const item = await getReviewItem(this.store.db, reviewId);
     const s = await getSubmission(this.store.db, item.submission_id);
     const matches = parseJson<ActionMatch[]>(item.reasons, []);
@@ -220,7 +235,7 @@ export class ReportService {
           viewed_by_reporter: true,
         },
       ],
-      additional_info: `Matched ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}; confirmed by review ${reviewId}.`,
+      additional_info: `Confirmed by review ${reviewId}. Matched ${matches.length} bank item(s): ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}`.slice(0, 19_000),
     };
     const draft = await this.create(actor, body, { review_id: reviewId, submission_id: s.id });
     return this.finish(actor, draft.id);

@@ -7,7 +7,7 @@
  */
 import { HammingIndex } from '../index/hamming-index.js';
 import { PDQ_MATCH_THRESHOLD } from '../signals/pdq/pdq.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
 import { changesSince, lastChangeSeq } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
 import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
@@ -20,6 +20,8 @@ export class RetroMatcher {
   private loadedUpTo = 0;
   private received = new Map<number, number>();
   private running: Promise<number> | undefined;
+  /** The last submission that could not be re-matched, and why (shown in logs by serve). */
+  lastError: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -69,7 +71,7 @@ export class RetroMatcher {
       const candidates = new Set<number>();
       if (changes.some((c) => c.signal_type === 'pdq')) await this.refresh();
       for (const c of changes) {
-        if (c.value === null) continue;
+        if (c.value === null || !SIGNAL_TYPES.has(c.signal_type)) continue;
         if (c.signal_type === 'pdq') {
           for (const m of this.pdq.query(c.value, PDQ_MATCH_THRESHOLD)) if ((this.received.get(m.id) ?? Infinity) < c.at) candidates.add(m.id);
         } else if (getSignalType(c.signal_type).comparison === 'exact') {
@@ -84,7 +86,14 @@ export class RetroMatcher {
           for (const r of rows) candidates.add(r.submission_id);
         } // vPDQ: not yet (needs a frame index of submissions)
       }
-      for (const id of [...candidates].sort((a, b) => a - b)) if (await this.submissions.retroMatch(id)) rematched++;
+      for (const id of [...candidates].sort((a, b) => a - b)) {
+        // One submission that cannot be re-matched (deleted meanwhile, say) must not stop the others.
+        try {
+          if (await this.submissions.retroMatch(id)) rematched++;
+        } catch (err) {
+          this.lastError = `submission ${id}: ${(err as Error).message}`;
+        }
+      }
       const next = String(all[all.length - 1].seq);
       if (!(await compareAndSetMeta(this.store.db, POSITION, position, next))) return rematched; // another process moved on
       position = next;

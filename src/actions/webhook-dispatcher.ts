@@ -1,8 +1,8 @@
 /**
  * Webhook deliveries: JSON POSTs signed with HMAC-SHA256 over "<timestamp>.<body>" (header
  * x-alliance-signature: sha256=<hex>), taken from the durable queue in the database, so they
- * survive a restart. A 2xx answer delivers; anything else is retried after base·2^n (n = attempts
- * so far) until the attempt limit, then the delivery goes to the dead-letter list, from which an
+ * survive a restart. A 2xx answer delivers; anything else is retried after base·2^(n−1) (n =
+ * failed attempts so far: base, 2·base, 4·base, …) until the attempt limit, then the delivery goes to the dead-letter list, from which an
  * administrator can replay it.
  */
 import { createHmac } from 'node:crypto';

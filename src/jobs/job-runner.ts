@@ -11,6 +11,9 @@ import { claimJob, completeJob, failJob, requeueStale } from '../store/jobs.js';
 
 export type JobHandler = (data: unknown) => Promise<unknown>;
 
+/** Attempts before a job fails for good, unless its kind says otherwise. */
+const DEFAULT_ATTEMPTS = 5;
+
 const STALE_MS = 10 * 60 * 1000;
 const STALE_CHECK_MS = 60 * 1000;
 
@@ -27,6 +30,8 @@ export class JobRunner {
     private readonly store: Store,
     private readonly handlers: Record<string, JobHandler>,
     private readonly intervalMs = 500,
+    /** Per kind: attempts before failing for good (messages to peers keep trying for days). */
+    private readonly attempts: Record<string, number> = {},
   ) {}
 
   async start(): Promise<void> {
@@ -46,7 +51,7 @@ export class JobRunner {
           try {
             await completeJob(this.store.db, job.id, await this.handlers[job.kind](job.data));
           } catch (err) {
-            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), 5, isPermanent(err));
+            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), this.attempts[job.kind] ?? DEFAULT_ATTEMPTS, isPermanent(err));
           }
         }
       } finally {

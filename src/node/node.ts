@@ -117,6 +117,10 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
       }
       return out;
     },
+  }, 500, {
+    // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
+    [REPORT_DELIVERY_JOB]: 180,
+    [OPINION_JOB]: 180,
   });
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (indexLoaded) await matcher.load();

@@ -56,13 +56,16 @@ export function getJob(db: Db, id: number): Promise<Job | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Back-off between attempts: 2 s, 4 s, … doubling, at most an hour. */
+const MAX_BACKOFF_MS = 3_600_000;
+
 /** Records a failure: retried later with back-off, or failed for good (`permanent`, or out of attempts). */
 export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, permanent = false): Promise<void> {
   const t = now();
   const retry = !permanent && job.attempts < maxAttempts;
   await db
     .updateTable('jobs')
-    .set({ state: retry ? 'queued' : 'failed', run_after: t + 1000 * 2 ** job.attempts, last_error: error.slice(0, 2000), locked_at: null, updated_at: t })
+    .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: error.slice(0, 2000), locked_at: null, updated_at: t })
     .where('id', '=', job.id)
     .execute();
 }

@@ -17,9 +17,11 @@ export async function insertDraft(db: Executor, r: Omit<Insertable<IncidentRepor
 
 /** A report received from a member, stored as it came (finished). Idempotent by uid. */
 export async function insertReceivedReport(db: Executor, r: Insertable<IncidentReportsTable>): Promise<{ report: IncidentReport; created: boolean }> {
-  const existing = await db.selectFrom('incident_reports').selectAll().where('uid', '=', r.uid).executeTakeFirst();
-  if (existing) return { report: existing, created: false };
-  return { report: await db.insertInto('incident_reports').values(r).returningAll().executeTakeFirstOrThrow(), created: true };
+  const existing = () => db.selectFrom('incident_reports').selectAll().where('uid', '=', r.uid).executeTakeFirst();
+  const before = await existing();
+  if (before) return { report: before, created: false };
+  const inserted = await db.insertInto('incident_reports').values(r).onConflict((oc) => oc.column('uid').doNothing()).returningAll().executeTakeFirst();
+  return inserted ? { report: inserted, created: true } : { report: (await existing())!, created: false }; // a concurrent copy won
 }
 
 export async function getReport(db: Executor, id: number): Promise<IncidentReport> {

@@ -62,6 +62,12 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
     const jobs = await api.node.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'report.deliver').execute();
     expect(jobs.map((j) => JSON.parse(j.payload))).toContainEqual({ report_id: draft.id });
     finished = done;
+    // The authority's node is down: the delivery fails, is kept for a retry, and can be queued again.
+    await api.node.jobs.tick();
+    expect((await api.call('GET', `/api/v1/reports/${draft.id}`)).json().delivery).toMatchObject({ state: 'failed', error: expect.stringMatching(/cannot reach peer bka-de/) });
+    const again = await api.call('POST', `/api/v1/reports/${draft.id}/deliver`);
+    expect(again.json().delivery).toEqual({ state: 'pending', error: null });
+    expect((await api.call('POST', `/api/v1/reports/${(await api.call('POST', '/api/v1/reports', report())).json().id}/deliver`)).json().code).toBe('REPORT_INVALID'); // a draft
   });
 
   it('a finished report cannot be changed through any route, and every attempt is audited', async () => {

@@ -32,6 +32,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     return { deleted: req.params.id };
   });
   r.post('/reports/:id/finish', { config: cfg, schema: { tags: ['reports'], summary: 'Finish: check, route to the jurisdiction, make immutable, deliver', params: IdParams } }, async (req) => reports.finish(req.principal, req.params.id));
+  r.post('/reports/:id/deliver', { config: cfg, schema: { tags: ['reports'], summary: 'Queue the delivery of a finished report again', params: IdParams } }, async (req) => reports.redeliver(req.principal, req.params.id));
   r.post('/reports/:id/supplement', { config: cfg, schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams } }, async (req, reply) => {
     void reply.status(201);
     return reports.supplement(req.principal, req.params.id);
