@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 
@@ -66,6 +66,12 @@ export class MediaVault {
     } catch {
       throw new AllianceError('INTERNAL', `the stored media of review ${id} does not decrypt (damaged, or another node's key)`);
     }
+  }
+
+  /** The review ids that have a file here. */
+  async ids(): Promise<number[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.map((n) => /^(\d+)\.bin$/.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number);
   }
 
   async delete(id: number): Promise<void> {

@@ -137,10 +137,18 @@ export class ReviewService {
     return this.item(actor, id);
   }
 
-  /** Deletes media kept past the retention period for reviews still waiting. */
+  /**
+   * Deletes media kept past the retention period for reviews still waiting, and any file no
+   * review needs (left by a crash between a verdict and the file's deletion, or written after a
+   * verdict that came first). Returns how many files went.
+   */
   async sweep(retentionDays: number): Promise<number> {
-    const ids = await expireReviewMedia(this.store.db, now() - retentionDays * 86_400_000);
-    for (const id of ids) await this.vault.delete(id);
-    return ids.length;
+    const expired = await expireReviewMedia(this.store.db, now() - retentionDays * 86_400_000);
+    for (const id of expired) await this.vault.delete(id);
+    const files = await this.vault.ids();
+    const needed = new Set(files.length ? (await this.store.db.selectFrom('review_items').select('id').where('media_stored', '=', 1).where('id', 'in', files).execute()).map((r) => r.id) : []);
+    const orphans = files.filter((id) => !needed.has(id));
+    for (const id of orphans) await this.vault.delete(id);
+    return expired.length + orphans.length;
   }
 }

@@ -102,6 +102,8 @@ export class SubmissionService {
     private readonly lookup: LookupService,
     private readonly rules: RuleService,
     private readonly vault: MediaVault,
+    /** Keep media for reviews (the serving node); processes without the shared review store do not. */
+    private readonly keepMedia = true,
   ) {}
 
   async submit(actor: Principal, input: SubmissionInput): Promise<SubmissionResult> {
@@ -143,11 +145,17 @@ export class SubmissionService {
         keys,
       );
       // One review per content: a re-upload of content under review waits on that review.
-      const reviewId = await this.followUp(tx, row, evaluation, actions.includes('review') && !earlier?.review, !earlier, input.media?.type ?? null, 'match');
+      const media = this.keepMedia ? (input.media ?? null) : null;
+      const reviewId = await this.followUp(tx, row, evaluation, actions.includes('review') && !earlier?.review, !earlier, media?.type ?? null, 'match');
       await this.audit.record(tx, actor, 'submission', String(row.id), { decision, actions, reupload_of: row.reupload_of, matches: matches.length }, matches.length);
       return { row, reviewId };
     });
-    if (result.reviewId !== null && input.media) await this.vault.put(result.reviewId, input.media.bytes);
+    if (result.reviewId !== null && input.media && this.keepMedia) {
+      // The submission stands without its media: the review goes on from the hashes.
+      await this.vault.put(result.reviewId, input.media.bytes).catch(async () => {
+        await this.store.db.updateTable('review_items').set({ media_stored: 0 }).where('id', '=', result.reviewId!).execute();
+      });
+    }
     return { ...publicView(result.row, result.reviewId), rules: evaluation.rules.map((r) => r.name) };
   }
 

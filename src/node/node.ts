@@ -84,7 +84,8 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   );
   const vault = new MediaVault(config.dataDir);
   const rules = new RuleService(store, audit);
-  const submissions = new SubmissionService(store, audit, lookup, rules, vault);
+  // Only the serving node (role all) keeps review media: its data directory is where reviews read it.
+  const submissions = new SubmissionService(store, audit, lookup, rules, vault, config.role === 'all');
   const reviews = new ReviewService(store, audit, vault);
   const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
   const retro = new RetroMatcher(store, submissions);

@@ -4,7 +4,7 @@
  * final, deletes the media and becomes an opinion; re-uploads of confirmed content are blocked
  * at once; bad submissions change nothing.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart, startApi, type TestApi } from '../support/api.js';
@@ -132,7 +132,9 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: (await api.call('POST', '/api/v1/hash', photo.payload, api.adminToken, photo.headers)).json().signals.md5.value }], classification: 'vics:1' });
     const pending = (await api.call('POST', '/api/v1/submissions/upload', photo.payload, platform, photo.headers)).json();
     expect(pending.decision).toBe('review');
-    expect(await api.node.reviews.sweep(1)).toBe(0); // not a day old yet
+    writeFileSync(join(api.env.dataDir, 'review-media', '999.bin'), 'left by a crash'); // no review needs it
+    expect(await api.node.reviews.sweep(1)).toBe(1); // the orphan only: the pending review's media is not a day old yet
+    expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([`${pending.review_id}.bin`]);
     expect(await api.node.reviews.sweep(0)).toBe(1);
     expect((await api.call('GET', `/api/v1/reviews/${pending.review_id}`, undefined, analyst)).json()).toMatchObject({ status: 'pending', media: false, signals: { md5: expect.any(String) } });
     expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([]);
