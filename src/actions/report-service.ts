@@ -197,6 +197,9 @@ export class ReportService {
     if (typeof m !== 'object' || m === null || typeof m.uid !== 'string' || !m.uid.startsWith(`${peerName}/`) || m.uid.length > 200) {
       throw new AllianceError('REPORT_INVALID', `a report from ${peerName} carries a uid "${peerName}/<id>"`);
     }
+    if (m.prior_uid !== undefined && m.prior_uid !== null && (typeof m.prior_uid !== 'string' || !m.prior_uid.startsWith(`${peerName}/`))) {
+      throw new AllianceError('REPORT_INVALID', `a report from ${peerName} can only supplement its own reports ("${peerName}/<id>")`);
+    }
     const body = checkReport(m.body, true);
     const text = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : null);
     const kind = m.kind === 'referral' || m.kind === 'informational' ? m.kind : 'informational';

@@ -2,12 +2,12 @@
  * Bank content and its signals. Every signal insert or delete also appends to the index change
  * log in the same transaction, so the matchers can never miss or double-apply a change.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
 import { insertRows } from './bulk.js';
-import { now, type Executor } from './util.js';
+import { now, onPostgres, type Executor } from './util.js';
 
 export interface NewContent {
   bank_id: number;
@@ -68,7 +68,7 @@ export async function updateContent(db: Executor, id: number, fields: Partial<Pi
  * has one writer anyway).
  */
 async function lockChangeLog(db: Executor): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(7231500)`.execute(db);
+  if (onPostgres(db)) await sql`select pg_advisory_xact_lock(7231500)`.execute(db);
 }
 
 /** Records index changes for the signals selected by a column (before a cascade delete). */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
 import type { Insertable } from 'kysely';
-import { now, type Executor } from './util.js';
+import { now, onPostgres, type Executor } from './util.js';
 
 export async function insertSubmission(db: Executor, s: Insertable<SubmissionsTable>, signals: Array<{ signal_type: string; value_key: string; value: string }>): Promise<Submission> {
   const row = await db.insertInto('submissions').values(s).returningAll().executeTakeFirstOrThrow();
@@ -24,6 +24,9 @@ export async function getSubmission(db: Executor, id: number): Promise<Submissio
  */
 export async function earlierSubmission(db: Executor, keys: Array<{ signal_type: string; value_key: string }>): Promise<{ id: number; review: 'pending' | 'confirmed' | 'rejected' | null } | undefined> {
   if (keys.length === 0) return undefined;
+  // Two uploads of the same new content at once must not both see "never seen" (PostgreSQL:
+  // a lock per content key, held to the end of the caller's transaction, taken in one order).
+  if (onPostgres(db)) for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key))) await sql`select pg_advisory_xact_lock(hashtext(${`${k.signal_type}:${k.value_key}`}))`.execute(db);
   const rows = await db
     .selectFrom('submission_signals as ss')
     .innerJoin('submissions as s', 's.id', 'ss.submission_id')

@@ -1,4 +1,5 @@
 /** Small helpers shared by the repositories. */
+import { PostgresAdapter } from 'kysely';
 import type { Db, Tx } from './database.js';
 
 export type Executor = Db | Tx;
@@ -18,4 +19,9 @@ export function parseJson<T>(text: string | null, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/** Whether `db` runs on PostgreSQL (where concurrent transactions need explicit locks SQLite's single writer gives for free). */
+export function onPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -110,6 +110,15 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     expect(kept).toEqual([{ signal_type: 'md5', value: 'a'.repeat(32) }, { signal_type: 'pdq', value: '0'.repeat(64) }]);
   });
 
+  it('two uploads of the same new content at once make one review', async () => {
+    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: '7'.repeat(32) }], classification: 'vics:1' });
+    const both = await Promise.all([1, 2].map(() => api.call('POST', '/api/v1/submissions', { signals: { md5: '7'.repeat(32) } }, platform)));
+    const reviews = both.map((r) => r.json().review_id).filter((id) => id !== null);
+    expect(reviews).toHaveLength(1);
+    expect(both.map((r) => r.json().decision)).toEqual(['review', 'review']);
+    await api.call('POST', `/api/v1/reviews/${reviews[0]}/verdict`, { verdict: 'rejected' }, analyst);
+  });
+
   it.each([
     ['no signal', { signals: {} }, /no signal/],
     ['a bad hash', { signals: { pdq: 'xyz' } }, /pdq must be 64 hex digits/],
@@ -146,7 +155,7 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     await api.call('POST', '/api/v1/submissions', { signals: { md5: 'f'.repeat(32) }, uploaded_at: new Date(Date.now() - 7000).toISOString() }, platform);
     expect((await api.call('GET', '/api/v1/action-metrics', undefined, platform)).statusCode).toBe(403);
     const m = (await api.call('GET', '/api/v1/action-metrics', undefined, analyst)).json();
-    expect(m).toMatchObject({ reuploads_blocked: 1, reviews: { confirmed: 1, rejected: 1, pending: 2 }, match_to_review: { count: 2 }, upload_to_match: { count: 1 } });
+    expect(m).toMatchObject({ reuploads_blocked: 1, reviews: { confirmed: 1, rejected: 2, pending: 2 }, match_to_review: { count: 3 }, upload_to_match: { count: 1 } });
     expect(m.upload_to_match.median_ms).toBeGreaterThanOrEqual(7000);
     expect(m.submissions).toBe(await submissionCount());
     expect(m.blocked).toBe(1);
