@@ -1,0 +1,83 @@
+/**
+ * bench:actions — what acting on matches costs a platform, against the plain lookup it replaces:
+ * a real `alliance serve` process with N PDQ hashes in a bank and an action rule (review), queried
+ * by autocannon over 127.0.0.1 with the same generated queries (a share of them match) at
+ *   1. GET /m/raw_lookup (the HMA lookup: match only), and
+ *   2. POST /api/v1/submissions (match, rules, the submission and any review item stored, audited).
+ * Prints requests/s and latency for each and the ratio of the two, in the same run. The other
+ * steps (review, report, notice) run at human or host speed and are measured per item by
+ * /api/v1/action-metrics, not here.
+ * Usage: npm run bench:actions [-- --n 100000 --seconds 10 --connections 16]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/config.js';
+import { readHashLines } from '../src/index/hash-lines.js';
+import { openNode } from '../src/node/node.js';
+import { SHARED } from '../test/support/paths.js';
+import { startServer } from '../test/support/server-process.js';
+import { hammingHexOf } from './hex.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const N = Number(flag('--n') ?? 100_000);
+const SECONDS = Number(flag('--seconds') ?? 10);
+const CONNECTIONS = Number(flag('--connections') ?? 16);
+const out = join(import.meta.dirname, 'out', `actions-${N}`);
+const hashes = join(out, 'hashes');
+
+if (!existsSync(join(hashes, 'haystack.txt'))) {
+  mkdirSync(hashes, { recursive: true });
+  execFileSync('python3', [join(SHARED, 'bench', 'make_hashes.py'), String(N), '1000', hashes], { stdio: 'inherit' });
+}
+const dataDir = join(out, 'data');
+const tokenFile = join(out, 'token');
+if (!existsSync(tokenFile)) {
+  const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+  const actor = await node.operator();
+  await node.banks.createBank(actor, { name: 'BENCH' });
+  const hay = await readHashLines(join(hashes, 'haystack.txt'));
+  for (let i = 0; i < N; i += 100_000) {
+    const items = [];
+    for (let j = i; j < Math.min(N, i + 100_000); j++) items.push({ signals: [{ signal_type: 'pdq', value: hammingHexOf(hay, j) }], classification: 'industry:A1' });
+    await node.banks.importContents(actor, 'BENCH', items, 'bench');
+  }
+  await node.rules.create(actor, { name: 'review bench matches', conditions: { banks: ['BENCH'] }, actions: ['review', 'report', 'notice'] });
+  writeFileSync(tokenFile, (await node.members.createToken(actor, 'local', 'matcher', 'bench')).token);
+  await node.close();
+}
+const token = readFileSync(tokenFile, 'utf8');
+const queries = await readHashLines(join(hashes, 'queries.txt'));
+const hex = Array.from({ length: queries.length / 8 }, (_, q) => hammingHexOf(queries, q));
+
+const server = await startServer([], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000);
+try {
+  let next = 0;
+  const lookup = (duration: number) =>
+    autocannon({ url: server.url, connections: CONNECTIONS, duration, headers: { authorization: `Bearer ${token}` }, requests: [{ setupRequest: (req) => ({ ...req, path: `/m/raw_lookup?signal_type=pdq&signal=${hex[next++ % hex.length]}` }) }] });
+  const submit = (duration: number) =>
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: '/api/v1/submissions', body: JSON.stringify({ signals: { pdq: hex[next++ % hex.length] }, source: 'bench', uploaded_at: Date.now() }) }) }],
+    });
+  await lookup(3); // warm-up
+  const l = await lookup(SECONDS);
+  const s = await submit(SECONDS);
+  const row = (name: string, r: autocannon.Result) => `  ${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
+  console.log(`\nbench:actions — ${N.toLocaleString('en')} PDQ hashes, ${CONNECTIONS} connections, ${SECONDS} s each, one alliance serve process, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(row('GET /m/raw_lookup (reference)', l));
+  console.log(row('POST /api/v1/submissions', s));
+  console.log(`  submissions / lookups: ${(s.requests.average / l.requests.average).toFixed(2)} of the lookup throughput (every submission matched, ruled, stored and audited)`);
+} finally {
+  await server.stop('SIGTERM');
+}
+const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+const count = async (table: 'submissions' | 'review_items') => Number((await node.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+console.log(`  stored so far in this data directory: ${(await count('submissions')).toLocaleString('en')} submissions, ${(await count('review_items')).toLocaleString('en')} review items (one per matching content)`);
+await node.close();
