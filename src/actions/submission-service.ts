@@ -89,7 +89,8 @@ function checkContext(input: SubmissionInput) {
   }
   let uploadedAt: number | null = null;
   if (input.uploaded_at !== undefined) {
-    uploadedAt = typeof input.uploaded_at === 'number' ? input.uploaded_at : Date.parse(input.uploaded_at);
+    const u = input.uploaded_at;
+    uploadedAt = typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : Date.parse(u);
     if (!Number.isFinite(uploadedAt) || uploadedAt < 0 || uploadedAt > now() + 5 * 60_000) throw invalid('uploaded_at: an ISO 8601 time or epoch ms, not in the future');
   }
   return { source, external_id: input.external_id ?? null, url: input.url ?? null, ip: input.ip ?? null, account, uploaded_at: uploadedAt };

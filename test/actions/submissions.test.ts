@@ -150,7 +150,7 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
   });
 
   it('measures the chain: re-uploads blocked, verdicts, time from upload to match and to review', async () => {
-    await api.call('POST', '/api/v1/submissions', { signals: { md5: 'e'.repeat(32) }, uploaded_at: Date.now() - 5000 }, platform);
+    expect((await api.call('POST', '/api/v1/submissions', { signals: { md5: 'e'.repeat(32) }, uploaded_at: Date.now() - 5000 }, platform)).statusCode).toBe(201); // epoch ms
     await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: 'f'.repeat(32) }], classification: 'vics:1' });
     await api.call('POST', '/api/v1/submissions', { signals: { md5: 'f'.repeat(32) }, uploaded_at: new Date(Date.now() - 7000).toISOString() }, platform);
     expect((await api.call('GET', '/api/v1/action-metrics', undefined, platform)).statusCode).toBe(403);

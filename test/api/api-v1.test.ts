@@ -35,6 +35,10 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     const until = new Date(Date.now() + 86_400_000).toISOString();
     expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { disabled_until: until, tags: ['x'] })).json()).toMatchObject({ enabled: false, tags: ['x'] });
     expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { disabled_until: null })).json()).toMatchObject({ enabled: true });
+    // null clears a field (it is not coerced to "" on the way in).
+    expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { note: null, classification: null })).json()).toMatchObject({ note: null, classification: null });
+    expect((await api.call('PUT', '/api/v1/banks/KNOWN/quarantine', { threshold: 2 })).json()).toEqual({ bank: 'KNOWN', quarantine_threshold: 2 });
+    expect((await api.call('PUT', '/api/v1/banks/KNOWN/quarantine', { threshold: null })).json()).toEqual({ bank: 'KNOWN', quarantine_threshold: null });
     expect((await api.call('PATCH', '/api/v1/banks/KNOWN', { name: 'KNOWN_V2', enabled_ratio: 0.5 })).json()).toMatchObject({ name: 'KNOWN_V2', enabled_ratio: 0.5 });
     expect((await api.call('GET', '/api/v1/banks/KNOWN')).statusCode).toBe(404);
     const md5 = content.signals.find((s: { signal_type: string }) => s.signal_type === 'md5');

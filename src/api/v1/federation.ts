@@ -57,7 +57,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
             name: Type.String({ minLength: 1, maxLength: 100 }),
             url: Type.String({ minLength: 1, maxLength: 500 }),
             public_key: Type.String({ minLength: 1, maxLength: 100 }),
-            country: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()])),
+            country: Type.Optional(Type.Union([Type.Null(), Type.String({ pattern: '^[A-Za-z]{2}$' })])),
             kind: Type.Union(MEMBER_KINDS.map((k) => Type.Literal(k))),
           },
           { additionalProperties: false },
@@ -140,7 +140,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
     '/banks/:name/quarantine',
     {
       config: { permission: 'banks.write' },
-      schema: { tags: ['federation'], summary: 'Bank rule: quarantine content disputed by this many members (null: never)', params: BankParams, body: Type.Object({ threshold: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) }) },
+      schema: { tags: ['federation'], summary: 'Bank rule: quarantine content disputed by this many members (null: never)', params: BankParams, body: Type.Object({ threshold: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })]) }) },
     },
     async (req) => {
       const b = await federation.setQuarantineThreshold(req.principal, req.params.name, req.body.threshold);

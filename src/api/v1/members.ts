@@ -32,7 +32,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
             kind: Type.Union(MEMBER_KINDS.map((k) => Type.Literal(k))),
-            country: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()])),
+            country: Type.Optional(Type.Union([Type.Null(), Type.String({ pattern: '^[A-Za-z]{2}$' })])),
           },
           { additionalProperties: false },
         ),

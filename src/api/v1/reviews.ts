@@ -13,7 +13,8 @@ const Context = {
   external_id: Type.Optional(Type.String({ maxLength: 256, description: "The platform's own id of the content" })),
   url: Type.Optional(Type.String({ maxLength: 4096, description: 'Where the content is served (notices go to its host)' })),
   ip: Type.Optional(Type.String({ maxLength: 64, description: "The uploader's IP address (routes reports to its country)" })),
-  uploaded_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Integer({ minimum: 0 })], { description: 'When the platform received it (ISO 8601 or epoch ms)' })),
+  // Integer first: Ajv's coercion would turn a number into a string for a string listed first.
+  uploaded_at: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'When the platform received it (ISO 8601 or epoch ms)' })),
 };
 const AccountSchema = Type.Object(
   { id: Type.Optional(Type.String({ maxLength: 256 })), name: Type.Optional(Type.String({ maxLength: 256 })), email: Type.Optional(Type.String({ maxLength: 256 })), country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })) },

@@ -9,7 +9,7 @@ export const SignalInput = Type.Object(
   {
     signal_type: Type.String({ minLength: 1, maxLength: 40 }),
     value: Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 }),
-    quality: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()])),
+    quality: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 100 })])),
   },
   { additionalProperties: false },
 );
@@ -17,13 +17,16 @@ export const SignalInput = Type.Object(
 export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 export const IsoTime = Type.String({ format: 'date-time' });
 
-/** The fields of a content item besides its signals (add and change). */
+/**
+ * The fields of a content item besides its signals (add and change). Nullable fields list null
+ * first: Ajv's type coercion would otherwise turn null into "" or 0 for the type listed first.
+ */
 export const ContentFieldProperties = {
-  classification: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+  classification: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 40 })])),
   tags: Type.Optional(Tags),
-  note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
-  metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
-  disabled_until: Type.Optional(Type.Union([IsoTime, Type.Null()])),
+  note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])),
+  metadata: Type.Optional(Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())])),
+  disabled_until: Type.Optional(Type.Union([Type.Null(), IsoTime])),
 };
 
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
