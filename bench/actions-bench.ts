@@ -7,7 +7,7 @@
  * Prints requests/s and latency for each and the ratio of the two, in the same run. The other
  * steps (review, report, notice) run at human or host speed and are measured per item by
  * /api/v1/action-metrics, not here.
- * Usage: npm run bench:actions [-- --n 100000 --seconds 10 --connections 16]
+ * Usage: npm run bench:actions [-- --n 100000 --seconds 10 --connections 16 --profile DIR]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,8 @@ const token = readFileSync(tokenFile, 'utf8');
 const queries = await readHashLines(join(hashes, 'queries.txt'));
 const hex = Array.from({ length: queries.length / 8 }, (_, q) => hammingHexOf(queries, q));
 
-const server = await startServer([], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000);
+const profile = flag('--profile'); // a directory: the server writes a CPU profile there
+const server = await startServer([], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
 try {
   let next = 0;
   const lookup = (duration: number) =>
