@@ -23,6 +23,7 @@ import { matchRoutes } from './v1/match.js';
 import { memberRoutes } from './v1/members.js';
 import { reportRoutes } from './v1/reports.js';
 import { reviewRoutes } from './v1/reviews.js';
+import { seriesRoutes } from './v1/series.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -77,6 +78,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
+      await v1.register(seriesRoutes, { series: node.series });
     },
     { prefix: '/api/v1' },
   );

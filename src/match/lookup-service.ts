@@ -7,6 +7,7 @@ import type { Classification } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { getSignalType } from '../signals/registry.js';
 import type { Store } from '../store/database.js';
+import { seriesOfContents } from '../store/cases-repo.js';
 import { matchContexts } from '../store/match-repo.js';
 import type { Bank, BankContent } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
@@ -37,6 +38,8 @@ export interface Match {
   classification: Classification | null;
   tags: string[];
   detail?: Record<string, number>;
+  /** The series the content belongs to (victim identification), when it is linked to any. */
+  series?: Array<{ uid: string; name: string; status: string; owner_member: string; victims: number }>;
 }
 
 export interface NotCounted extends Match {
@@ -116,6 +119,13 @@ export class LookupService {
     } else {
       result.matches = positives;
       for (const p of positives) result.explanation.push(`${describe(p)} matches`);
+      if (positives.length) {
+        const series = await seriesOfContents(this.store.db, [...new Set(positives.map((p) => p.content_id))]);
+        for (const p of positives) {
+          const s = series.get(p.content_id);
+          if (s) p.series = s.map(({ uid, name, status, owner_member, victims }) => ({ uid, name, status, owner_member, victims }));
+        }
+      }
     }
     return result;
   }

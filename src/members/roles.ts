@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'reviews.decide', // see the review queue, reveal media, confirm or reject
   'actions.manage', // action rules, webhooks and their deliveries
   'reports', // incident reports (made here and received), takedown notices, hosting providers
+  'cases', // series, victims (pseudonymous), support services and referrals
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -27,7 +28,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send'],
   matcher: ['hash', 'lookup', 'index.read', 'submit'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases'],
   auditor: ['banks.read', 'index.read', 'audit.read'],
 };
 

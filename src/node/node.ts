@@ -14,6 +14,7 @@ import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { SeriesService } from '../cases/series-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -49,6 +50,8 @@ export interface AllianceNode {
   readonly webhooks: WebhookDispatcher;
   readonly reports: ReportService;
   readonly notices: NoticeService;
+  /** Series, victims (pseudonymous), support services and referrals. */
+  readonly series: SeriesService;
   /** Matches content submitted earlier against signals banks gain later. */
   readonly retro: RetroMatcher;
   /** The node operator, for CLI commands. */
@@ -89,6 +92,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const reviews = new ReviewService(store, audit, vault);
   const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
   const retro = new RetroMatcher(store, submissions);
+  const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,
@@ -143,6 +147,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     reports,
     notices,
     retro,
+    series,
     firstAdminToken,
     operator,
     async close() {

@@ -5,6 +5,7 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ActionsTables, ReportTables } from './actions-schema.js';
+import type { CasesTables } from './cases-schema.js';
 
 export interface MembersTable {
   id: Generated<number>;
@@ -191,7 +192,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends ActionsTables, ReportTables {
+export interface Database extends ActionsTables, ReportTables, CasesTables {
   members: MembersTable;
   tokens: TokensTable;
   banks: BanksTable;

@@ -1,0 +1,92 @@
+/** /api/v1: series, victims (pseudonymous), referrals, and the directory of support services. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { SERIES_STATUSES, SERVICE_KINDS, type SeriesService } from '../../cases/series-service.js';
+import { IdParams } from './schemas.js';
+
+const Nullable = (max: number) => Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max })]));
+const SeriesBody = {
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  agency: Nullable(200),
+  contact_point: Nullable(500),
+  notes: Nullable(20_000),
+  first_seen: Nullable(40),
+};
+const ContentIds = Type.Object({ content_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+
+export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { series } = opts;
+  const cfg = { permission: 'cases' as const };
+
+  r.get(
+    '/series',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Search series by name or uid',
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => ({ series: await series.search(req.principal, { text: req.query.q, status: req.query.status, limit: req.query.limit, offset: req.query.offset }) }),
+  );
+  r.post('/series', { config: cfg, schema: { tags: ['cases'], summary: 'Open a series owned by this member', body: Type.Object({ ...SeriesBody, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } }, async (req, reply) => {
+    void reply.status(201);
+    return series.create(req.principal, req.body);
+  });
+  r.get('/series/:id', { config: cfg, schema: { tags: ['cases'], summary: 'A series with its content and victims (pseudonymous)', params: IdParams } }, async (req) => series.get(req.principal, req.params.id));
+  r.patch(
+    '/series/:id',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Change a series (status moves forward; closed stays closed)', params: IdParams, body: Type.Object({ ...SeriesBody, status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }) } },
+    async (req) => series.update(req.principal, req.params.id, req.body),
+  );
+  r.post('/series/:id/content', { config: cfg, schema: { tags: ['cases'], summary: 'Link bank content to the series', params: IdParams, body: ContentIds } }, async (req) => series.link(req.principal, req.params.id, req.body.content_ids));
+  r.delete('/series/:id/content', { config: cfg, schema: { tags: ['cases'], summary: 'Unlink bank content from the series', params: IdParams, body: ContentIds } }, async (req) => series.link(req.principal, req.params.id, req.body.content_ids, true));
+  r.post(
+    '/series/:id/victims',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Record an identified victim (a pseudonymous id is made; there is no field for a name) and, optionally, the referral',
+        params: IdParams,
+        body: Type.Object({ identified_on: Type.Optional(Day), service_id: Type.Optional(Type.Integer({ minimum: 1 })), referred_on: Type.Optional(Day) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      void reply.status(201);
+      return series.identifyVictim(req.principal, req.params.id, req.body);
+    },
+  );
+  r.post(
+    '/victims/:id/referrals',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Refer an identified victim to a support service', params: IdParams, body: Type.Object({ service_id: Type.Integer({ minimum: 1 }), referred_on: Type.Optional(Day) }, { additionalProperties: false }) } },
+    async (req, reply) => {
+      void reply.status(201);
+      return series.refer(req.principal, req.params.id, req.body.service_id, req.body.referred_on);
+    },
+  );
+  r.get('/support-services', { config: cfg, schema: { tags: ['cases'], summary: 'Victim-support services, per country', querystring: Type.Object({ country: Type.Optional(Type.String({ maxLength: 2 })) }, { additionalProperties: false }) } }, async (req) => ({
+    services: await series.services(req.principal, req.query.country),
+  }));
+  r.post(
+    '/support-services',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        body: Type.Object(
+          { country: Type.String({ maxLength: 2 }), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(SERVICE_KINDS.map((k) => Type.Literal(k))), contact: Type.String({ minLength: 1, maxLength: 500 }), languages: Type.Optional(Type.Array(Type.String({ maxLength: 12 }), { maxItems: 20 })), hours: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200 })])) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      void reply.status(201);
+      return series.addService(req.principal, req.body);
+    },
+  );
+}
