@@ -16,6 +16,7 @@ import { exportCommand, importCommand } from './commands/import.js';
 import { lookupCommand } from './commands/lookup.js';
 import { memberCommand, tokenCommand } from './commands/members.js';
 import { serveCommand } from './commands/serve.js';
+import { triageCommand } from './commands/triage.js';
 import { typesCommand } from './commands/types.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     syncCommand(),
     opinionCommand(),
     bundleCommand(),
+    triageCommand(),
     rulesCommand(),
     routingCommand(),
     providerCommand(),
