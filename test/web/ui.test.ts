@@ -301,6 +301,28 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+  it('opens, finds and closes a series', async () => {
+    const page = await open('/series');
+    await heading(page, 'Series');
+    await page.getByLabel('Series name').fill('Harbour');
+    await page.getByRole('button', { name: 'Open series' }).click();
+    await page.getByLabel('Series name').fill('Orchard');
+    await page.getByRole('button', { name: 'Open series' }).click();
+    await page.locator('tr[data-series]', { hasText: 'Orchard' }).waitFor();
+    await page.getByLabel('Search series').fill('harb');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => page.locator('tr[data-series]').count()).toBe(1);
+    const row = page.locator('tr[data-series]');
+    expect(await text(row)).toMatch(/^Harbour local\/series\/\d+ local unidentified 0 0 .+ Offender identified Close$/);
+    await row.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => text(row)).toMatch(/ closed 0 0 /);
+    await page.getByLabel('Status').selectOption('closed');
+    await page.getByLabel('Search series').fill('');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(async () => (await page.locator('tr[data-series]').allInnerTexts()).map((t) => t.split(/\s/)[0])).toEqual(['Harbour']);
+    await page.context().close();
+  });
+
   it("shows a notice's timeline", async () => {
     const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
     expect((await call('POST', '/api/v1/notices', { url: 'https://192.0.2.7/a.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content' })).status).toBe(201);

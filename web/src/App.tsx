@@ -13,6 +13,7 @@ import { NoticesPage } from './NoticesPage';
 import { ReportsPage } from './ReportsPage';
 import { ReviewPage } from './ReviewPage';
 import { RulesPage } from './RulesPage';
+import { SeriesPage } from './SeriesPage';
 
 export function App() {
   const path = usePath();
@@ -74,6 +75,7 @@ export function App() {
         {route.page === 'reports' && <ReportsPage />}
         {route.page === 'notices' && <NoticesPage />}
         {route.page === 'rules' && <RulesPage />}
+        {route.page === 'series' && <SeriesPage />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

@@ -11,6 +11,7 @@ const PAGES = [
   ['/reports', 'Reports'],
   ['/notices', 'Notices'],
   ['/rules', 'Rules'],
+  ['/series', 'Series'],
 ] as const;
 
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */
