@@ -78,11 +78,11 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
-      await v1.register(seriesRoutes, { series: node.series });
+      await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed });
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   return app;

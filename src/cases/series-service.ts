@@ -22,6 +22,7 @@ import {
   insertVictim,
   linkContent,
   listServices,
+  logSeries,
   referralsOfVictims,
   searchSeries,
   seriesOfContents,
@@ -119,6 +120,7 @@ export class SeriesService {
         },
         (id) => `${this.self.name}/series/${id}`,
       );
+      await logSeries(tx, s.id);
       await this.audit.record(tx, actor, 'series.create', s.uid, { name });
       return this.view(s, { victims: 0, contents: 0 });
     });
@@ -172,6 +174,7 @@ export class SeriesService {
     }
     return this.store.db.transaction().execute(async (tx) => {
       const u = await updateSeries(tx, id, fields);
+      await logSeries(tx, id);
       await this.audit.record(tx, actor, 'series.update', u.uid, { fields: Object.keys(fields), status: u.status });
       return this.view(u);
     });
@@ -214,6 +217,7 @@ export class SeriesService {
         victim_identified_at: s.victim_identified_at ?? t,
         ...(s.status === 'unidentified' ? { status: 'victim_identified' } : {}),
       });
+      await logSeries(tx, id);
       await this.audit.record(tx, actor, 'victim.identify', v.uid, { series: s.uid, referred: input.service_id !== undefined });
       return v;
     });

@@ -130,6 +130,12 @@ export class FederationService {
     return peerRequest(peer, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs }, 'POST', path, body);
   }
 
+  /** A signed GET to a registered peer's node; returns its JSON answer (FEED_INVALID on failure). */
+  async getFromPeer(peerName: string, path: string): Promise<unknown> {
+    const peer = await this.peer(peerName);
+    return peerRequest(peer, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs }, 'GET', path);
+  }
+
   /** The registered peer of this name (its member's country and kind included). */
   async findPeer(name: string): Promise<PeerRow> {
     return this.peer(name);

@@ -14,6 +14,7 @@ import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
@@ -52,6 +53,8 @@ export interface AllianceNode {
   readonly notices: NoticeService;
   /** Series, victims (pseudonymous), support services and referrals. */
   readonly series: SeriesService;
+  /** Series status shared with peers (published and pulled). */
+  readonly seriesFeed: SeriesFeed;
   /** Matches content submitted earlier against signals banks gain later. */
   readonly retro: RetroMatcher;
   /** The node operator, for CLI commands. */
@@ -93,6 +96,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
+  const seriesFeed = new SeriesFeed(store, audit, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,
@@ -148,6 +152,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     notices,
     retro,
     series,
+    seriesFeed,
     firstAdminToken,
     operator,
     async close() {

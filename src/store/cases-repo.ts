@@ -124,3 +124,40 @@ export function listServices(db: Executor, country?: string): Promise<SupportSer
   if (country) q = q.where('country', '=', country);
   return q.orderBy('country').orderBy('name').execute();
 }
+
+/** Notes a change to an own series for the peers' series feed. */
+export async function logSeries(db: Executor, seriesId: number): Promise<void> {
+  await db.insertInto('series_log').values({ series_id: seriesId, at: now() }).execute();
+}
+
+/** Own series changed after position `since`, each once at its latest position, in order. */
+export async function seriesChangedSince(db: Executor, since: number, limit: number): Promise<Array<{ seq: number; series: Series; victims: Victim[] }>> {
+  const rows = await db
+    .selectFrom('series_log')
+    .select(['series_id', (eb) => eb.fn.max('seq').as('seq')])
+    .where('seq', '>', since)
+    .groupBy('series_id')
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  const out: Array<{ seq: number; series: Series; victims: Victim[] }> = [];
+  for (const r of rows) {
+    const series = await db.selectFrom('series').selectAll().where('id', '=', r.series_id).where('received_from', 'is', null).executeTakeFirst();
+    if (series) out.push({ seq: Number(r.seq), series, victims: await victimsOfSeries(db, series.id) });
+  }
+  return out;
+}
+
+export async function seriesCheckpoint(db: Executor, peerId: number): Promise<number> {
+  return Number((await db.selectFrom('series_checkpoints').select('checkpoint').where('peer_id', '=', peerId).executeTakeFirst())?.checkpoint ?? 0);
+}
+
+export async function setSeriesCheckpoint(db: Executor, peerId: number, checkpoint: number | null, error: string | null): Promise<void> {
+  const t = now();
+  const current = await seriesCheckpoint(db, peerId);
+  await db
+    .insertInto('series_checkpoints')
+    .values({ peer_id: peerId, checkpoint: checkpoint ?? current, last_success_at: error ? null : t, last_error: error })
+    .onConflict((oc) => oc.column('peer_id').doUpdateSet(error ? { last_error: error } : { checkpoint: checkpoint ?? current, last_success_at: t, last_error: null }))
+    .execute();
+}

@@ -66,7 +66,22 @@ export interface ReferralsTable {
   created_at: number;
 }
 
+export interface SeriesLogTable {
+  seq: Generated<number>;
+  series_id: number;
+  at: number;
+}
+
+export interface SeriesCheckpointsTable {
+  peer_id: number;
+  checkpoint: number;
+  last_success_at: number | null;
+  last_error: string | null;
+}
+
 export interface CasesTables {
+  series_log: SeriesLogTable;
+  series_checkpoints: SeriesCheckpointsTable;
   series: SeriesTable;
   series_content: SeriesContentTable;
   support_services: SupportServicesTable;

@@ -8,6 +8,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import type { FederationService } from '../../exchange/federation-service.js';
 import { verifyRequest } from '../../exchange/request-signing.js';
 import type { ReportService } from '../../actions/report-service.js';
+import type { SeriesFeed } from '../../cases/series-feed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,8 +17,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService }): Promise<void> {
-  const { federation, reports } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed }): Promise<void> {
+  const { federation, reports, seriesFeed } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
@@ -60,4 +61,10 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
 
   // An incident report routed to this node (its country's receiving authority, or the fall-back).
   app.post('/federation/v1/reports', signed, async (req) => reports.receive(req.peerName!, req.body));
+
+  // Series status (never notes, never content ids), to every registered peer.
+  app.get('/federation/v1/series', signed, async (req) => {
+    const since = Number((req.query as { since?: string }).since ?? 0);
+    return seriesFeed.page(req.peerName!, since);
+  });
 }

@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { SeriesFeed } from '../../cases/series-feed.js';
 import { SERIES_STATUSES, SERVICE_KINDS, type SeriesService } from '../../cases/series-service.js';
 import { IdParams } from './schemas.js';
 
@@ -16,9 +17,9 @@ const SeriesBody = {
 const ContentIds = Type.Object({ content_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 
-export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService }): Promise<void> {
+export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService; feed: SeriesFeed }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { series } = opts;
+  const { series, feed } = opts;
   const cfg = { permission: 'cases' as const };
 
   r.get(
@@ -33,6 +34,8 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
     },
     async (req) => ({ series: await series.search(req.principal, { text: req.query.q, status: req.query.status, limit: req.query.limit, offset: req.query.offset }) }),
   );
+  r.get('/series/counts', { config: cfg, schema: { tags: ['cases'], summary: 'Victims identified by this member, and by the alliance as this node knows it (each victim once)' } }, async (req) => feed.counts(req.principal));
+  r.post('/series/sync', { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's series status now" } }, async () => ({ peers: await feed.syncAll() }));
   r.post('/series', { config: cfg, schema: { tags: ['cases'], summary: 'Open a series owned by this member', body: Type.Object({ ...SeriesBody, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } }, async (req, reply) => {
     void reply.status(201);
     return series.create(req.principal, req.body);

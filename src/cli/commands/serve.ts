@@ -45,7 +45,10 @@ export function serveCommand(): Command {
       const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
       const syncs =
         config.role === 'all' && config.syncIntervalMs > 0
-          ? setInterval(() => void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed')), config.syncIntervalMs)
+          ? setInterval(() => {
+              void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed'));
+              void node.seriesFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'series sync failed'));
+            }, config.syncIntervalMs)
           : undefined;
       let sweptAt = 0;
       const actions =

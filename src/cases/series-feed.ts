@@ -1,0 +1,183 @@
+/**
+ * Sharing series status with peers: each node publishes a signed feed of its own series (who owns
+ * it, its contact point, status, dates and the pseudonymous ids of its identified victims — never
+ * the restricted notes, never content ids) and pulls its peers' feeds from a stored position. A
+ * received series is kept as its owner describes it, and changed only by the next page.
+ *
+ * Counting rule: a victim is a pseudonymous uid made by the member that identified it; every node
+ * stores each uid once, so the alliance count is the number of distinct uids a node knows —
+ * a victim identified by any member counts once, however many nodes pass the series on.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { open, seal } from '../exchange/envelope.js';
+import type { FederationService } from '../exchange/federation-service.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import { seriesChangedSince, seriesCheckpoint, setSeriesCheckpoint } from '../store/cases-repo.js';
+import type { Store } from '../store/database.js';
+import { findPeer, listPeers } from '../store/federation-repo.js';
+import { now, type Executor } from '../store/util.js';
+import { SERIES_STATUSES } from './series-service.js';
+
+export const SERIES_FEED_FORMAT = 'alliance-series';
+const PAGE = 500;
+
+interface SeriesEntry {
+  seq: number;
+  uid: string;
+  name: string;
+  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
+  status: string;
+  first_seen_at: number | null;
+  opened_at: number;
+  victim_identified_at: number | null;
+  offender_identified_at: number | null;
+  closed_at: number | null;
+  victims: Array<{ uid: string; identified_on: string; identified_by: string }>;
+}
+
+interface SeriesPage {
+  format: string;
+  publisher: string;
+  subscriber: string;
+  since: number;
+  to: number;
+  more: boolean;
+  entries: SeriesEntry[];
+}
+
+const bad = (peer: string, why: string) => new AllianceError('FEED_INVALID', `series feed of ${peer}: ${why}`);
+const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+const time = (v: unknown) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+
+function checkEntry(peer: string, e: SeriesEntry, since: number): void {
+  if (!Number.isSafeInteger(e.seq) || e.seq <= since) throw bad(peer, 'entries out of sequence');
+  if (!str(e.uid, 200) || !e.uid.startsWith(`${peer}/series/`)) throw bad(peer, `a series uid must be "${peer}/series/<id>"`);
+  if (!str(e.name, 200) || e.owner?.member !== peer || !(SERIES_STATUSES as readonly string[]).includes(e.status)) throw bad(peer, `series ${e.uid.slice(0, 100)}: name, owner or status malformed`);
+  for (const k of ['first_seen_at', 'victim_identified_at', 'offender_identified_at', 'closed_at'] as const) if (!time(e[k])) throw bad(peer, `series ${e.uid}: ${k} malformed`);
+  if (!time(e.opened_at) || !Array.isArray(e.victims) || e.victims.length > 100_000) throw bad(peer, `series ${e.uid}: opened_at or victims malformed`);
+  for (const v of e.victims) {
+    if (!str(v?.uid, 200) || !v.uid.startsWith(`${peer}/victim/`) || !/^\d{4}-\d{2}-\d{2}$/.test(String(v.identified_on)) || !str(v.identified_by, 100)) throw bad(peer, `series ${e.uid}: a victim record is malformed`);
+  }
+}
+
+export class SeriesFeed {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly federation: FederationService,
+  ) {}
+
+  /** A signed page of this node's series changed after `since`, for the registered peer `peerName`. */
+  async page(peerName: string, since: number, limit = PAGE): Promise<ReturnType<typeof seal>> {
+    if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
+    const rows = await seriesChangedSince(this.store.db, since, Math.min(limit, PAGE) + 1);
+    const more = rows.length > Math.min(limit, PAGE);
+    const entries: SeriesEntry[] = rows.slice(0, Math.min(limit, PAGE)).map(({ seq, series: s, victims }) => ({
+      seq,
+      uid: s.uid,
+      name: s.name,
+      owner: { member: s.owner_member, country: s.owner_country, agency: s.agency, contact_point: s.contact_point },
+      status: s.status,
+      first_seen_at: s.first_seen_at,
+      opened_at: s.opened_at,
+      victim_identified_at: s.victim_identified_at,
+      offender_identified_at: s.offender_identified_at,
+      closed_at: s.closed_at,
+      victims: victims.map((v) => ({ uid: v.uid, identified_on: v.identified_on, identified_by: v.identified_by })),
+    }));
+    const page: SeriesPage = { format: SERIES_FEED_FORMAT, publisher: this.federation.self.name, subscriber: peerName, since, to: entries.at(-1)?.seq ?? since, more, entries };
+    return seal(this.federation.identity, page);
+  }
+
+  /** Pulls a peer's series feed to its end; each page is verified and applied with its position. */
+  async pull(peerName: string): Promise<{ peer: string; series: number; error?: string }> {
+    const peer = await findPeer(this.store.db, peerName);
+    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    let applied = 0;
+    try {
+      for (;;) {
+        const since = await seriesCheckpoint(this.store.db, peer.id);
+        const page = open(await this.federation.getFromPeer(peer.name, `/federation/v1/series?since=${since}`), peer.public_key) as SeriesPage;
+        if (page?.format !== SERIES_FEED_FORMAT || page.publisher !== peer.name || page.subscriber !== this.federation.self.name || page.since !== since || !Array.isArray(page.entries)) {
+          throw bad(peer.name, 'not a series page for this node at this position');
+        }
+        let last = since;
+        for (const e of page.entries) {
+          checkEntry(peer.name, e, last);
+          last = e.seq;
+        }
+        if (page.more && last === since) throw bad(peer.name, 'a page that says more must advance');
+        await this.store.db.transaction().execute(async (tx) => {
+          for (const e of page.entries) await this.apply(tx, peer.id, e);
+          await setSeriesCheckpoint(tx, peer.id, last, null);
+        });
+        applied += page.entries.length;
+        if (!page.more) return { peer: peer.name, series: applied };
+      }
+    } catch (err) {
+      const message = (err as Error).message;
+      await setSeriesCheckpoint(this.store.db, peer.id, null, message.slice(0, 1000));
+      return { peer: peer.name, series: applied, error: message };
+    }
+  }
+
+  private async apply(tx: Executor, peerId: number, e: SeriesEntry): Promise<void> {
+    const t = now();
+    const fields = {
+      name: e.name,
+      owner_member: e.owner.member,
+      owner_country: typeof e.owner.country === 'string' ? e.owner.country.slice(0, 2) : null,
+      agency: typeof e.owner.agency === 'string' ? e.owner.agency.slice(0, 200) : null,
+      contact_point: typeof e.owner.contact_point === 'string' ? e.owner.contact_point.slice(0, 500) : null,
+      status: e.status,
+      first_seen_at: e.first_seen_at,
+      opened_at: e.opened_at,
+      victim_identified_at: e.victim_identified_at,
+      offender_identified_at: e.offender_identified_at,
+      closed_at: e.closed_at,
+      updated_at: t,
+    };
+    const existing = await tx.selectFrom('series').select(['id', 'received_from']).where('uid', '=', e.uid).executeTakeFirst();
+    let id: number;
+    if (existing) {
+      if (existing.received_from !== peerId) return; // a series this node owns, or got from its owner by another path
+      await tx.updateTable('series').set(fields).where('id', '=', existing.id).execute();
+      id = existing.id;
+    } else {
+      id = (await tx.insertInto('series').values({ ...fields, uid: e.uid, notes: null, received_from: peerId, created_at: t }).returning('id').executeTakeFirstOrThrow()).id;
+    }
+    const known = new Set((await tx.selectFrom('victims').select('uid').where('series_id', '=', id).execute()).map((v) => v.uid));
+    const listed = new Set(e.victims.map((v) => v.uid));
+    const gone = [...known].filter((u) => !listed.has(u));
+    if (gone.length) await tx.deleteFrom('victims').where('series_id', '=', id).where('uid', 'in', gone).execute();
+    const fresh = e.victims.filter((v) => !known.has(v.uid));
+    if (fresh.length) {
+      await tx
+        .insertInto('victims')
+        .values(fresh.map((v) => ({ uid: v.uid, series_id: id, identified_on: v.identified_on, identified_by: v.identified_by, created_at: t })))
+        .onConflict((oc) => oc.column('uid').doNothing()) // counted once, wherever it came from first
+        .execute();
+    }
+  }
+
+  /** Pulls every peer's series feed; one unreachable peer does not stop the others. */
+  async syncAll(): Promise<Array<{ peer: string; series: number; error?: string }>> {
+    const out = [];
+    for (const p of await listPeers(this.store.db)) out.push(await this.pull(p.name));
+    return out;
+  }
+
+  /** Victims identified by this member, and by the alliance as far as this node knows (each once). */
+  async counts(actor: Principal): Promise<{ own: number; alliance: number; series: { own: number; received: number } }> {
+    requirePermission(actor, 'cases');
+    const db = this.store.db;
+    const n = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
+    const own = await n(db.selectFrom('victims as v').innerJoin('series as s', 's.id', 'v.series_id').select((eb) => eb.fn.countAll<number>().as('n')).where('s.received_from', 'is', null).executeTakeFirst());
+    const alliance = await n(db.selectFrom('victims').select((eb) => eb.fn.count<number>('uid').distinct().as('n')).executeTakeFirst());
+    const ownSeries = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is', null).executeTakeFirst());
+    const received = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is not', null).executeTakeFirst());
+    this.audit.recordRead(actor, 'series.counts', null, {}, alliance);
+    return { own, alliance, series: { own: ownSeries, received } };
+  }
+}
