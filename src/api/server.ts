@@ -78,7 +78,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
-      await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed });
+      await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });
     },
     { prefix: '/api/v1' },
   );

@@ -47,6 +47,8 @@ export interface Config {
   reportFallbackPeer: string | null;
   /** Takedown notices: re-sent this often until removal, ms (default 24 h, as Project Arachnid). */
   noticeResendMs: number;
+  /** The alliance-wide deconfliction key (hex or base64, 32 bytes or more); unset: deconfliction is off. */
+  deconflictionKey: string | null;
   /** SMTP server for e-mail notices (smtp:// or smtps:// URL), and the sender address. */
   smtpUrl: string | null;
   smtpFrom: string;
@@ -102,6 +104,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     reportFallbackPeer: pick('reportFallbackPeer', 'ALLIANCE_REPORT_FALLBACK_PEER') || null,
     noticeResendMs: int('ALLIANCE_NOTICE_RESEND_MS', pick('noticeResendMs', 'ALLIANCE_NOTICE_RESEND_MS'), 24 * 3_600_000, 10),
     smtpUrl,
+    deconflictionKey: pick('deconflictionKey', 'ALLIANCE_DECONFLICTION_KEY') || null,
     smtpFrom: pick('smtpFrom', 'ALLIANCE_SMTP_FROM') || 'alliance-node@localhost',
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,

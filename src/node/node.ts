@@ -14,6 +14,7 @@ import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
@@ -53,6 +54,8 @@ export interface AllianceNode {
   readonly notices: NoticeService;
   /** Series, victims (pseudonymous), support services and referrals. */
   readonly series: SeriesService;
+  /** Cases and their targets as keyed hashes; overlap alerts. */
+  readonly deconfliction: DeconflictionService;
   /** Series status shared with peers (published and pulled). */
   readonly seriesFeed: SeriesFeed;
   /** Matches content submitted earlier against signals banks gain later. */
@@ -97,6 +100,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const seriesFeed = new SeriesFeed(store, audit, federation);
+  const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,
@@ -153,6 +157,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     retro,
     series,
     seriesFeed,
+    deconfliction,
     firstAdminToken,
     operator,
     async close() {

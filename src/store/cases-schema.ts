@@ -79,7 +79,49 @@ export interface SeriesCheckpointsTable {
   last_error: string | null;
 }
 
+export interface CasesTable {
+  id: Generated<number>;
+  /** "<member>/case/<id>". */
+  uid: string;
+  /** The investigator's own case reference. */
+  reference: string;
+  owner_member: string;
+  /** Who the other side of an overlap should call. */
+  contact_point: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface CaseTargetsTable {
+  id: Generated<number>;
+  case_id: number;
+  /** username, email, phone, ip, device, url, series, hash. */
+  kind: string;
+  /** HMAC-SHA256 under the alliance-wide key of "kind:normalised identifier": the identifier itself is never stored. */
+  keyed_hash: string;
+  /** A few characters for the investigator to recognise the target (j…e@…com). */
+  hint: string;
+  /** IP addresses: the time window of use (epoch ms). */
+  valid_from: number | null;
+  valid_to: number | null;
+  created_at: number;
+}
+
+export interface DeconflictionAlertsTable {
+  id: Generated<number>;
+  case_id: number;
+  kind: string;
+  other_case: string;
+  other_member: string;
+  other_contact: string;
+  hint: string;
+  created_at: number;
+}
+
 export interface CasesTables {
+  cases: CasesTable;
+  case_targets: CaseTargetsTable;
+  deconfliction_alerts: DeconflictionAlertsTable;
   series_log: SeriesLogTable;
   series_checkpoints: SeriesCheckpointsTable;
   series: SeriesTable;

@@ -2,7 +2,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { DeconflictionService } from '../../cases/deconfliction.js';
 import type { SeriesFeed } from '../../cases/series-feed.js';
+import { TARGET_KINDS } from '../../cases/targets.js';
 import { SERIES_STATUSES, SERVICE_KINDS, type SeriesService } from '../../cases/series-service.js';
 import { IdParams } from './schemas.js';
 
@@ -17,9 +19,9 @@ const SeriesBody = {
 const ContentIds = Type.Object({ content_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 
-export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService; feed: SeriesFeed }): Promise<void> {
+export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService; feed: SeriesFeed; deconfliction: DeconflictionService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { series, feed } = opts;
+  const { series, feed, deconfliction } = opts;
   const cfg = { permission: 'cases' as const };
 
   r.get(
@@ -92,4 +94,33 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
       return series.addService(req.principal, req.body);
     },
   );
+
+  r.get('/cases', { config: cfg, schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets' } }, async (req) => ({ cases: await deconfliction.cases(req.principal) }));
+  r.post(
+    '/cases',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Open a case for deconfliction', body: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 200 }), contact_point: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }) } },
+    async (req, reply) => {
+      void reply.status(201);
+      return deconfliction.openCase(req.principal, req.body);
+    },
+  );
+  r.post(
+    '/cases/:id/targets',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Register targets (kept as keyed hashes only) and check them against every other case',
+        params: IdParams,
+        body: Type.Object(
+          { targets: Type.Array(Type.Object({ kind: Type.Union(TARGET_KINDS.map((k) => Type.Literal(k))), value: Type.String({ minLength: 1, maxLength: 2000 }), from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => deconfliction.addTargets(req.principal, req.params.id, req.body.targets),
+  );
+  r.get('/deconfliction/alerts', { config: cfg, schema: { tags: ['cases'], summary: 'Overlaps with other cases: which case, whose, whom to call', querystring: Type.Object({ case: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }) } }, async (req) => ({
+    alerts: await deconfliction.alerts(req.principal, req.query.case),
+  }));
 }
