@@ -82,7 +82,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   return app;

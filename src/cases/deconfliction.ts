@@ -9,8 +9,28 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import { now } from '../store/util.js';
+import type { Selectable } from 'kysely';
+import { open, seal } from '../exchange/envelope.js';
+import type { FederationService } from '../exchange/federation-service.js';
+import type { CasesTable } from '../store/cases-schema.js';
+import { findPeer, listPeers } from '../store/federation-repo.js';
+import { now, type Executor } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
+
+export const TARGETS_FORMAT = 'alliance-targets';
+const TARGET_PAGE = 1000;
+
+type CaseRow = Selectable<CasesTable>;
+
+interface TargetsPage {
+  format: string;
+  publisher: string;
+  subscriber: string;
+  since: number;
+  to: number;
+  more: boolean;
+  entries: Array<{ seq: number; case: string; contact_point: string; kind: string; keyed_hash: string; valid_from: number | null; valid_to: number | null }>;
+}
 
 export interface TargetInput {
   kind: string;
@@ -29,6 +49,7 @@ export class DeconflictionService {
     private readonly audit: AuditLog,
     private readonly self: { name: string },
     private readonly keyText: string | null,
+    private readonly federation: FederationService,
   ) {}
 
   async openCase(actor: Principal, input: { reference?: string; contact_point?: string }) {
@@ -39,7 +60,7 @@ export class DeconflictionService {
     if (!reference || reference.length > 200) throw bad('reference: the case reference, 1–200 characters');
     if (!contact || contact.length > 500) throw bad('contact_point: who to call about an overlap, 1–500 characters');
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await tx.insertInto('cases').values({ uid: `pending:${Math.random()}`, reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor, created_at: now() }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx.insertInto('cases').values({ uid: `pending:${Math.random()}`, reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor, created_at: now(), received_from: null }).returning('id').executeTakeFirstOrThrow();
       const uid = `${this.self.name}/case/${row.id}`;
       await tx.updateTable('cases').set({ uid }).where('id', '=', row.id).execute();
       await this.audit.record(tx, actor, 'case.open', uid, { reference });
@@ -51,8 +72,8 @@ export class DeconflictionService {
   async addTargets(actor: Principal, caseId: number, targets: TargetInput[]) {
     requirePermission(actor, 'cases');
     const key = parseKey(this.keyText);
-    const c = await this.store.db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
-    if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId}`);
+    const c = await this.store.db.selectFrom('cases').selectAll().where('id', '=', caseId).where('received_from', 'is', null).executeTakeFirst();
+    if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId} of this member`);
     if (!Array.isArray(targets) || targets.length === 0 || targets.length > 1000) throw bad('targets: 1–1,000 of them');
     const prepared = targets.map((t, i) => {
       if (!(TARGET_KINDS as readonly string[]).includes(t.kind)) throw bad(`targets[${i}].kind: one of ${TARGET_KINDS.join(', ')}`);
@@ -68,34 +89,132 @@ export class DeconflictionService {
       let alerts = 0;
       for (const t of prepared) {
         await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
-        const others = await tx
-          .selectFrom('case_targets as t')
-          .innerJoin('cases as o', 'o.id', 't.case_id')
-          .select(['o.id', 'o.uid', 'o.owner_member', 'o.contact_point', 't.valid_from', 't.valid_to'])
-          .where('t.keyed_hash', '=', t.keyed_hash)
-          .where('t.case_id', '!=', c.id)
-          .execute();
-        for (const o of others) {
-          // An address shared at different times is not the same person: windows must meet.
-          if (t.kind === 'ip' && t.valid_from !== null && o.valid_to !== null && o.valid_to < t.valid_from) continue;
-          if (t.kind === 'ip' && t.valid_to !== null && o.valid_from !== null && t.valid_to < o.valid_from) continue;
-          const at = now();
-          for (const [mine, theirs] of [
-            [c.id, { uid: o.uid, member: o.owner_member, contact: o.contact_point }],
-            [o.id, { uid: c.uid, member: c.owner_member, contact: c.contact_point }],
-          ] as const) {
-            const r = await tx
-              .insertInto('deconfliction_alerts')
-              .values({ case_id: mine, kind: t.kind, other_case: theirs.uid, other_member: theirs.member, other_contact: theirs.contact, hint: t.hint, created_at: at })
-              .onConflict((oc) => oc.columns(['case_id', 'other_case', 'kind', 'hint']).doNothing())
-              .executeTakeFirst();
-            alerts += Number(r.numInsertedOrUpdatedRows ?? 0);
-          }
-        }
+        alerts += await this.overlap(tx, c, t);
       }
       await this.audit.record(tx, actor, 'deconfliction.check', c.uid, { targets: prepared.length, kinds: [...new Set(prepared.map((t) => t.kind))], alerts }, alerts);
       return { case: c.uid, targets: prepared.length, alerts };
     });
+  }
+
+  /**
+   * Compares one target of case `c` with every other case's targets; raises an alert on each of
+   * this node's own cases involved (a received case is its owner's node's business). Returns how
+   * many alerts are new.
+   */
+  private async overlap(tx: Executor, c: CaseRow, t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null }): Promise<number> {
+    const others = await tx
+      .selectFrom('case_targets as t')
+      .innerJoin('cases as o', 'o.id', 't.case_id')
+      .select(['o.id', 'o.uid', 'o.owner_member', 'o.contact_point', 'o.received_from', 't.hint', 't.valid_from', 't.valid_to'])
+      .where('t.keyed_hash', '=', t.keyed_hash)
+      .where('t.case_id', '!=', c.id)
+      .execute();
+    let alerts = 0;
+    for (const o of others) {
+      // An address shared at different times is not the same person: windows must meet.
+      if (t.kind === 'ip' && t.valid_from !== null && o.valid_to !== null && o.valid_to < t.valid_from) continue;
+      if (t.kind === 'ip' && t.valid_to !== null && o.valid_from !== null && t.valid_to < o.valid_from) continue;
+      const sides = [
+        { own: c.received_from === null, mine: c.id, hint: t.hint, theirs: { uid: o.uid, member: o.owner_member, contact: o.contact_point } },
+        { own: o.received_from === null, mine: o.id, hint: o.hint, theirs: { uid: c.uid, member: c.owner_member, contact: c.contact_point } },
+      ];
+      for (const side of sides) {
+        if (!side.own) continue;
+        const r = await tx
+          .insertInto('deconfliction_alerts')
+          .values({ case_id: side.mine, kind: t.kind, other_case: side.theirs.uid, other_member: side.theirs.member, other_contact: side.theirs.contact, hint: side.hint, created_at: now() })
+          .onConflict((oc) => oc.columns(['case_id', 'other_case', 'kind', 'hint']).doNothing())
+          .executeTakeFirst();
+        alerts += Number(r.numInsertedOrUpdatedRows ?? 0);
+      }
+    }
+    return alerts;
+  }
+
+  // ---- across nodes ---------------------------------------------------------------------------
+
+  /** A signed page of this node's own targets (keyed hashes, kinds, windows, the case's contact point — no hints) after `since`. */
+  async page(peerName: string, since: number): Promise<ReturnType<typeof seal>> {
+    if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
+    const rows = await this.store.db
+      .selectFrom('case_targets as t')
+      .innerJoin('cases as c', 'c.id', 't.case_id')
+      .select(['t.id', 'c.uid', 'c.contact_point', 't.kind', 't.keyed_hash', 't.valid_from', 't.valid_to'])
+      .where('c.received_from', 'is', null)
+      .where('t.id', '>', since)
+      .orderBy('t.id')
+      .limit(TARGET_PAGE + 1)
+      .execute();
+    const entries = rows.slice(0, TARGET_PAGE).map((r) => ({ seq: r.id, case: r.uid, contact_point: r.contact_point, kind: r.kind, keyed_hash: r.keyed_hash, valid_from: r.valid_from, valid_to: r.valid_to }));
+    return seal(this.federation.identity, { format: TARGETS_FORMAT, publisher: this.self.name, subscriber: peerName, since, to: entries.at(-1)?.seq ?? since, more: rows.length > TARGET_PAGE, entries });
+  }
+
+  /** Pulls a peer's targets feed to its end, comparing each received key with this node's cases. */
+  async pull(peerName: string): Promise<{ peer: string; targets: number; alerts: number; error?: string }> {
+    const peer = await findPeer(this.store.db, peerName);
+    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    let received = 0;
+    let alerts = 0;
+    const bad = (why: string) => new AllianceError('FEED_INVALID', `targets feed of ${peer.name}: ${why}`);
+    try {
+      for (;;) {
+        const since = Number((await this.store.db.selectFrom('target_checkpoints').select('checkpoint').where('peer_id', '=', peer.id).executeTakeFirst())?.checkpoint ?? 0);
+        const page = open(await this.federation.getFromPeer(peer.name, `/federation/v1/targets?since=${since}`), peer.public_key) as TargetsPage;
+        if (page?.format !== TARGETS_FORMAT || page.publisher !== peer.name || page.subscriber !== this.self.name || page.since !== since || !Array.isArray(page.entries)) throw bad('not a targets page for this node at this position');
+        let last = since;
+        for (const e of page.entries) {
+          if (!Number.isSafeInteger(e.seq) || e.seq <= last) throw bad('entries out of sequence');
+          if (typeof e.case !== 'string' || !e.case.startsWith(`${peer.name}/case/`) || e.case.length > 200) throw bad(`a case uid must be "${peer.name}/case/<id>"`);
+          if (!(TARGET_KINDS as readonly string[]).includes(e.kind) || !/^[0-9a-f]{64}$/.test(e.keyed_hash) || typeof e.contact_point !== 'string' || e.contact_point.length > 500) throw bad(`target ${e.seq} is malformed`);
+          for (const w of [e.valid_from, e.valid_to]) if (w !== null && !Number.isSafeInteger(w)) throw bad(`target ${e.seq}: a time window is malformed`);
+          last = e.seq;
+        }
+        if (page.more && last === since) throw bad('a page that says more must advance');
+        alerts += await this.store.db.transaction().execute(async (tx) => {
+          let n = 0;
+          for (const e of page.entries) {
+            const c = await this.receivedCase(tx, peer.id, peer.name, e.case, e.contact_point);
+            const t = { kind: e.kind, keyed_hash: e.keyed_hash, hint: '', valid_from: e.valid_from, valid_to: e.valid_to };
+            await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
+            n += await this.overlap(tx, c, t);
+          }
+          await tx
+            .insertInto('target_checkpoints')
+            .values({ peer_id: peer.id, checkpoint: last, last_success_at: now(), last_error: null })
+            .onConflict((oc) => oc.column('peer_id').doUpdateSet({ checkpoint: last, last_success_at: now(), last_error: null }))
+            .execute();
+          if (n) await this.audit.record(tx, { memberId: null, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'deconfliction.check', peer.name, { targets: page.entries.length, alerts: n }, n);
+          return n;
+        });
+        received += page.entries.length;
+        if (!page.more) return { peer: peer.name, targets: received, alerts };
+      }
+    } catch (err) {
+      const message = (err as Error).message.slice(0, 1000);
+      await this.store.db
+        .insertInto('target_checkpoints')
+        .values({ peer_id: peer.id, checkpoint: 0, last_success_at: null, last_error: message })
+        .onConflict((oc) => oc.column('peer_id').doUpdateSet({ last_error: message }))
+        .execute();
+      return { peer: peer.name, targets: received, alerts, error: message };
+    }
+  }
+
+  private async receivedCase(tx: Executor, peerId: number, member: string, uid: string, contact: string): Promise<CaseRow> {
+    const existing = await tx.selectFrom('cases').selectAll().where('uid', '=', uid).executeTakeFirst();
+    if (existing) {
+      if (existing.contact_point !== contact) await tx.updateTable('cases').set({ contact_point: contact }).where('id', '=', existing.id).execute();
+      return { ...existing, contact_point: contact };
+    }
+    return tx.insertInto('cases').values({ uid, reference: '', owner_member: member, contact_point: contact, created_by: `peer:${member}`, created_at: now(), received_from: peerId }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** Pulls every peer's targets feed; one unreachable peer does not stop the others. */
+  async syncAll(): Promise<Array<{ peer: string; targets: number; alerts: number; error?: string }>> {
+    parseKey(this.keyText);
+    const out = [];
+    for (const p of await listPeers(this.store.db)) out.push(await this.pull(p.name));
+    return out;
   }
 
   /** The alerts of this node's cases (or one case), newest first. */
@@ -113,6 +232,7 @@ export class DeconflictionService {
     const rows = await this.store.db
       .selectFrom('cases as c')
       .select(['c.id', 'c.uid', 'c.reference', 'c.contact_point', 'c.created_at'])
+      .where('c.received_from', 'is', null)
       .select((eb) => eb.selectFrom('case_targets as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.case_id', '=', 'c.id').as('targets'))
       .orderBy('c.id', 'desc')
       .execute();

@@ -100,7 +100,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const seriesFeed = new SeriesFeed(store, audit, federation);
-  const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey);
+  const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,

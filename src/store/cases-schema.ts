@@ -90,6 +90,8 @@ export interface CasesTable {
   contact_point: string;
   created_by: string;
   created_at: number;
+  /** The peer a received case (its keyed targets only) came from; null for own cases. */
+  received_from: number | null;
 }
 
 export interface CaseTargetsTable {
@@ -118,7 +120,15 @@ export interface DeconflictionAlertsTable {
   created_at: number;
 }
 
+export interface TargetCheckpointsTable {
+  peer_id: number;
+  checkpoint: number;
+  last_success_at: number | null;
+  last_error: string | null;
+}
+
 export interface CasesTables {
+  target_checkpoints: TargetCheckpointsTable;
   cases: CasesTable;
   case_targets: CaseTargetsTable;
   deconfliction_alerts: DeconflictionAlertsTable;

@@ -8,6 +8,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import type { FederationService } from '../../exchange/federation-service.js';
 import { verifyRequest } from '../../exchange/request-signing.js';
 import type { ReportService } from '../../actions/report-service.js';
+import type { DeconflictionService } from '../../cases/deconfliction.js';
 import type { SeriesFeed } from '../../cases/series-feed.js';
 
 declare module 'fastify' {
@@ -17,8 +18,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed }): Promise<void> {
-  const { federation, reports, seriesFeed } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService }): Promise<void> {
+  const { federation, reports, seriesFeed, deconfliction } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
@@ -67,4 +68,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     const since = Number((req.query as { since?: string }).since ?? 0);
     return seriesFeed.page(req.peerName!, since);
   });
+
+  // Deconfliction: the keyed hashes of this node's case targets (never identifiers, never hints).
+  app.get('/federation/v1/targets', signed, async (req) => deconfliction.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));
 }

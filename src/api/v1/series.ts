@@ -120,6 +120,7 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
     },
     async (req) => deconfliction.addTargets(req.principal, req.params.id, req.body.targets),
   );
+  r.post('/deconfliction/sync', { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's keyed targets now and compare them with this node's cases" } }, async () => ({ peers: await deconfliction.syncAll() }));
   r.get('/deconfliction/alerts', { config: cfg, schema: { tags: ['cases'], summary: 'Overlaps with other cases: which case, whose, whom to call', querystring: Type.Object({ case: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }) } }, async (req) => ({
     alerts: await deconfliction.alerts(req.principal, req.query.case),
   }));
