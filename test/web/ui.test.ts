@@ -30,7 +30,7 @@ const unauthenticated: string[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'alliance-web-'));
-  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1' });
+  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1', ALLIANCE_DECONFLICTION_KEY: 'ab'.repeat(32) });
   if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
   token = server.token;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -320,6 +320,30 @@ describe('web UI', () => {
     await page.getByLabel('Search series').fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(async () => (await page.locator('tr[data-series]').allInnerTexts()).map((t) => t.split(/\s/)[0])).toEqual(['Harbour']);
+    await page.context().close();
+  });
+
+  it('opens cases, registers a target twice written differently, and shows the overlap alert', async () => {
+    const page = await open('/deconfliction');
+    await heading(page, 'Deconfliction');
+    for (const [ref, contact] of [['UI-1', 'team-1@police.example'], ['UI-2', 'team-2@police.example']]) {
+      await page.getByLabel('Case reference').fill(ref);
+      await page.getByLabel('Contact point').fill(contact);
+      await page.getByRole('button', { name: 'Open case' }).click();
+      await page.getByText(new RegExp(`^${ref} \\(`)).waitFor();
+    }
+    for (const [ref, spelling] of [['UI-1', 'John.Doe'], ['UI-2', ' john.doe ']]) {
+      await page.getByLabel('Case', { exact: true }).selectOption({ label: ref });
+      await page.getByLabel('Identifier').fill(spelling);
+      await page.getByRole('button', { name: 'Register target' }).click();
+      await page.getByRole('status').filter({ hasText: ref === 'UI-1' ? 'no overlap' : '2 new overlap' }).waitFor();
+    }
+    const rows = page.locator('tr[data-alert]');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect((await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').replace(/ [^ ]+ \d{4}, [\d:]+$/, '')).sort()).toEqual([
+      expect.stringMatching(/^UI-1 username \(j…e\) local\/case\/\d+ \(local\) team-2@police\.example/),
+      expect.stringMatching(/^UI-2 username \(j…e\) local\/case\/\d+ \(local\) team-1@police\.example/),
+    ]);
     await page.context().close();
   });
 

@@ -14,6 +14,7 @@ import { ReportsPage } from './ReportsPage';
 import { ReviewPage } from './ReviewPage';
 import { RulesPage } from './RulesPage';
 import { SeriesPage } from './SeriesPage';
+import { DeconflictionPage } from './DeconflictionPage';
 
 export function App() {
   const path = usePath();
@@ -76,6 +77,7 @@ export function App() {
         {route.page === 'notices' && <NoticesPage />}
         {route.page === 'rules' && <RulesPage />}
         {route.page === 'series' && <SeriesPage />}
+        {route.page === 'deconfliction' && <DeconflictionPage />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

@@ -12,6 +12,7 @@ const PAGES = [
   ['/notices', 'Notices'],
   ['/rules', 'Rules'],
   ['/series', 'Series'],
+  ['/deconfliction', 'Deconfliction'],
 ] as const;
 
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */
