@@ -10,7 +10,8 @@ import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import type { Selectable } from 'kysely';
-import { open, seal } from '../exchange/envelope.js';
+import type { Envelope } from '../exchange/envelope.js';
+import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import type { CasesTable } from '../store/cases-schema.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
@@ -22,14 +23,14 @@ const TARGET_PAGE = 1000;
 
 type CaseRow = Selectable<CasesTable>;
 
-interface TargetsPage {
-  format: string;
-  publisher: string;
-  subscriber: string;
-  since: number;
-  to: number;
-  more: boolean;
-  entries: Array<{ seq: number; case: string; contact_point: string; kind: string; keyed_hash: string; valid_from: number | null; valid_to: number | null }>;
+interface TargetEntry {
+  seq: number;
+  case: string;
+  contact_point: string;
+  kind: string;
+  keyed_hash: string;
+  valid_from: number | null;
+  valid_to: number | null;
 }
 
 export interface TargetInput {
@@ -134,7 +135,7 @@ export class DeconflictionService {
   // ---- across nodes ---------------------------------------------------------------------------
 
   /** A signed page of this node's own targets (keyed hashes, kinds, windows, the case's contact point — no hints) after `since`. */
-  async page(peerName: string, since: number): Promise<ReturnType<typeof seal>> {
+  async page(peerName: string, since: number): Promise<Envelope> {
     if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
     const rows = await this.store.db
       .selectFrom('case_targets as t')
@@ -146,57 +147,52 @@ export class DeconflictionService {
       .limit(TARGET_PAGE + 1)
       .execute();
     const entries = rows.slice(0, TARGET_PAGE).map((r) => ({ seq: r.id, case: r.uid, contact_point: r.contact_point, kind: r.kind, keyed_hash: r.keyed_hash, valid_from: r.valid_from, valid_to: r.valid_to }));
-    return seal(this.federation.identity, { format: TARGETS_FORMAT, publisher: this.self.name, subscriber: peerName, since, to: entries.at(-1)?.seq ?? since, more: rows.length > TARGET_PAGE, entries });
+    return sealFeedPage(this.federation, TARGETS_FORMAT, peerName, since, entries, rows.length > TARGET_PAGE);
   }
 
   /** Pulls a peer's targets feed to its end, comparing each received key with this node's cases. */
   async pull(peerName: string): Promise<{ peer: string; targets: number; alerts: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
     if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
-    let received = 0;
     let alerts = 0;
-    const bad = (why: string) => new AllianceError('FEED_INVALID', `targets feed of ${peer.name}: ${why}`);
+    const bad = (why: string) => new AllianceError('FEED_INVALID', `${TARGETS_FORMAT} feed of ${peer.name}: ${why}`);
+    const checkpoint = (tx: Executor, values: { checkpoint?: number; last_error: string | null }) =>
+      tx
+        .insertInto('target_checkpoints')
+        .values({ peer_id: peer.id, checkpoint: values.checkpoint ?? 0, last_success_at: values.last_error ? null : now(), last_error: values.last_error })
+        .onConflict((oc) => oc.column('peer_id').doUpdateSet(values.last_error ? { last_error: values.last_error } : { checkpoint: values.checkpoint!, last_success_at: now(), last_error: null }))
+        .execute();
     try {
-      for (;;) {
-        const since = Number((await this.store.db.selectFrom('target_checkpoints').select('checkpoint').where('peer_id', '=', peer.id).executeTakeFirst())?.checkpoint ?? 0);
-        const page = open(await this.federation.getFromPeer(peer.name, `/federation/v1/targets?since=${since}`), peer.public_key) as TargetsPage;
-        if (page?.format !== TARGETS_FORMAT || page.publisher !== peer.name || page.subscriber !== this.self.name || page.since !== since || !Array.isArray(page.entries)) throw bad('not a targets page for this node at this position');
-        let last = since;
-        for (const e of page.entries) {
-          if (!Number.isSafeInteger(e.seq) || e.seq <= last) throw bad('entries out of sequence');
+      const targets = await pullFeed<TargetEntry>({
+        federation: this.federation,
+        peer,
+        path: '/federation/v1/targets',
+        format: TARGETS_FORMAT,
+        checkpoint: async () => Number((await this.store.db.selectFrom('target_checkpoints').select('checkpoint').where('peer_id', '=', peer.id).executeTakeFirst())?.checkpoint ?? 0),
+        check: (e) => {
           if (typeof e.case !== 'string' || !e.case.startsWith(`${peer.name}/case/`) || e.case.length > 200) throw bad(`a case uid must be "${peer.name}/case/<id>"`);
           if (!(TARGET_KINDS as readonly string[]).includes(e.kind) || !/^[0-9a-f]{64}$/.test(e.keyed_hash) || typeof e.contact_point !== 'string' || e.contact_point.length > 500) throw bad(`target ${e.seq} is malformed`);
           for (const w of [e.valid_from, e.valid_to]) if (w !== null && !Number.isSafeInteger(w)) throw bad(`target ${e.seq}: a time window is malformed`);
-          last = e.seq;
-        }
-        if (page.more && last === since) throw bad('a page that says more must advance');
-        alerts += await this.store.db.transaction().execute(async (tx) => {
-          let n = 0;
-          for (const e of page.entries) {
-            const c = await this.receivedCase(tx, peer.id, peer.name, e.case, e.contact_point);
-            const t = { kind: e.kind, keyed_hash: e.keyed_hash, hint: '', valid_from: e.valid_from, valid_to: e.valid_to };
-            await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
-            n += await this.overlap(tx, c, t);
-          }
-          await tx
-            .insertInto('target_checkpoints')
-            .values({ peer_id: peer.id, checkpoint: last, last_success_at: now(), last_error: null })
-            .onConflict((oc) => oc.column('peer_id').doUpdateSet({ checkpoint: last, last_success_at: now(), last_error: null }))
-            .execute();
-          if (n) await this.audit.record(tx, { memberId: null, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'deconfliction.check', peer.name, { targets: page.entries.length, alerts: n }, n);
-          return n;
-        });
-        received += page.entries.length;
-        if (!page.more) return { peer: peer.name, targets: received, alerts };
-      }
+        },
+        apply: (entries, to) =>
+          this.store.db.transaction().execute(async (tx) => {
+            let n = 0;
+            for (const e of entries) {
+              const c = await this.receivedCase(tx, peer.id, peer.name, e.case, e.contact_point);
+              const t = { kind: e.kind, keyed_hash: e.keyed_hash, hint: '', valid_from: e.valid_from, valid_to: e.valid_to };
+              await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
+              n += await this.overlap(tx, c, t);
+            }
+            await checkpoint(tx, { checkpoint: to, last_error: null });
+            if (n) await this.audit.record(tx, { memberId: null, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'deconfliction.check', peer.name, { targets: entries.length, alerts: n }, n);
+            alerts += n;
+          }),
+      });
+      return { peer: peer.name, targets, alerts };
     } catch (err) {
       const message = (err as Error).message.slice(0, 1000);
-      await this.store.db
-        .insertInto('target_checkpoints')
-        .values({ peer_id: peer.id, checkpoint: 0, last_success_at: null, last_error: message })
-        .onConflict((oc) => oc.column('peer_id').doUpdateSet({ last_error: message }))
-        .execute();
-      return { peer: peer.name, targets: received, alerts, error: message };
+      await checkpoint(this.store.db, { last_error: message });
+      return { peer: peer.name, targets: 0, alerts, error: message };
     }
   }
 

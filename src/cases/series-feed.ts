@@ -10,7 +10,8 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { open, seal } from '../exchange/envelope.js';
+import type { Envelope } from '../exchange/envelope.js';
+import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { seriesChangedSince, seriesCheckpoint, setSeriesCheckpoint } from '../store/cases-repo.js';
@@ -36,22 +37,12 @@ interface SeriesEntry {
   victims: Array<{ uid: string; identified_on: string; identified_by: string }>;
 }
 
-interface SeriesPage {
-  format: string;
-  publisher: string;
-  subscriber: string;
-  since: number;
-  to: number;
-  more: boolean;
-  entries: SeriesEntry[];
-}
 
 const bad = (peer: string, why: string) => new AllianceError('FEED_INVALID', `series feed of ${peer}: ${why}`);
 const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
 const time = (v: unknown) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 
-function checkEntry(peer: string, e: SeriesEntry, since: number): void {
-  if (!Number.isSafeInteger(e.seq) || e.seq <= since) throw bad(peer, 'entries out of sequence');
+function checkEntry(peer: string, e: SeriesEntry): void {
   if (!str(e.uid, 200) || !e.uid.startsWith(`${peer}/series/`)) throw bad(peer, `a series uid must be "${peer}/series/<id>"`);
   if (!str(e.name, 200) || e.owner?.member !== peer || !(SERIES_STATUSES as readonly string[]).includes(e.status)) throw bad(peer, `series ${e.uid.slice(0, 100)}: name, owner or status malformed`);
   for (const k of ['first_seen_at', 'victim_identified_at', 'offender_identified_at', 'closed_at'] as const) if (!time(e[k])) throw bad(peer, `series ${e.uid}: ${k} malformed`);
@@ -69,7 +60,7 @@ export class SeriesFeed {
   ) {}
 
   /** A signed page of this node's series changed after `since`, for the registered peer `peerName`. */
-  async page(peerName: string, since: number, limit = PAGE): Promise<ReturnType<typeof seal>> {
+  async page(peerName: string, since: number, limit = PAGE): Promise<Envelope> {
     if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
     const rows = await seriesChangedSince(this.store.db, since, Math.min(limit, PAGE) + 1);
     const more = rows.length > Math.min(limit, PAGE);
@@ -86,39 +77,32 @@ export class SeriesFeed {
       closed_at: s.closed_at,
       victims: victims.map((v) => ({ uid: v.uid, identified_on: v.identified_on, identified_by: v.identified_by })),
     }));
-    const page: SeriesPage = { format: SERIES_FEED_FORMAT, publisher: this.federation.self.name, subscriber: peerName, since, to: entries.at(-1)?.seq ?? since, more, entries };
-    return seal(this.federation.identity, page);
+    return sealFeedPage(this.federation, SERIES_FEED_FORMAT, peerName, since, entries, more);
   }
 
   /** Pulls a peer's series feed to its end; each page is verified and applied with its position. */
   async pull(peerName: string): Promise<{ peer: string; series: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
     if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
-    let applied = 0;
     try {
-      for (;;) {
-        const since = await seriesCheckpoint(this.store.db, peer.id);
-        const page = open(await this.federation.getFromPeer(peer.name, `/federation/v1/series?since=${since}`), peer.public_key) as SeriesPage;
-        if (page?.format !== SERIES_FEED_FORMAT || page.publisher !== peer.name || page.subscriber !== this.federation.self.name || page.since !== since || !Array.isArray(page.entries)) {
-          throw bad(peer.name, 'not a series page for this node at this position');
-        }
-        let last = since;
-        for (const e of page.entries) {
-          checkEntry(peer.name, e, last);
-          last = e.seq;
-        }
-        if (page.more && last === since) throw bad(peer.name, 'a page that says more must advance');
-        await this.store.db.transaction().execute(async (tx) => {
-          for (const e of page.entries) await this.apply(tx, peer.id, e);
-          await setSeriesCheckpoint(tx, peer.id, last, null);
-        });
-        applied += page.entries.length;
-        if (!page.more) return { peer: peer.name, series: applied };
-      }
+      const series = await pullFeed<SeriesEntry>({
+        federation: this.federation,
+        peer,
+        path: '/federation/v1/series',
+        format: SERIES_FEED_FORMAT,
+        checkpoint: () => seriesCheckpoint(this.store.db, peer.id),
+        check: (e) => checkEntry(peer.name, e),
+        apply: (entries, to) =>
+          this.store.db.transaction().execute(async (tx) => {
+            for (const e of entries) await this.apply(tx, peer.id, e);
+            await setSeriesCheckpoint(tx, peer.id, to, null);
+          }),
+      });
+      return { peer: peer.name, series };
     } catch (err) {
       const message = (err as Error).message;
       await setSeriesCheckpoint(this.store.db, peer.id, null, message.slice(0, 1000));
-      return { peer: peer.name, series: applied, error: message };
+      return { peer: peer.name, series: 0, error: message };
     }
   }
 
