@@ -25,7 +25,6 @@ import {
   logSeries,
   referralsOfVictims,
   searchSeries,
-  seriesOfContents,
   unlinkContent,
   updateSeries,
   victimsOfSeries,
@@ -259,10 +258,5 @@ export class SeriesService {
   async services(actor: Principal, country?: string) {
     requirePermission(actor, 'cases');
     return (await listServices(this.store.db, country?.toUpperCase())).map((s) => ({ id: s.id, country: s.country, name: s.name, kind: s.kind, contact: s.contact, languages: parseJson<string[]>(s.languages, []), hours: s.hours }));
-  }
-
-  /** The series each content belongs to (lookups, triage). */
-  seriesOf(contentIds: number[]) {
-    return seriesOfContents(this.store.db, contentIds);
   }
 }

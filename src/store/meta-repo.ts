@@ -1,5 +1,5 @@
 /** Small named values the node keeps (positions of background workers). */
-import { now, type Executor } from './util.js';
+import type { Executor } from './util.js';
 
 export async function getMeta(db: Executor, key: string): Promise<string | undefined> {
   return (await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst())?.value;
