@@ -1,22 +1,75 @@
 /**
- * What a triage writes: a CSV (one row per file), a VICS 2.0 case export (US model, #Cases: the
- * Media of every file with an MD5 or SHA1, categorised, with its series and whether a victim is
- * identified), and an HTML summary (counts per class and series, the new material by folder, the
- * unreadable files) — never a thumbnail of anything.
+ * What a triage writes, streamed as items are classified (a million VICS entries never sit in
+ * memory): a CSV (one row per file), a VICS 2.0 case export (US model, #Cases: the Media of every
+ * file with an MD5 or SHA1, categorised, with its series and whether a victim is identified), and
+ * an HTML summary (counts per class and series, the new material by folder, the unreadable files)
+ * — never a thumbnail of anything. The HTML lists at most HTML_LIST_LIMIT files per section; the
+ * CSV always has them all.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseClassification, classificationLabel } from '../banks/classification.js';
+import { writeAtomically } from '../exchange/formats/atomic-write.js';
 import { writeVics } from '../exchange/formats/vics-stream.js';
 import type { ExportableContent } from '../exchange/formats/vics.js';
 import { csvField } from '../hasher/output.js';
-import type { TriageClass, TriageItem } from './triage.js';
+import { splitPath, TRIAGE_CLASSES, type TriageClass, type TriageItem } from './triage.js';
 
 export const TRIAGE_CSV_HEADER = 'path,class,classification,legal,series,victim_identified,bank,content_id,signal_type,distance,md5,sha1,pdq,error';
+/** Files listed by name in each section of the HTML summary. */
+export const HTML_LIST_LIMIT = 10_000;
 const NON_PERTINENT = parseClassification('vics:0');
+const BATCH = 500;
 
-export function triageCsv(items: readonly TriageItem[]): string {
-  const rows = items.map((i) =>
+export interface SeriesTally {
+  uid: string;
+  name: string;
+  status: string;
+  victims: number;
+  files: number;
+}
+
+/** The counts a triage is summarised by, kept as items stream past. */
+export class TriageSummary {
+  files = 0;
+  readonly counts: Record<TriageClass, number> = { new: 0, known: 0, not_relevant: 0, unreadable: 0 };
+  readonly series = new Map<string, SeriesTally>();
+  /** New files per folder (every folder), and the first HTML_LIST_LIMIT new files by name. */
+  readonly newPerFolder = new Map<string, number>();
+  readonly newListed = new Map<string, string[]>();
+  readonly unreadableListed: Array<{ path: string; error: string }> = [];
+  private listed = 0;
+  knownInSeries = 0;
+  knownWithVictim = 0;
+
+  add(item: TriageItem): void {
+    this.files++;
+    this.counts[item.class]++;
+    for (const s of item.series) {
+      const t = this.series.get(s.uid) ?? { uid: s.uid, name: s.name, status: s.status, victims: s.victims, files: 0 };
+      t.files++;
+      this.series.set(s.uid, t);
+    }
+    if (item.class === 'known') {
+      if (item.series.length) this.knownInSeries++;
+      if (item.victim_identified) this.knownWithVictim++;
+    } else if (item.class === 'new') {
+      const { folder, name } = splitPath(item.path);
+      this.newPerFolder.set(folder, (this.newPerFolder.get(folder) ?? 0) + 1);
+      if (this.listed < HTML_LIST_LIMIT) {
+        this.listed++;
+        const names = this.newListed.get(folder);
+        if (names) names.push(name);
+        else this.newListed.set(folder, [name]);
+      }
+    } else if (item.class === 'unreadable' && this.unreadableListed.length < HTML_LIST_LIMIT) {
+      this.unreadableListed.push({ path: item.path, error: item.error ?? '' });
+    }
+  }
+}
+
+export function csvRow(i: TriageItem): string {
+  return (
     [
       i.path,
       i.class,
@@ -34,70 +87,104 @@ export function triageCsv(items: readonly TriageItem[]): string {
       i.error ?? '',
     ]
       .map((f) => csvField(f))
-      .join(','),
+      .join(',') + '\n'
   );
-  return `${TRIAGE_CSV_HEADER}\n${rows.map((r) => `${r}\n`).join('')}`;
 }
 
-/** The items as VICS Media (what has neither MD5 nor SHA1 cannot be carried and is counted as skipped). */
-export async function writeTriageVics(path: string, items: readonly TriageItem[], caseNumber: string): Promise<{ written: number; skipped: number }> {
-  const contents: ExportableContent[] = items.map((i, n) => ({
-    id: n + 1,
+/** One item as a VICS Media (what has neither MD5 nor SHA1 cannot be carried and is counted as skipped). */
+function vicsMedia(i: TriageItem, n: number): ExportableContent {
+  const { folder, name } = splitPath(i.path);
+  return {
+    id: n,
     classification: i.class === 'not_relevant' ? NON_PERTINENT : i.classification,
     tags: [i.class],
     note: i.error,
     metadata: {
       vics: {
-        MediaID: String(n + 1),
+        MediaID: String(n),
         IsPrecategorized: i.class === 'known' || i.class === 'not_relevant',
         VictimIdentified: i.victim_identified,
         ...(i.series.length ? { Series: i.series.map((s) => s.name).join(';') } : {}),
         ...(i.size !== null ? { MediaSize: i.size } : {}),
-        MediaFiles: [{ FileName: basename(i.path), FilePath: dirname(i.path) }],
+        MediaFiles: [{ FileName: name, FilePath: folder }],
       },
     },
     signals: Object.entries(i.signals).map(([signal_type, value]) => ({ signal_type, value })),
-  }));
-  async function* once() {
-    yield contents;
-  }
-  return writeVics(path, once(), { form: 'Cases', caseNumber, sourceApplication: 'Alliance triage' });
+  };
 }
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function triageHtml(items: readonly TriageItem[], meta: { input: string; caseNumber: string; generated: string }): string {
-  const classes: TriageClass[] = ['new', 'known', 'not_relevant', 'unreadable'];
-  const count = (c: TriageClass) => items.filter((i) => i.class === c).length;
-  const series = new Map<string, { name: string; status: string; victims: number; files: number }>();
-  for (const i of items) for (const s of i.series) series.set(s.uid, { name: s.name, status: s.status, victims: s.victims, files: (series.get(s.uid)?.files ?? 0) + 1 });
-  const byFolder = new Map<string, string[]>();
-  for (const i of items.filter((x) => x.class === 'new')) byFolder.set(dirname(i.path), [...(byFolder.get(dirname(i.path)) ?? []), basename(i.path)]);
+export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber: string; generated: string }): string {
   const label: Record<TriageClass, string> = { new: 'New (no match: review first)', known: 'Known', not_relevant: 'Not relevant (allow-listed)', unreadable: 'Unreadable or corrupt' };
+  const more = (shown: number, total: number) => (total > shown ? `<p class="more">${total - shown} more not listed here: see triage.csv.</p>` : '');
+  const folders = [...sum.newPerFolder].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const listedFolders = folders.filter(([f]) => sum.newListed.has(f));
+  const listedNew = [...sum.newListed.values()].reduce((n, l) => n + l.length, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Triage ${esc(meta.caseNumber)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.num{text-align:right}h2{margin-top:2rem}code{word-break:break-all}</style></head>
 <body>
 <h1>Triage of ${esc(meta.input)}</h1>
-<p>Case ${esc(meta.caseNumber || '(no number)')} · ${items.length} files · generated ${esc(meta.generated)} by Alliance. No images are shown in this summary.</p>
+<p>Case ${esc(meta.caseNumber || '(no number)')} · ${sum.files} files · generated ${esc(meta.generated)} by Alliance. No images are shown in this summary.</p>
 <h2>Files per class</h2>
-<table><tbody>${classes.map((c) => `<tr><th scope="row">${label[c]}</th><td class="num" data-class="${c}">${count(c)}</td></tr>`).join('')}</tbody></table>
+<table><tbody>${TRIAGE_CLASSES.map((c) => `<tr><th scope="row">${label[c]}</th><td class="num" data-class="${c}">${sum.counts[c]}</td></tr>`).join('')}</tbody></table>
 <h2>Known series</h2>
-${series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...series].map(([uid, s]) => `<tr data-series="${esc(uid)}"><td>${esc(s.name)} <small>${esc(uid)}</small></td><td>${esc(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
+${sum.series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...sum.series.values()].map((s) => `<tr data-series="${esc(s.uid)}"><td>${esc(s.name)} <small>${esc(s.uid)}</small></td><td>${esc(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
 <h2>New material by folder</h2>
-${byFolder.size ? [...byFolder].map(([folder, names]) => `<h3><code>${esc(folder)}</code> (${names.length})</h3><ul>${names.map((n) => `<li><code>${esc(n)}</code></li>`).join('')}</ul>`).join('\n') : '<p>No new material.</p>'}
+${folders.length ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></thead><tbody>${folders.slice(0, HTML_LIST_LIMIT).map(([f, n]) => `<tr><td><code>${esc(f)}</code></td><td class="num">${n}</td></tr>`).join('')}</tbody></table>${more(Math.min(folders.length, HTML_LIST_LIMIT), folders.length).replace('more', 'more folders')}
+${listedFolders.map(([folder, n]) => `<h3><code>${esc(folder)}</code> (${n})</h3><ul>${sum.newListed.get(folder)!.map((name) => `<li><code>${esc(name)}</code></li>`).join('')}</ul>`).join('\n')}
+${more(listedNew, sum.counts.new)}` : '<p>No new material.</p>'}
 <h2>Unreadable files</h2>
-${count('unreadable') ? `<ul>${items.filter((i) => i.class === 'unreadable').map((i) => `<li><code>${esc(i.path)}</code>: ${esc(i.error ?? '')}</li>`).join('')}</ul>` : '<p>None.</p>'}
+${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${esc(i.path)}</code>: ${esc(i.error)}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
 </body></html>
 `;
 }
 
-/** Writes the three outputs into `dir`; returns their paths. */
-export async function writeTriageOutputs(dir: string, items: readonly TriageItem[], meta: { input: string; caseNumber: string }) {
+export interface TriageOutputs {
+  paths: { csv: string; vics: string; html: string };
+  vics: { written: number; skipped: number };
+  summary: TriageSummary;
+}
+
+/**
+ * Writes the three outputs into `dir` in one pass over `items`, handing each batch to `onBatch`
+ * (the node records it) as it goes. The CSV and VICS files appear under their names only when complete.
+ */
+export async function writeTriageOutputs(
+  dir: string,
+  items: AsyncIterable<TriageItem>,
+  meta: { input: string; caseNumber: string },
+  onBatch?: (batch: TriageItem[], firstN: number) => Promise<void>,
+): Promise<TriageOutputs> {
   await mkdir(dir, { recursive: true });
   const paths = { csv: join(dir, 'triage.csv'), vics: join(dir, 'triage.vics.json'), html: join(dir, 'triage.html') };
-  await writeFile(paths.csv, triageCsv(items), { mode: 0o600 });
-  const vics = await writeTriageVics(paths.vics, items, meta.caseNumber);
-  await writeFile(paths.html, triageHtml(items, { ...meta, generated: new Date().toISOString() }), { mode: 0o600 });
-  return { paths, vics };
+  const summary = new TriageSummary();
+  const vics = await writeAtomically(
+    paths.csv,
+    async (writeCsv) => {
+      await writeCsv(`${TRIAGE_CSV_HEADER}\n`);
+      async function* batches(): AsyncGenerator<ExportableContent[]> {
+        let batch: TriageItem[] = [];
+        const flush = async () => {
+          const first = summary.files + 1;
+          for (const i of batch) summary.add(i);
+          await writeCsv(batch.map(csvRow).join(''));
+          await onBatch?.(batch, first);
+          const media = batch.map((i, k) => vicsMedia(i, first + k));
+          batch = [];
+          return media;
+        };
+        for await (const item of items) {
+          batch.push(item);
+          if (batch.length === BATCH) yield await flush();
+        }
+        if (batch.length) yield await flush();
+      }
+      return writeVics(paths.vics, batches(), { form: 'Cases', caseNumber: meta.caseNumber, sourceApplication: 'Alliance triage' });
+    },
+    0o600,
+  );
+  await writeFile(paths.html, triageHtml(summary, { ...meta, generated: new Date().toISOString() }), { mode: 0o600 });
+  return { paths, vics, summary };
 }

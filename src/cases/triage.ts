@@ -7,12 +7,13 @@
  *   new          — matches nothing: the investigator's priority (possibly ongoing abuse)
  *   not_relevant — on a negative bank (allow-list)
  *   unreadable   — could not be read or hashed (listed, never fatal)
- * Symbolic links are never followed inside the folder (hasher/walk.ts).
+ * Symbolic links are never followed inside the folder (hasher/walk.ts). VICS files and hash lists
+ * are streamed: a million entries never sit in memory at once.
  */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Classification, LegalStatus } from '../banks/classification.js';
 import { readVicsFile } from '../exchange/formats/vics-stream.js';
@@ -23,22 +24,27 @@ import type { LookupService, Match } from '../match/lookup-service.js';
 import { getSignalType } from '../signals/registry.js';
 
 export type TriageClass = 'known' | 'new' | 'not_relevant' | 'unreadable';
+export const TRIAGE_CLASSES: readonly TriageClass[] = ['new', 'known', 'not_relevant', 'unreadable'];
 
-export interface TriageItem {
-  /** The file (relative to the folder), or the item's id in a VICS file or hash list. */
+/** What is triaged: a file's (or a VICS entry's, or a hash-list line's) hashes, or why there are none. */
+export interface TriageInput {
+  /** The file (relative to the folder), the VICS entry's file path or MediaID, or "line N" of a hash list. */
   path: string;
   size: number | null;
   signals: Record<string, string>;
+  error: string | null;
+}
+
+export interface TriageItem extends TriageInput {
   class: TriageClass;
   classification: Classification | null;
   series: Array<{ uid: string; name: string; status: string; victims: number }>;
   victim_identified: boolean;
   /** The nearest bank match (known) or allow-list entry (not_relevant). */
   match: { bank: string; content_id: number; signal_type: string; distance: number } | null;
-  error: string | null;
 }
 
-export interface TriageOptions {
+export interface FolderOptions {
   out: string;
   jobs: number;
   hash: Omit<HashRequest, 'types'>;
@@ -61,7 +67,7 @@ interface StateLine {
 async function readState(file: string): Promise<Map<string, StateLine>> {
   const lines = new Map<string, StateLine>();
   if (!existsSync(file)) return lines;
-  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
     if (!line) continue;
     try {
       const r = JSON.parse(line) as StateLine;
@@ -73,74 +79,95 @@ async function readState(file: string): Promise<Map<string, StateLine>> {
   return lines;
 }
 
-/** Hashes the files of `folder` the state file holds no result for (failures are tried again); returns every file's result. */
-export async function hashFolder(folder: string, opts: TriageOptions): Promise<{ results: StateLine[]; resumed: number }> {
+/**
+ * Hashes the files of `folder` the state file holds no result for (failures are tried again);
+ * returns every file's hashes (paths relative to the folder) and how many came from the earlier run.
+ */
+export async function hashFolder(folder: string, opts: FolderOptions): Promise<{ inputs: TriageInput[]; resumed: number }> {
   mkdirSync(opts.out, { recursive: true });
   const stateFile = join(opts.out, 'triage-state.jsonl');
   const before = await readState(stateFile);
   const { items } = await walkInputs([folder], (n) => opts.progress?.walking(n));
-  const todo: string[] = [];
+  const todo = [];
   let resumed = 0;
   for (const item of items) {
     if (isProblem(item)) continue;
     const r = before.get(item.path);
     if (r?.status === 'hashed' && r.size === item.size) resumed++;
-    else todo.push(item.path);
+    else todo.push(item);
   }
+  before.clear();
   if (todo.length) {
     const state = createWriteStream(stateFile, { flags: 'a', mode: 0o600 });
-    await runHash({ ...opts.hash, types: TYPES, inputs: todo, format: 'jsonl', jobs: opts.jobs }, state as unknown as Writable, opts.progress);
+    await runHash({ ...opts.hash, types: TYPES, inputs: [], entries: todo, format: 'jsonl', jobs: opts.jobs }, state as unknown as Writable, opts.progress);
     state.end();
     await once(state, 'close');
   }
   const after = await readState(stateFile);
-  const results = items.map((item): StateLine =>
-    isProblem(item)
-      ? { path: item.path, status: item.status, signals: {}, error: item.error.toJSON() }
-      : (after.get(item.path) ?? { path: item.path, size: item.size, status: 'failed', signals: {}, error: { code: 'INTERNAL', message: 'no result recorded' } }),
-  );
-  return { results, resumed };
+  const inputs = items.map((item): TriageInput => {
+    const path = relative(folder, item.path) || item.path;
+    if (isProblem(item)) return { path, size: null, signals: {}, error: `${item.error.message} [${item.error.code}]` };
+    const r = after.get(item.path);
+    if (!r) return { path, size: item.size, signals: {}, error: 'no result recorded [INTERNAL]' };
+    const signals = Object.fromEntries(Object.entries(r.signals).flatMap(([t, s]) => (s.hash ? [[t, s.hash]] : [])));
+    return { path, size: r.size ?? item.size, signals, error: r.status === 'hashed' ? null : `${r.error?.message ?? r.status}${r.error?.code ? ` [${r.error.code}]` : ''}` };
+  });
+  return { inputs, resumed };
 }
 
-/** The signals of every Media of a VICS file (MD5, SHA1; PDQ where present). */
-export async function* vicsItems(file: string): AsyncGenerator<{ path: string; signals: Record<string, string>; error: string | null }> {
+/** Where a VICS Media says its file was: FilePath (with FileName when the path lacks it), else FileName, else "#MediaID". */
+function vicsPath(vics: Record<string, unknown> | undefined, fallback: string): string {
+  const file = Array.isArray(vics?.MediaFiles) ? (vics.MediaFiles[0] as { FileName?: unknown; FilePath?: unknown } | undefined) : undefined;
+  const name = typeof file?.FileName === 'string' ? file.FileName : '';
+  const dir = typeof file?.FilePath === 'string' ? file.FilePath : '';
+  if (dir && name && !dir.endsWith(name)) return `${dir}${dir.includes('\\') && !dir.includes('/') ? '\\' : '/'}${name}`;
+  return dir || name || fallback;
+}
+
+/** The hashes of every Media of a VICS file (MD5, SHA1), streamed; an entry that cannot be read is an unreadable item. */
+export async function* vicsInputs(file: string): AsyncGenerator<TriageInput> {
   let n = 0;
   for await (const batch of readVicsFile(file, { member: 'triage', model: 'US' })) {
     for (const e of batch) {
       n++;
-      if (e instanceof Error) yield { path: `#${n}`, signals: {}, error: e.message };
-      else yield { path: String((e.metadata?.vics as { MediaID?: unknown } | undefined)?.MediaID ?? e.uid), signals: Object.fromEntries(e.signals.map((s) => [s.type, s.value])), error: null };
+      if (e instanceof Error) yield { path: `entry ${n}`, size: null, signals: {}, error: e.message };
+      else {
+        const vics = e.metadata?.vics as Record<string, unknown> | undefined;
+        const size = typeof vics?.MediaSize === 'number' ? vics.MediaSize : null;
+        yield { path: vicsPath(vics, `#${String(vics?.MediaID ?? n)}`), size, signals: Object.fromEntries(e.signals.map((s) => [s.type, s.value])), error: null };
+      }
     }
   }
 }
 
-/** One hash per line ("type,hash" or a bare hash whose type its length tells). */
-export async function hashListItems(file: string): Promise<Array<{ path: string; signals: Record<string, string>; error: string | null }>> {
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
-  const out: Array<{ path: string; signals: Record<string, string>; error: string | null }> = [];
-  lines.forEach((raw, i) => {
+const TYPE_BY_LENGTH: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'pdq' };
+
+/** One hash per line ("type,hash" or a bare hash whose type its length tells), streamed. */
+export async function* hashListInputs(file: string): AsyncGenerator<TriageInput> {
+  let i = 0;
+  for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    i++;
     const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
+    if (!line || line.startsWith('#')) continue;
     const [a, b] = line.includes(',') ? line.split(',', 2).map((s) => s.trim()) : [undefined, line];
-    const type = a ?? ({ 32: 'md5', 40: 'sha1', 64: 'pdq' } as Record<number, string>)[b.length];
+    const type = a ?? TYPE_BY_LENGTH[b.length];
     try {
       if (!type) throw new Error(`cannot tell the type of "${b.slice(0, 70)}" (write type,hash)`);
       const t = getSignalType(type.toLowerCase());
-      out.push({ path: `line ${i + 1}`, signals: { [t.name]: t.normalize(b) }, error: null });
+      yield { path: `line ${i}`, size: null, signals: { [t.name]: t.normalize(b) }, error: null };
     } catch (err) {
-      out.push({ path: `line ${i + 1}`, signals: {}, error: (err as Error).message });
+      yield { path: `line ${i}`, size: null, signals: {}, error: (err as Error).message };
     }
-  });
-  return out;
+  }
 }
 
 /** Classifies one item's signals against the banks and the series registry. */
-export async function classify(lookup: LookupService, path: string, size: number | null, signals: Record<string, string>, error: string | null): Promise<TriageItem> {
-  const base: TriageItem = { path, size, signals, class: 'unreadable', classification: null, series: [], victim_identified: false, match: null, error };
-  if (error || Object.keys(signals).length === 0) return { ...base, error: error ?? 'no hash' };
+export async function classify(lookup: LookupService, input: TriageInput): Promise<TriageItem> {
+  const base: TriageItem = { ...input, class: 'unreadable', classification: null, series: [], victim_identified: false, match: null };
+  if (input.error || Object.keys(input.signals).length === 0) return { ...base, error: input.error ?? 'no hash' };
   const known: Match[] = [];
   const allowed: Match[] = [];
-  for (const [type, value] of Object.entries(signals)) {
+  for (const [type, value] of Object.entries(input.signals)) {
     const r = await lookup.lookup(type, value);
     known.push(...r.matches);
     allowed.push(...r.allow_listed);
@@ -164,12 +191,8 @@ export async function classify(lookup: LookupService, path: string, size: number
   };
 }
 
-/** The state file's signals as plain values. */
-export function stateSignals(r: StateLine): Record<string, string> {
-  return Object.fromEntries(Object.entries(r.signals).flatMap(([t, s]) => (s.hash ? [[t, s.hash]] : [])));
-}
-
-/** A path relative to the folder (for reports), or the path itself for VICS/hash-list items. */
-export function displayPath(folder: string | null, path: string): string {
-  return folder ? relative(folder, path) || path : path;
+/** A path's folder and name, for paths written with / (this machine) or \ (VICS files from Windows tools). */
+export function splitPath(path: string): { folder: string; name: string } {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? { folder: '.', name: path } : { folder: path.slice(0, i) || path.slice(0, 1), name: path.slice(i + 1) };
 }

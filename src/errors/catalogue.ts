@@ -64,6 +64,7 @@ export const ERRORS = {
   NOTICE_NOT_FOUND: { status: 404, meaning: 'No notice or hosting provider with that id or name.' },
   SERIES_INVALID: { status: 400, meaning: 'A series field is missing or malformed (name, dates, status, or a status change that is not allowed).' },
   SERIES_NOT_FOUND: { status: 404, meaning: 'No series with that id or uid.' },
+  TRIAGE_NOT_FOUND: { status: 404, meaning: 'No triage run with that id.' },
   SERIES_NOT_OWNED: { status: 403, meaning: 'A series received from a peer is changed by its owner only.' },
   VICTIM_NOT_FOUND: { status: 404, meaning: 'No victim record with that id.' },
   SERVICE_INVALID: { status: 400, meaning: 'A support service needs a country (ISO 3166-1 alpha-2), a name, a kind and a contact.' },

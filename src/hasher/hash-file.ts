@@ -55,10 +55,27 @@ export async function hashFile(entry: FileEntry, req: HashRequest, onProgress?: 
   const result: FileResult = { path: entry.path, size: entry.size, status: 'failed', signals: {} };
   const fail = (code: ErrorCode, message: string): FileResult => ({ ...result, status: 'failed', error: { code, message } });
   if (entry.size === 0) return fail('FILE_EMPTY', 'empty file (0 bytes)');
+  if (!entry.fsPath) return hashAt(entry.path, entry, req, result, onProgress, signal);
+  // A name that is not UTF-8 cannot be written as a string path: open its bytes, and let the
+  // decoders (ffmpeg included, a child process) read the open file through /proc.
+  let fh;
+  try {
+    fh = await open(Buffer.from(entry.fsPath), 'r');
+  } catch (err) {
+    return { ...result, error: toAllianceError(err).toJSON() };
+  }
+  try {
+    return await hashAt(`/proc/${process.pid}/fd/${fh.fd}`, entry, req, result, onProgress, signal);
+  } finally {
+    await fh.close();
+  }
+}
 
+async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: FileResult, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<FileResult> {
+  const fail = (code: ErrorCode, message: string): FileResult => ({ ...result, status: 'failed', error: { code, message } });
   let head: Buffer;
   try {
-    head = await readHead(entry.path);
+    head = await readHead(path);
   } catch (err) {
     return { ...result, error: toAllianceError(err).toJSON() };
   }
@@ -89,15 +106,15 @@ export async function hashFile(entry: FileEntry, req: HashRequest, onProgress?: 
   const errors: AllianceError[] = [];
   try {
     // Images are read once and shared by the decoder and the digests; other files are streamed.
-    const bytes = kind === 'image' && entry.size <= req.maxInMemoryBytes ? await readFile(entry.path) : undefined;
+    const bytes = kind === 'image' && entry.size <= req.maxInMemoryBytes ? await readFile(path) : undefined;
     const byteTypes = types.filter((t) => t.byteHasher);
     const byteHashers = byteTypes.map((t) => t.byteHasher!());
     if (bytes) for (const h of byteHashers) h.update(bytes);
-    else if (byteHashers.length) await streamFile(entry.path, byteHashers, signal);
+    else if (byteHashers.length) await streamFile(path, byteHashers, signal);
     byteTypes.forEach((t, i) => (result.signals[t.name] = byteHashers[i].digest()));
     for (const t of types.filter((x) => !x.byteHasher)) {
       try {
-        result.signals[t.name] = await t.hash({ path: entry.path, bytes }, ctx);
+        result.signals[t.name] = await t.hash({ path, bytes }, ctx);
       } catch (err) {
         errors.push(toAllianceError(err));
       }

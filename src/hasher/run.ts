@@ -12,10 +12,12 @@ import { AllianceError, fromErrno } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from './hash-file.js';
 import { formatter, type OutputFormat } from './output.js';
 import { HashPool } from './pool.js';
-import { isProblem, walkInputs } from './walk.js';
+import { isProblem, walkInputs, type FileEntry } from './walk.js';
 
 export interface HashRunOptions extends HashRequest {
   inputs: string[];
+  /** Files already walked (hashed instead of walking `inputs`). */
+  entries?: FileEntry[];
   format: OutputFormat;
   /** Write here instead of `stdout`. */
   out?: string;
@@ -73,7 +75,7 @@ export async function runHash(opts: HashRunOptions, stdout: Writable, progress?:
   const started = performance.now();
   // Open the output first: a bad --out path is a usage error before any work is done.
   const outFile = opts.out ? await openOutput(opts.out) : undefined;
-  const { items, files } = await walkInputs(opts.inputs, (n) => progress?.walking(n));
+  const { items, files } = opts.entries ? { items: opts.entries, files: opts.entries.length } : await walkInputs(opts.inputs, (n) => progress?.walking(n));
   const out: Writable = outFile ? outFile.createWriteStream() : stdout;
   const fmt = formatter(opts.format);
   if (opts.vpdqDir) mkdirSync(opts.vpdqDir, { recursive: true });

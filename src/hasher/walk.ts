@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { AllianceError, fromErrno, toAllianceError } from '../errors/catalogue.js';
 
 export interface FileEntry {
+  /** The path as shown and reported (bytes that are not UTF-8 written as \\xNN). */
   path: string;
   size: number;
+  /** The path's bytes, when some name in it is not valid UTF-8 (so `path` cannot open it). */
+  fsPath?: Uint8Array;
 }
 
 export interface WalkProblem {
@@ -41,25 +44,28 @@ export async function walkInputs(inputs: readonly string[], onProgress?: (found:
     if (!isProblem(item) && ++files % 1000 === 0) onProgress?.(files);
   };
 
-  async function visitDir(dir: string): Promise<void> {
-    let names: string[];
+  async function visitDir(dir: Buffer, shown: string, lossy: boolean): Promise<void> {
+    let names: Buffer[];
     try {
-      names = (await readdir(dir)).sort(byteOrder);
+      names = (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
     } catch (err) {
-      add({ path: dir, status: 'failed', error: toAllianceError(err) });
+      add({ path: shown, status: 'failed', error: toAllianceError(err) });
       return;
     }
     for (const name of names) {
-      const path = join(dir, name);
+      const raw = Buffer.concat([dir, SLASH, name]);
+      const display = displayName(name);
+      const path = join(shown, display);
+      const rawNeeded = lossy || !Buffer.from(display).equals(name);
       let st;
       try {
-        st = await lstat(path);
+        st = await lstat(raw);
       } catch (err) {
         add({ path, status: 'failed', error: toAllianceError(err) });
         continue;
       }
-      if (st.isDirectory()) await visitDir(path);
-      else if (st.isFile()) add({ path, size: st.size });
+      if (st.isDirectory()) await visitDir(raw, path, rawNeeded);
+      else if (st.isFile()) add(rawNeeded ? { path, size: st.size, fsPath: raw } : { path, size: st.size });
       else if (st.isSymbolicLink()) add({ path, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'symbolic link inside a folder (not followed)') });
       else add({ path, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'not a regular file (device, FIFO or socket)') });
     }
@@ -73,13 +79,40 @@ export async function walkInputs(inputs: readonly string[], onProgress?: (found:
       add({ path: input, status: 'failed', error: fromErrno(err as NodeJS.ErrnoException) });
       continue;
     }
-    if (st.isDirectory()) await visitDir(input);
+    if (st.isDirectory()) await visitDir(Buffer.from(input), input, false);
     else if (st.isFile()) add({ path: input, size: st.size });
     else add({ path: input, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'not a regular file (device, FIFO or socket)') });
   }
   return { items, files };
 }
 
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+const SLASH = Buffer.from('/');
+const STRICT = new TextDecoder('utf-8', { fatal: true });
+
+/** Length of the valid UTF-8 sequence at `i`, or 0. */
+function sequenceLength(b: Buffer, i: number): number {
+  const lead = b[i];
+  const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n <= 1 || i + n > b.length) return i + n > b.length ? 0 : n;
+  try {
+    STRICT.decode(b.subarray(i, i + n));
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/** A file name for display: valid UTF-8 as it is, every other byte as \\xNN (Linux names are bytes). */
+export function displayName(name: Buffer): string {
+  const text = name.toString('utf8');
+  if (Buffer.from(text).equals(name)) return text;
+  let out = '';
+  for (let i = 0; i < name.length; ) {
+    const n = sequenceLength(name, i);
+    if (n) {
+      out += name.subarray(i, i + n).toString('utf8');
+      i += n;
+    } else out += `\\x${name[i++].toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -17,6 +17,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
+import { TriageService } from '../cases/triage-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -56,6 +57,8 @@ export interface AllianceNode {
   readonly series: SeriesService;
   /** Cases and their targets as keyed hashes; overlap alerts. */
   readonly deconfliction: DeconflictionService;
+  /** Seized-media triage runs and their results. */
+  readonly triage: TriageService;
   /** Series status shared with peers (published and pulled). */
   readonly seriesFeed: SeriesFeed;
   /** Matches content submitted earlier against signals banks gain later. */
@@ -100,6 +103,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const seriesFeed = new SeriesFeed(store, audit, federation);
+  const triage = new TriageService(store, audit, lookup);
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
@@ -157,6 +161,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     retro,
     series,
     seriesFeed,
+    triage,
     deconfliction,
     firstAdminToken,
     operator,

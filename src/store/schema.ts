@@ -6,6 +6,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ActionsTables, ReportTables } from './actions-schema.js';
 import type { CasesTables } from './cases-schema.js';
+import type { TriageTables } from './triage-schema.js';
 
 export interface MembersTable {
   id: Generated<number>;
@@ -192,7 +193,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends ActionsTables, ReportTables, CasesTables {
+export interface Database extends ActionsTables, ReportTables, CasesTables, TriageTables {
   members: MembersTable;
   tokens: TokensTable;
   banks: BanksTable;

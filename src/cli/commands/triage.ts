@@ -2,8 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { classify, displayPath, hashFolder, hashListItems, stateSignals, vicsItems, type TriageItem } from '../../cases/triage.js';
-import { writeTriageOutputs } from '../../cases/triage-report.js';
+import { hashFolder, hashListInputs, vicsInputs } from '../../cases/triage.js';
+import type { TriageRequest } from '../../cases/triage-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { limitsFromEnv } from '../../media/limits.js';
 import { withNode } from '../node-command.js';
@@ -39,30 +39,33 @@ Examples:
         const st = await stat(input).catch(() => undefined);
         if (!st) throw new AllianceError('FILE_NOT_FOUND', `${input}: no such file or folder`);
         const started = performance.now();
-        const items: TriageItem[] = [];
-        let resumed = 0;
+        const common = { input, caseNumber: opts.caseNumber, out: opts.out };
+        let request: TriageRequest;
         if (st.isDirectory()) {
           const limits = limitsFromEnv();
           const bar = opts.progress && ProgressBar.enabled() ? new ProgressBar() : new FailureLog();
           const r = await hashFolder(input, { out: opts.out, jobs: opts.jobs, progress: bar, hash: { maxImagePixels: node.config.maxImagePixels, maxInMemoryBytes: limits.maxInMemoryBytes, autoOrient: false, secondsPerHash: 1, dihedral: false } });
-          resumed = r.resumed;
-          for (const f of r.results) {
-            const error = f.status === 'hashed' ? null : `${f.error?.message ?? f.status}${f.error?.code ? ` [${f.error.code}]` : ''}`;
-            items.push(await classify(node.lookup, displayPath(input, f.path), f.size ?? null, stateSignals(f), error));
-          }
-        } else if (/\.json$/i.test(input)) {
-          for await (const m of vicsItems(input)) items.push(await classify(node.lookup, m.path, null, m.signals, m.error));
-        } else {
-          for (const h of await hashListItems(input)) items.push(await classify(node.lookup, h.path, null, h.signals, h.error));
-        }
-        const { paths, vics } = await writeTriageOutputs(opts.out, items, { input, caseNumber: opts.caseNumber });
-        node.audit.recordRead(await node.operator(), 'triage', input, { files: items.length }, items.filter((i) => i.class === 'known').length);
-        const n = (c: string) => items.filter((i) => i.class === c).length;
-        const known = items.filter((i) => i.class === 'known');
+          request = { ...common, kind: 'folder', inputs: r.inputs, resumed: r.resumed };
+        } else if (/\.json$/i.test(input)) request = { ...common, kind: 'vics', inputs: counted(vicsInputs(input), opts.progress) };
+        else request = { ...common, kind: 'hashes', inputs: counted(hashListInputs(input), opts.progress) };
+        const { run, outputs } = await node.triage.run(await node.operator(), request);
+        const { summary: s, paths, vics } = outputs;
         process.stdout.write(
-          `triaged ${items.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s${resumed ? ` (${resumed} from the earlier run)` : ''}: ${n('new')} new, ${n('known')} known (${known.filter((i) => i.series.length).length} in a series, ${known.filter((i) => i.victim_identified).length} with a victim identified), ${n('not_relevant')} not relevant, ${n('unreadable')} unreadable\n` +
-            `wrote ${paths.csv}, ${paths.vics} (${vics.written} media${vics.skipped ? `, ${vics.skipped} without MD5/SHA1 left out` : ''}), ${paths.html}\n`,
+          `triaged ${s.files} files in ${((performance.now() - started) / 1000).toFixed(1)} s${run.resumed ? ` (${run.resumed} from the earlier run)` : ''}: ${s.counts.new} new, ${s.counts.known} known (${s.knownInSeries} in a series, ${s.knownWithVictim} with a victim identified), ${s.counts.not_relevant} not relevant, ${s.counts.unreadable} unreadable\n` +
+            `wrote ${paths.csv}, ${paths.vics} (${vics.written} media${vics.skipped ? `, ${vics.skipped} without MD5/SHA1 left out` : ''}), ${paths.html}\n` +
+            `recorded as triage run ${run.id} (web UI: Triage)\n`,
         );
       }),
     );
+}
+
+/** Passes entries through, showing how many were read on stderr (a terminal's progress line, else every 100,000). */
+async function* counted<T>(items: AsyncIterable<T>, progress: boolean): AsyncGenerator<T> {
+  const tty = progress && ProgressBar.enabled();
+  let n = 0;
+  for await (const item of items) {
+    yield item;
+    if (++n % (tty ? 1000 : 100_000) === 0) process.stderr.write(tty ? `\r${n} entries classified` : `${n} entries classified\n`);
+  }
+  if (tty && n >= 1000) process.stderr.write('\n');
 }

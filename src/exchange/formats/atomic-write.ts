@@ -4,9 +4,9 @@
  */
 import { open, rename, rm } from 'node:fs/promises';
 
-export async function writeAtomically<T>(path: string, work: (write: (text: string) => Promise<unknown>) => Promise<T>): Promise<T> {
+export async function writeAtomically<T>(path: string, work: (write: (text: string) => Promise<unknown>) => Promise<T>, mode = 0o666): Promise<T> {
   const tmp = `${path}.${process.pid}.partial`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', mode);
   try {
     const out = await work((text) => fh.write(text));
     await fh.close();
