@@ -24,6 +24,7 @@ import { memberRoutes } from './v1/members.js';
 import { reportRoutes } from './v1/reports.js';
 import { reviewRoutes } from './v1/reviews.js';
 import { seriesRoutes } from './v1/series.js';
+import { triageRoutes } from './v1/triage.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -79,6 +80,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
       await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });
+      await v1.register(triageRoutes, { triage: node.triage });
     },
     { prefix: '/api/v1' },
   );

@@ -2,12 +2,14 @@
  * The web UI in a real browser (Debian's Chromium through playwright-core) against a real
  * `alliance serve --demo`: sign-in, banks, a bank's content, matching and the veiled preview.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { runCli } from '../support/cli.js';
 import { PDQ_IMAGES } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
@@ -344,6 +346,48 @@ describe('web UI', () => {
       expect.stringMatching(/^UI-1 username \(j…e\) local\/case\/\d+ \(local\) team-2@police\.example/),
       expect.stringMatching(/^UI-2 username \(j…e\) local\/case\/\d+ \(local\) team-1@police\.example/),
     ]);
+    await page.context().close();
+  });
+
+  it('shows a triage run: counts per class, new material by folder, the files of a class, and the CSV', async () => {
+    const seized = join(dataDir, '..', `${dataDir.split('/').pop()}-seized`);
+    after.push(async () => rmSync(seized, { recursive: true, force: true }));
+    mkdirSync(join(seized, 'phone'), { recursive: true });
+    mkdirSync(join(seized, 'usb'), { recursive: true });
+    copyFileSync(join(PDQ_IMAGES, 'bridge-mods', 'aaa-orig.jpg'), join(seized, 'phone', 'known.jpg')); // in DEMO_IMAGES
+    copyFileSync(join(PDQ_IMAGES, 'misc-images', 'c.png'), join(seized, 'usb', 'allowed.png')); // in DEMO_ALLOW
+    for (const [i, folder] of ['phone', 'usb', 'usb'].entries()) {
+      const pixels = Buffer.alloc(64 * 64 * 3);
+      for (let p = 0; p < pixels.length; p++) pixels[p] = (p * (i + 11) * 2654435761) >>> 24;
+      await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(seized, folder, `fresh-${i}.png`));
+    }
+    writeFileSync(join(seized, 'empty.jpg'), '');
+    const cli = await runCli(['triage', seized, '--out', join(seized, '..', `${dataDir.split('/').pop()}-triage`), '--case-number', 'UI-7', '--data', dataDir]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const id = /recorded as triage run (\d+)/.exec(cli.stdout)![1];
+
+    const page = await open('/triage');
+    await heading(page, 'Triage');
+    const row = page.locator('table.triage-runs tbody tr', { hasText: `Run ${id}` });
+    expect(await text(row)).toMatch(/^Run \d+ .+-seized \(folder\) UI-7 .+ done 6 3 1 1 1$/);
+    await row.getByRole('link', { name: `Run ${id}` }).click();
+    await page.waitForURL(`**/triage/${id}`);
+    await heading(page, `Triage run ${id}`);
+    expect(await page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 1', 'Not relevant: 1', 'Unreadable: 1', 'All: 6']);
+    const items = page.locator('table.triage-items tbody tr');
+    await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['phone/fresh-0.png', 'usb/fresh-1.png', 'usb/fresh-2.png']);
+    await page.getByRole('button', { name: 'usb (2)' }).click();
+    await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['usb/fresh-1.png', 'usb/fresh-2.png']);
+    await page.locator('button[data-class="known"]').click();
+    await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tphone\/known\.jpg\tknown\tlegal:unknown\t\t(no)?\tDEMO_IMAGES \(pdq, distance 0\)/)]);
+    await page.locator('button[data-class="unreadable"]').click();
+    await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tempty\.jpg\tunreadable\t.*empty file \(0 bytes\)/)]);
+    expect(await page.locator('img').count()).toBe(0); // no image of anything triaged
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^path,class,classification/);
+    expect(csv.split('\n').filter((l) => /,new,/.test(l))).toHaveLength(3);
     await page.context().close();
   });
 

@@ -15,6 +15,7 @@ import { ReviewPage } from './ReviewPage';
 import { RulesPage } from './RulesPage';
 import { SeriesPage } from './SeriesPage';
 import { DeconflictionPage } from './DeconflictionPage';
+import { TriagePage, TriageRunPage } from './TriagePage';
 
 export function App() {
   const path = usePath();
@@ -78,6 +79,8 @@ export function App() {
         {route.page === 'rules' && <RulesPage />}
         {route.page === 'series' && <SeriesPage />}
         {route.page === 'deconfliction' && <DeconflictionPage />}
+        {route.page === 'triage' && <TriagePage />}
+        {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

@@ -12,6 +12,7 @@ const PAGES = [
   ['/notices', 'Notices'],
   ['/rules', 'Rules'],
   ['/series', 'Series'],
+  ['/triage', 'Triage'],
   ['/deconfliction', 'Deconfliction'],
 ] as const;
 

@@ -23,7 +23,7 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'deconfliction' } | { page: 'home' } | { page: 'missing' };
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
 
 export function matchRoute(path: string): Route {
   if (path === '/') return { page: 'home' };
@@ -37,6 +37,9 @@ export function matchRoute(path: string): Route {
   if (path === '/rules') return { page: 'rules' };
   if (path === '/series') return { page: 'series' };
   if (path === '/deconfliction') return { page: 'deconfliction' };
+  if (path === '/triage') return { page: 'triage' };
+  const t = /^\/triage\/(\d+)$/.exec(path);
+  if (t) return { page: 'triage-run', id: Number(t[1]) };
   const m = /^\/banks\/([^/]+)$/.exec(path);
   if (m) return { page: 'bank', name: decodeURIComponent(m[1]) };
   return { page: 'missing' };
