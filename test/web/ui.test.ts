@@ -325,6 +325,37 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+  it("shows a series' detail: records a victim with a referral, links content, keeps restricted notes", async () => {
+    const api = (path: string, method = 'GET', body?: unknown) => http(`${server.url}/api/v1${path}`, token, method, body);
+    const service = (await api('/support-services', 'POST', { country: 'DE', name: 'Hilfe Example', kind: 'victim_support', contact: 'https://help.example' })).json;
+    const series = (await api('/series', 'POST', { name: 'Lantern', contact_point: 'vid@police.example' })).json;
+    const [content] = (await api('/banks/DEMO_IMAGES/content?limit=1')).json.content;
+    const page = await open('/series');
+    await page.getByRole('link', { name: 'Lantern' }).click();
+    await page.waitForURL(`**/series/${series.id}`);
+    await heading(page, 'Series Lantern');
+    expect(await text(page.locator('dd[data-status]'))).toBe('unidentified');
+
+    await page.getByLabel('Content ids').fill(String(content.id));
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    await page.getByRole('heading', { name: 'Linked content (1)' }).waitFor();
+
+    await page.getByLabel('Identified on').fill('2026-11-02');
+    await page.getByLabel('Refer to').selectOption({ label: 'Hilfe Example (DE, victim support)' });
+    await page.getByRole('button', { name: 'Record victim' }).click();
+    await page.getByRole('heading', { name: 'Victims identified (1)' }).waitFor();
+    expect(await text(page.locator('dd[data-status]'))).toBe('victim identified');
+    expect(await text(page.locator('tr[data-victim] td').first())).toMatch(/^local\/victim\/[0-9a-f]{12}$/);
+    expect(await text(page.locator('tr[data-victim] td').nth(3))).toBe('Hilfe Example (2026-11-02)');
+
+    await page.getByLabel('Notes', { exact: true }).fill('restricted: stays here');
+    await page.getByRole('button', { name: 'Save notes' }).click();
+    await expect.poll(async () => (await api(`/series/${series.id}`)).json.notes).toBe('restricted: stays here');
+    const detail = (await api(`/series/${series.id}`)).json;
+    expect(detail).toMatchObject({ status: 'victim_identified', content_ids: [content.id], victims: [{ identified_on: '2026-11-02', referrals: [{ service: service.name, country: 'DE' }] }] });
+    await page.context().close();
+  });
+
   it('opens cases, registers a target twice written differently, and shows the overlap alert', async () => {
     const page = await open('/deconfliction');
     await heading(page, 'Deconfliction');

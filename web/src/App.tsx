@@ -14,6 +14,7 @@ import { ReportsPage } from './ReportsPage';
 import { ReviewPage } from './ReviewPage';
 import { RulesPage } from './RulesPage';
 import { SeriesPage } from './SeriesPage';
+import { SeriesDetailPage } from './SeriesDetailPage';
 import { DeconflictionPage } from './DeconflictionPage';
 import { TriagePage, TriageRunPage } from './TriagePage';
 
@@ -78,6 +79,7 @@ export function App() {
         {route.page === 'notices' && <NoticesPage />}
         {route.page === 'rules' && <RulesPage />}
         {route.page === 'series' && <SeriesPage />}
+        {route.page === 'series-detail' && <SeriesDetailPage id={route.id} />}
         {route.page === 'deconfliction' && <DeconflictionPage />}
         {route.page === 'triage' && <TriagePage />}
         {route.page === 'triage-run' && <TriageRunPage id={route.id} />}

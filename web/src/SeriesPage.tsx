@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
+import { Link } from './Link';
 import { PageHeading } from './PageHeading';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
@@ -94,7 +95,7 @@ export function SeriesPage() {
             {list.data.series.map((s) => (
               <tr key={s.uid} data-series={s.uid}>
                 <th scope="row">
-                  {s.name} <small className="muted">{s.uid}</small>
+                  <Link href={`/series/${s.id}`}>{s.name}</Link> <small className="muted">{s.uid}</small>
                 </th>
                 <td>
                   {s.owner.member}

@@ -23,7 +23,7 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'series-detail'; id: number } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
 
 export function matchRoute(path: string): Route {
   if (path === '/') return { page: 'home' };
@@ -36,6 +36,8 @@ export function matchRoute(path: string): Route {
   if (path === '/notices') return { page: 'notices' };
   if (path === '/rules') return { page: 'rules' };
   if (path === '/series') return { page: 'series' };
+  const sd = /^\/series\/(\d+)$/.exec(path);
+  if (sd) return { page: 'series-detail', id: Number(sd[1]) };
   if (path === '/deconfliction') return { page: 'deconfliction' };
   if (path === '/triage') return { page: 'triage' };
   const t = /^\/triage\/(\d+)$/.exec(path);

@@ -1,0 +1,226 @@
+import { useState, type FormEvent } from 'react';
+import { api } from './api';
+import { ErrorMessage } from './ErrorMessage';
+import { Link } from './Link';
+import { PageHeading } from './PageHeading';
+import { useAction } from './useAction';
+import { useLoad } from './useLoad';
+import { when } from './when';
+
+interface SeriesDetail {
+  id: number;
+  uid: string;
+  name: string;
+  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
+  own: boolean;
+  status: 'unidentified' | 'victim_identified' | 'offender_identified' | 'closed';
+  opened_at: string;
+  first_seen_at: string | null;
+  victim_identified_at: string | null;
+  offender_identified_at: string | null;
+  closed_at: string | null;
+  notes: string | null;
+  content_ids: number[];
+  victims: Array<{ id: number; uid: string; identified_on: string; identified_by: string; referrals: Array<{ service: string; country: string; referred_on: string; referred_by: string }> }>;
+}
+
+interface Service {
+  id: number;
+  country: string;
+  name: string;
+  kind: string;
+  contact: string;
+}
+
+const words = (s: string) => s.replace(/_/g, ' ');
+const ids = (text: string) => text.split(/[\s,]+/).filter(Boolean).map(Number);
+
+/** One series: its owner and dates, status changes, restricted notes, linked content, and its victims (pseudonymous) with their referrals. */
+export function SeriesDetailPage({ id }: { id: number }) {
+  const series = useLoad(() => api<SeriesDetail>(`/series/${id}`), [id]);
+  const services = useLoad(() => api<{ services: Service[] }>('/support-services'), []);
+  const { busy, error, run } = useAction();
+  const [notes, setNotes] = useState<string | null>(null);
+  const [link, setLink] = useState('');
+  const [identifiedOn, setIdentifiedOn] = useState(new Date().toISOString().slice(0, 10));
+  const [serviceId, setServiceId] = useState('');
+  const [referTo, setReferTo] = useState<Record<number, string>>({});
+  const s = series.data;
+
+  const change = (fields: Record<string, unknown>, what: string) =>
+    run(`The series was not changed (${what})`, async () => {
+      await api(`/series/${id}`, { method: 'PATCH', json: fields });
+      series.reload();
+    });
+  const saveNotes = (e: FormEvent) => {
+    e.preventDefault();
+    void change({ notes: notes || null }, 'notes').then(() => setNotes(null));
+  };
+  const linkContent = (e: FormEvent, unlink = false) => {
+    e.preventDefault();
+    void run(`The content was not ${unlink ? 'unlinked' : 'linked'}`, async () => {
+      await api(`/series/${id}/content`, { method: unlink ? 'DELETE' : 'POST', json: { content_ids: ids(link) } });
+      setLink('');
+      series.reload();
+    });
+  };
+  const identify = (e: FormEvent) => {
+    e.preventDefault();
+    void run('The victim was not recorded', async () => {
+      await api(`/series/${id}/victims`, { json: { identified_on: identifiedOn, ...(serviceId ? { service_id: Number(serviceId) } : {}) } });
+      series.reload();
+    });
+  };
+  const refer = (victimId: number) =>
+    run('The referral was not recorded', async () => {
+      await api(`/victims/${victimId}/referrals`, { json: { service_id: Number(referTo[victimId]) } });
+      series.reload();
+    });
+
+  const serviceOptions = (services.data?.services ?? []).map((x) => (
+    <option key={x.id} value={x.id}>
+      {x.name} ({x.country}, {words(x.kind)})
+    </option>
+  ));
+
+  return (
+    <>
+      <PageHeading title={s ? `Series ${s.name}` : 'Series'} />
+      <p>
+        <Link href="/series">All series</Link>
+      </p>
+      <ErrorMessage error={series.error ?? services.error ?? error} />
+      {s && (
+        <>
+          <dl className="facts">
+            <dt>Id</dt>
+            <dd>
+              <code>{s.uid}</code>
+            </dd>
+            <dt>Owner</dt>
+            <dd>
+              {s.owner.member}
+              {s.owner.country && ` (${s.owner.country})`}
+              {s.owner.agency && `, ${s.owner.agency}`}
+            </dd>
+            <dt>Contact point</dt>
+            <dd>{s.owner.contact_point ?? '—'}</dd>
+            <dt>Status</dt>
+            <dd data-status={s.status}>{words(s.status)}</dd>
+            <dt>Opened</dt>
+            <dd>{when(s.opened_at)}</dd>
+            <dt>First seen</dt>
+            <dd>{when(s.first_seen_at)}</dd>
+            <dt>Victim identified</dt>
+            <dd>{when(s.victim_identified_at)}</dd>
+            <dt>Offender identified</dt>
+            <dd>{when(s.offender_identified_at)}</dd>
+            <dt>Closed</dt>
+            <dd>{when(s.closed_at)}</dd>
+          </dl>
+          {s.own && s.status !== 'closed' && (
+            <p className="actions">
+              {s.status !== 'offender_identified' && (
+                <button type="button" disabled={busy} onClick={() => void change({ status: 'offender_identified' }, 'status')}>
+                  Offender identified
+                </button>
+              )}{' '}
+              <button type="button" disabled={busy} onClick={() => void change({ status: 'closed' }, 'status')}>
+                Close
+              </button>
+            </p>
+          )}
+          {!s.own && <p>This series belongs to {s.owner.member}: its status changes on the owner's node and reaches this one over the federation link.</p>}
+
+          {s.own && (
+            <form onSubmit={saveNotes} aria-label="Restricted notes">
+              <h2>Restricted notes</h2>
+              <p className="muted">Never shared with peers.</p>
+              <textarea aria-label="Notes" rows={4} maxLength={20_000} value={notes ?? s.notes ?? ''} onChange={(e) => setNotes(e.target.value)} />
+              <button type="submit" disabled={busy || notes === null}>
+                Save notes
+              </button>
+            </form>
+          )}
+
+          <section aria-labelledby="content-heading">
+            <h2 id="content-heading">Linked content ({s.content_ids.length})</h2>
+            {s.content_ids.length > 0 && <p className="content-ids">{s.content_ids.map((c) => `#${c}`).join(', ')}</p>}
+            {s.own && (
+              <form onSubmit={(e) => linkContent(e)}>
+                <label>
+                  Content ids <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="12, 15" />
+                </label>{' '}
+                <button type="submit" disabled={busy || !link.trim()}>
+                  Link
+                </button>{' '}
+                <button type="button" disabled={busy || !link.trim()} onClick={(e) => linkContent(e as unknown as FormEvent, true)}>
+                  Unlink
+                </button>
+              </form>
+            )}
+          </section>
+
+          <section aria-labelledby="victims-heading">
+            <h2 id="victims-heading">Victims identified ({s.victims.length})</h2>
+            <p className="muted">Pseudonymous ids only: there is no field for a name.</p>
+            {s.victims.length > 0 && (
+              <table className="victims">
+                <thead>
+                  <tr>
+                    <th scope="col">Victim</th>
+                    <th scope="col">Identified on</th>
+                    <th scope="col">By</th>
+                    <th scope="col">Referred to</th>
+                    {s.own && <th scope="col">Refer</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.victims.map((v) => (
+                    <tr key={v.id} data-victim={v.uid}>
+                      <td>
+                        <code>{v.uid}</code>
+                      </td>
+                      <td>{v.identified_on}</td>
+                      <td>{v.identified_by}</td>
+                      <td>{v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'}</td>
+                      {s.own && (
+                        <td>
+                          <select aria-label={`Service for ${v.uid}`} value={referTo[v.id] ?? ''} onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}>
+                            <option value="">choose a service</option>
+                            {serviceOptions}
+                          </select>{' '}
+                          <button type="button" disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
+                            Refer
+                          </button>
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {s.own && s.status !== 'closed' && (
+              <form onSubmit={identify} aria-label="Record an identified victim">
+                <h3>Record an identified victim</h3>
+                <label>
+                  Identified on <input type="date" required value={identifiedOn} onChange={(e) => setIdentifiedOn(e.target.value)} />
+                </label>{' '}
+                <label>
+                  Refer to{' '}
+                  <select value={serviceId} onChange={(e) => setServiceId(e.target.value)}>
+                    <option value="">no referral yet</option>
+                    {serviceOptions}
+                  </select>
+                </label>{' '}
+                <button type="submit" disabled={busy}>
+                  Record victim
+                </button>
+              </form>
+            )}
+          </section>
+        </>
+      )}
+    </>
+  );
+}
