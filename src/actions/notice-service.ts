@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
+import { isCountryCode } from '../geo/countries.js';
 import { hashFile } from '../hasher/hash-file.js';
 import { fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import type { HostingProvider, Notice } from '../store/actions-schema.js';
+import { hostingCountry } from './routing.js';
 import type { Mailer } from './mailer.js';
 import type { Store } from '../store/database.js';
 import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, providerForHost, sentNotices, updateNotice } from '../store/notices-repo.js';
@@ -56,7 +58,7 @@ export class NoticeService {
 
   // ---- hosting providers ---------------------------------------------------------------------
 
-  async addProvider(actor: Principal, p: { name: string; domains: string[]; abuse_url?: string | null; abuse_email?: string | null }) {
+  async addProvider(actor: Principal, p: { name: string; domains: string[]; abuse_url?: string | null; abuse_email?: string | null; country?: string | null }) {
     requirePermission(actor, 'reports');
     const domains = [...new Set((p.domains ?? []).map((d) => String(d).trim().toLowerCase()).filter(Boolean))];
     const httpUrl = (u: string) => {
@@ -69,10 +71,12 @@ export class NoticeService {
     if (!/^[\w .&-]{1,100}$/.test(p.name ?? '') || domains.length === 0 || domains.some((d) => !/^[a-z0-9.-]+$/.test(d)) || (!p.abuse_url && !p.abuse_email) || (p.abuse_url && !httpUrl(p.abuse_url)) || (p.abuse_email && !/^[^@\s]+@[^@\s]+$/.test(p.abuse_email))) {
       throw new AllianceError('PROVIDER_INVALID', 'a hosting provider needs a name, its domains (host names), and an http(s) abuse_url or an abuse_email');
     }
+    const country = p.country ? p.country.toUpperCase() : null;
+    if (country !== null && !isCountryCode(country)) throw new AllianceError('PROVIDER_INVALID', `country: an ISO 3166-1 alpha-2 code, not "${String(p.country).slice(0, 10)}"`);
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await insertProvider(tx, { name: p.name, domains, abuse_url: p.abuse_url ?? null, abuse_email: p.abuse_email ?? null });
-      await this.audit.record(tx, actor, 'provider.create', p.name, { domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email });
-      return { name: row.name, domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email };
+      const row = await insertProvider(tx, { name: p.name, domains, abuse_url: p.abuse_url ?? null, abuse_email: p.abuse_email ?? null, country });
+      await this.audit.record(tx, actor, 'provider.create', p.name, { domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email, country });
+      return { name: row.name, domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email, country };
     });
   }
 
@@ -97,6 +101,7 @@ export class NoticeService {
         domains: parseJson<string[]>(p.domains, []),
         abuse_url: p.abuse_url,
         abuse_email: p.abuse_email,
+        country: p.country,
         stats: {
           notices: mine.length,
           removed: mine.filter((n) => n.status === 'removed').length,
@@ -128,10 +133,13 @@ export class NoticeService {
     if (Object.keys(evidence).length === 0) throw new AllianceError('NOTICE_INVALID', 'evidence: at least one hash of the content at the URL');
     if (typeof input.legal_basis !== 'string' || input.legal_basis.trim().length === 0 || input.legal_basis.length > 1000) throw new AllianceError('NOTICE_INVALID', 'legal_basis: the law or policy the content breaks (at most 1000 characters)');
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    // The hosting country (for the indicators per country): the provider's, else where the host's address is.
+    const known = await providerForHost(this.store.db, host);
+    const hosting = known?.country ?? (await hostingCountry(url.toString()));
     return this.store.db.transaction().execute(async (tx) => {
       const provider = await providerForHost(tx, host);
       const t = now();
-      const n = await insertNotice(tx, { url: url.toString(), host, provider_id: provider?.id ?? null, evidence: JSON.stringify(evidence), legal_basis: input.legal_basis.trim(), review_id: input.review_id ?? null, submission_id: input.submission_id ?? null, status: 'open', sends: 0, created_at: t, first_sent_at: null, last_sent_at: null, next_action_at: t, closed_at: null, closed_by: null });
+      const n = await insertNotice(tx, { url: url.toString(), host, hosting_country: provider?.country ?? hosting, provider_id: provider?.id ?? null, evidence: JSON.stringify(evidence), legal_basis: input.legal_basis.trim(), review_id: input.review_id ?? null, submission_id: input.submission_id ?? null, status: 'open', sends: 0, created_at: t, first_sent_at: null, last_sent_at: null, next_action_at: t, closed_at: null, closed_by: null });
       await addNoticeEvent(tx, n.id, 'created', provider ? `host ${host}: provider ${provider.name}` : `host ${host}: no registered provider yet`, t);
       await this.audit.record(tx, actor, 'notice.create', String(n.id), { url: n.url, provider: provider?.name ?? null });
       return this.view({ ...n, provider: provider?.name ?? null });

@@ -15,6 +15,7 @@ import { upsertOpinion } from '../store/federation-repo.js';
 import { enqueueJob } from '../store/jobs.js';
 import { webhookByName } from '../store/rules-repo.js';
 import { countPending, countReveal, decideReviewItem, expireReviewMedia, exposure, getReviewItem, getSubmission, listReviewItems } from '../store/submissions-repo.js';
+import { dayOf } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
 import type { ActionKind, ActionMatch } from './rules.js';
@@ -49,7 +50,7 @@ interface Pending {
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => dayOf(now());
 
 function view(r: ReviewItem & { source: string; signals: string; url: string | null }): ReviewView {
   return {

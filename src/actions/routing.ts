@@ -23,7 +23,7 @@ export interface Route {
 }
 
 /** The country where a URL's host is served from (DNS for names; null when unknown or private). */
-async function hostingCountry(url: string): Promise<string | null> {
+export async function hostingCountry(url: string): Promise<string | null> {
   let host: string;
   try {
     host = new URL(url).hostname.replace(/^\[|\]$/g, '');

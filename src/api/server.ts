@@ -25,6 +25,7 @@ import { reportRoutes } from './v1/reports.js';
 import { reviewRoutes } from './v1/reviews.js';
 import { seriesRoutes } from './v1/series.js';
 import { triageRoutes } from './v1/triage.js';
+import { reportingRoutes } from './v1/reporting.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -81,6 +82,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
       await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });
       await v1.register(triageRoutes, { triage: node.triage });
+      await v1.register(reportingRoutes, { reporting: node.reporting });
     },
     { prefix: '/api/v1' },
   );

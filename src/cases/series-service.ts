@@ -30,6 +30,7 @@ import {
   victimsOfSeries,
 } from '../store/cases-repo.js';
 import type { Store } from '../store/database.js';
+import { dayOf, isDay } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
 
 export const SERIES_STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;
@@ -48,7 +49,6 @@ export interface SeriesInput {
 
 const bad = (m: string) => new AllianceError('SERIES_INVALID', m);
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function text(name: string, v: unknown, max: number, required = false): string | null | undefined {
   if (v === undefined) return undefined;
@@ -61,7 +61,7 @@ function text(name: string, v: unknown, max: number, required = false): string |
 }
 
 function day(name: string, v: unknown): string {
-  if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${name}: a date, YYYY-MM-DD`);
+  if (!isDay(v)) throw bad(`${name}: a date, YYYY-MM-DD`);
   return v;
 }
 
@@ -205,8 +205,8 @@ export class SeriesService {
     requirePermission(actor, 'cases');
     const s = await this.owned(id);
     if (s.status === 'closed') throw bad(`series ${s.uid} is closed`);
-    const on = day('identified_on', input.identified_on ?? new Date().toISOString().slice(0, 10));
-    if (on > new Date().toISOString().slice(0, 10)) throw bad('identified_on: not in the future');
+    const on = day('identified_on', input.identified_on ?? dayOf(now()));
+    if (on > dayOf(now())) throw bad('identified_on: not in the future');
     if (input.service_id !== undefined) await getService(this.store.db, input.service_id);
     const t = now();
     const victim = await this.store.db.transaction().execute(async (tx) => {
@@ -228,7 +228,7 @@ export class SeriesService {
     requirePermission(actor, 'cases');
     const v = await getVictim(this.store.db, victimId);
     const service = await getService(this.store.db, serviceId);
-    const on = day('referred_on', referredOn ?? new Date().toISOString().slice(0, 10));
+    const on = day('referred_on', referredOn ?? dayOf(now()));
     await this.store.db.transaction().execute(async (tx) => {
       await insertReferral(tx, { victim_id: v.id, service_id: service.id, referred_on: on, referred_by: actor.actor });
       await this.audit.record(tx, actor, 'victim.refer', v.uid, { service: service.name, country: service.country });

@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'actions.manage', // action rules, webhooks and their deliveries
   'reports', // incident reports (made here and received), takedown notices, hosting providers
   'cases', // series, victims (pseudonymous), support services and referrals
+  'indicators.read', // the indicators of the four targets, country reports, the dashboards (aggregates only)
+  'reporting.manage', // manual entries, campaigns, the MNR self-assessment; build, sign and submit country reports
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -28,8 +30,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send'],
   matcher: ['hash', 'lookup', 'index.read', 'submit'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases'],
-  auditor: ['banks.read', 'index.read', 'audit.read'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases', 'indicators.read'],
+  auditor: ['banks.read', 'index.read', 'audit.read', 'indicators.read'],
 };
 
 export function isRole(value: string): value is Role {

@@ -18,6 +18,7 @@ import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
 import { TriageService } from '../cases/triage-service.js';
+import { ReportingService } from '../reporting/reporting-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -57,6 +58,8 @@ export interface AllianceNode {
   readonly series: SeriesService;
   /** Cases and their targets as keyed hashes; overlap alerts. */
   readonly deconfliction: DeconflictionService;
+  /** Indicators of the four policy targets, manual entries, campaigns, the MNR self-assessment. */
+  readonly reporting: ReportingService;
   /** Seized-media triage runs and their results. */
   readonly triage: TriageService;
   /** Series status shared with peers (published and pulled). */
@@ -104,6 +107,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const seriesFeed = new SeriesFeed(store, audit, federation);
   const triage = new TriageService(store, audit, lookup);
+  const reporting = new ReportingService(store, audit, { name: config.memberName, country: config.memberCountry });
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
@@ -162,6 +166,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     series,
     seriesFeed,
     triage,
+    reporting,
     deconfliction,
     firstAdminToken,
     operator,

@@ -168,6 +168,8 @@ export interface HostingProvidersTable {
   abuse_url: string | null;
   abuse_email: string | null;
   created_at: number;
+  /** Where the provider hosts (ISO 3166-1 alpha-2): the hosting country of its notices. */
+  country: string | null;
 }
 
 export interface NoticesTable {
@@ -189,6 +191,8 @@ export interface NoticesTable {
   next_action_at: number;
   closed_at: number | null;
   closed_by: string | null;
+  /** Where the content was hosted (the provider's country, else the country of the host's address); null when unknown. */
+  hosting_country: string | null;
 }
 
 export interface NoticeEventsTable {

@@ -4,7 +4,7 @@ import type { HostingProvider, Notice, NoticesTable } from './actions-schema.js'
 import type { Insertable, Updateable } from 'kysely';
 import { isUniqueViolation, now, parseJson, type Executor } from './util.js';
 
-export async function insertProvider(db: Executor, p: { name: string; domains: string[]; abuse_url: string | null; abuse_email: string | null }): Promise<HostingProvider> {
+export async function insertProvider(db: Executor, p: { name: string; domains: string[]; abuse_url: string | null; abuse_email: string | null; country: string | null }): Promise<HostingProvider> {
   try {
     return await db.insertInto('hosting_providers').values({ ...p, domains: JSON.stringify(p.domains), created_at: now() }).returningAll().executeTakeFirstOrThrow();
   } catch (err) {

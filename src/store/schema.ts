@@ -7,6 +7,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { ActionsTables, ReportTables } from './actions-schema.js';
 import type { CasesTables } from './cases-schema.js';
 import type { TriageTables } from './triage-schema.js';
+import type { ReportingTables } from './reporting-schema.js';
 
 export interface MembersTable {
   id: Generated<number>;
@@ -193,7 +194,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends ActionsTables, ReportTables, CasesTables, TriageTables {
+export interface Database extends ActionsTables, ReportTables, CasesTables, TriageTables, ReportingTables {
   members: MembersTable;
   tokens: TokensTable;
   banks: BanksTable;

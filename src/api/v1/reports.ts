@@ -77,7 +77,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       config: cfg,
       schema: {
         tags: ['notices'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])), abuse_email: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 320 })])) }, { additionalProperties: false }),
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])), abuse_email: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 320 })])), country: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2, description: 'Where it hosts (ISO 3166-1 alpha-2)' })])) }, { additionalProperties: false }),
       },
     },
     async (req, reply) => {

@@ -51,9 +51,10 @@ export function providerCommand(): Command {
     .requiredOption('--domains <names>', 'host names it serves, comma-separated (each covers its subdomains)', list)
     .option('--abuse-url <url>', 'HTTP endpoint that takes notices as JSON (answers {"status":"removed"} once removed)')
     .option('--abuse-email <address>', 'abuse address (needs ALLIANCE_SMTP_URL)')
-    .action(async (name: string, o: { domains: string[]; abuseUrl?: string; abuseEmail?: string }, cmd: Command) =>
+    .option('--country <code>', 'where it hosts (ISO 3166-1 alpha-2): its notices count for that country in the indicators')
+    .action(async (name: string, o: { domains: string[]; abuseUrl?: string; abuseEmail?: string; country?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const p = await node.notices.addProvider(await node.operator(), { name, domains: o.domains, abuse_url: o.abuseUrl ?? null, abuse_email: o.abuseEmail ?? null });
+        const p = await node.notices.addProvider(await node.operator(), { name, domains: o.domains, abuse_url: o.abuseUrl ?? null, abuse_email: o.abuseEmail ?? null, country: o.country ?? null });
         process.stdout.write(`provider ${p.name} added for ${p.domains.join(', ')}\n`);
       }),
     );

@@ -1,0 +1,304 @@
+/**
+ * The indicators of the four policy targets, computed from what happened on this node in a
+ * period (docs/indicators.md lists every definition; `npm run docs:indicators` writes it from
+ * INDICATORS below). Counts are SQL aggregates over indexed time columns — a year of platform
+ * events (10 M matches) is counted without reading every row; durations (notices, victims) are
+ * loaded and ranked here. Exchange health is a snapshot at computation time.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../store/database.js';
+import { MATCH_ACTIONS_SQL } from '../store/migrations/0011-reporting.js';
+import { dayOf as day } from '../store/day.js';
+import type { Executor } from '../store/util.js';
+import { parsePeriod, within, type Period } from './periods.js';
+
+export type Target = 'victims' | 'offenders' | 'awareness' | 'availability' | 'exchange';
+export type Unit = 'count' | 'days' | 'hours' | 'share';
+
+export interface IndicatorDefinition {
+  id: string;
+  target: Target;
+  label: string;
+  unit: Unit;
+  definition: string;
+}
+
+const d = (id: string, target: Target, unit: Unit, label: string, definition: string): IndicatorDefinition => ({ id, target, label, unit, definition });
+
+export const INDICATORS: readonly IndicatorDefinition[] = [
+  d('victims.series_opened', 'victims', 'count', 'Series opened', 'Series owned by this member whose opening date falls in the period.'),
+  d('victims.identified', 'victims', 'count', 'Victims identified', 'Victims recorded by this member (on its own series) with an identification date in the period.'),
+  d('victims.identified_alliance', 'victims', 'count', 'Victims identified (alliance)', 'Distinct victims (by pseudonymous id) with an identification date in the period, on any series this node knows — its own and those its peers share. A victim counts once however many nodes hold it.'),
+  d('victims.referred', 'victims', 'count', 'Victims referred to support', 'Distinct victims of this node with a referral to a support service dated in the period.'),
+  d('victims.days_to_identification_median', 'victims', 'days', 'Days from first sighting to identification (median)', "Over the victims counted in victims.identified: days from the series' first sighting (its opening when no sighting is recorded) to the identification date; the median."),
+  d('victims.days_to_identification_p90', 'victims', 'days', 'Days from first sighting to identification (90th percentile)', 'As above, the 90th percentile (nearest rank).'),
+  d('offenders.reports_received', 'offenders', 'count', 'Incident reports received', 'Incident reports received from members in the period.'),
+  d('offenders.reports_sent', 'offenders', 'count', 'Incident reports sent', 'Incident reports made here and finished in the period.'),
+  d('offenders.reports_referral', 'offenders', 'count', 'Reports sent as referrals', 'Of the reports sent, those routed to an authority of the country they concern (referral).'),
+  d('offenders.reports_informational', 'offenders', 'count', 'Reports sent as informational', 'Of the reports sent, those with no authority of the concerned country (informational).'),
+  d('offenders.reports_routed_abroad', 'offenders', 'count', 'Reports routed abroad', "Of the reports sent, those whose jurisdiction is another country than this member's."),
+  d('offenders.deconfliction_overlaps', 'offenders', 'count', 'Deconfliction overlaps found', "Overlap alerts raised in the period on this node's cases (one per case, other case and kind of target)."),
+  d('offenders.cases_opened', 'offenders', 'count', 'Cases opened', 'Investigations opened on this node for deconfliction in the period.'),
+  d('offenders.prosecutions', 'offenders', 'count', 'Prosecutions (manual entry)', 'Entered by the authority with its source: the sum of the entries for periods within this one (none: no value).'),
+  d('offenders.convictions', 'offenders', 'count', 'Convictions (manual entry)', 'As prosecutions.'),
+  d('awareness.campaigns', 'awareness', 'count', 'Awareness campaigns', 'Campaigns recorded with a start date in the period.'),
+  d('awareness.campaign_reach', 'awareness', 'count', 'People reached by campaigns', 'The reach the organisers reported for those campaigns, summed.'),
+  d('awareness.deterrence_messages', 'awareness', 'count', 'Deterrence messages served', 'Warning messages shown to people searching for abuse material (context "search"), counted by day without the query.'),
+  d('awareness.safety_messages', 'awareness', 'count', 'Safety and help messages served', 'Messages of the other contexts (upload blocked, child safety, victim help).'),
+  d('availability.signals_contributed', 'availability', 'count', 'Signals contributed', "Signals added in the period to this member's own content in banks it publishes to peers."),
+  d('availability.signals_received', 'availability', 'count', 'Signals received', 'Signals received from peers in the period.'),
+  d('availability.matches', 'availability', 'count', 'Matches', 'Lookups, uploads and submissions in the period that matched at least one bank entry (a submission matched later by a new signal counts when it matches).'),
+  d('availability.reuploads_blocked', 'availability', 'count', 'Re-uploads blocked', 'Submissions of content already confirmed, blocked on sight in the period.'),
+  d('availability.notices_sent', 'availability', 'count', 'Takedown notices sent', 'Notices first sent in the period.'),
+  d('availability.removals_confirmed', 'availability', 'count', 'Removals confirmed', 'Notices closed in the period because the host confirmed removal or a re-check found the content gone.'),
+  d('availability.removal_hours_median', 'availability', 'hours', 'Hours to removal (median)', 'Over the notices first sent in the period: hours from the first notice to removal, a notice not (yet) removed counting as longer than any; no value while fewer than half are removed.'),
+  d('availability.removal_hours_p90', 'availability', 'hours', 'Hours to removal (90th percentile)', 'As above, the 90th percentile (no value while fewer than 90 % are removed).'),
+  d('availability.removed_within_24h_share', 'availability', 'share', 'Share removed within 24 h', 'Of the notices first sent in the period, the share removed within 24 hours of the first notice.'),
+  d('availability.removed_within_72h_share', 'availability', 'share', 'Share removed within 72 h', 'As above, within 72 hours.'),
+  d('exchange.peers', 'exchange', 'count', 'Peers', 'Peers registered on this node (at computation time).'),
+  d('exchange.peers_connected', 'exchange', 'count', 'Peers connected', 'Peers heard from, or synced from successfully, in the 24 hours before computation.'),
+  d('exchange.sync_lag_items', 'exchange', 'count', 'Sync lag (items)', 'Feed items the subscriptions have not applied yet, summed over subscriptions (at computation time).'),
+  d('exchange.sync_lag_hours_max', 'exchange', 'hours', 'Sync lag (hours, worst)', 'Hours since the least recent successful sync of any subscription (since its creation if it never synced), at computation time; no value without subscriptions.'),
+];
+
+export const INDICATOR_IDS = new Set(INDICATORS.map((i) => i.id));
+
+export interface RemovalByCountry {
+  /** ISO 3166-1 alpha-2 of where the content was hosted, or "unknown". */
+  country: string;
+  notices: number;
+  removed: number;
+  median_hours: number | null;
+  p90_hours: number | null;
+  within_24h_share: number | null;
+  within_72h_share: number | null;
+}
+
+export interface Indicators {
+  member: string;
+  country: string | null;
+  period: { key: string; from: string; to: string };
+  computed_at: string;
+  values: Record<string, number | null>;
+  removal_by_hosting_country: RemovalByCountry[];
+  campaigns_by_audience: Record<string, { campaigns: number; reach: number }>;
+  messages_by_context: Record<string, number>;
+  manual_entries: Array<{ kind: string; period: string; value: number; source: string }>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The value at quantile q (nearest rank) of `sorted`, where `total - sorted.length` values are larger than any (not yet happened); null if that rank is not reached. */
+export function censoredQuantile(sorted: readonly number[], total: number, q: number): number | null {
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  return rank <= sorted.length ? sorted[rank - 1] : null;
+}
+
+const round = (x: number | null, digits = 2) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+
+async function count(q: { executeTakeFirst(): Promise<{ n: unknown } | undefined> }): Promise<number> {
+  return Number((await q.executeTakeFirst())?.n ?? 0);
+}
+
+/** Removal figures of a cohort of notices ([sent, closed or null]). */
+function removal(rows: Array<{ sent: number; closed: number | null }>) {
+  const times = rows.filter((r) => r.closed !== null).map((r) => (r.closed! - r.sent) / HOUR).sort((a, b) => a - b);
+  const share = (h: number) => (rows.length ? round(times.filter((t) => t <= h).length / rows.length, 4) : null);
+  return {
+    notices: rows.length,
+    removed: times.length,
+    median_hours: round(censoredQuantile(times, rows.length, 0.5)),
+    p90_hours: round(censoredQuantile(times, rows.length, 0.9)),
+    within_24h_share: share(24),
+    within_72h_share: share(72),
+  };
+}
+
+async function victims(db: Executor, p: Period, self: string) {
+  const [from, to] = [day(p.from), day(p.to)];
+  const own = await db
+    .selectFrom('victims as v')
+    .innerJoin('series as s', 's.id', 'v.series_id')
+    .select(['v.identified_on', 's.first_seen_at', 's.opened_at'])
+    .where('s.received_from', 'is', null)
+    .where('v.identified_by', '=', self)
+    .where('v.identified_on', '>=', from)
+    .where('v.identified_on', '<', to)
+    .execute();
+  const days = own.map((v) => Math.max(0, (Date.parse(`${v.identified_on}T00:00:00Z`) - Number(v.first_seen_at ?? v.opened_at)) / DAY)).sort((a, b) => a - b);
+  return {
+    'victims.series_opened': await count(db.selectFrom('series').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('opened_at', '>=', p.from).where('opened_at', '<', p.to)),
+    'victims.identified': own.length,
+    'victims.identified_alliance': await count(db.selectFrom('victims').select((eb) => eb.fn.count('uid').distinct().as('n')).where('identified_on', '>=', from).where('identified_on', '<', to)),
+    'victims.referred': await count(
+      db
+        .selectFrom('referrals as r')
+        .innerJoin('victims as v', 'v.id', 'r.victim_id')
+        .select((eb) => eb.fn.count('r.victim_id').distinct().as('n'))
+        .where('r.referred_on', '>=', from)
+        .where('r.referred_on', '<', to),
+    ),
+    'victims.days_to_identification_median': round(censoredQuantile(days, days.length, 0.5), 1),
+    'victims.days_to_identification_p90': round(censoredQuantile(days, days.length, 0.9), 1),
+  };
+}
+
+async function offenders(db: Executor, p: Period, country: string | null, manual: Indicators['manual_entries']) {
+  const sent = await db
+    .selectFrom('incident_reports')
+    .select(['kind', 'country'])
+    .where('direction', '=', 'out')
+    .where('status', '=', 'finished')
+    .where('finished_at', '>=', p.from)
+    .where('finished_at', '<', p.to)
+    .execute();
+  const sum = (kind: string) => {
+    const es = manual.filter((m) => m.kind === kind);
+    return es.length ? es.reduce((n, m) => n + m.value, 0) : null;
+  };
+  return {
+    'offenders.reports_received': await count(db.selectFrom('incident_reports').select((eb) => eb.fn.countAll().as('n')).where('direction', '=', 'in').where('created_at', '>=', p.from).where('created_at', '<', p.to)),
+    'offenders.reports_sent': sent.length,
+    'offenders.reports_referral': sent.filter((r) => r.kind === 'referral').length,
+    'offenders.reports_informational': sent.filter((r) => r.kind === 'informational').length,
+    'offenders.reports_routed_abroad': sent.filter((r) => r.country !== null && r.country !== country).length,
+    'offenders.deconfliction_overlaps': await count(
+      db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is', null).where('a.created_at', '>=', p.from).where('a.created_at', '<', p.to),
+    ),
+    'offenders.cases_opened': await count(db.selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('created_at', '>=', p.from).where('created_at', '<', p.to)),
+    'offenders.prosecutions': sum('prosecutions'),
+    'offenders.convictions': sum('convictions'),
+  };
+}
+
+async function awareness(db: Executor, p: Period) {
+  const campaigns = await db.selectFrom('campaigns').select(['audience', 'reach']).where('starts_on', '>=', day(p.from)).where('starts_on', '<', day(p.to)).execute();
+  const byAudience: Indicators['campaigns_by_audience'] = {};
+  for (const c of campaigns) {
+    const a = (byAudience[c.audience] ??= { campaigns: 0, reach: 0 });
+    a.campaigns++;
+    a.reach += Number(c.reach);
+  }
+  const messages = await db
+    .selectFrom('message_counts')
+    .select(['context', (eb) => eb.fn.sum<number>('count').as('n')])
+    .where('day', '>=', day(p.from))
+    .where('day', '<', day(p.to))
+    .groupBy('context')
+    .execute();
+  const byContext = Object.fromEntries(messages.map((m) => [m.context, Number(m.n)]));
+  const total = Object.values(byContext).reduce((n, x) => n + x, 0);
+  return {
+    values: {
+      'awareness.campaigns': campaigns.length,
+      'awareness.campaign_reach': campaigns.reduce((n, c) => n + Number(c.reach), 0),
+      'awareness.deterrence_messages': byContext.search ?? 0,
+      'awareness.safety_messages': total - (byContext.search ?? 0),
+    },
+    byAudience,
+    byContext,
+  };
+}
+
+async function availability(db: Executor, p: Period) {
+  const published = db.selectFrom('publications').select('bank_id');
+  const notices = await db.selectFrom('notices').select(['first_sent_at', 'closed_at', 'status', 'hosting_country']).where('first_sent_at', '>=', p.from).where('first_sent_at', '<', p.to).execute();
+  const cohort = notices.map((n) => ({ sent: Number(n.first_sent_at), closed: n.status !== 'open' && n.closed_at !== null ? Number(n.closed_at) : null, country: n.hosting_country ?? 'unknown' }));
+  const all = removal(cohort);
+  const countries = [...new Set(cohort.map((n) => n.country))].sort();
+  return {
+    values: {
+      'availability.signals_contributed': await count(
+        db
+          .selectFrom('signals as s')
+          .innerJoin('bank_content as c', 'c.id', 's.content_id')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('c.received_from', 'is', null)
+          .where('s.bank_id', 'in', published)
+          .where('s.created_at', '>=', p.from)
+          .where('s.created_at', '<', p.to),
+      ),
+      'availability.signals_received': await count(
+        db.selectFrom('signals as s').innerJoin('bank_content as c', 'c.id', 's.content_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is not', null).where('s.created_at', '>=', p.from).where('s.created_at', '<', p.to),
+      ),
+      // The predicate is the partial index's own (migration 0011), so only matching rows are read.
+      'availability.matches': Number(
+        (await sql<{ n: number }>`select count(*) as n from audit_log where result_count > 0 and action in (${sql.raw(MATCH_ACTIONS_SQL)}) and at >= ${p.from} and at < ${p.to}`.execute(db)).rows[0]?.n ?? 0,
+      ),
+      'availability.reuploads_blocked': await count(
+        db.selectFrom('submissions').select((eb) => eb.fn.countAll().as('n')).where('reupload_of', 'is not', null).where('decision', '=', 'block').where('received_at', '>=', p.from).where('received_at', '<', p.to),
+      ),
+      'availability.notices_sent': cohort.length,
+      'availability.removals_confirmed': await count(
+        db.selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['removed', 'gone']).where('closed_at', '>=', p.from).where('closed_at', '<', p.to),
+      ),
+      'availability.removal_hours_median': all.median_hours,
+      'availability.removal_hours_p90': all.p90_hours,
+      'availability.removed_within_24h_share': all.within_24h_share,
+      'availability.removed_within_72h_share': all.within_72h_share,
+    },
+    byCountry: countries.map((country) => ({ country, ...removal(cohort.filter((n) => n.country === country)) })),
+  };
+}
+
+async function exchange(db: Executor, at: number) {
+  const peers = await db.selectFrom('peers').select(['id', 'last_seen_at']).execute();
+  const subs = await db.selectFrom('subscriptions').select(['peer_id', 'checkpoint', 'latest', 'last_success_at', 'created_at']).execute();
+  const recent = (t: number | null) => t !== null && at - Number(t) <= DAY;
+  const connected = new Set([...peers.filter((p) => recent(p.last_seen_at)).map((p) => p.id), ...subs.filter((s) => recent(s.last_success_at)).map((s) => s.peer_id)]);
+  // A subscription that never synced has lagged since it was made.
+  const oldest = subs.length ? Math.min(...subs.map((s) => Number(s.last_success_at ?? s.created_at))) : null;
+  return {
+    'exchange.peers': peers.length,
+    'exchange.peers_connected': connected.size,
+    'exchange.sync_lag_items': subs.reduce((n, s) => n + Math.max(0, Number(s.latest ?? s.checkpoint) - Number(s.checkpoint)), 0),
+    'exchange.sync_lag_hours_max': oldest === null ? null : round((at - oldest) / HOUR, 1),
+  };
+}
+
+/** Manual entries (prosecutions, convictions) for periods within `p`. */
+async function manualEntries(db: Executor, p: Period): Promise<Indicators['manual_entries']> {
+  const rows = await db.selectFrom('manual_indicators').select(['kind', 'period', 'value', 'source']).execute();
+  return rows.filter((r) => within(parsePeriod(r.period), p)).map((r) => ({ kind: r.kind, period: r.period, value: Number(r.value), source: r.source }));
+}
+
+/** Every indicator of `period` on this node. */
+export async function computeIndicators(store: Store, self: { name: string; country: string | null }, period: Period): Promise<Indicators> {
+  const db = store.db;
+  const at = Date.now();
+  const manual = await manualEntries(db, period);
+  const aware = await awareness(db, period);
+  const avail = await availability(db, period);
+  return {
+    member: self.name,
+    country: self.country,
+    period: { key: period.key, from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() },
+    computed_at: new Date(at).toISOString(),
+    values: {
+      ...(await victims(db, period, self.name)),
+      ...(await offenders(db, period, self.country, manual)),
+      ...aware.values,
+      ...avail.values,
+      ...(await exchange(db, at)),
+    },
+    removal_by_hosting_country: avail.byCountry,
+    campaigns_by_audience: aware.byAudience,
+    messages_by_context: aware.byContext,
+    manual_entries: manual,
+  };
+}
+
+/** Growth of every count against the baseline ((value − baseline) / baseline; none when the baseline is 0 or missing). */
+export function growth(current: Record<string, number | null>, baseline: Record<string, number | null>): Record<string, number | null> {
+  return Object.fromEntries(
+    Object.entries(current).map(([id, v]) => {
+      const b = baseline[id];
+      return [id, v === null || b === null || b === undefined || b === 0 ? null : round((v - b) / b, 4)];
+    }),
+  );
+}
+
+/** The alliance's operational goal for target 1: victims identified up at least 10 % on the same period a year before. */
+export const VICTIM_GROWTH_GOAL = 0.1;
