@@ -45,8 +45,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   d('awareness.campaign_reach', 'awareness', 'count', 'People reached by campaigns', 'The reach the organisers reported for those campaigns, summed.'),
   d('awareness.deterrence_messages', 'awareness', 'count', 'Deterrence messages served', 'Warning messages shown to people searching for abuse material (context "search"), counted by day without the query.'),
   d('awareness.safety_messages', 'awareness', 'count', 'Safety and help messages served', 'Messages of the other contexts (upload blocked, child safety, victim help).'),
-  d('availability.signals_contributed', 'availability', 'count', 'Signals contributed', "Signals added in the period to this member's own content in banks it publishes to peers."),
-  d('availability.signals_received', 'availability', 'count', 'Signals received', 'Signals received from peers in the period.'),
+  d('availability.signals_contributed', 'availability', 'count', 'Signals contributed', "Signals added in the period to the banks this member publishes to peers (its own banks: not those its subscriptions fill)."),
+  d('availability.signals_received', 'availability', 'count', 'Signals received', "Signals added in the period to the banks this node's subscriptions fill from peers."),
   d('availability.matches', 'availability', 'count', 'Matches', 'Lookups, uploads and submissions in the period that matched at least one bank entry (a submission matched later by a new signal counts when it matches).'),
   d('availability.reuploads_blocked', 'availability', 'count', 'Re-uploads blocked', 'Submissions of content already confirmed, blocked on sight in the period.'),
   d('availability.notices_sent', 'availability', 'count', 'Takedown notices sent', 'Notices first sent in the period.'),
@@ -204,25 +204,18 @@ async function awareness(db: Executor, p: Period) {
 
 async function availability(db: Executor, p: Period) {
   const published = db.selectFrom('publications').select('bank_id');
+  const fed = db.selectFrom('subscriptions').select('bank_id');
   const notices = await db.selectFrom('notices').select(['first_sent_at', 'closed_at', 'status', 'hosting_country']).where('first_sent_at', '>=', p.from).where('first_sent_at', '<', p.to).execute();
   const cohort = notices.map((n) => ({ sent: Number(n.first_sent_at), closed: n.status !== 'open' && n.closed_at !== null ? Number(n.closed_at) : null, country: n.hosting_country ?? 'unknown' }));
   const all = removal(cohort);
   const countries = [...new Set(cohort.map((n) => n.country))].sort();
   return {
     values: {
+      // By bank (an index-only count): received content lives in the banks subscriptions feed.
       'availability.signals_contributed': await count(
-        db
-          .selectFrom('signals as s')
-          .innerJoin('bank_content as c', 'c.id', 's.content_id')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('c.received_from', 'is', null)
-          .where('s.bank_id', 'in', published)
-          .where('s.created_at', '>=', p.from)
-          .where('s.created_at', '<', p.to),
+        db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).where('bank_id', 'in', published).where('bank_id', 'not in', fed).where('created_at', '>=', p.from).where('created_at', '<', p.to),
       ),
-      'availability.signals_received': await count(
-        db.selectFrom('signals as s').innerJoin('bank_content as c', 'c.id', 's.content_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is not', null).where('s.created_at', '>=', p.from).where('s.created_at', '<', p.to),
-      ),
+      'availability.signals_received': await count(db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).where('bank_id', 'in', fed).where('created_at', '>=', p.from).where('created_at', '<', p.to)),
       // The predicate is the partial index's own (migration 0011), so only matching rows are read.
       'availability.matches': Number(
         (await sql<{ n: number }>`select count(*) as n from audit_log where result_count > 0 and action in (${sql.raw(MATCH_ACTIONS_SQL)}) and at >= ${p.from} and at < ${p.to}`.execute(db)).rows[0]?.n ?? 0,

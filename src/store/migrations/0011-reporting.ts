@@ -36,7 +36,7 @@ export function reporting(dialect: DialectName) {
       await sql`create index notices_closed on notices (closed_at)`.execute(db);
       await sql.raw(`create index audit_matches on audit_log (at) where result_count > 0 and action in (${MATCH_ACTIONS_SQL})`).execute(db);
       await sql`create index submissions_reuploads on submissions (received_at) where reupload_of is not null`.execute(db);
-      await sql`create index signals_created on signals (created_at)`.execute(db);
+      await sql`create index signals_created on signals (created_at, bank_id)`.execute(db);
     },
   };
 }
