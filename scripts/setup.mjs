@@ -17,7 +17,9 @@ const DEBIAN_PACKAGES = {
   ffprobe: 'ffmpeg',
   setpriv: 'util-linux', // tests: drop root's file-access override to make a file unreadable
   python3: 'python3', // tests and benchmarks: ../shared/bench/make_hashes.py
-  chromium: 'chromium', // tests: the web UI in a real browser (playwright-core)
+  chromium: 'chromium', // country reports as PDF; tests: the web UI in a real browser (playwright-core)
+  pdftoppm: 'poppler-utils', // tests: a country report's PDF renders (pdftoppm) and reads (pdftotext)
+  pdftotext: 'poppler-utils',
 };
 
 /** Packages found by a path rather than a command on PATH. */

@@ -9,7 +9,7 @@ import { classificationLabel } from '../banks/classification.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { FederationService } from '../exchange/federation-service.js';
-import { requirePermission, type Principal } from '../members/principal.js';
+import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { IncidentReport } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
 import { enqueueJob } from '../store/jobs.js';
@@ -206,7 +206,7 @@ export class ReportService {
     const finished = typeof m.finished_at === 'string' && !Number.isNaN(Date.parse(m.finished_at)) ? Date.parse(m.finished_at) : now();
     const { report, created } = await this.store.db.transaction().execute(async (tx) => {
       const res = await insertReceivedReport(tx, { uid: m.uid!, direction: 'in', status: 'finished', body: JSON.stringify(body), prior_uid: text(m.prior_uid), submission_id: null, review_id: null, country: text(m.country, 2), routing_basis: text(m.routing_basis, 20), kind, routed_to: this.federation.self.name, from_member: peerName, created_by: `peer:${peerName}`, created_at: now(), finished_at: finished });
-      if (res.created) await this.audit.record(tx, { memberId: null, memberName: peerName, role: 'matcher', tokenId: null, actor: `peer:${peerName}` }, 'report.receive', m.uid!, { kind });
+      if (res.created) await this.audit.record(tx, peerPrincipal(peerName), 'report.receive', m.uid!, { kind });
       return res;
     });
     return { uid: report.uid, received: created };

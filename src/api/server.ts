@@ -26,6 +26,7 @@ import { reviewRoutes } from './v1/reviews.js';
 import { seriesRoutes } from './v1/series.js';
 import { triageRoutes } from './v1/triage.js';
 import { reportingRoutes } from './v1/reporting.js';
+import { countryReportRoutes } from './v1/country-reports.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -83,10 +84,11 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });
       await v1.register(triageRoutes, { triage: node.triage });
       await v1.register(reportingRoutes, { reporting: node.reporting });
+      await v1.register(countryReportRoutes, { countryReports: node.countryReports });
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   return app;

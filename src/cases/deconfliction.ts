@@ -7,7 +7,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { requirePermission, type Principal } from '../members/principal.js';
+import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import type { Selectable } from 'kysely';
 import type { Envelope } from '../exchange/envelope.js';
@@ -184,7 +184,7 @@ export class DeconflictionService {
               n += await this.overlap(tx, c, t);
             }
             await checkpoint(tx, { checkpoint: to, last_error: null });
-            if (n) await this.audit.record(tx, { memberId: null, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'deconfliction.check', peer.name, { targets: entries.length, alerts: n }, n);
+            if (n) await this.audit.record(tx, peerPrincipal(peer.name), 'deconfliction.check', peer.name, { targets: entries.length, alerts: n }, n);
             alerts += n;
           }),
       });

@@ -45,6 +45,8 @@ export interface Config {
   webhookMaxAttempts: number;
   /** The peer that receives reports no country's authority takes (secretariat / INTERPOL contact). */
   reportFallbackPeer: string | null;
+  /** The secretariat's peer: where country reports are submitted (ALLIANCE_SECRETARIAT_PEER). */
+  secretariatPeer: string | null;
   /** Takedown notices: re-sent this often until removal, ms (default 24 h, as Project Arachnid). */
   noticeResendMs: number;
   /** The alliance-wide deconfliction key (hex or base64, 32 bytes or more); unset: deconfliction is off. */
@@ -102,6 +104,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     webhookRetryBaseMs: int('ALLIANCE_WEBHOOK_RETRY_BASE_MS', pick('webhookRetryBaseMs', 'ALLIANCE_WEBHOOK_RETRY_BASE_MS'), 30_000, 1),
     webhookMaxAttempts: int('ALLIANCE_WEBHOOK_MAX_ATTEMPTS', pick('webhookMaxAttempts', 'ALLIANCE_WEBHOOK_MAX_ATTEMPTS'), 10, 1, 100),
     reportFallbackPeer: pick('reportFallbackPeer', 'ALLIANCE_REPORT_FALLBACK_PEER') || null,
+    secretariatPeer: pick('secretariatPeer', 'ALLIANCE_SECRETARIAT_PEER') || null,
     noticeResendMs: int('ALLIANCE_NOTICE_RESEND_MS', pick('noticeResendMs', 'ALLIANCE_NOTICE_RESEND_MS'), 24 * 3_600_000, 10),
     smtpUrl,
     deconflictionKey: pick('deconflictionKey', 'ALLIANCE_DECONFLICTION_KEY') || null,

@@ -68,6 +68,8 @@ export const ERRORS = {
   PERIOD_INVALID: { status: 400, meaning: 'A reporting period is a year (2026), a quarter (2026-Q3) or a month (2026-07); a baseline is an earlier period of the same kind.' },
   REPORTING_INVALID: { status: 400, meaning: 'A manual entry, campaign, self-assessment rating or report field is missing or malformed.' },
   REPORTING_NOT_FOUND: { status: 404, meaning: 'No campaign or country report with that id.' },
+  COUNTRY_REPORT_INVALID: { status: 400, meaning: 'A country report was refused: not signed, signed by another key than the sender\'s, altered after signing, or not a report of the sending member.' },
+  COUNTRY_REPORT_SIGNED: { status: 409, meaning: 'A signed country report does not change; build the period again for a new draft.' },
   SERIES_NOT_OWNED: { status: 403, meaning: 'A series received from a peer is changed by its owner only.' },
   VICTIM_NOT_FOUND: { status: 404, meaning: 'No victim record with that id.' },
   SERVICE_INVALID: { status: 400, meaning: 'A support service needs a country (ISO 3166-1 alpha-2), a name, a kind and a contact.' },

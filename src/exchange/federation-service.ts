@@ -8,7 +8,7 @@ import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Classification, LegalStatus } from '../banks/classification.js';
 import { checkBankName } from '../banks/names.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { requirePermission, type Principal } from '../members/principal.js';
+import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
 import { getBankById, getBankByName, insertBank, findBankByName, updateBank } from '../store/banks-repo.js';
 import { getContent, updateContent } from '../store/content-repo.js';
@@ -180,7 +180,7 @@ export class FederationService {
     const bank = await findBankByName(this.store.db, bankName);
     if (!bank) throw new AllianceError('NOT_PUBLISHED', `bank ${bankName} is not published to ${peerName}`);
     const page = await renderPage(this.store, this.self, bank, { name: peer.name, country: peer.country, kind: peer.kind }, since, limit);
-    this.audit.recordRead({ memberId: peer.member_id, memberName: peer.name, role: 'matcher', tokenId: null, actor: `peer:${peer.name}` }, 'feed.page', bankName, { since, to: page.to }, page.entries.length);
+    this.audit.recordRead(peerPrincipal(peer.name, peer.member_id), 'feed.page', bankName, { since, to: page.to }, page.entries.length);
     return seal(this.identity, page);
   }
 
@@ -358,7 +358,7 @@ export class FederationService {
         await updateContent(tx, content.id, { disabled_until: DISABLED_FOREVER, tags: JSON.stringify(tags) });
         await logFeed(tx, bank.id, [content.id], 'upsert');
       }
-      const actor: Principal = { memberId: peer.member_id, memberName: peer.name, role: 'analyst', tokenId: null, actor: `peer:${peer.name}` };
+      const actor: Principal = peerPrincipal(peer.name, peer.member_id, 'analyst');
       await this.audit.record(tx, actor, 'opinion.receive', uid, { opinion, reason, quarantined: quarantine });
       return { counts, quarantined: quarantine };
     });

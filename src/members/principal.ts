@@ -16,6 +16,11 @@ export function cliPrincipal(memberId: number | null, memberName = 'local'): Pri
   return { memberId, memberName, role: 'admin', tokenId: null, actor: `cli:${memberName}` };
 }
 
+/** A peer node acting through a signed federation request (how it appears in the audit log). */
+export function peerPrincipal(member: string, memberId: number | null = null, role: Principal['role'] = 'matcher'): Principal {
+  return { memberId, memberName: member, role, tokenId: null, actor: `peer:${member}` };
+}
+
 /** Throws FORBIDDEN unless the principal's role grants `permission`. */
 export function requirePermission(p: Principal, permission: Permission): void {
   if (!can(p.role, permission)) throw new AllianceError('FORBIDDEN', `role ${p.role} may not ${permission.replace('.', ' ')}`);

@@ -19,6 +19,7 @@ import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
 import { TriageService } from '../cases/triage-service.js';
 import { ReportingService } from '../reporting/reporting-service.js';
+import { CountryReports } from '../reporting/country-report.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -60,6 +61,8 @@ export interface AllianceNode {
   readonly deconfliction: DeconflictionService;
   /** Indicators of the four policy targets, manual entries, campaigns, the MNR self-assessment. */
   readonly reporting: ReportingService;
+  /** Country reports: built, signed and submitted here; received here when this node is the secretariat. */
+  readonly countryReports: CountryReports;
   /** Seized-media triage runs and their results. */
   readonly triage: TriageService;
   /** Series status shared with peers (published and pulled). */
@@ -108,6 +111,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const seriesFeed = new SeriesFeed(store, audit, federation);
   const triage = new TriageService(store, audit, lookup);
   const reporting = new ReportingService(store, audit, { name: config.memberName, country: config.memberCountry });
+  const countryReports = new CountryReports(store, audit, reporting, federation, config.secretariatPeer);
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
@@ -167,6 +171,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     seriesFeed,
     triage,
     reporting,
+    countryReports,
     deconfliction,
     firstAdminToken,
     operator,

@@ -10,6 +10,7 @@ import { verifyRequest } from '../../exchange/request-signing.js';
 import type { ReportService } from '../../actions/report-service.js';
 import type { DeconflictionService } from '../../cases/deconfliction.js';
 import type { SeriesFeed } from '../../cases/series-feed.js';
+import type { CountryReports } from '../../reporting/country-report.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,8 +19,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService }): Promise<void> {
-  const { federation, reports, seriesFeed, deconfliction } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports }): Promise<void> {
+  const { federation, reports, seriesFeed, deconfliction, countryReports } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
@@ -71,4 +72,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
 
   // Deconfliction: the keyed hashes of this node's case targets (never identifiers, never hints).
   app.get('/federation/v1/targets', signed, async (req) => deconfliction.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));
+
+  // A member's signed country report, to the secretariat's node.
+  app.post('/federation/v1/country-reports', signed, async (req) => countryReports.receive(req.peerName!, req.body));
 }

@@ -1,6 +1,7 @@
 /** Acting on matches from the command line: receiving authorities, hosting providers, rules, reports. */
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { addCountryReportCommands } from './country-report.js';
 import { withNode } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
 
@@ -96,7 +97,7 @@ export function rulesCommand(): Command {
 }
 
 export function reportCommand(): Command {
-  const report = new Command('report').description('Incident reports made on this node and received from members.');
+  const report = new Command('report').description('Incident reports made on this node and received from members (list, export); the country\'s periodic report on the four targets (build, narrative, sign, submit, pdf, csv, periodic).');
   report
     .command('list')
     .description('List reports, newest first.')
@@ -121,5 +122,6 @@ export function reportCommand(): Command {
         else process.stdout.write(text);
       }),
     );
+  addCountryReportCommands(report);
   return report;
 }
