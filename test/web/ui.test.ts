@@ -2,6 +2,7 @@
  * The web UI in a real browser (Debian's Chromium through playwright-core) against a real
  * `alliance serve --demo`: sign-in, banks, a bank's content, matching and the veiled preview.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -469,4 +470,38 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+
+  it("shows this node's indicators, and builds, narrates, signs and prints a country report with the same figures", async () => {
+    const api = (path: string, method = 'GET', body?: unknown) => http(`${server.url}/api/v1${path}`, token, method, body);
+    const d = new Date();
+    const quarter = `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+    await api('/campaigns', 'POST', { country: 'DE', title: 'Think before you share', audience: 'children', channel: 'school', reach: 4321, starts_on: d.toISOString().slice(0, 10) });
+    const page = await open('/indicators');
+    await heading(page, 'Indicators');
+    const cell = (id: string) => page.locator(`tr[data-indicator="${id}"] td.value`);
+    await cell('victims.identified').waitFor();
+    const shown = { victims: await cell('victims.identified').innerText(), reach: await cell('awareness.campaign_reach').innerText() };
+    const values = (await api(`/indicators?period=${quarter}`)).json.indicators.values;
+    expect(shown).toEqual({ victims: String(values['victims.identified']), reach: values['awareness.campaign_reach'].toLocaleString('en-GB') });
+    expect(shown.reach).toBe('4,321');
+    expect(await page.locator('figure[data-chart]').count()).toBe(4);
+
+    await page.getByRole('link', { name: 'Country reports' }).click();
+    await heading(page, 'Country reports');
+    await page.getByRole('button', { name: 'Build draft' }).click();
+    await page.getByLabel('Summary').fill('Our first report from the node.');
+    await page.getByRole('button', { name: 'Save narrative' }).click();
+    const row = page.locator('table.country-reports tbody tr').first();
+    await expect.poll(async () => (await api('/country-reports')).json.reports[0].report.narrative.summary).toBe('Our first report from the node.');
+    await row.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(() => text(row.locator('td').first())).toBe('signed');
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'PDF' }).click()]);
+    const pdf = (await download.path())!;
+    execFileSync('pdftoppm', ['-r', '30', '-png', '-f', '1', '-l', '1', pdf, join(dataDir, 'page')]);
+    const pdfText = execFileSync('pdftotext', ['-layout', pdf, '-']).toString().replace(/[ \t]+/g, ' ');
+    expect(pdfText).toMatch(new RegExp(`Victims identified ${shown.victims}\\b`));
+    expect(pdfText).toMatch(new RegExp(`People reached by campaigns ${shown.reach}\\b`));
+    expect(pdfText).toContain('Our first report from the node.');
+    await page.context().close();
+  });
 });

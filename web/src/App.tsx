@@ -17,6 +17,9 @@ import { SeriesPage } from './SeriesPage';
 import { SeriesDetailPage } from './SeriesDetailPage';
 import { DeconflictionPage } from './DeconflictionPage';
 import { TriagePage, TriageRunPage } from './TriagePage';
+import { IndicatorsPage } from './reporting/IndicatorsPage';
+import { CountryReportsPage } from './reporting/CountryReportsPage';
+import { AlliancePage } from './reporting/AlliancePage';
 
 export function App() {
   const path = usePath();
@@ -83,6 +86,9 @@ export function App() {
         {route.page === 'deconfliction' && <DeconflictionPage />}
         {route.page === 'triage' && <TriagePage />}
         {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
+        {route.page === 'indicators' && <IndicatorsPage />}
+        {route.page === 'country-reports' && <CountryReportsPage />}
+        {route.page === 'alliance' && <AlliancePage />}
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />

@@ -14,6 +14,9 @@ const PAGES = [
   ['/series', 'Series'],
   ['/triage', 'Triage'],
   ['/deconfliction', 'Deconfliction'],
+  ['/indicators', 'Indicators'],
+  ['/country-reports', 'Country reports'],
+  ['/alliance', 'Alliance'],
 ] as const;
 
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */

@@ -1,0 +1,175 @@
+import { useState } from 'react';
+import { formatGrowth, formatValue } from '../../../src/reporting/format';
+import { api } from '../api';
+import { ErrorMessage } from '../ErrorMessage';
+import { PageHeading } from '../PageHeading';
+import { useLoad } from '../useLoad';
+import { TrendChart } from './TrendChart';
+
+interface Dashboard {
+  kind: string;
+  periods: string[];
+  latest: string | null;
+  countries: Array<{ member: string; country: string | null; reports: Array<{ period: string; values: Record<string, number | null> }> }>;
+  alliance: Array<{ period: string; members: number; values: Record<string, number> }>;
+  baseline_vs_latest: { baseline: string | null; latest: string | null; values: Record<string, { baseline: number; latest: number; growth: number | null }> };
+  removal_league: Array<{ country: string; notices: number; removed: number; within_24h_share: number | null; within_72h_share: number | null; median_hours: number | null; reports: number }>;
+  mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
+  not_reported: Array<{ member: string; country: string | null }>;
+}
+
+const CHARTS: Array<[string, string]> = [
+  ['victims.identified', 'Target 1: victims identified'],
+  ['offenders.reports_sent', 'Target 2: incident reports sent'],
+  ['awareness.campaign_reach', 'Target 3: people reached by campaigns'],
+  ['availability.removals_confirmed', 'Target 4: removals confirmed'],
+];
+const LABELS: Record<string, string> = {
+  'victims.identified': 'Victims identified',
+  'victims.referred': 'Victims referred to support',
+  'offenders.reports_sent': 'Incident reports sent',
+  'offenders.reports_received': 'Incident reports received',
+  'awareness.campaign_reach': 'People reached by campaigns',
+  'availability.notices_sent': 'Takedown notices sent',
+  'availability.removals_confirmed': 'Removals confirmed',
+  'availability.matches': 'Matches',
+};
+const PHASES = ['Initial', 'Developing', 'Established', 'Advanced'];
+
+/** The secretariat's view of the alliance: only what members' signed reports say, never case data. */
+export function AlliancePage() {
+  const [kind, setKind] = useState('quarter');
+  const d = useLoad(() => api<Dashboard>(`/alliance/dashboard?kind=${kind}`), [kind]);
+  const data = d.data;
+  const name = (c: { member: string; country: string | null }) => (c.country ? `${c.country} (${c.member})` : c.member);
+  return (
+    <>
+      <PageHeading title="Alliance" />
+      <p>Trends of the four targets from the country reports members signed and submitted to this node.</p>
+      <label>
+        Periods{' '}
+        <select value={kind} onChange={(e) => setKind(e.target.value)}>
+          <option value="month">months</option>
+          <option value="quarter">quarters</option>
+          <option value="year">years</option>
+        </select>
+      </label>
+      <ErrorMessage error={d.error} />
+      {data && data.periods.length === 0 && <p>No country report received yet.</p>}
+      {data && data.periods.length > 0 && (
+        <>
+          <section aria-labelledby="missing-heading">
+            <h2 id="missing-heading">Not reported for {data.latest}</h2>
+            {data.not_reported.length === 0 ? (
+              <p>Every member has reported.</p>
+            ) : (
+              <ul className="not-reported">
+                {data.not_reported.map((m) => (
+                  <li key={m.member}>{name(m)}</li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="trends-heading" className="charts">
+            <h2 id="trends-heading">Trends per country, with the alliance total</h2>
+            {CHARTS.map(([id, title]) => (
+              <TrendChart
+                key={id}
+                title={title}
+                periods={data.periods}
+                total
+                series={data.countries.map((c) => ({ name: name(c), values: Object.fromEntries(c.reports.map((r) => [r.period, r.values[id]])) }))}
+              />
+            ))}
+          </section>
+          <section aria-labelledby="baseline-heading">
+            <h2 id="baseline-heading">
+              Alliance: {data.baseline_vs_latest.baseline} against {data.baseline_vs_latest.latest}
+            </h2>
+            <table className="baseline-latest">
+              <thead>
+                <tr>
+                  <th scope="col">Indicator</th>
+                  <th scope="col">{data.baseline_vs_latest.baseline}</th>
+                  <th scope="col">{data.baseline_vs_latest.latest}</th>
+                  <th scope="col">Growth</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(data.baseline_vs_latest.values).map(([id, v]) => (
+                  <tr key={id} data-indicator={id}>
+                    <th scope="row">{LABELS[id] ?? id}</th>
+                    <td className="num">{formatValue('count', v.baseline)}</td>
+                    <td className="num">{formatValue('count', v.latest)}</td>
+                    <td className="num">{formatGrowth(v.growth)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <section aria-labelledby="league-heading">
+            <h2 id="league-heading">Time to removal by hosting country, {data.latest}</h2>
+            {data.removal_league.length === 0 && <p>No takedown notices reported for {data.latest}.</p>}
+            {data.removal_league.length > 0 && (
+              <table className="league">
+                <thead>
+                  <tr>
+                    <th scope="col">Hosting country</th>
+                    <th scope="col">Notices</th>
+                    <th scope="col">Removed</th>
+                    <th scope="col">Within 24 h</th>
+                    <th scope="col">Within 72 h</th>
+                    <th scope="col">Median hours (weighted)</th>
+                    <th scope="col">Reports</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.removal_league.map((l) => (
+                    <tr key={l.country} data-hosting={l.country}>
+                      <th scope="row">{l.country}</th>
+                      <td className="num">{formatValue('count', l.notices)}</td>
+                      <td className="num">{formatValue('count', l.removed)}</td>
+                      <td className="num">{formatValue('share', l.within_24h_share)}</td>
+                      <td className="num">{formatValue('share', l.within_72h_share)}</td>
+                      <td className="num">{formatValue('hours', l.median_hours)}</td>
+                      <td className="num">{l.reports}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <section aria-labelledby="mnr-heading">
+            <h2 id="mnr-heading">Model National Response maturity</h2>
+            <table className="heatmap">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  {Array.from({ length: 21 }, (_, i) => (
+                    <th scope="col" key={i}>
+                      {i + 1}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {data.mnr.map((m) => (
+                  <tr key={m.member} data-member={m.member}>
+                    <th scope="row">
+                      {name(m)} <small>{m.period}</small>
+                    </th>
+                    {m.phases.map((p, i) => (
+                      <td key={i} className={`phase phase-${p ?? 0}`} title={p ? `${i + 1}: phase ${p} ${PHASES[p - 1]}` : `${i + 1}: not assessed`}>
+                        {p ?? ''}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </>
+      )}
+    </>
+  );
+}

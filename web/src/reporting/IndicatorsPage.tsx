@@ -1,0 +1,127 @@
+import { useState, type FormEvent } from 'react';
+import { formatGrowth, formatValue } from '../../../src/reporting/format';
+import { api } from '../api';
+import { ErrorMessage } from '../ErrorMessage';
+import { PageHeading } from '../PageHeading';
+import { useLoad } from '../useLoad';
+import { when } from '../when';
+import { TrendChart } from './TrendChart';
+import { currentQuarter, TARGET_TITLES, trailingPeriods, type Definition, type IndicatorReport } from './types';
+
+const TRENDS: Array<[string, string]> = [
+  ['victims.identified', 'Victims identified'],
+  ['offenders.reports_sent', 'Incident reports sent'],
+  ['awareness.campaign_reach', 'People reached by campaigns'],
+  ['availability.removals_confirmed', 'Removals confirmed'],
+];
+
+/** This node's indicators of the four targets for a period, against a baseline, live. */
+export function IndicatorsPage() {
+  const [text, setText] = useState(currentQuarter());
+  const [baselineText, setBaselineText] = useState('');
+  const [query, setQuery] = useState({ period: currentQuarter(), baseline: '' });
+  const defs = useLoad(() => api<{ indicators: Definition[] }>('/indicators/definitions'), []);
+  const data = useLoad(() => api<IndicatorReport>(`/indicators?${new URLSearchParams({ period: query.period, ...(query.baseline ? { baseline: query.baseline } : {}) })}`), [query.period, query.baseline]);
+  const periods = trailingPeriods(query.period, 4);
+  const trend = useLoad(() => Promise.all(periods.map((p) => api<IndicatorReport>(`/indicators?period=${p}`))), [query.period]);
+
+  const show = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery({ period: text.trim(), baseline: baselineText.trim() });
+  };
+  const r = data.data;
+  const goal = r?.victim_goal;
+  return (
+    <>
+      <PageHeading title="Indicators" />
+      <p>The four policy targets measured from what happened on this node. Definitions: docs/indicators.md.</p>
+      <form onSubmit={show} className="choice" aria-label="Period">
+        <label>
+          Period <input value={text} onChange={(e) => setText(e.target.value)} placeholder="2026-Q3" size={9} />
+        </label>{' '}
+        <label>
+          Baseline <input value={baselineText} onChange={(e) => setBaselineText(e.target.value)} placeholder="a year before" size={12} />
+        </label>{' '}
+        <button type="submit">Show</button>
+      </form>
+      <ErrorMessage error={data.error ?? defs.error ?? trend.error} />
+      {r && defs.data && (
+        <>
+          <p data-goal className={goal?.met ? 'on' : goal?.met === false ? 'off' : 'muted'}>
+            Victims identified {formatGrowth(goal?.growth)} on {r.baseline.period} (alliance goal +{((goal?.goal ?? 0.1) * 100).toFixed(0)} % a year{goal?.met === null ? '' : goal?.met ? ': met' : ': not met'}). Computed {when(r.indicators.computed_at)}.
+          </p>
+          {(Object.keys(TARGET_TITLES) as Definition['target'][]).map((target) => (
+            <section key={target} aria-labelledby={`t-${target}`}>
+              <h2 id={`t-${target}`}>{TARGET_TITLES[target]}</h2>
+              <table className="indicators">
+                <thead>
+                  <tr>
+                    <th scope="col">Indicator</th>
+                    <th scope="col">{r.indicators.period.key}</th>
+                    <th scope="col">Baseline {r.baseline.period}</th>
+                    <th scope="col">Growth</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {defs.data!.indicators
+                    .filter((d) => d.target === target)
+                    .map((d) => (
+                      <tr key={d.id} data-indicator={d.id}>
+                        <th scope="row" title={d.definition}>
+                          {d.label}
+                        </th>
+                        <td className="num value">{formatValue(d.unit, r.indicators.values[d.id])}</td>
+                        <td className="num">{formatValue(d.unit, r.baseline.values[d.id])}</td>
+                        <td className="num">{d.unit === 'count' ? formatGrowth(r.growth[d.id]) : ''}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </section>
+          ))}
+          <section aria-labelledby="hosting-heading">
+            <h2 id="hosting-heading">Time to removal by hosting country</h2>
+            {r.indicators.removal_by_hosting_country.length === 0 ? (
+              <p>No notices sent in the period.</p>
+            ) : (
+              <table className="hosting">
+                <thead>
+                  <tr>
+                    <th scope="col">Hosting country</th>
+                    <th scope="col">Notices</th>
+                    <th scope="col">Removed</th>
+                    <th scope="col">Median hours</th>
+                    <th scope="col">90th percentile</th>
+                    <th scope="col">Within 24 h</th>
+                    <th scope="col">Within 72 h</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.indicators.removal_by_hosting_country.map((c) => (
+                    <tr key={c.country} data-hosting={c.country}>
+                      <th scope="row">{c.country}</th>
+                      <td className="num">{formatValue('count', c.notices)}</td>
+                      <td className="num">{formatValue('count', c.removed)}</td>
+                      <td className="num">{formatValue('hours', c.median_hours)}</td>
+                      <td className="num">{formatValue('hours', c.p90_hours)}</td>
+                      <td className="num">{formatValue('share', c.within_24h_share)}</td>
+                      <td className="num">{formatValue('share', c.within_72h_share)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+      {trend.data && (
+        <section aria-labelledby="trend-heading" className="charts">
+          <h2 id="trend-heading">Trend over the last four periods</h2>
+          {TRENDS.map(([id, title]) => (
+            <TrendChart key={id} title={title} periods={periods} series={[{ name: 'this node', values: Object.fromEntries(periods.map((p, i) => [p, trend.data![i].indicators.values[id]])) }]} />
+          ))}
+        </section>
+      )}
+    </>
+  );
+}
