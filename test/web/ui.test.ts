@@ -502,6 +502,24 @@ describe('web UI', () => {
     expect(pdfText).toMatch(new RegExp(`Victims identified ${shown.victims}\\b`));
     expect(pdfText).toMatch(new RegExp(`People reached by campaigns ${shown.reach}\\b`));
     expect(pdfText).toContain('Our first report from the node.');
+
+    // The inputs the node cannot see: a self-assessment rating, a figure with its source, a campaign.
+    await page.getByLabel('Phase of capability 7').selectOption('3');
+    await page.getByLabel('Evidence for capability 7').fill('Connected to the alliance banks');
+    await page.getByRole('button', { name: 'Save self-assessment' }).click();
+    await expect.poll(async () => (await api(`/mnr/${quarter}`)).json.capabilities[6]).toMatchObject({ phase: 3, evidence: 'Connected to the alliance banks' });
+    await page.getByLabel('Number').fill('12');
+    await page.getByLabel('Source').fill('Ministry of Justice');
+    await page.getByRole('button', { name: 'Save figure' }).click();
+    await page.locator('ul.manual-entries li', { hasText: `${quarter} prosecutions: 12 — Ministry of Justice` }).waitFor();
+    const form = page.getByRole('form', { name: 'Record a campaign' });
+    await form.getByLabel('Country').fill('de');
+    await form.getByLabel('Title').fill('Safer internet day');
+    await form.getByLabel('Reach').fill('800');
+    await form.getByLabel('Starts on').fill(d.toISOString().slice(0, 10));
+    await form.getByRole('button', { name: 'Record campaign' }).click();
+    await form.locator('table.campaigns tr', { hasText: 'Safer internet day' }).waitFor();
+    expect((await api(`/indicators?period=${quarter}`)).json.indicators.values['awareness.campaign_reach']).toBe(4321 + 800);
     await page.context().close();
   });
 });

@@ -6,6 +6,7 @@ import { PageHeading } from '../PageHeading';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
+import { ReportingInputs } from './ReportingInputs';
 import { currentQuarter, type Definition } from './types';
 
 const FIELDS = ['summary', 'victims', 'offenders', 'awareness', 'availability', 'challenges'] as const;
@@ -162,6 +163,7 @@ export function CountryReportsPage() {
               </button>
             </form>
           ))}
+      <ReportingInputs period={/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/.test(period.trim()) ? period.trim() : currentQuarter()} />
     </>
   );
 }
