@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { session, UNAUTHORIZED_EVENT } from './api';
 import { BankPage } from './BankPage';
 import { BanksPage } from './BanksPage';
@@ -17,9 +17,10 @@ import { SeriesPage } from './SeriesPage';
 import { SeriesDetailPage } from './SeriesDetailPage';
 import { DeconflictionPage } from './DeconflictionPage';
 import { TriagePage, TriageRunPage } from './TriagePage';
-import { IndicatorsPage } from './reporting/IndicatorsPage';
-import { CountryReportsPage } from './reporting/CountryReportsPage';
-import { AlliancePage } from './reporting/AlliancePage';
+// The reporting pages carry the charts library: loaded when first opened.
+const IndicatorsPage = lazy(() => import('./reporting/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })));
+const CountryReportsPage = lazy(() => import('./reporting/CountryReportsPage').then((m) => ({ default: m.CountryReportsPage })));
+const AlliancePage = lazy(() => import('./reporting/AlliancePage').then((m) => ({ default: m.AlliancePage })));
 
 export function App() {
   const path = usePath();
@@ -86,9 +87,11 @@ export function App() {
         {route.page === 'deconfliction' && <DeconflictionPage />}
         {route.page === 'triage' && <TriagePage />}
         {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
-        {route.page === 'indicators' && <IndicatorsPage />}
-        {route.page === 'country-reports' && <CountryReportsPage />}
-        {route.page === 'alliance' && <AlliancePage />}
+        <Suspense fallback={<p>Loading…</p>}>
+          {route.page === 'indicators' && <IndicatorsPage />}
+          {route.page === 'country-reports' && <CountryReportsPage />}
+          {route.page === 'alliance' && <AlliancePage />}
+        </Suspense>
         {route.page === 'missing' && (
           <>
             <PageHeading title="Not found" />
