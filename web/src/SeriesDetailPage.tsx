@@ -4,21 +4,11 @@ import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
 import { PageHeading } from './PageHeading';
 import { useAction } from './useAction';
+import type { Series } from './types';
 import { useLoad } from './useLoad';
 import { when } from './when';
 
-interface SeriesDetail {
-  id: number;
-  uid: string;
-  name: string;
-  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
-  own: boolean;
-  status: 'unidentified' | 'victim_identified' | 'offender_identified' | 'closed';
-  opened_at: string;
-  first_seen_at: string | null;
-  victim_identified_at: string | null;
-  offender_identified_at: string | null;
-  closed_at: string | null;
+interface SeriesDetail extends Series {
   notes: string | null;
   content_ids: number[];
   victims: Array<{ id: number; uid: string; identified_on: string; identified_by: string; referrals: Array<{ service: string; country: string; referred_on: string; referred_by: string }> }>;

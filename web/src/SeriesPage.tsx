@@ -4,23 +4,10 @@ import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
 import { PageHeading } from './PageHeading';
 import { useAction } from './useAction';
+import type { Series } from './types';
 import { useLoad } from './useLoad';
 import { when } from './when';
 
-interface Series {
-  id: number;
-  uid: string;
-  name: string;
-  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
-  own: boolean;
-  status: 'unidentified' | 'victim_identified' | 'offender_identified' | 'closed';
-  opened_at: string;
-  first_seen_at: string | null;
-  victim_identified_at: string | null;
-  closed_at: string | null;
-  victims_identified?: number;
-  contents?: number;
-}
 
 const STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;
 const words = (s: string) => s.replace(/_/g, ' ');

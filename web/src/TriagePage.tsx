@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, apiBlob } from './api';
+import { api, apiBlob, saveBlob } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
 import { PageHeading } from './PageHeading';
@@ -127,11 +127,7 @@ export function TriageRunPage({ id }: { id: number }) {
   const download = (kind: 'csv' | 'vics' | 'html', name: string) =>
     act(`The ${name} was not downloaded`, async () => {
       const blob = await apiBlob(`/triage/runs/${id}/outputs/${kind}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `triage-${id}-${name}`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      saveBlob(blob, `triage-${id}-${name}`);
     });
 
   const r = run.data;

@@ -81,6 +81,15 @@ export async function apiBlob(path: string): Promise<Blob> {
   return res.blob();
 }
 
+/** Hands a fetched file to the browser as a download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
 export const bankPath = (name: string) => `/banks/${encodeURIComponent(name)}`;
 
 /** A readable message for any error thrown by a call. */

@@ -174,3 +174,20 @@ export interface ActionRule {
   actions: string[];
   webhook: string | null;
 }
+
+/** A series as /api/v1/series lists it. */
+export interface Series {
+  id: number;
+  uid: string;
+  name: string;
+  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
+  own: boolean;
+  status: 'unidentified' | 'victim_identified' | 'offender_identified' | 'closed';
+  opened_at: string;
+  first_seen_at: string | null;
+  victim_identified_at: string | null;
+  offender_identified_at: string | null;
+  closed_at: string | null;
+  victims_identified?: number;
+  contents?: number;
+}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { formatGrowth, formatValue } from '../../../src/reporting/format';
-import { api, apiBlob } from '../api';
+import { api, apiBlob, saveBlob } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { PageHeading } from '../PageHeading';
 import { useAction } from '../useAction';
@@ -55,11 +55,7 @@ export function CountryReportsPage() {
   const download = (r: CountryReport, kind: 'pdf' | 'csv') =>
     run(`The ${kind.toUpperCase()} was not downloaded`, async () => {
       const blob = await apiBlob(`/country-reports/${r.id}/${kind}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `country-report-${r.report.member}-${r.period}.${kind}`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      saveBlob(blob, `country-report-${r.report.member}-${r.period}.${kind}`);
     });
 
   return (
