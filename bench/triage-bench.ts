@@ -6,12 +6,13 @@
  * Usage: npm run bench:triage [-- --n 10000 --jobs 2]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config/config.js';
 import { openNode } from '../src/node/node.js';
+import { getSignalType } from '../src/signals/registry.js';
 import { CLI, PDQ_IMAGES } from '../test/support/paths.js';
 
 const args = process.argv.slice(2);
@@ -26,10 +27,11 @@ function fixtures(dir: string): string[] {
 }
 
 const sources = fixtures(PDQ_IMAGES).filter((f) => statSync(f).size < 2_000_000);
+const bufs = await Promise.all(sources.map((s) => sharp(s).resize(640, 640, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer()));
+const KNOWN = Math.ceil(bufs.length / 2);
 if (!existsSync(join(out, 'ready'))) {
   rmSync(out, { recursive: true, force: true });
   console.log(`generating ${N.toLocaleString('en')} images from ${sources.length} fixtures…`);
-  const bufs = await Promise.all(sources.map((s) => sharp(s).resize(640, 640, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer()));
   for (let i = 0; i < N; i++) {
     const dir = join(folder, `d${String(Math.floor(i / 500)).padStart(3, '0')}`);
     if (i % 500 === 0) mkdirSync(dir, { recursive: true });
@@ -49,7 +51,7 @@ if (!existsSync(join(out, 'ready'))) {
   await node.banks.createBank(actor, { name: 'KNOWN' });
   const { hashFile } = await import('../src/hasher/hash-file.js');
   mkdirSync(join(out, 'known'), { recursive: true });
-  for (const [k, b] of bufs.slice(0, Math.ceil(bufs.length / 2)).entries()) {
+  for (const [k, b] of bufs.slice(0, KNOWN).entries()) {
     const path = join(out, 'known', `${k}.jpg`);
     (await import('node:fs')).writeFileSync(path, b);
     const r = await hashFile({ path, size: b.length }, { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false });
@@ -75,3 +77,31 @@ console.log(`  alliance hash   (pdq, md5, sha1)      ${hash.seconds.toFixed(1).p
 console.log(`  alliance triage (hash, match, report) ${triage.seconds.toFixed(1).padStart(6)} s  ${rate(triage.seconds).toFixed(1).padStart(7)} files/s`);
 console.log(`  ${triage.stdout.split('\n')[0]}`);
 console.log(`  triage / hash: ${(hash.seconds / triage.seconds).toFixed(2)} of the hashing throughput (target ≥ 0.80)`);
+
+// Correctness: a copy (re-encoded or resized) of a fixture is known when that fixture's PDQ is within
+// the match threshold of a banked one (the fixtures include near-duplicate variants of one image);
+// a fresh image is new. Files whose source sits near the threshold may legitimately go either way.
+const { hashFile: hashOne } = await import('../src/hasher/hash-file.js');
+const pdq = getSignalType('pdq');
+const sourcePdq: string[] = [];
+for (const [k, b] of bufs.entries()) {
+  const path = join(out, `source-${k}.jpg`);
+  writeFileSync(path, b);
+  const r = await hashOne({ path, size: b.length }, { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false });
+  sourcePdq.push(r.signals.pdq?.value ?? '');
+  rmSync(path);
+}
+const nearest = sourcePdq.map((h) => Math.min(...sourcePdq.slice(0, KNOWN).map((k) => pdq.compare(h, k).distance)));
+let right = 0;
+let borderline = 0;
+const wrong: string[] = [];
+for (const line of readFileSync(join(out, 'triage-out', 'triage.csv'), 'utf8').trim().split('\n').slice(1)) {
+  const [path, cls] = line.split(',');
+  const i = Number(/(\d+)\.\w+$/.exec(path)?.[1]);
+  const expected = i % 3 === 2 ? 'new' : nearest[i % bufs.length] <= pdq.defaultThreshold ? 'known' : 'new';
+  if (cls === expected) right++;
+  else if (i % 3 !== 2 && Math.abs(nearest[i % bufs.length] - pdq.defaultThreshold) <= 8) borderline++;
+  else wrong.push(`${path}: ${cls}, expected ${expected}`);
+}
+console.log(`  classification: ${right} of ${N} as expected, ${borderline} within 8 bits of the threshold the other way, ${wrong.length} wrong${wrong.length ? ` (${wrong.slice(0, 5).join('; ')})` : ''}`);
+

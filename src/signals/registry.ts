@@ -5,6 +5,7 @@
 import { AllianceError } from '../errors/catalogue.js';
 import type { MediaKind } from '../media/detect.js';
 import { md5Signal, sha1Signal, sha256Signal } from './crypto/digest.js';
+import { keywordSignal } from './keyword/signal.js';
 import { pdqSignal } from './pdq/signal.js';
 import type { SignalType } from './signal-type.js';
 import { vpdqSignal } from './vpdq/signal.js';
@@ -24,7 +25,7 @@ export function buildRegistry(types: readonly SignalType[]): ReadonlyMap<string,
   return map;
 }
 
-export const SIGNAL_TYPES = buildRegistry([pdqSignal, vpdqSignal, md5Signal, sha1Signal, sha256Signal]);
+export const SIGNAL_TYPES = buildRegistry([pdqSignal, vpdqSignal, md5Signal, sha1Signal, sha256Signal, keywordSignal]);
 
 /** The signal type of that name, or SIGNAL_TYPE_UNKNOWN listing the known ones. */
 export function getSignalType(name: string): SignalType {

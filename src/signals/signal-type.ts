@@ -7,8 +7,8 @@ import type { IndexOptions, SignalIndex } from '../index/signal-index.js';
 import type { Snapshot } from '../index/snapshot.js';
 import type { MediaKind } from '../media/detect.js';
 
-/** What a signal type can be computed from: decoded images, decoded videos, or any bytes. */
-export type SignalMedia = MediaKind | 'any';
+/** What a signal type can be computed from: decoded images, decoded videos, any bytes, or none (text: keywords). */
+export type SignalMedia = MediaKind | 'any' | 'text';
 
 /** How two values of a type are compared. */
 export type Comparison = 'exact' | 'hamming' | 'frames';

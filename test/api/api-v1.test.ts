@@ -114,6 +114,6 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     expect(metrics).toMatch(/alliance_index_size\{signal_type="pdq"\} 3/);
     expect(metrics).toMatch(/alliance_errors_total\{code="BANK_EXISTS"\} 2/);
     const snap = (await api.call('POST', '/api/v1/index/snapshot')).json();
-    expect(snap.files).toBe(5);
+    expect(snap.files).toBe(6); // one per signal type
   });
 });
