@@ -2,7 +2,6 @@
  * A country report as HTML (the page the PDF is printed from: headless Chromium, the same
  * renderer as the web UI's browser) and as CSV. Figures are written by format.ts, as the UI writes them.
  */
-import { chromium } from 'playwright-core';
 import { AllianceError } from '../errors/catalogue.js';
 import { csvField } from '../hasher/output.js';
 import type { CountryReport } from './country-report.js';
@@ -70,6 +69,8 @@ export function reportCsv(r: CountryReport): string {
 /** Prints the HTML to PDF with headless Chromium (ALLIANCE_CHROMIUM, default /usr/bin/chromium). */
 export async function reportPdf(html: string): Promise<Buffer> {
   const executablePath = process.env.ALLIANCE_CHROMIUM || '/usr/bin/chromium';
+  // Loaded here, not at start-up: every CLI command would pay for it.
+  const { chromium } = await import('playwright-core');
   let browser;
   try {
     browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });

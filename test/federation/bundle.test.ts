@@ -89,5 +89,5 @@ describe('signed bundles', () => {
     await hotline('bundle', 'export', 'KNOWN', '--to', 'platform-de', '--out', file('other.bundle'));
     expect((await lab('bundle', 'import', file('other.bundle'), '--from', 'hotline-nl')).stderr).toMatch(/addressed to "platform-de", not to this node \("lab-de"\)/);
     expect(await labItems()).toBe(3);
-  });
+  }, 300_000); // some thirty CLI runs, each a fresh process
 });
