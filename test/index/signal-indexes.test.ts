@@ -66,7 +66,7 @@ describe('FrameIndex (vPDQ)', () => {
 
 describe('signal type index factories', () => {
   it('every registered type creates and restores its index', () => {
-    const samples: Record<string, string> = { pdq: 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22', vpdq: references[0], md5: 'c'.repeat(32), sha1: 'd'.repeat(40), sha256: 'e'.repeat(64) };
+    const samples: Record<string, string> = { pdq: 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22', vpdq: references[0], md5: 'c'.repeat(32), sha1: 'd'.repeat(40), sha256: 'e'.repeat(64), keyword: 'forbiddenterm' };
     for (const type of SIGNAL_TYPES.values()) {
       const index = type.createIndex();
       index.add(9, samples[type.name]);

@@ -309,6 +309,7 @@ describe('web UI', () => {
     await heading(page, 'Series');
     await page.getByLabel('Series name').fill('Harbour');
     await page.getByRole('button', { name: 'Open series' }).click();
+    await page.locator('tr[data-series]', { hasText: 'Harbour' }).waitFor(); // the form clears when the first is made
     await page.getByLabel('Series name').fill('Orchard');
     await page.getByRole('button', { name: 'Open series' }).click();
     await page.locator('tr[data-series]', { hasText: 'Orchard' }).waitFor();
