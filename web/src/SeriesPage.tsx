@@ -29,7 +29,7 @@ export function SeriesPage() {
     e.preventDefault();
     void run('The series was not opened', async () => {
       await api('/series', { json: { name } });
-      setName('');
+      setName((now) => (now === name ? '' : now)); // keep what was typed meanwhile
       list.reload();
     });
   };
