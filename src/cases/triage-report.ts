@@ -68,10 +68,13 @@ export class TriageSummary {
   }
 }
 
+/** A field a spreadsheet would run as a formula (= + - @ first) starts with ' instead: file names are hostile input. */
+const inert = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
 export function csvRow(i: TriageItem): string {
   return (
     [
-      i.path,
+      inert(i.path),
       i.class,
       i.classification ? classificationLabel(i.classification) : '',
       i.classification?.legal ?? '',
@@ -84,7 +87,7 @@ export function csvRow(i: TriageItem): string {
       i.signals.md5 ?? '',
       i.signals.sha1 ?? '',
       i.signals.pdq ?? '',
-      i.error ?? '',
+      inert(i.error ?? ''),
     ]
       .map((f) => csvField(f))
       .join(',') + '\n'

@@ -9,7 +9,7 @@ import { classificationLabel } from '../banks/classification.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import { getRun, insertItems, insertRun, listItems, listRuns, markInterrupted, newFolders, updateRun, type ItemQuery } from '../store/triage-repo.js';
+import { getRun, insertItems, insertRun, listItems, listRuns, newFolders, retireRuns, updateRun, type ItemQuery } from '../store/triage-repo.js';
 import type { TriageItemRow, TriageRunRow } from '../store/triage-schema.js';
 import { now, parseJson } from '../store/util.js';
 import { writeTriageOutputs, type SeriesTally, type TriageOutputs } from './triage-report.js';
@@ -28,12 +28,15 @@ export interface TriageRequest {
   inputs: AsyncIterable<TriageInput> | Iterable<TriageInput>;
 }
 
+/** PostgreSQL text cannot hold U+0000 (a hostile VICS file may): shown as U+FFFD. */
+const storable = (s: string) => s.replaceAll('\u0000', '\ufffd');
+
 function itemRow(runId: number, n: number, i: TriageItem): unknown[] {
   return [
     runId,
     n,
-    i.path,
-    splitPath(i.path).folder,
+    storable(i.path),
+    storable(splitPath(i.path).folder),
     i.class,
     i.classification ? classificationLabel(i.classification) : null,
     i.classification?.legal ?? null,
@@ -46,7 +49,7 @@ function itemRow(runId: number, n: number, i: TriageItem): unknown[] {
     i.signals.md5 ?? null,
     i.signals.sha1 ?? null,
     i.signals.pdq ?? null,
-    i.error,
+    i.error === null ? null : storable(i.error),
   ];
 }
 
@@ -100,7 +103,7 @@ export class TriageService {
     requirePermission(actor, 'cases');
     const db = this.store.db;
     const out = resolve(req.out);
-    await markInterrupted(db, out);
+    await retireRuns(db, out);
     const run = await insertRun(db, {
       input: req.input,
       kind: req.kind,

@@ -102,15 +102,18 @@ function sequenceLength(b: Buffer, i: number): number {
   }
 }
 
-/** A file name for display: valid UTF-8 as it is, every other byte as \\xNN (Linux names are bytes). */
+/**
+ * A file name for display: valid UTF-8 as it is, every other byte as \xNN — and, so that no two
+ * names display alike, a backslash doubled (Linux names are bytes; a name may also contain "\xff").
+ */
 export function displayName(name: Buffer): string {
   const text = name.toString('utf8');
-  if (Buffer.from(text).equals(name)) return text;
+  if (Buffer.from(text).equals(name)) return text.replaceAll('\\', '\\\\');
   let out = '';
   for (let i = 0; i < name.length; ) {
     const n = sequenceLength(name, i);
     if (n) {
-      out += name.subarray(i, i + n).toString('utf8');
+      out += name.subarray(i, i + n).toString('utf8').replaceAll('\\', '\\\\');
       i += n;
     } else out += `\\x${name[i++].toString(16).padStart(2, '0')}`;
   }

@@ -1,21 +1,21 @@
 /**
  * The index of keyword signals: listed terms by skeleton (signals/keyword/skeleton.ts). A query is
- * a text: every stretch of its skeleton between two separators is looked up, so a search of a few
- * hundred characters costs a few hundred map lookups whatever the size of the list.
+ * a text: every stretch of its skeleton between two separators, up to the longest term, is looked
+ * up, so a search costs a few hundred map lookups whatever the size of the list.
  */
 import { candidates, skeleton } from '../signals/keyword/skeleton.js';
 import { ExactIndex } from './exact-index.js';
 import type { IndexMatch, SignalIndex } from './signal-index.js';
 import type { Snapshot } from './snapshot.js';
 
-/** The longest term skeleton a list may hold (letters). */
-export const MAX_TERM_LETTERS = 100;
-
 export class KeywordIndex implements SignalIndex {
   private readonly terms: ExactIndex;
+  /** The longest term's skeleton: queries look at stretches up to this long. */
+  private longest = 0;
 
-  constructor(signalType: string, terms?: ExactIndex) {
+  constructor(signalType: string, terms?: ExactIndex, longest = 0) {
     this.terms = terms ?? new ExactIndex(signalType);
+    this.longest = longest;
   }
 
   get size(): number {
@@ -23,7 +23,9 @@ export class KeywordIndex implements SignalIndex {
   }
 
   add(id: number, value: string): void {
-    this.terms.add(id, skeleton(value).text);
+    const text = skeleton(value).text;
+    this.longest = Math.max(this.longest, text.length);
+    this.terms.add(id, text);
   }
 
   remove(id: number, value: string): boolean {
@@ -34,7 +36,7 @@ export class KeywordIndex implements SignalIndex {
   query(text: string): IndexMatch[] {
     const seen = new Set<number>();
     const out: IndexMatch[] = [];
-    for (const c of candidates(skeleton(text), MAX_TERM_LETTERS)) {
+    for (const c of candidates(skeleton(text), this.longest)) {
       for (const m of this.terms.query(c)) {
         if (seen.has(m.id)) continue;
         seen.add(m.id);
@@ -54,6 +56,11 @@ export class KeywordIndex implements SignalIndex {
   }
 
   static fromSnapshot(snap: Snapshot): KeywordIndex {
-    return new KeywordIndex(snap.signalType, ExactIndex.fromSnapshot(snap));
+    const index = new KeywordIndex(snap.signalType);
+    const terms = ExactIndex.fromSnapshot(snap).toSnapshot();
+    const ids = terms.sections.ids as Float64Array;
+    const values = new TextDecoder().decode(terms.sections.values as Uint8Array).split('\n');
+    ids.forEach((id, i) => index.add(id, values[i]));
+    return index;
   }
 }

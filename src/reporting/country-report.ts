@@ -12,7 +12,7 @@ import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import { listPeers } from '../store/federation-repo.js';
+import { findPeer, listPeers } from '../store/federation-repo.js';
 import type { CountryReportRow } from '../store/reporting-schema.js';
 import { now, parseJson } from '../store/util.js';
 import type { Indicators } from './indicators.js';
@@ -44,7 +44,9 @@ const bad = (message: string) => new AllianceError('REPORTING_INVALID', message)
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 function view(r: CountryReportRow) {
-  const report = { ...parseJson<CountryReport>(r.payload, {} as CountryReport), narrative: parseJson<Narrative>(r.narrative, {}) };
+  const payload = parseJson<CountryReport>(r.payload, {} as CountryReport);
+  // Once signed, the report is the signed text, narrative included; a draft's narrative is kept apart while edited.
+  const report = r.signature ? payload : { ...payload, narrative: parseJson<Narrative>(r.narrative, {}) };
   return {
     id: r.id,
     period: r.period,
@@ -62,14 +64,46 @@ function view(r: CountryReportRow) {
 }
 export type CountryReportView = ReturnType<typeof view>;
 
-/** Checks the shape of a received report's payload (the signature was checked before). */
-function checkPayload(sender: string, p: Partial<CountryReport>): CountryReport {
-  if (typeof p !== 'object' || p === null || p.format !== REPORT_FORMAT) throw new AllianceError('COUNTRY_REPORT_INVALID', `not a country report (format ${REPORT_FORMAT})`);
-  if (p.member !== sender) throw new AllianceError('COUNTRY_REPORT_INVALID', `the report names member "${String(p.member).slice(0, 60)}" but was sent by ${sender}`);
-  parsePeriod(String(p.period));
-  const values = p.indicators?.values;
-  if (typeof values !== 'object' || values === null || Object.values(values).some((v) => v !== null && typeof v !== 'number')) throw new AllianceError('COUNTRY_REPORT_INVALID', 'indicators.values: numbers or null');
-  return p as CountryReport;
+const invalid = (message: string) => new AllianceError('COUNTRY_REPORT_INVALID', message);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFigure = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isShare = (v: unknown) => v === null || (typeof v === 'number' && v >= 0 && v <= 1);
+
+function figures(field: string, v: unknown): void {
+  if (!isObject(v) || Object.keys(v).length > 500 || Object.values(v).some((x) => !isFigure(x))) throw invalid(`${field}: an object of numbers or null`);
+}
+
+/**
+ * Checks everything the secretariat reads of a received report (the signature was checked
+ * before): a signed report from a member can still be malformed, and one bad report must not
+ * break or skew the dashboard for everyone.
+ */
+function checkPayload(sender: string, p: unknown): CountryReport {
+  if (!isObject(p) || p.format !== REPORT_FORMAT) throw invalid(`not a country report (format ${REPORT_FORMAT})`);
+  if (p.member !== sender) throw invalid(`the report names member "${String(p.member).slice(0, 60)}" but was sent by ${sender}`);
+  if (typeof p.period !== 'string' || parsePeriod(p.period).key !== p.period) throw invalid(`period: a canonical period key (2026-Q3, 2026-07, 2026), not ${JSON.stringify(p.period)?.slice(0, 20)}`);
+  if (typeof p.baseline !== 'string' || parsePeriod(p.baseline).kind !== parsePeriod(p.period).kind) throw invalid('baseline: a period of the same kind');
+  const ind = p.indicators;
+  if (!isObject(ind)) throw invalid('indicators: an object');
+  figures('indicators.values', ind.values);
+  figures('baseline_values', p.baseline_values);
+  figures('growth', p.growth);
+  const rows = ind.removal_by_hosting_country;
+  if (!Array.isArray(rows) || rows.length > 300) throw invalid('indicators.removal_by_hosting_country: a list');
+  for (const r of rows) {
+    if (!isObject(r) || typeof r.country !== 'string' || r.country.length > 16 || !isCount(r.notices) || !isCount(r.removed) || (r.removed as number) > (r.notices as number) || !isFigure(r.median_hours) || !isFigure(r.p90_hours) || !isShare(r.within_24h_share) || !isShare(r.within_72h_share)) {
+      throw invalid('indicators.removal_by_hosting_country: rows of {country, notices, removed ≤ notices, median_hours, p90_hours, within_24h_share, within_72h_share}');
+    }
+  }
+  const goal = p.victim_goal;
+  if (!isObject(goal) || !isFigure(goal.growth) || typeof goal.goal !== 'number' || !(goal.met === null || typeof goal.met === 'boolean')) throw invalid('victim_goal: {growth, goal, met}');
+  const a = p.assessment;
+  if (!Array.isArray(a) || a.length !== 21 || a.some((c, i) => !isObject(c) || c.id !== i + 1 || !(c.phase === null || (Number.isInteger(c.phase) && (c.phase as number) >= 1 && (c.phase as number) <= 4)))) {
+    throw invalid('assessment: the 21 capabilities in order, each with a phase 1–4 or null');
+  }
+  if (!isObject(p.narrative) || Object.values(p.narrative).some((t) => typeof t !== 'string')) throw invalid('narrative: an object of texts');
+  return p as unknown as CountryReport;
 }
 
 export class CountryReports {
@@ -116,7 +150,8 @@ export class CountryReports {
       const fields = { payload: JSON.stringify(payload), baseline: payload.baseline };
       let reportId: number;
       if (draft) {
-        await tx.updateTable('country_reports').set(fields).where('id', '=', draft.id).execute();
+        const done = await tx.updateTable('country_reports').set(fields).where('id', '=', draft.id).where('status', '=', 'draft').executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${draft.id} was signed meanwhile: build the period again for a new draft`);
         reportId = draft.id;
       } else {
         reportId = (await tx.insertInto('country_reports').values({ ...fields, period: payload.period, status: 'draft', narrative: '{}', created_by: actor.actor, created_at: now() }).returning('id').executeTakeFirstOrThrow()).id;
@@ -168,8 +203,11 @@ export class CountryReports {
         .set({ status: 'signed', payload: envelope.payload, signature: envelope.signature, public_key: envelope.key, signed_at: now() })
         .where('id', '=', id)
         .where('status', '=', 'draft')
+        // Exactly what was sealed: a narrative or rebuild in between makes this sign fail, not lie.
+        .where('payload', '=', r.payload)
+        .where('narrative', '=', r.narrative)
         .executeTakeFirst();
-      if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed meanwhile`);
+      if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
       await this.audit.record(tx, actor, 'country_report.sign', String(id), { period: r.period, key: envelope.key });
     });
     return view(await this.row(id));
@@ -205,19 +243,27 @@ export class CountryReports {
 
   /** The secretariat's side: a report a member's node sent (the request is signed by a registered peer). */
   async receive(sender: string, body: unknown): Promise<{ member: string; period: string; received: true }> {
-    const key = await this.federation.keyOf(sender);
-    if (!key) throw new AllianceError('PEER_UNTRUSTED', `"${sender.slice(0, 60)}" is not a registered member`);
+    const peer = await findPeer(this.store.db, sender);
+    if (!peer) throw new AllianceError('PEER_UNTRUSTED', `"${sender.slice(0, 60)}" is not a registered member`);
+    // Country reports are the national authorities': their country is the one registered here, not what a report says.
+    if (peer.kind !== 'authority') throw invalid(`${sender} is registered as a ${peer.kind}: country reports come from national authorities`);
     let payload: unknown;
     try {
-      payload = openEnvelope(body, key);
+      payload = openEnvelope(body, peer.public_key);
     } catch (err) {
       await this.store.db.transaction().execute((tx) => this.audit.record(tx, peerPrincipal(sender), 'country_report.refused', sender, { reason: (err as Error).message }));
-      throw new AllianceError('COUNTRY_REPORT_INVALID', `refused: ${(err as Error).message}`);
+      throw invalid(`refused: ${(err as Error).message}`);
     }
-    const report = checkPayload(sender, payload as Partial<CountryReport>);
+    let report: CountryReport;
+    try {
+      report = checkPayload(sender, payload);
+    } catch (err) {
+      await this.store.db.transaction().execute((tx) => this.audit.record(tx, peerPrincipal(sender), 'country_report.refused', sender, { reason: (err as Error).message }));
+      throw err;
+    }
     const e = body as Envelope;
     await this.store.db.transaction().execute(async (tx) => {
-      await tx.insertInto('received_country_reports').values({ member: sender, country: report.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now() }).execute();
+      await tx.insertInto('received_country_reports').values({ member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now() }).execute();
       await this.audit.record(tx, peerPrincipal(sender), 'country_report.receive', `${sender}/${report.period}`, {});
     });
     return { member: sender, period: report.period, received: true };
@@ -227,9 +273,20 @@ export class CountryReports {
   async received(actor: Principal): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; report: CountryReport }>> {
     requirePermission(actor, 'indicators.read');
     const rows = await this.store.db.selectFrom('received_country_reports').selectAll().orderBy('id').execute();
+    const keys = new Map((await listPeers(this.store.db)).map((p) => [p.name, p.public_key]));
     const latest = new Map<string, (typeof rows)[number]>();
     for (const r of rows) latest.set(`${r.member}\n${r.period}`, r);
-    return [...latest.values()].map((r) => ({ member: r.member, country: r.country, period: r.period, received_at: new Date(Number(r.received_at)).toISOString(), report: openEnvelope({ payload: r.payload, signature: r.signature, key: r.public_key }, r.public_key) as CountryReport }));
+    // Each stored report is verified again against the key registered for its member (a row
+    // whose key is not that member's, or whose member left, is not shown).
+    return [...latest.values()].flatMap((r) => {
+      const key = keys.get(r.member);
+      if (!key || key !== r.public_key) return [];
+      try {
+        return [{ member: r.member, country: r.country, period: r.period, received_at: new Date(Number(r.received_at)).toISOString(), report: openEnvelope({ payload: r.payload, signature: r.signature, key: r.public_key }, key) as CountryReport }];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** The secretariat's dashboard over the reports received (members expected: the peers that are national authorities). */

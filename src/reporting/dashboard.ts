@@ -23,7 +23,8 @@ export interface Dashboard {
   latest: string | null;
   countries: Array<{ member: string; country: string | null; reports: Array<{ period: string; values: Record<string, number | null>; victim_goal: CountryReport['victim_goal'] }> }>;
   alliance: Array<{ period: string; members: number; values: Record<string, number> }>;
-  baseline_vs_latest: { baseline: string | null; latest: string | null; values: Record<string, { baseline: number; latest: number; growth: number | null }> };
+  /** Over `members`: those that reported both for the first and the latest period. */
+  baseline_vs_latest: { baseline: string | null; latest: string | null; members: string[]; values: Record<string, { baseline: number; latest: number; growth: number | null }> };
   removal_league: Array<{ country: string; notices: number; removed: number; within_24h_share: number | null; within_72h_share: number | null; median_hours: number | null; reports: number }>;
   mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
   not_reported: Array<{ member: string; country: string | null }>;
@@ -44,12 +45,15 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
     const values = Object.fromEntries(TREND_INDICATORS.map((id) => [id, rs.reduce((n, r) => n + (r.report.indicators.values[id] ?? 0), 0)]));
     return { period, members: rs.length, values };
   });
-  const first = alliance[0];
-  const last = alliance.at(-1);
+  // Baseline against latest over the members that reported in both (a member joining is not growth).
+  const first = periods[0];
+  const last = periods.at(-1);
+  const both = [...byMember].filter(([, rs]) => rs.some((r) => r.period === first) && rs.some((r) => r.period === last)).map(([m]) => m);
+  const sum = (period: string | undefined, id: string) => mine.filter((r) => r.period === period && both.includes(r.member)).reduce((n, r) => n + (r.report.indicators.values[id] ?? 0), 0);
   const baselineVsLatest = Object.fromEntries(
     TREND_INDICATORS.map((id) => {
-      const b = first?.values[id] ?? 0;
-      const l = last?.values[id] ?? 0;
+      const b = sum(first, id);
+      const l = sum(last, id);
       return [id, { baseline: b, latest: l, growth: b ? round((l - b) / b) : null }];
     }),
   );
@@ -99,7 +103,7 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
       reports: rs.sort((a, b) => parsePeriod(a.period).from - parsePeriod(b.period).from).map((r) => ({ period: r.period, values: r.report.indicators.values, victim_goal: r.report.victim_goal })),
     })),
     alliance,
-    baseline_vs_latest: { baseline: first?.period ?? null, latest: last?.period ?? null, values: baselineVsLatest },
+    baseline_vs_latest: { baseline: first ?? null, latest: last ?? null, members: both, values: baselineVsLatest },
     removal_league: removalLeague,
     mnr,
     not_reported: members.filter((m) => latest === null || !mine.some((r) => r.member === m.member && r.period === latest)),

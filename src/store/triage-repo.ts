@@ -15,9 +15,10 @@ export async function updateRun(db: Executor, id: number, fields: Updateable<Tri
   await db.updateTable('triage_runs').set(fields).where('id', '=', id).execute();
 }
 
-/** Runs into `outDir` still marked running: a later run found them unfinished. */
-export async function markInterrupted(db: Executor, outDir: string): Promise<void> {
+/** Earlier runs into `outDir`: unfinished ones were interrupted, finished ones are superseded (a new run rewrites their files). */
+export async function retireRuns(db: Executor, outDir: string): Promise<void> {
   await db.updateTable('triage_runs').set({ status: 'interrupted' }).where('out_dir', '=', outDir).where('status', '=', 'running').execute();
+  await db.updateTable('triage_runs').set({ status: 'superseded' }).where('out_dir', '=', outDir).where('status', '=', 'done').execute();
 }
 
 export async function getRun(db: Executor, id: number): Promise<TriageRunRow> {

@@ -9,7 +9,7 @@ export interface TriageRunsTable {
   kind: string;
   case_number: string;
   out_dir: string;
-  /** 'running', 'done', 'failed', or 'interrupted' (a later run into the same folder found it unfinished). */
+  /** 'running', 'done', 'failed', 'interrupted' (a later run into the same folder found it unfinished) or 'superseded' (a later run rewrote its files). */
   status: string;
   files: number;
   /** JSON: files per class. */

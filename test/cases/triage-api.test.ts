@@ -80,4 +80,12 @@ describe.each(DIALECTS)('triage results on %s', (dialect) => {
     const matcher = await api.tokenFor('matcher');
     expect((await api.call('GET', '/api/v1/triage/runs', undefined, matcher)).statusCode).toBe(403);
   });
+
+  it('marks an earlier run superseded when a new run writes into the same folder', async () => {
+    const { run } = await api.node.triage.run(await api.node.operator(), { input: 'again', kind: 'hashes', caseNumber: '', out: join(out, 'one'), inputs: [{ path: 'line 1', size: null, signals: { md5: KNOWN_MD5 }, error: null }] });
+    const runs = (await api.call('GET', '/api/v1/triage/runs')).json().runs;
+    expect(runs.find((r: { id: number }) => r.id === runId).status).toBe('superseded');
+    expect((await api.call('GET', `/api/v1/triage/runs/${runId}/outputs/csv`)).json().message).toMatch(/the run is superseded/);
+    expect((await api.call('GET', `/api/v1/triage/runs/${run.id}/outputs/csv`)).statusCode).toBe(200);
+  });
 });

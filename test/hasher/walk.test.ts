@@ -55,5 +55,8 @@ describe('walkInputs', () => {
     expect(results[2].signals.vpdq?.value).toBe(results[3].signals.vpdq?.value); // ffmpeg reads it too
     expect(results[2].signals.vpdq?.value.length).toBeGreaterThan(0);
     expect(displayName(Buffer.from('plain name.jpg'))).toBe('plain name.jpg');
+    // A name holding the text "\xff" does not display like a name holding the byte 0xff.
+    expect(displayName(Buffer.from('p\\xff.txt'))).toBe('p\\\\xff.txt');
+    expect(displayName(Buffer.concat([Buffer.from('p'), Buffer.from([0xff]), Buffer.from('.txt')]))).toBe('p\\xff.txt');
   });
 });

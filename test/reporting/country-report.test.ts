@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seal } from '../../src/exchange/envelope.js';
 import { formatValue } from '../../src/reporting/format.js';
 import { startApi, type TestApi } from '../support/api.js';
 
@@ -85,6 +86,12 @@ describe('country reports', () => {
     const refused = await outsider.call('POST', `/api/v1/country-reports/${draft.id}/submit`, { to: 'secretariat' });
     expect([refused.statusCode, refused.json().message]).toEqual([502, expect.stringMatching(/not signed by the key registered|PEER_UNTRUSTED|401/)]);
     expect((await outsider.call('GET', `/api/v1/country-reports/${draft.id}`)).json()).toMatchObject({ status: 'signed', delivery_error: expect.any(String) });
+
+    // Signed by the member's own key, but malformed: refused, so one report cannot break the dashboard.
+    const broken = seal(be.node.federation.identity, { ...JSON.parse(env.payload), indicators: { values: {} } });
+    await expect(be.node.federation.postToPeer('secretariat', '/federation/v1/country-reports', broken)).rejects.toThrow(/removal_by_hosting_country/);
+    const lowercase = seal(be.node.federation.identity, { ...JSON.parse(env.payload), period: env.payload.match(/"period":"([^"]+)"/)[1].toLowerCase() });
+    await expect(be.node.federation.postToPeer('secretariat', '/federation/v1/country-reports', lowercase)).rejects.toThrow(/canonical period key/);
 
     const received = (await sec.call('GET', '/api/v1/alliance/reports')).json().reports;
     expect(received.map((r: { member: string; report: { indicators: { values: Record<string, number> } } }) => [r.member, r.report.indicators.values['victims.identified']])).toEqual([['police-be', 1]]);

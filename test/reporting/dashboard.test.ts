@@ -49,7 +49,9 @@ describe('alliance dashboard', () => {
       ['2026-Q2', 1, 2, 10],
       ['2026-Q3', 2, 8, 13],
     ]);
-    expect(d.baseline_vs_latest.values['victims.identified']).toEqual({ baseline: 2, latest: 8, growth: 3 });
+    // Over the members that reported in both periods: bka-de joining in Q3 is not growth.
+    expect(d.baseline_vs_latest.members).toEqual(['police-be']);
+    expect(d.baseline_vs_latest.values['victims.identified']).toEqual({ baseline: 2, latest: 3, growth: 0.5 });
     expect(d.countries.find((c) => c.member === 'police-be')!.reports.map((r) => r.period)).toEqual(['2026-Q2', '2026-Q3']);
   });
 

@@ -54,6 +54,17 @@ describe('keyword signals', () => {
     expect(skeleton('Straße').text).toBe('strase'); // ß → ss, and the run of s is one
   });
 
+  it('finds words that meet on the same letter, and terms of any length', () => {
+    const small = keyword.createIndex();
+    ['bad', 'dog', 'cold day'].forEach((t, i) => small.add(i + 1, keyword.normalize(t)));
+    expect(small.query('a bad dog on a cold day', 0).map((m) => m.id).sort()).toEqual([1, 2, 3]); // bad|dog and cold|day share a letter
+    expect(small.query('baddog', 0)).toEqual([]);
+    const long = 'abcdefghijk '.repeat(15).trim();
+    small.add(9, keyword.normalize(long));
+    expect(small.query(`see ${long} here`, 0).map((m) => m.id)).toEqual([9]);
+    expect(small.query('\ufdfa'.repeat(2000), 0)).toEqual([]); // one ligature is 18 letters: bounded, answered at once
+  });
+
   it('keeps its terms through a snapshot, and is never hashed from a file', async () => {
     const restored = keyword.restoreIndex(index.toSnapshot());
     expect(restored.size).toBe(terms.length);

@@ -34,6 +34,8 @@ export interface Skeleton {
   ends: boolean[];
 }
 
+/** Characters of decomposed text looked at (a query is at most 2,000 characters before). */
+const MAX_DECOMPOSED = 8000;
 const MARK = /\p{M}/u;
 const FORMAT = /\p{Cf}/u;
 const LETTER = /\p{L}/u;
@@ -44,7 +46,8 @@ export function skeleton(input: string): Skeleton {
   const starts: boolean[] = [];
   const ends: boolean[] = [];
   let separated = true;
-  const chars = [...input.normalize('NFKD')].filter((c) => !MARK.test(c) && !FORMAT.test(c)).map((c) => c.toLowerCase());
+  // Compatibility decomposition can multiply the length (one ligature is 18 letters): bounded.
+  const chars = [...input.normalize('NFKD')].slice(0, MAX_DECOMPOSED).filter((c) => !MARK.test(c) && !FORMAT.test(c)).map((c) => c.toLowerCase());
   const plain = chars.map((c) => CONFUSABLES[c] ?? LEET_DIGITS[c] ?? c);
   const isLetter = (i: number) => i >= 0 && i < plain.length && LETTER.test(plain[i]);
   for (let i = 0; i < plain.length; i++) {
@@ -57,7 +60,11 @@ export function skeleton(input: string): Skeleton {
     }
     for (const ch of mapped === 'l' ? 'i' : mapped) {
       if (letters.length && letters[letters.length - 1] === ch) {
-        ends[ends.length - 1] = false; // a run continues, across separators too
+        // A run continues, across separators too ("forbidden tterm"); after a separator the letter
+        // also starts a word, and the word before still ends there ("hot teen": hot + teen).
+        if (separated) starts[starts.length - 1] = true;
+        else ends[ends.length - 1] = false;
+        separated = false;
         continue;
       }
       letters.push(ch);
@@ -74,12 +81,10 @@ export function skeleton(input: string): Skeleton {
 export function* candidates(s: Skeleton, maxLength: number): Generator<string> {
   const ends: number[] = [];
   for (let j = 0; j < s.ends.length; j++) if (s.ends[j]) ends.push(j);
+  let first = 0; // the first end at or after the start: ends before it are never read again
   for (let i = 0; i < s.starts.length; i++) {
     if (!s.starts[i]) continue;
-    for (const j of ends) {
-      if (j < i) continue;
-      if (j - i + 1 > maxLength) break;
-      yield s.text.slice(i, j + 1);
-    }
+    while (first < ends.length && ends[first] < i) first++;
+    for (let k = first; k < ends.length && ends[k] - i + 1 <= maxLength; k++) yield s.text.slice(i, ends[k] + 1);
   }
 }
