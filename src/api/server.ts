@@ -27,6 +27,7 @@ import { seriesRoutes } from './v1/series.js';
 import { triageRoutes } from './v1/triage.js';
 import { reportingRoutes } from './v1/reporting.js';
 import { countryReportRoutes } from './v1/country-reports.js';
+import { helpDirectoryRoutes } from './v1/help-directory.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -85,6 +86,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(triageRoutes, { triage: node.triage });
       await v1.register(reportingRoutes, { reporting: node.reporting });
       await v1.register(countryReportRoutes, { countryReports: node.countryReports });
+      await v1.register(helpDirectoryRoutes, { help: node.help });
     },
     { prefix: '/api/v1' },
   );

@@ -69,6 +69,8 @@ export const ERRORS = {
   REPORTING_INVALID: { status: 400, meaning: 'A manual entry, campaign, self-assessment rating or report field is missing or malformed.' },
   REPORTING_NOT_FOUND: { status: 404, meaning: 'No campaign or country report with that id.' },
   COUNTRY_REPORT_INVALID: { status: 400, meaning: 'A country report was refused: not signed, signed by another key than the sender\'s, altered after signing, or not a report of the sending member.' },
+  HELP_ENTRY_INVALID: { status: 400, meaning: 'A help directory entry needs a country (ISO 3166-1 alpha-2), a kind, a name; languages are codes; channels are {type, value} (web and chat as http(s) addresses).' },
+  HELP_ENTRY_NOT_FOUND: { status: 404, meaning: 'No help directory entry with that id.' },
   COUNTRY_REPORT_SIGNED: { status: 409, meaning: 'A signed country report does not change; build the period again for a new draft.' },
   SERIES_NOT_OWNED: { status: 403, meaning: 'A series received from a peer is changed by its owner only.' },
   VICTIM_NOT_FOUND: { status: 404, meaning: 'No victim record with that id.' },

@@ -20,6 +20,7 @@ import { SeriesService } from '../cases/series-service.js';
 import { TriageService } from '../cases/triage-service.js';
 import { ReportingService } from '../reporting/reporting-service.js';
 import { CountryReports } from '../reporting/country-report.js';
+import { HelpDirectory } from '../awareness/help-directory.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -63,6 +64,8 @@ export interface AllianceNode {
   readonly reporting: ReportingService;
   /** Country reports: built, signed and submitted here; received here when this node is the secretariat. */
   readonly countryReports: CountryReports;
+  /** Awareness: where to turn for help, per country. */
+  readonly help: HelpDirectory;
   /** Seized-media triage runs and their results. */
   readonly triage: TriageService;
   /** Series status shared with peers (published and pulled). */
@@ -112,6 +115,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const triage = new TriageService(store, audit, lookup);
   const reporting = new ReportingService(store, audit, { name: config.memberName, country: config.memberCountry });
   const countryReports = new CountryReports(store, audit, reporting, federation, config.secretariatPeer);
+  const help = new HelpDirectory(store, audit, { name: config.memberName });
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
@@ -172,6 +176,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     triage,
     reporting,
     countryReports,
+    help,
     deconfliction,
     firstAdminToken,
     operator,

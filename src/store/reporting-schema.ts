@@ -84,7 +84,27 @@ export interface ReceivedCountryReportsTable {
   received_at: number;
 }
 
+export interface HelpEntriesTable {
+  id: Generated<number>;
+  /** "seed/help/<country>/<kind>" for the seeded placeholders, "<member>/help/<id>" for added ones. */
+  uid: string;
+  country: string;
+  /** 'child_helpline', 'hotline', 'police', 'victim_support' or 'offender_prevention'. */
+  kind: string;
+  name: string;
+  /** JSON array of language codes. */
+  languages: string;
+  hours: string | null;
+  /** JSON array of { type: phone|web|chat|email|sms|app, value }. */
+  channels: string;
+  /** 'placeholder' (seeded, not filled) or 'curated'. */
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ReportingTables {
+  help_entries: HelpEntriesTable;
   manual_indicators: ManualIndicatorsTable;
   campaigns: CampaignsTable;
   message_counts: MessageCountsTable;

@@ -1,0 +1,145 @@
+/**
+ * The help directory: per country, where a child, a victim, a witness or someone worried about
+ * their own urges can turn — the child helpline, the reporting hotline, the police reporting
+ * channel, victim support, offender prevention — with languages, hours and contact channels.
+ * Curated on the node; every member country starts with placeholders (no invented numbers).
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { isCountryCode } from '../geo/countries.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import type { Store } from '../store/database.js';
+import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
+import type { HelpEntriesTable } from '../store/reporting-schema.js';
+import { now, parseJson } from '../store/util.js';
+import type { Selectable } from 'kysely';
+
+export { HELP_KINDS };
+export const CHANNEL_TYPES = ['phone', 'web', 'chat', 'email', 'sms', 'app'] as const;
+
+export interface HelpEntryInput {
+  country?: string;
+  kind?: string;
+  name?: string;
+  languages?: string[];
+  hours?: string | null;
+  channels?: Array<{ type: string; value: string }>;
+}
+
+const bad = (message: string) => new AllianceError('HELP_ENTRY_INVALID', message);
+
+function view(r: Selectable<HelpEntriesTable>) {
+  return {
+    id: r.id,
+    uid: r.uid,
+    country: r.country,
+    kind: r.kind,
+    name: r.name,
+    languages: parseJson<string[]>(r.languages, []),
+    hours: r.hours,
+    channels: parseJson<Array<{ type: string; value: string }>>(r.channels, []),
+    status: r.status,
+    updated_at: new Date(Number(r.updated_at)).toISOString(),
+  };
+}
+export type HelpEntry = ReturnType<typeof view>;
+
+/** The checked fields of an entry (a complete one when `complete`). */
+type Fields = Partial<Omit<Selectable<HelpEntriesTable>, 'id' | 'uid' | 'created_at'>>;
+
+function fields(input: HelpEntryInput, complete: boolean): Fields {
+  const out: Fields = {};
+  if (input.country !== undefined || complete) {
+    const c = String(input.country ?? '').toUpperCase();
+    if (!isCountryCode(c)) throw bad(`country: an ISO 3166-1 alpha-2 code, not "${String(input.country ?? '').slice(0, 10)}"`);
+    out.country = c;
+  }
+  if (input.kind !== undefined || complete) {
+    if (!(HELP_KINDS as readonly string[]).includes(String(input.kind))) throw bad(`kind: one of ${HELP_KINDS.join(', ')}`);
+    out.kind = String(input.kind);
+  }
+  if (input.name !== undefined || complete) {
+    const n = typeof input.name === 'string' ? input.name.trim() : '';
+    if (!n || n.length > 200) throw bad('name: 1 to 200 characters');
+    out.name = n;
+  }
+  if (input.languages !== undefined) {
+    if (!Array.isArray(input.languages) || input.languages.length > 20 || input.languages.some((l) => typeof l !== 'string' || !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(l))) throw bad('languages: language codes such as "en", "fr", "pt-BR" (at most 20)');
+    out.languages = JSON.stringify([...new Set(input.languages)]);
+  }
+  if (input.hours !== undefined) {
+    if (input.hours !== null && (typeof input.hours !== 'string' || input.hours.length > 200)) throw bad('hours: at most 200 characters');
+    out.hours = input.hours === null ? null : input.hours.trim() || null;
+  }
+  if (input.channels !== undefined) {
+    if (!Array.isArray(input.channels) || input.channels.length > 10) throw bad('channels: at most 10');
+    for (const c of input.channels) {
+      if (typeof c !== 'object' || c === null || !(CHANNEL_TYPES as readonly string[]).includes(c.type) || typeof c.value !== 'string' || !c.value.trim() || c.value.length > 300) {
+        throw bad(`channels: each {type: ${CHANNEL_TYPES.join('|')}, value: at most 300 characters}`);
+      }
+      if ((c.type === 'web' || c.type === 'chat') && !/^https?:\/\/\S+$/.test(c.value.trim())) throw bad(`channels: a ${c.type} channel is an http(s) address`);
+      if (c.type === 'email' && !/^[^@\s]+@[^@\s]+$/.test(c.value.trim())) throw bad('channels: an email channel is an address');
+    }
+    out.channels = JSON.stringify(input.channels.map((c) => ({ type: c.type, value: c.value.trim() })));
+  }
+  return out;
+}
+
+export class HelpDirectory {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly self: { name: string },
+  ) {}
+
+  /** Entries of a country (or all), placeholders included and flagged. */
+  async list(actor: Principal, q: { country?: string; kind?: string } = {}): Promise<HelpEntry[]> {
+    requirePermission(actor, 'lookup');
+    let query = this.store.db.selectFrom('help_entries').selectAll();
+    if (q.country) query = query.where('country', '=', q.country.toUpperCase());
+    if (q.kind) query = query.where('kind', '=', q.kind);
+    return (await query.orderBy('country').orderBy('kind').orderBy('id').execute()).map(view);
+  }
+
+  async add(actor: Principal, input: HelpEntryInput): Promise<HelpEntry> {
+    requirePermission(actor, 'awareness.manage');
+    const f = fields(input, true);
+    const t = now();
+    return this.store.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('help_entries')
+        .values({ uid: `pending:${Math.random()}`, country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', created_at: t, updated_at: t })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const done = await tx.updateTable('help_entries').set({ uid: `${this.self.name}/help/${row.id}` }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
+      return view(done);
+    });
+  }
+
+  /** Curates an entry (a placeholder becomes curated once its name and a channel are given). */
+  async update(actor: Principal, id: number, input: HelpEntryInput): Promise<HelpEntry> {
+    requirePermission(actor, 'awareness.manage');
+    const f = fields(input, false);
+    return this.store.db.transaction().execute(async (tx) => {
+      const cur = await tx.selectFrom('help_entries').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
+      const next = { ...cur, ...f };
+      const filled = next.name !== cur.name || next.channels !== cur.channels;
+      const status = cur.status === 'placeholder' && !filled ? 'placeholder' : 'curated';
+      const done = await tx.updateTable('help_entries').set({ ...f, status, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await this.audit.record(tx, actor, 'help.update', done.uid, { fields: Object.keys(f) });
+      return view(done);
+    });
+  }
+
+  async remove(actor: Principal, id: number): Promise<void> {
+    requirePermission(actor, 'awareness.manage');
+    await this.store.db.transaction().execute(async (tx) => {
+      const cur = await tx.selectFrom('help_entries').select('uid').where('id', '=', id).executeTakeFirst();
+      if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
+      await tx.deleteFrom('help_entries').where('id', '=', id).execute();
+      await this.audit.record(tx, actor, 'help.remove', cur.uid, {});
+    });
+  }
+}
