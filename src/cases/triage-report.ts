@@ -12,7 +12,7 @@ import { parseClassification, classificationLabel } from '../banks/classificatio
 import { writeAtomically } from '../exchange/formats/atomic-write.js';
 import { writeVics } from '../exchange/formats/vics-stream.js';
 import type { ExportableContent } from '../exchange/formats/vics.js';
-import { csvField } from '../hasher/output.js';
+import { csvField, htmlText } from '../hasher/output.js';
 import { splitPath, TRIAGE_CLASSES, type TriageClass, type TriageItem } from './triage.js';
 
 export const TRIAGE_CSV_HEADER = 'path,class,classification,legal,series,victim_identified,bank,content_id,signal_type,distance,md5,sha1,pdq,error';
@@ -116,7 +116,6 @@ function vicsMedia(i: TriageItem, n: number): ExportableContent {
   };
 }
 
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber: string; generated: string }): string {
   const label: Record<TriageClass, string> = { new: 'New (no match: review first)', known: 'Known', not_relevant: 'Not relevant (allow-listed)', unreadable: 'Unreadable or corrupt' };
@@ -125,21 +124,21 @@ export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber
   const listedFolders = folders.filter(([f]) => sum.newListed.has(f));
   const listedNew = [...sum.newListed.values()].reduce((n, l) => n + l.length, 0);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Triage ${esc(meta.caseNumber)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Triage ${htmlText(meta.caseNumber)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.num{text-align:right}h2{margin-top:2rem}code{word-break:break-all}</style></head>
 <body>
-<h1>Triage of ${esc(meta.input)}</h1>
-<p>Case ${esc(meta.caseNumber || '(no number)')} · ${sum.files} files · generated ${esc(meta.generated)} by Alliance. No images are shown in this summary.</p>
+<h1>Triage of ${htmlText(meta.input)}</h1>
+<p>Case ${htmlText(meta.caseNumber || '(no number)')} · ${sum.files} files · generated ${htmlText(meta.generated)} by Alliance. No images are shown in this summary.</p>
 <h2>Files per class</h2>
 <table><tbody>${TRIAGE_CLASSES.map((c) => `<tr><th scope="row">${label[c]}</th><td class="num" data-class="${c}">${sum.counts[c]}</td></tr>`).join('')}</tbody></table>
 <h2>Known series</h2>
-${sum.series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...sum.series.values()].map((s) => `<tr data-series="${esc(s.uid)}"><td>${esc(s.name)} <small>${esc(s.uid)}</small></td><td>${esc(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
+${sum.series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...sum.series.values()].map((s) => `<tr data-series="${htmlText(s.uid)}"><td>${htmlText(s.name)} <small>${htmlText(s.uid)}</small></td><td>${htmlText(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
 <h2>New material by folder</h2>
-${folders.length ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></thead><tbody>${folders.slice(0, HTML_LIST_LIMIT).map(([f, n]) => `<tr><td><code>${esc(f)}</code></td><td class="num">${n}</td></tr>`).join('')}</tbody></table>${more(Math.min(folders.length, HTML_LIST_LIMIT), folders.length).replace('more', 'more folders')}
-${listedFolders.map(([folder, n]) => `<h3><code>${esc(folder)}</code> (${n})</h3><ul>${sum.newListed.get(folder)!.map((name) => `<li><code>${esc(name)}</code></li>`).join('')}</ul>`).join('\n')}
+${folders.length ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></thead><tbody>${folders.slice(0, HTML_LIST_LIMIT).map(([f, n]) => `<tr><td><code>${htmlText(f)}</code></td><td class="num">${n}</td></tr>`).join('')}</tbody></table>${more(Math.min(folders.length, HTML_LIST_LIMIT), folders.length).replace('more', 'more folders')}
+${listedFolders.map(([folder, n]) => `<h3><code>${htmlText(folder)}</code> (${n})</h3><ul>${sum.newListed.get(folder)!.map((name) => `<li><code>${htmlText(name)}</code></li>`).join('')}</ul>`).join('\n')}
 ${more(listedNew, sum.counts.new)}` : '<p>No new material.</p>'}
 <h2>Unreadable files</h2>
-${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${esc(i.path)}</code>: ${esc(i.error)}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
+${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${htmlText(i.path)}</code>: ${htmlText(i.error)}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
 </body></html>
 `;
 }

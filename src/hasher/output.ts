@@ -8,6 +8,11 @@ export type OutputFormat = 'csv' | 'jsonl';
 export const CSV_HEADER = 'path,type,hash,quality,frame,timestamp';
 
 /** RFC 4180 quoting when a field needs it. */
+/** Text placed in HTML (element content or a quoted attribute). */
+export function htmlText(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
 export function csvField(value: string | number | undefined): string {
   if (value === undefined) return '';
   const s = String(value);

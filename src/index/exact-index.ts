@@ -59,13 +59,18 @@ export class ExactIndex implements SignalIndex {
     return { signalType: this.signalType, kind: 'exact', meta: {}, sections: { ids, values: new TextEncoder().encode(values.join('\n')) } };
   }
 
-  static fromSnapshot(snap: Snapshot): ExactIndex {
+  /** The (id, value) pairs of an exact snapshot, checked. */
+  static entriesOf(snap: Snapshot): Array<[number, string]> {
     const ids = snap.sections.ids as Float64Array;
     const text = new TextDecoder().decode(snap.sections.values as Uint8Array);
     const values = text ? text.split('\n') : [];
     if (snap.kind !== 'exact' || values.length !== ids.length) throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'exact index snapshot is inconsistent');
+    return values.map((v, i) => [ids[i], v]);
+  }
+
+  static fromSnapshot(snap: Snapshot): ExactIndex {
     const index = new ExactIndex(snap.signalType);
-    values.forEach((v, i) => index.add(ids[i], v));
+    for (const [id, v] of ExactIndex.entriesOf(snap)) index.add(id, v);
     return index;
   }
 }

@@ -13,9 +13,8 @@ export class KeywordIndex implements SignalIndex {
   /** The longest term's skeleton: queries look at stretches up to this long. */
   private longest = 0;
 
-  constructor(signalType: string, terms?: ExactIndex, longest = 0) {
-    this.terms = terms ?? new ExactIndex(signalType);
-    this.longest = longest;
+  constructor(signalType: string) {
+    this.terms = new ExactIndex(signalType);
   }
 
   get size(): number {
@@ -57,10 +56,7 @@ export class KeywordIndex implements SignalIndex {
 
   static fromSnapshot(snap: Snapshot): KeywordIndex {
     const index = new KeywordIndex(snap.signalType);
-    const terms = ExactIndex.fromSnapshot(snap).toSnapshot();
-    const ids = terms.sections.ids as Float64Array;
-    const values = new TextDecoder().decode(terms.sections.values as Uint8Array).split('\n');
-    ids.forEach((id, i) => index.add(id, values[i]));
+    for (const [id, term] of ExactIndex.entriesOf(snap)) index.add(id, term);
     return index;
   }
 }

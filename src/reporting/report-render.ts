@@ -3,7 +3,7 @@
  * renderer as the web UI's browser) and as CSV. Figures are written by format.ts, as the UI writes them.
  */
 import { AllianceError } from '../errors/catalogue.js';
-import { csvField } from '../hasher/output.js';
+import { csvField, htmlText } from '../hasher/output.js';
 import type { CountryReport } from './country-report.js';
 import { formatGrowth, formatValue } from './format.js';
 import { INDICATORS, type Target } from './indicators.js';
@@ -17,38 +17,37 @@ const TITLES: Record<Target, string> = {
   exchange: 'Exchange health',
 };
 
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function reportHtml(r: CountryReport, signature: { signed: boolean; key: string | null }): string {
   const v = r.indicators.values;
   const section = (target: Target) => `<h2>${TITLES[target]}</h2>
-<table><thead><tr><th>Indicator</th><th>${esc(r.period)}</th><th>Baseline ${esc(r.baseline)}</th><th>Growth</th></tr></thead><tbody>
+<table><thead><tr><th>Indicator</th><th>${htmlText(r.period)}</th><th>Baseline ${htmlText(r.baseline)}</th><th>Growth</th></tr></thead><tbody>
 ${INDICATORS.filter((i) => i.target === target)
-  .map((i) => `<tr data-indicator="${i.id}"><td>${esc(i.label)}</td><td class="num value">${formatValue(i.unit, v[i.id])}</td><td class="num">${formatValue(i.unit, r.baseline_values[i.id])}</td><td class="num">${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}</td></tr>`)
+  .map((i) => `<tr data-indicator="${i.id}"><td>${htmlText(i.label)}</td><td class="num value">${formatValue(i.unit, v[i.id])}</td><td class="num">${formatValue(i.unit, r.baseline_values[i.id])}</td><td class="num">${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}</td></tr>`)
   .join('\n')}
 </tbody></table>`;
   const narrative = Object.entries(r.narrative ?? {})
-    .map(([k, t]) => `<h3>${esc(k[0].toUpperCase() + k.slice(1))}</h3>${t.split(/\n{2,}/).map((p) => `<p>${esc(p)}</p>`).join('')}`)
+    .map(([k, t]) => `<h3>${htmlText(k[0].toUpperCase() + k.slice(1))}</h3>${t.split(/\n{2,}/).map((p) => `<p>${htmlText(p)}</p>`).join('')}`)
     .join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Country report ${esc(r.member)} ${esc(r.period)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Country report ${htmlText(r.member)} ${htmlText(r.period)}</title>
 <style>
 body{font:11pt/1.4 system-ui,sans-serif;margin:1.5cm;color:#111}h1{font-size:18pt;margin:0 0 .3cm}h2{font-size:13pt;margin:.8cm 0 .2cm;break-after:avoid}
 table{border-collapse:collapse;width:100%;break-inside:auto}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr{break-inside:avoid}.meta{color:#333}.goal{font-weight:600}
 </style></head><body>
-<h1>Country report: ${esc(r.member)}${r.country ? ` (${esc(r.country)})` : ''} — ${esc(r.period)}</h1>
-<p class="meta">Baseline ${esc(r.baseline)} · generated ${esc(r.generated_at)} by Alliance · ${signature.signed ? `signed with node key <code>${esc(signature.key ?? '')}</code>` : 'draft, not signed'}</p>
+<h1>Country report: ${htmlText(r.member)}${r.country ? ` (${htmlText(r.country)})` : ''} — ${htmlText(r.period)}</h1>
+<p class="meta">Baseline ${htmlText(r.baseline)} · generated ${htmlText(r.generated_at)} by Alliance · ${signature.signed ? `signed with node key <code>${htmlText(signature.key ?? '')}</code>` : 'draft, not signed'}</p>
 <p class="goal" data-goal>Victims identified: ${formatGrowth(r.victim_goal.growth)} on the baseline (alliance goal +${(r.victim_goal.goal * 100).toFixed(0)} % a year${r.victim_goal.met === null ? '' : r.victim_goal.met ? ': met' : ': not met'}).</p>
 ${(['victims', 'offenders', 'awareness', 'availability', 'exchange'] as const).map(section).join('\n')}
 <h2>Time to removal by hosting country</h2>
-${r.indicators.removal_by_hosting_country.length ? `<table><thead><tr><th>Country</th><th>Notices</th><th>Removed</th><th>Median hours</th><th>90th percentile</th><th>Within 24 h</th><th>Within 72 h</th></tr></thead><tbody>${r.indicators.removal_by_hosting_country.map((c) => `<tr data-hosting="${esc(c.country)}"><td>${esc(c.country)}</td><td class="num">${formatValue('count', c.notices)}</td><td class="num">${formatValue('count', c.removed)}</td><td class="num">${formatValue('hours', c.median_hours)}</td><td class="num">${formatValue('hours', c.p90_hours)}</td><td class="num">${formatValue('share', c.within_24h_share)}</td><td class="num">${formatValue('share', c.within_72h_share)}</td></tr>`).join('')}</tbody></table>` : '<p>No notices in the period.</p>'}
+${r.indicators.removal_by_hosting_country.length ? `<table><thead><tr><th>Country</th><th>Notices</th><th>Removed</th><th>Median hours</th><th>90th percentile</th><th>Within 24 h</th><th>Within 72 h</th></tr></thead><tbody>${r.indicators.removal_by_hosting_country.map((c) => `<tr data-hosting="${htmlText(c.country)}"><td>${htmlText(c.country)}</td><td class="num">${formatValue('count', c.notices)}</td><td class="num">${formatValue('count', c.removed)}</td><td class="num">${formatValue('hours', c.median_hours)}</td><td class="num">${formatValue('hours', c.p90_hours)}</td><td class="num">${formatValue('share', c.within_24h_share)}</td><td class="num">${formatValue('share', c.within_72h_share)}</td></tr>`).join('')}</tbody></table>` : '<p>No notices in the period.</p>'}
 <h2>Model National Response self-assessment</h2>
 <table><thead><tr><th>#</th><th>Capability</th><th>Phase</th><th>Evidence</th></tr></thead><tbody>
-${r.assessment.map((c) => `<tr data-capability="${c.id}"><td class="num">${c.id}</td><td>${esc(c.name)}<br><small>${esc(c.group)}</small></td><td>${c.phase ? `${c.phase} ${MNR_PHASES[c.phase - 1]}` : 'not assessed'}</td><td>${esc(c.evidence ?? '')}</td></tr>`).join('\n')}
+${r.assessment.map((c) => `<tr data-capability="${c.id}"><td class="num">${c.id}</td><td>${htmlText(c.name)}<br><small>${htmlText(c.group)}</small></td><td>${c.phase ? `${c.phase} ${MNR_PHASES[c.phase - 1]}` : 'not assessed'}</td><td>${htmlText(c.evidence ?? '')}</td></tr>`).join('\n')}
 </tbody></table>
 ${narrative ? `<h2>Narrative</h2>\n${narrative}` : ''}
-${r.indicators.manual_entries.length ? `<h2>Sources of manual entries</h2><ul>${r.indicators.manual_entries.map((m) => `<li>${esc(m.kind)} ${esc(m.period)}: ${m.value} — ${esc(m.source)}</li>`).join('')}</ul>` : ''}
+${r.indicators.manual_entries.length ? `<h2>Sources of manual entries</h2><ul>${r.indicators.manual_entries.map((m) => `<li>${htmlText(m.kind)} ${htmlText(m.period)}: ${m.value} — ${htmlText(m.source)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
 }
