@@ -407,7 +407,8 @@ describe('web UI', () => {
     await row.getByRole('link', { name: `Run ${id}` }).click();
     await page.waitForURL(`**/triage/${id}`);
     await heading(page, `Triage run ${id}`);
-    expect(await page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 1', 'Not relevant: 1', 'Unreadable: 1', 'All: 6']);
+    // The heading shows before the run has loaded: wait for the counts.
+    await expect.poll(() => page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 1', 'Not relevant: 1', 'Unreadable: 1', 'All: 6']);
     const items = page.locator('table.triage-items tbody tr');
     await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['phone/fresh-0.png', 'usb/fresh-1.png', 'usb/fresh-2.png']);
     await page.getByRole('button', { name: 'usb (2)' }).click();
