@@ -28,6 +28,8 @@ import { triageRoutes } from './v1/triage.js';
 import { reportingRoutes } from './v1/reporting.js';
 import { countryReportRoutes } from './v1/country-reports.js';
 import { helpDirectoryRoutes } from './v1/help-directory.js';
+import { messageRoutes } from './v1/messages.js';
+import { checkRoutes } from './v1/check.js';
 import { ruleRoutes } from './v1/rules.js';
 
 export interface ServerOptions {
@@ -87,6 +89,8 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(reportingRoutes, { reporting: node.reporting });
       await v1.register(countryReportRoutes, { countryReports: node.countryReports });
       await v1.register(helpDirectoryRoutes, { help: node.help });
+      await v1.register(messageRoutes, { messages: node.messages });
+      await v1.register(checkRoutes, { check: node.check });
     },
     { prefix: '/api/v1' },
   );

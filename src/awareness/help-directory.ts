@@ -10,11 +10,16 @@ import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
+import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import type { HelpEntriesTable } from '../store/reporting-schema.js';
 import { now, parseJson } from '../store/util.js';
 import type { Selectable } from 'kysely';
 
-export { HELP_KINDS };
+export { HELP_KINDS, INTERNATIONAL };
+export type HelpKind = (typeof HELP_KINDS)[number];
+
+/** How long resolved entries are cached for the check API (another process may have curated one). */
+const CACHE_MS = 5_000;
 export const CHANNEL_TYPES = ['phone', 'web', 'chat', 'email', 'sms', 'app'] as const;
 
 export interface HelpEntryInput {
@@ -51,7 +56,7 @@ function fields(input: HelpEntryInput, complete: boolean): Fields {
   const out: Fields = {};
   if (input.country !== undefined || complete) {
     const c = String(input.country ?? '').toUpperCase();
-    if (!isCountryCode(c)) throw bad(`country: an ISO 3166-1 alpha-2 code, not "${String(input.country ?? '').slice(0, 10)}"`);
+    if (!isCountryCode(c) && c !== INTERNATIONAL) throw bad(`country: an ISO 3166-1 alpha-2 code (or ${INTERNATIONAL}, the international fall-back), not "${String(input.country ?? '').slice(0, 10)}"`);
     out.country = c;
   }
   if (input.kind !== undefined || complete) {
@@ -85,7 +90,21 @@ function fields(input: HelpEntryInput, complete: boolean): Fields {
   return out;
 }
 
+/** An entry as the check API gives it: where to turn, and whether it stands in for the country's own. */
+export interface HelpForUser {
+  kind: string;
+  name: string;
+  country: string;
+  languages: string[];
+  hours: string | null;
+  channels: Array<{ type: string; value: string }>;
+  /** True when the country has no curated entry of this kind and the international one is given. */
+  fallback: boolean;
+}
+
 export class HelpDirectory {
+  private cache = new Map<string, { entries: HelpForUser[]; until: number }>();
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
@@ -101,6 +120,32 @@ export class HelpDirectory {
     return (await query.orderBy('country').orderBy('kind').orderBy('id').execute()).map(view);
   }
 
+  /**
+   * Where a user of `country` can turn, for each of `kinds` in order: the country's curated
+   * entries (those in `language` first), else the international entry of that kind (flagged).
+   * Placeholders are never given to users.
+   */
+  async resolve(country: string | null, kinds: readonly HelpKind[], language: string): Promise<HelpForUser[]> {
+    const c = country && isCountryCode(country) ? country : INTERNATIONAL;
+    const key = `${c}|${kinds.join(',')}|${language}`;
+    const t = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > t) return hit.entries;
+    const rows = (await this.store.db.selectFrom('help_entries').selectAll().where('country', 'in', [c, INTERNATIONAL]).where('status', '=', 'curated').where('kind', 'in', [...kinds]).orderBy('id').execute()).map(view);
+    const primary = language.split('-')[0];
+    const speaks = (e: HelpEntry) => e.languages.some((l) => l === language || l.split('-')[0] === primary);
+    const entries: HelpForUser[] = [];
+    for (const kind of kinds) {
+      const own = rows.filter((r) => r.kind === kind && r.country === c && c !== INTERNATIONAL);
+      const chosen = own.length ? own : rows.filter((r) => r.kind === kind && r.country === INTERNATIONAL);
+      const sorted = [...chosen.filter(speaks), ...chosen.filter((e) => !speaks(e))];
+      for (const e of sorted) entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
+    }
+    if (this.cache.size > 5_000) this.cache.clear();
+    this.cache.set(key, { entries, until: t + CACHE_MS });
+    return entries;
+  }
+
   async add(actor: Principal, input: HelpEntryInput): Promise<HelpEntry> {
     requirePermission(actor, 'awareness.manage');
     const f = fields(input, true);
@@ -113,6 +158,7 @@ export class HelpDirectory {
         .executeTakeFirstOrThrow();
       const done = await tx.updateTable('help_entries').set({ uid: `${this.self.name}/help/${row.id}` }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
       await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
+      this.cache.clear();
       return view(done);
     });
   }
@@ -129,6 +175,7 @@ export class HelpDirectory {
       const status = cur.status === 'placeholder' && !filled ? 'placeholder' : 'curated';
       const done = await tx.updateTable('help_entries').set({ ...f, status, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       await this.audit.record(tx, actor, 'help.update', done.uid, { fields: Object.keys(f) });
+      this.cache.clear();
       return view(done);
     });
   }
@@ -140,6 +187,7 @@ export class HelpDirectory {
       if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
       await tx.deleteFrom('help_entries').where('id', '=', id).execute();
       await this.audit.record(tx, actor, 'help.remove', cur.uid, {});
+      this.cache.clear();
     });
   }
 }

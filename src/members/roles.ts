@@ -23,14 +23,15 @@ export const PERMISSIONS = [
   'cases', // series, victims (pseudonymous), support services and referrals
   'indicators.read', // the indicators of the four targets, country reports, the dashboards (aggregates only)
   'reporting.manage', // manual entries, campaigns, the MNR self-assessment; build, sign and submit country reports
-  'awareness.manage', // the help directory (and, next, messages)
+  'awareness.manage', // the help directory and the awareness messages (write, review)
+  'check', // the check API: is this search text or upload hash listed, which message and help to show
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send', 'awareness.manage'],
-  matcher: ['hash', 'lookup', 'index.read', 'submit'],
+  curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send', 'awareness.manage', 'check'],
+  matcher: ['hash', 'lookup', 'index.read', 'submit', 'check'],
   analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases', 'indicators.read'],
   auditor: ['banks.read', 'index.read', 'audit.read', 'indicators.read'],
 };

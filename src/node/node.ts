@@ -21,6 +21,9 @@ import { TriageService } from '../cases/triage-service.js';
 import { ReportingService } from '../reporting/reporting-service.js';
 import { CountryReports } from '../reporting/country-report.js';
 import { HelpDirectory } from '../awareness/help-directory.js';
+import { MessageService } from '../awareness/messages.js';
+import { MessageCounter } from '../awareness/message-counter.js';
+import { CheckService } from '../awareness/check-service.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -66,6 +69,10 @@ export interface AllianceNode {
   readonly countryReports: CountryReports;
   /** Awareness: where to turn for help, per country. */
   readonly help: HelpDirectory;
+  /** Awareness messages per context, audience and language (versioned, reviewed). */
+  readonly messages: MessageService;
+  /** The check API: listed search text or upload hash → message and help. */
+  readonly check: CheckService;
   /** Seized-media triage runs and their results. */
   readonly triage: TriageService;
   /** Series status shared with peers (published and pulled). */
@@ -116,6 +123,9 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const reporting = new ReportingService(store, audit, { name: config.memberName, country: config.memberCountry });
   const countryReports = new CountryReports(store, audit, reporting, federation, config.secretariatPeer);
   const help = new HelpDirectory(store, audit, { name: config.memberName });
+  const messages = new MessageService(store, audit);
+  const messageCounter = new MessageCounter(reporting);
+  const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
@@ -177,11 +187,14 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     reporting,
     countryReports,
     help,
+    messages,
+    check,
     deconfliction,
     firstAdminToken,
     operator,
     async close() {
       await jobs.stop();
+      await messageCounter.flush();
       await audit.flush();
       await matcher.close();
       await store.close();

@@ -5,6 +5,7 @@
  * self-assessment, versioned per period. Every change is audited.
  */
 import type { AuditLog } from '../audit/audit-log.js';
+import { MESSAGE_CONTEXTS } from '../awareness/seed-messages.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
@@ -18,7 +19,7 @@ import { parsePeriod, yearBefore } from './periods.js';
 export const MANUAL_KINDS = ['prosecutions', 'convictions'] as const;
 export const AUDIENCES = ['children', 'parents', 'educators', 'professionals', 'general_public', 'offenders'] as const;
 export const CHANNELS = ['school', 'online', 'broadcast', 'print', 'event', 'other'] as const;
-export const MESSAGE_CONTEXTS = ['search', 'upload-blocked', 'child-safety', 'victim'] as const;
+export { MESSAGE_CONTEXTS } from '../awareness/seed-messages.js';
 
 export interface IndicatorReport {
   indicators: Indicators;
@@ -117,13 +118,26 @@ export class ReportingService {
 
   /** Counts one message served (the check API): by day, context and country — never the query. */
   async countMessage(context: string, country: string | null, at = now()): Promise<void> {
-    if (!(MESSAGE_CONTEXTS as readonly string[]).includes(context)) throw bad(`context: one of ${MESSAGE_CONTEXTS.join(', ')}`);
-    const row = { day: dayOf(at), context, country: country && isCountryCode(country.toUpperCase()) ? country.toUpperCase() : '', count: 1 };
-    await this.store.db
-      .insertInto('message_counts')
-      .values(row)
-      .onConflict((oc) => oc.columns(['day', 'context', 'country']).doUpdateSet((eb) => ({ count: eb('message_counts.count', '+', 1) })))
-      .execute();
+    await this.countMessages([{ day: dayOf(at), context, country, count: 1 }]);
+  }
+
+  /** Adds counts of messages served (batched by the check API's counter), in one transaction. */
+  async countMessages(rows: Array<{ day: string; context: string; country: string | null; count: number }>): Promise<void> {
+    for (const r of rows) {
+      if (!(MESSAGE_CONTEXTS as readonly string[]).includes(r.context)) throw bad(`context: one of ${MESSAGE_CONTEXTS.join(', ')}`);
+      if (!isDay(r.day) || !Number.isSafeInteger(r.count) || r.count < 1) throw bad('a message count is a day and a whole number ≥ 1');
+    }
+    if (rows.length === 0) return;
+    await this.store.db.transaction().execute(async (tx) => {
+      for (const r of rows) {
+        const row = { day: r.day, context: r.context, country: r.country && isCountryCode(r.country.toUpperCase()) ? r.country.toUpperCase() : '', count: r.count };
+        await tx
+          .insertInto('message_counts')
+          .values(row)
+          .onConflict((oc) => oc.columns(['day', 'context', 'country']).doUpdateSet((eb) => ({ count: eb('message_counts.count', '+', row.count) })))
+          .execute();
+      }
+    });
   }
 
   /** The self-assessment of a period: every capability with its phase and evidence (null where not assessed). */

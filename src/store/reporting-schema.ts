@@ -73,6 +73,27 @@ export interface CountryReportsTable {
   delivery_error: string | null;
 }
 
+/** One version of an awareness message; the newest approved version of a (context, audience, language) is served. */
+export interface MessagesTable {
+  id: Generated<number>;
+  /** 'search', 'upload-blocked', 'child-safety' or 'victim'. */
+  context: string;
+  /** 'child', 'teen' or 'adult'. */
+  audience: string;
+  /** A language code: 'en', 'fr', 'pt-BR'. */
+  language: string;
+  version: number;
+  title: string;
+  body: string;
+  /** 'draft' (awaiting review), 'approved' or 'rejected'. */
+  status: string;
+  author: string;
+  created_at: number;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  review_note: string | null;
+}
+
 export interface ReceivedCountryReportsTable {
   id: Generated<number>;
   member: string;
@@ -105,6 +126,7 @@ export interface HelpEntriesTable {
 
 export interface ReportingTables {
   help_entries: HelpEntriesTable;
+  messages: MessagesTable;
   manual_indicators: ManualIndicatorsTable;
   campaigns: CampaignsTable;
   message_counts: MessageCountsTable;

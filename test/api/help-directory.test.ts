@@ -16,8 +16,13 @@ describe.each(DIALECTS)('help directory on %s', (dialect) => {
   afterAll(() => api.close());
 
   it('starts with a placeholder per member country and kind, and no invented contact', async () => {
-    const all = (await api.call('GET', '/api/v1/help-directory')).json().entries;
+    const entries = (await api.call('GET', '/api/v1/help-directory')).json().entries;
+    const all = entries.filter((e: { country: string }) => e.country !== 'ZZ');
     expect(all).toHaveLength(ALLIANCE_COUNTRIES.length * HELP_KINDS.length);
+    // The international fall-back (ZZ): real services by their public website, no phone number.
+    const international = entries.filter((e: { country: string }) => e.country === 'ZZ');
+    expect(international.map((e: { kind: string }) => e.kind).sort()).toEqual(['child_helpline', 'hotline', 'offender_prevention', 'victim_support']);
+    expect(international.every((e: { status: string; channels: Array<{ type: string }> }) => e.status === 'curated' && e.channels.every((c) => c.type === 'web'))).toBe(true);
     expect(ALLIANCE_COUNTRIES).toHaveLength(55);
     expect(all.every((e: { status: string; channels: unknown[] }) => e.status === 'placeholder' && e.channels.length === 0)).toBe(true);
     const be = (await api.call('GET', '/api/v1/help-directory?country=be')).json().entries;
@@ -39,7 +44,7 @@ describe.each(DIALECTS)('help directory on %s', (dialect) => {
       const r = await api.call('PATCH', `/api/v1/help-directory/${helpline.id}`, body, curator);
       expect([r.statusCode, r.json().message]).toEqual([400, expect.stringMatching(message)]);
     }
-    expect((await api.call('POST', '/api/v1/help-directory', { country: 'ZZ', kind: 'police', name: 'x' }, curator)).json().code).toBe('HELP_ENTRY_INVALID');
+    expect((await api.call('POST', '/api/v1/help-directory', { country: 'XX', kind: 'police', name: 'x' }, curator)).json().code).toBe('HELP_ENTRY_INVALID');
     const matcher = await api.tokenFor('matcher');
     expect((await api.call('GET', '/api/v1/help-directory?country=BE', undefined, matcher)).json().entries).toHaveLength(HELP_KINDS.length + 1);
     expect((await api.call('PATCH', `/api/v1/help-directory/${helpline.id}`, { name: 'y' }, matcher)).statusCode).toBe(403);

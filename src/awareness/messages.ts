@@ -1,0 +1,187 @@
+/**
+ * Awareness messages: for each context (search deterrence, upload blocked, child safety, help for
+ * victims) and audience (child, teen, adult), a message per language. Every edit is a new
+ * version; a version is served once a second person approved it (four eyes: these texts are shown
+ * to children). A language without an approved version falls back to English, and says so.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import type { Store } from '../store/database.js';
+import type { MessagesTable } from '../store/reporting-schema.js';
+import { now } from '../store/util.js';
+import type { Selectable } from 'kysely';
+import { languageChain, requireLanguage } from './language.js';
+import { FALLBACK_LANGUAGE, MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type Audience, type MessageContext } from './seed-messages.js';
+
+export { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, FALLBACK_LANGUAGE, type Audience, type MessageContext };
+
+/** How long a served message is cached (another process of the node may have approved a newer one). */
+const CACHE_MS = 5_000;
+
+const bad = (message: string) => new AllianceError('MESSAGE_INVALID', message);
+
+function version(r: Selectable<MessagesTable>) {
+  return {
+    id: r.id,
+    context: r.context as MessageContext,
+    audience: r.audience as Audience,
+    language: r.language,
+    version: Number(r.version),
+    title: r.title,
+    body: r.body,
+    status: r.status as 'draft' | 'approved' | 'rejected',
+    author: r.author,
+    created_at: new Date(Number(r.created_at)).toISOString(),
+    reviewed_by: r.reviewed_by,
+    reviewed_at: r.reviewed_at === null ? null : new Date(Number(r.reviewed_at)).toISOString(),
+    review_note: r.review_note,
+  };
+}
+export type MessageVersion = ReturnType<typeof version>;
+
+/** The message to show: the served version, and whether it is a fall-back from the requested language. */
+export interface ServedMessage {
+  context: MessageContext;
+  audience: Audience;
+  language: string;
+  requested_language: string;
+  /** True when the requested language has no approved version and English is shown instead. */
+  fallback: boolean;
+  version: number;
+  title: string;
+  body: string;
+}
+
+export function requireContext(value: unknown, code: 'MESSAGE_INVALID' | 'CHECK_INVALID' = 'MESSAGE_INVALID'): MessageContext {
+  if (!(MESSAGE_CONTEXTS as readonly unknown[]).includes(value)) throw new AllianceError(code, `context: one of ${MESSAGE_CONTEXTS.join(', ')}`);
+  return value as MessageContext;
+}
+
+export function requireAudience(value: unknown, code: 'MESSAGE_INVALID' | 'CHECK_INVALID' = 'MESSAGE_INVALID'): Audience {
+  if (!(MESSAGE_AUDIENCES as readonly unknown[]).includes(value)) throw new AllianceError(code, `audience: one of ${MESSAGE_AUDIENCES.join(', ')}`);
+  return value as Audience;
+}
+
+function text(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || !value.trim()) throw bad(`${field}: required`);
+  if (value.length > max) throw bad(`${field}: at most ${max} characters`);
+  return value.trim();
+}
+
+export class MessageService {
+  private cache = new Map<string, { served: ServedMessage; until: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /**
+   * For each context and audience in `language`: the version served (null when English is shown
+   * instead: `fallback`), and the newest draft awaiting review.
+   */
+  async overview(actor: Principal, languageInput: string) {
+    requirePermission(actor, 'lookup');
+    const language = requireLanguage('language', languageInput, 'MESSAGE_INVALID');
+    const rows = (await this.store.db.selectFrom('messages').selectAll().where('language', '=', language).orderBy('version', 'desc').execute()).map(version);
+    const languages = (await this.store.db.selectFrom('messages').select('language').distinct().orderBy('language').execute()).map((r) => r.language);
+    const entries = MESSAGE_CONTEXTS.flatMap((context) =>
+      MESSAGE_AUDIENCES.map((audience) => {
+        const mine = rows.filter((r) => r.context === context && r.audience === audience);
+        const served = mine.find((r) => r.status === 'approved') ?? null;
+        const pending = mine.find((r) => r.status === 'draft' && (!served || r.version > served.version)) ?? null;
+        return { context, audience, language, served, pending, fallback: served === null && language !== FALLBACK_LANGUAGE, versions: mine.length };
+      }),
+    );
+    return { language, languages, entries };
+  }
+
+  /** Every version of one message, newest first. */
+  async history(actor: Principal, q: { context: string; audience: string; language: string }): Promise<MessageVersion[]> {
+    requirePermission(actor, 'lookup');
+    const context = requireContext(q.context);
+    const audience = requireAudience(q.audience);
+    const language = requireLanguage('language', q.language, 'MESSAGE_INVALID');
+    const rows = await this.store.db.selectFrom('messages').selectAll().where('context', '=', context).where('audience', '=', audience).where('language', '=', language).orderBy('version', 'desc').execute();
+    return rows.map(version);
+  }
+
+  /** Writes a new version (a draft, served once another person approves it). */
+  async write(actor: Principal, input: { context: string; audience: string; language: string; title: string; body: string }): Promise<MessageVersion> {
+    requirePermission(actor, 'awareness.manage');
+    const context = requireContext(input.context);
+    const audience = requireAudience(input.audience);
+    const language = requireLanguage('language', input.language, 'MESSAGE_INVALID');
+    const title = text('title', input.title, 200);
+    const body = text('body', input.body, 2000);
+    return this.store.db.transaction().execute(async (tx) => {
+      const last = await tx.selectFrom('messages').select((eb) => eb.fn.max('version').as('v')).where('context', '=', context).where('audience', '=', audience).where('language', '=', language).executeTakeFirst();
+      const next = Number(last?.v ?? 0) + 1;
+      const row = await tx
+        .insertInto('messages')
+        .values({ context, audience, language, version: next, title, body, status: 'draft', author: actor.actor, created_at: now(), reviewed_by: null, reviewed_at: null, review_note: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.audit.record(tx, actor, 'message.write', `${context}/${audience}/${language}/v${next}`, {});
+      return version(row);
+    });
+  }
+
+  /** Approves (then served) or rejects a draft; the author cannot review their own text. */
+  async review(actor: Principal, id: number, input: { decision: string; note?: string | null }): Promise<MessageVersion> {
+    requirePermission(actor, 'awareness.manage');
+    if (input.decision !== 'approve' && input.decision !== 'reject') throw bad('decision: approve or reject');
+    const note = input.note == null ? null : text('note', input.note, 1000);
+    const done = await this.store.db.transaction().execute(async (tx) => {
+      const cur = await tx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!cur) throw new AllianceError('MESSAGE_NOT_FOUND', `no message version ${id}`);
+      if (cur.status !== 'draft') throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} is already ${cur.status}`);
+      if (cur.author === actor.actor) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', 'a message is reviewed by someone other than its author');
+      const row = await tx
+        .updateTable('messages')
+        .set({ status: input.decision === 'approve' ? 'approved' : 'rejected', reviewed_by: actor.actor, reviewed_at: now(), review_note: note })
+        .where('id', '=', id)
+        .where('status', '=', 'draft')
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.audit.record(tx, actor, `message.${input.decision}`, `${row.context}/${row.audience}/${row.language}/v${row.version}`, { note });
+      return version(row);
+    });
+    this.cache.clear();
+    return done;
+  }
+
+  /** The message to show for a context and audience in a language (English when it has no approved version). */
+  async resolve(context: MessageContext, audience: Audience, language: string): Promise<ServedMessage> {
+    const key = `${context}|${audience}|${language}`;
+    const t = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > t) return hit.served;
+    const chain = [...languageChain(language), FALLBACK_LANGUAGE];
+    const rows = await this.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('context', '=', context)
+      .where('audience', '=', audience)
+      .where('language', 'in', chain)
+      .where('status', '=', 'approved')
+      .orderBy('version', 'desc')
+      .execute();
+    const best = chain.map((l) => rows.find((r) => r.language === l)).find((r) => r !== undefined);
+    if (!best) throw new AllianceError('INTERNAL', `no approved English message for ${context}/${audience}: the seed was removed`);
+    const served: ServedMessage = {
+      context,
+      audience,
+      language: best.language,
+      requested_language: language,
+      fallback: !languageChain(language).includes(best.language),
+      version: Number(best.version),
+      title: best.title,
+      body: best.body,
+    };
+    if (this.cache.size > 5_000) this.cache.clear();
+    this.cache.set(key, { served, until: t + CACHE_MS });
+    return served;
+  }
+}
