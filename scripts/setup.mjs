@@ -76,7 +76,7 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   writeFileSync(stamp, lockHash);
 }
 
-// 3. Compile (incremental: quick when nothing changed) and build the web UI when its sources changed.
+// 3. Compile (incremental: quick when nothing changed) and build the web UI and the check SDK when their sources changed.
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
 const newest = (dir) =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -85,4 +85,9 @@ const newest = (dir) =>
 const builtWeb = join(root, 'dist', 'web', 'index.html');
 if (!existsSync(builtWeb) || statSync(builtWeb).mtimeMs < newest(join(root, 'web'))) {
   run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn']);
+}
+const builtSdk = join(root, 'sdk', 'dist', 'alliance-check-worker.js');
+const sdkSources = Math.max(newest(join(root, 'sdk', 'src')), newest(join(root, 'src', 'signals', 'pdq')));
+if (!existsSync(builtSdk) || statSync(builtSdk).mtimeMs < sdkSources) {
+  run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'sdk', 'vite.config.ts'), '--logLevel', 'warn']);
 }

@@ -30,8 +30,8 @@ export function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** Paths that hold no data: health, the API description and its page, the web UI's static files. */
-const PUBLIC_PATHS = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\//];
+/** Paths that hold no data: health, the API description and its page, the web UI's static files, the check SDK's demo. */
+const PUBLIC_PATHS = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\//, /^\/demo(\/|$)/];
 
 export const authPlugin = fp(async (app: FastifyInstance, opts: { members: MemberService }) => {
   app.decorateRequest('principal', null as unknown as Principal);

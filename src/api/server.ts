@@ -14,6 +14,7 @@ import { peerRoutes } from './federation/peer-routes.js';
 import { hmaPlugin } from './hma/plugin.js';
 import { metricsPlugin } from './metrics.js';
 import { webPlugin } from './web.js';
+import { demoPlugin } from './demo.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
 import { federationRoutes } from './v1/federation.js';
@@ -97,5 +98,6 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
+  await app.register(demoPlugin);
   return app;
 }
