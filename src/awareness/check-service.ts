@@ -87,7 +87,14 @@ export class CheckService {
     const context = input.context == null ? 'search' : requireContext(input.context, 'CHECK_INVALID');
     if (context === 'upload-blocked') throw bad('context: upload-blocked is answered by /check/upload');
     const w = who(input);
-    const r = await this.lookup.lookup('keyword', input.text);
+    let r;
+    try {
+      r = await this.lookup.lookup('keyword', input.text, { series: false });
+    } catch (err) {
+      // Too few letters to hold any listed term ("hi", "?!"): nothing to match, not a bad request.
+      if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') return { match: false, message: null, help: [], help_fallback: false };
+      throw err;
+    }
     if (r.matches.length === 0) return { match: false, message: null, help: [], help_fallback: false };
     this.counter.count(context, w.country);
     return { match: true, ...(await this.messageFor(context, w)) };
@@ -102,7 +109,7 @@ export class CheckService {
     const matched: string[] = [];
     for (const s of given) {
       if (typeof input[s] !== 'string') throw bad(`${s}: a hash in lowercase hex`);
-      const r = await this.lookup.lookup(s, input[s]);
+      const r = await this.lookup.lookup(s, input[s], { series: false });
       if (r.matches.length) matched.push(s);
     }
     if (matched.length === 0) return { action: 'allow', matched, match: false, message: null, help: [], help_fallback: false };

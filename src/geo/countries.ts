@@ -7,9 +7,16 @@ const names = new Intl.DisplayNames(['en'], { type: 'region' });
  */
 export function isCountryCode(code: string): boolean {
   if (!/^[A-Z]{2}$/.test(code) || code === 'ZZ') return false;
-  try {
-    return names.of(code) !== code;
-  } catch {
-    return false;
+  let known = checked.get(code);
+  if (known === undefined) {
+    try {
+      known = names.of(code) !== code;
+    } catch {
+      known = false;
+    }
+    checked.set(code, known);
   }
+  return known;
 }
+/** Answers so far (at most 26 × 26): asked on every check API request. */
+const checked = new Map<string, boolean>();

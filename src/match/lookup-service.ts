@@ -26,6 +26,8 @@ export interface LookupOptions {
    * selects a fixed share of its content.
    */
   coin?: number;
+  /** Name the series of matched content (default true; the check API does not need them). */
+  series?: boolean;
 }
 
 export interface Match {
@@ -119,7 +121,7 @@ export class LookupService {
     } else {
       result.matches = positives;
       for (const p of positives) result.explanation.push(`${describe(p)} matches`);
-      if (positives.length) {
+      if (positives.length && options.series !== false) {
         const series = await seriesOfContents(this.store.db, [...new Set(positives.map((p) => p.content_id))]);
         for (const p of positives) {
           const s = series.get(p.content_id);

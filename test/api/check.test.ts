@@ -45,6 +45,8 @@ describe.each(DIALECTS)('check API on %s', (dialect) => {
     expect(body.help.every((h: { fallback: boolean; country: string; channels: unknown[] }) => h.fallback && h.country === 'ZZ' && h.channels.length === 1)).toBe(true);
     expect(body.help_fallback).toBe(true);
     expect((await text({ text: 'forbidden terminal velocity', country: 'BE' })).json()).toEqual({ match: false, message: null, help: [], help_fallback: false });
+    // Too short to hold a term is no match, not an error (people search "hi").
+    expect((await text({ text: 'hi' })).json()).toEqual({ match: false, message: null, help: [], help_fallback: false });
     // A child searching the same gets the child's message and the child helpline only.
     const child = (await text({ text: 'forbiddenterm', audience: 'child' })).json();
     expect([child.message.audience, child.help.map((h: { kind: string }) => h.kind)]).toEqual(['child', ['child_helpline']]);

@@ -40,20 +40,40 @@ const MARK = /\p{M}/u;
 const FORMAT = /\p{Cf}/u;
 const LETTER = /\p{L}/u;
 
+const ASCII = /^[\x00-\x7f]*$/;
+/** One character (or a confusable's replacement) is a letter: a–z at once, others by Unicode class. */
+const isLetterChar = (c: string) => (c.length === 1 && c.charCodeAt(0) < 128 ? c >= 'a' && c <= 'z' : LETTER.test(c));
+
+/** The lower-cased characters with diacritics, format characters, look-alikes and leet digits resolved. */
+function plainChars(input: string): string[] {
+  if (ASCII.test(input)) {
+    // Plain ASCII (most queries): decomposition, marks and look-alikes cannot occur.
+    const lower = input.length > MAX_DECOMPOSED ? input.slice(0, MAX_DECOMPOSED).toLowerCase() : input.toLowerCase();
+    const out = new Array<string>(lower.length);
+    for (let i = 0; i < lower.length; i++) out[i] = LEET_DIGITS[lower[i]] ?? lower[i];
+    return out;
+  }
+  // Compatibility decomposition can multiply the length (one ligature is 18 letters): bounded.
+  const chars = [...input.normalize('NFKD')].slice(0, MAX_DECOMPOSED).filter((c) => !MARK.test(c) && !FORMAT.test(c)).map((c) => c.toLowerCase());
+  return chars.map((c) => CONFUSABLES[c] ?? LEET_DIGITS[c] ?? c);
+}
+
+/** The last reduction: a lookup reduces its text to check it, then the index reduces it again to query. */
+let last: { input: string; result: Skeleton } | undefined;
+
 /** Reduces text to its skeleton. */
 export function skeleton(input: string): Skeleton {
+  if (last && last.input === input) return last.result;
   const letters: string[] = [];
   const starts: boolean[] = [];
   const ends: boolean[] = [];
   let separated = true;
-  // Compatibility decomposition can multiply the length (one ligature is 18 letters): bounded.
-  const chars = [...input.normalize('NFKD')].slice(0, MAX_DECOMPOSED).filter((c) => !MARK.test(c) && !FORMAT.test(c)).map((c) => c.toLowerCase());
-  const plain = chars.map((c) => CONFUSABLES[c] ?? LEET_DIGITS[c] ?? c);
-  const isLetter = (i: number) => i >= 0 && i < plain.length && LETTER.test(plain[i]);
+  const plain = plainChars(input);
+  const isLetter = (i: number) => i >= 0 && i < plain.length && isLetterChar(plain[i]);
   for (let i = 0; i < plain.length; i++) {
     const symbol = LEET_SYMBOLS[plain[i]];
     const mapped = symbol && isLetter(i - 1) && isLetter(i + 1) ? symbol : plain[i];
-    if (!LETTER.test(mapped)) {
+    if (!isLetterChar(mapped)) {
       if (letters.length) ends[ends.length - 1] = true;
       separated = true;
       continue;
@@ -74,7 +94,9 @@ export function skeleton(input: string): Skeleton {
     }
   }
   if (letters.length) ends[ends.length - 1] = true;
-  return { text: letters.join(''), starts, ends };
+  const result = { text: letters.join(''), starts, ends };
+  last = { input, result };
+  return result;
 }
 
 /** Every stretch of the skeleton that begins and ends at a separator, up to `maxLength` letters. */

@@ -1,0 +1,132 @@
+/**
+ * bench:check — POST /api/v1/check/text on a real `alliance serve` process holding a 100,000-term
+ * keyword list, driven by autocannon over 127.0.0.1 on the same machine. The reference is the
+ * issue's target: ≥ 5,000 requests/s with p99 < 20 ms; the ratio is printed in the same run.
+ * Usage: npm run bench:check [-- --terms 100000] [--seconds 10] [--cpu-prof DIR (profile the server)]
+ * Terms are generated letter strings (neutral: no real term is used) — one in five a two-word
+ * phrase; the queries mix ordinary sentences (80 %) with listed terms written with evasions
+ * (leetspeak, separators, repeated letters, capitals). Every answer is checked: each evasion query
+ * must match and no ordinary sentence may.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/config.js';
+import { openNode } from '../src/node/node.js';
+import { startServer } from '../test/support/server-process.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const termsN = Number(flag('--terms') ?? 100_000);
+const seconds = Number(flag('--seconds') ?? 10);
+const TARGET_RPS = 5_000;
+const TARGET_P99_MS = 20;
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(20261123);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+const CONSONANTS = 'bcdfghjklmnpqrstvwxz';
+const VOWELS = 'aeiouy';
+/** A pronounceable made-up word of `syllables` consonant–vowel pairs, no letter doubled. */
+function word(syllables: number): string {
+  let w = '';
+  for (let i = 0; i < syllables; i++) w += pick([...CONSONANTS]) + pick([...VOWELS]);
+  return w + pick([...CONSONANTS]);
+}
+const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', t: '7' };
+/** A listed term as someone evading a filter might write it. */
+function evade(term: string): string {
+  const style = Math.floor(random() * 4);
+  if (style === 0) return [...term].map((c) => LEET[c] ?? c).join('');
+  if (style === 1) return [...term].join('.');
+  if (style === 2) return term.toUpperCase().replace(/([aeiou])/gi, '$1$1$1');
+  return [...term].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join(' ');
+}
+
+const out = join(import.meta.dirname, 'out', `check-${termsN}`);
+const dataDir = join(out, 'data');
+mkdirSync(out, { recursive: true });
+const terms: string[] = [];
+const seen = new Set<string>();
+while (terms.length < termsN) {
+  const t = random() < 0.2 ? `${word(2)} ${word(2)}` : word(3 + Math.floor(random() * 3));
+  if (!seen.has(t)) {
+    seen.add(t);
+    terms.push(t);
+  }
+}
+const FILLER = ['where', 'can', 'i', 'find', 'the', 'best', 'recipe', 'for', 'bread', 'weather', 'in', 'town', 'today', 'how', 'to', 'fix', 'a', 'bike', 'cheap', 'flights', 'music', 'videos', 'school', 'homework', 'help', 'with', 'maths'];
+const sentence = (n: number) => Array.from({ length: n }, () => pick(FILLER)).join(' ');
+const queries: Array<{ text: string; listed: boolean }> = [];
+for (let i = 0; i < 2_000; i++) {
+  if (i % 5 === 0) queries.push({ text: `${sentence(2)} ${evade(pick(terms))} ${sentence(2)}`, listed: true });
+  else queries.push({ text: sentence(4 + (i % 8)), listed: false });
+}
+
+console.log(`bench:check  ${new Date().toISOString()}  ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}`);
+let token: string;
+const tokenFile = join(out, 'token');
+if (!existsSync(join(dataDir, 'alliance.sqlite'))) {
+  mkdirSync(dataDir, { recursive: true });
+  const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+  const actor = await node.operator();
+  await node.banks.createBank(actor, { name: 'SEARCH_TERMS' });
+  const t = performance.now();
+  for (let i = 0; i < terms.length; i += 10_000) {
+    await node.banks.importContents(actor, 'SEARCH_TERMS', terms.slice(i, i + 10_000).map((value) => ({ signals: [{ signal_type: 'keyword', value }] })), 'bench');
+  }
+  console.log(`imported ${terms.length.toLocaleString('en')} terms in ${((performance.now() - t) / 1000).toFixed(1)} s (cached in ${dataDir})`);
+  token = (await node.members.createToken(actor, 'local', 'matcher', 'bench')).token;
+  writeFileSync(tokenFile, token);
+  await node.close();
+} else token = readFileSync(tokenFile, 'utf8');
+
+const profileDir = flag('--cpu-prof');
+const server = await startServer([], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+try {
+  // Correctness first: every query once, each answer checked.
+  let wrong = 0;
+  for (const q of queries) {
+    const res = await fetch(`${server.url}/api/v1/check/text`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: q.text, country: 'BE', language: 'fr' }) });
+    const body = (await res.json()) as { match: boolean; message: { title: string } | null; help: unknown[] };
+    if (res.status !== 200 || body.match !== q.listed || (q.listed && (!body.message || body.help.length === 0))) {
+      wrong++;
+      if (wrong <= 5) console.log(`  WRONG: ${JSON.stringify(q)} → ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+    }
+  }
+  console.log(`answers: ${queries.length - wrong} of ${queries.length} right (${queries.filter((q) => q.listed).length} evasions of listed terms must match, the rest must not)`);
+
+  const bodies = queries.map((q) => JSON.stringify({ text: q.text, country: 'BE', language: 'fr', audience: 'adult' }));
+  // Each connection cycles through the 2,000 prepared requests (no per-request work in the load generator, which shares the cores).
+  const run = (duration: number, connections: number) =>
+    autocannon({
+      url: `${server.url}/api/v1/check/text`,
+      method: 'POST',
+      connections,
+      duration,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      requests: bodies.map((body) => ({ method: 'POST', path: '/api/v1/check/text', body })),
+    });
+  await run(3, 16); // warm-up
+  console.log(`\nPOST /api/v1/check/text, ${termsN.toLocaleString('en')} terms, one alliance serve process, autocannon on the same ${cpus().length} cores, ${seconds} s per run:`);
+  for (const connections of [16, 32]) {
+    const r = await run(seconds, connections);
+    const errors = r.errors + r.non2xx;
+    console.log(
+      `  ${connections} connections: ${r.requests.average.toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errors} errors` +
+        `  → ratio to the target: throughput ${(r.requests.average / TARGET_RPS).toFixed(2)}× of ${TARGET_RPS.toLocaleString('en')}/s, p99 ${(r.latency.p99 / TARGET_P99_MS).toFixed(2)} of ${TARGET_P99_MS} ms` +
+        `${r.requests.average >= TARGET_RPS && r.latency.p99 < TARGET_P99_MS && errors === 0 ? ' (met)' : ' (NOT MET)'}`,
+    );
+  }
+} finally {
+  await server.stop(profileDir ? 'SIGINT' : 'SIGTERM');
+}
