@@ -20,7 +20,7 @@ export const UI_HEADERS = {
 };
 
 /** Client-side routes: each serves the page, the app routes itself. */
-export const UI_ROUTES = ['/', '/signin', '/banks', '/banks/:name', '/match', '/sync', '/review', '/reports', '/notices', '/rules', '/series', '/series/:id', '/deconfliction', '/triage', '/triage/:id', '/indicators', '/country-reports', '/alliance'];
+export const UI_ROUTES = ['/', '/signin', '/banks', '/banks/:name', '/match', '/sync', '/review', '/reports', '/notices', '/rules', '/series', '/series/:id', '/deconfliction', '/triage', '/triage/:id', '/indicators', '/country-reports', '/alliance', '/awareness'];
 
 export async function webPlugin(app: FastifyInstance): Promise<void> {
   const index = join(WEB_ROOT, 'index.html');

@@ -525,4 +525,43 @@ describe('web UI', () => {
     expect((await api(`/indicators?period=${quarter}`)).json.indicators.values['awareness.campaign_reach']).toBe(4321 + 800);
     await page.context().close();
   });
+
+  it('shows which messages fall back to English, approves a translation, and fills a help directory placeholder', async () => {
+    const api = (path: string, method = 'GET', body?: unknown, t = token) => http(`${server.url}/api/v1${path}`, t, method, body);
+    // A curator of another member writes the French deterrence message for adults: the admin reviews it in the UI.
+    expect((await api('/members', 'POST', { name: 'ngo-fr', kind: 'ngo' })).status).toBe(201);
+    const curator = (await api('/tokens', 'POST', { member: 'ngo-fr', role: 'curator' })).json.token;
+    const draft = await api('/messages', 'POST', { context: 'search', audience: 'adult', language: 'fr', title: 'Recherche bloquée', body: 'Texte de test.' }, curator);
+    expect(draft.status, draft.text).toBe(201);
+    const page = await open('/awareness');
+    await heading(page, 'Awareness');
+    await page.getByLabel('Language').fill('fr');
+    await page.getByRole('button', { name: 'Show' }).first().click();
+    const table = page.getByRole('table', { name: 'Messages in fr' });
+    await table.waitFor();
+    expect(await table.getByText('Not translated: falls back to English').count()).toBe(12);
+    const row = table.locator('tr[data-message="search/adult"]');
+    expect(await text(row.locator('td').nth(3))).toContain('Recherche bloquée');
+    await row.getByRole('button', { name: 'Approve v1' }).click();
+    await expect.poll(() => text(row.locator('td').nth(2))).toContain('Recherche bloquée v1');
+    expect(await table.getByText('Not translated: falls back to English').count()).toBe(11);
+    expect((await api('/check/message?context=search&language=fr')).json.message).toMatchObject({ language: 'fr', fallback: false, title: 'Recherche bloquée' });
+
+    // Belgium's child helpline is a placeholder; a curator fills it here.
+    await page.getByLabel('Country').fill('be');
+    await page.getByRole('button', { name: 'Show' }).nth(1).click();
+    const dir = page.getByRole('table', { name: 'Help directory of BE' });
+    await dir.waitFor();
+    expect(await dir.getByText('placeholder: to fill').count()).toBe(5);
+    await dir.locator('tr', { hasText: 'child helpline' }).getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Help directory entry' });
+    await form.getByLabel('Name').fill('Example helpline');
+    await form.getByLabel('Languages').fill('nl, fr');
+    await form.getByLabel('Contact', { exact: true }).fill('https://helpline.example');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dir.getByText('placeholder: to fill').count()).toBe(4);
+    const help = (await api('/check/message?context=search&audience=child&country=BE&language=fr')).json.help;
+    expect(help).toEqual([expect.objectContaining({ kind: 'child_helpline', name: 'Example helpline', country: 'BE', fallback: false, channels: [{ type: 'web', value: 'https://helpline.example' }] })]);
+    await page.context().close();
+  });
 });

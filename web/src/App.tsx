@@ -14,6 +14,7 @@ import { ReportsPage } from './ReportsPage';
 import { ReviewPage } from './ReviewPage';
 import { RulesPage } from './RulesPage';
 import { SeriesPage } from './SeriesPage';
+import { AwarenessPage } from './awareness/AwarenessPage';
 import { SeriesDetailPage } from './SeriesDetailPage';
 import { DeconflictionPage } from './DeconflictionPage';
 import { TriagePage, TriageRunPage } from './TriagePage';
@@ -87,6 +88,7 @@ export function App() {
         {route.page === 'deconfliction' && <DeconflictionPage />}
         {route.page === 'triage' && <TriagePage />}
         {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
+        {route.page === 'awareness' && <AwarenessPage />}
         <Suspense fallback={<p>Loading…</p>}>
           {route.page === 'indicators' && <IndicatorsPage />}
           {route.page === 'country-reports' && <CountryReportsPage />}

@@ -17,6 +17,7 @@ const PAGES = [
   ['/indicators', 'Indicators'],
   ['/country-reports', 'Country reports'],
   ['/alliance', 'Alliance'],
+  ['/awareness', 'Awareness'],
 ] as const;
 
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */

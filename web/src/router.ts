@@ -23,7 +23,7 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'series-detail'; id: number } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'indicators' } | { page: 'country-reports' } | { page: 'alliance' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
+export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'series-detail'; id: number } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'indicators' } | { page: 'country-reports' } | { page: 'alliance' } | { page: 'awareness' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
 
 export function matchRoute(path: string): Route {
   if (path === '/') return { page: 'home' };
@@ -43,6 +43,7 @@ export function matchRoute(path: string): Route {
   if (path === '/indicators') return { page: 'indicators' };
   if (path === '/country-reports') return { page: 'country-reports' };
   if (path === '/alliance') return { page: 'alliance' };
+  if (path === '/awareness') return { page: 'awareness' };
   const t = /^\/triage\/(\d+)$/.exec(path);
   if (t) return { page: 'triage-run', id: Number(t[1]) };
   const m = /^\/banks\/([^/]+)$/.exec(path);

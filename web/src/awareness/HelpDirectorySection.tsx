@@ -1,0 +1,164 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { ErrorMessage } from '../ErrorMessage';
+import { useAction } from '../useAction';
+import { useLoad } from '../useLoad';
+
+interface HelpEntry {
+  id: number;
+  country: string;
+  kind: string;
+  name: string;
+  languages: string[];
+  hours: string | null;
+  channels: Array<{ type: string; value: string }>;
+  status: string;
+}
+const KINDS = ['child_helpline', 'hotline', 'police', 'victim_support', 'offender_prevention'];
+const CHANNEL_TYPES = ['phone', 'web', 'chat', 'email', 'sms', 'app'];
+const words = (s: string) => s.replace(/_/g, ' ');
+interface Form {
+  id: number | null;
+  kind: string;
+  name: string;
+  languages: string;
+  hours: string;
+  channelType: string;
+  channelValue: string;
+}
+
+/** Where users of a country can turn: the entries of a country (placeholders flagged), filled and added by curators. */
+export function HelpDirectorySection() {
+  const [country, setCountry] = useState('');
+  const [shown, setShown] = useState('ZZ');
+  const list = useLoad(() => api<{ entries: HelpEntry[] }>(`/help-directory?country=${encodeURIComponent(shown)}`), [shown]);
+  const { busy, error, run } = useAction();
+  const [form, setForm] = useState<Form | null>(null);
+
+  const edit = (e: HelpEntry | null) =>
+    setForm(
+      e
+        ? { id: e.id, kind: e.kind, name: e.status === 'placeholder' ? '' : e.name, languages: e.languages.join(', '), hours: e.hours ?? '', channelType: e.channels[0]?.type ?? 'web', channelValue: e.channels[0]?.value ?? '' }
+        : { id: null, kind: 'child_helpline', name: '', languages: '', hours: '', channelType: 'web', channelValue: '' },
+    );
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    if (!form) return;
+    const body = {
+      name: form.name,
+      languages: form.languages.split(/[\s,]+/).filter(Boolean),
+      hours: form.hours.trim() || null,
+      channels: form.channelValue.trim() ? [{ type: form.channelType, value: form.channelValue.trim() }] : [],
+    };
+    void run('The entry was not saved', async () => {
+      if (form.id === null) await api('/help-directory', { json: { ...body, country: shown, kind: form.kind } });
+      else await api(`/help-directory/${form.id}`, { method: 'PATCH', json: body });
+      setForm(null);
+      list.reload();
+    });
+  };
+
+  return (
+    <section aria-labelledby="help-title">
+      <h2 id="help-title">Help directory</h2>
+      <p>Per country: the child helpline, the reporting hotline, the police, victim support and offender prevention. Placeholders are never shown to users: the international entry (ZZ) of that kind stands in, flagged.</p>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setShown(country.trim().toUpperCase() || 'ZZ');
+        }}
+      >
+        <label>
+          Country <input value={country} onChange={(e) => setCountry(e.target.value)} size={4} maxLength={2} placeholder="BE" />
+        </label>
+        <button type="submit">Show</button>
+        <button type="button" onClick={() => edit(null)}>
+          Add an entry for {shown}
+        </button>
+      </form>
+      <ErrorMessage error={list.error ?? error} />
+      {list.data && (
+        <table aria-label={`Help directory of ${shown}`}>
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>Name</th>
+              <th>Languages</th>
+              <th>Hours</th>
+              <th>Contact</th>
+              <th>Status</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.entries.map((e) => (
+              <tr key={e.id}>
+                <td>{words(e.kind)}</td>
+                <td>{e.name}</td>
+                <td>{e.languages.join(', ')}</td>
+                <td>{e.hours}</td>
+                <td>
+                  {e.channels.map((c) => (
+                    <div key={c.type + c.value}>
+                      {c.type}: {c.value}
+                    </div>
+                  ))}
+                </td>
+                <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.status}</td>
+                <td>
+                  <button type="button" onClick={() => edit(e)}>
+                    Edit
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {form && (
+        <form onSubmit={save} aria-label="Help directory entry">
+          <h3>{form.id === null ? `New entry for ${shown}` : `Entry ${form.id}`}</h3>
+          {form.id === null && (
+            <label>
+              Kind
+              <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
+                {KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {words(k)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label>
+            Name <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} maxLength={200} required />
+          </label>
+          <label>
+            Languages <input value={form.languages} onChange={(e) => setForm({ ...form, languages: e.target.value })} placeholder="nl, fr" />
+          </label>
+          <label>
+            Hours <input value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} placeholder="24/7" />
+          </label>
+          <label>
+            Contact type
+            <select value={form.channelType} onChange={(e) => setForm({ ...form, channelType: e.target.value })}>
+              {CHANNEL_TYPES.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Contact <input value={form.channelValue} onChange={(e) => setForm({ ...form, channelValue: e.target.value })} placeholder="https://…, +32…, name@…" />
+          </label>
+          <button type="submit" disabled={busy}>
+            Save
+          </button>{' '}
+          <button type="button" onClick={() => setForm(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

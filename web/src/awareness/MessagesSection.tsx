@@ -1,0 +1,143 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { ErrorMessage } from '../ErrorMessage';
+import { useAction } from '../useAction';
+import { useLoad } from '../useLoad';
+
+interface Version {
+  id: number;
+  version: number;
+  title: string;
+  body: string;
+  status: string;
+  author: string;
+  reviewed_by: string | null;
+}
+interface Entry {
+  context: string;
+  audience: string;
+  language: string;
+  served: Version | null;
+  pending: Version | null;
+  fallback: boolean;
+  versions: number;
+}
+
+/** The awareness messages in one language: what is served, what falls back to English, drafts to review, a new version. */
+export function MessagesSection() {
+  const [language, setLanguage] = useState('en');
+  const [shown, setShown] = useState('en');
+  const list = useLoad(() => api<{ language: string; languages: string[]; entries: Entry[] }>(`/messages?language=${encodeURIComponent(shown)}`), [shown]);
+  const { busy, error, run } = useAction();
+  const [draft, setDraft] = useState<{ context: string; audience: string; title: string; body: string } | null>(null);
+
+  const review = (id: number, decision: 'approve' | 'reject') =>
+    void run(`The ${decision === 'approve' ? 'approval' : 'rejection'} was not saved`, async () => {
+      await api(`/messages/${id}/review`, { json: { decision } });
+      list.reload();
+    });
+  const write = (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    void run('The new version was not saved', async () => {
+      await api('/messages', { json: { ...draft, language: shown } });
+      setDraft(null);
+      list.reload();
+    });
+  };
+
+  return (
+    <section aria-labelledby="messages-title">
+      <h2 id="messages-title">Messages</h2>
+      <p>
+        Shown by the check API when a search or an upload is stopped, and on help pages. A version is served once someone other than its author approves it; a
+        language without an approved version shows the English one.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setShown(language.trim() || 'en');
+        }}
+        className="row"
+      >
+        <label>
+          Language <input value={language} onChange={(e) => setLanguage(e.target.value)} size={8} list="message-languages" />
+        </label>
+        <datalist id="message-languages">{list.data?.languages.map((l) => <option key={l} value={l} />)}</datalist>
+        <button type="submit">Show</button>
+      </form>
+      <ErrorMessage error={list.error ?? error} />
+      {list.data && (
+        <table aria-label={`Messages in ${list.data.language}`}>
+          <thead>
+            <tr>
+              <th>Context</th>
+              <th>Audience</th>
+              <th>Served</th>
+              <th>Awaiting review</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.entries.map((e) => (
+              <tr key={`${e.context}/${e.audience}`} data-message={`${e.context}/${e.audience}`}>
+                <td>{e.context}</td>
+                <td>{e.audience}</td>
+                <td>
+                  {e.served ? (
+                    <>
+                      <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
+                      <div className="muted">{e.served.body}</div>
+                    </>
+                  ) : (
+                    <span className="tag warn" title="No approved version in this language: users see the English message">
+                      Not translated: falls back to English
+                    </span>
+                  )}
+                </td>
+                <td>
+                  {e.pending && (
+                    <>
+                      <strong>{e.pending.title}</strong> <span className="tag">v{e.pending.version} by {e.pending.author}</span>
+                      <div className="muted">{e.pending.body}</div>
+                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
+                        Approve v{e.pending.version}
+                      </button>{' '}
+                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
+                        Reject
+                      </button>
+                    </>
+                  )}
+                </td>
+                <td>
+                  <button type="button" onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
+                    Write a version
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {draft && (
+        <form onSubmit={write} aria-label="New message version">
+          <h3>
+            New version: {draft.context}, {draft.audience}, {shown}
+          </h3>
+          <label>
+            Title <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} maxLength={200} required />
+          </label>
+          <label>
+            Text <textarea value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} maxLength={2000} rows={4} required />
+          </label>
+          <button type="submit" disabled={busy}>
+            Save for review
+          </button>{' '}
+          <button type="button" onClick={() => setDraft(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
