@@ -89,13 +89,13 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(triageRoutes, { triage: node.triage });
       await v1.register(reportingRoutes, { reporting: node.reporting });
       await v1.register(countryReportRoutes, { countryReports: node.countryReports });
-      await v1.register(helpDirectoryRoutes, { help: node.help });
+      await v1.register(helpDirectoryRoutes, { help: node.help, feed: node.helpFeed });
       await v1.register(messageRoutes, { messages: node.messages });
       await v1.register(checkRoutes, { check: node.check });
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   await app.register(demoPlugin);

@@ -12,7 +12,7 @@ import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import type { HelpEntriesTable } from '../store/reporting-schema.js';
-import { now, parseJson } from '../store/util.js';
+import { now, parseJson, type Executor } from '../store/util.js';
 import type { Selectable } from 'kysely';
 
 export { HELP_KINDS, INTERNATIONAL };
@@ -33,7 +33,7 @@ export interface HelpEntryInput {
 
 const bad = (message: string) => new AllianceError('HELP_ENTRY_INVALID', message);
 
-function view(r: Selectable<HelpEntriesTable>) {
+function view(r: Selectable<HelpEntriesTable> & { source?: string | null }) {
   return {
     id: r.id,
     uid: r.uid,
@@ -44,13 +44,20 @@ function view(r: Selectable<HelpEntriesTable>) {
     hours: r.hours,
     channels: parseJson<Array<{ type: string; value: string }>>(r.channels, []),
     status: r.status,
+    /** The member that publishes it (received over the federation), null for this node's own. */
+    source: r.source ?? null,
     updated_at: new Date(Number(r.updated_at)).toISOString(),
   };
 }
 export type HelpEntry = ReturnType<typeof view>;
 
 /** The checked fields of an entry (a complete one when `complete`). */
-type Fields = Partial<Omit<Selectable<HelpEntriesTable>, 'id' | 'uid' | 'created_at'>>;
+type Fields = Partial<Omit<Selectable<HelpEntriesTable>, 'id' | 'uid' | 'created_at' | 'received_from'>>;
+
+/** Gives an entry the next feed position (peers pull changes from there). */
+export async function logHelpChange(tx: Executor, entryId: number): Promise<void> {
+  await tx.insertInto('help_log').values({ entry_id: entryId }).execute();
+}
 
 function fields(input: HelpEntryInput, complete: boolean): Fields {
   const out: Fields = {};
@@ -114,10 +121,10 @@ export class HelpDirectory {
   /** Entries of a country (or all), placeholders included and flagged. */
   async list(actor: Principal, q: { country?: string; kind?: string } = {}): Promise<HelpEntry[]> {
     requirePermission(actor, 'lookup');
-    let query = this.store.db.selectFrom('help_entries').selectAll();
-    if (q.country) query = query.where('country', '=', q.country.toUpperCase());
-    if (q.kind) query = query.where('kind', '=', q.kind);
-    return (await query.orderBy('country').orderBy('kind').orderBy('id').execute()).map(view);
+    let query = this.store.db.selectFrom('help_entries as h').leftJoin('peers as p', 'p.id', 'h.received_from').leftJoin('members as m', 'm.id', 'p.member_id').selectAll('h').select('m.name as source').where('h.status', '!=', 'removed');
+    if (q.country) query = query.where('h.country', '=', q.country.toUpperCase());
+    if (q.kind) query = query.where('h.kind', '=', q.kind);
+    return (await query.orderBy('h.country').orderBy('h.kind').orderBy('h.id').execute()).map(view);
   }
 
   /**
@@ -153,10 +160,11 @@ export class HelpDirectory {
     return this.store.db.transaction().execute(async (tx) => {
       const row = await tx
         .insertInto('help_entries')
-        .values({ uid: `pending:${Math.random()}`, country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', created_at: t, updated_at: t })
+        .values({ uid: `pending:${Math.random()}`, country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', received_from: null, created_at: t, updated_at: t })
         .returning('id')
         .executeTakeFirstOrThrow();
       const done = await tx.updateTable('help_entries').set({ uid: `${this.self.name}/help/${row.id}` }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      await logHelpChange(tx, row.id);
       await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
       this.cache.clear();
       return view(done);
@@ -168,24 +176,40 @@ export class HelpDirectory {
     requirePermission(actor, 'awareness.manage');
     const f = fields(input, false);
     return this.store.db.transaction().execute(async (tx) => {
-      const cur = await tx.selectFrom('help_entries').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
+      const cur = await this.own(tx, id);
       const next = { ...cur, ...f };
       const filled = next.name !== cur.name || next.channels !== cur.channels;
       const status = cur.status === 'placeholder' && !filled ? 'placeholder' : 'curated';
-      const done = await tx.updateTable('help_entries').set({ ...f, status, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      // A filled placeholder becomes this member's entry (its uid names the publisher for peers).
+      const uid = status === 'curated' && cur.uid.startsWith('seed/') ? `${this.self.name}/help/${id}` : cur.uid;
+      const done = await tx.updateTable('help_entries').set({ ...f, status, uid, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      if (status === 'curated') await logHelpChange(tx, id);
       await this.audit.record(tx, actor, 'help.update', done.uid, { fields: Object.keys(f) });
       this.cache.clear();
       return view(done);
     });
   }
 
+  /** One of this node's own entries (received ones are curated by their publisher). */
+  private async own(tx: Executor, id: number) {
+    const cur = await tx.selectFrom('help_entries').selectAll().where('id', '=', id).where('status', '!=', 'removed').executeTakeFirst();
+    if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
+    if (cur.received_from !== null) throw new AllianceError('HELP_ENTRY_RECEIVED', `entry ${id} was received from a peer: its publisher curates it`);
+    return cur;
+  }
+
+  /** Forgets resolved entries (after entries were received from a peer). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   async remove(actor: Principal, id: number): Promise<void> {
     requirePermission(actor, 'awareness.manage');
     await this.store.db.transaction().execute(async (tx) => {
-      const cur = await tx.selectFrom('help_entries').select('uid').where('id', '=', id).executeTakeFirst();
-      if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
-      await tx.deleteFrom('help_entries').where('id', '=', id).execute();
+      const cur = await this.own(tx, id);
+      // Kept as "removed" so that peers that received it learn of the removal.
+      await tx.updateTable('help_entries').set({ status: 'removed', updated_at: now() }).where('id', '=', id).execute();
+      if (!cur.uid.startsWith('seed/')) await logHelpChange(tx, id); // a placeholder was never published
       await this.audit.record(tx, actor, 'help.remove', cur.uid, {});
       this.cache.clear();
     });

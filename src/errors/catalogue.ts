@@ -74,6 +74,7 @@ export const ERRORS = {
   MESSAGE_NOT_FOUND: { status: 404, meaning: 'No awareness message version with that id.' },
   MESSAGE_REVIEW_CONFLICT: { status: 409, meaning: 'Only a draft can be reviewed, and by someone other than its author.' },
   CHECK_INVALID: { status: 400, meaning: 'A check request needs its text (≤ 2,000 characters) or at least one hash; country is ISO 3166-1 alpha-2, language a language code, audience child, teen or adult.' },
+  HELP_ENTRY_RECEIVED: { status: 409, meaning: 'The help directory entry was received from a peer: only its publisher changes it.' },
   HELP_ENTRY_NOT_FOUND: { status: 404, meaning: 'No help directory entry with that id.' },
   COUNTRY_REPORT_SIGNED: { status: 409, meaning: 'A signed country report does not change; build the period again for a new draft.' },
   SERIES_NOT_OWNED: { status: 403, meaning: 'A series received from a peer is changed by its owner only.' },

@@ -24,6 +24,7 @@ import { HelpDirectory } from '../awareness/help-directory.js';
 import { MessageService } from '../awareness/messages.js';
 import { MessageCounter } from '../awareness/message-counter.js';
 import { CheckService } from '../awareness/check-service.js';
+import { HelpFeed } from '../awareness/help-feed.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
@@ -71,6 +72,8 @@ export interface AllianceNode {
   readonly help: HelpDirectory;
   /** Awareness messages per context, audience and language (versioned, reviewed). */
   readonly messages: MessageService;
+  /** The help directory shared with peers (signed feed, pulled from a stored position). */
+  readonly helpFeed: HelpFeed;
   /** The check API: listed search text or upload hash → message and help. */
   readonly check: CheckService;
   /** Seized-media triage runs and their results. */
@@ -124,6 +127,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const countryReports = new CountryReports(store, audit, reporting, federation, config.secretariatPeer);
   const help = new HelpDirectory(store, audit, { name: config.memberName });
   const messages = new MessageService(store, audit);
+  const helpFeed = new HelpFeed(store, federation, help);
   const messageCounter = new MessageCounter(reporting);
   const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
@@ -188,6 +192,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     countryReports,
     help,
     messages,
+    helpFeed,
     check,
     deconfliction,
     firstAdminToken,

@@ -118,14 +118,18 @@ export interface HelpEntriesTable {
   hours: string | null;
   /** JSON array of { type: phone|web|chat|email|sms|app, value }. */
   channels: string;
-  /** 'placeholder' (seeded, not filled) or 'curated'. */
+  /** 'placeholder' (seeded, not filled), 'curated', or 'removed' (kept so that subscribers learn of it). */
   status: string;
+  /** The peer it came from (its publisher curates it), null for this node's own. */
+  received_from: number | null;
   created_at: number;
   updated_at: number;
 }
 
 export interface ReportingTables {
   help_entries: HelpEntriesTable;
+  help_log: { seq: Generated<number>; entry_id: number };
+  feed_checkpoints: { feed: string; peer_id: number; checkpoint: number; last_success_at: number | null; last_error: string | null };
   messages: MessagesTable;
   manual_indicators: ManualIndicatorsTable;
   campaigns: CampaignsTable;

@@ -10,6 +10,7 @@ import { verifyRequest } from '../../exchange/request-signing.js';
 import type { ReportService } from '../../actions/report-service.js';
 import type { DeconflictionService } from '../../cases/deconfliction.js';
 import type { SeriesFeed } from '../../cases/series-feed.js';
+import type { HelpFeed } from '../../awareness/help-feed.js';
 import type { CountryReports } from '../../reporting/country-report.js';
 
 declare module 'fastify' {
@@ -19,8 +20,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports }): Promise<void> {
-  const { federation, reports, seriesFeed, deconfliction, countryReports } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed }): Promise<void> {
+  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
@@ -69,6 +70,9 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     const since = Number((req.query as { since?: string }).since ?? 0);
     return seriesFeed.page(req.peerName!, since);
   });
+
+  // The help directory: this node's curated entries (and removals), to every registered peer.
+  app.get('/federation/v1/help-directory', signed, async (req) => helpFeed.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));
 
   // Deconfliction: the keyed hashes of this node's case targets (never identifiers, never hints).
   app.get('/federation/v1/targets', signed, async (req) => deconfliction.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));

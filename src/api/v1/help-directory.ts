@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CHANNEL_TYPES, HELP_KINDS, type HelpDirectory } from '../../awareness/help-directory.js';
+import type { HelpFeed } from '../../awareness/help-feed.js';
 import { IdParams } from './schemas.js';
 
 const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
@@ -15,7 +16,7 @@ const Entry = {
   channels: Type.Optional(Type.Array(Type.Object({ type: literals(CHANNEL_TYPES), value: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }), { maxItems: 10 })),
 };
 
-export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: HelpDirectory }): Promise<void> {
+export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: HelpDirectory; feed: HelpFeed }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { help } = opts;
   const tags = ['awareness'];
@@ -25,6 +26,7 @@ export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: He
     { config: { permission: 'lookup' }, schema: { tags, summary: "A country's help entries (placeholders flagged)", querystring: Type.Object({ country: Type.Optional(Type.String({ maxLength: 2 })), kind: Type.Optional(literals(HELP_KINDS)) }, { additionalProperties: false }) } },
     async (req) => ({ entries: await help.list(req.principal, req.query) }),
   );
+  r.post('/help-directory/sync', { config: { permission: 'federation.manage' }, schema: { tags, summary: "Pull every peer's help directory now (the secretariat's is the alliance-wide one)" } }, async () => ({ peers: await opts.feed.syncAll() }));
   r.post('/help-directory', { config: manage, schema: { tags, summary: 'Add an entry', body: Type.Object(Entry, { additionalProperties: false }) } }, async (req, reply) => {
     void reply.status(201);
     return help.add(req.principal, req.body);

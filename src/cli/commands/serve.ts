@@ -48,6 +48,7 @@ export function serveCommand(): Command {
           ? setInterval(() => {
               void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed'));
               void node.seriesFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'series sync failed'));
+              void node.helpFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'help directory sync failed'));
               if (config.deconflictionKey) void node.deconfliction.syncAll().catch((err: unknown) => app.log.error({ err }, 'deconfliction sync failed'));
             }, config.syncIntervalMs)
           : undefined;

@@ -13,6 +13,7 @@ interface HelpEntry {
   hours: string | null;
   channels: Array<{ type: string; value: string }>;
   status: string;
+  source: string | null;
 }
 const KINDS = ['child_helpline', 'hotline', 'police', 'victim_support', 'offender_prevention'];
 const CHANNEL_TYPES = ['phone', 'web', 'chat', 'email', 'sms', 'app'];
@@ -105,11 +106,13 @@ export function HelpDirectorySection() {
                     </div>
                   ))}
                 </td>
-                <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.status}</td>
+                <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status}</td>
                 <td>
-                  <button type="button" onClick={() => edit(e)}>
-                    Edit
-                  </button>
+                  {!e.source && (
+                    <button type="button" onClick={() => edit(e)}>
+                      Edit
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
