@@ -90,4 +90,5 @@ const builtSdk = join(root, 'sdk', 'dist', 'alliance-check-worker.js');
 const sdkSources = Math.max(newest(join(root, 'sdk', 'src')), newest(join(root, 'src', 'signals', 'pdq')));
 if (!existsSync(builtSdk) || statSync(builtSdk).mtimeMs < sdkSources) {
   run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'sdk', 'vite.config.ts'), '--logLevel', 'warn']);
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'sdk', 'tsconfig.build.json')]);
 }

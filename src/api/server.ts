@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
 import { authPlugin } from './auth.js';
+import { checkCorsPlugin } from './check-cors.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { peerRoutes } from './federation/peer-routes.js';
 import { hmaPlugin } from './hma/plugin.js';
@@ -63,6 +64,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(checkCorsPlugin, { origins: config.checkOrigins });
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
 

@@ -49,6 +49,8 @@ export interface Config {
   secretariatPeer: string | null;
   /** Takedown notices: re-sent this often until removal, ms (default 24 h, as Project Arachnid). */
   noticeResendMs: number;
+  /** Web origins allowed to call the check API from a browser (CORS; the SDK on a platform's own site), e.g. https://www.example. */
+  checkOrigins: string[];
   /** The alliance-wide deconfliction key (hex or base64, 32 bytes or more); unset: deconfliction is off. */
   deconflictionKey: string | null;
   /** SMTP server for e-mail notices (smtp:// or smtps:// URL), and the sender address. */
@@ -76,6 +78,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   const role = (pick('role', 'ALLIANCE_ROLE') ?? 'all') as NodeRole;
   if (role !== 'all' && role !== 'matcher') throw new AllianceError('USAGE', `--role must be all or matcher, got "${role}"`);
   if (role === 'matcher' && !databaseUrl) throw new AllianceError('USAGE', '--role matcher shares a PostgreSQL database: set ALLIANCE_DATABASE_URL');
+  const checkOrigins = (pick('checkOrigins', 'ALLIANCE_CHECK_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+  for (const o of checkOrigins) if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new AllianceError('USAGE', `ALLIANCE_CHECK_ORIGINS: "${o}" is not an origin such as https://www.example`);
   const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') ?? 'platform') as MemberKind;
   if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
   const smtpUrl = pick('smtpUrl', 'ALLIANCE_SMTP_URL') || null;
@@ -108,6 +112,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     noticeResendMs: int('ALLIANCE_NOTICE_RESEND_MS', pick('noticeResendMs', 'ALLIANCE_NOTICE_RESEND_MS'), 24 * 3_600_000, 10),
     smtpUrl,
     deconflictionKey: pick('deconflictionKey', 'ALLIANCE_DECONFLICTION_KEY') || null,
+    checkOrigins,
     smtpFrom: pick('smtpFrom', 'ALLIANCE_SMTP_FROM') || 'alliance-node@localhost',
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,

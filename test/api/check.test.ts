@@ -173,3 +173,27 @@ describe.each(DIALECTS)('check API on %s', (dialect) => {
     }
   });
 });
+
+describe('check API from a platform\'s own site (CORS)', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startApi('sqlite', { checkOrigins: 'https://platform.example, http://127.0.0.1:8080/' } as Record<string, string>);
+  });
+  afterAll(() => api.close());
+
+  it('answers preflights and check calls from listed origins only, and no other route', async () => {
+    const pre = await api.call('OPTIONS', '/api/v1/check/text', undefined, null, { origin: 'https://platform.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' });
+    expect([pre.statusCode, pre.headers['access-control-allow-origin'], pre.headers['access-control-allow-headers']]).toEqual([204, 'https://platform.example', 'authorization, content-type']);
+    const call = await api.call('POST', '/api/v1/check/text', { text: 'hello' }, undefined, { origin: 'http://127.0.0.1:8080' });
+    expect([call.statusCode, call.headers['access-control-allow-origin']]).toEqual([200, 'http://127.0.0.1:8080']);
+    const other = await api.call('OPTIONS', '/api/v1/check/text', undefined, null, { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const banks = await api.call('GET', '/api/v1/banks', undefined, undefined, { origin: 'https://platform.example' });
+    expect(banks.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a list that holds something other than origins', async () => {
+    await expect(startApi('sqlite', { checkOrigins: 'https://ok.example,platform.example/path' } as Record<string, string>)).rejects.toThrow(/not an origin/);
+  });
+});
+

@@ -117,6 +117,23 @@ describe('check SDK demo page', () => {
     await page.close();
   });
 
+  it("shows a directory entry's text as text, never as markup", async () => {
+    const name = '<img src=x onerror="window.__xss=1">Example service';
+    const r = await http(`${server.url}/api/v1/help-directory`, server.token, 'POST', { country: 'BE', kind: 'offender_prevention', name, channels: [{ type: 'phone', value: '+32 0 000 00 00' }] });
+    expect(r.status, r.text).toBe(201);
+    const { page } = await openDemo();
+    await page.locator('#country').selectOption('BE');
+    await page.getByLabel('Search for').fill('forbiddenterm');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const entry = page.locator('.alliance-help-entry[data-kind="offender_prevention"]');
+    await entry.waitFor();
+    expect(await entry.locator('.alliance-help-name').innerText()).toBe(name);
+    expect(await page.locator('#search-message img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await entry.getByRole('link').getAttribute('href')).toBe('tel:+3200000000');
+    await page.close();
+  });
+
   it('blocks a banked image with the upload-blocked message, sending only its hashes', async () => {
     const { page, requests } = await openDemo();
     await page.locator('#image').setInputFiles(join(PDQ_IMAGES, BANKED));
