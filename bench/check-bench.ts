@@ -116,13 +116,20 @@ try {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       requests: bodies.map((body) => ({ method: 'POST', path: '/api/v1/check/text', body })),
     });
+  /** CPU seconds the server process has used (user + system), from /proc. */
+  const serverCpu = () => {
+    const f = readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
   await run(3, 16); // warm-up
   console.log(`\nPOST /api/v1/check/text, ${termsN.toLocaleString('en')} terms, one alliance serve process, autocannon on the same ${cpus().length} cores, ${seconds} s per run:`);
   for (const connections of [16, 32]) {
+    const cpu0 = serverCpu();
     const r = await run(seconds, connections);
+    const busy = (serverCpu() - cpu0) / r.duration; // autocannon reports the duration in seconds
     const errors = r.errors + r.non2xx;
     console.log(
-      `  ${connections} connections: ${r.requests.average.toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errors} errors` +
+      `  ${connections} connections: ${r.requests.average.toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errors} errors; server busy ${(busy * 100).toFixed(0)} % of a core (${(r.requests.average / busy).toFixed(0)} requests per CPU-second)` +
         `  → ratio to the target: throughput ${(r.requests.average / TARGET_RPS).toFixed(2)}× of ${TARGET_RPS.toLocaleString('en')}/s, p99 ${(r.latency.p99 / TARGET_P99_MS).toFixed(2)} of ${TARGET_P99_MS} ms` +
         `${r.requests.average >= TARGET_RPS && r.latency.p99 < TARGET_P99_MS && errors === 0 ? ' (met)' : ' (NOT MET)'}`,
     );
