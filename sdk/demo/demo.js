@@ -8,7 +8,30 @@ if (fromHash.get('token')) {
   history.replaceState(null, '', location.pathname); // the token does not stay in the address bar
 }
 $('token').value = sessionStorage.getItem('alliance-demo-token') ?? '';
-$('token').addEventListener('change', () => sessionStorage.setItem('alliance-demo-token', $('token').value.trim()));
+$('token').addEventListener('change', () => {
+  sessionStorage.setItem('alliance-demo-token', $('token').value.trim());
+  void checkRole();
+});
+
+/** A page anyone can read holds its token in plain sight: it should be a checker's, which can do nothing but check. */
+async function checkRole() {
+  const warning = $('token-warning');
+  warning.hidden = true;
+  delete warning.dataset.checked;
+  const token = $('token').value.trim();
+  if (!token) return;
+  const res = await fetch('/api/v1/whoami', { headers: { authorization: `Bearer ${token}` } });
+  const who = await res.json().catch(() => ({}));
+  if (!res.ok) warning.textContent = `The node refused this token: ${who.message ?? res.status}`;
+  else if (who.role !== 'checker') warning.textContent = `This token (role ${who.role}) can do more than check: give a browser a checker token (alliance token create --member <platform> --role checker).`;
+  else {
+    warning.dataset.checked = 'checker';
+    return;
+  }
+  warning.dataset.checked = 'warned';
+  warning.hidden = false;
+}
+void checkRole();
 
 const COUNTRIES = ['', 'AL', 'AM', 'AT', 'AU', 'BA', 'BE', 'BG', 'CA', 'CH', 'CR', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GB', 'GE', 'GH', 'GR', 'HR', 'HU', 'IE', 'IL', 'IT', 'JP', 'KH', 'KR', 'LT', 'LU', 'LV', 'MD', 'ME', 'MT', 'MX', 'NG', 'NL', 'NO', 'NZ', 'PH', 'PL', 'PT', 'RO', 'RS', 'SE', 'SI', 'SK', 'TH', 'TR', 'UA', 'US', 'VN', 'XK'];
 const names = new Intl.DisplayNames(['en'], { type: 'region' });

@@ -8,9 +8,10 @@ import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { MAX_TEXT_LENGTH } from '../signals/keyword/signal.js';
+import { MAX_TEXT_LENGTH, MIN_TERM_LETTERS } from '../signals/keyword/signal.js';
+import { skeleton } from '../signals/keyword/skeleton.js';
 import { type HelpDirectory, type HelpForUser, type HelpKind } from './help-directory.js';
-import { canonicalLanguage } from './language.js';
+import { looseLanguage } from './language.js';
 import type { MessageCounter } from './message-counter.js';
 import { requireAudience, requireContext, FALLBACK_LANGUAGE, type Audience, type MessageContext, type MessageService, type ServedMessage } from './messages.js';
 
@@ -48,19 +49,15 @@ interface Who {
   audience: Audience;
 }
 
+/**
+ * Who the answer is for. Country and language are display hints: one the node cannot use (an
+ * unknown country, a language tag it cannot read) gives the international help and the English
+ * message, flagged as fall-backs — never a failed check, so a platform never skips a warning over it.
+ */
 function who(input: Audiencing): Who {
-  let country: string | null = null;
-  if (input.country != null && input.country !== '') {
-    const c = String(input.country).toUpperCase();
-    if (!isCountryCode(c)) throw bad(`country: an ISO 3166-1 alpha-2 code, not "${String(input.country).slice(0, 10)}"`);
-    country = c;
-  }
-  let language = FALLBACK_LANGUAGE;
-  if (input.language != null && input.language !== '') {
-    const l = canonicalLanguage(input.language);
-    if (!l) throw bad(`language: a language code such as "en", "fr", "pt-BR" (got "${String(input.language).slice(0, 20)}")`);
-    language = l;
-  }
+  const c = typeof input.country === 'string' ? input.country.trim().toUpperCase() : '';
+  const country = isCountryCode(c) ? c : null;
+  const language = looseLanguage(input.language) ?? FALLBACK_LANGUAGE;
   const audience = input.audience == null || input.audience === '' ? 'adult' : requireAudience(input.audience, 'CHECK_INVALID');
   return { country, language, audience };
 }
@@ -87,14 +84,9 @@ export class CheckService {
     const context = input.context == null ? 'search' : requireContext(input.context, 'CHECK_INVALID');
     if (context === 'upload-blocked') throw bad('context: upload-blocked is answered by /check/upload');
     const w = who(input);
-    let r;
-    try {
-      r = await this.lookup.lookup('keyword', input.text, { series: false });
-    } catch (err) {
-      // Too few letters to hold any listed term ("hi", "?!"): nothing to match, not a bad request.
-      if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') return { match: false, message: null, help: [], help_fallback: false };
-      throw err;
-    }
+    // Too few letters to hold any listed term ("hi", "?!"): nothing to match, not a bad request.
+    if (skeleton(input.text).text.length < MIN_TERM_LETTERS) return { match: false, message: null, help: [], help_fallback: false };
+    const r = await this.lookup.lookup('keyword', input.text, { series: false });
     if (r.matches.length === 0) return { match: false, message: null, help: [], help_fallback: false };
     this.counter.count(context, w.country);
     return { match: true, ...(await this.messageFor(context, w)) };

@@ -13,7 +13,7 @@ import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import type { HelpEntriesTable } from '../store/reporting-schema.js';
 import { now, parseJson, type Executor } from '../store/util.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 
 export { HELP_KINDS, INTERNATIONAL };
 export type HelpKind = (typeof HELP_KINDS)[number];
@@ -33,7 +33,8 @@ export interface HelpEntryInput {
 
 const bad = (message: string) => new AllianceError('HELP_ENTRY_INVALID', message);
 
-function view(r: Selectable<HelpEntriesTable> & { source?: string | null }) {
+/** An entry as the API gives it (also what the help feed publishes). */
+export function helpEntryView(r: Selectable<HelpEntriesTable> & { source?: string | null }) {
   return {
     id: r.id,
     uid: r.uid,
@@ -49,25 +50,24 @@ function view(r: Selectable<HelpEntriesTable> & { source?: string | null }) {
     updated_at: new Date(Number(r.updated_at)).toISOString(),
   };
 }
-export type HelpEntry = ReturnType<typeof view>;
+export type HelpEntry = ReturnType<typeof helpEntryView>;
 
 /** The checked fields of an entry (a complete one when `complete`). */
 type Fields = Partial<Omit<Selectable<HelpEntriesTable>, 'id' | 'uid' | 'created_at' | 'received_from'>>;
 
-/** Gives an entry the next feed position (peers pull changes from there). */
-export async function logHelpChange(tx: Executor, entryId: number): Promise<void> {
-  await tx.insertInto('help_log').values({ entry_id: entryId }).execute();
-}
+/** At most this many entries of one kind are given to a user (own ones first). */
+export const MAX_HELP_PER_KIND = 3;
 
-function fields(input: HelpEntryInput, complete: boolean): Fields {
+/** The checked, normalised fields of an entry (a complete one when `complete`); HELP_ENTRY_INVALID names what is wrong. */
+export function helpEntryFields(input: HelpEntryInput, complete: boolean): Fields {
   const out: Fields = {};
   if (input.country !== undefined || complete) {
-    const c = String(input.country ?? '').toUpperCase();
+    const c = typeof input.country === 'string' ? input.country.toUpperCase() : '';
     if (!isCountryCode(c) && c !== INTERNATIONAL) throw bad(`country: an ISO 3166-1 alpha-2 code (or ${INTERNATIONAL}, the international fall-back), not "${String(input.country ?? '').slice(0, 10)}"`);
     out.country = c;
   }
   if (input.kind !== undefined || complete) {
-    if (!(HELP_KINDS as readonly string[]).includes(String(input.kind))) throw bad(`kind: one of ${HELP_KINDS.join(', ')}`);
+    if (typeof input.kind !== 'string' || !(HELP_KINDS as readonly string[]).includes(input.kind)) throw bad(`kind: one of ${HELP_KINDS.join(', ')}`);
     out.kind = String(input.kind);
   }
   if (input.name !== undefined || complete) {
@@ -115,8 +115,19 @@ export class HelpDirectory {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
-    private readonly self: { name: string },
+    private readonly self: { name: string; kind: string },
   ) {}
+
+  /**
+   * Gives an own entry the next feed position (peers pull changes from there). International
+   * entries are published by the secretariat only. On PostgreSQL the log is locked until commit,
+   * so positions become visible in order and a peer's checkpoint never passes a change it missed.
+   */
+  private async logChange(tx: Executor, entry: { id: number; country: string }): Promise<void> {
+    if (entry.country === INTERNATIONAL && this.self.kind !== 'secretariat') return;
+    if (this.store.dialect === 'postgres') await sql`lock table help_log in exclusive mode`.execute(tx);
+    await tx.insertInto('help_log').values({ entry_id: entry.id }).execute();
+  }
 
   /** Entries of a country (or all), placeholders included and flagged. */
   async list(actor: Principal, q: { country?: string; kind?: string } = {}): Promise<HelpEntry[]> {
@@ -124,7 +135,7 @@ export class HelpDirectory {
     let query = this.store.db.selectFrom('help_entries as h').leftJoin('peers as p', 'p.id', 'h.received_from').leftJoin('members as m', 'm.id', 'p.member_id').selectAll('h').select('m.name as source').where('h.status', '!=', 'removed');
     if (q.country) query = query.where('h.country', '=', q.country.toUpperCase());
     if (q.kind) query = query.where('h.kind', '=', q.kind);
-    return (await query.orderBy('h.country').orderBy('h.kind').orderBy('h.id').execute()).map(view);
+    return (await query.orderBy('h.country').orderBy('h.kind').orderBy('h.id').execute()).map(helpEntryView);
   }
 
   /**
@@ -138,15 +149,17 @@ export class HelpDirectory {
     const t = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > t) return hit.entries;
-    const rows = (await this.store.db.selectFrom('help_entries').selectAll().where('country', 'in', [c, INTERNATIONAL]).where('status', '=', 'curated').where('kind', 'in', [...kinds]).orderBy('id').execute()).map(view);
+    const rows = await this.store.db.selectFrom('help_entries').selectAll().where('country', 'in', [c, INTERNATIONAL]).where('status', '=', 'curated').where('kind', 'in', [...kinds]).orderBy('id').execute();
     const primary = language.split('-')[0];
-    const speaks = (e: HelpEntry) => e.languages.some((l) => l === language || l.split('-')[0] === primary);
+    // This node's own entries before received ones, then those in the user's language first.
+    const rank = (r: (typeof rows)[number], e: HelpEntry) => (r.received_from === null ? 0 : 2) + (e.languages.some((l) => l === language || l.split('-')[0] === primary) ? 0 : 1);
     const entries: HelpForUser[] = [];
     for (const kind of kinds) {
-      const own = rows.filter((r) => r.kind === kind && r.country === c && c !== INTERNATIONAL);
-      const chosen = own.length ? own : rows.filter((r) => r.kind === kind && r.country === INTERNATIONAL);
-      const sorted = [...chosen.filter(speaks), ...chosen.filter((e) => !speaks(e))];
-      for (const e of sorted) entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
+      const of = (country: string) => rows.filter((r) => r.kind === kind && r.country === country).map((r) => ({ r, e: helpEntryView(r) }));
+      const own = c === INTERNATIONAL ? [] : of(c);
+      const chosen = own.length ? own : of(INTERNATIONAL);
+      chosen.sort((a, b) => rank(a.r, a.e) - rank(b.r, b.e));
+      for (const { e } of chosen.slice(0, MAX_HELP_PER_KIND)) entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
     }
     if (this.cache.size > 5_000) this.cache.clear();
     this.cache.set(key, { entries, until: t + CACHE_MS });
@@ -155,27 +168,28 @@ export class HelpDirectory {
 
   async add(actor: Principal, input: HelpEntryInput): Promise<HelpEntry> {
     requirePermission(actor, 'awareness.manage');
-    const f = fields(input, true);
+    const f = helpEntryFields(input, true);
     const t = now();
-    return this.store.db.transaction().execute(async (tx) => {
+    const done = await this.store.db.transaction().execute(async (tx) => {
       const row = await tx
         .insertInto('help_entries')
         .values({ uid: `pending:${Math.random()}`, country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', received_from: null, created_at: t, updated_at: t })
         .returning('id')
         .executeTakeFirstOrThrow();
       const done = await tx.updateTable('help_entries').set({ uid: `${this.self.name}/help/${row.id}` }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
-      await logHelpChange(tx, row.id);
+      await this.logChange(tx, done);
       await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
-      this.cache.clear();
-      return view(done);
+      return helpEntryView(done);
     });
+    this.cache.clear(); // after the commit: a resolve in between cannot cache the old rows
+    return done;
   }
 
   /** Curates an entry (a placeholder becomes curated once its name and a channel are given). */
   async update(actor: Principal, id: number, input: HelpEntryInput): Promise<HelpEntry> {
     requirePermission(actor, 'awareness.manage');
-    const f = fields(input, false);
-    return this.store.db.transaction().execute(async (tx) => {
+    const f = helpEntryFields(input, false);
+    const done = await this.store.db.transaction().execute(async (tx) => {
       const cur = await this.own(tx, id);
       const next = { ...cur, ...f };
       const filled = next.name !== cur.name || next.channels !== cur.channels;
@@ -183,11 +197,12 @@ export class HelpDirectory {
       // A filled placeholder becomes this member's entry (its uid names the publisher for peers).
       const uid = status === 'curated' && cur.uid.startsWith('seed/') ? `${this.self.name}/help/${id}` : cur.uid;
       const done = await tx.updateTable('help_entries').set({ ...f, status, uid, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-      if (status === 'curated') await logHelpChange(tx, id);
+      if (status === 'curated') await this.logChange(tx, done);
       await this.audit.record(tx, actor, 'help.update', done.uid, { fields: Object.keys(f) });
-      this.cache.clear();
-      return view(done);
+      return helpEntryView(done);
     });
+    this.cache.clear();
+    return done;
   }
 
   /** One of this node's own entries (received ones are curated by their publisher). */
@@ -209,9 +224,9 @@ export class HelpDirectory {
       const cur = await this.own(tx, id);
       // Kept as "removed" so that peers that received it learn of the removal.
       await tx.updateTable('help_entries').set({ status: 'removed', updated_at: now() }).where('id', '=', id).execute();
-      if (!cur.uid.startsWith('seed/')) await logHelpChange(tx, id); // a placeholder was never published
+      if (!cur.uid.startsWith('seed/')) await this.logChange(tx, cur); // a placeholder was never published
       await this.audit.record(tx, actor, 'help.remove', cur.uid, {});
-      this.cache.clear();
     });
+    this.cache.clear();
   }
 }

@@ -8,13 +8,11 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
-import { isCountryCode } from '../geo/countries.js';
 import type { Store } from '../store/database.js';
-import { findPeer, listPeers } from '../store/federation-repo.js';
+import { findPeer, listPeers, type PeerRow } from '../store/federation-repo.js';
 import { feedCheckpoint, setFeedCheckpoint } from '../store/feed-checkpoints.js';
-import { now, parseJson, type Executor } from '../store/util.js';
-import { CHANNEL_TYPES, HELP_KINDS, INTERNATIONAL, type HelpDirectory } from './help-directory.js';
-import { canonicalLanguage } from './language.js';
+import { now, type Executor } from '../store/util.js';
+import { helpEntryFields, helpEntryView, type HelpDirectory } from './help-directory.js';
 
 export const HELP_FEED_FORMAT = 'alliance-help-directory';
 const PAGE = 500;
@@ -31,20 +29,19 @@ interface HelpFeedEntry {
   status: 'curated' | 'removed';
 }
 
-const str = (v: unknown, max: number) => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
+/** Entries a node keeps from one peer: more is a peer flooding the directory. */
+export const MAX_RECEIVED_PER_PEER = 2_000;
 
-/** Throws FEED_INVALID unless the entry is the peer's own and well formed (the same rules as a curator's entry). */
-function checkEntry(peer: string, e: HelpFeedEntry): void {
-  const bad = (why: string) => new AllianceError('FEED_INVALID', `help directory feed of ${peer}: ${why}`);
-  if (!str(e.uid, 200) || !e.uid.startsWith(`${peer}/help/`)) throw bad(`an entry uid must be "${peer}/help/<id>"`);
-  if (e.status !== 'curated' && e.status !== 'removed') throw bad(`entry ${e.uid}: status malformed`);
-  if (!(isCountryCode(String(e.country)) || e.country === INTERNATIONAL) || !(HELP_KINDS as readonly string[]).includes(e.kind) || !str(e.name, 200)) throw bad(`entry ${e.uid}: country, kind or name malformed`);
-  if (!Array.isArray(e.languages) || e.languages.length > 20 || e.languages.some((l) => canonicalLanguage(l) !== l)) throw bad(`entry ${e.uid}: languages malformed`);
-  if (e.hours !== null && !(typeof e.hours === 'string' && e.hours.length <= 200)) throw bad(`entry ${e.uid}: hours malformed`);
-  if (!Array.isArray(e.channels) || e.channels.length > 10) throw bad(`entry ${e.uid}: channels malformed`);
-  for (const c of e.channels) {
-    if (!(CHANNEL_TYPES as readonly string[]).includes(c?.type) || !str(c.value, 300)) throw bad(`entry ${e.uid}: a channel is malformed`);
-    if ((c.type === 'web' || c.type === 'chat') && !/^https?:\/\/\S+$/.test(c.value)) throw bad(`entry ${e.uid}: a ${c.type} channel is an http(s) address`);
+const bad = (peer: string, why: string) => new AllianceError('FEED_INVALID', `help directory feed of ${peer}: ${why}`);
+
+/** The entry's fields as a curator's entry is checked (FEED_INVALID otherwise), normalised: nothing else a peer sent is kept. */
+function checkedFields(peer: string, e: HelpFeedEntry) {
+  if (typeof e.uid !== 'string' || e.uid.length > 200 || !e.uid.startsWith(`${peer}/help/`)) throw bad(peer, `an entry uid must be "${peer}/help/<id>"`);
+  if (e.status !== 'curated' && e.status !== 'removed') throw bad(peer, `entry ${e.uid}: status malformed`);
+  try {
+    return helpEntryFields({ country: e.country, kind: e.kind, name: e.name, languages: e.languages, hours: e.hours, channels: e.channels }, true);
+  } catch (err) {
+    throw bad(peer, `entry ${e.uid}: ${(err as Error).message}`);
   }
 }
 
@@ -75,25 +72,17 @@ export class HelpFeed {
       const r = byId.get(entry_id);
       // Only this node's own entries are logged, once curated (placeholders never are).
       if (!r || r.received_from !== null || r.status === 'placeholder') continue;
-      entries.push({
-        seq: Number(seq),
-        uid: r.uid,
-        country: r.country,
-        kind: r.kind,
-        name: r.name,
-        languages: parseJson<string[]>(r.languages, []),
-        hours: r.hours,
-        channels: parseJson<Array<{ type: string; value: string }>>(r.channels, []),
-        status: r.status === 'removed' ? 'removed' : 'curated',
-      });
+      const { uid, country, kind, name, languages, hours, channels } = helpEntryView(r);
+      entries.push({ seq: Number(seq), uid, country, kind, name, languages, hours, channels, status: r.status === 'removed' ? 'removed' : 'curated' });
     }
     return sealFeedPage(this.federation, HELP_FEED_FORMAT, peerName, since, entries, more);
   }
 
   /** Pulls a peer's help directory feed to its end; each page is verified and applied with its position. */
-  async pull(peerName: string): Promise<{ peer: string; entries: number; error?: string }> {
+  async pull(peerName: string): Promise<{ peer: string; entries: number; skipped?: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
     if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    let skipped = 0;
     try {
       const entries = await pullFeed<HelpFeedEntry>({
         federation: this.federation,
@@ -101,15 +90,15 @@ export class HelpFeed {
         path: '/federation/v1/help-directory',
         format: HELP_FEED_FORMAT,
         checkpoint: () => feedCheckpoint(this.store.db, HELP_FEED_FORMAT, peer.id),
-        check: (e) => checkEntry(peer.name, e),
+        check: (e) => void checkedFields(peer.name, e),
         apply: (list, to) =>
           this.store.db.transaction().execute(async (tx) => {
-            for (const e of list) await this.apply(tx, peer.id, e);
+            for (const e of list) if (!(await this.apply(tx, peer, e))) skipped++;
             await setFeedCheckpoint(tx, HELP_FEED_FORMAT, peer.id, to, null);
           }),
       });
       this.directory.clearCache();
-      return { peer: peer.name, entries };
+      return { peer: peer.name, entries: entries - skipped, ...(skipped ? { skipped } : {}) };
     } catch (err) {
       const message = (err as Error).message;
       await setFeedCheckpoint(this.store.db, HELP_FEED_FORMAT, peer.id, null, message.slice(0, 1000));
@@ -117,20 +106,29 @@ export class HelpFeed {
     }
   }
 
-  private async apply(tx: Executor, peerId: number, e: HelpFeedEntry): Promise<void> {
+  /**
+   * Applies one checked entry; false when it is not the peer's to give: a member publishes for its
+   * own country, the secretariat for any (and the international entries).
+   */
+  private async apply(tx: Executor, peer: PeerRow, e: HelpFeedEntry): Promise<boolean> {
+    const f = checkedFields(peer.name, e);
+    if (peer.kind !== 'secretariat' && f.country !== peer.country) return false;
     const t = now();
-    const fields = { country: e.country, kind: e.kind, name: e.name.trim(), languages: JSON.stringify(e.languages), hours: e.hours, channels: JSON.stringify(e.channels), status: e.status, updated_at: t };
+    const fields = { country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: e.status, updated_at: t };
     const existing = await tx.selectFrom('help_entries').select(['id', 'received_from']).where('uid', '=', e.uid).executeTakeFirst();
     if (existing) {
-      if (existing.received_from !== peerId) return; // this node's own, or got from its publisher by another path
+      if (existing.received_from !== peer.id) return false; // this node's own, or got from its publisher by another path
       await tx.updateTable('help_entries').set(fields).where('id', '=', existing.id).execute();
     } else if (e.status === 'curated') {
-      await tx.insertInto('help_entries').values({ ...fields, uid: e.uid, received_from: peerId, created_at: t }).execute();
+      const held = await tx.selectFrom('help_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', '=', peer.id).where('status', '=', 'curated').executeTakeFirst();
+      if (Number(held?.n ?? 0) >= MAX_RECEIVED_PER_PEER) throw bad(peer.name, `more than ${MAX_RECEIVED_PER_PEER.toLocaleString('en')} entries`);
+      await tx.insertInto('help_entries').values({ ...fields, uid: e.uid, received_from: peer.id, created_at: t }).execute();
     }
+    return true;
   }
 
   /** Pulls every peer's help directory feed; one unreachable peer does not stop the others. */
-  async syncAll(): Promise<Array<{ peer: string; entries: number; error?: string }>> {
+  async syncAll(): Promise<Array<{ peer: string; entries: number; skipped?: number; error?: string }>> {
     const out = [];
     for (const p of await listPeers(this.store.db)) out.push(await this.pull(p.name));
     return out;

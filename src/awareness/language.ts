@@ -14,6 +14,22 @@ export function canonicalLanguage(value: unknown): string | undefined {
   return `${lang}-${sub}`;
 }
 
+/**
+ * A language as a browser may send it ("es-419", "en_US", "zh-Hant-TW", "fr-be"), reduced to a
+ * code messages use: the language with a region or script when one is well formed; undefined when
+ * there is no language subtag at all.
+ */
+export function looseLanguage(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const parts = value.trim().split(/[-_]/);
+  if (!/^[a-z]{2,3}$/i.test(parts[0] ?? '')) return undefined;
+  const lang = parts[0].toLowerCase();
+  const region = parts.slice(1).find((p) => /^([a-z]{2}|\d{3})$/i.test(p));
+  if (region) return /^\d{3}$/.test(region) ? `${lang}-${region}` : `${lang}-${region.toUpperCase()}`;
+  const script = parts.slice(1).find((p) => /^[a-z]{4}$/i.test(p));
+  return script ? canonicalLanguage(`${lang}-${script}`) : lang;
+}
+
 /** A language code or a clear error naming the field. */
 export function requireLanguage(field: string, value: unknown, code: 'MESSAGE_INVALID' | 'CHECK_INVALID' | 'HELP_ENTRY_INVALID'): string {
   const lang = canonicalLanguage(value);

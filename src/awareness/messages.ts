@@ -9,7 +9,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import type { MessagesTable } from '../store/reporting-schema.js';
-import { now } from '../store/util.js';
+import { isUniqueViolation, now } from '../store/util.js';
 import type { Selectable } from 'kysely';
 import { languageChain, requireLanguage } from './language.js';
 import { FALLBACK_LANGUAGE, MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type Audience, type MessageContext } from './seed-messages.js';
@@ -86,12 +86,20 @@ export class MessageService {
     const language = requireLanguage('language', languageInput, 'MESSAGE_INVALID');
     const rows = (await this.store.db.selectFrom('messages').selectAll().where('language', '=', language).orderBy('version', 'desc').execute()).map(version);
     const languages = (await this.store.db.selectFrom('messages').select('language').distinct().orderBy('language').execute()).map((r) => r.language);
+    const parents = languageChain(language).slice(1);
+    const approvedIn = new Set(
+      parents.length
+        ? (await this.store.db.selectFrom('messages').select(['context', 'audience', 'language']).where('language', 'in', parents).where('status', '=', 'approved').execute()).map((r) => `${r.context}|${r.audience}|${r.language}`)
+        : [],
+    );
     const entries = MESSAGE_CONTEXTS.flatMap((context) =>
       MESSAGE_AUDIENCES.map((audience) => {
         const mine = rows.filter((r) => r.context === context && r.audience === audience);
         const served = mine.find((r) => r.status === 'approved') ?? null;
+        // What users of this language are shown when it has none: its primary language's, else English.
+        const shownFrom = served ? language : (languageChain(language).slice(1).find((l) => approvedIn.has(`${context}|${audience}|${l}`)) ?? FALLBACK_LANGUAGE);
         const pending = mine.find((r) => r.status === 'draft' && (!served || r.version > served.version)) ?? null;
-        return { context, audience, language, served, pending, fallback: served === null && language !== FALLBACK_LANGUAGE, versions: mine.length };
+        return { context, audience, language, served, pending, shown_from: shownFrom, fallback: !languageChain(language).includes(shownFrom), versions: mine.length };
       }),
     );
     return { language, languages, entries };
@@ -115,6 +123,18 @@ export class MessageService {
     const language = requireLanguage('language', input.language, 'MESSAGE_INVALID');
     const title = text('title', input.title, 200);
     const body = text('body', input.body, 2000);
+    // Two versions written at the same moment would take the same number: the second tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeVersion(actor, { context, audience, language, title, body });
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt === 3) throw err;
+      }
+    }
+  }
+
+  private writeVersion(actor: Principal, m: { context: MessageContext; audience: Audience; language: string; title: string; body: string }): Promise<MessageVersion> {
+    const { context, audience, language, title, body } = m;
     return this.store.db.transaction().execute(async (tx) => {
       const last = await tx.selectFrom('messages').select((eb) => eb.fn.max('version').as('v')).where('context', '=', context).where('audience', '=', audience).where('language', '=', language).executeTakeFirst();
       const next = Number(last?.v ?? 0) + 1;
@@ -144,7 +164,9 @@ export class MessageService {
         .where('id', '=', id)
         .where('status', '=', 'draft')
         .returningAll()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Another reviewer decided in between (PostgreSQL runs both transactions at once).
+      if (!row) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} was reviewed by someone else just now`);
       await this.audit.record(tx, actor, `message.${input.decision}`, `${row.context}/${row.audience}/${row.language}/v${row.version}`, { note });
       return version(row);
     });

@@ -3,7 +3,7 @@
  * banks; a curator changes only its own member's banks; an auditor reads the audit log; only
  * admins manage members and tokens or touch other members' banks.
  */
-export const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor'] as const;
+export const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor', 'checker'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -34,6 +34,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   matcher: ['hash', 'lookup', 'index.read', 'submit', 'check'],
   analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases', 'indicators.read'],
   auditor: ['banks.read', 'index.read', 'audit.read', 'indicators.read'],
+  // The only role to hand to a browser (the check SDK on a platform's page): anyone can copy it there.
+  checker: ['check'],
 };
 
 export function isRole(value: string): value is Role {

@@ -31,8 +31,8 @@ describe.each(DIALECTS)('check API on %s', (dialect) => {
   });
   afterAll(() => api.close());
 
-  const text = (body: Record<string, unknown>, token = matcher) => api.call('POST', '/api/v1/check/text', body, token);
-  const upload = (body: Record<string, unknown>, token = matcher) => api.call('POST', '/api/v1/check/upload', body, token);
+  const text = (body: Record<string, unknown>, token: string | null = matcher) => api.call('POST', '/api/v1/check/text', body, token);
+  const upload = (body: Record<string, unknown>, token: string | null = matcher) => api.call('POST', '/api/v1/check/upload', body, token);
 
   it('answers a listed term, evasions included, with the deterrence message and help; nothing for other text', async () => {
     const hit = await text({ text: 'where to find F0RB1DD3N.T3RM pics', country: 'BE', language: 'en' });
@@ -85,6 +85,11 @@ describe.each(DIALECTS)('check API on %s', (dialect) => {
     expect((await api.call('POST', `/api/v1/messages/${draft.json().id}/review`, { decision: 'reject' }, reviewer)).statusCode).toBe(409);
     const served = (await text({ text: 'forbiddenterm', language: 'fr-BE' })).json().message;
     expect(served).toMatchObject({ language: 'fr', requested_language: 'fr-BE', fallback: false, title: 'Recherche bloquée', version: 1 });
+    // Tags as browsers send them: underscores, numeric regions, scripts.
+    expect((await text({ text: 'forbiddenterm', language: 'fr_ca' })).json().message).toMatchObject({ language: 'fr', requested_language: 'fr-CA', fallback: false });
+    expect((await text({ text: 'forbiddenterm', language: 'es-419' })).json().message).toMatchObject({ language: 'en', requested_language: 'es-419', fallback: true });
+    const frCa = (await api.call('GET', '/api/v1/messages?language=fr-CA', undefined, author)).json().entries.find((e: { context: string; audience: string }) => e.context === 'search' && e.audience === 'adult');
+    expect(frCa).toMatchObject({ served: null, shown_from: 'fr', fallback: false });
     // A second version, rejected, changes nothing served; the history keeps both.
     const v2 = (await api.call('POST', '/api/v1/messages', { context: 'search', audience: 'adult', language: 'fr', title: 'V2', body: 'V2' }, author)).json();
     expect(v2.version).toBe(2);
@@ -108,11 +113,14 @@ describe.each(DIALECTS)('check API on %s', (dialect) => {
     expect(blocked.json().help.map((h: { kind: string }) => h.kind)).toEqual(['child_helpline', 'victim_support', 'hotline']);
     expect((await upload({ sha256: SHA })).json()).toMatchObject({ action: 'block', matched: ['sha256'] });
     expect((await upload({ sha256: 'b'.repeat(64), pdq: '0'.repeat(63) + '1' })).json()).toMatchObject({ action: 'allow', match: false, message: null });
+    // Country and language are display hints: ones the node cannot use never fail the check.
+    const hints = (await upload({ sha256: SHA, country: 'XX', language: 'deutsch', audience: 'adult' })).json();
+    expect(hints).toMatchObject({ action: 'block', message: { language: 'en' }, help_fallback: true });
+    expect(hints.help.every((h: { country: string }) => h.country === 'ZZ')).toBe(true);
     for (const [body, code] of [
       [{ country: 'DE' }, 'CHECK_INVALID'],
       [{ pdq: 'xyz' }, 'SIGNAL_MALFORMED'],
-      [{ sha256: SHA, country: 'XX' }, 'CHECK_INVALID'],
-      [{ sha256: SHA, language: 'deutsch' }, 'CHECK_INVALID'],
+      [{ sha256: SHA, audience: 'toddler' }, 'VALIDATION'],
     ] as const) {
       const r = await upload(body);
       expect([r.statusCode, r.json().code], r.body).toEqual([400, code]);

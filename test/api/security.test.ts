@@ -28,8 +28,11 @@ const ROUTES: Array<{ group: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   { group: 'hma curator', method: 'POST', url: '/c/banks', body: { name: 'HMA_NEW' }, allowed: ['admin', 'curator'] },
   { group: 'hma matcher', method: 'GET', url: `/m/lookup?signal_type=pdq&signal=${PDQ}`, allowed: ['admin', 'curator', 'matcher', 'analyst'] },
   { group: 'hma status', method: 'GET', url: '/status', allowed: ['admin', 'curator', 'matcher', 'analyst', 'auditor'] },
+  // The check API: a checker token (the one a browser may hold) can do this and nothing else.
+  { group: 'check', method: 'POST', url: '/api/v1/check/text', body: { text: 'hello' }, allowed: ['admin', 'curator', 'matcher', 'checker'] },
+  { group: 'submissions', method: 'POST', url: '/api/v1/submissions', body: { signals: [{ signal_type: 'pdq', value: PDQ }] }, allowed: ['admin', 'matcher', 'analyst'] },
 ];
-const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor'];
+const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor', 'checker'];
 
 describe.each(DIALECTS)('API security on %s', (dialect) => {
   let api: TestApi;

@@ -75,4 +75,16 @@ describe('help directory shared by the secretariat', () => {
     ]);
     expect((await M.call('GET', '/api/v1/help-directory?country=FR')).json.entries.some((e: { name: string }) => e.name === 'Example victim support FR')).toBe(false);
   });
+
+  it("a member's entries count for its own country only; international ones come from the secretariat alone", async () => {
+    for (const [country, name] of [['FR', 'Example FR police portal'], ['DE', 'Not for a FR platform to say'], ['ZZ', 'Not for a member to say']]) {
+      const r = await M.call('POST', '/api/v1/help-directory', { country, kind: 'police', name, channels: [{ type: 'web', value: 'https://police.example' }] });
+      expect(r.status, r.text).toBe(201);
+    }
+    // The member publishes its FR and DE entries (never its ZZ one); the secretariat keeps only FR.
+    expect((await S.call('POST', '/api/v1/help-directory/sync')).json.peers).toEqual([{ peer: 'platform-fr', entries: 1, skipped: 1 }]);
+    const received = (await S.call('GET', '/api/v1/help-directory?kind=police')).json.entries.filter((e: { source: string | null }) => e.source === 'platform-fr');
+    expect(received.map((e: { country: string; name: string }) => [e.country, e.name])).toEqual([['FR', 'Example FR police portal']]);
+  });
 });
+

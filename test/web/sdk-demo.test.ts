@@ -44,7 +44,7 @@ beforeAll(async () => {
   const banked = await serverHashes(BANKED);
   expect((await api('POST', '/api/v1/banks/KNOWN_IMAGES/content', { signals: [{ signal_type: 'pdq', value: banked.pdq }] })).status).toBe(201);
   expect((await api('POST', '/api/v1/members', { name: 'platform-1', kind: 'platform' })).status).toBe(201);
-  const t = await api('POST', '/api/v1/tokens', { member: 'platform-1', role: 'matcher', label: 'check SDK' });
+  const t = await api('POST', '/api/v1/tokens', { member: 'platform-1', role: 'checker', label: 'check SDK' });
   expect(t.status, t.text).toBe(201);
   checkToken = t.json.token;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -70,6 +70,8 @@ describe('check SDK demo page', () => {
   it("hashes every fixture image in the browser exactly as the server does (PDQ and SHA-256)", async () => {
     const { page, requests } = await openDemo();
     expect(page.url()).toBe(`${server.url}/demo/`); // the token left the address bar
+    await page.locator('#token-warning[data-checked="checker"]').waitFor({ state: 'attached' }); // a checker's token: nothing more to fear
+    expect(await page.locator('#token-warning').isHidden()).toBe(true);
     const mismatches: string[] = [];
     for (const file of FIXTURES) {
       const bytes = readFileSync(join(PDQ_IMAGES, file)).toString('base64');
@@ -84,9 +86,16 @@ describe('check SDK demo page', () => {
     }
     expect(FIXTURES.length).toBeGreaterThanOrEqual(40);
     expect(mismatches).toEqual([]);
-    // Hashing asked nothing of the node: the worker script was the only request after the page.
-    expect(requests.filter((r) => r.url().includes('/api/'))).toEqual([]);
+    // Hashing asked nothing of the node (the page only asked who its token is).
+    expect(requests.filter((r) => r.url().includes('/api/')).map((r) => r.url())).toEqual([`${server.url}/api/v1/whoami`]);
     expect(requests.some((r) => r.url().endsWith('/demo/sdk/alliance-check-worker.js'))).toBe(true);
+    await page.close();
+  });
+
+  it('warns when the page holds a token that can do more than check', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/demo/#token=${server.token}`);
+    await page.locator('#token-warning').getByText(/role admin\) can do more than check/).waitFor();
     await page.close();
   });
 

@@ -557,11 +557,16 @@ describe('web UI', () => {
     const form = page.getByRole('form', { name: 'Help directory entry' });
     await form.getByLabel('Name').fill('Example helpline');
     await form.getByLabel('Languages').fill('nl, fr');
-    await form.getByLabel('Contact', { exact: true }).fill('https://helpline.example');
+    await form.getByLabel(/^Contacts, one per line/).fill('web https://helpline.example\nphone +32 0 000 00 00');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => dir.getByText('placeholder: to fill').count()).toBe(4);
     const help = (await api('/check/message?context=search&audience=child&country=BE&language=fr')).json.help;
-    expect(help).toEqual([expect.objectContaining({ kind: 'child_helpline', name: 'Example helpline', country: 'BE', fallback: false, channels: [{ type: 'web', value: 'https://helpline.example' }] })]);
+    expect(help).toEqual([expect.objectContaining({ kind: 'child_helpline', name: 'Example helpline', country: 'BE', fallback: false, channels: [{ type: 'web', value: 'https://helpline.example' }, { type: 'phone', value: '+32 0 000 00 00' }] })]);
+    // Editing again keeps every contact (the form holds them all).
+    await dir.locator('tr', { hasText: 'child helpline' }).getByRole('button', { name: 'Edit' }).click();
+    await form.getByLabel('Hours').fill('24/7');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api('/help-directory?country=BE&kind=child_helpline')).json.entries[0]).toMatchObject({ hours: '24/7', channels: [{ type: 'web' }, { type: 'phone' }] });
     await page.context().close();
   });
 });

@@ -7,10 +7,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { literals } from './schemas.js';
 import type { CheckService } from '../../awareness/check-service.js';
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS } from '../../awareness/messages.js';
 
-const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Who = {
   country: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2, description: "The user's country (ISO 3166-1 alpha-2): whose help entries to give" })])),
   language: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 12, description: 'The language to show the message in (English when it has no approved translation)' })])),

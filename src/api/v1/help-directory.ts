@@ -4,9 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CHANNEL_TYPES, HELP_KINDS, type HelpDirectory } from '../../awareness/help-directory.js';
 import type { HelpFeed } from '../../awareness/help-feed.js';
-import { IdParams } from './schemas.js';
+import { IdParams, literals } from './schemas.js';
 
-const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Entry = {
   country: Type.String({ maxLength: 2 }),
   kind: literals(HELP_KINDS),

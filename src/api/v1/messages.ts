@@ -3,9 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type MessageService } from '../../awareness/messages.js';
-import { IdParams } from './schemas.js';
+import { IdParams, literals } from './schemas.js';
 
-const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Key = { context: literals(MESSAGE_CONTEXTS), audience: literals(MESSAGE_AUDIENCES), language: Type.String({ maxLength: 12 }) };
 
 export async function messageRoutes(app: FastifyInstance, opts: { messages: MessageService }): Promise<void> {

@@ -4,11 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { INDICATORS } from '../../reporting/indicators.js';
 import { AUDIENCES, CHANNELS, MANUAL_KINDS, type ReportingService } from '../../reporting/reporting-service.js';
-import { IdParams } from './schemas.js';
+import { IdParams, literals } from './schemas.js';
 
 const PeriodKey = Type.String({ maxLength: 10, description: 'A year (2026), a quarter (2026-Q3) or a month (2026-07)' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
-const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 export async function reportingRoutes(app: FastifyInstance, opts: { reporting: ReportingService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

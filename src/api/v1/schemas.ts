@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 export const BankName = Type.String({ pattern: '^[A-Z0-9_]+$', maxLength: 100, description: 'Bank name: ^[A-Z0-9_]+$' });
 export const BankParams = Type.Object({ name: BankName });
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/** One of a list of strings. */
+export const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 export const SignalInput = Type.Object(
   {

@@ -16,8 +16,10 @@ export const MIN_TERM_LETTERS = 3;
 export const MAX_TEXT_LENGTH = 2000;
 
 function normalize(value: string): string {
+  // The length is the text's as sent: composing (NFC) may lengthen some scripts' text.
+  if (value.length > MAX_TEXT_LENGTH) throw new AllianceError('SIGNAL_MALFORMED', `a keyword is 1 to ${MAX_TEXT_LENGTH} characters, got ${value.length}`);
   const v = value.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (v.length === 0 || v.length > MAX_TEXT_LENGTH) throw new AllianceError('SIGNAL_MALFORMED', `a keyword is 1 to ${MAX_TEXT_LENGTH} characters, got ${v.length}`);
+  if (v.length === 0) throw new AllianceError('SIGNAL_MALFORMED', `a keyword is 1 to ${MAX_TEXT_LENGTH} characters, got 0`);
   const letters = skeleton(v).text.length;
   if (letters < MIN_TERM_LETTERS) throw new AllianceError('SIGNAL_MALFORMED', `a keyword needs at least ${MIN_TERM_LETTERS} letters once reduced ("${v.slice(0, 40)}" has ${letters})`);
   return v;

@@ -24,8 +24,8 @@ interface Form {
   name: string;
   languages: string;
   hours: string;
-  channelType: string;
-  channelValue: string;
+  /** One contact per line: "<type> <value>". */
+  contacts: string;
 }
 
 /** Where users of a country can turn: the entries of a country (placeholders flagged), filled and added by curators. */
@@ -39,8 +39,8 @@ export function HelpDirectorySection() {
   const edit = (e: HelpEntry | null) =>
     setForm(
       e
-        ? { id: e.id, kind: e.kind, name: e.status === 'placeholder' ? '' : e.name, languages: e.languages.join(', '), hours: e.hours ?? '', channelType: e.channels[0]?.type ?? 'web', channelValue: e.channels[0]?.value ?? '' }
-        : { id: null, kind: 'child_helpline', name: '', languages: '', hours: '', channelType: 'web', channelValue: '' },
+        ? { id: e.id, kind: e.kind, name: e.status === 'placeholder' ? '' : e.name, languages: e.languages.join(', '), hours: e.hours ?? '', contacts: e.channels.map((c) => `${c.type} ${c.value}`).join('\n') }
+        : { id: null, kind: 'child_helpline', name: '', languages: '', hours: '', contacts: '' },
     );
   const save = (e: FormEvent) => {
     e.preventDefault();
@@ -49,7 +49,14 @@ export function HelpDirectorySection() {
       name: form.name,
       languages: form.languages.split(/[\s,]+/).filter(Boolean),
       hours: form.hours.trim() || null,
-      channels: form.channelValue.trim() ? [{ type: form.channelType, value: form.channelValue.trim() }] : [],
+      channels: form.contacts
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .map((line) => {
+          const [type, ...rest] = line.split(/\s+/);
+          return { type, value: rest.join(' ') };
+        }),
     };
     void run('The entry was not saved', async () => {
       if (form.id === null) await api('/help-directory', { json: { ...body, country: shown, kind: form.kind } });
@@ -144,15 +151,8 @@ export function HelpDirectorySection() {
             Hours <input value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} placeholder="24/7" />
           </label>
           <label>
-            Contact type
-            <select value={form.channelType} onChange={(e) => setForm({ ...form, channelType: e.target.value })}>
-              {CHANNEL_TYPES.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Contact <input value={form.channelValue} onChange={(e) => setForm({ ...form, channelValue: e.target.value })} placeholder="https://…, +32…, name@…" />
+            Contacts, one per line: {CHANNEL_TYPES.join(', ')}, then the number or address
+            <textarea value={form.contacts} onChange={(e) => setForm({ ...form, contacts: e.target.value })} rows={3} placeholder={'phone +32 …\nweb https://…'} />
           </label>
           <button type="submit" disabled={busy}>
             Save

@@ -19,6 +19,7 @@ interface Entry {
   language: string;
   served: Version | null;
   pending: Version | null;
+  shown_from: string;
   fallback: boolean;
   versions: number;
 }
@@ -89,10 +90,12 @@ export function MessagesSection() {
                       <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
                       <div className="muted">{e.served.body}</div>
                     </>
-                  ) : (
+                  ) : e.fallback ? (
                     <span className="tag warn" title="No approved version in this language: users see the English message">
                       Not translated: falls back to English
                     </span>
+                  ) : (
+                    <span className="tag">Not translated: shows the {e.shown_from} version</span>
                   )}
                 </td>
                 <td>
