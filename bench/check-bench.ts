@@ -121,18 +121,25 @@ try {
     const f = readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
   };
-  await run(3, 16); // warm-up
+  await run(5, 16); // warm-up: V8 optimises the request path
   console.log(`\nPOST /api/v1/check/text, ${termsN.toLocaleString('en')} terms, one alliance serve process, autocannon on the same ${cpus().length} cores, ${seconds} s per run:`);
+  // This machine's speed varies from run to run (a shared VM): three runs per concurrency, the median counts.
   for (const connections of [16, 32]) {
-    const cpu0 = serverCpu();
-    const r = await run(seconds, connections);
-    const busy = (serverCpu() - cpu0) / r.duration; // autocannon reports the duration in seconds
-    const errors = r.errors + r.non2xx;
+    await run(2, connections); // settle at this concurrency
+    const runs: Array<{ rps: number; p50: number; p99: number; errors: number; busy: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      const cpu0 = serverCpu();
+      const r = await run(seconds, connections);
+      runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busy: (serverCpu() - cpu0) / r.duration }); // autocannon's duration is in seconds
+    }
+    const m = [...runs].sort((a, b) => a.rps - b.rps)[1];
+    const errors = runs.reduce((n, r) => n + r.errors, 0);
     console.log(
-      `  ${connections} connections: ${r.requests.average.toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errors} errors; server busy ${(busy * 100).toFixed(0)} % of a core (${(r.requests.average / busy).toFixed(0)} requests per CPU-second)` +
-        `  → ratio to the target: throughput ${(r.requests.average / TARGET_RPS).toFixed(2)}× of ${TARGET_RPS.toLocaleString('en')}/s, p99 ${(r.latency.p99 / TARGET_P99_MS).toFixed(2)} of ${TARGET_P99_MS} ms` +
-        `${r.requests.average >= TARGET_RPS && r.latency.p99 < TARGET_P99_MS && errors === 0 ? ' (met)' : ' (NOT MET)'}`,
+      `  ${connections} connections, median of 3: ${m.rps.toFixed(0)} requests/s, p50 ${m.p50} ms, p99 ${m.p99} ms; server busy ${(m.busy * 100).toFixed(0)} % of a core (${(m.rps / m.busy).toFixed(0)} requests per CPU-second); ${errors} errors in all` +
+        `  → ratio to the target: throughput ${(m.rps / TARGET_RPS).toFixed(2)}× of ${TARGET_RPS.toLocaleString('en')}/s, p99 ${(m.p99 / TARGET_P99_MS).toFixed(2)} of ${TARGET_P99_MS} ms` +
+        `${m.rps >= TARGET_RPS && m.p99 < TARGET_P99_MS && errors === 0 ? ' (met)' : ' (NOT MET)'}`,
     );
+    console.log(`    runs: ${runs.map((r) => `${r.rps.toFixed(0)}/s p99 ${r.p99} ms`).join('; ')}`);
   }
 } finally {
   await server.stop(profileDir ? 'SIGINT' : 'SIGTERM');

@@ -37,6 +37,11 @@ export class ExactIndex implements SignalIndex {
     return true;
   }
 
+  /** The id (or ids) holding `value`, without building matches: the keyword index probes many values per query. */
+  idsOf(value: string): number | readonly number[] | undefined {
+    return this.map.get(value);
+  }
+
   query(value: string): IndexMatch[] {
     const cur = this.map.get(value);
     if (cur === undefined) return [];

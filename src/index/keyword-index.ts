@@ -33,14 +33,15 @@ export class KeywordIndex implements SignalIndex {
 
   /** Every listed term the text contains (distance 0). */
   query(text: string): IndexMatch[] {
-    const seen = new Set<number>();
     const out: IndexMatch[] = [];
+    const add = (id: number) => {
+      if (!out.some((m) => m.id === id)) out.push({ id, distance: 0 });
+    };
     for (const c of candidates(skeleton(text), this.longest)) {
-      for (const m of this.terms.query(c)) {
-        if (seen.has(m.id)) continue;
-        seen.add(m.id);
-        out.push(m);
-      }
+      const ids = this.terms.idsOf(c);
+      if (ids === undefined) continue;
+      if (typeof ids === 'number') add(ids);
+      else for (const id of ids) add(id);
     }
     return out;
   }

@@ -100,13 +100,15 @@ export function skeleton(input: string): Skeleton {
 }
 
 /** Every stretch of the skeleton that begins and ends at a separator, up to `maxLength` letters. */
-export function* candidates(s: Skeleton, maxLength: number): Generator<string> {
+export function candidates(s: Skeleton, maxLength: number): string[] {
   const ends: number[] = [];
   for (let j = 0; j < s.ends.length; j++) if (s.ends[j]) ends.push(j);
+  const out: string[] = [];
   let first = 0; // the first end at or after the start: ends before it are never read again
   for (let i = 0; i < s.starts.length; i++) {
     if (!s.starts[i]) continue;
     while (first < ends.length && ends[first] < i) first++;
-    for (let k = first; k < ends.length && ends[k] - i + 1 <= maxLength; k++) yield s.text.slice(i, ends[k] + 1);
+    for (let k = first; k < ends.length && ends[k] - i + 1 <= maxLength; k++) out.push(s.text.slice(i, ends[k] + 1));
   }
+  return out;
 }
