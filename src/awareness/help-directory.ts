@@ -12,8 +12,8 @@ import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import type { HelpEntriesTable } from '../store/reporting-schema.js';
-import { now, parseJson, type Executor } from '../store/util.js';
-import { sql, type Selectable } from 'kysely';
+import { lockFeedLog, now, parseJson, type Executor } from '../store/util.js';
+import type { Selectable } from 'kysely';
 
 export { HELP_KINDS, INTERNATIONAL };
 export type HelpKind = (typeof HELP_KINDS)[number];
@@ -120,12 +120,11 @@ export class HelpDirectory {
 
   /**
    * Gives an own entry the next feed position (peers pull changes from there). International
-   * entries are published by the secretariat only. On PostgreSQL the log is locked until commit,
-   * so positions become visible in order and a peer's checkpoint never passes a change it missed.
+   * entries are published by the secretariat only.
    */
   private async logChange(tx: Executor, entry: { id: number; country: string }): Promise<void> {
     if (entry.country === INTERNATIONAL && this.self.kind !== 'secretariat') return;
-    if (this.store.dialect === 'postgres') await sql`lock table help_log in exclusive mode`.execute(tx);
+    await lockFeedLog(tx, 'help_log');
     await tx.insertInto('help_log').values({ entry_id: entry.id }).execute();
   }
 

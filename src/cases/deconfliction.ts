@@ -15,7 +15,7 @@ import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import type { CasesTable } from '../store/cases-schema.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
-import { now, type Executor } from '../store/util.js';
+import { now, type Executor, lockFeedLog } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
@@ -88,6 +88,7 @@ export class DeconflictionService {
     });
     return this.store.db.transaction().execute(async (tx) => {
       let alerts = 0;
+      await lockFeedLog(tx, 'case_targets'); // positions in the targets feed are these rows' ids
       for (const t of prepared) {
         await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
         alerts += await this.overlap(tx, c, t);

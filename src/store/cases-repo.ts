@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Series, SeriesTable, SupportService, Victim } from './cases-schema.js';
-import { isUniqueViolation, now, type Executor } from './util.js';
+import { isUniqueViolation, now, type Executor, lockFeedLog } from './util.js';
 
 /** A new own series; its uid names the id the insert draws. */
 export async function insertSeries(db: Executor, s: Omit<Insertable<SeriesTable>, 'uid'>, uidOf: (id: number) => string): Promise<Series> {
@@ -127,6 +127,7 @@ export function listServices(db: Executor, country?: string): Promise<SupportSer
 
 /** Notes a change to an own series for the peers' series feed. */
 export async function logSeries(db: Executor, seriesId: number): Promise<void> {
+  await lockFeedLog(db, 'series_log');
   await db.insertInto('series_log').values({ series_id: seriesId, at: now() }).execute();
 }
 

@@ -1,5 +1,5 @@
 /** Small helpers shared by the repositories. */
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db, Tx } from './database.js';
 
 export type Executor = Db | Tx;
@@ -24,4 +24,14 @@ export function parseJson<T>(text: string | null, fallback: T): T {
 /** Whether `db` runs on PostgreSQL (where concurrent transactions need explicit locks SQLite's single writer gives for free). */
 export function onPostgres(db: Executor): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Call in a transaction before appending to a log that peers read by position (series, targets,
+ * help directory). On PostgreSQL a transaction that drew position 11 could commit before the one
+ * holding 10, and a peer that read 11 would skip 10 for ever; this lock makes writers of one log
+ * draw and commit one after another (SQLite has one writer anyway).
+ */
+export async function lockFeedLog(db: Executor, log: 'series_log' | 'case_targets' | 'help_log'): Promise<void> {
+  if (onPostgres(db)) await sql`select pg_advisory_xact_lock(hashtext(${`alliance-feed:${log}`}))`.execute(db);
 }
