@@ -1,4 +1,5 @@
 /** Action rules and webhooks as data: created, changed and removed through the API or CLI, audited. */
+import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
@@ -93,7 +94,9 @@ export class RuleService {
     }
     return this.store.db.transaction().execute(async (tx) => {
       const row = await insertWebhook(tx, { name: w.name, url: url.toString(), secret: w.secret });
-      await this.audit.record(tx, actor, 'webhook.create', w.name, { url: row.url });
+      // Webhook addresses often carry their credential (a path or query token): the audit log, read by
+      // auditors, keeps the origin and a fingerprint of the whole address, never the address itself.
+      await this.audit.record(tx, actor, 'webhook.create', w.name, { origin: url.origin, url_sha256: createHash('sha256').update(row.url).digest('hex').slice(0, 16) });
       return { name: row.name, url: row.url, enabled: true, created_at: new Date(row.created_at).toISOString() };
     });
   }

@@ -68,6 +68,16 @@ describe('webhook deliveries', () => {
   };
   const deliveries = () => node.webhooks.deliveries(admin);
 
+  it("keeps the webhook's address out of the audit log (addresses often carry their credential)", async () => {
+    const secretUrl = 'https://hooks.example/services/T000/B000/secret-path-token?key=query-token';
+    await node.rules.addWebhook(admin, { name: 'chat-ops', url: secretUrl, secret: SECRET });
+    const [entry] = await node.audit.list({ limit: 1, action: 'webhook.create' });
+    expect(entry.target).toBe('chat-ops');
+    expect(entry.detail).not.toMatch(/secret-path-token|query-token/);
+    expect(JSON.parse(entry.detail)).toEqual({ origin: 'https://hooks.example', url_sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    await node.rules.removeWebhook(admin, 'chat-ops');
+  });
+
   it('a receiver that fails three times then succeeds gets exactly one accepted, signed delivery', async () => {
     script = [500, 503, 502];
     const s = await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-1' });
