@@ -2,12 +2,16 @@
  * Demo banks from the shared fixture hashes (test images and videos from Meta's ThreatExchange
  * repository — no abuse material), so a fresh node has something to match against: the PDQ
  * hashes of the fixture images, their videos' vPDQ, the 1,350-hash index test set, and a negative
- * bank that allow-lists one image to show suppression.
+ * bank that allow-lists one image to show suppression; and a keyword list of neutral placeholder
+ * terms for the awareness check (the check SDK's demo page).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BankService, ContentFields } from '../banks/bank-service.js';
 import type { Principal } from '../members/principal.js';
+
+/** The demo keyword list: neutral placeholders. */
+export const DEMO_TERMS = ['forbiddenterm', 'placeholder phrase'];
 
 export interface DemoSummary {
   banks: string[];
@@ -44,5 +48,8 @@ export async function seedDemoBanks(banks: BankService, actor: Principal, fixtur
 
   const allowed = rows.find(([file]) => file === 'misc-images/c.png');
   if (allowed) await add('DEMO_ALLOW', [{ signals: [{ signal_type: 'pdq', value: allowed[1] }], tags: ['demo'], note: 'allow-listed: shows how a negative bank suppresses a match' }], 'negative', 'Demo allow-list');
-  return { banks: ['DEMO_IMAGES', 'DEMO_VIDEOS', 'DEMO_HAYSTACK', ...(allowed ? ['DEMO_ALLOW'] : [])], contents };
+
+  // Placeholders, never real terms: what a search must contain (through any evasion) to be stopped.
+  await add('DEMO_SEARCH_TERMS', DEMO_TERMS.map((value) => ({ signals: [{ signal_type: 'keyword', value }], tags: ['demo'] })), 'positive', 'Demo: placeholder search terms for the check API');
+  return { banks: ['DEMO_IMAGES', 'DEMO_VIDEOS', 'DEMO_HAYSTACK', ...(allowed ? ['DEMO_ALLOW'] : []), 'DEMO_SEARCH_TERMS'], contents };
 }

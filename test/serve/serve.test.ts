@@ -39,7 +39,7 @@ describe('alliance serve', () => {
     expect(first.stderr()).toMatch(/Demo banks created/);
     expect((await http(`${first.url}/health`, undefined)).json).toMatchObject({ status: 'ok' });
     const banks = (await http(`${first.url}/api/v1/banks`, first.token)).json.banks;
-    expect(banks.map((b: { name: string }) => b.name)).toEqual(['DEMO_ALLOW', 'DEMO_HAYSTACK', 'DEMO_IMAGES', 'DEMO_VIDEOS']);
+    expect(banks.map((b: { name: string }) => b.name)).toEqual(['DEMO_ALLOW', 'DEMO_HAYSTACK', 'DEMO_IMAGES', 'DEMO_SEARCH_TERMS', 'DEMO_VIDEOS']);
     // The server runs background jobs: a CSV import through the API completes on its own.
     const queued = await fetch(`${first.url}/api/v1/banks/DEMO_IMAGES/import`, { method: 'POST', headers: { authorization: `Bearer ${first.token}`, 'content-type': 'text/csv' }, body: `signal_type,signal\nsha256,${'e'.repeat(64)}\n` });
     expect(queued.status).toBe(202);

@@ -112,7 +112,7 @@ describe('web UI', () => {
     await heading(page, 'Banks');
     const row = (name: string) => page.locator(`tr[data-bank="${name}"]`);
     await row('DEMO_ALLOW').waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(4);
+    expect(await page.locator('tbody tr').count()).toBe(5);
     const { json } = await http(`${server.url}/api/v1/banks`, token);
     for (const b of json.banks as Array<{ name: string; content_count: number; signal_counts: Record<string, number> }>) {
       const cells = await row(b.name).locator('td').allTextContents();
@@ -123,7 +123,16 @@ describe('web UI', () => {
     expect(await text(row('DEMO_HAYSTACK'))).toMatch(/positive on 1,350 pdq 1,350/);
     expect(await text(row('DEMO_VIDEOS'))).toMatch(/vpdq \d/);
     expect(await text(row('DEMO_ALLOW'))).toMatch(/negative \(allow-list\) on 1 pdq 1/);
+    expect(await text(row('DEMO_SEARCH_TERMS'))).toMatch(/positive on 2 keyword 2/);
     await page.context().close();
+  });
+
+  it('prints a link to the check SDK demo with a token that can only check', async () => {
+    await expect.poll(() => /Check SDK demo .*: (http:\S+\/demo\/#token=alli_\S+)/.test(server.stderr())).toBe(true);
+    const link = /Check SDK demo .*: (http:\S+\/demo\/#token=(alli_\S+))/.exec(server.stderr())!;
+    expect((await http(`${server.url}/api/v1/whoami`, link[2])).json).toMatchObject({ role: 'checker' });
+    expect((await http(`${server.url}/api/v1/check/text`, link[2], 'POST', { text: 'f0rb1dden-term' })).json).toMatchObject({ match: true, message: { context: 'search' } });
+    expect((await http(`${server.url}/api/v1/banks`, link[2])).status).toBe(403);
   });
 
   it('creates a bank, and shows the API message for a bad name', async () => {

@@ -35,11 +35,16 @@ export function serveCommand(): Command {
       const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl), queryThreads: config.lookupThreads });
       const app = await buildServer(node);
       const say = (line: string) => process.stderr.write(`${line}\n`);
+      let demoCheckToken: string | undefined;
       if (node.firstAdminToken) say(`First start: created member "${config.memberName}" with an admin token (shown once, keep it safe):\n\n    ${node.firstAdminToken}\n`);
       if (opts.demo) {
         const fixtures = typeof opts.demo === 'string' ? opts.demo : DEFAULT_FIXTURES;
         const seeded = existsSync(fixtures) ? await seedDemoBanks(node.banks, await node.operator(), fixtures) : undefined;
-        if (seeded) say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
+        if (seeded) {
+          say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
+          // A token that can only check: the one the SDK's demo page (any page) may hold.
+          demoCheckToken = (await node.members.createToken(await node.operator(), config.memberName, 'checker', 'check SDK demo page')).token;
+        }
       }
       if (config.role === 'all') await node.jobs.start();
       const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
@@ -86,5 +91,6 @@ export function serveCommand(): Command {
       say(`Alliance node (${config.role}) on ${node.store.dialect} at ${node.store.location}`);
       say(`Index ready: ${Object.entries(s.types).map(([t, x]) => `${t} ${x.size}`).join(', ')} (from ${s.loadedFrom}, ${Math.round(s.loadMs)} ms)`);
       say(`Listening on ${address} — open ${address}/ in a browser and sign in with an admin token; API docs at ${address}/docs`);
+      if (demoCheckToken) say(`Check SDK demo (search "forbiddenterm", or pick a fixture image): ${address}/demo/#token=${demoCheckToken}`);
     });
 }
