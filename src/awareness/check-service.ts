@@ -8,8 +8,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { MAX_TEXT_LENGTH, MIN_TERM_LETTERS } from '../signals/keyword/signal.js';
-import { skeleton } from '../signals/keyword/skeleton.js';
+import { MAX_TEXT_LENGTH } from '../signals/keyword/signal.js';
 import { type HelpDirectory, type HelpForUser, type HelpKind } from './help-directory.js';
 import { looseLanguage } from './language.js';
 import type { MessageCounter } from './message-counter.js';
@@ -84,8 +83,6 @@ export class CheckService {
     const context = input.context == null ? 'search' : requireContext(input.context, 'CHECK_INVALID');
     if (context === 'upload-blocked') throw bad('context: upload-blocked is answered by /check/upload');
     const w = who(input);
-    // Too few letters to hold any listed term ("hi", "?!"): nothing to match, not a bad request.
-    if (skeleton(input.text).text.length < MIN_TERM_LETTERS) return { match: false, message: null, help: [], help_fallback: false };
     const r = await this.lookup.lookup('keyword', input.text, { series: false });
     if (r.matches.length === 0) return { match: false, message: null, help: [], help_fallback: false };
     this.counter.count(context, w.country);

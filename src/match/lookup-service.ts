@@ -80,7 +80,7 @@ export class LookupService {
 
   async lookup(signalType: string, signal: string, options: LookupOptions = {}): Promise<LookupResult> {
     const type = getSignalType(signalType);
-    const value = type.normalize(signal);
+    const value = (type.normalizeQuery ?? type.normalize)(signal);
     const threshold = options.threshold ?? type.defaultThreshold;
     if (!Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
     if (type.maxThreshold !== undefined && threshold > type.maxThreshold) throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);

@@ -82,6 +82,11 @@ export interface SignalType {
   readonly maxThreshold?: number;
   /** Validates a value and returns its canonical form; throws SIGNAL_MALFORMED. */
   normalize(value: string): string;
+  /**
+   * How a value looked up is checked, where that is looser than a stored one (a searched text
+   * needs no minimum length: "hi" simply matches nothing). Absent: `normalize`.
+   */
+  normalizeQuery?(value: string): string;
   /** Compares two canonical values under `threshold` (default: `defaultThreshold`). */
   compare(a: string, b: string, threshold?: number): CompareResult;
   /** Computes the signal of a file. */

@@ -28,6 +28,9 @@ describe.each(DIALECTS)('keyword banks on %s', (dialect) => {
     const two = (await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'forbidden term and a s3cr3t sw4p' })).json();
     expect(terms(two.matches)).toEqual(['forbiddenterm', 'secret swap']);
     expect((await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'forbidden terminal velocity' })).json().matches).toEqual([]);
+    // A searched text needs no minimum length (a listed term does): a short search simply matches nothing.
+    const short = await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'hi' });
+    expect([short.statusCode, short.json().matches]).toEqual([200, []]);
   });
 
   it('refuses terms too short to match safely, and counts keywords per bank', async () => {

@@ -15,11 +15,18 @@ export const MIN_TERM_LETTERS = 3;
 /** Longest text a keyword value or query may be. */
 export const MAX_TEXT_LENGTH = 2000;
 
-function normalize(value: string): string {
+/** A searched text: composed, trimmed, one space between words (any text of 1 to MAX_TEXT_LENGTH characters). */
+function normalizeQuery(value: string): string {
   // The length is the text's as sent: composing (NFC) may lengthen some scripts' text.
   if (value.length > MAX_TEXT_LENGTH) throw new AllianceError('SIGNAL_MALFORMED', `a keyword is 1 to ${MAX_TEXT_LENGTH} characters, got ${value.length}`);
   const v = value.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (v.length === 0) throw new AllianceError('SIGNAL_MALFORMED', `a keyword is 1 to ${MAX_TEXT_LENGTH} characters, got 0`);
+  return v;
+}
+
+/** A listed term: as a query, and with enough letters once reduced not to match ordinary text. */
+function normalize(value: string): string {
+  const v = normalizeQuery(value);
   const letters = skeleton(v).text.length;
   if (letters < MIN_TERM_LETTERS) throw new AllianceError('SIGNAL_MALFORMED', `a keyword needs at least ${MIN_TERM_LETTERS} letters once reduced ("${v.slice(0, 40)}" has ${letters})`);
   return v;
@@ -32,6 +39,7 @@ export const keywordSignal: SignalType = {
   comparison: 'exact',
   defaultThreshold: 0,
   normalize,
+  normalizeQuery,
   compare(a: string, b: string): CompareResult {
     const match = skeleton(normalize(a)).text === skeleton(normalize(b)).text;
     return { match, distance: match ? 0 : 1 };

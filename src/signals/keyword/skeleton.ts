@@ -58,12 +58,8 @@ function plainChars(input: string): string[] {
   return chars.map((c) => CONFUSABLES[c] ?? LEET_DIGITS[c] ?? c);
 }
 
-/** The last reduction: a lookup reduces its text to check it, then the index reduces it again to query. */
-let last: { input: string; result: Skeleton } | undefined;
-
 /** Reduces text to its skeleton. */
 export function skeleton(input: string): Skeleton {
-  if (last && last.input === input) return last.result;
   const letters: string[] = [];
   const starts: boolean[] = [];
   const ends: boolean[] = [];
@@ -94,9 +90,7 @@ export function skeleton(input: string): Skeleton {
     }
   }
   if (letters.length) ends[ends.length - 1] = true;
-  const result = { text: letters.join(''), starts, ends };
-  last = { input, result };
-  return result;
+  return { text: letters.join(''), starts, ends };
 }
 
 /** Every stretch of the skeleton that begins and ends at a separator, up to `maxLength` letters. */
