@@ -12,6 +12,8 @@ import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import type { HelpEntriesTable } from '../store/reporting-schema.js';
+import { TtlCache } from '../store/ttl-cache.js';
+import { canonicalLanguage } from './language.js';
 import { lockFeedLog, now, parseJson, type Executor } from '../store/util.js';
 import type { Selectable } from 'kysely';
 
@@ -76,8 +78,9 @@ export function helpEntryFields(input: HelpEntryInput, complete: boolean): Field
     out.name = n;
   }
   if (input.languages !== undefined) {
-    if (!Array.isArray(input.languages) || input.languages.length > 20 || input.languages.some((l) => typeof l !== 'string' || !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(l))) throw bad('languages: language codes such as "en", "fr", "pt-BR" (at most 20)');
-    out.languages = JSON.stringify([...new Set(input.languages)]);
+    const codes = Array.isArray(input.languages) && input.languages.length <= 20 ? input.languages.map(canonicalLanguage) : [undefined];
+    if (codes.some((l) => l === undefined)) throw bad('languages: language codes such as "en", "fr", "pt-BR" (at most 20)');
+    out.languages = JSON.stringify([...new Set(codes)]);
   }
   if (input.hours !== undefined) {
     if (input.hours !== null && (typeof input.hours !== 'string' || input.hours.length > 200)) throw bad('hours: at most 200 characters');
@@ -110,7 +113,7 @@ export interface HelpForUser {
 }
 
 export class HelpDirectory {
-  private cache = new Map<string, { entries: HelpForUser[]; until: number }>();
+  private readonly cache = new TtlCache<HelpForUser[]>(CACHE_MS, 5_000);
 
   constructor(
     private readonly store: Store,
@@ -145,9 +148,8 @@ export class HelpDirectory {
   async resolve(country: string | null, kinds: readonly HelpKind[], language: string): Promise<HelpForUser[]> {
     const c = country && isCountryCode(country) ? country : INTERNATIONAL;
     const key = `${c}|${kinds.join(',')}|${language}`;
-    const t = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > t) return hit.entries;
+    if (hit) return hit;
     const rows = await this.store.db.selectFrom('help_entries').selectAll().where('country', 'in', [c, INTERNATIONAL]).where('status', '=', 'curated').where('kind', 'in', [...kinds]).orderBy('id').execute();
     const primary = language.split('-')[0];
     // This node's own entries before received ones, then those in the user's language first.
@@ -160,8 +162,7 @@ export class HelpDirectory {
       chosen.sort((a, b) => rank(a.r, a.e) - rank(b.r, b.e));
       for (const { e } of chosen.slice(0, MAX_HELP_PER_KIND)) entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
     }
-    if (this.cache.size > 5_000) this.cache.clear();
-    this.cache.set(key, { entries, until: t + CACHE_MS });
+    this.cache.set(key, entries);
     return entries;
   }
 

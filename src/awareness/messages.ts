@@ -9,6 +9,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import type { MessagesTable } from '../store/reporting-schema.js';
+import { TtlCache } from '../store/ttl-cache.js';
 import { isUniqueViolation, now } from '../store/util.js';
 import type { Selectable } from 'kysely';
 import { languageChain, requireLanguage } from './language.js';
@@ -70,7 +71,7 @@ function text(field: string, value: unknown, max: number): string {
 }
 
 export class MessageService {
-  private cache = new Map<string, { served: ServedMessage; until: number }>();
+  private readonly cache = new TtlCache<ServedMessage>(CACHE_MS, 5_000);
 
   constructor(
     private readonly store: Store,
@@ -177,9 +178,8 @@ export class MessageService {
   /** The message to show for a context and audience in a language (English when it has no approved version). */
   async resolve(context: MessageContext, audience: Audience, language: string): Promise<ServedMessage> {
     const key = `${context}|${audience}|${language}`;
-    const t = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > t) return hit.served;
+    if (hit) return hit;
     const chain = [...languageChain(language), FALLBACK_LANGUAGE];
     const rows = await this.store.db
       .selectFrom('messages')
@@ -202,8 +202,7 @@ export class MessageService {
       title: best.title,
       body: best.body,
     };
-    if (this.cache.size > 5_000) this.cache.clear();
-    this.cache.set(key, { served, until: t + CACHE_MS });
+    this.cache.set(key, served);
     return served;
   }
 }

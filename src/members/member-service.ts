@@ -3,6 +3,7 @@
  * in-process cache keeps authentication off the database on the lookup path, and revocation
  * clears it at once (other processes see a revocation within the cache's lifetime, 5 s).
  */
+import { TtlCache } from '../store/ttl-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Store } from '../store/database.js';
@@ -21,7 +22,7 @@ export interface NewMember {
 }
 
 export class MemberService {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly cache = new TtlCache<Principal>(CACHE_MS, 10_000);
 
   constructor(
     private readonly store: Store,
@@ -87,16 +88,14 @@ export class MemberService {
     if (!token) throw new AllianceError('UNAUTHENTICATED', 'missing bearer token (Authorization: Bearer <token>)');
     const hash = tokenHash(token);
     const hit = this.cache.get(hash);
-    const t = Date.now();
-    if (hit && hit.until > t) return hit.principal;
+    if (hit) return hit;
     const row = await findTokenByHash(this.store.db, hash);
     if (!row || row.revoked_at !== null || !isRole(row.role)) {
       this.cache.delete(hash);
       throw new AllianceError('UNAUTHENTICATED', 'unknown or revoked token');
     }
     const principal: Principal = { memberId: row.member_id, memberName: row.member_name, role: row.role as Role, tokenId: row.id, actor: `${row.member_name}/${row.prefix}` };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: t + CACHE_MS });
+    this.cache.set(hash, principal);
     return principal;
   }
 
