@@ -45,6 +45,7 @@ export function ReportingInputs({ period }: { period: string }) {
 
   const saveMnr = (e: FormEvent) => {
     e.preventDefault();
+    if (!mnr.data) return; // the ratings on screen belong to another period until it has loaded
     const list = Object.entries(ratings)
       .filter(([, r]) => r.phase)
       .map(([id, r]) => ({ capability: Number(id), phase: Number(r.phase), evidence: r.evidence }));
@@ -110,7 +111,7 @@ export function ReportingInputs({ period }: { period: string }) {
             </tbody>
           </table>
         )}
-        <button type="submit" disabled={busy || !Object.values(ratings).some((r) => r.phase)}>
+        <button type="submit" disabled={busy || !mnr.data || !Object.values(ratings).some((r) => r.phase)}>
           Save self-assessment
         </button>
       </form>
