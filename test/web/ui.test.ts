@@ -496,7 +496,7 @@ describe('web UI', () => {
     const values = (await api(`/indicators?period=${quarter}`)).json.indicators.values;
     expect(shown).toEqual({ victims: String(values['victims.identified']), reach: values['awareness.campaign_reach'].toLocaleString('en-GB') });
     expect(shown.reach).toBe('4,321');
-    expect(await page.locator('figure[data-chart]').count()).toBe(4);
+    await expect.poll(() => page.locator('figure[data-chart]').count()).toBe(4); // the trend loads after the table
 
     await page.getByRole('link', { name: 'Country reports' }).click();
     await heading(page, 'Country reports');
