@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Driver, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import pg from 'pg';
 import { AllianceError } from '../errors/catalogue.js';
 import { initial } from './migrations/0001-initial.js';
@@ -96,7 +96,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const statements = cachedStatements(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
   return {
     db,
@@ -115,6 +115,23 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     listen: async () => undefined,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Transactions begin IMMEDIATE: they take the write lock at once. Most read before they write (the
+ * audit chain's head, a feed's last position); begun deferred, a transaction that read while another
+ * process wrote fails with SQLITE_BUSY when it tries to write ("database is locked", no waiting),
+ * whereas begun immediate it waits its turn (busy_timeout). Within one process Kysely runs one
+ * transaction at a time anyway; this matters when serve workers or a CLI share the file.
+ */
+class WriterSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**
