@@ -5,7 +5,8 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import nodeCluster from 'node:cluster';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Matcher } from '../match/matcher.js';
 
 export interface Metrics {
@@ -19,6 +20,9 @@ declare module 'fastify' {
     metrics: Metrics;
   }
 }
+
+/** The message a serve worker sends for the metrics of all workers, and the primary's answer (cli/commands/serve-workers.ts). */
+export const CLUSTER_METRICS = 'alliance:cluster-metrics';
 
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Matcher }) => {
   const registry = new Registry();
@@ -37,6 +41,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Ma
     help: 'Signals in the match index, by signal type',
     labelNames: ['signal_type'],
     registers: [registry],
+    aggregator: 'max', // every worker holds the same index: its size, not the sum over workers
     collect() {
       for (const [type, s] of Object.entries(opts.matcher.status().types)) this.set({ signal_type: type }, s.size);
     },
@@ -52,8 +57,35 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Ma
     }
     return payload;
   });
+  // Under serve --workers, any worker may answer a scrape: it asks the primary for the sum over all workers.
+  const cluster = workerMetrics(registry);
   app.get('/metrics', { config: { permission: 'index.read' }, schema: { hide: true } }, async (_request, reply) => {
     void reply.type(registry.contentType);
-    return registry.metrics();
+    return cluster ? cluster() : registry.metrics();
   });
 });
+
+/** In a serve worker: answers the primary's requests for this registry, and asks it for every worker's. */
+function workerMetrics(registry: Registry): (() => Promise<string>) | undefined {
+  if (!nodeCluster.isWorker) return undefined;
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry(); // listens for the primary's requests
+  let next = 0;
+  const waiting = new Map<number, (m: { text?: string; error?: string }) => void>();
+  process.on('message', (m: { type?: string; id?: number; text?: string; error?: string }) => {
+    if (m?.type === CLUSTER_METRICS && m.id !== undefined) waiting.get(m.id)?.(m);
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      const timer = setTimeout(() => done({ error: 'the other workers did not answer in 5 s' }), 5000);
+      const done = (m: { text?: string; error?: string }) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        if (m.text !== undefined) resolve(m.text);
+        else reject(new Error(`metrics of all workers: ${m.error}`));
+      };
+      waiting.set(id, done);
+      process.send?.({ type: CLUSTER_METRICS, id });
+    });
+}

@@ -18,6 +18,8 @@ export interface Config {
   port: number;
   /** 'all' serves everything; 'matcher' serves lookups from a shared PostgreSQL database. */
   role: NodeRole;
+  /** HTTP worker processes `serve` runs on one port (each holds the index; the first also runs the background work). */
+  workers: number;
   /** The node's own member, created on first start. */
   memberName: string;
   memberKind: MemberKind;
@@ -92,6 +94,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     host: pick('host', 'ALLIANCE_HOST') || '127.0.0.1',
     port: int('--port', pick('port', 'ALLIANCE_PORT'), 5100, 0, 65535),
     role,
+    workers: int('--workers', pick('workers', 'ALLIANCE_WORKERS'), 1, 1, 64),
     memberName: pick('memberName', 'ALLIANCE_MEMBER_NAME') || 'local',
     memberKind,
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
