@@ -4,10 +4,12 @@
  * database following each other's writes through LISTEN/NOTIFY.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshPgDatabase } from '../support/dialects.js';
+import { runCli } from '../support/cli.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 const PDQ = (i: number) => (i.toString(16).padStart(8, '0') + 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c').slice(0, 64);
@@ -129,6 +131,21 @@ describe('alliance serve', () => {
         if (matches.length > 0) await new Promise((r) => setTimeout(r, 100));
       }
       expect(matches).toEqual([]);
+    }
+  });
+
+  it.each([[[]], [['--workers', '2']]])('a port in use: a clear error and exit code 2, not a hang (%j)', async (extra) => {
+    const taken = createServer(() => undefined);
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const env = await envFor('sqlite');
+      const r = await runCli(['serve', '--port', String(port), ...extra], { env: { ...env, ALLIANCE_LOG_LEVEL: 'warn' } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`error: 127.0.0.1:${port} is already in use (another alliance serve?): choose another port with --port or ALLIANCE_PORT [USAGE]`);
+      if (extra.length) expect(r.stderr).toMatch(/Worker \d stopped \(exit code 2\) before it could serve: stopping the server/);
+    } finally {
+      taken.close();
     }
   });
 });

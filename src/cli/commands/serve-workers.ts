@@ -74,7 +74,7 @@ export async function runWorkers(config: Readonly<Config>, prepare: (node: Allia
       }
       if (!served) {
         say(`Worker ${id} stopped (${signal ?? `exit code ${code}`}) before it could serve: stopping the server`);
-        return stopAll(1);
+        return stopAll(code || 1);
       }
       say(`Worker ${id} stopped (${signal ?? `exit code ${code}`}): starting another`);
       fork(id);

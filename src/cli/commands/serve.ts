@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
 import type { Config } from '../../config/config.js';
+import { AllianceError } from '../../errors/catalogue.js';
 import { seedDemoBanks } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
 import { configFrom } from '../node-command.js';
@@ -74,6 +75,16 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl), queryThreads: config.lookupThreads });
   const app = await buildServer(node);
   const prepared = worker === 0 ? await prepare(node, opts) : {};
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    // Nothing may keep a server that cannot listen alive: close the store, leave the primary.
+    await app.close().catch(() => undefined);
+    await node.close();
+    if (worker > 0) cluster.worker?.disconnect(); // a disconnect it asked for: its exit code stays the error's
+    throw listenError(err, config);
+  }
   const background = worker <= 1;
   if (background && config.role === 'all') await node.jobs.start();
   const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
@@ -118,7 +129,6 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   process.once('SIGTERM', () => void stop('SIGTERM'));
   // A worker whose primary is gone (killed) stops too.
   if (worker > 0) process.once('disconnect', () => void stop('primary gone'));
-  const address = await app.listen({ host: config.host, port: config.port });
   const s = node.matcher.status();
   const index = `${Object.entries(s.types).map(([t, x]) => `${t} ${x.size}`).join(', ')} (from ${s.loadedFrom}, ${Math.round(s.loadMs)} ms)`;
   if (worker > 0) {
@@ -128,4 +138,19 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   say(`Alliance node (${config.role}) on ${node.store.dialect} at ${node.store.location}`);
   say(`Index ready: ${index}`);
   sayListening(address, prepared);
+}
+
+/** Why the server could not listen, in the user's terms. */
+function listenError(err: unknown, config: Readonly<Config>): unknown {
+  const where = `${config.host}:${config.port}`;
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new AllianceError('USAGE', `${where} is already in use (another alliance serve?): choose another port with --port or ALLIANCE_PORT`);
+    case 'EACCES':
+      return new AllianceError('USAGE', `not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port or ALLIANCE_PORT`);
+    case 'EADDRNOTAVAIL':
+      return new AllianceError('USAGE', `${config.host} is not an address of this machine: choose another with --host or ALLIANCE_HOST`);
+    default:
+      return err;
+  }
 }
