@@ -9,13 +9,13 @@
  * (leetspeak, separators, repeated letters, capitals). Every answer is checked: each evasion query
  * must match and no ordinary sentence may.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/config.js';
 import { openNode } from '../src/node/node.js';
-import { startServer } from '../test/support/server-process.js';
+import { startServer, treeCpuSeconds } from '../test/support/server-process.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -94,21 +94,6 @@ if (!existsSync(join(dataDir, 'alliance.sqlite'))) {
 const profileDir = flag('--cpu-prof');
 const workerCounts = (flag('--workers') ?? '1,2').split(',').map(Number);
 
-/** CPU seconds used (user + system) by a process and its children (the serve workers), from /proc. */
-function treeCpu(pid: number): number {
-  let total = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const f = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(name) === pid || Number(f[1]) === pid) total += (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 const bodies = queries.map((q) => JSON.stringify({ text: q.text, country: 'BE', language: 'fr', audience: 'adult' }));
 const summary: string[] = [];
 for (const workers of workerCounts) {
@@ -145,9 +130,9 @@ for (const workers of workerCounts) {
       await run(2, connections); // settle at this concurrency
       const runs: Array<{ rps: number; p50: number; p99: number; errors: number; busy: number }> = [];
       for (let i = 0; i < 3; i++) {
-        const cpu0 = treeCpu(pid);
+        const cpu0 = treeCpuSeconds(pid);
         const r = await run(seconds, connections);
-        runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busy: (treeCpu(pid) - cpu0) / r.duration }); // autocannon's duration is in seconds
+        runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busy: (treeCpuSeconds(pid) - cpu0) / r.duration }); // autocannon's duration is in seconds
       }
       const m = [...runs].sort((a, b) => a.rps - b.rps)[1];
       if (connections === 16) checkMedian = m.rps;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPgDatabase } from '../support/dialects.js';
 import { PDQ_IMAGES } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 declare const sessionStorage: { setItem(key: string, value: string): void };
@@ -33,16 +34,6 @@ async function node(name: string, kind: string, country: string, extra: NodeJS.P
   dirs.push(dir);
   const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_ACTIONS_TICK_MS: '100', ...extra });
   return Object.assign(s, { call: (method: string, path: string, body?: unknown, token?: string) => http(`${s.url}${path}`, token ?? s.token, method, body) });
-}
-
-/** Polls `probe` until it returns a value (or gives up after `tries`). */
-async function until<T>(probe: () => Promise<T | undefined>, tries = 200): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('gave up waiting');
 }
 
 async function upload(n: Node, fields: Record<string, string>): Promise<{ status: number; json: any }> {

@@ -4,13 +4,14 @@
  * sums over the workers; message counts from both add up; a killed worker is replaced; SIGTERM
  * stops everything with exit code 0 and the index snapshot written.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshPgDatabase } from '../support/dialects.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { childPids, startServer, type ServerProcess } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 let dir: string;
@@ -44,33 +45,12 @@ function fresh(path: string, method = 'GET', body?: unknown): Promise<{ status: 
   });
 }
 
-/** The worker processes: children of the primary, from /proc. */
-function workers(): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === server.proc.pid) out.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out.sort((a, b) => a - b);
-}
+/** The worker processes: children of the primary. */
+const workers = () => childPids(server.proc.pid!);
 
 /** Deterrence messages counted this year, from the indicators. */
 async function messagesShown(): Promise<number> {
   return (await fresh(`/api/v1/indicators?period=${new Date().getUTCFullYear()}`)).json.indicators.values['awareness.deterrence_messages'];
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, tries = 150): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 describe.each(DIALECTS)('alliance serve --workers 2 (%s)', (dialect) => {
@@ -91,7 +71,7 @@ describe.each(DIALECTS)('alliance serve --workers 2 (%s)', (dialect) => {
     expect(err.match(/Demo banks created/g)).toHaveLength(1);
     expect(err).toMatch(/2 worker processes/);
     expect(err.match(/Listening on/g)).toHaveLength(1);
-    await until(() => /Worker 2: index ready/.test(err) || /Worker 2: index ready/.test(server.stderr()), 'worker 2');
+    await until(() => /Worker 2: index ready/.test(server.stderr()) || undefined, 'worker 2');
     expect(workers()).toHaveLength(2);
     for (let i = 0; i < 6; i++) expect((await fresh('/health')).json).toMatchObject({ status: 'ok', index_ready: true });
   });
@@ -142,7 +122,7 @@ describe.each(DIALECTS)('alliance serve --workers 2 (%s)', (dialect) => {
       return w.length === 2 && !w.includes(first) ? w : undefined;
     }, 'a new worker');
     expect(now).toContain(second);
-    await until(() => /starting another/.test(server.stderr()), 'the primary says so');
+    await until(() => /starting another/.test(server.stderr()) || undefined, 'the primary says so');
     await until(() => (server.stderr().match(/Worker \d: index ready/g) ?? []).length === 3 || undefined, 'the new worker is ready');
     await until(async () => {
       for (let i = 0; i < 6; i++) if ((await fresh('/health')).json?.index_ready !== true) return undefined;

@@ -1,5 +1,6 @@
 /** Real `alliance serve` processes on 127.0.0.1 (random ports), for tests across processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CLI } from './paths.js';
 
 export interface ServerProcess {
@@ -62,4 +63,30 @@ export async function http(url: string, token: string | undefined, method = 'GET
     json = undefined;
   }
   return { status: res.status, json, text };
+}
+
+/** The fields of /proc/<pid>/stat after the command name: [state, ppid, …]; undefined once the process is gone. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The direct children of a process (serve --workers: its workers), from /proc. */
+export function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(procStat(Number(name))?.[1]) === pid)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** CPU seconds (user + system) a process and its children have used, from /proc. */
+export function treeCpuSeconds(pid: number): number {
+  return [pid, ...childPids(pid)].reduce((sum, p) => {
+    const f = procStat(p);
+    return f ? sum + (Number(f[11]) + Number(f[12])) / 100 : sum;
+  }, 0);
 }

@@ -23,7 +23,8 @@ export function workerId(): number {
   return Number(process.env.ALLIANCE_WORKER_ID) || 1;
 }
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
+/** A line of the server's banner or of its life (stderr: stdout stays free for data). */
+export const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function runWorkers(config: Readonly<Config>, prepare: (node: AllianceNode) => Promise<Prepared>, listening: (address: string, prepared: Prepared) => void): Promise<void> {
   const node = await openNode(config);

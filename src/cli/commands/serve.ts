@@ -16,7 +16,7 @@ import { seedDemoBanks } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
 import { configFrom } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
-import { runWorkers, workerId, type Prepared } from './serve-workers.js';
+import { runWorkers, say, workerId, type Prepared } from './serve-workers.js';
 
 interface ServeOptions {
   host?: string;
@@ -27,7 +27,6 @@ interface ServeOptions {
 }
 
 const DEFAULT_FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
-const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export function serveCommand(): Command {
   return new Command('serve')
