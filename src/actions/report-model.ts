@@ -10,6 +10,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { getSignalType } from '../signals/registry.js';
 import { isIP } from 'node:net';
 import { isCountryCode } from '../geo/countries.js';
+import { parseIsoTime } from '../time/iso-time.js';
 
 export const INCIDENT_TYPES = [
   'child_pornography', // possession, manufacture and distribution
@@ -57,7 +58,7 @@ const text = (name: string, v: unknown, max = 2000) => {
   if (v !== undefined && (typeof v !== 'string' || v.length > max)) throw bad(`${name}: a string of at most ${max} characters`);
 };
 const time = (name: string, v: unknown) => {
-  if (v !== undefined && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) throw bad(`${name}: an ISO 8601 time`);
+  if (v !== undefined && (typeof v !== 'string' || parseIsoTime(v) === undefined)) throw bad(`${name}: an ISO 8601 time`);
 };
 const country = (name: string, v: unknown) => {
   if (v !== undefined && (typeof v !== 'string' || !isCountryCode(v))) throw bad(`${name}: "${String(v).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code (in capitals)`);

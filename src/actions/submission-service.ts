@@ -23,6 +23,7 @@ import type { MediaVault } from './media-vault.js';
 import { reviewPriority } from './priority.js';
 import type { RuleService } from './rule-service.js';
 import { evaluate, type ActionKind, type ActionMatch, type Evaluation } from './rules.js';
+import { parseIsoTime } from '../time/iso-time.js';
 
 export interface Account {
   id?: string;
@@ -90,7 +91,7 @@ function checkContext(input: SubmissionInput) {
   let uploadedAt: number | null = null;
   if (input.uploaded_at !== undefined) {
     const u = input.uploaded_at;
-    uploadedAt = typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : Date.parse(u);
+    uploadedAt = typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : (parseIsoTime(u) ?? NaN);
     if (!Number.isFinite(uploadedAt) || uploadedAt < 0 || uploadedAt > now() + 5 * 60_000) throw invalid('uploaded_at: an ISO 8601 time or epoch ms, not in the future');
   }
   return { source, external_id: input.external_id ?? null, url: input.url ?? null, ip: input.ip ?? null, account, uploaded_at: uploadedAt };

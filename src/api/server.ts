@@ -11,6 +11,8 @@ import type { AllianceNode } from '../node/node.js';
 import { authPlugin } from './auth.js';
 import { checkCorsPlugin } from './check-cors.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { inputGuardPlugin } from './input-guard.js';
+import { validatorCompiler } from './validation.js';
 import { peerRoutes } from './federation/peer-routes.js';
 import { hmaPlugin } from './hma/plugin.js';
 import { metricsPlugin } from './metrics.js';
@@ -47,9 +49,10 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
         ? false
         : { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
-    // Query strings and JSON are validated by route schemas; keep Ajv strict about types.
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
+  // Query strings and path parameters are coerced to their schema's types, JSON bodies never.
+  app.setValidatorCompiler(validatorCompiler());
+  await app.register(inputGuardPlugin);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(multipart, { limits: { fileSize: config.bodyLimit, files: 2, fields: 20, fieldSize: 64 * 1024 } });

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AllianceError } from '../errors/catalogue.js';
+import { refuseNul } from './input-guard.js';
 import { hashFile, type FileResult, type HashRequest } from '../hasher/hash-file.js';
 
 export interface Upload {
@@ -38,20 +39,27 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
   try {
     let file: { field: string; filename: string; path: string } | undefined;
     const fields: Record<string, string> = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (file) {
-          part.file.resume();
-          throw new AllianceError('VALIDATION', 'Only one file allowed per request');
+    try {
+      for await (const part of request.parts()) {
+        refuseNul(part.fieldname, 'form field name');
+        if (part.type === 'file') {
+          if (file) {
+            part.file.resume();
+            throw new AllianceError('VALIDATION', 'Only one file allowed per request');
+          }
+          // Keep the extension: a file named like an image that is not one is reported as such.
+          const path = join(dir, `upload${extname(part.filename ?? '').toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10)}`);
+          await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
+          if (part.file.truncated) throw new AllianceError('PAYLOAD_TOO_LARGE', 'the uploaded file is larger than the configured limit');
+          file = { field: part.fieldname, filename: part.filename, path };
+        } else {
+          const value = String(part.value);
+          refuseNul(value, `form field ${part.fieldname}`);
+          fields[part.fieldname] = value;
         }
-        // Keep the extension: a file named like an image that is not one is reported as such.
-        const path = join(dir, `upload${extname(part.filename ?? '').toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10)}`);
-        await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
-        if (part.file.truncated) throw new AllianceError('PAYLOAD_TOO_LARGE', 'the uploaded file is larger than the configured limit');
-        file = { field: part.fieldname, filename: part.filename, path };
-      } else {
-        fields[part.fieldname] = String(part.value);
       }
+    } catch (err) {
+      throw multipartError(err);
     }
     if (!file) throw new AllianceError('VALIDATION', 'Missing multipart/form-data file upload');
     const { size } = await stat(file.path);
@@ -62,6 +70,21 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A failure while reading the multipart body as a 4xx: the parser's own errors (no boundary, a
+ * wrong one, a body cut before its closing boundary, a malformed part header) mean the request is
+ * malformed, never that the server failed.
+ */
+function multipartError(err: unknown): unknown {
+  if (err instanceof AllianceError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
+    return new AllianceError('PAYLOAD_TOO_LARGE', `the multipart body is over a limit: ${e.message ?? 'too large'}`);
+  }
+  if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET') return new AllianceError('UPLOAD_INVALID', 'the upload was cut off before it was complete');
+  return new AllianceError('UPLOAD_INVALID', `malformed multipart/form-data body: ${(e.message ?? String(err)).split('\n')[0].slice(0, 200)}`);
 }
 
 /** The signals of a hashed upload, or the upload's error as a 4xx. */

@@ -27,6 +27,7 @@ import { notify, type DialectName, type Store, type Tx } from '../store/database
 import { logFeed } from '../store/feed-repo.js';
 import type { Bank, BankContent, Signal } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
+import { jsonColumn } from '../store/json-limits.js';
 import { parseClassification, type Classification } from './classification.js';
 import { checkBankName } from './names.js';
 
@@ -293,7 +294,7 @@ export class BankService {
         ...(classification !== undefined ? { classification } : {}),
         ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
         ...(f.note !== undefined ? { note: f.note } : {}),
-        ...(f.metadata !== undefined ? { metadata: f.metadata === null ? null : JSON.stringify(f.metadata) } : {}),
+        ...(f.metadata !== undefined ? { metadata: f.metadata === null ? null : jsonColumn(f.metadata, 'metadata') } : {}),
         ...(f.disabled_until !== undefined ? { disabled_until: f.disabled_until } : {}),
       });
       await logFeed(tx, bank.id, [id], 'upsert');

@@ -17,6 +17,7 @@ import type { CasesTable } from '../store/cases-schema.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
 import { now, type Executor, lockFeedLog } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
+import { parseIsoTime } from '../time/iso-time.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
 const TARGET_PAGE = 1000;
@@ -81,8 +82,8 @@ export class DeconflictionService {
       if (typeof t.value !== 'string' || t.value.length > 2000) throw bad(`targets[${i}].value: the identifier`);
       const kind = t.kind as TargetKind;
       const normalised = normaliseTarget(kind, t.value);
-      const from = t.from ? Date.parse(t.from) : null;
-      const to = t.to ? Date.parse(t.to) : null;
+      const from = t.from ? (parseIsoTime(t.from) ?? NaN) : null;
+      const to = t.to ? (parseIsoTime(t.to) ?? NaN) : null;
       if ((from !== null && Number.isNaN(from)) || (to !== null && Number.isNaN(to)) || (from !== null && to !== null && to < from)) throw bad(`targets[${i}]: from and to are ISO 8601 times, from before to`);
       return { kind, keyed_hash: keyTarget(key, kind, normalised), hint: hintOf(kind, normalised), valid_from: from, valid_to: to };
     });

@@ -32,6 +32,7 @@ import {
 import type { Store } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
+import { parseIsoTime } from '../time/iso-time.js';
 
 export const SERIES_STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
@@ -94,7 +95,7 @@ export class SeriesService {
   async create(actor: Principal, input: SeriesInput) {
     requirePermission(actor, 'cases');
     const name = text('name', input.name ?? null, 200, true)!;
-    const firstSeen = input.first_seen ? Date.parse(input.first_seen) : null;
+    const firstSeen = input.first_seen ? (parseIsoTime(input.first_seen) ?? NaN) : null;
     if (firstSeen !== null && (Number.isNaN(firstSeen) || firstSeen > now())) throw bad('first_seen: a date or time, not in the future');
     const t = now();
     return this.store.db.transaction().execute(async (tx) => {

@@ -5,7 +5,7 @@
  */
 import type { Classification } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType, thresholdFor } from '../signals/registry.js';
 import type { Store } from '../store/database.js';
 import { seriesOfContents } from '../store/cases-repo.js';
 import { matchContexts } from '../store/match-repo.js';
@@ -81,9 +81,7 @@ export class LookupService {
   async lookup(signalType: string, signal: string, options: LookupOptions = {}): Promise<LookupResult> {
     const type = getSignalType(signalType);
     const value = (type.normalizeQuery ?? type.normalize)(signal);
-    const threshold = options.threshold ?? type.defaultThreshold;
-    if (!Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
-    if (type.maxThreshold !== undefined && threshold > type.maxThreshold) throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);
+    const threshold = thresholdFor(type, options.threshold);
     const hits = await this.matcher.query(type.name, value, threshold);
     const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
     if (hits.length === 0) {

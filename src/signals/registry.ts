@@ -34,6 +34,17 @@ export function getSignalType(name: string): SignalType {
   return t;
 }
 
+/**
+ * The threshold a lookup or comparison of `type` runs at: the type's default, or `asked` when it is
+ * a finite number from 0 to the type's maximum (VALIDATION otherwise).
+ */
+export function thresholdFor(type: SignalType, asked: number | undefined): number {
+  const threshold = asked ?? type.defaultThreshold;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
+  if (type.maxThreshold !== undefined && threshold > type.maxThreshold) throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);
+  return threshold;
+}
+
 /** Whether a type can be computed from content of this kind. */
 export function appliesTo(type: SignalType, kind: MediaKind): boolean {
   return type.media === 'any' || type.media === kind;

@@ -7,6 +7,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
 import { insertRows } from './bulk.js';
+import { jsonColumn } from './json-limits.js';
 import { now, onPostgres, type Executor } from './util.js';
 
 export interface NewContent {
@@ -36,7 +37,7 @@ export async function insertContent(db: Executor, c: NewContent): Promise<BankCo
   const t = now();
   return db
     .insertInto('bank_content')
-    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? JSON.stringify(c.metadata) : null, chain: c.chain ? JSON.stringify(c.chain) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
+    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? jsonColumn(c.metadata, 'metadata') : null, chain: c.chain ? JSON.stringify(c.chain) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -229,7 +230,7 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
       c.classification,
       JSON.stringify(c.tags),
       c.note,
-      c.metadata ? JSON.stringify(c.metadata) : null,
+      c.metadata ? jsonColumn(c.metadata, 'metadata') : null,
       c.source_member,
       c.disabled_until,
       c.first_seen ?? t,

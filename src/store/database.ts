@@ -126,12 +126,43 @@ export async function openStore(options: StoreOptions): Promise<Store> {
  */
 class WriterSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
-    const driver = super.createDriver();
+    const driver = guardText(super.createDriver());
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
     return driver;
   }
+}
+
+class GuardedPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return guardText(super.createDriver());
+  }
+}
+
+/**
+ * One rule for all text on both engines: no value holds a NUL (U+0000). PostgreSQL cannot store
+ * it in text (and failed with a 500); SQLite could, which would make the two engines disagree.
+ * The API refuses it earlier, naming the field; this is the floor under every other path
+ * (imports, feeds, the CLI).
+ */
+function guardText(driver: Driver): Driver {
+  const acquire = driver.acquireConnection.bind(driver);
+  const guarded = new WeakSet<object>(); // drivers hand out the same connection objects again
+  driver.acquireConnection = async () => {
+    const connection = await acquire();
+    if (guarded.has(connection)) return connection;
+    guarded.add(connection);
+    const execute = connection.executeQuery.bind(connection);
+    connection.executeQuery = (query) => {
+      for (const p of query.parameters) {
+        if (typeof p === 'string' && p.includes('\u0000')) return Promise.reject(new AllianceError('VALIDATION', 'a text value contains a NUL character (U+0000), which text may not hold'));
+      }
+      return execute(query);
+    };
+    return connection;
+  };
+  return driver;
 }
 
 /**
@@ -155,7 +186,7 @@ function cachedStatements(sqlite: SQLite.Database, max = 256): { prepare(sql: st
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new GuardedPostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
   } catch (err) {

@@ -23,12 +23,13 @@ declare module 'fastify' {
 export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed }): Promise<void> {
   const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed } = opts;
   // Keep the body's exact text: the signature covers its hash.
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
     try {
-      done(null, body === '' ? {} : JSON.parse(body as string));
-    } catch {
-      done(new AllianceError('VALIDATION', 'malformed JSON body'), undefined);
+      done(null, body === '' ? {} : app.parseJsonBody(req, body as string));
+    } catch (err) {
+      done(err instanceof AllianceError ? err : new AllianceError('VALIDATION', 'malformed JSON body'), undefined);
     }
   });
   const signed = { config: { public: true } };

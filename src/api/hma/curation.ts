@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } from '../../banks/bank-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
+import { jsonLimitProblem } from '../../store/json-limits.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import { HMA_SIGNAL_TYPES, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
 
@@ -14,6 +15,13 @@ export interface HmaCurationOptions extends MediaOptions {
 }
 
 type Body = Record<string, unknown>;
+
+/** A JSON object body (absent = {}); a string, number, array or boolean is a 400, as HMA's own checks. */
+function objectBody(body: unknown): Body {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new AllianceError('VALIDATION', 'the request body must be a JSON object');
+  return body as Body;
+}
 const HMA_BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
 const METADATA_KEYS = new Set(['content_id', 'content_uri', 'json']);
@@ -60,6 +68,8 @@ function checkMetadata(raw: unknown): Record<string, unknown> | null {
     if (!METADATA_KEYS.has(k)) throw new AllianceError('VALIDATION', `Invalid metadata: unknown field ${k}`);
     if ((k === 'content_id' || k === 'content_uri') && typeof v !== 'string') throw new AllianceError('VALIDATION', `Invalid metadata: ${k} must be a string`);
   }
+  const problem = jsonLimitProblem(m);
+  if (problem) throw new AllianceError('VALIDATION', `Invalid metadata: it ${problem}`);
   return Object.keys(m).length ? m : null;
 }
 
@@ -90,7 +100,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
   app.get('/c/banks', { config: { permission: 'banks.read' } }, async (req) => (await banks.listBanks(req.principal)).map(bankJson));
 
   app.post('/c/banks', { config: { permission: 'banks.write' } }, async (req, reply) => {
-    const body = (req.body ?? {}) as Body;
+    const body = objectBody(req.body);
     const name = checkName(body.name);
     const ratio = typeof body.enabled_ratio === 'number' ? body.enabled_ratio : body.enabled_ratio === null && body.enabled === false ? 0 : 1;
     const bank = await banks.createBank(req.principal, { name, enabled_ratio: ratio });
@@ -102,7 +112,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
 
   app.put('/c/bank/:name', { config: { permission: 'banks.write' } }, async (req) => {
     const { name } = req.params as { name: string };
-    const body = (req.body ?? {}) as Body;
+    const body = objectBody(req.body);
     if (body.name !== undefined) checkName(body.name);
     let ratio: number | undefined;
     if (typeof body.enabled === 'boolean') ratio = body.enabled ? 1 : 0;
@@ -148,7 +158,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
       }
       note = checkNote(upload.fields.note);
     } else {
-      const body = (req.body ?? {}) as Body;
+      const body = objectBody(req.body);
       metadata = checkMetadata(body.metadata);
       note = checkNote(body.note);
       if (!q.url) throw new AllianceError('VALIDATION', 'Neither `url` nor multipart file upload was received');
@@ -198,7 +208,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     const { name, id } = req.params as { name: string; id: string };
     const bank = await bankOf(req, name);
     await contentIn(req, name, Number(id));
-    const body = (req.body ?? {}) as Body;
+    const body = objectBody(req.body);
     const c = await banks.updateContent(req.principal, Number(id), {
       ...(body.disable_until_ts !== undefined ? { disabled_until: fromTs(body.disable_until_ts) } : {}),
       ...('note' in body ? { note: checkNote(body.note) } : {}),

@@ -11,7 +11,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
 import { fetchToFile, type FetchOptions } from '../../media/fetch-url.js';
 import { hashUpload } from '../uploads.js';
-import { CONTENT_TYPES, hmaType, hmaValue, nativeType } from './names.js';
+import { contentTypeSignals, hmaType, hmaValue, nativeType } from './names.js';
 
 export interface MediaOptions {
   maxImagePixels: number;
@@ -20,7 +20,7 @@ export interface MediaOptions {
 
 /** The native signal types for an HMA content type and optional `types` selection. */
 export function typesFor(contentType: string, types: string | undefined): string[] {
-  const available = CONTENT_TYPES[contentType];
+  const available = contentTypeSignals(contentType);
   if (!available) throw new AllianceError('VALIDATION', `no such content_type: '${contentType}'`);
   if (types === undefined) return available;
   const picked = types.split(',').map((t) => t.trim()).filter(Boolean);

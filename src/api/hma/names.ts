@@ -13,12 +13,18 @@ const TO_HMA: Record<string, string> = { pdq: 'pdq', md5: 'video_md5', vpdq: 'vp
 export const HMA_SIGNAL_TYPES = ['pdq', 'video_md5', 'vpdq'] as const;
 export const CONTENT_TYPES: Record<string, string[]> = { photo: ['pdq'], video: ['md5', 'vpdq'] };
 
+/** The native types of an HMA content type (`photo`, `video`), or undefined (own keys only). */
+export function contentTypeSignals(contentType: string): string[] | undefined {
+  return Object.hasOwn(CONTENT_TYPES, contentType) ? CONTENT_TYPES[contentType] : undefined;
+}
+
+/** Own keys only: `constructor`, `toString` or `__proto__` are not signal types. */
 export function nativeType(hmaName: string): string | undefined {
-  return TO_NATIVE[hmaName];
+  return Object.hasOwn(TO_NATIVE, hmaName) ? TO_NATIVE[hmaName] : undefined;
 }
 
 export function hmaType(native: string): string {
-  return TO_HMA[native] ?? native;
+  return Object.hasOwn(TO_HMA, native) ? TO_HMA[native] : native;
 }
 
 /** An HMA signal value in Alliance's canonical form (only vPDQ differs). */

@@ -7,7 +7,7 @@ import type { LookupService } from '../../match/lookup-service.js';
 import type { Matcher } from '../../match/matcher.js';
 import { parseTypeList } from '../../hasher/hash-file.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { getSignalType, SIGNAL_TYPES } from '../../signals/registry.js';
+import { getSignalType, SIGNAL_TYPES, thresholdFor } from '../../signals/registry.js';
 import type { Metrics } from '../metrics.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { BankName } from './schemas.js';
@@ -105,8 +105,9 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
     },
     async (req) => {
       const type = getSignalType(req.body.signal_type);
-      const res = type.compare(type.normalize(req.body.a), type.normalize(req.body.b), req.body.threshold);
-      return { signal_type: type.name, threshold: req.body.threshold ?? type.defaultThreshold, ...res };
+      const threshold = thresholdFor(type, req.body.threshold);
+      const res = type.compare(type.normalize(req.body.a), type.normalize(req.body.b), threshold);
+      return { signal_type: type.name, threshold, ...res };
     },
   );
 

@@ -1,5 +1,6 @@
 /** TypeBox schemas shared by the /api/v1 routes (one validation mechanism: route schemas). */
 import { Type } from 'typebox';
+import { freeJson } from '../validation.js';
 
 export const BankName = Type.String({ pattern: '^[A-Z0-9_]+$', maxLength: 100, description: 'Bank name: ^[A-Z0-9_]+$' });
 export const BankParams = Type.Object({ name: BankName });
@@ -27,7 +28,7 @@ export const ContentFieldProperties = {
   classification: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 40 })])),
   tags: Type.Optional(Tags),
   note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])),
-  metadata: Type.Optional(Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())])),
+  metadata: Type.Optional(Type.Union([Type.Null(), freeJson('Your own fields, kept and exported with the content')])),
   disabled_until: Type.Optional(Type.Union([Type.Null(), IsoTime])),
 };
 

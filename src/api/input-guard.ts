@@ -1,0 +1,89 @@
+/**
+ * Rules every request's input obeys, whatever the route, so no route can forget them:
+ * - JSON bodies are at most `MAX_JSON_DEPTH` levels deep, checked on the text before it is parsed
+ *   (a body nested thousands deep would overflow the stack of whatever walks it next);
+ * - no text — body field or key, query parameter, path parameter, form field — holds a NUL
+ *   (U+0000): PostgreSQL cannot store it in text, and no Alliance field has a use for it.
+ * Both are 400 VALIDATION naming where the fault is.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AllianceError } from '../errors/catalogue.js';
+
+export const MAX_JSON_DEPTH = 32;
+
+/** Throws VALIDATION when JSON text nests deeper than `max` (strings are skipped, escapes honoured). */
+export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) throw new AllianceError('VALIDATION', `the JSON body is nested more than ${max} levels deep`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** Where the first string holding a NUL is (`body/name`, `body/tags/2`), or undefined. Keys count too. */
+export function findNul(value: unknown, root: string): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, root]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return at;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+        if (typeof k === 'string' && k.includes('\u0000')) return `${at}/${k.replace(/\u0000/g, '\\u0000')}`;
+        stack.push([child, `${at}/${k}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Refuses text holding a NUL (one rule for every field of every route). */
+export function refuseNul(value: unknown, root: string): void {
+  const at = findNul(value, root);
+  if (at) throw new AllianceError('VALIDATION', `${at} contains a NUL character (U+0000), which text may not hold`);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The JSON parser with the depth rule (plugins that keep the raw text reuse it). */
+    parseJsonBody(request: FastifyRequest, text: string): unknown;
+  }
+}
+
+export const inputGuardPlugin = fp(async (app: FastifyInstance) => {
+  const defaultParse = app.getDefaultJsonParser('error', 'error');
+  const parse = (request: FastifyRequest, text: string): unknown => {
+    checkJsonDepth(text);
+    let out: unknown;
+    let failure: Error | null = null;
+    defaultParse(request, text, (err, body) => {
+      failure = err;
+      out = body;
+    });
+    if (failure) throw failure;
+    return out;
+  };
+  app.decorate('parseJsonBody', parse);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    try {
+      done(null, parse(request, text as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    refuseNul(request.params, 'params');
+    refuseNul(request.query, 'querystring');
+    if (request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body)) refuseNul(request.body, 'body');
+    else if (typeof request.body === 'string') refuseNul(request.body, 'body');
+  });
+});
