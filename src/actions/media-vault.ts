@@ -4,7 +4,8 @@
  * retention rule when a review waits too long. The database never holds media.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { keyFile } from '../store/data-dir.js';
+import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
@@ -23,19 +24,7 @@ export class MediaVault {
 
   /** The key, created on first use (mode 0600). */
   private keyBytes(): Buffer {
-    if (this.key) return this.key;
-    const file = join(this.dataDir, KEY_FILE);
-    if (!existsSync(file)) {
-      mkdirSync(this.dataDir, { recursive: true });
-      try {
-        writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
-      }
-    }
-    const key = readFileSync(file);
-    if (key.length !== 32) throw new AllianceError('INTERNAL', `${file} is not a 32-byte key`);
-    return (this.key = key);
+    return (this.key ??= keyFile(this.dataDir, KEY_FILE));
   }
 
   private file(id: number): string {

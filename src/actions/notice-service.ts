@@ -13,7 +13,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { hashFile } from '../hasher/hash-file.js';
-import { fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
+import { FetchFailed, fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import type { HostingProvider, Notice } from '../store/actions-schema.js';
@@ -302,7 +302,7 @@ export class NoticeService {
         await fetchToFile(n.url, path, this.options.fetch);
       } catch (err) {
         const e = err as AllianceError;
-        if (/HTTP (404|410)\b/.test(e.message)) return { result: 'gone', detail: e.message };
+        if (err instanceof FetchFailed && (err.httpStatus === 404 || err.httpStatus === 410)) return { result: 'gone', detail: `the URL answers HTTP ${err.httpStatus}` };
         return { result: 'failed', detail: `${e.code ?? 'ERROR'}: ${e.message}` };
       }
       const evidence = parseJson<Record<string, string>>(n.evidence, {});

@@ -5,9 +5,15 @@ import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { ActionRuleRow } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
-import { deleteRule, deleteWebhook, insertRule, insertWebhook, listRules, listWebhooks, updateRule, webhookByName } from '../store/rules-repo.js';
+import { deleteRule, deleteWebhook, insertRule, insertWebhook, listRules, listWebhooks, updateRule, updateWebhookSecrets, webhookByName } from '../store/rules-repo.js';
+import { SecretBox } from '../store/secret-box.js';
+
+/** What a stored webhook value is for (bound into its encryption). */
+export const WEBHOOK_URL = 'webhook.url';
+export const WEBHOOK_SECRET = 'webhook.secret';
 import { parseJson } from '../store/util.js';
 import { parseRule, type ActionKind, type ActionRule, type RuleConditions } from './rules.js';
+import { checkFetchableUrl, type FetchOptions } from '../media/fetch-url.js';
 
 export interface RuleInput {
   name?: unknown;
@@ -32,7 +38,22 @@ export class RuleService {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
+    /** Webhook secrets and addresses are stored encrypted (addresses often carry a credential too). */
+    private readonly secrets: SecretBox,
+    /** The fetch allow-list: webhooks go through the same SSRF-safe client as every fetch. */
+    private readonly fetch: Pick<FetchOptions, 'allowedHosts'> = { allowedHosts: [] },
   ) {}
+
+  /** Encrypts webhook secrets and addresses an older version stored in clear (run at start-up). */
+  async sealStoredWebhooks(): Promise<number> {
+    let sealed = 0;
+    for (const w of await listWebhooks(this.store.db)) {
+      if (SecretBox.isSealed(w.secret) && SecretBox.isSealed(w.url)) continue;
+      await updateWebhookSecrets(this.store.db, w.id, this.secrets.seal(this.secrets.open(w.url, WEBHOOK_URL), WEBHOOK_URL), this.secrets.seal(this.secrets.open(w.secret, WEBHOOK_SECRET), WEBHOOK_SECRET));
+      sealed++;
+    }
+    return sealed;
+  }
 
   /** Every rule (the evaluator reads them on each submission: they change at any time). */
   async rules(): Promise<ActionRule[]> {
@@ -77,7 +98,7 @@ export class RuleService {
 
   async webhooks(actor: Principal): Promise<WebhookView[]> {
     requirePermission(actor, 'actions.manage');
-    return (await listWebhooks(this.store.db)).map((w) => ({ name: w.name, url: w.url, enabled: w.enabled === 1, created_at: new Date(w.created_at).toISOString() }));
+    return (await listWebhooks(this.store.db)).map((w) => ({ name: w.name, url: this.secrets.open(w.url, WEBHOOK_URL), enabled: w.enabled === 1, created_at: new Date(w.created_at).toISOString() }));
   }
 
   /** Registers a receiver; deliveries are signed with `secret` (HMAC-SHA256), which is never shown again. */
@@ -92,12 +113,17 @@ export class RuleService {
     if (!/^[\w.-]{1,80}$/.test(w.name) || !url || !['http:', 'https:'].includes(url.protocol) || typeof w.secret !== 'string' || w.secret.length < 16) {
       throw new AllianceError('WEBHOOK_INVALID', 'a webhook needs a name (letters, digits, . _ -), an http(s) URL and a secret of at least 16 characters');
     }
+    try {
+      checkFetchableUrl(url.toString(), this.fetch);
+    } catch (err) {
+      throw new AllianceError('WEBHOOK_INVALID', `webhook URL ${(err as Error).message}`);
+    }
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await insertWebhook(tx, { name: w.name, url: url.toString(), secret: w.secret });
+      const row = await insertWebhook(tx, { name: w.name, url: this.secrets.seal(url.toString(), WEBHOOK_URL), secret: this.secrets.seal(w.secret, WEBHOOK_SECRET) });
       // Webhook addresses often carry their credential (a path or query token): the audit log, read by
       // auditors, keeps the origin and a fingerprint of the whole address, never the address itself.
-      await this.audit.record(tx, actor, 'webhook.create', w.name, { origin: url.origin, url_sha256: createHash('sha256').update(row.url).digest('hex').slice(0, 16) });
-      return { name: row.name, url: row.url, enabled: true, created_at: new Date(row.created_at).toISOString() };
+      await this.audit.record(tx, actor, 'webhook.create', w.name, { origin: url.origin, url_sha256: createHash('sha256').update(url.toString()).digest('hex').slice(0, 16) });
+      return { name: row.name, url: url.toString(), enabled: true, created_at: new Date(row.created_at).toISOString() };
     });
   }
 

@@ -6,6 +6,10 @@
  * administrator can replay it.
  */
 import { createHmac } from 'node:crypto';
+import { AllianceError } from '../errors/catalogue.js';
+import { postText } from '../media/fetch-url.js';
+import type { SecretBox } from '../store/secret-box.js';
+import { WEBHOOK_SECRET, WEBHOOK_URL } from './rule-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { claimDueDeliveries, listDeliveries, markDelivered, markFailed, replayDelivery } from '../store/deliveries-repo.js';
@@ -16,6 +20,8 @@ export interface DispatchOptions {
   retryBaseMs: number;
   maxAttempts: number;
   timeoutMs?: number;
+  /** The fetch allow-list (deliveries go through the SSRF-safe client: public addresses or listed host:port only). */
+  allowedHosts?: readonly string[];
 }
 
 export interface DeliveryView {
@@ -43,6 +49,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly secrets: SecretBox,
     private readonly options: DispatchOptions,
   ) {}
 
@@ -66,19 +73,15 @@ export class WebhookDispatcher {
           let status: number | null = null;
           let error: string;
           try {
-            const res = await fetch(d.webhook.url, {
-              method: 'POST',
-              body,
-              redirect: 'error',
-              signal: AbortSignal.timeout(timeoutMs),
-              headers: { 'content-type': 'application/json', 'x-alliance-event': d.event, 'x-alliance-delivery': String(d.id), 'x-alliance-timestamp': timestamp, 'x-alliance-signature': webhookSignature(d.webhook.secret, timestamp, body) },
-            });
+            const secret = this.secrets.open(d.webhook.secret, WEBHOOK_SECRET);
+            const headers = { 'content-type': 'application/json', 'x-alliance-event': d.event, 'x-alliance-delivery': String(d.id), 'x-alliance-timestamp': timestamp, 'x-alliance-signature': webhookSignature(secret, timestamp, body) };
+            const res = await postText(this.secrets.open(d.webhook.url, WEBHOOK_URL), body, headers, { allowedHosts: this.options.allowedHosts ?? [], maxBytes: 4096, timeoutMs });
             status = res.status;
-            await res.body?.cancel();
-            if (res.ok) return markDelivered(this.store.db, d.id, status);
-            error = `HTTP ${status}`;
+            if (status >= 200 && status < 300) return markDelivered(this.store.db, d.id, status);
+            error = `failed: the endpoint answered HTTP ${status}`;
           } catch (err) {
-            error = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
+            // Refused (an address the node does not post to) or failed: never the remote's own words.
+            error = err instanceof AllianceError ? err.message : 'failed: the endpoint could not be reached';
           }
           const attempts = d.attempts + 1;
           const retryAt = attempts >= this.options.maxAttempts ? null : now() + this.options.retryBaseMs * 2 ** (attempts - 1);

@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AllianceError, toAllianceError } from '../errors/catalogue.js';
+import { redactServerPaths } from '../errors/redact.js';
 
 export function toHttpError(err: FastifyError | Error): AllianceError {
   if (err instanceof AllianceError) return err;
@@ -37,7 +38,7 @@ export function toHttpError(err: FastifyError | Error): AllianceError {
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const e = toHttpError(err);
   if (e.status >= 500) request.log.error({ err }, 'request failed');
-  const message = e.status >= 500 && e.code === 'INTERNAL' ? 'internal error (details are in the server log)' : e.message;
+  const message = e.status >= 500 && e.code === 'INTERNAL' ? 'internal error (details are in the server log)' : redactServerPaths(e.message);
   void reply.status(e.status).send({ code: e.code, message });
 }
 

@@ -6,7 +6,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
 import { authPlugin } from './auth.js';
 import { checkCorsPlugin } from './check-cors.js';
@@ -41,13 +41,24 @@ export interface ServerOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** What a request log line says of the request: method and route template, no values, no headers. */
+function logRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, route: req.routeOptions?.url ?? '(no route)', remoteAddress: req.ip };
+}
+
 export async function buildServer(node: AllianceNode, options: ServerOptions = {}): Promise<FastifyInstance> {
   const { config } = node;
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
         ? false
-        : { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+        : {
+            level: config.logLevel,
+            // Requests are logged by their route's template, never their query string or path values:
+            // those carry looked-up hashes, bank and content names, peers' identifiers.
+            serializers: { req: logRequest },
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
     bodyLimit: config.bodyLimit,
   });
   // Query strings and path parameters are coerced to their schema's types, JSON bodies never.

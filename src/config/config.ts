@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 import { DEFAULT_LIMITS } from '../media/limits.js';
+import { parseAllowedHosts } from '../media/fetch-url.js';
 import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
 
 export type NodeRole = 'all' | 'matcher';
@@ -27,7 +28,7 @@ export interface Config {
   /** Largest request body, in bytes (uploads included). */
   bodyLimit: number;
   maxImagePixels: number;
-  /** Hosts (and their subdomains) that URL hashing may fetch from; empty = any public host. */
+  /** host:port pairs that fetches (URL hashing, notices, webhooks) may reach although private; all others: public addresses only. */
   fetchAllowedHosts: string[];
   fetchMaxBytes: number;
   /** Index snapshot interval, ms (0 = only on shutdown). */
@@ -88,6 +89,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp:// or smtps://');
   const logLevel = (pick('logLevel', 'ALLIANCE_LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
+  const fetchAllowedHosts = (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  parseAllowedHosts(fetchAllowedHosts); // host:port entries, or USAGE
   return Object.freeze({
     dataDir: resolve(pick('dataDir', 'ALLIANCE_DATA_DIR') || './data'),
     databaseUrl,
@@ -100,7 +103,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
     bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
     maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
-    fetchAllowedHosts: (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    fetchAllowedHosts,
     fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
     snapshotIntervalMs: int('ALLIANCE_SNAPSHOT_INTERVAL_MS', pick('snapshotIntervalMs', 'ALLIANCE_SNAPSHOT_INTERVAL_MS'), 10 * 60 * 1000),
     lookupThreads: int('ALLIANCE_LOOKUP_THREADS', pick('lookupThreads', 'ALLIANCE_LOOKUP_THREADS'), availableParallelism() > 1 ? 1 : 0, 0, 64),

@@ -51,7 +51,7 @@ export function loadIdentity(dataDir: string): NodeIdentity {
   let privateKey: KeyObject;
   if (existsSync(file)) privateKey = createPrivateKey(readFileSync(file));
   else {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     privateKey = generateKeyPairSync('ed25519').privateKey;
     writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
   }

@@ -49,7 +49,7 @@ export async function writeSnapshot(path: string, snap: Snapshot): Promise<numbe
   };
   const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`);
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', 0o600); // snapshots live in the private data directory
   let bytes = 0;
   try {
     const write = async (b: Uint8Array) => {

@@ -23,7 +23,7 @@ interface ImportJobData {
 /** Stores the CSV and queues its import; returns the job id. */
 export async function queueCsvImport(db: Db, dataDir: string, actor: Principal, bank: string, csv: string): Promise<number> {
   const dir = join(dataDir, 'imports');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${randomUUID()}.csv`);
   writeFileSync(file, csv, { mode: 0o600 });
   return enqueueJob(db, IMPORT_JOB, { bank, file, actor } satisfies ImportJobData);

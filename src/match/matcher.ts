@@ -178,7 +178,7 @@ export class Matcher {
     return this.serial(async () => {
       // Nothing changed since the files on disk were written: rewriting them would only cost time.
       if (this.snapshotSeq === this.seq) return { files: 0, bytes: 0, seq: this.seq };
-      mkdirSync(this.snapshotDir, { recursive: true });
+      mkdirSync(this.snapshotDir, { recursive: true, mode: 0o700 });
       let bytes = 0;
       for (const [type, index] of this.indexes) {
         const snap = index.toSnapshot();

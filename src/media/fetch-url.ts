@@ -1,11 +1,18 @@
 /**
- * Fetching media by URL (HMA's `?url=`), without becoming a proxy into the node's network:
- * http(s) only; with an allow-list (ALLIANCE_FETCH_ALLOWED_HOSTS) only those hosts and their
- * subdomains; without one, only public addresses — no loopback, private, link-local, shared,
- * multicast or reserved range, in IPv4 or IPv6 (including IPv4-mapped forms). The address is
- * checked when the connection is made, on the very address connected to, so a name that resolves
- * differently a second time (DNS rebinding) gains nothing. Redirects are followed by hand and
- * checked the same way; the body is streamed to a file with a size cap and a timeout.
+ * Fetching URLs that users name (HMA's `?url=`, notice re-checks, hosting providers' abuse
+ * endpoints, webhooks) without becoming a proxy into the node's network: http(s) only, and only
+ * public addresses — no loopback, private, link-local, shared, multicast or reserved range, in
+ * IPv4 or IPv6 (including IPv4-mapped forms) — except the exact `host:port` pairs an operator
+ * lists in ALLIANCE_FETCH_ALLOWED_HOSTS (an internal abuse desk, a test receiver). The list
+ * narrows the private-address check to those pairs; it does not switch it off for a host, so
+ * listing `127.0.0.1:8080` opens no other port. The address is checked when the connection is
+ * made, on the very address connected to, so a name that resolves differently a second time (DNS
+ * rebinding) gains nothing. Redirects are followed by hand and checked the same way; bodies are
+ * capped in size and time.
+ *
+ * Errors say "refused" (the URL is not one the node fetches) or "failed" (it could not be
+ * fetched) and never carry the remote's own words — connection errors, status lines or bodies
+ * would make the node an oracle of what answers inside its network.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { createWriteStream } from 'node:fs';
@@ -16,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { AllianceError } from '../errors/catalogue.js';
 
 export interface FetchOptions {
+  /** `host:port` pairs that may be reached although private (a bare host means ports 80 and 443). */
   allowedHosts: readonly string[];
   maxBytes: number;
   timeoutMs: number;
@@ -40,7 +48,42 @@ export function isPrivateAddress(ip: string): boolean {
   return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-const rejected = (why: string) => new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: ${why}`);
+const rejected = (why: string) => new AllianceError('URL_REJECTED', `refused: ${why}`);
+const NOT_ALLOWED = 'the URL points to an address this node does not fetch from (private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry with host and port)';
+
+/** A parsed allow-list entry: host (lower case, no brackets) and port (undefined: 80 and 443). */
+interface Allowed {
+  host: string;
+  port?: number;
+}
+
+/**
+ * Parses ALLIANCE_FETCH_ALLOWED_HOSTS entries: `host:port`, `[v6]:port`, or a bare host for the
+ * default ports. Throws USAGE on an entry that is not one.
+ * @example parseAllowedHosts(['abuse.internal:8443', '[fd00::5]:80'])
+ */
+export function parseAllowedHosts(entries: readonly string[]): Allowed[] {
+  return entries.map((raw) => {
+    const entry = raw.trim().toLowerCase();
+    const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]\s/]+))(?::(\d{1,5}))?$/.exec(entry);
+    const port = m?.[3] === undefined ? undefined : Number(m[3]);
+    if (!m || (port !== undefined && (port < 1 || port > 65535))) throw new AllianceError('USAGE', `ALLIANCE_FETCH_ALLOWED_HOSTS: "${raw}" is not host:port (e.g. abuse.internal:8443 or [fd00::5]:8080)`);
+    return { host: m[1] ?? m[2], ...(port !== undefined ? { port } : {}) };
+  });
+}
+
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** Whether the URL's host and port are listed (a listed name covers its subdomains, on the same port). */
+function isListed(url: URL, opts: FetchOptions): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = portOf(url);
+  return parseAllowedHosts(opts.allowedHosts).some(
+    (a) => (a.port === undefined ? port === 80 || port === 443 : a.port === port) && (host === a.host || (isIP(a.host) === 0 && host.endsWith(`.${a.host}`))),
+  );
+}
 
 function checkUrl(raw: string, opts: FetchOptions): URL {
   let url: URL;
@@ -49,13 +92,10 @@ function checkUrl(raw: string, opts: FetchOptions): URL {
   } catch {
     throw rejected('not a URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw rejected('only http and https');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw rejected('only http and https URLs are fetched');
+  if (url.username || url.password) throw rejected('URLs with credentials are not fetched');
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (opts.allowedHosts.length > 0) {
-    if (!opts.allowedHosts.some((h) => host === h || host.endsWith(`.${h}`))) throw rejected(`${host} is not an allowed host`);
-  } else if (isIP(host) && isPrivateAddress(host)) {
-    throw rejected(`${host} is a private address (allow it with ALLIANCE_FETCH_ALLOWED_HOSTS)`);
-  }
+  if (isIP(host) && isPrivateAddress(host) && !isListed(url, opts)) throw rejected(NOT_ALLOWED);
   return url;
 }
 
@@ -63,9 +103,7 @@ function checkUrl(raw: string, opts: FetchOptions): URL {
 function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
-    if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
-      return callback(rejected(`${hostname} resolves to a private address (allow it with ALLIANCE_FETCH_ALLOWED_HOSTS)`), []);
-    }
+    if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) return callback(rejected(NOT_ALLOWED), []);
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
   });
@@ -73,14 +111,26 @@ function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (e
 
 function send(url: URL, opts: FetchOptions, signal: AbortSignal, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // A listed host:port may be private; anything else must resolve to public addresses only.
+  const lookup = isListed(url, opts) ? {} : { lookup: publicOnlyLookup as never };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, signal, ...(opts.allowedHosts.length === 0 ? { lookup: publicOnlyLookup as never } : {}) }, resolve);
+    const req = request(url, { method, headers, signal, ...lookup }, resolve);
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const failed = (err: unknown) => (err instanceof AllianceError ? err : new AllianceError('FETCH_FAILED', `Failed to fetch URL: ${(err as Error).message}`));
+/**
+ * A failed fetch. Its message says nothing of what answered (or did not); `httpStatus` keeps the
+ * HTTP status for callers that act on it (a notice's re-check: 404 or 410 means the content is gone).
+ */
+export class FetchFailed extends AllianceError {
+  constructor(readonly httpStatus?: number) {
+    super('FETCH_FAILED', 'failed: the URL could not be fetched (no answer, an error answer, or the connection broke)');
+  }
+}
+
+const failed = (err?: unknown) => (err instanceof AllianceError ? err : new FetchFailed());
 
 /** Downloads `raw` to `dest`; returns the response's content type and the size. */
 export async function fetchToFile(raw: string, dest: string, opts: FetchOptions): Promise<{ contentType: string | null; size: number }> {
@@ -96,16 +146,16 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     }
     if (status < 200 || status >= 300) {
       res.resume();
-      throw new AllianceError('FETCH_FAILED', `Failed to fetch URL: HTTP ${status}`);
+      throw new FetchFailed(status);
     }
     if (Number(res.headers['content-length'] ?? NaN) > opts.maxBytes) {
       res.destroy();
-      throw new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large');
+      throw new AllianceError('PAYLOAD_TOO_LARGE', `refused: the content is larger than ${opts.maxBytes.toLocaleString('en')} bytes`);
     }
     let size = 0;
     res.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', 'Content too large'));
+      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', `refused: the content is larger than ${opts.maxBytes.toLocaleString('en')} bytes`));
     });
     try {
       await pipeline(res, createWriteStream(dest, { mode: 0o600 }));
@@ -115,19 +165,19 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     const type = res.headers['content-type'];
     return { contentType: type ?? null, size };
   }
-  throw new AllianceError('FETCH_FAILED', 'Failed to fetch URL: too many redirects');
+  throw new AllianceError('FETCH_FAILED', 'failed: too many redirects');
 }
 
 /**
- * POSTs JSON to `raw` under the same rules as fetching (http(s), allow-list or public addresses
- * only, checked on the address connected to; no redirects; time capped) and reads at most
- * `opts.maxBytes` of the answer. For endpoints users may name (hosting providers' abuse URLs).
+ * POSTs `text` to `raw` under the same rules as fetching (http(s), public addresses or listed
+ * host:port only, checked on the address connected to; no redirects; time capped) and reads at
+ * most `opts.maxBytes` of the answer. For endpoints users name: hosting providers' abuse URLs,
+ * webhooks. The status is returned for the caller's records; network failures are FETCH_FAILED.
  */
-export async function postJson(raw: string, body: unknown, opts: FetchOptions): Promise<{ status: number; text: string }> {
+export async function postText(raw: string, text: string, headers: Record<string, string>, opts: FetchOptions): Promise<{ status: number; text: string }> {
   const url = checkUrl(raw, opts);
   const signal = AbortSignal.timeout(opts.timeoutMs);
-  const text = JSON.stringify(body);
-  const res = await send(url, opts, signal, 'POST', text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).catch((err: unknown) => Promise.reject(failed(err)));
+  const res = await send(url, opts, signal, 'POST', text, { ...headers, 'content-length': String(Buffer.byteLength(text)) }).catch((err: unknown) => Promise.reject(failed(err)));
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -143,4 +193,14 @@ export async function postJson(raw: string, body: unknown, opts: FetchOptions): 
     throw failed(err);
   }
   return { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, opts.maxBytes) };
+}
+
+/** POSTs JSON (see `postText`). */
+export function postJson(raw: string, body: unknown, opts: FetchOptions): Promise<{ status: number; text: string }> {
+  return postText(raw, JSON.stringify(body), { 'content-type': 'application/json' }, opts);
+}
+
+/** Checks a URL a user registers (a webhook, an abuse endpoint) the way a fetch would; throws URL_REJECTED. */
+export function checkFetchableUrl(raw: string, opts: Pick<FetchOptions, 'allowedHosts'>): URL {
+  return checkUrl(raw, { allowedHosts: opts.allowedHosts, maxBytes: 0, timeoutMs: 0 });
 }

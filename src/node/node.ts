@@ -38,6 +38,9 @@ import { cliPrincipal, type Principal } from '../members/principal.js';
 import { findMemberByName } from '../store/members-repo.js';
 import { getSubmission } from '../store/submissions-repo.js';
 import { openStore, type Store } from '../store/database.js';
+import { registerServerPath } from '../errors/redact.js';
+import { ensureDataDir } from '../store/data-dir.js';
+import { SecretBox } from '../store/secret-box.js';
 
 export interface AllianceNode {
   readonly config: Readonly<Config>;
@@ -97,6 +100,8 @@ export interface OpenOptions {
 }
 
 export async function openNode(config: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
+  registerServerPath(config.dataDir);
+  ensureDataDir(config.dataDir);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const audit = new AuditLog(store);
   const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0);
@@ -114,11 +119,12 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     config.syncTimeoutMs,
   );
   const vault = new MediaVault(config.dataDir);
-  const rules = new RuleService(store, audit);
+  const secrets = new SecretBox(config.dataDir);
+  const rules = new RuleService(store, audit, secrets, { allowedHosts: config.fetchAllowedHosts });
   // Only the serving node (role all) keeps review media: its data directory is where reviews read it.
   const submissions = new SubmissionService(store, audit, lookup, rules, vault, config.role === 'all');
   const reviews = new ReviewService(store, audit, vault);
-  const webhooks = new WebhookDispatcher(store, audit, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts });
+  const webhooks = new WebhookDispatcher(store, audit, secrets, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts, allowedHosts: config.fetchAllowedHosts });
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
   const seriesFeed = new SeriesFeed(store, audit, federation);
@@ -166,6 +172,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     [OPINION_JOB]: 180,
   });
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
+  if (config.role === 'all') await rules.sealStoredWebhooks();
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
   return {

@@ -4,7 +4,8 @@
  * instance, with migrations run on open. PostgreSQL adds LISTEN/NOTIFY so several matcher
  * processes follow each other's writes.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import { FILE_MODE, privateDir } from './data-dir.js';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Driver, type Migration, type MigrationProvider, type Transaction } from 'kysely';
@@ -88,8 +89,11 @@ const pgTypes = {
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  mkdirSync(options.dataDir, { recursive: true });
+  privateDir(options.dataDir);
   const file = join(options.dataDir, 'alliance.sqlite');
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+  closeSync(openSync(file, 'a', FILE_MODE));
+  chmodSync(file, FILE_MODE);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss

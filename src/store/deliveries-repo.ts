@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Webhook, WebhookDelivery } from './actions-schema.js';
 import { now, type Executor } from './util.js';
+import { redactServerPaths } from '../errors/redact.js';
 
 export async function enqueueDelivery(db: Executor, webhookId: number, event: string, payload: unknown): Promise<number> {
   const t = now();
@@ -40,7 +41,7 @@ export async function markDelivered(db: Executor, id: number, status: number): P
 export async function markFailed(db: Executor, id: number, error: string, status: number | null, retryAt: number | null): Promise<void> {
   await db
     .updateTable('webhook_deliveries')
-    .set({ state: retryAt === null ? 'dead' : 'pending', next_attempt_at: retryAt ?? now(), last_error: error.slice(0, 1000), last_status: status, attempts: sql`attempts + 1` })
+    .set({ state: retryAt === null ? 'dead' : 'pending', next_attempt_at: retryAt ?? now(), last_error: redactServerPaths(error).slice(0, 1000), last_status: status, attempts: sql`attempts + 1` })
     .where('id', '=', id)
     .execute();
 }

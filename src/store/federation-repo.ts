@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Executor } from './util.js';
 import { isUniqueViolation, now } from './util.js';
+import { redactServerPaths } from '../errors/redact.js';
 
 export interface PeerRow {
   id: number;
@@ -127,7 +128,7 @@ export async function markSuccess(db: Executor, id: number, latest: number): Pro
 }
 
 export async function markError(db: Executor, id: number, error: string): Promise<void> {
-  await db.updateTable('subscriptions').set({ last_error: error.slice(0, 2000), last_error_at: now() }).where('id', '=', id).execute();
+  await db.updateTable('subscriptions').set({ last_error: redactServerPaths(error).slice(0, 2000), last_error_at: now() }).where('id', '=', id).execute();
 }
 
 /** Moves the checkpoint — inside the transaction that applied the page. */

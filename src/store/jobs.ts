@@ -8,6 +8,7 @@ import type { Db } from './database.js';
 import type { Executor } from './util.js';
 import type { Job } from './schema.js';
 import { now, parseJson } from './util.js';
+import { redactServerPaths } from '../errors/redact.js';
 
 export async function enqueueJob(db: Executor, kind: string, payload: unknown, runAfter = now()): Promise<number> {
   const t = now();
@@ -65,7 +66,7 @@ export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, 
   const retry = !permanent && job.attempts < maxAttempts;
   await db
     .updateTable('jobs')
-    .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: error.slice(0, 2000), locked_at: null, updated_at: t })
+    .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: redactServerPaths(error).slice(0, 2000), locked_at: null, updated_at: t })
     .where('id', '=', job.id)
     .execute();
 }

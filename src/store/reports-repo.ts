@@ -3,6 +3,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { IncidentReport, IncidentReportsTable } from './actions-schema.js';
 import type { Insertable, Updateable } from 'kysely';
 import { now, type Executor } from './util.js';
+import { redactServerPaths } from '../errors/redact.js';
 
 /** A driver error raised by the immutability trigger, as the domain error. */
 export function finishedReportError(err: unknown): AllianceError | undefined {
@@ -61,7 +62,7 @@ export async function recordDelivery(db: Executor, reportId: number, error: stri
   const d = await db.selectFrom('report_deliveries').select('attempts').where('report_id', '=', reportId).executeTakeFirstOrThrow();
   await db
     .updateTable('report_deliveries')
-    .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null, attempts: d.attempts + 1 } : { state: 'failed', last_error: error.slice(0, 1000), attempts: d.attempts + 1 })
+    .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null, attempts: d.attempts + 1 } : { state: 'failed', last_error: redactServerPaths(error).slice(0, 1000), attempts: d.attempts + 1 })
     .where('report_id', '=', reportId)
     .execute();
 }

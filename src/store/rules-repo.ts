@@ -12,6 +12,11 @@ export async function insertWebhook(db: Executor, w: { name: string; url: string
   }
 }
 
+/** Replaces a webhook's stored address and secret (their encrypted forms). */
+export async function updateWebhookSecrets(db: Executor, id: number, url: string, secret: string): Promise<void> {
+  await db.updateTable('webhooks').set({ url, secret }).where('id', '=', id).execute();
+}
+
 export function listWebhooks(db: Executor): Promise<Webhook[]> {
   return db.selectFrom('webhooks').selectAll().orderBy('id').execute();
 }

@@ -46,7 +46,7 @@ describe('takedown notices', () => {
     });
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
-    env = await testConfig('sqlite', { noticeResendMs: '10', fetchAllowedHosts: '127.0.0.1', fetchMaxBytes: String(1024 * 1024) });
+    env = await testConfig('sqlite', { noticeResendMs: '10', fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port}`, fetchMaxBytes: String(1024 * 1024) });
     node = await openNode(env.config);
     admin = await node.operator();
     await node.notices.addProvider(admin, { name: 'Local Hosting', domains: ['127.0.0.1'], abuse_url: `${base}/abuse` });
@@ -109,7 +109,7 @@ describe('takedown notices', () => {
     await new Promise((r) => setTimeout(r, 15));
     await strict.tick(); // the re-checks of a node that does not allow it
     const events = (await node.notices.get(admin, n.id)).events;
-    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: .*127\.0\.0\.1 is a private address/);
+    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: refused: .*private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry/);
     expect((await node.notices.get(admin, n.id)).status).toBe('open');
     await new Promise((r) => setTimeout(r, 15));
     await node.notices.tick();
@@ -119,14 +119,14 @@ describe('takedown notices', () => {
     // Sending goes through the same guard: an abuse URL on a private address is refused unless allowed.
     const refused = await strict.create(admin, { url: 'http://slow.localhost/x.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await strict.tick();
-    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: .*127\.0\.0\.1 is a private address/) });
-    const patient = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: ['127.0.0.1'], maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
+    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: refused: /) });
+    const patient = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: env.config.fetchAllowedHosts, maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
     const slow = await patient.create(admin, { url: 'http://slow.localhost/y.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await new Promise((r) => setTimeout(r, 15));
     await patient.tick();
     const s = await node.notices.get(admin, slow.id);
     expect(s).toMatchObject({ status: 'open', sends: 0, provider: 'Slow Hosting' });
-    expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: 'to Slow Hosting: no answer in time' });
+    expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: FETCH_FAILED: failed: /) });
     expect(Date.parse(s.next_action_at!)).toBeGreaterThan(Date.now() - 1000);
   });
 

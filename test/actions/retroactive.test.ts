@@ -21,7 +21,7 @@ describe.each(DIALECTS)('retroactive matching on %s', (dialect) => {
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    env = await testConfig(dialect);
+    env = await testConfig(dialect, { fetchAllowedHosts: '127.0.0.1:9' });
     node = await openNode(env.config, { loadIndex: true });
     admin = await node.members.authenticate(node.firstAdminToken!);
     expect(await node.retro.tick()).toBe(0); // takes its position

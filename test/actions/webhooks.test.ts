@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSignature } from '../../src/actions/webhook-dispatcher.js';
+import { WebhookDispatcher, webhookSignature } from '../../src/actions/webhook-dispatcher.js';
+import { SecretBox } from '../../src/store/secret-box.js';
 import type { Principal } from '../../src/members/principal.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { testConfig, type TestEnv } from '../support/dialects.js';
@@ -41,7 +42,7 @@ describe('webhook deliveries', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-    env = await testConfig('sqlite', { webhookRetryBaseMs: '1', webhookMaxAttempts: '4' });
+    env = await testConfig('sqlite', { webhookRetryBaseMs: '1', webhookMaxAttempts: '4', fetchAllowedHosts: `127.0.0.1:${(server.address() as { port: number }).port},127.0.0.1:9` });
     node = await openNode(env.config, { loadIndex: true });
     admin = await node.members.authenticate(node.firstAdminToken!);
     await node.banks.createBank(admin, { name: 'KNOWN' });
@@ -107,7 +108,7 @@ describe('webhook deliveries', () => {
     await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-3' });
     await drain();
     const [dead] = await node.webhooks.deliveries(admin, 'dead');
-    expect(dead).toMatchObject({ attempts: 4, last_status: 500, last_error: 'HTTP 500', payload: { submission: { external_id: 'post-3' } } });
+    expect(dead).toMatchObject({ attempts: 4, last_status: 500, last_error: 'failed: the endpoint answered HTTP 500', payload: { submission: { external_id: 'post-3' } } });
     await node.webhooks.replay(admin, dead.id);
     await drain();
     expect(received.map((r) => r.answered)).toEqual([500, 500, 500, 500, 204]);
@@ -123,6 +124,21 @@ describe('webhook deliveries', () => {
     await node.submissions.submit(admin, { signals: { md5: 'c'.repeat(32) } });
     await drain();
     const [d] = await node.webhooks.deliveries(admin, 'dead');
-    expect(d).toMatchObject({ webhook: 'nobody-home', attempts: 4, last_status: null, last_error: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
+    expect(d).toMatchObject({ webhook: 'nobody-home', attempts: 4, last_status: null, last_error: expect.stringMatching(/^failed: /) });
+  });
+
+  it('refuses webhooks to private addresses not on the allow-list, at creation and at delivery', async () => {
+    for (const url of ['http://127.0.0.1:22/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/x', 'http://10.0.0.1/x', 'http://2130706433/x']) {
+      await expect(node.rules.addWebhook(admin, { name: `private-${Math.random().toString(16).slice(2, 8)}`, url, secret: SECRET }), url).rejects.toMatchObject({ code: 'WEBHOOK_INVALID', message: expect.stringMatching(/refused/) });
+    }
+    // A webhook stored while allowed is still refused at delivery once the allowance is gone.
+    await node.rules.addWebhook(admin, { name: 'was-allowed', url: 'http://127.0.0.1:9/hook', secret: SECRET });
+    await node.rules.create(admin, { name: 'tell was-allowed', conditions: { signal_types: ['sha1'] }, actions: ['webhook'], webhook: 'was-allowed' });
+    await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'sha1', value: '1'.repeat(40) }] });
+    await node.submissions.submit(admin, { signals: { sha1: '1'.repeat(40) } });
+    const strict = new WebhookDispatcher(node.store, node.audit, new SecretBox(env.dataDir), { retryBaseMs: 1, maxAttempts: 1, allowedHosts: [] });
+    await strict.tick();
+    const [d] = (await node.webhooks.deliveries(admin, 'dead')).filter((x) => x.webhook === 'was-allowed');
+    expect(d).toMatchObject({ attempts: 1, last_status: null, last_error: expect.stringMatching(/^refused: /) });
   });
 });

@@ -86,6 +86,12 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     const other = await api.tokenFor('curator', 'importer-elsewhere');
     expect((await api.call('POST', '/api/v1/banks/IMPORTED/import', 'signal_type,signal\n', other, csv)).statusCode).toBe(403);
     expect((await api.call('GET', good.json().status_url, undefined, other)).statusCode).toBe(404);
+    // Jobs need a permission: the browser's checker token (and a matcher's) may not read them.
+    for (const role of ['checker', 'matcher', 'auditor']) expect((await api.call('GET', bad.json().status_url, undefined, await api.tokenFor(role, 'job-watchers'))).statusCode, role).toBe(403);
+    // No error shown to a client names a server path.
+    const failedJob = (await api.call('GET', bad.json().status_url)).json();
+    expect(JSON.stringify(failedJob)).not.toContain(api.env.dataDir);
+    expect(JSON.stringify(failedJob)).not.toMatch(/\/tmp\/|imports\//);
   });
 
   it('manages members and tokens; a revoked token stops working at once', async () => {

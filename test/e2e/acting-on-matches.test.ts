@@ -67,7 +67,7 @@ describe('acting on a match, end to end', () => {
     const hostingUrl = `http://127.0.0.1:${(hosting.address() as { port: number }).port}`;
     imageUrl = `${hostingUrl}/img/1.jpg`;
     [platform, authority] = await Promise.all([
-      node('platform-nl', 'platform', 'NL', { ALLIANCE_NOTICE_RESEND_MS: '300', ALLIANCE_FETCH_ALLOWED_HOSTS: '127.0.0.1' }),
+      node('platform-nl', 'platform', 'NL', { ALLIANCE_NOTICE_RESEND_MS: '300', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(hosting.address() as { port: number }).port}` }),
       node('bka-de', 'authority', 'DE', { ALLIANCE_DATABASE_URL: await freshPgDatabase() }),
     ]);
     const [pid, aid] = await Promise.all([platform.call('GET', '/api/v1/identity'), authority.call('GET', '/api/v1/identity')]);

@@ -36,7 +36,7 @@ describe('webhook deliveries across a node restart', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const env = (retryMs: string) => ({ ALLIANCE_DATA_DIR: dir, ALLIANCE_ACTIONS_TICK_MS: '50', ALLIANCE_WEBHOOK_RETRY_BASE_MS: retryMs, ALLIANCE_SYNC_INTERVAL_MS: '0' });
+  const env = (retryMs: string) => ({ ALLIANCE_DATA_DIR: dir, ALLIANCE_ACTIONS_TICK_MS: '50', ALLIANCE_WEBHOOK_RETRY_BASE_MS: retryMs, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(receiver.address() as { port: number }).port}` });
 
   it('fails three times, is killed, restarts, delivers once', async () => {
     // A back-off of 2 s on the first run: the node is killed while the delivery waits for its retry.

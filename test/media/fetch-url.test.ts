@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchToFile, isPrivateAddress, type FetchOptions } from '../../src/media/fetch-url.js';
+import { fetchToFile, isPrivateAddress, parseAllowedHosts, type FetchOptions } from '../../src/media/fetch-url.js';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -22,7 +22,7 @@ describe('fetchToFile', () => {
   let base: string;
   let dir: string;
   const open: FetchOptions = { allowedHosts: [], maxBytes: 1000, timeoutMs: 5000 };
-  const local: FetchOptions = { ...open, allowedHosts: ['127.0.0.1'] };
+  let local: FetchOptions;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'alliance-fetch-test-'));
@@ -41,6 +41,8 @@ describe('fetchToFile', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // The allow-list names host and port: this server only.
+    local = { ...open, allowedHosts: [`127.0.0.1:${port()}`] };
   });
 
   afterAll(() => {
@@ -67,7 +69,34 @@ describe('fetchToFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('0123456789');
     await expect(fetchToFile(`${base}/to-localhost`, dest(), local)).rejects.toMatchObject({ code: 'URL_REJECTED' });
     await expect(fetchToFile(`${base}/loop`, dest(), local)).rejects.toMatchObject({ code: 'FETCH_FAILED', message: expect.stringMatching(/too many redirects/) });
-    await expect(fetchToFile(`${base}/missing`, dest(), local)).rejects.toMatchObject({ code: 'FETCH_FAILED', message: expect.stringMatching(/HTTP 404/) });
+    // The status is kept for callers (a notice's re-check), never put into the message.
+    await expect(fetchToFile(`${base}/missing`, dest(), local)).rejects.toMatchObject({ code: 'FETCH_FAILED', httpStatus: 404, message: expect.not.stringMatching(/404/) });
+  });
+
+  it('allows listed host:port pairs only: another port of an allowed host stays refused, errors say nothing of the remote', async () => {
+    const other = createServer((_req, res) => res.writeHead(500, { 'x-secret': 'internal' }).end('internal answer: redis 7.2'));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherPort = (other.address() as { port: number }).port;
+    try {
+      await expect(fetchToFile(`http://127.0.0.1:${otherPort}/`, dest(), local)).rejects.toMatchObject({ code: 'URL_REJECTED', message: expect.stringMatching(/^refused: /) });
+      // Allowed, but failing: the answer's words never reach the caller.
+      const both: FetchOptions = { ...local, allowedHosts: [...local.allowedHosts, `127.0.0.1:${otherPort}`] };
+      const err = (await fetchToFile(`http://127.0.0.1:${otherPort}/`, dest(), both).catch((e: unknown) => e)) as Error;
+      expect(err).toMatchObject({ code: 'FETCH_FAILED', message: expect.stringMatching(/^failed: /) });
+      expect(err.message).not.toMatch(/500|redis|internal answer/);
+      // A closed port and an open one fail with the same words.
+      const closed = (await fetchToFile('http://127.0.0.1:1/', dest(), { ...local, allowedHosts: ['127.0.0.1:1'] }).catch((e: unknown) => e)) as Error;
+      expect(closed.message).toBe(err.message);
+      // A bare host means its default ports only.
+      await expect(fetchToFile(`${base}/image`, dest(), { ...open, allowedHosts: ['127.0.0.1'] })).rejects.toMatchObject({ code: 'URL_REJECTED' });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reads allow-list entries as host:port and refuses anything else', () => {
+    expect(parseAllowedHosts(['Abuse.Internal:8443', '[fd00::5]:80', '10.0.0.7'])).toEqual([{ host: 'abuse.internal', port: 8443 }, { host: 'fd00::5', port: 80 }, { host: '10.0.0.7' }]);
+    for (const bad of ['http://x:1', 'x:0', 'x:70000', 'a b:1', 'x:1/y']) expect(() => parseAllowedHosts([bad]), bad).toThrow(/host:port/);
   });
 
   it('caps the size, declared or streamed, and gives up on a host that hangs', async () => {

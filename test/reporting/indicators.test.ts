@@ -47,7 +47,7 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     });
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
-    de = await startApi(dialect, { memberName: 'police-de', memberCountry: 'DE', memberKind: 'authority', deconflictionKey: 'cd'.repeat(32), noticeResendMs: String(1000 * HOUR), fetchAllowedHosts: '127.0.0.1' });
+    de = await startApi(dialect, { memberName: 'police-de', memberCountry: 'DE', memberKind: 'authority', deconflictionKey: 'cd'.repeat(32), noticeResendMs: String(1000 * HOUR), fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port},localhost:${(host.address() as { port: number }).port}` });
     fr = await startApi('sqlite', { memberName: 'police-fr', memberCountry: 'FR', memberKind: 'authority' });
     const urls = await Promise.all([de, fr].map((n) => n.app.listen({ port: 0, host: '127.0.0.1' })));
     const key = async (n: TestApi) => (await n.call('GET', '/federation/v1/identity', undefined, null)).json().public_key;

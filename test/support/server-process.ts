@@ -9,21 +9,34 @@ export interface ServerProcess {
   token?: string;
   proc: ChildProcess;
   stderr(): string;
+  /** What the server wrote to stdout (its JSON log lines), the last 4 MB. */
+  stdout(): string;
   /** Stops with a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The first admin token: without a terminal, serve writes it to a 0600 file and names the file. */
+function firstToken(stderr: string): string | undefined {
+  const file = /admin token, written to (\S+) \(readable by this user only\)/.exec(stderr)?.[1];
+  return file ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
 /** `nodeArgs` go to node itself (e.g. --cpu-prof for profiling a benchmark). */
-export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = [], wrap: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...wrap, process.execPath, ...nodeArgs, CLI, 'serve', ...args];
+    const proc = spawn(argv[0], argv.slice(1), { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`server did not start in ${timeoutMs} ms:\n${err}`));
     }, timeoutMs);
-    proc.stdout.resume();
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.length > 8 << 20) out = out.slice(-(4 << 20));
+    });
     proc.stderr.setEncoding('utf8').on('data', (c: string) => {
       err += c;
       const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
@@ -31,9 +44,10 @@ export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 
         clearTimeout(timer);
         resolve({
           url: m[1],
-          token: /(alli_[A-Za-z0-9_-]+)/.exec(err)?.[1],
+          token: firstToken(err),
           proc,
           stderr: () => err,
+          stdout: () => out,
           async stop(signal = 'SIGTERM') {
             if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
             return exited;

@@ -33,7 +33,7 @@ const unauthenticated: string[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'alliance-web-'));
-  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1', ALLIANCE_DECONFLICTION_KEY: 'ab'.repeat(32) });
+  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1', ALLIANCE_DECONFLICTION_KEY: 'ab'.repeat(32), ALLIANCE_FETCH_ALLOWED_HOSTS: '127.0.0.1:9' });
   if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
   token = server.token;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

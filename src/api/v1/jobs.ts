@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AllianceError } from '../../errors/catalogue.js';
-import { queueCsvImport } from '../../jobs/import-job.js';
+import { IMPORT_JOB, queueCsvImport } from '../../jobs/import-job.js';
+import { redactServerPaths } from '../../errors/redact.js';
 import type { AllianceNode } from '../../node/node.js';
 import { getJob } from '../../store/jobs.js';
 import { parseJson } from '../../store/util.js';
@@ -25,16 +26,18 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
     },
   );
 
-  r.get('/jobs/:id', { schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } }, async (req) => {
+  // Those who may start an import may follow it: jobs are imports into banks (other kinds of jobs are
+  // the node's own background work and are not shown). Others' jobs are not found, not forbidden.
+  r.get('/jobs/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } }, async (req) => {
     const job = await getJob(node.store.db, req.params.id);
     const owner = (parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {})).actor?.memberId;
-    if (!job || (req.principal.role !== 'admin' && owner !== req.principal.memberId)) throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
+    if (!job || job.kind !== IMPORT_JOB || (req.principal.role !== 'admin' && owner !== req.principal.memberId)) throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
     return {
       id: job.id,
       kind: job.kind,
       state: job.state,
       attempts: job.attempts,
-      error: job.last_error,
+      error: job.last_error === null ? null : redactServerPaths(job.last_error),
       result: parseJson(job.result, null),
       created_at: new Date(job.created_at).toISOString(),
       updated_at: new Date(job.updated_at).toISOString(),

@@ -14,7 +14,7 @@ import type { Config } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { seedDemoBanks } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
-import { configFrom } from '../node-command.js';
+import { announceFirstToken, configFrom } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
 import { runWorkers, say, workerId, type Prepared } from './serve-workers.js';
 
@@ -50,7 +50,7 @@ export function serveCommand(): Command {
 /** What happens once, before serving: the first admin token, the demo banks and the demo page's token. */
 async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared> {
   const { config } = node;
-  if (node.firstAdminToken) say(`First start: created member "${config.memberName}" with an admin token (shown once, keep it safe):\n\n    ${node.firstAdminToken}\n`);
+  announceFirstToken(node, say);
   if (!opts.demo) return {};
   const fixtures = typeof opts.demo === 'string' ? opts.demo : DEFAULT_FIXTURES;
   const seeded = existsSync(fixtures) ? await seedDemoBanks(node.banks, await node.operator(), fixtures) : undefined;

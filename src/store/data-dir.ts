@@ -1,0 +1,59 @@
+/**
+ * The data directory holds what must stay private to the node: the SQLite database (submission
+ * IPs and accounts, reports, cases), the node's signing key, the media, audit and secrets keys,
+ * review media, uploads waiting for their import. It is 0700 and every file in it 0600, whatever
+ * the umask: files are created with those modes, and opening a node tightens what an older
+ * version (or a copy) left more open.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AllianceError } from '../errors/catalogue.js';
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** Creates `dir` (and parents) as 0700 if missing; returns it. */
+export function privateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  return dir;
+}
+
+/**
+ * Creates the data directory 0700 and brings everything in it to 0700 (folders) and 0600 (files).
+ * Symbolic links are left alone (never followed).
+ * @example ensureDataDir('./data')
+ */
+export function ensureDataDir(dir: string): void {
+  privateDir(dir);
+  const tighten = (path: string, depth: number) => {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return;
+    if (st.isDirectory()) {
+      if ((st.mode & 0o777) !== DIR_MODE) chmodSync(path, DIR_MODE);
+      if (depth < 4) for (const name of readdirSync(path)) tighten(join(path, name), depth + 1);
+    } else if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, FILE_MODE);
+  };
+  tighten(dir, 0);
+}
+
+/**
+ * A random key kept in `<dataDir>/<name>` (0600), created on first use; several processes sharing
+ * the directory agree on it (the first to create it wins). Keys never leave the node, and are never
+ * in the database: an attacker with the database alone cannot use them.
+ * @example const key = keyFile('./data', 'media.key') // 32 bytes
+ */
+export function keyFile(dataDir: string, name: string, bytes = 32): Buffer {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) {
+    privateDir(dataDir);
+    try {
+      writeFileSync(file, randomBytes(bytes), { mode: FILE_MODE, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+    }
+  }
+  const key = readFileSync(file);
+  if (key.length !== bytes) throw new AllianceError('INTERNAL', `${name} in the data directory is not a ${bytes}-byte key`);
+  return key;
+}
