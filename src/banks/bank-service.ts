@@ -328,9 +328,6 @@ export class BankService {
   }
 
   /**
-   * Adds many contents in one transaction (imports): all or nothing. Returns the content ids.
-   */
-  /**
    * Runs a bulk change of a bank the actor may write (file imports) in one transaction, audited
    * first; the matchers catch up after the commit. Anything thrown rolls all of it back.
    */
@@ -343,7 +340,11 @@ export class BankService {
     });
   }
 
-  async importContents(actor: Principal, bankName: string, items: ContentFields[], source: string): Promise<number[]> {
+  /**
+   * Adds many contents in one transaction (imports): all or nothing. `within` runs last in that
+   * transaction (a job marking itself done with its effects). Returns the content ids.
+   */
+  async importContents(actor: Principal, bankName: string, items: ContentFields[], source: string, within?: (tx: Tx, ids: number[]) => Promise<void>): Promise<number[]> {
     const prepared = items.map((f, i) => {
       try {
         return {
@@ -368,6 +369,7 @@ export class BankService {
         prepared.map((p) => ({ content: { classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null }, signals: p.signals })),
       );
       await logFeed(tx, bank.id, ids, 'upsert');
+      await within?.(tx, ids);
       return ids;
     });
   }

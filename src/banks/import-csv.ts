@@ -9,6 +9,8 @@ import type { Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import { parseClassification } from './classification.js';
 import type { BankService, ContentFields } from './bank-service.js';
+import type { Tx } from '../store/database.js';
+import { basename } from 'node:path';
 
 export const IMPORT_COLUMNS = ['signal_type', 'signal', 'classification', 'tags', 'note'] as const;
 const MAX_ERRORS = 20;
@@ -52,11 +54,14 @@ export async function readImportCsv(path: string): Promise<ContentFields[]> {
   return items;
 }
 
-/** Reads and checks every CSV file, then stores them all into a bank (or none); returns how many contents were added. */
-export async function importCsv(banks: BankService, actor: Principal, bank: string, paths: string | string[]): Promise<number> {
+/**
+ * Reads and checks every CSV file, then stores them all into a bank (or none); returns how many
+ * contents were added. `within` runs inside the storing transaction (see BankService.importContents).
+ */
+export async function importCsv(banks: BankService, actor: Principal, bank: string, paths: string | string[], within?: (tx: Tx, contents: number) => Promise<void>): Promise<number> {
   const files = typeof paths === 'string' ? [paths] : paths;
   const items: ContentFields[] = [];
   for (const path of files) for (const item of await readImportCsv(path)) items.push(item);
-  if (items.length === 0) return 0;
-  return (await banks.importContents(actor, bank, items, `csv:${files.join(',')}`)).length;
+  if (items.length === 0) return 0; // no effects: nothing that could be applied twice
+  return (await banks.importContents(actor, bank, items, `csv:${files.map((f) => basename(f)).join(',')}`, within && ((tx, ids) => within(tx, ids.length)))).length;
 }

@@ -3,14 +3,14 @@
  * until the job has run, so an import survives a restart and does not hold a request open.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { BankService } from '../banks/bank-service.js';
-import { isPermanent } from './job-runner.js';
+import { isPermanent, type JobHandler } from './job-runner.js';
 import { importCsv } from '../banks/import-csv.js';
 import type { Principal } from '../members/principal.js';
 import type { Db } from '../store/database.js';
-import { enqueueJob } from '../store/jobs.js';
+import { enqueueJob, openJobsOfKind } from '../store/jobs.js';
 
 export const IMPORT_JOB = 'import.csv';
 
@@ -29,12 +29,16 @@ export async function queueCsvImport(db: Db, dataDir: string, actor: Principal, 
   return enqueueJob(db, IMPORT_JOB, { bank, file, actor } satisfies ImportJobData);
 }
 
-/** The handler: imports the stored file (all or nothing), then deletes it. */
-export function importJobHandler(banks: BankService) {
-  return async (data: unknown): Promise<{ contents: number }> => {
+/**
+ * The handler: imports the stored file (all or nothing) and marks the job done in the same
+ * transaction, then deletes the file. A crash after the commit leaves a done job (never imported
+ * twice) and perhaps its file, which `sweepImportFiles` removes at the next start.
+ */
+export function importJobHandler(banks: BankService): JobHandler {
+  return async (data, ctx) => {
     const { bank, file, actor } = data as ImportJobData;
     try {
-      const contents = await importCsv(banks, actor, bank, file);
+      const contents = await importCsv(banks, actor, bank, file, (tx, n) => ctx.finish(tx, { contents: n }));
       rmSync(file, { force: true });
       return { contents };
     } catch (err) {
@@ -43,4 +47,22 @@ export function importJobHandler(banks: BankService) {
       throw err;
     }
   };
+}
+
+/**
+ * Removes uploads whose job is no longer queued or running (done, failed, or gone). Files younger
+ * than a minute are left: their job may be being queued right now by another process.
+ */
+export async function sweepImportFiles(db: Db, dataDir: string): Promise<number> {
+  const dir = join(dataDir, 'imports');
+  if (!existsSync(dir)) return 0;
+  const pending = new Set<string>();
+  for (const job of await openJobsOfKind(db, IMPORT_JOB)) pending.add(basename(String((job.data as ImportJobData | null)?.file ?? '')));
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (pending.has(name) || Date.now() - statSync(join(dir, name)).mtimeMs < 60_000) continue;
+    rmSync(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }

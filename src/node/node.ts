@@ -29,7 +29,7 @@ import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
 import { FederationService } from '../exchange/federation-service.js';
 import { loadIdentity } from '../exchange/identity.js';
-import { importJobHandler, IMPORT_JOB } from '../jobs/import-job.js';
+import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
 import { Matcher } from '../match/matcher.js';
@@ -170,7 +170,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
     [REPORT_DELIVERY_JOB]: 180,
     [OPINION_JOB]: 180,
-  });
+  }, [() => sweepImportFiles(store.db, config.dataDir)]);
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (config.role === 'all') await rules.sealStoredWebhooks();
   if (indexLoaded) await matcher.load();

@@ -49,8 +49,38 @@ export async function claimJob(db: Db, worker: string, kinds: string[]): Promise
   return claimed ? { ...claimed, data: parseJson(claimed.payload, null) } : undefined;
 }
 
-export async function completeJob(db: Db, id: number, result: unknown = null): Promise<void> {
-  await db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result), updated_at: now() }).where('id', '=', id).execute();
+/**
+ * Marks a running job done. Called with the transaction of the job's effects (`tx`), the two
+ * commit together: a process killed after that commit finds the job done, so the effects are
+ * never applied twice. Returns whether this call finished it (false: finished already).
+ */
+export async function completeJob(db: Executor, id: number, result: unknown = null): Promise<boolean> {
+  const r = await db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result ?? null), updated_at: now() }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Renews a running job's lease (its `locked_at`); false when the job is no longer this worker's. */
+export async function renewJobLease(db: Db, id: number, worker: string): Promise<boolean> {
+  const r = await db.updateTable('jobs').set({ locked_at: now() }).where('id', '=', id).where('state', '=', 'running').where('locked_by', '=', worker).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The workers holding running jobs (to find those whose process is gone). */
+export async function runningJobWorkers(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('jobs').select('locked_by').distinct().where('state', '=', 'running').execute();
+  return rows.map((r) => r.locked_by).filter((w): w is string => w !== null);
+}
+
+/** Jobs held by `worker` (a process that is gone) go back to the queue at once. */
+export async function requeueWorker(db: Db, worker: string): Promise<number> {
+  const r = await db.updateTable('jobs').set({ state: 'queued', locked_at: null, locked_by: null, updated_at: now() }).where('state', '=', 'running').where('locked_by', '=', worker).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Jobs of a kind that are still to run (queued or running), with their data. */
+export async function openJobsOfKind(db: Db, kind: string): Promise<Array<Job & { data: unknown }>> {
+  const rows = await db.selectFrom('jobs').selectAll().where('kind', '=', kind).where('state', 'in', ['queued', 'running']).execute();
+  return rows.map((r) => ({ ...r, data: parseJson(r.payload, null) }));
 }
 
 export function getJob(db: Db, id: number): Promise<Job | undefined> {
@@ -68,10 +98,11 @@ export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, 
     .updateTable('jobs')
     .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: redactServerPaths(error).slice(0, 2000), locked_at: null, updated_at: t })
     .where('id', '=', job.id)
+    .where('state', '=', 'running') // a job its handler finished (in its own transaction) stays done
     .execute();
 }
 
-/** Jobs left 'running' by a process that died go back to the queue. */
+/** Jobs whose lease ran out (their process died or hangs) go back to the queue. */
 export async function requeueStale(db: Db, olderThanMs: number): Promise<number> {
   const r = await db
     .updateTable('jobs')

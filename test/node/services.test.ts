@@ -9,6 +9,8 @@ import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { getBankByName } from '../../src/store/banks-repo.js';
 import { insertContent, insertSignals } from '../../src/store/content-repo.js';
 import { claimJob, completeJob, enqueueJob, failJob } from '../../src/store/jobs.js';
+import { JobRunner } from '../../src/jobs/job-runner.js';
+import { hostname } from 'node:os';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
 const PDQ_A = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
@@ -172,8 +174,37 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     const row = await node.store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'queued', last_error: 'boom' });
     expect(row.run_after).toBeGreaterThan(Date.now());
-    await completeJob(node.store.db, id, { ok: true });
+    // Due again, claimed again, finished inside a transaction of its effects.
+    await node.store.db.updateTable('jobs').set({ run_after: Date.now() - 1 }).where('id', '=', id).execute();
+    const again = await claimJob(node.store.db, 'w1', ['snapshot']);
+    await expect(
+      node.store.db.transaction().execute(async (tx) => {
+        expect(await completeJob(tx, id, { ok: false })).toBe(true);
+        throw new Error('the effects failed after all');
+      }),
+    ).rejects.toThrow(/effects failed/);
+    expect((await node.store.db.selectFrom('jobs').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('running'); // rolled back with them
+    await node.store.db.transaction().execute((tx) => completeJob(tx, id, { ok: true }));
+    // A job done with its effects is never put back: not by a late failure, not by a second completion.
+    await failJob(node.store.db, again!, 'too late');
+    expect(await completeJob(node.store.db, id, { ok: 'twice' })).toBe(false);
     expect(await node.store.db.selectFrom('jobs').select(['state', 'result']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'done', result: '{"ok":true}' });
+  });
+
+  it('resumes a job whose process died at the next start, not after the lease', async () => {
+    await fresh();
+    const id = await enqueueJob(node.store.db, 'snapshot', {});
+    // Claimed by a process of this machine that no longer runs (pid 2^22 + 1 is above Linux's pid_max).
+    await claimJob(node.store.db, `${hostname()}:4194305`, ['snapshot']);
+    const other = await enqueueJob(node.store.db, 'snapshot', {});
+    await claimJob(node.store.db, 'another-host:123', ['snapshot']); // alive for all we know: its lease runs
+    const ran: number[] = [];
+    const runner = new JobRunner(node.store, { snapshot: async (_data, ctx) => void ran.push(ctx.jobId) });
+    await runner.start();
+    await runner.tick();
+    await runner.stop();
+    expect(ran).toEqual([id]);
+    expect((await node.store.db.selectFrom('jobs').select('state').where('id', '=', other).executeTakeFirstOrThrow()).state).toBe('running');
   });
 });
 
