@@ -95,7 +95,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(contentRoutes, { banks: node.banks });
       await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels });
       await v1.register(memberRoutes, { members: node.members });
-      await v1.register(auditRoutes, { audit: node.audit });
+      await v1.register(auditRoutes, { node });
       await v1.register(jobRoutes, { node });
       await v1.register(federationRoutes, { federation: node.federation });
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
@@ -111,7 +111,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed, auditWitnesses: node.auditWitnesses });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   await app.register(demoPlugin);

@@ -3,23 +3,54 @@
  * audit entry commit together). Lookups — thousands a second — are buffered and appended in one
  * transaction every 100 ms (or 500 entries), so auditing every lookup costs one fsync per batch
  * rather than one per request; `flush()` runs on shutdown.
+ *
+ * Tamper evidence has two anchors outside the database: the chain is keyed with the node's audit
+ * key (an edited entry is named even if every later hash was recomputed), and signed checkpoints
+ * of its head are appended to a file and may be sent to witness peers (a truncated or rewritten
+ * chain no longer has a signed hash). See docs/architecture.md, "Audit log".
  */
 import type { Principal } from '../members/principal.js';
-import { appendAudit, listAudit, verifyAudit, type AuditQuery, type ChainReport, type NewAuditEntry } from '../store/audit-repo.js';
+import type { Envelope } from '../exchange/envelope.js';
+import type { NodeIdentity } from '../exchange/identity.js';
+import { appendAudit, auditHead, listAudit, verifyAudit, type AuditQuery, type ChainKeySource, type ChainReport, type NewAuditEntry } from '../store/audit-repo.js';
 import type { Store, Tx } from '../store/database.js';
 import type { AuditEntry } from '../store/schema.js';
+import { AuditKey } from './audit-key.js';
+import { checkCheckpointLines, CheckpointFile, makeCheckpoint, openCheckpoint, type Checkpoint } from './checkpoints.js';
 
 const FLUSH_MS = 100;
 const FLUSH_ENTRIES = 500;
+
+export interface AuditAnchors {
+  /** The data directory: the audit key and the checkpoint file live there. */
+  dataDir: string;
+  /** Signs checkpoints. */
+  identity: NodeIdentity;
+  /** This node's member name (named in its checkpoints). */
+  member: string;
+}
 
 export class AuditLog {
   private buffer: NewAuditEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly key: AuditKey | undefined;
+  private readonly keySource: ChainKeySource | undefined;
+  private readonly checkpointFile: CheckpointFile | undefined;
   /** The last error of a buffered append (retried), for the health endpoint. */
   lastError: string | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly anchors?: AuditAnchors,
+  ) {
+    if (anchors) {
+      const key = new AuditKey(anchors.dataDir);
+      this.key = key;
+      this.keySource = (lastId) => key.forAppend(lastId);
+      this.checkpointFile = new CheckpointFile(anchors.dataDir);
+    }
+  }
 
   private entry(actor: Principal, action: string, target: string | null, detail: Record<string, unknown>, resultCount: number | null): NewAuditEntry {
     return { at: Date.now(), member_id: actor.memberId, token_id: actor.tokenId, actor: actor.actor, action, target, detail, result_count: resultCount };
@@ -27,7 +58,7 @@ export class AuditLog {
 
   /** Records a write, inside the write's transaction. */
   async record(tx: Tx, actor: Principal, action: string, target: string | null, detail: Record<string, unknown>, resultCount: number | null = null): Promise<void> {
-    await appendAudit(tx, this.store.dialect, [this.entry(actor, action, target, detail, resultCount)]);
+    await appendAudit(tx, this.store.dialect, [this.entry(actor, action, target, detail, resultCount)], this.keySource);
   }
 
   /** Records a read (lookup, hash) through the buffer. */
@@ -45,7 +76,7 @@ export class AuditLog {
     this.buffer = [];
     const run = this.flushing.then(async () => {
       if (batch.length === 0) return;
-      await this.store.relaxedDurability((db) => db.transaction().execute((tx) => appendAudit(tx, this.store.dialect, batch)));
+      await this.store.relaxedDurability((db) => db.transaction().execute((tx) => appendAudit(tx, this.store.dialect, batch, this.keySource)));
     });
     // A failed batch goes back to the buffer for the next flush; the chain itself never stays rejected.
     this.flushing = run.catch((err: unknown) => {
@@ -60,8 +91,64 @@ export class AuditLog {
     return listAudit(this.store.db, q);
   }
 
-  async verify(): Promise<ChainReport> {
+  /** The checkpoints in the file, checked with this node's key (oldest first). */
+  checkpoints(): Checkpoint[] {
+    if (!this.anchors || !this.checkpointFile) return [];
+    return checkCheckpointLines(this.checkpointFile.read(), this.anchors.identity.publicKey);
+  }
+
+  /**
+   * Signs the chain head and appends it to the checkpoint file, unless the latest checkpoint names
+   * the same head already. Returns the envelope written (or the latest one), undefined with no entry.
+   */
+  async checkpoint(): Promise<{ envelope: Envelope; checkpoint: Checkpoint; written: boolean } | undefined> {
+    if (!this.anchors || !this.checkpointFile) return undefined;
     await this.flush();
-    return verifyAudit(this.store.db);
+    const head = await auditHead(this.store.db);
+    if (!head) return undefined;
+    const lines = this.checkpointFile.read();
+    const last = lines.at(-1);
+    if (last) {
+      const c = openCheckpoint(last.envelope, this.anchors.identity.publicKey);
+      if (c.entry === head.last_id && c.hash === head.last_hash) return { envelope: last.envelope, checkpoint: c, written: false };
+    }
+    const envelope = makeCheckpoint(this.anchors.identity, this.anchors.member, head);
+    this.checkpointFile.append(envelope);
+    return { envelope, checkpoint: openCheckpoint(envelope, this.anchors.identity.publicKey), written: true };
+  }
+
+  /**
+   * Verifies the whole chain — every hash (keyed ones with the audit key) and link, the head — and
+   * then the chain against every signed checkpoint in the file and those `witnessed` by peers:
+   * each must be signed by this node's key and name an entry whose hash is the signed one.
+   */
+  async verify(witnessed: Envelope[] = []): Promise<ChainReport> {
+    await this.flush();
+    let checkpoints: Array<Checkpoint & { source: string }>;
+    try {
+      checkpoints = this.checkpoints().map((c) => ({ ...c, source: 'the checkpoint file' }));
+      for (const w of witnessed) checkpoints.push({ ...openCheckpoint(w, this.anchors!.identity.publicKey), source: 'a witness peer' });
+    } catch (err) {
+      return { ok: false, entries: 0, problem: { id: 0, reason: (err as Error).message } };
+    }
+    const wanted = new Map<number, string>();
+    for (const c of checkpoints) wanted.set(c.entry, '');
+    const report = await verifyAudit(this.store.db, this.key?.read(), (id, hash) => {
+      if (wanted.has(id)) wanted.set(id, hash);
+    });
+    const latest = checkpoints.reduce<(Checkpoint & { source: string }) | undefined>((a, c) => (!a || c.entry > a.entry ? c : a), undefined);
+    report.checkpoints = { checked: checkpoints.length, latest_entry: latest?.entry ?? null, latest_at: latest?.at ?? null, witnesses: witnessed.length };
+    if (!report.ok) return report;
+    // The first checkpoint (by entry) the chain no longer matches names where the rewriting reaches.
+    for (const c of [...checkpoints].sort((a, b) => a.entry - b.entry)) {
+      const hash = wanted.get(c.entry);
+      if (!hash) {
+        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry}, signed in ${c.source} at ${c.at}, is gone: the chain no longer reaches it (its last entries were deleted)` } };
+      }
+      if (hash !== c.hash) {
+        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry} no longer has the hash signed in ${c.source} at ${c.at}: the chain up to it was rewritten` } };
+      }
+    }
+    return report;
   }
 }

@@ -59,6 +59,10 @@ export interface Config {
   /** SMTP server for e-mail notices (smtp:// or smtps:// URL), and the sender address. */
   smtpUrl: string | null;
   smtpFrom: string;
+  /** How often `serve` signs a checkpoint of the audit chain's head, ms (0 = on demand and at shutdown only). */
+  auditCheckpointMs: number;
+  /** Peers that keep this node's latest audit checkpoint (witnesses). */
+  auditWitnesses: string[];
   /** How often `serve` delivers due webhooks and sweeps expired review media, ms. */
   actionsTickMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -120,6 +124,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     deconflictionKey: pick('deconflictionKey', 'ALLIANCE_DECONFLICTION_KEY') || null,
     checkOrigins,
     smtpFrom: pick('smtpFrom', 'ALLIANCE_SMTP_FROM') || 'alliance-node@localhost',
+    auditCheckpointMs: int('ALLIANCE_AUDIT_CHECKPOINT_MS', pick('auditCheckpointMs', 'ALLIANCE_AUDIT_CHECKPOINT_MS'), 10 * 60_000),
+    auditWitnesses: (pick('auditWitnesses', 'ALLIANCE_AUDIT_WITNESSES') ?? '').split(',').map((w) => w.trim()).filter(Boolean),
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
   });

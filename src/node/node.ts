@@ -14,6 +14,9 @@ import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
+import type { Checkpoint } from '../audit/checkpoints.js';
+import { AuditWitnesses } from '../audit/witnesses.js';
+import type { ChainReport } from '../store/audit-repo.js';
 import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
@@ -85,9 +88,21 @@ export interface AllianceNode {
   readonly seriesFeed: SeriesFeed;
   /** Matches content submitted earlier against signals banks gain later. */
   readonly retro: RetroMatcher;
+  /** Witness peers of the audit chain's checkpoints (and this node as a witness of others'). */
+  readonly auditWitnesses: AuditWitnesses;
+  /** Signs a checkpoint of the audit chain now (unless the head has one) and sends it to the witnesses. */
+  checkpointAudit(): Promise<AuditCheckpointReport>;
+  /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
+  verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }> }>;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
+}
+
+export interface AuditCheckpointReport {
+  checkpoint: Checkpoint | null;
+  written: boolean;
+  witness_failures: Array<{ witness: string; error: string }>;
 }
 
 export interface OpenOptions {
@@ -103,13 +118,13 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   registerServerPath(config.dataDir);
   ensureDataDir(config.dataDir);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const audit = new AuditLog(store);
+  const identity = loadIdentity(config.dataDir);
+  const audit = new AuditLog(store, { dataDir: config.dataDir, identity, member: config.memberName });
   const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0);
   const indexLoaded = options.loadIndex ?? false;
   const members = new MemberService(store, audit);
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher);
-  const identity = loadIdentity(config.dataDir);
   const federation = new FederationService(
     store,
     audit,
@@ -118,6 +133,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
     config.syncTimeoutMs,
   );
+  const auditWitnesses = new AuditWitnesses(store, audit, federation, config.auditWitnesses);
   const vault = new MediaVault(config.dataDir);
   const secrets = new SecretBox(config.dataDir);
   const rules = new RuleService(store, audit, secrets, { allowedHosts: config.fetchAllowedHosts });
@@ -203,6 +219,16 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     check,
     deconfliction,
     firstAdminToken,
+    auditWitnesses,
+    async checkpointAudit() {
+      const made = await audit.checkpoint();
+      const witness_failures = made ? await auditWitnesses.publish(made.envelope) : [];
+      return { checkpoint: made?.checkpoint ?? null, written: made?.written ?? false, witness_failures };
+    },
+    async verifyAudit() {
+      const { envelopes, unreachable } = await auditWitnesses.collect();
+      return { ...(await audit.verify(envelopes)), unreachable_witnesses: unreachable };
+    },
     operator,
     async close() {
       await jobs.stop();

@@ -4,8 +4,13 @@
  * the same transaction and locked while appending, so concurrent writers (several PostgreSQL
  * processes) still form one chain. Editing an entry breaks its hash; deleting one breaks the
  * next entry's link (or the head, for the last).
+ *
+ * The hash is keyed: HMAC-SHA256 under the node's audit key (`data/audit.key`, never in the
+ * database), so someone who can write the database cannot recompute the chain after editing an
+ * entry — verification names the entry. Entries an older version wrote before the key existed
+ * (ids below the key's `from`) keep their plain SHA-256.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { AuditEntry } from './schema.js';
@@ -18,22 +23,35 @@ export type NewAuditEntry = Omit<AuditEntry, 'id' | 'detail' | 'prev_hash' | 'ha
 
 type Hashed = Omit<AuditEntry, 'id' | 'prev_hash' | 'hash'>;
 
-/** The hash of an entry given its predecessor's hash. */
-export function entryHash(prev: string, e: Hashed): string {
+/** The audit key: entries with ids from `from` on are hashed with it. */
+export interface ChainKey {
+  key: Buffer;
+  from: number;
+}
+
+/**
+ * The key for appending, given the chain's last id (so a key created now starts after it):
+ * called inside the appending transaction, with the chain head locked.
+ */
+export type ChainKeySource = (lastId: number) => ChainKey;
+
+/** The hash of an entry given its predecessor's hash: HMAC under `key`, plain SHA-256 without. */
+export function entryHash(prev: string, e: Hashed, key?: Buffer): string {
   const canonical = JSON.stringify([prev, e.at, e.member_id, e.token_id, e.actor, e.action, e.target, e.detail, e.result_count]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(canonical).digest('hex');
 }
 
 /** Appends entries in order, extending the chain. Must run inside a transaction. */
-export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[]): Promise<void> {
+export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
   if (entries.length === 0) return;
   const lock = dialect === 'postgres' ? sql` for update` : sql``;
   const head = (await sql<{ last_id: number; last_hash: string }>`select last_id, last_hash from audit_head where id = 1${lock}`.execute(tx)).rows[0];
   let prev = head?.last_hash ?? GENESIS;
   let lastId = head?.last_id ?? 0;
+  const key = keySource?.(lastId).key;
   const rows = entries.map((e) => {
     const row: Hashed = { ...e, detail: JSON.stringify(e.detail) };
-    const hash = entryHash(prev, row);
+    const hash = entryHash(prev, row, key);
     const out = { ...row, prev_hash: prev, hash };
     prev = hash;
     return out;
@@ -67,10 +85,20 @@ export interface ChainReport {
   entries: number;
   /** The first entry that does not verify, and why. */
   problem?: { id: number; reason: string };
+  /** Signed checkpoints the chain was checked against (audit/checkpoints.ts). */
+  checkpoints?: { checked: number; latest_entry: number | null; latest_at: string | null; witnesses: number };
 }
 
-/** Walks the whole chain in id order. */
-export async function verifyAudit(db: Executor, pageSize = 5000): Promise<ChainReport> {
+/** The chain head: the last entry's id and hash (undefined: no entry yet). */
+export async function auditHead(db: Executor): Promise<{ last_id: number; last_hash: string } | undefined> {
+  return db.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1).executeTakeFirst();
+}
+
+/**
+ * Walks the whole chain in id order. `key` checks the keyed entries; `visit` sees every entry's
+ * id and stored hash once it verified (to compare with checkpoints in the same pass).
+ */
+export async function verifyAudit(db: Executor, key?: ChainKey, visit?: (id: number, hash: string) => void, pageSize = 5000): Promise<ChainReport> {
   let prev = GENESIS;
   let lastId = 0;
   let entries = 0;
@@ -81,7 +109,15 @@ export async function verifyAudit(db: Executor, pageSize = 5000): Promise<ChainR
         return { ok: false, entries, problem: { id: e.id, reason: `entry ${e.id} does not follow entry ${lastId || 'genesis'}: an entry before it was deleted or edited` } };
       }
       const { id: _id, prev_hash: _p, hash, ...rest } = e;
-      if (entryHash(prev, rest) !== hash) return { ok: false, entries, problem: { id: e.id, reason: `entry ${e.id} was edited (its content no longer matches its hash)` } };
+      const keyed = key !== undefined && e.id >= key.from;
+      if (entryHash(prev, rest, keyed ? key.key : undefined) !== hash) {
+        return {
+          ok: false,
+          entries,
+          problem: { id: e.id, reason: `entry ${e.id} was edited (its content no longer matches its ${keyed ? 'keyed ' : ''}hash${keyed ? ': rewritten, or hashed without this node\'s audit key' : ''})` },
+        };
+      }
+      visit?.(e.id, hash);
       prev = hash;
       lastId = e.id;
       entries++;
@@ -94,4 +130,19 @@ export async function verifyAudit(db: Executor, pageSize = 5000): Promise<ChainR
   }
   if (!head && entries > 0) return { ok: false, entries, problem: { id: lastId, reason: 'the chain head is missing' } };
   return { ok: true, entries };
+}
+
+/** The latest checkpoint a peer sent this node as its witness. */
+export function witnessedCheckpoint(db: Executor, peerId: number): Promise<{ entry: number; hash: string; signed_at: string; envelope: string } | undefined> {
+  return db.selectFrom('audit_witness').select(['entry', 'hash', 'signed_at', 'envelope']).where('peer_id', '=', peerId).executeTakeFirst();
+}
+
+/** Keeps `c` as the latest checkpoint witnessed for a peer (replacing an earlier one). */
+export async function keepWitnessedCheckpoint(db: Executor, peerId: number, c: { entry: number; hash: string; signed_at: string; envelope: string }): Promise<void> {
+  const row = { peer_id: peerId, ...c, received_at: Date.now() };
+  await db
+    .insertInto('audit_witness')
+    .values(row)
+    .onConflict((oc) => oc.column('peer_id').doUpdateSet({ entry: row.entry, hash: row.hash, signed_at: row.signed_at, envelope: row.envelope, received_at: row.received_at }))
+    .execute();
 }

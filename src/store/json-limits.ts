@@ -13,8 +13,14 @@ export interface JsonLimits {
   bytes: number;
 }
 
-/** Default limits of free-form JSON fields. */
-export const FREE_JSON_LIMITS: JsonLimits = Object.freeze({ depth: 8, bytes: 64 * 1024 });
+/** Limits of free-form JSON that people send through the API (stated in its schemas). */
+export const FREE_JSON_LIMITS: JsonLimits = Object.freeze({ depth: 16, bytes: 64 * 1024 });
+
+/**
+ * Limits of what any path may store in a JSON column: exchange files keep their exporters' own
+ * fields verbatim (an NCMEC entry's feedback nests deeper than people write by hand).
+ */
+export const STORED_JSON_LIMITS: JsonLimits = Object.freeze({ depth: 32, bytes: 1024 * 1024 });
 
 /** Nesting depth of a parsed JSON value, walked without recursion; stops counting past `stopAt`. */
 export function jsonDepth(value: unknown, stopAt = Infinity): number {
@@ -42,7 +48,7 @@ export function jsonLimitProblem(value: unknown, limits: JsonLimits = FREE_JSON_
  * The JSON text of a free-form field, or VALIDATION naming the field.
  * @example jsonColumn(c.metadata, 'metadata') // '{"case":"17"}'
  */
-export function jsonColumn(value: unknown, field: string, limits: JsonLimits = FREE_JSON_LIMITS): string {
+export function jsonColumn(value: unknown, field: string, limits: JsonLimits = STORED_JSON_LIMITS): string {
   const problem = jsonLimitProblem(value, limits);
   if (problem) throw new AllianceError('VALIDATION', `${field} ${problem}`);
   return JSON.stringify(value);

@@ -210,6 +210,10 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   feed_log: FeedLogTable;
   subscriptions: SubscriptionsTable;
   opinions: OpinionsTable;
+  /** The latest audit checkpoint each peer sent this node as its witness. */
+  audit_witness: { peer_id: number; entry: number; hash: string; signed_at: string; envelope: string; received_at: number };
+  /** Nonces of signed federation requests, kept until the request could no longer be fresh. */
+  federation_nonces: { keyid: string; nonce: string; expires_at: number };
 }
 
 export type Member = Selectable<MembersTable>;

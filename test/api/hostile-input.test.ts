@@ -80,9 +80,9 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     const r = await api.call('POST', '/api/v1/banks/HOSTILE/content', `{"signals":[{"signal_type":"md5","value":"${'d'.repeat(32)}"}],"metadata":${deepText(4200)}}`, undefined, { 'content-type': 'application/json' });
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().message).toMatch(/nested more than 32 levels/);
-    const m = await api.call('POST', '/api/v1/banks/HOSTILE/content', { signals: [{ signal_type: 'md5', value: 'e'.repeat(32) }], metadata: deep(12) as Record<string, unknown> });
+    const m = await api.call('POST', '/api/v1/banks/HOSTILE/content', { signals: [{ signal_type: 'md5', value: 'e'.repeat(32) }], metadata: deep(20) as Record<string, unknown> });
     expect(m.statusCode, m.body).toBe(400);
-    expect(m.json().message).toMatch(/metadata.*8 levels/);
+    expect(m.json().message).toMatch(/metadata.*16 levels/);
     const big = await api.call('PATCH', `/api/v1/content/${contentId}`, { metadata: { blob: 'x'.repeat(70 * 1024) } });
     expect(big.statusCode, big.body).toBe(400);
     expect(big.json().message).toMatch(/65,536 bytes/);
@@ -91,7 +91,7 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     expect(await banks()).toBe(before);
     // The OpenAPI document states the limits.
     const doc = JSON.stringify((await api.call('GET', '/openapi.json')).json());
-    expect(doc).toMatch(/at most 8 levels deep and 64 KiB/);
+    expect(doc).toMatch(/at most 16 levels deep and 64 KiB/);
   });
 
   it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf'])('answers HMA signal_type=%s with 400', async (name) => {

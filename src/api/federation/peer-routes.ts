@@ -12,6 +12,7 @@ import type { DeconflictionService } from '../../cases/deconfliction.js';
 import type { SeriesFeed } from '../../cases/series-feed.js';
 import type { HelpFeed } from '../../awareness/help-feed.js';
 import type { CountryReports } from '../../reporting/country-report.js';
+import type { AuditWitnesses } from '../../audit/witnesses.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,8 +21,8 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed }): Promise<void> {
-  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed; auditWitnesses: AuditWitnesses }): Promise<void> {
+  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses } = opts;
   // Keep the body's exact text: the signature covers its hash.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
@@ -80,4 +81,8 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
 
   // A member's signed country report, to the secretariat's node.
   app.post('/federation/v1/country-reports', signed, async (req) => countryReports.receive(req.peerName!, req.body));
+
+  // This node as a witness of a peer's audit chain: keep its latest signed checkpoint, and give it back.
+  app.post('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.receive(req.peerName!, req.body));
+  app.get('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.latestFor(req.peerName!));
 }

@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AllianceNode } from '../../node/node.js';
 import { parseJson } from '../../store/util.js';
 
-export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditLog }): Promise<void> {
+export async function auditRoutes(app: FastifyInstance, opts: { node: AllianceNode }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { audit } = opts.node;
   r.get(
     '/audit',
     {
@@ -17,12 +18,22 @@ export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditLog 
       },
     },
     async (req) => ({
-      entries: (await opts.audit.list({ limit: req.query.limit ?? 100, beforeId: req.query.before, action: req.query.action })).map((e) => ({
+      entries: (await audit.list({ limit: req.query.limit ?? 100, beforeId: req.query.before, action: req.query.action })).map((e) => ({
         ...e,
         at: new Date(e.at).toISOString(),
         detail: parseJson(e.detail, {}),
       })),
     }),
   );
-  r.get('/audit/verify', { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'Verify the hash chain' } }, async () => opts.audit.verify());
+  r.get(
+    '/audit/verify',
+    { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: "Verify the keyed hash chain against the signed checkpoints in the file and those the witnesses kept; names the first entry that no longer matches" } },
+    async () => opts.node.verifyAudit(),
+  );
+  r.get('/audit/checkpoints', { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'The signed checkpoints of the chain head, oldest first' } }, async () => ({ checkpoints: audit.checkpoints() }));
+  r.post(
+    '/audit/checkpoints',
+    { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'Sign a checkpoint of the chain head now (unless it has one) and send it to the witnesses' } },
+    async () => opts.node.checkpointAudit(),
+  );
 }

@@ -10,7 +10,7 @@ import type { Store } from '../../store/database.js';
 import { IdParams } from './schemas.js';
 
 /** Report bodies are checked by the report model (field by field, with clear messages). */
-const ReportBody = freeJson('CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info', { depth: 8, bytes: 4 * 1024 * 1024 });
+const ReportBody = freeJson('CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info', { depth: 16, bytes: 4 * 1024 * 1024 });
 const Paging = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
 
 export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService; store: Store }): Promise<void> {

@@ -108,6 +108,11 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
           void node.reviews.sweep(config.reviewRetentionDays).catch((err: unknown) => app.log.error({ err }, 'review media sweep failed'));
         }, config.actionsTickMs)
       : undefined;
+  // One process signs the audit chain's checkpoints (and sends them to the witnesses).
+  const checkpoints =
+    background && config.role === 'all' && config.auditCheckpointMs > 0
+      ? setInterval(() => void node.checkpointAudit().catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointMs)
+      : undefined;
   // One process writes the index snapshots (they are the same in every worker).
   const snapshots = background && config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
   let stopping = false;
@@ -119,8 +124,10 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
     if (snapshots) clearInterval(snapshots);
     if (syncs) clearInterval(syncs);
     if (actions) clearInterval(actions);
+    if (checkpoints) clearInterval(checkpoints);
     await app.close();
     if (background) await node.matcher.snapshot().catch(() => undefined);
+    if (background && config.role === 'all') await node.checkpointAudit().catch(() => undefined);
     await node.close();
     process.exit(0);
   };
