@@ -47,6 +47,7 @@ import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
 import { AlliancePeerFeed, peerRequest } from './peer-client.js';
 import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
+import { rememberNonce } from '../store/nonces-repo.js';
 
 export interface NewPeer {
   name: string;
@@ -142,6 +143,11 @@ export class FederationService {
   }
 
   /** The public key registered for a peer member (signed-request verification). */
+  /** Records a signed request's nonce; false when this node saw it before (a replayed request). */
+  rememberRequestNonce(keyid: string, nonce: string, expiresAtS: number): Promise<boolean> {
+    return rememberNonce(this.store.db, keyid, nonce, expiresAtS);
+  }
+
   async keyOf(member: string): Promise<string | undefined> {
     return (await findPeer(this.store.db, member))?.public_key;
   }

@@ -45,9 +45,11 @@ describe('requests from peers', () => {
   it('a signed request is verified only by the node it was addressed to', async () => {
     const headers = signRequest(key, 'platform-de', 'hotline-nl', 'POST', '/federation/v1/opinions', '{"x":1}');
     const keyOf = async (m: string) => (m === 'platform-de' ? key.publicKey : undefined);
-    await expect(verifyRequest(headers, 'hotline-nl', 'POST', '/federation/v1/opinions', '{"x":1}', keyOf)).resolves.toBe('platform-de');
-    await expect(verifyRequest(headers, 'authority-be', 'POST', '/federation/v1/opinions', '{"x":1}', keyOf)).rejects.toMatchObject({ code: 'PEER_UNTRUSTED' });
-    await expect(verifyRequest(headers, 'hotline-nl', 'POST', '/federation/v1/opinions', '{"x":2}', keyOf)).rejects.toMatchObject({ code: 'PEER_UNTRUSTED' });
+    const seen = new Set<string>();
+    const opts = (self: string) => ({ self, keyOf, rememberNonce: async (k: string, n: string) => (seen.has(k + n) ? false : (seen.add(k + n), true)) });
+    await expect(verifyRequest(headers, 'POST', '/federation/v1/opinions', '{"x":1}', opts('authority-be'))).rejects.toMatchObject({ code: 'PEER_UNTRUSTED' });
+    await expect(verifyRequest(headers, 'POST', '/federation/v1/opinions', '{"x":2}', opts('hotline-nl'))).rejects.toMatchObject({ code: 'PEER_UNTRUSTED' });
+    await expect(verifyRequest(headers, 'POST', '/federation/v1/opinions', '{"x":1}', opts('hotline-nl'))).resolves.toBe('platform-de');
   });
 
   it('a peer may judge only what its agreement lets it receive', async () => {

@@ -36,7 +36,11 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
   const signed = { config: { public: true } };
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/federation/v1/identity')) return;
-    req.peerName = await verifyRequest(req.headers, federation.self.name, req.method, req.url, req.rawBody ?? '', (m) => federation.keyOf(m));
+    req.peerName = await verifyRequest(req.headers, req.method, req.url, req.rawBody ?? '', {
+      self: federation.self.name,
+      keyOf: (m) => federation.keyOf(m),
+      rememberNonce: (keyid, nonce, expiresAt) => federation.rememberRequestNonce(keyid, nonce, expiresAt),
+    });
   });
 
   app.get('/federation/v1/identity', signed, async () => ({
