@@ -39,6 +39,9 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   const e = toHttpError(err);
   if (e.status >= 500) request.log.error({ err }, 'request failed');
   const message = e.status >= 500 && e.code === 'INTERNAL' ? 'internal error (details are in the server log)' : redactServerPaths(e.message);
+  // Work refused because the node is at its limit says when to come back.
+  const retryAfter = (e as { retryAfterS?: number }).retryAfterS;
+  if (e.status === 503) void reply.header('retry-after', String(retryAfter ?? 5));
   void reply.status(e.status).send({ code: e.code, message });
 }
 

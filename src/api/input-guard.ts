@@ -58,7 +58,7 @@ declare module 'fastify' {
   }
 }
 
-export const inputGuardPlugin = fp(async (app: FastifyInstance) => {
+export const inputGuardPlugin = fp(async (app: FastifyInstance, opts: { jsonBodyLimit: number }) => {
   const defaultParse = app.getDefaultJsonParser('error', 'error');
   const parse = (request: FastifyRequest, text: string): unknown => {
     checkJsonDepth(text);
@@ -73,7 +73,8 @@ export const inputGuardPlugin = fp(async (app: FastifyInstance) => {
   };
   app.decorate('parseJsonBody', parse);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+  // JSON is parsed on the thread that serves HTTP: its size is capped below that of uploads.
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: opts.jsonBodyLimit }, (request, text, done) => {
     try {
       done(null, parse(request, text as string));
     } catch (err) {

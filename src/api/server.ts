@@ -60,10 +60,19 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
             ...(options.logStream ? { stream: options.logStream } : {}),
           },
     bodyLimit: config.bodyLimit,
+    // A client gets so long to send its headers and its whole request, an idle keep-alive
+    // connection and a socket without traffic are closed: 1,000 connections trickling a byte
+    // every 5 s are gone within seconds instead of holding the server for ever.
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
   });
+  app.server.maxConnections = config.maxConnections;
   // Query strings and path parameters are coerced to their schema's types, JSON bodies never.
   app.setValidatorCompiler(validatorCompiler());
-  await app.register(inputGuardPlugin);
+  await app.register(inputGuardPlugin, { jsonBodyLimit: Math.min(config.bodyLimit, config.jsonBodyLimit) });
+  app.decorate('compute', node.compute);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(multipart, { limits: { fileSize: config.bodyLimit, files: 2, fields: 20, fieldSize: 64 * 1024 } });
@@ -88,12 +97,12 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
   });
 
-  const media = { maxImagePixels: config.maxImagePixels, fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 } };
+  const media = { maxImagePixels: config.maxImagePixels, fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 }, compute: node.compute, vpdqMaxFrames: config.vpdqMaxFrames };
   await app.register(
     async (v1) => {
       await v1.register(bankRoutes, { banks: node.banks, maxImagePixels: config.maxImagePixels });
       await v1.register(contentRoutes, { banks: node.banks });
-      await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels });
+      await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels, vpdqMaxFrames: config.vpdqMaxFrames });
       await v1.register(memberRoutes, { members: node.members });
       await v1.register(auditRoutes, { node });
       await v1.register(jobRoutes, { node });

@@ -12,7 +12,15 @@ import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AllianceError } from '../errors/catalogue.js';
 import { refuseNul } from './input-guard.js';
-import { hashFile, type FileResult, type HashRequest } from '../hasher/hash-file.js';
+import type { FileResult, HashRequest } from '../hasher/hash-file.js';
+import type { ComputeService } from '../compute/compute-service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Heavy work off the HTTP thread (see compute/compute-service.ts). */
+    compute: ComputeService;
+  }
+}
 
 export interface Upload {
   /** The multipart field name of the file (HMA: the content type, photo or video). */
@@ -64,7 +72,8 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
     if (!file) throw new AllianceError('VALIDATION', 'Missing multipart/form-data file upload');
     const { size } = await stat(file.path);
     const types = typeof hashRequest.types === 'function' ? hashRequest.types(file.field) : hashRequest.types;
-    const result = await hashFile({ path: file.path, size }, { ...hashRequest, types, maxInMemoryBytes: 256 * 1024 * 1024 });
+    // On the compute threads, within the decode budget: never on the thread that serves HTTP.
+    const result = await request.server.compute.hash({ path: file.path, size }, { ...hashRequest, types, maxInMemoryBytes: 256 * 1024 * 1024 });
     const bytes = hashRequest.keep ? await readFile(file.path) : undefined;
     return { field: file.field, filename: file.filename, fields, result: { ...result, path: file.filename }, ...(bytes ? { bytes } : {}) };
   } finally {

@@ -27,6 +27,8 @@ export interface Config {
   memberCountry: string | null;
   /** Largest request body, in bytes (uploads included). */
   bodyLimit: number;
+  /** Largest JSON body, in bytes (parsed on the HTTP thread, so smaller than uploads). */
+  jsonBodyLimit: number;
   maxImagePixels: number;
   /** host:port pairs that fetches (URL hashing, notices, webhooks) may reach although private; all others: public addresses only. */
   fetchAllowedHosts: string[];
@@ -59,6 +61,20 @@ export interface Config {
   /** SMTP server for e-mail notices (smtp:// or smtps:// URL), and the sender address. */
   smtpUrl: string | null;
   smtpFrom: string;
+  /** Threads for heavy work off the HTTP thread (hashing uploads, comparing long videos). */
+  computeThreads: number;
+  /** Heavy tasks that may wait for a thread; more are refused with 503 (Retry-After). */
+  computeQueue: number;
+  /** Pixels of uploaded images decoded at once, at most (memory: about 3 bytes a pixel). */
+  decodeBudgetPixels: number;
+  /** Frames of one vPDQ value a lookup or comparison may hold. */
+  vpdqMaxFrames: number;
+  /** HTTP: time to receive a request's headers, the whole request, an idle keep-alive connection, a socket without traffic (ms), and connections at once. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnections: number;
   /** How often `serve` signs a checkpoint of the audit chain's head, ms (0 = on demand and at shutdown only). */
   auditCheckpointMs: number;
   /** Peers that keep this node's latest audit checkpoint (witnesses). */
@@ -95,7 +111,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
   const fetchAllowedHosts = (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   parseAllowedHosts(fetchAllowedHosts); // host:port entries, or USAGE
-  return Object.freeze({
+  const config: Config = {
     dataDir: resolve(pick('dataDir', 'ALLIANCE_DATA_DIR') || './data'),
     databaseUrl,
     host: pick('host', 'ALLIANCE_HOST') || '127.0.0.1',
@@ -106,6 +122,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     memberKind,
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
     bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
+    jsonBodyLimit: int('ALLIANCE_JSON_BODY_LIMIT', pick('jsonBodyLimit', 'ALLIANCE_JSON_BODY_LIMIT'), 16 * 1024 * 1024, 1024),
     maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
     fetchAllowedHosts,
     fetchMaxBytes: int('ALLIANCE_FETCH_MAX_BYTES', pick('fetchMaxBytes', 'ALLIANCE_FETCH_MAX_BYTES'), 100 * 1024 * 1024, 1),
@@ -124,9 +141,20 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     deconflictionKey: pick('deconflictionKey', 'ALLIANCE_DECONFLICTION_KEY') || null,
     checkOrigins,
     smtpFrom: pick('smtpFrom', 'ALLIANCE_SMTP_FROM') || 'alliance-node@localhost',
+    computeThreads: int('ALLIANCE_COMPUTE_THREADS', pick('computeThreads', 'ALLIANCE_COMPUTE_THREADS'), Math.max(1, availableParallelism()), 1, 256),
+    computeQueue: int('ALLIANCE_COMPUTE_QUEUE', pick('computeQueue', 'ALLIANCE_COMPUTE_QUEUE'), 64, 0, 100_000),
+    decodeBudgetPixels: int('ALLIANCE_DECODE_BUDGET_MP', pick('decodeBudgetPixels', 'ALLIANCE_DECODE_BUDGET_MP'), 256, 1, 1_000_000) * 1_000_000,
+    vpdqMaxFrames: int('ALLIANCE_VPDQ_MAX_FRAMES', pick('vpdqMaxFrames', 'ALLIANCE_VPDQ_MAX_FRAMES'), 50_000, 1, 10_000_000),
+    headersTimeoutMs: int('ALLIANCE_HEADERS_TIMEOUT_MS', pick('headersTimeoutMs', 'ALLIANCE_HEADERS_TIMEOUT_MS'), 10_000, 100),
+    requestTimeoutMs: int('ALLIANCE_REQUEST_TIMEOUT_MS', pick('requestTimeoutMs', 'ALLIANCE_REQUEST_TIMEOUT_MS'), 120_000, 100),
+    keepAliveTimeoutMs: int('ALLIANCE_KEEPALIVE_TIMEOUT_MS', pick('keepAliveTimeoutMs', 'ALLIANCE_KEEPALIVE_TIMEOUT_MS'), 5_000, 100),
+    idleTimeoutMs: int('ALLIANCE_IDLE_TIMEOUT_MS', pick('idleTimeoutMs', 'ALLIANCE_IDLE_TIMEOUT_MS'), 120_000, 100),
+    maxConnections: int('ALLIANCE_MAX_CONNECTIONS', pick('maxConnections', 'ALLIANCE_MAX_CONNECTIONS'), 10_000, 1),
     auditCheckpointMs: int('ALLIANCE_AUDIT_CHECKPOINT_MS', pick('auditCheckpointMs', 'ALLIANCE_AUDIT_CHECKPOINT_MS'), 10 * 60_000),
     auditWitnesses: (pick('auditWitnesses', 'ALLIANCE_AUDIT_WITNESSES') ?? '').split(',').map((w) => w.trim()).filter(Boolean),
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
-  });
+  };
+  if (config.headersTimeoutMs > config.requestTimeoutMs) throw new AllianceError('USAGE', 'ALLIANCE_HEADERS_TIMEOUT_MS must not be longer than ALLIANCE_REQUEST_TIMEOUT_MS');
+  return Object.freeze(config);
 }

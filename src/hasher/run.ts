@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream';
 import { AllianceError, fromErrno } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from './hash-file.js';
 import { formatter, type OutputFormat } from './output.js';
-import { HashPool } from './pool.js';
+import { WorkerPool } from '../compute/worker-pool.js';
 import { isProblem, walkInputs, type FileEntry } from './walk.js';
 
 export interface HashRunOptions extends HashRequest {
@@ -90,7 +90,7 @@ export async function runHash(opts: HashRunOptions, stdout: Writable, progress?:
     dihedral: opts.dihedral,
   };
 
-  const pool = new HashPool(Math.max(1, Math.min(opts.jobs, files || 1)));
+  const pool = new WorkerPool(Math.max(1, Math.min(opts.jobs, files || 1)));
   const results: Array<Promise<FileResult> | undefined> = new Array(items.length);
   const window = pool.size * 2;
   let launched = 0;

@@ -100,11 +100,17 @@ export class FrameIndex implements SignalIndex {
     return { signalType: this.signalType, kind: 'frames', meta: {}, sections: { ids, counts, frames } };
   }
 
-  static fromSnapshot(snap: Snapshot): FrameIndex {
-    const { ids, counts, frames } = snap.sections as { ids: Float64Array; counts: Uint32Array; frames: Uint32Array };
-    if (snap.kind !== 'frames' || ids.length !== counts.length || counts.reduce((a, b) => a + b, 0) * 8 !== frames.length) {
+  /** Throws INDEX_SNAPSHOT_INVALID unless `snap` is a consistent frame index snapshot. */
+  static checkSnapshot(snap: Snapshot): void {
+    const { ids, counts, frames } = snap.sections as { ids?: Float64Array; counts?: Uint32Array; frames?: Uint32Array };
+    if (snap.kind !== 'frames' || !ids || !counts || !frames || ids.length !== counts.length || counts.reduce((a, b) => a + b, 0) * 8 !== frames.length) {
       throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'frame index snapshot is inconsistent');
     }
+  }
+
+  static fromSnapshot(snap: Snapshot): FrameIndex {
+    FrameIndex.checkSnapshot(snap);
+    const { ids, counts, frames } = snap.sections as { ids: Float64Array; counts: Uint32Array; frames: Uint32Array };
     const index = new FrameIndex(snap.signalType);
     let at = 0;
     ids.forEach((id, i) => {

@@ -9,6 +9,11 @@ import type { Snapshot } from './snapshot.js';
 export interface IndexOptions {
   /** Allocate in shared memory so query threads can read it. */
   shared?: boolean;
+  /**
+   * Servers: indexes whose queries are costly (SignalType.costly) answer on a thread of their own,
+   * with these limits on waiting queries and on the units (vPDQ: frames) of one query.
+   */
+  ownThread?: { maxQueued: number; maxUnits: number };
 }
 
 export interface IndexMatch {
@@ -33,4 +38,8 @@ export interface SignalIndex {
   readonly size: number;
   stats(): Record<string, unknown>;
   toSnapshot(): Snapshot;
+  /** The snapshot, from indexes that live on a thread of their own. */
+  snapshotAsync?(): Promise<Snapshot>;
+  /** Stops what the index runs (its thread). */
+  close?(): Promise<void>;
 }

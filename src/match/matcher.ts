@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HammingIndex } from '../index/hamming-index.js';
-import type { IndexMatch, SignalIndex } from '../index/signal-index.js';
+import type { IndexMatch, IndexOptions, SignalIndex } from '../index/signal-index.js';
 import { readSnapshot, writeSnapshot } from '../index/snapshot.js';
 import { Hamming256SignalIndex } from '../index/pdq-index.js';
 import { QueryThreads } from '../index/query-threads.js';
@@ -44,17 +44,19 @@ export class Matcher {
 
   /**
    * @param queryThreads threads probing indexes that support them (0 = all on the calling thread).
+   * @param ownThread servers: costly indexes (vPDQ) answer on a thread of their own, within these limits.
    */
   constructor(
     private readonly store: Store,
     private readonly snapshotDir: string,
     queryThreads = 0,
+    private readonly ownThread?: IndexOptions['ownThread'],
   ) {
     this.threads = queryThreads > 0 ? new QueryThreads(queryThreads) : undefined;
   }
 
-  private get indexOptions() {
-    return { shared: this.threads !== undefined };
+  private get indexOptions(): IndexOptions {
+    return { shared: this.threads !== undefined, ...(this.ownThread ? { ownThread: this.ownThread } : {}) };
   }
 
   /** Connects a new or restored index to the query threads. */
@@ -168,9 +170,10 @@ export class Matcher {
     return index.queryAsync ? index.queryAsync(value, threshold) : index.query(value, threshold);
   }
 
-  /** Stops the query threads. */
+  /** Stops the query threads and the indexes' own threads. */
   async close(): Promise<void> {
     await this.threads?.close();
+    await Promise.all([...this.indexes.values()].map((i) => i.close?.()));
   }
 
   /** Writes every index's snapshot at the current log position. */
@@ -181,7 +184,7 @@ export class Matcher {
       mkdirSync(this.snapshotDir, { recursive: true, mode: 0o700 });
       let bytes = 0;
       for (const [type, index] of this.indexes) {
-        const snap = index.toSnapshot();
+        const snap = index.snapshotAsync ? await index.snapshotAsync() : index.toSnapshot();
         bytes += await writeSnapshot(this.snapshotFile(type), { ...snap, meta: { ...snap.meta, seq: this.seq } });
       }
       this.lastSnapshotAt = Date.now();

@@ -14,6 +14,7 @@ import { RuleService } from '../actions/rule-service.js';
 import { SubmissionService } from '../actions/submission-service.js';
 import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { ComputeService } from '../compute/compute-service.js';
 import type { Checkpoint } from '../audit/checkpoints.js';
 import { AuditWitnesses } from '../audit/witnesses.js';
 import type { ChainReport } from '../store/audit-repo.js';
@@ -94,6 +95,8 @@ export interface AllianceNode {
   checkpointAudit(): Promise<AuditCheckpointReport>;
   /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
   verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }> }>;
+  /** Heavy work (hashing uploads, comparing long videos) on threads of its own, within limits. */
+  readonly compute: ComputeService;
   /** The node operator, for CLI commands. */
   operator(): Promise<Principal>;
   close(): Promise<void>;
@@ -112,6 +115,8 @@ export interface OpenOptions {
   follow?: boolean;
   /** Probe the PDQ index on this many threads (servers: config.lookupThreads). */
   queryThreads?: number;
+  /** A server: costly indexes (vPDQ) answer on a thread of their own, within the configured limits. */
+  serving?: boolean;
 }
 
 export async function openNode(config: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
@@ -120,7 +125,8 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const identity = loadIdentity(config.dataDir);
   const audit = new AuditLog(store, { dataDir: config.dataDir, identity, member: config.memberName });
-  const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0);
+  const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0, options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined);
+  const compute = new ComputeService({ threads: config.computeThreads, maxQueued: config.computeQueue, decodePixelBudget: config.decodeBudgetPixels });
   const indexLoaded = options.loadIndex ?? false;
   const members = new MemberService(store, audit);
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
@@ -220,6 +226,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     deconfliction,
     firstAdminToken,
     auditWitnesses,
+    compute,
     async checkpointAudit() {
       const made = await audit.checkpoint();
       const witness_failures = made ? await auditWitnesses.publish(made.envelope) : [];
@@ -235,6 +242,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
       await messageCounter.flush();
       await audit.flush();
       await matcher.close();
+      await compute.close();
       await store.close();
     },
   };

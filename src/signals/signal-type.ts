@@ -80,6 +80,13 @@ export interface SignalType {
    * not similar at all (letting a lookup token list a bank). Absent: any (exact types ignore it).
    */
   readonly maxThreshold?: number;
+  /**
+   * Normalising and comparing its values can take seconds (a long video's frames): servers do it
+   * on their compute threads, never on the thread that serves HTTP, within their frame limits.
+   */
+  readonly costly?: boolean;
+  /** How many units (vPDQ: frames) a value holds, counted without parsing it: servers cap them per request. */
+  units?(value: string): number;
   /** Validates a value and returns its canonical form; throws SIGNAL_MALFORMED. */
   normalize(value: string): string;
   /**

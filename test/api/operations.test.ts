@@ -17,7 +17,11 @@ describe('operations', () => {
       const lines = log.trim().split('\n');
       expect(lines.length).toBeGreaterThanOrEqual(6);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      expect(lines.some((l) => JSON.parse(l).req?.url === '/api/v1/banks')).toBe(true);
+      // Requests are logged by route template: no query string, no looked-up hash.
+      expect(lines.some((l) => JSON.parse(l).req?.route === '/api/v1/banks')).toBe(true);
+      expect(lines.some((l) => JSON.parse(l).req?.route === '/m/raw_lookup')).toBe(true);
+      expect(log).not.toContain('0'.repeat(64));
+      expect(log).not.toContain('signal_type=');
       expect(log).not.toContain(api.adminToken);
       expect(log).not.toContain('a-wrong-token-that-must-not-leak');
     } finally {

@@ -33,6 +33,15 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
       done(err instanceof AllianceError ? err : new AllianceError('VALIDATION', 'malformed JSON body'), undefined);
     }
   });
+  // Bodies of any other type are kept as they came too (the digest must cover every body), and refused.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
+    (req as FastifyRequest).rawBody = body as string;
+    done(null, undefined);
+  });
+  app.addHook('preHandler', async (req) => {
+    if (req.rawBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'federation requests carry JSON bodies (application/json)');
+  });
   const signed = { config: { public: true } };
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/federation/v1/identity')) return;

@@ -116,15 +116,19 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
       if (pair.length !== 2) throw new AllianceError('VALIDATION', 'Comparison hash list length must be exactly 2');
       const native = signalType(name);
       const type = SIGNAL_TYPES.get(native)!;
-      let a: string;
-      let b: string;
-      try {
-        a = type.normalize(nativeValue(native, String(pair[0])));
-        b = type.normalize(nativeValue(native, String(pair[1])));
-      } catch (err) {
-        throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: ${(err as Error).message}`);
+      if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: hashes are strings`);
+      // HMA's vPDQ form is JSON, converted here: refuse what cannot be within the frame limit before parsing it.
+      if (type.costly && Math.max(pair[0].length, pair[1].length) > opts.vpdqMaxFrames * 128) {
+        throw new AllianceError('PAYLOAD_TOO_LARGE', `a ${name} hash of a comparison may hold at most ${opts.vpdqMaxFrames.toLocaleString('en')} frames (ALLIANCE_VPDQ_MAX_FRAMES)`);
       }
-      const r = type.compare(a, b);
+      let r;
+      try {
+        // Normalised and compared on a compute thread for costly types (long vPDQ values), within the frame limit.
+        r = await app.compute.compare(type, nativeValue(native, pair[0]), nativeValue(native, pair[1]), type.defaultThreshold, opts.vpdqMaxFrames);
+      } catch (err) {
+        if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: ${err.message}`);
+        throw err;
+      }
       out[hmaType(native)] =
         native === 'vpdq'
           ? [r.match, { compared_match_percent: r.detail!.comparedMatchPercent, query_match_percent: r.detail!.queryMatchPercent }]

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { AllianceError } from '../../errors/catalogue.js';
-import { hashFile } from '../../hasher/hash-file.js';
+import type { FileResult } from '../../hasher/hash-file.js';
+import type { ComputeService } from '../../compute/compute-service.js';
 import { fetchToFile, type FetchOptions } from '../../media/fetch-url.js';
 import { hashUpload } from '../uploads.js';
 import { contentTypeSignals, hmaType, hmaValue, nativeType } from './names.js';
@@ -16,6 +17,10 @@ import { contentTypeSignals, hmaType, hmaValue, nativeType } from './names.js';
 export interface MediaOptions {
   maxImagePixels: number;
   fetch: FetchOptions;
+  /** Hashing runs on the compute threads, within the decode budget. */
+  compute: ComputeService;
+  /** Frames of one vPDQ value a comparison may hold. */
+  vpdqMaxFrames: number;
 }
 
 /** The native signal types for an HMA content type and optional `types` selection. */
@@ -36,7 +41,7 @@ function keyed(signals: Record<string, { value: string }>): Record<string, strin
   return Object.fromEntries(Object.entries(signals).map(([t, s]) => [hmaType(t), hmaValue(t, s.value)]));
 }
 
-function failIfFailed(result: Awaited<ReturnType<typeof hashFile>>): void {
+function failIfFailed(result: FileResult): void {
   if (result.status === 'failed' && result.error) {
     if (result.error.code === 'IMAGE_TOO_LARGE') throw new AllianceError('PAYLOAD_TOO_LARGE', `the image is too large: ${result.error.message}`);
     throw new AllianceError('UPLOAD_INVALID', `cannot hash the media: ${result.error.message} [${result.error.code}]`);
@@ -56,7 +61,7 @@ export async function hashUrl(url: string, contentType: string | undefined, type
     }
     const selected = typesFor(kind, types);
     const { size } = await stat(path);
-    const result = await hashFile({ path, size }, { types: selected, maxImagePixels: opts.maxImagePixels, maxInMemoryBytes: 256 * 1024 * 1024, autoOrient: false, secondsPerHash: 1, dihedral: false });
+    const result = await opts.compute.hash({ path, size }, { types: selected, maxImagePixels: opts.maxImagePixels, maxInMemoryBytes: 256 * 1024 * 1024, autoOrient: false, secondsPerHash: 1, dihedral: false });
     failIfFailed(result);
     return keyed(result.signals);
   } finally {

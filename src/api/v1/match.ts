@@ -18,6 +18,8 @@ export interface MatchRoutesOptions {
   audit: AuditLog;
   metrics: Metrics;
   maxImagePixels: number;
+  /** Frames of one vPDQ value a comparison may hold. */
+  vpdqMaxFrames: number;
 }
 
 const HashQuery = Type.Object({
@@ -61,7 +63,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
   const LookupBody = Type.Object(
     {
       signal_type: Type.String({ minLength: 1, maxLength: 40 }),
-      signal: Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 }),
+      signal: Type.String({ minLength: 1, maxLength: 8 * 1024 * 1024, description: 'The hash; vPDQ as reference lines (at most ALLIANCE_VPDQ_MAX_FRAMES frames)' }),
       banks: Type.Optional(Type.Array(BankName, { maxItems: 1000 })),
       threshold: Type.Optional(Type.Number({ minimum: 0 })),
     },
@@ -106,7 +108,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
     async (req) => {
       const type = getSignalType(req.body.signal_type);
       const threshold = thresholdFor(type, req.body.threshold);
-      const res = type.compare(type.normalize(req.body.a), type.normalize(req.body.b), threshold);
+      const res = await app.compute.compare(type, req.body.a, req.body.b, threshold, opts.vpdqMaxFrames);
       return { signal_type: type.name, threshold, ...res };
     },
   );

@@ -52,3 +52,18 @@ export function parseVpdq(text: string): VpdqFrame[] {
   }
   return frames;
 }
+
+/** Frame lines (non-blank lines) of a value, counted without splitting it (a hostile value is megabytes). */
+export function countFrameLines(text: string): number {
+  let n = 0;
+  let inLine = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) inLine = false;
+    else if (!inLine && c !== 13 && c !== 32 && c !== 9) {
+      inLine = true;
+      n++;
+    }
+  }
+  return n;
+}

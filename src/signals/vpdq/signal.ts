@@ -1,9 +1,10 @@
 /** vPDQ as a signal type: videos, frame-set comparison, match when ≥ 80 % of query frames match. */
 import { AllianceError } from '../../errors/catalogue.js';
 import { FrameIndex } from '../../index/frame-index.js';
+import { ThreadedFrameIndex } from '../../index/frame-thread.js';
 import type { SignalType } from '../signal-type.js';
 import { compareVpdq, VPDQ_DEFAULTS } from './compare.js';
-import { formatVpdq, parseVpdq } from './format.js';
+import { countFrameLines, formatVpdq, parseVpdq } from './format.js';
 import { hashVideo } from './hash.js';
 
 function parse(value: string) {
@@ -19,7 +20,16 @@ export const vpdqSignal: SignalType = {
   comparison: 'frames',
   defaultThreshold: VPDQ_DEFAULTS.queryThreshold,
   maxThreshold: 100, // a percentage of query frames (candidates need a frame within 31 bits anyway)
+  costly: true,
+  units: countFrameLines,
   normalize: (value) => formatVpdq(parse(value)),
+  // A looked-up value is parsed by the index itself, which on a server runs on its own thread:
+  // parsing 45,000 frames here would hold the thread that serves HTTP.
+  normalizeQuery(value) {
+    const v = value.trim();
+    if (!v) throw new AllianceError('SIGNAL_MALFORMED', 'vpdq value has no frame line');
+    return v;
+  },
   compare(a, b, threshold = VPDQ_DEFAULTS.queryThreshold) {
     const r = compareVpdq(parse(a), parse(b), { queryThreshold: threshold });
     return {
@@ -28,8 +38,8 @@ export const vpdqSignal: SignalType = {
       detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent, queryFrames: r.queryFrames, comparedFrames: r.comparedFrames },
     };
   },
-  createIndex: () => new FrameIndex('vpdq'),
-  restoreIndex: (snap) => FrameIndex.fromSnapshot(snap),
+  createIndex: (options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }) : new FrameIndex('vpdq')),
+  restoreIndex: (snap, options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }, snap) : FrameIndex.fromSnapshot(snap)),
   async hash(input, ctx) {
     const frames = await hashVideo(input.path, {
       secondsPerHash: ctx.secondsPerHash ?? 1,
