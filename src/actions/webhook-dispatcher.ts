@@ -78,10 +78,10 @@ export class WebhookDispatcher {
             const res = await postText(this.secrets.open(d.webhook.url, WEBHOOK_URL), body, headers, { allowedHosts: this.options.allowedHosts ?? [], maxBytes: 4096, timeoutMs });
             status = res.status;
             if (status >= 200 && status < 300) return markDelivered(this.store.db, d.id, status);
-            error = `failed: the endpoint answered HTTP ${status}`;
+            error = `Failed to deliver: failed, the endpoint answered HTTP ${status}`;
           } catch (err) {
             // Refused (an address the node does not post to) or failed: never the remote's own words.
-            error = err instanceof AllianceError ? err.message : 'failed: the endpoint could not be reached';
+            error = err instanceof AllianceError ? err.message : 'Failed to deliver: failed, the endpoint could not be reached';
           }
           const attempts = d.attempts + 1;
           const retryAt = attempts >= this.options.maxAttempts ? null : now() + this.options.retryBaseMs * 2 ** (attempts - 1);

@@ -11,7 +11,7 @@
  * capped in size and time.
  *
  * Errors say "refused" (the URL is not one the node fetches) or "failed" (it could not be
- * fetched) and never carry the remote's own words — connection errors, status lines or bodies
+ * fetched), after HMA's own wording, and never carry the remote's own words — connection errors, status lines or bodies
  * would make the node an oracle of what answers inside its network.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
@@ -48,7 +48,8 @@ export function isPrivateAddress(ip: string): boolean {
   return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-const rejected = (why: string) => new AllianceError('URL_REJECTED', `refused: ${why}`);
+/** HMA's own wording leads (its clients read it), then what was refused. */
+const rejected = (why: string) => new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: refused, ${why}`);
 const NOT_ALLOWED = 'the URL points to an address this node does not fetch from (private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry with host and port)';
 
 /** A parsed allow-list entry: host (lower case, no brackets) and port (undefined: 80 and 443). */
@@ -126,7 +127,7 @@ function send(url: URL, opts: FetchOptions, signal: AbortSignal, method = 'GET',
  */
 export class FetchFailed extends AllianceError {
   constructor(readonly httpStatus?: number) {
-    super('FETCH_FAILED', 'failed: the URL could not be fetched (no answer, an error answer, or the connection broke)');
+    super('FETCH_FAILED', 'Failed to fetch URL: failed (no answer, an error answer, or the connection broke)');
   }
 }
 
@@ -150,12 +151,12 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     }
     if (Number(res.headers['content-length'] ?? NaN) > opts.maxBytes) {
       res.destroy();
-      throw new AllianceError('PAYLOAD_TOO_LARGE', `refused: the content is larger than ${opts.maxBytes.toLocaleString('en')} bytes`);
+      throw new AllianceError('PAYLOAD_TOO_LARGE', `Content too large: refused, more than ${opts.maxBytes.toLocaleString('en')} bytes`);
     }
     let size = 0;
     res.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', `refused: the content is larger than ${opts.maxBytes.toLocaleString('en')} bytes`));
+      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', `Content too large: refused, more than ${opts.maxBytes.toLocaleString('en')} bytes`));
     });
     try {
       await pipeline(res, createWriteStream(dest, { mode: 0o600 }));
@@ -165,7 +166,7 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     const type = res.headers['content-type'];
     return { contentType: type ?? null, size };
   }
-  throw new AllianceError('FETCH_FAILED', 'failed: too many redirects');
+  throw new AllianceError('FETCH_FAILED', 'Failed to fetch URL: failed, too many redirects');
 }
 
 /**

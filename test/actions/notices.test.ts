@@ -109,7 +109,7 @@ describe('takedown notices', () => {
     await new Promise((r) => setTimeout(r, 15));
     await strict.tick(); // the re-checks of a node that does not allow it
     const events = (await node.notices.get(admin, n.id)).events;
-    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: refused: .*private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry/);
+    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: Invalid or unsafe URL provided: refused, .*private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry/);
     expect((await node.notices.get(admin, n.id)).status).toBe('open');
     await new Promise((r) => setTimeout(r, 15));
     await node.notices.tick();
@@ -119,14 +119,14 @@ describe('takedown notices', () => {
     // Sending goes through the same guard: an abuse URL on a private address is refused unless allowed.
     const refused = await strict.create(admin, { url: 'http://slow.localhost/x.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await strict.tick();
-    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: refused: /) });
+    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: Invalid or unsafe URL provided: refused/) });
     const patient = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: env.config.fetchAllowedHosts, maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
     const slow = await patient.create(admin, { url: 'http://slow.localhost/y.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await new Promise((r) => setTimeout(r, 15));
     await patient.tick();
     const s = await node.notices.get(admin, slow.id);
     expect(s).toMatchObject({ status: 'open', sends: 0, provider: 'Slow Hosting' });
-    expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: FETCH_FAILED: failed: /) });
+    expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: FETCH_FAILED: Failed to fetch URL: failed /) });
     expect(Date.parse(s.next_action_at!)).toBeGreaterThan(Date.now() - 1000);
   });
 

@@ -46,12 +46,12 @@ describe('heavy requests against alliance serve', () => {
     let peak = idleRss;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server!.proc.pid!))), 50);
 
-    const compare = post('/api/v1/compare', { signal_type: 'vpdq', a: compareA, b: compareB }).then(async (r) => (at('compare'), { status: r.status, json: await r.json() }));
-    const vlookup = post('/api/v1/lookup', { signal_type: 'vpdq', signal: query }).then(async (r) => (at('vpdq lookup'), { status: r.status, json: await r.json() }));
+    const compare = post('/api/v1/compare', { signal_type: 'vpdq', a: compareA, b: compareB }).then(async (r) => (at('compare'), { status: r.status, json: (await r.json()) as any }));
+    const vlookup = post('/api/v1/lookup', { signal_type: 'vpdq', signal: query }).then(async (r) => (at('vpdq lookup'), { status: r.status, json: (await r.json()) as any }));
     const ups = Array.from({ length: 16 }, (_, i) => {
       const form = new FormData();
       form.append('file', new Blob([png], { type: 'image/png' }), 'big.png');
-      return fetch(`${server!.url}/api/v1/hash`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).then(async (r) => (at(`upload ${i}`), { status: r.status, retryAfter: r.headers.get('retry-after'), json: await r.json() }));
+      return fetch(`${server!.url}/api/v1/hash`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).then(async (r) => (at(`upload ${i}`), { status: r.status, retryAfter: r.headers.get('retry-after'), json: (await r.json()) as any }));
     });
     // Sent after all of them: the node answers these while they are still running.
     await new Promise((r) => setTimeout(r, 300));

@@ -306,7 +306,7 @@ describe('web UI', () => {
     await heading(page, 'Rules');
     const row = page.locator('tr[data-delivery]');
     await row.waitFor();
-    expect(await text(row)).toMatch(/^\d+ nobody-listens match 1 failed: the URL could not be fetched .+ Replay$/);
+    expect(await text(row)).toMatch(/^\d+ nobody-listens match 1 Failed to fetch URL: failed .+ Replay$/);
     const id = await row.getAttribute('data-delivery');
     await row.getByRole('button', { name: 'Replay' }).click();
     await expect.poll(async () => (await call('GET', '/api/v1/audit?limit=50')).json.entries.some((e: { action: string; target: string }) => e.action === 'webhook.replay' && e.target === id)).toBe(true);
