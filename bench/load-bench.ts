@@ -102,11 +102,11 @@ async function main(): Promise<void> {
     const up = results.filter((r) => r.what.startsWith('upload')).map((r) => r.ms);
     console.log(`  ${uploads} uploads of a 9000 × 9000 PNG (${(png.length / 1024).toFixed(0)} KB, 81 MP): ${[...byStatus].map(([s, n]) => `${n} × ${s}`).join(', ')}; first answered in ${(Math.min(...up) / 1000).toFixed(2)} s, last in ${(Math.max(...up) / 1000).toFixed(2)} s`);
     console.log('');
-    console.log('                          idle p50    idle p99   under load p50  under load p99   max      ratio p99 (load / idle)');
+    console.log('                          idle p50    idle p99   under load p50  under load p99   max         ratio p99 (load / idle)');
     for (const k of ['health', 'lookup'] as const) {
       const label = k === 'health' ? 'GET /health' : 'POST /api/v1/lookup (pdq)';
       console.log(
-        `${label.padEnd(26)}${ms(quantile(idle[k], 0.5)).padEnd(12)}${ms(quantile(idle[k], 0.99)).padEnd(11)}${ms(quantile(load[k], 0.5)).padEnd(16)}${ms(quantile(load[k], 0.99)).padEnd(17)}${ms(Math.max(...load[k])).padEnd(9)}${(quantile(load[k], 0.99) / quantile(idle[k], 0.99)).toFixed(1)}×   (${load[k].length} requests under load)`,
+        `${label.padEnd(26)}${ms(quantile(idle[k], 0.5)).padEnd(12)}${ms(quantile(idle[k], 0.99)).padEnd(11)}${ms(quantile(load[k], 0.5)).padEnd(16)}${ms(quantile(load[k], 0.99)).padEnd(17)}${ms(Math.max(...load[k])).padEnd(12)}${(quantile(load[k], 0.99) / quantile(idle[k], 0.99)).toFixed(1)}×   (${load[k].length} requests under load)`,
       );
     }
     console.log('');

@@ -14,6 +14,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { hashFile } from '../hasher/hash-file.js';
 import { FetchFailed, fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
+import type { ComputeService } from '../compute/compute-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import type { HostingProvider, Notice } from '../store/actions-schema.js';
@@ -27,6 +28,8 @@ export interface NoticeOptions {
   resendMs: number;
   fetch: FetchOptions;
   maxImagePixels: number;
+  /** Re-checks hash and compare what the URL serves on the compute threads (servers), within their limits. */
+  compute?: { service: ComputeService; vpdqMaxFrames: number };
 }
 
 export interface NoticeInput {
@@ -307,10 +310,15 @@ export class NoticeService {
       }
       const evidence = parseJson<Record<string, string>>(n.evidence, {});
       const { size } = await stat(path);
-      const r = await hashFile({ path, size }, { types: Object.keys(evidence), maxImagePixels: this.options.maxImagePixels, maxInMemoryBytes: 64 << 20, autoOrient: false, secondsPerHash: 1, dihedral: false });
+      const request = { types: Object.keys(evidence), maxImagePixels: this.options.maxImagePixels, maxInMemoryBytes: 64 << 20, autoOrient: false, secondsPerHash: 1, dihedral: false };
+      const compute = this.options.compute;
+      const r = compute ? await compute.service.hash({ path, size }, request) : await hashFile({ path, size }, request);
       for (const [t, v] of Object.entries(evidence)) {
         const got = r.signals[t]?.value;
-        if (got && getSignalType(t).compare(v, got).match) return { result: 'present', detail: `the URL still serves the content (${t} matches)` };
+        if (!got) continue;
+        const type = getSignalType(t);
+        const same = compute ? await compute.service.compare(type, v, got, type.defaultThreshold, compute.vpdqMaxFrames) : type.compare(v, got);
+        if (same.match) return { result: 'present', detail: `the URL still serves the content (${t} matches)` };
       }
       // Different bytes prove nothing when only exact hashes are known (a re-encoded copy differs too).
       const perceptual = Object.keys(evidence).some((t) => getSignalType(t).comparison !== 'exact' && r.signals[t]);

@@ -28,17 +28,43 @@ export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH): void {
   }
 }
 
-/** Where the first string holding a NUL is (`body/name`, `body/tags/2`), or undefined. Keys count too. */
+interface Step {
+  parent: Step | undefined;
+  key: string | number;
+}
+
+const pathOf = (root: string, step: Step | undefined): string => {
+  const keys: Array<string | number> = [];
+  for (let s = step; s; s = s.parent) keys.push(s.key);
+  return [root, ...keys.reverse().map((k) => String(k).replace(/\u0000/g, '\\u0000'))].join('/');
+};
+
+/**
+ * Where the first string holding a NUL is (`body/name`, `body/tags/2`), or undefined. Keys count
+ * too. Walked without recursion and without building a path until one is found (a hostile body
+ * holds millions of values).
+ */
 export function findNul(value: unknown, root: string): string | undefined {
-  const stack: Array<[unknown, string]> = [[value, root]];
+  if (typeof value === 'string') return value.includes('\u0000') ? root : undefined;
+  const stack: Array<[object, Step | undefined]> = [];
+  if (value !== null && typeof value === 'object') stack.push([value, undefined]);
   while (stack.length) {
     const [v, at] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) return at;
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
-        if (typeof k === 'string' && k.includes('\u0000')) return `${at}/${k.replace(/\u0000/g, '\\u0000')}`;
-        stack.push([child, `${at}/${k}`]);
+    const visit = (k: string | number, child: unknown): string | undefined => {
+      if (typeof k === 'string' && k.includes('\u0000')) return pathOf(root, { parent: at, key: k });
+      if (typeof child === 'string') return child.includes('\u0000') ? pathOf(root, { parent: at, key: k }) : undefined;
+      if (child !== null && typeof child === 'object') stack.push([child, { parent: at, key: k }]);
+      return undefined;
+    };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const hit = visit(i, v[i]);
+        if (hit) return hit;
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        const hit = visit(k, (v as Record<string, unknown>)[k]);
+        if (hit) return hit;
       }
     }
   }
@@ -58,10 +84,15 @@ declare module 'fastify' {
   }
 }
 
+/** Requests whose JSON text holds a \u0000 escape: only their bodies are walked for the NUL rule. */
+const nulEscapes = new WeakSet<FastifyRequest>();
+
 export const inputGuardPlugin = fp(async (app: FastifyInstance, opts: { jsonBodyLimit: number }) => {
   const defaultParse = app.getDefaultJsonParser('error', 'error');
   const parse = (request: FastifyRequest, text: string): unknown => {
     checkJsonDepth(text);
+    // In JSON text a NUL can only be written as the escape \u0000: without one, the body holds none.
+    if (text.includes('\\u0000')) nulEscapes.add(request);
     let out: unknown;
     let failure: Error | null = null;
     defaultParse(request, text, (err, body) => {
@@ -84,7 +115,8 @@ export const inputGuardPlugin = fp(async (app: FastifyInstance, opts: { jsonBody
   app.addHook('preValidation', async (request) => {
     refuseNul(request.params, 'params');
     refuseNul(request.query, 'querystring');
-    if (request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body)) refuseNul(request.body, 'body');
+    const parsedHere = request.headers['content-type']?.toLowerCase().startsWith('application/json');
+    if (parsedHere ? nulEscapes.has(request) : request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body)) refuseNul(request.body, 'body');
     else if (typeof request.body === 'string') refuseNul(request.body, 'body');
   });
 });

@@ -4,14 +4,21 @@
  * had no key). Created by the first append that needs it, inside the appending transaction, so
  * `from` is exactly the next entry; processes sharing the data directory share the key.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ChainKey } from '../store/audit-repo.js';
 import { FILE_MODE, privateDir } from '../store/data-dir.js';
 
 export const AUDIT_KEY_FILE = 'audit.key';
+/** The meta row naming the key the database's chain is keyed with (its fingerprint and `from`). */
+export const AUDIT_KEY_META = 'audit_key';
+
+/** A key's public name: a fingerprint and where it starts (never the key). */
+export function keyId(k: ChainKey): string {
+  return `${createHash('sha256').update(k.key).digest('hex').slice(0, 16)}@${k.from}`;
+}
 
 export class AuditKey {
   private cached: ChainKey | undefined;
@@ -45,10 +52,16 @@ export class AuditKey {
     if (existing) return existing;
     privateDir(this.dataDir);
     const body = JSON.stringify({ version: 1, key: randomBytes(32).toString('base64'), from: lastId + 1 });
+    // Written whole under another name, then linked into place: a process reading at the same
+    // moment sees no file or the whole file, never half of it; the first link wins.
+    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, `${body}\n`, { mode: FILE_MODE, flag: 'wx' });
     try {
-      writeFileSync(this.file, `${body}\n`, { mode: FILE_MODE, flag: 'wx' });
+      linkSync(tmp, this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first: use theirs
+    } finally {
+      rmSync(tmp, { force: true });
     }
     return this.read()!;
   }

@@ -15,7 +15,9 @@ import type { NodeIdentity } from '../exchange/identity.js';
 import { appendAudit, auditHead, listAudit, verifyAudit, type AuditQuery, type ChainKeySource, type ChainReport, type NewAuditEntry } from '../store/audit-repo.js';
 import type { Store, Tx } from '../store/database.js';
 import type { AuditEntry } from '../store/schema.js';
-import { AuditKey } from './audit-key.js';
+import { AuditKey, AUDIT_KEY_META, keyId } from './audit-key.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
 import { checkCheckpointLines, CheckpointFile, makeCheckpoint, openCheckpoint, type Checkpoint } from './checkpoints.js';
 
 const FLUSH_MS = 100;
@@ -118,18 +120,44 @@ export class AuditLog {
   }
 
   /**
-   * Verifies the whole chain — every hash (keyed ones with the audit key) and link, the head — and
-   * then the chain against every signed checkpoint in the file and those `witnessed` by peers:
-   * each must be signed by this node's key and name an entry whose hash is the signed one.
+   * Checks the audit key against the database (at start): a database whose chain is keyed with a
+   * key this data directory does not hold would be extended with entries no one can verify, so
+   * the node refuses to start. Creates the key on a node that has none (keyed from the next entry).
    */
-  async verify(witnessed: Envelope[] = []): Promise<ChainReport> {
+  async prepare(): Promise<void> {
+    if (!this.key) return;
+    const recorded = await getMeta(this.store.db, AUDIT_KEY_META);
+    const local = recorded ? this.key.read() : this.key.forAppend((await auditHead(this.store.db))?.last_id ?? 0);
+    const id = local ? keyId(local) : undefined;
+    if (recorded && recorded !== id) {
+      throw new AllianceError('INTERNAL', `the audit chain of this database is keyed with audit key ${recorded}, but this data directory ${local ? `holds ${id}` : 'has no audit.key'}: copy audit.key (and the other key files) from the data directory of the node that created the database`);
+    }
+    if (!recorded && !(await compareAndSetMeta(this.store.db, AUDIT_KEY_META, undefined, id!)) && (await getMeta(this.store.db, AUDIT_KEY_META)) !== id) {
+      throw new AllianceError('INTERNAL', 'another process recorded another audit key for this database at the same time: give every process the same data directory key files');
+    }
+  }
+
+  /**
+   * Verifies the whole chain — every hash (keyed ones with the audit key) and link, the head and
+   * its seal — and then the chain against every signed checkpoint in the file and those the
+   * witnesses kept: each must name an entry whose hash is the signed one. A witness's envelope
+   * that is not a checkpoint signed by this node is reported with the witness, not as a broken chain.
+   */
+  async verify(witnessed: Array<{ witness: string; envelope: Envelope }> = []): Promise<ChainReport & { witness_errors: Array<{ witness: string; error: string }> }> {
     await this.flush();
     let checkpoints: Array<Checkpoint & { source: string }>;
+    const witness_errors: Array<{ witness: string; error: string }> = [];
     try {
       checkpoints = this.checkpoints().map((c) => ({ ...c, source: 'the checkpoint file' }));
-      for (const w of witnessed) checkpoints.push({ ...openCheckpoint(w, this.anchors!.identity.publicKey), source: 'a witness peer' });
     } catch (err) {
-      return { ok: false, entries: 0, problem: { id: 0, reason: (err as Error).message } };
+      return { ok: false, entries: 0, problem: { id: 0, reason: (err as Error).message }, witness_errors };
+    }
+    for (const w of witnessed) {
+      try {
+        checkpoints.push({ ...openCheckpoint(w.envelope, this.anchors!.identity.publicKey), source: `witness ${w.witness}` });
+      } catch (err) {
+        witness_errors.push({ witness: w.witness, error: (err as Error).message });
+      }
     }
     const wanted = new Map<number, string>();
     for (const c of checkpoints) wanted.set(c.entry, '');
@@ -137,18 +165,18 @@ export class AuditLog {
       if (wanted.has(id)) wanted.set(id, hash);
     });
     const latest = checkpoints.reduce<(Checkpoint & { source: string }) | undefined>((a, c) => (!a || c.entry > a.entry ? c : a), undefined);
-    report.checkpoints = { checked: checkpoints.length, latest_entry: latest?.entry ?? null, latest_at: latest?.at ?? null, witnesses: witnessed.length };
-    if (!report.ok) return report;
+    report.checkpoints = { checked: checkpoints.length, latest_entry: latest?.entry ?? null, latest_at: latest?.at ?? null, witnesses: witnessed.length - witness_errors.length };
+    if (!report.ok) return { ...report, witness_errors };
     // The first checkpoint (by entry) the chain no longer matches names where the rewriting reaches.
     for (const c of [...checkpoints].sort((a, b) => a.entry - b.entry)) {
       const hash = wanted.get(c.entry);
       if (!hash) {
-        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry}, signed in ${c.source} at ${c.at}, is gone: the chain no longer reaches it (its last entries were deleted)` } };
+        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry}, signed in ${c.source} at ${c.at}, is gone: the chain no longer reaches it (its last entries were deleted)` }, witness_errors };
       }
       if (hash !== c.hash) {
-        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry} no longer has the hash signed in ${c.source} at ${c.at}: the chain up to it was rewritten` } };
+        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry} no longer has the hash signed in ${c.source} at ${c.at}: the chain up to it was rewritten` }, witness_errors };
       }
     }
-    return report;
+    return { ...report, witness_errors };
   }
 }

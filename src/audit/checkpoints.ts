@@ -101,10 +101,13 @@ export function parseCheckpointLines(text: string): CheckpointLine[] {
 
 /**
  * Checks every line of a checkpoint file with a public key alone (no node, no database): each is
- * signed by that key, and entries never go back. Returns the checkpoints, or throws naming the line.
+ * signed by that key, and no two name different hashes for one entry (two histories signed).
+ * Lines need not be in entry order (two processes may append at once). Returns the checkpoints,
+ * or throws naming the line.
  */
 export function checkCheckpointLines(lines: CheckpointLine[], publicKey: string): Checkpoint[] {
   const out: Checkpoint[] = [];
+  const byEntry = new Map<number, { hash: string; line: number }>();
   for (const { line, envelope } of lines) {
     let c: Checkpoint;
     try {
@@ -112,10 +115,9 @@ export function checkCheckpointLines(lines: CheckpointLine[], publicKey: string)
     } catch (err) {
       throw new AllianceError('VALIDATION', `checkpoint file line ${line}: ${(err as Error).message}`);
     }
-    const prev = out.at(-1);
-    if (prev && (c.entry < prev.entry || (c.entry === prev.entry && c.hash !== prev.hash))) {
-      throw new AllianceError('VALIDATION', `checkpoint file line ${line}: entry ${c.entry} goes back from entry ${prev.entry} (or names another hash for it): two histories were signed`);
-    }
+    const seen = byEntry.get(c.entry);
+    if (seen && seen.hash !== c.hash) throw new AllianceError('VALIDATION', `checkpoint file line ${line}: entry ${c.entry} has another hash than on line ${seen.line}: two histories were signed`);
+    byEntry.set(c.entry, { hash: c.hash, line });
     out.push(c);
   }
   return out;

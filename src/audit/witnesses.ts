@@ -1,21 +1,24 @@
 /**
  * Witnesses for audit checkpoints: a node sends each new signed checkpoint of its chain to the
- * peers named in ALLIANCE_AUDIT_WITNESSES, and each witness keeps the latest it saw for that
- * member. A witness refuses (and audits) a checkpoint that goes back from the one it kept, or names
- * another hash for the same entry: the sender's chain was rewritten. `audit verify` asks every
- * witness for what it kept and checks the chain against it too — the anchor an attacker holding
- * the node's own key cannot reach.
+ * peers named in ALLIANCE_AUDIT_WITNESSES, and each witness keeps every one it accepted (the newest
+ * 1,000, and one a day before them). Keeping them all matters: someone holding the node's data
+ * directory can rewrite its chain and have the node sign a later head, but the checkpoints the
+ * witness already holds still name the old hashes, and `audit verify` asks every witness for all it
+ * kept and checks the chain against each. A witness refuses (and audits) a checkpoint that names
+ * another hash for an entry it holds: two histories were signed.
  */
 import { AllianceError } from '../errors/catalogue.js';
 import type { Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal } from '../members/principal.js';
-import { keepWitnessedCheckpoint, witnessedCheckpoint } from '../store/audit-repo.js';
+import { dropWitnessedCheckpoints, keepWitnessedCheckpoint, witnessedAt, witnessedCheckpoints } from '../store/audit-repo.js';
 import type { Store } from '../store/database.js';
 import type { AuditLog } from './audit-log.js';
 import { openCheckpoint } from './checkpoints.js';
 
 export const WITNESS_PATH = '/federation/v1/audit-checkpoints';
+/** Checkpoints a witness keeps in full per member; older ones are thinned to one a day. */
+const KEEP_RECENT = 1000;
 
 export class AuditWitnesses {
   constructor(
@@ -26,7 +29,7 @@ export class AuditWitnesses {
     readonly witnesses: readonly string[],
   ) {}
 
-  /** As a witness: keeps a peer's checkpoint, or refuses one that contradicts what was kept. */
+  /** As a witness: keeps a peer's checkpoint, or refuses one that contradicts a kept one. */
   async receive(peerName: string, raw: unknown): Promise<{ kept: boolean; entry: number }> {
     const peer = await this.federation.findPeer(peerName);
     let c;
@@ -36,33 +39,39 @@ export class AuditWitnesses {
       throw new AllianceError('CHECKPOINT_INVALID', (err as Error).message);
     }
     if (c.member !== peerName) throw new AllianceError('CHECKPOINT_INVALID', `the checkpoint is of member "${c.member.slice(0, 100)}", not of the sender ${peerName}`);
-    type Kept = NonNullable<Awaited<ReturnType<typeof witnessedCheckpoint>>>;
-    const outcome = await this.store.db.transaction().execute(async (tx): Promise<{ conflict: Kept } | { kept: boolean; entry: number }> => {
-      const kept = await witnessedCheckpoint(tx, peer.id);
-      if (kept && (c.entry < kept.entry || (c.entry === kept.entry && c.hash !== kept.hash))) return { conflict: kept };
-      if (kept && kept.entry === c.entry) return { kept: false, entry: c.entry };
-      await keepWitnessedCheckpoint(tx, peer.id, { entry: c.entry, hash: c.hash, signed_at: c.at, envelope: JSON.stringify(raw) });
-      return { kept: true, entry: c.entry };
-    });
-    if ('conflict' in outcome) {
-      const kept = outcome.conflict;
-      // Audited in its own transaction: the refusal must stay on record.
+    const row = { entry: c.entry, hash: c.hash, signed_at: c.at, envelope: JSON.stringify(raw) };
+    // The primary key (peer, entry) settles two senders of one entry: the second reads the first's.
+    const kept = (await keepWitnessedCheckpoint(this.store.db, peer.id, row)) ? undefined : await witnessedAt(this.store.db, peer.id, c.entry);
+    if (kept && kept.hash !== c.hash) {
+      // Audited in its own transaction: the refusal stays on record.
       await this.store.db.transaction().execute((tx) =>
-        this.audit.record(tx, peerPrincipal(peerName, peer.member_id), 'audit.checkpoint_refused', peerName, { kept_entry: kept.entry, kept_hash: kept.hash, sent_entry: c.entry, sent_hash: c.hash }),
+        this.audit.record(tx, peerPrincipal(peerName, peer.member_id), 'audit.checkpoint_refused', peerName, { entry: c.entry, kept_hash: kept.hash, sent_hash: c.hash }),
       );
-      throw new AllianceError('CHECKPOINT_CONFLICT', `this witness kept entry ${kept.entry} (signed ${kept.signed_at}) for ${peerName}; entry ${c.entry} with hash ${c.hash.slice(0, 12)}… contradicts it`);
+      throw new AllianceError('CHECKPOINT_CONFLICT', `this witness holds entry ${c.entry} of ${peerName} with another hash (signed ${kept.signed_at}); ${c.hash.slice(0, 12)}… contradicts it`);
     }
-    return outcome;
+    if (kept) return { kept: false, entry: c.entry };
+    await this.thin(peer.id);
+    return { kept: true, entry: c.entry };
   }
 
-  /** As a witness: the latest checkpoint kept for a peer (null before any). */
-  async latestFor(peerName: string): Promise<{ checkpoint: Envelope | null }> {
+  /** Keeps the newest KEEP_RECENT checkpoints of a peer, and the last of each UTC day before them. */
+  private async thin(peerId: number): Promise<void> {
+    const all = await witnessedCheckpoints(this.store.db, peerId);
+    if (all.length <= KEEP_RECENT) return;
+    const older = all.slice(0, all.length - KEEP_RECENT);
+    const lastOfDay = new Map<string, number>();
+    for (const c of older) lastOfDay.set(c.signed_at.slice(0, 10), c.entry);
+    const keep = new Set(lastOfDay.values());
+    await dropWitnessedCheckpoints(this.store.db, peerId, older.filter((c) => !keep.has(c.entry)).map((c) => c.entry));
+  }
+
+  /** As a witness: every checkpoint kept for a peer, oldest first. */
+  async keptFor(peerName: string): Promise<{ checkpoints: Envelope[] }> {
     const peer = await this.federation.findPeer(peerName);
-    const kept = await witnessedCheckpoint(this.store.db, peer.id);
-    return { checkpoint: kept ? (JSON.parse(kept.envelope) as Envelope) : null };
+    return { checkpoints: (await witnessedCheckpoints(this.store.db, peer.id)).map((c) => JSON.parse(c.envelope) as Envelope) };
   }
 
-  /** Sends a checkpoint to every witness; returns the witnesses that refused or could not be reached. */
+  /** Sends a checkpoint to every witness; returns the witnesses that refused it or could not be reached. */
   async publish(envelope: Envelope): Promise<Array<{ witness: string; error: string }>> {
     const failures: Array<{ witness: string; error: string }> = [];
     for (const w of this.witnesses) {
@@ -75,14 +84,15 @@ export class AuditWitnesses {
     return failures;
   }
 
-  /** What each witness kept of this node's chain (for `audit verify`); unreachable witnesses are listed. */
-  async collect(): Promise<{ envelopes: Envelope[]; unreachable: Array<{ witness: string; error: string }> }> {
-    const envelopes: Envelope[] = [];
+  /** What each witness kept of this node's chain (for `audit verify`); witnesses that could not be asked are listed. */
+  async collect(): Promise<{ envelopes: Array<{ witness: string; envelope: Envelope }>; unreachable: Array<{ witness: string; error: string }> }> {
+    const envelopes: Array<{ witness: string; envelope: Envelope }> = [];
     const unreachable: Array<{ witness: string; error: string }> = [];
     for (const w of this.witnesses) {
       try {
-        const r = (await this.federation.getFromPeer(w, WITNESS_PATH)) as { checkpoint?: Envelope | null };
-        if (r?.checkpoint) envelopes.push(r.checkpoint);
+        const r = (await this.federation.getFromPeer(w, WITNESS_PATH)) as { checkpoints?: unknown };
+        if (!Array.isArray(r?.checkpoints)) throw new Error('the answer holds no list of checkpoints');
+        for (const envelope of r.checkpoints as Envelope[]) envelopes.push({ witness: w, envelope });
       } catch (err) {
         unreachable.push({ witness: w, error: (err as Error).message });
       }

@@ -52,9 +52,10 @@ export class ComputeService {
   /** The pixels a file will decode to, from its header (0 for what is not an image). */
   private async declaredPixels(path: string): Promise<number> {
     try {
-      // The first frame only is decoded (animations included).
-      const { width = 0, height = 0 } = await sharp(path, { limitInputPixels: false }).metadata();
-      return width * height;
+      // The first frame only is decoded (animations included). A CMYK image takes 4 bytes a pixel
+      // decoded and 3 more converted: counted as 7/3 of an RGB pixel.
+      const { width = 0, height = 0, space } = await sharp(path, { limitInputPixels: false }).metadata();
+      return Math.ceil(width * height * (space === 'cmyk' ? 7 / 3 : 1));
     } catch {
       return 0; // a video, or not decodable: the hash itself says so
     }

@@ -151,6 +151,10 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('the compute pool is closed'));
+    for (const s of this.slots) {
+      s.busy?.reject(new Error('the compute pool is closed'));
+      s.busy = undefined;
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

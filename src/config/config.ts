@@ -69,7 +69,11 @@ export interface Config {
   decodeBudgetPixels: number;
   /** Frames of one vPDQ value a lookup or comparison may hold. */
   vpdqMaxFrames: number;
-  /** HTTP: time to receive a request's headers, the whole request, an idle keep-alive connection, a socket without traffic (ms), and connections at once. */
+  /**
+   * HTTP: time to receive a request's headers, the whole request, an idle keep-alive connection, a
+   * socket without traffic (0 = none: a long comparison sends nothing while it runs), in ms; and
+   * connections at once.
+   */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -146,9 +150,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     decodeBudgetPixels: int('ALLIANCE_DECODE_BUDGET_MP', pick('decodeBudgetPixels', 'ALLIANCE_DECODE_BUDGET_MP'), 256, 1, 1_000_000) * 1_000_000,
     vpdqMaxFrames: int('ALLIANCE_VPDQ_MAX_FRAMES', pick('vpdqMaxFrames', 'ALLIANCE_VPDQ_MAX_FRAMES'), 50_000, 1, 10_000_000),
     headersTimeoutMs: int('ALLIANCE_HEADERS_TIMEOUT_MS', pick('headersTimeoutMs', 'ALLIANCE_HEADERS_TIMEOUT_MS'), 10_000, 100),
-    requestTimeoutMs: int('ALLIANCE_REQUEST_TIMEOUT_MS', pick('requestTimeoutMs', 'ALLIANCE_REQUEST_TIMEOUT_MS'), 120_000, 100),
+    requestTimeoutMs: int('ALLIANCE_REQUEST_TIMEOUT_MS', pick('requestTimeoutMs', 'ALLIANCE_REQUEST_TIMEOUT_MS'), 300_000, 100),
     keepAliveTimeoutMs: int('ALLIANCE_KEEPALIVE_TIMEOUT_MS', pick('keepAliveTimeoutMs', 'ALLIANCE_KEEPALIVE_TIMEOUT_MS'), 5_000, 100),
-    idleTimeoutMs: int('ALLIANCE_IDLE_TIMEOUT_MS', pick('idleTimeoutMs', 'ALLIANCE_IDLE_TIMEOUT_MS'), 120_000, 100),
+    idleTimeoutMs: int('ALLIANCE_IDLE_TIMEOUT_MS', pick('idleTimeoutMs', 'ALLIANCE_IDLE_TIMEOUT_MS'), 0, 0),
     maxConnections: int('ALLIANCE_MAX_CONNECTIONS', pick('maxConnections', 'ALLIANCE_MAX_CONNECTIONS'), 10_000, 1),
     auditCheckpointMs: int('ALLIANCE_AUDIT_CHECKPOINT_MS', pick('auditCheckpointMs', 'ALLIANCE_AUDIT_CHECKPOINT_MS'), 10 * 60_000),
     auditWitnesses: (pick('auditWitnesses', 'ALLIANCE_AUDIT_WITNESSES') ?? '').split(',').map((w) => w.trim()).filter(Boolean),

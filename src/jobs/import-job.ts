@@ -60,9 +60,14 @@ export async function sweepImportFiles(db: Db, dataDir: string): Promise<number>
   for (const job of await openJobsOfKind(db, IMPORT_JOB)) pending.add(basename(String((job.data as ImportJobData | null)?.file ?? '')));
   let removed = 0;
   for (const name of readdirSync(dir)) {
-    if (pending.has(name) || Date.now() - statSync(join(dir, name)).mtimeMs < 60_000) continue;
-    rmSync(join(dir, name), { force: true });
-    removed++;
+    try {
+      const st = statSync(join(dir, name));
+      if (pending.has(name) || !st.isFile() || Date.now() - st.mtimeMs < 60_000) continue;
+      rmSync(join(dir, name), { force: true });
+      removed++;
+    } catch {
+      // gone meanwhile, or not ours to remove: a sweep never stops the node from starting
+    }
   }
   return removed;
 }

@@ -10,8 +10,11 @@
  *
  * Resumed promptly: a running job holds a lease that its process renews every few seconds. At
  * start a process requeues at once the jobs of processes on this machine that are gone (a kill -9,
- * a crash), and every few seconds any job whose lease ran out (a process on another machine).
+ * a crash), and every few seconds any job whose lease ran out (a process on another machine). Only
+ * the runner holding a job may finish or fail it, so a runner whose lease ran out while it worked
+ * cannot apply its work beside the runner that took the job over.
  */
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Store, Tx } from '../store/database.js';
@@ -35,10 +38,24 @@ const STALE_CHECK_MS = 5_000;
 /** Errors that retrying cannot fix (the input's fault): the job fails at once. */
 export const isPermanent = (err: unknown): boolean => err instanceof AllianceError && err.status < 500;
 
-/** Whether a worker id (`host:pid`) names a process of this machine that no longer runs. */
+/**
+ * Where this process runs, for telling whether another runner's process is alive: the host name
+ * and the PID namespace (two containers may share a host name, never a PID namespace).
+ */
+function processPlace(): string {
+  let ns = '';
+  try {
+    ns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    ns = 'no-pidns';
+  }
+  return `${hostname()}/${ns}`;
+}
+
+/** Whether a worker id (`<place>:pid`) names a process of this machine and PID namespace that no longer runs. */
 function isGoneHere(worker: string): boolean {
   const at = worker.lastIndexOf(':');
-  if (at < 0 || worker.slice(0, at) !== hostname()) return false;
+  if (at < 0 || worker.slice(0, at) !== processPlace()) return false;
   const pid = Number(worker.slice(at + 1));
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
@@ -52,7 +69,7 @@ function isGoneHere(worker: string): boolean {
 export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly worker = `${hostname()}:${process.pid}`;
+  private readonly worker = `${processPlace()}:${process.pid}`;
   private staleCheckedAt = 0;
 
   constructor(
@@ -86,13 +103,15 @@ export class JobRunner {
             const ctx: JobContext = {
               jobId: job.id,
               finish: async (tx, result) => {
-                finished = await completeJob(tx, job.id, result);
+                // Held by another runner now (this one's lease ran out): roll the effects back.
+                if (!(await completeJob(tx, job.id, result, this.worker))) throw new AllianceError('INTERNAL', `job ${job.id} is no longer held by this runner; its work is undone`);
+                finished = true;
               },
             };
             const result = await this.handlers[job.kind](job.data, ctx);
-            if (!finished) await completeJob(this.store.db, job.id, result);
+            if (!finished) await completeJob(this.store.db, job.id, result, this.worker);
           } catch (err) {
-            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), this.attempts[job.kind] ?? DEFAULT_ATTEMPTS, isPermanent(err));
+            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), this.attempts[job.kind] ?? DEFAULT_ATTEMPTS, isPermanent(err), this.worker);
           } finally {
             clearInterval(lease);
           }

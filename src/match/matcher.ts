@@ -97,6 +97,7 @@ export class Matcher {
       this.snapshotSeq = seq;
       return true;
     } catch {
+      await Promise.all([...this.indexes.values()].map((i) => i.close?.())); // indexes on threads of their own
       this.indexes.clear();
       return false; // a damaged snapshot is rebuilt from the database
     }

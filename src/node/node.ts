@@ -94,7 +94,7 @@ export interface AllianceNode {
   /** Signs a checkpoint of the audit chain now (unless the head has one) and sends it to the witnesses. */
   checkpointAudit(): Promise<AuditCheckpointReport>;
   /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
-  verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }> }>;
+  verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }>; witness_errors: Array<{ witness: string; error: string }> }>;
   /** Heavy work (hashing uploads, comparing long videos) on threads of its own, within limits. */
   readonly compute: ComputeService;
   /** The node operator, for CLI commands. */
@@ -125,6 +125,12 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const identity = loadIdentity(config.dataDir);
   const audit = new AuditLog(store, { dataDir: config.dataDir, identity, member: config.memberName });
+  try {
+    await audit.prepare();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0, options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined);
   const compute = new ComputeService({ threads: config.computeThreads, maxQueued: config.computeQueue, decodePixelBudget: config.decodeBudgetPixels });
   const indexLoaded = options.loadIndex ?? false;
@@ -140,6 +146,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     config.syncTimeoutMs,
   );
   const auditWitnesses = new AuditWitnesses(store, audit, federation, config.auditWitnesses);
+  let checkpointing: Promise<unknown> = Promise.resolve();
   const vault = new MediaVault(config.dataDir);
   const secrets = new SecretBox(config.dataDir);
   const rules = new RuleService(store, audit, secrets, { allowedHosts: config.fetchAllowedHosts });
@@ -164,6 +171,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     resendMs: config.noticeResendMs,
     fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
     maxImagePixels: config.maxImagePixels,
+    compute: { service: compute, vpdqMaxFrames: config.vpdqMaxFrames },
   }, smtpMailer(config.smtpUrl, config.smtpFrom, 30_000));
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
   const jobs = new JobRunner(store, {
@@ -227,10 +235,18 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     firstAdminToken,
     auditWitnesses,
     compute,
-    async checkpointAudit() {
-      const made = await audit.checkpoint();
-      const witness_failures = made ? await auditWitnesses.publish(made.envelope) : [];
-      return { checkpoint: made?.checkpoint ?? null, written: made?.written ?? false, witness_failures };
+    checkpointAudit() {
+      // One at a time in this process: checkpoints reach the file and the witnesses in the order signed.
+      const run = checkpointing.then(async () => {
+        const made = await audit.checkpoint();
+        const witness_failures = made ? await auditWitnesses.publish(made.envelope) : [];
+        // A witness that holds another hash for an entry is the alarm that this chain was rewritten.
+        const refused = witness_failures.filter((f) => /CHECKPOINT_CONFLICT|contradicts/.test(f.error));
+        if (refused.length) await store.db.transaction().execute(async (tx) => audit.record(tx, await operator(), 'audit.checkpoint_contradicted', String(made?.checkpoint.entry ?? ''), { witnesses: refused }));
+        return { checkpoint: made?.checkpoint ?? null, written: made?.written ?? false, witness_failures };
+      });
+      checkpointing = run.catch(() => undefined);
+      return run;
     },
     async verifyAudit() {
       const { envelopes, unreachable } = await auditWitnesses.collect();

@@ -14,7 +14,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { AuditEntry } from './schema.js';
-import type { Executor } from './util.js';
+import { isUniqueViolation, type Executor } from './util.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -61,8 +61,17 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
     const ids = await tx.insertInto('audit_log').values(rows.slice(i, i + 200)).returning('id').execute();
     lastId = Math.max(lastId, ...ids.map((r) => r.id));
   }
-  if (head) await tx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev }).where('id', '=', 1).execute();
-  else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev }).execute();
+  const mac = key ? headMac(key, lastId, prev) : null;
+  if (head) await tx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev, mac }).where('id', '=', 1).execute();
+  else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev, mac }).execute();
+}
+
+/**
+ * The head's seal: someone who deletes the last entries and points the head at an earlier one
+ * cannot seal it without the key (unless they kept that earlier head's seal from before).
+ */
+export function headMac(key: Buffer, lastId: number, lastHash: string): string {
+  return createHmac('sha256', key).update(`alliance-audit-head\n${lastId}\n${lastHash}`).digest('hex');
 }
 
 export interface AuditQuery {
@@ -129,20 +138,34 @@ export async function verifyAudit(db: Executor, key?: ChainKey, visit?: (id: num
     return { ok: false, entries, problem: { id: head.last_id, reason: `the chain ends at entry ${lastId || 'genesis'} but its head records entry ${head.last_id}: the last entries were deleted` } };
   }
   if (!head && entries > 0) return { ok: false, entries, problem: { id: lastId, reason: 'the chain head is missing' } };
+  if (head && key && head.last_id >= key.from && head.mac !== headMac(key.key, head.last_id, head.last_hash)) {
+    return { ok: false, entries, problem: { id: head.last_id, reason: `the chain head (entry ${head.last_id}) does not carry its keyed seal: it was set by hand (the last entries were deleted, or the head moved)` } };
+  }
   return { ok: true, entries };
 }
 
-/** The latest checkpoint a peer sent this node as its witness. */
-export function witnessedCheckpoint(db: Executor, peerId: number): Promise<{ entry: number; hash: string; signed_at: string; envelope: string } | undefined> {
-  return db.selectFrom('audit_witness').select(['entry', 'hash', 'signed_at', 'envelope']).where('peer_id', '=', peerId).executeTakeFirst();
+/** The checkpoint a witness kept for a peer at `entry`, if any. */
+export function witnessedAt(db: Executor, peerId: number, entry: number): Promise<{ hash: string; signed_at: string } | undefined> {
+  return db.selectFrom('audit_witness').select(['hash', 'signed_at']).where('peer_id', '=', peerId).where('entry', '=', entry).executeTakeFirst();
 }
 
-/** Keeps `c` as the latest checkpoint witnessed for a peer (replacing an earlier one). */
-export async function keepWitnessedCheckpoint(db: Executor, peerId: number, c: { entry: number; hash: string; signed_at: string; envelope: string }): Promise<void> {
-  const row = { peer_id: peerId, ...c, received_at: Date.now() };
-  await db
-    .insertInto('audit_witness')
-    .values(row)
-    .onConflict((oc) => oc.column('peer_id').doUpdateSet({ entry: row.entry, hash: row.hash, signed_at: row.signed_at, envelope: row.envelope, received_at: row.received_at }))
-    .execute();
+/** Every checkpoint a witness kept for a peer, oldest first. */
+export function witnessedCheckpoints(db: Executor, peerId: number): Promise<Array<{ entry: number; signed_at: string; envelope: string }>> {
+  return db.selectFrom('audit_witness').select(['entry', 'signed_at', 'envelope']).where('peer_id', '=', peerId).orderBy('entry').execute();
+}
+
+/** Keeps a peer's checkpoint (false: one of that entry is kept already). */
+export async function keepWitnessedCheckpoint(db: Executor, peerId: number, c: { entry: number; hash: string; signed_at: string; envelope: string }): Promise<boolean> {
+  try {
+    await db.insertInto('audit_witness').values({ peer_id: peerId, ...c, received_at: Date.now() }).execute();
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
+/** Forgets kept checkpoints of a peer (thinning). */
+export async function dropWitnessedCheckpoints(db: Executor, peerId: number, entries: number[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) await db.deleteFrom('audit_witness').where('peer_id', '=', peerId).where('entry', 'in', entries.slice(i, i + 500)).execute();
 }

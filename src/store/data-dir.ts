@@ -6,7 +6,7 @@
  * version (or a copy) left more open.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 
@@ -19,22 +19,32 @@ export function privateDir(dir: string): string {
   return dir;
 }
 
+/** What a node keeps in its data directory (folders are tightened with everything in them). */
+const NODE_FILES = /^(alliance\.sqlite(-wal|-shm|-journal)?|[\w-]+\.key|node-key\.pem|audit-checkpoints\.jsonl|first-admin-token)$/;
+const NODE_FOLDERS = new Set(['index', 'imports', 'review-media']);
+
 /**
- * Creates the data directory 0700 and brings everything in it to 0700 (folders) and 0600 (files).
- * Symbolic links are left alone (never followed).
+ * Creates the data directory 0700 and brings what the node keeps in it to 0700 (folders) and 0600
+ * (files). Only the node's own entries are touched (`--data ~` must not chmod a home directory's
+ * files), symbolic links are never followed, and an entry that vanishes meanwhile is skipped.
  * @example ensureDataDir('./data')
  */
 export function ensureDataDir(dir: string): void {
   privateDir(dir);
-  const tighten = (path: string, depth: number) => {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) return;
-    if (st.isDirectory()) {
-      if ((st.mode & 0o777) !== DIR_MODE) chmodSync(path, DIR_MODE);
-      if (depth < 4) for (const name of readdirSync(path)) tighten(join(path, name), depth + 1);
-    } else if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, FILE_MODE);
+  const tighten = (path: string, depth: number, all: boolean) => {
+    let st;
+    try {
+      st = lstatSync(path);
+      if (st.isSymbolicLink()) return;
+      if (st.isDirectory()) {
+        if ((st.mode & 0o777) !== DIR_MODE) chmodSync(path, DIR_MODE);
+        if (depth < 4) for (const name of readdirSync(path)) if (all || NODE_FILES.test(name) || NODE_FOLDERS.has(name)) tighten(join(path, name), depth + 1, all || NODE_FOLDERS.has(name));
+      } else if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // renamed or removed by another process meanwhile
+    }
   };
-  tighten(dir, 0);
+  tighten(dir, 0, false);
 }
 
 /**
@@ -47,10 +57,15 @@ export function keyFile(dataDir: string, name: string, bytes = 32): Buffer {
   const file = join(dataDir, name);
   if (!existsSync(file)) {
     privateDir(dataDir);
+    // Written whole, then linked into place: another process never reads half a key; the first link wins.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, randomBytes(bytes), { mode: FILE_MODE, flag: 'wx' });
     try {
-      writeFileSync(file, randomBytes(bytes), { mode: FILE_MODE, flag: 'wx' });
+      linkSync(tmp, file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+    } finally {
+      rmSync(tmp, { force: true });
     }
   }
   const key = readFileSync(file);

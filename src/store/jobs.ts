@@ -54,8 +54,10 @@ export async function claimJob(db: Db, worker: string, kinds: string[]): Promise
  * commit together: a process killed after that commit finds the job done, so the effects are
  * never applied twice. Returns whether this call finished it (false: finished already).
  */
-export async function completeJob(db: Executor, id: number, result: unknown = null): Promise<boolean> {
-  const r = await db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result ?? null), updated_at: now() }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst();
+export async function completeJob(db: Executor, id: number, result: unknown = null, worker?: string): Promise<boolean> {
+  let q = db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result ?? null), updated_at: now() }).where('id', '=', id).where('state', '=', 'running');
+  if (worker !== undefined) q = q.where('locked_by', '=', worker); // only the runner that holds it
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -91,15 +93,16 @@ export function getJob(db: Db, id: number): Promise<Job | undefined> {
 const MAX_BACKOFF_MS = 3_600_000;
 
 /** Records a failure: retried later with back-off, or failed for good (`permanent`, or out of attempts). */
-export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, permanent = false): Promise<void> {
+export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, permanent = false, worker?: string): Promise<void> {
   const t = now();
   const retry = !permanent && job.attempts < maxAttempts;
-  await db
+  let q = db
     .updateTable('jobs')
     .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: redactServerPaths(error).slice(0, 2000), locked_at: null, updated_at: t })
     .where('id', '=', job.id)
-    .where('state', '=', 'running') // a job its handler finished (in its own transaction) stays done
-    .execute();
+    .where('state', '=', 'running'); // a job its handler finished (in its own transaction) stays done
+  if (worker !== undefined) q = q.where('locked_by', '=', worker); // and another runner's stays theirs
+  await q.execute();
 }
 
 /** Jobs whose lease ran out (their process died or hangs) go back to the queue. */

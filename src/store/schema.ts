@@ -116,6 +116,8 @@ export interface AuditHeadTable {
   id: number;
   last_id: number;
   last_hash: string;
+  /** HMAC of (last_id, last_hash) under the audit key: a head reset to an earlier entry does not carry it. */
+  mac: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface JobsTable {
@@ -210,7 +212,7 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   feed_log: FeedLogTable;
   subscriptions: SubscriptionsTable;
   opinions: OpinionsTable;
-  /** The latest audit checkpoint each peer sent this node as its witness. */
+  /** The audit checkpoints each peer sent this node as its witness (every one kept, older ones thinned). */
   audit_witness: { peer_id: number; entry: number; hash: string; signed_at: string; envelope: string; received_at: number };
   /** Nonces of signed federation requests, kept until the request could no longer be fresh. */
   federation_nonces: { keyid: string; nonce: string; expires_at: number };

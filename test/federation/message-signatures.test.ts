@@ -119,5 +119,11 @@ describe.each(DIALECTS)('replaying a signed request to a node on %s', (dialect) 
     // A GET signed by the same library, with its own nonce, passes too (identity is not signed, banks is).
     const get = await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'GET', `${url}/federation/v1/banks`, '');
     expect((await fetch(`${url}/federation/v1/banks`, { headers: get })).status).toBe(200);
+    // Bodies that are not JSON (text, multipart) are refused: the digest could not cover what a handler would read.
+    for (const body of ['uid=x', (() => { const f = new FormData(); f.append('uid', 'x'); return f; })()]) {
+      const signedEmpty = await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'POST', `${url}/federation/v1/opinions`, '');
+      const { 'content-type': _drop, ...rest } = signedEmpty;
+      expect((await fetch(`${url}/federation/v1/opinions`, { method: 'POST', headers: rest, body })).status).toBe(415);
+    }
   });
 });

@@ -13,7 +13,7 @@ import { CHECKPOINT_FILE, makeCheckpoint } from '../../src/audit/checkpoints.js'
 import { loadIdentity } from '../../src/exchange/identity.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import type { Principal } from '../../src/members/principal.js';
-import { entryHash, GENESIS } from '../../src/store/audit-repo.js';
+import { entryHash, GENESIS, headMac } from '../../src/store/audit-repo.js';
 import type { Db } from '../../src/store/database.js';
 import { runCli } from '../support/cli.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
@@ -33,7 +33,9 @@ async function rewriteChain(db: Db, from: number, key?: Buffer): Promise<void> {
     await db.updateTable('audit_log').set({ prev_hash: prev, hash }).where('id', '=', id).execute();
     prev = hash;
   }
-  await db.updateTable('audit_head').set({ last_hash: prev }).where('id', '=', 1).execute();
+  const head = await db.selectFrom('audit_head').select('last_id').executeTakeFirstOrThrow();
+  // With the key the head's seal can be renewed too; without it, it cannot.
+  await db.updateTable('audit_head').set({ last_hash: prev, ...(key ? { mac: headMac(key, head.last_id, prev) } : {}) }).where('id', '=', 1).execute();
 }
 
 describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
@@ -72,6 +74,33 @@ describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
     }
   });
 
+  it('finds the last entries cut off without the key, even after the last checkpoint: the head carries a keyed seal', async () => {
+    await fresh();
+    const [last, before] = (await entries()).reverse();
+    await sql`delete from audit_log where id = ${last.id}`.execute(node.store.db);
+    await node.store.db.updateTable('audit_head').set({ last_id: before.id, last_hash: before.hash }).where('id', '=', 1).execute();
+    expect(await node.verifyAudit()).toMatchObject({ ok: false, problem: { id: before.id, reason: expect.stringMatching(/does not carry its keyed seal/) } });
+  });
+
+  it('refuses to open a database keyed with an audit key this data directory does not hold', async () => {
+    await fresh();
+    await node.close();
+    const other = await testConfig(dialect);
+    try {
+      if (dialect === 'sqlite') {
+        // The database file moved to another data directory without its keys.
+        const { copyFileSync } = await import('node:fs');
+        copyFileSync(join(env.dataDir, 'alliance.sqlite'), join(other.dataDir, 'alliance.sqlite'));
+        await expect(openNode({ ...other.config })).rejects.toThrow(/keyed with audit key .* has no audit\.key/);
+      } else {
+        await expect(openNode({ ...other.config, databaseUrl: env.config.databaseUrl })).rejects.toThrow(/keyed with audit key .* has no audit\.key/);
+      }
+    } finally {
+      other.cleanup();
+      node = await openNode(env.config);
+    }
+  });
+
   it('catches a chain rewritten with the stolen key, or cut short, by its signed checkpoints', async () => {
     await fresh();
     const first = await node.checkpointAudit();
@@ -99,7 +128,8 @@ describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
     const last = (await entries()).at(-1)!;
     const before = (await entries()).at(-2)!;
     await sql`delete from audit_log where id = ${last.id}`.execute(node.store.db);
-    await node.store.db.updateTable('audit_head').set({ last_id: before.id, last_hash: before.hash }).where('id', '=', 1).execute();
+    // With the key, the attacker seals the shortened head too: only the checkpoint reaching past it tells.
+    await node.store.db.updateTable('audit_head').set({ last_id: before.id, last_hash: before.hash, mac: headMac(Buffer.from(key.key, 'base64'), before.id, before.hash) }).where('id', '=', 1).execute();
     expect(await node.verifyAudit()).toMatchObject({ ok: false, problem: { id: second.checkpoint!.entry, reason: expect.stringMatching(/is gone/) } });
   });
 
@@ -147,29 +177,33 @@ describe.each(DIALECTS)('witness peers of the audit chain on %s', (dialect) => {
     await witness?.close();
   });
 
-  it('keeps the latest checkpoint, refuses one that goes back (audited), and catches a rewrite the local file hides', async () => {
+  it('keeps every checkpoint, refuses one that contradicts a kept one (audited), and catches a rewrite the node signed and sent', async () => {
     await a.call('POST', '/api/v1/banks', { name: 'WITNESSED' });
     const made = (await a.call('POST', '/api/v1/audit/checkpoints')).json();
     expect(made).toMatchObject({ written: true, witness_failures: [] });
     const kept = await witness.node.store.db.selectFrom('audit_witness').selectAll().execute();
     expect(kept).toMatchObject([{ entry: made.checkpoint.entry, hash: made.checkpoint.hash }]);
-    expect((await a.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true, checkpoints: { witnesses: 1 }, unreachable_witnesses: [] });
+    expect((await a.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true, checkpoints: { witnesses: 1 }, unreachable_witnesses: [], witness_errors: [] });
 
-    // A checkpoint that goes back from the one kept (a rolled-back chain, re-signed) is refused and audited.
-    const older = makeCheckpoint(a.node.federation.identity, 'hotline-nl', { last_id: made.checkpoint.entry - 1, last_hash: 'b'.repeat(64) });
-    const refused = await a.node.auditWitnesses.publish(older);
-    expect(refused).toMatchObject([{ witness: 'secretariat', error: expect.stringMatching(/409|contradicts/) }]);
+    // Another hash for an entry the witness holds: refused, audited on the witness, and flagged on the sender.
+    const forged = makeCheckpoint(a.node.federation.identity, 'hotline-nl', { last_id: made.checkpoint.entry, last_hash: 'b'.repeat(64) });
+    const refused = await a.node.auditWitnesses.publish(forged);
+    expect(refused).toMatchObject([{ witness: 'secretariat', error: expect.stringMatching(/contradicts/) }]);
     expect((await witness.call('GET', '/api/v1/audit?action=audit.checkpoint_refused')).json().entries).toHaveLength(1);
 
-    // The attacker holds the whole data directory: rewrites the chain with the key and the local file too.
+    // The attacker holds the whole data directory: rewrites the chain with the key and empties the
+    // local checkpoint file; the node then signs the forged head and sends it — the witness takes it.
     const key = JSON.parse(readFileSync(join(a.env.dataDir, 'audit.key'), 'utf8')) as { key: string };
     const victim = (await a.node.audit.list({ limit: 100 })).find((e) => e.target === 'WITNESSED')!;
     await sql`update audit_log set target = 'RENAMED' where id = ${victim.id}`.execute(a.node.store.db);
     await rewriteChain(a.node.store.db, victim.id, Buffer.from(key.key, 'base64'));
     writeFileSync(join(a.env.dataDir, CHECKPOINT_FILE), '');
-    await a.node.audit.checkpoint(); // a fresh, validly signed checkpoint of the rewritten head
-    expect(a.node.audit.checkpoints()).toHaveLength(1);
+    await a.call('POST', '/api/v1/banks', { name: 'LATER' }); // the head moves on
+    const next = (await a.call('POST', '/api/v1/audit/checkpoints')).json();
+    expect(next).toMatchObject({ written: true, witness_failures: [] });
+    expect(await witness.node.store.db.selectFrom('audit_witness').selectAll().execute()).toHaveLength(2);
+    // The checkpoint the witness kept from before still names the old hash.
     const r = (await a.call('GET', '/api/v1/audit/verify')).json();
-    expect(r).toMatchObject({ ok: false, problem: { id: made.checkpoint.entry, reason: expect.stringMatching(/signed in a witness peer/) } });
+    expect(r).toMatchObject({ ok: false, problem: { id: made.checkpoint.entry, reason: expect.stringMatching(/signed in witness secretariat/) } });
   });
 });

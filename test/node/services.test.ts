@@ -11,6 +11,7 @@ import { insertContent, insertSignals } from '../../src/store/content-repo.js';
 import { claimJob, completeJob, enqueueJob, failJob } from '../../src/store/jobs.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
 import { hostname } from 'node:os';
+import { readlinkSync } from 'node:fs';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
 const PDQ_A = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
@@ -195,7 +196,7 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     await fresh();
     const id = await enqueueJob(node.store.db, 'snapshot', {});
     // Claimed by a process of this machine that no longer runs (pid 2^22 + 1 is above Linux's pid_max).
-    await claimJob(node.store.db, `${hostname()}:4194305`, ['snapshot']);
+    await claimJob(node.store.db, `${hostname()}/${readlinkSync('/proc/self/ns/pid')}:4194305`, ['snapshot']);
     const other = await enqueueJob(node.store.db, 'snapshot', {});
     await claimJob(node.store.db, 'another-host:123', ['snapshot']); // alive for all we know: its lease runs
     const ran: number[] = [];
@@ -205,6 +206,18 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     await runner.stop();
     expect(ran).toEqual([id]);
     expect((await node.store.db.selectFrom('jobs').select('state').where('id', '=', other).executeTakeFirstOrThrow()).state).toBe('running');
+  });
+
+  it('lets only the runner holding a job finish or fail it', async () => {
+    await fresh();
+    const id = await enqueueJob(node.store.db, 'snapshot', {});
+    const held = (await claimJob(node.store.db, 'runner-a:1', ['snapshot']))!;
+    // Runner A's lease ran out and runner B took the job over.
+    await node.store.db.updateTable('jobs').set({ locked_by: 'runner-b:2' }).where('id', '=', id).execute();
+    await failJob(node.store.db, held, 'A failed late', 5, false, 'runner-a:1');
+    expect(await completeJob(node.store.db, id, { by: 'A' }, 'runner-a:1')).toBe(false);
+    expect(await node.store.db.selectFrom('jobs').select(['state', 'locked_by']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'running', locked_by: 'runner-b:2' });
+    expect(await completeJob(node.store.db, id, { by: 'B' }, 'runner-b:2')).toBe(true);
   });
 });
 

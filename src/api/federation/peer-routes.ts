@@ -34,7 +34,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     }
   });
   // Bodies of any other type are kept as they came too (the digest must cover every body), and refused.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'multipart/form-data']);
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
     (req as FastifyRequest).rawBody = body as string;
     done(null, undefined);
@@ -97,5 +97,5 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
 
   // This node as a witness of a peer's audit chain: keep its latest signed checkpoint, and give it back.
   app.post('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.receive(req.peerName!, req.body));
-  app.get('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.latestFor(req.peerName!));
+  app.get('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.keptFor(req.peerName!));
 }

@@ -33,7 +33,7 @@ export async function auditRoutes(app: FastifyInstance, opts: { node: AllianceNo
   r.get('/audit/checkpoints', { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'The signed checkpoints of the chain head, oldest first' } }, async () => ({ checkpoints: audit.checkpoints() }));
   r.post(
     '/audit/checkpoints',
-    { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'Sign a checkpoint of the chain head now (unless it has one) and send it to the witnesses' } },
+    { config: { permission: 'members.manage' }, schema: { tags: ['audit'], summary: 'Sign a checkpoint of the chain head now (unless it has one) and send it to the witnesses (admin)' } },
     async () => opts.node.checkpointAudit(),
   );
 }

@@ -23,6 +23,7 @@ export function auditCommand(): Command {
           process.exitCode = 1;
         }
         for (const w of r.unreachable_witnesses) process.stderr.write(`witness ${w.witness} could not be asked: ${w.error}\n`);
+        for (const w of r.witness_errors) process.stderr.write(`witness ${w.witness} holds something that is not this node's checkpoint: ${w.error}\n`);
       }),
     );
   audit

@@ -111,7 +111,14 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   // One process signs the audit chain's checkpoints (and sends them to the witnesses).
   const checkpoints =
     background && config.role === 'all' && config.auditCheckpointMs > 0
-      ? setInterval(() => void node.checkpointAudit().catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointMs)
+      ? setInterval(
+          () =>
+            void node
+              .checkpointAudit()
+              .then((r) => r.witness_failures.forEach((f) => app.log.error({ witness: f.witness, error: f.error }, 'an audit witness did not take the checkpoint')))
+              .catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed')),
+          config.auditCheckpointMs,
+        )
       : undefined;
   // One process writes the index snapshots (they are the same in every worker).
   const snapshots = background && config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
