@@ -60,10 +60,12 @@ describe('API imports across SIGKILLs', () => {
       seen.add(now.join(','));
     }
     // After the last restart the work left is done at once (not after a 10-minute stale timeout).
+    const restarted = performance.now();
     await until(async () => {
       const states = await Promise.all(jobs.map(async (u) => (await call('GET', u)).json.state as string));
       return states.every((s) => s === 'done') ? true : undefined;
     }, 'every import job done after the last restart', 900);
+    console.log(`import-kills: the jobs left finished ${((performance.now() - restarted) / 1000).toFixed(1)} s after the last restart`);
     expect(await counts()).toEqual(BANKS.map(() => LINES));
     for (const u of jobs) expect((await call('GET', u)).json).toMatchObject({ state: 'done', result: { contents: LINES } });
     // The kills did land mid-way: some restart saw a bank still empty.
