@@ -134,7 +134,8 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
     if (checkpoints) clearInterval(checkpoints);
     await app.close();
     if (background) await node.matcher.snapshot().catch(() => undefined);
-    if (background && config.role === 'all') await node.checkpointAudit().catch(() => undefined);
+    // Signed, not sent: a witness that is down must not hold the shutdown (the next start sends it).
+    if (background && config.role === 'all') await node.audit.checkpoint().catch(() => undefined);
     await node.close();
     process.exit(0);
   };
