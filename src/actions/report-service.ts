@@ -251,8 +251,9 @@ export class ReportService {
     requirePermission(actor, 'federation.manage');
     const cc = String(country).toUpperCase();
     if (!isCountryCode(cc)) throw new AllianceError('ROUTING_INVALID', `"${String(country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
-    const peer = await this.federation.findPeer(peerName).catch(() => {
-      throw new AllianceError('ROUTING_INVALID', `no registered peer "${peerName}" (add it with alliance peer add)`);
+    const peer = await this.federation.findPeer(peerName).catch((err: unknown) => {
+      // The peer's own PEER_NOT_FOUND names the nearest registered peer.
+      throw new AllianceError('ROUTING_INVALID', (err as Error).message);
     });
     await this.store.db.transaction().execute(async (tx) => {
       await setAuthority(tx, cc, peer.id);

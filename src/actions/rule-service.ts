@@ -14,6 +14,8 @@ export const WEBHOOK_SECRET = 'webhook.secret';
 import { parseJson } from '../store/util.js';
 import { parseRule, type ActionKind, type ActionRule, type RuleConditions } from './rules.js';
 import { checkFetchableUrl, type FetchOptions } from '../media/fetch-url.js';
+import { requireBanks } from '../store/banks-repo.js';
+import type { Tx } from '../store/database.js';
 
 export interface RuleInput {
   name?: unknown;
@@ -65,10 +67,20 @@ export class RuleService {
     return this.rules();
   }
 
+  /** A rule on a bank that does not exist would be stored and never fire: refused, naming the nearest bank. */
+  private async requireBanks(tx: Tx, banks: string[] | undefined): Promise<void> {
+    try {
+      await requireBanks(tx, banks ?? []);
+    } catch (err) {
+      throw new AllianceError('RULE_INVALID', `conditions.banks: ${(err as Error).message}`);
+    }
+  }
+
   async create(actor: Principal, input: RuleInput): Promise<ActionRule> {
     requirePermission(actor, 'actions.manage');
     const rule = parseRule(input);
     return this.store.db.transaction().execute(async (tx) => {
+      await this.requireBanks(tx, rule.conditions.banks);
       const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
       const row = await insertRule(tx, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
       await this.audit.record(tx, actor, 'rule.create', rule.name, { conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook });
@@ -81,6 +93,7 @@ export class RuleService {
     requirePermission(actor, 'actions.manage');
     const rule = parseRule(input);
     return this.store.db.transaction().execute(async (tx) => {
+      await this.requireBanks(tx, rule.conditions.banks);
       const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
       const row = await updateRule(tx, id, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
       await this.audit.record(tx, actor, 'rule.update', rule.name, { id, conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook, enabled: input.enabled !== false });

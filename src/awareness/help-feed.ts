@@ -13,6 +13,7 @@ import { findPeer, listPeers, type PeerRow } from '../store/federation-repo.js';
 import { feedCheckpoint, setFeedCheckpoint } from '../store/feed-checkpoints.js';
 import { now, type Executor } from '../store/util.js';
 import { helpEntryFields, helpEntryView, type HelpDirectory } from './help-directory.js';
+import { unknownPeer } from '../store/federation-repo.js';
 
 export const HELP_FEED_FORMAT = 'alliance-help-directory';
 const PAGE = 500;
@@ -81,7 +82,7 @@ export class HelpFeed {
   /** Pulls a peer's help directory feed to its end; each page is verified and applied with its position. */
   async pull(peerName: string): Promise<{ peer: string; entries: number; skipped?: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
-    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    if (!peer) throw await unknownPeer(this.store.db, peerName);
     let skipped = 0;
     try {
       const entries = await pullFeed<HelpFeedEntry>({

@@ -18,6 +18,7 @@ import { findPeer, listPeers } from '../store/federation-repo.js';
 import { now, type Executor, lockFeedLog } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
 import { parseIsoTime } from '../time/iso-time.js';
+import { unknownPeer } from '../store/federation-repo.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
 const TARGET_PAGE = 1000;
@@ -155,7 +156,7 @@ export class DeconflictionService {
   /** Pulls a peer's targets feed to its end, comparing each received key with this node's cases. */
   async pull(peerName: string): Promise<{ peer: string; targets: number; alerts: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
-    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    if (!peer) throw await unknownPeer(this.store.db, peerName);
     let alerts = 0;
     const bad = (why: string) => new AllianceError('FEED_INVALID', `${TARGETS_FORMAT} feed of ${peer.name}: ${why}`);
     const checkpoint = (tx: Executor, values: { checkpoint?: number; last_error: string | null }) =>

@@ -19,6 +19,7 @@ import type { Store } from '../store/database.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
 import { now, type Executor } from '../store/util.js';
 import { SERIES_STATUSES } from './series-service.js';
+import { unknownPeer } from '../store/federation-repo.js';
 
 export const SERIES_FEED_FORMAT = 'alliance-series';
 const PAGE = 500;
@@ -83,7 +84,7 @@ export class SeriesFeed {
   /** Pulls a peer's series feed to its end; each page is verified and applied with its position. */
   async pull(peerName: string): Promise<{ peer: string; series: number; error?: string }> {
     const peer = await findPeer(this.store.db, peerName);
-    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${peerName}"`);
+    if (!peer) throw await unknownPeer(this.store.db, peerName);
     try {
       const series = await pullFeed<SeriesEntry>({
         federation: this.federation,

@@ -38,6 +38,7 @@ export async function withNode<T>(cmd: Command, options: OpenOptions, fn: (node:
   const node = await openNode(configFrom(cmd, { logLevel: 'silent', ...flags }), options);
   try {
     announceFirstToken(node);
+    if (node.identityWarning) process.stderr.write(`${node.identityWarning}\n`);
     return await fn(node);
   } finally {
     await node.close();

@@ -21,10 +21,14 @@ export interface Config {
   role: NodeRole;
   /** HTTP worker processes `serve` runs on one port (each holds the index; the first also runs the background work). */
   workers: number;
-  /** The node's own member, created on first start. */
+  /**
+   * The node's own member, chosen at its first start (flags or ALLIANCE_MEMBER_*) and stored: later
+   * starts use the stored identity (node/self.ts). `memberGiven` says which of the three were given.
+   */
   memberName: string;
   memberKind: MemberKind;
   memberCountry: string | null;
+  memberGiven: { name: boolean; kind: boolean; country: boolean };
   /** Largest request body, in bytes (uploads included). */
   bodyLimit: number;
   /** Largest JSON body, in bytes (parsed on the HTTP thread, so smaller than uploads). */
@@ -107,7 +111,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   if (role === 'matcher' && !databaseUrl) throw new AllianceError('USAGE', '--role matcher shares a PostgreSQL database: set ALLIANCE_DATABASE_URL');
   const checkOrigins = (pick('checkOrigins', 'ALLIANCE_CHECK_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const o of checkOrigins) if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new AllianceError('USAGE', `ALLIANCE_CHECK_ORIGINS: "${o}" is not an origin such as https://www.example`);
-  const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') ?? 'platform') as MemberKind;
+  const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') || 'platform') as MemberKind;
   if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
   const smtpUrl = pick('smtpUrl', 'ALLIANCE_SMTP_URL') || null;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp:// or smtps://');
@@ -125,6 +129,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     memberName: pick('memberName', 'ALLIANCE_MEMBER_NAME') || 'local',
     memberKind,
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
+    memberGiven: { name: Boolean(pick('memberName', 'ALLIANCE_MEMBER_NAME')), kind: Boolean(pick('memberKind', 'ALLIANCE_MEMBER_KIND')), country: Boolean(pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY')) },
     bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
     jsonBodyLimit: int('ALLIANCE_JSON_BODY_LIMIT', pick('jsonBodyLimit', 'ALLIANCE_JSON_BODY_LIMIT'), 16 * 1024 * 1024, 1024),
     maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
@@ -151,7 +156,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     vpdqMaxFrames: int('ALLIANCE_VPDQ_MAX_FRAMES', pick('vpdqMaxFrames', 'ALLIANCE_VPDQ_MAX_FRAMES'), 50_000, 1, 10_000_000),
     headersTimeoutMs: int('ALLIANCE_HEADERS_TIMEOUT_MS', pick('headersTimeoutMs', 'ALLIANCE_HEADERS_TIMEOUT_MS'), 10_000, 100),
     requestTimeoutMs: int('ALLIANCE_REQUEST_TIMEOUT_MS', pick('requestTimeoutMs', 'ALLIANCE_REQUEST_TIMEOUT_MS'), 300_000, 100),
-    keepAliveTimeoutMs: int('ALLIANCE_KEEPALIVE_TIMEOUT_MS', pick('keepAliveTimeoutMs', 'ALLIANCE_KEEPALIVE_TIMEOUT_MS'), 5_000, 100),
+    keepAliveTimeoutMs: int('ALLIANCE_KEEPALIVE_TIMEOUT_MS', pick('keepAliveTimeoutMs', 'ALLIANCE_KEEPALIVE_TIMEOUT_MS'), 30_000, 100),
     idleTimeoutMs: int('ALLIANCE_IDLE_TIMEOUT_MS', pick('idleTimeoutMs', 'ALLIANCE_IDLE_TIMEOUT_MS'), 0, 0),
     maxConnections: int('ALLIANCE_MAX_CONNECTIONS', pick('maxConnections', 'ALLIANCE_MAX_CONNECTIONS'), 10_000, 1),
     auditCheckpointMs: int('ALLIANCE_AUDIT_CHECKPOINT_MS', pick('auditCheckpointMs', 'ALLIANCE_AUDIT_CHECKPOINT_MS'), 10 * 60_000),

@@ -48,6 +48,7 @@ import { AlliancePeerFeed, peerRequest } from './peer-client.js';
 import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
 import { rememberNonce } from '../store/nonces-repo.js';
+import { unknownPeer } from '../store/federation-repo.js';
 
 export interface NewPeer {
   name: string;
@@ -118,7 +119,7 @@ export class FederationService {
 
   private async peer(name: string): Promise<PeerRow> {
     const peer = await findPeer(this.store.db, name);
-    if (!peer) throw new AllianceError('PEER_NOT_FOUND', `no peer "${name}" (add it with alliance peer add)`);
+    if (!peer) throw await unknownPeer(this.store.db, name);
     return peer;
   }
 

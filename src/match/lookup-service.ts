@@ -12,6 +12,7 @@ import { matchContexts } from '../store/match-repo.js';
 import type { Bank, BankContent } from '../store/schema.js';
 import { parseJson } from '../store/util.js';
 import type { Matcher } from './matcher.js';
+import { requireBanks } from '../store/banks-repo.js';
 
 export interface LookupOptions {
   /** Only these banks (names). */
@@ -28,6 +29,8 @@ export interface LookupOptions {
   coin?: number;
   /** Name the series of matched content (default true; the check API does not need them). */
   series?: boolean;
+  /** Refuse (BANK_NOT_FOUND, naming the nearest) a `banks` filter that names a bank that does not exist. */
+  knownBanks?: boolean;
 }
 
 export interface Match {
@@ -82,6 +85,8 @@ export class LookupService {
     const type = getSignalType(signalType);
     const value = (type.normalizeQuery ?? type.normalize)(signal);
     const threshold = thresholdFor(type, options.threshold);
+    // "0 matches" in a bank that does not exist would be a wrong answer, not an empty one.
+    if (options.knownBanks && options.banks) await requireBanks(this.store.db, options.banks);
     const hits = await this.matcher.query(type.name, value, threshold);
     const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
     if (hits.length === 0) {

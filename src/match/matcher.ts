@@ -17,6 +17,7 @@ import { packHex256 } from '../signals/pdq/hash256.js';
 import { SIGNAL_TYPES } from '../signals/registry.js';
 import { allSignals, changesSince, lastChangeSeq } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
+import { nextTurn } from '../store/util.js';
 
 export const CHANGES_CHANNEL = 'alliance_signal_changes';
 
@@ -159,6 +160,7 @@ export class Matcher {
           applied++;
         }
         if (changes.length < 10_000) return applied;
+        await nextTurn(); // a large catch-up (an import) does not hold HTTP
       }
     });
   }

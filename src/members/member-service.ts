@@ -7,11 +7,13 @@ import { TtlCache } from '../store/ttl-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Store } from '../store/database.js';
-import { findMemberByName, findTokenByHash, insertMember, insertToken, listMembers, listTokens, revokeToken } from '../store/members-repo.js';
+import { findMemberByName, findTokenByHash, insertMember, insertToken, listMembers, listTokens, revokeToken, updateMember } from '../store/members-repo.js';
+import { isCountryCode } from '../geo/countries.js';
 import type { Member, Token } from '../store/schema.js';
 import { requirePermission, type Principal } from './principal.js';
 import { isRole, MEMBER_KINDS, type MemberKind, type Role } from './roles.js';
 import { newToken, tokenHash, tokenPrefix } from './tokens.js';
+import { unknownName } from '../errors/suggest.js';
 
 const CACHE_MS = 5000;
 
@@ -27,7 +29,30 @@ export class MemberService {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
+    /** Told of every change of a member's kind or country (the node's own identity follows). */
+    private readonly onChanged: (m: Member) => void = () => undefined,
   ) {}
+
+  /**
+   * Corrects a member's kind or country (a peer's too: peers are members). Audited with the values
+   * before and after.
+   * @example await members.updateMember(admin, 'hotline-nl', { kind: 'hotline', country: 'NL' })
+   */
+  async updateMember(actor: Principal, name: string, change: { kind?: string; country?: string | null }): Promise<Member> {
+    requirePermission(actor, 'members.manage');
+    const before = await this.getMember(name);
+    if (change.kind !== undefined && !MEMBER_KINDS.includes(change.kind as MemberKind)) throw new AllianceError('VALIDATION', `member kind must be one of ${MEMBER_KINDS.join(', ')}`);
+    const country = change.country === undefined ? undefined : change.country === null || change.country === '' ? null : change.country.toUpperCase();
+    if (country && !isCountryCode(country)) throw new AllianceError('VALIDATION', `country "${String(change.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 code such as DE`);
+    if (change.kind === undefined && country === undefined) throw new AllianceError('VALIDATION', 'nothing to change: give a kind or a country');
+    const after = await this.store.db.transaction().execute(async (tx) => {
+      const m = await updateMember(tx, before.id, { ...(change.kind !== undefined ? { kind: change.kind } : {}), ...(country !== undefined ? { country } : {}) });
+      await this.audit.record(tx, actor, 'member.update', name, { before: { kind: before.kind, country: before.country }, after: { kind: m.kind, country: m.country } });
+      return m;
+    });
+    this.onChanged(after);
+    return after;
+  }
 
   async createMember(actor: Principal, m: NewMember): Promise<Member> {
     requirePermission(actor, 'members.manage');
@@ -48,7 +73,7 @@ export class MemberService {
 
   async getMember(name: string): Promise<Member> {
     const m = await findMemberByName(this.store.db, name);
-    if (!m) throw new AllianceError('MEMBER_NOT_FOUND', `no member "${name}"`);
+    if (!m) throw new AllianceError('MEMBER_NOT_FOUND', unknownName('member', name, (await listMembers(this.store.db)).map((x) => x.name)));
     return m;
   }
 

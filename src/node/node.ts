@@ -43,6 +43,7 @@ import { findMemberByName } from '../store/members-repo.js';
 import { getSubmission } from '../store/submissions-repo.js';
 import { openStore, type Store } from '../store/database.js';
 import { registerServerPath } from '../errors/redact.js';
+import { resolveSelf, storeSelf } from './self.js';
 import { ensureDataDir } from '../store/data-dir.js';
 import { SecretBox } from '../store/secret-box.js';
 
@@ -56,6 +57,8 @@ export interface AllianceNode {
   readonly lookup: LookupService;
   /** The admin token created on the very first start (to print once), if this was it. */
   readonly firstAdminToken?: string;
+  /** What of the configured identity was ignored because the node's identity is stored (to print). */
+  readonly identityWarning?: string;
   /** Background jobs (started by servers). */
   readonly jobs: JobRunner;
   /** Peers, publications, subscriptions, opinions. */
@@ -119,10 +122,20 @@ export interface OpenOptions {
   serving?: boolean;
 }
 
-export async function openNode(config: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
-  registerServerPath(config.dataDir);
-  ensureDataDir(config.dataDir);
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+export async function openNode(given: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
+  registerServerPath(given.dataDir);
+  ensureDataDir(given.dataDir);
+  const store = await openStore({ dataDir: given.dataDir, databaseUrl: given.databaseUrl });
+  let resolved: Awaited<ReturnType<typeof resolveSelf>>;
+  try {
+    resolved = await resolveSelf(store, given);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  // One object for every service: a change of the node's kind or country reaches them all.
+  const self = resolved.self;
+  const config: Readonly<Config> = Object.freeze({ ...given, memberName: self.name, memberKind: self.kind, memberCountry: self.country });
   const identity = loadIdentity(config.dataDir);
   const audit = new AuditLog(store, { dataDir: config.dataDir, identity, member: config.memberName });
   try {
@@ -134,14 +147,16 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0, options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined);
   const compute = new ComputeService({ threads: config.computeThreads, maxQueued: config.computeQueue, decodePixelBudget: config.decodeBudgetPixels });
   const indexLoaded = options.loadIndex ?? false;
-  const members = new MemberService(store, audit);
+  const members = new MemberService(store, audit, (m) => {
+    if (m.name === self.name) Object.assign(self, { kind: m.kind, country: m.country });
+  });
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher);
   const federation = new FederationService(
     store,
     audit,
     identity,
-    { name: config.memberName, country: config.memberCountry, kind: config.memberKind },
+    self,
     () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
     config.syncTimeoutMs,
   );
@@ -155,17 +170,17 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
   const reviews = new ReviewService(store, audit, vault);
   const webhooks = new WebhookDispatcher(store, audit, secrets, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts, allowedHosts: config.fetchAllowedHosts });
   const retro = new RetroMatcher(store, submissions);
-  const series = new SeriesService(store, audit, { name: config.memberName, country: config.memberCountry });
+  const series = new SeriesService(store, audit, self);
   const seriesFeed = new SeriesFeed(store, audit, federation);
   const triage = new TriageService(store, audit, lookup);
-  const reporting = new ReportingService(store, audit, { name: config.memberName, country: config.memberCountry });
+  const reporting = new ReportingService(store, audit, self);
   const countryReports = new CountryReports(store, audit, reporting, federation, config.secretariatPeer);
-  const help = new HelpDirectory(store, audit, { name: config.memberName, kind: config.memberKind });
+  const help = new HelpDirectory(store, audit, self);
   const messages = new MessageService(store, audit);
   const helpFeed = new HelpFeed(store, federation, help);
   const messageCounter = new MessageCounter(reporting);
   const check = new CheckService(lookup, messages, help, messageCounter);
-  const deconfliction = new DeconflictionService(store, audit, { name: config.memberName }, config.deconflictionKey, federation);
+  const deconfliction = new DeconflictionService(store, audit, self, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(store, audit, federation.self, {
     resendMs: config.noticeResendMs,
@@ -202,6 +217,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     [OPINION_JOB]: 180,
   }, [() => sweepImportFiles(store.db, config.dataDir)]);
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
+  if (!resolved.stored && config.role === 'all') await storeSelf(store, self);
   if (config.role === 'all') await rules.sealStoredWebhooks();
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
@@ -233,6 +249,7 @@ export async function openNode(config: Readonly<Config>, options: OpenOptions = 
     check,
     deconfliction,
     firstAdminToken,
+    ...(resolved.warning ? { identityWarning: resolved.warning } : {}),
     auditWitnesses,
     compute,
     checkpointAudit() {

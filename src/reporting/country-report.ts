@@ -62,7 +62,8 @@ function view(r: CountryReportRow) {
     report,
   };
 }
-export type CountryReportView = ReturnType<typeof view>;
+/** A report as the API shows it, with why the secretariat would refuse this node's reports. */
+export type CountryReportView = ReturnType<typeof view> & { warnings: string[] };
 
 const invalid = (message: string) => new AllianceError('COUNTRY_REPORT_INVALID', message);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -115,6 +116,22 @@ export class CountryReports {
     private readonly secretariatPeer: string | null,
   ) {}
 
+  /**
+   * Why the secretariat would refuse this node's reports, said when a report is built or signed
+   * (not only when the secretariat refuses it): country reports come from national authorities.
+   */
+  submitWarnings(): string[] {
+    const self = this.federation.self;
+    const out: string[] = [];
+    if (self.kind !== 'authority') out.push(`this node is registered as a ${self.kind}: the secretariat takes country reports from national authorities only (alliance member update ${self.name} --kind authority, if that is what it is)`);
+    if (!self.country) out.push(`this node has no country: a country report needs one (alliance member update ${self.name} --country XX)`);
+    return out;
+  }
+
+  private view(r: CountryReportRow): CountryReportView {
+    return { ...view(r), warnings: this.submitWarnings() };
+  }
+
   private async row(id: number): Promise<CountryReportRow> {
     const r = await this.store.db.selectFrom('country_reports').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw new AllianceError('REPORTING_NOT_FOUND', `no country report ${id}`);
@@ -159,17 +176,17 @@ export class CountryReports {
       await this.audit.record(tx, actor, 'country_report.build', String(reportId), { period: payload.period, baseline: payload.baseline });
       return reportId;
     });
-    return view(await this.row(id));
+    return this.view(await this.row(id));
   }
 
   async list(actor: Principal): Promise<CountryReportView[]> {
     requirePermission(actor, 'indicators.read');
-    return (await this.store.db.selectFrom('country_reports').selectAll().orderBy('period', 'desc').orderBy('id', 'desc').execute()).map(view);
+    return (await this.store.db.selectFrom('country_reports').selectAll().orderBy('period', 'desc').orderBy('id', 'desc').execute()).map((r) => this.view(r));
   }
 
   async get(actor: Principal, id: number): Promise<CountryReportView> {
     requirePermission(actor, 'indicators.read');
-    return view(await this.row(id));
+    return this.view(await this.row(id));
   }
 
   /** Sets narrative fields of a draft. */
@@ -188,7 +205,7 @@ export class CountryReports {
       await tx.updateTable('country_reports').set({ narrative: JSON.stringify(narrative) }).where('id', '=', id).where('status', '=', 'draft').execute();
       await this.audit.record(tx, actor, 'country_report.narrate', String(id), { fields: Object.keys(fields ?? {}) });
     });
-    return view(await this.row(id));
+    return this.view(await this.row(id));
   }
 
   /** Signs a reviewed draft with the node's key: from now on the report is exactly this text. */
@@ -210,7 +227,7 @@ export class CountryReports {
       if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
       await this.audit.record(tx, actor, 'country_report.sign', String(id), { period: r.period, key: envelope.key });
     });
-    return view(await this.row(id));
+    return this.view(await this.row(id));
   }
 
   /** The signed envelope: the exact text, its signature, the key. */
@@ -238,7 +255,7 @@ export class CountryReports {
       await tx.updateTable('country_reports').set({ status: 'submitted', submitted_at: now(), submitted_to: peer, delivery_error: null }).where('id', '=', id).execute();
       await this.audit.record(tx, actor, 'country_report.submit', String(id), { to: peer });
     });
-    return view(await this.row(id));
+    return this.view(await this.row(id));
   }
 
   /** The secretariat's side: a report a member's node sent (the request is signed by a registered peer). */

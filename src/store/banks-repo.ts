@@ -2,6 +2,7 @@
 import { AllianceError } from '../errors/catalogue.js';
 import type { Bank, BankUpdate } from './schema.js';
 import { isUniqueViolation, now, type Executor } from './util.js';
+import { unknownName } from '../errors/suggest.js';
 
 export interface NewBankFields {
   name: string;
@@ -32,8 +33,22 @@ export function findBankByName(db: Executor, name: string): Promise<Bank | undef
 
 export async function getBankByName(db: Executor, name: string): Promise<Bank> {
   const bank = await findBankByName(db, name);
-  if (!bank) throw new AllianceError('BANK_NOT_FOUND', `no bank "${name}"`);
+  if (!bank) throw await unknownBank(db, name);
   return bank;
+}
+
+/** BANK_NOT_FOUND naming the nearest existing bank. */
+export async function unknownBank(db: Executor, name: string): Promise<AllianceError> {
+  const names = (await db.selectFrom('banks').select('name').execute()).map((b) => b.name);
+  return new AllianceError('BANK_NOT_FOUND', unknownName('bank', name, names));
+}
+
+/** Throws BANK_NOT_FOUND (with the nearest name) unless every named bank exists. */
+export async function requireBanks(db: Executor, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const known = new Set((await db.selectFrom('banks').select('name').execute()).map((b) => b.name));
+  const missing = names.find((n) => !known.has(n));
+  if (missing !== undefined) throw new AllianceError('BANK_NOT_FOUND', unknownName('bank', missing, known));
 }
 
 export async function getBankById(db: Executor, id: number): Promise<Bank> {

@@ -6,7 +6,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { DialectName } from './database.js';
-import type { Executor } from './util.js';
+import { nextTurn, type Executor } from './util.js';
 
 const ROWS = 400;
 const texts = new Map<string, string>();
@@ -23,9 +23,13 @@ function insertText(dialect: DialectName, table: string, columns: readonly strin
   return text;
 }
 
+/** Statements between two turns of the event loop: better-sqlite3 runs synchronously, so a long import would hold HTTP. */
+const YIELD_EVERY = 8;
+
 /** Inserts `rows` (values in `columns` order) in statements of up to 400 rows. */
 export async function insertRows(db: Executor, dialect: DialectName, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS) {
+  for (let i = 0, n = 0; i < rows.length; i += ROWS, n++) {
+    if (n > 0 && n % YIELD_EVERY === 0) await nextTurn();
     const end = Math.min(rows.length, i + ROWS);
     const params: unknown[] = [];
     for (let r = i; r < end; r++) for (const v of rows[r]) params.push(v);

@@ -4,6 +4,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { Executor } from './util.js';
 import { isUniqueViolation, now } from './util.js';
 import { redactServerPaths } from '../errors/redact.js';
+import { unknownName } from '../errors/suggest.js';
 
 export interface PeerRow {
   id: number;
@@ -35,6 +36,12 @@ export function findPeer(db: Executor, name: string): Promise<PeerRow | undefine
 
 export function findPeerById(db: Executor, id: number): Promise<PeerRow | undefined> {
   return db.selectFrom('peers').innerJoin('members', 'members.id', 'peers.member_id').select(peerColumns).where('peers.id', '=', id).executeTakeFirst();
+}
+
+/** PEER_NOT_FOUND naming the nearest registered peer. */
+export async function unknownPeer(db: Executor, name: string): Promise<AllianceError> {
+  const names = (await listPeers(db)).map((p) => p.name);
+  return new AllianceError('PEER_NOT_FOUND', `${unknownName('peer', name, names)} (add it with alliance peer add)`);
 }
 
 export function listPeers(db: Executor): Promise<PeerRow[]> {

@@ -1,11 +1,12 @@
 /** The per-bank feed log: what changed, in order, for the bank's subscribers. */
 import type { BankContent, Signal } from './schema.js';
-import { now, type Executor } from './util.js';
+import { nextTurn, now, type Executor } from './util.js';
 
 /** Appends feed entries; deletes carry the content's uid (`uids`, by content id) when it has one. */
 export async function logFeed(db: Executor, bankId: number, contentIds: number[], op: 'upsert' | 'delete', uids?: Map<number, string | null>): Promise<void> {
   const at = now();
   for (let i = 0; i < contentIds.length; i += 500) {
+    if (i > 0 && i % 4000 === 0) await nextTurn();
     await db
       .insertInto('feed_log')
       .values(contentIds.slice(i, i + 500).map((content_id) => ({ bank_id: bankId, content_id, op, uid: uids?.get(content_id) ?? null, at })))

@@ -12,6 +12,11 @@ export async function insertMember(db: Executor, m: { name: string; country: str
   }
 }
 
+/** Changes a member's kind or country. */
+export async function updateMember(db: Executor, id: number, fields: { kind?: string; country?: string | null }): Promise<Member> {
+  return db.updateTable('members').set(fields).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
 export function findMemberByName(db: Executor, name: string): Promise<Member | undefined> {
   return db.selectFrom('members').selectAll().where('name', '=', name).executeTakeFirst();
 }

@@ -3,6 +3,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { HostingProvider, Notice, NoticesTable } from './actions-schema.js';
 import type { Insertable, Updateable } from 'kysely';
 import { isUniqueViolation, now, parseJson, type Executor } from './util.js';
+import { unknownName } from '../errors/suggest.js';
 
 export async function insertProvider(db: Executor, p: { name: string; domains: string[]; abuse_url: string | null; abuse_email: string | null; country: string | null }): Promise<HostingProvider> {
   try {
@@ -19,7 +20,10 @@ export function listProviders(db: Executor): Promise<HostingProvider[]> {
 
 export async function deleteProvider(db: Executor, name: string): Promise<void> {
   const r = await db.deleteFrom('hosting_providers').where('name', '=', name).executeTakeFirst();
-  if (Number(r.numDeletedRows) === 0) throw new AllianceError('NOTICE_NOT_FOUND', `no hosting provider "${name}"`);
+  if (Number(r.numDeletedRows) === 0) {
+    const names = (await db.selectFrom('hosting_providers').select('name').execute()).map((p) => p.name);
+    throw new AllianceError('NOTICE_NOT_FOUND', unknownName('hosting provider', name, names));
+  }
 }
 
 /** The provider whose domains cover `host` (the most specific one). */

@@ -6,6 +6,13 @@ export type Executor = Db | Tx;
 
 export const now = (): number => Date.now();
 
+/**
+ * One turn of the event loop. better-sqlite3 runs every statement synchronously, so a bulk write
+ * of thousands of statements would hold HTTP for seconds: long loops of statements take a turn
+ * every few (the transaction stays open; requests that need no write answer meanwhile).
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Whether a driver error is a unique-constraint violation (SQLite or PostgreSQL). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };

@@ -64,10 +64,17 @@ export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 
 
 /** fetch with a bearer token and JSON. */
 export async function http(url: string, token: string | undefined, method = 'GET', body?: unknown): Promise<{ status: number; json: any; text: string }> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(url, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // A GET sent on a kept-alive connection the server is closing at that moment is reset; like any
+  // HTTP client, try an idempotent request once more.
+  const res = await send().catch((err: unknown) => {
+    if (method === 'GET' && /ECONNRESET|other side closed|socket hang up/i.test(String((err as { cause?: unknown }).cause ?? err))) return send();
+    throw err;
   });
   const text = await res.text();
   let json: unknown;

@@ -71,7 +71,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
   );
 
   r.post('/lookup', { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody } }, async (req) => {
-    const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold });
+    const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold, knownBanks: true });
     metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
     audit.recordRead(req.principal, 'lookup', result.signal_type, { banks: req.body.banks ?? null, suppressed: result.suppressed.length }, result.matches.length);
     return result;

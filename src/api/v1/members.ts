@@ -45,6 +45,29 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
     },
   );
 
+  r.patch(
+    '/members/:name',
+    {
+      config: { permission: 'members.manage' },
+      schema: {
+        tags: ['members'],
+        summary: "Correct a member's kind or country (peers are members; this node's own identity follows at once). Audited.",
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: Type.Object(
+          {
+            kind: Type.Optional(Type.Union(MEMBER_KINDS.map((k) => Type.Literal(k)))),
+            country: Type.Optional(Type.Union([Type.Null(), Type.String({ pattern: '^[A-Za-z]{2}$' })])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const m = await members.updateMember(req.principal, req.params.name, req.body);
+      return { id: m.id, name: m.name, country: m.country, kind: m.kind, created_at: iso(m.created_at) };
+    },
+  );
+
   r.get('/tokens', { config: { permission: 'members.manage' }, schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }) } }, async (req) => ({
     tokens: (await members.listTokens(req.principal, req.query.member)).map((t) => ({
       id: t.id,

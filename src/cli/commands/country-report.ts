@@ -25,7 +25,9 @@ export function addCountryReportCommands(report: Command): void {
     .option('--baseline <period>', 'compare with this earlier period (default: the same period a year before)')
     .action(async (o: { period: string; baseline?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        process.stdout.write(summary(await node.countryReports.build(await node.operator(), o.period, o.baseline)));
+        const built = await node.countryReports.build(await node.operator(), o.period, o.baseline);
+        process.stdout.write(summary(built));
+        for (const w of built.warnings) process.stderr.write(`warning: ${w}\n`);
       }),
     );
   report
@@ -54,6 +56,7 @@ export function addCountryReportCommands(report: Command): void {
       withNode(cmd, {}, async (node) => {
         const v = await node.countryReports.sign(await node.operator(), id);
         process.stdout.write(`country report ${id} signed (${v.public_key})\n`);
+        for (const w of v.warnings) process.stderr.write(`warning: ${w}\n`);
       }),
     );
   report

@@ -31,7 +31,7 @@ export function lookupCommand(): Command {
           signals = [[getSignalType(name).name, arg]];
         }
         const results: LookupResult[] = [];
-        for (const [type, value] of signals) results.push(await node.lookup.lookup(type, value, { banks: opts.bank, threshold: opts.threshold }));
+        for (const [type, value] of signals) results.push(await node.lookup.lookup(type, value, { banks: opts.bank, threshold: opts.threshold, knownBanks: true }));
         node.audit.recordRead(await node.operator(), 'lookup', signals.map(([t]) => t).join(','), { source: 'cli' }, results.reduce((n, r) => n + r.matches.length, 0));
         if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
         else {

@@ -18,6 +18,18 @@ export function memberCommand(): Command {
       }),
     );
   member
+    .command('update <name>')
+    .description("Correct a member's kind or country (a peer's too, or this node's own: its identity follows). Audited.")
+    .option('--kind <kind>', `one of ${MEMBER_KINDS.join(', ')}`, oneOf('--kind', MEMBER_KINDS))
+    .option('--country <code>', 'ISO 3166-1 alpha-2 country code; "-" for none')
+    .addHelpText('after', '\nExample:\n  alliance member update hotline-nl --kind hotline --country NL')
+    .action(async (name: string, opts: { kind?: MemberKind; country?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const m = await node.members.updateMember(await node.operator(), name, { kind: opts.kind, country: opts.country === '-' ? null : opts.country });
+        process.stdout.write(`member ${m.name}: ${m.kind}${m.country ? `, ${m.country}` : ', no country'}\n`);
+      }),
+    );
+  member
     .command('list')
     .description('List members.')
     .action(async (_opts: unknown, cmd: Command) =>

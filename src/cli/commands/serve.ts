@@ -51,6 +51,7 @@ export function serveCommand(): Command {
 async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared> {
   const { config } = node;
   announceFirstToken(node, say);
+  if (node.identityWarning) say(node.identityWarning);
   if (!opts.demo) return {};
   const fixtures = typeof opts.demo === 'string' ? opts.demo : DEFAULT_FIXTURES;
   const seeded = existsSync(fixtures) ? await seedDemoBanks(node.banks, await node.operator(), fixtures) : undefined;

@@ -21,6 +21,8 @@ interface CountryReport {
   submitted_to: string | null;
   delivery_error: string | null;
   public_key: string | null;
+  /** Why the secretariat would refuse this node's reports (not an authority, no country). */
+  warnings: string[];
   report: { member: string; baseline: string; indicators: { values: Record<string, number | null> }; growth: Record<string, number | null>; narrative: Partial<Record<(typeof FIELDS)[number], string>> };
 }
 
@@ -72,6 +74,11 @@ export function CountryReportsPage() {
       </form>
       <ErrorMessage error={list.error ?? defs.error ?? error} />
       {list.data && list.data.reports.length === 0 && <p>No country report yet.</p>}
+      {list.data?.reports[0]?.warnings.map((w) => (
+        <p key={w} className="off" role="note">
+          {w}
+        </p>
+      ))}
       {list.data && list.data.reports.length > 0 && (
         <table className="country-reports">
           <thead>
