@@ -217,6 +217,27 @@ export class ReportService {
     const existing = await this.store.db.selectFrom('incident_reports').select(['id', 'status']).where('review_id', '=', reviewId).executeTakeFirst();
     // A retry after a crash between drafting and finishing finishes the draft it left.
     if (existing) return existing.status === 'draft' ? this.finish(actor, existing.id) : this.get(actor, existing.id);
+    const { body, submissionId } = await this.reviewReportBody(reviewId);
+    const draft = await this.create(actor, body, { review_id: reviewId, submission_id: submissionId });
+    return this.finish(actor, draft.id);
+  }
+
+  /**
+   * Where the report a confirmed review will make is going, said at confirmation: a warning when no
+   * authority is registered for its jurisdiction (sent to the fall-back contact, or kept here and
+   * never delivered — counted as undelivered, not as sent).
+   */
+  async routingWarning(reviewId: number): Promise<string | undefined> {
+    const { body } = await this.reviewReportBody(reviewId);
+    const route = await routeReport(this.store.db, body, this.fallbackPeer);
+    const where = route.country ? `for ${route.country}` : 'for this report (no country could be determined)';
+    if (!route.routed_to) return `no receiving authority is registered ${where} and there is no fall-back contact (ALLIANCE_REPORT_FALLBACK_PEER): the incident report will be kept on this node, undelivered`;
+    if (route.kind === 'informational' && route.routed_to === this.fallbackPeer) return `no receiving authority is registered ${where}: the incident report goes to the fall-back contact ${route.routed_to}`;
+    return undefined;
+  }
+
+  /** The incident report a confirmed review makes: its hashes, classification and the uploader's context. */
+  private async reviewReportBody(reviewId: number): Promise<{ body: ReportBody; submissionId: number }> {
     const item = await getReviewItem(this.store.db, reviewId);
     const s = await getSubmission(this.store.db, item.submission_id);
     const matches = parseJson<ActionMatch[]>(item.reasons, []);
@@ -240,8 +261,7 @@ export class ReportService {
       ],
       additional_info: `Confirmed by review ${reviewId}. Matched ${matches.length} bank item(s): ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}`.slice(0, 19_000),
     };
-    const draft = await this.create(actor, body, { review_id: reviewId, submission_id: s.id });
-    return this.finish(actor, draft.id);
+    return { body, submissionId: s.id };
   }
 
   // ---- receiving authorities ------------------------------------------------------------------

@@ -107,7 +107,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(auditRoutes, { node });
       await v1.register(jobRoutes, { node });
       await v1.register(federationRoutes, { federation: node.federation });
-      await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, maxImagePixels: config.maxImagePixels });
+      await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, reports: node.reports, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
       await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });

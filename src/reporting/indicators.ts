@@ -33,10 +33,11 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   d('victims.days_to_identification_median', 'victims', 'days', 'Days from first sighting to identification (median)', "Over the victims counted in victims.identified: days from the series' first sighting (its opening when no sighting is recorded) to the identification date; the median."),
   d('victims.days_to_identification_p90', 'victims', 'days', 'Days from first sighting to identification (90th percentile)', 'As above, the 90th percentile (nearest rank).'),
   d('offenders.reports_received', 'offenders', 'count', 'Incident reports received', 'Incident reports received from members in the period.'),
-  d('offenders.reports_sent', 'offenders', 'count', 'Incident reports sent', 'Incident reports made here and finished in the period.'),
-  d('offenders.reports_referral', 'offenders', 'count', 'Reports sent as referrals', 'Of the reports sent, those routed to an authority of the country they concern (referral).'),
-  d('offenders.reports_informational', 'offenders', 'count', 'Reports sent as informational', 'Of the reports sent, those with no authority of the concerned country (informational).'),
-  d('offenders.reports_routed_abroad', 'offenders', 'count', 'Reports routed abroad', "Of the reports sent, those whose jurisdiction is another country than this member's."),
+  d('offenders.reports_sent', 'offenders', 'count', 'Incident reports sent', 'Incident reports made here and delivered in the period to the receiving authority they were routed to (or to the fall-back contact). A report kept here, or not yet delivered, is not sent.'),
+  d('offenders.reports_referral', 'offenders', 'count', 'Reports sent as referrals', 'Of the reports sent, those delivered to an authority of the country they concern (referral).'),
+  d('offenders.reports_informational', 'offenders', 'count', 'Reports sent as informational', 'Of the reports sent, those with no authority of the concerned country (informational: delivered to the fall-back contact).'),
+  d('offenders.reports_routed_abroad', 'offenders', 'count', 'Reports routed abroad', "Of the reports sent, those delivered for a jurisdiction other than this member's country."),
+  d('offenders.reports_undelivered', 'offenders', 'count', 'Reports not delivered', 'Incident reports finished in the period that no receiving authority has received: kept here for want of a registered authority and a fall-back contact, or still waiting for delivery.'),
   d('offenders.deconfliction_overlaps', 'offenders', 'count', 'Deconfliction overlaps found', "Overlap alerts raised in the period on this node's cases (one per case, other case and kind of target)."),
   d('offenders.cases_opened', 'offenders', 'count', 'Cases opened', 'Investigations opened on this node for deconfliction in the period.'),
   d('offenders.prosecutions', 'offenders', 'count', 'Prosecutions (manual entry)', 'Entered by the authority with its source: the sum of the entries for periods within this one (none: no value).'),
@@ -146,14 +147,28 @@ async function victims(db: Executor, p: Period, self: string) {
 }
 
 async function offenders(db: Executor, p: Period, country: string | null, manual: Indicators['manual_entries']) {
+  // Sent means received: delivered in the period (report_deliveries), not merely finished here.
   const sent = await db
-    .selectFrom('incident_reports')
-    .select(['kind', 'country'])
-    .where('direction', '=', 'out')
-    .where('status', '=', 'finished')
-    .where('finished_at', '>=', p.from)
-    .where('finished_at', '<', p.to)
+    .selectFrom('incident_reports as r')
+    .innerJoin('report_deliveries as d', 'd.report_id', 'r.id')
+    .select(['r.kind', 'r.country'])
+    .where('r.direction', '=', 'out')
+    .where('r.status', '=', 'finished')
+    .where('d.state', '=', 'delivered')
+    .where('d.delivered_at', '>=', p.from)
+    .where('d.delivered_at', '<', p.to)
     .execute();
+  const undelivered = await count(
+    db
+      .selectFrom('incident_reports as r')
+      .leftJoin('report_deliveries as d', 'd.report_id', 'r.id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('r.direction', '=', 'out')
+      .where('r.status', '=', 'finished')
+      .where('r.finished_at', '>=', p.from)
+      .where('r.finished_at', '<', p.to)
+      .where((eb) => eb.or([eb('d.state', 'is', null), eb('d.state', '!=', 'delivered')])),
+  );
   const sum = (kind: string) => {
     const es = manual.filter((m) => m.kind === kind);
     return es.length ? es.reduce((n, m) => n + m.value, 0) : null;
@@ -164,6 +179,7 @@ async function offenders(db: Executor, p: Period, country: string | null, manual
     'offenders.reports_referral': sent.filter((r) => r.kind === 'referral').length,
     'offenders.reports_informational': sent.filter((r) => r.kind === 'informational').length,
     'offenders.reports_routed_abroad': sent.filter((r) => r.country !== null && r.country !== country).length,
+    'offenders.reports_undelivered': undelivered,
     'offenders.deconfliction_overlaps': await count(
       db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is', null).where('a.created_at', '>=', p.from).where('a.created_at', '<', p.to),
     ),

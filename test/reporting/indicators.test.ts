@@ -105,12 +105,14 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     at('2026-10-02T10:00:00Z');
     await n.series.refer(admin, v3.id, service.id, '2026-10-02'); // after the quarter
 
-    // Target 2: two reports sent (one routed to France as a referral, one informational at home), one received.
+    // Target 2: two reports made — one routed to France and delivered there (a referral, sent, abroad), one
+    // with no authority for its country and no fall-back (kept here: not sent, undelivered) — and one received.
     at('2026-07-20T09:00:00Z');
     await n.reports.setAuthority(admin, 'FR', 'police-fr');
     for (const user of [{ ip_capture_events: [{ ip: '193.51.224.1', event: 'upload' }] }, { country: 'DE' }]) {
       const r = await n.reports.create(admin, report(user));
-      await n.reports.finish(admin, r.id);
+      const finished = await n.reports.finish(admin, r.id);
+      if (finished.routed_to) await n.reports.deliver(finished.id);
     }
     await fr.node.reports.setAuthority(frAdmin, 'DE', 'police-de');
     const incoming = await fr.node.reports.create(frAdmin, report({ ip_capture_events: [{ ip: '193.99.144.80', event: 'login' }] }));
@@ -201,10 +203,11 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
       'victims.days_to_identification_median': 20, // days [10, 20, 50]
       'victims.days_to_identification_p90': 50,
       'offenders.reports_received': 1,
-      'offenders.reports_sent': 2,
+      'offenders.reports_sent': 1,
       'offenders.reports_referral': 1,
-      'offenders.reports_informational': 1,
+      'offenders.reports_informational': 0,
       'offenders.reports_routed_abroad': 1,
+      'offenders.reports_undelivered': 1,
       'offenders.deconfliction_overlaps': 2, // one alert on each of the two cases
       'offenders.cases_opened': 2,
       'offenders.prosecutions': 7, // July 4 + August 3 (the Q4 entry is outside)

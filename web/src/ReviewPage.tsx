@@ -22,10 +22,13 @@ export function ReviewPage() {
   const queue = useLoad(() => api<Queue>('/reviews?status=pending'), []);
   const [reveals, setReveals] = useState<number | null>(null);
   const [notes, setNotes] = useState<Record<number, string>>({});
+  const [warnings, setWarnings] = useState<string[]>([]);
   const { busy, error, run } = useAction();
   const decide = (item: ReviewItem, verdict: 'confirmed' | 'rejected') =>
     run(`The verdict on review ${item.id} was not recorded`, async () => {
-      await api(`/reviews/${item.id}/verdict`, { json: { verdict, note: notes[item.id] || null } });
+      const r = await api<{ warnings?: string[] }>(`/reviews/${item.id}/verdict`, { json: { verdict, note: notes[item.id] || null } });
+      // Where the report cannot go is said now (no authority for its jurisdiction), not found out later.
+      setWarnings((r.warnings ?? []).map((w) => `Review ${item.id}: ${w}`));
       queue.reload();
     });
   const reveal = (item: ReviewItem) =>
@@ -44,6 +47,11 @@ export function ReviewPage() {
         Your reveals today: {today}
       </p>
       <ErrorMessage error={queue.error ?? error} />
+      {warnings.map((w) => (
+        <p key={w} className="off" role="status">
+          {w}
+        </p>
+      ))}
       {queue.data && queue.data.items.length === 0 && <p>Nothing waits for review.</p>}
       {queue.data?.items.map((item) => (
         <article key={item.id} className="review-item" data-review={item.id} aria-labelledby={`review-${item.id}`}>

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ReviewService } from '../../actions/review-service.js';
+import type { ReportService } from '../../actions/report-service.js';
 import type { Account, SubmissionInput, SubmissionService } from '../../actions/submission-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
@@ -38,7 +39,7 @@ function formContext(fields: Record<string, string>): Omit<SubmissionInput, 'sig
   return { source: fields.source, external_id: fields.external_id, url: fields.url, ip: fields.ip, account, uploaded_at: uploaded !== undefined && /^\d+$/.test(uploaded) ? Number(uploaded) : uploaded };
 }
 
-export async function reviewRoutes(app: FastifyInstance, opts: { submissions: SubmissionService; reviews: ReviewService; maxImagePixels: number }): Promise<void> {
+export async function reviewRoutes(app: FastifyInstance, opts: { submissions: SubmissionService; reviews: ReviewService; reports: ReportService; maxImagePixels: number }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { submissions, reviews } = opts;
 
@@ -107,6 +108,11 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
         body: Type.Object({ verdict: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]), note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])) }, { additionalProperties: false }),
       },
     },
-    async (req) => reviews.decide(req.principal, req.params.id, req.body.verdict, req.body.note ?? null),
+    async (req) => {
+      const decided = await reviews.decide(req.principal, req.params.id, req.body.verdict, req.body.note ?? null);
+      // Said now, not found out later: a report with no authority for its jurisdiction is not "sent".
+      const warning = req.body.verdict === 'confirmed' && decided.next_actions.includes('report') ? await opts.reports.routingWarning(req.params.id) : undefined;
+      return { ...decided, warnings: warning ? [warning] : [] };
+    },
   );
 }
