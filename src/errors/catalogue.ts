@@ -86,7 +86,7 @@ export const ERRORS = {
   DECONFLICTION_OFF: { status: 503, meaning: 'Deconfliction needs the alliance-wide key (ALLIANCE_DECONFLICTION_KEY, 32 bytes or more).' },
   INDEX_NOT_READY: { status: 503, meaning: 'The match index is still loading.' },
   CHECKPOINT_INVALID: { status: 400, meaning: "An audit checkpoint sent to this node as a witness is not signed by the sender's registered key, or not a checkpoint of the sender's chain." },
-  CHECKPOINT_CONFLICT: { status: 409, meaning: 'An audit checkpoint goes back from (or contradicts) the one this witness kept for that member: its chain was rewritten. The attempt is audited.' },
+  CHECKPOINT_CONFLICT: { status: 409, meaning: 'An audit checkpoint names another hash for an entry this witness holds for that member: two histories were signed (its chain was rewritten). The attempt is audited.' },
   SERVER_BUSY: { status: 503, meaning: 'The node is at its limit for heavy work (decoding, video comparison) right now; retry after the Retry-After seconds.' },
   AUDIT_CHAIN_BROKEN: { status: 500, meaning: 'An audit log entry was edited or deleted: the hash chain does not verify.' },
   INDEX_SNAPSHOT_INVALID: { status: 500, meaning: 'An index snapshot file is foreign, truncated or of an unsupported version (it is rebuilt from the database).' },
