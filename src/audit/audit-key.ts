@@ -5,11 +5,11 @@
  * `from` is exactly the next entry; processes sharing the data directory share the key.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ChainKey } from '../store/audit-repo.js';
-import { FILE_MODE, privateDir } from '../store/data-dir.js';
+import { createOnce } from '../store/data-dir.js';
 
 export const AUDIT_KEY_FILE = 'audit.key';
 /** The meta row naming the key the database's chain is keyed with (its fingerprint and `from`). */
@@ -50,19 +50,8 @@ export class AuditKey {
   forAppend(lastId: number): ChainKey {
     const existing = this.read();
     if (existing) return existing;
-    privateDir(this.dataDir);
-    const body = JSON.stringify({ version: 1, key: randomBytes(32).toString('base64'), from: lastId + 1 });
-    // Written whole under another name, then linked into place: a process reading at the same
-    // moment sees no file or the whole file, never half of it; the first link wins.
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, `${body}\n`, { mode: FILE_MODE, flag: 'wx' });
-    try {
-      linkSync(tmp, this.file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first: use theirs
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    // Another process may create it at the same moment: the first one in place is the key for all.
+    createOnce(this.file, `${JSON.stringify({ version: 1, key: randomBytes(32).toString('base64'), from: lastId + 1 })}\n`);
     return this.read()!;
   }
 }

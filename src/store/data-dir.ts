@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
 
 export const DIR_MODE = 0o700;
@@ -48,6 +48,24 @@ export function ensureDataDir(dir: string): void {
 }
 
 /**
+ * Creates `file` (0600) with `content` unless it exists. Written whole under another name, then
+ * linked into place: a process reading at the same moment sees no file or the whole file, never
+ * half of it, and when several create it at once the first link wins (the others keep theirs out).
+ */
+export function createOnce(file: string, content: string | Buffer): void {
+  privateDir(dirname(file));
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, content, { mode: FILE_MODE, flag: 'wx' });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
  * A random key kept in `<dataDir>/<name>` (0600), created on first use; several processes sharing
  * the directory agree on it (the first to create it wins). Keys never leave the node, and are never
  * in the database: an attacker with the database alone cannot use them.
@@ -55,19 +73,7 @@ export function ensureDataDir(dir: string): void {
  */
 export function keyFile(dataDir: string, name: string, bytes = 32): Buffer {
   const file = join(dataDir, name);
-  if (!existsSync(file)) {
-    privateDir(dataDir);
-    // Written whole, then linked into place: another process never reads half a key; the first link wins.
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, randomBytes(bytes), { mode: FILE_MODE, flag: 'wx' });
-    try {
-      linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-  }
+  if (!existsSync(file)) createOnce(file, randomBytes(bytes));
   const key = readFileSync(file);
   if (key.length !== bytes) throw new AllianceError('INTERNAL', `${name} in the data directory is not a ${bytes}-byte key`);
   return key;
