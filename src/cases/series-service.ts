@@ -25,11 +25,12 @@ import {
   logSeries,
   referralsOfVictims,
   searchSeries,
+  seriesNamed,
   unlinkContent,
   updateSeries,
   victimsOfSeries,
 } from '../store/cases-repo.js';
-import type { Store } from '../store/database.js';
+import type { Store, Tx } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
 import { parseIsoTime } from '../time/iso-time.js';
@@ -178,6 +179,48 @@ export class SeriesService {
       await this.audit.record(tx, actor, 'series.update', u.uid, { fields: Object.keys(fields), status: u.status });
       return this.view(u);
     });
+  }
+
+  /**
+   * Links imported contents to the series their files name (VICS `Series`, several separated by
+   * ";"), inside the importing transaction: a series of that name (any case) is used when one
+   * exists — this member's first, else the oldest received one, which is linked to but never
+   * changed — and is otherwise created as this member's, unidentified. Linking twice is a no-op.
+   */
+  async linkNamed(tx: Tx, actor: Principal, links: Array<{ contentId: number; names: string[] }>): Promise<{ created: number; linked: number }> {
+    requirePermission(actor, 'cases');
+    const names = [...new Set(links.flatMap((l) => l.names))];
+    if (names.length === 0) return { created: 0, linked: 0 };
+    const byName = new Map<string, Series>();
+    for (const s of await seriesNamed(tx, names)) if (!byName.has(s.name.toLowerCase())) byName.set(s.name.toLowerCase(), s);
+    let created = 0;
+    const t = now();
+    for (const name of names) {
+      if (byName.has(name.toLowerCase())) continue;
+      const s = await insertSeries(
+        tx,
+        { name, owner_member: this.self.name, owner_country: this.self.country, agency: null, contact_point: null, status: 'unidentified', first_seen_at: null, opened_at: t, victim_identified_at: null, offender_identified_at: null, closed_at: null, notes: null, received_from: null, created_by_import: 1, created_at: t, updated_at: t },
+        (id) => `${this.self.name}/series/${id}`,
+      );
+      await logSeries(tx, s.id);
+      await this.audit.record(tx, actor, 'series.create', s.uid, { name, from: 'import' });
+      byName.set(name.toLowerCase(), s);
+      created++;
+    }
+    const perSeries = new Map<Series, Set<number>>();
+    for (const l of links) {
+      for (const n of l.names) {
+        const series = byName.get(n.toLowerCase())!;
+        perSeries.set(series, (perSeries.get(series) ?? new Set()).add(l.contentId));
+      }
+    }
+    let linked = 0;
+    for (const [series, contents] of perSeries) {
+      const n = await linkContent(tx, series.id, [...contents]);
+      if (n) await this.audit.record(tx, actor, 'series.link', series.uid, { contents: n, from: 'import' }, n);
+      linked += n;
+    }
+    return { created, linked };
   }
 
   /** Links (or unlinks) bank content to a series. */

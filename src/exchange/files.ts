@@ -21,10 +21,12 @@ import { NcmecError, parseNcmecPage } from './formats/ncmec.js';
 import type { CategoryMap, VicsForm, VicsModel } from './formats/vics.js';
 import { readVicsFile, writeVics } from './formats/vics-stream.js';
 import type { Entry } from './page.js';
+import { contentIdsByUid } from '../store/content-repo.js';
+import type { Tx } from '../store/database.js';
 
-export type ImportFormat = 'csv' | 'vics' | 'ncmec';
+export type ImportFormat = 'csv' | 'jsonl' | 'vics' | 'ncmec';
 export type ExportFormat = 'csv' | 'vics';
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'vics', 'ncmec'];
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl', 'vics', 'ncmec'];
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'vics'];
 
 /** Contents per page of an export. */
@@ -37,10 +39,17 @@ export interface FileImportOptions {
   categories?: CategoryMap;
   model?: VicsModel;
   onProgress?: (items: number) => void;
+  /**
+   * Links imported contents to the series their items name (VICS `Series`), in the importing
+   * transaction (SeriesService.linkNamed). Without it the names stay in the metadata only.
+   */
+  linkSeries?: (tx: Tx, links: Array<{ contentId: number; names: string[] }>) => Promise<{ created: number; linked: number }>;
 }
 
 export interface FileImportReport extends ApplyResult {
   items: number;
+  /** Series created for names no series had, and content-to-series links added. */
+  series: { created: number; linked: number };
   /** NCMEC entries with no fingerprint Alliance can match (MD5, SHA-1, PDQ). */
   unmatchable: number;
 }
@@ -52,6 +61,7 @@ export function formatOf(path: string, given?: string): ImportFormat {
     return given as ImportFormat;
   }
   if (/\.csv$/i.test(path)) return 'csv';
+  if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
   if (/\.json$/i.test(path)) return 'vics';
   if (/\.xml$/i.test(path)) return 'ncmec';
   throw new AllianceError('VALIDATION', `cannot tell the format of ${path} from its name: pass --format ${IMPORT_FORMATS.join('|')}`);
@@ -85,9 +95,21 @@ async function* vicsBatches(paths: string[], member: string, opts: FileImportOpt
   }
 }
 
+/** The series names each upserted item's VICS metadata gives (`Series`, several separated by ";"). */
+function seriesNames(entries: Entry[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of entries) {
+    if (e.op !== 'upsert') continue;
+    const v = (e.metadata?.vics as { Series?: unknown } | undefined)?.Series;
+    const names = typeof v === 'string' ? [...new Set(v.split(';').map((n) => n.trim()).filter((n) => n.length > 0 && n.length <= 200))] : [];
+    if (names.length) out.set(e.uid, names);
+  }
+  return out;
+}
+
 /** Imports VICS or NCMEC files into a bank, all or nothing. */
 export async function importExchangeFiles(banks: BankService, actor: Principal, bankName: string, format: 'vics' | 'ncmec', paths: string[], opts: FileImportOptions = {}): Promise<FileImportReport> {
-  const report: FileImportReport = { items: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0 };
+  const report: FileImportReport = { items: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0, series: { created: 0, linked: 0 } };
   const member = actor.memberName ?? 'local';
   return banks.bulkWrite(actor, bankName, 'content.import', { format, files: paths }, async (tx, bank, dialect) => {
     const errors: string[] = [];
@@ -106,6 +128,16 @@ export async function importExchangeFiles(banks: BankService, actor: Principal, 
         report.added += r.added;
         report.updated += r.updated;
         report.deleted += r.deleted;
+        if (opts.linkSeries) {
+          const named = seriesNames(entries);
+          if (named.size) {
+            const ids = await contentIdsByUid(tx, bank.id, [...named.keys()]);
+            const links = [...named].flatMap(([uid, names]) => (ids.has(uid) ? [{ contentId: ids.get(uid)!, names }] : []));
+            const l = await opts.linkSeries(tx, links);
+            report.series.created += l.created;
+            report.series.linked += l.linked;
+          }
+        }
         opts.onProgress?.(report.items);
       }
     }
@@ -130,7 +162,8 @@ async function* contentPages(banks: BankService, actor: Principal, bankName: str
   }
 }
 
-export const CSV_EXPORT_HEADER = 'signal_type,signal,classification,tags,note';
+/** One row per signal; `content` says which rows are one content (import groups them again). */
+export const CSV_EXPORT_HEADER = 'signal_type,signal,classification,tags,note,content';
 
 async function writeCsv(path: string, pages: AsyncIterable<ContentView[]>): Promise<{ written: number; skipped: number }> {
   return writeAtomically(path, async (write) => {
@@ -140,7 +173,7 @@ async function writeCsv(path: string, pages: AsyncIterable<ContentView[]>): Prom
       let text = '';
       for (const c of page) {
         const classification = c.classification ? classificationLabel(c.classification) : '';
-        for (const s of c.signals) text += `${[s.signal_type, s.value, classification, c.tags.join(';'), c.note ?? ''].map(csvField).join(',')}\n`;
+        for (const s of c.signals) text += `${[s.signal_type, s.value, classification, c.tags.join(';'), c.note ?? '', c.id].map(csvField).join(',')}\n`;
         written++;
       }
       await write(text);

@@ -87,10 +87,10 @@ async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: 
   // By default a file gets the perceptual hash its name promises, so a mislabelled file is an error.
   const requested = req.types.length ? req.types.map((n) => SIGNAL_TYPES.get(n)!) : defaultTypesFor(promised ?? kind);
   const wantsPerceptual = requested.some((t) => t.media !== 'any' && t.media === promised);
-  if (promised && promised !== kind && wantsPerceptual) {
-    return fail('MEDIA_MISMATCH', `named like ${promised === 'image' ? 'an image' : 'a video'} but the content is ${describe(kind, format)}`);
-  }
-  const types = requested.filter((t) => appliesTo(t, kind));
+  // A mislabelled (or corrupt) file still has bytes: it keeps its digests beside the error.
+  const mismatch = promised && promised !== kind && wantsPerceptual ? new AllianceError('MEDIA_MISMATCH', `named like ${promised === 'image' ? 'an image' : 'a video'} but the content is ${describe(kind, format)}`) : null;
+  const types = requested.filter((t) => (mismatch ? t.byteHasher !== undefined : appliesTo(t, kind)));
+  if (mismatch && types.length === 0) return fail(mismatch.code, mismatch.message);
   if (types.length === 0) {
     return { ...result, status: 'skipped', error: { code: 'SIGNAL_NOT_APPLICABLE', message: `${req.types.join(',')} cannot hash ${describe(kind, format)}` } };
   }
@@ -103,7 +103,7 @@ async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: 
     onProgress,
     signal,
   };
-  const errors: AllianceError[] = [];
+  const errors: AllianceError[] = mismatch ? [mismatch] : [];
   try {
     // Images are read once and shared by the decoder and the digests; other files are streamed.
     const bytes = kind === 'image' && entry.size <= req.maxInMemoryBytes ? await readFile(path) : undefined;

@@ -5,6 +5,8 @@
 import type { FileResult } from './hash-file.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
+/** Internal: JSON Lines with every signal's text value (frame signals too), for triage's resumable state file. */
+export type InternalFormat = OutputFormat | 'state';
 export const CSV_HEADER = 'path,type,hash,quality,frame,timestamp';
 
 /** RFC 4180 quoting when a field needs it. */
@@ -31,30 +33,35 @@ export function csvRows(r: FileResult): string[] {
       for (const f of s.frames) rows.push(csvRow([r.path, type, f.hash, f.quality, f.frame, f.timestamp.toFixed(3)]));
       continue;
     }
-    rows.push(csvRow([r.path, type, s.value, s.quality]));
+    // Every row has the header's six fields (frame and timestamp empty outside videos).
+    rows.push(csvRow([r.path, type, s.value, s.quality, '', '']));
     for (const [variant, hash] of Object.entries(s.variants ?? {})) {
-      if (variant !== 'original') rows.push(csvRow([r.path, `${type}.${variant}`, hash, s.quality]));
+      if (variant !== 'original') rows.push(csvRow([r.path, `${type}.${variant}`, hash, s.quality, '', '']));
     }
   }
   return rows;
 }
 
 /** One JSON line per file; vPDQ as a `frames` array instead of the text value. */
-export function jsonLine(r: FileResult): string {
+export function jsonLine(r: FileResult, withValues = false): string {
   const signals: Record<string, unknown> = {};
   for (const [type, s] of Object.entries(r.signals)) {
-    signals[type] = s.frames ? { frames: s.frames.map((f) => ({ ...f, timestamp: Number(f.timestamp.toFixed(3)) })) } : { hash: s.value, quality: s.quality, variants: s.variants };
+    signals[type] = s.frames
+      ? withValues
+        ? { hash: s.value, frames: s.frames.length }
+        : { frames: s.frames.map((f) => ({ ...f, timestamp: Number(f.timestamp.toFixed(3)) })) }
+      : { hash: s.value, quality: s.quality, variants: s.variants };
   }
   return JSON.stringify({ path: r.path, size: r.size, media: r.media, format: r.format, status: r.status, signals, error: r.error });
 }
 
 /** Formats results for a stream; `header()` once, then `format(result)` per file, in order. */
-export function formatter(format: OutputFormat): { header(): string; format(r: FileResult): string } {
+export function formatter(format: InternalFormat): { header(): string; format(r: FileResult): string } {
   if (format === 'csv') {
     return {
       header: () => `${CSV_HEADER}\n`,
       format: (r) => csvRows(r).map((row) => `${row}\n`).join(''),
     };
   }
-  return { header: () => '', format: (r) => `${jsonLine(r)}\n` };
+  return { header: () => '', format: (r) => `${jsonLine(r, format === 'state')}\n` };
 }

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AllianceError, fromErrno } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from './hash-file.js';
-import { formatter, type OutputFormat } from './output.js';
+import { formatter, type InternalFormat } from './output.js';
 import { WorkerPool } from '../compute/worker-pool.js';
 import { isProblem, walkInputs, type FileEntry } from './walk.js';
 
@@ -18,7 +18,7 @@ export interface HashRunOptions extends HashRequest {
   inputs: string[];
   /** Files already walked (hashed instead of walking `inputs`). */
   entries?: FileEntry[];
-  format: OutputFormat;
+  format: InternalFormat;
   /** Write here instead of `stdout`. */
   out?: string;
   jobs: number;

@@ -38,9 +38,9 @@ export function importJobHandler(banks: BankService): JobHandler {
   return async (data, ctx) => {
     const { bank, file, actor } = data as ImportJobData;
     try {
-      const contents = await importCsv(banks, actor, bank, file, (tx, n) => ctx.finish(tx, { contents: n }));
+      const r = await importCsv(banks, actor, bank, file, (tx, done) => ctx.finish(tx, done));
       rmSync(file, { force: true });
-      return { contents };
+      return { contents: r.contents, skipped: r.skipped };
     } catch (err) {
       // Keep the file for a retry unless the input itself is at fault.
       if (isPermanent(err)) rmSync(file, { force: true });

@@ -39,6 +39,23 @@ export function searchSeries(db: Executor, q: { text?: string; status?: string; 
   return query.orderBy('s.id', 'desc').limit(q.limit).offset(q.offset).execute() as Promise<Array<Series & { victims: number; contents: number }>>;
 }
 
+/** Series named (any case) one of `names`: own series first, then received ones, oldest first. */
+export async function seriesNamed(db: Executor, names: string[]): Promise<Series[]> {
+  const out: Series[] = [];
+  const lower = [...new Set(names.map((n) => n.toLowerCase()))];
+  for (let i = 0; i < lower.length; i += 500) {
+    const rows = await db
+      .selectFrom('series')
+      .selectAll()
+      .where(sql<string>`lower(name)`, 'in', lower.slice(i, i + 500))
+      .orderBy(sql`case when received_from is null then 0 else 1 end`)
+      .orderBy('id')
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
+
 export async function linkContent(db: Executor, seriesId: number, contentIds: number[]): Promise<number> {
   if (contentIds.length === 0) return 0;
   const r = await db
@@ -60,20 +77,27 @@ export async function contentOfSeries(db: Executor, seriesId: number): Promise<n
 }
 
 /** The series each content belongs to. */
-export async function seriesOfContents(db: Executor, contentIds: number[]): Promise<Map<number, Array<Pick<Series, 'id' | 'uid' | 'name' | 'status' | 'owner_member'> & { victims: number }>>> {
-  const out = new Map<number, Array<Pick<Series, 'id' | 'uid' | 'name' | 'status' | 'owner_member'> & { victims: number }>>();
+export type LinkedSeries = Pick<Series, 'id' | 'uid' | 'name' | 'status' | 'owner_member' | 'victim_identified_at' | 'offender_identified_at' | 'created_at' | 'updated_at' | 'created_by_import' | 'received_from'> & { victims: number };
+
+export async function seriesOfContents(db: Executor, contentIds: number[]): Promise<Map<number, LinkedSeries[]>> {
+  const out = new Map<number, LinkedSeries[]>();
   for (let i = 0; i < contentIds.length; i += 500) {
     const rows = await db
       .selectFrom('series_content as c')
       .innerJoin('series as s', 's.id', 'c.series_id')
-      .select(['c.content_id', 's.id', 's.uid', 's.name', 's.status', 's.owner_member'])
+      .select(['c.content_id', 's.id', 's.uid', 's.name', 's.status', 's.owner_member', 's.victim_identified_at', 's.offender_identified_at', 's.created_at', 's.updated_at', 's.created_by_import', 's.received_from'])
       .select((eb) => eb.selectFrom('victims as v').select(eb.fn.countAll<number>().as('n')).whereRef('v.series_id', '=', 's.id').as('victims'))
       .where('c.content_id', 'in', contentIds.slice(i, i + 500))
       .execute();
-    for (const { content_id, ...s } of rows) out.set(content_id, [...(out.get(content_id) ?? []), { ...s, victims: Number(s.victims ?? 0) }]);
+    for (const { content_id, ...s } of rows) {
+      const linked = { ...s, victims: Number(s.victims ?? 0), victim_identified_at: nullableNumber(s.victim_identified_at), offender_identified_at: nullableNumber(s.offender_identified_at), created_at: Number(s.created_at), updated_at: Number(s.updated_at), created_by_import: Number(s.created_by_import) };
+      out.set(content_id, [...(out.get(content_id) ?? []), linked]);
+    }
   }
   return out;
 }
+
+const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
 
 export async function insertVictim(db: Executor, v: { uid: string; series_id: number; identified_on: string; identified_by: string }): Promise<Victim> {
   return db.insertInto('victims').values({ ...v, created_at: now() }).returningAll().executeTakeFirstOrThrow();

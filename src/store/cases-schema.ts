@@ -22,6 +22,8 @@ export interface SeriesTable {
   notes: string | null;
   /** The peer a received series came from; null for own series. */
   received_from: number | null;
+  /** 1 when an import created it for a series name a file gave (migration 0017). */
+  created_by_import: Generated<number>;
   created_at: number;
   updated_at: number;
 }

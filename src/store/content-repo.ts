@@ -273,3 +273,13 @@ export async function contentIdsByUid(db: Executor, bankId: number, uids: string
   }
   return out;
 }
+
+/** What a match's content says beyond its signals: metadata, note, tags and times, per content id. */
+export async function contentFacts(db: Executor, ids: number[]): Promise<Map<number, Pick<BankContent, 'id' | 'metadata' | 'note' | 'tags' | 'first_seen' | 'updated_at'>>> {
+  const out = new Map<number, Pick<BankContent, 'id' | 'metadata' | 'note' | 'tags' | 'first_seen' | 'updated_at'>>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('bank_content').select(['id', 'metadata', 'note', 'tags', 'first_seen', 'updated_at']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, { ...r, first_seen: Number(r.first_seen), updated_at: Number(r.updated_at) });
+  }
+  return out;
+}

@@ -25,14 +25,16 @@ export function importCommand(): Command {
     .description('Import signals from CSV, VICS 2.0 JSON (Project VIC) or NCMEC hash-sharing v2 XML pages into a bank, all or nothing.')
     .argument('<files...>', 'the files (several NCMEC pages or VICS files are imported together, in order)')
     .requiredOption('--bank <name>', 'the bank to add the signals to')
-    .addOption(new Option('--format <format>', 'the file format (default: from the extension: .csv, .json = vics, .xml = ncmec)').choices(IMPORT_FORMATS as string[]))
+    .addOption(new Option('--format <format>', 'the file format (default: from the extension: .csv, .jsonl, .json = vics, .xml = ncmec)').choices(IMPORT_FORMATS as string[]))
     .option('--category-map <map>', 'VICS: category numbers to classifications, e.g. "1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal" (needed for models other than US/Default)')
     .addOption(new Option('--model <model>', 'VICS: the data model, for files that do not name it in @odata.context').choices(VICS_MODELS as string[]))
     .option('--create', 'create the bank if it does not exist')
     .addHelpText(
       'after',
       `
-CSV columns: signal_type,signal[,classification][,tags][,note] (tags separated by ";").
+CSV columns: signal_type,signal[,classification][,tags][,note][,content] (tags separated by ";";
+  rows with the same "content" value are one content, as "alliance export --format csv" writes).
+"alliance hash" output (CSV or JSON Lines) is taken as it is: one content per file, all its hashes.
 VICS: Media or Cases exports of any model; MD5/SHA1 become signals, Category a classification,
   every other field is kept with the content and written back by "alliance export --format vics".
 NCMEC: queryResult pages; md5/sha1/pdq become signals, A1…B2 the classification, deletions remove.
@@ -40,6 +42,7 @@ Every file is checked while it is read; a file with any bad item imports nothing
 bad lines. Importing a newer VICS or NCMEC file updates the items it already brought.
 Examples:
   alliance import hashes.csv --bank KNOWN_CSAM --create
+  alliance hash photos/ > hashes.csv && alliance import hashes.csv --bank KNOWN_CSAM
   alliance import case-export.json --bank VICS_CASE_12 --create
   alliance import page-1.xml page-2.xml --bank NCMEC --create`,
     )
@@ -57,13 +60,14 @@ Examples:
         const actor = await node.operator();
         if (opts.create && !(await node.banks.listBanks(actor)).some((b) => b.name === opts.bank)) await node.banks.createBank(actor, { name: opts.bank });
         const started = performance.now();
-        if (format === 'csv') {
-          const n = await importCsv(node.banks, actor, opts.bank, files); // every file is checked before any is imported
-          process.stdout.write(`imported ${n} contents into ${opts.bank} in ${seconds(started)} s\n`);
+        if (format === 'csv' || format === 'jsonl') {
+          const r = await importCsv(node.banks, actor, opts.bank, files); // every file is checked before any is imported
+          process.stdout.write(`imported ${r.contents} contents into ${opts.bank} in ${seconds(started)} s${r.skipped ? `; ${r.skipped} files without any hash skipped (the hasher could not read them)` : ''}\n`);
           return;
         }
-        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, { categories, model: opts.model, onProgress: progress('items') });
-        process.stdout.write(`imported ${r.items} items into ${opts.bank} in ${seconds(started)} s: ${r.added} added, ${r.updated} updated, ${r.deleted} deleted${r.unmatchable ? `, ${r.unmatchable} skipped (no MD5, SHA-1 or PDQ fingerprint)` : ''}\n`);
+        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, { categories, model: opts.model, onProgress: progress('items'), linkSeries: (tx, links) => node.series.linkNamed(tx, actor, links) });
+        const series = r.series.created || r.series.linked ? `; series: ${r.series.created} created, ${r.series.linked} links added` : '';
+        process.stdout.write(`imported ${r.items} items into ${opts.bank} in ${seconds(started)} s: ${r.added} added, ${r.updated} updated, ${r.deleted} deleted${r.unmatchable ? `, ${r.unmatchable} skipped (no MD5, SHA-1 or PDQ fingerprint)` : ''}${series}\n`);
       }),
     );
 }
@@ -76,14 +80,14 @@ export function exportCommand(): Command {
     .addOption(new Option('--format <format>', 'vics or csv (default: from the extension of --out)').choices(EXPORT_FORMATS as string[]))
     .option('--cases', 'VICS: write one case (#Cases) holding the Media instead of a Media list')
     .option('--case-number <number>', 'VICS: the case number of --cases')
-    .addHelpText('after', '\nVICS carries MD5 and SHA1 only: contents with neither are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json')
+    .addHelpText('after', '\nVICS carries MD5 and SHA1, and SHA256 and PDQ in Alliance’s extension fields: contents with none of them (vPDQ or keywords only) are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json')
     .action(async (bank: string, opts: { out: string; format?: ExportFormat; cases?: boolean; caseNumber?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const format: ExportFormat = opts.format ?? (/\.csv$/i.test(opts.out) ? 'csv' : 'vics');
         const actor = await node.operator();
         const started = performance.now();
         const r = await exportBankFile(node.banks, actor, bank, format, opts.out, { form: opts.cases ? 'Cases' : 'Media', caseNumber: opts.caseNumber, onProgress: progress('contents') });
-        process.stdout.write(`exported ${r.written} contents of ${bank} to ${opts.out} in ${seconds(started)} s${r.skipped ? ` (${r.skipped} skipped: no MD5 or SHA1)` : ''}\n`);
+        process.stdout.write(`exported ${r.written} contents of ${bank} to ${opts.out} in ${seconds(started)} s${r.skipped ? ` (${r.skipped} skipped: no MD5, SHA-1, SHA-256 or PDQ)` : ''}\n`);
       }),
     );
 }

@@ -3,7 +3,7 @@
  * (`#Cases`, each case with its Media[]), read as a stream and written as a stream.
  *
  * What Alliance models: MediaID (the item's identity, so a re-import updates instead of
- * duplicating), MD5 and SHA1 (signals), Category (a classification, through an explicit map per
+ * duplicating), MD5 and SHA1 (signals; SHA256 and PDQ too, as Alliance's extension fields), Category (a classification, through an explicit map per
  * data model), Tags, Comments (the note), the six flags (booleans), DateUpdated, MediaSize. Every
  * other field (PhotoDNA, Series, Exifs, MediaFiles, MimeType, …) is kept verbatim in the content's
  * metadata and written back on export. Real exporters' quirks are accepted: UK/US/Default/CUSTOM
@@ -30,7 +30,12 @@ export type CategoryMap = ReadonlyMap<number, string>;
 export const US_CATEGORIES: CategoryMap = new Map([0, 1, 2, 3, 4].map((n) => [n, `vics:${n}`]));
 
 export const FLAGS = ['IsPrecategorized', 'VictimIdentified', 'OffenderIdentified', 'IsDistributed', 'IsSuspected', 'SelfGenerated'] as const;
-const MODELLED = new Set<string>(['MediaID', 'MD5', 'SHA1', 'Category', 'Tags', 'Comments', 'DateUpdated', 'MediaSize', ...FLAGS]);
+/**
+ * Alliance's extension fields (VICS has no place for them; other readers ignore unknown fields):
+ * SHA256, and PDQ (one hash, or a list for a content with several).
+ */
+export const EXTENSION_HASHES = ['SHA256', 'PDQ'] as const;
+const MODELLED = new Set<string>(['MediaID', 'MD5', 'SHA1', ...EXTENSION_HASHES, 'Category', 'Tags', 'Comments', 'DateUpdated', 'MediaSize', ...FLAGS]);
 
 export const VICS_CONTEXT_BASE = 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml';
 
@@ -100,6 +105,7 @@ export interface MediaOptions {
 const HEX = (n: number) => new RegExp(`^[0-9a-fA-F]{${n}}$`);
 const MD5 = HEX(32);
 const SHA1 = HEX(40);
+const SHA256 = HEX(64);
 
 function flag(v: unknown, fail: (m: string) => never): boolean {
   if (v === undefined || v === null || v === false) return false;
@@ -144,7 +150,9 @@ export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
   };
   const md5 = hex('MD5', MD5);
   const sha1 = hex('SHA1', SHA1);
-  if (!md5 && !sha1) failAt('MD5')('a Media item needs an MD5 or a SHA1');
+  const sha256 = m.SHA256 === undefined || m.SHA256 === null || m.SHA256 === '' ? null : typeof m.SHA256 === 'string' && SHA256.test(m.SHA256.trim()) ? m.SHA256.trim().toLowerCase() : failAt('SHA256')(`expected 64 hex digits, got ${JSON.stringify(m.SHA256).slice(0, 80)}`);
+  const pdqs = m.PDQ === undefined || m.PDQ === null || m.PDQ === '' ? [] : (Array.isArray(m.PDQ) ? m.PDQ : [m.PDQ]).map((v) => (typeof v === 'string' && SHA256.test(v.trim()) ? v.trim().toLowerCase() : failAt('PDQ')(`expected a PDQ hash (64 hex digits) or a list of them, got ${JSON.stringify(v).slice(0, 80)}`)));
+  if (!md5 && !sha1 && !sha256 && pdqs.length === 0) failAt('MD5')('a Media item needs an MD5 or a SHA1');
 
   let id: string | null = null;
   if (m.MediaID !== undefined && m.MediaID !== null && m.MediaID !== '') {
@@ -156,10 +164,10 @@ export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
   let uid: string;
   if (id !== null) uid = `vics/${id}`;
   else {
-    const key = md5 ?? sha1!;
+    const key = md5 ?? sha1 ?? sha256 ?? pdqs[0];
     const k = (o.anonymous.get(key) ?? 0) + 1;
     o.anonymous.set(key, k);
-    uid = `vics/${md5 ? 'md5' : 'sha1'}/${key}/${k}`;
+    uid = `vics/${md5 ? 'md5' : sha1 ? 'sha1' : sha256 ? 'sha256' : 'pdq'}/${key}/${k}`;
   }
 
   // Category omitted = 0 (exporters drop zeros); null = uncategorised.
@@ -202,7 +210,12 @@ export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
     seq: 0,
     op: 'upsert',
     uid,
-    signals: [...(md5 ? [{ type: 'md5', value: md5 }] : []), ...(sha1 ? [{ type: 'sha1', value: sha1 }] : [])],
+    signals: [
+      ...(md5 ? [{ type: 'md5', value: md5 }] : []),
+      ...(sha1 ? [{ type: 'sha1', value: sha1 }] : []),
+      ...(sha256 ? [{ type: 'sha256', value: sha256 }] : []),
+      ...pdqs.map((value) => ({ type: 'pdq', value })),
+    ],
     classification,
     tags: splitTags(m.Tags, failAt('Tags')),
     first_seen: o.importedAt,
@@ -234,18 +247,23 @@ export interface ExportableContent {
 
 /**
  * One content → a VICS Media object as JSON text (MediaID written as a bare integer when it is
- * one), or null when it has no MD5 or SHA1 (VICS cannot carry it).
+ * one) with all its hashes VICS or Alliance's extension fields can carry (MD5, SHA1, SHA256, PDQ),
+ * or null when it has none of them (a vPDQ- or keyword-only content).
  */
 export function contentToMediaJson(c: ExportableContent): string | null {
   const md5 = c.signals.find((s) => s.signal_type === 'md5')?.value;
   const sha1 = c.signals.find((s) => s.signal_type === 'sha1')?.value;
-  if (!md5 && !sha1) return null;
+  const sha256 = c.signals.find((s) => s.signal_type === 'sha256')?.value;
+  const pdqs = c.signals.filter((s) => s.signal_type === 'pdq').map((s) => s.value);
+  if (!md5 && !sha1 && !sha256 && pdqs.length === 0) return null;
   const { Case: _case, ...kept } = ((c.metadata?.vics ?? {}) as Record<string, unknown>);
   const media: Record<string, unknown> = {
     MediaID: kept.MediaID ?? String(c.id),
     Category: c.classification ? (c.classification.vics ?? null) : null,
     MD5: md5 ?? null,
     SHA1: sha1 ?? null,
+    ...(sha256 ? { SHA256: sha256 } : {}),
+    ...(pdqs.length ? { PDQ: pdqs.length === 1 ? pdqs[0] : pdqs } : {}),
   };
   for (const f of FLAGS) media[f] = kept[f] === true;
   if (c.tags.length) media.Tags = c.tags.some((t) => /[,;]/.test(t)) ? c.tags : c.tags.join(',');
