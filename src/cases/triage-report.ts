@@ -1,8 +1,9 @@
 /**
  * What a triage writes, streamed as items are classified (a million VICS entries never sit in
  * memory): a CSV (one row per file), a VICS 2.0 case export (US model, #Cases: the Media of every
- * file with an MD5 or SHA1, categorised, with its series and whether a victim is identified), and
- * an HTML summary (counts per class and series, the new material by folder, the unreadable files)
+ * file with a digest, categorised, with every flag, tag, comment and series its matched content
+ * gave), and an HTML summary (counts per class, flag and series, the new material by folder, the
+ * known files with a victim identified, the unreadable files)
  * — never a thumbnail of anything. The HTML lists at most HTML_LIST_LIMIT files per section; the
  * CSV always has them all.
  */
@@ -14,8 +15,10 @@ import { writeVics } from '../exchange/formats/vics-stream.js';
 import type { ExportableContent } from '../exchange/formats/vics.js';
 import { csvField, htmlText } from '../hasher/output.js';
 import { splitPath, TRIAGE_CLASSES, type TriageClass, type TriageItem } from './triage.js';
+import { describeSource, FLAG_NAMES, VICS_FLAG_FIELD, type FlagName } from './triage-facts.js';
 
-export const TRIAGE_CSV_HEADER = 'path,class,classification,legal,series,victim_identified,bank,content_id,signal_type,distance,md5,sha1,pdq,error';
+export const TRIAGE_CSV_HEADER =
+  'path,class,classification,legal,series,victim_identified,victim_source,offender_identified,offender_source,distributed,self_generated,suspected,tags,comments,bank,content_id,signal_type,distance,md5,sha1,sha256,pdq,error';
 /** Files listed by name in each section of the HTML summary. */
 export const HTML_LIST_LIMIT = 10_000;
 const NON_PERTINENT = parseClassification('vics:0');
@@ -41,6 +44,8 @@ export class TriageSummary {
   private listed = 0;
   knownInSeries = 0;
   knownWithVictim = 0;
+  /** Known files per flag their sources set (victim identified, offender identified, …). */
+  readonly flags: Record<FlagName, number> = { victim_identified: 0, offender_identified: 0, distributed: 0, self_generated: 0, suspected: 0 };
 
   add(item: TriageItem): void {
     this.files++;
@@ -51,8 +56,9 @@ export class TriageSummary {
       this.series.set(s.uid, t);
     }
     if (item.class === 'known') {
-      if (item.series.length) this.knownInSeries++;
+      if (item.series.length || item.facts?.series_names.length) this.knownInSeries++;
       if (item.victim_identified) this.knownWithVictim++;
+      for (const f of FLAG_NAMES) if (item.facts?.[f]) this.flags[f]++;
     } else if (item.class === 'new') {
       const { folder, name } = splitPath(item.path);
       this.newPerFolder.set(folder, (this.newPerFolder.get(folder) ?? 0) + 1);
@@ -71,21 +77,37 @@ export class TriageSummary {
 /** A field a spreadsheet would run as a formula (= + - @ first) starts with ' instead: file names are hostile input. */
 const inert = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
+/** The series names of an item: the registry's and those its matched content's files give. */
+export function seriesNamesOf(i: TriageItem): string[] {
+  return [...new Set([...i.series.map((s) => s.name), ...(i.facts?.series_names ?? [])])];
+}
+
 export function csvRow(i: TriageItem): string {
+  const f = i.facts;
+  const flag = (v: boolean | undefined) => (f ? String(v) : '');
   return (
     [
       inert(i.path),
       i.class,
       i.classification ? classificationLabel(i.classification) : '',
       i.classification?.legal ?? '',
-      i.series.map((s) => s.name).join(';'),
+      inert(seriesNamesOf(i).join(';')),
       i.class === 'known' ? String(i.victim_identified) : '',
+      inert(describeSource(f?.sources.victim_identified)),
+      flag(f?.offender_identified),
+      inert(describeSource(f?.sources.offender_identified)),
+      flag(f?.distributed),
+      flag(f?.self_generated),
+      flag(f?.suspected),
+      inert((f?.tags ?? []).join(';')),
+      inert((f?.comments ?? []).join(' | ')),
       i.match?.bank ?? '',
       i.match?.content_id ?? '',
       i.match?.signal_type ?? '',
       i.match?.distance ?? '',
       i.signals.md5 ?? '',
       i.signals.sha1 ?? '',
+      i.signals.sha256 ?? '',
       i.signals.pdq ?? '',
       inert(i.error ?? ''),
     ]
@@ -94,20 +116,28 @@ export function csvRow(i: TriageItem): string {
   );
 }
 
-/** One item as a VICS Media (what has neither MD5 nor SHA1 cannot be carried and is counted as skipped). */
+/**
+ * One item as a VICS Media: its digests (and PDQ), the category, every flag, tag, comment and
+ * series name its matched content gave; the class is a tag ("triage:new"), a decode error a
+ * comment. What has no hash VICS can carry is counted as skipped.
+ */
 function vicsMedia(i: TriageItem, n: number): ExportableContent {
   const { folder, name } = splitPath(i.path);
+  const f = i.facts;
+  const flags = Object.fromEntries(FLAG_NAMES.map((k) => [VICS_FLAG_FIELD[k], k === 'victim_identified' ? i.victim_identified : (f?.[k] ?? false)]));
+  const series = seriesNamesOf(i);
+  const comments = [...(f?.comments ?? []), ...(i.error ? [i.error] : [])];
   return {
     id: n,
     classification: i.class === 'not_relevant' ? NON_PERTINENT : i.classification,
-    tags: [i.class],
-    note: i.error,
+    tags: [...(f?.tags ?? []), `triage:${i.class}`],
+    note: comments.length ? comments.join('\n') : null,
     metadata: {
       vics: {
         MediaID: String(n),
         IsPrecategorized: i.class === 'known' || i.class === 'not_relevant',
-        VictimIdentified: i.victim_identified,
-        ...(i.series.length ? { Series: i.series.map((s) => s.name).join(';') } : {}),
+        ...flags,
+        ...(series.length ? { Series: series.join(';') } : {}),
         ...(i.size !== null ? { MediaSize: i.size } : {}),
         MediaFiles: [{ FileName: name, FilePath: folder }],
       },
@@ -116,6 +146,13 @@ function vicsMedia(i: TriageItem, n: number): ExportableContent {
   };
 }
 
+const FLAG_LABEL: Record<FlagName, string> = {
+  victim_identified: 'Victim identified',
+  offender_identified: 'Offender identified',
+  distributed: 'Distributed',
+  self_generated: 'Self-generated',
+  suspected: 'Suspected',
+};
 
 export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber: string; generated: string }): string {
   const label: Record<TriageClass, string> = { new: 'New (no match: review first)', known: 'Known', not_relevant: 'Not relevant (allow-listed)', unreadable: 'Unreadable or corrupt' };
@@ -131,6 +168,9 @@ export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber
 <p>Case ${htmlText(meta.caseNumber || '(no number)')} · ${sum.files} files · generated ${htmlText(meta.generated)} by Alliance. No images are shown in this summary.</p>
 <h2>Files per class</h2>
 <table><tbody>${TRIAGE_CLASSES.map((c) => `<tr><th scope="row">${label[c]}</th><td class="num" data-class="${c}">${sum.counts[c]}</td></tr>`).join('')}</tbody></table>
+<h2>What the known files' sources say</h2>
+<table><tbody>${FLAG_NAMES.map((f) => `<tr><th scope="row">${FLAG_LABEL[f]}</th><td class="num" data-flag="${f}">${sum.flags[f]}</td></tr>`).join('')}</tbody></table>
+<p>Each flag is the newest statement of the bank content's VICS record or of the series registry; triage.csv names the source of each.</p>
 <h2>Known series</h2>
 ${sum.series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...sum.series.values()].map((s) => `<tr data-series="${htmlText(s.uid)}"><td>${htmlText(s.name)} <small>${htmlText(s.uid)}</small></td><td>${htmlText(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
 <h2>New material by folder</h2>

@@ -13,7 +13,10 @@ import { getRun, insertItems, insertRun, listItems, listRuns, newFolders, retire
 import type { TriageItemRow, TriageRunRow } from '../store/triage-schema.js';
 import { now, parseJson } from '../store/util.js';
 import { writeTriageOutputs, type SeriesTally, type TriageOutputs } from './triage-report.js';
-import { classify, splitPath, type TriageInput, type TriageItem } from './triage.js';
+import { classify, splitPath, type TriageInput, type TriageItem, type TriageMatcher } from './triage.js';
+import type { TriageFacts } from './triage-facts.js';
+import { contentFacts } from '../store/content-repo.js';
+import { seriesOfContents } from '../store/cases-repo.js';
 
 export type TriageKind = 'folder' | 'vics' | 'hashes';
 
@@ -50,6 +53,8 @@ function itemRow(runId: number, n: number, i: TriageItem): unknown[] {
     i.signals.sha1 ?? null,
     i.signals.pdq ?? null,
     i.error === null ? null : storable(i.error),
+    i.signals.sha256 ?? null,
+    i.facts ? storable(JSON.stringify(i.facts)) : null,
   ];
 }
 
@@ -85,7 +90,10 @@ function itemView(r: TriageItemRow) {
     md5: r.md5,
     sha1: r.sha1,
     pdq: r.pdq,
+    sha256: r.sha256,
     error: r.error,
+    /** What the matched content says of the file: flags (with the source of each), tags, comments, series names. */
+    facts: parseJson<TriageFacts | null>(r.facts, null),
   };
 }
 
@@ -117,9 +125,12 @@ export class TriageService {
       created_by: actor.actor,
       started_at: now(),
     });
-    const lookup = this.lookup;
+    const matcher: TriageMatcher = {
+      lookup: this.lookup,
+      facts: { contents: (ids) => contentFacts(db, ids), series: (ids) => seriesOfContents(db, ids) },
+    };
     async function* classified(): AsyncGenerator<TriageItem> {
-      for await (const input of req.inputs) yield await classify(lookup, input);
+      for await (const input of req.inputs) yield await classify(matcher, input);
     }
     let outputs: TriageOutputs;
     try {

@@ -6,7 +6,13 @@
  *   known        — matches a bank (its classification, its series, whether a victim is identified)
  *   new          — matches nothing: the investigator's priority (possibly ongoing abuse)
  *   not_relevant — on a negative bank (allow-list)
- *   unreadable   — could not be read or hashed (listed, never fatal)
+ *   unreadable   — could not be read or decoded, and its bytes match nothing (listed, never fatal)
+ * Files are matched with every signal type the node hashes (PDQ for images, vPDQ with the vPDQ
+ * comparison for videos, MD5, SHA-1 and SHA-256 for everything). A file that cannot be decoded
+ * still has bytes: its digests are kept and matched, the decode error beside them.
+ * A known file carries what its matched content says (triage-facts.ts): the VICS flags, tags,
+ * comments and series names, and the series registry's word on victims and offenders — the newer
+ * statement wins, and the item names its source.
  * Symbolic links are never followed inside the folder (hasher/walk.ts). VICS files and hash lists
  * are streamed: a million entries never sit in memory at once.
  */
@@ -21,7 +27,9 @@ import type { HashRequest } from '../hasher/hash-file.js';
 import { runHash, type ProgressSink } from '../hasher/run.js';
 import { isProblem, walkInputs } from '../hasher/walk.js';
 import type { LookupService, Match } from '../match/lookup-service.js';
-import { getSignalType } from '../signals/registry.js';
+import type { MediaKind } from '../media/detect.js';
+import { appliesTo, getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
+import { triageFacts, type FactsSource, type TriageFacts } from './triage-facts.js';
 
 export type TriageClass = 'known' | 'new' | 'not_relevant' | 'unreadable';
 export const TRIAGE_CLASSES: readonly TriageClass[] = ['new', 'known', 'not_relevant', 'unreadable'];
@@ -42,6 +50,8 @@ export interface TriageItem extends TriageInput {
   victim_identified: boolean;
   /** The nearest bank match (known) or allow-list entry (not_relevant). */
   match: { bank: string; content_id: number; signal_type: string; distance: number } | null;
+  /** What the matched content says of the file (null unless known). */
+  facts: TriageFacts | null;
 }
 
 export interface FolderOptions {
@@ -52,8 +62,9 @@ export interface FolderOptions {
 }
 
 const SEVERITY: Record<LegalStatus, number> = { baseline: 0, national: 1, unknown: 2, not_illegal: 3 };
-/** The types triage hashes files with: what banks and VICS files carry. */
-const TYPES = ['pdq', 'md5', 'sha1'];
+/** The types triage hashes files with: every type a file can be matched on (each applies to its media). */
+const FILE_KINDS: MediaKind[] = ['image', 'video', 'other'];
+const TYPES = [...SIGNAL_TYPES.values()].filter((t) => FILE_KINDS.some((k) => appliesTo(t, k))).map((t) => t.name);
 
 interface StateLine {
   path: string;
@@ -99,7 +110,7 @@ export async function hashFolder(folder: string, opts: FolderOptions): Promise<{
   before.clear();
   if (todo.length) {
     const state = createWriteStream(stateFile, { flags: 'a', mode: 0o600 });
-    await runHash({ ...opts.hash, types: TYPES, inputs: [], entries: todo, format: 'jsonl', jobs: opts.jobs }, state as unknown as Writable, opts.progress);
+    await runHash({ ...opts.hash, types: TYPES, inputs: [], entries: todo, format: 'state', jobs: opts.jobs }, state as unknown as Writable, opts.progress);
     state.end();
     await once(state, 'close');
   }
@@ -161,14 +172,20 @@ export async function* hashListInputs(file: string): AsyncGenerator<TriageInput>
   }
 }
 
+/** What classifying needs: lookups, and the facts of matched contents. */
+export interface TriageMatcher {
+  lookup: LookupService;
+  facts: FactsSource;
+}
+
 /** Classifies one item's signals against the banks and the series registry. */
-export async function classify(lookup: LookupService, input: TriageInput): Promise<TriageItem> {
-  const base: TriageItem = { ...input, class: 'unreadable', classification: null, series: [], victim_identified: false, match: null };
-  if (input.error || Object.keys(input.signals).length === 0) return { ...base, error: input.error ?? 'no hash' };
+export async function classify(matcher: TriageMatcher, input: TriageInput): Promise<TriageItem> {
+  const base: TriageItem = { ...input, class: 'unreadable', classification: null, series: [], victim_identified: false, match: null, facts: null };
+  if (Object.keys(input.signals).length === 0) return { ...base, error: input.error ?? 'no hash' };
   const known: Match[] = [];
   const allowed: Match[] = [];
   for (const [type, value] of Object.entries(input.signals)) {
-    const r = await lookup.lookup(type, value);
+    const r = await matcher.lookup.lookup(type, value);
     known.push(...r.matches);
     allowed.push(...r.allow_listed);
   }
@@ -177,17 +194,20 @@ export async function classify(lookup: LookupService, input: TriageInput): Promi
     const m = pick(allowed);
     return { ...base, class: 'not_relevant', match: { bank: m.bank, content_id: m.content_id, signal_type: m.signal_type, distance: m.distance } };
   }
-  if (known.length === 0) return { ...base, class: 'new' };
+  // A file that could not be decoded and whose bytes match nothing stays unreadable (with its digests).
+  if (known.length === 0) return { ...base, class: input.error ? 'unreadable' : 'new' };
   const m = pick(known);
   const series = new Map<string, TriageItem['series'][number]>();
   for (const k of known) for (const s of k.series ?? []) series.set(s.uid, { uid: s.uid, name: s.name, status: s.status, victims: s.victims });
+  const facts = await triageFacts(matcher.facts, known);
   return {
     ...base,
     class: 'known',
     classification: m.classification,
     series: [...series.values()],
-    victim_identified: [...series.values()].some((s) => s.victims > 0 || s.status === 'victim_identified'),
+    victim_identified: facts.victim_identified,
     match: { bank: m.bank, content_id: m.content_id, signal_type: m.signal_type, distance: m.distance },
+    facts,
   };
 }
 

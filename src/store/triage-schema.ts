@@ -44,6 +44,9 @@ export interface TriageItemsTable {
   sha1: string | null;
   pdq: string | null;
   error: string | null;
+  sha256: string | null;
+  /** JSON: what the matched content says of the file (triage.ts TriageFacts); null when nothing matched. */
+  facts: string | null;
 }
 
 export interface TriageTables {

@@ -3,6 +3,7 @@
  * `alliance serve --demo`: sign-in, banks, a bank's content, matching and the veiled preview.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -405,6 +406,16 @@ describe('web UI', () => {
       await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(seized, folder, `fresh-${i}.png`));
     }
     writeFileSync(join(seized, 'empty.jpg'), '');
+    // A file a VICS case lists with its flags, series, tags and comments: the page shows them all.
+    const pixels = Buffer.alloc(64 * 64 * 3, 0);
+    for (let p = 0; p < pixels.length; p++) pixels[p] = (p * 29 * 2654435761) >>> 24;
+    await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(seized, 'usb', 'case.png'));
+    const caseMd5 = createHash('md5').update(readFileSync(join(seized, 'usb', 'case.png'))).digest('hex');
+    const caseFile = join(seized, '..', `${dataDir.split('/').pop()}-case.json`);
+    after.push(async () => rmSync(caseFile, { force: true }));
+    writeFileSync(caseFile, JSON.stringify({ '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media', value: [{ MediaID: 77, MD5: caseMd5, Category: 1, VictimIdentified: 'true', IsDistributed: 'true', Series: 'UI Harbour', Tags: 'tag-ui', Comments: 'ui note' }] }));
+    const imported = await runCli(['import', caseFile, '--bank', 'UI_CASE', '--create', '--data', dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
     const cli = await runCli(['triage', seized, '--out', join(seized, '..', `${dataDir.split('/').pop()}-triage`), '--case-number', 'UI-7', '--data', dataDir]);
     expect(cli.code, cli.stderr).toBe(0);
     const id = /recorded as triage run (\d+)/.exec(cli.stdout)![1];
@@ -412,20 +423,23 @@ describe('web UI', () => {
     const page = await open('/triage');
     await heading(page, 'Triage');
     const row = page.locator('table.triage-runs tbody tr', { hasText: `Run ${id}` });
-    expect(await text(row)).toMatch(/^Run \d+ .+-seized \(folder\) UI-7 .+ done 6 3 1 1 1$/);
+    expect(await text(row)).toMatch(/^Run \d+ .+-seized \(folder\) UI-7 .+ done 7 3 2 1 1$/);
     await row.getByRole('link', { name: `Run ${id}` }).click();
     await page.waitForURL(`**/triage/${id}`);
     await heading(page, `Triage run ${id}`);
     // The heading shows before the run has loaded: wait for the counts.
-    await expect.poll(() => page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 1', 'Not relevant: 1', 'Unreadable: 1', 'All: 6']);
+    await expect.poll(() => page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 2', 'Not relevant: 1', 'Unreadable: 1', 'All: 7']);
     const items = page.locator('table.triage-items tbody tr');
     await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['phone/fresh-0.png', 'usb/fresh-1.png', 'usb/fresh-2.png']);
     await page.getByRole('button', { name: 'usb (2)' }).click();
     await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['usb/fresh-1.png', 'usb/fresh-2.png']);
     await page.locator('button[data-class="known"]').click();
-    await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tphone\/known\.jpg\tknown\tlegal:unknown\t\t(no)?\tDEMO_IMAGES \(pdq, distance 0\)/)]);
+    await expect.poll(() => items.allInnerTexts()).toEqual([
+      expect.stringMatching(/^\d+\tphone\/known\.jpg\tknown\tlegal:unknown\t[^\t]*\t(no|yes)\s+[^\t]+\t[^\t]*\tDEMO_IMAGES \(pdq, distance 0\)/),
+      expect.stringMatching(/^\d+\tusb\/case\.png\tknown\tvics:1\tUI Harbour\tyes\s+bank UI_CASE, VICS MediaID 77, \d{4}-\d\d-\d\d\tdistributed\s+tags: tag-ui\s+ui note\s+UI_CASE \(md5, distance 0\)/),
+    ]);
     await page.locator('button[data-class="unreadable"]').click();
-    await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tempty\.jpg\tunreadable\t.*empty file \(0 bytes\)/)]);
+    await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tempty\.jpg\tunreadable\t[^]*empty file \(0 bytes\)/)]);
     expect(await page.locator('img').count()).toBe(0); // no image of anything triaged
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);

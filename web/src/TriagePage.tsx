@@ -42,6 +42,56 @@ interface Item {
   match: { bank: string; signal_type: string; distance: number } | null;
   md5: string | null;
   error: string | null;
+  facts: Facts | null;
+}
+
+type FlagName = 'victim_identified' | 'offender_identified' | 'distributed' | 'self_generated' | 'suspected';
+
+/** What the matched content says of a known file (the server's triage-facts.ts). */
+interface Facts extends Record<FlagName, boolean> {
+  sources: Partial<Record<FlagName, { value: boolean; at: string | null; source: string }>>;
+  tags: string[];
+  comments: string[];
+  series_names: string[];
+}
+
+const OTHER_FLAGS: Array<[Exclude<FlagName, 'victim_identified'>, string]> = [
+  ['offender_identified', 'offender identified'],
+  ['distributed', 'distributed'],
+  ['self_generated', 'self-generated'],
+  ['suspected', 'suspected'],
+];
+
+const sourceText = (s: { source: string; at: string | null } | undefined) => (s ? `${s.source}${s.at ? `, ${s.at.slice(0, 10)}` : ''}` : 'no source says');
+
+/** A known file's victim status with the source that said it. */
+function VictimCell({ item }: { item: Item }) {
+  if (item.class !== 'known') return null;
+  const src = item.facts?.sources.victim_identified;
+  return (
+    <>
+      {item.victim_identified ? 'yes' : 'no'}
+      <br />
+      <small className="source">{sourceText(src)}</small>
+    </>
+  );
+}
+
+/** The other flags, tags and comments the matched content gave. */
+function FactsCell({ facts }: { facts: Facts | null }) {
+  if (!facts) return null;
+  const flags = OTHER_FLAGS.filter(([f]) => facts[f]).map(([, label]) => label);
+  return (
+    <>
+      {flags.length > 0 && <span className="flags">{flags.join(', ')}</span>}
+      {facts.tags.length > 0 && <div className="tags">tags: {facts.tags.join(', ')}</div>}
+      {facts.comments.map((c, k) => (
+        <div key={k} className="comment">
+          {c}
+        </div>
+      ))}
+    </>
+  );
 }
 
 const words = (s: string) => s.replace(/_/g, ' ');
@@ -247,6 +297,7 @@ export function TriageRunPage({ id }: { id: number }) {
                     <th scope="col">Classification</th>
                     <th scope="col">Series</th>
                     <th scope="col">Victim identified</th>
+                    <th scope="col">Flags, tags, comments</th>
                     <th scope="col">Match</th>
                     <th scope="col">MD5 / error</th>
                   </tr>
@@ -260,10 +311,18 @@ export function TriageRunPage({ id }: { id: number }) {
                       </td>
                       <td>{words(i.class)}</td>
                       <td>{i.classification ?? ''}</td>
-                      <td>{i.series.map((s) => s.name).join(', ')}</td>
-                      <td>{i.class === 'known' ? (i.victim_identified ? 'yes' : 'no') : ''}</td>
+                      <td>{[...new Set([...i.series.map((s) => s.name), ...(i.facts?.series_names ?? [])])].join(', ')}</td>
+                      <td>
+                        <VictimCell item={i} />
+                      </td>
+                      <td>
+                        <FactsCell facts={i.facts} />
+                      </td>
                       <td>{i.match ? `${i.match.bank} (${i.match.signal_type}, distance ${i.match.distance})` : ''}</td>
-                      <td>{i.error ?? <code>{i.md5 ?? ''}</code>}</td>
+                      <td>
+                        <code>{i.md5 ?? ''}</code>
+                        {i.error && <div className="error">{i.error}</div>}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
