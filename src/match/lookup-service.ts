@@ -45,6 +45,21 @@ export interface Match {
   detail?: Record<string, number>;
   /** The series the content belongs to (victim identification), when it is linked to any. */
   series?: Array<{ uid: string; name: string; status: string; owner_member: string; victims: number }>;
+  /** Where the content comes from: the member and bank that first held it and who passed it on. */
+  provenance: Provenance;
+}
+
+/**
+ * A match's provenance. Content received from a peer keeps what its feed said: the origin member
+ * and bank, and the chain of members that passed it on, origin first (the last is the peer it
+ * came from). This node's own content names this node's member, the local bank, and a chain of
+ * this node alone. `first_seen` is when the origin first saw it (ISO 8601).
+ */
+export interface Provenance {
+  origin_member: string;
+  origin_bank: string;
+  chain: string[];
+  first_seen: string;
 }
 
 export interface NotCounted extends Match {
@@ -79,6 +94,8 @@ export class LookupService {
   constructor(
     private readonly store: Store,
     private readonly matcher: Matcher,
+    /** This node's member (the origin of its own content); read at each lookup. */
+    private readonly self: { readonly name: string },
   ) {}
 
   async lookup(signalType: string, signal: string, options: LookupOptions = {}): Promise<LookupResult> {
@@ -103,7 +120,7 @@ export class LookupService {
     for (const { signal_id, content, bank } of contexts) {
       if (wanted && !wanted.has(bank.name)) continue;
       const hit = byId.get(signal_id)!;
-      const match = toMatch(bank, content, signal_id, type.name, hit.distance, hit.detail);
+      const match = toMatch(bank, content, signal_id, type.name, hit.distance, hit.detail, this.self.name);
       const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
       if (reason) {
         result.not_counted.push({ ...match, reason });
@@ -136,7 +153,7 @@ export class LookupService {
   }
 }
 
-function toMatch(bank: Bank, content: BankContent, signalId: number, signalType: string, distance: number, detail?: Record<string, number>): Match {
+function toMatch(bank: Bank, content: BankContent, signalId: number, signalType: string, distance: number, detail: Record<string, number> | undefined, self: string): Match {
   return {
     bank: bank.name,
     bank_kind: bank.kind === 'negative' ? 'negative' : 'positive',
@@ -147,7 +164,26 @@ function toMatch(bank: Bank, content: BankContent, signalId: number, signalType:
     classification: parseJson<Classification | null>(content.classification, null),
     tags: parseJson<string[]>(content.tags, []),
     ...(detail ? { detail } : {}),
+    provenance: provenanceOf(bank, content, self),
   };
+}
+
+/** Received content as its feed described it; own content as this node's. */
+export function provenanceOf(bank: Pick<Bank, 'name'>, content: Pick<BankContent, 'origin_member' | 'origin_bank' | 'chain' | 'first_seen'>, self: string): Provenance {
+  const chain = parseJson<unknown>(content.chain, null);
+  const names = Array.isArray(chain) ? chain.filter((m): m is string => typeof m === 'string') : [];
+  const origin = content.origin_member ?? names[0] ?? self;
+  return {
+    origin_member: origin,
+    origin_bank: content.origin_bank ?? bank.name,
+    chain: names.length ? names : [origin],
+    first_seen: new Date(Number(content.first_seen)).toISOString(),
+  };
+}
+
+/** One line for people: "from hotline-nl/KNOWN via hotline-nl → authority-de, first seen …". */
+export function describeProvenance(p: Provenance): string {
+  return `from ${p.origin_member}/${p.origin_bank} via ${p.chain.join(' → ')}, first seen ${p.first_seen}`;
 }
 
 function whyNotCounted(bank: Bank, content: BankContent, t: number, coin: number | undefined): string | undefined {

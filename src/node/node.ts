@@ -151,7 +151,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     if (m.name === self.name) Object.assign(self, { kind: m.kind, country: m.country });
   });
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
-  const lookup = new LookupService(store, matcher);
+  const lookup = new LookupService(store, matcher, self);
   const federation = new FederationService(
     store,
     audit,

@@ -59,6 +59,8 @@ export interface Match {
   distance: number;
   classification: Classification | null;
   tags: string[];
+  /** Where the content comes from (received content: its origin and the members that passed it on). */
+  provenance: { origin_member: string; origin_bank: string; chain: string[]; first_seen: string };
 }
 
 export interface LookupResult {

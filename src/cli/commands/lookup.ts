@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
-import type { LookupResult } from '../../match/lookup-service.js';
+import { describeProvenance, type LookupResult } from '../../match/lookup-service.js';
 import { getSignalType } from '../../signals/registry.js';
 import { withNode } from '../node-command.js';
 import { nonNegativeNumber, typeOfHexLiteral } from '../options.js';
@@ -38,6 +38,8 @@ export function lookupCommand(): Command {
           for (const r of results) {
             process.stdout.write(`${r.signal_type}: ${r.matches.length} match${r.matches.length === 1 ? '' : 'es'}\n`);
             for (const line of r.explanation) process.stdout.write(`  ${line}\n`);
+            // Where each match comes from: a received item names its origin, not only the local bank.
+            for (const m of [...r.matches, ...r.allow_listed]) process.stdout.write(`  content ${m.content_id} in ${m.bank}: ${describeProvenance(m.provenance)}\n`);
           }
         }
         process.exitCode = results.some((r) => r.matches.length > 0) ? 0 : 1;
