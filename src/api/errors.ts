@@ -42,7 +42,8 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   // Work refused because the node is at its limit says when to come back.
   const retryAfter = (e as { retryAfterS?: number }).retryAfterS;
   if (e.status === 503) void reply.header('retry-after', String(retryAfter ?? 5));
-  void reply.status(e.status).send({ code: e.code, message });
+  // Extra fields (a peer's refusal names the peer's own code) never replace code and message.
+  void reply.status(e.status).send({ ...e.details, code: e.code, message });
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {

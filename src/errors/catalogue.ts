@@ -44,6 +44,7 @@ export const ERRORS = {
   NOT_PUBLISHED: { status: 404, meaning: 'The bank is not published to the requesting member.' },
   SUBSCRIPTION_EXISTS: { status: 409, meaning: 'This node already subscribes to that bank of that peer.' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, meaning: 'No subscription with that id.' },
+  PEER_REFUSED: { status: 424, meaning: "A peer refused the request with an error of its own (named in the message and in peer_code): not a transient failure, so it is not retried — a subscription waits for the next explicit sync, a delivery is failed." },
   FEED_INVALID: { status: 502, meaning: "A peer's feed page is malformed, mis-signed, out of sequence, truncated or late; nothing of it was applied." },
   OPINION_INVALID: { status: 400, meaning: 'An opinion is not confirmed, false_positive or disputed, or names unknown content.' },
   RULE_INVALID: { status: 400, meaning: 'An action rule has an unknown condition or action, a bad value, or a webhook action without its webhook.' },
@@ -101,10 +102,13 @@ export type ErrorCode = keyof typeof ERRORS;
  */
 export class AllianceError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Extra fields of the error's answer beside code and message (e.g. PEER_REFUSED's peer_code). */
+  readonly details: Readonly<Record<string, string | number>> | undefined;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, string | number> }) {
     super(message, options);
     this.name = 'AllianceError';
     this.code = code;
+    this.details = options?.details;
   }
 
   get status(): number {
@@ -112,7 +116,7 @@ export class AllianceError extends Error {
   }
 
   toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+    return { ...this.details, code: this.code, message: this.message };
   }
 }
 

@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Classification, LegalStatus } from '../banks/classification.js';
 import { checkBankName } from '../banks/names.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, toAllianceError } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
 import { getBankById, getBankByName, insertBank, findBankByName, updateBank } from '../store/banks-repo.js';
@@ -64,6 +64,10 @@ export interface SyncReport extends ApplyResult {
   checkpoint: number;
   latest: number | null;
   error?: string;
+  /** The error's catalogue code (PEER_REFUSED: the peer said no — see peer_code). */
+  error_code?: string;
+  /** A refusal's code at the peer (e.g. NOT_PUBLISHED). */
+  peer_code?: string;
 }
 
 export class FederationService {
@@ -301,16 +305,27 @@ export class FederationService {
       }
       await markSuccess(this.store.db, sub.id, report.latest ?? report.checkpoint);
     } catch (err) {
-      report.error = err instanceof Error ? err.message : String(err);
-      await markError(this.store.db, sub.id, report.error);
+      const e = toAllianceError(err);
+      report.error = e.message;
+      report.error_code = e.code;
+      if (typeof e.details?.peer_code === 'string') report.peer_code = e.details.peer_code;
+      await markError(this.store.db, sub.id, report.error, e.code);
     }
     return report;
   }
 
-  /** Syncs every subscription (of one peer), one after the other. */
-  async syncAll(peerName?: string): Promise<SyncReport[]> {
+  /**
+   * Syncs every subscription (of one peer), one after the other. The scheduled sync skips the
+   * subscriptions a peer refused (PEER_REFUSED: not published to this node, this node not
+   * registered there, …): asking again every minute changes nothing until someone acts, so they
+   * wait — with the refusal as their last error — for an explicit sync (`alliance sync`, the API).
+   */
+  async syncAll(peerName?: string, opts: { scheduled?: boolean } = {}): Promise<SyncReport[]> {
     const reports: SyncReport[] = [];
-    for (const s of await listSubscriptions(this.store.db, peerName)) reports.push(await this.sync(s.id));
+    for (const s of await listSubscriptions(this.store.db, peerName)) {
+      if (opts.scheduled && s.last_error_code === 'PEER_REFUSED') continue;
+      reports.push(await this.sync(s.id));
+    }
     return reports;
   }
 

@@ -23,7 +23,31 @@ export interface ClientOptions {
   maxBytes?: number;
 }
 
-/** Sends a signed request; returns the parsed JSON body. Failures are FEED_INVALID with the reason. */
+/** Statuses that say "not now" rather than "no": retried like an unreachable peer. */
+const TRANSIENT_4XX = new Set([408, 425, 429]);
+
+/** A catalogue error code (ours, or any vendor's of the same form). */
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * A peer's 4xx answer with an error body of the catalogue's shape ({code, message}) as
+ * PEER_REFUSED naming its code and message (the message cleaned of control characters, ≤ 500
+ * characters); undefined for any other answer.
+ */
+export function peerRefusal(peer: string, status: number, body: unknown): AllianceError | undefined {
+  if (status < 400 || status >= 500 || TRANSIENT_4XX.has(status)) return undefined;
+  const b = body as { code?: unknown; message?: unknown } | null;
+  if (typeof b !== 'object' || b === null || typeof b.code !== 'string' || !CODE.test(b.code) || typeof b.message !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const message = b.message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 500);
+  return new AllianceError('PEER_REFUSED', `peer ${peer} refused: ${b.code}: ${message}`, { details: { peer, peer_status: status, peer_code: b.code } });
+}
+
+/**
+ * Sends a signed request; returns the parsed JSON body. A peer's refusal (a 4xx with a catalogue
+ * error) is PEER_REFUSED with its code and message; every other failure is FEED_INVALID with the
+ * reason (unreachable, late, truncated, not JSON, 5xx, 408/425/429): those are worth retrying.
+ */
 export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   const text = body === undefined ? '' : JSON.stringify(body);
   const headers: Record<string, string> = { ...signRequest(opts.identity, opts.self, peer.name, method, path, text), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
@@ -57,7 +81,9 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
   } catch {
     throw new AllianceError('FEED_INVALID', `malformed JSON from peer ${peer.name} (${raw.length} bytes${res.ok ? '; truncated?' : ''})`);
   }
-  if (!res.ok) throw new AllianceError('FEED_INVALID', `peer ${peer.name} answered ${res.status}: ${String((json as { message?: string }).message ?? '')}`);
+  if (!res.ok) {
+    throw peerRefusal(peer.name, res.status, json) ?? new AllianceError('FEED_INVALID', `peer ${peer.name} answered ${res.status}: ${String((json as { message?: string } | null)?.message ?? '')}`);
+  }
   return json;
 }
 

@@ -26,6 +26,7 @@ import { helpDirectory } from './migrations/0012-help-directory.js';
 import { messages } from './migrations/0013-messages.js';
 import { helpFeed } from './migrations/0014-help-feed.js';
 import { hardening } from './migrations/0015-hardening.js';
+import { refusalsAndKeys } from './migrations/0016-refusals-and-keys.js';
 import { trueInputs } from './migrations/0017-true-inputs.js';
 import type { Database } from './schema.js';
 
@@ -62,7 +63,7 @@ export interface Store {
 }
 
 function migrations(dialect: DialectName): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration, '0004-actions': actions(dialect) as Migration, '0005-reports-notices': reportsNotices(dialect) as Migration, '0006-cases': cases(dialect) as Migration, '0007-series-feed': seriesFeed(dialect) as Migration, '0008-deconfliction': deconfliction(dialect) as Migration, '0009-shared-targets': sharedTargets as Migration, '0010-triage': triage(dialect) as Migration, '0011-reporting': reporting(dialect) as Migration, '0012-help-directory': helpDirectory(dialect) as Migration, '0013-messages': messages(dialect) as Migration, '0014-help-feed': helpFeed(dialect) as Migration, '0015-hardening': hardening as Migration, '0017-true-inputs': trueInputs as Migration };
+  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration, '0004-actions': actions(dialect) as Migration, '0005-reports-notices': reportsNotices(dialect) as Migration, '0006-cases': cases(dialect) as Migration, '0007-series-feed': seriesFeed(dialect) as Migration, '0008-deconfliction': deconfliction(dialect) as Migration, '0009-shared-targets': sharedTargets as Migration, '0010-triage': triage(dialect) as Migration, '0011-reporting': reporting(dialect) as Migration, '0012-help-directory': helpDirectory(dialect) as Migration, '0013-messages': messages(dialect) as Migration, '0014-help-feed': helpFeed(dialect) as Migration, '0015-hardening': hardening as Migration, '0016-refusals-and-keys': refusalsAndKeys(dialect) as Migration, '0017-true-inputs': trueInputs as Migration };
   return { getMigrations: async () => all };
 }
 

@@ -102,6 +102,7 @@ const subscriptionColumns = [
   'subscriptions.last_success_at',
   'subscriptions.last_error',
   'subscriptions.last_error_at',
+  'subscriptions.last_error_code',
   'subscriptions.items_received',
 ] as const;
 
@@ -131,11 +132,11 @@ export async function markAttempt(db: Executor, id: number): Promise<void> {
 }
 
 export async function markSuccess(db: Executor, id: number, latest: number): Promise<void> {
-  await db.updateTable('subscriptions').set({ last_success_at: now(), latest, last_error: null }).where('id', '=', id).execute();
+  await db.updateTable('subscriptions').set({ last_success_at: now(), latest, last_error: null, last_error_code: null }).where('id', '=', id).execute();
 }
 
-export async function markError(db: Executor, id: number, error: string): Promise<void> {
-  await db.updateTable('subscriptions').set({ last_error: redactServerPaths(error).slice(0, 2000), last_error_at: now() }).where('id', '=', id).execute();
+export async function markError(db: Executor, id: number, error: string, code: string | null = null): Promise<void> {
+  await db.updateTable('subscriptions').set({ last_error: redactServerPaths(error).slice(0, 2000), last_error_at: now(), last_error_code: code }).where('id', '=', id).execute();
 }
 
 /** Moves the checkpoint — inside the transaction that applied the page. */

@@ -178,6 +178,8 @@ export interface SubscriptionsTable {
   last_success_at: number | null;
   last_error: string | null;
   last_error_at: number | null;
+  /** The catalogue code of the last error (PEER_REFUSED: the peer said no; scheduled syncs wait for an explicit one). */
+  last_error_code: string | null;
   items_received: number;
   created_at: number;
 }

@@ -3,13 +3,16 @@
  * and platform C in Germany, each with its own database (B on PostgreSQL). A publishes banks under
  * agreements; B and C receive exactly what they may; an update and a deletion at A reach B at the
  * next sync; C's false-positive opinion reaches A and, by A's quarantine rule, disables the item
- * for everyone.
+ * for everyone. Every match names where its content comes from (origin member and bank, the chain
+ * of members that passed it on), also two hops away; a publisher's refusal reaches the CLI with its
+ * own code.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { freshPgDatabase } from '../support/dialects.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
@@ -17,11 +20,11 @@ import { http, startServer, type ServerProcess } from '../support/server-process
 const hash = (i: number) => createHash('sha256').update(`item-${i}`).digest('hex');
 const dirs: string[] = [];
 
-async function node(name: string, kind: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<ServerProcess & { name: string; call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> }> {
+async function node(name: string, kind: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<ServerProcess & { name: string; dir: string; call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> }> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-fed-${name}-`));
   dirs.push(dir);
   const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ...extra });
-  return Object.assign(s, { name, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
+  return Object.assign(s, { name, dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
 describe('federation between three nodes', () => {
@@ -81,7 +84,8 @@ describe('federation between three nodes', () => {
     expect(await sync(B, bLea.id)).toMatchObject({ added: 1 });
     expect(await sync(C, cKnown.id)).toMatchObject({ added: 2 });
     const cLeaReport = await sync(C, cLea.id);
-    expect(cLeaReport.error).toMatch(/404: bank LEA_ONLY is not published to platform-de/);
+    // The publisher's refusal, with its own code: not a broken feed, and not retried on the schedule.
+    expect(cLeaReport).toMatchObject({ error: 'peer hotline-nl refused: NOT_PUBLISHED: bank LEA_ONLY is not published to platform-de', error_code: 'PEER_REFUSED', peer_code: 'NOT_PUBLISHED' });
     expect((await contentOf(B, 'HOTLINE_NL_KNOWN')).map((c) => c.tags[0]).sort()).toEqual(['item-1', 'item-2']);
     expect((await contentOf(C, 'HOTLINE_NL_KNOWN')).map((c) => c.tags[0]).sort()).toEqual(['item-1', 'item-2']);
     expect((await contentOf(B, 'HOTLINE_NL_LEA_ONLY')).map((c) => c.tags[0])).toEqual(['item-5']);
@@ -89,8 +93,12 @@ describe('federation between three nodes', () => {
     // Received signals match at once, with their provenance.
     const hit = (await B.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(1) })).json;
     expect(hit.matches).toMatchObject([{ bank: 'HOTLINE_NL_KNOWN', classification: { scheme: 'industry', value: 'A1', legal: 'baseline' } }]);
+    expect(hit.matches[0].provenance).toEqual({ origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl'], first_seen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    // At the origin, its own content names itself.
+    const own = (await A.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(1) })).json;
+    expect(own.matches[0]).toMatchObject({ bank: 'KNOWN', provenance: { origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl'], first_seen: hit.matches[0].provenance.first_seen } });
     const subs = (await C.call('GET', '/api/v1/subscriptions')).json.subscriptions;
-    expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY')).toMatchObject({ last_error: expect.stringMatching(/not published/), last_success_at: null });
+    expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY')).toMatchObject({ last_error: expect.stringMatching(/not published/), last_error_code: 'PEER_REFUSED', last_success_at: null });
     expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'KNOWN')).toMatchObject({ last_error: null, lag: 0, items_received: 4 });
   });
 
@@ -106,6 +114,37 @@ describe('federation between three nodes', () => {
     const known = await contentOf(B, 'HOTLINE_NL_KNOWN');
     expect(known.map((c) => c.tags).sort()).toEqual([['item-1', 'updated'], ['item-4']]);
     expect((await B.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(2) })).json.matches).toEqual([]);
+  });
+
+  it('a lookup two hops away names the origin, its bank and every member that passed it on (API and CLI)', async () => {
+    // B passes what it received from A on to C (both in Germany).
+    expect((await B.call('PUT', '/api/v1/banks/HOTLINE_NL_KNOWN/publication', { recipients: { members: ['platform-de'] } })).status).toBe(200);
+    const sub = (await C.call('POST', '/api/v1/subscriptions', { peer: 'authority-de', bank: 'HOTLINE_NL_KNOWN', into: 'VIA_DE' })).json;
+    expect(await sync(C, sub.id)).toMatchObject({ added: 2 });
+    const provenance = { origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl', 'authority-de'], first_seen: expect.any(String) };
+    const api = (await C.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(1), banks: ['VIA_DE'] })).json;
+    expect(api.matches).toMatchObject([{ bank: 'VIA_DE', provenance }]);
+    // The CLI on C's data directory (beside the running server) says the same.
+    const json = await runCli(['lookup', hash(1), '--type', 'pdq', '--bank', 'VIA_DE', '--json', '--data', C.dir]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)[0].matches).toMatchObject([{ bank: 'VIA_DE', provenance }]);
+    const human = await runCli(['lookup', hash(1), '--type', 'pdq', '--data', C.dir]);
+    expect(human.stdout).toMatch(/^  content \d+ in VIA_DE: from hotline-nl\/KNOWN via hotline-nl → authority-de, first seen \d{4}-/m);
+    expect(human.stdout).toMatch(/^  content \d+ in HOTLINE_NL_KNOWN: from hotline-nl\/KNOWN via hotline-nl, first seen /m);
+  });
+
+  it("a publisher's refusal reaches the CLI with the publisher's own code, and the scheduled sync leaves it alone", async () => {
+    const sync = await runCli(['sync', 'hotline-nl', '--data', C.dir]);
+    expect(sync.code).toBe(1);
+    expect(sync.stdout).toMatch(/ERROR peer hotline-nl refused: NOT_PUBLISHED: bank LEA_ONLY is not published to platform-de \[PEER_REFUSED\]/);
+    const subs = await runCli(['subscriptions', '--data', C.dir]);
+    expect(subs.stdout).toMatch(/hotline-nl\/LEA_ONLY .*ERROR peer hotline-nl refused: NOT_PUBLISHED: .* \[PEER_REFUSED\] \(not retried on the schedule: run alliance sync once it is fixed\)/);
+    // Published to C after all: the next explicit sync takes it, and the refusal is gone.
+    expect((await A.call('PUT', '/api/v1/banks/LEA_ONLY/publication', { recipients: { kinds: ['authority'], members: ['platform-de'] }, abroad: ['baseline'] })).status).toBe(200);
+    const again = await runCli(['sync', 'hotline-nl', '--data', C.dir]);
+    expect(again.stdout).not.toMatch(/ERROR/);
+    const lea = (await C.call('GET', '/api/v1/subscriptions')).json.subscriptions.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY');
+    expect(lea).toMatchObject({ last_error: null, last_error_code: null, items_received: 1 });
   });
 
   it("C's false-positive opinion reaches A, whose rule quarantines the item for everyone", async () => {

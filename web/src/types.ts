@@ -100,6 +100,8 @@ export interface Subscription {
   last_success_at: string | null;
   last_error: string | null;
   last_error_at: string | null;
+  /** PEER_REFUSED: the peer said no; scheduled syncs skip the subscription until an explicit sync. */
+  last_error_code: string | null;
 }
 
 export interface ActionMatch {

@@ -25,6 +25,8 @@ export function subscriptionView(s: SubscriptionRow) {
     last_success_at: iso(s.last_success_at),
     last_error: s.last_error,
     last_error_at: iso(s.last_error_at),
+    /** PEER_REFUSED: the peer said no; scheduled syncs skip the subscription until an explicit sync. */
+    last_error_code: s.last_error_code,
   };
 }
 

@@ -105,7 +105,7 @@ export function subscriptionsCommand(): Command {
         const subs = (await node.federation.subscriptions(await node.operator())).map(subscriptionView);
         if (o.json) return void process.stdout.write(`${JSON.stringify(subs, null, 2)}\n`);
         for (const s of subs) {
-          process.stdout.write(`${s.id}\t${s.peer}/${s.remote_bank} → ${s.bank}\tat ${s.checkpoint}, lag ${s.lag ?? '?'}\t${s.items_received} received\tlast success ${s.last_success_at ?? 'never'}${s.last_error ? `\tERROR ${s.last_error}` : ''}\n`);
+          process.stdout.write(`${s.id}\t${s.peer}/${s.remote_bank} → ${s.bank}\tat ${s.checkpoint}, lag ${s.lag ?? '?'}\t${s.items_received} received\tlast success ${s.last_success_at ?? 'never'}${s.last_error ? `\tERROR ${s.last_error}${s.last_error_code ? ` [${s.last_error_code}]` : ''}${s.last_error_code === 'PEER_REFUSED' ? ' (not retried on the schedule: run alliance sync once it is fixed)' : ''}` : ''}\n`);
         }
       }),
     );
@@ -119,7 +119,7 @@ export function syncCommand(): Command {
       withNode(cmd, {}, async (node) => {
         const reports = await node.federation.syncAll(peer);
         for (const r of reports) {
-          process.stdout.write(`subscription ${r.subscription}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}, at ${r.checkpoint}${r.error ? `, ERROR ${r.error}` : ''}\n`);
+          process.stdout.write(`subscription ${r.subscription}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}, at ${r.checkpoint}${r.error ? `, ERROR ${r.error}${r.error_code ? ` [${r.error_code}]` : ''}` : ''}\n`);
         }
         process.exitCode = reports.some((r) => r.error) ? 1 : 0;
       }),

@@ -91,7 +91,7 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   const syncs =
     background && config.role === 'all' && config.syncIntervalMs > 0
       ? setInterval(() => {
-          void node.federation.syncAll().catch((err: unknown) => app.log.error({ err }, 'sync failed'));
+          void node.federation.syncAll(undefined, { scheduled: true }).catch((err: unknown) => app.log.error({ err }, 'sync failed'));
           void node.seriesFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'series sync failed'));
           void node.helpFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'help directory sync failed'));
           if (config.deconflictionKey) void node.deconfliction.syncAll().catch((err: unknown) => app.log.error({ err }, 'deconfliction sync failed'));
