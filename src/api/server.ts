@@ -120,7 +120,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed, auditWitnesses: node.auditWitnesses });
+  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed, auditWitnesses: node.auditWitnesses, refusals: node.refusals });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   await app.register(demoPlugin);

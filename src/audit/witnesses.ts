@@ -10,11 +10,10 @@
 import { AllianceError } from '../errors/catalogue.js';
 import type { Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
-import { peerPrincipal } from '../members/principal.js';
 import { dropWitnessedCheckpoints, keepWitnessedCheckpoint, witnessedAt, witnessedCheckpoints } from '../store/audit-repo.js';
 import type { Store } from '../store/database.js';
-import type { AuditLog } from './audit-log.js';
 import { openCheckpoint } from './checkpoints.js';
+import { auditedAs } from './refusals.js';
 
 export const WITNESS_PATH = '/federation/v1/audit-checkpoints';
 /** Checkpoints a witness keeps in full per member; older ones are thinned to one a day. */
@@ -23,7 +22,6 @@ const KEEP_RECENT = 1000;
 export class AuditWitnesses {
   constructor(
     private readonly store: Store,
-    private readonly audit: AuditLog,
     private readonly federation: FederationService,
     /** Peers this node sends its checkpoints to. */
     readonly witnesses: readonly string[],
@@ -43,11 +41,12 @@ export class AuditWitnesses {
     // The primary key (peer, entry) settles two senders of one entry: the second reads the first's.
     const kept = (await keepWitnessedCheckpoint(this.store.db, peer.id, row)) ? undefined : await witnessedAt(this.store.db, peer.id, c.entry);
     if (kept && kept.hash !== c.hash) {
-      // Audited in its own transaction: the refusal stays on record.
-      await this.store.db.transaction().execute((tx) =>
-        this.audit.record(tx, peerPrincipal(peerName, peer.member_id), 'audit.checkpoint_refused', peerName, { entry: c.entry, kept_hash: kept.hash, sent_hash: c.hash }),
-      );
-      throw new AllianceError('CHECKPOINT_CONFLICT', `this witness holds entry ${c.entry} of ${peerName} with another hash (signed ${kept.signed_at}); ${c.hash.slice(0, 12)}… contradicts it`);
+      // Audited by the federation routes' refusal log (repeats coalesced), like every refusal.
+      throw auditedAs(new AllianceError('CHECKPOINT_CONFLICT', `this witness holds entry ${c.entry} of ${peerName} with another hash (signed ${kept.signed_at}); ${c.hash.slice(0, 12)}… contradicts it`), {
+        action: 'audit.checkpoint_refused',
+        target: peerName,
+        detail: { entry: c.entry, kept_hash: kept.hash, sent_hash: c.hash },
+      });
     }
     if (kept) return { kept: false, entry: c.entry };
     await this.thin(peer.id);

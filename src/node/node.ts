@@ -17,6 +17,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { ComputeService } from '../compute/compute-service.js';
 import type { Checkpoint } from '../audit/checkpoints.js';
 import { AuditWitnesses } from '../audit/witnesses.js';
+import { RefusalLog } from '../audit/refusals.js';
 import type { ChainReport } from '../store/audit-repo.js';
 import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
@@ -94,6 +95,8 @@ export interface AllianceNode {
   readonly retro: RetroMatcher;
   /** Witness peers of the audit chain's checkpoints (and this node as a witness of others'). */
   readonly auditWitnesses: AuditWitnesses;
+  /** Refused federation requests, audited with repeats coalesced (audit/refusals.ts). */
+  readonly refusals: RefusalLog;
   /** Signs a checkpoint of the audit chain now (unless the head has one) and sends it to the witnesses. */
   checkpointAudit(): Promise<AuditCheckpointReport>;
   /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
@@ -160,7 +163,8 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
     config.syncTimeoutMs,
   );
-  const auditWitnesses = new AuditWitnesses(store, audit, federation, config.auditWitnesses);
+  const auditWitnesses = new AuditWitnesses(store, federation, config.auditWitnesses);
+  const refusals = new RefusalLog(store, audit);
   let checkpointing: Promise<unknown> = Promise.resolve();
   const vault = new MediaVault(config.dataDir);
   const secrets = new SecretBox(config.dataDir);
@@ -251,6 +255,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     firstAdminToken,
     ...(resolved.warning ? { identityWarning: resolved.warning } : {}),
     auditWitnesses,
+    refusals,
     compute,
     checkpointAudit() {
       // One at a time in this process: checkpoints reach the file and the witnesses in the order signed.
@@ -273,6 +278,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     async close() {
       await jobs.stop();
       await messageCounter.flush();
+      await refusals.flush();
       await audit.flush();
       await matcher.close();
       await compute.close();

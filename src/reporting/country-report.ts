@@ -13,6 +13,7 @@ import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
+import { auditedAs } from '../audit/refusals.js';
 import type { CountryReportRow } from '../store/reporting-schema.js';
 import { now, parseJson } from '../store/util.js';
 import type { Indicators } from './indicators.js';
@@ -258,25 +259,28 @@ export class CountryReports {
     return this.view(await this.row(id));
   }
 
-  /** The secretariat's side: a report a member's node sent (the request is signed by a registered peer). */
+  /**
+   * The secretariat's side: a report a member's node sent (the request is signed by a registered
+   * peer). Every refusal is audited (`country_report.refused`, through the federation routes'
+   * refusal log, which coalesces repeats).
+   */
   async receive(sender: string, body: unknown): Promise<{ member: string; period: string; received: true }> {
+    const refused = (err: AllianceError) => auditedAs(err, { action: 'country_report.refused', target: sender, detail: { reason: err.message } });
     const peer = await findPeer(this.store.db, sender);
-    if (!peer) throw new AllianceError('PEER_UNTRUSTED', `"${sender.slice(0, 60)}" is not a registered member`);
+    if (!peer) throw refused(new AllianceError('PEER_UNTRUSTED', `"${sender.slice(0, 60)}" is not a registered member`));
     // Country reports are the national authorities': their country is the one registered here, not what a report says.
-    if (peer.kind !== 'authority') throw invalid(`${sender} is registered as a ${peer.kind}: country reports come from national authorities`);
+    if (peer.kind !== 'authority') throw refused(invalid(`${sender} is registered as a ${peer.kind}: country reports come from national authorities`));
     let payload: unknown;
     try {
       payload = openEnvelope(body, peer.public_key);
     } catch (err) {
-      await this.store.db.transaction().execute((tx) => this.audit.record(tx, peerPrincipal(sender), 'country_report.refused', sender, { reason: (err as Error).message }));
-      throw invalid(`refused: ${(err as Error).message}`);
+      throw auditedAs(invalid(`refused: ${(err as Error).message}`), { action: 'country_report.refused', target: sender, detail: { reason: (err as Error).message } });
     }
     let report: CountryReport;
     try {
       report = checkPayload(sender, payload);
     } catch (err) {
-      await this.store.db.transaction().execute((tx) => this.audit.record(tx, peerPrincipal(sender), 'country_report.refused', sender, { reason: (err as Error).message }));
-      throw err;
+      throw refused(err instanceof AllianceError ? err : invalid((err as Error).message));
     }
     const e = body as Envelope;
     await this.store.db.transaction().execute(async (tx) => {

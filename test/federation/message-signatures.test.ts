@@ -2,7 +2,7 @@
  * Node-to-node requests are RFC 9421 HTTP Message Signatures (Ed25519) with an RFC 9530
  * Content-Digest, checked by a maintained independent implementation (the http-message-signatures
  * package) in both directions: what it signs, a node accepts; what a node signs, it verifies. A
- * captured request replayed to the same node within its window is refused (and not audited again);
+ * captured request replayed to the same node within its window is refused (the refusal audited, nothing else);
  * every tampered variant is refused.
  */
 import { createHash, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
@@ -104,7 +104,7 @@ describe.each(DIALECTS)('replaying a signed request to a node on %s', (dialect) 
   });
   afterAll(() => api.close());
 
-  it('answers the first, refuses the same request again (401) and changes nothing', async () => {
+  it('answers the first, refuses the same request again (401, audited) and changes nothing else', async () => {
     const body = JSON.stringify({ uid: 'hotline-nl/999', opinion: 'confirmed', reason: null });
     const headers = { ...(await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'POST', `${url}/federation/v1/opinions`, body)), 'content-type': 'application/json' };
     const send = () => fetch(`${url}/federation/v1/opinions`, { method: 'POST', headers, body });
@@ -115,7 +115,10 @@ describe.each(DIALECTS)('replaying a signed request to a node on %s', (dialect) 
     expect(again.status).toBe(401);
     expect(((await again.json()) as { message: string }).message).toMatch(/seen before/);
     await api.node.audit.flush();
-    expect((await api.node.audit.list({ limit: 1000 })).length).toBe(audited);
+    // The refusal itself is on record, and nothing else.
+    const after = await api.node.audit.list({ limit: 1000 });
+    expect(after.length).toBe(audited + 1);
+    expect(after.find((e) => e.action === 'federation.refused' && /seen before/.test(e.detail))).toMatchObject({ actor: 'unverified:platform-de' });
     // A GET signed by the same library, with its own nonce, passes too (identity is not signed, banks is).
     const get = await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'GET', `${url}/federation/v1/banks`, '');
     expect((await fetch(`${url}/federation/v1/banks`, { headers: get })).status).toBe(200);

@@ -13,6 +13,8 @@ import type { SeriesFeed } from '../../cases/series-feed.js';
 import type { HelpFeed } from '../../awareness/help-feed.js';
 import type { CountryReports } from '../../reporting/country-report.js';
 import type { AuditWitnesses } from '../../audit/witnesses.js';
+import type { RefusalLog } from '../../audit/refusals.js';
+import { toHttpError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,8 +23,17 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed; auditWitnesses: AuditWitnesses }): Promise<void> {
-  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses } = opts;
+export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed; auditWitnesses: AuditWitnesses; refusals: RefusalLog }): Promise<void> {
+  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses, refusals } = opts;
+  // Every refusal (a 4xx: signature checks, unknown peers, bodies, the routes' own) is audited,
+  // identical ones coalesced per minute (audit/refusals.ts). Server failures are logged, not audited.
+  app.addHook('onError', async (req, _reply, error) => {
+    const e = toHttpError(error);
+    if (e.status >= 500) return;
+    const claimed = req.peerName ?? claimedKeyid(req.headers['signature-input']);
+    const registered = req.peerName !== undefined || (claimed !== undefined && (await federation.keyOf(claimed).catch(() => undefined)) !== undefined);
+    await refusals.refuse({ peer: req.peerName, claimed, registered, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0].slice(0, 200), ip: req.ip, error: e });
+  });
   // Keep the body's exact text: the signature covers its hash.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (req, body, done) => {
@@ -98,4 +109,11 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
   // This node as a witness of a peer's audit chain: keep its latest signed checkpoint, and give it back.
   app.post('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.receive(req.peerName!, req.body));
   app.get('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.keptFor(req.peerName!));
+}
+
+/** The keyid a request claims (unverified), read loosely from its Signature-Input. */
+function claimedKeyid(header: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(header) ? header.join(', ') : header;
+  const m = text ? /;\s*keyid="((?:[^"\\]|\\.){1,200})"/.exec(text) : null;
+  return m ? m[1].slice(0, 100) : undefined;
 }
