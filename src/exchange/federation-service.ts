@@ -16,6 +16,7 @@ import { notify, type Store } from '../store/database.js';
 import { logFeed } from '../store/feed-repo.js';
 import {
   advanceCheckpoint,
+  closeMemberKeys,
   deletePeer,
   deletePublication,
   findPeer,
@@ -29,10 +30,14 @@ import {
   markAttempt,
   markError,
   markSuccess,
+  memberKeys,
   opinionCounts,
+  recordMemberKey,
   touchPeer,
   upsertOpinion,
+  updatePeer,
   upsertPublication,
+  type MemberKeyRow,
   type PeerRow,
   type SubscriptionRow,
 } from '../store/federation-repo.js';
@@ -70,6 +75,26 @@ export interface SyncReport extends ApplyResult {
   peer_code?: string;
 }
 
+export interface PeerUpdate {
+  url?: string;
+  publicKey?: string;
+}
+
+/** A peer's base URL: http(s). */
+function checkPeerUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AllianceError('VALIDATION', `peer URL "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AllianceError('VALIDATION', 'peer URLs are http(s)');
+  return url;
+}
+
+/** The form a peer's URL is stored in (no trailing slash). */
+const storedUrl = (url: URL) => url.toString().replace(/\/$/, '');
+
 export class FederationService {
   private readonly syncing = new Map<number, Promise<SyncReport>>();
 
@@ -86,13 +111,7 @@ export class FederationService {
 
   async addPeer(actor: Principal, p: NewPeer): Promise<PeerRow> {
     requirePermission(actor, 'federation.manage');
-    let url: URL;
-    try {
-      url = new URL(p.url);
-    } catch {
-      throw new AllianceError('VALIDATION', `peer URL "${p.url}" is not a URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AllianceError('VALIDATION', 'peer URLs are http(s)');
+    const url = checkPeerUrl(p.url);
     parsePublicKey(p.publicKey);
     if (p.publicKey === this.identity.publicKey) throw new AllianceError('VALIDATION', 'that is this node\'s own key');
     if (!MEMBER_KINDS.includes(p.kind)) throw new AllianceError('VALIDATION', `kind must be one of ${MEMBER_KINDS.join(', ')}`);
@@ -100,7 +119,8 @@ export class FederationService {
     if (country && !/^[A-Z]{2}$/.test(country)) throw new AllianceError('VALIDATION', 'country must be an ISO 3166-1 alpha-2 code');
     const id = await this.store.db.transaction().execute(async (tx) => {
       const member = (await findMemberByName(tx, p.name)) ?? (await insertMember(tx, { name: p.name, country, kind: p.kind }));
-      const peerId = await insertPeer(tx, { member_id: member.id, url: url.toString().replace(/\/$/, ''), public_key: p.publicKey });
+      const peerId = await insertPeer(tx, { member_id: member.id, url: storedUrl(url), public_key: p.publicKey });
+      await recordMemberKey(tx, p.name, p.publicKey);
       await this.audit.record(tx, actor, 'peer.add', p.name, { url: url.toString(), fingerprint: fingerprint(p.publicKey) });
       return peerId;
     });
@@ -117,8 +137,46 @@ export class FederationService {
     const peer = await this.peer(name);
     await this.store.db.transaction().execute(async (tx) => {
       await deletePeer(tx, peer.id);
+      // Its key stays in the history (what it signed while registered is still its), valid until now.
+      await closeMemberKeys(tx, name);
       await this.audit.record(tx, actor, 'peer.remove', name, {});
     });
+  }
+
+  /**
+   * Changes a peer's URL or rotates its key (the new one given out of band, like the first). The
+   * old key stays in the member's key history, valid until now: what it signed before — received
+   * country reports — is still verified with it. Subscriptions and checkpoints stay.
+   */
+  async updatePeer(actor: Principal, name: string, u: PeerUpdate): Promise<PeerRow> {
+    requirePermission(actor, 'federation.manage');
+    const peer = await this.peer(name);
+    const fields: { url?: string; public_key?: string } = {};
+    if (u.url !== undefined && storedUrl(checkPeerUrl(u.url)) !== peer.url) fields.url = storedUrl(checkPeerUrl(u.url));
+    if (u.publicKey !== undefined && u.publicKey.trim() !== peer.public_key) {
+      const key = u.publicKey.trim();
+      parsePublicKey(key);
+      if (key === this.identity.publicKey) throw new AllianceError('VALIDATION', "that is this node's own key");
+      fields.public_key = key;
+    }
+    if (fields.url === undefined && fields.public_key === undefined) throw new AllianceError('VALIDATION', 'give a new URL or a new public key');
+    await this.store.db.transaction().execute(async (tx) => {
+      await updatePeer(tx, peer.id, fields);
+      if (fields.public_key) await recordMemberKey(tx, name, fields.public_key);
+      await this.audit.record(tx, actor, 'peer.update', name, {
+        ...(fields.url ? { url: { before: peer.url, after: fields.url } } : {}),
+        ...(fields.public_key ? { fingerprint: { before: fingerprint(peer.public_key), after: fingerprint(fields.public_key) } } : {}),
+      });
+    });
+    return (await findPeerById(this.store.db, peer.id))!;
+  }
+
+  /** The keys a member has had (oldest first), with when each was valid. */
+  async keyHistory(actor: Principal, name: string): Promise<MemberKeyRow[]> {
+    requirePermission(actor, 'federation.manage');
+    const keys = await memberKeys(this.store.db, name);
+    if (keys.length === 0) await this.peer(name); // PEER_NOT_FOUND naming the nearest
+    return keys;
   }
 
   private async peer(name: string): Promise<PeerRow> {

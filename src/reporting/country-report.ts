@@ -12,8 +12,10 @@ import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import { findPeer, listPeers } from '../store/federation-repo.js';
+import { findPeer, listPeers, memberKeys, recordMemberKey, type MemberKeyRow } from '../store/federation-repo.js';
+import { fingerprint } from '../exchange/identity.js';
 import { auditedAs } from '../audit/refusals.js';
+import type { ReceivedCountryReport } from '../store/reporting-schema.js';
 import type { CountryReportRow } from '../store/reporting-schema.js';
 import { now, parseJson } from '../store/util.js';
 import type { Indicators } from './indicators.js';
@@ -262,7 +264,7 @@ export class CountryReports {
   /**
    * The secretariat's side: a report a member's node sent (the request is signed by a registered
    * peer). Every refusal is audited (`country_report.refused`, through the federation routes'
-   * refusal log, which coalesces repeats).
+   * refusal log, which coalesces repeats). The report is stored with the key it was verified with.
    */
   async receive(sender: string, body: unknown): Promise<{ member: string; period: string; received: true }> {
     const refused = (err: AllianceError) => auditedAs(err, { action: 'country_report.refused', target: sender, detail: { reason: err.message } });
@@ -284,30 +286,38 @@ export class CountryReports {
     }
     const e = body as Envelope;
     await this.store.db.transaction().execute(async (tx) => {
-      await tx.insertInto('received_country_reports').values({ member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now() }).execute();
-      await this.audit.record(tx, peerPrincipal(sender), 'country_report.receive', `${sender}/${report.period}`, {});
+      // The key it was verified with, from the member's key history (recorded when the peer was added or its key rotated).
+      const key = await recordMemberKey(tx, sender, peer.public_key);
+      await tx.insertInto('received_country_reports').values({ member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now(), key_id: key.id }).execute();
+      await this.audit.record(tx, peerPrincipal(sender), 'country_report.receive', `${sender}/${report.period}`, { key: fingerprint(key.public_key) });
     });
     return { member: sender, period: report.period, received: true };
   }
 
-  /** Reports members sent to this node (the secretariat): the latest per member and period, each re-verified against its key. */
-  async received(actor: Principal): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; report: CountryReport }>> {
+  /**
+   * Reports members sent to this node (the secretariat): the latest per member and period, each
+   * verified again — against the key it was verified with at receipt, which the member's key
+   * history must show valid when the report arrived (so a key rotation hides no earlier report).
+   * A report of a member that is no longer a registered peer is not shown.
+   */
+  async received(actor: Principal): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; key: string; report: CountryReport }>> {
     requirePermission(actor, 'indicators.read');
     const rows = await this.store.db.selectFrom('received_country_reports').selectAll().orderBy('id').execute();
-    const keys = new Map((await listPeers(this.store.db)).map((p) => [p.name, p.public_key]));
+    const peers = new Set((await listPeers(this.store.db)).map((p) => p.name));
+    const keys = new Map((await memberKeys(this.store.db)).map((k) => [k.id, k]));
     const latest = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) latest.set(`${r.member}\n${r.period}`, r);
-    // Each stored report is verified again against the key registered for its member (a row
-    // whose key is not that member's, or whose member left, is not shown).
-    return [...latest.values()].flatMap((r) => {
-      const key = keys.get(r.member);
-      if (!key || key !== r.public_key) return [];
-      try {
-        return [{ member: r.member, country: r.country, period: r.period, received_at: new Date(Number(r.received_at)).toISOString(), report: openEnvelope({ payload: r.payload, signature: r.signature, key: r.public_key }, key) as CountryReport }];
-      } catch {
-        return [];
-      }
-    });
+    for (const r of rows) {
+      // Only a report that still verifies can be the latest of its member and period.
+      if (peers.has(r.member) && verifiedReport(r, keys)) latest.set(`${r.member}\n${r.period}`, r);
+    }
+    return [...latest.values()].map((r) => ({
+      member: r.member,
+      country: r.country,
+      period: r.period,
+      received_at: new Date(Number(r.received_at)).toISOString(),
+      key: fingerprint(r.public_key),
+      report: verifiedReport(r, keys)!,
+    }));
   }
 
   /** The secretariat's dashboard over the reports received (members expected: the peers that are national authorities). */
@@ -316,5 +326,20 @@ export class CountryReports {
     const members = (await listPeers(this.store.db)).filter((p) => p.kind === 'authority').map((p) => ({ member: p.name, country: p.country }));
     this.audit.recordRead(actor, 'alliance.dashboard', kind, {}, received.length);
     return dashboard(received, kind, members);
+  }
+}
+
+/**
+ * A stored report opened with the key it was verified with at receipt: that key row must be the
+ * member's, carry the report's key, and have been valid when the report arrived. Undefined otherwise.
+ */
+function verifiedReport(r: ReceivedCountryReport, keys: Map<number, MemberKeyRow>): CountryReport | undefined {
+  const k = r.key_id === null ? undefined : keys.get(Number(r.key_id));
+  const at = Number(r.received_at);
+  if (!k || k.member !== r.member || k.public_key !== r.public_key || at < k.valid_from || (k.valid_to !== null && at >= k.valid_to)) return undefined;
+  try {
+    return openEnvelope({ payload: r.payload, signature: r.signature, key: r.public_key }, k.public_key) as CountryReport;
+  } catch {
+    return undefined;
   }
 }

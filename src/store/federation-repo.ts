@@ -52,6 +52,53 @@ export async function deletePeer(db: Executor, id: number): Promise<void> {
   await db.deleteFrom('peers').where('id', '=', id).execute();
 }
 
+/** Changes a peer's URL or key (PEER_EXISTS when the key is another peer's). */
+export async function updatePeer(db: Executor, id: number, fields: { url?: string; public_key?: string }): Promise<void> {
+  try {
+    await db.updateTable('peers').set(fields).where('id', '=', id).execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AllianceError('PEER_EXISTS', 'that public key is registered for another peer');
+    throw err;
+  }
+}
+
+export interface MemberKeyRow {
+  id: number;
+  member: string;
+  public_key: string;
+  valid_from: number;
+  valid_to: number | null;
+}
+
+/** Makes `publicKey` the member's current key from `at`: the open row, if another key, is closed at `at`. */
+export async function recordMemberKey(db: Executor, member: string, publicKey: string, at = now()): Promise<MemberKeyRow> {
+  const open = await currentMemberKey(db, member);
+  if (open && open.public_key === publicKey) return open;
+  await closeMemberKeys(db, member, at);
+  return normaliseKey(await db.insertInto('member_keys').values({ member, public_key: publicKey, valid_from: at, valid_to: null }).returningAll().executeTakeFirstOrThrow());
+}
+
+/** Ends the validity of the member's current key (the peer was removed, or its key replaced). */
+export async function closeMemberKeys(db: Executor, member: string, at = now()): Promise<void> {
+  await db.updateTable('member_keys').set({ valid_to: at }).where('member', '=', member).where('valid_to', 'is', null).execute();
+}
+
+export async function currentMemberKey(db: Executor, member: string): Promise<MemberKeyRow | undefined> {
+  const r = await db.selectFrom('member_keys').selectAll().where('member', '=', member).where('valid_to', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+  return r && normaliseKey(r);
+}
+
+/** Every key of a member (or of every member), oldest first. */
+export async function memberKeys(db: Executor, member?: string): Promise<MemberKeyRow[]> {
+  let q = db.selectFrom('member_keys').selectAll().orderBy('member').orderBy('valid_from').orderBy('id');
+  if (member !== undefined) q = q.where('member', '=', member);
+  return (await q.execute()).map(normaliseKey);
+}
+
+function normaliseKey(r: MemberKeyRow): MemberKeyRow {
+  return { ...r, valid_from: Number(r.valid_from), valid_to: r.valid_to === null ? null : Number(r.valid_to) };
+}
+
 export async function touchPeer(db: Executor, id: number): Promise<void> {
   await db.updateTable('peers').set({ last_seen_at: now() }).where('id', '=', id).execute();
 }

@@ -103,6 +103,8 @@ export interface ReceivedCountryReportsTable {
   signature: string;
   public_key: string;
   received_at: number;
+  /** The member_keys row of the key the report was verified with at receipt (null: none recorded). */
+  key_id: number | null;
 }
 
 export interface HelpEntriesTable {

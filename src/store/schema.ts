@@ -218,6 +218,16 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   audit_witness: { peer_id: number; entry: number; hash: string; signed_at: string; envelope: string; received_at: number };
   /** Nonces of signed federation requests, kept until the request could no longer be fresh. */
   federation_nonces: { keyid: string; nonce: string; expires_at: number };
+  /** Every public key a member (peer) has had, with when it was valid ([valid_from, valid_to), valid_to null: current). */
+  member_keys: MemberKeysTable;
+}
+
+export interface MemberKeysTable {
+  id: Generated<number>;
+  member: string;
+  public_key: string;
+  valid_from: number;
+  valid_to: number | null;
 }
 
 export type Member = Selectable<MembersTable>;

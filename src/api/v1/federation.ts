@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FederationService } from '../../exchange/federation-service.js';
+import { fingerprint } from '../../exchange/identity.js';
 import type { SubscriptionRow } from '../../store/federation-repo.js';
 import { MEMBER_KINDS } from '../../members/roles.js';
 import { BankName, BankParams, IdParams } from './schemas.js';
@@ -71,6 +72,31 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
       void reply.status(201);
       return { name: p.name, url: p.url, public_key: p.public_key };
     },
+  );
+
+  r.patch(
+    '/peers/:name',
+    {
+      config: { permission: 'federation.manage' },
+      schema: {
+        tags: ['federation'],
+        summary: "Change a peer's URL or rotate its key (earlier country reports stay verified with the key they were signed with)",
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: Type.Object({ url: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), public_key: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const p = await federation.updatePeer(req.principal, req.params.name, { url: req.body.url, publicKey: req.body.public_key });
+      return { name: p.name, url: p.url, public_key: p.public_key };
+    },
+  );
+
+  r.get(
+    '/peers/:name/keys',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: 'The keys a peer has had, with when each was valid', params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }) } },
+    async (req) => ({
+      keys: (await federation.keyHistory(req.principal, req.params.name)).map((k) => ({ public_key: k.public_key, fingerprint: fingerprint(k.public_key), valid_from: iso(k.valid_from), valid_to: iso(k.valid_to) })),
+    }),
   );
 
   r.put(

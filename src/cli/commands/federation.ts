@@ -1,6 +1,7 @@
 /** Federation commands: identity, peer, publish, unpublish, subscribe, subscriptions, sync, opinion, bundle. */
 import { Command } from 'commander';
 import { subscriptionView } from '../../api/v1/federation.js';
+import { fingerprint } from '../../exchange/identity.js';
 import { MEMBER_KINDS, type MemberKind } from '../../members/roles.js';
 import { withNode } from '../node-command.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
@@ -37,6 +38,27 @@ export function peerCommand(): Command {
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         for (const p of await node.federation.listPeers(await node.operator())) process.stdout.write(`${p.name}\t${p.kind}\t${p.country ?? '-'}\t${p.url}\t${p.public_key}\n`);
+      }),
+    );
+  peer
+    .command('update <name>')
+    .description("Change a peer's URL, or rotate its key (the new key from its operator, compared out of band). Earlier country reports stay verified with the key they were signed with.")
+    .option('--url <url>', 'its new base URL')
+    .option('--key <key>', 'its new public key, ed25519:…')
+    .action(async (name: string, o: { url?: string; key?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const p = await node.federation.updatePeer(await node.operator(), name, { url: o.url, publicKey: o.key });
+        process.stdout.write(`peer ${p.name} updated (${p.url}, key ${fingerprint(p.public_key)})\n`);
+      }),
+    );
+  peer
+    .command('keys <name>')
+    .description('The keys a peer has had, with when each was valid (what received country reports are verified with).')
+    .action(async (name: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        for (const k of await node.federation.keyHistory(await node.operator(), name)) {
+          process.stdout.write(`${fingerprint(k.public_key)}\t${new Date(k.valid_from).toISOString()}\t${k.valid_to === null ? 'current' : new Date(k.valid_to).toISOString()}\t${k.public_key}\n`);
+        }
       }),
     );
   peer
