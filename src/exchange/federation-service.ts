@@ -364,7 +364,7 @@ export class FederationService {
       await markSuccess(this.store.db, sub.id, report.latest ?? report.checkpoint);
     } catch (err) {
       const e = toAllianceError(err);
-      report.error = e.message;
+      report.error = err instanceof Error ? err.message : String(err);
       report.error_code = e.code;
       if (typeof e.details?.peer_code === 'string') report.peer_code = e.details.peer_code;
       await markError(this.store.db, sub.id, report.error, e.code);
