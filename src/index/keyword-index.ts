@@ -3,7 +3,8 @@
  * a text: every stretch of its skeleton between two separators, up to the longest term, is looked
  * up, so a search costs a few hundred map lookups whatever the size of the list.
  */
-import { candidates, skeleton } from '../signals/keyword/skeleton.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { candidates, REDUCTION, skeleton } from '../signals/keyword/skeleton.js';
 import { ExactIndex } from './exact-index.js';
 import type { IndexMatch, SignalIndex } from './signal-index.js';
 import type { Snapshot } from './snapshot.js';
@@ -50,12 +51,15 @@ export class KeywordIndex implements SignalIndex {
     return this.terms.stats();
   }
 
-  /** Snapshots hold skeletons; reducing a skeleton again changes nothing. */
+  /** Snapshots hold skeletons (reducing a skeleton again changes nothing) and name the reduction that made them. */
   toSnapshot(): Snapshot {
-    return this.terms.toSnapshot();
+    const snap = this.terms.toSnapshot();
+    return { ...snap, meta: { ...snap.meta, reduction: REDUCTION } };
   }
 
+  /** Skeletons made by another reduction (an earlier release's look-alikes) are refused: the node rebuilds from its database. */
   static fromSnapshot(snap: Snapshot): KeywordIndex {
+    if (snap.meta.reduction !== REDUCTION) throw new AllianceError('INDEX_SNAPSHOT_INVALID', `keyword index snapshot made by reduction ${String(snap.meta.reduction ?? 'of an earlier release')}, this node's is ${REDUCTION}`);
     const index = new KeywordIndex(snap.signalType);
     for (const [id, term] of ExactIndex.entriesOf(snap)) index.add(id, term);
     return index;

@@ -12,6 +12,8 @@ import { claimJob, completeJob, enqueueJob, failJob } from '../../src/store/jobs
 import { JobRunner } from '../../src/jobs/job-runner.js';
 import { hostname } from 'node:os';
 import { readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSnapshot, writeSnapshot } from '../../src/index/snapshot.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
 const PDQ_A = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
@@ -139,6 +141,25 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     expect((await node.lookup.lookup('pdq', PDQ_A)).matches).toHaveLength(1);
     expect((await node.lookup.lookup('pdq', PDQ_B)).matches).toHaveLength(1);
     expect((await node.lookup.lookup('sha1', 'B'.repeat(40))).matches).toHaveLength(1);
+  });
+
+  it('rebuilds from the database when the keyword snapshot was made by another reduction (an earlier release)', async () => {
+    await fresh();
+    await node.banks.createBank(admin, { name: 'TERMS' });
+    await node.banks.addContent(admin, 'TERMS', { signals: [{ signal_type: 'keyword', value: 'ꜰᴏʀʙɪᴅᴅᴇɴᴛᴇʀᴍ' }] });
+    await node.matcher.snapshot();
+    await node.close();
+    // What an earlier release wrote: skeletons without the name of the reduction that made them.
+    const file = join(env.config.dataDir, 'index', 'keyword.snapshot');
+    const old = await readSnapshot(file);
+    await writeSnapshot(file, { ...old, meta: { seq: old.meta.seq } });
+    await open();
+    expect(node.matcher.status()).toMatchObject({ ready: true, loadedFrom: 'database' });
+    expect((await node.lookup.lookup('keyword', 'where is forbidden term')).matches).toHaveLength(1);
+    await node.matcher.snapshot();
+    await node.close();
+    await open();
+    expect(node.matcher.status()).toMatchObject({ ready: true, loadedFrom: 'snapshot' }); // the new one names this reduction
   });
 
   it('keeps a hash-chained audit log that detects edits and deletions', async () => {

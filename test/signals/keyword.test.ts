@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex } from '../../src/index/keyword-index.js';
 import { LETTERS, SYMBOLS } from '../../src/signals/keyword/lookalikes.js';
-import { skeleton } from '../../src/signals/keyword/skeleton.js';
+import { REDUCTION, skeleton } from '../../src/signals/keyword/skeleton.js';
 import { getSignalType } from '../../src/signals/registry.js';
 import { REPO } from '../support/paths.js';
 
@@ -97,8 +97,11 @@ describe('keyword signals', () => {
     expect(small.query('\ufdfa'.repeat(2000), 0)).toEqual([]); // one ligature is 18 letters: bounded, answered at once
   });
 
-  it('keeps its terms through a snapshot, and is never hashed from a file', async () => {
-    const restored = keyword.restoreIndex(index.toSnapshot());
+  it('keeps its terms through a snapshot made by the same reduction, and is never hashed from a file', async () => {
+    const snap = index.toSnapshot();
+    expect(snap.meta.reduction).toBe(REDUCTION);
+    expect(() => keyword.restoreIndex({ ...snap, meta: {} })).toThrow(expect.objectContaining({ code: 'INDEX_SNAPSHOT_INVALID' })); // an earlier release's skeletons
+    const restored = keyword.restoreIndex(snap);
     expect(restored.size).toBe(terms.length);
     expect(restored.query('buy f0rb1dd3n term', 0).map((m) => terms[m.id - 1])).toEqual(['forbiddenterm']);
     expect(index.remove(1, 'forbiddenterm')).toBe(true);

@@ -17,7 +17,16 @@
  * A term matches text where its skeleton occurs between two separators (or the text's ends), so
  * separators inserted inside a term do not hide it, while a term inside a longer word does not match.
  */
-import { LETTERS, SYMBOLS } from './lookalikes.js';
+import { LEET_DIGITS, LEET_SYMBOLS } from './leet.js';
+import { DIGEST, LETTERS, SYMBOLS } from './lookalikes.js';
+
+/**
+ * Names this reduction: the revision of the rules below, and the look-alike tables' digest. Keyword
+ * index snapshots hold skeletons and say which reduction made them; one made by another is rebuilt
+ * from the listed terms (index/keyword-index.ts). Raise the revision whenever a rule here changes
+ * what a skeleton is (regenerated tables change the digest by themselves).
+ */
+export const REDUCTION = `2/${DIGEST}`;
 
 /** Character → the Latin letters it reads as (lookalikes.ts holds them grouped by reading). */
 function readings(groups: Readonly<Record<string, string>>): Map<string, string> {
@@ -26,12 +35,8 @@ function readings(groups: Readonly<Record<string, string>>): Map<string, string>
   return map;
 }
 const LOOKALIKE_LETTERS = readings(LETTERS);
-/** Symbols that stand for letters only inside a word (other than the ASCII ones below). */
+/** Symbols that stand for letters only inside a word (other than the ASCII ones of leet.ts). */
 const LOOKALIKE_SYMBOLS = readings(SYMBOLS);
-/** Digits read as letters everywhere (scripts/confusables.mts reads a look-alike's digit prototype so too). */
-export const LEET_DIGITS: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g' };
-/** Symbols that stand for letters only inside a word. */
-const LEET_SYMBOLS: Record<string, string> = { '!': 'i', '|': 'i', '@': 'a', $: 's', '+': 't' };
 /** Regional indicator symbols 🇦…🇿 (two make a flag). */
 const REGIONAL_A = 0x1f1e6;
 const REGIONAL_Z = 0x1f1ff;
