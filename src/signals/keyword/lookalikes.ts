@@ -6,7 +6,7 @@
  *   UTS #39 confusables.txt (Unicode Security Mechanisms; its header: Version 17.0.0, Date 2025-07-22, 05:49:37 GMT)
  *     https://www.unicode.org/Public/security/17.0.0/confusables.txt
  *     read from a copy, confusables.txt, SHA-256 091c7f82fc39ef208faf8f94d29c244de99254675e09de163160c810d13ef22a
- *   UnicodeData.txt (character names and categories)
+ *   UnicodeData.txt (character names)
  *     https://www.unicode.org/Public/17.0.0/ucd/UnicodeData.txt
  *     read from a copy, UnicodeData.txt, SHA-256 2e1efc1dcb59c575eedf5ccae60f95229f706ee6d031835247d843c11d96470c
  *
