@@ -11,7 +11,7 @@
  * answer names its source. With no statement at all a flag is false and its source null.
  */
 import type { LinkedSeries } from '../store/cases-repo.js';
-import type { Match } from '../match/lookup-service.js';
+import type { Match, Provenance } from '../match/lookup-service.js';
 import { parseJson } from '../store/util.js';
 
 export interface ContentFacts {
@@ -64,6 +64,8 @@ export interface TriageFacts {
   series_names: string[];
   /** The VICS MediaIDs of the matched contents. */
   media_ids: string[];
+  /** Where the nearest matched content comes from: origin member and bank, the chain that passed it on, first seen. */
+  provenance: Provenance | null;
 }
 
 interface Dated {
@@ -87,8 +89,8 @@ function seriesStatements(s: LinkedSeries): Partial<Record<FlagName, Dated>> {
   return out;
 }
 
-/** The facts of the contents `matches` name (positive matches of one file). */
-export async function triageFacts(source: FactsSource, matches: Match[]): Promise<TriageFacts> {
+/** The facts of the contents `matches` name (positive matches of one file); `nearest` is the match triage reports. */
+export async function triageFacts(source: FactsSource, matches: Match[], nearest: Match): Promise<TriageFacts> {
   const ids = [...new Set(matches.map((m) => m.content_id))];
   const bankOf = new Map(matches.map((m) => [m.content_id, m.bank]));
   const [contents, series] = await Promise.all([source.contents(ids), source.series(ids)]);
@@ -129,6 +131,7 @@ export async function triageFacts(source: FactsSource, matches: Match[]): Promis
     comments: [...comments],
     series_names: [...names],
     media_ids: [...mediaIds],
+    provenance: nearest.provenance ?? null,
   };
   for (const f of FLAG_NAMES) {
     const won = newest(statements.get(f)!);

@@ -18,7 +18,7 @@ import { splitPath, TRIAGE_CLASSES, type TriageClass, type TriageItem } from './
 import { describeSource, FLAG_NAMES, VICS_FLAG_FIELD, type FlagName } from './triage-facts.js';
 
 export const TRIAGE_CSV_HEADER =
-  'path,class,classification,legal,series,victim_identified,victim_source,offender_identified,offender_source,distributed,self_generated,suspected,tags,comments,bank,content_id,signal_type,distance,md5,sha1,sha256,pdq,error';
+  'path,class,classification,legal,series,victim_identified,victim_source,offender_identified,offender_source,distributed,self_generated,suspected,tags,comments,bank,content_id,origin,chain,signal_type,distance,md5,sha1,sha256,pdq,error';
 /** Files listed by name in each section of the HTML summary. */
 export const HTML_LIST_LIMIT = 10_000;
 const NON_PERTINENT = parseClassification('vics:0');
@@ -103,6 +103,8 @@ export function csvRow(i: TriageItem): string {
       inert((f?.comments ?? []).join(' | ')),
       i.match?.bank ?? '',
       i.match?.content_id ?? '',
+      f?.provenance ? inert(`${f.provenance.origin_member}/${f.provenance.origin_bank}`) : '',
+      f?.provenance ? inert(f.provenance.chain.join('>')) : '',
       i.match?.signal_type ?? '',
       i.match?.distance ?? '',
       i.signals.md5 ?? '',

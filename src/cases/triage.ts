@@ -199,7 +199,7 @@ export async function classify(matcher: TriageMatcher, input: TriageInput): Prom
   const m = pick(known);
   const series = new Map<string, TriageItem['series'][number]>();
   for (const k of known) for (const s of k.series ?? []) series.set(s.uid, { uid: s.uid, name: s.name, status: s.status, victims: s.victims });
-  const facts = await triageFacts(matcher.facts, known);
+  const facts = await triageFacts(matcher.facts, known, m);
   return {
     ...base,
     class: 'known',

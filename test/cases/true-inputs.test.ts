@@ -148,6 +148,7 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
       expect([r.classification, r.series, r.tags, r.comments], path).toEqual([e.classification, e.series, e.tags, e.comments]);
       for (const flag of FLAGS) expect(r[flag], `${path} ${flag}`).toBe(String(e.flags?.[flag] ?? false));
       expect(r.victim_source, path).toMatch(/^bank UK_CASE, VICS MediaID \d+/);
+      expect([r.origin, r.chain], path).toEqual(['hotline-uk/vics', 'hotline-uk']); // provenance: imported here, from a VICS file
     }
     expect(rows.get('usb/listed-corrupt.jpg')!.error).toMatch(/MEDIA_MISMATCH|IMAGE_|DECODE|corrupt|unsupported/i);
     expect(rows.get('usb/other-corrupt.jpg')!.error).not.toBe('');
