@@ -12,33 +12,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { openNode } from '../../src/node/node.js';
-import { runCli } from '../support/cli.js';
+import { csvRecords, runCli } from '../support/cli.js';
 import { PDQ_IMAGES } from '../support/paths.js';
 
 const BRIDGE = join(PDQ_IMAGES, 'bridge-mods');
 const BRIDGE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064';
 
-/** A CSV row per file (quoted fields allowed: names with newlines). */
-function rows(csv: string): Array<Record<string, string>> {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < csv.length; i++) {
-    const c = csv[i];
-    if (quoted) {
-      if (c === '"' && csv[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n') record.push(field), records.push(record), (record = []), (field = '');
-    else field += c;
-  }
-  const [header, ...data] = records;
-  return data.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v])));
-}
 
 describe('alliance triage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'alliance-triage-'));
@@ -87,7 +67,7 @@ describe('alliance triage', () => {
     const r = await runCli(['triage', seized, '--out', out, '--case-number', 'CASE-17', '--data', data]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^triaged 12 files in [\d.]+ s: 4 new, 4 known \(4 in a series, 4 with a victim identified\), 1 not relevant, 3 unreadable\n/);
-    byPath = new Map(rows(readFileSync(join(out, 'triage.csv'), 'utf8')).map((x) => [x.path, x]));
+    byPath = new Map(csvRecords(readFileSync(join(out, 'triage.csv'), 'utf8')).map((x) => [x.path, x]));
     const cls = (p: string) => byPath.get(p)?.class;
     expect(['phone/DCIM/a.jpg', 'phone/DCIM/a-small.jpg', 'two\nlines.jpg'].map(cls)).toEqual(['known', 'known', 'known']);
     expect(byPath.get('phone/DCIM/a-small.jpg')).toMatchObject({ classification: 'industry:A1', legal: 'baseline', series: 'Bridge', victim_identified: 'true', bank: 'KNOWN' });

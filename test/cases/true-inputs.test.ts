@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openNode } from '../../src/node/node.js';
-import { runCli } from '../support/cli.js';
+import { csvRecords, runCli } from '../support/cli.js';
 import { DIALECTS, freshPgDatabase, type TestDialect } from '../support/dialects.js';
 import { VIDEOS } from '../support/paths.js';
 
@@ -31,26 +31,6 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** RFC 4180 rows of a CSV with a header, as objects. */
-function csvRows(text: string): Array<Record<string, string>> {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n') record.push(field.replace(/\r$/, '')), records.push(record), (record = []), (field = '');
-    else field += c;
-  }
-  const [header, ...data] = records;
-  return data.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v])));
-}
 
 /** A node's environment for the CLI: its data directory and, on PostgreSQL, a fresh database. */
 async function nodeEnv(root: string, name: string, dialect: TestDialect): Promise<{ dir: string; env: NodeJS.ProcessEnv; url?: string }> {
@@ -125,7 +105,7 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
 
     const out = join(root, 'triage-a');
     expect(await cli(['triage', seized, '--out', out, '--case-number', 'UK-2026-114'], a.env)).toMatch(/triaged 7 files .*: 1 new, 5 known \(4 in a series, 3 with a victim identified\), 0 not relevant, 1 unreadable/);
-    const rows = new Map(csvRows(readFileSync(join(out, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
+    const rows = new Map(csvRecords(readFileSync(join(out, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
     const expected: Record<string, { class: string; classification?: string; series?: string; flags?: Partial<Record<(typeof FLAGS)[number], boolean>>; tags?: string; comments?: string }> = {
       'phone/f1.png': { class: 'known', classification: 'uk:A', series: 'Harbour', flags: { victim_identified: true }, tags: 'tag-a;tag-b', comments: 'first note' },
       'usb/copy of f1.png': { class: 'known', classification: 'uk:A', series: 'Harbour', flags: { victim_identified: true }, tags: 'tag-a;tag-b', comments: 'first note' },
@@ -202,7 +182,7 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
     await cli(['import', join(out, 'triage.vics.json'), '--bank', 'FROM_TRIAGE', '--create'], b.env);
     const outB = join(root, 'triage-b');
     await cli(['triage', seized, '--out', outB], b.env);
-    const rowsB = new Map(csvRows(readFileSync(join(outB, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
+    const rowsB = new Map(csvRecords(readFileSync(join(outB, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
     for (const [path, e] of Object.entries(expected)) {
       if (e.class !== 'known') continue;
       const r = rowsB.get(path)!;
@@ -270,7 +250,7 @@ describe('triage of videos', () => {
     ffmpeg(['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=10', '-t', '4', '-pix_fmt', 'yuv420p', join(clips, 'unrelated.mp4')]);
     const out = join(root, 'triage-video');
     await cli(['triage', clips, '--out', out], a.env);
-    const rows = new Map(csvRows(readFileSync(join(out, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
+    const rows = new Map(csvRecords(readFileSync(join(out, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
     expect(Object.fromEntries([...rows].map(([p, r]) => [p, [r.class, r.bank, r.signal_type]]))).toEqual({
       'chair-20-sd-bar.mp4': ['known', 'VIDEOS', expect.stringMatching(/^(vpdq|md5|sha1|sha256)$/)],
       'pattern-sd-grey-bar.mp4': ['known', 'VIDEOS', expect.stringMatching(/^(vpdq|md5|sha1|sha256)$/)],

@@ -34,3 +34,24 @@ export function parseCsv(text: string): Array<Record<string, string>> {
   const cols = header.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
+
+/** RFC 4180 rows of a CSV with a header, as objects (quoted fields with commas and newlines allowed). */
+export function csvRecords(csv: string): Array<Record<string, string>> {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv[i];
+    if (quoted) {
+      if (c === '"' && csv[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') record.push(field), (field = '');
+    else if (c === '\n') record.push(field.replace(/\r$/, '')), records.push(record), (record = []), (field = '');
+    else field += c;
+  }
+  const [header, ...data] = records;
+  return data.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v])));
+}
