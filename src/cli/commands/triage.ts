@@ -28,6 +28,11 @@ export function triageCommand(): Command {
     .addHelpText(
       'after',
       `
+Files are matched with every signal type the node has: PDQ for images, vPDQ for videos, MD5,
+SHA-1 and SHA-256 for every file (a file that cannot be decoded keeps its digests). A known file
+carries what its matched content says: classification, series, the VICS flags (victim and offender
+identified, distributed, self-generated, suspected), tags and comments; where a bank's VICS record
+and the series registry disagree, the newer statement wins and triage.csv names its source.
 An interrupted triage of a folder resumes: run the same command again, and only files without a
 result in <dir>/triage-state.jsonl are hashed. Symbolic links inside the folder are never followed.
 Examples:
