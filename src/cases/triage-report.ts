@@ -40,7 +40,7 @@ export class TriageSummary {
   /** New files per folder (every folder), and the first HTML_LIST_LIMIT new files by name. */
   readonly newPerFolder = new Map<string, number>();
   readonly newListed = new Map<string, string[]>();
-  readonly unreadableListed: Array<{ path: string; error: string }> = [];
+  readonly unreadableListed: Array<{ path: string; error: string; md5: string | null }> = [];
   private listed = 0;
   knownInSeries = 0;
   knownWithVictim = 0;
@@ -69,7 +69,7 @@ export class TriageSummary {
         else this.newListed.set(folder, [name]);
       }
     } else if (item.class === 'unreadable' && this.unreadableListed.length < HTML_LIST_LIMIT) {
-      this.unreadableListed.push({ path: item.path, error: item.error ?? '' });
+      this.unreadableListed.push({ path: item.path, error: item.error ?? '', md5: item.signals.md5 ?? null });
     }
   }
 }
@@ -180,7 +180,7 @@ ${folders.length ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></th
 ${listedFolders.map(([folder, n]) => `<h3><code>${htmlText(folder)}</code> (${n})</h3><ul>${sum.newListed.get(folder)!.map((name) => `<li><code>${htmlText(name)}</code></li>`).join('')}</ul>`).join('\n')}
 ${more(listedNew, sum.counts.new)}` : '<p>No new material.</p>'}
 <h2>Unreadable files</h2>
-${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${htmlText(i.path)}</code>: ${htmlText(i.error)}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
+${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${htmlText(i.path)}</code>: ${htmlText(i.error)}${i.md5 ? ` <small>MD5 <code>${htmlText(i.md5)}</code></small>` : ''}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
 </body></html>
 `;
 }

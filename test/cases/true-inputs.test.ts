@@ -136,6 +136,12 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
     // The newer of the two Media sharing f2's MD5 is the source.
     expect(rows.get('phone/f2.png')!.offender_source).toBe('bank UK_CASE, VICS MediaID 18446744073709551001 at 2020-01-02T00:00:00.000Z');
 
+    // The summary lists the unreadable file with its digest; a lookup of the corrupt listed file finds it by its bytes.
+    expect(readFileSync(join(out, 'triage.html'), 'utf8')).toContain(`MD5 <code>${md5(files['usb/other-corrupt.jpg'])}</code>`);
+    const looked = await runCli(['lookup', join(seized, 'usb', 'listed-corrupt.jpg')], { env: a.env });
+    expect([looked.code, looked.stderr]).toEqual([0, expect.stringMatching(/^warning: .*listed-corrupt\.jpg: .*\[IMAGE_CORRUPT\]; looked up by md5, sha1, sha256 only\n/)]);
+    expect(looked.stdout).toMatch(/^md5: 1 match\n/);
+
     // The VICS export of the triage says the same.
     const vics = JSON.parse(readFileSync(join(out, 'triage.vics.json'), 'utf8')) as { value: Array<{ Media: Array<Record<string, unknown>> }> };
     const media = vics.value[0].Media;

@@ -23,8 +23,10 @@ export function lookupCommand(): Command {
         let signals: Array<[string, string]>;
         if (st?.isFile()) {
           const r = await hashFile({ path: arg, size: st.size }, { types: opts.type ? [opts.type] : [], maxImagePixels: node.config.maxImagePixels, maxInMemoryBytes: 256 << 20, autoOrient: false, secondsPerHash: 1, dihedral: false });
-          if (r.error) throw new AllianceError(r.error.code, `${arg}: ${r.error.message}`);
           signals = Object.entries(r.signals).map(([t, s]) => [t, s.value]);
+          if (r.error && signals.length === 0) throw new AllianceError(r.error.code, `${arg}: ${r.error.message}`);
+          // A file that cannot be decoded still has bytes: it is looked up by its digests.
+          if (r.error) process.stderr.write(`warning: ${arg}: ${r.error.message} [${r.error.code}]; looked up by ${signals.map(([t]) => t).join(', ')} only\n`);
         } else {
           const name = opts.type ?? typeOfHexLiteral(arg);
           if (!name) throw new AllianceError('USAGE', `"${arg.slice(0, 80)}" is neither a file nor a hash of a known length; give --type`);
