@@ -267,7 +267,8 @@ describe('web UI', () => {
     expect(await pdq.locator('table', { hasText: /^Matches/ }).count()).toBe(0);
     expect(await text(pdq.locator('table', { hasText: 'Allow-listed' }).locator('tbody'))).toMatch(/^DEMO_ALLOW \(allow-list\) \d+ 0/);
     const suppressed = await text(pdq.locator('table', { hasText: 'Suppressed' }).locator('tbody'));
-    expect(suppressed).toMatch(/DEMO_IMAGES \d+ 0 legal:unknown demo, misc-images DEMO_ALLOW content \d+ \(distance 0\)/);
+    // Each match says where its content comes from (here: this node's own bank).
+    expect(suppressed).toMatch(/DEMO_IMAGES \d+ 0 legal:unknown demo, misc-images \S+\/DEMO_IMAGES, first seen \d{4}-\d\d-\d\d DEMO_ALLOW content \d+ \(distance 0\)/);
     expect(await text(pdq.locator('.explanation'))).toMatch(/is suppressed: the content is on negative bank DEMO_ALLOW/);
 
     await page.getByLabel('Hash', { exact: true }).fill('xyz');

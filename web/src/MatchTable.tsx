@@ -3,6 +3,14 @@ import { classificationText } from './classifications';
 import { Link } from './Link';
 import type { Match } from './types';
 
+/** Where a match's content comes from: origin member and bank, and the members that passed it on. */
+function from(m: Match): string {
+  const p = m.provenance;
+  if (!p) return '';
+  const via = p.chain.length > 1 ? ` via ${p.chain.join(' → ')}` : '';
+  return `${p.origin_member}/${p.origin_bank}${via}, first seen ${p.first_seen.slice(0, 10)}`;
+}
+
 /** Matches of one kind (counted, allow-listed, suppressed, not counted), with an optional extra column. */
 export function MatchTable<M extends Match>({ caption, rows, extra }: { caption: string; rows: M[]; extra?: { title: string; cell: (m: M) => string } }) {
   if (!rows.length) return null;
@@ -16,6 +24,7 @@ export function MatchTable<M extends Match>({ caption, rows, extra }: { caption:
           <th scope="col">Distance</th>
           <th scope="col">Classification</th>
           <th scope="col">Tags</th>
+          <th scope="col">From</th>
           {extra && <th scope="col">{extra.title}</th>}
         </tr>
       </thead>
@@ -30,6 +39,7 @@ export function MatchTable<M extends Match>({ caption, rows, extra }: { caption:
             <td className="num">{m.distance}</td>
             <td>{classificationText(m.classification)}</td>
             <td>{m.tags.join(', ')}</td>
+            <td className="provenance">{from(m)}</td>
             {extra && <td>{extra.cell(m)}</td>}
           </tr>
         ))}
