@@ -5,12 +5,22 @@
  * curator fills it and no contact channel: no invented phone numbers.
  */
 import { sql, type Kysely } from 'kysely';
-import { ALLIANCE_COUNTRIES } from '../../geo/alliance-countries.js';
 import type { DialectName } from '../database.js';
 
 export const PLACEHOLDER_NAME = '(to be filled by a curator)';
 /** What the directory lists for each country. */
 export const HELP_KINDS = ['child_helpline', 'hotline', 'police', 'victim_support', 'offender_prevention'] as const;
+
+/**
+ * The alliance's countries as src/geo/alliance-countries.ts listed them when this migration was
+ * written, frozen here: that list may change, what this migration inserted must not.
+ */
+const COUNTRIES: readonly string[] = [
+  // European Union member states of the time
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'GB',
+  // the others
+  'AL', 'AM', 'AU', 'BA', 'KH', 'CA', 'CR', 'GE', 'GH', 'IL', 'JP', 'XK', 'KR', 'MX', 'MD', 'ME', 'NZ', 'NG', 'NO', 'PH', 'RS', 'CH', 'TH', 'TR', 'UA', 'US', 'VN',
+];
 
 export function helpDirectory(dialect: DialectName) {
   const pk = dialect === 'sqlite' ? sql.raw('id integer primary key autoincrement') : sql.raw('id serial primary key');
@@ -20,7 +30,7 @@ export function helpDirectory(dialect: DialectName) {
         languages text not null, hours text, channels text not null, status text not null, created_at bigint not null, updated_at bigint not null)`.execute(db);
       await sql`create index help_entries_country on help_entries (country, kind)`.execute(db);
       const t = Date.now();
-      for (const country of ALLIANCE_COUNTRIES) {
+      for (const country of COUNTRIES) {
         for (const kind of HELP_KINDS) {
           await sql`insert into help_entries (uid, country, kind, name, languages, hours, channels, status, created_at, updated_at)
             values (${`seed/help/${country}/${kind}`}, ${country}, ${kind}, ${PLACEHOLDER_NAME}, '[]', null, '[]', 'placeholder', ${t}, ${t})`.execute(db);
