@@ -5,6 +5,9 @@
  */
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
+import { noticesCreated } from '../store/notices-repo.js';
+import { reportsCreated } from '../store/reports-repo.js';
+import { submissionsWithReviews } from '../store/submissions-repo.js';
 
 export interface Duration {
   count: number;
@@ -41,16 +44,10 @@ const count = <T>(xs: T[], f: (x: T) => boolean) => xs.filter(f).length;
 export async function actionMetrics(store: Store, actor: Principal, from: number, to: number): Promise<ActionMetrics> {
   requirePermission(actor, 'reports');
   const db = store.db;
-  const subs = await db
-    .selectFrom('submissions as s')
-    .leftJoin('review_items as r', 'r.submission_id', 's.id')
-    .select(['s.id', 's.uploaded_at', 's.received_at', 's.decision', 's.matches', 's.reupload_of', 'r.id as review_id', 'r.status as review_status', 'r.created_at as review_created', 'r.decided_at'])
-    .where('s.received_at', '>=', from)
-    .where('s.received_at', '<', to)
-    .execute();
+  const subs = await submissionsWithReviews(db, from, to);
   const reviewIds = subs.map((s) => s.review_id).filter((x): x is number => x !== null);
-  const reports = await db.selectFrom('incident_reports').select(['direction', 'kind', 'review_id', 'finished_at', 'status']).where('created_at', '>=', from).where('created_at', '<', to).execute();
-  const notices = await db.selectFrom('notices').select(['status', 'review_id', 'submission_id', 'first_sent_at', 'closed_at']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+  const reports = await reportsCreated(db, from, to);
+  const notices = await noticesCreated(db, from, to);
   const byReview = new Map(subs.filter((s) => s.review_id !== null).map((s) => [s.review_id!, s]));
   const bySubmission = new Map(subs.map((s) => [s.id, s]));
   const matched = subs.filter((s) => s.matches !== '[]');

@@ -21,7 +21,7 @@ import type { HostingProvider, Notice } from '../store/actions-schema.js';
 import { hostingCountry } from './routing.js';
 import type { Mailer } from './mailer.js';
 import type { Store } from '../store/database.js';
-import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, providerForHost, sentNotices, updateNotice } from '../store/notices-repo.js';
+import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, getProvider, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, noticeOfReview, providerForHost, providerName, sentNotices, updateNotice } from '../store/notices-repo.js';
 import { now, parseJson } from '../store/util.js';
 
 export interface NoticeOptions {
@@ -179,7 +179,7 @@ export class NoticeService {
   async get(actor: Principal, id: number) {
     requirePermission(actor, 'reports');
     const n = await getNotice(this.store.db, id);
-    const provider = n.provider_id === null ? null : ((await this.store.db.selectFrom('hosting_providers').select('name').where('id', '=', n.provider_id).executeTakeFirst())?.name ?? null);
+    const provider = n.provider_id === null ? null : await providerName(this.store.db, n.provider_id);
     const events = await noticeEvents(this.store.db, id);
     return { ...this.view({ ...n, provider }), events: events.map((e) => ({ at: iso(e.at)!, kind: e.kind, detail: e.detail })) };
   }
@@ -187,7 +187,7 @@ export class NoticeService {
   /** The notice a confirmed review asks for: the submission's URL, with its hashes as evidence (once). */
   async fromReview(actor: Principal, reviewId: number, submission: { id: number; url: string | null; signals: string }, basis: string) {
     if (!submission.url) return undefined;
-    const existing = await this.store.db.selectFrom('notices').select('id').where('review_id', '=', reviewId).executeTakeFirst();
+    const existing = await noticeOfReview(this.store.db, reviewId);
     if (existing) return this.get(actor, existing.id);
     return this.create(actor, { url: submission.url, evidence: parseJson(submission.signals, {}), legal_basis: basis, review_id: reviewId, submission_id: submission.id });
   }
@@ -230,7 +230,7 @@ export class NoticeService {
       await addNoticeEvent(this.store.db, n.id, `recheck_${check.result}`, check.detail);
       if (check.result === 'gone') return this.close(n, 'gone', 'recheck', check.detail);
     }
-    const provider = n.provider_id === null ? undefined : await this.store.db.selectFrom('hosting_providers').selectAll().where('id', '=', n.provider_id).executeTakeFirst();
+    const provider = n.provider_id === null ? undefined : await getProvider(this.store.db, n.provider_id);
     const fresh = provider ?? (await providerForHost(this.store.db, n.host)); // registered since?
     const t = now();
     const sent = fresh ? await this.send(n, fresh, t) : { ok: false, removed: false, kind: 'not_sent', detail: `no hosting provider registered for ${n.host}` };

@@ -13,7 +13,7 @@ import { peerPrincipal, requirePermission, type Principal } from '../members/pri
 import type { IncidentReport } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
 import { enqueueJob } from '../store/jobs.js';
-import { getReport, insertDraft, insertReceivedReport, listAuthorities, listReports, recordDelivery, removeAuthority, setAuthority, updateReport, upsertDelivery } from '../store/reports-repo.js';
+import { deleteDraft, getReport, insertDraft, insertReceivedReport, listAuthorities, listReports, recordDelivery, removeAuthority, reportOfReview, resetDelivery, setAuthority, updateReport, upsertDelivery } from '../store/reports-repo.js';
 import { getReviewItem, getSubmission } from '../store/submissions-repo.js';
 import { now, parseJson } from '../store/util.js';
 import { checkReport, reportXml, type ReportBody } from './report-model.js';
@@ -131,7 +131,7 @@ export class ReportService {
     const r = await getReport(this.store.db, id);
     await this.refuseIfFinished(actor, r, 'delete');
     await this.store.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('incident_reports').where('id', '=', id).where('status', '=', 'draft').execute();
+      await deleteDraft(tx, id);
       await this.audit.record(tx, actor, 'report.delete', r.uid, {});
     });
   }
@@ -184,7 +184,7 @@ export class ReportService {
     if (r.direction !== 'out' || r.status !== 'finished' || !r.routed_to) throw new AllianceError('REPORT_INVALID', `report ${r.uid} is not a finished report routed to a member`);
     await this.store.db.transaction().execute(async (tx) => {
       await upsertDelivery(tx, id, r.routed_to!);
-      await tx.updateTable('report_deliveries').set({ state: 'pending', last_error: null }).where('report_id', '=', id).execute();
+      await resetDelivery(tx, id);
       await enqueueJob(tx, REPORT_DELIVERY_JOB, { report_id: id });
       await this.audit.record(tx, actor, 'report.redeliver', r.uid, { to: r.routed_to });
     });
@@ -214,7 +214,7 @@ export class ReportService {
 
   /** The report drafted from a confirmed review, finished and routed at once (the review job). */
   async fromReview(actor: Principal, reviewId: number): Promise<ReportView> {
-    const existing = await this.store.db.selectFrom('incident_reports').select(['id', 'status']).where('review_id', '=', reviewId).executeTakeFirst();
+    const existing = await reportOfReview(this.store.db, reviewId);
     // A retry after a crash between drafting and finishing finishes the draft it left.
     if (existing) return existing.status === 'draft' ? this.finish(actor, existing.id) : this.get(actor, existing.id);
     const { body, submissionId } = await this.reviewReportBody(reviewId);

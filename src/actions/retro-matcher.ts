@@ -11,6 +11,7 @@ import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
 import { changesSince, lastChangeSeq } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
 import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
+import { submissionSignalsAfter, submissionsWithValue } from '../store/submissions-repo.js';
 import { valueKey, type SubmissionService } from './submission-service.js';
 
 const POSITION = 'retro_match_seq';
@@ -31,15 +32,7 @@ export class RetroMatcher {
   /** Adds the PDQ hashes of submissions made since the last call to the in-memory index. */
   private async refresh(): Promise<void> {
     for (;;) {
-      const rows = await this.store.db
-        .selectFrom('submission_signals as ss')
-        .innerJoin('submissions as s', 's.id', 'ss.submission_id')
-        .select(['ss.submission_id', 'ss.value', 's.received_at'])
-        .where('ss.signal_type', '=', 'pdq')
-        .where('ss.submission_id', '>', this.loadedUpTo)
-        .orderBy('ss.submission_id')
-        .limit(10_000)
-        .execute();
+      const rows = await submissionSignalsAfter(this.store.db, 'pdq', this.loadedUpTo, 10_000);
       for (const r of rows) {
         this.pdq.add(r.submission_id, r.value);
         this.received.set(r.submission_id, Number(r.received_at));
@@ -75,14 +68,7 @@ export class RetroMatcher {
         if (c.signal_type === 'pdq') {
           for (const m of this.pdq.query(c.value, PDQ_MATCH_THRESHOLD)) if ((this.received.get(m.id) ?? Infinity) < c.at) candidates.add(m.id);
         } else if (getSignalType(c.signal_type).comparison === 'exact') {
-          const rows = await this.store.db
-            .selectFrom('submission_signals as ss')
-            .innerJoin('submissions as s', 's.id', 'ss.submission_id')
-            .select('ss.submission_id')
-            .where('ss.signal_type', '=', c.signal_type)
-            .where('ss.value_key', '=', valueKey(c.value))
-            .where('s.received_at', '<', c.at)
-            .execute();
+          const rows = await submissionsWithValue(this.store.db, c.signal_type, valueKey(c.value), c.at);
           for (const r of rows) candidates.add(r.submission_id);
         } // vPDQ: not yet (needs a frame index of submissions)
       }

@@ -14,7 +14,7 @@ import { enqueueDelivery } from '../store/deliveries-repo.js';
 import { upsertOpinion } from '../store/federation-repo.js';
 import { enqueueJob } from '../store/jobs.js';
 import { webhookByName } from '../store/rules-repo.js';
-import { countPending, countReveal, decideReviewItem, expireReviewMedia, exposure, getReviewItem, getSubmission, listReviewItems } from '../store/submissions-repo.js';
+import { countPending, countReveal, decideReviewItem, expireReviewMedia, exposure, getReviewItem, getSubmission, listReviewItems, reviewsWithMedia } from '../store/submissions-repo.js';
 import { dayOf } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
@@ -147,7 +147,7 @@ export class ReviewService {
     const expired = await expireReviewMedia(this.store.db, now() - retentionDays * 86_400_000);
     for (const id of expired) await this.vault.delete(id);
     const files = await this.vault.ids();
-    const needed = new Set(files.length ? (await this.store.db.selectFrom('review_items').select('id').where('media_stored', '=', 1).where('id', 'in', files).execute()).map((r) => r.id) : []);
+    const needed = new Set(await reviewsWithMedia(this.store.db, files));
     const orphans = files.filter((id) => !needed.has(id));
     for (const id of orphans) await this.vault.delete(id);
     return expired.length + orphans.length;

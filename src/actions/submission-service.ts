@@ -17,7 +17,8 @@ import type { Submission } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
 import { enqueueDelivery } from '../store/deliveries-repo.js';
 import { webhookByName } from '../store/rules-repo.js';
-import { earlierSubmission, getSubmission, insertReviewItem, insertSubmission } from '../store/submissions-repo.js';
+import { contentUids } from '../store/content-repo.js';
+import { earlierSubmission, getSubmission, insertReviewItem, insertSubmission, markMediaNotStored, reviewOfSubmission, setSubmissionMatches } from '../store/submissions-repo.js';
 import { now, parseJson, type Executor } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
 import { reviewPriority } from './priority.js';
@@ -155,7 +156,7 @@ export class SubmissionService {
     if (result.reviewId !== null && input.media && this.keepMedia) {
       // The submission stands without its media: the review goes on from the hashes.
       await this.vault.put(result.reviewId, input.media.bytes).catch(async () => {
-        await this.store.db.updateTable('review_items').set({ media_stored: 0 }).where('id', '=', result.reviewId!).execute();
+        await markMediaNotStored(this.store.db, result.reviewId!);
       });
     }
     return { ...publicView(result.row, result.reviewId), rules: evaluation.rules.map((r) => r.name) };
@@ -201,13 +202,13 @@ export class SubmissionService {
     const evaluation = evaluate(await this.rules.rules(), fresh, row.source);
     if (evaluation.actions.length === 0) return false;
     return this.store.db.transaction().execute(async (tx) => {
-      const reviewed = await tx.selectFrom('review_items').select('id').where('submission_id', '=', row.id).executeTakeFirst();
+      const reviewed = await reviewOfSubmission(tx, row.id);
       const keys = Object.entries(parseJson<Record<string, string>>(row.signals, {})).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value) }));
       const earlier = await earlierSubmission(tx, keys);
       const review = evaluation.actions.includes('review') && !reviewed && !earlier?.review;
       // Kept with the submission, so the same match is never acted on twice.
       const all = [...parseJson<ActionMatch[]>(row.matches, []), ...fresh.map((m) => ({ ...m, retroactive: true }))];
-      await tx.updateTable('submissions').set({ matches: JSON.stringify(all) }).where('id', '=', row.id).execute();
+      await setSubmissionMatches(tx, row.id, JSON.stringify(all));
       await this.followUp(tx, row, evaluation, review, true, null, 'match.retroactive');
       await this.audit.record(tx, { memberId: null, memberName: 'node', role: 'admin', tokenId: null, actor: 'node:retroactive-match' }, 'submission.retroactive_match', String(row.id), { matches: fresh.length, actions: evaluation.actions, review }, fresh.length);
       return true;
@@ -222,7 +223,7 @@ export class SubmissionService {
       for (const m of r.matches) out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
     }
     if (out.length === 0) return out;
-    const uids = await this.store.db.selectFrom('bank_content').select(['id', 'uid']).where('id', 'in', [...new Set(out.map((m) => m.content_id))]).execute();
+    const uids = await contentUids(this.store.db, [...new Set(out.map((m) => m.content_id))]);
     const byId = new Map(uids.map((u) => [u.id, u.uid]));
     for (const m of out) m.uid = byId.get(m.content_id) ?? null;
     return out;

@@ -30,6 +30,7 @@ import {
   updateSeries,
   victimsOfSeries,
 } from '../store/cases-repo.js';
+import { existingContentIds } from '../store/content-repo.js';
 import type { Store, Tx } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
@@ -231,8 +232,8 @@ export class SeriesService {
     if (ids.length === 0 || ids.length > 10_000 || ids.some((x) => !Number.isSafeInteger(x) || x < 1)) throw bad('content_ids: 1–10,000 content ids');
     return this.store.db.transaction().execute(async (tx) => {
       if (!unlink) {
-        const found = await tx.selectFrom('bank_content').select('id').where('id', 'in', ids).execute();
-        const missing = ids.filter((x) => !found.some((f) => f.id === x));
+        const found = new Set(await existingContentIds(tx, ids));
+        const missing = ids.filter((x) => !found.has(x));
         if (missing.length) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${missing.slice(0, 10).join(', ')}`);
       }
       const n = unlink ? await unlinkContent(tx, id, ids) : await linkContent(tx, id, ids);

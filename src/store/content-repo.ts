@@ -283,3 +283,13 @@ export async function contentFacts(db: Executor, ids: number[]): Promise<Map<num
   }
   return out;
 }
+
+/** The uid of each of the bank contents `ids` (those that exist). */
+export function contentUids(db: Executor, ids: number[]): Promise<Array<{ id: number; uid: string | null }>> {
+  return db.selectFrom('bank_content').select(['id', 'uid']).where('id', 'in', ids).execute();
+}
+
+/** Those of `ids` that are bank contents. */
+export async function existingContentIds(db: Executor, ids: number[]): Promise<number[]> {
+  return (await db.selectFrom('bank_content').select('id').where('id', 'in', ids).execute()).map((r) => r.id);
+}

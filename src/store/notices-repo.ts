@@ -84,3 +84,21 @@ export function noticeEvents(db: Executor, noticeId: number): Promise<Array<{ at
 export function sentNotices(db: Executor): Promise<Array<{ provider: string | null; host: string; status: string; first_sent_at: number | null; closed_at: number | null; sends: number }>> {
   return db.selectFrom('notices as n').leftJoin('hosting_providers as p', 'p.id', 'n.provider_id').select(['p.name as provider', 'n.host', 'n.status', 'n.first_sent_at', 'n.closed_at', 'n.sends']).where('n.first_sent_at', 'is not', null).execute();
 }
+
+export function getProvider(db: Executor, id: number): Promise<HostingProvider | undefined> {
+  return db.selectFrom('hosting_providers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function providerName(db: Executor, id: number): Promise<string | null> {
+  return (await db.selectFrom('hosting_providers').select('name').where('id', '=', id).executeTakeFirst())?.name ?? null;
+}
+
+/** The notice sent for a review, if any. */
+export function noticeOfReview(db: Executor, reviewId: number): Promise<{ id: number } | undefined> {
+  return db.selectFrom('notices').select('id').where('review_id', '=', reviewId).executeTakeFirst();
+}
+
+/** Notices created in [from, to) (the action metrics' input). */
+export function noticesCreated(db: Executor, from: number, to: number) {
+  return db.selectFrom('notices').select(['status', 'review_id', 'submission_id', 'first_sent_at', 'closed_at']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+}

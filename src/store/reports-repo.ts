@@ -79,3 +79,23 @@ export async function removeAuthority(db: Executor, country: string): Promise<bo
 export function listAuthorities(db: Executor): Promise<Array<{ country: string; peer: string }>> {
   return db.selectFrom('receiving_authorities as a').innerJoin('peers as p', 'p.id', 'a.peer_id').innerJoin('members as m', 'm.id', 'p.member_id').select(['a.country', 'm.name as peer']).orderBy('a.country').execute();
 }
+
+/** Deletes a report while it is a draft (a finished report stays). */
+export async function deleteDraft(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('incident_reports').where('id', '=', id).where('status', '=', 'draft').execute();
+}
+
+/** Makes a report's delivery pending again, its last error forgotten. */
+export async function resetDelivery(db: Executor, reportId: number): Promise<void> {
+  await db.updateTable('report_deliveries').set({ state: 'pending', last_error: null }).where('report_id', '=', reportId).execute();
+}
+
+/** The report drafted from a review, if any. */
+export function reportOfReview(db: Executor, reviewId: number): Promise<{ id: number; status: string } | undefined> {
+  return db.selectFrom('incident_reports').select(['id', 'status']).where('review_id', '=', reviewId).executeTakeFirst();
+}
+
+/** Reports created in [from, to) (the action metrics' input). */
+export function reportsCreated(db: Executor, from: number, to: number) {
+  return db.selectFrom('incident_reports').select(['direction', 'kind', 'review_id', 'finished_at', 'status']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+}

@@ -101,3 +101,60 @@ export async function exposure(db: Executor, actor: string, day: string): Promis
   const r = await db.selectFrom('review_exposure').select('reveals').where('actor', '=', actor).where('day', '=', day).executeTakeFirst();
   return r?.reveals ?? 0;
 }
+
+/** After the vault failed to keep a review's media: the review goes on from the hashes. */
+export async function markMediaNotStored(db: Executor, reviewId: number): Promise<void> {
+  await db.updateTable('review_items').set({ media_stored: 0 }).where('id', '=', reviewId).execute();
+}
+
+/** The review item of a submission, if it has one. */
+export function reviewOfSubmission(db: Executor, submissionId: number): Promise<{ id: number } | undefined> {
+  return db.selectFrom('review_items').select('id').where('submission_id', '=', submissionId).executeTakeFirst();
+}
+
+/** Replaces a submission's matches (JSON). */
+export async function setSubmissionMatches(db: Executor, id: number, matches: string): Promise<void> {
+  await db.updateTable('submissions').set({ matches }).where('id', '=', id).execute();
+}
+
+/** Those of `ids` whose review still keeps its media. */
+export async function reviewsWithMedia(db: Executor, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('review_items').select('id').where('media_stored', '=', 1).where('id', 'in', ids).execute()).map((r) => r.id);
+}
+
+/** Submissions received in [from, to), each with its review (if any): the action metrics' input. */
+export function submissionsWithReviews(db: Executor, from: number, to: number) {
+  return db
+    .selectFrom('submissions as s')
+    .leftJoin('review_items as r', 'r.submission_id', 's.id')
+    .select(['s.id', 's.uploaded_at', 's.received_at', 's.decision', 's.matches', 's.reupload_of', 'r.id as review_id', 'r.status as review_status', 'r.created_at as review_created', 'r.decided_at'])
+    .where('s.received_at', '>=', from)
+    .where('s.received_at', '<', to)
+    .execute();
+}
+
+/** The submitted signals of one type of submissions after `afterId`, in id order, with when each submission was received. */
+export function submissionSignalsAfter(db: Executor, signalType: string, afterId: number, limit: number): Promise<Array<{ submission_id: number; value: string; received_at: number }>> {
+  return db
+    .selectFrom('submission_signals as ss')
+    .innerJoin('submissions as s', 's.id', 'ss.submission_id')
+    .select(['ss.submission_id', 'ss.value', 's.received_at'])
+    .where('ss.signal_type', '=', signalType)
+    .where('ss.submission_id', '>', afterId)
+    .orderBy('ss.submission_id')
+    .limit(limit)
+    .execute();
+}
+
+/** Submissions received before `before` that carried this signal value (by its key). */
+export function submissionsWithValue(db: Executor, signalType: string, valueKey: string, before: number): Promise<Array<{ submission_id: number }>> {
+  return db
+    .selectFrom('submission_signals as ss')
+    .innerJoin('submissions as s', 's.id', 'ss.submission_id')
+    .select('ss.submission_id')
+    .where('ss.signal_type', '=', signalType)
+    .where('ss.value_key', '=', valueKey)
+    .where('s.received_at', '<', before)
+    .execute();
+}

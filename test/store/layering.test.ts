@@ -26,13 +26,6 @@ const NOT_YET_MOVED: string[] = [
   'src/awareness/help-directory.ts',
   'src/reporting/reporting-service.ts',
   'src/awareness/help-feed.ts',
-  'src/actions/submission-service.ts',
-  'src/actions/report-service.ts',
-  'src/actions/notice-service.ts',
-  'src/actions/action-metrics.ts',
-  'src/actions/retro-matcher.ts',
-  'src/cases/series-service.ts',
-  'src/actions/review-service.ts',
 ];
 
 function tsFiles(dir: string): string[] {
