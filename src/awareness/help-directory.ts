@@ -11,11 +11,11 @@ import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
-import type { HelpEntriesTable } from '../store/reporting-schema.js';
+import { curatedHelpEntries, insertHelpEntry, listHelpEntries, liveHelpEntry, logHelpChange, markHelpEntryRemoved, updateHelpEntry } from '../store/help-repo.js';
+import type { HelpEntryRow } from '../store/reporting-schema.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { canonicalLanguage } from './language.js';
-import { lockFeedLog, now, parseJson, type Executor } from '../store/util.js';
-import type { Selectable } from 'kysely';
+import { now, parseJson, type Executor } from '../store/util.js';
 
 export { HELP_KINDS, INTERNATIONAL };
 export type HelpKind = (typeof HELP_KINDS)[number];
@@ -36,7 +36,7 @@ export interface HelpEntryInput {
 const bad = (message: string) => new AllianceError('HELP_ENTRY_INVALID', message);
 
 /** An entry as the API gives it (also what the help feed publishes). */
-export function helpEntryView(r: Selectable<HelpEntriesTable> & { source?: string | null }) {
+export function helpEntryView(r: HelpEntryRow & { source?: string | null }) {
   return {
     id: r.id,
     uid: r.uid,
@@ -55,7 +55,7 @@ export function helpEntryView(r: Selectable<HelpEntriesTable> & { source?: strin
 export type HelpEntry = ReturnType<typeof helpEntryView>;
 
 /** The checked fields of an entry (a complete one when `complete`). */
-type Fields = Partial<Omit<Selectable<HelpEntriesTable>, 'id' | 'uid' | 'created_at' | 'received_from'>>;
+type Fields = Partial<Omit<HelpEntryRow, 'id' | 'uid' | 'created_at' | 'received_from'>>;
 
 /** At most this many entries of one kind are given to a user (own ones first). */
 export const MAX_HELP_PER_KIND = 3;
@@ -127,17 +127,13 @@ export class HelpDirectory {
    */
   private async logChange(tx: Executor, entry: { id: number; country: string }): Promise<void> {
     if (entry.country === INTERNATIONAL && this.self.kind !== 'secretariat') return;
-    await lockFeedLog(tx, 'help_log');
-    await tx.insertInto('help_log').values({ entry_id: entry.id }).execute();
+    await logHelpChange(tx, entry.id);
   }
 
   /** Entries of a country (or all), placeholders included and flagged. */
   async list(actor: Principal, q: { country?: string; kind?: string } = {}): Promise<HelpEntry[]> {
     requirePermission(actor, 'lookup');
-    let query = this.store.db.selectFrom('help_entries as h').leftJoin('peers as p', 'p.id', 'h.received_from').leftJoin('members as m', 'm.id', 'p.member_id').selectAll('h').select('m.name as source').where('h.status', '!=', 'removed');
-    if (q.country) query = query.where('h.country', '=', q.country.toUpperCase());
-    if (q.kind) query = query.where('h.kind', '=', q.kind);
-    return (await query.orderBy('h.country').orderBy('h.kind').orderBy('h.id').execute()).map(helpEntryView);
+    return (await listHelpEntries(this.store.db, { country: q.country ? q.country.toUpperCase() : undefined, kind: q.kind || undefined })).map(helpEntryView);
   }
 
   /**
@@ -150,7 +146,7 @@ export class HelpDirectory {
     const key = `${c}|${kinds.join(',')}|${language}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const rows = await this.store.db.selectFrom('help_entries').selectAll().where('country', 'in', [c, INTERNATIONAL]).where('status', '=', 'curated').where('kind', 'in', [...kinds]).orderBy('id').execute();
+    const rows = await curatedHelpEntries(this.store.db, [c, INTERNATIONAL], [...kinds]);
     const primary = language.split('-')[0];
     // This node's own entries before received ones, then those in the user's language first.
     const rank = (r: (typeof rows)[number], e: HelpEntry) => (r.received_from === null ? 0 : 2) + (e.languages.some((l) => l === language || l.split('-')[0] === primary) ? 0 : 1);
@@ -171,12 +167,7 @@ export class HelpDirectory {
     const f = helpEntryFields(input, true);
     const t = now();
     const done = await this.store.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('help_entries')
-        .values({ uid: `pending:${Math.random()}`, country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', received_from: null, created_at: t, updated_at: t })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const done = await tx.updateTable('help_entries').set({ uid: `${this.self.name}/help/${row.id}` }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      const done = await insertHelpEntry(tx, { country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', received_from: null, created_at: t, updated_at: t }, (id) => `${this.self.name}/help/${id}`);
       await this.logChange(tx, done);
       await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
       return helpEntryView(done);
@@ -196,7 +187,7 @@ export class HelpDirectory {
       const status = cur.status === 'placeholder' && !filled ? 'placeholder' : 'curated';
       // A filled placeholder becomes this member's entry (its uid names the publisher for peers).
       const uid = status === 'curated' && cur.uid.startsWith('seed/') ? `${this.self.name}/help/${id}` : cur.uid;
-      const done = await tx.updateTable('help_entries').set({ ...f, status, uid, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      const done = await updateHelpEntry(tx, id, { ...f, status, uid, updated_at: now() });
       if (status === 'curated') await this.logChange(tx, done);
       await this.audit.record(tx, actor, 'help.update', done.uid, { fields: Object.keys(f) });
       return helpEntryView(done);
@@ -207,7 +198,7 @@ export class HelpDirectory {
 
   /** One of this node's own entries (received ones are curated by their publisher). */
   private async own(tx: Executor, id: number) {
-    const cur = await tx.selectFrom('help_entries').selectAll().where('id', '=', id).where('status', '!=', 'removed').executeTakeFirst();
+    const cur = await liveHelpEntry(tx, id);
     if (!cur) throw new AllianceError('HELP_ENTRY_NOT_FOUND', `no help directory entry ${id}`);
     if (cur.received_from !== null) throw new AllianceError('HELP_ENTRY_RECEIVED', `entry ${id} was received from a peer: its publisher curates it`);
     return cur;
@@ -223,7 +214,7 @@ export class HelpDirectory {
     await this.store.db.transaction().execute(async (tx) => {
       const cur = await this.own(tx, id);
       // Kept as "removed" so that peers that received it learn of the removal.
-      await tx.updateTable('help_entries').set({ status: 'removed', updated_at: now() }).where('id', '=', id).execute();
+      await markHelpEntryRemoved(tx, id, now());
       if (!cur.uid.startsWith('seed/')) await this.logChange(tx, cur); // a placeholder was never published
       await this.audit.record(tx, actor, 'help.remove', cur.uid, {});
     });

@@ -11,6 +11,7 @@ import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers, type PeerRow } from '../store/federation-repo.js';
 import { feedCheckpoint, setFeedCheckpoint } from '../store/feed-checkpoints.js';
+import { curatedCountFrom, helpChangesSince, helpEntriesByIds, helpEntryByUid, insertReceivedHelpEntry, setHelpEntry } from '../store/help-repo.js';
 import { now, type Executor } from '../store/util.js';
 import { helpEntryFields, helpEntryView, type HelpDirectory } from './help-directory.js';
 import { unknownPeer } from '../store/federation-repo.js';
@@ -56,17 +57,10 @@ export class HelpFeed {
   /** A signed page of this node's entries changed after `since`, for the registered peer `peerName`. */
   async page(peerName: string, since: number): Promise<Envelope> {
     if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
-    const changed = await this.store.db
-      .selectFrom('help_log')
-      .select(['entry_id', (eb) => eb.fn.max('seq').as('seq')])
-      .where('seq', '>', since)
-      .groupBy('entry_id')
-      .orderBy('seq')
-      .limit(PAGE + 1)
-      .execute();
+    const changed = await helpChangesSince(this.store.db, since, PAGE + 1);
     const more = changed.length > PAGE;
     const ids = changed.slice(0, PAGE);
-    const rows = ids.length ? await this.store.db.selectFrom('help_entries').selectAll().where('id', 'in', ids.map((r) => r.entry_id)).execute() : [];
+    const rows = await helpEntriesByIds(this.store.db, ids.map((r) => r.entry_id));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const entries: HelpFeedEntry[] = [];
     for (const { entry_id, seq } of ids) {
@@ -116,14 +110,13 @@ export class HelpFeed {
     if (peer.kind !== 'secretariat' && f.country !== peer.country) return false;
     const t = now();
     const fields = { country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: e.status, updated_at: t };
-    const existing = await tx.selectFrom('help_entries').select(['id', 'received_from']).where('uid', '=', e.uid).executeTakeFirst();
+    const existing = await helpEntryByUid(tx, e.uid);
     if (existing) {
       if (existing.received_from !== peer.id) return false; // this node's own, or got from its publisher by another path
-      await tx.updateTable('help_entries').set(fields).where('id', '=', existing.id).execute();
+      await setHelpEntry(tx, existing.id, fields);
     } else if (e.status === 'curated') {
-      const held = await tx.selectFrom('help_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', '=', peer.id).where('status', '=', 'curated').executeTakeFirst();
-      if (Number(held?.n ?? 0) >= MAX_RECEIVED_PER_PEER) throw bad(peer.name, `more than ${MAX_RECEIVED_PER_PEER.toLocaleString('en')} entries`);
-      await tx.insertInto('help_entries').values({ ...fields, uid: e.uid, received_from: peer.id, created_at: t }).execute();
+      if ((await curatedCountFrom(tx, peer.id)) >= MAX_RECEIVED_PER_PEER) throw bad(peer.name, `more than ${MAX_RECEIVED_PER_PEER.toLocaleString('en')} entries`);
+      await insertReceivedHelpEntry(tx, { ...fields, uid: e.uid, received_from: peer.id, created_at: t });
     }
     return true;
   }

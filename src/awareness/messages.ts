@@ -8,10 +8,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import type { MessagesTable } from '../store/reporting-schema.js';
+import { approvedKeys, approvedVersions, decideMessage, getMessage, insertMessageDraft, lastMessageVersion, messageLanguages, messagesIn, messageVersions } from '../store/messages-repo.js';
+import type { MessageRow } from '../store/reporting-schema.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { isUniqueViolation, now } from '../store/util.js';
-import type { Selectable } from 'kysely';
 import { languageChain, requireLanguage } from './language.js';
 import { FALLBACK_LANGUAGE, MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type Audience, type MessageContext } from './seed-messages.js';
 
@@ -22,7 +22,7 @@ const CACHE_MS = 5_000;
 
 const bad = (message: string) => new AllianceError('MESSAGE_INVALID', message);
 
-function version(r: Selectable<MessagesTable>) {
+function version(r: MessageRow) {
   return {
     id: r.id,
     context: r.context as MessageContext,
@@ -85,12 +85,12 @@ export class MessageService {
   async overview(actor: Principal, languageInput: string) {
     requirePermission(actor, 'lookup');
     const language = requireLanguage('language', languageInput, 'MESSAGE_INVALID');
-    const rows = (await this.store.db.selectFrom('messages').selectAll().where('language', '=', language).orderBy('version', 'desc').execute()).map(version);
-    const languages = (await this.store.db.selectFrom('messages').select('language').distinct().orderBy('language').execute()).map((r) => r.language);
+    const rows = (await messagesIn(this.store.db, language)).map(version);
+    const languages = await messageLanguages(this.store.db);
     const parents = languageChain(language).slice(1);
     const approvedIn = new Set(
       parents.length
-        ? (await this.store.db.selectFrom('messages').select(['context', 'audience', 'language']).where('language', 'in', parents).where('status', '=', 'approved').execute()).map((r) => `${r.context}|${r.audience}|${r.language}`)
+        ? (await approvedKeys(this.store.db, parents)).map((r) => `${r.context}|${r.audience}|${r.language}`)
         : [],
     );
     const entries = MESSAGE_CONTEXTS.flatMap((context) =>
@@ -112,7 +112,7 @@ export class MessageService {
     const context = requireContext(q.context);
     const audience = requireAudience(q.audience);
     const language = requireLanguage('language', q.language, 'MESSAGE_INVALID');
-    const rows = await this.store.db.selectFrom('messages').selectAll().where('context', '=', context).where('audience', '=', audience).where('language', '=', language).orderBy('version', 'desc').execute();
+    const rows = await messageVersions(this.store.db, context, audience, language);
     return rows.map(version);
   }
 
@@ -137,13 +137,8 @@ export class MessageService {
   private writeVersion(actor: Principal, m: { context: MessageContext; audience: Audience; language: string; title: string; body: string }): Promise<MessageVersion> {
     const { context, audience, language, title, body } = m;
     return this.store.db.transaction().execute(async (tx) => {
-      const last = await tx.selectFrom('messages').select((eb) => eb.fn.max('version').as('v')).where('context', '=', context).where('audience', '=', audience).where('language', '=', language).executeTakeFirst();
-      const next = Number(last?.v ?? 0) + 1;
-      const row = await tx
-        .insertInto('messages')
-        .values({ context, audience, language, version: next, title, body, status: 'draft', author: actor.actor, created_at: now(), reviewed_by: null, reviewed_at: null, review_note: null })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const next = (await lastMessageVersion(tx, context, audience, language)) + 1;
+      const row = await insertMessageDraft(tx, { context, audience, language, version: next, title, body, author: actor.actor, created_at: now() });
       await this.audit.record(tx, actor, 'message.write', `${context}/${audience}/${language}/v${next}`, {});
       return version(row);
     });
@@ -155,17 +150,11 @@ export class MessageService {
     if (input.decision !== 'approve' && input.decision !== 'reject') throw bad('decision: approve or reject');
     const note = input.note == null ? null : text('note', input.note, 1000);
     const done = await this.store.db.transaction().execute(async (tx) => {
-      const cur = await tx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      const cur = await getMessage(tx, id);
       if (!cur) throw new AllianceError('MESSAGE_NOT_FOUND', `no message version ${id}`);
       if (cur.status !== 'draft') throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} is already ${cur.status}`);
       if (cur.author === actor.actor) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', 'a message is reviewed by someone other than its author');
-      const row = await tx
-        .updateTable('messages')
-        .set({ status: input.decision === 'approve' ? 'approved' : 'rejected', reviewed_by: actor.actor, reviewed_at: now(), review_note: note })
-        .where('id', '=', id)
-        .where('status', '=', 'draft')
-        .returningAll()
-        .executeTakeFirst();
+      const row = await decideMessage(tx, id, { status: input.decision === 'approve' ? 'approved' : 'rejected', reviewed_by: actor.actor, reviewed_at: now(), review_note: note });
       // Another reviewer decided in between (PostgreSQL runs both transactions at once).
       if (!row) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} was reviewed by someone else just now`);
       await this.audit.record(tx, actor, `message.${input.decision}`, `${row.context}/${row.audience}/${row.language}/v${row.version}`, { note });
@@ -181,15 +170,7 @@ export class MessageService {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const chain = [...languageChain(language), FALLBACK_LANGUAGE];
-    const rows = await this.store.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('context', '=', context)
-      .where('audience', '=', audience)
-      .where('language', 'in', chain)
-      .where('status', '=', 'approved')
-      .orderBy('version', 'desc')
-      .execute();
+    const rows = await approvedVersions(this.store.db, context, audience, chain);
     const best = chain.map((l) => rows.find((r) => r.language === l)).find((r) => r !== undefined);
     if (!best) throw new AllianceError('INTERNAL', `no approved English message for ${context}/${audience}: the seed was removed`);
     const served: ServedMessage = {

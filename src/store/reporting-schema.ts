@@ -144,3 +144,5 @@ export interface ReportingTables {
 export type Campaign = Selectable<CampaignsTable>;
 export type CountryReportRow = Selectable<CountryReportsTable>;
 export type ReceivedCountryReport = Selectable<ReceivedCountryReportsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type HelpEntryRow = Selectable<HelpEntriesTable>;
