@@ -9,21 +9,19 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import type { Selectable } from 'kysely';
 import type { Envelope } from '../exchange/envelope.js';
 import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { FederationService } from '../exchange/federation-service.js';
-import type { CasesTable } from '../store/cases-schema.js';
+import type { CaseRow } from '../store/cases-schema.js';
+import { caseByUid, insertAlert, insertOwnCase, insertReceivedCase, insertTarget, listAlerts, listOwnCases, lockTargets, ownCase, ownTargetsSince, setCaseContact, setTargetCheckpoint, targetCheckpoint, targetsLike } from '../store/deconfliction-repo.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
-import { now, type Executor, lockFeedLog } from '../store/util.js';
+import type { Executor } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { unknownPeer } from '../store/federation-repo.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
 const TARGET_PAGE = 1000;
-
-type CaseRow = Selectable<CasesTable>;
 
 interface TargetEntry {
   seq: number;
@@ -63,9 +61,8 @@ export class DeconflictionService {
     if (!reference || reference.length > 200) throw bad('reference: the case reference, 1–200 characters');
     if (!contact || contact.length > 500) throw bad('contact_point: who to call about an overlap, 1–500 characters');
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await tx.insertInto('cases').values({ uid: `pending:${Math.random()}`, reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor, created_at: now(), received_from: null }).returning('id').executeTakeFirstOrThrow();
-      const uid = `${this.self.name}/case/${row.id}`;
-      await tx.updateTable('cases').set({ uid }).where('id', '=', row.id).execute();
+      const row = await insertOwnCase(tx, { reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor }, (id) => `${this.self.name}/case/${id}`);
+      const uid = row.uid;
       await this.audit.record(tx, actor, 'case.open', uid, { reference });
       return { id: row.id, uid, reference, contact_point: contact };
     });
@@ -75,7 +72,7 @@ export class DeconflictionService {
   async addTargets(actor: Principal, caseId: number, targets: TargetInput[]) {
     requirePermission(actor, 'cases');
     const key = parseKey(this.keyText);
-    const c = await this.store.db.selectFrom('cases').selectAll().where('id', '=', caseId).where('received_from', 'is', null).executeTakeFirst();
+    const c = await ownCase(this.store.db, caseId);
     if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId} of this member`);
     if (!Array.isArray(targets) || targets.length === 0 || targets.length > 1000) throw bad('targets: 1–1,000 of them');
     const prepared = targets.map((t, i) => {
@@ -90,9 +87,9 @@ export class DeconflictionService {
     });
     return this.store.db.transaction().execute(async (tx) => {
       let alerts = 0;
-      await lockFeedLog(tx, 'case_targets'); // positions in the targets feed are these rows' ids
+      await lockTargets(tx); // positions in the targets feed are these rows' ids
       for (const t of prepared) {
-        await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
+        await insertTarget(tx, c.id, t);
         alerts += await this.overlap(tx, c, t);
       }
       await this.audit.record(tx, actor, 'deconfliction.check', c.uid, { targets: prepared.length, kinds: [...new Set(prepared.map((t) => t.kind))], alerts }, alerts);
@@ -106,13 +103,7 @@ export class DeconflictionService {
    * many alerts are new.
    */
   private async overlap(tx: Executor, c: CaseRow, t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null }): Promise<number> {
-    const others = await tx
-      .selectFrom('case_targets as t')
-      .innerJoin('cases as o', 'o.id', 't.case_id')
-      .select(['o.id', 'o.uid', 'o.owner_member', 'o.contact_point', 'o.received_from', 't.hint', 't.valid_from', 't.valid_to'])
-      .where('t.keyed_hash', '=', t.keyed_hash)
-      .where('t.case_id', '!=', c.id)
-      .execute();
+    const others = await targetsLike(tx, t.keyed_hash, c.id);
     let alerts = 0;
     for (const o of others) {
       // An address shared at different times is not the same person: windows must meet.
@@ -124,12 +115,7 @@ export class DeconflictionService {
       ];
       for (const side of sides) {
         if (!side.own) continue;
-        const r = await tx
-          .insertInto('deconfliction_alerts')
-          .values({ case_id: side.mine, kind: t.kind, other_case: side.theirs.uid, other_member: side.theirs.member, other_contact: side.theirs.contact, hint: side.hint, created_at: now() })
-          .onConflict((oc) => oc.columns(['case_id', 'other_case', 'kind', 'hint']).doNothing())
-          .executeTakeFirst();
-        alerts += Number(r.numInsertedOrUpdatedRows ?? 0);
+        alerts += await insertAlert(tx, { case_id: side.mine, kind: t.kind, other_case: side.theirs.uid, other_member: side.theirs.member, other_contact: side.theirs.contact, hint: side.hint });
       }
     }
     return alerts;
@@ -140,15 +126,7 @@ export class DeconflictionService {
   /** A signed page of this node's own targets (keyed hashes, kinds, windows, the case's contact point — no hints) after `since`. */
   async page(peerName: string, since: number): Promise<Envelope> {
     if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
-    const rows = await this.store.db
-      .selectFrom('case_targets as t')
-      .innerJoin('cases as c', 'c.id', 't.case_id')
-      .select(['t.id', 'c.uid', 'c.contact_point', 't.kind', 't.keyed_hash', 't.valid_from', 't.valid_to'])
-      .where('c.received_from', 'is', null)
-      .where('t.id', '>', since)
-      .orderBy('t.id')
-      .limit(TARGET_PAGE + 1)
-      .execute();
+    const rows = await ownTargetsSince(this.store.db, since, TARGET_PAGE + 1);
     const entries = rows.slice(0, TARGET_PAGE).map((r) => ({ seq: r.id, case: r.uid, contact_point: r.contact_point, kind: r.kind, keyed_hash: r.keyed_hash, valid_from: r.valid_from, valid_to: r.valid_to }));
     return sealFeedPage(this.federation, TARGETS_FORMAT, peerName, since, entries, rows.length > TARGET_PAGE);
   }
@@ -159,19 +137,14 @@ export class DeconflictionService {
     if (!peer) throw await unknownPeer(this.store.db, peerName);
     let alerts = 0;
     const bad = (why: string) => new AllianceError('FEED_INVALID', `${TARGETS_FORMAT} feed of ${peer.name}: ${why}`);
-    const checkpoint = (tx: Executor, values: { checkpoint?: number; last_error: string | null }) =>
-      tx
-        .insertInto('target_checkpoints')
-        .values({ peer_id: peer.id, checkpoint: values.checkpoint ?? 0, last_success_at: values.last_error ? null : now(), last_error: values.last_error })
-        .onConflict((oc) => oc.column('peer_id').doUpdateSet(values.last_error ? { last_error: values.last_error } : { checkpoint: values.checkpoint!, last_success_at: now(), last_error: null }))
-        .execute();
+    const checkpoint = (tx: Executor, values: { checkpoint?: number; last_error: string | null }) => setTargetCheckpoint(tx, peer.id, values);
     try {
       const targets = await pullFeed<TargetEntry>({
         federation: this.federation,
         peer,
         path: '/federation/v1/targets',
         format: TARGETS_FORMAT,
-        checkpoint: async () => Number((await this.store.db.selectFrom('target_checkpoints').select('checkpoint').where('peer_id', '=', peer.id).executeTakeFirst())?.checkpoint ?? 0),
+        checkpoint: () => targetCheckpoint(this.store.db, peer.id),
         check: (e) => {
           if (typeof e.case !== 'string' || !e.case.startsWith(`${peer.name}/case/`) || e.case.length > 200) throw bad(`a case uid must be "${peer.name}/case/<id>"`);
           if (!(TARGET_KINDS as readonly string[]).includes(e.kind) || !/^[0-9a-f]{64}$/.test(e.keyed_hash) || typeof e.contact_point !== 'string' || e.contact_point.length > 500) throw bad(`target ${e.seq} is malformed`);
@@ -183,7 +156,7 @@ export class DeconflictionService {
             for (const e of entries) {
               const c = await this.receivedCase(tx, peer.id, peer.name, e.case, e.contact_point);
               const t = { kind: e.kind, keyed_hash: e.keyed_hash, hint: '', valid_from: e.valid_from, valid_to: e.valid_to };
-              await tx.insertInto('case_targets').values({ case_id: c.id, ...t, created_at: now() }).execute();
+              await insertTarget(tx, c.id, t);
               n += await this.overlap(tx, c, t);
             }
             await checkpoint(tx, { checkpoint: to, last_error: null });
@@ -200,12 +173,12 @@ export class DeconflictionService {
   }
 
   private async receivedCase(tx: Executor, peerId: number, member: string, uid: string, contact: string): Promise<CaseRow> {
-    const existing = await tx.selectFrom('cases').selectAll().where('uid', '=', uid).executeTakeFirst();
+    const existing = await caseByUid(tx, uid);
     if (existing) {
-      if (existing.contact_point !== contact) await tx.updateTable('cases').set({ contact_point: contact }).where('id', '=', existing.id).execute();
+      if (existing.contact_point !== contact) await setCaseContact(tx, existing.id, contact);
       return { ...existing, contact_point: contact };
     }
-    return tx.insertInto('cases').values({ uid, reference: '', owner_member: member, contact_point: contact, created_by: `peer:${member}`, created_at: now(), received_from: peerId }).returningAll().executeTakeFirstOrThrow();
+    return insertReceivedCase(tx, { uid, owner_member: member, contact_point: contact, received_from: peerId });
   }
 
   /** Pulls every peer's targets feed; one unreachable peer does not stop the others. */
@@ -219,22 +192,14 @@ export class DeconflictionService {
   /** The alerts of this node's cases (or one case), newest first. */
   async alerts(actor: Principal, caseId?: number) {
     requirePermission(actor, 'cases');
-    let q = this.store.db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select(['a.id', 'c.uid as case', 'c.reference', 'a.kind', 'a.hint', 'a.other_case', 'a.other_member', 'a.other_contact', 'a.created_at']);
-    if (caseId !== undefined) q = q.where('a.case_id', '=', caseId);
-    const rows = await q.orderBy('a.id', 'desc').limit(1000).execute();
+    const rows = await listAlerts(this.store.db, caseId, 1000);
     this.audit.recordRead(actor, 'deconfliction.alerts', caseId === undefined ? null : String(caseId), {}, rows.length);
     return rows.map((r) => ({ ...r, created_at: iso(r.created_at)! }));
   }
 
   async cases(actor: Principal) {
     requirePermission(actor, 'cases');
-    const rows = await this.store.db
-      .selectFrom('cases as c')
-      .select(['c.id', 'c.uid', 'c.reference', 'c.contact_point', 'c.created_at'])
-      .where('c.received_from', 'is', null)
-      .select((eb) => eb.selectFrom('case_targets as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.case_id', '=', 'c.id').as('targets'))
-      .orderBy('c.id', 'desc')
-      .execute();
+    const rows = await listOwnCases(this.store.db);
     return rows.map((r) => ({ ...r, targets: Number(r.targets ?? 0), created_at: iso(r.created_at)! }));
   }
 }

@@ -17,6 +17,7 @@ import { requirePermission, type Principal } from '../members/principal.js';
 import { seriesChangedSince, seriesCheckpoint, setSeriesCheckpoint } from '../store/cases-repo.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
+import { deleteVictimsOf, insertReceivedSeries, insertReceivedVictims, seriesByUid, setReceivedSeries, victimCounts, victimUidsOf } from '../store/series-feed-repo.js';
 import { now, type Executor } from '../store/util.js';
 import { SERIES_STATUSES } from './series-service.js';
 import { unknownPeer } from '../store/federation-repo.js';
@@ -123,27 +124,21 @@ export class SeriesFeed {
       closed_at: e.closed_at,
       updated_at: t,
     };
-    const existing = await tx.selectFrom('series').select(['id', 'received_from']).where('uid', '=', e.uid).executeTakeFirst();
+    const existing = await seriesByUid(tx, e.uid);
     let id: number;
     if (existing) {
       if (existing.received_from !== peerId) return; // a series this node owns, or got from its owner by another path
-      await tx.updateTable('series').set(fields).where('id', '=', existing.id).execute();
+      await setReceivedSeries(tx, existing.id, fields);
       id = existing.id;
     } else {
-      id = (await tx.insertInto('series').values({ ...fields, uid: e.uid, notes: null, received_from: peerId, created_at: t }).returning('id').executeTakeFirstOrThrow()).id;
+      id = await insertReceivedSeries(tx, { ...fields, uid: e.uid, notes: null, received_from: peerId, created_at: t });
     }
-    const known = new Set((await tx.selectFrom('victims').select('uid').where('series_id', '=', id).execute()).map((v) => v.uid));
+    const known = new Set(await victimUidsOf(tx, id));
     const listed = new Set(e.victims.map((v) => v.uid));
     const gone = [...known].filter((u) => !listed.has(u));
-    if (gone.length) await tx.deleteFrom('victims').where('series_id', '=', id).where('uid', 'in', gone).execute();
+    await deleteVictimsOf(tx, id, gone);
     const fresh = e.victims.filter((v) => !known.has(v.uid));
-    if (fresh.length) {
-      await tx
-        .insertInto('victims')
-        .values(fresh.map((v) => ({ uid: v.uid, series_id: id, identified_on: v.identified_on, identified_by: v.identified_by, created_at: t })))
-        .onConflict((oc) => oc.column('uid').doNothing()) // counted once, wherever it came from first
-        .execute();
-    }
+    await insertReceivedVictims(tx, id, fresh, t); // counted once, wherever it came from first
   }
 
   /** Pulls every peer's series feed; one unreachable peer does not stop the others. */
@@ -156,12 +151,7 @@ export class SeriesFeed {
   /** Victims identified by this member, and by the alliance as far as this node knows (each once). */
   async counts(actor: Principal): Promise<{ own: number; alliance: number; series: { own: number; received: number } }> {
     requirePermission(actor, 'cases');
-    const db = this.store.db;
-    const n = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
-    const own = await n(db.selectFrom('victims as v').innerJoin('series as s', 's.id', 'v.series_id').select((eb) => eb.fn.countAll<number>().as('n')).where('s.received_from', 'is', null).executeTakeFirst());
-    const alliance = await n(db.selectFrom('victims').select((eb) => eb.fn.count<number>('uid').distinct().as('n')).executeTakeFirst());
-    const ownSeries = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is', null).executeTakeFirst());
-    const received = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is not', null).executeTakeFirst());
+    const { own, alliance, ownSeries, received } = await victimCounts(this.store.db);
     this.audit.recordRead(actor, 'series.counts', null, {}, alliance);
     return { own, alliance, series: { own: ownSeries, received } };
   }

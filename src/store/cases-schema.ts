@@ -146,3 +146,4 @@ export interface CasesTables {
 export type Series = Selectable<SeriesTable>;
 export type SupportService = Selectable<SupportServicesTable>;
 export type Victim = Selectable<VictimsTable>;
+export type CaseRow = Selectable<CasesTable>;
