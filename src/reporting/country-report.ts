@@ -11,6 +11,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
+import { draftOfPeriod, getCountryReport, insertDraftReport, insertReceivedCountryReport, listCountryReports, listReceivedCountryReports, markSubmitted, refreshDraft, setDeliveryError, setDraftNarrative, signDraft } from '../store/country-reports-repo.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers, memberKeys, recordMemberKey, type MemberKeyRow } from '../store/federation-repo.js';
 import { fingerprint } from '../exchange/identity.js';
@@ -136,7 +137,7 @@ export class CountryReports {
   }
 
   private async row(id: number): Promise<CountryReportRow> {
-    const r = await this.store.db.selectFrom('country_reports').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await getCountryReport(this.store.db, id);
     if (!r) throw new AllianceError('REPORTING_NOT_FOUND', `no country report ${id}`);
     return r;
   }
@@ -166,15 +167,14 @@ export class CountryReports {
     const payload = await this.payload(actor, periodKey, baselineKey);
     const db = this.store.db;
     const id = await db.transaction().execute(async (tx) => {
-      const draft = await tx.selectFrom('country_reports').select('id').where('period', '=', payload.period).where('status', '=', 'draft').executeTakeFirst();
+      const draft = await draftOfPeriod(tx, payload.period);
       const fields = { payload: JSON.stringify(payload), baseline: payload.baseline };
       let reportId: number;
       if (draft) {
-        const done = await tx.updateTable('country_reports').set(fields).where('id', '=', draft.id).where('status', '=', 'draft').executeTakeFirst();
-        if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${draft.id} was signed meanwhile: build the period again for a new draft`);
+        if (!(await refreshDraft(tx, draft.id, fields))) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${draft.id} was signed meanwhile: build the period again for a new draft`);
         reportId = draft.id;
       } else {
-        reportId = (await tx.insertInto('country_reports').values({ ...fields, period: payload.period, status: 'draft', narrative: '{}', created_by: actor.actor, created_at: now() }).returning('id').executeTakeFirstOrThrow()).id;
+        reportId = await insertDraftReport(tx, { ...fields, period: payload.period, created_by: actor.actor });
       }
       await this.audit.record(tx, actor, 'country_report.build', String(reportId), { period: payload.period, baseline: payload.baseline });
       return reportId;
@@ -184,7 +184,7 @@ export class CountryReports {
 
   async list(actor: Principal): Promise<CountryReportView[]> {
     requirePermission(actor, 'indicators.read');
-    return (await this.store.db.selectFrom('country_reports').selectAll().orderBy('period', 'desc').orderBy('id', 'desc').execute()).map((r) => this.view(r));
+    return (await listCountryReports(this.store.db)).map((r) => this.view(r));
   }
 
   async get(actor: Principal, id: number): Promise<CountryReportView> {
@@ -205,7 +205,7 @@ export class CountryReports {
       else narrative[k as keyof Narrative] = v.trim();
     }
     await this.store.db.transaction().execute(async (tx) => {
-      await tx.updateTable('country_reports').set({ narrative: JSON.stringify(narrative) }).where('id', '=', id).where('status', '=', 'draft').execute();
+      await setDraftNarrative(tx, id, JSON.stringify(narrative));
       await this.audit.record(tx, actor, 'country_report.narrate', String(id), { fields: Object.keys(fields ?? {}) });
     });
     return this.view(await this.row(id));
@@ -218,16 +218,8 @@ export class CountryReports {
     if (r.status !== 'draft') throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} is ${r.status} already`);
     const envelope = seal(this.federation.identity, { ...parseJson<CountryReport>(r.payload, {} as CountryReport), narrative: parseJson<Narrative>(r.narrative, {}) });
     await this.store.db.transaction().execute(async (tx) => {
-      const done = await tx
-        .updateTable('country_reports')
-        .set({ status: 'signed', payload: envelope.payload, signature: envelope.signature, public_key: envelope.key, signed_at: now() })
-        .where('id', '=', id)
-        .where('status', '=', 'draft')
-        // Exactly what was sealed: a narrative or rebuild in between makes this sign fail, not lie.
-        .where('payload', '=', r.payload)
-        .where('narrative', '=', r.narrative)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) !== 1) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
+      // Exactly what was sealed: a narrative or rebuild in between makes this sign fail, not lie.
+      if (!(await signDraft(tx, id, { payload: r.payload, narrative: r.narrative }, envelope))) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
       await this.audit.record(tx, actor, 'country_report.sign', String(id), { period: r.period, key: envelope.key });
     });
     return this.view(await this.row(id));
@@ -251,11 +243,11 @@ export class CountryReports {
       await this.federation.postToPeer(peer, '/federation/v1/country-reports', envelope);
     } catch (err) {
       const message = (err as Error).message;
-      await this.store.db.updateTable('country_reports').set({ delivery_error: message.slice(0, 2000) }).where('id', '=', id).execute();
+      await setDeliveryError(this.store.db, id, message.slice(0, 2000));
       throw err;
     }
     await this.store.db.transaction().execute(async (tx) => {
-      await tx.updateTable('country_reports').set({ status: 'submitted', submitted_at: now(), submitted_to: peer, delivery_error: null }).where('id', '=', id).execute();
+      await markSubmitted(tx, id, peer);
       await this.audit.record(tx, actor, 'country_report.submit', String(id), { to: peer });
     });
     return this.view(await this.row(id));
@@ -288,7 +280,7 @@ export class CountryReports {
     await this.store.db.transaction().execute(async (tx) => {
       // The key it was verified with, from the member's key history (recorded when the peer was added or its key rotated).
       const key = await recordMemberKey(tx, sender, peer.public_key);
-      await tx.insertInto('received_country_reports').values({ member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now(), key_id: key.id }).execute();
+      await insertReceivedCountryReport(tx, { member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now(), key_id: key.id });
       await this.audit.record(tx, peerPrincipal(sender), 'country_report.receive', `${sender}/${report.period}`, { key: fingerprint(key.public_key) });
     });
     return { member: sender, period: report.period, received: true };
@@ -302,7 +294,7 @@ export class CountryReports {
    */
   async received(actor: Principal): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; key: string; report: CountryReport }>> {
     requirePermission(actor, 'indicators.read');
-    const rows = await this.store.db.selectFrom('received_country_reports').selectAll().orderBy('id').execute();
+    const rows = await listReceivedCountryReports(this.store.db);
     const peers = new Set((await listPeers(this.store.db)).map((p) => p.name));
     const keys = new Map((await memberKeys(this.store.db)).map((k) => [k.id, k]));
     const latest = new Map<string, (typeof rows)[number]>();

@@ -5,10 +5,8 @@
  * events (10 M matches) is counted without reading every row; durations (notices, victims) are
  * loaded and ranked here. Exchange health is a snapshot at computation time.
  */
-import { sql } from 'kysely';
 import type { Store } from '../store/database.js';
-import { MATCH_ACTIONS_SQL } from '../store/migrations/0011-reporting.js';
-import { dayOf as day } from '../store/day.js';
+import * as facts from '../store/indicators-repo.js';
 import type { Executor } from '../store/util.js';
 import { parsePeriod, within, type Period } from './periods.js';
 
@@ -99,10 +97,6 @@ export function censoredQuantile(sorted: readonly number[], total: number, q: nu
 
 const round = (x: number | null, digits = 2) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-async function count(q: { executeTakeFirst(): Promise<{ n: unknown } | undefined> }): Promise<number> {
-  return Number((await q.executeTakeFirst())?.n ?? 0);
-}
-
 /** Removal figures of a cohort of notices ([sent, closed or null]). */
 function removal(rows: Array<{ sent: number; closed: number | null }>) {
   const times = rows.filter((r) => r.closed !== null).map((r) => (r.closed! - r.sent) / HOUR).sort((a, b) => a - b);
@@ -118,29 +112,13 @@ function removal(rows: Array<{ sent: number; closed: number | null }>) {
 }
 
 async function victims(db: Executor, p: Period, self: string) {
-  const [from, to] = [day(p.from), day(p.to)];
-  const own = await db
-    .selectFrom('victims as v')
-    .innerJoin('series as s', 's.id', 'v.series_id')
-    .select(['v.identified_on', 's.first_seen_at', 's.opened_at'])
-    .where('s.received_from', 'is', null)
-    .where('v.identified_by', '=', self)
-    .where('v.identified_on', '>=', from)
-    .where('v.identified_on', '<', to)
-    .execute();
+  const own = await facts.ownIdentifiedVictims(db, p, self);
   const days = own.map((v) => Math.max(0, (Date.parse(`${v.identified_on}T00:00:00Z`) - Number(v.first_seen_at ?? v.opened_at)) / DAY)).sort((a, b) => a - b);
   return {
-    'victims.series_opened': await count(db.selectFrom('series').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('opened_at', '>=', p.from).where('opened_at', '<', p.to)),
+    'victims.series_opened': await facts.ownSeriesOpened(db, p),
     'victims.identified': own.length,
-    'victims.identified_alliance': await count(db.selectFrom('victims').select((eb) => eb.fn.count('uid').distinct().as('n')).where('identified_on', '>=', from).where('identified_on', '<', to)),
-    'victims.referred': await count(
-      db
-        .selectFrom('referrals as r')
-        .innerJoin('victims as v', 'v.id', 'r.victim_id')
-        .select((eb) => eb.fn.count('r.victim_id').distinct().as('n'))
-        .where('r.referred_on', '>=', from)
-        .where('r.referred_on', '<', to),
-    ),
+    'victims.identified_alliance': await facts.victimsIdentified(db, p),
+    'victims.referred': await facts.victimsReferred(db, p),
     'victims.days_to_identification_median': round(censoredQuantile(days, days.length, 0.5), 1),
     'victims.days_to_identification_p90': round(censoredQuantile(days, days.length, 0.9), 1),
   };
@@ -148,62 +126,35 @@ async function victims(db: Executor, p: Period, self: string) {
 
 async function offenders(db: Executor, p: Period, country: string | null, manual: Indicators['manual_entries']) {
   // Sent means received: delivered in the period (report_deliveries), not merely finished here.
-  const sent = await db
-    .selectFrom('incident_reports as r')
-    .innerJoin('report_deliveries as d', 'd.report_id', 'r.id')
-    .select(['r.kind', 'r.country'])
-    .where('r.direction', '=', 'out')
-    .where('r.status', '=', 'finished')
-    .where('d.state', '=', 'delivered')
-    .where('d.delivered_at', '>=', p.from)
-    .where('d.delivered_at', '<', p.to)
-    .execute();
-  const undelivered = await count(
-    db
-      .selectFrom('incident_reports as r')
-      .leftJoin('report_deliveries as d', 'd.report_id', 'r.id')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('r.direction', '=', 'out')
-      .where('r.status', '=', 'finished')
-      .where('r.finished_at', '>=', p.from)
-      .where('r.finished_at', '<', p.to)
-      .where((eb) => eb.or([eb('d.state', 'is', null), eb('d.state', '!=', 'delivered')])),
-  );
+  const sent = await facts.reportsDelivered(db, p);
+  const undelivered = await facts.reportsUndelivered(db, p);
   const sum = (kind: string) => {
     const es = manual.filter((m) => m.kind === kind);
     return es.length ? es.reduce((n, m) => n + m.value, 0) : null;
   };
   return {
-    'offenders.reports_received': await count(db.selectFrom('incident_reports').select((eb) => eb.fn.countAll().as('n')).where('direction', '=', 'in').where('created_at', '>=', p.from).where('created_at', '<', p.to)),
+    'offenders.reports_received': await facts.reportsReceived(db, p),
     'offenders.reports_sent': sent.length,
     'offenders.reports_referral': sent.filter((r) => r.kind === 'referral').length,
     'offenders.reports_informational': sent.filter((r) => r.kind === 'informational').length,
     'offenders.reports_routed_abroad': sent.filter((r) => r.country !== null && r.country !== country).length,
     'offenders.reports_undelivered': undelivered,
-    'offenders.deconfliction_overlaps': await count(
-      db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is', null).where('a.created_at', '>=', p.from).where('a.created_at', '<', p.to),
-    ),
-    'offenders.cases_opened': await count(db.selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('created_at', '>=', p.from).where('created_at', '<', p.to)),
+    'offenders.deconfliction_overlaps': await facts.ownOverlaps(db, p),
+    'offenders.cases_opened': await facts.ownCasesOpened(db, p),
     'offenders.prosecutions': sum('prosecutions'),
     'offenders.convictions': sum('convictions'),
   };
 }
 
 async function awareness(db: Executor, p: Period) {
-  const campaigns = await db.selectFrom('campaigns').select(['audience', 'reach']).where('starts_on', '>=', day(p.from)).where('starts_on', '<', day(p.to)).execute();
+  const campaigns = await facts.campaignsStarted(db, p);
   const byAudience: Indicators['campaigns_by_audience'] = {};
   for (const c of campaigns) {
     const a = (byAudience[c.audience] ??= { campaigns: 0, reach: 0 });
     a.campaigns++;
     a.reach += Number(c.reach);
   }
-  const messages = await db
-    .selectFrom('message_counts')
-    .select(['context', (eb) => eb.fn.sum<number>('count').as('n')])
-    .where('day', '>=', day(p.from))
-    .where('day', '<', day(p.to))
-    .groupBy('context')
-    .execute();
+  const messages = await facts.messagesServed(db, p);
   const byContext = Object.fromEntries(messages.map((m) => [m.context, Number(m.n)]));
   const total = Object.values(byContext).reduce((n, x) => n + x, 0);
   return {
@@ -219,30 +170,19 @@ async function awareness(db: Executor, p: Period) {
 }
 
 async function availability(db: Executor, p: Period) {
-  const published = db.selectFrom('publications').select('bank_id');
-  const fed = db.selectFrom('subscriptions').select('bank_id');
-  const notices = await db.selectFrom('notices').select(['first_sent_at', 'closed_at', 'status', 'hosting_country']).where('first_sent_at', '>=', p.from).where('first_sent_at', '<', p.to).execute();
+  const notices = await facts.noticesSent(db, p);
   const cohort = notices.map((n) => ({ sent: Number(n.first_sent_at), closed: n.status !== 'open' && n.closed_at !== null ? Number(n.closed_at) : null, country: n.hosting_country ?? 'unknown' }));
   const all = removal(cohort);
   const countries = [...new Set(cohort.map((n) => n.country))].sort();
   return {
     values: {
       // By bank (an index-only count): received content lives in the banks subscriptions feed.
-      'availability.signals_contributed': await count(
-        db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).where('bank_id', 'in', published).where('bank_id', 'not in', fed).where('created_at', '>=', p.from).where('created_at', '<', p.to),
-      ),
-      'availability.signals_received': await count(db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).where('bank_id', 'in', fed).where('created_at', '>=', p.from).where('created_at', '<', p.to)),
-      // The predicate is the partial index's own (migration 0011), so only matching rows are read.
-      'availability.matches': Number(
-        (await sql<{ n: number }>`select count(*) as n from audit_log where result_count > 0 and action in (${sql.raw(MATCH_ACTIONS_SQL)}) and at >= ${p.from} and at < ${p.to}`.execute(db)).rows[0]?.n ?? 0,
-      ),
-      'availability.reuploads_blocked': await count(
-        db.selectFrom('submissions').select((eb) => eb.fn.countAll().as('n')).where('reupload_of', 'is not', null).where('decision', '=', 'block').where('received_at', '>=', p.from).where('received_at', '<', p.to),
-      ),
+      'availability.signals_contributed': await facts.signalsContributed(db, p),
+      'availability.signals_received': await facts.signalsReceived(db, p),
+      'availability.matches': await facts.matchesAudited(db, p),
+      'availability.reuploads_blocked': await facts.reuploadsBlocked(db, p),
       'availability.notices_sent': cohort.length,
-      'availability.removals_confirmed': await count(
-        db.selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['removed', 'gone']).where('closed_at', '>=', p.from).where('closed_at', '<', p.to),
-      ),
+      'availability.removals_confirmed': await facts.removalsConfirmed(db, p),
       'availability.removal_hours_median': all.median_hours,
       'availability.removal_hours_p90': all.p90_hours,
       'availability.removed_within_24h_share': all.within_24h_share,
@@ -253,8 +193,8 @@ async function availability(db: Executor, p: Period) {
 }
 
 async function exchange(db: Executor, at: number) {
-  const peers = await db.selectFrom('peers').select(['id', 'last_seen_at']).execute();
-  const subs = await db.selectFrom('subscriptions').select(['peer_id', 'checkpoint', 'latest', 'last_success_at', 'created_at']).execute();
+  const peers = await facts.peersSeen(db);
+  const subs = await facts.subscriptionStates(db);
   const recent = (t: number | null) => t !== null && at - Number(t) <= DAY;
   const connected = new Set([...peers.filter((p) => recent(p.last_seen_at)).map((p) => p.id), ...subs.filter((s) => recent(s.last_success_at)).map((s) => s.peer_id)]);
   // A subscription that never synced has lagged since it was made.
@@ -269,7 +209,7 @@ async function exchange(db: Executor, at: number) {
 
 /** Manual entries (prosecutions, convictions) for periods within `p`. */
 async function manualEntries(db: Executor, p: Period): Promise<Indicators['manual_entries']> {
-  const rows = await db.selectFrom('manual_indicators').select(['kind', 'period', 'value', 'source']).execute();
+  const rows = await facts.manualFigures(db);
   return rows.filter((r) => within(parsePeriod(r.period), p)).map((r) => ({ kind: r.kind, period: r.period, value: Number(r.value), source: r.source }));
 }
 

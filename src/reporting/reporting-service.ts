@@ -11,6 +11,7 @@ import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
+import { addMessageCount, assessmentsOf, deleteCampaign, insertCampaign, listCampaigns, listManualIndicators, upsertAssessment, upsertManualIndicator } from '../store/reporting-repo.js';
 import { now } from '../store/util.js';
 import { computeIndicators, growth, VICTIM_GROWTH_GOAL, type Indicators } from './indicators.js';
 import { MNR_CAPABILITIES, MNR_PHASES } from './mnr.js';
@@ -69,11 +70,7 @@ export class ReportingService {
     const source = text('source', input.source, 500);
     const row = { period, kind: input.kind, value: input.value, source, entered_by: actor.actor, entered_at: now() };
     await this.store.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('manual_indicators')
-        .values(row)
-        .onConflict((oc) => oc.columns(['period', 'kind']).doUpdateSet({ value: row.value, source: row.source, entered_by: row.entered_by, entered_at: row.entered_at }))
-        .execute();
+      await upsertManualIndicator(tx, row);
       await this.audit.record(tx, actor, 'indicators.manual', `${period}/${input.kind}`, { value: input.value, source });
     });
     return { period, kind: input.kind, value: input.value, source, entered_by: actor.actor };
@@ -81,7 +78,7 @@ export class ReportingService {
 
   async manualEntries(actor: Principal) {
     requirePermission(actor, 'indicators.read');
-    const rows = await this.store.db.selectFrom('manual_indicators').selectAll().orderBy('period', 'desc').orderBy('kind').execute();
+    const rows = await listManualIndicators(this.store.db);
     return rows.map((r) => ({ period: r.period, kind: r.kind, value: Number(r.value), source: r.source, entered_by: r.entered_by, entered_at: new Date(Number(r.entered_at)).toISOString() }));
   }
 
@@ -96,7 +93,7 @@ export class ReportingService {
     if (input.ends_on != null && (!isDay(input.ends_on) || input.ends_on < input.starts_on)) throw bad('ends_on: YYYY-MM-DD, not before starts_on');
     const row = { country, title: text('title', input.title, 200), audience: input.audience, channel: input.channel, reach: input.reach, starts_on: input.starts_on, ends_on: input.ends_on ?? null, created_by: actor.actor, created_at: now() };
     return this.store.db.transaction().execute(async (tx) => {
-      const c = await tx.insertInto('campaigns').values(row).returningAll().executeTakeFirstOrThrow();
+      const c = await insertCampaign(tx, row);
       await this.audit.record(tx, actor, 'campaign.add', String(c.id), { country, audience: row.audience, reach: row.reach });
       return c;
     });
@@ -104,14 +101,13 @@ export class ReportingService {
 
   async campaigns(actor: Principal) {
     requirePermission(actor, 'indicators.read');
-    return this.store.db.selectFrom('campaigns').selectAll().orderBy('starts_on', 'desc').orderBy('id', 'desc').execute();
+    return listCampaigns(this.store.db);
   }
 
   async deleteCampaign(actor: Principal, id: number) {
     requirePermission(actor, 'reporting.manage');
     await this.store.db.transaction().execute(async (tx) => {
-      const r = await tx.deleteFrom('campaigns').where('id', '=', id).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw new AllianceError('REPORTING_NOT_FOUND', `no campaign ${id}`);
+      if (!(await deleteCampaign(tx, id))) throw new AllianceError('REPORTING_NOT_FOUND', `no campaign ${id}`);
       await this.audit.record(tx, actor, 'campaign.delete', String(id), {});
     });
   }
@@ -131,11 +127,7 @@ export class ReportingService {
     await this.store.db.transaction().execute(async (tx) => {
       for (const r of rows) {
         const row = { day: r.day, context: r.context, country: r.country && isCountryCode(r.country.toUpperCase()) ? r.country.toUpperCase() : '', count: r.count };
-        await tx
-          .insertInto('message_counts')
-          .values(row)
-          .onConflict((oc) => oc.columns(['day', 'context', 'country']).doUpdateSet((eb) => ({ count: eb('message_counts.count', '+', row.count) })))
-          .execute();
+        await addMessageCount(tx, row);
       }
     });
   }
@@ -144,7 +136,7 @@ export class ReportingService {
   async assessment(actor: Principal, periodKey: string) {
     requirePermission(actor, 'indicators.read');
     const period = parsePeriod(periodKey).key;
-    const rows = new Map((await this.store.db.selectFrom('mnr_assessments').selectAll().where('period', '=', period).execute()).map((r) => [Number(r.capability), r]));
+    const rows = new Map((await assessmentsOf(this.store.db, period)).map((r) => [Number(r.capability), r]));
     return {
       period,
       phases: MNR_PHASES,
@@ -169,11 +161,7 @@ export class ReportingService {
     await this.store.db.transaction().execute(async (tx) => {
       for (const r of ratings) {
         const row = { period, capability: r.capability, phase: r.phase, evidence: r.evidence.trim(), assessed_by: actor.actor, assessed_at: t };
-        await tx
-          .insertInto('mnr_assessments')
-          .values(row)
-          .onConflict((oc) => oc.columns(['period', 'capability']).doUpdateSet({ phase: row.phase, evidence: row.evidence, assessed_by: row.assessed_by, assessed_at: t }))
-          .execute();
+        await upsertAssessment(tx, row);
       }
       await this.audit.record(tx, actor, 'mnr.assess', period, { ratings: ratings.map((r) => [r.capability, r.phase]) });
     });

@@ -13,21 +13,6 @@ import { REPO } from '../support/paths.js';
 const root = REPO;
 const src = join(root, 'src');
 
-/**
- * Files outside src/store/ that still hold queries, to move into repositories. This list only
- * shrinks: a file leaves it once its queries live in src/store/, and no file may join it.
- */
-const NOT_YET_MOVED: string[] = [
-  'src/reporting/indicators.ts',
-  'src/cases/deconfliction.ts',
-  'src/reporting/country-report.ts',
-  'src/cases/series-feed.ts',
-  'src/awareness/messages.ts',
-  'src/awareness/help-directory.ts',
-  'src/reporting/reporting-service.ts',
-  'src/awareness/help-feed.ts',
-];
-
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
@@ -64,14 +49,9 @@ describe('store layering', () => {
   it('keeps SQL and Kysely inside src/store/', () => {
     const offenders = outside
       .map((f) => ({ file: rel(f), found: sqlFound(readFileSync(f, 'utf8')) }))
-      .filter((o) => o.found.length > 0 && !NOT_YET_MOVED.includes(o.file))
+      .filter((o) => o.found.length > 0)
       .map((o) => `${o.file}: ${o.found.join(', ')}`);
     expect(offenders).toEqual([]);
-  });
-
-  it('lists in NOT_YET_MOVED only files that still hold SQL (the list shrinks)', () => {
-    const clean = NOT_YET_MOVED.filter((f) => sqlFound(readFileSync(join(root, f), 'utf8')).length === 0);
-    expect(clean).toEqual([]);
   });
 
   it('has migrations import nothing from outside src/store/', () => {
