@@ -7,7 +7,7 @@
  */
 import { parseClassification } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
 import { isIP } from 'node:net';
 import { isCountryCode } from '../geo/countries.js';
 import { parseIsoTime } from '../time/iso-time.js';
@@ -111,7 +111,8 @@ export function checkReport(input: unknown, complete: boolean): ReportBody {
     const x = only(`files[${i}]`, f, ['file_name', 'hashes', 'classification', 'location_url', 'publicly_available', 'viewed_by_reporter', 'annotations']);
     text(`files[${i}].file_name`, x.file_name, 500);
     text(`files[${i}].location_url`, x.location_url, 4096);
-    const hashes = only(`files[${i}].hashes`, x.hashes ?? {}, [...['md5', 'sha1', 'sha256', 'pdq', 'vpdq']]);
+    // A file's hashes: any type computed from files (not keywords, which are text).
+    const hashes = only(`files[${i}].hashes`, x.hashes ?? {}, [...SIGNAL_TYPES.values()].filter((t) => t.media !== 'text').map((t) => t.name));
     if (Object.keys(hashes).length === 0) throw bad(`files[${i}].hashes: at least one hash`);
     const canonical: Record<string, string> = {};
     for (const [t, v] of Object.entries(hashes)) {

@@ -1,13 +1,15 @@
 /**
  * Retroactive matching: follows the index change log from its own position and, for every
- * signal a bank gains, finds the submissions received before it that it matches (exact types by
- * the hash of the value, PDQ within the distance 31 through an index of the submissions' PDQ
- * hashes), then lets SubmissionService re-match each (idempotent). The position is kept in the
- * database, so a restart resumes; several processes may run it (compare-and-set on the position).
+ * signal a bank gains, finds the submissions received before it that it matches, as the signal
+ * type says (`SignalType.retroMatch`): 'value' types by the hash of the value (a database
+ * lookup), 'index' types (PDQ, vPDQ) through an in-memory index of the submissions' values of
+ * that type, queried at the type's default threshold. Then SubmissionService re-matches each
+ * (idempotent). The position is kept in the database, so a restart resumes; several processes
+ * may run it (compare-and-set on the position).
  */
-import { HammingIndex } from '../index/hamming-index.js';
-import { PDQ_MATCH_THRESHOLD } from '../signals/pdq/pdq.js';
-import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
+import type { SignalIndex } from '../index/signal-index.js';
+import type { SignalType } from '../signals/signal-type.js';
+import { SIGNAL_TYPES } from '../signals/registry.js';
 import { changesSince, lastChangeSeq } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
 import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
@@ -16,9 +18,14 @@ import { valueKey, type SubmissionService } from './submission-service.js';
 
 const POSITION = 'retro_match_seq';
 
+/** The submissions' values of one 'index' type, loaded up to a submission id. */
+interface SubmissionIndex {
+  index: SignalIndex;
+  loadedUpTo: number;
+}
+
 export class RetroMatcher {
-  private pdq = new HammingIndex();
-  private loadedUpTo = 0;
+  private readonly indexes = new Map<string, SubmissionIndex>();
   private received = new Map<number, number>();
   private running: Promise<number> | undefined;
   /** The last submission that could not be re-matched, and why (shown in logs by serve). */
@@ -29,16 +36,22 @@ export class RetroMatcher {
     private readonly submissions: SubmissionService,
   ) {}
 
-  /** Adds the PDQ hashes of submissions made since the last call to the in-memory index. */
-  private async refresh(): Promise<void> {
+  /** Adds the values of `type` in submissions made since the last call to its in-memory index. */
+  private async refresh(type: SignalType): Promise<SignalIndex> {
+    let entry = this.indexes.get(type.name);
+    if (!entry) this.indexes.set(type.name, (entry = { index: type.createIndex(), loadedUpTo: 0 }));
     for (;;) {
-      const rows = await submissionSignalsAfter(this.store.db, 'pdq', this.loadedUpTo, 10_000);
+      const rows = await submissionSignalsAfter(this.store.db, type.name, entry.loadedUpTo, 10_000);
       for (const r of rows) {
-        this.pdq.add(r.submission_id, r.value);
+        try {
+          entry.index.add(r.submission_id, r.value);
+        } catch {
+          // A value the index cannot take cannot match either.
+        }
         this.received.set(r.submission_id, Number(r.received_at));
-        this.loadedUpTo = r.submission_id;
+        entry.loadedUpTo = r.submission_id;
       }
-      if (rows.length < 10_000) return;
+      if (rows.length < 10_000) return entry.index;
     }
   }
 
@@ -62,15 +75,28 @@ export class RetroMatcher {
       if (all.length === 0) return rematched;
       const changes = all.filter((c) => c.op === 'add');
       const candidates = new Set<number>();
-      if (changes.some((c) => c.signal_type === 'pdq')) await this.refresh();
+      // Each 'index' type the changes hold gains the submissions made since: once per batch.
+      const indexes = new Map<string, SignalIndex>();
       for (const c of changes) {
-        if (c.value === null || !SIGNAL_TYPES.has(c.signal_type)) continue;
-        if (c.signal_type === 'pdq') {
-          for (const m of this.pdq.query(c.value, PDQ_MATCH_THRESHOLD)) if ((this.received.get(m.id) ?? Infinity) < c.at) candidates.add(m.id);
-        } else if (getSignalType(c.signal_type).comparison === 'exact') {
+        const type = SIGNAL_TYPES.get(c.signal_type);
+        if (type?.retroMatch === 'index' && !indexes.has(type.name)) indexes.set(type.name, await this.refresh(type));
+      }
+      for (const c of changes) {
+        const type = c.value === null ? undefined : SIGNAL_TYPES.get(c.signal_type);
+        if (!type || c.value === null) continue;
+        if (type.retroMatch === 'index') {
+          const index = indexes.get(type.name)!;
+          let found;
+          try {
+            found = index.query(c.value, type.defaultThreshold);
+          } catch {
+            continue; // a value its own type's index cannot read matches nothing
+          }
+          for (const m of found) if ((this.received.get(m.id) ?? Infinity) < c.at) candidates.add(m.id);
+        } else {
           const rows = await submissionsWithValue(this.store.db, c.signal_type, valueKey(c.value), c.at);
           for (const r of rows) candidates.add(r.submission_id);
-        } // vPDQ: not yet (needs a frame index of submissions)
+        }
       }
       for (const id of [...candidates].sort((a, b) => a - b)) {
         // One submission that cannot be re-matched (deleted meanwhile, say) must not stop the others.

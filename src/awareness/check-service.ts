@@ -9,6 +9,7 @@ import { isCountryCode } from '../geo/countries.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { MAX_TEXT_LENGTH } from '../signals/keyword/signal.js';
+import { textCheckType, uploadCheckTypes } from '../signals/registry.js';
 import { type HelpDirectory, type HelpForUser, type HelpKind } from './help-directory.js';
 import { looseLanguage } from './language.js';
 import type { MessageCounter } from './message-counter.js';
@@ -22,8 +23,8 @@ export const HELP_FOR: Record<MessageContext, Record<Audience, readonly HelpKind
   victim: { adult: ['victim_support', 'hotline', 'police'], teen: ['victim_support', 'child_helpline', 'hotline'], child: ['child_helpline', 'victim_support'] },
 };
 
-/** Hash signal types an upload check takes, and the request field of each. */
-export const UPLOAD_SIGNALS = ['pdq', 'sha256', 'md5'] as const;
+/** Hash signal types an upload check takes (those whose `check` is 'upload'), each the request field of its name. */
+export const uploadSignals = (): string[] => uploadCheckTypes().map((t) => t.name);
 
 export interface Audiencing {
   country?: string | null;
@@ -83,22 +84,23 @@ export class CheckService {
     const context = input.context == null ? 'search' : requireContext(input.context, 'CHECK_INVALID');
     if (context === 'upload-blocked') throw bad('context: upload-blocked is answered by /check/upload');
     const w = who(input);
-    const r = await this.lookup.lookup('keyword', input.text, { series: false });
+    const r = await this.lookup.lookup(textCheckType().name, input.text, { series: false });
     if (r.matches.length === 0) return { match: false, message: null, help: [], help_fallback: false };
     this.counter.count(context, w.country);
     return { match: true, ...(await this.messageFor(context, w)) };
   }
 
   /** Is this upload (its hashes only) in a bank? Block with the upload-blocked message, or allow. */
-  async checkUpload(actor: Principal, input: Audiencing & Partial<Record<(typeof UPLOAD_SIGNALS)[number], string | null>>): Promise<CheckAnswer & { action: 'block' | 'allow'; matched: string[] }> {
+  async checkUpload(actor: Principal, input: Audiencing & Partial<Record<string, string | null>>): Promise<CheckAnswer & { action: 'block' | 'allow'; matched: string[] }> {
     requirePermission(actor, 'check');
-    const given = UPLOAD_SIGNALS.filter((s) => input[s] != null && input[s] !== '');
-    if (given.length === 0) throw bad(`give at least one hash: ${UPLOAD_SIGNALS.join(', ')}`);
+    const fields = uploadSignals();
+    const given = fields.filter((s) => input[s] != null && input[s] !== '');
+    if (given.length === 0) throw bad(`give at least one hash: ${fields.join(', ')}`);
     const w = who(input);
     const matched: string[] = [];
     for (const s of given) {
       if (typeof input[s] !== 'string') throw bad(`${s}: a hash in lowercase hex`);
-      const r = await this.lookup.lookup(s, input[s], { series: false });
+      const r = await this.lookup.lookup(s, input[s] as string, { series: false });
       if (r.matches.length) matched.push(s);
     }
     if (matched.length === 0) return { action: 'allow', matched, match: false, message: null, help: [], help_fallback: false };

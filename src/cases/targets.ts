@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { AllianceError } from '../errors/catalogue.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType, recogniseType } from '../signals/registry.js';
 
 export const TARGET_KINDS = ['username', 'email', 'phone', 'ip', 'device', 'url', 'series', 'hash'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -47,7 +47,8 @@ export function normaliseTarget(kind: TargetKind, raw: string): string {
     }
     case 'hash': {
       const [type, value] = v.includes(':') ? v.split(':', 2) : ['', v];
-      const t = getSignalType(type.toLowerCase() || ({ 32: 'md5', 40: 'sha1', 64: 'pdq' } as Record<number, string>)[value.length] || '?');
+      // A bare hash is the type it is recognised as (64 hex digits: PDQ).
+      const t = getSignalType(type.toLowerCase() || recogniseType(value)?.name || '?');
       return `${t.name}:${t.normalize(value)}`;
     }
     default:

@@ -28,7 +28,7 @@ import { runHash, type ProgressSink } from '../hasher/run.js';
 import { isProblem, walkInputs } from '../hasher/walk.js';
 import type { LookupService, Match } from '../match/lookup-service.js';
 import type { MediaKind } from '../media/detect.js';
-import { appliesTo, getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
+import { appliesTo, getSignalType, recogniseType, SIGNAL_TYPES } from '../signals/registry.js';
 import { triageFacts, type FactsSource, type TriageFacts } from './triage-facts.js';
 
 export type TriageClass = 'known' | 'new' | 'not_relevant' | 'unreadable';
@@ -151,9 +151,7 @@ export async function* vicsInputs(file: string): AsyncGenerator<TriageInput> {
   }
 }
 
-const TYPE_BY_LENGTH: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'pdq' };
-
-/** One hash per line ("type,hash" or a bare hash whose type its length tells), streamed. */
+/** One hash per line ("type,hash" or a bare hash of the type it is recognised as: 64 hex digits are PDQ), streamed. */
 export async function* hashListInputs(file: string): AsyncGenerator<TriageInput> {
   let i = 0;
   for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
@@ -161,7 +159,7 @@ export async function* hashListInputs(file: string): AsyncGenerator<TriageInput>
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const [a, b] = line.includes(',') ? line.split(',', 2).map((s) => s.trim()) : [undefined, line];
-    const type = a ?? TYPE_BY_LENGTH[b.length];
+    const type = a ?? recogniseType(b)?.name;
     try {
       if (!type) throw new Error(`cannot tell the type of "${b.slice(0, 70)}" (write type,hash)`);
       const t = getSignalType(type.toLowerCase());

@@ -1,5 +1,6 @@
 /** Parsers for command-line values: each throws a USAGE error that names the option. */
 import { InvalidArgumentError } from 'commander';
+import { recogniseType } from '../signals/registry.js';
 
 function integerFrom(name: string, min: number, what: string) {
   return (text: string): number => {
@@ -27,9 +28,9 @@ export function oneOf<T extends string>(name: string, values: readonly T[]) {
   };
 }
 
-/** The signal type a bare hex hash most likely is, by its length (64: PDQ rather than SHA-256); undefined if none. */
+/** The signal type a bare hex hash most likely is (the registry's guess: 64 hex digits are PDQ rather than SHA-256); undefined if none. */
 export function typeOfHexLiteral(text: string): string | undefined {
   const t = text.trim();
   if (!/^[0-9a-fA-F]+$/.test(t)) return undefined;
-  return ({ 32: 'md5', 40: 'sha1', 64: 'pdq' } as Record<number, string>)[t.length];
+  return recogniseType(t)?.name;
 }

@@ -7,14 +7,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HammingIndex } from '../index/hamming-index.js';
 import type { IndexMatch, IndexOptions, SignalIndex } from '../index/signal-index.js';
 import { readSnapshot, writeSnapshot } from '../index/snapshot.js';
-import { Hamming256SignalIndex } from '../index/pdq-index.js';
 import { QueryThreads } from '../index/query-threads.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { packHex256 } from '../signals/pdq/hash256.js';
-import { SIGNAL_TYPES } from '../signals/registry.js';
+import { buildIndex, SIGNAL_TYPES } from '../signals/registry.js';
 import { allSignals, changesSince, lastChangeSeq } from '../store/content-repo.js';
 import type { Store } from '../store/database.js';
 import { nextTurn } from '../store/util.js';
@@ -111,28 +108,8 @@ export class Matcher {
     const tx0 = this.store.db.transaction();
     await (this.store.dialect === 'postgres' ? tx0.setIsolationLevel('repeatable read') : tx0).execute(async (tx) => {
       this.seq = await lastChangeSeq(tx);
-      for (const type of SIGNAL_TYPES.values()) {
-        if (type.name === 'pdq') {
-          const ids: number[] = [];
-          let packed = new Uint32Array(8 * 1024);
-          for await (const page of allSignals(tx, type.name)) {
-            for (const s of page) {
-              if (ids.length * 8 + 8 > packed.length) {
-                const bigger = new Uint32Array(packed.length * 2);
-                bigger.set(packed);
-                packed = bigger;
-              }
-              packHex256(s.value, packed, ids.length * 8);
-              ids.push(s.id);
-            }
-          }
-          this.attach(type.name, new Hamming256SignalIndex(type.name, HammingIndex.fromEntries(packed, Uint32Array.from(ids), this.indexOptions)));
-        } else {
-          const index = type.createIndex(this.indexOptions);
-          for await (const page of allSignals(tx, type.name)) for (const s of page) index.add(s.id, s.value);
-          this.attach(type.name, index);
-        }
-      }
+      // Each type builds its index its own way (PDQ packs the hashes in bulk).
+      for (const type of SIGNAL_TYPES.values()) this.attach(type.name, await buildIndex(type, allSignals(tx, type.name), this.indexOptions));
     });
     this.loadedFrom = [...this.indexes.values()].some((i) => i.size > 0) ? 'database' : 'empty';
   }

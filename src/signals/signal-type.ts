@@ -7,6 +7,34 @@ import type { IndexOptions, SignalIndex } from '../index/signal-index.js';
 import type { Snapshot } from '../index/snapshot.js';
 import type { MediaKind } from '../media/detect.js';
 
+/** One stored value of a type, as a bulk index build reads them. */
+export interface IndexEntry {
+  id: number;
+  value: string;
+}
+
+/**
+ * The type in HMA's vocabulary (src/api/hma): absent, HMA's API neither accepts nor lists it.
+ */
+export interface HmaForm {
+  /** HMA's name for it (our md5 is HMA's `video_md5`). */
+  readonly name: string;
+  /** Further names HMA requests may use for it. */
+  readonly aliases?: readonly string[];
+  /** Listed by `/c/signal_type` and looked up when a request names no type. */
+  readonly listed: boolean;
+  /** The HMA content type (`photo`, `video`) it belongs to, if any. */
+  readonly contentType?: string;
+  /** HMA's text form → the canonical form (absent: the same). */
+  fromHma?(value: string): string;
+  /** The canonical form → HMA's text form (absent: the same). */
+  toHma?(value: string): string;
+  /** The distance HMA's lookups show ("12", "-", "85%[90%]"). */
+  distance(match: { distance: number; detail?: Record<string, number> }): string;
+  /** The detail object of HMA's `/m/compare` for one comparison. */
+  compareDetail(result: CompareResult): Record<string, number>;
+}
+
 /** What a signal type can be computed from: decoded images, decoded videos, any bytes, or none (text: keywords). */
 export type SignalMedia = MediaKind | 'any' | 'text';
 
@@ -102,6 +130,35 @@ export interface SignalType {
   byteHasher?(): ByteHasher;
   /** A new, empty index for values of this type. */
   createIndex(options?: IndexOptions): SignalIndex;
+  /**
+   * Builds an index from every stored value at once (pages in id order), where that is faster
+   * than adding them one by one (PDQ packs them). Absent: `createIndex` and `add` (registry `buildIndex`).
+   */
+  buildIndex?(pages: AsyncIterable<readonly IndexEntry[]>, options?: IndexOptions): Promise<SignalIndex>;
+  /**
+   * How retro-matching finds the submissions received before a bank gained a value: 'value' by
+   * the stored value itself (exact types: a database lookup), 'index' through an in-memory index
+   * of the submissions' values (`createIndex`, queried at `defaultThreshold`).
+   */
+  readonly retroMatch: 'value' | 'index';
+  /**
+   * Whether a bare value (a hash literal on a command line, a hash list line, a case target) looks
+   * like one of this type. Types that cannot tell (keywords: any text) leave it out. Several
+   * types may recognise a value (64 hex digits: PDQ and SHA-256): the registry's `recogniseType`
+   * takes the first registered, and PDQ is registered before SHA-256.
+   */
+  recognise?(value: string): boolean;
+  /** A comparison's result for people ("distance 12 (threshold 31)", "identical"). */
+  describe(result: CompareResult, threshold: number): string;
+  /** The kinds of file whose signal of this type `alliance compare` uses when none is named. */
+  readonly primaryFor?: readonly MediaKind[];
+  /**
+   * What the check API (/api/v1/check) takes this type for: 'upload' a request field of the upload
+   * check (named after the type), 'text' the type searched text is looked up as. Absent: neither.
+   */
+  readonly check?: 'upload' | 'text';
+  /** Its name and value forms in HMA's API; absent: not part of it. */
+  readonly hma?: HmaForm;
   /** The index a snapshot of this type holds. */
   restoreIndex(snapshot: Snapshot, options?: IndexOptions): SignalIndex;
 }

@@ -8,7 +8,7 @@ import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } f
 import { AllianceError } from '../../errors/catalogue.js';
 import { jsonLimitProblem } from '../../store/json-limits.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
-import { HMA_SIGNAL_TYPES, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
+import { hmaSignalTypes, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
 
 export interface HmaCurationOptions extends MediaOptions {
   banks: BankService;
@@ -225,7 +225,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return { deleted: 1 };
   });
 
-  app.get('/c/signal_type', { config: { permission: 'banks.read' } }, async () => HMA_SIGNAL_TYPES.map((name) => ({ enabled_ratio: 1.0, name })));
+  app.get('/c/signal_type', { config: { permission: 'banks.read' } }, async () => hmaSignalTypes().map((name) => ({ enabled_ratio: 1.0, name })));
   app.get('/c/content_type', { config: { permission: 'banks.read' } }, async () => [
     { enabled: true, name: 'photo' },
     { enabled: true, name: 'video' },

@@ -8,7 +8,7 @@ import type { Matcher } from '../../match/matcher.js';
 import { SIGNAL_TYPES } from '../../signals/registry.js';
 import type { Metrics } from '../metrics.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
-import { HMA_SIGNAL_TYPES, hmaDistance, hmaType, nativeType, nativeValue } from './names.js';
+import { hmaCompareDetail, hmaDistance, hmaSignalTypes, hmaType, nativeType, nativeValue } from './names.js';
 
 export interface HmaMatchOptions extends MediaOptions {
   lookup: LookupService;
@@ -96,7 +96,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
   app.get('/m/index/status', { config: { permission: 'index.read' } }, async (req) => {
     const q = req.query as Query;
     const status = matcher.status();
-    const names = q.signal_type ? [q.signal_type] : [...HMA_SIGNAL_TYPES];
+    const names = q.signal_type ? [q.signal_type] : hmaSignalTypes();
     const out: Record<string, { built_to: number; present: boolean; size: number }> = {};
     for (const name of names) {
       const native = nativeType(name);
@@ -129,12 +129,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
         if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: ${err.message}`);
         throw err;
       }
-      out[hmaType(native)] =
-        native === 'vpdq'
-          ? [r.match, { compared_match_percent: r.detail!.comparedMatchPercent, query_match_percent: r.detail!.queryMatchPercent }]
-          : native === 'pdq'
-            ? [r.match, { distance: r.distance }]
-            : [r.match, {}];
+      out[hmaType(native)] = [r.match, hmaCompareDetail(native, r)];
     }
     return out;
   });

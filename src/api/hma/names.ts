@@ -1,61 +1,50 @@
 /**
- * HMA's vocabulary over Alliance's: signal type names (`video_md5` is our `md5` of a video),
- * content types (`photo`, `video`) and the vPDQ text form (HMA: a JSON array of
- * "pdqhex,quality,timestamp" strings; Alliance: reference lines "frame,quality,pdqhex,timestamp").
+ * HMA's vocabulary over Alliance's, as each signal type declares it (`SignalType.hma`): signal
+ * type names (`video_md5` is our `md5` of a video), content types (`photo`, `video`) and value
+ * forms (HMA's vPDQ is a JSON array of "pdqhex,quality,timestamp" strings). Nothing here names
+ * a type: a type without an HMA form is not part of HMA's API.
  */
-import { AllianceError } from '../../errors/catalogue.js';
-import { parseVpdq } from '../../signals/vpdq/format.js';
+import { SIGNAL_TYPES, typeOfHmaName } from '../../signals/registry.js';
+import type { CompareResult } from '../../signals/signal-type.js';
 
-/** HMA signal type name → Alliance name. */
-const TO_NATIVE: Record<string, string> = { pdq: 'pdq', video_md5: 'md5', vpdq: 'vpdq', md5: 'md5', sha1: 'sha1', sha256: 'sha256' };
-const TO_HMA: Record<string, string> = { pdq: 'pdq', md5: 'video_md5', vpdq: 'vpdq', sha1: 'sha1', sha256: 'sha256' };
-
-export const HMA_SIGNAL_TYPES = ['pdq', 'video_md5', 'vpdq'] as const;
-export const CONTENT_TYPES: Record<string, string[]> = { photo: ['pdq'], video: ['md5', 'vpdq'] };
-
-/** The native types of an HMA content type (`photo`, `video`), or undefined (own keys only). */
-export function contentTypeSignals(contentType: string): string[] | undefined {
-  return Object.hasOwn(CONTENT_TYPES, contentType) ? CONTENT_TYPES[contentType] : undefined;
+/** The HMA names `/c/signal_type` lists and a lookup naming no type tries, sorted by name. */
+export function hmaSignalTypes(): string[] {
+  return [...SIGNAL_TYPES.values()].flatMap((t) => (t.hma?.listed ? [t.hma.name] : [])).sort();
 }
 
-/** Own keys only: `constructor`, `toString` or `__proto__` are not signal types. */
+/** The native types of an HMA content type (`photo`, `video`), or undefined (none declares it). */
+export function contentTypeSignals(contentType: string): string[] | undefined {
+  const types = [...SIGNAL_TYPES.values()].filter((t) => t.hma?.contentType === contentType).map((t) => t.name);
+  return types.length ? types : undefined;
+}
+
+/** The Alliance name of an HMA signal type name (or alias); undefined if HMA's API has no such type. */
 export function nativeType(hmaName: string): string | undefined {
-  return Object.hasOwn(TO_NATIVE, hmaName) ? TO_NATIVE[hmaName] : undefined;
+  return typeOfHmaName(hmaName)?.name;
 }
 
 export function hmaType(native: string): string {
-  return Object.hasOwn(TO_HMA, native) ? TO_HMA[native] : native;
+  return SIGNAL_TYPES.get(native)?.hma?.name ?? native;
 }
 
-/** An HMA signal value in Alliance's canonical form (only vPDQ differs). */
+/** An HMA signal value in Alliance's canonical form (the type's `fromHma`, if it has one). */
 export function nativeValue(native: string, value: string): string {
-  if (native !== 'vpdq') return value;
-  let items: unknown;
-  try {
-    items = JSON.parse(value);
-  } catch {
-    // Alliance's own line form is accepted too.
-    return value;
-  }
-  if (!Array.isArray(items) || items.some((x) => typeof x !== 'string')) throw new AllianceError('SIGNAL_MALFORMED', 'vpdq must be a JSON array of "pdqhex,quality,timestamp" strings');
-  return (items as string[])
-    .map((item, frame) => {
-      const [hash, quality, timestamp] = item.split(',');
-      return `${frame},${quality},${hash},${timestamp}`;
-    })
-    .join('\n');
+  const hma = SIGNAL_TYPES.get(native)?.hma;
+  return hma?.fromHma ? hma.fromHma(value) : value;
 }
 
 /** An Alliance value in HMA's form. */
 export function hmaValue(native: string, value: string): string {
-  if (native !== 'vpdq') return value;
-  return JSON.stringify(parseVpdq(value).map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
+  const hma = SIGNAL_TYPES.get(native)?.hma;
+  return hma?.toHma ? hma.toHma(value) : value;
 }
 
-/** HMA's distance text: bits for pdq, "-" for exact types, "q%[c%]" for vpdq. */
+/** HMA's distance text, as the type formats it ("-" for a type without an HMA form). */
 export function hmaDistance(native: string, distance: number, detail?: Record<string, number>): string {
-  if (native === 'vpdq' && detail) return `${detail.queryMatchPercent.toFixed(0)}%[${detail.comparedMatchPercent.toFixed(0)}%]`;
-  if (native === 'pdq') return String(distance);
-  return '-';
+  return SIGNAL_TYPES.get(native)?.hma?.distance({ distance, detail }) ?? '-';
 }
 
+/** HMA's `/m/compare` detail of one comparison. */
+export function hmaCompareDetail(native: string, result: CompareResult): Record<string, number> {
+  return SIGNAL_TYPES.get(native)?.hma?.compareDetail(result) ?? {};
+}

@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { literals } from './schemas.js';
-import type { CheckService } from '../../awareness/check-service.js';
+import { uploadSignals, type CheckService } from '../../awareness/check-service.js';
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS } from '../../awareness/messages.js';
 
 const Who = {
@@ -22,6 +22,8 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { check } = opts;
   const tags = ['awareness'];
+  // One request field per signal type an upload check takes, read when the routes are registered.
+  const hashFields = uploadSignals();
   const config = { permission: 'check' as const };
   r.post(
     '/check/text',
@@ -41,8 +43,8 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
       config,
       schema: {
         tags,
-        summary: "Is this upload in a bank? Give its hashes only (pdq, sha256, md5): block with the upload-blocked message and help, or allow",
-        body: Type.Object({ pdq: Hash, sha256: Hash, md5: Hash, ...Who }, { additionalProperties: false }),
+        summary: `Is this upload in a bank? Give its hashes only (${hashFields.join(', ')}): block with the upload-blocked message and help, or allow`,
+        body: Type.Object({ ...Object.fromEntries(hashFields.map((name) => [name, Hash])), ...Who }, { additionalProperties: false }),
       },
     },
     async (req) => check.checkUpload(req.principal, req.body),

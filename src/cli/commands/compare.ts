@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
 import { limitsFromEnv } from '../../media/limits.js';
-import { getSignalType, SIGNAL_TYPES } from '../../signals/registry.js';
+import type { MediaKind } from '../../media/detect.js';
+import { getSignalType, recogniseType, SIGNAL_TYPES } from '../../signals/registry.js';
 import type { SignalType } from '../../signals/signal-type.js';
 import { nonNegativeNumber, oneOf, typeOfHexLiteral } from '../options.js';
 
@@ -26,7 +27,10 @@ interface Side {
   source: string;
 }
 
-const PERCEPTUAL_BY_KIND: Record<string, string> = { image: 'pdq', video: 'vpdq', other: 'sha256' };
+/** The type `compare` uses for a file of this kind when none is named (the one declaring itself primary for it). */
+function primaryTypeFor(kind: MediaKind): SignalType | undefined {
+  return [...SIGNAL_TYPES.values()].find((t) => t.primaryFor?.includes(kind));
+}
 
 /** A hash literal (or one-hash text file content) of a known or inferred type. */
 function literal(text: string, source: string, typeName?: string): Side {
@@ -43,10 +47,8 @@ async function resolveSide(arg: string, opts: CompareOptions, typeName?: string)
   const limits = limitsFromEnv();
   // Text files hold hashes: a vPDQ reference file, or a single hash.
   const head = (await readFile(arg)).subarray(0, 4096).toString('utf8');
-  if (st.size < 64 * 1024 * 1024 && /^\s*\d+,\d+,[0-9a-fA-F]{64},/.test(head)) {
-    const type = getSignalType('vpdq');
-    return { type, value: type.normalize(await readFile(arg, 'utf8')), source: arg };
-  }
+  const textType = st.size < 64 * 1024 * 1024 ? recogniseType(head, [...SIGNAL_TYPES.values()].filter((t) => t.comparison === 'frames')) : undefined;
+  if (textType) return { type: textType, value: textType.normalize(await readFile(arg, 'utf8')), source: arg };
   if (st.size <= 200 && /^\s*[0-9a-fA-F]{32,64}\s*$/.test(head)) return literal(head, arg, typeName);
   const r = await hashFile(
     { path: arg, size: st.size },
@@ -60,7 +62,7 @@ async function resolveSide(arg: string, opts: CompareOptions, typeName?: string)
     },
   );
   if (r.error) throw new AllianceError(r.error.code, `${arg}: ${r.error.message}`);
-  const name = typeName ?? PERCEPTUAL_BY_KIND[r.media ?? 'other'];
+  const name = typeName ?? primaryTypeFor(r.media ?? 'other')?.name ?? '?';
   const value = r.signals[name];
   if (!value) throw new AllianceError('SIGNAL_NOT_APPLICABLE', `${arg}: no ${name} signal for ${r.media ?? 'this'} content`);
   return { type: getSignalType(name), value: value.value, source: arg };
@@ -85,15 +87,8 @@ export function compareCommand(): Command {
       const threshold = opts.threshold ?? left.type.defaultThreshold;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ type: left.type.name, match: r.match, distance: r.distance, threshold, ...r.detail })}\n`);
-      } else if (left.type.comparison === 'frames') {
-        const d = r.detail ?? {};
-        process.stdout.write(
-          `${left.type.name}: ${d.queryMatchPercent.toFixed(1)} % of ${d.queryFrames} query frames and ${d.comparedMatchPercent.toFixed(1)} % of ${d.comparedFrames} compared frames matched (threshold ${threshold} %) → ${r.match ? 'match' : 'no match'}\n`,
-        );
-      } else if (left.type.comparison === 'hamming') {
-        process.stdout.write(`${left.type.name}: distance ${r.distance} (threshold ${threshold}) → ${r.match ? 'match' : 'no match'}\n`);
       } else {
-        process.stdout.write(`${left.type.name}: ${r.match ? 'identical → match' : 'different → no match'}\n`);
+        process.stdout.write(`${left.type.name}: ${left.type.describe(r, threshold)}\n`);
       }
       process.exitCode = r.match ? 0 : 1;
     });

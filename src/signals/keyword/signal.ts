@@ -44,6 +44,10 @@ export const keywordSignal: SignalType = {
     const match = skeleton(normalize(a)).text === skeleton(normalize(b)).text;
     return { match, distance: match ? 0 : 1 };
   },
+  // By value, as exact types are (submissions hold file hashes, rarely keywords).
+  retroMatch: 'value',
+  describe: (r) => (r.match ? 'same term → match' : 'different terms → no match'),
+  check: 'text',
   async hash(): Promise<SignalValue> {
     throw new AllianceError('SIGNAL_NOT_APPLICABLE', 'keywords are text: they are not computed from files');
   },

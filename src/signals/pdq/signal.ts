@@ -4,7 +4,7 @@ import { HammingIndex } from '../../index/hamming-index.js';
 import { Hamming256SignalIndex } from '../../index/pdq-index.js';
 import { decodeImage } from '../../media/image.js';
 import type { SignalType, SignalValue } from '../signal-type.js';
-import { hammingHex, normalizeHash256Hex } from './hash256.js';
+import { hammingHex, normalizeHash256Hex, packHex256 } from './hash256.js';
 import { PDQ_MATCH_THRESHOLD, PdqHasher } from './pdq.js';
 
 // One hasher per thread: its scratch buffers are reused from image to image.
@@ -30,6 +30,35 @@ export const pdqSignal: SignalType = {
   compare(a, b, threshold = PDQ_MATCH_THRESHOLD) {
     const distance = hammingHex(normalize(a), normalize(b));
     return { match: distance <= threshold, distance };
+  },
+  retroMatch: 'index',
+  recognise: (value) => /^[0-9a-fA-F]{64}$/.test(value),
+  describe: (r, threshold) => `distance ${r.distance} (threshold ${threshold}) → ${r.match ? 'match' : 'no match'}`,
+  primaryFor: ['image'],
+  check: 'upload',
+  hma: {
+    name: 'pdq',
+    listed: true,
+    contentType: 'photo',
+    distance: (m) => String(m.distance),
+    compareDetail: (r) => ({ distance: r.distance }),
+  },
+  // Packed in bulk: at millions of hashes, one add per hash would grow the index many times over.
+  async buildIndex(pages, options) {
+    const ids: number[] = [];
+    let packed = new Uint32Array(8 * 1024);
+    for await (const page of pages) {
+      for (const s of page) {
+        if (ids.length * 8 + 8 > packed.length) {
+          const bigger = new Uint32Array(packed.length * 2);
+          bigger.set(packed);
+          packed = bigger;
+        }
+        packHex256(s.value, packed, ids.length * 8);
+        ids.push(s.id);
+      }
+    }
+    return new Hamming256SignalIndex('pdq', HammingIndex.fromEntries(packed, Uint32Array.from(ids), options));
   },
   createIndex: (options) => new Hamming256SignalIndex('pdq', new HammingIndex({ shared: options?.shared })),
   restoreIndex: (snap, options) => Hamming256SignalIndex.fromSnapshot(snap, options),

@@ -38,6 +38,38 @@ export const vpdqSignal: SignalType = {
       detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent, queryFrames: r.queryFrames, comparedFrames: r.comparedFrames },
     };
   },
+  retroMatch: 'index',
+  // A reference vPDQ text: "frame,quality,pdqhex,timestamp" lines.
+  recognise: (value) => /^\d+,\d+,[0-9a-fA-F]{64},/.test(value),
+  describe(r, threshold) {
+    const d = r.detail ?? {};
+    return `${d.queryMatchPercent.toFixed(1)} % of ${d.queryFrames} query frames and ${d.comparedMatchPercent.toFixed(1)} % of ${d.comparedFrames} compared frames matched (threshold ${threshold} %) → ${r.match ? 'match' : 'no match'}`;
+  },
+  primaryFor: ['video'],
+  hma: {
+    name: 'vpdq',
+    listed: true,
+    contentType: 'video',
+    // HMA: a JSON array of "pdqhex,quality,timestamp" strings; Alliance's own line form is accepted too.
+    fromHma(value) {
+      let items: unknown;
+      try {
+        items = JSON.parse(value);
+      } catch {
+        return value;
+      }
+      if (!Array.isArray(items) || items.some((x) => typeof x !== 'string')) throw new AllianceError('SIGNAL_MALFORMED', 'vpdq must be a JSON array of "pdqhex,quality,timestamp" strings');
+      return (items as string[])
+        .map((item, frame) => {
+          const [hash, quality, timestamp] = item.split(',');
+          return `${frame},${quality},${hash},${timestamp}`;
+        })
+        .join('\n');
+    },
+    toHma: (value) => JSON.stringify(parseVpdq(value).map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`)),
+    distance: (m) => (m.detail ? `${m.detail.queryMatchPercent.toFixed(0)}%[${m.detail.comparedMatchPercent.toFixed(0)}%]` : '-'),
+    compareDetail: (r) => ({ compared_match_percent: r.detail!.comparedMatchPercent, query_match_percent: r.detail!.queryMatchPercent }),
+  },
   createIndex: (options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }) : new FrameIndex('vpdq')),
   restoreIndex: (snap, options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }, snap) : FrameIndex.fromSnapshot(snap)),
   async hash(input, ctx) {
