@@ -1,13 +1,16 @@
 /**
  * Retroactive matching on both databases: content submitted before a bank knew it (kept as
  * hashes only) is matched when the bank gains the signal — exact and near (PDQ) — and acted on
- * once: a review item without media (one per content), a webhook delivery. Content submitted
+ * once: a review item without media (one per content), a webhook delivery; videos by vPDQ too. Content submitted
  * after is matched at once, not again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/members/principal.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
+import { VIDEOS } from '../support/paths.js';
 
 const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const PDQ_NEAR = 'd8f8f0cee0f4a84f0637022a038f67f0b36e2ed596631e1d33e6339c4e9c9b22'; // 2 bits off
@@ -59,5 +62,15 @@ describe.each(DIALECTS)('retroactive matching on %s', (dialect) => {
     expect(await node.retro.tick()).toBe(0);
     expect(await node.submissions.retroMatch(ids.near)).toBe(false);
     expect((await node.reviews.queue(admin)).pending).toBe(2);
+  });
+
+  it('matches earlier videos by vPDQ once the bank gains their frames (through an index of submitted frames)', async () => {
+    const vpdq = readFileSync(join(VIDEOS, 'pattern-sd-grey-bar.vpdq.txt'), 'utf8');
+    const earlier = await node.submissions.submit(admin, { signals: { vpdq }, source: 'upload', external_id: 'video' });
+    expect(earlier.decision).toBe('allow');
+    await node.banks.addContent(admin, 'LATER', { signals: [{ signal_type: 'vpdq', value: vpdq }] });
+    expect(await node.retro.tick()).toBe(1);
+    const item = (await node.reviews.queue(admin)).items.find((i) => i.submission_id === earlier.id);
+    expect(item).toMatchObject({ media: false, reasons: [{ bank: 'LATER', signal_type: 'vpdq', distance: 0 }] });
   });
 });

@@ -8,7 +8,7 @@ import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } f
 import { AllianceError } from '../../errors/catalogue.js';
 import { jsonLimitProblem } from '../../store/json-limits.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
-import { hmaSignalTypes, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
+import { hmaContentTypes, hmaSignalTypes, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
 
 export interface HmaCurationOptions extends MediaOptions {
   banks: BankService;
@@ -226,8 +226,5 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
   });
 
   app.get('/c/signal_type', { config: { permission: 'banks.read' } }, async () => hmaSignalTypes().map((name) => ({ enabled_ratio: 1.0, name })));
-  app.get('/c/content_type', { config: { permission: 'banks.read' } }, async () => [
-    { enabled: true, name: 'photo' },
-    { enabled: true, name: 'video' },
-  ]);
+  app.get('/c/content_type', { config: { permission: 'banks.read' } }, async () => hmaContentTypes().map((name) => ({ enabled: true, name })));
 }

@@ -12,6 +12,11 @@ export function hmaSignalTypes(): string[] {
   return [...SIGNAL_TYPES.values()].flatMap((t) => (t.hma?.listed ? [t.hma.name] : [])).sort();
 }
 
+/** The HMA content types the signal types declare, in registry order (`photo`, `video`). */
+export function hmaContentTypes(): string[] {
+  return [...new Set([...SIGNAL_TYPES.values()].flatMap((t) => (t.hma?.contentType ? [t.hma.contentType] : [])))];
+}
+
 /** The native types of an HMA content type (`photo`, `video`), or undefined (none declares it). */
 export function contentTypeSignals(contentType: string): string[] | undefined {
   const types = [...SIGNAL_TYPES.values()].filter((t) => t.hma?.contentType === contentType).map((t) => t.name);
