@@ -1,26 +1,80 @@
 /**
- * Authentication and authorisation for every route. `onRequest` (before any body is read)
- * resolves the bearer token to a principal; routes declare the permission they need in their
- * config (`config: { permission: 'lookup' }`) or `public: true` for the few that hold no data
- * (/health, the API description, the web UI's static files).
+ * Authentication and authorisation for every route (docs/architecture.md, "Authorisation").
+ *
+ * Every route declares who may call it in its config — `config: { permission: 'lookup' }` — and
+ * a route that declares nothing is refused when it is registered (routePolicy below: the server
+ * does not start). The levels beyond the role permissions of members/roles.ts are explicit:
+ *   - 'public'         no token: holds no data (/health, the API description, the web UI's files);
+ *   - 'federation'     no bearer token: the request is signed by a peer node and checked by the
+ *                      federation routes themselves (api/federation/peer-routes.ts);
+ *   - 'authenticated'  any valid token, whatever its role: only what the token says of itself (/whoami).
+ * `onRequest` (before any body is read) resolves the bearer token to a principal and checks the
+ * route's permission against its role; services check what a route cannot know (ownership,
+ * the member's country, the state of a record).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyPluginOptions, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AllianceError } from '../errors/catalogue.js';
 import type { MemberService } from '../members/member-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Permission } from '../members/roles.js';
+import { PERMISSIONS, type Permission } from '../members/roles.js';
+
+/** Who may call a route: a role permission, or one of the explicit levels without one. */
+export type RouteAccess = Permission | 'public' | 'federation' | 'authenticated';
+export const OPEN_ACCESS = ['public', 'federation', 'authenticated'] as const;
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
   interface FastifyContextConfig {
-    /** What the route needs; absent = any valid token. */
-    permission?: Permission;
-    /** No token needed (holds no data). */
-    public?: boolean;
+    /** Who may call the route (required: a route without it is refused at registration). */
+    permission?: RouteAccess;
   }
+  interface FastifyInstance {
+    /** Every route of the server and the access it declares (filled as routes are registered). */
+    routeAccess: RouteEntry[];
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+export function isRouteAccess(value: unknown): value is RouteAccess {
+  return typeof value === 'string' && ((PERMISSIONS as readonly string[]).includes(value) || (OPEN_ACCESS as readonly string[]).includes(value));
+}
+
+/** The access a third-party plugin's routes get when registered through `withAccess` (they declare none themselves). */
+const DEFAULT_ACCESS = Symbol('alliance.defaultAccess');
+
+/**
+ * Default deny, at registration: installed first on the root instance, before any route, so it
+ * sees every route (HEAD twins included). A route must declare a known access level, or be
+ * registered by a plugin wrapped in `withAccess`; anything else throws and the server does not start.
+ */
+export function routePolicy(app: FastifyInstance): void {
+  app.decorate('routeAccess', [] as RouteEntry[]);
+  const table = app.routeAccess;
+  app.addHook('onRoute', function (this: FastifyInstance, route: RouteOptions) {
+    const declared = route.config?.permission ?? (this as unknown as Record<symbol, RouteAccess | undefined>)[DEFAULT_ACCESS];
+    const methods = [route.method].flat().join(',');
+    if (!isRouteAccess(declared)) {
+      throw new Error(`route ${methods} ${route.url} declares no permission (config.permission: a permission, 'public', 'federation' or 'authenticated'): every route must say who may call it`);
+    }
+    route.config = { ...route.config, permission: declared };
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: declared });
+  });
+}
+
+/** Registers a plugin that declares no permissions of its own (swagger-ui, @fastify/static) with `access` for all its routes. */
+export async function withAccess<O extends FastifyPluginOptions>(app: FastifyInstance, access: RouteAccess, plugin: FastifyPluginAsync<O> | FastifyPluginCallback<O>, opts: O): Promise<void> {
+  await app.register(async (scope) => {
+    (scope as unknown as Record<symbol, RouteAccess>)[DEFAULT_ACCESS] = access;
+    await scope.register(plugin, opts);
+  });
 }
 
 export function bearer(request: FastifyRequest): string | undefined {
@@ -30,19 +84,17 @@ export function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** Paths that hold no data: health, the API description and its page, the web UI's static files, the check SDK's demo. */
-const PUBLIC_PATHS = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\//, /^\/demo(\/|$)/];
-
 export const authPlugin = fp(async (app: FastifyInstance, opts: { members: MemberService }) => {
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (config?.public) return;
-    const path = request.url.split('?')[0];
-    if (PUBLIC_PATHS.some((re) => re.test(path))) return;
+    const access = request.routeOptions.config?.permission;
+    if (access === 'public' || access === 'federation') return;
     // Unknown routes still need a token: nothing about the API is disclosed without one.
     request.principal = await opts.members.authenticate(bearer(request));
-    if (config?.permission) requirePermission(request.principal, config.permission);
+    if (request.is404 || access === 'authenticated') return;
+    // routePolicy refuses such routes at registration; should one slip through, it is denied.
+    if (!isRouteAccess(access)) throw new AllianceError('FORBIDDEN', 'this route declares no permission');
+    requirePermission(request.principal, access);
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { withAccess } from './auth.js';
 
 /** sdk/, whether this module runs compiled (dist/api) or from source (src/api). */
 export const SDK_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'sdk');
@@ -21,16 +22,16 @@ const DEMO_HEADERS = {
 export async function demoPlugin(app: FastifyInstance): Promise<void> {
   const dist = join(SDK_ROOT, 'dist');
   if (!existsSync(join(dist, 'alliance-check.js'))) {
-    app.get('/demo/*', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    app.get('/demo/*', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
       void reply.status(404).type('text/plain; charset=utf-8');
       return 'The check SDK is not built: run `npm run build:sdk` (npm start does it).';
     });
     return;
   }
-  app.get('/demo', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/demo/'));
+  app.get('/demo', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/demo/'));
   const headers = (res: { header(k: string, v: string): unknown }) => {
     for (const [k, v] of Object.entries(DEMO_HEADERS)) res.header(k, v);
   };
-  await app.register(fastifyStatic, { root: join(dist), prefix: '/demo/sdk/', decorateReply: false, maxAge: 0, setHeaders: headers });
-  await app.register(fastifyStatic, { root: join(SDK_ROOT, 'demo'), prefix: '/demo/', decorateReply: false, maxAge: 0, index: ['index.html'], setHeaders: headers });
+  await withAccess(app, 'public', fastifyStatic, { root: join(dist), prefix: '/demo/sdk/', decorateReply: false, maxAge: 0, setHeaders: headers });
+  await withAccess(app, 'public', fastifyStatic, { root: join(SDK_ROOT, 'demo'), prefix: '/demo/', decorateReply: false, maxAge: 0, index: ['index.html'], setHeaders: headers });
 }

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
-import { authPlugin } from './auth.js';
+import { authPlugin, routePolicy, withAccess } from './auth.js';
 import { checkCorsPlugin } from './check-cors.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { inputGuardPlugin } from './input-guard.js';
@@ -68,6 +68,8 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     keepAliveTimeout: config.keepAliveTimeoutMs,
     connectionTimeout: config.idleTimeoutMs,
   });
+  // Before any route: every route must declare who may call it (auth.ts; docs/architecture.md).
+  routePolicy(app);
   app.server.maxConnections = config.maxConnections;
   // Query strings and path parameters are coerced to their schema's types, JSON bodies never.
   app.setValidatorCompiler(validatorCompiler());
@@ -85,13 +87,13 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     },
     hideUntagged: true,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await withAccess(app, 'public', swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(checkCorsPlugin, { origins: config.checkOrigins });
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
 
-  app.get('/health', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } }, async (_req, reply) => {
+  app.get('/health', { config: { permission: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } }, async (_req, reply) => {
     const status = node.matcher.status();
     void reply.status(status.ready ? 200 : 503);
     return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };

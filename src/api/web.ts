@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { withAccess } from './auth.js';
 
 /** dist/web, whether this module runs compiled (dist/api) or from source (src/api, tests). */
 export const WEB_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'dist', 'web');
@@ -25,7 +26,7 @@ export const UI_ROUTES = ['/', '/signin', '/banks', '/banks/:name', '/match', '/
 export async function webPlugin(app: FastifyInstance): Promise<void> {
   const index = join(WEB_ROOT, 'index.html');
   if (!existsSync(index)) {
-    app.get('/', { config: { public: true } }, async (_req, reply) => {
+    app.get('/', { config: { permission: 'public' } }, async (_req, reply) => {
       void reply.type('text/plain; charset=utf-8');
       return 'The web UI is not built: run `npm run build:web` (npm start does it). The API is at /api/v1, its docs at /docs.';
     });
@@ -33,12 +34,12 @@ export async function webPlugin(app: FastifyInstance): Promise<void> {
   }
   const html = readFileSync(index, 'utf8');
   for (const path of UI_ROUTES) {
-    app.get(path, { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    app.get(path, { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
       void reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').headers(UI_HEADERS);
       return html;
     });
   }
-  await app.register(fastifyStatic, {
+  await withAccess(app, 'public', fastifyStatic, {
     root: join(WEB_ROOT, 'assets'),
     prefix: '/assets/',
     decorateReply: false,

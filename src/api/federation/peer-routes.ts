@@ -53,7 +53,7 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
   app.addHook('preHandler', async (req) => {
     if (req.rawBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'federation requests carry JSON bodies (application/json)');
   });
-  const signed = { config: { public: true } };
+  const signed = { config: { permission: 'federation' as const } };
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/federation/v1/identity')) return;
     req.peerName = await verifyRequest(req.headers, req.method, req.url, req.rawBody ?? '', {

@@ -37,7 +37,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { federation } = opts;
 
-  r.get('/identity', { schema: { tags: ['federation'], summary: "This node's member and public key" } }, async () => ({
+  r.get('/identity', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: "This node's member and public key" } }, async () => ({
     member: federation.self.name,
     country: federation.self.country,
     kind: federation.self.kind,

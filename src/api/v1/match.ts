@@ -39,7 +39,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { lookup, matcher, audit, metrics } = opts;
 
-  r.get('/signal-types', { schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } }, async () => ({
+  r.get('/signal-types', { config: { permission: 'index.read' }, schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } }, async () => ({
     signal_types: [...SIGNAL_TYPES.values()].map((t) => ({ name: t.name, description: t.description, media: t.media, comparison: t.comparison, default_threshold: t.defaultThreshold, max_threshold: t.maxThreshold ?? null })),
   }));
 

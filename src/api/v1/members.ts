@@ -12,7 +12,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { members } = opts;
 
-  r.get('/whoami', { schema: { tags: ['members'], summary: 'The member and role of the calling token' } }, async (req) => ({
+  r.get('/whoami', { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token' } }, async (req) => ({
     member: req.principal.memberName,
     role: req.principal.role,
     token_id: req.principal.tokenId,
