@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { withAccess } from './auth.js';
+import { UI_ROUTES } from './ui-routes.js';
 
 /** dist/web, whether this module runs compiled (dist/api) or from source (src/api, tests). */
 export const WEB_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'dist', 'web');
@@ -20,9 +21,6 @@ export const UI_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** Client-side routes: each serves the page, the app routes itself. */
-export const UI_ROUTES = ['/', '/signin', '/banks', '/banks/:name', '/match', '/sync', '/review', '/reports', '/notices', '/rules', '/series', '/series/:id', '/deconfliction', '/triage', '/triage/:id', '/indicators', '/country-reports', '/alliance', '/awareness'];
-
 export async function webPlugin(app: FastifyInstance): Promise<void> {
   const index = join(WEB_ROOT, 'index.html');
   if (!existsSync(index)) {
@@ -33,7 +31,8 @@ export async function webPlugin(app: FastifyInstance): Promise<void> {
     return;
   }
   const html = readFileSync(index, 'utf8');
-  for (const path of UI_ROUTES) {
+  // Each UI route serves the page, the app routes itself (ui-routes.ts: the list the router and the navigation read too).
+  for (const { path } of UI_ROUTES) {
     app.get(path, { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
       void reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').headers(UI_HEADERS);
       return html;

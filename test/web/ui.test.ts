@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { NAV_LINKS } from '../../src/api/ui-routes.js';
 import { runCli } from '../support/cli.js';
 import { PDQ_IMAGES } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
@@ -105,6 +106,23 @@ describe('web UI', () => {
     await page.goto(`${server.url}/banks`);
     await page.waitForURL('**/signin');
     expect(await text(page.getByRole('status'))).toMatch(/Your token was refused \(unknown or revoked token\)/);
+    await page.context().close();
+  });
+
+  it('follows every header link to its page (the one route list), and shows not-found off the list', async () => {
+    const page = await open('/banks');
+    await heading(page, 'Banks');
+    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    const labels = await links.allTextContents();
+    expect(labels).toEqual(NAV_LINKS.map((l) => l.label));
+    for (const link of NAV_LINKS) {
+      await links.getByText(link.label, { exact: true }).click();
+      await page.waitForURL(`**${link.path}`);
+      await page.locator(`nav a[aria-current="page"][href="${link.path}"]`).waitFor();
+      expect(await page.getByRole('heading', { level: 1, name: 'Not found' }).count(), link.path).toBe(0);
+    }
+    await page.goto(`${server.url}/series/not-a-number`);
+    await heading(page, 'Not found');
     await page.context().close();
   });
 

@@ -1,24 +1,8 @@
+import { NAV_LINKS } from '../../src/api/ui-routes.js';
 import { api } from './api';
 import { Link } from './Link';
 import type { WhoAmI } from './types';
 import { useLoad } from './useLoad';
-
-const PAGES = [
-  ['/banks', 'Banks'],
-  ['/match', 'Match'],
-  ['/sync', 'Sync'],
-  ['/review', 'Review'],
-  ['/reports', 'Reports'],
-  ['/notices', 'Notices'],
-  ['/rules', 'Rules'],
-  ['/series', 'Series'],
-  ['/triage', 'Triage'],
-  ['/deconfliction', 'Deconfliction'],
-  ['/indicators', 'Indicators'],
-  ['/country-reports', 'Country reports'],
-  ['/alliance', 'Alliance'],
-  ['/awareness', 'Awareness'],
-] as const;
 
 /** The header: the pages, who is signed in (checked with /whoami on every load), sign out. */
 export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }) {
@@ -28,7 +12,7 @@ export function Nav({ path, onSignOut }: { path: string; onSignOut: () => void }
     <header className="top">
       <span className="brand">Alliance</span>
       <nav aria-label="Main">
-        {PAGES.map(([href, label]) => (
+        {NAV_LINKS.map(({ path: href, label }) => (
           <Link key={href} href={href} aria-current={current(href)}>
             {label}
           </Link>

@@ -1,5 +1,6 @@
 /** A tiny client-side router over the History API (the server serves the page at each route). */
 import { useSyncExternalStore } from 'react';
+import { matchUiPath, type UiPage } from '../../src/api/ui-routes.js';
 
 const EVENT = 'alliance:navigate';
 
@@ -25,28 +26,13 @@ export function navigate(path: string, replace = false): void {
 
 export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'series-detail'; id: number } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'indicators' } | { page: 'country-reports' } | { page: 'alliance' } | { page: 'awareness' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
 
+// The list and the Route type name the same pages (a page added to one and not the other does not compile).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const samePages: Same<UiPage, Exclude<Route['page'], 'missing'>> = true;
+void samePages;
+
+/** The page a path shows, from the one list of UI routes (src/api/ui-routes.ts, which the server serves too). */
 export function matchRoute(path: string): Route {
-  if (path === '/') return { page: 'home' };
-  if (path === '/signin') return { page: 'signin' };
-  if (path === '/banks') return { page: 'banks' };
-  if (path === '/match') return { page: 'match' };
-  if (path === '/sync') return { page: 'sync' };
-  if (path === '/review') return { page: 'review' };
-  if (path === '/reports') return { page: 'reports' };
-  if (path === '/notices') return { page: 'notices' };
-  if (path === '/rules') return { page: 'rules' };
-  if (path === '/series') return { page: 'series' };
-  const sd = /^\/series\/(\d+)$/.exec(path);
-  if (sd) return { page: 'series-detail', id: Number(sd[1]) };
-  if (path === '/deconfliction') return { page: 'deconfliction' };
-  if (path === '/triage') return { page: 'triage' };
-  if (path === '/indicators') return { page: 'indicators' };
-  if (path === '/country-reports') return { page: 'country-reports' };
-  if (path === '/alliance') return { page: 'alliance' };
-  if (path === '/awareness') return { page: 'awareness' };
-  const t = /^\/triage\/(\d+)$/.exec(path);
-  if (t) return { page: 'triage-run', id: Number(t[1]) };
-  const m = /^\/banks\/([^/]+)$/.exec(path);
-  if (m) return { page: 'bank', name: decodeURIComponent(m[1]) };
-  return { page: 'missing' };
+  const found = matchUiPath(path);
+  return found ? ({ page: found.route.page, ...found.params } as Route) : { page: 'missing' };
 }
