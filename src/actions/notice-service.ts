@@ -10,15 +10,18 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
+import { classificationLabel } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { hashFile } from '../hasher/hash-file.js';
 import { FetchFailed, fetchToFile, postJson, type FetchOptions } from '../media/fetch-url.js';
 import type { ComputeService } from '../compute/compute-service.js';
+import type { BackgroundTask } from '../jobs/background.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/registry.js';
 import type { HostingProvider, Notice } from '../store/actions-schema.js';
 import { hostingCountry } from './routing.js';
+import type { ActionMatch } from './rules.js';
 import type { Mailer } from './mailer.js';
 import type { Store } from '../store/database.js';
 import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, getProvider, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, noticeOfReview, providerForHost, providerName, sentNotices, updateNotice } from '../store/notices-repo.js';
@@ -46,6 +49,16 @@ const HOUR = 3_600_000;
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/**
+ * The legal basis a notice states for content an analyst confirmed: the most serious match (the
+ * first with a classification, else the first) — its bank, its class and the law it falls under —
+ * and who confirmed it.
+ */
+export function confirmedMatchBasis(reasons: readonly ActionMatch[], member: string): string {
+  const worst = reasons.find((m) => m.classification) ?? reasons[0];
+  return `Matches known child sexual abuse material (${worst?.bank ?? 'a bank'}${worst?.classification ? `, ${classificationLabel(worst.classification)}, ${worst.classification.legal}` : ''}), confirmed by an analyst of ${member}.`;
 }
 
 export class NoticeService {
@@ -190,6 +203,11 @@ export class NoticeService {
     const existing = await noticeOfReview(this.store.db, reviewId);
     if (existing) return this.get(actor, existing.id);
     return this.create(actor, { url: submission.url, evidence: parseJson(submission.signals, {}), legal_basis: basis, review_id: reviewId, submission_id: submission.id });
+  }
+
+  /** Due notices worked on every tick of the actions timer. */
+  backgroundTasks(tickMs: number): BackgroundTask[] {
+    return [{ name: 'takedown notices', intervalMs: tickMs, run: () => this.tick() }];
   }
 
   /**

@@ -5,6 +5,7 @@
  * becomes an opinion on the matched content — recorded here for own content, sent back to the
  * origin (a durable job, retried) for content received from a peer.
  */
+import { atMostEvery, type BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
@@ -136,6 +137,11 @@ export class ReviewService {
     });
     await this.vault.delete(id);
     return this.item(actor, id);
+  }
+
+  /** The media sweep, on the actions timer but at most once a minute. */
+  backgroundTasks(retentionDays: number, tickMs: number): BackgroundTask[] {
+    return [{ name: 'review media sweep', intervalMs: tickMs, run: atMostEvery(60_000, () => this.sweep(retentionDays)) }];
   }
 
   /**

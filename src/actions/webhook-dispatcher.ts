@@ -5,6 +5,7 @@
  * failed attempts so far: base, 2·base, 4·base, …) until the attempt limit, then the delivery goes to the dead-letter list, from which an
  * administrator can replay it.
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import { createHmac } from 'node:crypto';
 import { AllianceError } from '../errors/catalogue.js';
 import { postText } from '../media/fetch-url.js';
@@ -52,6 +53,11 @@ export class WebhookDispatcher {
     private readonly secrets: SecretBox,
     private readonly options: DispatchOptions,
   ) {}
+
+  /** Due deliveries sent on every tick of the actions timer. */
+  backgroundTasks(tickMs: number): BackgroundTask[] {
+    return [{ name: 'webhook delivery', intervalMs: tickMs, run: () => this.tick() }];
+  }
 
   /** Delivers every due delivery once; returns how many were attempted. Overlapping calls share one run. */
   tick(): Promise<number> {

@@ -3,6 +3,7 @@
  * opinions that flow back to a signal's origin (with the bank rule that quarantines disputed
  * content). The HTTP routes and the CLI are thin layers over this service.
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Classification, LegalStatus } from '../banks/classification.js';
@@ -370,6 +371,11 @@ export class FederationService {
       await markError(this.store.db, sub.id, report.error, e.code);
     }
     return report;
+  }
+
+  /** Every subscription pulled on the sync timer. */
+  backgroundTasks(syncIntervalMs: number): BackgroundTask[] {
+    return [{ name: 'sync', intervalMs: syncIntervalMs, run: () => this.syncAll(undefined, { scheduled: true }) }];
   }
 
   /**

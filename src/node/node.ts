@@ -2,11 +2,11 @@
  * The composition root: one node's services over one store. The CLI and the API server both
  * open a node; nothing else holds state (no module globals).
  */
-import { classificationLabel } from '../banks/classification.js';
 import { join } from 'node:path';
 import { MediaVault } from '../actions/media-vault.js';
 import { smtpMailer } from '../actions/mailer.js';
-import { NoticeService } from '../actions/notice-service.js';
+import { confirmedMatchBasis, NoticeService } from '../actions/notice-service.js';
+import type { BackgroundTask } from '../jobs/background.js';
 import { REPORT_DELIVERY_JOB, ReportService } from '../actions/report-service.js';
 import { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from '../actions/review-service.js';
 import { RetroMatcher } from '../actions/retro-matcher.js';
@@ -99,6 +99,11 @@ export interface AllianceNode {
   readonly refusals: RefusalLog;
   /** Signs a checkpoint of the audit chain now (unless the head has one) and sends it to the witnesses. */
   checkpointAudit(): Promise<AuditCheckpointReport>;
+  /**
+   * What a serving node repeats on timers, for this configuration: each service's own tasks
+   * (backgroundTasks()), collected here, run by `alliance serve` (cli/commands/serve.ts).
+   */
+  backgroundTasks(): BackgroundTask[];
   /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
   verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }>; witness_errors: Array<{ witness: string; error: string }> }>;
   /** Heavy work (hashing uploads, comparing long videos) on threads of its own, within limits. */
@@ -209,9 +214,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
       if (item.next_actions.includes('report')) out.report = (await reports.fromReview(actor, id)).uid;
       if (item.next_actions.includes('notice')) {
         const s = await getSubmission(store.db, item.submission_id);
-        const worst = item.reasons.find((m) => m.classification) ?? item.reasons[0];
-        const basis = `Matches known child sexual abuse material (${worst?.bank ?? 'a bank'}${worst?.classification ? `, ${classificationLabel(worst.classification)}, ${worst.classification.legal}` : ''}), confirmed by an analyst of ${config.memberName}.`;
-        out.notice = (await notices.fromReview(actor, id, s, basis))?.id ?? null;
+        out.notice = (await notices.fromReview(actor, id, s, confirmedMatchBasis(item.reasons, config.memberName)))?.id ?? null;
       }
       return out;
     },
@@ -225,7 +228,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   if (config.role === 'all') await rules.sealStoredWebhooks();
   if (indexLoaded) await matcher.load();
   if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
-  return {
+  const node: AllianceNode = {
     config,
     store,
     audit,
@@ -257,6 +260,40 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     auditWitnesses,
     refusals,
     compute,
+    backgroundTasks() {
+      const tasks: BackgroundTask[] = [{ name: 'index catch-up', intervalMs: config.pollIntervalMs, everyProcess: true, run: () => matcher.catchUp() }];
+      // Syncs, deliveries, notices and checkpoints are the serving node's (role all); other roles only keep their index.
+      if (config.role === 'all') {
+        if (config.syncIntervalMs > 0) {
+          tasks.push(
+            ...federation.backgroundTasks(config.syncIntervalMs),
+            { name: 'series sync', intervalMs: config.syncIntervalMs, run: () => seriesFeed.syncAll() },
+            { name: 'help directory sync', intervalMs: config.syncIntervalMs, run: () => helpFeed.syncAll() },
+          );
+          if (config.deconflictionKey) tasks.push({ name: 'deconfliction sync', intervalMs: config.syncIntervalMs, run: () => deconfliction.syncAll() });
+        }
+        tasks.push(
+          ...webhooks.backgroundTasks(config.actionsTickMs),
+          ...notices.backgroundTasks(config.actionsTickMs),
+          { name: 'retroactive matching', intervalMs: config.actionsTickMs, run: () => retro.tick() },
+          ...reviews.backgroundTasks(config.reviewRetentionDays, config.actionsTickMs),
+        );
+        // One process signs the audit chain's checkpoints (and sends them to the witnesses).
+        if (config.auditCheckpointMs > 0) {
+          tasks.push({
+            name: 'audit checkpoint',
+            intervalMs: config.auditCheckpointMs,
+            run: async (log) => {
+              const r = await node.checkpointAudit();
+              for (const f of r.witness_failures) log.error({ witness: f.witness, error: f.error }, 'an audit witness did not take the checkpoint');
+            },
+          });
+        }
+      }
+      // One process writes the index snapshots (they are the same in every worker).
+      if (config.snapshotIntervalMs > 0) tasks.push({ name: 'snapshot', intervalMs: config.snapshotIntervalMs, run: () => matcher.snapshot() });
+      return tasks;
+    },
     checkpointAudit() {
       // One at a time in this process: checkpoints reach the file and the witnesses in the order signed.
       const run = checkpointing.then(async () => {
@@ -285,4 +322,5 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
       await store.close();
     },
   };
+  return node;
 }

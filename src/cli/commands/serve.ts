@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
 import type { Config } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
+import { runBackgroundTasks } from '../../jobs/background.js';
 import { seedDemoBanks } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
 import { announceFirstToken, configFrom } from '../node-command.js';
@@ -87,52 +88,15 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   }
   const background = worker <= 1;
   if (background && config.role === 'all') await node.jobs.start();
-  const poll = setInterval(() => void node.matcher.catchUp().catch((err: unknown) => app.log.error({ err }, 'index catch-up failed')), config.pollIntervalMs);
-  const syncs =
-    background && config.role === 'all' && config.syncIntervalMs > 0
-      ? setInterval(() => {
-          void node.federation.syncAll(undefined, { scheduled: true }).catch((err: unknown) => app.log.error({ err }, 'sync failed'));
-          void node.seriesFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'series sync failed'));
-          void node.helpFeed.syncAll().catch((err: unknown) => app.log.error({ err }, 'help directory sync failed'));
-          if (config.deconflictionKey) void node.deconfliction.syncAll().catch((err: unknown) => app.log.error({ err }, 'deconfliction sync failed'));
-        }, config.syncIntervalMs)
-      : undefined;
-  let sweptAt = 0;
-  const actions =
-    background && config.role === 'all'
-      ? setInterval(() => {
-          void node.webhooks.tick().catch((err: unknown) => app.log.error({ err }, 'webhook delivery failed'));
-          void node.notices.tick().catch((err: unknown) => app.log.error({ err }, 'takedown notices failed'));
-          void node.retro.tick().catch((err: unknown) => app.log.error({ err }, 'retroactive matching failed'));
-          if (Date.now() - sweptAt < 60_000) return;
-          sweptAt = Date.now();
-          void node.reviews.sweep(config.reviewRetentionDays).catch((err: unknown) => app.log.error({ err }, 'review media sweep failed'));
-        }, config.actionsTickMs)
-      : undefined;
-  // One process signs the audit chain's checkpoints (and sends them to the witnesses).
-  const checkpoints =
-    background && config.role === 'all' && config.auditCheckpointMs > 0
-      ? setInterval(
-          () =>
-            void node
-              .checkpointAudit()
-              .then((r) => r.witness_failures.forEach((f) => app.log.error({ witness: f.witness, error: f.error }, 'an audit witness did not take the checkpoint')))
-              .catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed')),
-          config.auditCheckpointMs,
-        )
-      : undefined;
-  // One process writes the index snapshots (they are the same in every worker).
-  const snapshots = background && config.snapshotIntervalMs > 0 ? setInterval(() => void node.matcher.snapshot().catch((err: unknown) => app.log.error({ err }, 'snapshot failed')), config.snapshotIntervalMs) : undefined;
+  // The node's background tasks (each service's, collected by the node): every process keeps its
+  // index current; the rest runs in one process only.
+  const stopTasks = runBackgroundTasks(node.backgroundTasks().filter((t) => t.everyProcess || background), app.log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     if (worker === 0) say(`${signal}: stopping (writing index snapshots)…`);
-    clearInterval(poll);
-    if (snapshots) clearInterval(snapshots);
-    if (syncs) clearInterval(syncs);
-    if (actions) clearInterval(actions);
-    if (checkpoints) clearInterval(checkpoints);
+    stopTasks();
     await app.close();
     if (background) await node.matcher.snapshot().catch(() => undefined);
     // Signed, not sent: a witness that is down must not hold the shutdown (the next start sends it).
