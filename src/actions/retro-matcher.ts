@@ -7,6 +7,7 @@
  * (idempotent). The position is kept in the database, so a restart resumes; several processes
  * may run it (compare-and-set on the position).
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import type { SignalIndex } from '../index/signal-index.js';
 import type { SignalType } from '../signals/signal-type.js';
 import { SIGNAL_TYPES } from '../signals/registry.js';
@@ -53,6 +54,11 @@ export class RetroMatcher {
       }
       if (rows.length < 10_000) return entry.index;
     }
+  }
+
+  /** Following the index change log, on the actions tick. */
+  backgroundTasks(tickMs: number): BackgroundTask[] {
+    return [{ name: 'retroactive matching', intervalMs: tickMs, run: () => this.tick() }];
   }
 
   /** Works the changes logged since the last call; returns how many submissions were re-matched. */

@@ -4,6 +4,7 @@
  * position. The secretariat can so publish an alliance-wide directory; a member node shows a
  * received entry beside its own, as its publisher wrote it, and changes it only by the next page.
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
@@ -122,6 +123,11 @@ export class HelpFeed {
   }
 
   /** Pulls every peer's help directory feed; one unreachable peer does not stop the others. */
+  /** Pulling the secretariat's help directory, on the sync interval. */
+  backgroundTasks(syncIntervalMs: number): BackgroundTask[] {
+    return [{ name: 'help directory sync', intervalMs: syncIntervalMs, run: () => this.syncAll() }];
+  }
+
   async syncAll(): Promise<Array<{ peer: string; entries: number; skipped?: number; error?: string }>> {
     const out = [];
     for (const p of await listPeers(this.store.db)) out.push(await this.pull(p.name));

@@ -5,6 +5,7 @@
  * point — never the identifier. Every check is audited. (Across nodes: the same keyed hashes will
  * travel over the federation link; this node's part is the matching and the alerts.)
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
@@ -182,6 +183,11 @@ export class DeconflictionService {
   }
 
   /** Pulls every peer's targets feed; one unreachable peer does not stop the others. */
+  /** Exchanging keyed targets with peers, on the sync interval (none without a deconfliction key). */
+  backgroundTasks(syncIntervalMs: number, keyed: boolean): BackgroundTask[] {
+    return keyed ? [{ name: 'deconfliction sync', intervalMs: syncIntervalMs, run: () => this.syncAll() }] : [];
+  }
+
   async syncAll(): Promise<Array<{ peer: string; targets: number; alerts: number; error?: string }>> {
     parseKey(this.keyText);
     const out = [];

@@ -8,6 +8,7 @@
  * stores each uid once, so the alliance count is the number of distinct uids a node knows —
  * a victim identified by any member counts once, however many nodes pass the series on.
  */
+import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Envelope } from '../exchange/envelope.js';
@@ -142,6 +143,11 @@ export class SeriesFeed {
   }
 
   /** Pulls every peer's series feed; one unreachable peer does not stop the others. */
+  /** Pulling every peer's series status, on the sync interval. */
+  backgroundTasks(syncIntervalMs: number): BackgroundTask[] {
+    return [{ name: 'series sync', intervalMs: syncIntervalMs, run: () => this.syncAll() }];
+  }
+
   async syncAll(): Promise<Array<{ peer: string; series: number; error?: string }>> {
     const out = [];
     for (const p of await listPeers(this.store.db)) out.push(await this.pull(p.name));

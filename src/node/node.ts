@@ -267,15 +267,15 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
         if (config.syncIntervalMs > 0) {
           tasks.push(
             ...federation.backgroundTasks(config.syncIntervalMs),
-            { name: 'series sync', intervalMs: config.syncIntervalMs, run: () => seriesFeed.syncAll() },
-            { name: 'help directory sync', intervalMs: config.syncIntervalMs, run: () => helpFeed.syncAll() },
+            ...seriesFeed.backgroundTasks(config.syncIntervalMs),
+            ...helpFeed.backgroundTasks(config.syncIntervalMs),
+            ...deconfliction.backgroundTasks(config.syncIntervalMs, Boolean(config.deconflictionKey)),
           );
-          if (config.deconflictionKey) tasks.push({ name: 'deconfliction sync', intervalMs: config.syncIntervalMs, run: () => deconfliction.syncAll() });
         }
         tasks.push(
           ...webhooks.backgroundTasks(config.actionsTickMs),
           ...notices.backgroundTasks(config.actionsTickMs),
-          { name: 'retroactive matching', intervalMs: config.actionsTickMs, run: () => retro.tick() },
+          ...retro.backgroundTasks(config.actionsTickMs),
           ...reviews.backgroundTasks(config.reviewRetentionDays, config.actionsTickMs),
         );
         // One process signs the audit chain's checkpoints (and sends them to the witnesses).
