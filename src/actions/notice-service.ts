@@ -6,6 +6,7 @@
  * the evidence). Re-checks go through the SSRF-safe fetcher: no private or loopback address
  * unless allowed, sizes and time capped. Each notice keeps its history; each host its response times.
  */
+import { isoOrNull } from '../time/iso-time.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ export interface NoticeInput {
   submission_id?: number;
 }
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoOrNull;
 const HOUR = 3_600_000;
 
 function quantile(sorted: number[], q: number): number | null {

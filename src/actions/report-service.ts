@@ -5,6 +5,7 @@
  * by later reports that link to them, exported as JSON or XML. Reports other members send arrive
  * here as incoming reports.
  */
+import { isoOrNull } from '../time/iso-time.js';
 import { classificationLabel } from '../banks/classification.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
@@ -22,7 +23,7 @@ import { isCountryCode } from '../geo/countries.js';
 import type { ActionMatch } from './rules.js';
 
 export const REPORT_DELIVERY_JOB = 'report.deliver';
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoOrNull;
 
 export interface ReportView extends ReportBody {
   id: number;

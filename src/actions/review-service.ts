@@ -5,6 +5,7 @@
  * becomes an opinion on the matched content — recorded here for own content, sent back to the
  * origin (a durable job, retried) for content received from a peer.
  */
+import { isoOrNull } from '../time/iso-time.js';
 import { atMostEvery, type BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
@@ -50,7 +51,7 @@ interface Pending {
   webhooks: string[];
 }
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoOrNull;
 const today = () => dayOf(now());
 
 function view(r: ReviewItem & { source: string; signals: string; url: string | null }): ReviewView {

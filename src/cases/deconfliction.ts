@@ -18,7 +18,7 @@ import { caseByUid, insertAlert, insertOwnCase, insertReceivedCase, insertTarget
 import { findPeer, listPeers } from '../store/federation-repo.js';
 import type { Executor } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
-import { parseIsoTime } from '../time/iso-time.js';
+import { parseIsoTime, isoOrNull } from '../time/iso-time.js';
 import { unknownPeer } from '../store/federation-repo.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
@@ -43,7 +43,7 @@ export interface TargetInput {
 }
 
 const bad = (m: string) => new AllianceError('CASE_INVALID', m);
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoOrNull;
 
 export class DeconflictionService {
   constructor(

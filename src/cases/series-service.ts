@@ -34,7 +34,7 @@ import { existingContentIds } from '../store/content-repo.js';
 import type { Store, Tx } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
-import { parseIsoTime } from '../time/iso-time.js';
+import { parseIsoTime, isoOrNull } from '../time/iso-time.js';
 
 export const SERIES_STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
@@ -51,7 +51,7 @@ export interface SeriesInput {
 }
 
 const bad = (m: string) => new AllianceError('SERIES_INVALID', m);
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoOrNull;
 
 function text(name: string, v: unknown, max: number, required = false): string | null | undefined {
   if (v === undefined) return undefined;

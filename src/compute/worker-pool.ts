@@ -6,6 +6,7 @@
  * piling up. A thread that dies takes only its current task with it (a hash task is reported
  * failed, others reject) and a fresh thread takes its place.
  */
+import { workerScript } from './worker-script.js';
 import { Worker } from 'node:worker_threads';
 import { AllianceError, type ErrorCode } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from '../hasher/hash-file.js';
@@ -48,12 +49,6 @@ export class Busy extends AllianceError {
   }
 }
 
-/** The worker script beside this module; from TypeScript sources (tests), the compiled one (workers cannot load .ts on Node 20). */
-function workerScript(): URL {
-  const self = import.meta.url;
-  return self.endsWith('.ts') ? new URL('../../dist/compute/worker.js', self) : new URL('./worker.js', self);
-}
-
 /**
  * @example
  * const pool = new WorkerPool(4);
@@ -84,7 +79,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerScript()) };
+    const slot: Slot = { worker: new Worker(workerScript(import.meta.url, 'worker.js')) };
     slot.worker.on('message', (msg: WorkerReply) => {
       const p = slot.busy;
       if (!p || p.id !== msg.id) return;

@@ -6,6 +6,7 @@
  * Queries that would wait behind `maxQueued` others are refused with SERVER_BUSY; a query of more
  * than `maxFrames` frames with PAYLOAD_TOO_LARGE.
  */
+import { workerScript } from '../compute/worker-script.js';
 import { Worker } from 'node:worker_threads';
 import { AllianceError, type ErrorCode } from '../errors/catalogue.js';
 import { Busy } from '../compute/worker-pool.js';
@@ -33,11 +34,6 @@ export type FrameReply =
   | { op: 'error'; qid: number; error: { code: ErrorCode; message: string } }
   | { op: 'failed'; error: { code: ErrorCode; message: string } };
 
-function workerScript(): URL {
-  const self = import.meta.url;
-  return self.endsWith('.ts') ? new URL('../../dist/index/frame-thread-worker.js', self) : new URL('./frame-thread-worker.js', self);
-}
-
 export class ThreadedFrameIndex implements SignalIndex {
   private readonly worker: Worker;
   private readonly ids = new Set<number>();
@@ -55,7 +51,7 @@ export class ThreadedFrameIndex implements SignalIndex {
     snapshot?: Snapshot,
   ) {
     if (snapshot) FrameIndex.checkSnapshot(snapshot);
-    this.worker = new Worker(workerScript());
+    this.worker = new Worker(workerScript(import.meta.url, 'frame-thread-worker.js'));
     this.worker.unref();
     this.worker.on('message', (m: FrameReply) => {
       if (m.op === 'failed') {

@@ -6,6 +6,7 @@
  * secretariat keeps what members send after checking that the sender is a registered member and
  * that the signature covers the report unchanged; its dashboard reads only those aggregates.
  */
+import { isoOrNull } from '../time/iso-time.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.js';
@@ -45,7 +46,7 @@ export interface CountryReport {
 }
 
 const bad = (message: string) => new AllianceError('REPORTING_INVALID', message);
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = isoOrNull;
 
 function view(r: CountryReportRow) {
   const payload = parseJson<CountryReport>(r.payload, {} as CountryReport);

@@ -22,3 +22,8 @@ export function parseIsoTime(text: unknown): number | undefined {
   if (!Number.isFinite(ms) || new Date(Date.parse(`${date}T00:00:00Z`)).toISOString().slice(0, 10) !== date) return undefined;
   return ms;
 }
+
+/** Epoch milliseconds (a number or a numeric column) as ISO 8601 UTC; null stays null. */
+export function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(Number(ms)).toISOString();
+}

@@ -1,4 +1,5 @@
 /** /api/v1: peers, publications, subscriptions and their sync status, opinions. */
+import { isoOrNull } from '../../time/iso-time.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -8,7 +9,7 @@ import type { SubscriptionRow } from '../../store/federation-repo.js';
 import { MEMBER_KINDS } from '../../members/roles.js';
 import { BankName, BankParams, IdParams } from './schemas.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = isoOrNull;
 
 export function subscriptionView(s: SubscriptionRow) {
   const checkpoint = Number(s.checkpoint);

@@ -1,4 +1,5 @@
 /** /api/v1: members, tokens, whoami. */
+import { isoOrNull } from '../../time/iso-time.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -6,7 +7,7 @@ import type { MemberService } from '../../members/member-service.js';
 import { MEMBER_KINDS, ROLES } from '../../members/roles.js';
 import { IdParams } from './schemas.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = isoOrNull;
 
 export async function memberRoutes(app: FastifyInstance, opts: { members: MemberService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

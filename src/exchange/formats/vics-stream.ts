@@ -3,6 +3,7 @@
  * import can list every bad item before refusing the file); writing goes to a temporary file that
  * replaces the target only when complete.
  */
+import { workerScript } from '../../compute/worker-script.js';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { UpsertEntry } from '../page.js';
@@ -116,11 +117,6 @@ export async function writeVics(path: string, batches: AsyncIterable<ExportableC
   });
 }
 
-function workerScript(): URL {
-  const self = import.meta.url;
-  return self.endsWith('.ts') ? new URL('../../../dist/exchange/formats/vics-worker.js', self) : new URL('./vics-worker.js', self);
-}
-
 /**
  * readVics on a worker thread, for large files: the same entries and errors, in batches, while
  * this thread writes the previous ones. Structural errors (not JSON, truncated) are thrown as
@@ -128,7 +124,7 @@ function workerScript(): URL {
  */
 export async function* readVicsFile(path: string, opts: VicsReadOptions): AsyncGenerator<Array<UpsertEntry | Error>> {
   const input: VicsWorkerInput = { path, member: opts.member, categories: opts.categories ? [...opts.categories] : undefined, model: opts.model, importedAt: opts.importedAt ?? new Date().toISOString() };
-  const worker = new Worker(workerScript(), { workerData: input });
+  const worker = new Worker(workerScript(import.meta.url, 'vics-worker.js'), { workerData: input });
   const queue: VicsWorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
