@@ -6,7 +6,7 @@
  * element names in camelCase.
  */
 import { parseClassification } from '../banks/classification.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { failWith } from '../errors/catalogue.js';
 import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
 import { isIP } from 'node:net';
 import { isCountryCode } from '../geo/countries.js';
@@ -50,7 +50,7 @@ export interface ReportBody {
   additional_info?: string;
 }
 
-const bad = (m: string) => new AllianceError('REPORT_INVALID', m);
+const bad = failWith('REPORT_INVALID');
 const oneOf = (name: string, v: unknown, list: readonly string[]) => {
   if (typeof v !== 'string' || !list.includes(v)) throw bad(`${name}: one of ${list.join(', ')}`);
 };

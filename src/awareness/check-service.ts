@@ -4,7 +4,7 @@
  * and age. Texts and hashes are looked up and forgotten: nothing but a count per day, context and
  * country is kept (the target-3 indicator "messages served").
  */
-import { AllianceError } from '../errors/catalogue.js';
+import { failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
@@ -41,7 +41,7 @@ export interface CheckAnswer {
   help_fallback: boolean;
 }
 
-const bad = (message: string) => new AllianceError('CHECK_INVALID', message);
+const bad = failWith('CHECK_INVALID');
 
 interface Who {
   country: string | null;

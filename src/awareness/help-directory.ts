@@ -5,7 +5,7 @@
  * Curated on the node; every member country starts with placeholders (no invented numbers).
  */
 import type { AuditLog } from '../audit/audit-log.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
@@ -33,7 +33,7 @@ export interface HelpEntryInput {
   channels?: Array<{ type: string; value: string }>;
 }
 
-const bad = (message: string) => new AllianceError('HELP_ENTRY_INVALID', message);
+const bad = failWith('HELP_ENTRY_INVALID');
 
 /** An entry as the API gives it (also what the help feed publishes). */
 export function helpEntryView(r: HelpEntryRow & { source?: string | null }) {

@@ -5,7 +5,7 @@
  * to children). A language without an approved version falls back to English, and says so.
  */
 import type { AuditLog } from '../audit/audit-log.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { approvedKeys, approvedVersions, decideMessage, getMessage, insertMessageDraft, lastMessageVersion, messageLanguages, messagesIn, messageVersions } from '../store/messages-repo.js';
@@ -20,7 +20,7 @@ export { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, FALLBACK_LANGUAGE, type Audience, 
 /** How long a served message is cached (another process of the node may have approved a newer one). */
 const CACHE_MS = 5_000;
 
-const bad = (message: string) => new AllianceError('MESSAGE_INVALID', message);
+const bad = failWith('MESSAGE_INVALID');
 
 function version(r: MessageRow) {
   return {

@@ -7,7 +7,7 @@
  */
 import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import type { Envelope } from '../exchange/envelope.js';
@@ -42,7 +42,7 @@ export interface TargetInput {
   to?: string;
 }
 
-const bad = (m: string) => new AllianceError('CASE_INVALID', m);
+const bad = failWith('CASE_INVALID');
 const iso = isoOrNull;
 
 export class DeconflictionService {

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Series } from '../store/cases-schema.js';
@@ -50,7 +50,7 @@ export interface SeriesInput {
   status?: string;
 }
 
-const bad = (m: string) => new AllianceError('SERIES_INVALID', m);
+const bad = failWith('SERIES_INVALID');
 const iso = isoOrNull;
 
 function text(name: string, v: unknown, max: number, required = false): string | null | undefined {

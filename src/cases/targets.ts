@@ -6,13 +6,13 @@
  */
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { getSignalType, recogniseType } from '../signals/registry.js';
 
 export const TARGET_KINDS = ['username', 'email', 'phone', 'ip', 'device', 'url', 'series', 'hash'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
-const bad = (m: string) => new AllianceError('CASE_INVALID', m);
+const bad = failWith('CASE_INVALID');
 
 /** The canonical form of an identifier of `kind`. */
 export function normaliseTarget(kind: TargetKind, raw: string): string {

@@ -151,3 +151,11 @@ export function fromErrno(err: NodeJS.ErrnoException): AllianceError {
 function isErrnoException(err: unknown): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined;
 }
+
+/**
+ * A module's "bad input" error: one code, the message its caller writes.
+ * @example const bad = failWith('SERIES_INVALID'); throw bad('name: required');
+ */
+export function failWith(code: ErrorCode): (message: string) => AllianceError {
+  return (message) => new AllianceError(code, message);
+}

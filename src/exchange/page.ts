@@ -4,7 +4,7 @@
  * subscriber's checkpoint, `to` = the last position it covers) and its entries are in order within
  * (since, to] — so a replayed old page, a page for someone else and a gap are all refused.
  */
-import { AllianceError } from '../errors/catalogue.js';
+import { failWith } from '../errors/catalogue.js';
 import { getSignalType } from '../signals/registry.js';
 import { parseClassification } from '../banks/classification.js';
 
@@ -67,7 +67,7 @@ const isStr = (x: unknown, max = 1000): x is string => typeof x === 'string' && 
 
 /** Validates a page against what was asked for; returns it typed. Throws FEED_INVALID naming the problem. */
 export function checkPage(raw: unknown, want: PageExpectation): Page {
-  const bad = (why: string) => new AllianceError('FEED_INVALID', why);
+  const bad = failWith('FEED_INVALID');
   const p = raw as Partial<Page>;
   if (typeof p !== 'object' || p === null || p.format !== PAGE_FORMAT) throw bad('not a feed page');
   if (p.version !== PAGE_VERSION) throw bad(`unsupported page version ${String(p.version)}`);

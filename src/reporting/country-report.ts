@@ -8,7 +8,7 @@
  */
 import { isoOrNull } from '../time/iso-time.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
@@ -45,7 +45,7 @@ export interface CountryReport {
   narrative: Narrative;
 }
 
-const bad = (message: string) => new AllianceError('REPORTING_INVALID', message);
+const bad = failWith('REPORTING_INVALID');
 const iso = isoOrNull;
 
 function view(r: CountryReportRow) {

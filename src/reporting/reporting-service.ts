@@ -6,7 +6,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { MESSAGE_CONTEXTS } from '../awareness/seed-messages.js';
-import { AllianceError } from '../errors/catalogue.js';
+import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
@@ -31,7 +31,7 @@ export interface IndicatorReport {
   victim_goal: { growth: number | null; goal: number; met: boolean | null };
 }
 
-const bad = (message: string) => new AllianceError('REPORTING_INVALID', message);
+const bad = failWith('REPORTING_INVALID');
 
 function text(field: string, value: unknown, max: number): string {
   if (typeof value !== 'string' || !value.trim()) throw bad(`${field}: required`);
