@@ -125,7 +125,8 @@ describe('alliance serve', () => {
     expect(added.status).toBe(201);
     for (const m of [m1, m2]) {
       let matches: number[] = [];
-      for (let t = 0; t < 50 && matches.length === 0; t++) {
+      // Notifications arrive within milliseconds here, but a loaded 2-core CI machine may take seconds: wait up to 30 s.
+      for (let t = 0; t < 300 && matches.length === 0; t++) {
         matches = (await http(`${m.url}/m/raw_lookup?signal_type=pdq&signal=${PDQ(7)}`, token)).json.matches;
         if (matches.length === 0) await new Promise((r) => setTimeout(r, 100));
       }
@@ -134,7 +135,7 @@ describe('alliance serve', () => {
     await http(`${main.url}/api/v1/content/${added.json.id}`, token, 'DELETE');
     for (const m of [m1, m2]) {
       let matches: number[] = [added.json.id];
-      for (let t = 0; t < 50 && matches.length > 0; t++) {
+      for (let t = 0; t < 300 && matches.length > 0; t++) {
         matches = (await http(`${m.url}/m/raw_lookup?signal_type=pdq&signal=${PDQ(7)}`, token)).json.matches;
         if (matches.length > 0) await new Promise((r) => setTimeout(r, 100));
       }
