@@ -130,6 +130,7 @@ export function checkReport(input: unknown, complete: boolean): ReportBody {
 }
 
 const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+// eslint-disable-next-line no-control-regex -- control characters are what this removes or escapes
 const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function xmlOf(name: string, v: unknown, indent: string): string {

@@ -36,6 +36,7 @@ interface Step {
 const pathOf = (root: string, step: Step | undefined): string => {
   const keys: Array<string | number> = [];
   for (let s = step; s; s = s.parent) keys.push(s.key);
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes or escapes
   return [root, ...keys.reverse().map((k) => String(k).replace(/\u0000/g, '\\u0000'))].join('/');
 };
 

@@ -284,12 +284,12 @@ export class FederationService {
     const peer = await this.peer(peerName);
     const bank = await getBankByName(this.store.db, bankName);
     const who = { name: peer.name, country: peer.country, kind: peer.kind };
-    const self = this;
+    const { store, self: node, identity } = this;
     async function* pages() {
       let at = since;
       for (;;) {
-        const page = await renderPage(self.store, self.self, bank, who, at);
-        yield seal(self.identity, page);
+        const page = await renderPage(store, node, bank, who, at);
+        yield seal(identity, page);
         if (!page.more) return;
         at = page.to;
       }

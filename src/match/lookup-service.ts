@@ -4,7 +4,6 @@
  * date, outside the bank's enabled ratio, suppressed by a negative bank).
  */
 import type { Classification } from '../banks/classification.js';
-import { AllianceError } from '../errors/catalogue.js';
 import { getSignalType, thresholdFor } from '../signals/registry.js';
 import type { Store } from '../store/database.js';
 import { seriesOfContents } from '../store/cases-repo.js';

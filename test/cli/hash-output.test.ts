@@ -61,6 +61,7 @@ describe('alliance hash output', () => {
     writeFileSync(join(dir, 'cmd.sh'), `exec env -u CI ${process.execPath} ${CLI} hash --types pdq ${PDQ_IMAGES} > /dev/null\n`);
     // `script` gives the command a pseudo-terminal and copies what it draws.
     const tty = execFileSync('script', ['-qec', `sh ${join(dir, 'cmd.sh')}`, '/dev/null'], { encoding: 'utf8' });
+    // eslint-disable-next-line no-control-regex -- the terminal escape that redraws the bar is what is checked
     expect(tty).toMatch(/\r\x1b\[K\[#*-*\] +\d+% \d+\/42 files/);
     expect(tty).toMatch(/files 42, hashed 42/);
   });

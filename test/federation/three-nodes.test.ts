@@ -129,8 +129,8 @@ describe('federation between three nodes', () => {
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)[0].matches).toMatchObject([{ bank: 'VIA_DE', provenance }]);
     const human = await runCli(['lookup', hash(1), '--type', 'pdq', '--data', C.dir]);
-    expect(human.stdout).toMatch(/^  content \d+ in VIA_DE: from hotline-nl\/KNOWN via hotline-nl → authority-de, first seen \d{4}-/m);
-    expect(human.stdout).toMatch(/^  content \d+ in HOTLINE_NL_KNOWN: from hotline-nl\/KNOWN via hotline-nl, first seen /m);
+    expect(human.stdout).toMatch(/^ {2}content \d+ in VIA_DE: from hotline-nl\/KNOWN via hotline-nl → authority-de, first seen \d{4}-/m);
+    expect(human.stdout).toMatch(/^ {2}content \d+ in HOTLINE_NL_KNOWN: from hotline-nl\/KNOWN via hotline-nl, first seen /m);
   });
 
   it("a publisher's refusal reaches the CLI with the publisher's own code, and the scheduled sync leaves it alone", async () => {

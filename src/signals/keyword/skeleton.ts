@@ -56,6 +56,7 @@ const MARK = /\p{M}/u;
 const FORMAT = /\p{Cf}/u;
 const LETTER = /\p{L}/u;
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
 const ASCII = /^[\x00-\x7f]*$/;
 /** One character (or a confusable's replacement) is a letter: a–z at once, others by Unicode class. */
 const isLetterChar = (c: string) => (c.length === 1 && c.charCodeAt(0) < 128 ? c >= 'a' && c <= 'z' : LETTER.test(c));
