@@ -42,7 +42,8 @@ if (!existsSync(tokenFile)) {
   const hay = await readHashLines(join(hashes, 'haystack.txt'));
   for (let i = 0; i < N; i += 100_000) {
     const items = [];
-    for (let j = i; j < Math.min(N, i + 100_000); j++) items.push({ signals: [{ signal_type: 'pdq', value: hammingHexOf(hay, j) }], classification: 'industry:A1' });
+    for (let j = i; j < Math.min(N, i + 100_000); j++)
+      items.push({ signals: [{ signal_type: 'pdq', value: hammingHexOf(hay, j) }], classification: 'industry:A1' });
     await node.banks.importContents(actor, 'BENCH', items, 'bench');
   }
   await node.rules.create(actor, { name: 'review bench matches', conditions: { banks: ['BENCH'] }, actions: ['review', 'report', 'notice'] });
@@ -54,31 +55,66 @@ const queries = await readHashLines(join(hashes, 'queries.txt'));
 const hex = Array.from({ length: queries.length / 8 }, (_, q) => hammingHexOf(queries, q));
 
 const profile = flag('--profile'); // a directory: the server writes a CPU profile there
-const server = await startServer([], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+const server = await startServer(
+  [],
+  { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' },
+  600_000,
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+);
 try {
   let next = 0;
   const lookup = (duration: number) =>
-    autocannon({ url: server.url, connections: CONNECTIONS, duration, headers: { authorization: `Bearer ${token}` }, requests: [{ setupRequest: (req) => ({ ...req, path: `/m/raw_lookup?signal_type=pdq&signal=${hex[next++ % hex.length]}` }) }] });
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration,
+      headers: { authorization: `Bearer ${token}` },
+      requests: [{ setupRequest: (req) => ({ ...req, path: `/m/raw_lookup?signal_type=pdq&signal=${hex[next++ % hex.length]}` }) }],
+    });
   const submit = (duration: number) =>
     autocannon({
       url: server.url,
       connections: CONNECTIONS,
       duration,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: '/api/v1/submissions', body: JSON.stringify({ signals: { pdq: hex[next++ % hex.length] }, source: 'bench', uploaded_at: Date.now() }) }) }],
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => ({
+            ...req,
+            path: '/api/v1/submissions',
+            body: JSON.stringify({ signals: { pdq: hex[next++ % hex.length] }, source: 'bench', uploaded_at: Date.now() }),
+          }),
+        },
+      ],
     });
   await lookup(3); // warm-up
   const l = await lookup(SECONDS);
   const s = await submit(SECONDS);
-  const row = (name: string, r: autocannon.Result) => `  ${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
-  console.log(`\nbench:actions — ${N.toLocaleString('en')} PDQ hashes, ${CONNECTIONS} connections, ${SECONDS} s each, one alliance serve process, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`);
+  const row = (name: string, r: autocannon.Result) =>
+    `  ${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
+  console.log(
+    `\nbench:actions — ${N.toLocaleString('en')} PDQ hashes, ${CONNECTIONS} connections, ${SECONDS} s each, one alliance serve process, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+  );
   console.log(row('GET /m/raw_lookup (reference)', l));
   console.log(row('POST /api/v1/submissions', s));
-  console.log(`  submissions / lookups: ${(s.requests.average / l.requests.average).toFixed(2)} of the lookup throughput (every submission matched, ruled, stored and audited)`);
+  console.log(
+    `  submissions / lookups: ${(s.requests.average / l.requests.average).toFixed(2)} of the lookup throughput (every submission matched, ruled, stored and audited)`,
+  );
 } finally {
   await server.stop('SIGTERM');
 }
 const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
-const count = async (table: 'submissions' | 'review_items') => Number((await node.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-console.log(`  stored so far in this data directory: ${(await count('submissions')).toLocaleString('en')} submissions, ${(await count('review_items')).toLocaleString('en')} review items (one per matching content)`);
+const count = async (table: 'submissions' | 'review_items') =>
+  Number(
+    (
+      await node.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+console.log(
+  `  stored so far in this data directory: ${(await count('submissions')).toLocaleString('en')} submissions, ${(await count('review_items')).toLocaleString('en')} review items (one per matching content)`,
+);
 await node.close();

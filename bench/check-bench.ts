@@ -65,7 +65,35 @@ while (terms.length < termsN) {
     terms.push(t);
   }
 }
-const FILLER = ['where', 'can', 'i', 'find', 'the', 'best', 'recipe', 'for', 'bread', 'weather', 'in', 'town', 'today', 'how', 'to', 'fix', 'a', 'bike', 'cheap', 'flights', 'music', 'videos', 'school', 'homework', 'help', 'with', 'maths'];
+const FILLER = [
+  'where',
+  'can',
+  'i',
+  'find',
+  'the',
+  'best',
+  'recipe',
+  'for',
+  'bread',
+  'weather',
+  'in',
+  'town',
+  'today',
+  'how',
+  'to',
+  'fix',
+  'a',
+  'bike',
+  'cheap',
+  'flights',
+  'music',
+  'videos',
+  'school',
+  'homework',
+  'help',
+  'with',
+  'maths',
+];
 const sentence = (n: number) => Array.from({ length: n }, () => pick(FILLER)).join(' ');
 const queries: Array<{ text: string; listed: boolean }> = [];
 for (let i = 0; i < 2_000; i++) {
@@ -83,7 +111,12 @@ if (!existsSync(join(dataDir, 'alliance.sqlite'))) {
   await node.banks.createBank(actor, { name: 'SEARCH_TERMS' });
   const t = performance.now();
   for (let i = 0; i < terms.length; i += 10_000) {
-    await node.banks.importContents(actor, 'SEARCH_TERMS', terms.slice(i, i + 10_000).map((value) => ({ signals: [{ signal_type: 'keyword', value }] })), 'bench');
+    await node.banks.importContents(
+      actor,
+      'SEARCH_TERMS',
+      terms.slice(i, i + 10_000).map((value) => ({ signals: [{ signal_type: 'keyword', value }] })),
+      'bench',
+    );
   }
   console.log(`imported ${terms.length.toLocaleString('en')} terms in ${((performance.now() - t) / 1000).toFixed(1)} s (cached in ${dataDir})`);
   token = (await node.members.createToken(actor, 'local', 'matcher', 'bench')).token;
@@ -97,19 +130,30 @@ const workerCounts = (flag('--workers') ?? '1,2').split(',').map(Number);
 const bodies = queries.map((q) => JSON.stringify({ text: q.text, country: 'BE', language: 'fr', audience: 'adult' }));
 const summary: string[] = [];
 for (const workers of workerCounts) {
-  const server = await startServer(['--workers', String(workers)], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' }, 600_000, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const server = await startServer(
+    ['--workers', String(workers)],
+    { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' },
+    600_000,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   try {
     // Correctness first: every query once, each answer checked.
     let wrong = 0;
     for (const q of queries) {
-      const res = await fetch(`${server.url}/api/v1/check/text`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: q.text, country: 'BE', language: 'fr' }) });
+      const res = await fetch(`${server.url}/api/v1/check/text`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: q.text, country: 'BE', language: 'fr' }),
+      });
       const body = (await res.json()) as { match: boolean; message: { title: string } | null; help: unknown[] };
       if (res.status !== 200 || body.match !== q.listed || (q.listed && (!body.message || body.help.length === 0))) {
         wrong++;
         if (wrong <= 5) console.log(`  WRONG: ${JSON.stringify(q)} → ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
       }
     }
-    console.log(`\nalliance serve --workers ${workers}: answers ${queries.length - wrong} of ${queries.length} right (${queries.filter((q) => q.listed).length} evasions of listed terms must match, the rest must not)`);
+    console.log(
+      `\nalliance serve --workers ${workers}: answers ${queries.length - wrong} of ${queries.length} right (${queries.filter((q) => q.listed).length} evasions of listed terms must match, the rest must not)`,
+    );
 
     // Each connection cycles through the 2,000 prepared requests (no per-request work in the load generator, which shares the cores).
     const run = (duration: number, connections: number) =>
@@ -123,7 +167,9 @@ for (const workers of workerCounts) {
       });
     const pid = server.proc.pid!;
     await run(5, 16); // warm-up: V8 optimises the request path
-    console.log(`POST /api/v1/check/text, ${termsN.toLocaleString('en')} terms, ${workers} worker process${workers > 1 ? 'es' : ''}, autocannon on the same ${cpus().length} cores, ${seconds} s per run:`);
+    console.log(
+      `POST /api/v1/check/text, ${termsN.toLocaleString('en')} terms, ${workers} worker process${workers > 1 ? 'es' : ''}, autocannon on the same ${cpus().length} cores, ${seconds} s per run:`,
+    );
     // This machine's speed varies from run to run (a shared VM): three runs per concurrency, the median counts.
     let checkMedian = 0;
     for (const connections of [16, 32]) {
@@ -132,7 +178,13 @@ for (const workers of workerCounts) {
       for (let i = 0; i < 3; i++) {
         const cpu0 = treeCpuSeconds(pid);
         const r = await run(seconds, connections);
-        runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busy: (treeCpuSeconds(pid) - cpu0) / r.duration }); // autocannon's duration is in seconds
+        runs.push({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.non2xx,
+          busy: (treeCpuSeconds(pid) - cpu0) / r.duration,
+        }); // autocannon's duration is in seconds
       }
       const m = [...runs].sort((a, b) => a.rps - b.rps)[1];
       if (connections === 16) checkMedian = m.rps;
@@ -149,9 +201,12 @@ for (const workers of workerCounts) {
     // now (each response's write to the loopback wakes the load generator on the other core; on this VM
     // that alone varies from run to run). Context for the figures above, not a target.
     const health: number[] = [];
-    for (let i = 0; i < 3; i++) health.push((await autocannon({ url: `${server.url}/health`, connections: 16, duration: Math.min(seconds, 5) })).requests.average);
+    for (let i = 0; i < 3; i++)
+      health.push((await autocannon({ url: `${server.url}/health`, connections: 16, duration: Math.min(seconds, 5) })).requests.average);
     health.sort((a, b) => a - b);
-    console.log(`  context: GET /health (no token, no work), 16 connections, median of 3: ${health[1].toFixed(0)} requests/s (runs ${health.map((h) => h.toFixed(0)).join(', ')}); the check runs at ${(checkMedian / health[1]).toFixed(2)} of that`);
+    console.log(
+      `  context: GET /health (no token, no work), 16 connections, median of 3: ${health[1].toFixed(0)} requests/s (runs ${health.map((h) => h.toFixed(0)).join(', ')}); the check runs at ${(checkMedian / health[1]).toFixed(2)} of that`,
+    );
   } finally {
     await server.stop(profileDir ? 'SIGINT' : 'SIGTERM');
   }

@@ -16,7 +16,9 @@ import { PdqHasher } from '../src/signals/pdq/pdq.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const folder = resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'pdq', 'images'));
+const folder = resolve(
+  args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'pdq', 'images'),
+);
 const minDecodes = Number(flag('--decodes') ?? 500);
 
 const images = readdirSync(folder, { recursive: true, withFileTypes: true })

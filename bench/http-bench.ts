@@ -80,4 +80,3 @@ export async function httpBench(n: number, hashesDir: string, outDir: string, se
     await server.stop('SIGTERM');
   }
 }
-

@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const heavyMs = performance.now() - started;
 
-    console.log(`bench:load — alliance serve (defaults${budgetMp ? `, decode budget ${budgetMp} MP` : ''}${threads ? `, ${threads} compute threads` : ''}), ${new Date().toISOString().slice(0, 10)}`);
+    console.log(
+      `bench:load — alliance serve (defaults${budgetMp ? `, decode budget ${budgetMp} MP` : ''}${threads ? `, ${threads} compute threads` : ''}), ${new Date().toISOString().slice(0, 10)}`,
+    );
     console.log(`heavy requests (${(heavyMs / 1000).toFixed(1)} s until the last answered):`);
     const byStatus = new Map<string, number>();
     for (const r of results) {
@@ -100,7 +102,9 @@ async function main(): Promise<void> {
       else byStatus.set(`HTTP ${r.status}`, (byStatus.get(`HTTP ${r.status}`) ?? 0) + 1);
     }
     const up = results.filter((r) => r.what.startsWith('upload')).map((r) => r.ms);
-    console.log(`  ${uploads} uploads of a 9000 × 9000 PNG (${(png.length / 1024).toFixed(0)} KB, 81 MP): ${[...byStatus].map(([s, n]) => `${n} × ${s}`).join(', ')}; first answered in ${(Math.min(...up) / 1000).toFixed(2)} s, last in ${(Math.max(...up) / 1000).toFixed(2)} s`);
+    console.log(
+      `  ${uploads} uploads of a 9000 × 9000 PNG (${(png.length / 1024).toFixed(0)} KB, 81 MP): ${[...byStatus].map(([s, n]) => `${n} × ${s}`).join(', ')}; first answered in ${(Math.min(...up) / 1000).toFixed(2)} s, last in ${(Math.max(...up) / 1000).toFixed(2)} s`,
+    );
     console.log('');
     console.log('                          idle p50    idle p99   under load p50  under load p99   max         ratio p99 (load / idle)');
     for (const k of ['health', 'lookup'] as const) {
@@ -110,7 +114,9 @@ async function main(): Promise<void> {
       );
     }
     console.log('');
-    console.log(`server memory: idle ${(idleRss / 2 ** 20).toFixed(0)} MB, peak under load ${(peak / 2 ** 20).toFixed(0)} MB (decode budget ${budgetMp ?? 256} MP ≈ ${((Number(budgetMp ?? 256) * 3) / 1.024).toFixed(0)} MB of pixels)`);
+    console.log(
+      `server memory: idle ${(idleRss / 2 ** 20).toFixed(0)} MB, peak under load ${(peak / 2 ** 20).toFixed(0)} MB (decode budget ${budgetMp ?? 256} MP ≈ ${((Number(budgetMp ?? 256) * 3) / 1.024).toFixed(0)} MB of pixels)`,
+    );
   } finally {
     await server.stop('SIGKILL');
   }

@@ -25,7 +25,9 @@ const out = join(import.meta.dirname, 'out');
 const THRESHOLD = 31;
 
 const hasFaiss = spawnSync('/usr/bin/python3', ['-c', 'import faiss'], { stdio: 'ignore' }).status === 0;
-console.log(`bench:match  ${new Date().toISOString()}  ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, threshold ${THRESHOLD}, one thread`);
+console.log(
+  `bench:match  ${new Date().toISOString()}  ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, threshold ${THRESHOLD}, one thread`,
+);
 if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
 
 const rows: string[] = [];
@@ -67,20 +69,30 @@ for (const n of sizes) {
   const snapMb = statSync(snapFile).size / 1048576;
   rmSync(snapFile);
 
-  console.log(`\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits)`);
-  console.log(`  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`);
-  console.log(`  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`);
+  console.log(
+    `\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits)`,
+  );
+  console.log(
+    `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`,
+  );
+  console.log(
+    `  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`,
+  );
   let ratio = '';
   if (hasFaiss) {
     const r = spawnSync('/usr/bin/python3', [join(shared, 'faiss_match.py'), dir, '--threshold', String(THRESHOLD)], { encoding: 'utf8' });
     if (r.status === 0) {
       const f = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms_per_query: number; build_s: number; matches: number };
       ratio = `${(f.ms_per_query / best.ms).toFixed(1)}× faster`;
-      console.log(`  FAISS IndexBinaryMultiHash: build ${f.build_s.toFixed(1)} s, ${f.ms_per_query.toFixed(3)} ms/query, ${f.matches} matches${f.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}`);
+      console.log(
+        `  FAISS IndexBinaryMultiHash: build ${f.build_s.toFixed(1)} s, ${f.ms_per_query.toFixed(3)} ms/query, ${f.matches} matches${f.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}`,
+      );
       console.log(`  ratio: Alliance ${best.ms.toFixed(3)} ms vs FAISS ${f.ms_per_query.toFixed(3)} ms = ${ratio} (target ≥ 2×)`);
     } else console.log(`  FAISS failed: ${r.stderr.trim().split('\n').at(-1)}`);
   }
-  rows.push(`| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.ms.toFixed(3)} | ${ratio || 'n/a'} | ${restartS.toFixed(1)} s |`);
+  rows.push(
+    `| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.ms.toFixed(3)} | ${ratio || 'n/a'} | ${restartS.toFixed(1)} s |`,
+  );
 }
 console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | restart |\n|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
@@ -94,6 +106,11 @@ if (!args.includes('--no-http')) {
     execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
   }
   const r = await httpBench(n, dir, out, Number(flag('--seconds') ?? 10));
-  console.log(`\nHTTP GET /m/raw_lookup, ${n.toLocaleString('en')} hashes, one alliance serve process, autocannon over 127.0.0.1 on the same 2 cores${r.importS ? ` (bank imported in ${r.importS.toFixed(1)} s)` : ''}:`);
-  for (const x of r.runs) console.log(`  ${x.connections} connections: ${x.requestsPerSecond.toFixed(0)} requests/s, p50 ${x.p50} ms, p99 ${x.p99} ms, ${x.errors} errors (target ≥ 3,000 requests/s, p99 < 20 ms)`);
+  console.log(
+    `\nHTTP GET /m/raw_lookup, ${n.toLocaleString('en')} hashes, one alliance serve process, autocannon over 127.0.0.1 on the same 2 cores${r.importS ? ` (bank imported in ${r.importS.toFixed(1)} s)` : ''}:`,
+  );
+  for (const x of r.runs)
+    console.log(
+      `  ${x.connections} connections: ${x.requestsPerSecond.toFixed(0)} requests/s, p50 ${x.p50} ms, p99 ${x.p99} ms, ${x.errors} errors (target ≥ 3,000 requests/s, p99 < 20 ms)`,
+    );
 }

@@ -53,9 +53,19 @@ function build(): void {
     }
     console.log(`  ${label.padEnd(34)} ${n.toLocaleString('en').padStart(12)} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   };
-  const audit = 'insert into audit_log (at, member_id, token_id, actor, action, target, detail, result_count, prev_hash, hash) values (?, null, 1, ?, ?, ?, ?, ?, ?, ?)';
+  const audit =
+    'insert into audit_log (at, member_id, token_id, actor, action, target, detail, result_count, prev_hash, hash) values (?, null, 1, ?, ?, ?, ?, ?, ?, ?)';
   const submissions = MATCHES / 5;
-  batch('audit: HMA lookups that matched', MATCHES - submissions, audit, () => [inYear(), 'token:1', 'hma.lookup', 'pdq', '{"banks":null}', 1 + Math.floor(rnd() * 3), HEX, HEX]);
+  batch('audit: HMA lookups that matched', MATCHES - submissions, audit, () => [
+    inYear(),
+    'token:1',
+    'hma.lookup',
+    'pdq',
+    '{"banks":null}',
+    1 + Math.floor(rnd() * 3),
+    HEX,
+    HEX,
+  ]);
   batch('audit: submissions that matched', submissions, audit, (i) => [inYear(), 'token:2', 'submission', String(i + 1), '{"decision":"review"}', 1, HEX, HEX]);
   batch('audit: lookups that found nothing', submissions, audit, () => [inYear(), 'token:1', 'hma.lookup', 'pdq', '{"banks":null}', 0, HEX, HEX]);
   batch(
@@ -76,15 +86,33 @@ function build(): void {
       const sent = inYear();
       const removed = rnd() < 0.8;
       const closed = removed ? sent + Math.floor(HOUR * Math.exp(rnd() * 6)) : null;
-      return [`https://host.example/${i}`, removed ? 'removed' : 'open', sent, sent, sent, sent + 24 * HOUR, closed, removed ? 'host' : null, countries[i % countries.length]];
+      return [
+        `https://host.example/${i}`,
+        removed ? 'removed' : 'open',
+        sent,
+        sent,
+        sent,
+        sent + 24 * HOUR,
+        closed,
+        removed ? 'host' : null,
+        countries[i % countries.length],
+      ];
     },
   );
   const created = new Float64Array(1_000_000);
   db.exec("insert into members (name, kind, country, created_at) values ('bench-peer', 'authority', 'FR', 0)");
-  const peer = db.prepare("insert into peers (member_id, url, public_key, created_at) values ((select id from members where name = 'bench-peer'), 'http://127.0.0.1:9', 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', 0)").run().lastInsertRowid;
-  db.exec("insert into banks (name, owner_member_id, kind, description, matching_enabled, enabled_ratio, created_at, updated_at) values ('OWN', 1, 'positive', '', 1, 1, 0, 0), ('RECEIVED', 1, 'positive', '', 1, 1, 0, 0)");
+  const peer = db
+    .prepare(
+      "insert into peers (member_id, url, public_key, created_at) values ((select id from members where name = 'bench-peer'), 'http://127.0.0.1:9', 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', 0)",
+    )
+    .run().lastInsertRowid;
+  db.exec(
+    "insert into banks (name, owner_member_id, kind, description, matching_enabled, enabled_ratio, created_at, updated_at) values ('OWN', 1, 'positive', '', 1, 1, 0, 0), ('RECEIVED', 1, 'positive', '', 1, 1, 0, 0)",
+  );
   db.exec(`insert into publications (bank_id, agreement, created_at, updated_at) values ((select id from banks where name = 'OWN'), '{}', 0, 0)`);
-  db.prepare(`insert into subscriptions (peer_id, remote_bank, bank_id, checkpoint, latest, last_success_at, created_at) values (?, 'OWN', (select id from banks where name = 'RECEIVED'), 500000, 500000, ?, 0)`).run(peer, YEAR.to);
+  db.prepare(
+    `insert into subscriptions (peer_id, remote_bank, bank_id, checkpoint, latest, last_success_at, created_at) values (?, 'OWN', (select id from banks where name = 'RECEIVED'), 500000, 500000, ?, 0)`,
+  ).run(peer, YEAR.to);
   batch(
     'bank content (own and received)',
     1_000_000,
@@ -95,7 +123,12 @@ function build(): void {
     },
   );
   const bankIds = db.prepare("select id from banks where name in ('OWN', 'RECEIVED') order by name").pluck().all() as number[]; // OWN, RECEIVED
-  batch('signals', 1_000_000, "insert into signals (content_id, bank_id, signal_type, value, quality, created_at) values (?, ?, 'md5', ?, null, ?)", (i) => [i + 1, bankIds[i % 2], i.toString(16).padStart(32, '0'), created[i]]);
+  batch('signals', 1_000_000, "insert into signals (content_id, bank_id, signal_type, value, quality, created_at) values (?, ?, 'md5', ?, null, ?)", (i) => [
+    i + 1,
+    bankIds[i % 2],
+    i.toString(16).padStart(32, '0'),
+    created[i],
+  ]);
   batch(
     'incident reports',
     50_000,
@@ -105,9 +138,23 @@ function build(): void {
       return [`bench/${i}`, i % 4 ? 'out' : 'in', t, t, countries[i % countries.length], i % 3 ? 'referral' : 'informational'];
     },
   );
-  batch("series (5,000, 2 victims each)", 5_000, "insert into series (uid, name, owner_member, status, opened_at, created_at, updated_at) values (?, ?, 'local', 'victim_identified', ?, 0, 0)", (i) => [`local/series/${i}`, `S${i}`, inYear()]);
-  batch('victims', 10_000, "insert into victims (uid, series_id, identified_on, identified_by, created_at) values (?, ?, ?, 'local', 0)", (i) => [`local/victim/${i}`, 1 + (i % 5_000), new Date(inYear()).toISOString().slice(0, 10)]);
-  batch('campaigns', 500, "insert into campaigns (country, title, audience, channel, reach, starts_on, created_by, created_at) values ('DE', 'bench', 'children', 'online', 1000, ?, 'bench', 0)", () => [new Date(inYear()).toISOString().slice(0, 10)]);
+  batch(
+    'series (5,000, 2 victims each)',
+    5_000,
+    "insert into series (uid, name, owner_member, status, opened_at, created_at, updated_at) values (?, ?, 'local', 'victim_identified', ?, 0, 0)",
+    (i) => [`local/series/${i}`, `S${i}`, inYear()],
+  );
+  batch('victims', 10_000, "insert into victims (uid, series_id, identified_on, identified_by, created_at) values (?, ?, ?, 'local', 0)", (i) => [
+    `local/victim/${i}`,
+    1 + (i % 5_000),
+    new Date(inYear()).toISOString().slice(0, 10),
+  ]);
+  batch(
+    'campaigns',
+    500,
+    "insert into campaigns (country, title, audience, channel, reach, starts_on, created_by, created_at) values ('DE', 'bench', 'children', 'online', 1000, ?, 'bench', 0)",
+    () => [new Date(inYear()).toISOString().slice(0, 10)],
+  );
   batch('message counts (365 days × 4 × 30)', 365 * 4 * 30, 'insert into message_counts (day, context, country, count) values (?, ?, ?, ?)', (i) => [
     new Date(YEAR.from + Math.floor(i / 120) * 24 * HOUR).toISOString().slice(0, 10),
     ['search', 'upload-blocked', 'child-safety', 'victim'][i % 4],
@@ -142,9 +189,15 @@ try {
   const withBaseline = (performance.now() - started) / 1000;
   const best = Math.min(...runs);
   const size = statSync(join(dataDir, 'alliance.sqlite')).size / 2 ** 30;
-  console.log(`\nbench:report — indicators of 2026 on SQLite (${size.toFixed(1)} GiB), ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`  matches ${values['availability.matches']?.toLocaleString('en')}, notices ${values['availability.notices_sent']?.toLocaleString('en')}, re-uploads blocked ${values['availability.reuploads_blocked']?.toLocaleString('en')}, signals ${values['availability.signals_contributed']?.toLocaleString('en')} contributed / ${values['availability.signals_received']?.toLocaleString('en')} received, median hours to removal ${values['availability.removal_hours_median']}`);
-  console.log(`  compute (3 runs): ${runs.map((s) => `${s.toFixed(2)} s`).join(', ')}; with the baseline year, through the service: ${withBaseline.toFixed(2)} s (${api.indicators.removal_by_hosting_country.length} hosting countries)`);
+  console.log(
+    `\nbench:report — indicators of 2026 on SQLite (${size.toFixed(1)} GiB), ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+  );
+  console.log(
+    `  matches ${values['availability.matches']?.toLocaleString('en')}, notices ${values['availability.notices_sent']?.toLocaleString('en')}, re-uploads blocked ${values['availability.reuploads_blocked']?.toLocaleString('en')}, signals ${values['availability.signals_contributed']?.toLocaleString('en')} contributed / ${values['availability.signals_received']?.toLocaleString('en')} received, median hours to removal ${values['availability.removal_hours_median']}`,
+  );
+  console.log(
+    `  compute (3 runs): ${runs.map((s) => `${s.toFixed(2)} s`).join(', ')}; with the baseline year, through the service: ${withBaseline.toFixed(2)} s (${api.indicators.removal_by_hosting_country.length} hosting countries)`,
+  );
   console.log(`  best ${best.toFixed(2)} s against the ${BUDGET_S} s budget: ${(best / BUDGET_S).toFixed(2)} of it`);
 } finally {
   await node.close();

@@ -62,7 +62,14 @@ console.log(`bench:sync  ${new Date().toISOString()}  ${cpus()[0]?.model ?? 'cpu
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const env = (dir: string, name: string, kind: string) => ({ ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: 'NL', ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_SYNC_TIMEOUT_MS: '120000' });
+const env = (dir: string, name: string, kind: string) => ({
+  ALLIANCE_DATA_DIR: dir,
+  ALLIANCE_MEMBER_NAME: name,
+  ALLIANCE_MEMBER_KIND: kind,
+  ALLIANCE_MEMBER_COUNTRY: 'NL',
+  ALLIANCE_SYNC_INTERVAL_MS: '0',
+  ALLIANCE_SYNC_TIMEOUT_MS: '120000',
+});
 
 /** 1 and 2: two real nodes; the publisher's bank is filled in-process first (not timed). */
 async function syncBench(): Promise<{ initialS: number; incrS: number }> {
@@ -75,7 +82,12 @@ async function syncBench(): Promise<{ initialS: number; incrS: number }> {
   let t = performance.now();
   for (let i = 0; i < N; i += 100_000) {
     const items = [];
-    for (let j = i; j < Math.min(N, i + 100_000); j++) items.push({ signals: [{ signal_type: 'pdq', value: digest('sha256', `sync-${j}`) }], classification: j % 2 ? 'industry:A1' : 'industry:B1', tags: ['bench'] });
+    for (let j = i; j < Math.min(N, i + 100_000); j++)
+      items.push({
+        signals: [{ signal_type: 'pdq', value: digest('sha256', `sync-${j}`) }],
+        classification: j % 2 ? 'industry:A1' : 'industry:B1',
+        tags: ['bench'],
+      });
     await node.banks.importContents(actor, 'BENCH', items, 'bench');
   }
   console.log(`publisher filled: ${N} contents in ${seconds(t).toFixed(1)} s`);
@@ -99,10 +111,19 @@ async function syncBench(): Promise<{ initialS: number; incrS: number }> {
     const first = (await callB('POST', `/api/v1/subscriptions/${sub.id}/sync`)).json;
     const initialS = seconds(t);
     if (first.error || first.added !== N) throw new Error(`initial sync failed: ${JSON.stringify(first)}`);
-    console.log(`initial sync: ${N} signals in ${first.pages} pages, ${initialS.toFixed(1)} s (${Math.round(N / initialS).toLocaleString('en')}/s); subscriber peak ${mib(peakKb(B.proc.pid!))}, publisher peak ${mib(peakKb(A.proc.pid!))}`);
+    console.log(
+      `initial sync: ${N} signals in ${first.pages} pages, ${initialS.toFixed(1)} s (${Math.round(N / initialS).toLocaleString('en')}/s); subscriber peak ${mib(peakKb(B.proc.pid!))}, publisher peak ${mib(peakKb(A.proc.pid!))}`,
+    );
 
     // 1,000 changes at the publisher, then one incremental sync.
-    await Promise.all(Array.from({ length: 600 }, (_, i) => callA('POST', '/api/v1/banks/BENCH/content', { signals: [{ signal_type: 'pdq', value: digest('sha256', `sync-new-${i}`) }], classification: 'industry:A1' })));
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        callA('POST', '/api/v1/banks/BENCH/content', {
+          signals: [{ signal_type: 'pdq', value: digest('sha256', `sync-new-${i}`) }],
+          classification: 'industry:A1',
+        }),
+      ),
+    );
     await Promise.all(Array.from({ length: 200 }, (_, i) => callA('PATCH', `/api/v1/content/${i + 1}`, { tags: ['bench', 'updated'] })));
     await Promise.all(Array.from({ length: 200 }, (_, i) => callA('DELETE', `/api/v1/content/${i + 1001}`)));
     t = performance.now();
@@ -145,7 +166,8 @@ const vics = only === 'sync' ? undefined : await vicsBench();
 
 console.log('\nagainst the budgets (ratio = budget / measured; > 1 is within budget):');
 const scale = N / 1_000_000;
-const row = (what: string, s: number, limit: number) => console.log(`  ${what.padEnd(24)} ${s.toFixed(2).padStart(8)} s  budget ${limit.toFixed(1).padStart(5)} s  ratio ${(limit / s).toFixed(1)}×`);
+const row = (what: string, s: number, limit: number) =>
+  console.log(`  ${what.padEnd(24)} ${s.toFixed(2).padStart(8)} s  budget ${limit.toFixed(1).padStart(5)} s  ratio ${(limit / s).toFixed(1)}×`);
 if (sync) {
   row('initial sync', sync.initialS, 60 * scale);
   row('incremental 1,000', sync.incrS, 2);

@@ -23,7 +23,9 @@ const out = join(import.meta.dirname, 'out', `triage-${N}`);
 const folder = join(out, 'images');
 
 function fixtures(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtures(join(dir, e.name)) : /\.(jpe?g|png)$/i.test(e.name) ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? fixtures(join(dir, e.name)) : /\.(jpe?g|png)$/i.test(e.name) ? [join(dir, e.name)] : [],
+  );
 }
 
 const sources = fixtures(PDQ_IMAGES).filter((f) => statSync(f).size < 2_000_000);
@@ -37,12 +39,21 @@ if (!existsSync(join(out, 'ready'))) {
     if (i % 500 === 0) mkdirSync(dir, { recursive: true });
     const src = bufs[i % bufs.length];
     const kind = i % 3;
-    if (kind === 0) await sharp(src).jpeg({ quality: 50 + (i % 40) }).toFile(join(dir, `${i}.jpg`)); // re-encoded
-    else if (kind === 1) await sharp(src).resize(200 + (i % 300)).png().toFile(join(dir, `${i}.png`)); // resized
+    if (kind === 0)
+      await sharp(src)
+        .jpeg({ quality: 50 + (i % 40) })
+        .toFile(join(dir, `${i}.jpg`)); // re-encoded
+    else if (kind === 1)
+      await sharp(src)
+        .resize(200 + (i % 300))
+        .png()
+        .toFile(join(dir, `${i}.png`)); // resized
     else {
       const noise = Buffer.alloc(128 * 128 * 3);
       for (let p = 0; p < noise.length; p++) noise[p] = (Math.imul(p + 1, i * 2654435761 + 1) >>> 24) & 255;
-      await sharp(noise, { raw: { width: 128, height: 128, channels: 3 } }).jpeg({ quality: 80 }).toFile(join(dir, `${i}.jpg`)); // fresh
+      await sharp(noise, { raw: { width: 128, height: 128, channels: 3 } })
+        .jpeg({ quality: 80 })
+        .toFile(join(dir, `${i}.jpg`)); // fresh
     }
   }
   // Banks built from part of the fixtures: the first half of them are known.
@@ -54,8 +65,12 @@ if (!existsSync(join(out, 'ready'))) {
   for (const [k, b] of bufs.slice(0, KNOWN).entries()) {
     const path = join(out, 'known', `${k}.jpg`);
     (await import('node:fs')).writeFileSync(path, b);
-    const r = await hashFile({ path, size: b.length }, { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false });
-    if (r.signals.pdq) await node.banks.addContent(actor, 'KNOWN', { signals: [{ signal_type: 'pdq', value: r.signals.pdq.value }], classification: 'industry:A1' });
+    const r = await hashFile(
+      { path, size: b.length },
+      { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false },
+    );
+    if (r.signals.pdq)
+      await node.banks.addContent(actor, 'KNOWN', { signals: [{ signal_type: 'pdq', value: r.signals.pdq.value }], classification: 'industry:A1' });
   }
   await node.close();
   (await import('node:fs')).writeFileSync(join(out, 'ready'), '');
@@ -72,8 +87,12 @@ const hash = timed(['hash', folder, '--types', 'pdq,md5,sha1', '--format', 'json
 rmSync(join(out, 'triage-out'), { recursive: true, force: true });
 const triage = timed(['triage', folder, '--out', join(out, 'triage-out'), '--jobs', String(JOBS), '--no-progress', '--data', join(out, 'data')]);
 const rate = (s: number) => N / s;
-console.log(`\nbench:triage — ${N.toLocaleString('en')} images (re-encoded, resized, fresh), ${JOBS} worker threads, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`);
-console.log(`  alliance hash   (pdq, md5, sha1)      ${hash.seconds.toFixed(1).padStart(6)} s  ${rate(hash.seconds).toFixed(1).padStart(7)} files/s (reference)`);
+console.log(
+  `\nbench:triage — ${N.toLocaleString('en')} images (re-encoded, resized, fresh), ${JOBS} worker threads, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+);
+console.log(
+  `  alliance hash   (pdq, md5, sha1)      ${hash.seconds.toFixed(1).padStart(6)} s  ${rate(hash.seconds).toFixed(1).padStart(7)} files/s (reference)`,
+);
 console.log(`  alliance triage (hash, match, report) ${triage.seconds.toFixed(1).padStart(6)} s  ${rate(triage.seconds).toFixed(1).padStart(7)} files/s`);
 console.log(`  ${triage.stdout.split('\n')[0]}`);
 console.log(`  triage / hash: ${(hash.seconds / triage.seconds).toFixed(2)} of the hashing throughput (target ≥ 0.80)`);
@@ -87,7 +106,10 @@ const sourcePdq: string[] = [];
 for (const [k, b] of bufs.entries()) {
   const path = join(out, `source-${k}.jpg`);
   writeFileSync(path, b);
-  const r = await hashOne({ path, size: b.length }, { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false });
+  const r = await hashOne(
+    { path, size: b.length },
+    { types: ['pdq'], maxImagePixels: 1e8, maxInMemoryBytes: 1 << 28, autoOrient: false, secondsPerHash: 1, dihedral: false },
+  );
   sourcePdq.push(r.signals.pdq?.value ?? '');
   rmSync(path);
 }
@@ -95,7 +117,10 @@ const nearest = sourcePdq.map((h) => Math.min(...sourcePdq.slice(0, KNOWN).map((
 let right = 0;
 let borderline = 0;
 const wrong: string[] = [];
-for (const line of readFileSync(join(out, 'triage-out', 'triage.csv'), 'utf8').trim().split('\n').slice(1)) {
+for (const line of readFileSync(join(out, 'triage-out', 'triage.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)) {
   const [path, cls] = line.split(',');
   const i = Number(/(\d+)\.\w+$/.exec(path)?.[1]);
   const expected = i % 3 === 2 ? 'new' : nearest[i % bufs.length] <= pdq.defaultThreshold ? 'known' : 'new';
@@ -103,5 +128,6 @@ for (const line of readFileSync(join(out, 'triage-out', 'triage.csv'), 'utf8').t
   else if (i % 3 !== 2 && Math.abs(nearest[i % bufs.length] - pdq.defaultThreshold) <= 8) borderline++;
   else wrong.push(`${path}: ${cls}, expected ${expected}`);
 }
-console.log(`  classification: ${right} of ${N} as expected, ${borderline} within 8 bits of the threshold the other way, ${wrong.length} wrong${wrong.length ? ` (${wrong.slice(0, 5).join('; ')})` : ''}`);
-
+console.log(
+  `  classification: ${right} of ${N} as expected, ${borderline} within 8 bits of the threshold the other way, ${wrong.length} wrong${wrong.length ? ` (${wrong.slice(0, 5).join('; ')})` : ''}`,
+);

@@ -79,7 +79,8 @@ if (stated !== VERSION) throw new Error(`confusables.txt is version ${stated}, t
 const dated = /^#\s*Date:\s*(.+)$/m.exec(confusablesFile.text)?.[1]?.trim();
 
 // Keys are decomposed by this Node's NFKD, as the reduction decomposes text at run time.
-if (!VERSION.startsWith(`${process.versions.unicode}.`)) console.warn(`this Node's Unicode is ${process.versions.unicode}, the data ${VERSION}: keys are decomposed by this Node's NFKD`);
+if (!VERSION.startsWith(`${process.versions.unicode}.`))
+  console.warn(`this Node's Unicode is ${process.versions.unicode}, the data ${VERSION}: keys are decomposed by this Node's NFKD`);
 
 const chr = (hex: string) => String.fromCodePoint(parseInt(hex, 16));
 
@@ -196,7 +197,8 @@ const entries = (m: Map<string, string[]>) =>
     .map(([reading, chars]) => `  ${/^[a-z]+$/.test(reading) ? reading : `'${reading}'`}: ${literal(chars)},`)
     .join('\n');
 const total = (m: Map<string, string[]>) => [...m.values()].reduce((n, cs) => n + cs.length, 0);
-const describe = (f: { sha256: string; source: string }) => `${/^https?:/.test(f.source) ? 'that address' : `a copy, ${f.source.split('/').pop()}`}, SHA-256 ${f.sha256}`;
+const describe = (f: { sha256: string; source: string }) =>
+  `${/^https?:/.test(f.source) ? 'that address' : `a copy, ${f.source.split('/').pop()}`}, SHA-256 ${f.sha256}`;
 
 const tables = `export const LETTERS: Readonly<Record<string, string>> = {
 ${entries(letters)}

@@ -53,7 +53,9 @@ if (Number(process.versions.node.split('.')[0]) < 20) {
 const globExists = (pattern) => spawnSync('sh', ['-c', `ls ${pattern}`], { stdio: 'ignore' }).status === 0;
 const missing = [
   ...new Set([
-    ...Object.entries(DEBIAN_PACKAGES).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg),
+    ...Object.entries(DEBIAN_PACKAGES)
+      .filter(([cmd]) => !has(cmd))
+      .map(([, pkg]) => pkg),
     ...DEBIAN_FILES.filter(([pattern]) => !globExists(pattern)).map(([, pkg]) => pkg),
   ]),
 ];
@@ -70,7 +72,9 @@ if (missing.length) {
 
 // 2. npm dependencies, exactly as locked, re-installed only when the lock file changed.
 const stamp = join(root, 'node_modules', '.alliance-lock.sha256');
-const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+const lockHash = createHash('sha256')
+  .update(readFileSync(join(root, 'package-lock.json')))
+  .digest('hex');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(stamp, lockHash);

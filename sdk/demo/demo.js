@@ -23,7 +23,8 @@ async function checkRole() {
   const res = await fetch('/api/v1/whoami', { headers: { authorization: `Bearer ${token}` } });
   const who = await res.json().catch(() => ({}));
   if (!res.ok) warning.textContent = `The node refused this token: ${who.message ?? res.status}`;
-  else if (who.role !== 'checker') warning.textContent = `This token (role ${who.role}) can do more than check: give a browser a checker token (alliance token create --member <platform> --role checker).`;
+  else if (who.role !== 'checker')
+    warning.textContent = `This token (role ${who.role}) can do more than check: give a browser a checker token (alliance token create --member <platform> --role checker).`;
   else {
     warning.dataset.checked = 'checker';
     return;
@@ -33,7 +34,64 @@ async function checkRole() {
 }
 void checkRole();
 
-const COUNTRIES = ['', 'AL', 'AM', 'AT', 'AU', 'BA', 'BE', 'BG', 'CA', 'CH', 'CR', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GB', 'GE', 'GH', 'GR', 'HR', 'HU', 'IE', 'IL', 'IT', 'JP', 'KH', 'KR', 'LT', 'LU', 'LV', 'MD', 'ME', 'MT', 'MX', 'NG', 'NL', 'NO', 'NZ', 'PH', 'PL', 'PT', 'RO', 'RS', 'SE', 'SI', 'SK', 'TH', 'TR', 'UA', 'US', 'VN', 'XK'];
+const COUNTRIES = [
+  '',
+  'AL',
+  'AM',
+  'AT',
+  'AU',
+  'BA',
+  'BE',
+  'BG',
+  'CA',
+  'CH',
+  'CR',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GB',
+  'GE',
+  'GH',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IL',
+  'IT',
+  'JP',
+  'KH',
+  'KR',
+  'LT',
+  'LU',
+  'LV',
+  'MD',
+  'ME',
+  'MT',
+  'MX',
+  'NG',
+  'NL',
+  'NO',
+  'NZ',
+  'PH',
+  'PL',
+  'PT',
+  'RO',
+  'RS',
+  'SE',
+  'SI',
+  'SK',
+  'TH',
+  'TR',
+  'UA',
+  'US',
+  'VN',
+  'XK',
+];
 const names = new Intl.DisplayNames(['en'], { type: 'region' });
 for (const c of COUNTRIES) $('country').append(new Option(c ? `${names.of(c)} (${c})` : '(unknown)', c));
 

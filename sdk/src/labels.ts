@@ -16,7 +16,13 @@ export const LABELS: Record<string, Labels> = {
     hours: 'Hours',
     international: 'International service',
     notTranslated: 'This message is not yet available in your language.',
-    kinds: { child_helpline: 'Child helpline', hotline: 'Report to a hotline', police: 'Police', victim_support: 'Support for victims', offender_prevention: 'Confidential help for your own thoughts or behaviour' },
+    kinds: {
+      child_helpline: 'Child helpline',
+      hotline: 'Report to a hotline',
+      police: 'Police',
+      victim_support: 'Support for victims',
+      offender_prevention: 'Confidential help for your own thoughts or behaviour',
+    },
     channels: { phone: 'Call', web: 'Website', chat: 'Chat', email: 'Email', sms: 'Text', app: 'App' },
   },
   fr: {
@@ -25,7 +31,13 @@ export const LABELS: Record<string, Labels> = {
     hours: 'Horaires',
     international: 'Service international',
     notTranslated: "Ce message n'est pas encore disponible dans votre langue.",
-    kinds: { child_helpline: "Ligne d'écoute pour enfants", hotline: 'Signaler à une hotline', police: 'Police', victim_support: 'Aide aux victimes', offender_prevention: 'Aide confidentielle pour vos pensées ou comportements' },
+    kinds: {
+      child_helpline: "Ligne d'écoute pour enfants",
+      hotline: 'Signaler à une hotline',
+      police: 'Police',
+      victim_support: 'Aide aux victimes',
+      offender_prevention: 'Aide confidentielle pour vos pensées ou comportements',
+    },
     channels: { phone: 'Appeler', web: 'Site web', chat: 'Chat', email: 'E-mail', sms: 'SMS', app: 'Application' },
   },
   de: {
@@ -34,7 +46,13 @@ export const LABELS: Record<string, Labels> = {
     hours: 'Erreichbar',
     international: 'Internationaler Dienst',
     notTranslated: 'Diese Nachricht gibt es noch nicht in Ihrer Sprache.',
-    kinds: { child_helpline: 'Kinder- und Jugendtelefon', hotline: 'Bei einer Meldestelle melden', police: 'Polizei', victim_support: 'Hilfe für Betroffene', offender_prevention: 'Vertrauliche Hilfe bei eigenen Gedanken oder Verhalten' },
+    kinds: {
+      child_helpline: 'Kinder- und Jugendtelefon',
+      hotline: 'Bei einer Meldestelle melden',
+      police: 'Polizei',
+      victim_support: 'Hilfe für Betroffene',
+      offender_prevention: 'Vertrauliche Hilfe bei eigenen Gedanken oder Verhalten',
+    },
     channels: { phone: 'Anrufen', web: 'Website', chat: 'Chat', email: 'E-Mail', sms: 'SMS', app: 'App' },
   },
 };

@@ -13,7 +13,11 @@ async function hash(req: HashRequest): Promise<ImageHashes> {
   const digest = crypto.subtle.digest('SHA-256', req.bytes);
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([req.bytes]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none', imageOrientation: 'none' } as ImageBitmapOptions);
+    bitmap = await createImageBitmap(new Blob([req.bytes]), {
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'none',
+      imageOrientation: 'none',
+    } as ImageBitmapOptions);
   } catch {
     throw new Error('not an image this browser can decode (or a damaged one)');
   }

@@ -58,13 +58,34 @@ export async function actionMetrics(store: Store, actor: Principal, from: number
     matched: matched.length,
     blocked: count(subs, (s) => s.decision === 'block'),
     reuploads_blocked: count(subs, (s) => s.decision === 'block' && s.reupload_of !== null),
-    reviews: { pending: count(subs, (s) => s.review_status === 'pending'), confirmed: count(subs, (s) => s.review_status === 'confirmed'), rejected: count(subs, (s) => s.review_status === 'rejected') },
-    reports: { out: count(reports, (r) => r.direction === 'out' && r.status === 'finished'), in: count(reports, (r) => r.direction === 'in'), referral: count(reports, (r) => r.kind === 'referral'), informational: count(reports, (r) => r.kind === 'informational') },
-    notices: { open: count(notices, (n) => n.status === 'open'), removed: count(notices, (n) => n.status === 'removed'), gone: count(notices, (n) => n.status === 'gone') },
+    reviews: {
+      pending: count(subs, (s) => s.review_status === 'pending'),
+      confirmed: count(subs, (s) => s.review_status === 'confirmed'),
+      rejected: count(subs, (s) => s.review_status === 'rejected'),
+    },
+    reports: {
+      out: count(reports, (r) => r.direction === 'out' && r.status === 'finished'),
+      in: count(reports, (r) => r.direction === 'in'),
+      referral: count(reports, (r) => r.kind === 'referral'),
+      informational: count(reports, (r) => r.kind === 'informational'),
+    },
+    notices: {
+      open: count(notices, (n) => n.status === 'open'),
+      removed: count(notices, (n) => n.status === 'removed'),
+      gone: count(notices, (n) => n.status === 'gone'),
+    },
     upload_to_match: duration(matched.filter((s) => s.uploaded_at !== null).map((s) => s.received_at - s.uploaded_at!)),
     match_to_review: duration(subs.filter((s) => s.decided_at !== null).map((s) => s.decided_at! - s.review_created!)),
-    review_to_report: duration(reports.filter((r) => r.review_id !== null && reviewIds.includes(r.review_id) && r.finished_at !== null).map((r) => r.finished_at! - byReview.get(r.review_id!)!.decided_at!)),
-    review_to_notice: duration(notices.filter((n) => n.review_id !== null && byReview.get(n.review_id)?.decided_at && n.first_sent_at !== null).map((n) => n.first_sent_at! - byReview.get(n.review_id!)!.decided_at!)),
+    review_to_report: duration(
+      reports
+        .filter((r) => r.review_id !== null && reviewIds.includes(r.review_id) && r.finished_at !== null)
+        .map((r) => r.finished_at! - byReview.get(r.review_id!)!.decided_at!),
+    ),
+    review_to_notice: duration(
+      notices
+        .filter((n) => n.review_id !== null && byReview.get(n.review_id)?.decided_at && n.first_sent_at !== null)
+        .map((n) => n.first_sent_at! - byReview.get(n.review_id!)!.decided_at!),
+    ),
     notice_to_removal: duration(closed.map((n) => n.closed_at! - n.first_sent_at!)),
     upload_to_removal: duration(
       closed

@@ -40,7 +40,9 @@ export function smtpMailer(url: string | null, from: string, timeoutMs: number):
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
-        ...(mail.json !== undefined ? { attachments: [{ filename: 'notice.json', content: JSON.stringify(mail.json, null, 2), contentType: 'application/json' }] } : {}),
+        ...(mail.json !== undefined
+          ? { attachments: [{ filename: 'notice.json', content: JSON.stringify(mail.json, null, 2), contentType: 'application/json' }] }
+          : {}),
       });
       return String(info.response ?? 'accepted');
     },

@@ -60,7 +60,10 @@ export class MediaVault {
   /** The review ids that have a file here. */
   async ids(): Promise<number[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    return names.map((n) => /^(\d+)\.bin$/.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number);
+    return names
+      .map((n) => /^(\d+)\.bin$/.exec(n)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number);
   }
 
   async delete(id: number): Promise<void> {

@@ -25,7 +25,23 @@ import { hostingCountry } from './routing.js';
 import type { ActionMatch } from './rules.js';
 import type { Mailer } from './mailer.js';
 import type { Store } from '../store/database.js';
-import { addNoticeEvent, claimDueNotices, deleteProvider, getNotice, getProvider, insertNotice, insertProvider, listNotices, listProviders, noticeEvents, noticeOfReview, providerForHost, providerName, sentNotices, updateNotice } from '../store/notices-repo.js';
+import {
+  addNoticeEvent,
+  claimDueNotices,
+  deleteProvider,
+  getNotice,
+  getProvider,
+  insertNotice,
+  insertProvider,
+  listNotices,
+  listProviders,
+  noticeEvents,
+  noticeOfReview,
+  providerForHost,
+  providerName,
+  sentNotices,
+  updateNotice,
+} from '../store/notices-repo.js';
 import { now, parseJson } from '../store/util.js';
 
 export interface NoticeOptions {
@@ -85,11 +101,19 @@ export class NoticeService {
         return false;
       }
     };
-    if (!/^[\w .&-]{1,100}$/.test(p.name ?? '') || domains.length === 0 || domains.some((d) => !/^[a-z0-9.-]+$/.test(d)) || (!p.abuse_url && !p.abuse_email) || (p.abuse_url && !httpUrl(p.abuse_url)) || (p.abuse_email && !/^[^@\s]+@[^@\s]+$/.test(p.abuse_email))) {
+    if (
+      !/^[\w .&-]{1,100}$/.test(p.name ?? '') ||
+      domains.length === 0 ||
+      domains.some((d) => !/^[a-z0-9.-]+$/.test(d)) ||
+      (!p.abuse_url && !p.abuse_email) ||
+      (p.abuse_url && !httpUrl(p.abuse_url)) ||
+      (p.abuse_email && !/^[^@\s]+@[^@\s]+$/.test(p.abuse_email))
+    ) {
       throw new AllianceError('PROVIDER_INVALID', 'a hosting provider needs a name, its domains (host names), and an http(s) abuse_url or an abuse_email');
     }
     const country = p.country ? p.country.toUpperCase() : null;
-    if (country !== null && !isCountryCode(country)) throw new AllianceError('PROVIDER_INVALID', `country: an ISO 3166-1 alpha-2 code, not "${String(p.country).slice(0, 10)}"`);
+    if (country !== null && !isCountryCode(country))
+      throw new AllianceError('PROVIDER_INVALID', `country: an ISO 3166-1 alpha-2 code, not "${String(p.country).slice(0, 10)}"`);
     return this.store.db.transaction().execute(async (tx) => {
       const row = await insertProvider(tx, { name: p.name, domains, abuse_url: p.abuse_url ?? null, abuse_email: p.abuse_email ?? null, country });
       await this.audit.record(tx, actor, 'provider.create', p.name, { domains, abuse_url: row.abuse_url, abuse_email: row.abuse_email, country });
@@ -112,7 +136,10 @@ export class NoticeService {
     return (await listProviders(this.store.db)).map((p) => {
       const mine = sent.filter((n) => n.provider === p.name);
       // Down either way: the host confirmed (removed) or a re-check found it gone.
-      const closed = mine.filter((n) => n.status !== 'open' && n.closed_at !== null).map((n) => (n.closed_at! - n.first_sent_at!) / HOUR).sort((a, b) => a - b);
+      const closed = mine
+        .filter((n) => n.status !== 'open' && n.closed_at !== null)
+        .map((n) => (n.closed_at! - n.first_sent_at!) / HOUR)
+        .sort((a, b) => a - b);
       return {
         name: p.name,
         domains: parseJson<string[]>(p.domains, []),
@@ -144,11 +171,13 @@ export class NoticeService {
     } catch {
       throw new AllianceError('NOTICE_INVALID', `"${String(input.url).slice(0, 100)}" is not a URL`);
     }
-    if (!['http:', 'https:'].includes(url.protocol) || input.url.length > 4096) throw new AllianceError('NOTICE_INVALID', 'the URL must be http(s), at most 4096 characters');
+    if (!['http:', 'https:'].includes(url.protocol) || input.url.length > 4096)
+      throw new AllianceError('NOTICE_INVALID', 'the URL must be http(s), at most 4096 characters');
     const evidence: Record<string, string> = {};
     for (const [t, v] of Object.entries(input.evidence ?? {})) evidence[getSignalType(t).name] = getSignalType(t).normalize(String(v));
     if (Object.keys(evidence).length === 0) throw new AllianceError('NOTICE_INVALID', 'evidence: at least one hash of the content at the URL');
-    if (typeof input.legal_basis !== 'string' || input.legal_basis.trim().length === 0 || input.legal_basis.length > 1000) throw new AllianceError('NOTICE_INVALID', 'legal_basis: the law or policy the content breaks (at most 1000 characters)');
+    if (typeof input.legal_basis !== 'string' || input.legal_basis.trim().length === 0 || input.legal_basis.length > 1000)
+      throw new AllianceError('NOTICE_INVALID', 'legal_basis: the law or policy the content breaks (at most 1000 characters)');
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     // The hosting country (for the indicators per country): the provider's, else where the host's address is.
     const known = await providerForHost(this.store.db, host);
@@ -156,7 +185,24 @@ export class NoticeService {
     return this.store.db.transaction().execute(async (tx) => {
       const provider = await providerForHost(tx, host);
       const t = now();
-      const n = await insertNotice(tx, { url: url.toString(), host, hosting_country: provider?.country ?? hosting, provider_id: provider?.id ?? null, evidence: JSON.stringify(evidence), legal_basis: input.legal_basis.trim(), review_id: input.review_id ?? null, submission_id: input.submission_id ?? null, status: 'open', sends: 0, created_at: t, first_sent_at: null, last_sent_at: null, next_action_at: t, closed_at: null, closed_by: null });
+      const n = await insertNotice(tx, {
+        url: url.toString(),
+        host,
+        hosting_country: provider?.country ?? hosting,
+        provider_id: provider?.id ?? null,
+        evidence: JSON.stringify(evidence),
+        legal_basis: input.legal_basis.trim(),
+        review_id: input.review_id ?? null,
+        submission_id: input.submission_id ?? null,
+        status: 'open',
+        sends: 0,
+        created_at: t,
+        first_sent_at: null,
+        last_sent_at: null,
+        next_action_at: t,
+        closed_at: null,
+        closed_by: null,
+      });
       await addNoticeEvent(tx, n.id, 'created', provider ? `host ${host}: provider ${provider.name}` : `host ${host}: no registered provider yet`, t);
       await this.audit.record(tx, actor, 'notice.create', String(n.id), { url: n.url, provider: provider?.name ?? null });
       return this.view({ ...n, provider: provider?.name ?? null });
@@ -203,7 +249,13 @@ export class NoticeService {
     if (!submission.url) return undefined;
     const existing = await noticeOfReview(this.store.db, reviewId);
     if (existing) return this.get(actor, existing.id);
-    return this.create(actor, { url: submission.url, evidence: parseJson(submission.signals, {}), legal_basis: basis, review_id: reviewId, submission_id: submission.id });
+    return this.create(actor, {
+      url: submission.url,
+      evidence: parseJson(submission.signals, {}),
+      legal_basis: basis,
+      review_id: reviewId,
+      submission_id: submission.id,
+    });
   }
 
   /** Due notices worked on every tick of the actions timer. */
@@ -266,11 +318,23 @@ export class NoticeService {
 
   /** Sends the notice to the provider's abuse endpoint (HTTP JSON) or abuse address (e-mail). */
   private async send(n: Notice, p: HostingProvider, t: number): Promise<{ ok: boolean; removed: boolean; kind: string; detail: string }> {
-    const body = { notice_id: `${this.self.name}/notice/${n.id}`, url: n.url, evidence: parseJson(n.evidence, {}), legal_basis: n.legal_basis, sender: this.self, first_sent_at: iso(n.first_sent_at ?? t), sends: n.sends + 1 };
+    const body = {
+      notice_id: `${this.self.name}/notice/${n.id}`,
+      url: n.url,
+      evidence: parseJson(n.evidence, {}),
+      legal_basis: n.legal_basis,
+      sender: this.self,
+      first_sent_at: iso(n.first_sent_at ?? t),
+      sends: n.sends + 1,
+    };
     if (p.abuse_url) {
       try {
         // Through the SSRF-safe client: whoever may register a provider must not reach the node's own network.
-        const res = await postJson(p.abuse_url, { ...body, reply: 'answer {"status": "removed"} once the content is taken down' }, { ...this.options.fetch, maxBytes: 64 * 1024 });
+        const res = await postJson(
+          p.abuse_url,
+          { ...body, reply: 'answer {"status": "removed"} once the content is taken down' },
+          { ...this.options.fetch, maxBytes: 64 * 1024 },
+        );
         const ok = res.status >= 200 && res.status < 300;
         let status: unknown;
         try {
@@ -281,7 +345,12 @@ export class NoticeService {
         return { ok, removed: status === 'removed', kind: ok ? 'sent' : 'send_failed', detail: `to ${p.name}: HTTP ${res.status}` };
       } catch (err) {
         const e = err as AllianceError;
-        return { ok: false, removed: false, kind: 'send_failed', detail: `to ${p.name}: ${/timeout|aborted/i.test(e.message) ? 'no answer in time' : `${e.code ? `${e.code}: ` : ''}${e.message}`}` };
+        return {
+          ok: false,
+          removed: false,
+          kind: 'send_failed',
+          detail: `to ${p.name}: ${/timeout|aborted/i.test(e.message) ? 'no answer in time' : `${e.code ? `${e.code}: ` : ''}${e.message}`}`,
+        };
       }
     }
     if (p.abuse_email && this.mailer) {
@@ -292,7 +361,9 @@ export class NoticeService {
           text: [
             `The content at ${n.url} matches known child sexual abuse material.`,
             `Legal basis: ${n.legal_basis}`,
-            `Evidence (hashes of the content): ${Object.entries(body.evidence as Record<string, string>).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+            `Evidence (hashes of the content): ${Object.entries(body.evidence as Record<string, string>)
+              .map(([k, v]) => `${k} ${v}`)
+              .join('; ')}`,
             `This notice is re-sent until the content is removed (notice ${n.sends + 1}). Sent by ${this.self.name}${this.self.country ? ` (${this.self.country})` : ''}.`,
           ].join('\n\n'),
           json: body,
@@ -302,7 +373,12 @@ export class NoticeService {
         return { ok: false, removed: false, kind: 'send_failed', detail: `e-mail to ${p.abuse_email}: ${(err as Error).message}` };
       }
     }
-    return { ok: false, removed: false, kind: 'not_sent', detail: `provider ${p.name} has ${p.abuse_email ? 'only an e-mail address and this node has no SMTP server (ALLIANCE_SMTP_URL)' : 'no abuse contact'}` };
+    return {
+      ok: false,
+      removed: false,
+      kind: 'not_sent',
+      detail: `provider ${p.name} has ${p.abuse_email ? 'only an e-mail address and this node has no SMTP server (ALLIANCE_SMTP_URL)' : 'no abuse contact'}`,
+    };
   }
 
   /** Records that the host confirmed removal by other means (an e-mail reply, a call). */
@@ -324,12 +400,20 @@ export class NoticeService {
         await fetchToFile(n.url, path, this.options.fetch);
       } catch (err) {
         const e = err as AllianceError;
-        if (err instanceof FetchFailed && (err.httpStatus === 404 || err.httpStatus === 410)) return { result: 'gone', detail: `the URL answers HTTP ${err.httpStatus}` };
+        if (err instanceof FetchFailed && (err.httpStatus === 404 || err.httpStatus === 410))
+          return { result: 'gone', detail: `the URL answers HTTP ${err.httpStatus}` };
         return { result: 'failed', detail: `${e.code ?? 'ERROR'}: ${e.message}` };
       }
       const evidence = parseJson<Record<string, string>>(n.evidence, {});
       const { size } = await stat(path);
-      const request = { types: Object.keys(evidence), maxImagePixels: this.options.maxImagePixels, maxInMemoryBytes: 64 << 20, autoOrient: false, secondsPerHash: 1, dihedral: false };
+      const request = {
+        types: Object.keys(evidence),
+        maxImagePixels: this.options.maxImagePixels,
+        maxInMemoryBytes: 64 << 20,
+        autoOrient: false,
+        secondsPerHash: 1,
+        dihedral: false,
+      };
       const compute = this.options.compute;
       const r = compute ? await compute.service.hash({ path, size }, request) : await hashFile({ path, size }, request);
       for (const [t, v] of Object.entries(evidence)) {

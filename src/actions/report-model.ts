@@ -24,7 +24,17 @@ export const INCIDENT_TYPES = [
 ] as const;
 export const INCIDENT_ANNOTATIONS = ['sextortion', 'csam_solicitation', 'minor_to_minor_interaction', 'spam', 'sadistic_online_exploitation'] as const;
 export const FILE_ANNOTATIONS = ['generative_ai', 'possible_self_production', 'viral', 'live_streaming', 'animated', 'physical_harm'] as const;
-export const INTERNET_DETAIL_TYPES = ['web_page', 'email', 'chat_im', 'online_gaming', 'peer_to_peer', 'social_media', 'cell_phone', 'newsgroup', 'non_internet'] as const;
+export const INTERNET_DETAIL_TYPES = [
+  'web_page',
+  'email',
+  'chat_im',
+  'online_gaming',
+  'peer_to_peer',
+  'social_media',
+  'cell_phone',
+  'newsgroup',
+  'non_internet',
+] as const;
 export const CAPTURE_EVENTS = ['upload', 'login', 'registration', 'purchase', 'other'] as const;
 
 export interface ReportFile {
@@ -44,7 +54,14 @@ export interface ReportBody {
   annotations?: string[];
   incident_at?: string;
   internet_details?: Array<{ type: string; value: string }>;
-  reported_user?: { id?: string; name?: string; email?: string; screen_name?: string; country?: string; ip_capture_events?: Array<{ ip: string; event: string; at?: string }> };
+  reported_user?: {
+    id?: string;
+    name?: string;
+    email?: string;
+    screen_name?: string;
+    country?: string;
+    ip_capture_events?: Array<{ ip: string; event: string; at?: string }>;
+  };
   location_hints?: Array<{ source: string; country?: string; detail?: string }>;
   files?: ReportFile[];
   additional_info?: string;
@@ -61,7 +78,8 @@ const time = (name: string, v: unknown) => {
   if (v !== undefined && (typeof v !== 'string' || parseIsoTime(v) === undefined)) throw bad(`${name}: an ISO 8601 time`);
 };
 const country = (name: string, v: unknown) => {
-  if (v !== undefined && (typeof v !== 'string' || !isCountryCode(v))) throw bad(`${name}: "${String(v).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code (in capitals)`);
+  if (v !== undefined && (typeof v !== 'string' || !isCountryCode(v)))
+    throw bad(`${name}: "${String(v).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code (in capitals)`);
 };
 function list(name: string, v: unknown, max = 100): unknown[] {
   if (v === undefined) return [];
@@ -80,7 +98,17 @@ function only(name: string, o: unknown, keys: string[]): Record<string, unknown>
  * at least one file with a hash, or an internet detail). Hash values come back canonical.
  */
 export function checkReport(input: unknown, complete: boolean): ReportBody {
-  const b = only('report', input, ['incident_type', 'escalate_to_high_priority', 'annotations', 'incident_at', 'internet_details', 'reported_user', 'location_hints', 'files', 'additional_info']);
+  const b = only('report', input, [
+    'incident_type',
+    'escalate_to_high_priority',
+    'annotations',
+    'incident_at',
+    'internet_details',
+    'reported_user',
+    'location_hints',
+    'files',
+    'additional_info',
+  ]);
   if (complete || b.incident_type !== undefined) oneOf('incident_type', b.incident_type, INCIDENT_TYPES);
   if (b.escalate_to_high_priority !== undefined && typeof b.escalate_to_high_priority !== 'boolean') throw bad('escalate_to_high_priority: true or false');
   list('annotations', b.annotations, 10).forEach((a, i) => oneOf(`annotations[${i}]`, a, INCIDENT_ANNOTATIONS));
@@ -112,7 +140,11 @@ export function checkReport(input: unknown, complete: boolean): ReportBody {
     text(`files[${i}].file_name`, x.file_name, 500);
     text(`files[${i}].location_url`, x.location_url, 4096);
     // A file's hashes: any type computed from files (not keywords, which are text).
-    const hashes = only(`files[${i}].hashes`, x.hashes ?? {}, [...SIGNAL_TYPES.values()].filter((t) => t.media !== 'text').map((t) => t.name));
+    const hashes = only(
+      `files[${i}].hashes`,
+      x.hashes ?? {},
+      [...SIGNAL_TYPES.values()].filter((t) => t.media !== 'text').map((t) => t.name),
+    );
     if (Object.keys(hashes).length === 0) throw bad(`files[${i}].hashes: at least one hash`);
     const canonical: Record<string, string> = {};
     for (const [t, v] of Object.entries(hashes)) {
@@ -121,24 +153,31 @@ export function checkReport(input: unknown, complete: boolean): ReportBody {
     }
     if (x.classification !== undefined) parseClassification(String(x.classification));
     list(`files[${i}].annotations`, x.annotations, 10).forEach((a, j) => oneOf(`files[${i}].annotations[${j}]`, a, FILE_ANNOTATIONS));
-    for (const k of ['publicly_available', 'viewed_by_reporter']) if (x[k] !== undefined && typeof x[k] !== 'boolean') throw bad(`files[${i}].${k}: true or false`);
+    for (const k of ['publicly_available', 'viewed_by_reporter'])
+      if (x[k] !== undefined && typeof x[k] !== 'boolean') throw bad(`files[${i}].${k}: true or false`);
     return { ...(x as unknown as ReportFile), hashes: canonical };
   });
   text('additional_info', b.additional_info, 20_000);
-  if (complete && files.length === 0 && list('internet_details', b.internet_details).length === 0) throw bad('a finished report names at least one file (with a hash) or one internet detail');
+  if (complete && files.length === 0 && list('internet_details', b.internet_details).length === 0)
+    throw bad('a finished report names at least one file (with a hash) or one internet detail');
   return { ...(b as unknown as ReportBody), ...(b.files !== undefined ? { files } : {}) };
 }
 
 const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-// eslint-disable-next-line no-control-regex -- control characters are what this removes or escapes
-const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const esc = (s: string) =>
+  s
+    .replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
+    // eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these control characters: they are removed
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function xmlOf(name: string, v: unknown, indent: string): string {
   if (v === undefined || v === null) return '';
   const tag = camel(name);
   if (Array.isArray(v)) return v.map((x) => xmlOf(name.replace(/s$/, ''), x, indent)).join('');
   if (typeof v === 'object') {
-    const inner = Object.entries(v as Record<string, unknown>).map(([k, x]) => xmlOf(k, x, `${indent}  `)).join('');
+    const inner = Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => xmlOf(k, x, `${indent}  `))
+      .join('');
     return `${indent}<${tag}>\n${inner}${indent}</${tag}>\n`;
   }
   return `${indent}<${tag}>${esc(String(v))}</${tag}>\n`;

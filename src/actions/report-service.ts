@@ -14,7 +14,21 @@ import { peerPrincipal, requirePermission, type Principal } from '../members/pri
 import type { IncidentReport } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
 import { enqueueJob } from '../store/jobs.js';
-import { deleteDraft, getReport, insertDraft, insertReceivedReport, listAuthorities, listReports, recordDelivery, removeAuthority, reportOfReview, resetDelivery, setAuthority, updateReport, upsertDelivery } from '../store/reports-repo.js';
+import {
+  deleteDraft,
+  getReport,
+  insertDraft,
+  insertReceivedReport,
+  listAuthorities,
+  listReports,
+  recordDelivery,
+  removeAuthority,
+  reportOfReview,
+  resetDelivery,
+  setAuthority,
+  updateReport,
+  upsertDelivery,
+} from '../store/reports-repo.js';
 import { getReviewItem, getSubmission } from '../store/submissions-repo.js';
 import { now, parseJson } from '../store/util.js';
 import { checkReport, reportXml, type ReportBody } from './report-model.js';
@@ -89,7 +103,25 @@ export class ReportService {
     requirePermission(actor, 'reports');
     const body = checkReport(input, false);
     return this.store.db.transaction().execute(async (tx) => {
-      const r = await insertDraft(tx, { direction: 'out', body: JSON.stringify(body), prior_uid: link.prior_uid ?? null, review_id: link.review_id ?? null, submission_id: link.submission_id ?? null, country: null, routing_basis: null, kind: null, routed_to: null, from_member: null, created_by: actor.actor, created_at: now(), finished_at: null }, this.uidOf);
+      const r = await insertDraft(
+        tx,
+        {
+          direction: 'out',
+          body: JSON.stringify(body),
+          prior_uid: link.prior_uid ?? null,
+          review_id: link.review_id ?? null,
+          submission_id: link.submission_id ?? null,
+          country: null,
+          routing_basis: null,
+          kind: null,
+          routed_to: null,
+          from_member: null,
+          created_by: actor.actor,
+          created_at: now(),
+          finished_at: null,
+        },
+        this.uidOf,
+      );
       await this.audit.record(tx, actor, 'report.create', r.uid, { prior_uid: r.prior_uid, review_id: r.review_id });
       return view(r);
     });
@@ -146,7 +178,15 @@ export class ReportService {
     const body = checkReport(parseJson(r.body, {}), true);
     const route = await routeReport(this.store.db, body, this.fallbackPeer);
     await this.store.db.transaction().execute(async (tx) => {
-      await updateReport(tx, id, { status: 'finished', finished_at: now(), country: route.country, routing_basis: route.basis, kind: route.kind, routed_to: route.routed_to, body: JSON.stringify(body) });
+      await updateReport(tx, id, {
+        status: 'finished',
+        finished_at: now(),
+        country: route.country,
+        routing_basis: route.basis,
+        kind: route.kind,
+        routed_to: route.routed_to,
+        body: JSON.stringify(body),
+      });
       if (route.routed_to) {
         await upsertDelivery(tx, id, route.routed_to);
         await enqueueJob(tx, REPORT_DELIVERY_JOB, { report_id: id });
@@ -168,7 +208,15 @@ export class ReportService {
   async deliver(id: number): Promise<void> {
     const r = await getReport(this.store.db, id);
     if (!r.routed_to || r.status !== 'finished') return;
-    const message: ReportMessage = { uid: r.uid, prior_uid: r.prior_uid, kind: r.kind, country: r.country, routing_basis: r.routing_basis, finished_at: iso(r.finished_at), body: parseJson<ReportBody>(r.body, { incident_type: '' }) };
+    const message: ReportMessage = {
+      uid: r.uid,
+      prior_uid: r.prior_uid,
+      kind: r.kind,
+      country: r.country,
+      routing_basis: r.routing_basis,
+      finished_at: iso(r.finished_at),
+      body: parseJson<ReportBody>(r.body, { incident_type: '' }),
+    };
     try {
       await this.federation.postToPeer(r.routed_to, '/federation/v1/reports', message);
     } catch (err) {
@@ -182,7 +230,8 @@ export class ReportService {
   async redeliver(actor: Principal, id: number): Promise<ReportView> {
     requirePermission(actor, 'reports');
     const r = await getReport(this.store.db, id);
-    if (r.direction !== 'out' || r.status !== 'finished' || !r.routed_to) throw new AllianceError('REPORT_INVALID', `report ${r.uid} is not a finished report routed to a member`);
+    if (r.direction !== 'out' || r.status !== 'finished' || !r.routed_to)
+      throw new AllianceError('REPORT_INVALID', `report ${r.uid} is not a finished report routed to a member`);
     await this.store.db.transaction().execute(async (tx) => {
       await upsertDelivery(tx, id, r.routed_to!);
       await resetDelivery(tx, id);
@@ -206,7 +255,23 @@ export class ReportService {
     const kind = m.kind === 'referral' || m.kind === 'informational' ? m.kind : 'informational';
     const finished = typeof m.finished_at === 'string' && !Number.isNaN(Date.parse(m.finished_at)) ? Date.parse(m.finished_at) : now();
     const { report, created } = await this.store.db.transaction().execute(async (tx) => {
-      const res = await insertReceivedReport(tx, { uid: m.uid!, direction: 'in', status: 'finished', body: JSON.stringify(body), prior_uid: text(m.prior_uid), submission_id: null, review_id: null, country: text(m.country, 2), routing_basis: text(m.routing_basis, 20), kind, routed_to: this.federation.self.name, from_member: peerName, created_by: `peer:${peerName}`, created_at: now(), finished_at: finished });
+      const res = await insertReceivedReport(tx, {
+        uid: m.uid!,
+        direction: 'in',
+        status: 'finished',
+        body: JSON.stringify(body),
+        prior_uid: text(m.prior_uid),
+        submission_id: null,
+        review_id: null,
+        country: text(m.country, 2),
+        routing_basis: text(m.routing_basis, 20),
+        kind,
+        routed_to: this.federation.self.name,
+        from_member: peerName,
+        created_by: `peer:${peerName}`,
+        created_at: now(),
+        finished_at: finished,
+      });
       if (res.created) await this.audit.record(tx, peerPrincipal(peerName), 'report.receive', m.uid!, { kind });
       return res;
     });
@@ -232,8 +297,10 @@ export class ReportService {
     const { body } = await this.reviewReportBody(reviewId);
     const route = await routeReport(this.store.db, body, this.fallbackPeer);
     const where = route.country ? `for ${route.country}` : 'for this report (no country could be determined)';
-    if (!route.routed_to) return `no receiving authority is registered ${where} and there is no fall-back contact (ALLIANCE_REPORT_FALLBACK_PEER): the incident report will be kept on this node, undelivered`;
-    if (route.kind === 'informational' && route.routed_to === this.fallbackPeer) return `no receiving authority is registered ${where}: the incident report goes to the fall-back contact ${route.routed_to}`;
+    if (!route.routed_to)
+      return `no receiving authority is registered ${where} and there is no fall-back contact (ALLIANCE_REPORT_FALLBACK_PEER): the incident report will be kept on this node, undelivered`;
+    if (route.kind === 'informational' && route.routed_to === this.fallbackPeer)
+      return `no receiving authority is registered ${where}: the incident report goes to the fall-back contact ${route.routed_to}`;
     return undefined;
   }
 
@@ -250,7 +317,15 @@ export class ReportService {
       incident_at: new Date(at).toISOString(),
       ...(s.url ? { internet_details: [{ type: 'web_page', value: s.url }] } : {}),
       ...(account || s.ip
-        ? { reported_user: { ...(account?.id ? { id: account.id } : {}), ...(account?.name ? { screen_name: account.name } : {}), ...(account?.email ? { email: account.email } : {}), ...(account?.country ? { country: account.country } : {}), ...(s.ip ? { ip_capture_events: [{ ip: s.ip, event: 'upload', at: new Date(at).toISOString() }] } : {}) } }
+        ? {
+            reported_user: {
+              ...(account?.id ? { id: account.id } : {}),
+              ...(account?.name ? { screen_name: account.name } : {}),
+              ...(account?.email ? { email: account.email } : {}),
+              ...(account?.country ? { country: account.country } : {}),
+              ...(s.ip ? { ip_capture_events: [{ ip: s.ip, event: 'upload', at: new Date(at).toISOString() }] } : {}),
+            },
+          }
         : {}),
       files: [
         {
@@ -260,7 +335,11 @@ export class ReportService {
           viewed_by_reporter: true,
         },
       ],
-      additional_info: `Confirmed by review ${reviewId}. Matched ${matches.length} bank item(s): ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}`.slice(0, 19_000),
+      additional_info:
+        `Confirmed by review ${reviewId}. Matched ${matches.length} bank item(s): ${matches.map((m) => `${m.bank} content ${m.content_id} (${m.signal_type}, distance ${m.distance})`).join('; ')}`.slice(
+          0,
+          19_000,
+        ),
     };
     return { body, submissionId: s.id };
   }
@@ -301,8 +380,29 @@ export class ReportService {
   async export(actor: Principal, id: number, format: 'json' | 'xml'): Promise<string> {
     const r = await this.get(actor, id);
     this.audit.recordRead(actor, 'report.export', r.uid, { format }, 1);
-    const { incident_type, escalate_to_high_priority, annotations, incident_at, internet_details, reported_user, location_hints, files, additional_info, ...meta } = r;
-    const body: ReportBody = { incident_type, escalate_to_high_priority, annotations, incident_at, internet_details, reported_user, location_hints, files, additional_info };
+    const {
+      incident_type,
+      escalate_to_high_priority,
+      annotations,
+      incident_at,
+      internet_details,
+      reported_user,
+      location_hints,
+      files,
+      additional_info,
+      ...meta
+    } = r;
+    const body: ReportBody = {
+      incident_type,
+      escalate_to_high_priority,
+      annotations,
+      incident_at,
+      internet_details,
+      reported_user,
+      location_hints,
+      files,
+      additional_info,
+    };
     return format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : reportXml({ ...meta, delivery: undefined }, JSON.parse(JSON.stringify(body)) as ReportBody);
   }
 }

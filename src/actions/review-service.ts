@@ -16,7 +16,17 @@ import { enqueueDelivery } from '../store/deliveries-repo.js';
 import { upsertOpinion } from '../store/federation-repo.js';
 import { enqueueJob } from '../store/jobs.js';
 import { webhookByName } from '../store/rules-repo.js';
-import { countPending, countReveal, decideReviewItem, expireReviewMedia, exposure, getReviewItem, getSubmission, listReviewItems, reviewsWithMedia } from '../store/submissions-repo.js';
+import {
+  countPending,
+  countReveal,
+  decideReviewItem,
+  expireReviewMedia,
+  exposure,
+  getReviewItem,
+  getSubmission,
+  listReviewItems,
+  reviewsWithMedia,
+} from '../store/submissions-repo.js';
 import { dayOf } from '../store/day.js';
 import { now, parseJson } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
@@ -81,7 +91,12 @@ export class ReviewService {
     private readonly vault: MediaVault,
   ) {}
 
-  async queue(actor: Principal, status: 'pending' | 'decided' | 'all' = 'pending', limit = 50, offset = 0): Promise<{ items: ReviewView[]; pending: number; reveals_today: number }> {
+  async queue(
+    actor: Principal,
+    status: 'pending' | 'decided' | 'all' = 'pending',
+    limit = 50,
+    offset = 0,
+  ): Promise<{ items: ReviewView[]; pending: number; reveals_today: number }> {
     requirePermission(actor, 'reviews.decide');
     const rows = await listReviewItems(this.store.db, status, Math.min(limit, 500), offset);
     return { items: rows.map(view), pending: await countPending(this.store.db), reveals_today: await exposure(this.store.db, actor.actor, today()) };
@@ -98,7 +113,11 @@ export class ReviewService {
   async media(actor: Principal, id: number): Promise<{ bytes: Buffer; type: string }> {
     requirePermission(actor, 'reviews.decide');
     const r = await getReviewItem(this.store.db, id);
-    if (r.media_stored !== 1) throw new AllianceError('MEDIA_GONE', `the media of review ${id} is no longer kept (${r.status === 'pending' ? 'retention period over' : 'verdict given'}); its hashes remain`);
+    if (r.media_stored !== 1)
+      throw new AllianceError(
+        'MEDIA_GONE',
+        `the media of review ${id} is no longer kept (${r.status === 'pending' ? 'retention period over' : 'verdict given'}); its hashes remain`,
+      );
     const bytes = await this.vault.get(id);
     this.audit.recordRead(actor, 'review.media', String(id), {}, 1);
     return { bytes, type: r.media_type ?? 'application/octet-stream' };
@@ -126,13 +145,17 @@ export class ReviewService {
       for (const contentId of new Set(reasons.map((m) => m.content_id))) {
         const m = reasons.find((x) => x.content_id === contentId)!;
         if (m.uid) await enqueueJob(tx, OPINION_JOB, { content_id: contentId, opinion, reason: note });
-        else if (actor.memberId !== null) await upsertOpinion(tx, { content_id: contentId, member_id: actor.memberId, opinion, reason: note }).catch(() => undefined); // content deleted since
+        else if (actor.memberId !== null)
+          await upsertOpinion(tx, { content_id: contentId, member_id: actor.memberId, opinion, reason: note }).catch(() => undefined); // content deleted since
       }
       const pending = parseJson<Pending>(item.pending_actions, { actions: [], webhooks: [] });
       if (verdict === 'confirmed' && pending.actions.length > 0) await enqueueJob(tx, REVIEW_FOLLOWUP_JOB, { review_id: id });
       for (const name of pending.webhooks) {
         const hook = await webhookByName(tx, name).catch(() => undefined);
-        if (hook) await enqueueDelivery(tx, hook.id, 'review.decided', { review: { id, submission_id: item.submission_id, verdict, decided_at: new Date().toISOString() } });
+        if (hook)
+          await enqueueDelivery(tx, hook.id, 'review.decided', {
+            review: { id, submission_id: item.submission_id, verdict, decided_at: new Date().toISOString() },
+          });
       }
       await this.audit.record(tx, actor, `review.${verdict === 'confirmed' ? 'confirm' : 'reject'}`, String(id), { note, opinions: reasons.length });
     });

@@ -52,7 +52,10 @@ export async function routeReport(db: Executor, body: ReportBody, fallbackPeer: 
   }
   if (!country && body.reported_user?.country) [country, basis] = [body.reported_user.country, 'account'];
   if (!country) {
-    const urls = [...(body.files ?? []).map((f) => f.location_url), ...(body.internet_details ?? []).filter((d) => d.type === 'web_page').map((d) => d.value)].filter((u): u is string => Boolean(u));
+    const urls = [
+      ...(body.files ?? []).map((f) => f.location_url),
+      ...(body.internet_details ?? []).filter((d) => d.type === 'web_page').map((d) => d.value),
+    ].filter((u): u is string => Boolean(u));
     for (const u of urls) {
       country = await hostingCountry(u);
       if (country) {
@@ -61,10 +64,16 @@ export async function routeReport(db: Executor, body: ReportBody, fallbackPeer: 
       }
     }
   }
-  const authority = country ? (await listAuthorities(db)).find((a) => a.country === country)?.peer ?? null : null;
+  const authority = country ? ((await listAuthorities(db)).find((a) => a.country === country)?.peer ?? null) : null;
   const routedTo = authority ?? fallbackPeer;
   const kind = authority && (basis === 'ip' || basis === 'account') ? 'referral' : 'informational';
-  const where = country ? `${country} (from the ${basis === 'ip' ? "reported user's IP address" : basis === 'account' ? "account's country" : "URL's hosting"})` : 'no country could be determined';
-  const to = authority ? `sent to ${authority}, ${country}'s receiving authority` : routedTo ? `no receiving authority registered${country ? ` for ${country}` : ''}: sent to the fall-back contact ${routedTo}` : 'no receiving authority and no fall-back contact: kept on this node';
+  const where = country
+    ? `${country} (from the ${basis === 'ip' ? "reported user's IP address" : basis === 'account' ? "account's country" : "URL's hosting"})`
+    : 'no country could be determined';
+  const to = authority
+    ? `sent to ${authority}, ${country}'s receiving authority`
+    : routedTo
+      ? `no receiving authority registered${country ? ` for ${country}` : ''}: sent to the fall-back contact ${routedTo}`
+      : 'no receiving authority and no fall-back contact: kept on this node';
   return { country, basis, routed_to: routedTo, kind, explanation: `${where}; ${to}; ${kind}` };
 }

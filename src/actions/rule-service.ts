@@ -5,7 +5,17 @@ import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { ActionRuleRow } from '../store/actions-schema.js';
 import type { Store } from '../store/database.js';
-import { deleteRule, deleteWebhook, insertRule, insertWebhook, listRules, listWebhooks, updateRule, updateWebhookSecrets, webhookByName } from '../store/rules-repo.js';
+import {
+  deleteRule,
+  deleteWebhook,
+  insertRule,
+  insertWebhook,
+  listRules,
+  listWebhooks,
+  updateRule,
+  updateWebhookSecrets,
+  webhookByName,
+} from '../store/rules-repo.js';
 import { SecretBox } from '../store/secret-box.js';
 
 /** What a stored webhook value is for (bound into its encryption). */
@@ -33,7 +43,14 @@ export interface WebhookView {
 }
 
 function toRule(r: ActionRuleRow & { webhook: string | null }): ActionRule {
-  return { id: r.id, name: r.name, enabled: r.enabled === 1, conditions: parseJson<RuleConditions>(r.conditions, {}), actions: parseJson<ActionKind[]>(r.actions, []), webhook: r.webhook };
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled === 1,
+    conditions: parseJson<RuleConditions>(r.conditions, {}),
+    actions: parseJson<ActionKind[]>(r.actions, []),
+    webhook: r.webhook,
+  };
 }
 
 export class RuleService {
@@ -51,7 +68,12 @@ export class RuleService {
     let sealed = 0;
     for (const w of await listWebhooks(this.store.db)) {
       if (SecretBox.isSealed(w.secret) && SecretBox.isSealed(w.url)) continue;
-      await updateWebhookSecrets(this.store.db, w.id, this.secrets.seal(this.secrets.open(w.url, WEBHOOK_URL), WEBHOOK_URL), this.secrets.seal(this.secrets.open(w.secret, WEBHOOK_SECRET), WEBHOOK_SECRET));
+      await updateWebhookSecrets(
+        this.store.db,
+        w.id,
+        this.secrets.seal(this.secrets.open(w.url, WEBHOOK_URL), WEBHOOK_URL),
+        this.secrets.seal(this.secrets.open(w.secret, WEBHOOK_SECRET), WEBHOOK_SECRET),
+      );
       sealed++;
     }
     return sealed;
@@ -82,7 +104,13 @@ export class RuleService {
     return this.store.db.transaction().execute(async (tx) => {
       await this.requireBanks(tx, rule.conditions.banks);
       const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
-      const row = await insertRule(tx, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
+      const row = await insertRule(tx, {
+        name: rule.name,
+        enabled: input.enabled === false ? 0 : 1,
+        conditions: JSON.stringify(rule.conditions),
+        actions: JSON.stringify(rule.actions),
+        webhook_id: webhook?.id ?? null,
+      });
       await this.audit.record(tx, actor, 'rule.create', rule.name, { conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook });
       return toRule({ ...row, webhook: rule.webhook });
     });
@@ -95,8 +123,20 @@ export class RuleService {
     return this.store.db.transaction().execute(async (tx) => {
       await this.requireBanks(tx, rule.conditions.banks);
       const webhook = rule.webhook ? await webhookByName(tx, rule.webhook) : null;
-      const row = await updateRule(tx, id, { name: rule.name, enabled: input.enabled === false ? 0 : 1, conditions: JSON.stringify(rule.conditions), actions: JSON.stringify(rule.actions), webhook_id: webhook?.id ?? null });
-      await this.audit.record(tx, actor, 'rule.update', rule.name, { id, conditions: rule.conditions, actions: rule.actions, webhook: rule.webhook, enabled: input.enabled !== false });
+      const row = await updateRule(tx, id, {
+        name: rule.name,
+        enabled: input.enabled === false ? 0 : 1,
+        conditions: JSON.stringify(rule.conditions),
+        actions: JSON.stringify(rule.actions),
+        webhook_id: webhook?.id ?? null,
+      });
+      await this.audit.record(tx, actor, 'rule.update', rule.name, {
+        id,
+        conditions: rule.conditions,
+        actions: rule.actions,
+        webhook: rule.webhook,
+        enabled: input.enabled !== false,
+      });
       return toRule({ ...row, webhook: rule.webhook });
     });
   }
@@ -111,7 +151,12 @@ export class RuleService {
 
   async webhooks(actor: Principal): Promise<WebhookView[]> {
     requirePermission(actor, 'actions.manage');
-    return (await listWebhooks(this.store.db)).map((w) => ({ name: w.name, url: this.secrets.open(w.url, WEBHOOK_URL), enabled: w.enabled === 1, created_at: new Date(w.created_at).toISOString() }));
+    return (await listWebhooks(this.store.db)).map((w) => ({
+      name: w.name,
+      url: this.secrets.open(w.url, WEBHOOK_URL),
+      enabled: w.enabled === 1,
+      created_at: new Date(w.created_at).toISOString(),
+    }));
   }
 
   /** Registers a receiver; deliveries are signed with `secret` (HMAC-SHA256), which is never shown again. */
@@ -132,10 +177,17 @@ export class RuleService {
       throw new AllianceError('WEBHOOK_INVALID', `webhook URL ${(err as Error).message}`);
     }
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await insertWebhook(tx, { name: w.name, url: this.secrets.seal(url.toString(), WEBHOOK_URL), secret: this.secrets.seal(w.secret, WEBHOOK_SECRET) });
+      const row = await insertWebhook(tx, {
+        name: w.name,
+        url: this.secrets.seal(url.toString(), WEBHOOK_URL),
+        secret: this.secrets.seal(w.secret, WEBHOOK_SECRET),
+      });
       // Webhook addresses often carry their credential (a path or query token): the audit log, read by
       // auditors, keeps the origin and a fingerprint of the whole address, never the address itself.
-      await this.audit.record(tx, actor, 'webhook.create', w.name, { origin: url.origin, url_sha256: createHash('sha256').update(url.toString()).digest('hex').slice(0, 16) });
+      await this.audit.record(tx, actor, 'webhook.create', w.name, {
+        origin: url.origin,
+        url_sha256: createHash('sha256').update(url.toString()).digest('hex').slice(0, 16),
+      });
       return { name: row.name, url: url.toString(), enabled: true, created_at: new Date(row.created_at).toISOString() };
     });
   }

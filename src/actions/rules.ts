@@ -79,7 +79,8 @@ export function parseRule(input: { name?: unknown; conditions?: unknown; actions
     sources: stringList('conditions.sources', c.sources),
   };
   if (c.max_distance !== undefined && c.max_distance !== null) {
-    if (typeof c.max_distance !== 'number' || !Number.isInteger(c.max_distance) || c.max_distance < 0 || c.max_distance > 256) throw invalid('conditions.max_distance: an integer from 0 to 256');
+    if (typeof c.max_distance !== 'number' || !Number.isInteger(c.max_distance) || c.max_distance < 0 || c.max_distance > 256)
+      throw invalid('conditions.max_distance: an integer from 0 to 256');
     conditions.max_distance = c.max_distance;
   }
   for (const k of Object.keys(conditions) as Array<keyof RuleConditions>) if (conditions[k] === undefined) delete conditions[k];

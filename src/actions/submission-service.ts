@@ -18,7 +18,15 @@ import type { Store } from '../store/database.js';
 import { enqueueDelivery } from '../store/deliveries-repo.js';
 import { webhookByName } from '../store/rules-repo.js';
 import { contentUids } from '../store/content-repo.js';
-import { earlierSubmission, getSubmission, insertReviewItem, insertSubmission, markMediaNotStored, reviewOfSubmission, setSubmissionMatches } from '../store/submissions-repo.js';
+import {
+  earlierSubmission,
+  getSubmission,
+  insertReviewItem,
+  insertSubmission,
+  markMediaNotStored,
+  reviewOfSubmission,
+  setSubmissionMatches,
+} from '../store/submissions-repo.js';
 import { now, parseJson, type Executor } from '../store/util.js';
 import type { MediaVault } from './media-vault.js';
 import { reviewPriority } from './priority.js';
@@ -68,7 +76,8 @@ export const valueKey = (value: string) => createHash('sha256').update(value).di
 function checkContext(input: SubmissionInput) {
   const source = input.source ?? 'upload';
   if (!/^[\w.:-]{1,64}$/.test(source)) throw invalid('source: 1–64 letters, digits, or . _ : -');
-  if (input.external_id !== undefined && (typeof input.external_id !== 'string' || input.external_id.length > 256)) throw invalid('external_id: a string of at most 256 characters');
+  if (input.external_id !== undefined && (typeof input.external_id !== 'string' || input.external_id.length > 256))
+    throw invalid('external_id: a string of at most 256 characters');
   if (input.ip !== undefined && !isIP(input.ip)) throw invalid(`ip: "${String(input.ip).slice(0, 60)}" is not an IPv4 or IPv6 address`);
   if (input.url !== undefined) {
     let u: URL | undefined;
@@ -86,14 +95,16 @@ function checkContext(input: SubmissionInput) {
     const extra = Object.keys(a).filter((k) => !['id', 'name', 'email', 'country'].includes(k));
     if (extra.length) throw invalid(`account: unknown field(s) ${extra.join(', ')}`);
     for (const [k, v] of Object.entries(a)) if (typeof v !== 'string' || v.length > 256) throw invalid(`account.${k}: a string of at most 256 characters`);
-    if (a.country !== undefined && !isCountryCode(String(a.country).toUpperCase())) throw invalid(`account.country: "${String(a.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
+    if (a.country !== undefined && !isCountryCode(String(a.country).toUpperCase()))
+      throw invalid(`account.country: "${String(a.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
     account = { ...(a as Account), ...(a.country ? { country: (a.country as string).toUpperCase() } : {}) };
   }
   let uploadedAt: number | null = null;
   if (input.uploaded_at !== undefined) {
     const u = input.uploaded_at;
     uploadedAt = typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : (parseIsoTime(u) ?? NaN);
-    if (!Number.isFinite(uploadedAt) || uploadedAt < 0 || uploadedAt > now() + 5 * 60_000) throw invalid('uploaded_at: an ISO 8601 time or epoch ms, not in the future');
+    if (!Number.isFinite(uploadedAt) || uploadedAt < 0 || uploadedAt > now() + 5 * 60_000)
+      throw invalid('uploaded_at: an ISO 8601 time or epoch ms, not in the future');
   }
   return { source, external_id: input.external_id ?? null, url: input.url ?? null, ip: input.ip ?? null, account, uploaded_at: uploadedAt };
 }
@@ -150,7 +161,14 @@ export class SubmissionService {
       // One review per content: a re-upload of content under review waits on that review.
       const media = this.keepMedia ? (input.media ?? null) : null;
       const reviewId = await this.followUp(tx, row, evaluation, actions.includes('review') && !earlier?.review, !earlier, media?.type ?? null, 'match');
-      await this.audit.record(tx, actor, 'submission', String(row.id), { decision, actions, reupload_of: row.reupload_of, matches: matches.length }, matches.length);
+      await this.audit.record(
+        tx,
+        actor,
+        'submission',
+        String(row.id),
+        { decision, actions, reupload_of: row.reupload_of, matches: matches.length },
+        matches.length,
+      );
       return { row, reviewId };
     });
     if (result.reviewId !== null && input.media && this.keepMedia) {
@@ -166,7 +184,15 @@ export class SubmissionService {
    * What a match sets going besides the answer: the review item (when `review`) and the webhook
    * deliveries of the rules that fired. Returns the review item's id.
    */
-  private async followUp(tx: Executor, row: Submission, evaluation: Evaluation, review: boolean, firstSighting: boolean, mediaType: string | null, event: string): Promise<number | null> {
+  private async followUp(
+    tx: Executor,
+    row: Submission,
+    evaluation: Evaluation,
+    review: boolean,
+    firstSighting: boolean,
+    mediaType: string | null,
+    event: string,
+  ): Promise<number | null> {
     let reviewId: number | null = null;
     const actions = evaluation.actions;
     if (review) {
@@ -182,7 +208,10 @@ export class SubmissionService {
     }
     for (const name of actions.includes('webhook') ? webhooksOf(evaluation) : []) {
       const hook = await webhookByName(tx, name).catch(() => undefined); // removed since: nothing to deliver
-      if (hook) await enqueueDelivery(tx, hook.id, event, { submission: { ...publicView(row, reviewId), ...(event === 'match' ? {} : { matches: evaluation.matches }) } });
+      if (hook)
+        await enqueueDelivery(tx, hook.id, event, {
+          submission: { ...publicView(row, reviewId), ...(event === 'match' ? {} : { matches: evaluation.matches }) },
+        });
     }
     return reviewId;
   }
@@ -203,14 +232,24 @@ export class SubmissionService {
     if (evaluation.actions.length === 0) return false;
     return this.store.db.transaction().execute(async (tx) => {
       const reviewed = await reviewOfSubmission(tx, row.id);
-      const keys = Object.entries(parseJson<Record<string, string>>(row.signals, {})).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value) }));
+      const keys = Object.entries(parseJson<Record<string, string>>(row.signals, {})).map(([signal_type, value]) => ({
+        signal_type,
+        value_key: valueKey(value),
+      }));
       const earlier = await earlierSubmission(tx, keys);
       const review = evaluation.actions.includes('review') && !reviewed && !earlier?.review;
       // Kept with the submission, so the same match is never acted on twice.
       const all = [...parseJson<ActionMatch[]>(row.matches, []), ...fresh.map((m) => ({ ...m, retroactive: true }))];
       await setSubmissionMatches(tx, row.id, JSON.stringify(all));
       await this.followUp(tx, row, evaluation, review, true, null, 'match.retroactive');
-      await this.audit.record(tx, { memberId: null, memberName: 'node', role: 'admin', tokenId: null, actor: 'node:retroactive-match' }, 'submission.retroactive_match', String(row.id), { matches: fresh.length, actions: evaluation.actions, review }, fresh.length);
+      await this.audit.record(
+        tx,
+        { memberId: null, memberName: 'node', role: 'admin', tokenId: null, actor: 'node:retroactive-match' },
+        'submission.retroactive_match',
+        String(row.id),
+        { matches: fresh.length, actions: evaluation.actions, review },
+        fresh.length,
+      );
       return true;
     });
   }
@@ -220,7 +259,8 @@ export class SubmissionService {
     const out: ActionMatch[] = [];
     for (const [type, value] of Object.entries(signals)) {
       const r = await this.lookup.lookup(type, value);
-      for (const m of r.matches) out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
+      for (const m of r.matches)
+        out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
     }
     if (out.length === 0) return out;
     const uids = await contentUids(this.store.db, [...new Set(out.map((m) => m.content_id))]);
@@ -235,7 +275,10 @@ function webhooksOf(e: Evaluation): string[] {
 }
 
 /** A submission as the API shows it. */
-export function publicView(row: Submission, reviewId: number | null): Omit<SubmissionResult, 'rules'> & { source: string; external_id: string | null; received_at: string } {
+export function publicView(
+  row: Submission,
+  reviewId: number | null,
+): Omit<SubmissionResult, 'rules'> & { source: string; external_id: string | null; received_at: string } {
   return {
     id: row.id,
     decision: row.decision as Decision,

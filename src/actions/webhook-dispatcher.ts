@@ -80,8 +80,18 @@ export class WebhookDispatcher {
           let error: string;
           try {
             const secret = this.secrets.open(d.webhook.secret, WEBHOOK_SECRET);
-            const headers = { 'content-type': 'application/json', 'x-alliance-event': d.event, 'x-alliance-delivery': String(d.id), 'x-alliance-timestamp': timestamp, 'x-alliance-signature': webhookSignature(secret, timestamp, body) };
-            const res = await postText(this.secrets.open(d.webhook.url, WEBHOOK_URL), body, headers, { allowedHosts: this.options.allowedHosts ?? [], maxBytes: 4096, timeoutMs });
+            const headers = {
+              'content-type': 'application/json',
+              'x-alliance-event': d.event,
+              'x-alliance-delivery': String(d.id),
+              'x-alliance-timestamp': timestamp,
+              'x-alliance-signature': webhookSignature(secret, timestamp, body),
+            };
+            const res = await postText(this.secrets.open(d.webhook.url, WEBHOOK_URL), body, headers, {
+              allowedHosts: this.options.allowedHosts ?? [],
+              maxBytes: 4096,
+              timeoutMs,
+            });
             status = res.status;
             if (status >= 200 && status < 300) return markDelivered(this.store.db, d.id, status);
             error = `Failed to deliver: failed, the endpoint answered HTTP ${status}`;

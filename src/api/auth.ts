@@ -62,7 +62,9 @@ export function routePolicy(app: FastifyInstance): void {
     const declared = route.config?.permission ?? (this as unknown as Record<symbol, RouteAccess | undefined>)[DEFAULT_ACCESS];
     const methods = [route.method].flat().join(',');
     if (!isRouteAccess(declared)) {
-      throw new Error(`route ${methods} ${route.url} declares no permission (config.permission: a permission, 'public', 'federation' or 'authenticated'): every route must say who may call it`);
+      throw new Error(
+        `route ${methods} ${route.url} declares no permission (config.permission: a permission, 'public', 'federation' or 'authenticated'): every route must say who may call it`,
+      );
     }
     route.config = { ...route.config, permission: declared };
     for (const method of [route.method].flat()) table.push({ method, url: route.url, access: declared });
@@ -70,7 +72,12 @@ export function routePolicy(app: FastifyInstance): void {
 }
 
 /** Registers a plugin that declares no permissions of its own (swagger-ui, @fastify/static) with `access` for all its routes. */
-export async function withAccess<O extends FastifyPluginOptions>(app: FastifyInstance, access: RouteAccess, plugin: FastifyPluginAsync<O> | FastifyPluginCallback<O>, opts: O): Promise<void> {
+export async function withAccess<O extends FastifyPluginOptions>(
+  app: FastifyInstance,
+  access: RouteAccess,
+  plugin: FastifyPluginAsync<O> | FastifyPluginCallback<O>,
+  opts: O,
+): Promise<void> {
   await app.register(async (scope) => {
     (scope as unknown as Record<symbol, RouteAccess>)[DEFAULT_ACCESS] = access;
     await scope.register(plugin, opts);

@@ -18,7 +18,10 @@ export const checkCorsPlugin = fp(async (app: FastifyInstance, opts: { origins: 
     if (!origin || !allowed.has(origin)) return;
     void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
     if (request.method === 'OPTIONS') {
-      void reply.header('access-control-allow-methods', 'GET, POST').header('access-control-allow-headers', 'authorization, content-type').header('access-control-max-age', '600');
+      void reply
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', 'authorization, content-type')
+        .header('access-control-max-age', '600');
       return reply.status(204).send();
     }
   });

@@ -14,7 +14,8 @@ import { withAccess } from './auth.js';
 export const SDK_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'sdk');
 
 const DEMO_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
 };
@@ -33,5 +34,12 @@ export async function demoPlugin(app: FastifyInstance): Promise<void> {
     for (const [k, v] of Object.entries(DEMO_HEADERS)) res.header(k, v);
   };
   await withAccess(app, 'public', fastifyStatic, { root: join(dist), prefix: '/demo/sdk/', decorateReply: false, maxAge: 0, setHeaders: headers });
-  await withAccess(app, 'public', fastifyStatic, { root: join(SDK_ROOT, 'demo'), prefix: '/demo/', decorateReply: false, maxAge: 0, index: ['index.html'], setHeaders: headers });
+  await withAccess(app, 'public', fastifyStatic, {
+    root: join(SDK_ROOT, 'demo'),
+    prefix: '/demo/',
+    decorateReply: false,
+    maxAge: 0,
+    index: ['index.html'],
+    setHeaders: headers,
+  });
 }

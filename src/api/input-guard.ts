@@ -19,7 +19,8 @@ export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -117,7 +118,8 @@ export const inputGuardPlugin = fp(async (app: FastifyInstance, opts: { jsonBody
     refuseNul(request.params, 'params');
     refuseNul(request.query, 'querystring');
     const parsedHere = request.headers['content-type']?.toLowerCase().startsWith('application/json');
-    if (parsedHere ? nulEscapes.has(request) : request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body)) refuseNul(request.body, 'body');
+    if (parsedHere ? nulEscapes.has(request) : request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body))
+      refuseNul(request.body, 'body');
     else if (typeof request.body === 'string') refuseNul(request.body, 'body');
   });
 });

@@ -34,7 +34,12 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Ma
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const lookups = new Counter({ name: 'alliance_lookups_total', help: 'Lookups by signal type and outcome (match / no_match)', labelNames: ['signal_type', 'outcome'], registers: [registry] });
+  const lookups = new Counter({
+    name: 'alliance_lookups_total',
+    help: 'Lookups by signal type and outcome (match / no_match)',
+    labelNames: ['signal_type', 'outcome'],
+    registers: [registry],
+  });
   const errors = new Counter({ name: 'alliance_errors_total', help: 'Error responses by catalogue code', labelNames: ['code'], registers: [registry] });
   new Gauge({
     name: 'alliance_index_size',

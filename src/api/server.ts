@@ -81,7 +81,12 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Alliance node API', version: '1', description: 'Hash, match and curate banks of known child sexual abuse material signals. Every route but /health needs `Authorization: Bearer <token>`.' },
+      info: {
+        title: 'Alliance node API',
+        version: '1',
+        description:
+          'Hash, match and curate banks of known child sexual abuse material signals. Every route but /health needs `Authorization: Bearer <token>`.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -93,18 +98,34 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
 
-  app.get('/health', { config: { permission: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } }, async (_req, reply) => {
-    const status = node.matcher.status();
-    void reply.status(status.ready ? 200 : 503);
-    return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
-  });
+  app.get(
+    '/health',
+    { config: { permission: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } },
+    async (_req, reply) => {
+      const status = node.matcher.status();
+      void reply.status(status.ready ? 200 : 503);
+      return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
+    },
+  );
 
-  const media = { maxImagePixels: config.maxImagePixels, fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 }, compute: node.compute, vpdqMaxFrames: config.vpdqMaxFrames };
+  const media = {
+    maxImagePixels: config.maxImagePixels,
+    fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
+    compute: node.compute,
+    vpdqMaxFrames: config.vpdqMaxFrames,
+  };
   await app.register(
     async (v1) => {
       await v1.register(bankRoutes, { banks: node.banks, maxImagePixels: config.maxImagePixels });
       await v1.register(contentRoutes, { banks: node.banks });
-      await v1.register(matchRoutes, { lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, maxImagePixels: config.maxImagePixels, vpdqMaxFrames: config.vpdqMaxFrames });
+      await v1.register(matchRoutes, {
+        lookup: node.lookup,
+        matcher: node.matcher,
+        audit: node.audit,
+        metrics: app.metrics,
+        maxImagePixels: config.maxImagePixels,
+        vpdqMaxFrames: config.vpdqMaxFrames,
+      });
       await v1.register(memberRoutes, { members: node.members });
       await v1.register(auditRoutes, { node });
       await v1.register(jobRoutes, { node });
@@ -122,7 +143,16 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(peerRoutes, { federation: node.federation, reports: node.reports, seriesFeed: node.seriesFeed, deconfliction: node.deconfliction, countryReports: node.countryReports, helpFeed: node.helpFeed, auditWitnesses: node.auditWitnesses, refusals: node.refusals });
+  await app.register(peerRoutes, {
+    federation: node.federation,
+    reports: node.reports,
+    seriesFeed: node.seriesFeed,
+    deconfliction: node.deconfliction,
+    countryReports: node.countryReports,
+    helpFeed: node.helpFeed,
+    auditWitnesses: node.auditWitnesses,
+    refusals: node.refusals,
+  });
   await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
   await app.register(webPlugin);
   await app.register(demoPlugin);

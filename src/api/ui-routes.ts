@@ -40,7 +40,9 @@ export const UI_ROUTES = [
 export type UiPage = (typeof UI_ROUTES)[number]['page'];
 
 /** The header's links, in order: the routes with a label. */
-export const NAV_LINKS: ReadonlyArray<{ readonly path: string; readonly label: string; readonly page: UiPage }> = UI_ROUTES.flatMap((r) => ('nav' in r ? [{ path: r.path, label: r.nav, page: r.page }] : []));
+export const NAV_LINKS: ReadonlyArray<{ readonly path: string; readonly label: string; readonly page: UiPage }> = UI_ROUTES.flatMap((r) =>
+  'nav' in r ? [{ path: r.path, label: r.nav, page: r.page }] : [],
+);
 
 /** The UI route a path shows and its parameters (numbers where `numeric`), or undefined: the UI's not-found page. */
 export function matchUiPath(path: string): { route: UiRoute; params: Record<string, string | number> } | undefined {

@@ -56,7 +56,13 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
             throw new AllianceError('VALIDATION', 'Only one file allowed per request');
           }
           // Keep the extension: a file named like an image that is not one is reported as such.
-          const path = join(dir, `upload${extname(part.filename ?? '').toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10)}`);
+          const path = join(
+            dir,
+            `upload${extname(part.filename ?? '')
+              .toLowerCase()
+              .replace(/[^.a-z0-9]/g, '')
+              .slice(0, 10)}`,
+          );
           await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
           if (part.file.truncated) throw new AllianceError('PAYLOAD_TOO_LARGE', 'the uploaded file is larger than the configured limit');
           file = { field: part.fieldname, filename: part.filename, path };
@@ -89,10 +95,17 @@ export async function hashUpload(request: FastifyRequest, hashRequest: UploadHas
 function multipartError(err: unknown): unknown {
   if (err instanceof AllianceError) return err;
   const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
+  if (
+    e.statusCode === 413 ||
+    e.code === 'FST_REQ_FILE_TOO_LARGE' ||
+    e.code === 'FST_FILES_LIMIT' ||
+    e.code === 'FST_PARTS_LIMIT' ||
+    e.code === 'FST_FIELDS_LIMIT'
+  ) {
     return new AllianceError('PAYLOAD_TOO_LARGE', `the multipart body is over a limit: ${e.message ?? 'too large'}`);
   }
-  if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET') return new AllianceError('UPLOAD_INVALID', 'the upload was cut off before it was complete');
+  if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET')
+    return new AllianceError('UPLOAD_INVALID', 'the upload was cut off before it was complete');
   return new AllianceError('UPLOAD_INVALID', `malformed multipart/form-data body: ${(e.message ?? String(err)).split('\n')[0].slice(0, 200)}`);
 }
 

@@ -12,7 +12,16 @@
 import type { Principal } from '../members/principal.js';
 import type { Envelope } from '../exchange/envelope.js';
 import type { NodeIdentity } from '../exchange/identity.js';
-import { appendAudit, auditHead, listAudit, verifyAudit, type AuditQuery, type ChainKeySource, type ChainReport, type NewAuditEntry } from '../store/audit-repo.js';
+import {
+  appendAudit,
+  auditHead,
+  listAudit,
+  verifyAudit,
+  type AuditQuery,
+  type ChainKeySource,
+  type ChainReport,
+  type NewAuditEntry,
+} from '../store/audit-repo.js';
 import type { Store, Tx } from '../store/database.js';
 import type { AuditEntry } from '../store/schema.js';
 import { AuditKey, AUDIT_KEY_META, keyId } from './audit-key.js';
@@ -59,7 +68,14 @@ export class AuditLog {
   }
 
   /** Records a write, inside the write's transaction. */
-  async record(tx: Tx, actor: Principal, action: string, target: string | null, detail: Record<string, unknown>, resultCount: number | null = null): Promise<void> {
+  async record(
+    tx: Tx,
+    actor: Principal,
+    action: string,
+    target: string | null,
+    detail: Record<string, unknown>,
+    resultCount: number | null = null,
+  ): Promise<void> {
     await appendAudit(tx, this.store.dialect, [this.entry(actor, action, target, detail, resultCount)], this.keySource);
   }
 
@@ -130,10 +146,16 @@ export class AuditLog {
     const local = recorded ? this.key.read() : this.key.forAppend((await auditHead(this.store.db))?.last_id ?? 0);
     const id = local ? keyId(local) : undefined;
     if (recorded && recorded !== id) {
-      throw new AllianceError('INTERNAL', `the audit chain of this database is keyed with audit key ${recorded}, but this data directory ${local ? `holds ${id}` : 'has no audit.key'}: copy audit.key (and the other key files) from the data directory of the node that created the database`);
+      throw new AllianceError(
+        'INTERNAL',
+        `the audit chain of this database is keyed with audit key ${recorded}, but this data directory ${local ? `holds ${id}` : 'has no audit.key'}: copy audit.key (and the other key files) from the data directory of the node that created the database`,
+      );
     }
     if (!recorded && !(await compareAndSetMeta(this.store.db, AUDIT_KEY_META, undefined, id!)) && (await getMeta(this.store.db, AUDIT_KEY_META)) !== id) {
-      throw new AllianceError('INTERNAL', 'another process recorded another audit key for this database at the same time: give every process the same data directory key files');
+      throw new AllianceError(
+        'INTERNAL',
+        'another process recorded another audit key for this database at the same time: give every process the same data directory key files',
+      );
     }
   }
 
@@ -143,7 +165,9 @@ export class AuditLog {
    * witnesses kept: each must name an entry whose hash is the signed one. A witness's envelope
    * that is not a checkpoint signed by this node is reported with the witness, not as a broken chain.
    */
-  async verify(witnessed: Array<{ witness: string; envelope: Envelope }> = []): Promise<ChainReport & { witness_errors: Array<{ witness: string; error: string }> }> {
+  async verify(
+    witnessed: Array<{ witness: string; envelope: Envelope }> = [],
+  ): Promise<ChainReport & { witness_errors: Array<{ witness: string; error: string }> }> {
     await this.flush();
     let checkpoints: Array<Checkpoint & { source: string }>;
     const witness_errors: Array<{ witness: string; error: string }> = [];
@@ -165,16 +189,34 @@ export class AuditLog {
       if (wanted.has(id)) wanted.set(id, hash);
     });
     const latest = checkpoints.reduce<(Checkpoint & { source: string }) | undefined>((a, c) => (!a || c.entry > a.entry ? c : a), undefined);
-    report.checkpoints = { checked: checkpoints.length, latest_entry: latest?.entry ?? null, latest_at: latest?.at ?? null, witnesses: witnessed.length - witness_errors.length };
+    report.checkpoints = {
+      checked: checkpoints.length,
+      latest_entry: latest?.entry ?? null,
+      latest_at: latest?.at ?? null,
+      witnesses: witnessed.length - witness_errors.length,
+    };
     if (!report.ok) return { ...report, witness_errors };
     // The first checkpoint (by entry) the chain no longer matches names where the rewriting reaches.
     for (const c of [...checkpoints].sort((a, b) => a.entry - b.entry)) {
       const hash = wanted.get(c.entry);
       if (!hash) {
-        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry}, signed in ${c.source} at ${c.at}, is gone: the chain no longer reaches it (its last entries were deleted)` }, witness_errors };
+        return {
+          ...report,
+          ok: false,
+          problem: {
+            id: c.entry,
+            reason: `entry ${c.entry}, signed in ${c.source} at ${c.at}, is gone: the chain no longer reaches it (its last entries were deleted)`,
+          },
+          witness_errors,
+        };
       }
       if (hash !== c.hash) {
-        return { ...report, ok: false, problem: { id: c.entry, reason: `entry ${c.entry} no longer has the hash signed in ${c.source} at ${c.at}: the chain up to it was rewritten` }, witness_errors };
+        return {
+          ...report,
+          ok: false,
+          problem: { id: c.entry, reason: `entry ${c.entry} no longer has the hash signed in ${c.source} at ${c.at}: the chain up to it was rewritten` },
+          witness_errors,
+        };
       }
     }
     return { ...report, witness_errors };

@@ -43,7 +43,16 @@ export function openCheckpoint(raw: unknown, publicKey: string): Checkpoint {
   } catch (err) {
     throw new AllianceError('VALIDATION', `not a checkpoint signed by ${publicKey.slice(0, 20)}…: ${(err as Error).message}`);
   }
-  if (c?.format !== FORMAT || c.version !== 1 || typeof c.member !== 'string' || !Number.isSafeInteger(c.entry) || (c.entry as number) < 1 || typeof c.hash !== 'string' || !/^[0-9a-f]{64}$/.test(c.hash) || typeof c.at !== 'string') {
+  if (
+    c?.format !== FORMAT ||
+    c.version !== 1 ||
+    typeof c.member !== 'string' ||
+    !Number.isSafeInteger(c.entry) ||
+    (c.entry as number) < 1 ||
+    typeof c.hash !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(c.hash) ||
+    typeof c.at !== 'string'
+  ) {
     throw new AllianceError('VALIDATION', 'the signed payload is not an audit checkpoint (format, version, member, entry, hash, at)');
   }
   return c as Checkpoint;
@@ -116,7 +125,11 @@ export function checkCheckpointLines(lines: CheckpointLine[], publicKey: string)
       throw new AllianceError('VALIDATION', `checkpoint file line ${line}: ${(err as Error).message}`);
     }
     const seen = byEntry.get(c.entry);
-    if (seen && seen.hash !== c.hash) throw new AllianceError('VALIDATION', `checkpoint file line ${line}: entry ${c.entry} has another hash than on line ${seen.line}: two histories were signed`);
+    if (seen && seen.hash !== c.hash)
+      throw new AllianceError(
+        'VALIDATION',
+        `checkpoint file line ${line}: entry ${c.entry} has another hash than on line ${seen.line}: two histories were signed`,
+      );
     byEntry.set(c.entry, { hash: c.hash, line });
     out.push(c);
   }

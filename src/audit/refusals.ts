@@ -68,7 +68,11 @@ export const REFUSAL_WINDOW_MS = 60_000;
 export const REFUSAL_KINDS = 200;
 
 /** A reason without what varies from one request to the next (quoted names, numbers). */
-const shape = (reason: string) => reason.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 120);
+const shape = (reason: string) =>
+  reason
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\d+/g, 'N')
+    .slice(0, 120);
 
 export class RefusalLog {
   private window = new Map<string, Pending>();
@@ -141,7 +145,13 @@ export class RefusalLog {
     this.windowStart = 0;
     if (o.count > 0) {
       const node: Principal = { memberId: null, memberName: 'node', role: 'matcher', tokenId: null, actor: 'unverified:various' };
-      void this.write(node, 'federation.refused', 'various', { overflow: o.count, codes: [...o.codes], kinds: REFUSAL_KINDS, from: new Date(o.first).toISOString(), to: new Date(o.last).toISOString() });
+      void this.write(node, 'federation.refused', 'various', {
+        overflow: o.count,
+        codes: [...o.codes],
+        kinds: REFUSAL_KINDS,
+        from: new Date(o.first).toISOString(),
+        to: new Date(o.last).toISOString(),
+      });
     }
     for (const p of done) {
       void this.write(p.principal, p.action, p.target, {

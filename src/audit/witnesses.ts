@@ -36,17 +36,24 @@ export class AuditWitnesses {
     } catch (err) {
       throw new AllianceError('CHECKPOINT_INVALID', (err as Error).message);
     }
-    if (c.member !== peerName) throw new AllianceError('CHECKPOINT_INVALID', `the checkpoint is of member "${c.member.slice(0, 100)}", not of the sender ${peerName}`);
+    if (c.member !== peerName)
+      throw new AllianceError('CHECKPOINT_INVALID', `the checkpoint is of member "${c.member.slice(0, 100)}", not of the sender ${peerName}`);
     const row = { entry: c.entry, hash: c.hash, signed_at: c.at, envelope: JSON.stringify(raw) };
     // The primary key (peer, entry) settles two senders of one entry: the second reads the first's.
     const kept = (await keepWitnessedCheckpoint(this.store.db, peer.id, row)) ? undefined : await witnessedAt(this.store.db, peer.id, c.entry);
     if (kept && kept.hash !== c.hash) {
       // Audited by the federation routes' refusal log (repeats coalesced), like every refusal.
-      throw auditedAs(new AllianceError('CHECKPOINT_CONFLICT', `this witness holds entry ${c.entry} of ${peerName} with another hash (signed ${kept.signed_at}); ${c.hash.slice(0, 12)}… contradicts it`), {
-        action: 'audit.checkpoint_refused',
-        target: peerName,
-        detail: { entry: c.entry, kept_hash: kept.hash, sent_hash: c.hash },
-      });
+      throw auditedAs(
+        new AllianceError(
+          'CHECKPOINT_CONFLICT',
+          `this witness holds entry ${c.entry} of ${peerName} with another hash (signed ${kept.signed_at}); ${c.hash.slice(0, 12)}… contradicts it`,
+        ),
+        {
+          action: 'audit.checkpoint_refused',
+          target: peerName,
+          detail: { entry: c.entry, kept_hash: kept.hash, sent_hash: c.hash },
+        },
+      );
     }
     if (kept) return { kept: false, entry: c.entry };
     await this.thin(peer.id);
@@ -61,7 +68,11 @@ export class AuditWitnesses {
     const lastOfDay = new Map<string, number>();
     for (const c of older) lastOfDay.set(c.signed_at.slice(0, 10), c.entry);
     const keep = new Set(lastOfDay.values());
-    await dropWitnessedCheckpoints(this.store.db, peerId, older.filter((c) => !keep.has(c.entry)).map((c) => c.entry));
+    await dropWitnessedCheckpoints(
+      this.store.db,
+      peerId,
+      older.filter((c) => !keep.has(c.entry)).map((c) => c.entry),
+    );
   }
 
   /** As a witness: every checkpoint kept for a peer, oldest first. */

@@ -20,7 +20,11 @@ export const HELP_FOR: Record<MessageContext, Record<Audience, readonly HelpKind
   search: { adult: ['offender_prevention', 'hotline'], teen: ['child_helpline', 'hotline'], child: ['child_helpline'] },
   'upload-blocked': { adult: ['hotline', 'offender_prevention'], teen: ['child_helpline', 'victim_support', 'hotline'], child: ['child_helpline'] },
   'child-safety': { adult: ['hotline', 'police', 'child_helpline'], teen: ['child_helpline', 'hotline'], child: ['child_helpline'] },
-  victim: { adult: ['victim_support', 'hotline', 'police'], teen: ['victim_support', 'child_helpline', 'hotline'], child: ['child_helpline', 'victim_support'] },
+  victim: {
+    adult: ['victim_support', 'hotline', 'police'],
+    teen: ['victim_support', 'child_helpline', 'hotline'],
+    child: ['child_helpline', 'victim_support'],
+  },
 };
 
 /** Hash signal types an upload check takes (those whose `check` is 'upload'), each the request field of its name. */
@@ -72,7 +76,10 @@ export class CheckService {
 
   /** The message and help to show in a context (also what a match shows). */
   async messageFor(context: MessageContext, w: Who): Promise<Omit<CheckAnswer, 'match'>> {
-    const [message, help] = await Promise.all([this.messages.resolve(context, w.audience, w.language), this.help.resolve(w.country, HELP_FOR[context][w.audience], w.language)]);
+    const [message, help] = await Promise.all([
+      this.messages.resolve(context, w.audience, w.language),
+      this.help.resolve(w.country, HELP_FOR[context][w.audience], w.language),
+    ]);
     return { message, help, help_fallback: help.some((h) => h.fallback) };
   }
 
@@ -91,7 +98,10 @@ export class CheckService {
   }
 
   /** Is this upload (its hashes only) in a bank? Block with the upload-blocked message, or allow. */
-  async checkUpload(actor: Principal, input: Audiencing & Partial<Record<string, string | null>>): Promise<CheckAnswer & { action: 'block' | 'allow'; matched: string[] }> {
+  async checkUpload(
+    actor: Principal,
+    input: Audiencing & Partial<Record<string, string | null>>,
+  ): Promise<CheckAnswer & { action: 'block' | 'allow'; matched: string[] }> {
     requirePermission(actor, 'check');
     const fields = uploadSignals();
     const given = fields.filter((s) => input[s] != null && input[s] !== '');

@@ -11,7 +11,15 @@ import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
 import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
-import { curatedHelpEntries, insertHelpEntry, listHelpEntries, liveHelpEntry, logHelpChange, markHelpEntryRemoved, updateHelpEntry } from '../store/help-repo.js';
+import {
+  curatedHelpEntries,
+  insertHelpEntry,
+  listHelpEntries,
+  liveHelpEntry,
+  logHelpChange,
+  markHelpEntryRemoved,
+  updateHelpEntry,
+} from '../store/help-repo.js';
 import type { HelpEntryRow } from '../store/reporting-schema.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { canonicalLanguage } from './language.js';
@@ -65,7 +73,8 @@ export function helpEntryFields(input: HelpEntryInput, complete: boolean): Field
   const out: Fields = {};
   if (input.country !== undefined || complete) {
     const c = typeof input.country === 'string' ? input.country.toUpperCase() : '';
-    if (!isCountryCode(c) && c !== INTERNATIONAL) throw bad(`country: an ISO 3166-1 alpha-2 code (or ${INTERNATIONAL}, the international fall-back), not "${String(input.country ?? '').slice(0, 10)}"`);
+    if (!isCountryCode(c) && c !== INTERNATIONAL)
+      throw bad(`country: an ISO 3166-1 alpha-2 code (or ${INTERNATIONAL}, the international fall-back), not "${String(input.country ?? '').slice(0, 10)}"`);
     out.country = c;
   }
   if (input.kind !== undefined || complete) {
@@ -89,7 +98,14 @@ export function helpEntryFields(input: HelpEntryInput, complete: boolean): Field
   if (input.channels !== undefined) {
     if (!Array.isArray(input.channels) || input.channels.length > 10) throw bad('channels: at most 10');
     for (const c of input.channels) {
-      if (typeof c !== 'object' || c === null || !(CHANNEL_TYPES as readonly string[]).includes(c.type) || typeof c.value !== 'string' || !c.value.trim() || c.value.length > 300) {
+      if (
+        typeof c !== 'object' ||
+        c === null ||
+        !(CHANNEL_TYPES as readonly string[]).includes(c.type) ||
+        typeof c.value !== 'string' ||
+        !c.value.trim() ||
+        c.value.length > 300
+      ) {
         throw bad(`channels: each {type: ${CHANNEL_TYPES.join('|')}, value: at most 300 characters}`);
       }
       if ((c.type === 'web' || c.type === 'chat') && !/^https?:\/\/\S+$/.test(c.value.trim())) throw bad(`channels: a ${c.type} channel is an http(s) address`);
@@ -149,14 +165,16 @@ export class HelpDirectory {
     const rows = await curatedHelpEntries(this.store.db, [c, INTERNATIONAL], [...kinds]);
     const primary = language.split('-')[0];
     // This node's own entries before received ones, then those in the user's language first.
-    const rank = (r: (typeof rows)[number], e: HelpEntry) => (r.received_from === null ? 0 : 2) + (e.languages.some((l) => l === language || l.split('-')[0] === primary) ? 0 : 1);
+    const rank = (r: (typeof rows)[number], e: HelpEntry) =>
+      (r.received_from === null ? 0 : 2) + (e.languages.some((l) => l === language || l.split('-')[0] === primary) ? 0 : 1);
     const entries: HelpForUser[] = [];
     for (const kind of kinds) {
       const of = (country: string) => rows.filter((r) => r.kind === kind && r.country === country).map((r) => ({ r, e: helpEntryView(r) }));
       const own = c === INTERNATIONAL ? [] : of(c);
       const chosen = own.length ? own : of(INTERNATIONAL);
       chosen.sort((a, b) => rank(a.r, a.e) - rank(b.r, b.e));
-      for (const { e } of chosen.slice(0, MAX_HELP_PER_KIND)) entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
+      for (const { e } of chosen.slice(0, MAX_HELP_PER_KIND))
+        entries.push({ kind, name: e.name, country: e.country, languages: e.languages, hours: e.hours, channels: e.channels, fallback: own.length === 0 });
     }
     this.cache.set(key, entries);
     return entries;
@@ -167,7 +185,22 @@ export class HelpDirectory {
     const f = helpEntryFields(input, true);
     const t = now();
     const done = await this.store.db.transaction().execute(async (tx) => {
-      const done = await insertHelpEntry(tx, { country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: 'curated', received_from: null, created_at: t, updated_at: t }, (id) => `${this.self.name}/help/${id}`);
+      const done = await insertHelpEntry(
+        tx,
+        {
+          country: f.country!,
+          kind: f.kind!,
+          name: f.name!,
+          languages: f.languages ?? '[]',
+          hours: f.hours ?? null,
+          channels: f.channels ?? '[]',
+          status: 'curated',
+          received_from: null,
+          created_at: t,
+          updated_at: t,
+        },
+        (id) => `${this.self.name}/help/${id}`,
+      );
       await this.logChange(tx, done);
       await this.audit.record(tx, actor, 'help.add', done.uid, { country: done.country, kind: done.kind });
       return helpEntryView(done);

@@ -61,7 +61,10 @@ export class HelpFeed {
     const changed = await helpChangesSince(this.store.db, since, PAGE + 1);
     const more = changed.length > PAGE;
     const ids = changed.slice(0, PAGE);
-    const rows = await helpEntriesByIds(this.store.db, ids.map((r) => r.entry_id));
+    const rows = await helpEntriesByIds(
+      this.store.db,
+      ids.map((r) => r.entry_id),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const entries: HelpFeedEntry[] = [];
     for (const { entry_id, seq } of ids) {
@@ -110,13 +113,23 @@ export class HelpFeed {
     const f = checkedFields(peer.name, e);
     if (peer.kind !== 'secretariat' && f.country !== peer.country) return false;
     const t = now();
-    const fields = { country: f.country!, kind: f.kind!, name: f.name!, languages: f.languages ?? '[]', hours: f.hours ?? null, channels: f.channels ?? '[]', status: e.status, updated_at: t };
+    const fields = {
+      country: f.country!,
+      kind: f.kind!,
+      name: f.name!,
+      languages: f.languages ?? '[]',
+      hours: f.hours ?? null,
+      channels: f.channels ?? '[]',
+      status: e.status,
+      updated_at: t,
+    };
     const existing = await helpEntryByUid(tx, e.uid);
     if (existing) {
       if (existing.received_from !== peer.id) return false; // this node's own, or got from its publisher by another path
       await setHelpEntry(tx, existing.id, fields);
     } else if (e.status === 'curated') {
-      if ((await curatedCountFrom(tx, peer.id)) >= MAX_RECEIVED_PER_PEER) throw bad(peer.name, `more than ${MAX_RECEIVED_PER_PEER.toLocaleString('en')} entries`);
+      if ((await curatedCountFrom(tx, peer.id)) >= MAX_RECEIVED_PER_PEER)
+        throw bad(peer.name, `more than ${MAX_RECEIVED_PER_PEER.toLocaleString('en')} entries`);
       await insertReceivedHelpEntry(tx, { ...fields, uid: e.uid, received_from: peer.id, created_at: t });
     }
     return true;

@@ -8,7 +8,17 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
-import { approvedKeys, approvedVersions, decideMessage, getMessage, insertMessageDraft, lastMessageVersion, messageLanguages, messagesIn, messageVersions } from '../store/messages-repo.js';
+import {
+  approvedKeys,
+  approvedVersions,
+  decideMessage,
+  getMessage,
+  insertMessageDraft,
+  lastMessageVersion,
+  messageLanguages,
+  messagesIn,
+  messageVersions,
+} from '../store/messages-repo.js';
 import type { MessageRow } from '../store/reporting-schema.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { isUniqueViolation, now } from '../store/util.js';
@@ -88,19 +98,28 @@ export class MessageService {
     const rows = (await messagesIn(this.store.db, language)).map(version);
     const languages = await messageLanguages(this.store.db);
     const parents = languageChain(language).slice(1);
-    const approvedIn = new Set(
-      parents.length
-        ? (await approvedKeys(this.store.db, parents)).map((r) => `${r.context}|${r.audience}|${r.language}`)
-        : [],
-    );
+    const approvedIn = new Set(parents.length ? (await approvedKeys(this.store.db, parents)).map((r) => `${r.context}|${r.audience}|${r.language}`) : []);
     const entries = MESSAGE_CONTEXTS.flatMap((context) =>
       MESSAGE_AUDIENCES.map((audience) => {
         const mine = rows.filter((r) => r.context === context && r.audience === audience);
         const served = mine.find((r) => r.status === 'approved') ?? null;
         // What users of this language are shown when it has none: its primary language's, else English.
-        const shownFrom = served ? language : (languageChain(language).slice(1).find((l) => approvedIn.has(`${context}|${audience}|${l}`)) ?? FALLBACK_LANGUAGE);
+        const shownFrom = served
+          ? language
+          : (languageChain(language)
+              .slice(1)
+              .find((l) => approvedIn.has(`${context}|${audience}|${l}`)) ?? FALLBACK_LANGUAGE);
         const pending = mine.find((r) => r.status === 'draft' && (!served || r.version > served.version)) ?? null;
-        return { context, audience, language, served, pending, shown_from: shownFrom, fallback: !languageChain(language).includes(shownFrom), versions: mine.length };
+        return {
+          context,
+          audience,
+          language,
+          served,
+          pending,
+          shown_from: shownFrom,
+          fallback: !languageChain(language).includes(shownFrom),
+          versions: mine.length,
+        };
       }),
     );
     return { language, languages, entries };
@@ -134,7 +153,10 @@ export class MessageService {
     }
   }
 
-  private writeVersion(actor: Principal, m: { context: MessageContext; audience: Audience; language: string; title: string; body: string }): Promise<MessageVersion> {
+  private writeVersion(
+    actor: Principal,
+    m: { context: MessageContext; audience: Audience; language: string; title: string; body: string },
+  ): Promise<MessageVersion> {
     const { context, audience, language, title, body } = m;
     return this.store.db.transaction().execute(async (tx) => {
       const next = (await lastMessageVersion(tx, context, audience, language)) + 1;
@@ -152,11 +174,21 @@ export class MessageService {
     const done = await this.store.db.transaction().execute(async (tx) => {
       const cur = await getMessage(tx, id);
       if (!cur) throw new AllianceError('MESSAGE_NOT_FOUND', `no message version ${id}`);
-      if (cur.status !== 'draft') throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} is already ${cur.status}`);
+      if (cur.status !== 'draft')
+        throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} is already ${cur.status}`);
       if (cur.author === actor.actor) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', 'a message is reviewed by someone other than its author');
-      const row = await decideMessage(tx, id, { status: input.decision === 'approve' ? 'approved' : 'rejected', reviewed_by: actor.actor, reviewed_at: now(), review_note: note });
+      const row = await decideMessage(tx, id, {
+        status: input.decision === 'approve' ? 'approved' : 'rejected',
+        reviewed_by: actor.actor,
+        reviewed_at: now(),
+        review_note: note,
+      });
       // Another reviewer decided in between (PostgreSQL runs both transactions at once).
-      if (!row) throw new AllianceError('MESSAGE_REVIEW_CONFLICT', `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} was reviewed by someone else just now`);
+      if (!row)
+        throw new AllianceError(
+          'MESSAGE_REVIEW_CONFLICT',
+          `version ${cur.version} of ${cur.context}/${cur.audience}/${cur.language} was reviewed by someone else just now`,
+        );
       await this.audit.record(tx, actor, `message.${input.decision}`, `${row.context}/${row.audience}/${row.language}/v${row.version}`, { note });
       return version(row);
     });

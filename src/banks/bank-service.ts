@@ -260,8 +260,17 @@ export class BankService {
     const bank = await getBankByName(this.store.db, bankName);
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
     const contents = await listContent(this.store.db, bank.id, { limit, afterId: opts.afterId });
-    const signals = await signalsOfContent(this.store.db, contents.map((c) => c.id));
-    return contents.map((c) => this.contentView(c, bank.name, signals.filter((s) => s.content_id === c.id)));
+    const signals = await signalsOfContent(
+      this.store.db,
+      contents.map((c) => c.id),
+    );
+    return contents.map((c) =>
+      this.contentView(
+        c,
+        bank.name,
+        signals.filter((s) => s.content_id === c.id),
+      ),
+    );
   }
 
   private contentView(c: BankContent, bank: string, signals: Signal[]): ContentView {
@@ -283,9 +292,11 @@ export class BankService {
 
   /** Changes a content's classification, tags, note or disabled_until. */
   async updateContent(actor: Principal, id: number, f: Partial<Omit<ContentFields, 'signals' | 'source_member'>>): Promise<ContentView> {
-    const classification = f.classification === undefined ? undefined : f.classification === null ? null : JSON.stringify(parseClassification(f.classification));
+    const classification =
+      f.classification === undefined ? undefined : f.classification === null ? null : JSON.stringify(parseClassification(f.classification));
     const tags = f.tags === undefined ? undefined : checkTags(f.tags);
-    if (f.disabled_until !== undefined && f.disabled_until !== null && !Number.isFinite(f.disabled_until)) throw new AllianceError('VALIDATION', 'disabled_until must be epoch milliseconds or null');
+    if (f.disabled_until !== undefined && f.disabled_until !== null && !Number.isFinite(f.disabled_until))
+      throw new AllianceError('VALIDATION', 'disabled_until must be epoch milliseconds or null');
     await this.store.db.transaction().execute(async (tx) => {
       const content = await getContent(tx, id);
       const bank = await getBankById(tx, content.bank_id);
@@ -331,7 +342,13 @@ export class BankService {
    * Runs a bulk change of a bank the actor may write (file imports) in one transaction, audited
    * first; the matchers catch up after the commit. Anything thrown rolls all of it back.
    */
-  async bulkWrite<T>(actor: Principal, bankName: string, action: string, details: Record<string, unknown>, work: (tx: Tx, bank: Bank, dialect: DialectName) => Promise<T>): Promise<T> {
+  async bulkWrite<T>(
+    actor: Principal,
+    bankName: string,
+    action: string,
+    details: Record<string, unknown>,
+    work: (tx: Tx, bank: Bank, dialect: DialectName) => Promise<T>,
+  ): Promise<T> {
     return this.signalsWrite(async (tx) => {
       const bank = await getBankByName(tx, bankName);
       this.assertOwner(actor, bank);
@@ -344,7 +361,13 @@ export class BankService {
    * Adds many contents in one transaction (imports): all or nothing. `within` runs last in that
    * transaction (a job marking itself done with its effects). Returns the content ids.
    */
-  async importContents(actor: Principal, bankName: string, items: ContentFields[], source: string, within?: (tx: Tx, ids: number[]) => Promise<void>): Promise<number[]> {
+  async importContents(
+    actor: Principal,
+    bankName: string,
+    items: ContentFields[],
+    source: string,
+    within?: (tx: Tx, ids: number[]) => Promise<void>,
+  ): Promise<number[]> {
     const prepared: Array<{ signals: NewSignal[]; classification: string | null; tags: string[]; note: string | null }> = [];
     for (const [i, f] of items.entries()) {
       // Checked in slices between turns of the event loop: a million items would hold HTTP for seconds.
@@ -369,7 +392,10 @@ export class BankService {
         tx,
         this.store.dialect,
         bank.id,
-        prepared.map((p) => ({ content: { classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null }, signals: p.signals })),
+        prepared.map((p) => ({
+          content: { classification: p.classification, tags: p.tags, note: p.note, source_member: actor.memberName, disabled_until: null },
+          signals: p.signals,
+        })),
       );
       await logFeed(tx, bank.id, ids, 'upsert');
       await within?.(tx, ids);

@@ -56,7 +56,18 @@ export const CROSSWALK: Record<Scheme, Record<string, Derived>> = {
   },
 };
 
-const BARE: Record<string, Scheme> = { A1: 'industry', A2: 'industry', B1: 'industry', B2: 'industry', A: 'uk', B: 'uk', C: 'uk', baseline: 'legal', national: 'legal', not_illegal: 'legal' };
+const BARE: Record<string, Scheme> = {
+  A1: 'industry',
+  A2: 'industry',
+  B1: 'industry',
+  B2: 'industry',
+  A: 'uk',
+  B: 'uk',
+  C: 'uk',
+  baseline: 'legal',
+  national: 'legal',
+  not_illegal: 'legal',
+};
 
 /**
  * Parses "scheme:value" (vics:1, uk:A, industry:A1, legal:baseline) or an unambiguous bare label
@@ -70,11 +81,15 @@ export function parseClassification(text: string): Classification {
   const [rawScheme, rawValue] = t.includes(':') ? t.split(':', 2) : [own(BARE, t) ?? own(BARE, t.toUpperCase()) ?? own(BARE, t.toLowerCase()), t];
   const scheme = rawScheme?.toLowerCase() as Scheme | undefined;
   if (!scheme || !Object.hasOwn(CROSSWALK, scheme)) {
-    throw new AllianceError('CLASSIFICATION_INVALID', `unknown classification "${text}": use vics:0…4, uk:A|B|C, industry:A1|A2|B1|B2 or legal:baseline|national|not_illegal|unknown`);
+    throw new AllianceError(
+      'CLASSIFICATION_INVALID',
+      `unknown classification "${text}": use vics:0…4, uk:A|B|C, industry:A1|A2|B1|B2 or legal:baseline|national|not_illegal|unknown`,
+    );
   }
   const value = scheme === 'legal' ? rawValue.toLowerCase() : rawValue.toUpperCase();
   const derived = own(CROSSWALK[scheme], value);
-  if (!derived) throw new AllianceError('CLASSIFICATION_INVALID', `"${rawValue}" is not a ${scheme} classification (known: ${Object.keys(CROSSWALK[scheme]).join(', ')})`);
+  if (!derived)
+    throw new AllianceError('CLASSIFICATION_INVALID', `"${rawValue}" is not a ${scheme} classification (known: ${Object.keys(CROSSWALK[scheme]).join(', ')})`);
   return { scheme, value, ...derived };
 }
 

@@ -34,7 +34,11 @@ class Errors {
     return this.list.length >= MAX_ERRORS;
   }
   throwIfAny(path: string): void {
-    if (this.list.length) throw new AllianceError('IMPORT_INVALID', `${path}: nothing was imported; fix ${this.list.length >= MAX_ERRORS ? `these (and perhaps more)` : 'these'}:\n  ${this.list.join('\n  ')}`);
+    if (this.list.length)
+      throw new AllianceError(
+        'IMPORT_INVALID',
+        `${path}: nothing was imported; fix ${this.list.length >= MAX_ERRORS ? `these (and perhaps more)` : 'these'}:\n  ${this.list.join('\n  ')}`,
+      );
   }
 }
 
@@ -47,7 +51,12 @@ function hashedContent(f: HashedFile): ContentFields | null {
   });
   // The same value twice (a symmetric image's variants) is one signal.
   const seen = new Set<string>();
-  return { signals: signals.filter((s) => !seen.has(`${s.signal_type}:${s.value}`) && seen.add(`${s.signal_type}:${s.value}`)), classification: null, tags: [], note: null };
+  return {
+    signals: signals.filter((s) => !seen.has(`${s.signal_type}:${s.value}`) && seen.add(`${s.signal_type}:${s.value}`)),
+    classification: null,
+    tags: [],
+    note: null,
+  };
 }
 
 function collectHashed(files: Iterable<HashedFile>, list: ImportList, errors: Errors): void {
@@ -103,7 +112,11 @@ export async function readImportList(path: string): Promise<ImportList> {
           continue;
         }
         const unknown = [...columns.keys()].filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
-        if (!columns.has('signal_type') || !columns.has('signal')) throw new AllianceError('IMPORT_INVALID', `${path}: line ${line}: the header must name signal_type and signal (optional: classification, tags, note, content), or be the header of "alliance hash" output (${'path,type,hash,…'})`);
+        if (!columns.has('signal_type') || !columns.has('signal'))
+          throw new AllianceError(
+            'IMPORT_INVALID',
+            `${path}: line ${line}: the header must name signal_type and signal (optional: classification, tags, note, content), or be the header of "alliance hash" output (${'path,type,hash,…'})`,
+          );
         if (unknown.length) throw new AllianceError('IMPORT_INVALID', `${path}: line ${line}: unknown column(s) ${unknown.join(', ')}`);
         continue;
       }
@@ -113,7 +126,8 @@ export async function readImportList(path: string): Promise<ImportList> {
       };
       try {
         // Rows of `alliance hash` before this fix had four fields where the header names six.
-        if (fields.length !== columns.size && !(hashed && fields.length >= 3 && fields.length < columns.size)) throw new Error(`expected ${columns.size} fields, got ${fields.length}`);
+        if (fields.length !== columns.size && !(hashed && fields.length >= 3 && fields.length < columns.size))
+          throw new Error(`expected ${columns.size} fields, got ${fields.length}`);
         if (hashed) {
           hashed.add(line, get);
           continue;
@@ -122,11 +136,17 @@ export async function readImportList(path: string): Promise<ImportList> {
         const signal = { signal_type: type.name, value: type.normalize(get('signal')) };
         const classification = get('classification') || null;
         if (classification) parseClassification(classification);
-        const tags = get('tags') ? get('tags').split(';').map((t) => t.trim()).filter(Boolean) : [];
+        const tags = get('tags')
+          ? get('tags')
+              .split(';')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : [];
         const key = get('content');
         const same = key ? grouped.get(key) : undefined;
         if (same) {
-          if ((same.classification ?? null) !== classification) throw new Error(`content ${key} has another classification on an earlier row (${same.classification ?? 'none'})`);
+          if ((same.classification ?? null) !== classification)
+            throw new Error(`content ${key} has another classification on an earlier row (${same.classification ?? 'none'})`);
           if (!same.signals.some((s) => s.signal_type === signal.signal_type && s.value === signal.value)) same.signals.push(signal);
           continue;
         }
@@ -151,7 +171,13 @@ export async function readImportList(path: string): Promise<ImportList> {
  * Reads and checks every CSV file, then stores them all into a bank (or none); returns how many
  * contents were added. `within` runs inside the storing transaction (see BankService.importContents).
  */
-export async function importCsv(banks: BankService, actor: Principal, bank: string, paths: string | string[], within?: (tx: Tx, done: { contents: number; skipped: number }) => Promise<void>): Promise<{ contents: number; skipped: number }> {
+export async function importCsv(
+  banks: BankService,
+  actor: Principal,
+  bank: string,
+  paths: string | string[],
+  within?: (tx: Tx, done: { contents: number; skipped: number }) => Promise<void>,
+): Promise<{ contents: number; skipped: number }> {
   const files = typeof paths === 'string' ? [paths] : paths;
   const items: ContentFields[] = [];
   let skipped = 0;
@@ -161,6 +187,12 @@ export async function importCsv(banks: BankService, actor: Principal, bank: stri
     skipped += list.skipped;
   }
   if (items.length === 0) return { contents: 0, skipped }; // no effects: nothing that could be applied twice
-  const ids = await banks.importContents(actor, bank, items, `csv:${files.map((f) => basename(f)).join(',')}`, within && ((tx, ids) => within(tx, { contents: ids.length, skipped })));
+  const ids = await banks.importContents(
+    actor,
+    bank,
+    items,
+    `csv:${files.map((f) => basename(f)).join(',')}`,
+    within && ((tx, ids) => within(tx, { contents: ids.length, skipped })),
+  );
   return { contents: ids.length, skipped };
 }

@@ -14,7 +14,22 @@ import type { Envelope } from '../exchange/envelope.js';
 import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import type { CaseRow } from '../store/cases-schema.js';
-import { caseByUid, insertAlert, insertOwnCase, insertReceivedCase, insertTarget, listAlerts, listOwnCases, lockTargets, ownCase, ownTargetsSince, setCaseContact, setTargetCheckpoint, targetCheckpoint, targetsLike } from '../store/deconfliction-repo.js';
+import {
+  caseByUid,
+  insertAlert,
+  insertOwnCase,
+  insertReceivedCase,
+  insertTarget,
+  listAlerts,
+  listOwnCases,
+  lockTargets,
+  ownCase,
+  ownTargetsSince,
+  setCaseContact,
+  setTargetCheckpoint,
+  targetCheckpoint,
+  targetsLike,
+} from '../store/deconfliction-repo.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
 import type { Executor } from '../store/util.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
@@ -62,7 +77,11 @@ export class DeconflictionService {
     if (!reference || reference.length > 200) throw bad('reference: the case reference, 1–200 characters');
     if (!contact || contact.length > 500) throw bad('contact_point: who to call about an overlap, 1–500 characters');
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await insertOwnCase(tx, { reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor }, (id) => `${this.self.name}/case/${id}`);
+      const row = await insertOwnCase(
+        tx,
+        { reference, owner_member: this.self.name, contact_point: contact, created_by: actor.actor },
+        (id) => `${this.self.name}/case/${id}`,
+      );
       const uid = row.uid;
       await this.audit.record(tx, actor, 'case.open', uid, { reference });
       return { id: row.id, uid, reference, contact_point: contact };
@@ -83,7 +102,8 @@ export class DeconflictionService {
       const normalised = normaliseTarget(kind, t.value);
       const from = t.from ? (parseIsoTime(t.from) ?? NaN) : null;
       const to = t.to ? (parseIsoTime(t.to) ?? NaN) : null;
-      if ((from !== null && Number.isNaN(from)) || (to !== null && Number.isNaN(to)) || (from !== null && to !== null && to < from)) throw bad(`targets[${i}]: from and to are ISO 8601 times, from before to`);
+      if ((from !== null && Number.isNaN(from)) || (to !== null && Number.isNaN(to)) || (from !== null && to !== null && to < from))
+        throw bad(`targets[${i}]: from and to are ISO 8601 times, from before to`);
       return { kind, keyed_hash: keyTarget(key, kind, normalised), hint: hintOf(kind, normalised), valid_from: from, valid_to: to };
     });
     return this.store.db.transaction().execute(async (tx) => {
@@ -93,7 +113,14 @@ export class DeconflictionService {
         await insertTarget(tx, c.id, t);
         alerts += await this.overlap(tx, c, t);
       }
-      await this.audit.record(tx, actor, 'deconfliction.check', c.uid, { targets: prepared.length, kinds: [...new Set(prepared.map((t) => t.kind))], alerts }, alerts);
+      await this.audit.record(
+        tx,
+        actor,
+        'deconfliction.check',
+        c.uid,
+        { targets: prepared.length, kinds: [...new Set(prepared.map((t) => t.kind))], alerts },
+        alerts,
+      );
       return { case: c.uid, targets: prepared.length, alerts };
     });
   }
@@ -103,7 +130,11 @@ export class DeconflictionService {
    * this node's own cases involved (a received case is its owner's node's business). Returns how
    * many alerts are new.
    */
-  private async overlap(tx: Executor, c: CaseRow, t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null }): Promise<number> {
+  private async overlap(
+    tx: Executor,
+    c: CaseRow,
+    t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null },
+  ): Promise<number> {
     const others = await targetsLike(tx, t.keyed_hash, c.id);
     let alerts = 0;
     for (const o of others) {
@@ -116,7 +147,14 @@ export class DeconflictionService {
       ];
       for (const side of sides) {
         if (!side.own) continue;
-        alerts += await insertAlert(tx, { case_id: side.mine, kind: t.kind, other_case: side.theirs.uid, other_member: side.theirs.member, other_contact: side.theirs.contact, hint: side.hint });
+        alerts += await insertAlert(tx, {
+          case_id: side.mine,
+          kind: t.kind,
+          other_case: side.theirs.uid,
+          other_member: side.theirs.member,
+          other_contact: side.theirs.contact,
+          hint: side.hint,
+        });
       }
     }
     return alerts;
@@ -128,7 +166,15 @@ export class DeconflictionService {
   async page(peerName: string, since: number): Promise<Envelope> {
     if (!Number.isSafeInteger(since) || since < 0) throw new AllianceError('VALIDATION', 'since is a position ≥ 0');
     const rows = await ownTargetsSince(this.store.db, since, TARGET_PAGE + 1);
-    const entries = rows.slice(0, TARGET_PAGE).map((r) => ({ seq: r.id, case: r.uid, contact_point: r.contact_point, kind: r.kind, keyed_hash: r.keyed_hash, valid_from: r.valid_from, valid_to: r.valid_to }));
+    const entries = rows.slice(0, TARGET_PAGE).map((r) => ({
+      seq: r.id,
+      case: r.uid,
+      contact_point: r.contact_point,
+      kind: r.kind,
+      keyed_hash: r.keyed_hash,
+      valid_from: r.valid_from,
+      valid_to: r.valid_to,
+    }));
     return sealFeedPage(this.federation, TARGETS_FORMAT, peerName, since, entries, rows.length > TARGET_PAGE);
   }
 
@@ -147,8 +193,15 @@ export class DeconflictionService {
         format: TARGETS_FORMAT,
         checkpoint: () => targetCheckpoint(this.store.db, peer.id),
         check: (e) => {
-          if (typeof e.case !== 'string' || !e.case.startsWith(`${peer.name}/case/`) || e.case.length > 200) throw bad(`a case uid must be "${peer.name}/case/<id>"`);
-          if (!(TARGET_KINDS as readonly string[]).includes(e.kind) || !/^[0-9a-f]{64}$/.test(e.keyed_hash) || typeof e.contact_point !== 'string' || e.contact_point.length > 500) throw bad(`target ${e.seq} is malformed`);
+          if (typeof e.case !== 'string' || !e.case.startsWith(`${peer.name}/case/`) || e.case.length > 200)
+            throw bad(`a case uid must be "${peer.name}/case/<id>"`);
+          if (
+            !(TARGET_KINDS as readonly string[]).includes(e.kind) ||
+            !/^[0-9a-f]{64}$/.test(e.keyed_hash) ||
+            typeof e.contact_point !== 'string' ||
+            e.contact_point.length > 500
+          )
+            throw bad(`target ${e.seq} is malformed`);
           for (const w of [e.valid_from, e.valid_to]) if (w !== null && !Number.isSafeInteger(w)) throw bad(`target ${e.seq}: a time window is malformed`);
         },
         apply: (entries, to) =>

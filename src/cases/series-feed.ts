@@ -18,7 +18,15 @@ import { requirePermission, type Principal } from '../members/principal.js';
 import { seriesChangedSince, seriesCheckpoint, setSeriesCheckpoint } from '../store/cases-repo.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers } from '../store/federation-repo.js';
-import { deleteVictimsOf, insertReceivedSeries, insertReceivedVictims, seriesByUid, setReceivedSeries, victimCounts, victimUidsOf } from '../store/series-feed-repo.js';
+import {
+  deleteVictimsOf,
+  insertReceivedSeries,
+  insertReceivedVictims,
+  seriesByUid,
+  setReceivedSeries,
+  victimCounts,
+  victimUidsOf,
+} from '../store/series-feed-repo.js';
 import { now, type Executor } from '../store/util.js';
 import { SERIES_STATUSES } from './series-service.js';
 import { unknownPeer } from '../store/federation-repo.js';
@@ -40,18 +48,20 @@ interface SeriesEntry {
   victims: Array<{ uid: string; identified_on: string; identified_by: string }>;
 }
 
-
 const bad = (peer: string, why: string) => new AllianceError('FEED_INVALID', `series feed of ${peer}: ${why}`);
 const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
 const time = (v: unknown) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 
 function checkEntry(peer: string, e: SeriesEntry): void {
   if (!str(e.uid, 200) || !e.uid.startsWith(`${peer}/series/`)) throw bad(peer, `a series uid must be "${peer}/series/<id>"`);
-  if (!str(e.name, 200) || e.owner?.member !== peer || !(SERIES_STATUSES as readonly string[]).includes(e.status)) throw bad(peer, `series ${e.uid.slice(0, 100)}: name, owner or status malformed`);
-  for (const k of ['first_seen_at', 'victim_identified_at', 'offender_identified_at', 'closed_at'] as const) if (!time(e[k])) throw bad(peer, `series ${e.uid}: ${k} malformed`);
+  if (!str(e.name, 200) || e.owner?.member !== peer || !(SERIES_STATUSES as readonly string[]).includes(e.status))
+    throw bad(peer, `series ${e.uid.slice(0, 100)}: name, owner or status malformed`);
+  for (const k of ['first_seen_at', 'victim_identified_at', 'offender_identified_at', 'closed_at'] as const)
+    if (!time(e[k])) throw bad(peer, `series ${e.uid}: ${k} malformed`);
   if (!time(e.opened_at) || !Array.isArray(e.victims) || e.victims.length > 100_000) throw bad(peer, `series ${e.uid}: opened_at or victims malformed`);
   for (const v of e.victims) {
-    if (!str(v?.uid, 200) || !v.uid.startsWith(`${peer}/victim/`) || !/^\d{4}-\d{2}-\d{2}$/.test(String(v.identified_on)) || !str(v.identified_by, 100)) throw bad(peer, `series ${e.uid}: a victim record is malformed`);
+    if (!str(v?.uid, 200) || !v.uid.startsWith(`${peer}/victim/`) || !/^\d{4}-\d{2}-\d{2}$/.test(String(v.identified_on)) || !str(v.identified_by, 100))
+      throw bad(peer, `series ${e.uid}: a victim record is malformed`);
   }
 }
 

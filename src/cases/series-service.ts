@@ -131,7 +131,12 @@ export class SeriesService {
   async search(actor: Principal, q: { text?: string; status?: string; limit?: number; offset?: number } = {}) {
     requirePermission(actor, 'cases');
     if (q.status !== undefined && !(SERIES_STATUSES as readonly string[]).includes(q.status)) throw bad(`status: one of ${SERIES_STATUSES.join(', ')}`);
-    const rows = await searchSeries(this.store.db, { text: q.text?.slice(0, 200), status: q.status, limit: Math.min(q.limit ?? 50, 500), offset: q.offset ?? 0 });
+    const rows = await searchSeries(this.store.db, {
+      text: q.text?.slice(0, 200),
+      status: q.status,
+      limit: Math.min(q.limit ?? 50, 500),
+      offset: q.offset ?? 0,
+    });
     return rows.map((r) => this.view(r, r));
   }
 
@@ -140,11 +145,20 @@ export class SeriesService {
     requirePermission(actor, 'cases');
     const s = await getSeries(this.store.db, id);
     const victims = await victimsOfSeries(this.store.db, id);
-    const referrals = await referralsOfVictims(this.store.db, victims.map((v) => v.id));
+    const referrals = await referralsOfVictims(
+      this.store.db,
+      victims.map((v) => v.id),
+    );
     return {
       ...this.view(s, { victims: victims.length }),
       content_ids: await contentOfSeries(this.store.db, id),
-      victims: victims.map((v) => ({ id: v.id, uid: v.uid, identified_on: v.identified_on, identified_by: v.identified_by, referrals: referrals.filter((r) => r.victim_id === v.id).map(({ victim_id: _, ...r }) => r) })),
+      victims: victims.map((v) => ({
+        id: v.id,
+        uid: v.uid,
+        identified_on: v.identified_on,
+        identified_by: v.identified_by,
+        referrals: referrals.filter((r) => r.victim_id === v.id).map(({ victim_id: _, ...r }) => r),
+      })),
     };
   }
 
@@ -169,7 +183,8 @@ export class SeriesService {
       if (!SERIES_STATUSES.includes(to)) throw bad(`status: one of ${SERIES_STATUSES.join(', ')}`);
       if (s.status === 'closed') throw bad(`series ${s.uid} is closed`);
       if (to === 'unidentified') throw bad('a series does not go back to unidentified');
-      if (to === 'victim_identified' && (await victimsOfSeries(this.store.db, id)).length === 0) throw bad('record the identified victim (POST …/victims): the status follows');
+      if (to === 'victim_identified' && (await victimsOfSeries(this.store.db, id)).length === 0)
+        throw bad('record the identified victim (POST …/victims): the status follows');
       fields.status = to;
       if (to === 'offender_identified') fields.offender_identified_at = s.offender_identified_at ?? t;
       if (to === 'closed') fields.closed_at = t;
@@ -200,7 +215,24 @@ export class SeriesService {
       if (byName.has(name.toLowerCase())) continue;
       const s = await insertSeries(
         tx,
-        { name, owner_member: this.self.name, owner_country: this.self.country, agency: null, contact_point: null, status: 'unidentified', first_seen_at: null, opened_at: t, victim_identified_at: null, offender_identified_at: null, closed_at: null, notes: null, received_from: null, created_by_import: 1, created_at: t, updated_at: t },
+        {
+          name,
+          owner_member: this.self.name,
+          owner_country: this.self.country,
+          agency: null,
+          contact_point: null,
+          status: 'unidentified',
+          first_seen_at: null,
+          opened_at: t,
+          victim_identified_at: null,
+          offender_identified_at: null,
+          closed_at: null,
+          notes: null,
+          received_from: null,
+          created_by_import: 1,
+          created_at: t,
+          updated_at: t,
+        },
         (id) => `${this.self.name}/series/${id}`,
       );
       await logSeries(tx, s.id);
@@ -255,8 +287,19 @@ export class SeriesService {
     if (input.service_id !== undefined) await getService(this.store.db, input.service_id);
     const t = now();
     const victim = await this.store.db.transaction().execute(async (tx) => {
-      const v = await insertVictim(tx, { uid: `${this.self.name}/victim/${randomBytes(6).toString('hex')}`, series_id: id, identified_on: on, identified_by: this.self.name });
-      if (input.service_id !== undefined) await insertReferral(tx, { victim_id: v.id, service_id: input.service_id, referred_on: day('referred_on', input.referred_on ?? on), referred_by: actor.actor });
+      const v = await insertVictim(tx, {
+        uid: `${this.self.name}/victim/${randomBytes(6).toString('hex')}`,
+        series_id: id,
+        identified_on: on,
+        identified_by: this.self.name,
+      });
+      if (input.service_id !== undefined)
+        await insertReferral(tx, {
+          victim_id: v.id,
+          service_id: input.service_id,
+          referred_on: day('referred_on', input.referred_on ?? on),
+          referred_by: actor.actor,
+        });
       await updateSeries(tx, id, {
         victim_identified_at: s.victim_identified_at ?? t,
         ...(s.status === 'unidentified' ? { status: 'victim_identified' } : {}),
@@ -290,11 +333,19 @@ export class SeriesService {
     if (!isCountryCode(country)) throw invalid(`country: "${String(input.country ?? '').slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
     if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200) throw invalid('name: 1–200 characters');
     if (!(SERVICE_KINDS as readonly string[]).includes(input.kind ?? '')) throw invalid(`kind: one of ${SERVICE_KINDS.join(', ')}`);
-    if (typeof input.contact !== 'string' || !input.contact.trim() || input.contact.length > 500) throw invalid('contact: how to reach the service (1–500 characters)');
+    if (typeof input.contact !== 'string' || !input.contact.trim() || input.contact.length > 500)
+      throw invalid('contact: how to reach the service (1–500 characters)');
     const languages = [...new Set((input.languages ?? []).map((l) => String(l).trim().toLowerCase()))];
     if (languages.some((l) => !/^[a-z]{2,3}(-[a-z0-9]{2,8})?$/.test(l))) throw invalid('languages: language codes such as de, fr, pt-br');
     return this.store.db.transaction().execute(async (tx) => {
-      const s = await insertService(tx, { country, name: input.name!.trim(), kind: input.kind!, contact: input.contact!.trim(), languages, hours: input.hours?.slice(0, 200) ?? null });
+      const s = await insertService(tx, {
+        country,
+        name: input.name!.trim(),
+        kind: input.kind!,
+        contact: input.contact!.trim(),
+        languages,
+        hours: input.hours?.slice(0, 200) ?? null,
+      });
       await this.audit.record(tx, actor, 'service.create', `${country}/${s.name}`, { kind: s.kind });
       return { id: s.id, country, name: s.name, kind: s.kind, contact: s.contact, languages, hours: s.hours };
     });
@@ -302,6 +353,14 @@ export class SeriesService {
 
   async services(actor: Principal, country?: string) {
     requirePermission(actor, 'cases');
-    return (await listServices(this.store.db, country?.toUpperCase())).map((s) => ({ id: s.id, country: s.country, name: s.name, kind: s.kind, contact: s.contact, languages: parseJson<string[]>(s.languages, []), hours: s.hours }));
+    return (await listServices(this.store.db, country?.toUpperCase())).map((s) => ({
+      id: s.id,
+      country: s.country,
+      name: s.name,
+      kind: s.kind,
+      contact: s.contact,
+      languages: parseJson<string[]>(s.languages, []),
+      hours: s.hours,
+    }));
   }
 }

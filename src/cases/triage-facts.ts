@@ -82,9 +82,11 @@ function seriesStatements(s: LinkedSeries): Partial<Record<FlagName, Dated>> {
   const source = `series ${s.name} (${s.uid})`;
   const unchangedImport = s.created_by_import === 1 && s.updated_at === s.created_at && s.received_from === null;
   const out: Partial<Record<FlagName, Dated>> = {};
-  if (s.victims > 0 || s.victim_identified_at !== null || s.status === 'victim_identified') out.victim_identified = { value: true, t: s.victim_identified_at ?? s.updated_at, source };
+  if (s.victims > 0 || s.victim_identified_at !== null || s.status === 'victim_identified')
+    out.victim_identified = { value: true, t: s.victim_identified_at ?? s.updated_at, source };
   else if (!unchangedImport) out.victim_identified = { value: false, t: s.updated_at, source };
-  if (s.offender_identified_at !== null || s.status === 'offender_identified') out.offender_identified = { value: true, t: s.offender_identified_at ?? s.updated_at, source };
+  if (s.offender_identified_at !== null || s.status === 'offender_identified')
+    out.offender_identified = { value: true, t: s.offender_identified_at ?? s.updated_at, source };
   else if (!unchangedImport) out.offender_identified = { value: false, t: s.updated_at, source };
   return out;
 }
@@ -108,7 +110,11 @@ export async function triageFacts(source: FactsSource, matches: Match[], nearest
     if (!vics) continue;
     const mediaId = typeof vics.MediaID === 'string' || typeof vics.MediaID === 'number' ? String(vics.MediaID) : null;
     if (mediaId) mediaIds.add(mediaId);
-    if (typeof vics.Series === 'string') for (const n of vics.Series.split(';').map((x) => x.trim()).filter(Boolean)) names.add(n);
+    if (typeof vics.Series === 'string')
+      for (const n of vics.Series.split(';')
+        .map((x) => x.trim())
+        .filter(Boolean))
+        names.add(n);
     const dated = typeof vics.DateUpdated === 'string' ? Date.parse(vics.DateUpdated) : NaN;
     const t = Number.isNaN(dated) ? c.updated_at : dated;
     const from = `bank ${bankOf.get(id)}${mediaId ? `, VICS MediaID ${mediaId}` : ', VICS'}`;

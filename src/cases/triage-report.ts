@@ -157,7 +157,12 @@ const FLAG_LABEL: Record<FlagName, string> = {
 };
 
 export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber: string; generated: string }): string {
-  const label: Record<TriageClass, string> = { new: 'New (no match: review first)', known: 'Known', not_relevant: 'Not relevant (allow-listed)', unreadable: 'Unreadable or corrupt' };
+  const label: Record<TriageClass, string> = {
+    new: 'New (no match: review first)',
+    known: 'Known',
+    not_relevant: 'Not relevant (allow-listed)',
+    unreadable: 'Unreadable or corrupt',
+  };
   const more = (shown: number, total: number) => (total > shown ? `<p class="more">${total - shown} more not listed here: see triage.csv.</p>` : '');
   const folders = [...sum.newPerFolder].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const listedFolders = folders.filter(([f]) => sum.newListed.has(f));
@@ -176,9 +181,24 @@ export function triageHtml(sum: TriageSummary, meta: { input: string; caseNumber
 <h2>Known series</h2>
 ${sum.series.size ? `<table><thead><tr><th>Series</th><th>Status</th><th>Victims identified</th><th>Files</th></tr></thead><tbody>${[...sum.series.values()].map((s) => `<tr data-series="${htmlText(s.uid)}"><td>${htmlText(s.name)} <small>${htmlText(s.uid)}</small></td><td>${htmlText(s.status.replace(/_/g, ' '))}</td><td class="num">${s.victims}</td><td class="num">${s.files}</td></tr>`).join('')}</tbody></table>` : '<p>No file belongs to a known series.</p>'}
 <h2>New material by folder</h2>
-${folders.length ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></thead><tbody>${folders.slice(0, HTML_LIST_LIMIT).map(([f, n]) => `<tr><td><code>${htmlText(f)}</code></td><td class="num">${n}</td></tr>`).join('')}</tbody></table>${more(Math.min(folders.length, HTML_LIST_LIMIT), folders.length).replace('more', 'more folders')}
-${listedFolders.map(([folder, n]) => `<h3><code>${htmlText(folder)}</code> (${n})</h3><ul>${sum.newListed.get(folder)!.map((name) => `<li><code>${htmlText(name)}</code></li>`).join('')}</ul>`).join('\n')}
-${more(listedNew, sum.counts.new)}` : '<p>No new material.</p>'}
+${
+  folders.length
+    ? `<table><thead><tr><th>Folder</th><th>New files</th></tr></thead><tbody>${folders
+        .slice(0, HTML_LIST_LIMIT)
+        .map(([f, n]) => `<tr><td><code>${htmlText(f)}</code></td><td class="num">${n}</td></tr>`)
+        .join('')}</tbody></table>${more(Math.min(folders.length, HTML_LIST_LIMIT), folders.length).replace('more', 'more folders')}
+${listedFolders
+  .map(
+    ([folder, n]) =>
+      `<h3><code>${htmlText(folder)}</code> (${n})</h3><ul>${sum.newListed
+        .get(folder)!
+        .map((name) => `<li><code>${htmlText(name)}</code></li>`)
+        .join('')}</ul>`,
+  )
+  .join('\n')}
+${more(listedNew, sum.counts.new)}`
+    : '<p>No new material.</p>'
+}
 <h2>Unreadable files</h2>
 ${sum.counts.unreadable ? `<ul>${sum.unreadableListed.map((i) => `<li><code>${htmlText(i.path)}</code>: ${htmlText(i.error)}${i.md5 ? ` <small>MD5 <code>${htmlText(i.md5)}</code></small>` : ''}</li>`).join('')}</ul>${more(sum.unreadableListed.length, sum.counts.unreadable)}` : '<p>None.</p>'}
 </body></html>

@@ -135,7 +135,11 @@ export class TriageService {
     let outputs: TriageOutputs;
     try {
       outputs = await writeTriageOutputs(out, classified(), { input: req.input, caseNumber: req.caseNumber }, (batch, first) =>
-        insertItems(db, this.store.dialect, batch.map((i, k) => itemRow(run.id, first + k, i))),
+        insertItems(
+          db,
+          this.store.dialect,
+          batch.map((i, k) => itemRow(run.id, first + k, i)),
+        ),
       );
     } catch (err) {
       await updateRun(db, run.id, { status: 'failed', finished_at: now(), error: (err as Error).message.slice(0, 2000) });
@@ -143,7 +147,13 @@ export class TriageService {
     }
     const { summary } = outputs;
     const series: SeriesTally[] = [...summary.series.values()];
-    await updateRun(db, run.id, { status: 'done', files: summary.files, counts: JSON.stringify(summary.counts), series: JSON.stringify(series), finished_at: now() });
+    await updateRun(db, run.id, {
+      status: 'done',
+      files: summary.files,
+      counts: JSON.stringify(summary.counts),
+      series: JSON.stringify(series),
+      finished_at: now(),
+    });
     this.audit.recordRead(actor, 'triage', req.input, { run: run.id, files: summary.files, ...summary.counts }, summary.counts.known);
     return { run: runView(await getRun(db, run.id)), outputs };
   }

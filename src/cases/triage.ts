@@ -121,7 +121,12 @@ export async function hashFolder(folder: string, opts: FolderOptions): Promise<{
     const r = after.get(item.path);
     if (!r) return { path, size: item.size, signals: {}, error: 'no result recorded [INTERNAL]' };
     const signals = Object.fromEntries(Object.entries(r.signals).flatMap(([t, s]) => (s.hash ? [[t, s.hash]] : [])));
-    return { path, size: r.size ?? item.size, signals, error: r.status === 'hashed' ? null : `${r.error?.message ?? r.status}${r.error?.code ? ` [${r.error.code}]` : ''}` };
+    return {
+      path,
+      size: r.size ?? item.size,
+      signals,
+      error: r.status === 'hashed' ? null : `${r.error?.message ?? r.status}${r.error?.code ? ` [${r.error.code}]` : ''}`,
+    };
   });
   return { inputs, resumed };
 }
@@ -145,7 +150,12 @@ export async function* vicsInputs(file: string): AsyncGenerator<TriageInput> {
       else {
         const vics = e.metadata?.vics as Record<string, unknown> | undefined;
         const size = typeof vics?.MediaSize === 'number' ? vics.MediaSize : null;
-        yield { path: vicsPath(vics, `#${String(vics?.MediaID ?? n)}`), size, signals: Object.fromEntries(e.signals.map((s) => [s.type, s.value])), error: null };
+        yield {
+          path: vicsPath(vics, `#${String(vics?.MediaID ?? n)}`),
+          size,
+          signals: Object.fromEntries(e.signals.map((s) => [s.type, s.value])),
+          error: null,
+        };
       }
     }
   }
@@ -187,7 +197,8 @@ export async function classify(matcher: TriageMatcher, input: TriageInput): Prom
     known.push(...r.matches);
     allowed.push(...r.allow_listed);
   }
-  const pick = (ms: Match[]) => ms.sort((x, y) => SEVERITY[x.classification?.legal ?? 'unknown'] - SEVERITY[y.classification?.legal ?? 'unknown'] || x.distance - y.distance)[0];
+  const pick = (ms: Match[]) =>
+    ms.sort((x, y) => SEVERITY[x.classification?.legal ?? 'unknown'] - SEVERITY[y.classification?.legal ?? 'unknown'] || x.distance - y.distance)[0];
   if (allowed.length) {
     const m = pick(allowed);
     return { ...base, class: 'not_relevant', match: { bank: m.bank, content_id: m.content_id, signal_type: m.signal_type, distance: m.distance } };

@@ -10,7 +10,17 @@ import { providerCommand, reportCommand, routingCommand, rulesCommand } from './
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
-import { bundleCommand, identityCommand, opinionCommand, peerCommand, publishCommand, subscribeCommand, subscriptionsCommand, syncCommand, unpublishCommand } from './commands/federation.js';
+import {
+  bundleCommand,
+  identityCommand,
+  opinionCommand,
+  peerCommand,
+  publishCommand,
+  subscribeCommand,
+  subscriptionsCommand,
+  syncCommand,
+  unpublishCommand,
+} from './commands/federation.js';
 import { hashCommand } from './commands/hash.js';
 import { exportCommand, importCommand } from './commands/import.js';
 import { lookupCommand } from './commands/lookup.js';

@@ -34,7 +34,12 @@ export function announceFirstToken(node: AllianceNode, write: (line: string) => 
 export const FIRST_TOKEN_FILE = 'first-admin-token';
 
 /** Runs `fn` with an open node and always closes it. */
-export async function withNode<T>(cmd: Command, options: OpenOptions, fn: (node: AllianceNode) => Promise<T>, flags: Partial<Record<keyof Config, string | undefined>> = {}): Promise<T> {
+export async function withNode<T>(
+  cmd: Command,
+  options: OpenOptions,
+  fn: (node: AllianceNode) => Promise<T>,
+  flags: Partial<Record<keyof Config, string | undefined>> = {},
+): Promise<T> {
   const node = await openNode(configFrom(cmd, { logLevel: 'silent', ...flags }), options);
   try {
     announceFirstToken(node);

@@ -71,7 +71,10 @@ export class ComputeService {
     }
     if (this.waiting.length >= this.limits.maxQueued) {
       const wait = this.limits.retryAfterS ?? 5;
-      throw new Busy(`the node is decoding as many images as its budget allows (${Math.round(this.pixelsInFlight / 1e6)} MP, ${this.waiting.length} waiting): retry in ${wait} s`, wait);
+      throw new Busy(
+        `the node is decoding as many images as its budget allows (${Math.round(this.pixelsInFlight / 1e6)} MP, ${this.waiting.length} waiting): retry in ${wait} s`,
+        wait,
+      );
     }
     await new Promise<void>((resolve) => this.waiting.push({ pixels: want, resolve }));
     return want;
@@ -103,9 +106,18 @@ export class ComputeService {
    * A value of more than `maxUnits` units (vPDQ frames) is refused with PAYLOAD_TOO_LARGE.
    */
   compare(type: SignalType, a: string, b: string, threshold: number, maxUnits: number): Promise<CompareResult> {
-    for (const [side, v] of [['a', a], ['b', b]] as const) {
+    for (const [side, v] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       const units = type.units?.(v) ?? 0;
-      if (units > maxUnits) return Promise.reject(new AllianceError('PAYLOAD_TOO_LARGE', `${side} holds ${units.toLocaleString('en')} ${type.name} frames; a comparison may hold at most ${maxUnits.toLocaleString('en')} a side (ALLIANCE_VPDQ_MAX_FRAMES)`));
+      if (units > maxUnits)
+        return Promise.reject(
+          new AllianceError(
+            'PAYLOAD_TOO_LARGE',
+            `${side} holds ${units.toLocaleString('en')} ${type.name} frames; a comparison may hold at most ${maxUnits.toLocaleString('en')} a side (ALLIANCE_VPDQ_MAX_FRAMES)`,
+          ),
+        );
     }
     if (type.costly) return this.pool.compare(type.name, a, b, threshold);
     return Promise.resolve(type.compare(type.normalize(a), type.normalize(b), threshold));

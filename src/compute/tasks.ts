@@ -7,9 +7,7 @@ import type { FileEntry } from '../hasher/walk.js';
 import { getSignalType } from '../signals/registry.js';
 import type { CompareResult } from '../signals/signal-type.js';
 
-export type Task =
-  | { kind: 'hash'; entry: FileEntry; request: HashRequest }
-  | { kind: 'compare'; signalType: string; a: string; b: string; threshold: number };
+export type Task = { kind: 'hash'; entry: FileEntry; request: HashRequest } | { kind: 'compare'; signalType: string; a: string; b: string; threshold: number };
 
 export type TaskResult<T extends Task> = T extends { kind: 'hash' } ? FileResult : T extends { kind: 'compare' } ? CompareResult : never;
 

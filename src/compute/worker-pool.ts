@@ -97,7 +97,13 @@ export class WorkerPool {
       if (p) {
         if (p.task.kind === 'hash') {
           const { entry } = p.task;
-          p.resolve({ path: entry.path, size: entry.size, status: 'failed', signals: {}, error: { code: 'INTERNAL', message: `hashing worker died: ${why}` } } satisfies FileResult);
+          p.resolve({
+            path: entry.path,
+            size: entry.size,
+            status: 'failed',
+            signals: {},
+            error: { code: 'INTERNAL', message: `hashing worker died: ${why}` },
+          } satisfies FileResult);
         } else p.reject(new AllianceError('INTERNAL', `compute worker died: ${why}`));
       }
       this.dispatch();

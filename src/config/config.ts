@@ -109,15 +109,23 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
   const role = (pick('role', 'ALLIANCE_ROLE') ?? 'all') as NodeRole;
   if (role !== 'all' && role !== 'matcher') throw new AllianceError('USAGE', `--role must be all or matcher, got "${role}"`);
   if (role === 'matcher' && !databaseUrl) throw new AllianceError('USAGE', '--role matcher shares a PostgreSQL database: set ALLIANCE_DATABASE_URL');
-  const checkOrigins = (pick('checkOrigins', 'ALLIANCE_CHECK_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
-  for (const o of checkOrigins) if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new AllianceError('USAGE', `ALLIANCE_CHECK_ORIGINS: "${o}" is not an origin such as https://www.example`);
+  const checkOrigins = (pick('checkOrigins', 'ALLIANCE_CHECK_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const o of checkOrigins)
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new AllianceError('USAGE', `ALLIANCE_CHECK_ORIGINS: "${o}" is not an origin such as https://www.example`);
   const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') || 'platform') as MemberKind;
   if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
   const smtpUrl = pick('smtpUrl', 'ALLIANCE_SMTP_URL') || null;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp:// or smtps://');
   const logLevel = (pick('logLevel', 'ALLIANCE_LOG_LEVEL') ?? 'info') as Config['logLevel'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
-  const fetchAllowedHosts = (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
+    throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);
+  const fetchAllowedHosts = (pick('fetchAllowedHosts', 'ALLIANCE_FETCH_ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   parseAllowedHosts(fetchAllowedHosts); // host:port entries, or USAGE
   const config: Config = {
     dataDir: resolve(pick('dataDir', 'ALLIANCE_DATA_DIR') || './data'),
@@ -129,7 +137,11 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     memberName: pick('memberName', 'ALLIANCE_MEMBER_NAME') || 'local',
     memberKind,
     memberCountry: (pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY') || '').toUpperCase() || null,
-    memberGiven: { name: Boolean(pick('memberName', 'ALLIANCE_MEMBER_NAME')), kind: Boolean(pick('memberKind', 'ALLIANCE_MEMBER_KIND')), country: Boolean(pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY')) },
+    memberGiven: {
+      name: Boolean(pick('memberName', 'ALLIANCE_MEMBER_NAME')),
+      kind: Boolean(pick('memberKind', 'ALLIANCE_MEMBER_KIND')),
+      country: Boolean(pick('memberCountry', 'ALLIANCE_MEMBER_COUNTRY')),
+    },
     bodyLimit: int('ALLIANCE_BODY_LIMIT', pick('bodyLimit', 'ALLIANCE_BODY_LIMIT'), 64 * 1024 * 1024, 1024),
     jsonBodyLimit: int('ALLIANCE_JSON_BODY_LIMIT', pick('jsonBodyLimit', 'ALLIANCE_JSON_BODY_LIMIT'), 16 * 1024 * 1024, 1024),
     maxImagePixels: int('ALLIANCE_MAX_IMAGE_PIXELS', pick('maxImagePixels', 'ALLIANCE_MAX_IMAGE_PIXELS'), DEFAULT_LIMITS.maxImagePixels, 1),
@@ -160,10 +172,14 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     idleTimeoutMs: int('ALLIANCE_IDLE_TIMEOUT_MS', pick('idleTimeoutMs', 'ALLIANCE_IDLE_TIMEOUT_MS'), 0, 0),
     maxConnections: int('ALLIANCE_MAX_CONNECTIONS', pick('maxConnections', 'ALLIANCE_MAX_CONNECTIONS'), 10_000, 1),
     auditCheckpointMs: int('ALLIANCE_AUDIT_CHECKPOINT_MS', pick('auditCheckpointMs', 'ALLIANCE_AUDIT_CHECKPOINT_MS'), 10 * 60_000),
-    auditWitnesses: (pick('auditWitnesses', 'ALLIANCE_AUDIT_WITNESSES') ?? '').split(',').map((w) => w.trim()).filter(Boolean),
+    auditWitnesses: (pick('auditWitnesses', 'ALLIANCE_AUDIT_WITNESSES') ?? '')
+      .split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
   };
-  if (config.headersTimeoutMs > config.requestTimeoutMs) throw new AllianceError('USAGE', 'ALLIANCE_HEADERS_TIMEOUT_MS must not be longer than ALLIANCE_REQUEST_TIMEOUT_MS');
+  if (config.headersTimeoutMs > config.requestTimeoutMs)
+    throw new AllianceError('USAGE', 'ALLIANCE_HEADERS_TIMEOUT_MS must not be longer than ALLIANCE_REQUEST_TIMEOUT_MS');
   return Object.freeze(config);
 }

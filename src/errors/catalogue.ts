@@ -35,8 +35,12 @@ export const ERRORS = {
   MEMBER_NOT_FOUND: { status: 404, meaning: 'No member of that name.' },
   CLASSIFICATION_INVALID: { status: 400, meaning: 'A classification is not one of the known schemes and values.' },
   IMPORT_INVALID: { status: 400, meaning: 'An import file is malformed; nothing of it was stored.' },
-  URL_REJECTED: { status: 400, meaning: 'A URL to fetch (or post to: webhooks, abuse endpoints) is not http(s), or points to a private address that ALLIANCE_FETCH_ALLOWED_HOSTS does not list with its port.' },
-  FETCH_FAILED: { status: 400, meaning: 'Fetching a URL failed (network error, non-2xx status, timeout); the message never carries the remote\'s own words.' },
+  URL_REJECTED: {
+    status: 400,
+    meaning:
+      'A URL to fetch (or post to: webhooks, abuse endpoints) is not http(s), or points to a private address that ALLIANCE_FETCH_ALLOWED_HOSTS does not list with its port.',
+  },
+  FETCH_FAILED: { status: 400, meaning: "Fetching a URL failed (network error, non-2xx status, timeout); the message never carries the remote's own words." },
   PEER_EXISTS: { status: 409, meaning: 'That member, or that public key, is registered as a peer already.' },
   PEER_NOT_FOUND: { status: 404, meaning: 'No peer of that name.' },
   PEER_UNTRUSTED: { status: 401, meaning: 'A federation request or page is not signed by the key registered for that peer (or its date is off).' },
@@ -44,7 +48,11 @@ export const ERRORS = {
   NOT_PUBLISHED: { status: 404, meaning: 'The bank is not published to the requesting member.' },
   SUBSCRIPTION_EXISTS: { status: 409, meaning: 'This node already subscribes to that bank of that peer.' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, meaning: 'No subscription with that id.' },
-  PEER_REFUSED: { status: 424, meaning: "A peer refused the request with an error of its own (named in the message and in peer_code): not a transient failure, so it is not retried — a subscription waits for the next explicit sync, a delivery is failed." },
+  PEER_REFUSED: {
+    status: 424,
+    meaning:
+      'A peer refused the request with an error of its own (named in the message and in peer_code): not a transient failure, so it is not retried — a subscription waits for the next explicit sync, a delivery is failed.',
+  },
   FEED_INVALID: { status: 502, meaning: "A peer's feed page is malformed, mis-signed, out of sequence, truncated or late; nothing of it was applied." },
   OPINION_INVALID: { status: 400, meaning: 'An opinion is not confirmed, false_positive or disputed, or names unknown content.' },
   RULE_INVALID: { status: 400, meaning: 'An action rule has an unknown condition or action, a bad value, or a webhook action without its webhook.' },
@@ -56,7 +64,10 @@ export const ERRORS = {
   MEDIA_GONE: { status: 410, meaning: 'The media of a review is no longer kept (verdict given or retention period over); the hashes remain.' },
   WEBHOOK_INVALID: { status: 400, meaning: 'A webhook needs a name, an http(s) URL and a secret of at least 16 characters.' },
   DELIVERY_NOT_FOUND: { status: 404, meaning: 'No webhook delivery with that id.' },
-  REPORT_INVALID: { status: 400, meaning: 'An incident report is missing a required field (type; a file with a hash or an internet detail) or has one in the wrong form.' },
+  REPORT_INVALID: {
+    status: 400,
+    meaning: 'An incident report is missing a required field (type; a file with a hash or an internet detail) or has one in the wrong form.',
+  },
   REPORT_NOT_FOUND: { status: 404, meaning: 'No incident report with that id.' },
   REPORT_FINISHED: { status: 409, meaning: 'A finished report is immutable; send a supplement that links to it instead. The attempt is audited.' },
   ROUTING_INVALID: { status: 400, meaning: 'A receiving authority needs an ISO 3166-1 alpha-2 country and a registered peer.' },
@@ -66,15 +77,33 @@ export const ERRORS = {
   SERIES_INVALID: { status: 400, meaning: 'A series field is missing or malformed (name, dates, status, or a status change that is not allowed).' },
   SERIES_NOT_FOUND: { status: 404, meaning: 'No series with that id or uid.' },
   TRIAGE_NOT_FOUND: { status: 404, meaning: 'No triage run with that id.' },
-  PERIOD_INVALID: { status: 400, meaning: 'A reporting period is a year (2026), a quarter (2026-Q3) or a month (2026-07); a baseline is an earlier period of the same kind.' },
+  PERIOD_INVALID: {
+    status: 400,
+    meaning: 'A reporting period is a year (2026), a quarter (2026-Q3) or a month (2026-07); a baseline is an earlier period of the same kind.',
+  },
   REPORTING_INVALID: { status: 400, meaning: 'A manual entry, campaign, self-assessment rating or report field is missing or malformed.' },
   REPORTING_NOT_FOUND: { status: 404, meaning: 'No campaign or country report with that id.' },
-  COUNTRY_REPORT_INVALID: { status: 400, meaning: 'A country report was refused: not signed, signed by another key than the sender\'s, altered after signing, or not a report of the sending member.' },
-  HELP_ENTRY_INVALID: { status: 400, meaning: 'A help directory entry needs a country (ISO 3166-1 alpha-2), a kind, a name; languages are codes; channels are {type, value} (web and chat as http(s) addresses).' },
-  MESSAGE_INVALID: { status: 400, meaning: 'An awareness message needs a context (search, upload-blocked, child-safety, victim), an audience (child, teen, adult), a language code, a title (≤ 200) and a body (≤ 2,000).' },
+  COUNTRY_REPORT_INVALID: {
+    status: 400,
+    meaning: "A country report was refused: not signed, signed by another key than the sender's, altered after signing, or not a report of the sending member.",
+  },
+  HELP_ENTRY_INVALID: {
+    status: 400,
+    meaning:
+      'A help directory entry needs a country (ISO 3166-1 alpha-2), a kind, a name; languages are codes; channels are {type, value} (web and chat as http(s) addresses).',
+  },
+  MESSAGE_INVALID: {
+    status: 400,
+    meaning:
+      'An awareness message needs a context (search, upload-blocked, child-safety, victim), an audience (child, teen, adult), a language code, a title (≤ 200) and a body (≤ 2,000).',
+  },
   MESSAGE_NOT_FOUND: { status: 404, meaning: 'No awareness message version with that id.' },
   MESSAGE_REVIEW_CONFLICT: { status: 409, meaning: 'Only a draft can be reviewed, and by someone other than its author.' },
-  CHECK_INVALID: { status: 400, meaning: 'A check request needs its text (≤ 2,000 characters) or at least one hash; country is ISO 3166-1 alpha-2, language a language code, audience child, teen or adult.' },
+  CHECK_INVALID: {
+    status: 400,
+    meaning:
+      'A check request needs its text (≤ 2,000 characters) or at least one hash; country is ISO 3166-1 alpha-2, language a language code, audience child, teen or adult.',
+  },
   HELP_ENTRY_RECEIVED: { status: 409, meaning: 'The help directory entry was received from a peer: only its publisher changes it.' },
   HELP_ENTRY_NOT_FOUND: { status: 404, meaning: 'No help directory entry with that id.' },
   COUNTRY_REPORT_SIGNED: { status: 409, meaning: 'A signed country report does not change; build the period again for a new draft.' },
@@ -86,11 +115,21 @@ export const ERRORS = {
   CASE_NOT_FOUND: { status: 404, meaning: 'No case with that id.' },
   DECONFLICTION_OFF: { status: 503, meaning: 'Deconfliction needs the alliance-wide key (ALLIANCE_DECONFLICTION_KEY, 32 bytes or more).' },
   INDEX_NOT_READY: { status: 503, meaning: 'The match index is still loading.' },
-  CHECKPOINT_INVALID: { status: 400, meaning: "An audit checkpoint sent to this node as a witness is not signed by the sender's registered key, or not a checkpoint of the sender's chain." },
-  CHECKPOINT_CONFLICT: { status: 409, meaning: 'An audit checkpoint names another hash for an entry this witness holds for that member: two histories were signed (its chain was rewritten). The attempt is audited.' },
+  CHECKPOINT_INVALID: {
+    status: 400,
+    meaning: "An audit checkpoint sent to this node as a witness is not signed by the sender's registered key, or not a checkpoint of the sender's chain.",
+  },
+  CHECKPOINT_CONFLICT: {
+    status: 409,
+    meaning:
+      'An audit checkpoint names another hash for an entry this witness holds for that member: two histories were signed (its chain was rewritten). The attempt is audited.',
+  },
   SERVER_BUSY: { status: 503, meaning: 'The node is at its limit for heavy work (decoding, video comparison) right now; retry after the Retry-After seconds.' },
   AUDIT_CHAIN_BROKEN: { status: 500, meaning: 'An audit log entry was edited or deleted: the hash chain does not verify.' },
-  INDEX_SNAPSHOT_INVALID: { status: 500, meaning: 'An index snapshot file is foreign, truncated or of an unsupported version (it is rebuilt from the database).' },
+  INDEX_SNAPSHOT_INVALID: {
+    status: 500,
+    meaning: 'An index snapshot file is foreign, truncated or of an unsupported version (it is rebuilt from the database).',
+  },
   INTERNAL: { status: 500, meaning: 'An unexpected failure; the message carries the cause.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -41,7 +41,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function redactServerPaths(text: string): string {
   if (!text.includes('/')) return text;
-  const alternatives = [...roots].sort((a, b) => b.length - a.length).map(escape).join('|');
+  const alternatives = [...roots]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
   // Not inside a URL: a host or port right before the slash means it is a URL's path.
   return text.replace(new RegExp(`(?<![\\w.\\-\\]:/])(?:${alternatives})(?:/[^\\s'"\`,;:)\\]}]*)?`, 'g'), (path) => {
     const name = path.split('/').filter(Boolean).pop();

@@ -38,11 +38,15 @@ export function parseAgreement(input: AgreementInput): Agreement {
   if (recipients.members.length + recipients.countries.length + recipients.kinds.length === 0) {
     throw new AllianceError('AGREEMENT_INVALID', 'a sharing agreement names at least one recipient member, country or kind');
   }
-  for (const c of recipients.countries) if (!/^[A-Z]{2}$/.test(c)) throw new AllianceError('AGREEMENT_INVALID', `"${c}" is not an ISO 3166-1 alpha-2 country code`);
-  for (const k of recipients.kinds) if (!(MEMBER_KINDS as readonly string[]).includes(k)) throw new AllianceError('AGREEMENT_INVALID', `"${k}" is not a member kind (${MEMBER_KINDS.join(', ')})`);
+  for (const c of recipients.countries)
+    if (!/^[A-Z]{2}$/.test(c)) throw new AllianceError('AGREEMENT_INVALID', `"${c}" is not an ISO 3166-1 alpha-2 country code`);
+  for (const k of recipients.kinds)
+    if (!(MEMBER_KINDS as readonly string[]).includes(k))
+      throw new AllianceError('AGREEMENT_INVALID', `"${k}" is not a member kind (${MEMBER_KINDS.join(', ')})`);
   const statuses = (list: unknown[] | undefined, fallback: LegalStatus[]) => {
     const out = (list ?? fallback).map((s) => String(s).trim() as LegalStatus);
-    for (const s of out) if (!LEGAL_STATUSES.includes(s)) throw new AllianceError('AGREEMENT_INVALID', `"${s}" is not a legal status (${LEGAL_STATUSES.join(', ')})`);
+    for (const s of out)
+      if (!LEGAL_STATUSES.includes(s)) throw new AllianceError('AGREEMENT_INVALID', `"${s}" is not a legal status (${LEGAL_STATUSES.join(', ')})`);
     return [...new Set(out)];
   };
   return { recipients, domestic: statuses(input.domestic, ['baseline', 'national', 'unknown']), abroad: statuses(input.abroad, ['baseline']) };
@@ -50,7 +54,9 @@ export function parseAgreement(input: AgreementInput): Agreement {
 
 /** Whether `who` may receive the bank at all. */
 export function isRecipient(a: Agreement, who: Recipient): boolean {
-  return a.recipients.members.includes(who.name) || (who.country !== null && a.recipients.countries.includes(who.country)) || a.recipients.kinds.includes(who.kind);
+  return (
+    a.recipients.members.includes(who.name) || (who.country !== null && a.recipients.countries.includes(who.country)) || a.recipients.kinds.includes(who.kind)
+  );
 }
 
 /** The legal statuses `who` may receive (empty when not a recipient). */

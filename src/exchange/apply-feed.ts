@@ -7,7 +7,16 @@
 import { parseClassification } from '../banks/classification.js';
 import { DISABLED_FOREVER } from '../banks/bank-service.js';
 import { getSignalType } from '../signals/registry.js';
-import { bulkInsertContents, contentIdsByUid, deleteContent, deleteSignal, insertSignals, signalsOfContent, updateContent, type NewSignal } from '../store/content-repo.js';
+import {
+  bulkInsertContents,
+  contentIdsByUid,
+  deleteContent,
+  deleteSignal,
+  insertSignals,
+  signalsOfContent,
+  updateContent,
+  type NewSignal,
+} from '../store/content-repo.js';
 import type { DialectName, Tx } from '../store/database.js';
 import { logFeed } from '../store/feed-repo.js';
 import type { Entry, UpsertEntry } from './page.js';

@@ -30,7 +30,11 @@ export interface BundleHeader {
 }
 
 /** Writes a header and the envelopes to a file that replaces `path` only when complete. */
-export async function writeBundle(path: string, header: Omit<BundleHeader, 'format' | 'version' | 'created_at'>, pages: AsyncIterable<Envelope>): Promise<{ pages: number; entries: number; to: number }> {
+export async function writeBundle(
+  path: string,
+  header: Omit<BundleHeader, 'format' | 'version' | 'created_at'>,
+  pages: AsyncIterable<Envelope>,
+): Promise<{ pages: number; entries: number; to: number }> {
   return writeAtomically(path, async (write) => {
     const out = { pages: 0, entries: 0, to: header.since };
     const full: BundleHeader = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, ...header, created_at: new Date().toISOString() };
@@ -61,7 +65,13 @@ export async function readBundleHeader(path: string): Promise<BundleHeader> {
       }
       if (h?.format !== BUNDLE_FORMAT) throw invalid(path, 1, 'not an Alliance bundle');
       if (h.version !== BUNDLE_VERSION) throw invalid(path, 1, `unsupported bundle version ${String(h.version)}`);
-      if (typeof h.publisher !== 'string' || typeof h.subscriber !== 'string' || typeof h.bank !== 'string' || typeof h.key !== 'string' || !Number.isSafeInteger(h.since)) {
+      if (
+        typeof h.publisher !== 'string' ||
+        typeof h.subscriber !== 'string' ||
+        typeof h.bank !== 'string' ||
+        typeof h.key !== 'string' ||
+        !Number.isSafeInteger(h.since)
+      ) {
         throw invalid(path, 1, 'the header lacks publisher, subscriber, bank, key or since');
       }
       return h as BundleHeader;

@@ -27,7 +27,8 @@ export function open(raw: unknown, expectedKey: string): unknown {
     throw new AllianceError('FEED_INVALID', 'not a signed envelope (payload, signature, key)');
   }
   if (e.key !== expectedKey) throw new AllianceError('FEED_INVALID', `signed by another key (${e.key.slice(0, 20)}…), not the one registered for this peer`);
-  if (!verifySignature(expectedKey, e.payload, e.signature)) throw new AllianceError('FEED_INVALID', 'the signature does not verify: the page was altered or forged');
+  if (!verifySignature(expectedKey, e.payload, e.signature))
+    throw new AllianceError('FEED_INVALID', 'the signature does not verify: the page was altered or forged');
   try {
     return JSON.parse(e.payload);
   } catch {

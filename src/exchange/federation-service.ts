@@ -114,7 +114,7 @@ export class FederationService {
     requirePermission(actor, 'federation.manage');
     const url = checkPeerUrl(p.url);
     parsePublicKey(p.publicKey);
-    if (p.publicKey === this.identity.publicKey) throw new AllianceError('VALIDATION', 'that is this node\'s own key');
+    if (p.publicKey === this.identity.publicKey) throw new AllianceError('VALIDATION', "that is this node's own key");
     if (!MEMBER_KINDS.includes(p.kind)) throw new AllianceError('VALIDATION', `kind must be one of ${MEMBER_KINDS.join(', ')}`);
     const country = p.country ? p.country.toUpperCase() : null;
     if (country && !/^[A-Z]{2}$/.test(country)) throw new AllianceError('VALIDATION', 'country must be an ISO 3166-1 alpha-2 code');
@@ -240,7 +240,10 @@ export class FederationService {
 
   async publications(actor: Principal): Promise<Array<{ bank: string; agreement: Agreement }>> {
     requirePermission(actor, 'banks.read');
-    return (await listPublications(this.store.db)).map((p) => ({ bank: p.name, agreement: parseJson<Agreement>(p.agreement, parseAgreement({ recipients: { members: ['-'] } })) }));
+    return (await listPublications(this.store.db)).map((p) => ({
+      bank: p.name,
+      agreement: parseJson<Agreement>(p.agreement, parseAgreement({ recipients: { members: ['-'] } })),
+    }));
   }
 
   /** Serves a feed page to a verified peer: sealed with this node's key. */
@@ -263,7 +266,16 @@ export class FederationService {
     const name = checkBankName(localBank ?? `${peerName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${remoteBank}`);
     if (actor.memberId === null) throw new AllianceError('VALIDATION', 'the subscribing member is unknown');
     const id = await this.store.db.transaction().execute(async (tx) => {
-      const bank = (await findBankByName(tx, name)) ?? (await insertBank(tx, { name, owner_member_id: actor.memberId!, kind: 'positive', description: `Received from ${peerName} (${remoteBank})`, matching_enabled: true, enabled_ratio: 1 }));
+      const bank =
+        (await findBankByName(tx, name)) ??
+        (await insertBank(tx, {
+          name,
+          owner_member_id: actor.memberId!,
+          kind: 'positive',
+          description: `Received from ${peerName} (${remoteBank})`,
+          matching_enabled: true,
+          enabled_ratio: 1,
+        }));
       const subId = await insertSubscription(tx, { peer_id: peer.id, remote_bank: remoteBank, bank_id: bank.id });
       await this.audit.record(tx, actor, 'subscription.create', `${peerName}/${remoteBank}`, { bank: name });
       return subId;
@@ -294,8 +306,14 @@ export class FederationService {
         at = page.to;
       }
     }
-    const written = await writeBundle(path, { publisher: this.self.name, subscriber: peer.name, bank: bank.name, since, key: this.identity.publicKey }, pages());
-    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'bundle.export', bankName, { to: peerName, since, until: written.to }, written.entries));
+    const written = await writeBundle(
+      path,
+      { publisher: this.self.name, subscriber: peer.name, bank: bank.name, since, key: this.identity.publicKey },
+      pages(),
+    );
+    await this.store.db
+      .transaction()
+      .execute((tx) => this.audit.record(tx, actor, 'bundle.export', bankName, { to: peerName, since, until: written.to }, written.entries));
     return written;
   }
 
@@ -307,8 +325,11 @@ export class FederationService {
     requirePermission(actor, 'federation.manage');
     const header = await readBundleHeader(path);
     const peer = await this.peer(peerName);
-    if (header.subscriber !== this.self.name) throw new AllianceError('FEED_INVALID', `${path}: the bundle is addressed to "${header.subscriber}", not to this node ("${this.self.name}")`);
-    const sub = (await listSubscriptions(this.store.db, peer.name)).find((s) => s.remote_bank === header.bank) ?? (await this.subscribe(actor, peer.name, header.bank, localBank));
+    if (header.subscriber !== this.self.name)
+      throw new AllianceError('FEED_INVALID', `${path}: the bundle is addressed to "${header.subscriber}", not to this node ("${this.self.name}")`);
+    const sub =
+      (await listSubscriptions(this.store.db, peer.name)).find((s) => s.remote_bank === header.bank) ??
+      (await this.subscribe(actor, peer.name, header.bank, localBank));
     const report = await this.sync(sub.id, new BundleFeed(path, peer, this.self.name, header.bank));
     if (report.error) throw new AllianceError('FEED_INVALID', report.error);
     return { ...report, bank: sub.bank };
@@ -335,7 +356,15 @@ export class FederationService {
     const sub = await findSubscription(this.store.db, subscriptionId);
     if (!sub) throw new AllianceError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
     const peer = (await findPeerById(this.store.db, sub.peer_id))!;
-    const report: SyncReport = { subscription: sub.id, pages: 0, added: 0, updated: 0, deleted: 0, checkpoint: Number(sub.checkpoint), latest: sub.latest === null ? null : Number(sub.latest) };
+    const report: SyncReport = {
+      subscription: sub.id,
+      pages: 0,
+      added: 0,
+      updated: 0,
+      deleted: 0,
+      checkpoint: Number(sub.checkpoint),
+      latest: sub.latest === null ? null : Number(sub.latest),
+    };
     await markAttempt(this.store.db, sub.id);
     const adapter = source ?? this.adapter(peer, sub.remote_bank);
     try {
@@ -400,7 +429,8 @@ export class FederationService {
     requirePermission(actor, 'opinions.send');
     if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
     const content = await getContent(this.store.db, contentId);
-    if (!content.uid || content.received_from === null) throw new AllianceError('OPINION_INVALID', `content ${contentId} was not received from a peer; record opinions on your own content in its bank`);
+    if (!content.uid || content.received_from === null)
+      throw new AllianceError('OPINION_INVALID', `content ${contentId} was not received from a peer; record opinions on your own content in its bank`);
     // The origin if it is a peer of this node, else the peer it came from.
     const origin = content.origin_member ? await findPeer(this.store.db, content.origin_member) : undefined;
     const to = origin ?? (await findPeerById(this.store.db, content.received_from));
@@ -415,9 +445,15 @@ export class FederationService {
    * Records a peer's verdict on this node's content (identified by its uid "<this member>/<id>")
    * and applies the bank's quarantine rule.
    */
-  async receiveOpinion(peerName: string, uid: string, opinion: string, reason: string | null): Promise<{ counts: Record<string, number>; quarantined: boolean }> {
+  async receiveOpinion(
+    peerName: string,
+    uid: string,
+    opinion: string,
+    reason: string | null,
+  ): Promise<{ counts: Record<string, number>; quarantined: boolean }> {
     if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
-    if (reason !== null && (typeof reason !== 'string' || reason.length > 2000)) throw new AllianceError('OPINION_INVALID', 'reason: a string of at most 2000 characters');
+    if (reason !== null && (typeof reason !== 'string' || reason.length > 2000))
+      throw new AllianceError('OPINION_INVALID', 'reason: a string of at most 2000 characters');
     const peer = await this.peer(peerName);
     const m = new RegExp(`^${this.self.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\d+)$`).exec(uid);
     const contentId = m ? Number(m[1]) : NaN;
@@ -460,7 +496,8 @@ export class FederationService {
   /** The bank rule: quarantine content once `threshold` members dispute it (null: never). */
   async setQuarantineThreshold(actor: Principal, bankName: string, threshold: number | null): Promise<Bank> {
     requirePermission(actor, 'banks.write');
-    if (threshold !== null && (!Number.isInteger(threshold) || threshold < 1)) throw new AllianceError('VALIDATION', 'the quarantine threshold is a whole number ≥ 1, or none');
+    if (threshold !== null && (!Number.isInteger(threshold) || threshold < 1))
+      throw new AllianceError('VALIDATION', 'the quarantine threshold is a whole number ≥ 1, or none');
     return this.store.db.transaction().execute(async (tx) => {
       const bank = await getBankByName(tx, bankName);
       if (actor.role !== 'admin' && bank.owner_member_id !== actor.memberId) throw new AllianceError('FORBIDDEN', `bank ${bankName} belongs to another member`);
@@ -477,7 +514,8 @@ export class FederationService {
     for (const p of await listPublications(this.store.db)) {
       const a = parseJson<Agreement | null>(p.agreement, null);
       const bank = await getBankById(this.store.db, p.bank_id);
-      if (a && allowedStatuses(a, { name: peer.name, country: peer.country, kind: peer.kind }, this.self.country).length > 0) out.push({ name: bank.name, description: bank.description });
+      if (a && allowedStatuses(a, { name: peer.name, country: peer.country, kind: peer.kind }, this.self.country).length > 0)
+        out.push({ name: bank.name, description: bank.description });
     }
     return out;
   }

@@ -57,7 +57,8 @@ export interface FileImportReport extends ApplyResult {
 /** Picks the format from the file name when not given. */
 export function formatOf(path: string, given?: string): ImportFormat {
   if (given) {
-    if (!(IMPORT_FORMATS as readonly string[]).includes(given)) throw new AllianceError('VALIDATION', `unknown format "${given}" (known: ${IMPORT_FORMATS.join(', ')})`);
+    if (!(IMPORT_FORMATS as readonly string[]).includes(given))
+      throw new AllianceError('VALIDATION', `unknown format "${given}" (known: ${IMPORT_FORMATS.join(', ')})`);
     return given as ImportFormat;
   }
   if (/\.csv$/i.test(path)) return 'csv';
@@ -101,14 +102,31 @@ function seriesNames(entries: Entry[]): Map<string, string[]> {
   for (const e of entries) {
     if (e.op !== 'upsert') continue;
     const v = (e.metadata?.vics as { Series?: unknown } | undefined)?.Series;
-    const names = typeof v === 'string' ? [...new Set(v.split(';').map((n) => n.trim()).filter((n) => n.length > 0 && n.length <= 200))] : [];
+    const names =
+      typeof v === 'string'
+        ? [
+            ...new Set(
+              v
+                .split(';')
+                .map((n) => n.trim())
+                .filter((n) => n.length > 0 && n.length <= 200),
+            ),
+          ]
+        : [];
     if (names.length) out.set(e.uid, names);
   }
   return out;
 }
 
 /** Imports VICS or NCMEC files into a bank, all or nothing. */
-export async function importExchangeFiles(banks: BankService, actor: Principal, bankName: string, format: 'vics' | 'ncmec', paths: string[], opts: FileImportOptions = {}): Promise<FileImportReport> {
+export async function importExchangeFiles(
+  banks: BankService,
+  actor: Principal,
+  bankName: string,
+  format: 'vics' | 'ncmec',
+  paths: string[],
+  opts: FileImportOptions = {},
+): Promise<FileImportReport> {
   const report: FileImportReport = { items: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0, series: { created: 0, linked: 0 } };
   const member = actor.memberName ?? 'local';
   return banks.bulkWrite(actor, bankName, 'content.import', { format, files: paths }, async (tx, bank, dialect) => {
@@ -142,7 +160,10 @@ export async function importExchangeFiles(banks: BankService, actor: Principal, 
       }
     }
     if (errors.length) {
-      throw new AllianceError('IMPORT_INVALID', `nothing was imported; fix ${errors.length >= MAX_ERRORS ? 'these (and perhaps more)' : 'these'}:\n  ${errors.join('\n  ')}`);
+      throw new AllianceError(
+        'IMPORT_INVALID',
+        `nothing was imported; fix ${errors.length >= MAX_ERRORS ? 'these (and perhaps more)' : 'these'}:\n  ${errors.join('\n  ')}`,
+      );
     }
     return report;
   });
@@ -189,7 +210,14 @@ export interface ExportOptions {
 }
 
 /** Writes a bank to a file (replaced only when complete); contents VICS cannot carry are counted as skipped. */
-export async function exportBankFile(banks: BankService, actor: Principal, bankName: string, format: ExportFormat, path: string, opts: ExportOptions = {}): Promise<{ written: number; skipped: number }> {
+export async function exportBankFile(
+  banks: BankService,
+  actor: Principal,
+  bankName: string,
+  format: ExportFormat,
+  path: string,
+  opts: ExportOptions = {},
+): Promise<{ written: number; skipped: number }> {
   const pages = contentPages(banks, actor, bankName, opts.onProgress);
   return format === 'vics' ? writeVics(path, pages, { form: opts.form, caseNumber: opts.caseNumber }) : writeCsv(path, pages);
 }

@@ -20,7 +20,14 @@ export interface MemberFeedPage<E extends { seq: number }> {
 }
 
 /** Signs one page of `entries` (already cut to the page size; `more` says whether others follow). */
-export function sealFeedPage<E extends { seq: number }>(federation: FederationService, format: string, subscriber: string, since: number, entries: E[], more: boolean): Envelope {
+export function sealFeedPage<E extends { seq: number }>(
+  federation: FederationService,
+  format: string,
+  subscriber: string,
+  since: number,
+  entries: E[],
+  more: boolean,
+): Envelope {
   const page: MemberFeedPage<E> = { format, publisher: federation.self.name, subscriber, since, to: entries.at(-1)?.seq ?? since, more, entries };
   return seal(federation.identity, page);
 }
@@ -46,7 +53,13 @@ export async function pullFeed<E extends { seq: number }>(o: PullOptions<E>): Pr
   for (;;) {
     const since = await o.checkpoint();
     const page = open(await o.federation.getFromPeer(o.peer.name, `${o.path}?since=${since}`), o.peer.public_key) as MemberFeedPage<E>;
-    if (page?.format !== o.format || page.publisher !== o.peer.name || page.subscriber !== o.federation.self.name || page.since !== since || !Array.isArray(page.entries)) {
+    if (
+      page?.format !== o.format ||
+      page.publisher !== o.peer.name ||
+      page.subscriber !== o.federation.self.name ||
+      page.since !== since ||
+      !Array.isArray(page.entries)
+    ) {
       throw bad('not a page for this node at this position');
     }
     let last = since;

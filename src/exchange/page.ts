@@ -74,15 +74,31 @@ export function checkPage(raw: unknown, want: PageExpectation): Page {
   if (p.publisher !== want.publisher) throw bad(`page published by "${String(p.publisher)}", expected "${want.publisher}"`);
   if (p.subscriber !== want.subscriber) throw bad(`page addressed to "${String(p.subscriber)}", not to this node ("${want.subscriber}")`);
   if (p.bank !== want.bank) throw bad(`page of bank "${String(p.bank)}", expected "${want.bank}"`);
-  if (!isInt(p.since) || !isInt(p.to) || !isInt(p.latest) || typeof p.more !== 'boolean' || !Array.isArray(p.entries)) throw bad('page header fields are missing or of the wrong type');
+  if (!isInt(p.since) || !isInt(p.to) || !isInt(p.latest) || typeof p.more !== 'boolean' || !Array.isArray(p.entries))
+    throw bad('page header fields are missing or of the wrong type');
   if (p.since !== want.since) {
-    throw bad(p.since < want.since ? `replayed old page: it starts at ${p.since}, this node is at ${want.since}` : `sequence gap: the page starts at ${p.since}, this node is at ${want.since}`);
+    throw bad(
+      p.since < want.since
+        ? `replayed old page: it starts at ${p.since}, this node is at ${want.since}`
+        : `sequence gap: the page starts at ${p.since}, this node is at ${want.since}`,
+    );
   }
   if (p.to < p.since || p.latest < p.to) throw bad(`page positions out of order (since ${p.since}, to ${p.to}, latest ${p.latest})`);
   if (p.more && p.to === p.since) throw bad(`the page says more follows but does not move (since ${p.since}, to ${p.to}): a sync would never end`);
   let last = p.since;
   (p.entries as unknown[]).forEach((raw, i) => {
-    const e = raw as { seq?: unknown; uid?: unknown; op?: unknown; signals?: Array<{ type?: unknown; value?: unknown }>; classification?: unknown; tags?: unknown[]; disabled?: unknown; first_seen?: unknown; origin?: { member?: unknown; bank?: unknown }; chain?: unknown[] };
+    const e = raw as {
+      seq?: unknown;
+      uid?: unknown;
+      op?: unknown;
+      signals?: Array<{ type?: unknown; value?: unknown }>;
+      classification?: unknown;
+      tags?: unknown[];
+      disabled?: unknown;
+      first_seen?: unknown;
+      origin?: { member?: unknown; bank?: unknown };
+      chain?: unknown[];
+    };
     const where = `entry ${i + 1}`;
     if (typeof e !== 'object' || e === null || !isInt(e.seq) || !isStr(e.uid, 300)) throw bad(`${where}: seq and uid are required`);
     if (e.seq <= last || e.seq > p.to!) throw bad(`${where}: position ${e.seq} is not after ${last} and within the page (to ${p.to})`);
@@ -106,9 +122,11 @@ export function checkPage(raw: unknown, want: PageExpectation): Page {
       }
     }
     if (!Array.isArray(e.tags) || e.tags.some((t) => !isStr(t, 100))) throw bad(`${where}: tags must be a list of strings`);
-    if (typeof e.disabled !== 'boolean' || !isStr(e.first_seen, 40) || Number.isNaN(Date.parse(e.first_seen))) throw bad(`${where}: disabled and first_seen are required`);
+    if (typeof e.disabled !== 'boolean' || !isStr(e.first_seen, 40) || Number.isNaN(Date.parse(e.first_seen)))
+      throw bad(`${where}: disabled and first_seen are required`);
     if (!e.origin || !isStr(e.origin.member, 100) || !isStr(e.origin.bank, 100)) throw bad(`${where}: origin member and bank are required`);
-    if (!Array.isArray(e.chain) || e.chain.length === 0 || e.chain.length > 20 || e.chain.some((m) => !isStr(m, 100))) throw bad(`${where}: chain must list 1 to 20 members`);
+    if (!Array.isArray(e.chain) || e.chain.length === 0 || e.chain.length > 20 || e.chain.some((m) => !isStr(m, 100)))
+      throw bad(`${where}: chain must list 1 to 20 members`);
     // A peer's notes and metadata stay with the peer.
     delete (e as Partial<UpsertEntry>).note;
     delete (e as Partial<UpsertEntry>).metadata;

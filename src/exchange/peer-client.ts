@@ -38,8 +38,11 @@ export function peerRefusal(peer: string, status: number, body: unknown): Allian
   if (status < 400 || status >= 500 || TRANSIENT_4XX.has(status)) return undefined;
   const b = body as { code?: unknown; message?: unknown } | null;
   if (typeof b !== 'object' || b === null || typeof b.code !== 'string' || !CODE.test(b.code) || typeof b.message !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const message = b.message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 500);
+  const message = b.message
+    // eslint-disable-next-line no-control-regex -- a peer's control characters are not shown to people
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim()
+    .slice(0, 500);
   return new AllianceError('PEER_REFUSED', `peer ${peer} refused: ${b.code}: ${message}`, { details: { peer, peer_status: status, peer_code: b.code } });
 }
 
@@ -50,7 +53,10 @@ export function peerRefusal(peer: string, status: number, body: unknown): Allian
  */
 export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const headers: Record<string, string> = { ...signRequest(opts.identity, opts.self, peer.name, method, path, text), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  const headers: Record<string, string> = {
+    ...signRequest(opts.identity, opts.self, peer.name, method, path, text),
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+  };
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
   let res: Response;
@@ -59,7 +65,12 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
     res = await fetch(new URL(path, peer.url), { method, headers, body: body === undefined ? undefined : text, signal, redirect: 'error' });
   } catch (err) {
     const e = err as Error;
-    throw new AllianceError('FEED_INVALID', e.name === 'TimeoutError' || e.name === 'AbortError' ? `peer ${peer.name} did not answer within ${timeoutMs / 1000} s` : `cannot reach peer ${peer.name}: ${e.message}`);
+    throw new AllianceError(
+      'FEED_INVALID',
+      e.name === 'TimeoutError' || e.name === 'AbortError'
+        ? `peer ${peer.name} did not answer within ${timeoutMs / 1000} s`
+        : `cannot reach peer ${peer.name}: ${e.message}`,
+    );
   }
   let raw: string;
   try {
@@ -73,7 +84,12 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
     raw = Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     const e = err as Error;
-    throw new AllianceError('FEED_INVALID', e.name === 'TimeoutError' || e.name === 'AbortError' ? `peer ${peer.name} stopped sending within ${timeoutMs / 1000} s` : `truncated response from peer ${peer.name}: ${e.message}`);
+    throw new AllianceError(
+      'FEED_INVALID',
+      e.name === 'TimeoutError' || e.name === 'AbortError'
+        ? `peer ${peer.name} stopped sending within ${timeoutMs / 1000} s`
+        : `truncated response from peer ${peer.name}: ${e.message}`,
+    );
   }
   let json: unknown;
   try {
@@ -82,7 +98,10 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
     throw new AllianceError('FEED_INVALID', `malformed JSON from peer ${peer.name} (${raw.length} bytes${res.ok ? '; truncated?' : ''})`);
   }
   if (!res.ok) {
-    throw peerRefusal(peer.name, res.status, json) ?? new AllianceError('FEED_INVALID', `peer ${peer.name} answered ${res.status}: ${String((json as { message?: string } | null)?.message ?? '')}`);
+    throw (
+      peerRefusal(peer.name, res.status, json) ??
+      new AllianceError('FEED_INVALID', `peer ${peer.name} answered ${res.status}: ${String((json as { message?: string } | null)?.message ?? '')}`)
+    );
   }
   return json;
 }

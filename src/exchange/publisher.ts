@@ -25,7 +25,8 @@ export interface Publisher {
 export async function agreementFor(store: Store, bank: Bank, who: Recipient, self: Publisher): Promise<Agreement> {
   const pub = await findPublication(store.db, bank.id);
   const agreement = pub ? parseJson<Agreement | null>(pub.agreement, null) : null;
-  if (!agreement || allowedStatuses(agreement, who, self.country).length === 0) throw new AllianceError('NOT_PUBLISHED', `bank ${bank.name} is not published to ${who.name}`);
+  if (!agreement || allowedStatuses(agreement, who, self.country).length === 0)
+    throw new AllianceError('NOT_PUBLISHED', `bank ${bank.name} is not published to ${who.name}`);
   return agreement;
 }
 

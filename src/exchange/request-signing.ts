@@ -153,15 +153,18 @@ export async function verifyRequest(raw: Headers, method: string, target: string
   if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 128) throw refuse('the signature needs a nonce of 16 to 128 characters');
   if (alg !== undefined && alg !== 'ed25519') throw refuse(`alg "${String(alg).slice(0, 40)}" is not ed25519`);
   const now = Math.floor(Date.now() / 1000);
-  if (typeof created !== 'number' || !Number.isInteger(created) || Math.abs(now - created) > MAX_SKEW_S) throw refuse('the signature\'s created time is missing or more than five minutes off');
+  if (typeof created !== 'number' || !Number.isInteger(created) || Math.abs(now - created) > MAX_SKEW_S)
+    throw refuse("the signature's created time is missing or more than five minutes off");
   if (expires !== undefined && (typeof expires !== 'number' || expires < now)) throw refuse('the signature has expired');
-  if (header(headers, RECIPIENT_HEADER) !== opts.self) throw refuse(`the request is addressed to "${String(header(headers, RECIPIENT_HEADER) ?? '').slice(0, 100)}", not to this node (${opts.self})`);
+  if (header(headers, RECIPIENT_HEADER) !== opts.self)
+    throw refuse(`the request is addressed to "${String(header(headers, RECIPIENT_HEADER) ?? '').slice(0, 100)}", not to this node (${opts.self})`);
   const digest = header(headers, 'content-digest') ?? '';
   const sha256 = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/=]+):/.exec(digest)?.[1];
   if (!sha256 || `sha-256=:${sha256}:` !== contentDigest(body)) throw refuse('the Content-Digest is missing or is not the SHA-256 of the body');
   const key = await opts.keyOf(keyid);
   if (!key) throw refuse(`"${keyid.slice(0, 100)}" is not a registered peer`);
-  if (!verifySignature(key, signatureBase(params, method, target, headers), Buffer.from(sig[0]).toString('base64'))) throw refuse(`not signed by the key registered for peer "${keyid.slice(0, 100)}"`);
+  if (!verifySignature(key, signatureBase(params, method, target, headers), Buffer.from(sig[0]).toString('base64')))
+    throw refuse(`not signed by the key registered for peer "${keyid.slice(0, 100)}"`);
   // Only a request that verified takes a nonce place (a flood of forged ones fills nothing).
   if (!(await opts.rememberNonce(keyid, nonce, Math.max(created, now) + MAX_SKEW_S + 60))) throw refuse('this signed request was seen before (a replay)');
   return keyid;

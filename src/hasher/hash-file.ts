@@ -71,7 +71,14 @@ export async function hashFile(entry: FileEntry, req: HashRequest, onProgress?: 
   }
 }
 
-async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: FileResult, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<FileResult> {
+async function hashAt(
+  path: string,
+  entry: FileEntry,
+  req: HashRequest,
+  result: FileResult,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<FileResult> {
   const fail = (code: ErrorCode, message: string): FileResult => ({ ...result, status: 'failed', error: { code, message } });
   let head: Buffer;
   try {
@@ -88,7 +95,10 @@ async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: 
   const requested = req.types.length ? req.types.map((n) => SIGNAL_TYPES.get(n)!) : defaultTypesFor(promised ?? kind);
   const wantsPerceptual = requested.some((t) => t.media !== 'any' && t.media === promised);
   // A mislabelled (or corrupt) file still has bytes: it keeps its digests beside the error.
-  const mismatch = promised && promised !== kind && wantsPerceptual ? new AllianceError('MEDIA_MISMATCH', `named like ${promised === 'image' ? 'an image' : 'a video'} but the content is ${describe(kind, format)}`) : null;
+  const mismatch =
+    promised && promised !== kind && wantsPerceptual
+      ? new AllianceError('MEDIA_MISMATCH', `named like ${promised === 'image' ? 'an image' : 'a video'} but the content is ${describe(kind, format)}`)
+      : null;
   const types = requested.filter((t) => (mismatch ? t.byteHasher !== undefined : appliesTo(t, kind)));
   if (mismatch && types.length === 0) return fail(mismatch.code, mismatch.message);
   if (types.length === 0) {
@@ -131,10 +141,16 @@ async function hashAt(path: string, entry: FileEntry, req: HashRequest, result: 
 /** Validates type names given by the user (throws USAGE listing the known names). */
 export function parseTypeList(text: string | undefined): string[] {
   if (!text) return [];
-  const names = [...new Set(text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   for (const n of names) {
     if (!SIGNAL_TYPES.has(n)) throw new AllianceError('USAGE', `unknown signal type "${n}" in --types (known: ${[...SIGNAL_TYPES.keys()].join(', ')})`);
   }
   return names;
 }
-

@@ -60,7 +60,10 @@ export function formatter(format: InternalFormat): { header(): string; format(r:
   if (format === 'csv') {
     return {
       header: () => `${CSV_HEADER}\n`,
-      format: (r) => csvRows(r).map((row) => `${row}\n`).join(''),
+      format: (r) =>
+        csvRows(r)
+          .map((row) => `${row}\n`)
+          .join(''),
     };
   }
   return { header: () => '', format: (r) => `${jsonLine(r, format === 'state')}\n` };

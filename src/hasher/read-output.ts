@@ -103,7 +103,8 @@ function jsonSignals(signals: unknown): HashedSignal[] {
     if (Array.isArray(s.frames)) {
       const lines = s.frames.map((f, i) => {
         const { frame, quality: fq, hash, timestamp } = (f ?? {}) as Record<string, unknown>;
-        if (!Number.isInteger(frame) || !Number.isInteger(fq) || typeof hash !== 'string' || typeof timestamp !== 'number') throw new Error(`signals.${type}.frames[${i}] must be {frame, quality, hash, timestamp}`);
+        if (!Number.isInteger(frame) || !Number.isInteger(fq) || typeof hash !== 'string' || typeof timestamp !== 'number')
+          throw new Error(`signals.${type}.frames[${i}] must be {frame, quality, hash, timestamp}`);
         return `${frame},${fq},${hash},${timestamp.toFixed(3)}`;
       });
       if (lines.length) out.push({ type: type.toLowerCase(), value: lines.join('\n'), quality: null });
@@ -133,7 +134,12 @@ export function parseHashJsonLine(text: string, line: number): HashedFile {
   if (typeof r.path !== 'string' || r.path === '') throw new Error('path must be a non-empty string');
   const size = typeof r.size === 'number' && Number.isSafeInteger(r.size) && r.size >= 0 ? r.size : null;
   const e = r.error as { code?: unknown; message?: unknown } | null | undefined;
-  const error = e && typeof e === 'object' ? `${String(e.message ?? 'failed')}${e.code ? ` [${String(e.code)}]` : ''}` : r.status && r.status !== 'hashed' ? String(r.status) : null;
+  const error =
+    e && typeof e === 'object'
+      ? `${String(e.message ?? 'failed')}${e.code ? ` [${String(e.code)}]` : ''}`
+      : r.status && r.status !== 'hashed'
+        ? String(r.status)
+        : null;
   return { path: r.path, line, size, signals: jsonSignals(r.signals), error };
 }
 

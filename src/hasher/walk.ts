@@ -66,7 +66,8 @@ export async function walkInputs(inputs: readonly string[], onProgress?: (found:
       }
       if (st.isDirectory()) await visitDir(raw, path, rawNeeded);
       else if (st.isFile()) add(rawNeeded ? { path, size: st.size, fsPath: raw } : { path, size: st.size });
-      else if (st.isSymbolicLink()) add({ path, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'symbolic link inside a folder (not followed)') });
+      else if (st.isSymbolicLink())
+        add({ path, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'symbolic link inside a folder (not followed)') });
       else add({ path, status: 'skipped', error: new AllianceError('FILE_NOT_REGULAR', 'not a regular file (device, FIFO or socket)') });
     }
   }
@@ -110,10 +111,13 @@ export function displayName(name: Buffer): string {
   const text = name.toString('utf8');
   if (Buffer.from(text).equals(name)) return text.replaceAll('\\', '\\\\');
   let out = '';
-  for (let i = 0; i < name.length; ) {
+  for (let i = 0; i < name.length;) {
     const n = sequenceLength(name, i);
     if (n) {
-      out += name.subarray(i, i + n).toString('utf8').replaceAll('\\', '\\\\');
+      out += name
+        .subarray(i, i + n)
+        .toString('utf8')
+        .replaceAll('\\', '\\\\');
       i += n;
     } else out += `\\x${name[i++].toString(16).padStart(2, '0')}`;
   }

@@ -28,9 +28,17 @@ port.on('message', (m: FrameRequest) => {
       case 'query': {
         const lines = countFrameLines(m.value);
         if (m.maxFrames > 0 && lines > m.maxFrames) {
-          throw new AllianceError('PAYLOAD_TOO_LARGE', `a vPDQ lookup may hold at most ${m.maxFrames.toLocaleString('en')} frames; this one has ${lines.toLocaleString('en')} (ALLIANCE_VPDQ_MAX_FRAMES)`);
+          throw new AllianceError(
+            'PAYLOAD_TOO_LARGE',
+            `a vPDQ lookup may hold at most ${m.maxFrames.toLocaleString('en')} frames; this one has ${lines.toLocaleString('en')} (ALLIANCE_VPDQ_MAX_FRAMES)`,
+          );
         }
-        port.postMessage({ op: 'result', qid: m.qid, matches: index!.query(m.value, m.threshold), frames: index!.stats().frames as number } satisfies FrameReply);
+        port.postMessage({
+          op: 'result',
+          qid: m.qid,
+          matches: index!.query(m.value, m.threshold),
+          frames: index!.stats().frames as number,
+        } satisfies FrameReply);
         return;
       }
       case 'snapshot':

@@ -62,7 +62,6 @@ function allocate<T>(Ctor: ArrayCtor<T> & { BYTES_PER_ELEMENT: number }, length:
   return new Ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
-
 /** Relative costs used to choose between probing and scanning (measured, see bench:match). */
 const PROBE_COST = 1;
 const BUCKET_COST = 4;
@@ -340,7 +339,8 @@ export class HammingIndex {
 
   stats(): HammingIndexStats {
     let bytes = this.hashes.byteLength + this.ids.byteLength + this.alive.byteLength;
-    for (const t of this.chunks) bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + t.present.byteLength;
+    for (const t of this.chunks)
+      bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + t.present.byteLength;
     return {
       size: this.live,
       slots: this.count,
@@ -373,7 +373,13 @@ export class HammingIndex {
 
   /** The index a snapshot holds, ready to query (no rebuild). */
   static fromSnapshot(snap: Snapshot, options: HammingIndexOptions = {}): HammingIndex {
-    const meta = snap.meta as { layout: ChunkLayout; chunks: Array<{ start: number; bits: number; suffixBits: number }>; baseCount: number; count: number; live: number };
+    const meta = snap.meta as {
+      layout: ChunkLayout;
+      chunks: Array<{ start: number; bits: number; suffixBits: number }>;
+      baseCount: number;
+      count: number;
+      live: number;
+    };
     const { hashes, ids, alive } = snap.sections as { hashes: Uint32Array; ids: Uint32Array; alive: Uint8Array };
     if (snap.kind !== 'hamming256' || ids.length !== meta.count || hashes.length !== meta.count * 8 || alive.length !== meta.count) {
       throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot sections do not match its header');
@@ -405,7 +411,13 @@ export class HammingIndex {
     for (const t of tables) {
       const entries = t.packed?.length ?? t.slots?.length;
       const separate = t.slots && t.suffixes && t.slots.length === t.suffixes.length;
-      if (!t.offsets || !t.present || t.present.length !== Math.max(1, 2 ** t.bits / 32) || !(t.packed || separate) || t.offsets[t.offsets.length - 1] !== entries) {
+      if (
+        !t.offsets ||
+        !t.present ||
+        t.present.length !== Math.max(1, 2 ** t.bits / 32) ||
+        !(t.packed || separate) ||
+        t.offsets[t.offsets.length - 1] !== entries
+      ) {
         throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot chunk tables are inconsistent');
       }
     }

@@ -34,12 +34,25 @@ export interface HammingView {
 export type Hit = (slot: number, distance: number) => void;
 
 function distanceTo(h: Uint32Array, q: Uint32Array): (slot: number) => number {
-  const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6], q7 = q[7];
+  const q0 = q[0],
+    q1 = q[1],
+    q2 = q[2],
+    q3 = q[3],
+    q4 = q[4],
+    q5 = q[5],
+    q6 = q[6],
+    q7 = q[7];
   return (slot: number): number => {
     const p = slot * 8;
     return (
-      popcount32(h[p] ^ q0) + popcount32(h[p + 1] ^ q1) + popcount32(h[p + 2] ^ q2) + popcount32(h[p + 3] ^ q3) +
-      popcount32(h[p + 4] ^ q4) + popcount32(h[p + 5] ^ q5) + popcount32(h[p + 6] ^ q6) + popcount32(h[p + 7] ^ q7)
+      popcount32(h[p] ^ q0) +
+      popcount32(h[p + 1] ^ q1) +
+      popcount32(h[p + 2] ^ q2) +
+      popcount32(h[p + 3] ^ q3) +
+      popcount32(h[p + 4] ^ q4) +
+      popcount32(h[p + 5] ^ q5) +
+      popcount32(h[p + 6] ^ q6) +
+      popcount32(h[p + 7] ^ q7)
     );
   };
 }

@@ -59,7 +59,11 @@ export class KeywordIndex implements SignalIndex {
 
   /** Skeletons made by another reduction (an earlier release's look-alikes) are refused: the node rebuilds from its database. */
   static fromSnapshot(snap: Snapshot): KeywordIndex {
-    if (snap.meta.reduction !== REDUCTION) throw new AllianceError('INDEX_SNAPSHOT_INVALID', `keyword index snapshot made by reduction ${String(snap.meta.reduction ?? 'of an earlier release')}, this node's is ${REDUCTION}`);
+    if (snap.meta.reduction !== REDUCTION)
+      throw new AllianceError(
+        'INDEX_SNAPSHOT_INVALID',
+        `keyword index snapshot made by reduction ${String(snap.meta.reduction ?? 'of an earlier release')}, this node's is ${REDUCTION}`,
+      );
     const index = new KeywordIndex(snap.signalType);
     for (const [id, term] of ExactIndex.entriesOf(snap)) index.add(id, term);
     return index;

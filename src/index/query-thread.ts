@@ -20,5 +20,11 @@ port.on('message', (m: ThreadRequest) => {
   const slots: number[] = [];
   const distances: number[] = [];
   if (view) probeBase(view, m.q, m.threshold, (slot, d) => (slots.push(slot), distances.push(d)));
-  port.postMessage({ type: 'result', id: m.id, baseCount: view?.baseCount ?? 0, slots: Uint32Array.from(slots), distances: Uint16Array.from(distances) } satisfies ThreadReply);
+  port.postMessage({
+    type: 'result',
+    id: m.id,
+    baseCount: view?.baseCount ?? 0,
+    slots: Uint32Array.from(slots),
+    distances: Uint16Array.from(distances),
+  } satisfies ThreadReply);
 });

@@ -8,8 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { HammingView } from './hamming-probe.js';
 
 export type ThreadRequest =
-  | { type: 'view'; key: number; gen: number; view: HammingView }
-  | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number };
+  { type: 'view'; key: number; gen: number; view: HammingView } | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number };
 
 /** A result names the base it probed (`baseCount`): the caller scans every slot from there on. */
 export type ThreadReply = { type: 'ack'; gen: number } | { type: 'result'; id: number; baseCount: number; slots: Uint32Array; distances: Uint16Array };
@@ -80,13 +79,15 @@ export class QueryThreads {
   publish(key: number, view: HammingView): Promise<void> {
     const gen = this.nextGen++;
     return Promise.all(
-      this.threads.filter((t) => !t.dead).map(
-        (t) =>
-          new Promise<void>((resolve) => {
-            t.acks.set(gen, resolve);
-            t.worker.postMessage({ type: 'view', key, gen, view } satisfies ThreadRequest);
-          }),
-      ),
+      this.threads
+        .filter((t) => !t.dead)
+        .map(
+          (t) =>
+            new Promise<void>((resolve) => {
+              t.acks.set(gen, resolve);
+              t.worker.postMessage({ type: 'view', key, gen, view } satisfies ThreadRequest);
+            }),
+        ),
     ).then(() => undefined);
   }
 

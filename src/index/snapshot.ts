@@ -104,7 +104,7 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
       const array = new Ctor(s.length);
       const bytes = new Uint8Array(array.buffer);
       if (pos + bytes.byteLength > size) throw invalid(`truncated in section ${s.name}`);
-      for (let off = 0; off < bytes.byteLength; ) {
+      for (let off = 0; off < bytes.byteLength;) {
         const { bytesRead } = await fh.read(bytes, off, Math.min(bytes.byteLength - off, 1 << 26), pos + off);
         if (bytesRead === 0) throw invalid(`truncated in section ${s.name}`);
         off += bytesRead;

@@ -104,14 +104,22 @@ export class JobRunner {
               jobId: job.id,
               finish: async (tx, result) => {
                 // Held by another runner now (this one's lease ran out): roll the effects back.
-                if (!(await completeJob(tx, job.id, result, this.worker))) throw new AllianceError('INTERNAL', `job ${job.id} is no longer held by this runner; its work is undone`);
+                if (!(await completeJob(tx, job.id, result, this.worker)))
+                  throw new AllianceError('INTERNAL', `job ${job.id} is no longer held by this runner; its work is undone`);
                 finished = true;
               },
             };
             const result = await this.handlers[job.kind](job.data, ctx);
             if (!finished) await completeJob(this.store.db, job.id, result, this.worker);
           } catch (err) {
-            await failJob(this.store.db, job, err instanceof Error ? err.message : String(err), this.attempts[job.kind] ?? DEFAULT_ATTEMPTS, isPermanent(err), this.worker);
+            await failJob(
+              this.store.db,
+              job,
+              err instanceof Error ? err.message : String(err),
+              this.attempts[job.kind] ?? DEFAULT_ATTEMPTS,
+              isPermanent(err),
+              this.worker,
+            );
           } finally {
             clearInterval(lease);
           }

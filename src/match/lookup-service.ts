@@ -109,7 +109,10 @@ export class LookupService {
       result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);
       return result;
     }
-    const contexts = await matchContexts(this.store, hits.map((h) => h.id));
+    const contexts = await matchContexts(
+      this.store,
+      hits.map((h) => h.id),
+    );
     const byId = new Map(hits.map((h) => [h.id, h]));
     const wanted = options.banks ? new Set(options.banks) : undefined;
     const t = Date.now();
@@ -152,7 +155,15 @@ export class LookupService {
   }
 }
 
-function toMatch(bank: Bank, content: BankContent, signalId: number, signalType: string, distance: number, detail: Record<string, number> | undefined, self: string): Match {
+function toMatch(
+  bank: Bank,
+  content: BankContent,
+  signalId: number,
+  signalType: string,
+  distance: number,
+  detail: Record<string, number> | undefined,
+  self: string,
+): Match {
   return {
     bank: bank.name,
     bank_kind: bank.kind === 'negative' ? 'negative' : 'positive',
@@ -168,7 +179,11 @@ function toMatch(bank: Bank, content: BankContent, signalId: number, signalType:
 }
 
 /** Received content as its feed described it; own content as this node's. */
-export function provenanceOf(bank: Pick<Bank, 'name'>, content: Pick<BankContent, 'origin_member' | 'origin_bank' | 'chain' | 'first_seen'>, self: string): Provenance {
+export function provenanceOf(
+  bank: Pick<Bank, 'name'>,
+  content: Pick<BankContent, 'origin_member' | 'origin_bank' | 'chain' | 'first_seen'>,
+  self: string,
+): Provenance {
   const chain = parseJson<unknown>(content.chain, null);
   const names = Array.isArray(chain) ? chain.filter((m): m is string => typeof m === 'string') : [];
   const origin = content.origin_member ?? names[0] ?? self;
@@ -186,10 +201,12 @@ export function describeProvenance(p: Provenance): string {
 }
 
 function whyNotCounted(bank: Bank, content: BankContent, t: number, coin: number | undefined): string | undefined {
-  if (content.disabled_until !== null && content.disabled_until > t) return `content ${content.id} is disabled until ${new Date(content.disabled_until).toISOString()}`;
+  if (content.disabled_until !== null && content.disabled_until > t)
+    return `content ${content.id} is disabled until ${new Date(content.disabled_until).toISOString()}`;
   if (coin === undefined) {
     if (!bank.matching_enabled) return `matching is disabled on bank ${bank.name}`;
-    if (bank.enabled_ratio < 1 && contentCoin(content.id) >= bank.enabled_ratio) return `content ${content.id} is outside bank ${bank.name}'s enabled ratio (${bank.enabled_ratio})`;
+    if (bank.enabled_ratio < 1 && contentCoin(content.id) >= bank.enabled_ratio)
+      return `content ${content.id} is outside bank ${bank.name}'s enabled ratio (${bank.enabled_ratio})`;
     return undefined;
   }
   const ratio = bank.matching_enabled ? bank.enabled_ratio : 0;
@@ -200,4 +217,3 @@ function whyNotCounted(bank: Bank, content: BankContent, t: number, coin: number
 function describe(m: Match): string {
   return `${m.signal_type} signal ${m.signal_id} of content ${m.content_id} in bank ${m.bank} (distance ${m.distance})`;
 }
-

@@ -16,11 +16,27 @@ export interface Sniffed {
 /** How many leading bytes `sniff` needs. */
 export const SNIFF_BYTES = 512;
 
-const IMAGE_EXTENSIONS = new Set([
-  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp', '.tif', '.tiff', '.bmp', '.avif', '.heic', '.heif', '.jxl',
-]);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp', '.tif', '.tiff', '.bmp', '.avif', '.heic', '.heif', '.jxl']);
 const VIDEO_EXTENSIONS = new Set([
-  '.mp4', '.m4v', '.mov', '.qt', '.mkv', '.webm', '.avi', '.wmv', '.asf', '.flv', '.mpg', '.mpeg', '.ts', '.m2ts', '.mts', '.3gp', '.3g2', '.ogv', '.vob',
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.qt',
+  '.mkv',
+  '.webm',
+  '.avi',
+  '.wmv',
+  '.asf',
+  '.flv',
+  '.mpg',
+  '.mpeg',
+  '.ts',
+  '.m2ts',
+  '.mts',
+  '.3gp',
+  '.3g2',
+  '.ogv',
+  '.vob',
 ]);
 const HEIF_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1']);
 
@@ -69,6 +85,6 @@ export function sniff(b: Uint8Array): Sniffed {
 }
 
 function looksLikeText(b: Uint8Array): boolean {
-  for (const c of b) if (c === 0 || (c < 9) || (c > 13 && c < 32 && c !== 27)) return false;
+  for (const c of b) if (c === 0 || c < 9 || (c > 13 && c < 32 && c !== 27)) return false;
   return true;
 }

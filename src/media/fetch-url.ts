@@ -31,15 +31,34 @@ export interface FetchOptions {
 
 const BLOCKED = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
-] as const) BLOCKED.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 3],
+] as const)
+  BLOCKED.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
   ['::', 96], // unspecified, loopback and IPv4-compatible
-  ['64:ff9b::', 96], ['64:ff9b:1::', 48], // NAT64: reaches IPv4 addresses
-  ['100::', 64], ['2001:db8::', 32], ['2002::', 16], // discard, documentation, 6to4 (embeds any IPv4)
-  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) BLOCKED.addSubnet(net, bits, 'ipv6');
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48], // NAT64: reaches IPv4 addresses
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['2002::', 16], // discard, documentation, 6to4 (embeds any IPv4)
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  BLOCKED.addSubnet(net, bits, 'ipv6');
 
 /** Whether `ip` is an address a fetch must not reach without an allow-list. */
 export function isPrivateAddress(ip: string): boolean {
@@ -50,7 +69,8 @@ export function isPrivateAddress(ip: string): boolean {
 
 /** HMA's own wording leads (its clients read it), then what was refused. */
 const rejected = (why: string) => new AllianceError('URL_REJECTED', `Invalid or unsafe URL provided: refused, ${why}`);
-const NOT_ALLOWED = 'the URL points to an address this node does not fetch from (private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry with host and port)';
+const NOT_ALLOWED =
+  'the URL points to an address this node does not fetch from (private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry with host and port)';
 
 /** A parsed allow-list entry: host (lower case, no brackets) and port (undefined: 80 and 443). */
 interface Allowed {
@@ -68,7 +88,8 @@ export function parseAllowedHosts(entries: readonly string[]): Allowed[] {
     const entry = raw.trim().toLowerCase();
     const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]\s/]+))(?::(\d{1,5}))?$/.exec(entry);
     const port = m?.[3] === undefined ? undefined : Number(m[3]);
-    if (!m || (port !== undefined && (port < 1 || port > 65535))) throw new AllianceError('USAGE', `ALLIANCE_FETCH_ALLOWED_HOSTS: "${raw}" is not host:port (e.g. abuse.internal:8443 or [fd00::5]:8080)`);
+    if (!m || (port !== undefined && (port < 1 || port > 65535)))
+      throw new AllianceError('USAGE', `ALLIANCE_FETCH_ALLOWED_HOSTS: "${raw}" is not host:port (e.g. abuse.internal:8443 or [fd00::5]:8080)`);
     return { host: m[1] ?? m[2], ...(port !== undefined ? { port } : {}) };
   });
 }
@@ -101,7 +122,11 @@ function checkUrl(raw: string, opts: FetchOptions): URL {
 }
 
 /** A DNS lookup for connections that refuses names resolving to any private address. */
-function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void {
+function publicOnlyLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) return callback(rejected(NOT_ALLOWED), []);
@@ -110,7 +135,14 @@ function publicOnlyLookup(hostname: string, options: LookupOptions, callback: (e
   });
 }
 
-function send(url: URL, opts: FetchOptions, signal: AbortSignal, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  opts: FetchOptions,
+  signal: AbortSignal,
+  method = 'GET',
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   // A listed host:port may be private; anything else must resolve to public addresses only.
   const lookup = isListed(url, opts) ? {} : { lookup: publicOnlyLookup as never };
@@ -156,7 +188,8 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
     let size = 0;
     res.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > opts.maxBytes) res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', `Content too large: refused, more than ${opts.maxBytes.toLocaleString('en')} bytes`));
+      if (size > opts.maxBytes)
+        res.destroy(new AllianceError('PAYLOAD_TOO_LARGE', `Content too large: refused, more than ${opts.maxBytes.toLocaleString('en')} bytes`));
     });
     try {
       await pipeline(res, createWriteStream(dest, { mode: 0o600 }));
@@ -178,7 +211,9 @@ export async function fetchToFile(raw: string, dest: string, opts: FetchOptions)
 export async function postText(raw: string, text: string, headers: Record<string, string>, opts: FetchOptions): Promise<{ status: number; text: string }> {
   const url = checkUrl(raw, opts);
   const signal = AbortSignal.timeout(opts.timeoutMs);
-  const res = await send(url, opts, signal, 'POST', text, { ...headers, 'content-length': String(Buffer.byteLength(text)) }).catch((err: unknown) => Promise.reject(failed(err)));
+  const res = await send(url, opts, signal, 'POST', text, { ...headers, 'content-length': String(Buffer.byteLength(text)) }).catch((err: unknown) =>
+    Promise.reject(failed(err)),
+  );
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -47,18 +47,19 @@ export function run(bin: string, args: string[], maxOutputBytes = 16 * 1024 * 10
 /** The catalogue error for a binary that could not be started. */
 export function spawnError(bin: string, err: NodeJS.ErrnoException): AllianceError {
   if (err.code === 'ENOENT' || err.code === 'EACCES') {
-    return new AllianceError(
-      'FFMPEG_MISSING',
-      `cannot run "${bin}" (${err.code}); install ffmpeg (apt-get install -y ffmpeg) or set ALLIANCE_FFMPEG`,
-      { cause: err },
-    );
+    return new AllianceError('FFMPEG_MISSING', `cannot run "${bin}" (${err.code}); install ffmpeg (apt-get install -y ffmpeg) or set ALLIANCE_FFMPEG`, {
+      cause: err,
+    });
   }
   return new AllianceError('INTERNAL', `cannot run "${bin}": ${err.message}`, { cause: err });
 }
 
 /** The last meaningful line of ffmpeg's stderr for error messages, without the input's path. */
 export function lastLine(stderr: string, path?: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.at(-1) ?? 'no diagnostic from ffmpeg';
   return path && line.startsWith(`${path}: `) ? line.slice(path.length + 2) : line;
 }

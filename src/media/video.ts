@@ -38,7 +38,18 @@ function rate(text: string | undefined): number {
 /** Reads the first video stream's geometry and frame rate with ffprobe. */
 export async function probeVideo(path: string): Promise<VideoInfo> {
   const { ffprobe } = ffmpegPaths();
-  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_frames,duration', '-of', 'json', '--', path];
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_frames,duration',
+    '-of',
+    'json',
+    '--',
+    path,
+  ];
   const res = await run(ffprobe, args);
   if (res.code !== 0) throw new AllianceError('VIDEO_UNDECODABLE', `ffprobe cannot read the file: ${lastLine(res.stderr, path)}`);
   let streams: ProbeStream[];
@@ -91,9 +102,27 @@ export async function* readFrames(path: string, info: VideoInfo, options: FrameO
   const scale = `scale=${info.width}:${info.height}:flags=area+accurate_rnd`;
   const filters = [every > 1 ? `select=not(mod(n\\,${every}))` : '', scale, 'format=rgb24'].filter(Boolean);
   const args = [
-    '-nostdin', '-hide_banner', '-v', 'error', '-noautorotate', '-i', path,
-    '-map', '0:v:0', '-an', '-sn', '-dn', '-fps_mode', 'passthrough',
-    '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-nostdin',
+    '-hide_banner',
+    '-v',
+    'error',
+    '-noautorotate',
+    '-i',
+    path,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-fps_mode',
+    'passthrough',
+    '-vf',
+    filters.join(','),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
   ];
   const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

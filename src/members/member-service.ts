@@ -41,13 +41,21 @@ export class MemberService {
   async updateMember(actor: Principal, name: string, change: { kind?: string; country?: string | null }): Promise<Member> {
     requirePermission(actor, 'members.manage');
     const before = await this.getMember(name);
-    if (change.kind !== undefined && !MEMBER_KINDS.includes(change.kind as MemberKind)) throw new AllianceError('VALIDATION', `member kind must be one of ${MEMBER_KINDS.join(', ')}`);
+    if (change.kind !== undefined && !MEMBER_KINDS.includes(change.kind as MemberKind))
+      throw new AllianceError('VALIDATION', `member kind must be one of ${MEMBER_KINDS.join(', ')}`);
     const country = change.country === undefined ? undefined : change.country === null || change.country === '' ? null : change.country.toUpperCase();
-    if (country && !isCountryCode(country)) throw new AllianceError('VALIDATION', `country "${String(change.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 code such as DE`);
+    if (country && !isCountryCode(country))
+      throw new AllianceError('VALIDATION', `country "${String(change.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 code such as DE`);
     if (change.kind === undefined && country === undefined) throw new AllianceError('VALIDATION', 'nothing to change: give a kind or a country');
     const after = await this.store.db.transaction().execute(async (tx) => {
-      const m = await updateMember(tx, before.id, { ...(change.kind !== undefined ? { kind: change.kind } : {}), ...(country !== undefined ? { country } : {}) });
-      await this.audit.record(tx, actor, 'member.update', name, { before: { kind: before.kind, country: before.country }, after: { kind: m.kind, country: m.country } });
+      const m = await updateMember(tx, before.id, {
+        ...(change.kind !== undefined ? { kind: change.kind } : {}),
+        ...(country !== undefined ? { country } : {}),
+      });
+      await this.audit.record(tx, actor, 'member.update', name, {
+        before: { kind: before.kind, country: before.country },
+        after: { kind: m.kind, country: m.country },
+      });
       return m;
     });
     this.onChanged(after);
@@ -56,7 +64,8 @@ export class MemberService {
 
   async createMember(actor: Principal, m: NewMember): Promise<Member> {
     requirePermission(actor, 'members.manage');
-    if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(m.name)) throw new AllianceError('VALIDATION', 'member name: 1–100 letters, digits, spaces, dots, dashes or underscores');
+    if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(m.name))
+      throw new AllianceError('VALIDATION', 'member name: 1–100 letters, digits, spaces, dots, dashes or underscores');
     if (!MEMBER_KINDS.includes(m.kind)) throw new AllianceError('VALIDATION', `member kind must be one of ${MEMBER_KINDS.join(', ')}`);
     const country = m.country ? m.country.toUpperCase() : null;
     if (country && !/^[A-Z]{2}$/.test(country)) throw new AllianceError('VALIDATION', 'country must be an ISO 3166-1 alpha-2 code such as DE');
@@ -73,7 +82,15 @@ export class MemberService {
 
   async getMember(name: string): Promise<Member> {
     const m = await findMemberByName(this.store.db, name);
-    if (!m) throw new AllianceError('MEMBER_NOT_FOUND', unknownName('member', name, (await listMembers(this.store.db)).map((x) => x.name)));
+    if (!m)
+      throw new AllianceError(
+        'MEMBER_NOT_FOUND',
+        unknownName(
+          'member',
+          name,
+          (await listMembers(this.store.db)).map((x) => x.name),
+        ),
+      );
     return m;
   }
 
@@ -119,7 +136,13 @@ export class MemberService {
       this.cache.delete(hash);
       throw new AllianceError('UNAUTHENTICATED', 'unknown or revoked token');
     }
-    const principal: Principal = { memberId: row.member_id, memberName: row.member_name, role: row.role as Role, tokenId: row.id, actor: `${row.member_name}/${row.prefix}` };
+    const principal: Principal = {
+      memberId: row.member_id,
+      memberName: row.member_name,
+      role: row.role as Role,
+      tokenId: row.id,
+      actor: `${row.member_name}/${row.prefix}`,
+    };
     this.cache.set(hash, principal);
     return principal;
   }

@@ -105,7 +105,9 @@ export interface AllianceNode {
    */
   backgroundTasks(): BackgroundTask[];
   /** Verifies the audit chain against its checkpoints and what the witnesses kept. */
-  verifyAudit(): Promise<ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }>; witness_errors: Array<{ witness: string; error: string }> }>;
+  verifyAudit(): Promise<
+    ChainReport & { unreachable_witnesses: Array<{ witness: string; error: string }>; witness_errors: Array<{ witness: string; error: string }> }
+  >;
   /** Heavy work (hashing uploads, comparing long videos) on threads of its own, within limits. */
   readonly compute: ComputeService;
   /** The node operator, for CLI commands. */
@@ -152,7 +154,12 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     await store.close();
     throw err;
   }
-  const matcher = new Matcher(store, join(config.dataDir, 'index'), options.queryThreads ?? 0, options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined);
+  const matcher = new Matcher(
+    store,
+    join(config.dataDir, 'index'),
+    options.queryThreads ?? 0,
+    options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined,
+  );
   const compute = new ComputeService({ threads: config.computeThreads, maxQueued: config.computeQueue, decodePixelBudget: config.decodeBudgetPixels });
   const indexLoaded = options.loadIndex ?? false;
   const members = new MemberService(store, audit, (m) => {
@@ -160,14 +167,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   });
   const banks = new BankService(store, audit, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()));
   const lookup = new LookupService(store, matcher, self);
-  const federation = new FederationService(
-    store,
-    audit,
-    identity,
-    self,
-    () => (indexLoaded ? matcher.catchUp() : Promise.resolve()),
-    config.syncTimeoutMs,
-  );
+  const federation = new FederationService(store, audit, identity, self, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()), config.syncTimeoutMs);
   const auditWitnesses = new AuditWitnesses(store, federation, config.auditWitnesses);
   const refusals = new RefusalLog(store, audit);
   let checkpointing: Promise<unknown> = Promise.resolve();
@@ -177,7 +177,11 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   // Only the serving node (role all) keeps review media: its data directory is where reviews read it.
   const submissions = new SubmissionService(store, audit, lookup, rules, vault, config.role === 'all');
   const reviews = new ReviewService(store, audit, vault);
-  const webhooks = new WebhookDispatcher(store, audit, secrets, { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts, allowedHosts: config.fetchAllowedHosts });
+  const webhooks = new WebhookDispatcher(store, audit, secrets, {
+    retryBaseMs: config.webhookRetryBaseMs,
+    maxAttempts: config.webhookMaxAttempts,
+    allowedHosts: config.fetchAllowedHosts,
+  });
   const retro = new RetroMatcher(store, submissions);
   const series = new SeriesService(store, audit, self);
   const seriesFeed = new SeriesFeed(store, audit, federation);
@@ -191,38 +195,50 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, self, config.deconflictionKey, federation);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
-  const notices = new NoticeService(store, audit, federation.self, {
-    resendMs: config.noticeResendMs,
-    fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
-    maxImagePixels: config.maxImagePixels,
-    compute: { service: compute, vpdqMaxFrames: config.vpdqMaxFrames },
-  }, smtpMailer(config.smtpUrl, config.smtpFrom, 30_000));
+  const notices = new NoticeService(
+    store,
+    audit,
+    federation.self,
+    {
+      resendMs: config.noticeResendMs,
+      fetch: { allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxBytes, timeoutMs: 30_000 },
+      maxImagePixels: config.maxImagePixels,
+      compute: { service: compute, vpdqMaxFrames: config.vpdqMaxFrames },
+    },
+    smtpMailer(config.smtpUrl, config.smtpFrom, 30_000),
+  );
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
-  const jobs = new JobRunner(store, {
-    [IMPORT_JOB]: importJobHandler(banks),
-    // A verdict on received content goes back to its origin; retried while the peer is unreachable.
-    [OPINION_JOB]: async (data) => {
-      const d = data as { content_id: number; opinion: string; reason: string | null };
-      return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
+  const jobs = new JobRunner(
+    store,
+    {
+      [IMPORT_JOB]: importJobHandler(banks),
+      // A verdict on received content goes back to its origin; retried while the peer is unreachable.
+      [OPINION_JOB]: async (data) => {
+        const d = data as { content_id: number; opinion: string; reason: string | null };
+        return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
+      },
+      [REPORT_DELIVERY_JOB]: async (data) => reports.deliver((data as { report_id: number }).report_id),
+      [REVIEW_FOLLOWUP_JOB]: async (data) => {
+        const id = (data as { review_id: number }).review_id;
+        const actor = await operator();
+        const item = await reviews.item(actor, id);
+        const out: Record<string, unknown> = {};
+        if (item.next_actions.includes('report')) out.report = (await reports.fromReview(actor, id)).uid;
+        if (item.next_actions.includes('notice')) {
+          const s = await getSubmission(store.db, item.submission_id);
+          out.notice = (await notices.fromReview(actor, id, s, confirmedMatchBasis(item.reasons, config.memberName)))?.id ?? null;
+        }
+        return out;
+      },
     },
-    [REPORT_DELIVERY_JOB]: async (data) => reports.deliver((data as { report_id: number }).report_id),
-    [REVIEW_FOLLOWUP_JOB]: async (data) => {
-      const id = (data as { review_id: number }).review_id;
-      const actor = await operator();
-      const item = await reviews.item(actor, id);
-      const out: Record<string, unknown> = {};
-      if (item.next_actions.includes('report')) out.report = (await reports.fromReview(actor, id)).uid;
-      if (item.next_actions.includes('notice')) {
-        const s = await getSubmission(store.db, item.submission_id);
-        out.notice = (await notices.fromReview(actor, id, s, confirmedMatchBasis(item.reasons, config.memberName)))?.id ?? null;
-      }
-      return out;
+    500,
+    {
+      // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
+      [REPORT_DELIVERY_JOB]: 180,
+      [OPINION_JOB]: 180,
     },
-  }, 500, {
-    // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
-    [REPORT_DELIVERY_JOB]: 180,
-    [OPINION_JOB]: 180,
-  }, [() => sweepImportFiles(store.db, config.dataDir)]);
+    [() => sweepImportFiles(store.db, config.dataDir)],
+  );
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (!resolved.stored && config.role === 'all') await storeSelf(store, self);
   if (config.role === 'all') await rules.sealStoredWebhooks();
@@ -301,7 +317,12 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
         const witness_failures = made ? await auditWitnesses.publish(made.envelope) : [];
         // A witness that holds another hash for an entry is the alarm that this chain was rewritten.
         const refused = witness_failures.filter((f) => /CHECKPOINT_CONFLICT|contradicts/.test(f.error));
-        if (refused.length) await store.db.transaction().execute(async (tx) => audit.record(tx, await operator(), 'audit.checkpoint_contradicted', String(made?.checkpoint.entry ?? ''), { witnesses: refused }));
+        if (refused.length)
+          await store.db
+            .transaction()
+            .execute(async (tx) =>
+              audit.record(tx, await operator(), 'audit.checkpoint_contradicted', String(made?.checkpoint.entry ?? ''), { witnesses: refused }),
+            );
         return { checkpoint: made?.checkpoint ?? null, written: made?.written ?? false, witness_failures };
       });
       checkpointing = run.catch(() => undefined);

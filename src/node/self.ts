@@ -38,14 +38,21 @@ export async function resolveSelf(store: Store, config: Readonly<Config>): Promi
   const own = name ? members.find((m) => m.name === name) : undefined;
   if (!name || !own) return { self: { name: config.memberName, kind: config.memberKind, country: config.memberCountry }, stored: false };
   if (config.memberGiven.name && config.memberName !== name) {
-    throw new AllianceError('USAGE', `this node is member "${name}" (chosen at its first start); ALLIANCE_MEMBER_NAME (or --member) says "${config.memberName}": a node's member name does not change (it prefixes every uid it issued) — unset it, or use another data directory for another member`);
+    throw new AllianceError(
+      'USAGE',
+      `this node is member "${name}" (chosen at its first start); ALLIANCE_MEMBER_NAME (or --member) says "${config.memberName}": a node's member name does not change (it prefixes every uid it issued) — unset it, or use another data directory for another member`,
+    );
   }
   const self: NodeSelf = { name, kind: own.kind as MemberKind, country: own.country };
   const ignored = [
     config.memberGiven.kind && config.memberKind !== self.kind ? `kind ${config.memberKind} (stored: ${self.kind})` : undefined,
-    config.memberGiven.country && config.memberCountry !== self.country ? `country ${config.memberCountry ?? 'none'} (stored: ${self.country ?? 'none'})` : undefined,
+    config.memberGiven.country && config.memberCountry !== self.country
+      ? `country ${config.memberCountry ?? 'none'} (stored: ${self.country ?? 'none'})`
+      : undefined,
   ].filter(Boolean);
-  const warning = ignored.length ? `ignoring ${ignored.join(' and ')} from the environment: this node's identity is stored; change it with alliance member update ${name} --kind/--country` : undefined;
+  const warning = ignored.length
+    ? `ignoring ${ignored.join(' and ')} from the environment: this node's identity is stored; change it with alliance member update ${name} --kind/--country`
+    : undefined;
   return { self, stored: true, ...(warning ? { warning } : {}) };
 }
 

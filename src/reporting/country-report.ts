@@ -12,7 +12,19 @@ import { AllianceError, failWith } from '../errors/catalogue.js';
 import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.js';
 import type { FederationService } from '../exchange/federation-service.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
-import { draftOfPeriod, getCountryReport, insertDraftReport, insertReceivedCountryReport, listCountryReports, listReceivedCountryReports, markSubmitted, refreshDraft, setDeliveryError, setDraftNarrative, signDraft } from '../store/country-reports-repo.js';
+import {
+  draftOfPeriod,
+  getCountryReport,
+  insertDraftReport,
+  insertReceivedCountryReport,
+  listCountryReports,
+  listReceivedCountryReports,
+  markSubmitted,
+  refreshDraft,
+  setDeliveryError,
+  setDraftNarrative,
+  signDraft,
+} from '../store/country-reports-repo.js';
 import type { Store } from '../store/database.js';
 import { findPeer, listPeers, memberKeys, recordMemberKey, type MemberKeyRow } from '../store/federation-repo.js';
 import { fingerprint } from '../exchange/identity.js';
@@ -88,7 +100,8 @@ function figures(field: string, v: unknown): void {
 function checkPayload(sender: string, p: unknown): CountryReport {
   if (!isObject(p) || p.format !== REPORT_FORMAT) throw invalid(`not a country report (format ${REPORT_FORMAT})`);
   if (p.member !== sender) throw invalid(`the report names member "${String(p.member).slice(0, 60)}" but was sent by ${sender}`);
-  if (typeof p.period !== 'string' || parsePeriod(p.period).key !== p.period) throw invalid(`period: a canonical period key (2026-Q3, 2026-07, 2026), not ${JSON.stringify(p.period)?.slice(0, 20)}`);
+  if (typeof p.period !== 'string' || parsePeriod(p.period).key !== p.period)
+    throw invalid(`period: a canonical period key (2026-Q3, 2026-07, 2026), not ${JSON.stringify(p.period)?.slice(0, 20)}`);
   if (typeof p.baseline !== 'string' || parsePeriod(p.baseline).kind !== parsePeriod(p.period).kind) throw invalid('baseline: a period of the same kind');
   const ind = p.indicators;
   if (!isObject(ind)) throw invalid('indicators: an object');
@@ -98,14 +111,34 @@ function checkPayload(sender: string, p: unknown): CountryReport {
   const rows = ind.removal_by_hosting_country;
   if (!Array.isArray(rows) || rows.length > 300) throw invalid('indicators.removal_by_hosting_country: a list');
   for (const r of rows) {
-    if (!isObject(r) || typeof r.country !== 'string' || r.country.length > 16 || !isCount(r.notices) || !isCount(r.removed) || (r.removed as number) > (r.notices as number) || !isFigure(r.median_hours) || !isFigure(r.p90_hours) || !isShare(r.within_24h_share) || !isShare(r.within_72h_share)) {
-      throw invalid('indicators.removal_by_hosting_country: rows of {country, notices, removed ≤ notices, median_hours, p90_hours, within_24h_share, within_72h_share}');
+    if (
+      !isObject(r) ||
+      typeof r.country !== 'string' ||
+      r.country.length > 16 ||
+      !isCount(r.notices) ||
+      !isCount(r.removed) ||
+      (r.removed as number) > (r.notices as number) ||
+      !isFigure(r.median_hours) ||
+      !isFigure(r.p90_hours) ||
+      !isShare(r.within_24h_share) ||
+      !isShare(r.within_72h_share)
+    ) {
+      throw invalid(
+        'indicators.removal_by_hosting_country: rows of {country, notices, removed ≤ notices, median_hours, p90_hours, within_24h_share, within_72h_share}',
+      );
     }
   }
   const goal = p.victim_goal;
-  if (!isObject(goal) || !isFigure(goal.growth) || typeof goal.goal !== 'number' || !(goal.met === null || typeof goal.met === 'boolean')) throw invalid('victim_goal: {growth, goal, met}');
+  if (!isObject(goal) || !isFigure(goal.growth) || typeof goal.goal !== 'number' || !(goal.met === null || typeof goal.met === 'boolean'))
+    throw invalid('victim_goal: {growth, goal, met}');
   const a = p.assessment;
-  if (!Array.isArray(a) || a.length !== 21 || a.some((c, i) => !isObject(c) || c.id !== i + 1 || !(c.phase === null || (Number.isInteger(c.phase) && (c.phase as number) >= 1 && (c.phase as number) <= 4)))) {
+  if (
+    !Array.isArray(a) ||
+    a.length !== 21 ||
+    a.some(
+      (c, i) => !isObject(c) || c.id !== i + 1 || !(c.phase === null || (Number.isInteger(c.phase) && (c.phase as number) >= 1 && (c.phase as number) <= 4)),
+    )
+  ) {
     throw invalid('assessment: the 21 capabilities in order, each with a phase 1–4 or null');
   }
   if (!isObject(p.narrative) || Object.values(p.narrative).some((t) => typeof t !== 'string')) throw invalid('narrative: an object of texts');
@@ -128,7 +161,10 @@ export class CountryReports {
   submitWarnings(): string[] {
     const self = this.federation.self;
     const out: string[] = [];
-    if (self.kind !== 'authority') out.push(`this node is registered as a ${self.kind}: the secretariat takes country reports from national authorities only (alliance member update ${self.name} --kind authority, if that is what it is)`);
+    if (self.kind !== 'authority')
+      out.push(
+        `this node is registered as a ${self.kind}: the secretariat takes country reports from national authorities only (alliance member update ${self.name} --kind authority, if that is what it is)`,
+      );
     if (!self.country) out.push(`this node has no country: a country report needs one (alliance member update ${self.name} --country XX)`);
     return out;
   }
@@ -172,7 +208,8 @@ export class CountryReports {
       const fields = { payload: JSON.stringify(payload), baseline: payload.baseline };
       let reportId: number;
       if (draft) {
-        if (!(await refreshDraft(tx, draft.id, fields))) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${draft.id} was signed meanwhile: build the period again for a new draft`);
+        if (!(await refreshDraft(tx, draft.id, fields)))
+          throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${draft.id} was signed meanwhile: build the period again for a new draft`);
         reportId = draft.id;
       } else {
         reportId = await insertDraftReport(tx, { ...fields, period: payload.period, created_by: actor.actor });
@@ -197,10 +234,15 @@ export class CountryReports {
   async narrate(actor: Principal, id: number, fields: Narrative): Promise<CountryReportView> {
     requirePermission(actor, 'reporting.manage');
     const r = await this.row(id);
-    if (r.status !== 'draft') throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} is ${r.status}: a signed report does not change (build the period again for a new draft)`);
+    if (r.status !== 'draft')
+      throw new AllianceError(
+        'COUNTRY_REPORT_SIGNED',
+        `country report ${id} is ${r.status}: a signed report does not change (build the period again for a new draft)`,
+      );
     const narrative = { ...parseJson<Narrative>(r.narrative, {}) };
     for (const [k, v] of Object.entries(fields ?? {})) {
-      if (!(NARRATIVE_FIELDS as readonly string[]).includes(k)) throw bad(`narrative: unknown field "${k.slice(0, 40)}" (fields: ${NARRATIVE_FIELDS.join(', ')})`);
+      if (!(NARRATIVE_FIELDS as readonly string[]).includes(k))
+        throw bad(`narrative: unknown field "${k.slice(0, 40)}" (fields: ${NARRATIVE_FIELDS.join(', ')})`);
       if (v !== null && (typeof v !== 'string' || v.length > 20_000)) throw bad(`narrative.${k}: text of at most 20,000 characters`);
       if (v === null || v.trim() === '') delete narrative[k as keyof Narrative];
       else narrative[k as keyof Narrative] = v.trim();
@@ -217,10 +259,14 @@ export class CountryReports {
     requirePermission(actor, 'reporting.manage');
     const r = await this.row(id);
     if (r.status !== 'draft') throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} is ${r.status} already`);
-    const envelope = seal(this.federation.identity, { ...parseJson<CountryReport>(r.payload, {} as CountryReport), narrative: parseJson<Narrative>(r.narrative, {}) });
+    const envelope = seal(this.federation.identity, {
+      ...parseJson<CountryReport>(r.payload, {} as CountryReport),
+      narrative: parseJson<Narrative>(r.narrative, {}),
+    });
     await this.store.db.transaction().execute(async (tx) => {
       // Exactly what was sealed: a narrative or rebuild in between makes this sign fail, not lie.
-      if (!(await signDraft(tx, id, { payload: r.payload, narrative: r.narrative }, envelope))) throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
+      if (!(await signDraft(tx, id, { payload: r.payload, narrative: r.narrative }, envelope)))
+        throw new AllianceError('COUNTRY_REPORT_SIGNED', `country report ${id} was signed or changed meanwhile: review it and sign again`);
       await this.audit.record(tx, actor, 'country_report.sign', String(id), { period: r.period, key: envelope.key });
     });
     return this.view(await this.row(id));
@@ -269,7 +315,11 @@ export class CountryReports {
     try {
       payload = openEnvelope(body, peer.public_key);
     } catch (err) {
-      throw auditedAs(invalid(`refused: ${(err as Error).message}`), { action: 'country_report.refused', target: sender, detail: { reason: (err as Error).message } });
+      throw auditedAs(invalid(`refused: ${(err as Error).message}`), {
+        action: 'country_report.refused',
+        target: sender,
+        detail: { reason: (err as Error).message },
+      });
     }
     let report: CountryReport;
     try {
@@ -281,7 +331,16 @@ export class CountryReports {
     await this.store.db.transaction().execute(async (tx) => {
       // The key it was verified with, from the member's key history (recorded when the peer was added or its key rotated).
       const key = await recordMemberKey(tx, sender, peer.public_key);
-      await insertReceivedCountryReport(tx, { member: sender, country: peer.country, period: report.period, payload: e.payload, signature: e.signature, public_key: e.key, received_at: now(), key_id: key.id });
+      await insertReceivedCountryReport(tx, {
+        member: sender,
+        country: peer.country,
+        period: report.period,
+        payload: e.payload,
+        signature: e.signature,
+        public_key: e.key,
+        received_at: now(),
+        key_id: key.id,
+      });
       await this.audit.record(tx, peerPrincipal(sender), 'country_report.receive', `${sender}/${report.period}`, { key: fingerprint(key.public_key) });
     });
     return { member: sender, period: report.period, received: true };
@@ -293,7 +352,9 @@ export class CountryReports {
    * history must show valid when the report arrived (so a key rotation hides no earlier report).
    * A report of a member that is no longer a registered peer is not shown.
    */
-  async received(actor: Principal): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; key: string; report: CountryReport }>> {
+  async received(
+    actor: Principal,
+  ): Promise<Array<{ member: string; country: string | null; period: string; received_at: string; key: string; report: CountryReport }>> {
     requirePermission(actor, 'indicators.read');
     const rows = await listReceivedCountryReports(this.store.db);
     const peers = new Set((await listPeers(this.store.db)).map((p) => p.name));

@@ -8,7 +8,16 @@ import type { CountryReport } from './country-report.js';
 import { parsePeriod, type PeriodKind } from './periods.js';
 
 /** The indicator of each target drawn in the trends (sums across members are alliance totals: each counts events of its own node). */
-export const TREND_INDICATORS = ['victims.identified', 'victims.referred', 'offenders.reports_sent', 'offenders.reports_received', 'awareness.campaign_reach', 'availability.notices_sent', 'availability.removals_confirmed', 'availability.matches'] as const;
+export const TREND_INDICATORS = [
+  'victims.identified',
+  'victims.referred',
+  'offenders.reports_sent',
+  'offenders.reports_received',
+  'awareness.campaign_reach',
+  'availability.notices_sent',
+  'availability.removals_confirmed',
+  'availability.matches',
+] as const;
 
 export interface Received {
   member: string;
@@ -21,11 +30,28 @@ export interface Dashboard {
   kind: PeriodKind;
   periods: string[];
   latest: string | null;
-  countries: Array<{ member: string; country: string | null; reports: Array<{ period: string; values: Record<string, number | null>; victim_goal: CountryReport['victim_goal'] }> }>;
+  countries: Array<{
+    member: string;
+    country: string | null;
+    reports: Array<{ period: string; values: Record<string, number | null>; victim_goal: CountryReport['victim_goal'] }>;
+  }>;
   alliance: Array<{ period: string; members: number; values: Record<string, number> }>;
   /** Over `members`: those that reported both for the first and the latest period. */
-  baseline_vs_latest: { baseline: string | null; latest: string | null; members: string[]; values: Record<string, { baseline: number; latest: number; growth: number | null }> };
-  removal_league: Array<{ country: string; notices: number; removed: number; within_24h_share: number | null; within_72h_share: number | null; median_hours: number | null; reports: number }>;
+  baseline_vs_latest: {
+    baseline: string | null;
+    latest: string | null;
+    members: string[];
+    values: Record<string, { baseline: number; latest: number; growth: number | null }>;
+  };
+  removal_league: Array<{
+    country: string;
+    notices: number;
+    removed: number;
+    within_24h_share: number | null;
+    within_72h_share: number | null;
+    median_hours: number | null;
+    reports: number;
+  }>;
   mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
   not_reported: Array<{ member: string; country: string | null }>;
 }
@@ -49,7 +75,8 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
   const first = periods[0];
   const last = periods.at(-1);
   const both = [...byMember].filter(([, rs]) => rs.some((r) => r.period === first) && rs.some((r) => r.period === last)).map(([m]) => m);
-  const sum = (period: string | undefined, id: string) => mine.filter((r) => r.period === period && both.includes(r.member)).reduce((n, r) => n + (r.report.indicators.values[id] ?? 0), 0);
+  const sum = (period: string | undefined, id: string) =>
+    mine.filter((r) => r.period === period && both.includes(r.member)).reduce((n, r) => n + (r.report.indicators.values[id] ?? 0), 0);
   const baselineVsLatest = Object.fromEntries(
     TREND_INDICATORS.map((id) => {
       const b = sum(first, id);
@@ -100,7 +127,9 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
     countries: [...byMember].map(([member, rs]) => ({
       member,
       country: rs[0].country,
-      reports: rs.sort((a, b) => parsePeriod(a.period).from - parsePeriod(b.period).from).map((r) => ({ period: r.period, values: r.report.indicators.values, victim_goal: r.report.victim_goal })),
+      reports: rs
+        .sort((a, b) => parsePeriod(a.period).from - parsePeriod(b.period).from)
+        .map((r) => ({ period: r.period, values: r.report.indicators.values, victim_goal: r.report.victim_goal })),
     })),
     alliance,
     baseline_vs_latest: { baseline: first ?? null, latest: last ?? null, members: both, values: baselineVsLatest },

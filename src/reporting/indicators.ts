@@ -25,39 +25,183 @@ const d = (id: string, target: Target, unit: Unit, label: string, definition: st
 
 export const INDICATORS: readonly IndicatorDefinition[] = [
   d('victims.series_opened', 'victims', 'count', 'Series opened', 'Series owned by this member whose opening date falls in the period.'),
-  d('victims.identified', 'victims', 'count', 'Victims identified', 'Victims recorded by this member (on its own series) with an identification date in the period.'),
-  d('victims.identified_alliance', 'victims', 'count', 'Victims identified (alliance)', 'Distinct victims (by pseudonymous id) with an identification date in the period, on any series this node knows — its own and those its peers share. A victim counts once however many nodes hold it.'),
-  d('victims.referred', 'victims', 'count', 'Victims referred to support', 'Distinct victims of this node with a referral to a support service dated in the period.'),
-  d('victims.days_to_identification_median', 'victims', 'days', 'Days from first sighting to identification (median)', "Over the victims counted in victims.identified: days from the series' first sighting (its opening when no sighting is recorded) to the identification date; the median."),
-  d('victims.days_to_identification_p90', 'victims', 'days', 'Days from first sighting to identification (90th percentile)', 'As above, the 90th percentile (nearest rank).'),
+  d(
+    'victims.identified',
+    'victims',
+    'count',
+    'Victims identified',
+    'Victims recorded by this member (on its own series) with an identification date in the period.',
+  ),
+  d(
+    'victims.identified_alliance',
+    'victims',
+    'count',
+    'Victims identified (alliance)',
+    'Distinct victims (by pseudonymous id) with an identification date in the period, on any series this node knows — its own and those its peers share. A victim counts once however many nodes hold it.',
+  ),
+  d(
+    'victims.referred',
+    'victims',
+    'count',
+    'Victims referred to support',
+    'Distinct victims of this node with a referral to a support service dated in the period.',
+  ),
+  d(
+    'victims.days_to_identification_median',
+    'victims',
+    'days',
+    'Days from first sighting to identification (median)',
+    "Over the victims counted in victims.identified: days from the series' first sighting (its opening when no sighting is recorded) to the identification date; the median.",
+  ),
+  d(
+    'victims.days_to_identification_p90',
+    'victims',
+    'days',
+    'Days from first sighting to identification (90th percentile)',
+    'As above, the 90th percentile (nearest rank).',
+  ),
   d('offenders.reports_received', 'offenders', 'count', 'Incident reports received', 'Incident reports received from members in the period.'),
-  d('offenders.reports_sent', 'offenders', 'count', 'Incident reports sent', 'Incident reports made here and delivered in the period to the receiving authority they were routed to (or to the fall-back contact). A report kept here, or not yet delivered, is not sent.'),
-  d('offenders.reports_referral', 'offenders', 'count', 'Reports sent as referrals', 'Of the reports sent, those delivered to an authority of the country they concern (referral).'),
-  d('offenders.reports_informational', 'offenders', 'count', 'Reports sent as informational', 'Of the reports sent, those with no authority of the concerned country (informational: delivered to the fall-back contact).'),
-  d('offenders.reports_routed_abroad', 'offenders', 'count', 'Reports routed abroad', "Of the reports sent, those delivered for a jurisdiction other than this member's country."),
-  d('offenders.reports_undelivered', 'offenders', 'count', 'Reports not delivered', 'Incident reports finished in the period that no receiving authority has received: kept here for want of a registered authority and a fall-back contact, or still waiting for delivery.'),
-  d('offenders.deconfliction_overlaps', 'offenders', 'count', 'Deconfliction overlaps found', "Overlap alerts raised in the period on this node's cases (one per case, other case and kind of target)."),
+  d(
+    'offenders.reports_sent',
+    'offenders',
+    'count',
+    'Incident reports sent',
+    'Incident reports made here and delivered in the period to the receiving authority they were routed to (or to the fall-back contact). A report kept here, or not yet delivered, is not sent.',
+  ),
+  d(
+    'offenders.reports_referral',
+    'offenders',
+    'count',
+    'Reports sent as referrals',
+    'Of the reports sent, those delivered to an authority of the country they concern (referral).',
+  ),
+  d(
+    'offenders.reports_informational',
+    'offenders',
+    'count',
+    'Reports sent as informational',
+    'Of the reports sent, those with no authority of the concerned country (informational: delivered to the fall-back contact).',
+  ),
+  d(
+    'offenders.reports_routed_abroad',
+    'offenders',
+    'count',
+    'Reports routed abroad',
+    "Of the reports sent, those delivered for a jurisdiction other than this member's country.",
+  ),
+  d(
+    'offenders.reports_undelivered',
+    'offenders',
+    'count',
+    'Reports not delivered',
+    'Incident reports finished in the period that no receiving authority has received: kept here for want of a registered authority and a fall-back contact, or still waiting for delivery.',
+  ),
+  d(
+    'offenders.deconfliction_overlaps',
+    'offenders',
+    'count',
+    'Deconfliction overlaps found',
+    "Overlap alerts raised in the period on this node's cases (one per case, other case and kind of target).",
+  ),
   d('offenders.cases_opened', 'offenders', 'count', 'Cases opened', 'Investigations opened on this node for deconfliction in the period.'),
-  d('offenders.prosecutions', 'offenders', 'count', 'Prosecutions (manual entry)', 'Entered by the authority with its source: the sum of the entries for periods within this one (none: no value).'),
+  d(
+    'offenders.prosecutions',
+    'offenders',
+    'count',
+    'Prosecutions (manual entry)',
+    'Entered by the authority with its source: the sum of the entries for periods within this one (none: no value).',
+  ),
   d('offenders.convictions', 'offenders', 'count', 'Convictions (manual entry)', 'As prosecutions.'),
   d('awareness.campaigns', 'awareness', 'count', 'Awareness campaigns', 'Campaigns recorded with a start date in the period.'),
   d('awareness.campaign_reach', 'awareness', 'count', 'People reached by campaigns', 'The reach the organisers reported for those campaigns, summed.'),
-  d('awareness.deterrence_messages', 'awareness', 'count', 'Deterrence messages served', 'Warning messages shown to people searching for abuse material (context "search"), counted by day without the query.'),
-  d('awareness.safety_messages', 'awareness', 'count', 'Safety and help messages served', 'Messages of the other contexts (upload blocked, child safety, victim help).'),
-  d('availability.signals_contributed', 'availability', 'count', 'Signals contributed', "Signals added in the period to the banks this member publishes to peers (its own banks: not those its subscriptions fill)."),
-  d('availability.signals_received', 'availability', 'count', 'Signals received', "Signals added in the period to the banks this node's subscriptions fill from peers."),
-  d('availability.matches', 'availability', 'count', 'Matches', 'Lookups, uploads and submissions in the period that matched at least one bank entry (a submission matched later by a new signal counts when it matches).'),
-  d('availability.reuploads_blocked', 'availability', 'count', 'Re-uploads blocked', 'Submissions of content already confirmed, blocked on sight in the period.'),
+  d(
+    'awareness.deterrence_messages',
+    'awareness',
+    'count',
+    'Deterrence messages served',
+    'Warning messages shown to people searching for abuse material (context "search"), counted by day without the query.',
+  ),
+  d(
+    'awareness.safety_messages',
+    'awareness',
+    'count',
+    'Safety and help messages served',
+    'Messages of the other contexts (upload blocked, child safety, victim help).',
+  ),
+  d(
+    'availability.signals_contributed',
+    'availability',
+    'count',
+    'Signals contributed',
+    'Signals added in the period to the banks this member publishes to peers (its own banks: not those its subscriptions fill).',
+  ),
+  d(
+    'availability.signals_received',
+    'availability',
+    'count',
+    'Signals received',
+    "Signals added in the period to the banks this node's subscriptions fill from peers.",
+  ),
+  d(
+    'availability.matches',
+    'availability',
+    'count',
+    'Matches',
+    'Lookups, uploads and submissions in the period that matched at least one bank entry (a submission matched later by a new signal counts when it matches).',
+  ),
+  d(
+    'availability.reuploads_blocked',
+    'availability',
+    'count',
+    'Re-uploads blocked',
+    'Submissions of content already confirmed, blocked on sight in the period.',
+  ),
   d('availability.notices_sent', 'availability', 'count', 'Takedown notices sent', 'Notices first sent in the period.'),
-  d('availability.removals_confirmed', 'availability', 'count', 'Removals confirmed', 'Notices closed in the period because the host confirmed removal or a re-check found the content gone.'),
-  d('availability.removal_hours_median', 'availability', 'hours', 'Hours to removal (median)', 'Over the notices first sent in the period: hours from the first notice to removal, a notice not (yet) removed counting as longer than any; no value while fewer than half are removed.'),
-  d('availability.removal_hours_p90', 'availability', 'hours', 'Hours to removal (90th percentile)', 'As above, the 90th percentile (no value while fewer than 90 % are removed).'),
-  d('availability.removed_within_24h_share', 'availability', 'share', 'Share removed within 24 h', 'Of the notices first sent in the period, the share removed within 24 hours of the first notice.'),
+  d(
+    'availability.removals_confirmed',
+    'availability',
+    'count',
+    'Removals confirmed',
+    'Notices closed in the period because the host confirmed removal or a re-check found the content gone.',
+  ),
+  d(
+    'availability.removal_hours_median',
+    'availability',
+    'hours',
+    'Hours to removal (median)',
+    'Over the notices first sent in the period: hours from the first notice to removal, a notice not (yet) removed counting as longer than any; no value while fewer than half are removed.',
+  ),
+  d(
+    'availability.removal_hours_p90',
+    'availability',
+    'hours',
+    'Hours to removal (90th percentile)',
+    'As above, the 90th percentile (no value while fewer than 90 % are removed).',
+  ),
+  d(
+    'availability.removed_within_24h_share',
+    'availability',
+    'share',
+    'Share removed within 24 h',
+    'Of the notices first sent in the period, the share removed within 24 hours of the first notice.',
+  ),
   d('availability.removed_within_72h_share', 'availability', 'share', 'Share removed within 72 h', 'As above, within 72 hours.'),
   d('exchange.peers', 'exchange', 'count', 'Peers', 'Peers registered on this node (at computation time).'),
   d('exchange.peers_connected', 'exchange', 'count', 'Peers connected', 'Peers heard from, or synced from successfully, in the 24 hours before computation.'),
-  d('exchange.sync_lag_items', 'exchange', 'count', 'Sync lag (items)', 'Feed items the subscriptions have not applied yet, summed over subscriptions (at computation time).'),
-  d('exchange.sync_lag_hours_max', 'exchange', 'hours', 'Sync lag (hours, worst)', 'Hours since the least recent successful sync of any subscription (since its creation if it never synced), at computation time; no value without subscriptions.'),
+  d(
+    'exchange.sync_lag_items',
+    'exchange',
+    'count',
+    'Sync lag (items)',
+    'Feed items the subscriptions have not applied yet, summed over subscriptions (at computation time).',
+  ),
+  d(
+    'exchange.sync_lag_hours_max',
+    'exchange',
+    'hours',
+    'Sync lag (hours, worst)',
+    'Hours since the least recent successful sync of any subscription (since its creation if it never synced), at computation time; no value without subscriptions.',
+  ),
 ];
 
 export const INDICATOR_IDS = new Set(INDICATORS.map((i) => i.id));
@@ -99,7 +243,10 @@ const round = (x: number | null, digits = 2) => (x === null ? null : Math.round(
 
 /** Removal figures of a cohort of notices ([sent, closed or null]). */
 function removal(rows: Array<{ sent: number; closed: number | null }>) {
-  const times = rows.filter((r) => r.closed !== null).map((r) => (r.closed! - r.sent) / HOUR).sort((a, b) => a - b);
+  const times = rows
+    .filter((r) => r.closed !== null)
+    .map((r) => (r.closed! - r.sent) / HOUR)
+    .sort((a, b) => a - b);
   const share = (h: number) => (rows.length ? round(times.filter((t) => t <= h).length / rows.length, 4) : null);
   return {
     notices: rows.length,
@@ -171,7 +318,11 @@ async function awareness(db: Executor, p: Period) {
 
 async function availability(db: Executor, p: Period) {
   const notices = await facts.noticesSent(db, p);
-  const cohort = notices.map((n) => ({ sent: Number(n.first_sent_at), closed: n.status !== 'open' && n.closed_at !== null ? Number(n.closed_at) : null, country: n.hosting_country ?? 'unknown' }));
+  const cohort = notices.map((n) => ({
+    sent: Number(n.first_sent_at),
+    closed: n.status !== 'open' && n.closed_at !== null ? Number(n.closed_at) : null,
+    country: n.hosting_country ?? 'unknown',
+  }));
   const all = removal(cohort);
   const countries = [...new Set(cohort.map((n) => n.country))].sort();
   return {
@@ -196,7 +347,10 @@ async function exchange(db: Executor, at: number) {
   const peers = await facts.peersSeen(db);
   const subs = await facts.subscriptionStates(db);
   const recent = (t: number | null) => t !== null && at - Number(t) <= DAY;
-  const connected = new Set([...peers.filter((p) => recent(p.last_seen_at)).map((p) => p.id), ...subs.filter((s) => recent(s.last_success_at)).map((s) => s.peer_id)]);
+  const connected = new Set([
+    ...peers.filter((p) => recent(p.last_seen_at)).map((p) => p.id),
+    ...subs.filter((s) => recent(s.last_success_at)).map((s) => s.peer_id),
+  ]);
   // A subscription that never synced has lagged since it was made.
   const oldest = subs.length ? Math.min(...subs.map((s) => Number(s.last_success_at ?? s.created_at))) : null;
   return {

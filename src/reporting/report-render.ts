@@ -17,17 +17,25 @@ const TITLES: Record<Target, string> = {
   exchange: 'Exchange health',
 };
 
-
 export function reportHtml(r: CountryReport, signature: { signed: boolean; key: string | null }): string {
   const v = r.indicators.values;
   const section = (target: Target) => `<h2>${TITLES[target]}</h2>
 <table><thead><tr><th>Indicator</th><th>${htmlText(r.period)}</th><th>Baseline ${htmlText(r.baseline)}</th><th>Growth</th></tr></thead><tbody>
 ${INDICATORS.filter((i) => i.target === target)
-  .map((i) => `<tr data-indicator="${i.id}"><td>${htmlText(i.label)}</td><td class="num value">${formatValue(i.unit, v[i.id])}</td><td class="num">${formatValue(i.unit, r.baseline_values[i.id])}</td><td class="num">${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}</td></tr>`)
+  .map(
+    (i) =>
+      `<tr data-indicator="${i.id}"><td>${htmlText(i.label)}</td><td class="num value">${formatValue(i.unit, v[i.id])}</td><td class="num">${formatValue(i.unit, r.baseline_values[i.id])}</td><td class="num">${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}</td></tr>`,
+  )
   .join('\n')}
 </tbody></table>`;
   const narrative = Object.entries(r.narrative ?? {})
-    .map(([k, t]) => `<h3>${htmlText(k[0].toUpperCase() + k.slice(1))}</h3>${t.split(/\n{2,}/).map((p) => `<p>${htmlText(p)}</p>`).join('')}`)
+    .map(
+      ([k, t]) =>
+        `<h3>${htmlText(k[0].toUpperCase() + k.slice(1))}</h3>${t
+          .split(/\n{2,}/)
+          .map((p) => `<p>${htmlText(p)}</p>`)
+          .join('')}`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Country report ${htmlText(r.member)} ${htmlText(r.period)}</title>
@@ -55,13 +63,30 @@ ${r.indicators.manual_entries.length ? `<h2>Sources of manual entries</h2><ul>${
 export const REPORT_CSV_HEADER = 'section,indicator,label,unit,value,baseline,growth,display';
 
 export function reportCsv(r: CountryReport): string {
-  const rows = INDICATORS.map((i) => [i.target, i.id, i.label, i.unit, r.indicators.values[i.id] ?? '', r.baseline_values[i.id] ?? '', r.growth[i.id] ?? '', formatValue(i.unit, r.indicators.values[i.id])]);
+  const rows = INDICATORS.map((i) => [
+    i.target,
+    i.id,
+    i.label,
+    i.unit,
+    r.indicators.values[i.id] ?? '',
+    r.baseline_values[i.id] ?? '',
+    r.growth[i.id] ?? '',
+    formatValue(i.unit, r.indicators.values[i.id]),
+  ]);
   for (const c of r.indicators.removal_by_hosting_country) {
-    for (const [k, unit] of [['notices', 'count'], ['removed', 'count'], ['median_hours', 'hours'], ['p90_hours', 'hours'], ['within_24h_share', 'share'], ['within_72h_share', 'share']] as const) {
+    for (const [k, unit] of [
+      ['notices', 'count'],
+      ['removed', 'count'],
+      ['median_hours', 'hours'],
+      ['p90_hours', 'hours'],
+      ['within_24h_share', 'share'],
+      ['within_72h_share', 'share'],
+    ] as const) {
       rows.push(['removal_by_hosting_country', `${c.country}.${k}`, `${c.country} ${k.replace(/_/g, ' ')}`, unit, c[k] ?? '', '', '', formatValue(unit, c[k])]);
     }
   }
-  for (const c of r.assessment) rows.push(['mnr', `capability.${c.id}`, c.name, 'phase', c.phase ?? '', '', '', c.phase ? MNR_PHASES[c.phase - 1] : 'not assessed']);
+  for (const c of r.assessment)
+    rows.push(['mnr', `capability.${c.id}`, c.name, 'phase', c.phase ?? '', '', '', c.phase ? MNR_PHASES[c.phase - 1] : 'not assessed']);
   return `${REPORT_CSV_HEADER}\n${rows.map((row) => row.map((f) => csvField(f)).join(',')).join('\n')}\n`;
 }
 
@@ -72,9 +97,23 @@ export async function reportPdf(html: string): Promise<Buffer> {
   const { chromium } = await import('playwright-core');
   let browser;
   try {
-    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
   } catch (err) {
-    throw new AllianceError('INTERNAL', `cannot start Chromium at ${executablePath} to print the PDF (install Debian's chromium, or set ALLIANCE_CHROMIUM): ${(err as Error).message.split('\n')[0]}`);
+    throw new AllianceError(
+      'INTERNAL',
+      `cannot start Chromium at ${executablePath} to print the PDF (install Debian's chromium, or set ALLIANCE_CHROMIUM): ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   try {
     const page = await browser.newPage();

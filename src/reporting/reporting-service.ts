@@ -11,7 +11,16 @@ import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import type { Store } from '../store/database.js';
 import { dayOf, isDay } from '../store/day.js';
-import { addMessageCount, assessmentsOf, deleteCampaign, insertCampaign, listCampaigns, listManualIndicators, upsertAssessment, upsertManualIndicator } from '../store/reporting-repo.js';
+import {
+  addMessageCount,
+  assessmentsOf,
+  deleteCampaign,
+  insertCampaign,
+  listCampaigns,
+  listManualIndicators,
+  upsertAssessment,
+  upsertManualIndicator,
+} from '../store/reporting-repo.js';
 import { now } from '../store/util.js';
 import { computeIndicators, growth, VICTIM_GROWTH_GOAL, type Indicators } from './indicators.js';
 import { MNR_CAPABILITIES, MNR_PHASES } from './mnr.js';
@@ -51,14 +60,20 @@ export class ReportingService {
     requirePermission(actor, 'indicators.read');
     const period = parsePeriod(periodKey);
     const base = baselineKey ? parsePeriod(baselineKey) : yearBefore(period);
-    if (base.kind !== period.kind) throw new AllianceError('PERIOD_INVALID', `compare a ${period.kind} with a ${period.kind} (baseline ${base.key} is a ${base.kind})`);
+    if (base.kind !== period.kind)
+      throw new AllianceError('PERIOD_INVALID', `compare a ${period.kind} with a ${period.kind} (baseline ${base.key} is a ${base.kind})`);
     if (base.from >= period.from) throw new AllianceError('PERIOD_INVALID', `the baseline ${base.key} must come before ${period.key}`);
     const indicators = await computeIndicators(this.store, this.self, period);
     const baseline = await computeIndicators(this.store, this.self, base);
     const g = growth(indicators.values, baseline.values);
     const vg = g['victims.identified'] ?? null;
     this.audit.recordRead(actor, 'indicators', period.key, { baseline: base.key }, null);
-    return { indicators, baseline: { period: base.key, values: baseline.values }, growth: g, victim_goal: { growth: vg, goal: VICTIM_GROWTH_GOAL, met: vg === null ? null : vg >= VICTIM_GROWTH_GOAL } };
+    return {
+      indicators,
+      baseline: { period: base.key, values: baseline.values },
+      growth: g,
+      victim_goal: { growth: vg, goal: VICTIM_GROWTH_GOAL, met: vg === null ? null : vg >= VICTIM_GROWTH_GOAL },
+    };
   }
 
   /** Enters (or corrects) a figure the node cannot see: prosecutions or convictions in a period, with its source. */
@@ -79,10 +94,20 @@ export class ReportingService {
   async manualEntries(actor: Principal) {
     requirePermission(actor, 'indicators.read');
     const rows = await listManualIndicators(this.store.db);
-    return rows.map((r) => ({ period: r.period, kind: r.kind, value: Number(r.value), source: r.source, entered_by: r.entered_by, entered_at: new Date(Number(r.entered_at)).toISOString() }));
+    return rows.map((r) => ({
+      period: r.period,
+      kind: r.kind,
+      value: Number(r.value),
+      source: r.source,
+      entered_by: r.entered_by,
+      entered_at: new Date(Number(r.entered_at)).toISOString(),
+    }));
   }
 
-  async addCampaign(actor: Principal, input: { country: string; title: string; audience: string; channel: string; reach: number; starts_on: string; ends_on?: string | null }) {
+  async addCampaign(
+    actor: Principal,
+    input: { country: string; title: string; audience: string; channel: string; reach: number; starts_on: string; ends_on?: string | null },
+  ) {
     requirePermission(actor, 'reporting.manage');
     const country = String(input.country ?? '').toUpperCase();
     if (!isCountryCode(country)) throw bad(`country: an ISO 3166-1 alpha-2 code, not "${String(input.country).slice(0, 10)}"`);
@@ -91,7 +116,17 @@ export class ReportingService {
     if (!Number.isSafeInteger(input.reach) || input.reach < 0) throw bad('reach: a whole number ≥ 0');
     if (!isDay(input.starts_on)) throw bad('starts_on: YYYY-MM-DD');
     if (input.ends_on != null && (!isDay(input.ends_on) || input.ends_on < input.starts_on)) throw bad('ends_on: YYYY-MM-DD, not before starts_on');
-    const row = { country, title: text('title', input.title, 200), audience: input.audience, channel: input.channel, reach: input.reach, starts_on: input.starts_on, ends_on: input.ends_on ?? null, created_by: actor.actor, created_at: now() };
+    const row = {
+      country,
+      title: text('title', input.title, 200),
+      audience: input.audience,
+      channel: input.channel,
+      reach: input.reach,
+      starts_on: input.starts_on,
+      ends_on: input.ends_on ?? null,
+      created_by: actor.actor,
+      created_at: now(),
+    };
     return this.store.db.transaction().execute(async (tx) => {
       const c = await insertCampaign(tx, row);
       await this.audit.record(tx, actor, 'campaign.add', String(c.id), { country, audience: row.audience, reach: row.reach });
@@ -126,7 +161,12 @@ export class ReportingService {
     if (rows.length === 0) return;
     await this.store.db.transaction().execute(async (tx) => {
       for (const r of rows) {
-        const row = { day: r.day, context: r.context, country: r.country && isCountryCode(r.country.toUpperCase()) ? r.country.toUpperCase() : '', count: r.count };
+        const row = {
+          day: r.day,
+          context: r.context,
+          country: r.country && isCountryCode(r.country.toUpperCase()) ? r.country.toUpperCase() : '',
+          count: r.count,
+        };
         await addMessageCount(tx, row);
       }
     });
@@ -142,7 +182,13 @@ export class ReportingService {
       phases: MNR_PHASES,
       capabilities: MNR_CAPABILITIES.map((c) => {
         const r = rows.get(c.id);
-        return { ...c, phase: r ? Number(r.phase) : null, evidence: r?.evidence ?? null, assessed_by: r?.assessed_by ?? null, assessed_at: r ? new Date(Number(r.assessed_at)).toISOString() : null };
+        return {
+          ...c,
+          phase: r ? Number(r.phase) : null,
+          evidence: r?.evidence ?? null,
+          assessed_by: r?.assessed_by ?? null,
+          assessed_at: r ? new Date(Number(r.assessed_at)).toISOString() : null,
+        };
       }),
     };
   }
@@ -154,7 +200,8 @@ export class ReportingService {
     if (ratings.length === 0) throw bad('ratings: at least one');
     for (const r of ratings) {
       if (!MNR_CAPABILITIES.some((c) => c.id === r.capability)) throw bad(`capability: 1…${MNR_CAPABILITIES.length}, not ${r.capability}`);
-      if (!Number.isInteger(r.phase) || r.phase < 1 || r.phase > MNR_PHASES.length) throw bad(`phase: 1…${MNR_PHASES.length} (${MNR_PHASES.join(', ')}), not ${r.phase}`);
+      if (!Number.isInteger(r.phase) || r.phase < 1 || r.phase > MNR_PHASES.length)
+        throw bad(`phase: 1…${MNR_PHASES.length} (${MNR_PHASES.join(', ')}), not ${r.phase}`);
       if (typeof r.evidence !== 'string' || r.evidence.length > 5000) throw bad('evidence: at most 5,000 characters');
     }
     const t = now();

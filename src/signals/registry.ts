@@ -29,7 +29,8 @@ export function checkSignalType(t: SignalType): void {
   if (t.check !== undefined && t.check !== 'upload' && t.check !== 'text') throw new Error(`signal type "${t.name}": check must be 'upload' or 'text'`);
   if (t.hma) {
     if (!/^[a-z][a-z0-9_]*$/.test(t.hma.name)) throw new Error(`signal type "${t.name}": HMA name "${t.hma.name}" must be lowercase [a-z0-9_]`);
-    for (const fn of ['distance', 'compareDetail'] as const) if (typeof t.hma[fn] !== 'function') throw new Error(`signal type "${t.name}": HMA form lacks ${fn}()`);
+    for (const fn of ['distance', 'compareDetail'] as const)
+      if (typeof t.hma[fn] !== 'function') throw new Error(`signal type "${t.name}": HMA form lacks ${fn}()`);
   }
 }
 
@@ -118,7 +119,8 @@ export function getSignalType(name: string): SignalType {
 export function thresholdFor(type: SignalType, asked: number | undefined): number {
   const threshold = asked ?? type.defaultThreshold;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) throw new AllianceError('VALIDATION', 'threshold must be a number ≥ 0');
-  if (type.maxThreshold !== undefined && threshold > type.maxThreshold) throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);
+  if (type.maxThreshold !== undefined && threshold > type.maxThreshold)
+    throw new AllianceError('VALIDATION', `threshold for ${type.name} is at most ${type.maxThreshold}`);
   return threshold;
 }
 

@@ -58,7 +58,11 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
   });
   // Multi-row inserts keep the order of their rows, so ids follow the chain.
   for (let i = 0; i < rows.length; i += 200) {
-    const ids = await tx.insertInto('audit_log').values(rows.slice(i, i + 200)).returning('id').execute();
+    const ids = await tx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + 200))
+      .returning('id')
+      .execute();
     lastId = Math.max(lastId, ...ids.map((r) => r.id));
   }
   const mac = key ? headMac(key, lastId, prev) : null;
@@ -115,7 +119,11 @@ export async function verifyAudit(db: Executor, key?: ChainKey, visit?: (id: num
     const page = await db.selectFrom('audit_log').selectAll().where('id', '>', lastId).orderBy('id').limit(pageSize).execute();
     for (const e of page) {
       if (e.prev_hash !== prev) {
-        return { ok: false, entries, problem: { id: e.id, reason: `entry ${e.id} does not follow entry ${lastId || 'genesis'}: an entry before it was deleted or edited` } };
+        return {
+          ok: false,
+          entries,
+          problem: { id: e.id, reason: `entry ${e.id} does not follow entry ${lastId || 'genesis'}: an entry before it was deleted or edited` },
+        };
       }
       const { id: _id, prev_hash: _p, hash, ...rest } = e;
       const keyed = key !== undefined && e.id >= key.from;
@@ -123,7 +131,10 @@ export async function verifyAudit(db: Executor, key?: ChainKey, visit?: (id: num
         return {
           ok: false,
           entries,
-          problem: { id: e.id, reason: `entry ${e.id} was edited (its content no longer matches its ${keyed ? 'keyed ' : ''}hash${keyed ? ': rewritten, or hashed without this node\'s audit key' : ''})` },
+          problem: {
+            id: e.id,
+            reason: `entry ${e.id} was edited (its content no longer matches its ${keyed ? 'keyed ' : ''}hash${keyed ? ": rewritten, or hashed without this node's audit key" : ''})`,
+          },
         };
       }
       visit?.(e.id, hash);
@@ -135,11 +146,25 @@ export async function verifyAudit(db: Executor, key?: ChainKey, visit?: (id: num
   }
   const head = await db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
   if (head && (head.last_id !== lastId || head.last_hash !== prev)) {
-    return { ok: false, entries, problem: { id: head.last_id, reason: `the chain ends at entry ${lastId || 'genesis'} but its head records entry ${head.last_id}: the last entries were deleted` } };
+    return {
+      ok: false,
+      entries,
+      problem: {
+        id: head.last_id,
+        reason: `the chain ends at entry ${lastId || 'genesis'} but its head records entry ${head.last_id}: the last entries were deleted`,
+      },
+    };
   }
   if (!head && entries > 0) return { ok: false, entries, problem: { id: lastId, reason: 'the chain head is missing' } };
   if (head && key && head.last_id >= key.from && head.mac !== headMac(key.key, head.last_id, head.last_hash)) {
-    return { ok: false, entries, problem: { id: head.last_id, reason: `the chain head (entry ${head.last_id}) does not carry its keyed seal: it was set by hand (the last entries were deleted, or the head moved)` } };
+    return {
+      ok: false,
+      entries,
+      problem: {
+        id: head.last_id,
+        reason: `the chain head (entry ${head.last_id}) does not carry its keyed seal: it was set by hand (the last entries were deleted, or the head moved)`,
+      },
+    };
   }
   return { ok: true, entries };
 }
@@ -155,9 +180,16 @@ export function witnessedCheckpoints(db: Executor, peerId: number): Promise<Arra
 }
 
 /** Keeps a peer's checkpoint (false: one of that entry is kept already). */
-export async function keepWitnessedCheckpoint(db: Executor, peerId: number, c: { entry: number; hash: string; signed_at: string; envelope: string }): Promise<boolean> {
+export async function keepWitnessedCheckpoint(
+  db: Executor,
+  peerId: number,
+  c: { entry: number; hash: string; signed_at: string; envelope: string },
+): Promise<boolean> {
   try {
-    await db.insertInto('audit_witness').values({ peer_id: peerId, ...c, received_at: Date.now() }).execute();
+    await db
+      .insertInto('audit_witness')
+      .values({ peer_id: peerId, ...c, received_at: Date.now() })
+      .execute();
     return true;
   } catch (err) {
     if (isUniqueViolation(err)) return false;
@@ -167,5 +199,10 @@ export async function keepWitnessedCheckpoint(db: Executor, peerId: number, c: {
 
 /** Forgets kept checkpoints of a peer (thinning). */
 export async function dropWitnessedCheckpoints(db: Executor, peerId: number, entries: number[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += 500) await db.deleteFrom('audit_witness').where('peer_id', '=', peerId).where('entry', 'in', entries.slice(i, i + 500)).execute();
+  for (let i = 0; i < entries.length; i += 500)
+    await db
+      .deleteFrom('audit_witness')
+      .where('peer_id', '=', peerId)
+      .where('entry', 'in', entries.slice(i, i + 500))
+      .execute();
 }

@@ -57,7 +57,6 @@ export async function getBankById(db: Executor, id: number): Promise<Bank> {
   return bank;
 }
 
-
 export function listBanks(db: Executor): Promise<Bank[]> {
   return db.selectFrom('banks').selectAll().orderBy('name').execute();
 }
@@ -82,7 +81,11 @@ export async function deleteBank(db: Executor, id: number): Promise<void> {
 
 /** Content count and signal count per signal type of each bank. */
 export async function bankCounts(db: Executor): Promise<Map<number, { content: number; signals: Record<string, number> }>> {
-  const content = await db.selectFrom('bank_content').select(['bank_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('bank_id').execute();
+  const content = await db
+    .selectFrom('bank_content')
+    .select(['bank_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('bank_id')
+    .execute();
   const signals = await db
     .selectFrom('signals')
     .select(['bank_id', 'signal_type', (eb) => eb.fn.countAll<number>().as('n')])

@@ -6,8 +6,17 @@ import { isUniqueViolation, now, type Executor, lockFeedLog } from './util.js';
 
 /** A new own series; its uid names the id the insert draws. */
 export async function insertSeries(db: Executor, s: Omit<Insertable<SeriesTable>, 'uid'>, uidOf: (id: number) => string): Promise<Series> {
-  const row = await db.insertInto('series').values({ ...s, uid: `pending:${Math.random()}` }).returning('id').executeTakeFirstOrThrow();
-  return db.updateTable('series').set({ uid: uidOf(row.id) }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('series')
+    .values({ ...s, uid: `pending:${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return db
+    .updateTable('series')
+    .set({ uid: uidOf(row.id) })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function getSeries(db: Executor, id: number): Promise<Series> {
@@ -17,13 +26,21 @@ export async function getSeries(db: Executor, id: number): Promise<Series> {
 }
 
 export async function updateSeries(db: Executor, id: number, fields: Updateable<SeriesTable>): Promise<Series> {
-  const s = await db.updateTable('series').set({ ...fields, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
+  const s = await db
+    .updateTable('series')
+    .set({ ...fields, updated_at: now() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
   if (!s) throw new AllianceError('SERIES_NOT_FOUND', `no series ${id}`);
   return s;
 }
 
 /** Series whose name or uid contains `q` (any case), newest first, with their victim counts. */
-export function searchSeries(db: Executor, q: { text?: string; status?: string; limit: number; offset: number }): Promise<Array<Series & { victims: number; contents: number }>> {
+export function searchSeries(
+  db: Executor,
+  q: { text?: string; status?: string; limit: number; offset: number },
+): Promise<Array<Series & { victims: number; contents: number }>> {
   let query = db
     .selectFrom('series as s')
     .selectAll('s')
@@ -73,11 +90,26 @@ export async function unlinkContent(db: Executor, seriesId: number, contentIds: 
 }
 
 export async function contentOfSeries(db: Executor, seriesId: number): Promise<number[]> {
-  return (await db.selectFrom('series_content').select('content_id').where('series_id', '=', seriesId).orderBy('content_id').execute()).map((r) => r.content_id);
+  return (await db.selectFrom('series_content').select('content_id').where('series_id', '=', seriesId).orderBy('content_id').execute()).map(
+    (r) => r.content_id,
+  );
 }
 
 /** The series each content belongs to. */
-export type LinkedSeries = Pick<Series, 'id' | 'uid' | 'name' | 'status' | 'owner_member' | 'victim_identified_at' | 'offender_identified_at' | 'created_at' | 'updated_at' | 'created_by_import' | 'received_from'> & { victims: number };
+export type LinkedSeries = Pick<
+  Series,
+  | 'id'
+  | 'uid'
+  | 'name'
+  | 'status'
+  | 'owner_member'
+  | 'victim_identified_at'
+  | 'offender_identified_at'
+  | 'created_at'
+  | 'updated_at'
+  | 'created_by_import'
+  | 'received_from'
+> & { victims: number };
 
 export async function seriesOfContents(db: Executor, contentIds: number[]): Promise<Map<number, LinkedSeries[]>> {
   const out = new Map<number, LinkedSeries[]>();
@@ -85,12 +117,33 @@ export async function seriesOfContents(db: Executor, contentIds: number[]): Prom
     const rows = await db
       .selectFrom('series_content as c')
       .innerJoin('series as s', 's.id', 'c.series_id')
-      .select(['c.content_id', 's.id', 's.uid', 's.name', 's.status', 's.owner_member', 's.victim_identified_at', 's.offender_identified_at', 's.created_at', 's.updated_at', 's.created_by_import', 's.received_from'])
+      .select([
+        'c.content_id',
+        's.id',
+        's.uid',
+        's.name',
+        's.status',
+        's.owner_member',
+        's.victim_identified_at',
+        's.offender_identified_at',
+        's.created_at',
+        's.updated_at',
+        's.created_by_import',
+        's.received_from',
+      ])
       .select((eb) => eb.selectFrom('victims as v').select(eb.fn.countAll<number>().as('n')).whereRef('v.series_id', '=', 's.id').as('victims'))
       .where('c.content_id', 'in', contentIds.slice(i, i + 500))
       .execute();
     for (const { content_id, ...s } of rows) {
-      const linked = { ...s, victims: Number(s.victims ?? 0), victim_identified_at: nullableNumber(s.victim_identified_at), offender_identified_at: nullableNumber(s.offender_identified_at), created_at: Number(s.created_at), updated_at: Number(s.updated_at), created_by_import: Number(s.created_by_import) };
+      const linked = {
+        ...s,
+        victims: Number(s.victims ?? 0),
+        victim_identified_at: nullableNumber(s.victim_identified_at),
+        offender_identified_at: nullableNumber(s.offender_identified_at),
+        created_at: Number(s.created_at),
+        updated_at: Number(s.updated_at),
+        created_by_import: Number(s.created_by_import),
+      };
       out.set(content_id, [...(out.get(content_id) ?? []), linked]);
     }
   }
@@ -100,7 +153,11 @@ export async function seriesOfContents(db: Executor, contentIds: number[]): Prom
 const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
 
 export async function insertVictim(db: Executor, v: { uid: string; series_id: number; identified_on: string; identified_by: string }): Promise<Victim> {
-  return db.insertInto('victims').values({ ...v, created_at: now() }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('victims')
+    .values({ ...v, created_at: now() })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function getVictim(db: Executor, id: number): Promise<Victim> {
@@ -114,10 +171,16 @@ export function victimsOfSeries(db: Executor, seriesId: number): Promise<Victim[
 }
 
 export async function insertReferral(db: Executor, r: { victim_id: number; service_id: number; referred_on: string; referred_by: string }): Promise<void> {
-  await db.insertInto('referrals').values({ ...r, created_at: now() }).execute();
+  await db
+    .insertInto('referrals')
+    .values({ ...r, created_at: now() })
+    .execute();
 }
 
-export function referralsOfVictims(db: Executor, victimIds: number[]): Promise<Array<{ victim_id: number; service: string; country: string; referred_on: string; referred_by: string }>> {
+export function referralsOfVictims(
+  db: Executor,
+  victimIds: number[],
+): Promise<Array<{ victim_id: number; service: string; country: string; referred_on: string; referred_by: string }>> {
   if (victimIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('referrals as r')
@@ -128,9 +191,16 @@ export function referralsOfVictims(db: Executor, victimIds: number[]): Promise<A
     .execute();
 }
 
-export async function insertService(db: Executor, s: { country: string; name: string; kind: string; contact: string; languages: string[]; hours: string | null }): Promise<SupportService> {
+export async function insertService(
+  db: Executor,
+  s: { country: string; name: string; kind: string; contact: string; languages: string[]; hours: string | null },
+): Promise<SupportService> {
   try {
-    return await db.insertInto('support_services').values({ ...s, languages: JSON.stringify(s.languages), created_at: now() }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('support_services')
+      .values({ ...s, languages: JSON.stringify(s.languages), created_at: now() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('SERVICE_INVALID', `${s.country} already lists a service named "${s.name}"`);
     throw err;
@@ -183,6 +253,8 @@ export async function setSeriesCheckpoint(db: Executor, peerId: number, checkpoi
   await db
     .insertInto('series_checkpoints')
     .values({ peer_id: peerId, checkpoint: checkpoint ?? current, last_success_at: error ? null : t, last_error: error })
-    .onConflict((oc) => oc.column('peer_id').doUpdateSet(error ? { last_error: error } : { checkpoint: checkpoint ?? current, last_success_at: t, last_error: null }))
+    .onConflict((oc) =>
+      oc.column('peer_id').doUpdateSet(error ? { last_error: error } : { checkpoint: checkpoint ?? current, last_success_at: t, last_error: null }),
+    )
     .execute();
 }

@@ -37,7 +37,16 @@ export async function insertContent(db: Executor, c: NewContent): Promise<BankCo
   const t = now();
   return db
     .insertInto('bank_content')
-    .values({ ...c, tags: JSON.stringify(c.tags), metadata: c.metadata ? jsonColumn(c.metadata, 'metadata') : null, chain: c.chain ? JSON.stringify(c.chain) : null, first_seen: c.first_seen ?? t, last_seen: t, created_at: t, updated_at: t })
+    .values({
+      ...c,
+      tags: JSON.stringify(c.tags),
+      metadata: c.metadata ? jsonColumn(c.metadata, 'metadata') : null,
+      chain: c.chain ? JSON.stringify(c.chain) : null,
+      first_seen: c.first_seen ?? t,
+      last_seen: t,
+      created_at: t,
+      updated_at: t,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -48,15 +57,23 @@ export async function getContent(db: Executor, id: number): Promise<BankContent>
   return c;
 }
 
-
 export function listContent(db: Executor, bankId: number, opts: { limit: number; afterId?: number }): Promise<BankContent[]> {
   let q = db.selectFrom('bank_content').selectAll().where('bank_id', '=', bankId).orderBy('id').limit(opts.limit);
   if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId);
   return q.execute();
 }
 
-export async function updateContent(db: Executor, id: number, fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'metadata' | 'disabled_until' | 'last_seen' | 'first_seen' | 'chain'>>): Promise<BankContent> {
-  const c = await db.updateTable('bank_content').set({ ...fields, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
+export async function updateContent(
+  db: Executor,
+  id: number,
+  fields: Partial<Pick<BankContentTable, 'classification' | 'tags' | 'note' | 'metadata' | 'disabled_until' | 'last_seen' | 'first_seen' | 'chain'>>,
+): Promise<BankContent> {
+  const c = await db
+    .updateTable('bank_content')
+    .set({ ...fields, updated_at: now() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
   if (!c) throw new AllianceError('CONTENT_NOT_FOUND', `no bank content ${id}`);
   return c;
 }
@@ -108,7 +125,9 @@ export async function insertSignals(db: Executor, contentId: number, bankId: num
   const at = now();
   const rows = await db
     .insertInto('signals')
-    .values(signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, quality: s.quality ?? null, created_at: at })))
+    .values(
+      signals.map((s) => ({ content_id: contentId, bank_id: bankId, signal_type: s.signal_type, value: s.value, quality: s.quality ?? null, created_at: at })),
+    )
     .returningAll()
     .execute();
   await lockChangeLog(db);
@@ -137,13 +156,18 @@ export function signalsOfContent(db: Executor, contentIds: number[]): Promise<Si
   return db.selectFrom('signals').selectAll().where('content_id', 'in', contentIds).orderBy('id').execute();
 }
 
-
-
 /** Every signal of a type in id order, in pages (index builds). */
 export async function* allSignals(db: Executor, signalType: string, pageSize = 20_000): AsyncGenerator<Array<Pick<Signal, 'id' | 'value'>>> {
   let after = 0;
   for (;;) {
-    const page = await db.selectFrom('signals').select(['id', 'value']).where('signal_type', '=', signalType).where('id', '>', after).orderBy('id').limit(pageSize).execute();
+    const page = await db
+      .selectFrom('signals')
+      .select(['id', 'value'])
+      .where('signal_type', '=', signalType)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
     if (page.length === 0) return;
     yield page;
     after = page[page.length - 1].id;
@@ -165,7 +189,15 @@ export async function changesSince(db: Executor, seq: number, limit = 10_000): P
   const rows = await db
     .selectFrom('signal_changes')
     .leftJoin('signals', 'signals.id', 'signal_changes.signal_id')
-    .select(['signal_changes.seq', 'signal_changes.at', 'signal_changes.signal_id', 'signal_changes.signal_type', 'signal_changes.op', 'signal_changes.value as removed', 'signals.value as current'])
+    .select([
+      'signal_changes.seq',
+      'signal_changes.at',
+      'signal_changes.signal_id',
+      'signal_changes.signal_type',
+      'signal_changes.op',
+      'signal_changes.value as removed',
+      'signals.value as current',
+    ])
     .where('signal_changes.seq', '>', seq)
     .orderBy('signal_changes.seq')
     .limit(limit)
@@ -181,7 +213,10 @@ export async function changesSince(db: Executor, seq: number, limit = 10_000): P
 }
 
 export async function lastChangeSeq(db: Executor): Promise<number> {
-  const r = await db.selectFrom('signal_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const r = await db
+    .selectFrom('signal_changes')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
   return Number(r?.seq ?? 0);
 }
 
@@ -197,7 +232,11 @@ async function allocateIds(db: Executor, dialect: DialectName, table: 'bank_cont
     return r.rows.map((x) => Number(x.id));
   }
   // AUTOINCREMENT never reuses an id: continue after the highest ever given (sqlite_sequence).
-  const r = await sql<{ id: number | null }>`select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0), coalesce((select max(id) from ${sql.table(table)}), 0)) as id`.execute(db);
+  const r = await sql<{
+    id: number | null;
+  }>`select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0), coalesce((select max(id) from ${sql.table(table)}), 0)) as id`.execute(
+    db,
+  );
   const base = Number(r.rows[0]?.id ?? 0);
   return Array.from({ length: n }, (_, i) => base + 1 + i);
 }
@@ -207,7 +246,25 @@ export interface BulkItem {
   signals: NewSignal[];
 }
 
-const CONTENT_COLUMNS = ['id', 'bank_id', 'classification', 'tags', 'note', 'metadata', 'source_member', 'disabled_until', 'first_seen', 'last_seen', 'created_at', 'updated_at', 'uid', 'origin_member', 'origin_bank', 'chain', 'received_from'] as const;
+const CONTENT_COLUMNS = [
+  'id',
+  'bank_id',
+  'classification',
+  'tags',
+  'note',
+  'metadata',
+  'source_member',
+  'disabled_until',
+  'first_seen',
+  'last_seen',
+  'created_at',
+  'updated_at',
+  'uid',
+  'origin_member',
+  'origin_bank',
+  'chain',
+  'received_from',
+] as const;
 const SIGNAL_COLUMNS = ['id', 'content_id', 'bank_id', 'signal_type', 'value', 'quality', 'created_at'] as const;
 const CHANGE_COLUMNS = ['signal_id', 'signal_type', 'op', 'value', 'at'] as const;
 
@@ -268,17 +325,29 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
 export async function contentIdsByUid(db: Executor, bankId: number, uids: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (let i = 0; i < uids.length; i += 500) {
-    const rows = await db.selectFrom('bank_content').select(['id', 'uid']).where('bank_id', '=', bankId).where('uid', 'in', uids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('bank_content')
+      .select(['id', 'uid'])
+      .where('bank_id', '=', bankId)
+      .where('uid', 'in', uids.slice(i, i + 500))
+      .execute();
     for (const r of rows) if (r.uid) out.set(r.uid, r.id);
   }
   return out;
 }
 
 /** What a match's content says beyond its signals: metadata, note, tags and times, per content id. */
-export async function contentFacts(db: Executor, ids: number[]): Promise<Map<number, Pick<BankContent, 'id' | 'metadata' | 'note' | 'tags' | 'first_seen' | 'updated_at'>>> {
+export async function contentFacts(
+  db: Executor,
+  ids: number[],
+): Promise<Map<number, Pick<BankContent, 'id' | 'metadata' | 'note' | 'tags' | 'first_seen' | 'updated_at'>>> {
   const out = new Map<number, Pick<BankContent, 'id' | 'metadata' | 'note' | 'tags' | 'first_seen' | 'updated_at'>>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('bank_content').select(['id', 'metadata', 'note', 'tags', 'first_seen', 'updated_at']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('bank_content')
+      .select(['id', 'metadata', 'note', 'tags', 'first_seen', 'updated_at'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(r.id, { ...r, first_seen: Number(r.first_seen), updated_at: Number(r.updated_at) });
   }
   return out;

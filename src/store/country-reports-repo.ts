@@ -23,7 +23,13 @@ export async function refreshDraft(db: Executor, id: number, fields: { payload: 
 
 /** A new draft of a period (no narrative yet); its id. */
 export async function insertDraftReport(db: Executor, r: { period: string; payload: string; baseline: string | null; created_by: string }): Promise<number> {
-  return (await db.insertInto('country_reports').values({ ...r, status: 'draft', narrative: '{}', created_at: now() }).returning('id').executeTakeFirstOrThrow()).id;
+  return (
+    await db
+      .insertInto('country_reports')
+      .values({ ...r, status: 'draft', narrative: '{}', created_at: now() })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 /** Own reports, newest period first. */
@@ -40,7 +46,12 @@ export async function setDraftNarrative(db: Executor, id: number, narrative: str
  * Signs a draft with exactly the payload and narrative that were sealed; false when it was
  * signed or changed meanwhile (a narrative or rebuild in between makes the sign fail, not lie).
  */
-export async function signDraft(db: Executor, id: number, sealed: { payload: string; narrative: string }, envelope: { payload: string; signature: string; key: string }): Promise<boolean> {
+export async function signDraft(
+  db: Executor,
+  id: number,
+  sealed: { payload: string; narrative: string },
+  envelope: { payload: string; signature: string; key: string },
+): Promise<boolean> {
   const done = await db
     .updateTable('country_reports')
     .set({ status: 'signed', payload: envelope.payload, signature: envelope.signature, public_key: envelope.key, signed_at: now() })
@@ -57,7 +68,11 @@ export async function setDeliveryError(db: Executor, id: number, error: string):
 }
 
 export async function markSubmitted(db: Executor, id: number, to: string): Promise<void> {
-  await db.updateTable('country_reports').set({ status: 'submitted', submitted_at: now(), submitted_to: to, delivery_error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('country_reports')
+    .set({ status: 'submitted', submitted_at: now(), submitted_to: to, delivery_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertReceivedCountryReport(db: Executor, r: Insertable<ReceivedCountryReportsTable>): Promise<void> {

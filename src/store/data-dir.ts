@@ -38,7 +38,9 @@ export function ensureDataDir(dir: string): void {
       if (st.isSymbolicLink()) return;
       if (st.isDirectory()) {
         if ((st.mode & 0o777) !== DIR_MODE) chmodSync(path, DIR_MODE);
-        if (depth < 4) for (const name of readdirSync(path)) if (all || NODE_FILES.test(name) || NODE_FOLDERS.has(name)) tighten(join(path, name), depth + 1, all || NODE_FOLDERS.has(name));
+        if (depth < 4)
+          for (const name of readdirSync(path))
+            if (all || NODE_FILES.test(name) || NODE_FOLDERS.has(name)) tighten(join(path, name), depth + 1, all || NODE_FOLDERS.has(name));
       } else if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, FILE_MODE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // renamed or removed by another process meanwhile

@@ -8,7 +8,18 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import { FILE_MODE, privateDir } from './data-dir.js';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Driver, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Driver,
+  type Migration,
+  type MigrationProvider,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { AllianceError } from '../errors/catalogue.js';
 import { initial } from './migrations/0001-initial.js';
@@ -63,7 +74,25 @@ export interface Store {
 }
 
 function migrations(dialect: DialectName): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': initial(dialect) as Migration, '0002-federation': federation(dialect) as Migration, '0003-signal-type-index': signalTypeIndex as Migration, '0004-actions': actions(dialect) as Migration, '0005-reports-notices': reportsNotices(dialect) as Migration, '0006-cases': cases(dialect) as Migration, '0007-series-feed': seriesFeed(dialect) as Migration, '0008-deconfliction': deconfliction(dialect) as Migration, '0009-shared-targets': sharedTargets as Migration, '0010-triage': triage(dialect) as Migration, '0011-reporting': reporting(dialect) as Migration, '0012-help-directory': helpDirectory(dialect) as Migration, '0013-messages': messages(dialect) as Migration, '0014-help-feed': helpFeed(dialect) as Migration, '0015-hardening': hardening as Migration, '0016-refusals-and-keys': refusalsAndKeys(dialect) as Migration, '0017-true-inputs': trueInputs as Migration };
+  const all: Record<string, Migration> = {
+    '0001-initial': initial(dialect) as Migration,
+    '0002-federation': federation(dialect) as Migration,
+    '0003-signal-type-index': signalTypeIndex as Migration,
+    '0004-actions': actions(dialect) as Migration,
+    '0005-reports-notices': reportsNotices(dialect) as Migration,
+    '0006-cases': cases(dialect) as Migration,
+    '0007-series-feed': seriesFeed(dialect) as Migration,
+    '0008-deconfliction': deconfliction(dialect) as Migration,
+    '0009-shared-targets': sharedTargets as Migration,
+    '0010-triage': triage(dialect) as Migration,
+    '0011-reporting': reporting(dialect) as Migration,
+    '0012-help-directory': helpDirectory(dialect) as Migration,
+    '0013-messages': messages(dialect) as Migration,
+    '0014-help-feed': helpFeed(dialect) as Migration,
+    '0015-hardening': hardening as Migration,
+    '0016-refusals-and-keys': refusalsAndKeys(dialect) as Migration,
+    '0017-true-inputs': trueInputs as Migration,
+  };
   return { getMigrations: async () => all };
 }
 
@@ -163,7 +192,8 @@ function guardText(driver: Driver): Driver {
     const execute = connection.executeQuery.bind(connection);
     connection.executeQuery = (query) => {
       for (const p of query.parameters) {
-        if (typeof p === 'string' && p.includes('\u0000')) return Promise.reject(new AllianceError('VALIDATION', 'a text value contains a NUL character (U+0000), which text may not hold'));
+        if (typeof p === 'string' && p.includes('\u0000'))
+          return Promise.reject(new AllianceError('VALIDATION', 'a text value contains a NUL character (U+0000), which text may not hold'));
       }
       return execute(query);
     };

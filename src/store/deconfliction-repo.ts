@@ -14,8 +14,16 @@ export interface TargetRow {
 }
 
 /** A new own case; its uid names the id the insert draws. */
-export async function insertOwnCase(db: Executor, c: { reference: string; owner_member: string; contact_point: string; created_by: string }, uidOf: (id: number) => string): Promise<{ id: number; uid: string }> {
-  const row = await db.insertInto('cases').values({ uid: `pending:${Math.random()}`, ...c, created_at: now(), received_from: null }).returning('id').executeTakeFirstOrThrow();
+export async function insertOwnCase(
+  db: Executor,
+  c: { reference: string; owner_member: string; contact_point: string; created_by: string },
+  uidOf: (id: number) => string,
+): Promise<{ id: number; uid: string }> {
+  const row = await db
+    .insertInto('cases')
+    .values({ uid: `pending:${Math.random()}`, ...c, created_at: now(), received_from: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const uid = uidOf(row.id);
   await db.updateTable('cases').set({ uid }).where('id', '=', row.id).execute();
   return { id: row.id, uid };
@@ -36,7 +44,11 @@ export async function setCaseContact(db: Executor, id: number, contact: string):
 
 /** A case received from a peer (its targets came in that peer's feed). */
 export function insertReceivedCase(db: Executor, c: { uid: string; owner_member: string; contact_point: string; received_from: number }): Promise<CaseRow> {
-  return db.insertInto('cases').values({ ...c, reference: '', created_by: `peer:${c.owner_member}`, created_at: now() }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('cases')
+    .values({ ...c, reference: '', created_by: `peer:${c.owner_member}`, created_at: now() })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Call in the transaction before adding targets: their ids are positions in the targets feed. */
@@ -45,7 +57,10 @@ export function lockTargets(db: Executor): Promise<void> {
 }
 
 export async function insertTarget(db: Executor, caseId: number, t: TargetRow): Promise<void> {
-  await db.insertInto('case_targets').values({ case_id: caseId, ...t, created_at: now() }).execute();
+  await db
+    .insertInto('case_targets')
+    .values({ case_id: caseId, ...t, created_at: now() })
+    .execute();
 }
 
 /** Targets of other cases than `caseId` with the same keyed hash, with their case. */
@@ -60,7 +75,10 @@ export function targetsLike(db: Executor, keyedHash: string, caseId: number) {
 }
 
 /** An alert on one of this node's cases; 1 when new, 0 when it was raised already. */
-export async function insertAlert(db: Executor, a: { case_id: number; kind: string; other_case: string; other_member: string; other_contact: string; hint: string }): Promise<number> {
+export async function insertAlert(
+  db: Executor,
+  a: { case_id: number; kind: string; other_case: string; other_member: string; other_contact: string; hint: string },
+): Promise<number> {
   const r = await db
     .insertInto('deconfliction_alerts')
     .values({ ...a, created_at: now() })
@@ -87,7 +105,11 @@ export async function setTargetCheckpoint(db: Executor, peerId: number, values: 
   await db
     .insertInto('target_checkpoints')
     .values({ peer_id: peerId, checkpoint: values.checkpoint ?? 0, last_success_at: values.last_error ? null : now(), last_error: values.last_error })
-    .onConflict((oc) => oc.column('peer_id').doUpdateSet(values.last_error ? { last_error: values.last_error } : { checkpoint: values.checkpoint!, last_success_at: now(), last_error: null }))
+    .onConflict((oc) =>
+      oc
+        .column('peer_id')
+        .doUpdateSet(values.last_error ? { last_error: values.last_error } : { checkpoint: values.checkpoint!, last_success_at: now(), last_error: null }),
+    )
     .execute();
 }
 
@@ -97,7 +119,10 @@ export async function targetCheckpoint(db: Executor, peerId: number): Promise<nu
 
 /** Alerts of this node's cases (or one case), newest first. */
 export function listAlerts(db: Executor, caseId: number | undefined, limit: number) {
-  let q = db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select(['a.id', 'c.uid as case', 'c.reference', 'a.kind', 'a.hint', 'a.other_case', 'a.other_member', 'a.other_contact', 'a.created_at']);
+  let q = db
+    .selectFrom('deconfliction_alerts as a')
+    .innerJoin('cases as c', 'c.id', 'a.case_id')
+    .select(['a.id', 'c.uid as case', 'c.reference', 'a.kind', 'a.hint', 'a.other_case', 'a.other_member', 'a.other_contact', 'a.created_at']);
   if (caseId !== undefined) q = q.where('a.case_id', '=', caseId);
   return q.orderBy('a.id', 'desc').limit(limit).execute();
 }

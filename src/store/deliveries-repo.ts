@@ -9,7 +9,18 @@ export async function enqueueDelivery(db: Executor, webhookId: number, event: st
   const t = now();
   const r = await db
     .insertInto('webhook_deliveries')
-    .values({ webhook_id: webhookId, event, payload: JSON.stringify(payload), state: 'pending', attempts: 0, next_attempt_at: t, last_error: null, last_status: null, created_at: t, delivered_at: null })
+    .values({
+      webhook_id: webhookId,
+      event,
+      payload: JSON.stringify(payload),
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: t,
+      last_error: null,
+      last_status: null,
+      created_at: t,
+      delivered_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -21,10 +32,23 @@ export async function enqueueDelivery(db: Executor, webhookId: number, event: st
  */
 export async function claimDueDeliveries(db: Executor, limit: number, leaseMs: number): Promise<Array<WebhookDelivery & { webhook: Webhook }>> {
   const t = now();
-  const due = await db.selectFrom('webhook_deliveries').select(['id', 'next_attempt_at']).where('state', '=', 'pending').where('next_attempt_at', '<=', t).orderBy('next_attempt_at').limit(limit).execute();
+  const due = await db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'next_attempt_at'])
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', t)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
   const claimed: Array<WebhookDelivery & { webhook: Webhook }> = [];
   for (const d of due) {
-    const r = await db.updateTable('webhook_deliveries').set({ next_attempt_at: t + leaseMs }).where('id', '=', d.id).where('state', '=', 'pending').where('next_attempt_at', '=', d.next_attempt_at).executeTakeFirst();
+    const r = await db
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: t + leaseMs })
+      .where('id', '=', d.id)
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '=', d.next_attempt_at)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) continue;
     const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow();
     const webhook = await db.selectFrom('webhooks').selectAll().where('id', '=', row.webhook_id).executeTakeFirstOrThrow();
@@ -34,14 +58,24 @@ export async function claimDueDeliveries(db: Executor, limit: number, leaseMs: n
 }
 
 export async function markDelivered(db: Executor, id: number, status: number): Promise<void> {
-  await db.updateTable('webhook_deliveries').set({ state: 'delivered', delivered_at: now(), last_status: status, last_error: null, attempts: sql`attempts + 1` }).where('id', '=', id).execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ state: 'delivered', delivered_at: now(), last_status: status, last_error: null, attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Records a failed attempt: retried at `retryAt`, or dead when `retryAt` is null. */
 export async function markFailed(db: Executor, id: number, error: string, status: number | null, retryAt: number | null): Promise<void> {
   await db
     .updateTable('webhook_deliveries')
-    .set({ state: retryAt === null ? 'dead' : 'pending', next_attempt_at: retryAt ?? now(), last_error: redactServerPaths(error).slice(0, 1000), last_status: status, attempts: sql`attempts + 1` })
+    .set({
+      state: retryAt === null ? 'dead' : 'pending',
+      next_attempt_at: retryAt ?? now(),
+      last_error: redactServerPaths(error).slice(0, 1000),
+      last_status: status,
+      attempts: sql`attempts + 1`,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -54,7 +88,12 @@ export function listDeliveries(db: Executor, state: string | undefined, limit: n
 
 /** Queues a dead (or delivered) delivery again, as new. */
 export async function replayDelivery(db: Executor, id: number): Promise<void> {
-  const r = await db.updateTable('webhook_deliveries').set({ state: 'pending', attempts: 0, next_attempt_at: now(), last_error: null }).where('id', '=', id).where('state', '!=', 'pending').executeTakeFirst();
+  const r = await db
+    .updateTable('webhook_deliveries')
+    .set({ state: 'pending', attempts: 0, next_attempt_at: now(), last_error: null })
+    .where('id', '=', id)
+    .where('state', '!=', 'pending')
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) {
     const exists = await db.selectFrom('webhook_deliveries').select('id').where('id', '=', id).executeTakeFirst();
     if (!exists) throw new AllianceError('DELIVERY_NOT_FOUND', `no webhook delivery ${id}`);

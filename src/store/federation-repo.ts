@@ -18,11 +18,25 @@ export interface PeerRow {
   last_seen_at: number | null;
 }
 
-const peerColumns = ['peers.id', 'peers.member_id', 'members.name', 'members.country', 'members.kind', 'peers.url', 'peers.public_key', 'peers.created_at', 'peers.last_seen_at'] as const;
+const peerColumns = [
+  'peers.id',
+  'peers.member_id',
+  'members.name',
+  'members.country',
+  'members.kind',
+  'peers.url',
+  'peers.public_key',
+  'peers.created_at',
+  'peers.last_seen_at',
+] as const;
 
 export async function insertPeer(db: Executor, p: { member_id: number; url: string; public_key: string }): Promise<number> {
   try {
-    const r = await db.insertInto('peers').values({ ...p, created_at: now(), last_seen_at: null }).returning('id').executeTakeFirstOrThrow();
+    const r = await db
+      .insertInto('peers')
+      .values({ ...p, created_at: now(), last_seen_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return r.id;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('PEER_EXISTS', 'that member or public key is already a peer');
@@ -75,7 +89,9 @@ export async function recordMemberKey(db: Executor, member: string, publicKey: s
   const open = await currentMemberKey(db, member);
   if (open && open.public_key === publicKey) return open;
   await closeMemberKeys(db, member, at);
-  return normaliseKey(await db.insertInto('member_keys').values({ member, public_key: publicKey, valid_from: at, valid_to: null }).returningAll().executeTakeFirstOrThrow());
+  return normaliseKey(
+    await db.insertInto('member_keys').values({ member, public_key: publicKey, valid_from: at, valid_to: null }).returningAll().executeTakeFirstOrThrow(),
+  );
 }
 
 /** Ends the validity of the member's current key (the peer was removed, or its key replaced). */
@@ -114,7 +130,12 @@ export function findPublication(db: Executor, bankId: number) {
 }
 
 export function listPublications(db: Executor) {
-  return db.selectFrom('publications').innerJoin('banks', 'banks.id', 'publications.bank_id').select(['banks.name', 'publications.bank_id', 'publications.agreement', 'publications.updated_at']).orderBy('banks.name').execute();
+  return db
+    .selectFrom('publications')
+    .innerJoin('banks', 'banks.id', 'publications.bank_id')
+    .select(['banks.name', 'publications.bank_id', 'publications.agreement', 'publications.updated_at'])
+    .orderBy('banks.name')
+    .execute();
 }
 
 export async function deletePublication(db: Executor, bankId: number): Promise<boolean> {
@@ -126,7 +147,17 @@ export async function insertSubscription(db: Executor, s: { peer_id: number; rem
   try {
     const r = await db
       .insertInto('subscriptions')
-      .values({ ...s, checkpoint: 0, latest: null, last_attempt_at: null, last_success_at: null, last_error: null, last_error_at: null, items_received: 0, created_at: now() })
+      .values({
+        ...s,
+        checkpoint: 0,
+        latest: null,
+        last_attempt_at: null,
+        last_success_at: null,
+        last_error: null,
+        last_error_at: null,
+        items_received: 0,
+        created_at: now(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return r.id;
@@ -183,7 +214,11 @@ export async function markSuccess(db: Executor, id: number, latest: number): Pro
 }
 
 export async function markError(db: Executor, id: number, error: string, code: string | null = null): Promise<void> {
-  await db.updateTable('subscriptions').set({ last_error: redactServerPaths(error).slice(0, 2000), last_error_at: now(), last_error_code: code }).where('id', '=', id).execute();
+  await db
+    .updateTable('subscriptions')
+    .set({ last_error: redactServerPaths(error).slice(0, 2000), last_error_at: now(), last_error_code: code })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Moves the checkpoint — inside the transaction that applied the page. */
@@ -198,7 +233,11 @@ export async function advanceCheckpoint(db: Executor, id: number, from: number, 
     .where('id', '=', id)
     .where('checkpoint', '=', from)
     .executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) throw new AllianceError('FEED_INVALID', `subscription ${id} moved past position ${from} while this page was applied (another sync ran at the same time); nothing of the page was kept`);
+  if (Number(r.numUpdatedRows) !== 1)
+    throw new AllianceError(
+      'FEED_INVALID',
+      `subscription ${id} moved past position ${from} while this page was applied (another sync ran at the same time); nothing of the page was kept`,
+    );
 }
 
 export async function upsertOpinion(db: Executor, o: { content_id: number; member_id: number; opinion: string; reason: string | null }): Promise<void> {
@@ -209,7 +248,11 @@ export async function upsertOpinion(db: Executor, o: { content_id: number; membe
     .where('content_id', '=', o.content_id)
     .where('member_id', '=', o.member_id)
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('opinions').values({ ...o, opinion: o.opinion as 'confirmed', at: t }).execute();
+  if (Number(updated.numUpdatedRows) === 0)
+    await db
+      .insertInto('opinions')
+      .values({ ...o, opinion: o.opinion as 'confirmed', at: t })
+      .execute();
 }
 
 export async function opinionCounts(db: Executor, contentIds: number[]): Promise<Map<number, Record<string, number>>> {

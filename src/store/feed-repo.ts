@@ -15,11 +15,22 @@ export async function logFeed(db: Executor, bankId: number, contentIds: number[]
 }
 
 export function feedRows(db: Executor, bankId: number, since: number, limit: number) {
-  return db.selectFrom('feed_log').select(['seq', 'content_id', 'op', 'uid']).where('bank_id', '=', bankId).where('seq', '>', since).orderBy('seq').limit(limit).execute();
+  return db
+    .selectFrom('feed_log')
+    .select(['seq', 'content_id', 'op', 'uid'])
+    .where('bank_id', '=', bankId)
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
 }
 
 export async function latestFeedSeq(db: Executor, bankId: number): Promise<number> {
-  const r = await db.selectFrom('feed_log').select((eb) => eb.fn.max('seq').as('seq')).where('bank_id', '=', bankId).executeTakeFirst();
+  const r = await db
+    .selectFrom('feed_log')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('bank_id', '=', bankId)
+    .executeTakeFirst();
   return Number(r?.seq ?? 0);
 }
 

@@ -11,7 +11,13 @@ export async function logHelpChange(db: Executor, entryId: number): Promise<void
 
 /** Entries not removed, of a country and kind (or all), with the publishing member's name for received ones. */
 export function listHelpEntries(db: Executor, q: { country?: string; kind?: string }): Promise<Array<HelpEntryRow & { source: string | null }>> {
-  let query = db.selectFrom('help_entries as h').leftJoin('peers as p', 'p.id', 'h.received_from').leftJoin('members as m', 'm.id', 'p.member_id').selectAll('h').select('m.name as source').where('h.status', '!=', 'removed');
+  let query = db
+    .selectFrom('help_entries as h')
+    .leftJoin('peers as p', 'p.id', 'h.received_from')
+    .leftJoin('members as m', 'm.id', 'p.member_id')
+    .selectAll('h')
+    .select('m.name as source')
+    .where('h.status', '!=', 'removed');
   if (q.country) query = query.where('h.country', '=', q.country);
   if (q.kind) query = query.where('h.kind', '=', q.kind);
   return query.orderBy('h.country').orderBy('h.kind').orderBy('h.id').execute();
@@ -19,13 +25,29 @@ export function listHelpEntries(db: Executor, q: { country?: string; kind?: stri
 
 /** Curated entries of `countries` and `kinds`, oldest first. */
 export function curatedHelpEntries(db: Executor, countries: string[], kinds: string[]): Promise<HelpEntryRow[]> {
-  return db.selectFrom('help_entries').selectAll().where('country', 'in', countries).where('status', '=', 'curated').where('kind', 'in', kinds).orderBy('id').execute();
+  return db
+    .selectFrom('help_entries')
+    .selectAll()
+    .where('country', 'in', countries)
+    .where('status', '=', 'curated')
+    .where('kind', 'in', kinds)
+    .orderBy('id')
+    .execute();
 }
 
 /** A new own entry; its uid names the id the insert draws. */
 export async function insertHelpEntry(db: Executor, e: Omit<Insertable<HelpEntriesTable>, 'uid'>, uidOf: (id: number) => string): Promise<HelpEntryRow> {
-  const row = await db.insertInto('help_entries').values({ ...e, uid: `pending:${Math.random()}` }).returning('id').executeTakeFirstOrThrow();
-  return db.updateTable('help_entries').set({ uid: uidOf(row.id) }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('help_entries')
+    .values({ ...e, uid: `pending:${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return db
+    .updateTable('help_entries')
+    .set({ uid: uidOf(row.id) })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function updateHelpEntry(db: Executor, id: number, fields: Updateable<HelpEntriesTable>): Promise<HelpEntryRow> {
@@ -70,7 +92,12 @@ export async function setHelpEntry(db: Executor, id: number, fields: Updateable<
 
 /** How many curated entries this node holds from a peer. */
 export async function curatedCountFrom(db: Executor, peerId: number): Promise<number> {
-  const held = await db.selectFrom('help_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', '=', peerId).where('status', '=', 'curated').executeTakeFirst();
+  const held = await db
+    .selectFrom('help_entries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('received_from', '=', peerId)
+    .where('status', '=', 'curated')
+    .executeTakeFirst();
   return Number(held?.n ?? 0);
 }
 

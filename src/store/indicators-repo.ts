@@ -31,11 +31,24 @@ export function ownIdentifiedVictims(db: Executor, p: Span, self: string) {
 }
 
 export const ownSeriesOpened = (db: Executor, p: Span) =>
-  count(db.selectFrom('series').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('opened_at', '>=', p.from).where('opened_at', '<', p.to));
+  count(
+    db
+      .selectFrom('series')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('received_from', 'is', null)
+      .where('opened_at', '>=', p.from)
+      .where('opened_at', '<', p.to),
+  );
 
 /** Distinct victims identified in the period by anyone this node knows of. */
 export const victimsIdentified = (db: Executor, p: Span) =>
-  count(db.selectFrom('victims').select((eb) => eb.fn.count('uid').distinct().as('n')).where('identified_on', '>=', day(p.from)).where('identified_on', '<', day(p.to)));
+  count(
+    db
+      .selectFrom('victims')
+      .select((eb) => eb.fn.count('uid').distinct().as('n'))
+      .where('identified_on', '>=', day(p.from))
+      .where('identified_on', '<', day(p.to)),
+  );
 
 /** Distinct victims referred in the period. */
 export const victimsReferred = (db: Executor, p: Span) =>
@@ -77,14 +90,36 @@ export const reportsUndelivered = (db: Executor, p: Span) =>
   );
 
 export const reportsReceived = (db: Executor, p: Span) =>
-  count(db.selectFrom('incident_reports').select((eb) => eb.fn.countAll().as('n')).where('direction', '=', 'in').where('created_at', '>=', p.from).where('created_at', '<', p.to));
+  count(
+    db
+      .selectFrom('incident_reports')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('direction', '=', 'in')
+      .where('created_at', '>=', p.from)
+      .where('created_at', '<', p.to),
+  );
 
 /** Deconfliction alerts raised on own cases in the period. */
 export const ownOverlaps = (db: Executor, p: Span) =>
-  count(db.selectFrom('deconfliction_alerts as a').innerJoin('cases as c', 'c.id', 'a.case_id').select((eb) => eb.fn.countAll().as('n')).where('c.received_from', 'is', null).where('a.created_at', '>=', p.from).where('a.created_at', '<', p.to));
+  count(
+    db
+      .selectFrom('deconfliction_alerts as a')
+      .innerJoin('cases as c', 'c.id', 'a.case_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('c.received_from', 'is', null)
+      .where('a.created_at', '>=', p.from)
+      .where('a.created_at', '<', p.to),
+  );
 
 export const ownCasesOpened = (db: Executor, p: Span) =>
-  count(db.selectFrom('cases').select((eb) => eb.fn.countAll().as('n')).where('received_from', 'is', null).where('created_at', '>=', p.from).where('created_at', '<', p.to));
+  count(
+    db
+      .selectFrom('cases')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('received_from', 'is', null)
+      .where('created_at', '>=', p.from)
+      .where('created_at', '<', p.to),
+  );
 
 /** Campaigns that started in the period. */
 export function campaignsStarted(db: Executor, p: Span) {
@@ -104,7 +139,12 @@ export function messagesServed(db: Executor, p: Span) {
 
 /** Notices first sent in the period. */
 export function noticesSent(db: Executor, p: Span) {
-  return db.selectFrom('notices').select(['first_sent_at', 'closed_at', 'status', 'hosting_country']).where('first_sent_at', '>=', p.from).where('first_sent_at', '<', p.to).execute();
+  return db
+    .selectFrom('notices')
+    .select(['first_sent_at', 'closed_at', 'status', 'hosting_country'])
+    .where('first_sent_at', '>=', p.from)
+    .where('first_sent_at', '<', p.to)
+    .execute();
 }
 
 /** Signals added in the period to banks this node publishes and does not receive (by bank: an index-only count). */
@@ -121,20 +161,50 @@ export const signalsContributed = (db: Executor, p: Span) =>
 
 /** Signals received in the period (the banks subscriptions feed). */
 export const signalsReceived = (db: Executor, p: Span) =>
-  count(db.selectFrom('signals').select((eb) => eb.fn.countAll().as('n')).where('bank_id', 'in', db.selectFrom('subscriptions').select('bank_id')).where('created_at', '>=', p.from).where('created_at', '<', p.to));
+  count(
+    db
+      .selectFrom('signals')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('bank_id', 'in', db.selectFrom('subscriptions').select('bank_id'))
+      .where('created_at', '>=', p.from)
+      .where('created_at', '<', p.to),
+  );
 
 /** Lookups with a match in the period; the predicate is the partial index's own (migration 0011), so only matching rows are read. */
 export async function matchesAudited(db: Executor, p: Span): Promise<number> {
-  return Number((await sql<{ n: number }>`select count(*) as n from audit_log where result_count > 0 and action in (${sql.raw(MATCH_ACTIONS_SQL)}) and at >= ${p.from} and at < ${p.to}`.execute(db)).rows[0]?.n ?? 0);
+  return Number(
+    (
+      await sql<{
+        n: number;
+      }>`select count(*) as n from audit_log where result_count > 0 and action in (${sql.raw(MATCH_ACTIONS_SQL)}) and at >= ${p.from} and at < ${p.to}`.execute(
+        db,
+      )
+    ).rows[0]?.n ?? 0,
+  );
 }
 
 /** Re-uploads blocked in the period. */
 export const reuploadsBlocked = (db: Executor, p: Span) =>
-  count(db.selectFrom('submissions').select((eb) => eb.fn.countAll().as('n')).where('reupload_of', 'is not', null).where('decision', '=', 'block').where('received_at', '>=', p.from).where('received_at', '<', p.to));
+  count(
+    db
+      .selectFrom('submissions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('reupload_of', 'is not', null)
+      .where('decision', '=', 'block')
+      .where('received_at', '>=', p.from)
+      .where('received_at', '<', p.to),
+  );
 
 /** Notices closed in the period because the content was removed or gone. */
 export const removalsConfirmed = (db: Executor, p: Span) =>
-  count(db.selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['removed', 'gone']).where('closed_at', '>=', p.from).where('closed_at', '<', p.to));
+  count(
+    db
+      .selectFrom('notices')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', 'in', ['removed', 'gone'])
+      .where('closed_at', '>=', p.from)
+      .where('closed_at', '<', p.to),
+  );
 
 export function peersSeen(db: Executor) {
   return db.selectFrom('peers').select(['id', 'last_seen_at']).execute();

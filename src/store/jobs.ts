@@ -14,7 +14,19 @@ export async function enqueueJob(db: Executor, kind: string, payload: unknown, r
   const t = now();
   const r = await db
     .insertInto('jobs')
-    .values({ kind, payload: JSON.stringify(payload ?? null), state: 'queued', attempts: 0, run_after: runAfter, locked_at: null, locked_by: null, last_error: null, result: null, created_at: t, updated_at: t })
+    .values({
+      kind,
+      payload: JSON.stringify(payload ?? null),
+      state: 'queued',
+      attempts: 0,
+      run_after: runAfter,
+      locked_at: null,
+      locked_by: null,
+      last_error: null,
+      result: null,
+      created_at: t,
+      updated_at: t,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -55,7 +67,11 @@ export async function claimJob(db: Db, worker: string, kinds: string[]): Promise
  * never applied twice. Returns whether this call finished it (false: finished already).
  */
 export async function completeJob(db: Executor, id: number, result: unknown = null, worker?: string): Promise<boolean> {
-  let q = db.updateTable('jobs').set({ state: 'done', locked_at: null, result: JSON.stringify(result ?? null), updated_at: now() }).where('id', '=', id).where('state', '=', 'running');
+  let q = db
+    .updateTable('jobs')
+    .set({ state: 'done', locked_at: null, result: JSON.stringify(result ?? null), updated_at: now() })
+    .where('id', '=', id)
+    .where('state', '=', 'running');
   if (worker !== undefined) q = q.where('locked_by', '=', worker); // only the runner that holds it
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
@@ -63,7 +79,13 @@ export async function completeJob(db: Executor, id: number, result: unknown = nu
 
 /** Renews a running job's lease (its `locked_at`); false when the job is no longer this worker's. */
 export async function renewJobLease(db: Db, id: number, worker: string): Promise<boolean> {
-  const r = await db.updateTable('jobs').set({ locked_at: now() }).where('id', '=', id).where('state', '=', 'running').where('locked_by', '=', worker).executeTakeFirst();
+  const r = await db
+    .updateTable('jobs')
+    .set({ locked_at: now() })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .where('locked_by', '=', worker)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -75,7 +97,12 @@ export async function runningJobWorkers(db: Db): Promise<string[]> {
 
 /** Jobs held by `worker` (a process that is gone) go back to the queue at once. */
 export async function requeueWorker(db: Db, worker: string): Promise<number> {
-  const r = await db.updateTable('jobs').set({ state: 'queued', locked_at: null, locked_by: null, updated_at: now() }).where('state', '=', 'running').where('locked_by', '=', worker).executeTakeFirst();
+  const r = await db
+    .updateTable('jobs')
+    .set({ state: 'queued', locked_at: null, locked_by: null, updated_at: now() })
+    .where('state', '=', 'running')
+    .where('locked_by', '=', worker)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -98,7 +125,13 @@ export async function failJob(db: Db, job: Job, error: string, maxAttempts = 5, 
   const retry = !permanent && job.attempts < maxAttempts;
   let q = db
     .updateTable('jobs')
-    .set({ state: retry ? 'queued' : 'failed', run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts), last_error: redactServerPaths(error).slice(0, 2000), locked_at: null, updated_at: t })
+    .set({
+      state: retry ? 'queued' : 'failed',
+      run_after: t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.attempts),
+      last_error: redactServerPaths(error).slice(0, 2000),
+      locked_at: null,
+      updated_at: t,
+    })
     .where('id', '=', job.id)
     .where('state', '=', 'running'); // a job its handler finished (in its own transaction) stays done
   if (worker !== undefined) q = q.where('locked_by', '=', worker); // and another runner's stays theirs
@@ -115,4 +148,3 @@ export async function requeueStale(db: Db, olderThanMs: number): Promise<number>
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
-

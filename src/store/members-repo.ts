@@ -5,7 +5,11 @@ import { isUniqueViolation, now, type Executor } from './util.js';
 
 export async function insertMember(db: Executor, m: { name: string; country: string | null; kind: string }): Promise<Member> {
   try {
-    return await db.insertInto('members').values({ ...m, created_at: now() }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('members')
+      .values({ ...m, created_at: now() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('MEMBER_EXISTS', `member "${m.name}" exists already`);
     throw err;
@@ -21,13 +25,16 @@ export function findMemberByName(db: Executor, name: string): Promise<Member | u
   return db.selectFrom('members').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-
 export function listMembers(db: Executor): Promise<Member[]> {
   return db.selectFrom('members').selectAll().orderBy('id').execute();
 }
 
 export async function insertToken(db: Executor, t: { member_id: number; role: string; label: string; token_hash: string; prefix: string }): Promise<Token> {
-  return db.insertInto('tokens').values({ ...t, created_at: now(), revoked_at: null, last_used_at: null }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('tokens')
+    .values({ ...t, created_at: now(), revoked_at: null, last_used_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function findTokenByHash(db: Executor, tokenHash: string): Promise<(Token & { member_name: string }) | undefined> {
@@ -50,4 +57,3 @@ export async function revokeToken(db: Executor, id: number): Promise<boolean> {
   const r = await db.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
-

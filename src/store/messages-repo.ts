@@ -19,16 +19,32 @@ export function approvedKeys(db: Executor, languages: string[]): Promise<Array<{
 
 /** Every version of one message, newest first. */
 export function messageVersions(db: Executor, context: string, audience: string, language: string): Promise<MessageRow[]> {
-  return db.selectFrom('messages').selectAll().where('context', '=', context).where('audience', '=', audience).where('language', '=', language).orderBy('version', 'desc').execute();
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('context', '=', context)
+    .where('audience', '=', audience)
+    .where('language', '=', language)
+    .orderBy('version', 'desc')
+    .execute();
 }
 
 /** The highest version number of one message (0 when it has none). */
 export async function lastMessageVersion(db: Executor, context: string, audience: string, language: string): Promise<number> {
-  const last = await db.selectFrom('messages').select((eb) => eb.fn.max('version').as('v')).where('context', '=', context).where('audience', '=', audience).where('language', '=', language).executeTakeFirst();
+  const last = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .where('context', '=', context)
+    .where('audience', '=', audience)
+    .where('language', '=', language)
+    .executeTakeFirst();
   return Number(last?.v ?? 0);
 }
 
-export function insertMessageDraft(db: Executor, m: { context: string; audience: string; language: string; version: number; title: string; body: string; author: string; created_at: number }): Promise<MessageRow> {
+export function insertMessageDraft(
+  db: Executor,
+  m: { context: string; audience: string; language: string; version: number; title: string; body: string; author: string; created_at: number },
+): Promise<MessageRow> {
   return db
     .insertInto('messages')
     .values({ ...m, status: 'draft', reviewed_by: null, reviewed_at: null, review_note: null })
@@ -41,7 +57,11 @@ export function getMessage(db: Executor, id: number): Promise<MessageRow | undef
 }
 
 /** Decides a draft; undefined when it is no longer a draft (decided by someone else meanwhile). */
-export function decideMessage(db: Executor, id: number, d: { status: 'approved' | 'rejected'; reviewed_by: string; reviewed_at: number; review_note: string | null }): Promise<MessageRow | undefined> {
+export function decideMessage(
+  db: Executor,
+  id: number,
+  d: { status: 'approved' | 'rejected'; reviewed_by: string; reviewed_at: number; review_note: string | null },
+): Promise<MessageRow | undefined> {
   return db.updateTable('messages').set(d).where('id', '=', id).where('status', '=', 'draft').returningAll().executeTakeFirst();
 }
 

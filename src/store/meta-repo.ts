@@ -8,10 +8,13 @@ export async function getMeta(db: Executor, key: string): Promise<string | undef
 /** Sets `key` to `value` only if it still holds `expected` (undefined: absent); false if another writer moved it. */
 export async function compareAndSetMeta(db: Executor, key: string, expected: string | undefined, value: string): Promise<boolean> {
   if (expected === undefined) {
-    const r = await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+    const r = await db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
   const r = await db.updateTable('meta').set({ value }).where('key', '=', key).where('value', '=', expected).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
-

@@ -11,7 +11,10 @@ export async function rememberNonce(db: Executor, keyid: string, nonce: string, 
   const nowMs = Date.now();
   if (nowMs - prunedAt > 60_000) {
     prunedAt = nowMs;
-    await db.deleteFrom('federation_nonces').where('expires_at', '<', Math.floor(nowMs / 1000)).execute();
+    await db
+      .deleteFrom('federation_nonces')
+      .where('expires_at', '<', Math.floor(nowMs / 1000))
+      .execute();
   }
   try {
     await db.insertInto('federation_nonces').values({ keyid, nonce, expires_at: expiresAtS }).execute();

@@ -5,9 +5,16 @@ import type { Insertable, Updateable } from 'kysely';
 import { isUniqueViolation, now, parseJson, type Executor } from './util.js';
 import { unknownName } from '../errors/suggest.js';
 
-export async function insertProvider(db: Executor, p: { name: string; domains: string[]; abuse_url: string | null; abuse_email: string | null; country: string | null }): Promise<HostingProvider> {
+export async function insertProvider(
+  db: Executor,
+  p: { name: string; domains: string[]; abuse_url: string | null; abuse_email: string | null; country: string | null },
+): Promise<HostingProvider> {
   try {
-    return await db.insertInto('hosting_providers').values({ ...p, domains: JSON.stringify(p.domains), created_at: now() }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('hosting_providers')
+      .values({ ...p, domains: JSON.stringify(p.domains), created_at: now() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('RULE_EXISTS', `a hosting provider named "${p.name}" exists already`);
     throw err;
@@ -63,17 +70,33 @@ export function listNotices(db: Executor, status: string | undefined, limit: num
  */
 export async function claimDueNotices(db: Executor, limit: number, leaseMs: number, dueBy = now()): Promise<Notice[]> {
   const t = now();
-  const due = await db.selectFrom('notices').select(['id', 'next_action_at']).where('status', '=', 'open').where('next_action_at', '<=', dueBy).orderBy('next_action_at').limit(limit).execute();
+  const due = await db
+    .selectFrom('notices')
+    .select(['id', 'next_action_at'])
+    .where('status', '=', 'open')
+    .where('next_action_at', '<=', dueBy)
+    .orderBy('next_action_at')
+    .limit(limit)
+    .execute();
   const out: Notice[] = [];
   for (const d of due) {
-    const r = await db.updateTable('notices').set({ next_action_at: t + leaseMs }).where('id', '=', d.id).where('status', '=', 'open').where('next_action_at', '=', d.next_action_at).executeTakeFirst();
+    const r = await db
+      .updateTable('notices')
+      .set({ next_action_at: t + leaseMs })
+      .where('id', '=', d.id)
+      .where('status', '=', 'open')
+      .where('next_action_at', '=', d.next_action_at)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) out.push(await getNotice(db, d.id));
   }
   return out;
 }
 
 export async function addNoticeEvent(db: Executor, noticeId: number, kind: string, detail: string | null, at = now()): Promise<void> {
-  await db.insertInto('notice_events').values({ notice_id: noticeId, at, kind, detail: detail?.slice(0, 2000) ?? null }).execute();
+  await db
+    .insertInto('notice_events')
+    .values({ notice_id: noticeId, at, kind, detail: detail?.slice(0, 2000) ?? null })
+    .execute();
 }
 
 export function noticeEvents(db: Executor, noticeId: number): Promise<Array<{ at: number; kind: string; detail: string | null }>> {
@@ -81,8 +104,15 @@ export function noticeEvents(db: Executor, noticeId: number): Promise<Array<{ at
 }
 
 /** Every notice that was sent at least once, for the hosts' statistics. */
-export function sentNotices(db: Executor): Promise<Array<{ provider: string | null; host: string; status: string; first_sent_at: number | null; closed_at: number | null; sends: number }>> {
-  return db.selectFrom('notices as n').leftJoin('hosting_providers as p', 'p.id', 'n.provider_id').select(['p.name as provider', 'n.host', 'n.status', 'n.first_sent_at', 'n.closed_at', 'n.sends']).where('n.first_sent_at', 'is not', null).execute();
+export function sentNotices(
+  db: Executor,
+): Promise<Array<{ provider: string | null; host: string; status: string; first_sent_at: number | null; closed_at: number | null; sends: number }>> {
+  return db
+    .selectFrom('notices as n')
+    .leftJoin('hosting_providers as p', 'p.id', 'n.provider_id')
+    .select(['p.name as provider', 'n.host', 'n.status', 'n.first_sent_at', 'n.closed_at', 'n.sends'])
+    .where('n.first_sent_at', 'is not', null)
+    .execute();
 }
 
 export function getProvider(db: Executor, id: number): Promise<HostingProvider | undefined> {
@@ -100,5 +130,10 @@ export function noticeOfReview(db: Executor, reviewId: number): Promise<{ id: nu
 
 /** Notices created in [from, to) (the action metrics' input). */
 export function noticesCreated(db: Executor, from: number, to: number) {
-  return db.selectFrom('notices').select(['status', 'review_id', 'submission_id', 'first_sent_at', 'closed_at']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+  return db
+    .selectFrom('notices')
+    .select(['status', 'review_id', 'submission_id', 'first_sent_at', 'closed_at'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .execute();
 }

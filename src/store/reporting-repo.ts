@@ -8,7 +8,9 @@ export async function upsertManualIndicator(db: Executor, row: Insertable<Manual
   await db
     .insertInto('manual_indicators')
     .values(row)
-    .onConflict((oc) => oc.columns(['period', 'kind']).doUpdateSet({ value: row.value, source: row.source, entered_by: row.entered_by, entered_at: row.entered_at }))
+    .onConflict((oc) =>
+      oc.columns(['period', 'kind']).doUpdateSet({ value: row.value, source: row.source, entered_by: row.entered_by, entered_at: row.entered_at }),
+    )
     .execute();
 }
 
@@ -50,6 +52,10 @@ export async function upsertAssessment(db: Executor, row: Insertable<MnrAssessme
   await db
     .insertInto('mnr_assessments')
     .values(row)
-    .onConflict((oc) => oc.columns(['period', 'capability']).doUpdateSet({ phase: row.phase, evidence: row.evidence, assessed_by: row.assessed_by, assessed_at: row.assessed_at }))
+    .onConflict((oc) =>
+      oc
+        .columns(['period', 'capability'])
+        .doUpdateSet({ phase: row.phase, evidence: row.evidence, assessed_by: row.assessed_by, assessed_at: row.assessed_at }),
+    )
     .execute();
 }

@@ -7,13 +7,28 @@ import { redactServerPaths } from '../errors/redact.js';
 
 /** A driver error raised by the immutability trigger, as the domain error. */
 export function finishedReportError(err: unknown): AllianceError | undefined {
-  return /REPORT_FINISHED/.test(String((err as Error)?.message)) ? new AllianceError('REPORT_FINISHED', 'a finished report is immutable; send a supplement instead') : undefined;
+  return /REPORT_FINISHED/.test(String((err as Error)?.message))
+    ? new AllianceError('REPORT_FINISHED', 'a finished report is immutable; send a supplement instead')
+    : undefined;
 }
 
 /** A new draft; its uid names the id the insert draws. */
-export async function insertDraft(db: Executor, r: Omit<Insertable<IncidentReportsTable>, 'uid' | 'status'>, uidOf: (id: number) => string): Promise<IncidentReport> {
-  const row = await db.insertInto('incident_reports').values({ ...r, status: 'draft', uid: `pending:${Math.random()}` }).returning('id').executeTakeFirstOrThrow();
-  return db.updateTable('incident_reports').set({ uid: uidOf(row.id) }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+export async function insertDraft(
+  db: Executor,
+  r: Omit<Insertable<IncidentReportsTable>, 'uid' | 'status'>,
+  uidOf: (id: number) => string,
+): Promise<IncidentReport> {
+  const row = await db
+    .insertInto('incident_reports')
+    .values({ ...r, status: 'draft', uid: `pending:${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return db
+    .updateTable('incident_reports')
+    .set({ uid: uidOf(row.id) })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** A report received from a member, stored as it came (finished). Idempotent by uid. */
@@ -21,7 +36,12 @@ export async function insertReceivedReport(db: Executor, r: Insertable<IncidentR
   const existing = () => db.selectFrom('incident_reports').selectAll().where('uid', '=', r.uid).executeTakeFirst();
   const before = await existing();
   if (before) return { report: before, created: false };
-  const inserted = await db.insertInto('incident_reports').values(r).onConflict((oc) => oc.column('uid').doNothing()).returningAll().executeTakeFirst();
+  const inserted = await db
+    .insertInto('incident_reports')
+    .values(r)
+    .onConflict((oc) => oc.column('uid').doNothing())
+    .returningAll()
+    .executeTakeFirst();
   return inserted ? { report: inserted, created: true } : { report: (await existing())!, created: false }; // a concurrent copy won
 }
 
@@ -43,32 +63,49 @@ export async function updateReport(db: Executor, id: number, fields: Updateable<
 }
 
 /** Reports of one direction (or the one with `id`), newest first, with their delivery state. */
-export function listReports(db: Executor, which: { direction?: 'in' | 'out'; id?: number }, limit: number, offset: number): Promise<Array<IncidentReport & { delivery_state: string | null; delivery_error: string | null }>> {
-  let q = db.selectFrom('incident_reports as r').leftJoin('report_deliveries as d', 'd.report_id', 'r.id').selectAll('r').select(['d.state as delivery_state', 'd.last_error as delivery_error']);
+export function listReports(
+  db: Executor,
+  which: { direction?: 'in' | 'out'; id?: number },
+  limit: number,
+  offset: number,
+): Promise<Array<IncidentReport & { delivery_state: string | null; delivery_error: string | null }>> {
+  let q = db
+    .selectFrom('incident_reports as r')
+    .leftJoin('report_deliveries as d', 'd.report_id', 'r.id')
+    .selectAll('r')
+    .select(['d.state as delivery_state', 'd.last_error as delivery_error']);
   if (which.direction) q = q.where('r.direction', '=', which.direction);
   if (which.id !== undefined) q = q.where('r.id', '=', which.id);
-  return q
-    .orderBy('r.id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
+  return q.orderBy('r.id', 'desc').limit(limit).offset(offset).execute();
 }
 
 export async function upsertDelivery(db: Executor, reportId: number, peer: string): Promise<void> {
-  await db.insertInto('report_deliveries').values({ report_id: reportId, peer, state: 'pending', attempts: 0, last_error: null, delivered_at: null, created_at: now() }).onConflict((oc) => oc.column('report_id').doNothing()).execute();
+  await db
+    .insertInto('report_deliveries')
+    .values({ report_id: reportId, peer, state: 'pending', attempts: 0, last_error: null, delivered_at: null, created_at: now() })
+    .onConflict((oc) => oc.column('report_id').doNothing())
+    .execute();
 }
 
 export async function recordDelivery(db: Executor, reportId: number, error: string | null): Promise<void> {
   const d = await db.selectFrom('report_deliveries').select('attempts').where('report_id', '=', reportId).executeTakeFirstOrThrow();
   await db
     .updateTable('report_deliveries')
-    .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null, attempts: d.attempts + 1 } : { state: 'failed', last_error: redactServerPaths(error).slice(0, 1000), attempts: d.attempts + 1 })
+    .set(
+      error === null
+        ? { state: 'delivered', delivered_at: now(), last_error: null, attempts: d.attempts + 1 }
+        : { state: 'failed', last_error: redactServerPaths(error).slice(0, 1000), attempts: d.attempts + 1 },
+    )
     .where('report_id', '=', reportId)
     .execute();
 }
 
 export async function setAuthority(db: Executor, country: string, peerId: number): Promise<void> {
-  await db.insertInto('receiving_authorities').values({ country, peer_id: peerId, created_at: now() }).onConflict((oc) => oc.column('country').doUpdateSet({ peer_id: peerId })).execute();
+  await db
+    .insertInto('receiving_authorities')
+    .values({ country, peer_id: peerId, created_at: now() })
+    .onConflict((oc) => oc.column('country').doUpdateSet({ peer_id: peerId }))
+    .execute();
 }
 
 export async function removeAuthority(db: Executor, country: string): Promise<boolean> {
@@ -77,7 +114,13 @@ export async function removeAuthority(db: Executor, country: string): Promise<bo
 }
 
 export function listAuthorities(db: Executor): Promise<Array<{ country: string; peer: string }>> {
-  return db.selectFrom('receiving_authorities as a').innerJoin('peers as p', 'p.id', 'a.peer_id').innerJoin('members as m', 'm.id', 'p.member_id').select(['a.country', 'm.name as peer']).orderBy('a.country').execute();
+  return db
+    .selectFrom('receiving_authorities as a')
+    .innerJoin('peers as p', 'p.id', 'a.peer_id')
+    .innerJoin('members as m', 'm.id', 'p.member_id')
+    .select(['a.country', 'm.name as peer'])
+    .orderBy('a.country')
+    .execute();
 }
 
 /** Deletes a report while it is a draft (a finished report stays). */
@@ -97,5 +140,10 @@ export function reportOfReview(db: Executor, reviewId: number): Promise<{ id: nu
 
 /** Reports created in [from, to) (the action metrics' input). */
 export function reportsCreated(db: Executor, from: number, to: number) {
-  return db.selectFrom('incident_reports').select(['direction', 'kind', 'review_id', 'finished_at', 'status']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+  return db
+    .selectFrom('incident_reports')
+    .select(['direction', 'kind', 'review_id', 'finished_at', 'status'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .execute();
 }

@@ -5,7 +5,11 @@ import { isUniqueViolation, now, type Executor } from './util.js';
 
 export async function insertWebhook(db: Executor, w: { name: string; url: string; secret: string }): Promise<Webhook> {
   try {
-    return await db.insertInto('webhooks').values({ ...w, enabled: 1, created_at: now() }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('webhooks')
+      .values({ ...w, enabled: 1, created_at: now() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('RULE_EXISTS', `a webhook named "${w.name}" exists already`);
     throw err;
@@ -43,7 +47,11 @@ export interface RuleFields {
 export async function insertRule(db: Executor, r: RuleFields): Promise<ActionRuleRow> {
   const t = now();
   try {
-    return await db.insertInto('action_rules').values({ ...r, created_at: t, updated_at: t }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('action_rules')
+      .values({ ...r, created_at: t, updated_at: t })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('RULE_EXISTS', `a rule named "${r.name}" exists already`);
     throw err;
@@ -52,7 +60,12 @@ export async function insertRule(db: Executor, r: RuleFields): Promise<ActionRul
 
 export async function updateRule(db: Executor, id: number, r: Partial<RuleFields>): Promise<ActionRuleRow> {
   try {
-    const row = await db.updateTable('action_rules').set({ ...r, updated_at: now() }).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await db
+      .updateTable('action_rules')
+      .set({ ...r, updated_at: now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
     if (!row) throw new AllianceError('RULE_NOT_FOUND', `no action rule ${id}`);
     return row;
   } catch (err) {

@@ -25,7 +25,12 @@ export async function deleteVictimsOf(db: Executor, seriesId: number, uids: stri
 }
 
 /** Victims received with a series; a uid already known is kept (counted once, wherever it came from first). */
-export async function insertReceivedVictims(db: Executor, seriesId: number, victims: Array<{ uid: string; identified_on: string; identified_by: string }>, at: number): Promise<void> {
+export async function insertReceivedVictims(
+  db: Executor,
+  seriesId: number,
+  victims: Array<{ uid: string; identified_on: string; identified_by: string }>,
+  at: number,
+): Promise<void> {
   if (victims.length === 0) return;
   await db
     .insertInto('victims')
@@ -37,9 +42,33 @@ export async function insertReceivedVictims(db: Executor, seriesId: number, vict
 /** Victims of own series, distinct victim uids known, own and received series. */
 export async function victimCounts(db: Executor): Promise<{ own: number; alliance: number; ownSeries: number; received: number }> {
   const n = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
-  const own = await n(db.selectFrom('victims as v').innerJoin('series as s', 's.id', 'v.series_id').select((eb) => eb.fn.countAll<number>().as('n')).where('s.received_from', 'is', null).executeTakeFirst());
-  const alliance = await n(db.selectFrom('victims').select((eb) => eb.fn.count<number>('uid').distinct().as('n')).executeTakeFirst());
-  const ownSeries = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is', null).executeTakeFirst());
-  const received = await n(db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).where('received_from', 'is not', null).executeTakeFirst());
+  const own = await n(
+    db
+      .selectFrom('victims as v')
+      .innerJoin('series as s', 's.id', 'v.series_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('s.received_from', 'is', null)
+      .executeTakeFirst(),
+  );
+  const alliance = await n(
+    db
+      .selectFrom('victims')
+      .select((eb) => eb.fn.count<number>('uid').distinct().as('n'))
+      .executeTakeFirst(),
+  );
+  const ownSeries = await n(
+    db
+      .selectFrom('series')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('received_from', 'is', null)
+      .executeTakeFirst(),
+  );
+  const received = await n(
+    db
+      .selectFrom('series')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('received_from', 'is not', null)
+      .executeTakeFirst(),
+  );
   return { own, alliance, ownSeries, received };
 }

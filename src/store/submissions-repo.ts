@@ -5,9 +5,17 @@ import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.
 import type { Insertable } from 'kysely';
 import { now, onPostgres, type Executor } from './util.js';
 
-export async function insertSubmission(db: Executor, s: Insertable<SubmissionsTable>, signals: Array<{ signal_type: string; value_key: string; value: string }>): Promise<Submission> {
+export async function insertSubmission(
+  db: Executor,
+  s: Insertable<SubmissionsTable>,
+  signals: Array<{ signal_type: string; value_key: string; value: string }>,
+): Promise<Submission> {
   const row = await db.insertInto('submissions').values(s).returningAll().executeTakeFirstOrThrow();
-  if (signals.length) await db.insertInto('submission_signals').values(signals.map((x) => ({ ...x, submission_id: row.id }))).execute();
+  if (signals.length)
+    await db
+      .insertInto('submission_signals')
+      .values(signals.map((x) => ({ ...x, submission_id: row.id })))
+      .execute();
   return row;
 }
 
@@ -22,11 +30,16 @@ export async function getSubmission(db: Executor, id: number): Promise<Submissio
  * a re-upload repeats) and the verdict of the review the content had, if any (a confirmed one
  * wins over any other).
  */
-export async function earlierSubmission(db: Executor, keys: Array<{ signal_type: string; value_key: string }>): Promise<{ id: number; review: 'pending' | 'confirmed' | 'rejected' | null } | undefined> {
+export async function earlierSubmission(
+  db: Executor,
+  keys: Array<{ signal_type: string; value_key: string }>,
+): Promise<{ id: number; review: 'pending' | 'confirmed' | 'rejected' | null } | undefined> {
   if (keys.length === 0) return undefined;
   // Two uploads of the same new content at once must not both see "never seen" (PostgreSQL:
   // a lock per content key, held to the end of the caller's transaction, taken in one order).
-  if (onPostgres(db)) for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key))) await sql`select pg_advisory_xact_lock(hashtext(${`${k.signal_type}:${k.value_key}`}))`.execute(db);
+  if (onPostgres(db))
+    for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key)))
+      await sql`select pg_advisory_xact_lock(hashtext(${`${k.signal_type}:${k.value_key}`}))`.execute(db);
   const rows = await db
     .selectFrom('submission_signals as ss')
     .innerJoin('submissions as s', 's.id', 'ss.submission_id')
@@ -41,8 +54,15 @@ export async function earlierSubmission(db: Executor, keys: Array<{ signal_type:
   return { id: rows[0].id, review };
 }
 
-export async function insertReviewItem(db: Executor, r: { submission_id: number; priority: number; reasons: string; pending_actions: string; media_type: string | null; media_stored: number }): Promise<ReviewItem> {
-  return db.insertInto('review_items').values({ ...r, status: 'pending', created_at: now(), decided_at: null, decided_by: null, verdict_note: null }).returningAll().executeTakeFirstOrThrow();
+export async function insertReviewItem(
+  db: Executor,
+  r: { submission_id: number; priority: number; reasons: string; pending_actions: string; media_type: string | null; media_stored: number },
+): Promise<ReviewItem> {
+  return db
+    .insertInto('review_items')
+    .values({ ...r, status: 'pending', created_at: now(), decided_at: null, decided_by: null, verdict_note: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function getReviewItem(db: Executor, id: number): Promise<ReviewItem> {
@@ -52,18 +72,34 @@ export async function getReviewItem(db: Executor, id: number): Promise<ReviewIte
 }
 
 /** The queue: pending first by priority then age; decided ones after, newest first. */
-export function listReviewItems(db: Executor, status: 'pending' | 'decided' | 'all', limit: number, offset: number): Promise<Array<ReviewItem & { source: string; received_at: number; signals: string; url: string | null }>> {
-  let q = db.selectFrom('review_items as r').innerJoin('submissions as s', 's.id', 'r.submission_id').selectAll('r').select(['s.source', 's.received_at', 's.signals', 's.url']);
+export function listReviewItems(
+  db: Executor,
+  status: 'pending' | 'decided' | 'all',
+  limit: number,
+  offset: number,
+): Promise<Array<ReviewItem & { source: string; received_at: number; signals: string; url: string | null }>> {
+  let q = db
+    .selectFrom('review_items as r')
+    .innerJoin('submissions as s', 's.id', 'r.submission_id')
+    .selectAll('r')
+    .select(['s.source', 's.received_at', 's.signals', 's.url']);
   if (status === 'pending') q = q.where('r.status', '=', 'pending').orderBy('r.priority').orderBy('r.created_at').orderBy('r.id');
   else {
     if (status === 'decided') q = q.where('r.status', '!=', 'pending');
-    q = q.orderBy(sql`case when r.status = 'pending' then 0 else 1 end`).orderBy('r.priority').orderBy('r.id');
+    q = q
+      .orderBy(sql`case when r.status = 'pending' then 0 else 1 end`)
+      .orderBy('r.priority')
+      .orderBy('r.id');
   }
   return q.limit(limit).offset(offset).execute();
 }
 
 export async function countPending(db: Executor): Promise<number> {
-  const r = await db.selectFrom('review_items').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst();
+  const r = await db
+    .selectFrom('review_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -128,14 +164,30 @@ export function submissionsWithReviews(db: Executor, from: number, to: number) {
   return db
     .selectFrom('submissions as s')
     .leftJoin('review_items as r', 'r.submission_id', 's.id')
-    .select(['s.id', 's.uploaded_at', 's.received_at', 's.decision', 's.matches', 's.reupload_of', 'r.id as review_id', 'r.status as review_status', 'r.created_at as review_created', 'r.decided_at'])
+    .select([
+      's.id',
+      's.uploaded_at',
+      's.received_at',
+      's.decision',
+      's.matches',
+      's.reupload_of',
+      'r.id as review_id',
+      'r.status as review_status',
+      'r.created_at as review_created',
+      'r.decided_at',
+    ])
     .where('s.received_at', '>=', from)
     .where('s.received_at', '<', to)
     .execute();
 }
 
 /** The submitted signals of one type of submissions after `afterId`, in id order, with when each submission was received. */
-export function submissionSignalsAfter(db: Executor, signalType: string, afterId: number, limit: number): Promise<Array<{ submission_id: number; value: string; received_at: number }>> {
+export function submissionSignalsAfter(
+  db: Executor,
+  signalType: string,
+  afterId: number,
+  limit: number,
+): Promise<Array<{ submission_id: number; value: string; received_at: number }>> {
   return db
     .selectFrom('submission_signals as ss')
     .innerJoin('submissions as s', 's.id', 'ss.submission_id')

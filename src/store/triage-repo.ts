@@ -31,7 +31,27 @@ export function listRuns(db: Executor, limit: number, offset: number): Promise<T
   return db.selectFrom('triage_runs').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute();
 }
 
-export const ITEM_COLUMNS = ['run_id', 'n', 'path', 'folder', 'class', 'classification', 'legal', 'series', 'victim_identified', 'bank', 'content_id', 'signal_type', 'distance', 'md5', 'sha1', 'pdq', 'error', 'sha256', 'facts'] as const;
+export const ITEM_COLUMNS = [
+  'run_id',
+  'n',
+  'path',
+  'folder',
+  'class',
+  'classification',
+  'legal',
+  'series',
+  'victim_identified',
+  'bank',
+  'content_id',
+  'signal_type',
+  'distance',
+  'md5',
+  'sha1',
+  'pdq',
+  'error',
+  'sha256',
+  'facts',
+] as const;
 
 /** Item rows (values in ITEM_COLUMNS order), in one transaction. */
 export async function insertItems(db: Executor, dialect: DialectName, rows: unknown[][]): Promise<void> {

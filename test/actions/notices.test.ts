@@ -46,7 +46,11 @@ describe('takedown notices', () => {
     });
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
-    env = await testConfig('sqlite', { noticeResendMs: '10', fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port}`, fetchMaxBytes: String(1024 * 1024) });
+    env = await testConfig('sqlite', {
+      noticeResendMs: '10',
+      fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port}`,
+      fetchMaxBytes: String(1024 * 1024),
+    });
     node = await openNode(env.config);
     admin = await node.operator();
     await node.notices.addProvider(admin, { name: 'Local Hosting', domains: ['127.0.0.1'], abuse_url: `${base}/abuse` });
@@ -101,7 +105,11 @@ describe('takedown notices', () => {
   });
 
   it('re-checks refuse private addresses unless allowed, cap sizes, and a slow host leaves an event; nothing is stuck', async () => {
-    const strict = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: [], maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
+    const strict = new NoticeService(node.store, node.audit, SELF, {
+      resendMs: 10,
+      fetch: { allowedHosts: [], maxBytes: 1024 * 1024, timeoutMs: 300 },
+      maxImagePixels: 50_000_000,
+    });
     state.answer = 'received';
     const n = await node.notices.create(admin, { url: `${base}/img/3.jpg`, evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     const big = await node.notices.create(admin, { url: `${base}/huge.jpg`, evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
@@ -109,7 +117,9 @@ describe('takedown notices', () => {
     await new Promise((r) => setTimeout(r, 15));
     await strict.tick(); // the re-checks of a node that does not allow it
     const events = (await node.notices.get(admin, n.id)).events;
-    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(/^URL_REJECTED: Invalid or unsafe URL provided: refused, .*private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry/);
+    expect(events.find((e) => e.kind === 'recheck_failed')?.detail).toMatch(
+      /^URL_REJECTED: Invalid or unsafe URL provided: refused, .*private addresses need an ALLIANCE_FETCH_ALLOWED_HOSTS entry/,
+    );
     expect((await node.notices.get(admin, n.id)).status).toBe('open');
     await new Promise((r) => setTimeout(r, 15));
     await node.notices.tick();
@@ -119,23 +129,40 @@ describe('takedown notices', () => {
     // Sending goes through the same guard: an abuse URL on a private address is refused unless allowed.
     const refused = await strict.create(admin, { url: 'http://slow.localhost/x.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await strict.tick();
-    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: Invalid or unsafe URL provided: refused/) });
-    const patient = new NoticeService(node.store, node.audit, SELF, { resendMs: 10, fetch: { allowedHosts: env.config.fetchAllowedHosts, maxBytes: 1024 * 1024, timeoutMs: 300 }, maxImagePixels: 50_000_000 });
+    expect((await node.notices.get(admin, refused.id)).events.at(-1)).toMatchObject({
+      kind: 'send_failed',
+      detail: expect.stringMatching(/^to Slow Hosting: URL_REJECTED: Invalid or unsafe URL provided: refused/),
+    });
+    const patient = new NoticeService(node.store, node.audit, SELF, {
+      resendMs: 10,
+      fetch: { allowedHosts: env.config.fetchAllowedHosts, maxBytes: 1024 * 1024, timeoutMs: 300 },
+      maxImagePixels: 50_000_000,
+    });
     const slow = await patient.create(admin, { url: 'http://slow.localhost/y.jpg', evidence: { pdq: PDQ }, legal_basis: 'Illegal content' });
     await new Promise((r) => setTimeout(r, 15));
     await patient.tick();
     const s = await node.notices.get(admin, slow.id);
     expect(s).toMatchObject({ status: 'open', sends: 0, provider: 'Slow Hosting' });
-    expect(s.events.at(-1)).toMatchObject({ kind: 'send_failed', detail: expect.stringMatching(/^to Slow Hosting: FETCH_FAILED: Failed to fetch URL: failed /) });
+    expect(s.events.at(-1)).toMatchObject({
+      kind: 'send_failed',
+      detail: expect.stringMatching(/^to Slow Hosting: FETCH_FAILED: Failed to fetch URL: failed /),
+    });
     expect(Date.parse(s.next_action_at!)).toBeGreaterThan(Date.now() - 1000);
   });
 
   it('refuses bad notices and providers with clear errors', async () => {
     await expect(node.notices.create(admin, { url: 'ftp://x/y', evidence: { pdq: PDQ }, legal_basis: 'x' })).rejects.toMatchObject({ code: 'NOTICE_INVALID' });
-    await expect(node.notices.create(admin, { url: `${base}/img/9.jpg`, evidence: {}, legal_basis: 'x' })).rejects.toMatchObject({ code: 'NOTICE_INVALID', message: expect.stringMatching(/evidence/) });
-    await expect(node.notices.create(admin, { url: `${base}/img/9.jpg`, evidence: { pdq: 'zz' }, legal_basis: 'x' })).rejects.toMatchObject({ code: 'SIGNAL_MALFORMED' });
+    await expect(node.notices.create(admin, { url: `${base}/img/9.jpg`, evidence: {}, legal_basis: 'x' })).rejects.toMatchObject({
+      code: 'NOTICE_INVALID',
+      message: expect.stringMatching(/evidence/),
+    });
+    await expect(node.notices.create(admin, { url: `${base}/img/9.jpg`, evidence: { pdq: 'zz' }, legal_basis: 'x' })).rejects.toMatchObject({
+      code: 'SIGNAL_MALFORMED',
+    });
     await expect(node.notices.addProvider(admin, { name: 'No Contact', domains: ['example.org'] })).rejects.toMatchObject({ code: 'PROVIDER_INVALID' });
-    await expect(node.notices.addProvider(admin, { name: 'Bad URL', domains: ['example.org'], abuse_url: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'PROVIDER_INVALID' });
+    await expect(node.notices.addProvider(admin, { name: 'Bad URL', domains: ['example.org'], abuse_url: 'javascript:alert(1)' })).rejects.toMatchObject({
+      code: 'PROVIDER_INVALID',
+    });
   });
 });
 
@@ -189,14 +216,21 @@ describe('takedown notices by e-mail', () => {
   it('sends the notice to the abuse address, re-sends it, and closes when removal is confirmed', async () => {
     const admin = await node.operator();
     await node.notices.addProvider(admin, { name: 'Mail Only Hosting', domains: ['192.0.2.10'], abuse_email: 'abuse@files.example.net' });
-    const n = await node.notices.create(admin, { url: 'https://192.0.2.10/a/b.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content (INTERPOL baseline)' });
+    const n = await node.notices.create(admin, {
+      url: 'https://192.0.2.10/a/b.jpg',
+      evidence: { md5: 'a'.repeat(32) },
+      legal_basis: 'Illegal content (INTERPOL baseline)',
+    });
     await node.notices.tick();
     await new Promise((r) => setTimeout(r, 15));
     // The URL cannot be re-checked from here (a documentation address, refused without a lookup): the notice goes on being sent.
     await node.notices.tick();
     const sent = await node.notices.get(admin, n.id);
     expect(sent).toMatchObject({ status: 'open', sends: 2 });
-    expect(sent.events.filter((e) => e.kind === 'sent').map((e) => e.detail)).toEqual([expect.stringMatching(/^e-mail to abuse@files\.example\.net: 250 2\.0\.0 queued as TEST1/), expect.any(String)]);
+    expect(sent.events.filter((e) => e.kind === 'sent').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/^e-mail to abuse@files\.example\.net: 250 2\.0\.0 queued as TEST1/),
+      expect.any(String),
+    ]);
     expect(mails).toHaveLength(2);
     expect(mails[0]).toMatch(/^From: notices@hotline\.example/m);
     expect(mails[0]).toMatch(/^To: abuse@files\.example\.net/m);

@@ -27,12 +27,21 @@ describe.each(DIALECTS)('counting reports by delivery on %s', (dialect) => {
     de = await startApi('sqlite', { memberName: 'police-de', memberKind: 'authority', memberCountry: 'DE' });
     const [nlUrl, deUrl] = await Promise.all([nl, de].map((n) => n.app.listen({ port: 0, host: '127.0.0.1' })));
     const key = async (n: TestApi) => (await n.call('GET', '/api/v1/identity')).json().public_key;
-    expect((await nl.call('POST', '/api/v1/peers', { name: 'police-de', url: deUrl, public_key: await key(de), kind: 'authority', country: 'DE' })).statusCode).toBe(201);
-    expect((await de.call('POST', '/api/v1/peers', { name: 'police-nl', url: nlUrl, public_key: await key(nl), kind: 'authority', country: 'NL' })).statusCode).toBe(201);
+    expect(
+      (await nl.call('POST', '/api/v1/peers', { name: 'police-de', url: deUrl, public_key: await key(de), kind: 'authority', country: 'DE' })).statusCode,
+    ).toBe(201);
+    expect(
+      (await de.call('POST', '/api/v1/peers', { name: 'police-nl', url: nlUrl, public_key: await key(nl), kind: 'authority', country: 'NL' })).statusCode,
+    ).toBe(201);
     expect((await nl.call('PUT', '/api/v1/routing/DE', { peer: 'police-de' })).statusCode).toBe(200);
     await nl.call('POST', '/api/v1/banks', { name: 'KNOWN' });
-    for (const value of [PDQ_A, PDQ_B]) expect((await nl.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value }], classification: 'industry:A1' })).statusCode).toBe(201);
-    expect((await nl.call('POST', '/api/v1/rules', { name: 'review and report', conditions: { banks: ['KNOWN'] }, actions: ['review', 'report'] })).statusCode).toBe(201);
+    for (const value of [PDQ_A, PDQ_B])
+      expect(
+        (await nl.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value }], classification: 'industry:A1' })).statusCode,
+      ).toBe(201);
+    expect(
+      (await nl.call('POST', '/api/v1/rules', { name: 'review and report', conditions: { banks: ['KNOWN'] }, actions: ['review', 'report'] })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     await nl?.close();
@@ -53,10 +62,16 @@ describe.each(DIALECTS)('counting reports by delivery on %s', (dialect) => {
   it('counts sent and routed abroad from deliveries, the kept report as undelivered, and warns at confirmation', async () => {
     expect((await confirm(PDQ_A, IP_DE)).warnings).toEqual([]);
     const kept = await confirm(PDQ_B, IP_FR);
-    expect(kept.warnings).toEqual([expect.stringMatching(/no receiving authority is registered for FR and there is no fall-back contact .*kept on this node, undelivered/)]);
+    expect(kept.warnings).toEqual([
+      expect.stringMatching(/no receiving authority is registered for FR and there is no fall-back contact .*kept on this node, undelivered/),
+    ]);
     // The follow-ups make the reports; the delivery job sends the one that has somewhere to go.
     for (let i = 0; i < 3; i++) await nl.node.jobs.tick();
-    const reports = (await nl.call('GET', '/api/v1/reports?direction=out')).json().reports as Array<{ country: string; routed_to: string | null; delivery_state: string | null }>;
+    const reports = (await nl.call('GET', '/api/v1/reports?direction=out')).json().reports as Array<{
+      country: string;
+      routed_to: string | null;
+      delivery_state: string | null;
+    }>;
     expect(reports.map((r) => [r.country, r.routed_to]).sort()).toEqual([
       ['DE', 'police-de'],
       ['FR', null],
@@ -65,10 +80,20 @@ describe.each(DIALECTS)('counting reports by delivery on %s', (dialect) => {
 
     const period = quarter();
     const values = (await nl.call('GET', `/api/v1/indicators?period=${period}`)).json().indicators.values;
-    expect(values).toMatchObject({ 'offenders.reports_sent': 1, 'offenders.reports_routed_abroad': 1, 'offenders.reports_referral': 1, 'offenders.reports_informational': 0, 'offenders.reports_undelivered': 1 });
+    expect(values).toMatchObject({
+      'offenders.reports_sent': 1,
+      'offenders.reports_routed_abroad': 1,
+      'offenders.reports_referral': 1,
+      'offenders.reports_informational': 0,
+      'offenders.reports_undelivered': 1,
+    });
 
     const built = (await nl.call('POST', '/api/v1/country-reports', { period })).json();
     const signed = (await nl.call('POST', `/api/v1/country-reports/${built.id}/sign`)).json();
-    expect(signed.report.indicators.values).toMatchObject({ 'offenders.reports_sent': 1, 'offenders.reports_routed_abroad': 1, 'offenders.reports_undelivered': 1 });
+    expect(signed.report.indicators.values).toMatchObject({
+      'offenders.reports_sent': 1,
+      'offenders.reports_routed_abroad': 1,
+      'offenders.reports_undelivered': 1,
+    });
   });
 });

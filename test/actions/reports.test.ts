@@ -14,7 +14,14 @@ const report = (over: Record<string, unknown> = {}) => ({
   incident_type: 'child_pornography',
   incident_at: '2026-11-20T10:00:00Z',
   reported_user: { id: 'user-1', screen_name: 'someone', ip_capture_events: [{ ip: '193.99.144.80', event: 'upload', at: '2026-11-20T09:59:00Z' }] },
-  files: [{ file_name: 'a.jpg', hashes: { pdq: PDQ.toUpperCase(), md5: 'd41d8cd98f00b204e9800998ecf8427e' }, classification: 'industry:A1', viewed_by_reporter: true }],
+  files: [
+    {
+      file_name: 'a.jpg',
+      hashes: { pdq: PDQ.toUpperCase(), md5: 'd41d8cd98f00b204e9800998ecf8427e' },
+      classification: 'industry:A1',
+      viewed_by_reporter: true,
+    },
+  ],
   additional_info: 'generated test report <no content> & nothing else',
   ...over,
 });
@@ -24,7 +31,10 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
   beforeAll(async () => {
     api = await startApi(dialect, { memberName: 'platform-nl', memberCountry: 'NL', reportFallbackPeer: 'secretariat' });
     const key = (n: number) => `ed25519:${Buffer.alloc(32, n).toString('base64')}`;
-    for (const [name, country, kind, n] of [['bka-de', 'DE', 'authority', 1], ['secretariat', 'FR', 'secretariat', 2]] as const) {
+    for (const [name, country, kind, n] of [
+      ['bka-de', 'DE', 'authority', 1],
+      ['secretariat', 'FR', 'secretariat', 2],
+    ] as const) {
       expect((await api.call('POST', '/api/v1/peers', { name, url: 'http://127.0.0.1:9', public_key: key(n), country, kind })).statusCode).toBe(201);
     }
   });
@@ -32,7 +42,11 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
 
   it('checks drafts and what a finished report must hold', async () => {
     const bad = await api.call('POST', '/api/v1/reports', { incident_type: 'something else' });
-    expect([bad.statusCode, bad.json().code, bad.json().message]).toEqual([400, 'REPORT_INVALID', expect.stringMatching(/^incident_type: one of child_pornography/)]);
+    expect([bad.statusCode, bad.json().code, bad.json().message]).toEqual([
+      400,
+      'REPORT_INVALID',
+      expect.stringMatching(/^incident_type: one of child_pornography/),
+    ]);
     const badIp = await api.call('POST', '/api/v1/reports', report({ reported_user: { ip_capture_events: [{ ip: 'localhost', event: 'upload' }] } }));
     expect(badIp.json().message).toMatch(/ip_capture_events\[0\]\.ip: an IPv4 or IPv6 address/);
     expect((await api.call('POST', '/api/v1/reports', report({ files: [{ hashes: {} }] }))).json().message).toMatch(/files\[0\]\.hashes: at least one hash/);
@@ -58,16 +72,28 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
     expect(draft.uid).toBe(`platform-nl/${draft.id}`);
     expect(draft.files[0].hashes.pdq).toBe(PDQ); // canonical
     const done = (await api.call('POST', `/api/v1/reports/${draft.id}/finish`)).json();
-    expect(done).toMatchObject({ status: 'finished', country: 'DE', routing_basis: 'ip', kind: 'referral', routed_to: 'bka-de', delivery: { state: 'pending' } });
+    expect(done).toMatchObject({
+      status: 'finished',
+      country: 'DE',
+      routing_basis: 'ip',
+      kind: 'referral',
+      routed_to: 'bka-de',
+      delivery: { state: 'pending' },
+    });
     const jobs = await api.node.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'report.deliver').execute();
     expect(jobs.map((j) => JSON.parse(j.payload))).toContainEqual({ report_id: draft.id });
     finished = done;
     // The authority's node is down: the delivery fails, is kept for a retry, and can be queued again.
     await api.node.jobs.tick();
-    expect((await api.call('GET', `/api/v1/reports/${draft.id}`)).json().delivery).toMatchObject({ state: 'failed', error: expect.stringMatching(/cannot reach peer bka-de/) });
+    expect((await api.call('GET', `/api/v1/reports/${draft.id}`)).json().delivery).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/cannot reach peer bka-de/),
+    });
     const again = await api.call('POST', `/api/v1/reports/${draft.id}/deliver`);
     expect(again.json().delivery).toEqual({ state: 'pending', error: null });
-    expect((await api.call('POST', `/api/v1/reports/${(await api.call('POST', '/api/v1/reports', report())).json().id}/deliver`)).json().code).toBe('REPORT_INVALID'); // a draft
+    expect((await api.call('POST', `/api/v1/reports/${(await api.call('POST', '/api/v1/reports', report())).json().id}/deliver`)).json().code).toBe(
+      'REPORT_INVALID',
+    ); // a draft
   });
 
   it('a finished report cannot be changed through any route, and every attempt is audited', async () => {
@@ -87,7 +113,11 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
     expect(after.additional_info).toBe('generated test report <no content> & nothing else');
     const refused = (await api.call('GET', '/api/v1/audit?limit=500')).json().entries.filter((e: { action: string }) => e.action === 'report.change_refused');
     expect(refused.map((e: { target: string; detail: { attempted: string } }) => [e.target, e.detail.attempted])).toEqual(
-      expect.arrayContaining([[finished.uid, 'update'], [finished.uid, 'delete'], [finished.uid, 'finish']]),
+      expect.arrayContaining([
+        [finished.uid, 'update'],
+        [finished.uid, 'delete'],
+        [finished.uid, 'finish'],
+      ]),
     );
   });
 
@@ -107,14 +137,30 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
     expect(xml.headers['content-type']).toMatch(/application\/xml/);
     const doc = new XMLParser({ parseTagValue: false }).parse(xml.body);
     expect(doc.report.meta).toMatchObject({ uid: finished.uid, kind: 'referral', country: 'DE' });
-    expect(doc.report.incident).toMatchObject({ incidentType: 'child_pornography', additionalInfo: 'generated test report <no content> & nothing else', reportedUser: { ipCaptureEvent: { ip: '193.99.144.80', event: 'upload' } } });
+    expect(doc.report.incident).toMatchObject({
+      incidentType: 'child_pornography',
+      additionalInfo: 'generated test report <no content> & nothing else',
+      reportedUser: { ipCaptureEvent: { ip: '193.99.144.80', event: 'upload' } },
+    });
     expect(doc.report.file).toMatchObject({ fileName: 'a.jpg', classification: 'industry:A1', hash: expect.arrayContaining([{ type: 'pdq', value: PDQ }]) });
   });
 
   it.each([
-    ['no authority for the country: the fall-back contact, informational', report({ reported_user: { ip_capture_events: [{ ip: '8.8.8.8', event: 'login' }] } }), { country: 'US', routing_basis: 'ip', routed_to: 'secretariat', kind: 'informational' }],
-    ["the account's country when no IP locates", report({ reported_user: { country: 'DE', ip_capture_events: [{ ip: '10.1.2.3', event: 'upload' }] } }), { country: 'DE', routing_basis: 'account', routed_to: 'bka-de', kind: 'referral' }],
-    ["the URL's hosting when the user says nothing", report({ reported_user: undefined, files: [{ hashes: { md5: 'a'.repeat(32) }, location_url: 'http://193.99.144.80/x.jpg' }] }), { country: 'DE', routing_basis: 'url', routed_to: 'bka-de', kind: 'informational' }],
+    [
+      'no authority for the country: the fall-back contact, informational',
+      report({ reported_user: { ip_capture_events: [{ ip: '8.8.8.8', event: 'login' }] } }),
+      { country: 'US', routing_basis: 'ip', routed_to: 'secretariat', kind: 'informational' },
+    ],
+    [
+      "the account's country when no IP locates",
+      report({ reported_user: { country: 'DE', ip_capture_events: [{ ip: '10.1.2.3', event: 'upload' }] } }),
+      { country: 'DE', routing_basis: 'account', routed_to: 'bka-de', kind: 'referral' },
+    ],
+    [
+      "the URL's hosting when the user says nothing",
+      report({ reported_user: undefined, files: [{ hashes: { md5: 'a'.repeat(32) }, location_url: 'http://193.99.144.80/x.jpg' }] }),
+      { country: 'DE', routing_basis: 'url', routed_to: 'bka-de', kind: 'informational' },
+    ],
   ])('routes by %s', async (_what, body, expected) => {
     const d = (await api.call('POST', '/api/v1/reports', body)).json();
     expect((await api.call('POST', `/api/v1/reports/${d.id}/finish`)).json()).toMatchObject(expected);

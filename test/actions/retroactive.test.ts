@@ -31,7 +31,11 @@ describe.each(DIALECTS)('retroactive matching on %s', (dialect) => {
     await node.banks.createBank(admin, { name: 'LATER' });
     await node.rules.addWebhook(admin, { name: 'platform', url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-enough-length' });
     await node.rules.create(admin, { name: 'review what banks learn', conditions: { banks: ['LATER'] }, actions: ['review', 'webhook'], webhook: 'platform' });
-    for (const [name, signals] of [['near', { pdq: PDQ_NEAR }], ['exact', { md5: MD5 }], ['far', { pdq: FAR }]] as const) {
+    for (const [name, signals] of [
+      ['near', { pdq: PDQ_NEAR }],
+      ['exact', { md5: MD5 }],
+      ['far', { pdq: FAR }],
+    ] as const) {
       const s = await node.submissions.submit(admin, { signals, source: 'upload', external_id: name });
       expect(s.decision).toBe('allow');
       ids[name] = s.id;
@@ -56,8 +60,14 @@ describe.each(DIALECTS)('retroactive matching on %s', (dialect) => {
     expect(bySubmission.has(ids.exact)).toBe(false);
     expect(bySubmission.get(after.id)).toMatchObject({ reasons: [{ bank: 'LATER', signal_type: 'md5', distance: 0 }] });
     expect(bySubmission.has(ids.far)).toBe(false);
-    const events = (await node.webhooks.deliveries(admin)).map((d) => [d.event, (d.payload as { submission: { external_id: string } }).submission.external_id]).sort();
-    expect(events).toEqual([['match', 'after'], ['match.retroactive', 'exact'], ['match.retroactive', 'near']]);
+    const events = (await node.webhooks.deliveries(admin))
+      .map((d) => [d.event, (d.payload as { submission: { external_id: string } }).submission.external_id])
+      .sort();
+    expect(events).toEqual([
+      ['match', 'after'],
+      ['match.retroactive', 'exact'],
+      ['match.retroactive', 'near'],
+    ]);
     // Once only: the position moved on, and a re-match of the same submission finds nothing new.
     expect(await node.retro.tick()).toBe(0);
     expect(await node.submissions.retroMatch(ids.near)).toBe(false);

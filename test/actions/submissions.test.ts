@@ -26,12 +26,20 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     analyst = await api.tokenFor('analyst', 'hotline-analysts');
     platform = await api.tokenFor('matcher', 'platform-uploads');
     await api.call('POST', '/api/v1/banks', { name: 'KNOWN' });
-    known = (await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: BRIDGE_PDQ }], classification: 'industry:A1' })).json().id;
+    known = (
+      await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: BRIDGE_PDQ }], classification: 'industry:A1' })
+    ).json().id;
     await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: OTHER_PDQ }], classification: 'uk:C' });
   });
   afterAll(() => api.close());
 
-  const submissionCount = async () => (await api.node.store.db.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const submissionCount = async () =>
+    (
+      await api.node.store.db
+        .selectFrom('submissions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   it('rules are validated data', async () => {
     const noHook = await api.call('POST', '/api/v1/rules', { name: 'hooked', actions: ['webhook'] });
@@ -40,9 +48,18 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     expect(badLegal.json().message).toMatch(/"awful" is not one of baseline/);
     const badAction = await api.call('POST', '/api/v1/rules', { name: 'x', actions: ['delete-everything'] });
     expect(badAction.statusCode).toBe(400);
-    const rule = await api.call('POST', '/api/v1/rules', { name: 'review known material', conditions: { banks: ['KNOWN'], max_distance: 31, classifications: ['vics:1', 'uk:c'] }, actions: ['review', 'report', 'notice'] });
+    const rule = await api.call('POST', '/api/v1/rules', {
+      name: 'review known material',
+      conditions: { banks: ['KNOWN'], max_distance: 31, classifications: ['vics:1', 'uk:c'] },
+      actions: ['review', 'report', 'notice'],
+    });
     expect(rule.statusCode, rule.body).toBe(201);
-    expect(rule.json()).toMatchObject({ enabled: true, conditions: { banks: ['KNOWN'], classifications: ['vics:1', 'uk:C'] }, actions: ['review', 'report', 'notice'], webhook: null });
+    expect(rule.json()).toMatchObject({
+      enabled: true,
+      conditions: { banks: ['KNOWN'], classifications: ['vics:1', 'uk:C'] },
+      actions: ['review', 'report', 'notice'],
+      webhook: null,
+    });
     expect((await api.call('POST', '/api/v1/rules', { name: 'review known material', actions: ['review'] })).statusCode).toBe(409);
     expect((await api.call('GET', '/api/v1/rules', undefined, analyst)).statusCode).toBe(403);
   });
@@ -52,11 +69,23 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
 
   it('a matching upload waits for review, its media encrypted at rest', async () => {
     const image = readFileSync(BRIDGE);
-    const form = multipart('file', 'holiday.jpg', image, { source: 'upload', external_id: 'post-17', ip: '193.99.144.80', url: 'https://images.example.com/p/17.jpg', account: JSON.stringify({ id: 'u-9', country: 'de' }) });
+    const form = multipart('file', 'holiday.jpg', image, {
+      source: 'upload',
+      external_id: 'post-17',
+      ip: '193.99.144.80',
+      url: 'https://images.example.com/p/17.jpg',
+      account: JSON.stringify({ id: 'u-9', country: 'de' }),
+    });
     const r = await api.call('POST', '/api/v1/submissions/upload', form.payload, platform, form.headers);
     expect(r.statusCode, r.body).toBe(201);
     const s = r.json();
-    expect(s).toMatchObject({ decision: 'review', actions: ['review', 'report', 'notice'], reupload_of: null, rules: ['review known material'], matches: [{ bank: 'KNOWN', content_id: known, distance: 0, uid: null }] });
+    expect(s).toMatchObject({
+      decision: 'review',
+      actions: ['review', 'report', 'notice'],
+      reupload_of: null,
+      rules: ['review known material'],
+      matches: [{ bank: 'KNOWN', content_id: known, distance: 0, uid: null }],
+    });
     reviewId = s.review_id;
     firstSubmission = s.id;
     const stored = readdirSync(join(api.env.dataDir, 'review-media'));
@@ -67,7 +96,21 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
 
     expect((await api.call('GET', '/api/v1/reviews', undefined, platform)).statusCode).toBe(403);
     const queue = (await api.call('GET', '/api/v1/reviews', undefined, analyst)).json();
-    expect(queue).toMatchObject({ pending: 1, reveals_today: 0, items: [{ id: reviewId, status: 'pending', media: true, media_type: 'image/jpeg', source: 'upload', next_actions: ['report', 'notice'], signals: { pdq: BRIDGE_PDQ } }] });
+    expect(queue).toMatchObject({
+      pending: 1,
+      reveals_today: 0,
+      items: [
+        {
+          id: reviewId,
+          status: 'pending',
+          media: true,
+          media_type: 'image/jpeg',
+          source: 'upload',
+          next_actions: ['report', 'notice'],
+          signals: { pdq: BRIDGE_PDQ },
+        },
+      ],
+    });
     const media = await api.call('GET', `/api/v1/reviews/${reviewId}/media`, undefined, analyst);
     expect([media.statusCode, media.headers['content-type'], media.headers['cache-control']]).toEqual([200, 'image/jpeg', 'no-store']);
     expect(media.rawPayload.equals(image)).toBe(true);
@@ -79,7 +122,12 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
   it('a verdict is final, deletes the media and becomes an opinion on the matched content', async () => {
     const decided = await api.call('POST', `/api/v1/reviews/${reviewId}/verdict`, { verdict: 'confirmed', note: 'matches the known item' }, analyst);
     expect(decided.statusCode, decided.body).toBe(200);
-    expect(decided.json()).toMatchObject({ status: 'confirmed', media: false, decided_by: expect.stringMatching(/hotline-analysts/), verdict_note: 'matches the known item' });
+    expect(decided.json()).toMatchObject({
+      status: 'confirmed',
+      media: false,
+      decided_by: expect.stringMatching(/hotline-analysts/),
+      verdict_note: 'matches the known item',
+    });
     expect(existsSync(join(api.env.dataDir, 'review-media', `${reviewId}.bin`))).toBe(false);
     const gone = await api.call('GET', `/api/v1/reviews/${reviewId}/media`, undefined, analyst);
     expect([gone.statusCode, gone.json().code]).toEqual([410, 'MEDIA_GONE']);
@@ -101,13 +149,25 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
   it('content an analyst rejected is not queued again; content without a match is allowed and kept as hashes', async () => {
     const first = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: OTHER_PDQ } }, platform)).json();
     expect(first).toMatchObject({ decision: 'review', matches: [{ classification: { scheme: 'uk', value: 'C' } }] });
-    expect((await api.call('POST', `/api/v1/reviews/${first.review_id}/verdict`, { verdict: 'rejected', note: 'not what it seemed' }, analyst)).json().status).toBe('rejected');
+    expect(
+      (await api.call('POST', `/api/v1/reviews/${first.review_id}/verdict`, { verdict: 'rejected', note: 'not what it seemed' }, analyst)).json().status,
+    ).toBe('rejected');
     const again = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: OTHER_PDQ } }, platform)).json();
     expect(again).toMatchObject({ decision: 'allow', actions: ['report', 'notice'], review_id: null, reupload_of: first.id });
-    const clean = (await api.call('POST', '/api/v1/submissions', { signals: { pdq: '0'.repeat(64), md5: 'a'.repeat(32) }, source: 'profile-photo' }, platform)).json();
+    const clean = (
+      await api.call('POST', '/api/v1/submissions', { signals: { pdq: '0'.repeat(64), md5: 'a'.repeat(32) }, source: 'profile-photo' }, platform)
+    ).json();
     expect(clean).toMatchObject({ decision: 'allow', actions: [], matches: [] });
-    const kept = await api.node.store.db.selectFrom('submission_signals').select(['signal_type', 'value']).where('submission_id', '=', clean.id).orderBy('signal_type').execute();
-    expect(kept).toEqual([{ signal_type: 'md5', value: 'a'.repeat(32) }, { signal_type: 'pdq', value: '0'.repeat(64) }]);
+    const kept = await api.node.store.db
+      .selectFrom('submission_signals')
+      .select(['signal_type', 'value'])
+      .where('submission_id', '=', clean.id)
+      .orderBy('signal_type')
+      .execute();
+    expect(kept).toEqual([
+      { signal_type: 'md5', value: 'a'.repeat(32) },
+      { signal_type: 'pdq', value: '0'.repeat(64) },
+    ]);
   });
 
   it('two uploads of the same new content at once make one review', async () => {
@@ -138,24 +198,38 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
 
   it('media of a review waiting past the retention period is deleted, its hashes kept', async () => {
     const photo = multipart('file', 'y.jpg', readFileSync(join(PDQ_IMAGES, 'misc-images', 'wee.jpg')), {});
-    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: (await api.call('POST', '/api/v1/hash', photo.payload, api.adminToken, photo.headers)).json().signals.md5.value }], classification: 'vics:1' });
+    await api.call('POST', '/api/v1/banks/KNOWN/content', {
+      signals: [{ signal_type: 'md5', value: (await api.call('POST', '/api/v1/hash', photo.payload, api.adminToken, photo.headers)).json().signals.md5.value }],
+      classification: 'vics:1',
+    });
     const pending = (await api.call('POST', '/api/v1/submissions/upload', photo.payload, platform, photo.headers)).json();
     expect(pending.decision).toBe('review');
     writeFileSync(join(api.env.dataDir, 'review-media', '999.bin'), 'left by a crash'); // no review needs it
     expect(await api.node.reviews.sweep(1)).toBe(1); // the orphan only: the pending review's media is not a day old yet
     expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([`${pending.review_id}.bin`]);
     expect(await api.node.reviews.sweep(0)).toBe(1);
-    expect((await api.call('GET', `/api/v1/reviews/${pending.review_id}`, undefined, analyst)).json()).toMatchObject({ status: 'pending', media: false, signals: { md5: expect.any(String) } });
+    expect((await api.call('GET', `/api/v1/reviews/${pending.review_id}`, undefined, analyst)).json()).toMatchObject({
+      status: 'pending',
+      media: false,
+      signals: { md5: expect.any(String) },
+    });
     expect(readdirSync(join(api.env.dataDir, 'review-media'))).toEqual([]);
   });
 
   it('measures the chain: re-uploads blocked, verdicts, time from upload to match and to review', async () => {
-    expect((await api.call('POST', '/api/v1/submissions', { signals: { md5: 'e'.repeat(32) }, uploaded_at: Date.now() - 5000 }, platform)).statusCode).toBe(201); // epoch ms
+    expect((await api.call('POST', '/api/v1/submissions', { signals: { md5: 'e'.repeat(32) }, uploaded_at: Date.now() - 5000 }, platform)).statusCode).toBe(
+      201,
+    ); // epoch ms
     await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: 'f'.repeat(32) }], classification: 'vics:1' });
     await api.call('POST', '/api/v1/submissions', { signals: { md5: 'f'.repeat(32) }, uploaded_at: new Date(Date.now() - 7000).toISOString() }, platform);
     expect((await api.call('GET', '/api/v1/action-metrics', undefined, platform)).statusCode).toBe(403);
     const m = (await api.call('GET', '/api/v1/action-metrics', undefined, analyst)).json();
-    expect(m).toMatchObject({ reuploads_blocked: 1, reviews: { confirmed: 1, rejected: 2, pending: 2 }, match_to_review: { count: 3 }, upload_to_match: { count: 1 } });
+    expect(m).toMatchObject({
+      reuploads_blocked: 1,
+      reviews: { confirmed: 1, rejected: 2, pending: 2 },
+      match_to_review: { count: 3 },
+      upload_to_match: { count: 1 },
+    });
     expect(m.upload_to_match.median_ms).toBeGreaterThanOrEqual(7000);
     expect(m.submissions).toBe(await submissionCount());
     expect(m.blocked).toBe(1);

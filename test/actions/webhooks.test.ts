@@ -42,13 +42,22 @@ describe('webhook deliveries', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-    env = await testConfig('sqlite', { webhookRetryBaseMs: '1', webhookMaxAttempts: '4', fetchAllowedHosts: `127.0.0.1:${(server.address() as { port: number }).port},127.0.0.1:9` });
+    env = await testConfig('sqlite', {
+      webhookRetryBaseMs: '1',
+      webhookMaxAttempts: '4',
+      fetchAllowedHosts: `127.0.0.1:${(server.address() as { port: number }).port},127.0.0.1:9`,
+    });
     node = await openNode(env.config, { loadIndex: true });
     admin = await node.members.authenticate(node.firstAdminToken!);
     await node.banks.createBank(admin, { name: 'KNOWN' });
     await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'industry:A1' });
     await node.rules.addWebhook(admin, { name: 'trust-and-safety', url, secret: SECRET });
-    await node.rules.create(admin, { name: 'tell trust and safety', conditions: { banks: ['KNOWN'] }, actions: ['webhook', 'block'], webhook: 'trust-and-safety' });
+    await node.rules.create(admin, {
+      name: 'tell trust and safety',
+      conditions: { banks: ['KNOWN'] },
+      actions: ['webhook', 'block'],
+      webhook: 'trust-and-safety',
+    });
   });
 
   afterAll(async () => {
@@ -87,7 +96,10 @@ describe('webhook deliveries', () => {
     expect(received.map((r) => r.answered)).toEqual([500, 503, 502, 204]);
     const ok = received[3];
     expect(ok.headers['x-alliance-signature']).toBe(webhookSignature(SECRET, String(ok.headers['x-alliance-timestamp']), ok.body));
-    expect(JSON.parse(ok.body)).toMatchObject({ event: 'match', data: { submission: { id: s.id, decision: 'block', external_id: 'post-1', matches: [{ bank: 'KNOWN', distance: 0 }] } } });
+    expect(JSON.parse(ok.body)).toMatchObject({
+      event: 'match',
+      data: { submission: { id: s.id, decision: 'block', external_id: 'post-1', matches: [{ bank: 'KNOWN', distance: 0 }] } },
+    });
     expect(new Set(received.map((r) => r.headers['x-alliance-delivery'])).size).toBe(1); // the same delivery each time
     expect(await deliveries()).toMatchObject([{ state: 'delivered', attempts: 4, last_status: 204, last_error: null }]);
   });
@@ -108,7 +120,12 @@ describe('webhook deliveries', () => {
     await node.submissions.submit(admin, { signals: { pdq: PDQ }, external_id: 'post-3' });
     await drain();
     const [dead] = await node.webhooks.deliveries(admin, 'dead');
-    expect(dead).toMatchObject({ attempts: 4, last_status: 500, last_error: 'Failed to deliver: failed, the endpoint answered HTTP 500', payload: { submission: { external_id: 'post-3' } } });
+    expect(dead).toMatchObject({
+      attempts: 4,
+      last_status: 500,
+      last_error: 'Failed to deliver: failed, the endpoint answered HTTP 500',
+      payload: { submission: { external_id: 'post-3' } },
+    });
     await node.webhooks.replay(admin, dead.id);
     await drain();
     expect(received.map((r) => r.answered)).toEqual([500, 500, 500, 500, 204]);
@@ -128,8 +145,16 @@ describe('webhook deliveries', () => {
   });
 
   it('refuses webhooks to private addresses not on the allow-list, at creation and at delivery', async () => {
-    for (const url of ['http://127.0.0.1:22/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/x', 'http://10.0.0.1/x', 'http://2130706433/x']) {
-      await expect(node.rules.addWebhook(admin, { name: `private-${Math.random().toString(16).slice(2, 8)}`, url, secret: SECRET }), url).rejects.toMatchObject({ code: 'WEBHOOK_INVALID', message: expect.stringMatching(/refused/) });
+    for (const url of [
+      'http://127.0.0.1:22/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/x',
+      'http://10.0.0.1/x',
+      'http://2130706433/x',
+    ]) {
+      await expect(node.rules.addWebhook(admin, { name: `private-${Math.random().toString(16).slice(2, 8)}`, url, secret: SECRET }), url).rejects.toMatchObject(
+        { code: 'WEBHOOK_INVALID', message: expect.stringMatching(/refused/) },
+      );
     }
     // A webhook stored while allowed is still refused at delivery once the allowance is gone.
     await node.rules.addWebhook(admin, { name: 'was-allowed', url: 'http://127.0.0.1:9/hook', secret: SECRET });

@@ -25,7 +25,13 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     const up = await api.call('POST', '/api/v1/banks/KNOWN/content/upload', form.payload, api.adminToken, form.headers);
     expect(up.statusCode).toBe(201);
     const content = up.json();
-    expect(content).toMatchObject({ bank: 'KNOWN', tags: ['series-1', 'demo'], note: 'uploaded', enabled: true, classification: { scheme: 'industry', value: 'B2', uk: 'C', legal: 'national' } });
+    expect(content).toMatchObject({
+      bank: 'KNOWN',
+      tags: ['series-1', 'demo'],
+      note: 'uploaded',
+      enabled: true,
+      classification: { scheme: 'industry', value: 'B2', uk: 'C', legal: 'national' },
+    });
     expect(content.signals.map((s: { signal_type: string }) => s.signal_type)).toEqual(['pdq', 'md5', 'sha1', 'sha256']);
     const list = (await api.call('GET', '/api/v1/banks/KNOWN/content?limit=10')).json();
     expect(list.content.map((c: { id: number }) => c.id)).toEqual([content.id]);
@@ -33,13 +39,22 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     expect(bank).toMatchObject({ content_count: 1, signal_counts: { pdq: 1, md5: 1, sha1: 1, sha256: 1 } });
 
     const until = new Date(Date.now() + 86_400_000).toISOString();
-    expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { disabled_until: until, tags: ['x'] })).json()).toMatchObject({ enabled: false, tags: ['x'] });
+    expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { disabled_until: until, tags: ['x'] })).json()).toMatchObject({
+      enabled: false,
+      tags: ['x'],
+    });
     expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { disabled_until: null })).json()).toMatchObject({ enabled: true });
     // null clears a field (it is not coerced to "" on the way in).
-    expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { note: null, classification: null })).json()).toMatchObject({ note: null, classification: null });
+    expect((await api.call('PATCH', `/api/v1/content/${content.id}`, { note: null, classification: null })).json()).toMatchObject({
+      note: null,
+      classification: null,
+    });
     expect((await api.call('PUT', '/api/v1/banks/KNOWN/quarantine', { threshold: 2 })).json()).toEqual({ bank: 'KNOWN', quarantine_threshold: 2 });
     expect((await api.call('PUT', '/api/v1/banks/KNOWN/quarantine', { threshold: null })).json()).toEqual({ bank: 'KNOWN', quarantine_threshold: null });
-    expect((await api.call('PATCH', '/api/v1/banks/KNOWN', { name: 'KNOWN_V2', enabled_ratio: 0.5 })).json()).toMatchObject({ name: 'KNOWN_V2', enabled_ratio: 0.5 });
+    expect((await api.call('PATCH', '/api/v1/banks/KNOWN', { name: 'KNOWN_V2', enabled_ratio: 0.5 })).json()).toMatchObject({
+      name: 'KNOWN_V2',
+      enabled_ratio: 0.5,
+    });
     expect((await api.call('GET', '/api/v1/banks/KNOWN')).statusCode).toBe(404);
     const md5 = content.signals.find((s: { signal_type: string }) => s.signal_type === 'md5');
     expect((await api.call('DELETE', `/api/v1/signals/${md5.id}`)).statusCode).toBe(204);
@@ -69,25 +84,38 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     expect(suppressed.matches).toEqual([]);
     expect(suppressed.suppressed).toMatchObject([{ bank: 'CSAM', suppressed_by: { bank: 'ALLOW', content_id: allow.id } }]);
     expect(suppressed.explanation.join(' ')).toMatch(/suppressed: the content is on negative bank ALLOW/);
-    expect((await api.call('POST', '/api/v1/compare', { signal_type: 'pdq', a: BRIDGE_PDQ, b: '0'.repeat(64) })).json()).toMatchObject({ match: false, threshold: 31 });
+    expect((await api.call('POST', '/api/v1/compare', { signal_type: 'pdq', a: BRIDGE_PDQ, b: '0'.repeat(64) })).json()).toMatchObject({
+      match: false,
+      threshold: 31,
+    });
   });
 
   it('imports CSV through a durable background job, all or nothing', async () => {
     await api.call('POST', '/api/v1/banks', { name: 'IMPORTED' });
     const csv = { 'content-type': 'text/csv' };
-    const good = await api.call('POST', '/api/v1/banks/IMPORTED/import', `signal_type,signal,classification,tags\npdq,${'c'.repeat(64)},vics:1,a;b\nmd5,${'d'.repeat(32)},,\n`, api.adminToken, csv);
+    const good = await api.call(
+      'POST',
+      '/api/v1/banks/IMPORTED/import',
+      `signal_type,signal,classification,tags\npdq,${'c'.repeat(64)},vics:1,a;b\nmd5,${'d'.repeat(32)},,\n`,
+      api.adminToken,
+      csv,
+    );
     expect(good.statusCode).toBe(202);
     const bad = await api.call('POST', '/api/v1/banks/IMPORTED/import', `signal_type,signal\npdq,zz\n`, api.adminToken, csv);
     await api.node.jobs.tick();
     expect((await api.call('GET', good.json().status_url)).json()).toMatchObject({ state: 'done', result: { contents: 2 } });
-    expect((await api.call('GET', bad.json().status_url)).json()).toMatchObject({ state: 'failed', error: expect.stringMatching(/nothing was imported[\s\S]*line 2/) });
+    expect((await api.call('GET', bad.json().status_url)).json()).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/nothing was imported[\s\S]*line 2/),
+    });
     expect((await api.call('GET', '/api/v1/banks/IMPORTED')).json()).toMatchObject({ content_count: 2, signal_counts: { pdq: 1, md5: 1 } });
     // Another member's curator may neither queue an import into the bank nor read the job.
     const other = await api.tokenFor('curator', 'importer-elsewhere');
     expect((await api.call('POST', '/api/v1/banks/IMPORTED/import', 'signal_type,signal\n', other, csv)).statusCode).toBe(403);
     expect((await api.call('GET', good.json().status_url, undefined, other)).statusCode).toBe(404);
     // Jobs need a permission: the browser's checker token (and a matcher's) may not read them.
-    for (const role of ['checker', 'matcher', 'auditor']) expect((await api.call('GET', bad.json().status_url, undefined, await api.tokenFor(role, 'job-watchers'))).statusCode, role).toBe(403);
+    for (const role of ['checker', 'matcher', 'auditor'])
+      expect((await api.call('GET', bad.json().status_url, undefined, await api.tokenFor(role, 'job-watchers'))).statusCode, role).toBe(403);
     // No error shown to a client names a server path.
     const failedJob = (await api.call('GET', bad.json().status_url)).json();
     expect(JSON.stringify(failedJob)).not.toContain(api.env.dataDir);
@@ -95,7 +123,10 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
   });
 
   it('manages members and tokens; a revoked token stops working at once', async () => {
-    expect((await api.call('POST', '/api/v1/members', { name: 'hotline-fr', kind: 'hotline', country: 'fr' })).json()).toMatchObject({ name: 'hotline-fr', country: 'FR' });
+    expect((await api.call('POST', '/api/v1/members', { name: 'hotline-fr', kind: 'hotline', country: 'fr' })).json()).toMatchObject({
+      name: 'hotline-fr',
+      country: 'FR',
+    });
     const t = (await api.call('POST', '/api/v1/tokens', { member: 'hotline-fr', role: 'matcher', label: 'edge' })).json();
     expect(t.token).toMatch(/^alli_/);
     expect((await api.call('GET', '/api/v1/whoami', undefined, t.token)).json()).toEqual({ member: 'hotline-fr', role: 'matcher', token_id: t.id });

@@ -22,7 +22,9 @@ describe.each(DIALECTS)('help directory on %s', (dialect) => {
     // The international fall-back (ZZ): real services by their public website, no phone number.
     const international = entries.filter((e: { country: string }) => e.country === 'ZZ');
     expect(international.map((e: { kind: string }) => e.kind).sort()).toEqual(['child_helpline', 'hotline', 'offender_prevention', 'victim_support']);
-    expect(international.every((e: { status: string; channels: Array<{ type: string }> }) => e.status === 'curated' && e.channels.every((c) => c.type === 'web'))).toBe(true);
+    expect(
+      international.every((e: { status: string; channels: Array<{ type: string }> }) => e.status === 'curated' && e.channels.every((c) => c.type === 'web')),
+    ).toBe(true);
     expect(ALLIANCE_COUNTRIES).toHaveLength(55);
     expect(all.every((e: { status: string; channels: unknown[] }) => e.status === 'placeholder' && e.channels.length === 0)).toBe(true);
     const be = (await api.call('GET', '/api/v1/help-directory?country=be')).json().entries;
@@ -32,9 +34,24 @@ describe.each(DIALECTS)('help directory on %s', (dialect) => {
   it('lets a curator fill an entry and add one; refuses bad ones; matchers read, do not write', async () => {
     const [helpline] = (await api.call('GET', '/api/v1/help-directory?country=BE&kind=child_helpline')).json().entries;
     const curator = await api.tokenFor('curator');
-    const filled = await api.call('PATCH', `/api/v1/help-directory/${helpline.id}`, { name: 'Example helpline', languages: ['nl', 'fr'], hours: '24/7', channels: [{ type: 'web', value: 'https://helpline.example' }] }, curator);
-    expect(filled.json(), filled.body).toMatchObject({ status: 'curated', name: 'Example helpline', languages: ['nl', 'fr'], channels: [{ type: 'web', value: 'https://helpline.example' }] });
-    const added = await api.call('POST', '/api/v1/help-directory', { country: 'be', kind: 'victim_support', name: 'Second service', channels: [{ type: 'email', value: 'help@support.example' }] }, curator);
+    const filled = await api.call(
+      'PATCH',
+      `/api/v1/help-directory/${helpline.id}`,
+      { name: 'Example helpline', languages: ['nl', 'fr'], hours: '24/7', channels: [{ type: 'web', value: 'https://helpline.example' }] },
+      curator,
+    );
+    expect(filled.json(), filled.body).toMatchObject({
+      status: 'curated',
+      name: 'Example helpline',
+      languages: ['nl', 'fr'],
+      channels: [{ type: 'web', value: 'https://helpline.example' }],
+    });
+    const added = await api.call(
+      'POST',
+      '/api/v1/help-directory',
+      { country: 'be', kind: 'victim_support', name: 'Second service', channels: [{ type: 'email', value: 'help@support.example' }] },
+      curator,
+    );
     expect([added.statusCode, added.json().uid]).toEqual([201, expect.stringMatching(/^local\/help\/\d+$/)]);
     for (const [body, message] of [
       [{ channels: [{ type: 'web', value: 'javascript:alert(1)' }] }, /http\(s\) address/],

@@ -53,7 +53,9 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
     expect(added.statusCode).toBe(200);
     const { id } = added.json();
     expect(added.json()).toEqual({ id, signals: { pdq: H } });
-    expect((await api.call('POST', '/c/bank/TEST_BANK/signal', { video_md5: ' D41D8CD98F00B204E9800998ECF8427E ' })).json().signals).toEqual({ video_md5: 'd41d8cd98f00b204e9800998ecf8427e' });
+    expect((await api.call('POST', '/c/bank/TEST_BANK/signal', { video_md5: ' D41D8CD98F00B204E9800998ECF8427E ' })).json().signals).toEqual({
+      video_md5: 'd41d8cd98f00b204e9800998ecf8427e',
+    });
     expect((await api.call('POST', '/c/bank/TEST_BANK/signal', {})).json().message).toBe('No signals given');
     expect((await api.call('POST', '/c/bank/TEST_BANK/signal', { nope: 'x' })).json().message).toBe('No such signal type nope');
     const banana = await api.call('POST', '/c/bank/TEST_BANK/signal', { pdq: 'banana' });
@@ -61,13 +63,27 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
     expect((await api.call('POST', '/c/bank/NOPE/signal', { pdq: H })).statusCode).toBe(404);
 
     const content = await api.call('GET', `/c/bank/TEST_BANK/content/${id}`);
-    expect(content.json()).toEqual({ bank: { matching_enabled_ratio: 1, name: 'TEST_BANK' }, disable_until_ts: 1, id, note: 'campaign ABC', original_media_uri: null });
+    expect(content.json()).toEqual({
+      bank: { matching_enabled_ratio: 1, name: 'TEST_BANK' },
+      disable_until_ts: 1,
+      id,
+      note: 'campaign ABC',
+      original_media_uri: null,
+    });
     expect((await api.call('GET', `/c/bank/TEST_BANK/content/${id}?include_signals=true`)).json().signals).toEqual({ pdq: H });
     expect((await api.call('GET', '/c/bank/TEST_BANK/content/999999')).json().message).toBe("content '999999' not found");
 
     const in1y = Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
     const put = await api.call('PUT', `/c/bank/TEST_BANK/content/${id}`, { disable_until_ts: in1y });
-    expect(put.json()).toEqual({ bank: { matching_enabled_ratio: 1, name: 'TEST_BANK' }, collab_metadata: {}, disable_until_ts: in1y, id, note: 'campaign ABC', original_media_uri: null, user_metadata: null });
+    expect(put.json()).toEqual({
+      bank: { matching_enabled_ratio: 1, name: 'TEST_BANK' },
+      collab_metadata: {},
+      disable_until_ts: in1y,
+      id,
+      note: 'campaign ABC',
+      original_media_uri: null,
+      user_metadata: null,
+    });
     expect((await api.call('PUT', `/c/bank/TEST_BANK/content/${id}`, { disable_until_ts: 9999999999 })).statusCode).toBe(400);
     expect((await api.call('PUT', `/c/bank/TEST_BANK/content/${id}`, { disable_until_ts: -1 })).statusCode).toBe(400);
     expect((await api.call('PUT', `/c/bank/TEST_BANK/content/${id}`, { note: '' })).json().note).toBeNull();
@@ -91,10 +107,18 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
     // The new signal matches at once (HMA: after the next index build).
     expect((await api.call('GET', `/m/lookup?signal_type=pdq&signal=${H_NEAR}`)).json()).toEqual({ BANK_A: [{ bank_content_id: a, distance: '2' }] });
     const raw = (await api.call('GET', `/m/raw_lookup?signal_type=pdq&signal=${H_NEAR}&include_distance=true`)).json();
-    expect(raw.matches).toEqual(expect.arrayContaining([{ bank_content_id: a, distance: '2' }, { bank_content_id: z, distance: '2' }]));
+    expect(raw.matches).toEqual(
+      expect.arrayContaining([
+        { bank_content_id: a, distance: '2' },
+        { bank_content_id: z, distance: '2' },
+      ]),
+    );
     expect((await api.call('GET', `/m/raw_lookup?signal_type=pdq&signal=${H}&banks=BANK_ZERO`)).json()).toEqual({ matches: [z] });
     expect((await api.call('GET', `/m/raw_lookup?signal_type=pdq&signal=${H}&banks=OTHER`)).json()).toEqual({ matches: [] });
-    expect((await api.call('GET', `/m/lookup?signal_type=pdq&signal=${H}&bypass_coinflip=true`)).json()).toEqual({ BANK_A: [{ bank_content_id: a, distance: '0' }], BANK_ZERO: [{ bank_content_id: z, distance: '0' }] });
+    expect((await api.call('GET', `/m/lookup?signal_type=pdq&signal=${H}&bypass_coinflip=true`)).json()).toEqual({
+      BANK_A: [{ bank_content_id: a, distance: '0' }],
+      BANK_ZERO: [{ bank_content_id: z, distance: '0' }],
+    });
     const seeded = await Promise.all([1, 2, 3].map(() => api.call('GET', `/m/lookup?signal_type=pdq&signal=${H}&seed=abc`)));
     expect(new Set(seeded.map((r) => r.body)).size).toBe(1);
     expect((await api.call('GET', '/m/lookup')).json().message).toBe('Either url or both signal and signal_type are required');
@@ -117,7 +141,10 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
   });
 
   it('adds content from an upload with metadata and note', async () => {
-    const form = multipart('photo', 'bridge.jpg', readFileSync(BRIDGE), { note: 'from upload', metadata: JSON.stringify({ content_id: 'ext-123', json: { source: 'test' } }) });
+    const form = multipart('photo', 'bridge.jpg', readFileSync(BRIDGE), {
+      note: 'from upload',
+      metadata: JSON.stringify({ content_id: 'ext-123', json: { source: 'test' } }),
+    });
     const r = await api.call('POST', '/c/bank/BANK_A/content', form.payload, api.adminToken, form.headers);
     expect(r.statusCode).toBe(200);
     expect(r.json().signals).toEqual({ pdq: H });
@@ -143,7 +170,10 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
     const alive = await api.call('GET', '/status');
     expect([alive.statusCode, alive.body]).toEqual([200, 'I-AM-ALIVE']);
     expect((await api.call('GET', '/c/signal_type')).json().map((t: { name: string }) => t.name)).toEqual(['pdq', 'video_md5', 'vpdq']);
-    expect((await api.call('GET', '/c/content_type')).json()).toEqual([{ enabled: true, name: 'photo' }, { enabled: true, name: 'video' }]);
+    expect((await api.call('GET', '/c/content_type')).json()).toEqual([
+      { enabled: true, name: 'photo' },
+      { enabled: true, name: 'video' },
+    ]);
     const map = (await api.call('GET', '/site-map')).json();
     expect(map).toEqual([...map].sort());
     expect(map).toContain('/m/lookup');
@@ -151,7 +181,10 @@ describe.each(DIALECTS)('HMA compatibility on %s', (dialect) => {
 
   it('vPDQ in HMA form: a JSON array of "hash,quality,timestamp"', async () => {
     await api.call('POST', '/c/banks', { name: 'VIDEOS' });
-    const frames = readFileSync(join(VIDEOS, 'pattern-sd-grey-bar.vpdq.txt'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const frames = readFileSync(join(VIDEOS, 'pattern-sd-grey-bar.vpdq.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const hma = JSON.stringify(frames.map(([, q, h, t]) => `${h},${q},${t}`));
     const added = await api.call('POST', '/c/bank/VIDEOS/signal', { vpdq: hma });
     expect(added.statusCode).toBe(200);

@@ -15,7 +15,15 @@ const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const NUL = 'bad\u0000text';
 
 /** Every route that takes an uploaded file. */
-const UPLOAD_ROUTES = ['/api/v1/hash', '/api/v1/lookup/upload', '/api/v1/submissions/upload', '/api/v1/banks/HOSTILE/content/upload', '/h/hash', '/m/lookup', '/c/bank/HOSTILE/content'];
+const UPLOAD_ROUTES = [
+  '/api/v1/hash',
+  '/api/v1/lookup/upload',
+  '/api/v1/submissions/upload',
+  '/api/v1/banks/HOSTILE/content/upload',
+  '/h/hash',
+  '/m/lookup',
+  '/c/bank/HOSTILE/content',
+];
 
 /** JSON text nested `levels` deep (JSON.stringify itself would overflow the stack). */
 const deepText = (levels: number) => `${'{"x":'.repeat(levels)}"leaf"${'}'.repeat(levels)}`;
@@ -51,7 +59,12 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     ['series name', 'POST', '/api/v1/series', { name: NUL }],
     ['token label', 'POST', '/api/v1/tokens', { member: 'local', role: 'matcher', label: NUL }],
     ['submission external_id', 'POST', '/api/v1/submissions', { signals: { pdq: PDQ }, external_id: NUL }],
-    ['help entry name', 'POST', '/api/v1/help-directory', { country: 'BE', kind: 'hotline', name: NUL, channels: [{ type: 'web', value: 'https://hotline.example' }] }],
+    [
+      'help entry name',
+      'POST',
+      '/api/v1/help-directory',
+      { country: 'BE', kind: 'hotline', name: NUL, channels: [{ type: 'web', value: 'https://hotline.example' }] },
+    ],
     ['HMA bank name', 'POST', '/c/banks', { name: NUL }],
     ['query parameter', 'GET', `/m/raw_lookup?signal_type=pdq&signal=${encodeURIComponent(NUL)}`, undefined],
   ] as const)('refuses a NUL in %s with a 400 naming the field, storing nothing', async (_what, method, url, body) => {
@@ -66,27 +79,45 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
   it('refuses a NUL in a multipart form field', async () => {
     const boundary = 'xNULx';
     const payload = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="external_id"\r\n\r\n${NUL}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="external_id"\r\n\r\n${NUL}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      ),
       image,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
-    const r = await api.app.inject({ method: 'POST', url: '/api/v1/submissions/upload', payload, headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const r = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/submissions/upload',
+      payload,
+      headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().message).toMatch(/NUL/);
   });
 
   it('refuses JSON nested thousands deep before parsing it, and metadata deeper than its limit', async () => {
     const before = await banks();
-    const r = await api.call('POST', '/api/v1/banks/HOSTILE/content', `{"signals":[{"signal_type":"md5","value":"${'d'.repeat(32)}"}],"metadata":${deepText(4200)}}`, undefined, { 'content-type': 'application/json' });
+    const r = await api.call(
+      'POST',
+      '/api/v1/banks/HOSTILE/content',
+      `{"signals":[{"signal_type":"md5","value":"${'d'.repeat(32)}"}],"metadata":${deepText(4200)}}`,
+      undefined,
+      { 'content-type': 'application/json' },
+    );
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().message).toMatch(/nested more than 32 levels/);
-    const m = await api.call('POST', '/api/v1/banks/HOSTILE/content', { signals: [{ signal_type: 'md5', value: 'e'.repeat(32) }], metadata: deep(20) as Record<string, unknown> });
+    const m = await api.call('POST', '/api/v1/banks/HOSTILE/content', {
+      signals: [{ signal_type: 'md5', value: 'e'.repeat(32) }],
+      metadata: deep(20) as Record<string, unknown>,
+    });
     expect(m.statusCode, m.body).toBe(400);
     expect(m.json().message).toMatch(/metadata.*16 levels/);
     const big = await api.call('PATCH', `/api/v1/content/${contentId}`, { metadata: { blob: 'x'.repeat(70 * 1024) } });
     expect(big.statusCode, big.body).toBe(400);
     expect(big.json().message).toMatch(/65,536 bytes/);
-    const hma = await api.call('POST', '/c/bank/HOSTILE/signal', `{"pdq":"${PDQ}","note":${deepText(5000)}}`, undefined, { 'content-type': 'application/json' });
+    const hma = await api.call('POST', '/c/bank/HOSTILE/signal', `{"pdq":"${PDQ}","note":${deepText(5000)}}`, undefined, {
+      'content-type': 'application/json',
+    });
     expect(hma.statusCode).toBe(400);
     expect(await banks()).toBe(before);
     // The OpenAPI document states the limits.
@@ -118,7 +149,8 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
 
   it.each(UPLOAD_ROUTES)('answers malformed multipart on %s with a 4xx, never a 500', async (url) => {
     const field = url.startsWith('/m/') || url.startsWith('/h/') || url.startsWith('/c/') ? 'photo' : 'file';
-    const part = (b: string) => Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${field}"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), image]);
+    const part = (b: string) =>
+      Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${field}"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), image]);
     const cases: Array<[string, Buffer, string]> = [
       ['no boundary', part('abc'), 'multipart/form-data'],
       ['wrong boundary', Buffer.concat([part('abc'), Buffer.from('\r\n--abc--\r\n')]), 'multipart/form-data; boundary=zzz'],

@@ -15,7 +15,11 @@ describe.each(DIALECTS)('keyword banks on %s', (dialect) => {
     api = await startApi(dialect);
     expect((await api.call('POST', '/api/v1/banks', { name: 'SEARCH_TERMS' })).statusCode).toBe(201);
     for (const term of ['forbiddenterm', 'secret swap']) {
-      const r = await api.call('POST', '/api/v1/banks/SEARCH_TERMS/content', { signals: [{ signal_type: 'keyword', value: term }], classification: 'legal:baseline', tags: ['lantern'] });
+      const r = await api.call('POST', '/api/v1/banks/SEARCH_TERMS/content', {
+        signals: [{ signal_type: 'keyword', value: term }],
+        classification: 'legal:baseline',
+        tags: ['lantern'],
+      });
       expect(r.statusCode, r.body).toBe(201);
       ids[term] = r.json().id;
     }
@@ -24,7 +28,9 @@ describe.each(DIALECTS)('keyword banks on %s', (dialect) => {
 
   it('finds listed terms in searched text, evasions included', async () => {
     const hit = (await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'where can I find F0RB1DD3N-TERM videos' })).json();
-    expect(hit.matches).toEqual([expect.objectContaining({ bank: 'SEARCH_TERMS', signal_type: 'keyword', distance: 0, content_id: ids.forbiddenterm, tags: ['lantern'] })]);
+    expect(hit.matches).toEqual([
+      expect.objectContaining({ bank: 'SEARCH_TERMS', signal_type: 'keyword', distance: 0, content_id: ids.forbiddenterm, tags: ['lantern'] }),
+    ]);
     const two = (await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'forbidden term and a s3cr3t sw4p' })).json();
     expect(terms(two.matches)).toEqual(['forbiddenterm', 'secret swap']);
     expect((await api.call('POST', '/api/v1/lookup', { signal_type: 'keyword', signal: 'forbidden terminal velocity' })).json().matches).toEqual([]);

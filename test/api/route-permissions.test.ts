@@ -15,7 +15,8 @@ const concrete = (url: string) => url.replace(/:[A-Za-z_]+/g, '1').replace(/\*$/
 
 /** Routes reachable without a token: the server's operations, its API description, the web UI and the SDK demo. */
 const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\/\*$/, /^\/demo(\/|$)/];
-const isUiRoute = (url: string, api: TestApi) => api.app.routeAccess.some((r) => r.url === url && r.access === 'public') && !url.startsWith('/api/') && !url.startsWith('/federation/');
+const isUiRoute = (url: string, api: TestApi) =>
+  api.app.routeAccess.some((r) => r.url === url && r.access === 'public') && !url.startsWith('/api/') && !url.startsWith('/federation/');
 
 /** "METHOD /path" for every route in Fastify's printRoutes() tree (each line: indentation, a path segment, its methods). */
 function routesInTree(tree: string): string[] {
@@ -43,7 +44,7 @@ describe('default deny at registration', () => {
     await expect(build()).rejects.toThrow(/GET.*\/undeclared declares no permission/);
   });
 
-  it('an unknown permission is refused too; withAccess declares a plugin\'s routes', async () => {
+  it("an unknown permission is refused too; withAccess declares a plugin's routes", async () => {
     const bad = async () => {
       const app = Fastify();
       routePolicy(app);
@@ -86,7 +87,8 @@ describe('every route of the built server', () => {
 
   it('opens only what must be open: public routes hold no data, federation routes are the signed /federation/v1, one route takes any token', () => {
     for (const r of routes.filter((x) => x.access === 'public')) expect(PUBLIC.some((re) => re.test(r.url)) || isUiRoute(r.url, api), r.url).toBe(true);
-    for (const r of routes.filter((x) => x.access === 'public')) expect(r.url.startsWith('/api/') || r.url.startsWith('/federation/') || r.url === '/metrics', r.url).toBe(false);
+    for (const r of routes.filter((x) => x.access === 'public'))
+      expect(r.url.startsWith('/api/') || r.url.startsWith('/federation/') || r.url === '/metrics', r.url).toBe(false);
     for (const r of routes) expect(r.access === 'federation', r.url).toBe(r.url.startsWith('/federation/v1/'));
     expect([...new Set(routes.filter((r) => r.access === 'authenticated').map((r) => r.url))]).toEqual(['/api/v1/whoami']);
   });
@@ -105,7 +107,9 @@ describe('every route of the built server', () => {
   it("refuses the checker's token (403) on every route it is not granted, before reading a body", async () => {
     const denied = routes.filter((r) => (PERMISSIONS as readonly string[]).includes(r.access) && !can('checker', r.access as Permission));
     // The checker may call the check API and nothing else that needs a permission.
-    expect([...new Set(routes.filter((r) => (PERMISSIONS as readonly string[]).includes(r.access) && !denied.includes(r)).map((r) => r.access))]).toEqual(['check']);
+    expect([...new Set(routes.filter((r) => (PERMISSIONS as readonly string[]).includes(r.access) && !denied.includes(r)).map((r) => r.access))]).toEqual([
+      'check',
+    ]);
     expect(denied.length).toBeGreaterThan(100);
     const failures: string[] = [];
     for (const r of denied) {

@@ -16,10 +16,22 @@ const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const ROUTES: Array<{ group: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'; url: string; body?: unknown; allowed: string[] }> = [
   { group: 'banks read', method: 'GET', url: '/api/v1/banks', allowed: ['admin', 'curator', 'analyst', 'auditor'] },
   { group: 'banks write', method: 'POST', url: '/api/v1/banks', body: { name: 'NEW_BANK' }, allowed: ['admin', 'curator'] },
-  { group: 'content write', method: 'POST', url: '/api/v1/banks/SEC_BANK/content', body: { signals: [{ signal_type: 'pdq', value: PDQ }] }, allowed: ['admin'] },
+  {
+    group: 'content write',
+    method: 'POST',
+    url: '/api/v1/banks/SEC_BANK/content',
+    body: { signals: [{ signal_type: 'pdq', value: PDQ }] },
+    allowed: ['admin'],
+  },
   { group: 'content read', method: 'GET', url: '/api/v1/banks/SEC_BANK/content', allowed: ['admin', 'curator', 'analyst', 'auditor'] },
   { group: 'lookup', method: 'POST', url: '/api/v1/lookup', body: { signal_type: 'pdq', signal: PDQ }, allowed: ['admin', 'curator', 'matcher', 'analyst'] },
-  { group: 'compare', method: 'POST', url: '/api/v1/compare', body: { signal_type: 'pdq', a: PDQ, b: PDQ }, allowed: ['admin', 'curator', 'matcher', 'analyst'] },
+  {
+    group: 'compare',
+    method: 'POST',
+    url: '/api/v1/compare',
+    body: { signal_type: 'pdq', a: PDQ, b: PDQ },
+    allowed: ['admin', 'curator', 'matcher', 'analyst'],
+  },
   { group: 'index', method: 'GET', url: '/api/v1/index', allowed: ['admin', 'curator', 'matcher', 'analyst', 'auditor'] },
   { group: 'members', method: 'POST', url: '/api/v1/members', body: { name: 'newcomer', kind: 'ngo' }, allowed: ['admin'] },
   { group: 'tokens', method: 'GET', url: '/api/v1/tokens', allowed: ['admin'] },
@@ -30,7 +42,13 @@ const ROUTES: Array<{ group: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   { group: 'hma status', method: 'GET', url: '/status', allowed: ['admin', 'curator', 'matcher', 'analyst', 'auditor'] },
   // The check API: a checker token (the one a browser may hold) can do this and nothing else.
   { group: 'check', method: 'POST', url: '/api/v1/check/text', body: { text: 'hello' }, allowed: ['admin', 'curator', 'matcher', 'checker'] },
-  { group: 'submissions', method: 'POST', url: '/api/v1/submissions', body: { signals: [{ signal_type: 'pdq', value: PDQ }] }, allowed: ['admin', 'matcher', 'analyst'] },
+  {
+    group: 'submissions',
+    method: 'POST',
+    url: '/api/v1/submissions',
+    body: { signals: [{ signal_type: 'pdq', value: PDQ }] },
+    allowed: ['admin', 'matcher', 'analyst'],
+  },
 ];
 const ROLES = ['admin', 'curator', 'matcher', 'analyst', 'auditor', 'checker'];
 
@@ -75,7 +93,7 @@ describe.each(DIALECTS)('API security on %s', (dialect) => {
     }
   });
 
-  it('a curator of one member cannot change another member\'s bank', async () => {
+  it("a curator of one member cannot change another member's bank", async () => {
     const other = await api.tokenFor('curator', 'other-platform');
     for (const [method, url, body] of [
       ['PATCH', '/api/v1/banks/SEC_BANK', { matching_enabled: false }],
@@ -107,7 +125,14 @@ describe.each(DIALECTS)('API security on %s', (dialect) => {
     ['unknown signal type', 'POST', '/api/v1/lookup', { signal_type: 'tlsh', signal: PDQ }, 400, /unknown signal type "tlsh"/],
     ['malformed JSON', 'POST', '/api/v1/banks', '{"name": "X",', 400, /JSON/],
     ['unknown field', 'POST', '/api/v1/banks', { name: 'OK_NAME', owner: 'me' }, 400, /additional properties/],
-    ['bad classification', 'POST', '/api/v1/banks/SEC_BANK/content', { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'vics:9' }, 400, /not a vics classification/],
+    [
+      'bad classification',
+      'POST',
+      '/api/v1/banks/SEC_BANK/content',
+      { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'vics:9' },
+      400,
+      /not a vics classification/,
+    ],
   ] as const)('%s → %i with a clear message, nothing stored', async (_what, method, url, body, status, message) => {
     const before = await state();
     const r = await api.call(method, url, body, api.adminToken, typeof body === 'string' ? { 'content-type': 'application/json' } : {});
@@ -129,7 +154,10 @@ describe.each(DIALECTS)('API security on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'UPLOAD_INVALID', message: expect.stringMatching(/named like an image but the content is text/) });
     const truncated = multipart('file', 'x.jpg', readFileSync(join(PDQ_IMAGES, 'bridge-mods', 'aaa-orig.jpg')).subarray(0, 5000));
-    expect((await api.call('POST', '/api/v1/hash', truncated.payload, api.adminToken, truncated.headers)).json()).toMatchObject({ code: 'UPLOAD_INVALID', message: expect.stringMatching(/truncated/) });
+    expect((await api.call('POST', '/api/v1/hash', truncated.payload, api.adminToken, truncated.headers)).json()).toMatchObject({
+      code: 'UPLOAD_INVALID',
+      message: expect.stringMatching(/truncated/),
+    });
     const good = multipart('file', 'bridge.jpg', readFileSync(join(PDQ_IMAGES, 'bridge-mods', 'aaa-orig.jpg')));
     const ok = await api.call('POST', '/api/v1/hash', good.payload, api.adminToken, good.headers);
     expect(ok.statusCode).toBe(200);

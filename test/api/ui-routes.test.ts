@@ -29,7 +29,8 @@ describe('the UI route list', () => {
   });
 
   it('matches no other path (the UI shows its not-found page)', () => {
-    for (const path of ['/nope', '/banks/', '/banks/a/b', '/series/abc', '/triage/1x', '/match/', '//', '/banks/%E0%A4%A']) expect(matchUiPath(path), path).toBeUndefined();
+    for (const path of ['/nope', '/banks/', '/banks/a/b', '/series/abc', '/triage/1x', '/match/', '//', '/banks/%E0%A4%A'])
+      expect(matchUiPath(path), path).toBeUndefined();
   });
 });
 
@@ -47,7 +48,9 @@ describe('the server serves the list', () => {
       expect(res.statusCode, r.path).toBe(200);
       expect(res.headers['content-type'], r.path).toMatch(/^text\/html/);
     }
-    const served = api.app.routeAccess.filter((r) => r.method === 'GET' && r.access === 'public' && !/^\/(health|openapi\.json|docs|assets|demo)(\/|$)/.test(r.url)).map((r) => r.url);
+    const served = api.app.routeAccess
+      .filter((r) => r.method === 'GET' && r.access === 'public' && !/^\/(health|openapi\.json|docs|assets|demo)(\/|$)/.test(r.url))
+      .map((r) => r.url);
     expect(served.sort()).toEqual(UI_ROUTES.map((r) => r.path).sort());
   });
 

@@ -18,22 +18,86 @@ describe.each(DIALECTS)('unknown names on %s', (dialect) => {
   beforeAll(async () => {
     api = await startApi(dialect);
     expect((await api.call('POST', '/api/v1/banks', { name: 'DEMO_IMAGES' })).statusCode).toBe(201);
-    expect((await api.call('POST', '/api/v1/peers', { name: 'police-de', url: 'http://127.0.0.1:9', public_key: KEY, kind: 'authority', country: 'DE' })).statusCode).toBe(201);
+    expect(
+      (await api.call('POST', '/api/v1/peers', { name: 'police-de', url: 'http://127.0.0.1:9', public_key: KEY, kind: 'authority', country: 'DE' })).statusCode,
+    ).toBe(201);
     expect((await api.call('POST', '/api/v1/members', { name: 'hotline-fr', kind: 'hotline', country: 'FR' })).statusCode).toBe(201);
-    expect((await api.call('POST', '/api/v1/providers', { name: 'Example Hosting', domains: ['example-cdn.net'], abuse_url: 'https://example-cdn.net/abuse' })).statusCode).toBe(201);
+    expect(
+      (await api.call('POST', '/api/v1/providers', { name: 'Example Hosting', domains: ['example-cdn.net'], abuse_url: 'https://example-cdn.net/abuse' }))
+        .statusCode,
+    ).toBe(201);
   });
   afterAll(() => api.close());
 
-  const state = async () => JSON.stringify(await Promise.all(['/api/v1/rules', '/api/v1/routing', '/api/v1/subscriptions', '/api/v1/tokens'].map(async (u) => (await api.call('GET', u)).json())));
+  const state = async () =>
+    JSON.stringify(
+      await Promise.all(['/api/v1/rules', '/api/v1/routing', '/api/v1/subscriptions', '/api/v1/tokens'].map(async (u) => (await api.call('GET', u)).json())),
+    );
 
   it.each([
-    ['a rule on a misspelt bank', 'POST', '/api/v1/rules', { name: 'typo', conditions: { banks: ['DEMO_IMAGS'] }, actions: ['review'] }, 400, 'RULE_INVALID', /no bank "DEMO_IMAGS" \(did you mean "DEMO_IMAGES"\?\)/],
-    ['a lookup in a bank that is not there', 'POST', '/api/v1/lookup', { signal_type: 'pdq', signal: PDQ, banks: ['DEMO_IMAGE'] }, 404, 'BANK_NOT_FOUND', /no bank "DEMO_IMAGE" \(did you mean "DEMO_IMAGES"\?\)/],
-    ['routing to a misspelt peer', 'PUT', '/api/v1/routing/DE', { peer: 'polce-de' }, 400, 'ROUTING_INVALID', /no peer "polce-de" \(did you mean "police-de"\?\)/],
-    ['a subscription to a misspelt peer', 'POST', '/api/v1/subscriptions', { peer: 'police-dee', bank: 'KNOWN' }, 404, 'PEER_NOT_FOUND', /no peer "police-dee" \(did you mean "police-de"\?\)/],
-    ['a token for a misspelt member', 'POST', '/api/v1/tokens', { member: 'hotline-f', role: 'matcher' }, 404, 'MEMBER_NOT_FOUND', /no member "hotline-f" \(did you mean "hotline-fr"\?\)/],
-    ['removing a misspelt provider', 'DELETE', '/api/v1/providers/Example%20Hostng', undefined, 404, 'NOTICE_NOT_FOUND', /no hosting provider "Example Hostng" \(did you mean "Example Hosting"\?\)/],
-    ['a name far from any', 'POST', '/api/v1/lookup', { signal_type: 'pdq', signal: PDQ, banks: ['ZZZZZZZZZZ'] }, 404, 'BANK_NOT_FOUND', /^no bank "ZZZZZZZZZZ"$/],
+    [
+      'a rule on a misspelt bank',
+      'POST',
+      '/api/v1/rules',
+      { name: 'typo', conditions: { banks: ['DEMO_IMAGS'] }, actions: ['review'] },
+      400,
+      'RULE_INVALID',
+      /no bank "DEMO_IMAGS" \(did you mean "DEMO_IMAGES"\?\)/,
+    ],
+    [
+      'a lookup in a bank that is not there',
+      'POST',
+      '/api/v1/lookup',
+      { signal_type: 'pdq', signal: PDQ, banks: ['DEMO_IMAGE'] },
+      404,
+      'BANK_NOT_FOUND',
+      /no bank "DEMO_IMAGE" \(did you mean "DEMO_IMAGES"\?\)/,
+    ],
+    [
+      'routing to a misspelt peer',
+      'PUT',
+      '/api/v1/routing/DE',
+      { peer: 'polce-de' },
+      400,
+      'ROUTING_INVALID',
+      /no peer "polce-de" \(did you mean "police-de"\?\)/,
+    ],
+    [
+      'a subscription to a misspelt peer',
+      'POST',
+      '/api/v1/subscriptions',
+      { peer: 'police-dee', bank: 'KNOWN' },
+      404,
+      'PEER_NOT_FOUND',
+      /no peer "police-dee" \(did you mean "police-de"\?\)/,
+    ],
+    [
+      'a token for a misspelt member',
+      'POST',
+      '/api/v1/tokens',
+      { member: 'hotline-f', role: 'matcher' },
+      404,
+      'MEMBER_NOT_FOUND',
+      /no member "hotline-f" \(did you mean "hotline-fr"\?\)/,
+    ],
+    [
+      'removing a misspelt provider',
+      'DELETE',
+      '/api/v1/providers/Example%20Hostng',
+      undefined,
+      404,
+      'NOTICE_NOT_FOUND',
+      /no hosting provider "Example Hostng" \(did you mean "Example Hosting"\?\)/,
+    ],
+    [
+      'a name far from any',
+      'POST',
+      '/api/v1/lookup',
+      { signal_type: 'pdq', signal: PDQ, banks: ['ZZZZZZZZZZ'] },
+      404,
+      'BANK_NOT_FOUND',
+      /^no bank "ZZZZZZZZZZ"$/,
+    ],
   ] as const)('%s: a 4xx naming it and the nearest, nothing stored', async (_what, method, url, body, status, code, message) => {
     const before = await state();
     const r = await api.call(method, url, body);

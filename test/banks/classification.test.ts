@@ -15,7 +15,10 @@ describe('parseClassification', () => {
     expect(parseClassification(classificationLabel(c))).toEqual(c);
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'vics:constructor', 'uk:__proto__', 'constructor:x', 'nope', 'vics:9', ''])('refuses %j with CLASSIFICATION_INVALID', (text) => {
-    expect(() => parseClassification(text)).toThrow(expect.objectContaining({ code: 'CLASSIFICATION_INVALID' }));
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'vics:constructor', 'uk:__proto__', 'constructor:x', 'nope', 'vics:9', ''])(
+    'refuses %j with CLASSIFICATION_INVALID',
+    (text) => {
+      expect(() => parseClassification(text)).toThrow(expect.objectContaining({ code: 'CLASSIFICATION_INVALID' }));
+    },
+  );
 });

@@ -42,9 +42,25 @@ describe.each(DIALECTS)('deconfliction on %s', (dialect) => {
     const a = (await api.call('POST', '/api/v1/cases', { reference: 'NL-2026-001', contact_point: 'team-a@police.example' })).json();
     const b = (await api.call('POST', '/api/v1/cases', { reference: 'NL-2026-002', contact_point: 'team-b@police.example' })).json();
     expect(a.uid).toBe(`police-nl/case/${a.id}`);
-    expect((await api.call('POST', `/api/v1/cases/${a.id}/targets`, { targets: [{ kind: 'username', value: 'John.Doe' }, { kind: 'ip', value: '198.51.100.7', from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' }] })).json()).toEqual({ case: a.uid, targets: 2, alerts: 0 });
+    expect(
+      (
+        await api.call('POST', `/api/v1/cases/${a.id}/targets`, {
+          targets: [
+            { kind: 'username', value: 'John.Doe' },
+            { kind: 'ip', value: '198.51.100.7', from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' },
+          ],
+        })
+      ).json(),
+    ).toEqual({ case: a.uid, targets: 2, alerts: 0 });
     // Same username written differently; the same IP, but months later: only the username overlaps.
-    const r = (await api.call('POST', `/api/v1/cases/${b.id}/targets`, { targets: [{ kind: 'username', value: 'john.doe ' }, { kind: 'ip', value: '198.51.100.7', from: '2026-06-01T00:00:00Z', to: '2026-06-02T00:00:00Z' }] })).json();
+    const r = (
+      await api.call('POST', `/api/v1/cases/${b.id}/targets`, {
+        targets: [
+          { kind: 'username', value: 'john.doe ' },
+          { kind: 'ip', value: '198.51.100.7', from: '2026-06-01T00:00:00Z', to: '2026-06-02T00:00:00Z' },
+        ],
+      })
+    ).json();
     expect(r).toEqual({ case: b.uid, targets: 2, alerts: 2 });
     const alerts = (await api.call('GET', '/api/v1/deconfliction/alerts')).json().alerts;
     expect(alerts.map((x: Record<string, string>) => [x.case, x.kind, x.hint, x.other_case, x.other_contact]).sort()).toEqual([
@@ -52,7 +68,10 @@ describe.each(DIALECTS)('deconfliction on %s', (dialect) => {
       [b.uid, 'username', 'j…e', a.uid, 'team-a@police.example'],
     ]);
     // The same IP within the window does overlap.
-    expect((await api.call('POST', `/api/v1/cases/${b.id}/targets`, { targets: [{ kind: 'ip', value: '198.51.100.7', from: '2026-01-15T00:00:00Z' }] })).json().alerts).toBe(2);
+    expect(
+      (await api.call('POST', `/api/v1/cases/${b.id}/targets`, { targets: [{ kind: 'ip', value: '198.51.100.7', from: '2026-01-15T00:00:00Z' }] })).json()
+        .alerts,
+    ).toBe(2);
     // Registered again: no second alert.
     expect((await api.call('POST', `/api/v1/cases/${b.id}/targets`, { targets: [{ kind: 'username', value: 'JOHN.DOE' }] })).json().alerts).toBe(0);
   });

@@ -31,7 +31,12 @@ describe.each(DIALECTS)('triage results on %s', (dialect) => {
   it('records a run with every item; lists, filters and downloads it', async () => {
     const inputs: TriageInput[] = [
       { path: 'C:\\disk\\50%\\a.jpg', size: 10, signals: { md5: KNOWN_MD5 }, error: null },
-      ...Array.from({ length: 250 }, (_, i): TriageInput => ({ path: `disk/new/${i}.jpg`, size: 10, signals: { md5: i.toString(16).padStart(32, '0') }, error: null })),
+      ...Array.from({ length: 250 }, (_, i): TriageInput => ({
+        path: `disk/new/${i}.jpg`,
+        size: 10,
+        signals: { md5: i.toString(16).padStart(32, '0') },
+        error: null,
+      })),
       { path: 'disk/broken.jpg', size: 0, signals: {}, error: 'empty file (0 bytes) [FILE_EMPTY]' },
     ];
     const { run } = await api.node.triage.run(await api.node.operator(), { input: 'disk', kind: 'folder', caseNumber: 'C-1', out: join(out, 'one'), inputs });
@@ -45,14 +50,23 @@ describe.each(DIALECTS)('triage results on %s', (dialect) => {
 
     const page = (q: string) => api.call('GET', `/api/v1/triage/runs/${runId}/items?${q}`).then((r) => r.json());
     const known = await page('class=known');
-    expect(known).toMatchObject({ total: 1, items: [{ n: 1, path: 'C:\\disk\\50%\\a.jpg', folder: 'C:\\disk\\50%', classification: 'vics:2', match: { bank: 'KNOWN', signal_type: 'md5', distance: 0 } }] });
+    expect(known).toMatchObject({
+      total: 1,
+      items: [
+        { n: 1, path: 'C:\\disk\\50%\\a.jpg', folder: 'C:\\disk\\50%', classification: 'vics:2', match: { bank: 'KNOWN', signal_type: 'md5', distance: 0 } },
+      ],
+    });
     const second = await page('class=new&folder=disk%2Fnew&limit=100&offset=100');
     expect([second.total, second.items.length, second.items[0].path]).toEqual([250, 100, 'disk/new/100.jpg']);
     expect((await page('q=50%25')).items.map((i: { n: number }) => i.n)).toEqual([1]); // % is a character, not a wildcard
     expect((await page('class=unreadable')).items[0].error).toMatch(/FILE_EMPTY/);
 
     const csv = await api.call('GET', `/api/v1/triage/runs/${runId}/outputs/csv`);
-    expect([csv.statusCode, csv.headers['content-type'], csv.headers['content-disposition']]).toEqual([200, 'text/csv; charset=utf-8', `attachment; filename="triage-${runId}-triage.csv"`]);
+    expect([csv.statusCode, csv.headers['content-type'], csv.headers['content-disposition']]).toEqual([
+      200,
+      'text/csv; charset=utf-8',
+      `attachment; filename="triage-${runId}-triage.csv"`,
+    ]);
     expect(csv.body.trim().split('\n')).toHaveLength(253);
     const html = await api.call('GET', `/api/v1/triage/runs/${runId}/outputs/html`);
     expect([html.statusCode, html.headers['content-disposition']]).toEqual([200, `attachment; filename="triage-${runId}-triage.html"`]);
@@ -63,7 +77,9 @@ describe.each(DIALECTS)('triage results on %s', (dialect) => {
       yield { path: 'x.jpg', size: 1, signals: { md5: 'b'.repeat(32) }, error: null };
       throw new Error('line 9: unexpected end of the VICS file');
     }
-    await expect(api.node.triage.run(await api.node.operator(), { input: 'cut.json', kind: 'vics', caseNumber: '', out: join(out, 'two'), inputs: breaking() })).rejects.toThrow(/unexpected end/);
+    await expect(
+      api.node.triage.run(await api.node.operator(), { input: 'cut.json', kind: 'vics', caseNumber: '', out: join(out, 'two'), inputs: breaking() }),
+    ).rejects.toThrow(/unexpected end/);
     const [failed] = (await api.call('GET', '/api/v1/triage/runs')).json().runs;
     expect(failed).toMatchObject({ input: 'cut.json', status: 'failed', error: 'line 9: unexpected end of the VICS file' });
     const outputs = await api.call('GET', `/api/v1/triage/runs/${failed.id}/outputs/csv`);
@@ -82,7 +98,13 @@ describe.each(DIALECTS)('triage results on %s', (dialect) => {
   });
 
   it('marks an earlier run superseded when a new run writes into the same folder', async () => {
-    const { run } = await api.node.triage.run(await api.node.operator(), { input: 'again', kind: 'hashes', caseNumber: '', out: join(out, 'one'), inputs: [{ path: 'line 1', size: null, signals: { md5: KNOWN_MD5 }, error: null }] });
+    const { run } = await api.node.triage.run(await api.node.operator(), {
+      input: 'again',
+      kind: 'hashes',
+      caseNumber: '',
+      out: join(out, 'one'),
+      inputs: [{ path: 'line 1', size: null, signals: { md5: KNOWN_MD5 }, error: null }],
+    });
     const runs = (await api.call('GET', '/api/v1/triage/runs')).json().runs;
     expect(runs.find((r: { id: number }) => r.id === runId).status).toBe('superseded');
     expect((await api.call('GET', `/api/v1/triage/runs/${runId}/outputs/csv`)).json().message).toMatch(/the run is superseded/);

@@ -49,7 +49,10 @@ describe.each(DIALECTS)('triage facts on %s', (dialect) => {
   });
 
   it('takes the newer of the VICS record and the series registry, and names the source', async () => {
-    const r = await importVics('a.json', [{ MediaID: 1, MD5: MD5(1), Category: 1, VictimIdentified: true, DateUpdated: '2021-01-01T00:00:00Z', Series: 'Imported' }, { MediaID: 2, MD5: MD5(2), Category: 1, VictimIdentified: 'true', DateUpdated: '2021-01-01T00:00:00Z' }]);
+    const r = await importVics('a.json', [
+      { MediaID: 1, MD5: MD5(1), Category: 1, VictimIdentified: true, DateUpdated: '2021-01-01T00:00:00Z', Series: 'Imported' },
+      { MediaID: 2, MD5: MD5(2), Category: 1, VictimIdentified: 'true', DateUpdated: '2021-01-01T00:00:00Z' },
+    ]);
     expect(r.series).toEqual({ created: 1, linked: 1 });
     // Content 1: only an import-made series, which says nothing → the VICS record's word.
     // Content 2: a series registered by hand now, after the VICS record → "unidentified" wins.
@@ -76,11 +79,34 @@ describe.each(DIALECTS)('triage facts on %s', (dialect) => {
   });
 
   it("links a name a peer's series has to that series, and never changes it", async () => {
-    const peer = await node.federation.addPeer(admin, { name: 'hotline-de', url: 'http://127.0.0.1:9', publicKey: `ed25519:${Buffer.alloc(32, 7).toString('base64')}`, country: 'DE', kind: 'hotline' });
+    const peer = await node.federation.addPeer(admin, {
+      name: 'hotline-de',
+      url: 'http://127.0.0.1:9',
+      publicKey: `ed25519:${Buffer.alloc(32, 7).toString('base64')}`,
+      country: 'DE',
+      kind: 'hotline',
+    });
     const t = Date.parse('2025-06-01T00:00:00Z');
     await node.store.db
       .insertInto('series')
-      .values({ uid: 'hotline-de/series/9', name: 'Shared Name', owner_member: 'hotline-de', owner_country: 'DE', agency: null, contact_point: 'de@example.org', status: 'offender_identified', first_seen_at: null, opened_at: t, victim_identified_at: null, offender_identified_at: t, closed_at: null, notes: null, received_from: peer.id, created_at: t, updated_at: t })
+      .values({
+        uid: 'hotline-de/series/9',
+        name: 'Shared Name',
+        owner_member: 'hotline-de',
+        owner_country: 'DE',
+        agency: null,
+        contact_point: 'de@example.org',
+        status: 'offender_identified',
+        first_seen_at: null,
+        opened_at: t,
+        victim_identified_at: null,
+        offender_identified_at: t,
+        closed_at: null,
+        notes: null,
+        received_from: peer.id,
+        created_at: t,
+        updated_at: t,
+      })
       .execute();
     const before = await node.store.db.selectFrom('series').selectAll().where('uid', '=', 'hotline-de/series/9').executeTakeFirstOrThrow();
     const r = await importVics('c.json', [{ MediaID: 30, MD5: MD5(30), Category: 1, Series: 'shared name', DateUpdated: '2024-01-01T00:00:00Z' }]);
@@ -91,6 +117,9 @@ describe.each(DIALECTS)('triage facts on %s', (dialect) => {
     const lookup = await node.lookup.lookup('md5', MD5(30));
     expect(lookup.matches[0].series?.map((s) => s.uid)).toEqual(['hotline-de/series/9']);
     const items = await triage('peer', [{ path: 'g', size: 1, signals: { md5: MD5(30) }, error: null }]);
-    expect([items[0].facts?.offender_identified, items[0].facts?.sources.offender_identified?.source]).toEqual([true, 'series Shared Name (hotline-de/series/9)']);
+    expect([items[0].facts?.offender_identified, items[0].facts?.sources.offender_identified?.source]).toEqual([
+      true,
+      'series Shared Name (hotline-de/series/9)',
+    ]);
   });
 });

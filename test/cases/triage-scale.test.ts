@@ -28,7 +28,8 @@ describe('alliance triage of a VICS file with a million entries', () => {
     const node = await openNode(loadConfig({ dataDir: data, logLevel: 'silent' }, {}), {});
     const admin = await node.operator();
     await node.banks.createBank(admin, { name: 'KNOWN' });
-    for (let i = 0; i < N; i++) if (isKnown(i)) await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'md5', value: md5(i) }], classification: 'vics:1' });
+    for (let i = 0; i < N; i++)
+      if (isKnown(i)) await node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'md5', value: md5(i) }], classification: 'vics:1' });
     await node.close();
     const fd = openSync(file, 'w');
     writeSync(fd, '{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","value":[\n');
@@ -51,7 +52,11 @@ describe('alliance triage of a VICS file with a million entries', () => {
     expect(r.code, r.stderr).toBe(0);
     const known = 100;
     const broken = 4;
-    expect(r.stdout).toMatch(new RegExp(`^triaged ${N} files in [\\d.]+ s: ${N - known - broken} new, ${known} known \\(0 in a series, 0 with a victim identified\\), 0 not relevant, ${broken} unreadable\\n`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^triaged ${N} files in [\\d.]+ s: ${N - known - broken} new, ${known} known \\(0 in a series, 0 with a victim identified\\), 0 not relevant, ${broken} unreadable\\n`,
+      ),
+    );
     expect(r.stdout).toContain(`(${N - broken} media, ${broken} without MD5/SHA1 left out)`);
 
     let rows = 0;
@@ -78,7 +83,12 @@ describe('alliance triage of a VICS file with a million entries', () => {
       expect(run).toMatchObject({ status: 'done', files: N, kind: 'vics', counts: { new: N - known - broken, known, not_relevant: 0, unreadable: broken } });
       const knownItems = await node.triage.items(await node.operator(), run.id, { class: 'known', limit: 5 });
       expect(knownItems.total).toBe(known);
-      expect(knownItems.items[0]).toMatchObject({ n: 6, path: 'E:\\Users\\x\\5\\5.jpg', classification: 'vics:1', match: { bank: 'KNOWN', signal_type: 'md5', distance: 0 } });
+      expect(knownItems.items[0]).toMatchObject({
+        n: 6,
+        path: 'E:\\Users\\x\\5\\5.jpg',
+        classification: 'vics:1',
+        match: { bank: 'KNOWN', signal_type: 'md5', distance: 0 },
+      });
     } finally {
       await node.close();
     }

@@ -19,7 +19,6 @@ const BRIDGE = join(PDQ_IMAGES, 'bridge-mods');
 const BRIDGE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064';
 
-
 describe('alliance triage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'alliance-triage-'));
   const data = join(dir, 'data');
@@ -44,18 +43,26 @@ describe('alliance triage', () => {
     mkdirSync(join(seized, 'phone', 'DCIM'), { recursive: true });
     mkdirSync(join(seized, 'downloads'), { recursive: true });
     copyFileSync(join(BRIDGE, 'aaa-orig.jpg'), join(seized, 'phone', 'DCIM', 'a.jpg'));
-    await sharp(join(BRIDGE, 'aaa-orig.jpg')).resize(300).jpeg({ quality: 60 }).toFile(join(seized, 'phone', 'DCIM', 'a-small.jpg')); // re-encoded, resized
+    await sharp(join(BRIDGE, 'aaa-orig.jpg'))
+      .resize(300)
+      .jpeg({ quality: 60 })
+      .toFile(join(seized, 'phone', 'DCIM', 'a-small.jpg')); // re-encoded, resized
     copyFileSync(join(PDQ_IMAGES, 'misc-images', 'c.png'), join(seized, 'downloads', 'c.png'));
     for (let i = 0; i < 3; i++) {
       const noise = Buffer.alloc(96 * 96 * 3);
       for (let p = 0; p < noise.length; p++) noise[p] = (p * (i + 7) * 2654435761) >>> 24;
-      await sharp(noise, { raw: { width: 96, height: 96, channels: 3 } }).png().toFile(join(seized, 'downloads', `fresh-${i}.png`));
+      await sharp(noise, { raw: { width: 96, height: 96, channels: 3 } })
+        .png()
+        .toFile(join(seized, 'downloads', `fresh-${i}.png`));
     }
     writeFileSync(join(seized, 'empty.jpg'), '');
     writeFileSync(join(seized, 'corrupt.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]));
     symlinkSync('..', join(seized, 'loop'));
     writeFileSync(join(seized, 'two\nlines.jpg'), readFileSync(join(BRIDGE, 'aaa-orig.jpg')));
-    writeFileSync(Buffer.concat([Buffer.from(join(seized, 'bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('é.jpg')]), readFileSync(join(BRIDGE, 'aaa-orig.jpg')));
+    writeFileSync(
+      Buffer.concat([Buffer.from(join(seized, 'bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('é.jpg')]),
+      readFileSync(join(BRIDGE, 'aaa-orig.jpg')),
+    );
     writeFileSync(join(seized, 'disk.img'), '');
     truncateSync(join(seized, 'disk.img'), 2 * 1024 ** 3); // sparse
   });
@@ -70,7 +77,13 @@ describe('alliance triage', () => {
     byPath = new Map(csvRecords(readFileSync(join(out, 'triage.csv'), 'utf8')).map((x) => [x.path, x]));
     const cls = (p: string) => byPath.get(p)?.class;
     expect(['phone/DCIM/a.jpg', 'phone/DCIM/a-small.jpg', 'two\nlines.jpg'].map(cls)).toEqual(['known', 'known', 'known']);
-    expect(byPath.get('phone/DCIM/a-small.jpg')).toMatchObject({ classification: 'industry:A1', legal: 'baseline', series: 'Bridge', victim_identified: 'true', bank: 'KNOWN' });
+    expect(byPath.get('phone/DCIM/a-small.jpg')).toMatchObject({
+      classification: 'industry:A1',
+      legal: 'baseline',
+      series: 'Bridge',
+      victim_identified: 'true',
+      bank: 'KNOWN',
+    });
     expect(Number(byPath.get('phone/DCIM/a-small.jpg')!.distance)).toBeGreaterThan(0);
     expect(cls('downloads/c.png')).toBe('not_relevant');
     expect(['downloads/fresh-0.png', 'downloads/fresh-1.png', 'downloads/fresh-2.png'].map(cls)).toEqual(['new', 'new', 'new']);
@@ -94,7 +107,9 @@ describe('alliance triage', () => {
     expect(vics['@odata.context']).toMatch(/\/US\/\$metadata#Cases$/);
     const [c] = vics.value;
     expect(c).toMatchObject({ CaseNumber: 'CASE-17', SourceApplicationName: 'Alliance triage', TotalMediaFiles: c.Media.length });
-    for (const m of c.Media) for (const f of ['MediaID', 'Category', 'MD5', 'SHA1', 'IsPrecategorized', 'VictimIdentified', 'MediaFiles']) expect(m, JSON.stringify(m)).toHaveProperty(f);
+    for (const m of c.Media)
+      for (const f of ['MediaID', 'Category', 'MD5', 'SHA1', 'IsPrecategorized', 'VictimIdentified', 'MediaFiles'])
+        expect(m, JSON.stringify(m)).toHaveProperty(f);
     const small = c.Media.find((m: { MediaFiles: Array<{ FileName: string }> }) => m.MediaFiles[0].FileName === 'a-small.jpg');
     expect(small).toMatchObject({ Category: 1, VictimIdentified: true, Series: 'Bridge', IsPrecategorized: true, MediaFiles: [{ FilePath: 'phone/DCIM' }] });
     expect(c.Media.find((m: { MediaFiles: Array<{ FileName: string }> }) => m.MediaFiles[0].FileName === 'c.png')).toMatchObject({ Category: 0 });
@@ -106,7 +121,9 @@ describe('alliance triage', () => {
     const back = await node.banks.listContent(await node.operator(), 'FROM_TRIAGE', { limit: 100 });
     await node.close();
     const label = (md5: string) => back.find((b) => b.signals.some((s) => s.value === md5))?.classification?.vics ?? null;
-    for (const [path, row] of byPath) if (row.md5 && row.class !== 'unreadable') expect([path, label(row.md5)]).toEqual([path, row.class === 'known' ? 1 : row.class === 'not_relevant' ? 0 : null]);
+    for (const [path, row] of byPath)
+      if (row.md5 && row.class !== 'unreadable')
+        expect([path, label(row.md5)]).toEqual([path, row.class === 'known' ? 1 : row.class === 'not_relevant' ? 0 : null]);
   });
 
   it('resumes an interrupted triage without re-hashing finished files', async () => {

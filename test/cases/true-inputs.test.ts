@@ -31,12 +31,15 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-
 /** A node's environment for the CLI: its data directory and, on PostgreSQL, a fresh database. */
 async function nodeEnv(root: string, name: string, dialect: TestDialect): Promise<{ dir: string; env: NodeJS.ProcessEnv; url?: string }> {
   const dir = join(root, name);
   const url = dialect === 'postgres' ? await freshPgDatabase() : undefined;
-  return { dir, url, env: { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: 'hotline-uk', ALLIANCE_LOG_LEVEL: 'silent', ...(url ? { ALLIANCE_DATABASE_URL: url } : {}) } };
+  return {
+    dir,
+    url,
+    env: { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: 'hotline-uk', ALLIANCE_LOG_LEVEL: 'silent', ...(url ? { ALLIANCE_DATABASE_URL: url } : {}) },
+  };
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv) {
@@ -48,7 +51,9 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
 async function noise(path: string, seed: number): Promise<Buffer> {
   const px = Buffer.alloc(72 * 72 * 3);
   for (let p = 0; p < px.length; p++) px[p] = (Math.imul(p + 1, 2654435761 + seed * 40503) >>> 24) & 0xff;
-  await sharp(px, { raw: { width: 72, height: 72, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: 72, height: 72, channels: 3 } })
+    .png()
+    .toFile(path);
   return readFileSync(path);
 }
 
@@ -104,14 +109,47 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
     expect(await cli(['import', caseFile, '--bank', 'UK_CASE', '--category-map', UK_MAP], a.env)).toMatch(/: 0 added, 5 updated, 0 deleted\n$/);
 
     const out = join(root, 'triage-a');
-    expect(await cli(['triage', seized, '--out', out, '--case-number', 'UK-2026-114'], a.env)).toMatch(/triaged 7 files .*: 1 new, 5 known \(4 in a series, 3 with a victim identified\), 0 not relevant, 1 unreadable/);
+    expect(await cli(['triage', seized, '--out', out, '--case-number', 'UK-2026-114'], a.env)).toMatch(
+      /triaged 7 files .*: 1 new, 5 known \(4 in a series, 3 with a victim identified\), 0 not relevant, 1 unreadable/,
+    );
     const rows = new Map(csvRecords(readFileSync(join(out, 'triage.csv'), 'utf8')).map((r) => [r.path, r]));
-    const expected: Record<string, { class: string; classification?: string; series?: string; flags?: Partial<Record<(typeof FLAGS)[number], boolean>>; tags?: string; comments?: string }> = {
-      'phone/f1.png': { class: 'known', classification: 'uk:A', series: 'Harbour', flags: { victim_identified: true }, tags: 'tag-a;tag-b', comments: 'first note' },
-      'usb/copy of f1.png': { class: 'known', classification: 'uk:A', series: 'Harbour', flags: { victim_identified: true }, tags: 'tag-a;tag-b', comments: 'first note' },
-      'phone/f2.png': { class: 'known', classification: 'uk:B', series: 'Lantern', flags: { offender_identified: true, distributed: true, self_generated: true }, tags: '', comments: '' },
+    const expected: Record<
+      string,
+      { class: string; classification?: string; series?: string; flags?: Partial<Record<(typeof FLAGS)[number], boolean>>; tags?: string; comments?: string }
+    > = {
+      'phone/f1.png': {
+        class: 'known',
+        classification: 'uk:A',
+        series: 'Harbour',
+        flags: { victim_identified: true },
+        tags: 'tag-a;tag-b',
+        comments: 'first note',
+      },
+      'usb/copy of f1.png': {
+        class: 'known',
+        classification: 'uk:A',
+        series: 'Harbour',
+        flags: { victim_identified: true },
+        tags: 'tag-a;tag-b',
+        comments: 'first note',
+      },
+      'phone/f2.png': {
+        class: 'known',
+        classification: 'uk:B',
+        series: 'Lantern',
+        flags: { offender_identified: true, distributed: true, self_generated: true },
+        tags: '',
+        comments: '',
+      },
       'usb/f3.png': { class: 'known', classification: 'vics:0', series: '', flags: { suspected: true }, tags: 'tag-c', comments: '' },
-      'usb/listed-corrupt.jpg': { class: 'known', classification: 'uk:C', series: 'Harbour', flags: { victim_identified: true, offender_identified: true }, tags: '', comments: '' },
+      'usb/listed-corrupt.jpg': {
+        class: 'known',
+        classification: 'uk:C',
+        series: 'Harbour',
+        flags: { victim_identified: true, offender_identified: true },
+        tags: '',
+        comments: '',
+      },
       'usb/fresh.png': { class: 'new' },
       'usb/other-corrupt.jpg': { class: 'unreadable' },
     };
@@ -139,20 +177,30 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
     // The summary lists the unreadable file with its digest; a lookup of the corrupt listed file finds it by its bytes.
     expect(readFileSync(join(out, 'triage.html'), 'utf8')).toContain(`MD5 <code>${md5(files['usb/other-corrupt.jpg'])}</code>`);
     const looked = await runCli(['lookup', join(seized, 'usb', 'listed-corrupt.jpg')], { env: a.env });
-    expect([looked.code, looked.stderr]).toEqual([0, expect.stringMatching(/^warning: .*listed-corrupt\.jpg: .*\[IMAGE_CORRUPT\]; looked up by md5, sha1, sha256 only\n/)]);
+    expect([looked.code, looked.stderr]).toEqual([
+      0,
+      expect.stringMatching(/^warning: .*listed-corrupt\.jpg: .*\[IMAGE_CORRUPT\]; looked up by md5, sha1, sha256 only\n/),
+    ]);
     expect(looked.stdout).toMatch(/^md5: 1 match\n/);
 
     // The VICS export of the triage says the same.
     const vics = JSON.parse(readFileSync(join(out, 'triage.vics.json'), 'utf8')) as { value: Array<{ Media: Array<Record<string, unknown>> }> };
     const media = vics.value[0].Media;
-    const byFile = new Map(media.map((m) => [`${((m.MediaFiles as Array<{ FilePath: string; FileName: string }>)[0]).FilePath}/${((m.MediaFiles as Array<{ FileName: string }>)[0]).FileName}`, m]));
+    const byFile = new Map(
+      media.map((m) => [
+        `${(m.MediaFiles as Array<{ FilePath: string; FileName: string }>)[0].FilePath}/${(m.MediaFiles as Array<{ FileName: string }>)[0].FileName}`,
+        m,
+      ]),
+    );
     expect(byFile.size).toBe(7); // every file has a digest, the unreadable ones too
     for (const [path, e] of Object.entries(expected)) {
       const m = byFile.get(path)!;
       expect(m.MD5, path).toBe(md5(files[path]));
       expect(m.SHA256, path).toBe(sha256(files[path]));
       if (e.class !== 'known') continue;
-      expect([m.VictimIdentified, m.OffenderIdentified, m.IsDistributed, m.SelfGenerated, m.IsSuspected], path).toEqual(FLAGS.map((k) => e.flags?.[k] ?? false));
+      expect([m.VictimIdentified, m.OffenderIdentified, m.IsDistributed, m.SelfGenerated, m.IsSuspected], path).toEqual(
+        FLAGS.map((k) => e.flags?.[k] ?? false),
+      );
       expect(m.Series ?? '', path).toBe(e.series);
     }
 
@@ -164,7 +212,13 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
       const token = (await node.members.createToken(admin, admin.memberName!, 'admin')).token;
       const get = async (url: string) => (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).json();
       const run = (await get('/api/v1/triage/runs')).runs[0];
-      const items = (await get(`/api/v1/triage/runs/${run.id}/items?limit=100`)).items as Array<{ path: string; class: string; sha256: string; victim_identified: boolean; facts: Record<string, unknown> & { sources: Record<string, { source: string }>; series_names: string[] } }>;
+      const items = (await get(`/api/v1/triage/runs/${run.id}/items?limit=100`)).items as Array<{
+        path: string;
+        class: string;
+        sha256: string;
+        victim_identified: boolean;
+        facts: Record<string, unknown> & { sources: Record<string, { source: string }>; series_names: string[] };
+      }>;
       for (const [path, e] of Object.entries(expected)) {
         const i = items.find((x) => x.path === path)!;
         expect([i.class, i.sha256], path).toEqual([e.class, sha256(files[path])]);
@@ -224,12 +278,25 @@ describe.each(DIALECTS)('true inputs on %s', (dialect) => {
     try {
       const admin = await node.operator();
       const contents = async (bank: string) =>
-        (await node.banks.listContent(admin, bank, { limit: 100 })).map((c) => c.signals.map((s) => `${s.signal_type}:${s.value}`).sort().join(' ')).sort();
-      const want = await Promise.all(['phone/f1.png', 'phone/f2.png', 'usb/f3.png'].map(async (p) => [`md5:${md5(files[p])}`, `sha1:${sha1(files[p])}`, `sha256:${sha256(files[p])}`]));
+        (await node.banks.listContent(admin, bank, { limit: 100 }))
+          .map((c) =>
+            c.signals
+              .map((s) => `${s.signal_type}:${s.value}`)
+              .sort()
+              .join(' '),
+          )
+          .sort();
+      const want = await Promise.all(
+        ['phone/f1.png', 'phone/f2.png', 'usb/f3.png'].map(async (p) => [`md5:${md5(files[p])}`, `sha1:${sha1(files[p])}`, `sha256:${sha256(files[p])}`]),
+      );
       for (const bank of ['FROM_VICS', 'FROM_CSV']) {
         const got = await contents(bank);
         expect(got, bank).toHaveLength(3);
-        for (const [i, w] of want.entries()) expect(got.some((c) => w.every((h) => c.includes(h)) && /pdq:[0-9a-f]{64}/.test(c)), `${bank} ${i}`).toBe(true);
+        for (const [i, w] of want.entries())
+          expect(
+            got.some((c) => w.every((h) => c.includes(h)) && /pdq:[0-9a-f]{64}/.test(c)),
+            `${bank} ${i}`,
+          ).toBe(true);
       }
     } finally {
       await node.close();
@@ -252,7 +319,17 @@ describe('triage of videos', () => {
     await cli(['hash', clips, '--types', 'vpdq', '--out', bankCsv], a.env);
     expect(await cli(['import', bankCsv, '--bank', 'VIDEOS', '--create'], a.env)).toMatch(/^imported 2 contents/);
     const ffmpeg = (args: string[]) => expect(spawnSync('ffmpeg', ['-v', 'error', '-y', ...args]).status).toBe(0);
-    ffmpeg(['-i', join(VIDEOS, 'chair-20-sd-bar.mp4'), '-vf', 'crop=trunc(iw*0.49)*2:trunc(ih*0.49)*2,scale=trunc(iw*0.35)*2:-2', '-c:v', 'libx264', '-crf', '30', join(clips, 'chair-reencoded.mp4')]);
+    ffmpeg([
+      '-i',
+      join(VIDEOS, 'chair-20-sd-bar.mp4'),
+      '-vf',
+      'crop=trunc(iw*0.49)*2:trunc(ih*0.49)*2,scale=trunc(iw*0.35)*2:-2',
+      '-c:v',
+      'libx264',
+      '-crf',
+      '30',
+      join(clips, 'chair-reencoded.mp4'),
+    ]);
     ffmpeg(['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=10', '-t', '4', '-pix_fmt', 'yuv420p', join(clips, 'unrelated.mp4')]);
     const out = join(root, 'triage-video');
     await cli(['triage', clips, '--out', out], a.env);

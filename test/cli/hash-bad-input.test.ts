@@ -39,7 +39,12 @@ function pngBomb(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const row = Buffer.alloc(1 + width * 3); // one row of zeros; the rest would decompress from nothing
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(row)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(row)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -103,7 +108,10 @@ describe('alliance hash on bad input', () => {
   it('reports failures as JSON records too, with the digests that could be computed', async () => {
     const r = await runCli(['hash', '--format', 'jsonl', files.truncated, files.good]);
     expect(r.code).toBe(1);
-    const [bad, good] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [bad, good] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(bad).toMatchObject({ status: 'failed', error: { code: 'IMAGE_CORRUPT' }, media: 'image', format: 'jpeg' });
     expect(bad.signals.md5.hash).toMatch(/^[0-9a-f]{32}$/);
     expect(good).toMatchObject({ status: 'hashed' });

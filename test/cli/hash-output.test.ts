@@ -30,7 +30,10 @@ describe('alliance hash output', () => {
     it('hashes PNG, TIFF, WebP, GIF and AVIF, lossless ones identically', async () => {
       const r = await runCli(['hash', '--types', 'pdq', '--format', 'jsonl', ...formats.map((f) => join(dir, `img.${f}`))]);
       expect(r.code).toBe(0);
-      const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const recs = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(recs.map((x) => x.format)).toEqual(['png', 'tiff', 'webp', 'gif', 'avif']);
       const png = recs[0].signals.pdq.hash;
       expect(recs[1].signals.pdq.hash).toBe(png);

@@ -12,7 +12,12 @@ describe('alliance --help', () => {
   it('lists the registered signal types', async () => {
     const r = await runCli(['types', '--data', '/nonexistent']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['pdq', 'vpdq', 'md5', 'sha1', 'sha256', 'keyword']);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['pdq', 'vpdq', 'md5', 'sha1', 'sha256', 'keyword']);
   });
 
   it('prints its version', async () => {

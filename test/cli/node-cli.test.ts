@@ -58,7 +58,9 @@ describe('node CLI', () => {
   });
 
   it('creates members and tokens, and revokes them', async () => {
-    expect((await runCli(['member', 'create', 'hotline-it', '--kind', 'hotline', '--country', 'it', ...data])).stdout).toMatch(/member hotline-it \(hotline, IT\) created/);
+    expect((await runCli(['member', 'create', 'hotline-it', '--kind', 'hotline', '--country', 'it', ...data])).stdout).toMatch(
+      /member hotline-it \(hotline, IT\) created/,
+    );
     const t = await runCli(['token', 'create', '--member', 'hotline-it', '--role', 'curator', '--label', 'ci', ...data]);
     expect(t.stdout.trim()).toMatch(/^alli_[A-Za-z0-9_-]{43}$/);
     const list = (await runCli(['token', 'list', '--member', 'hotline-it', ...data])).stdout;
@@ -84,7 +86,15 @@ describe('node CLI', () => {
     expect(broken.stdout).toContain(`entry ${row.id} was edited`);
   });
   it('imports NCMEC pages and VICS files, and exports a bank as VICS and CSV', async () => {
-    const ncmec = await runCli(['import', join(FIXTURES, 'ncmec', 'entries-page-1.xml'), join(FIXTURES, 'ncmec', 'entries-page-2.xml'), '--bank', 'FROM_NCMEC', '--create', ...data]);
+    const ncmec = await runCli([
+      'import',
+      join(FIXTURES, 'ncmec', 'entries-page-1.xml'),
+      join(FIXTURES, 'ncmec', 'entries-page-2.xml'),
+      '--bank',
+      'FROM_NCMEC',
+      '--create',
+      ...data,
+    ]);
     expect(ncmec.stderr).toBe('');
     expect(ncmec.stdout).toMatch(/^imported \d+ items into FROM_NCMEC in [\d.]+ s: \d+ added, 0 updated, 0 deleted/);
     const vics = join(dir, 'out.json');
@@ -102,16 +112,23 @@ describe('node CLI', () => {
     expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--create', ...data])).code).toBe(0);
     const bad = await runCli(['import', join(dir, 'nothing.txt'), '--bank', 'FROM_CSV', ...data]);
     expect(bad.stderr).toMatch(/cannot tell the format of .*nothing\.txt from its name: pass --format csv\|jsonl\|vics\|ncmec/);
-    expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--category-map', '1=nope', ...data])).stderr).toMatch(/--category-map: unknown classification "nope"/);
+    expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--category-map', '1=nope', ...data])).stderr).toMatch(
+      /--category-map: unknown classification "nope"/,
+    );
   });
 
   it('manages routing, hosting providers, rules and reports', async () => {
     const key = `ed25519:${Buffer.alloc(32, 3).toString('base64')}`;
-    expect((await runCli(['peer', 'add', 'bka-de', '--url', 'http://127.0.0.1:9', '--key', key, '--kind', 'authority', '--country', 'DE', ...data])).code).toBe(0);
+    expect((await runCli(['peer', 'add', 'bka-de', '--url', 'http://127.0.0.1:9', '--key', key, '--kind', 'authority', '--country', 'DE', ...data])).code).toBe(
+      0,
+    );
     expect((await runCli(['routing', 'set', 'de', 'bka-de', ...data])).stdout).toBe('reports for DE go to bka-de\n');
     expect((await runCli(['routing', 'set', 'XX', 'bka-de', ...data])).stderr).toMatch(/"XX" is not an ISO 3166-1 alpha-2 country code \[ROUTING_INVALID\]/);
     expect((await runCli(['routing', 'list', ...data])).stdout).toBe('DE\tbka-de\nfall-back\t(none: such reports stay on this node)\n');
-    expect((await runCli(['provider', 'add', 'Example Hosting', '--domains', 'cdn.example.org,example.org', '--abuse-url', 'https://example.org/abuse', ...data])).stdout).toBe('provider Example Hosting added for cdn.example.org, example.org\n');
+    expect(
+      (await runCli(['provider', 'add', 'Example Hosting', '--domains', 'cdn.example.org,example.org', '--abuse-url', 'https://example.org/abuse', ...data]))
+        .stdout,
+    ).toBe('provider Example Hosting added for cdn.example.org, example.org\n');
     expect((await runCli(['provider', 'add', 'No Contact', '--domains', 'x.example', ...data])).stderr).toMatch(/\[PROVIDER_INVALID\]/);
     expect((await runCli(['provider', 'list', ...data])).stdout).toBe('Example Hosting\tcdn.example.org,example.org\t0 notices, 0 removed, median -\n');
     expect((await runCli(['rules', '--json', ...data])).stdout).toBe('[]\n');

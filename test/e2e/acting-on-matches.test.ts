@@ -32,7 +32,15 @@ type Node = ServerProcess & { call: (method: string, path: string, body?: unknow
 async function node(name: string, kind: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-e2e-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_ACTIONS_TICK_MS: '100', ...extra });
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: kind,
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ALLIANCE_ACTIONS_TICK_MS: '100',
+    ...extra,
+  });
   return Object.assign(s, { call: (method: string, path: string, body?: unknown, token?: string) => http(`${s.url}${path}`, token ?? s.token, method, body) });
 }
 
@@ -58,7 +66,9 @@ describe('acting on a match, end to end', () => {
       if (req.method === 'POST' && req.url === '/abuse') {
         req.resume();
         host.notices++;
-        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: host.notices >= host.removedAfter ? 'removed' : 'received' }));
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: host.notices >= host.removedAfter ? 'removed' : 'received' }));
       }
       if (req.url === '/img/1.jpg') return res.writeHead(200, { 'content-type': 'image/jpeg' }).end(IMAGE);
       res.writeHead(404).end();
@@ -67,20 +77,49 @@ describe('acting on a match, end to end', () => {
     const hostingUrl = `http://127.0.0.1:${(hosting.address() as { port: number }).port}`;
     imageUrl = `${hostingUrl}/img/1.jpg`;
     [platform, authority] = await Promise.all([
-      node('platform-nl', 'platform', 'NL', { ALLIANCE_NOTICE_RESEND_MS: '300', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(hosting.address() as { port: number }).port}` }),
+      node('platform-nl', 'platform', 'NL', {
+        ALLIANCE_NOTICE_RESEND_MS: '300',
+        ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(hosting.address() as { port: number }).port}`,
+      }),
       node('bka-de', 'authority', 'DE', { ALLIANCE_DATABASE_URL: await freshPgDatabase() }),
     ]);
     const [pid, aid] = await Promise.all([platform.call('GET', '/api/v1/identity'), authority.call('GET', '/api/v1/identity')]);
-    expect((await platform.call('POST', '/api/v1/peers', { name: 'bka-de', url: authority.url, public_key: aid.json.public_key, country: 'DE', kind: 'authority' })).status).toBe(201);
-    expect((await authority.call('POST', '/api/v1/peers', { name: 'platform-nl', url: platform.url, public_key: pid.json.public_key, country: 'NL', kind: 'platform' })).status).toBe(201);
+    expect(
+      (await platform.call('POST', '/api/v1/peers', { name: 'bka-de', url: authority.url, public_key: aid.json.public_key, country: 'DE', kind: 'authority' }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await authority.call('POST', '/api/v1/peers', {
+          name: 'platform-nl',
+          url: platform.url,
+          public_key: pid.json.public_key,
+          country: 'NL',
+          kind: 'platform',
+        })
+      ).status,
+    ).toBe(201);
     expect((await platform.call('PUT', '/api/v1/routing/DE', { peer: 'bka-de' })).status).toBe(200);
     await platform.call('POST', '/api/v1/banks', { name: 'KNOWN' });
     await platform.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: PDQ }], classification: 'industry:A1' });
-    expect((await platform.call('POST', '/api/v1/rules', { name: 'known material', conditions: { banks: ['KNOWN'], max_distance: 31 }, actions: ['review', 'report', 'notice'] })).status).toBe(201);
-    expect((await platform.call('POST', '/api/v1/providers', { name: 'Local Hosting', domains: ['127.0.0.1'], abuse_url: `${hostingUrl}/abuse` })).status).toBe(201);
+    expect(
+      (
+        await platform.call('POST', '/api/v1/rules', {
+          name: 'known material',
+          conditions: { banks: ['KNOWN'], max_distance: 31 },
+          actions: ['review', 'report', 'notice'],
+        })
+      ).status,
+    ).toBe(201);
+    expect((await platform.call('POST', '/api/v1/providers', { name: 'Local Hosting', domains: ['127.0.0.1'], abuse_url: `${hostingUrl}/abuse` })).status).toBe(
+      201,
+    );
     await platform.call('POST', '/api/v1/members', { name: 'trust-safety', kind: 'platform', country: 'NL' });
     analystToken = (await platform.call('POST', '/api/v1/tokens', { member: 'trust-safety', role: 'analyst', label: 'analyst' })).json.token;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   });
 
   afterAll(async () => {
@@ -95,7 +134,13 @@ describe('acting on a match, end to end', () => {
 
   it('an upload that matches waits for review', async () => {
     expect(analystToken).toMatch(/^alli_/);
-    const r = await upload(platform, { ip: GERMAN_IP, url: imageUrl, source: 'upload', external_id: 'post-1', uploaded_at: new Date(Date.now() - 2000).toISOString() });
+    const r = await upload(platform, {
+      ip: GERMAN_IP,
+      url: imageUrl,
+      source: 'upload',
+      external_id: 'post-1',
+      uploaded_at: new Date(Date.now() - 2000).toISOString(),
+    });
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({ decision: 'review', matches: [{ bank: 'KNOWN', distance: 0 }], review_id: expect.any(Number) });
     first = r.json.id;
@@ -125,7 +170,17 @@ describe('acting on a match, end to end', () => {
       const r = (await authority.call('GET', '/api/v1/reports?direction=in')).json.reports;
       return r.length ? r : undefined;
     });
-    expect(incoming).toMatchObject([{ uid: expect.stringMatching(/^platform-nl\/\d+$/), from_member: 'platform-nl', kind: 'referral', country: 'DE', status: 'finished', incident_type: 'child_pornography', files: [{ hashes: { pdq: PDQ } }] }]);
+    expect(incoming).toMatchObject([
+      {
+        uid: expect.stringMatching(/^platform-nl\/\d+$/),
+        from_member: 'platform-nl',
+        kind: 'referral',
+        country: 'DE',
+        status: 'finished',
+        incident_type: 'child_pornography',
+        files: [{ hashes: { pdq: PDQ } }],
+      },
+    ]);
     expect(incoming[0].reported_user.ip_capture_events[0].ip).toBe(GERMAN_IP);
     const sent = (await platform.call('GET', '/api/v1/reports')).json.reports;
     expect(sent).toMatchObject([{ uid: incoming[0].uid, routed_to: 'bka-de', routing_basis: 'ip', delivery: { state: 'delivered' } }]);

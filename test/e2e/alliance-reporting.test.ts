@@ -24,7 +24,14 @@ type Node = ServerProcess & { name: string; dir: string; call: (method: string, 
 async function node(name: string, country: string, kind: string, extra: NodeJS.ProcessEnv = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-rep-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ...extra });
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: kind,
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ...extra,
+  });
   return Object.assign(s, { name, dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
@@ -54,16 +61,36 @@ describe('country reports to the secretariat, and its dashboard', () => {
 
   beforeAll(async () => {
     sec = await node('secretariat', '', 'secretariat');
-    countries = await Promise.all([node('police-be', 'BE', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' }), node('bka-de', 'DE', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' }), node('police-nl', 'NL', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' })]);
+    countries = await Promise.all([
+      node('police-be', 'BE', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' }),
+      node('bka-de', 'DE', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' }),
+      node('police-nl', 'NL', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' }),
+    ]);
     outsider = await node('police-xx', 'FR', 'authority', { ALLIANCE_SECRETARIAT_PEER: 'secretariat' });
     const identity = async (n: Node) => (await n.call('GET', '/api/v1/identity')).json;
     const s = await identity(sec);
-    for (const c of [...countries, outsider]) expect((await c.call('POST', '/api/v1/peers', { name: 'secretariat', url: sec.url, public_key: s.public_key, country: null, kind: 'secretariat' })).status).toBe(201);
+    for (const c of [...countries, outsider])
+      expect(
+        (await c.call('POST', '/api/v1/peers', { name: 'secretariat', url: sec.url, public_key: s.public_key, country: null, kind: 'secretariat' })).status,
+      ).toBe(201);
     for (const c of countries) {
       const id = await identity(c);
-      expect((await sec.call('POST', '/api/v1/peers', { name: id.member, url: c.url, public_key: id.public_key, country: id.country, kind: 'authority' })).status).toBe(201);
+      expect(
+        (await sec.call('POST', '/api/v1/peers', { name: id.member, url: c.url, public_key: id.public_key, country: id.country, kind: 'authority' })).status,
+      ).toBe(201);
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -78,11 +105,30 @@ describe('country reports to the secretariat, and its dashboard', () => {
       for (const [i, q] of Q.entries()) {
         if (p.victims[i]) {
           const series = (await c.call('POST', '/api/v1/series', { name: `${c.name} ${q.key}` })).json;
-          for (let v = 0; v < p.victims[i]; v++) expect((await c.call('POST', `/api/v1/series/${series.id}/victims`, { identified_on: q.day })).status).toBe(201);
+          for (let v = 0; v < p.victims[i]; v++)
+            expect((await c.call('POST', `/api/v1/series/${series.id}/victims`, { identified_on: q.day })).status).toBe(201);
         }
-        if (p.reach[i]) expect((await c.call('POST', '/api/v1/campaigns', { country: c.name === 'bka-de' ? 'DE' : c.name === 'police-be' ? 'BE' : 'NL', title: `Campaign ${q.key}`, audience: 'children', channel: 'online', reach: p.reach[i], starts_on: q.day })).status).toBe(201);
+        if (p.reach[i])
+          expect(
+            (
+              await c.call('POST', '/api/v1/campaigns', {
+                country: c.name === 'bka-de' ? 'DE' : c.name === 'police-be' ? 'BE' : 'NL',
+                title: `Campaign ${q.key}`,
+                audience: 'children',
+                channel: 'online',
+                reach: p.reach[i],
+                starts_on: q.day,
+              })
+            ).status,
+          ).toBe(201);
       }
-      expect((await c.call('PUT', `/api/v1/mnr/${Q[2].key}`, { ratings: [{ capability: 7, phase: c.name === 'police-be' ? 4 : 2, evidence: 'Node connected to the alliance banks' }] })).status).toBe(200);
+      expect(
+        (
+          await c.call('PUT', `/api/v1/mnr/${Q[2].key}`, {
+            ratings: [{ capability: 7, phase: c.name === 'police-be' ? 4 : 2, evidence: 'Node connected to the alliance banks' }],
+          })
+        ).status,
+      ).toBe(200);
       for (const q of Q) {
         const built = await c.call('POST', '/api/v1/country-reports', { period: q.key });
         expect(built.status, built.text).toBe(201);
@@ -102,7 +148,11 @@ describe('country reports to the secretariat, and its dashboard', () => {
     const tampered = JSON.stringify({ ...env, payload: env.payload.replace(/"victims\.identified":\d+/, '"victims.identified":999') });
     // Sent with police-be's own key: the request is genuine, the report is not.
     const headers = signRequest(loadIdentity(be.dir), 'police-be', 'secretariat', 'POST', '/federation/v1/country-reports', tampered);
-    const res = await fetch(`${sec.url}/federation/v1/country-reports`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: tampered });
+    const res = await fetch(`${sec.url}/federation/v1/country-reports`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: tampered,
+    });
     expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([400, 'COUNTRY_REPORT_INVALID']);
 
     const built = (await outsider.call('POST', '/api/v1/country-reports', { period: Q[2].key })).json;
@@ -129,16 +179,32 @@ describe('country reports to the secretariat, and its dashboard', () => {
     const chartTable = async (slug: string) => {
       const table = page.locator(`figure[data-chart="${slug}"] table.chart-data`);
       const head = await table.locator('thead th').allInnerTexts();
-      const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c as { textContent: string }).textContent)));
+      const rows = await table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c as { textContent: string }).textContent)));
       return { head, rows };
     };
-    for (const [slug, key] of [['target-1-victims-identified', 'victims'], ['target-3-people-reached-by-campaigns', 'reach']] as const) {
+    for (const [slug, key] of [
+      ['target-1-victims-identified', 'victims'],
+      ['target-3-people-reached-by-campaigns', 'reach'],
+    ] as const) {
       const { head, rows } = await chartTable(slug);
       expect(head.slice(1)).toEqual([...Object.values(names), 'alliance']);
-      expect(rows).toEqual(Q.map((q, i) => [q.key, ...Object.keys(names).map((m) => String(plan[m][key][i])), String(Object.keys(names).reduce((n, m) => n + plan[m][key][i], 0))]));
+      expect(rows).toEqual(
+        Q.map((q, i) => [
+          q.key,
+          ...Object.keys(names).map((m) => String(plan[m][key][i])),
+          String(Object.keys(names).reduce((n, m) => n + plan[m][key][i], 0)),
+        ]),
+      );
       // The numbers printed on the bars are the same (a bar of 0 has no height and no label).
       const labels = (await page.locator(`figure[data-chart="${slug}"] .recharts-label-list text`).allTextContents()).map(Number).sort((a, b) => a - b);
-      expect(labels).toEqual(Object.keys(names).flatMap((m) => plan[m][key]).filter((v) => v > 0).sort((a, b) => a - b));
+      expect(labels).toEqual(
+        Object.keys(names)
+          .flatMap((m) => plan[m][key])
+          .filter((v) => v > 0)
+          .sort((a, b) => a - b),
+      );
     }
     expect(await page.locator('table.heatmap tbody tr').count()).toBe(3);
     expect(await page.locator('table.heatmap tr[data-member="police-be"] td').nth(6).innerText()).toBe('4'); // capability 7, phase 4

@@ -18,7 +18,15 @@ type Node = ServerProcess & { name: string; dir: string; call: (method: string, 
 async function node(name: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-dc-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: 'authority', ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_DECONFLICTION_KEY: KEY, ...extra });
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: 'authority',
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ALLIANCE_DECONFLICTION_KEY: KEY,
+    ...extra,
+  });
   return Object.assign(s, { name, dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
@@ -30,7 +38,12 @@ describe('deconfliction between nodes', () => {
   beforeAll(async () => {
     [A, B, C] = await Promise.all([node('police-nl', 'NL'), node('bka-de', 'DE', { ALLIANCE_DATABASE_URL: await freshPgDatabase() }), node('police-fr', 'FR')]);
     const ids = await Promise.all([A, B, C].map(async (n) => ({ n, id: (await n.call('GET', '/api/v1/identity')).json })));
-    for (const { n } of ids) for (const { n: o, id } of ids) if (o !== n) expect((await n.call('POST', '/api/v1/peers', { name: id.member, url: o.url, public_key: id.public_key, country: id.country, kind: id.kind })).status).toBe(201);
+    for (const { n } of ids)
+      for (const { n: o, id } of ids)
+        if (o !== n)
+          expect(
+            (await n.call('POST', '/api/v1/peers', { name: id.member, url: o.url, public_key: id.public_key, country: id.country, kind: id.kind })).status,
+          ).toBe(201);
   });
 
   afterAll(async () => {
@@ -41,12 +54,35 @@ describe('deconfliction between nodes', () => {
   it('both case owners are alerted, with each other’s contact point', async () => {
     const a = (await A.call('POST', '/api/v1/cases', { reference: 'NL-17', contact_point: 'team-nl@police.example' })).json;
     const b = (await B.call('POST', '/api/v1/cases', { reference: 'DE-4', contact_point: 'team-de@bka.example' })).json;
-    expect((await A.call('POST', `/api/v1/cases/${a.id}/targets`, { targets: [{ kind: 'username', value: 'John.Doe' }, { kind: 'series', value: 'police-be/series/12' }, { kind: 'email', value: 'only-nl@example.org' }] })).json.alerts).toBe(0);
-    expect((await B.call('POST', `/api/v1/cases/${b.id}/targets`, { targets: [{ kind: 'username', value: 'john.doe ' }, { kind: 'series', value: 'POLICE-BE/series/12' }, { kind: 'phone', value: '+49 30 1111111' }] })).json.alerts).toBe(0);
+    expect(
+      (
+        await A.call('POST', `/api/v1/cases/${a.id}/targets`, {
+          targets: [
+            { kind: 'username', value: 'John.Doe' },
+            { kind: 'series', value: 'police-be/series/12' },
+            { kind: 'email', value: 'only-nl@example.org' },
+          ],
+        })
+      ).json.alerts,
+    ).toBe(0);
+    expect(
+      (
+        await B.call('POST', `/api/v1/cases/${b.id}/targets`, {
+          targets: [
+            { kind: 'username', value: 'john.doe ' },
+            { kind: 'series', value: 'POLICE-BE/series/12' },
+            { kind: 'phone', value: '+49 30 1111111' },
+          ],
+        })
+      ).json.alerts,
+    ).toBe(0);
     const [fromA, fromB] = [await B.call('POST', '/api/v1/deconfliction/sync'), await A.call('POST', '/api/v1/deconfliction/sync')];
     expect(fromA.json.peers.find((p: { peer: string }) => p.peer === 'police-nl')).toMatchObject({ targets: 3, alerts: 2 });
     expect(fromB.json.peers.find((p: { peer: string }) => p.peer === 'bka-de')).toMatchObject({ targets: 3, alerts: 2 });
-    const alerts = async (n: Node) => (await n.call('GET', '/api/v1/deconfliction/alerts')).json.alerts.map((x: Record<string, string>) => [x.case, x.kind, x.other_case, x.other_member, x.other_contact]).sort();
+    const alerts = async (n: Node) =>
+      (await n.call('GET', '/api/v1/deconfliction/alerts')).json.alerts
+        .map((x: Record<string, string>) => [x.case, x.kind, x.other_case, x.other_member, x.other_contact])
+        .sort();
     expect(await alerts(A)).toEqual([
       [a.uid, 'series', b.uid, 'bka-de', 'team-de@bka.example'],
       [a.uid, 'username', b.uid, 'bka-de', 'team-de@bka.example'],
@@ -56,7 +92,10 @@ describe('deconfliction between nodes', () => {
       [b.uid, 'username', a.uid, 'police-nl', 'team-nl@police.example'],
     ]);
     // Pulling again raises nothing new.
-    expect((await A.call('POST', '/api/v1/deconfliction/sync')).json.peers.find((p: { peer: string }) => p.peer === 'bka-de')).toMatchObject({ targets: 0, alerts: 0 });
+    expect((await A.call('POST', '/api/v1/deconfliction/sync')).json.peers.find((p: { peer: string }) => p.peer === 'bka-de')).toMatchObject({
+      targets: 0,
+      alerts: 0,
+    });
   });
 
   it('the third node holds keyed hashes only: nothing it can reverse', async () => {

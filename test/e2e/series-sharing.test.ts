@@ -16,7 +16,14 @@ type Node = ServerProcess & { dir: string; call: (method: string, path: string, 
 async function node(name: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-series-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: 'authority', ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ...extra });
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: 'authority',
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ...extra,
+  });
   return Object.assign(s, { dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
@@ -29,8 +36,12 @@ describe('series status shared between authorities', () => {
   beforeAll(async () => {
     [A, B] = await Promise.all([node('police-be', 'BE', { ALLIANCE_DATABASE_URL: await freshPgDatabase() }), node('bka-de', 'DE')]);
     const [a, b] = await Promise.all([A.call('GET', '/api/v1/identity'), B.call('GET', '/api/v1/identity')]);
-    expect((await A.call('POST', '/api/v1/peers', { name: 'bka-de', url: B.url, public_key: b.json.public_key, country: 'DE', kind: 'authority' })).status).toBe(201);
-    expect((await B.call('POST', '/api/v1/peers', { name: 'police-be', url: A.url, public_key: a.json.public_key, country: 'BE', kind: 'authority' })).status).toBe(201);
+    expect(
+      (await A.call('POST', '/api/v1/peers', { name: 'bka-de', url: B.url, public_key: b.json.public_key, country: 'DE', kind: 'authority' })).status,
+    ).toBe(201);
+    expect(
+      (await B.call('POST', '/api/v1/peers', { name: 'police-be', url: A.url, public_key: a.json.public_key, country: 'BE', kind: 'authority' })).status,
+    ).toBe(201);
   });
 
   afterAll(async () => {
@@ -41,12 +52,27 @@ describe('series status shared between authorities', () => {
   const sync = async () => (await B.call('POST', '/api/v1/series/sync')).json.peers;
 
   it('a peer learns that a series exists, who owns it and its status — not its notes', async () => {
-    const s = (await A.call('POST', '/api/v1/series', { name: 'Harbour', agency: 'Federal Police', contact_point: 'vid@police-be.example', notes: 'RESTRICTED-NOTE-7f3a' })).json;
+    const s = (
+      await A.call('POST', '/api/v1/series', {
+        name: 'Harbour',
+        agency: 'Federal Police',
+        contact_point: 'vid@police-be.example',
+        notes: 'RESTRICTED-NOTE-7f3a',
+      })
+    ).json;
     [seriesId, uid] = [s.id, s.uid];
     expect(await sync()).toEqual([{ peer: 'police-be', series: 1 }]);
     const [copy] = (await B.call('GET', '/api/v1/series')).json.series;
-    expect(copy).toMatchObject({ uid, name: 'Harbour', own: false, status: 'unidentified', owner: { member: 'police-be', country: 'BE', agency: 'Federal Police', contact_point: 'vid@police-be.example' }, notes: null });
-    for (const f of ['alliance.sqlite', 'alliance.sqlite-wal']) expect(existsSync(join(B.dir, f)) && readFileSync(join(B.dir, f)).includes('RESTRICTED-NOTE-7f3a'), f).toBe(false);
+    expect(copy).toMatchObject({
+      uid,
+      name: 'Harbour',
+      own: false,
+      status: 'unidentified',
+      owner: { member: 'police-be', country: 'BE', agency: 'Federal Police', contact_point: 'vid@police-be.example' },
+      notes: null,
+    });
+    for (const f of ['alliance.sqlite', 'alliance.sqlite-wal'])
+      expect(existsSync(join(B.dir, f)) && readFileSync(join(B.dir, f)).includes('RESTRICTED-NOTE-7f3a'), f).toBe(false);
     const refused = await B.call('PATCH', `/api/v1/series/${copy.id}`, { status: 'closed' });
     expect([refused.status, refused.json.code]).toEqual([403, 'SERIES_NOT_OWNED']);
   });
@@ -67,9 +93,14 @@ describe('series status shared between authorities', () => {
 
   it('a peer that is down leaves a clear error and changes nothing', async () => {
     const key = `ed25519:${Buffer.alloc(32, 9).toString('base64')}`;
-    expect((await B.call('POST', '/api/v1/peers', { name: 'offline-fr', url: 'http://127.0.0.1:9', public_key: key, country: 'FR', kind: 'authority' })).status).toBe(201);
+    expect(
+      (await B.call('POST', '/api/v1/peers', { name: 'offline-fr', url: 'http://127.0.0.1:9', public_key: key, country: 'FR', kind: 'authority' })).status,
+    ).toBe(201);
     const peers = await sync();
-    expect(peers.find((p: { peer: string }) => p.peer === 'offline-fr')).toMatchObject({ series: 0, error: expect.stringMatching(/cannot reach peer offline-fr/) });
+    expect(peers.find((p: { peer: string }) => p.peer === 'offline-fr')).toMatchObject({
+      series: 0,
+      error: expect.stringMatching(/cannot reach peer offline-fr/),
+    });
     expect((await B.call('GET', '/api/v1/series/counts')).json.alliance).toBe(1);
   });
 });

@@ -36,7 +36,13 @@ describe('webhook deliveries across a node restart', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const env = (retryMs: string) => ({ ALLIANCE_DATA_DIR: dir, ALLIANCE_ACTIONS_TICK_MS: '50', ALLIANCE_WEBHOOK_RETRY_BASE_MS: retryMs, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(receiver.address() as { port: number }).port}` });
+  const env = (retryMs: string) => ({
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_ACTIONS_TICK_MS: '50',
+    ALLIANCE_WEBHOOK_RETRY_BASE_MS: retryMs,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${(receiver.address() as { port: number }).port}`,
+  });
 
   it('fails three times, is killed, restarts, delivers once', async () => {
     // A back-off of 2 s on the first run: the node is killed while the delivery waits for its retry.
@@ -45,7 +51,9 @@ describe('webhook deliveries across a node restart', () => {
     const call = (method: string, path: string, body?: unknown) => http(`${node!.url}${path}`, token, method, body);
     const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
     expect((await call('POST', '/api/v1/webhooks', { name: 'platform', url, secret: 'a-secret-of-enough-length' })).status).toBe(201);
-    expect((await call('POST', '/api/v1/rules', { name: 'tell', conditions: { signal_types: ['md5'] }, actions: ['webhook', 'block'], webhook: 'platform' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/rules', { name: 'tell', conditions: { signal_types: ['md5'] }, actions: ['webhook', 'block'], webhook: 'platform' })).status,
+    ).toBe(201);
     await call('POST', '/api/v1/banks', { name: 'KNOWN' });
     await call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: 'a'.repeat(32) }] });
     expect((await call('POST', '/api/v1/submissions', { signals: { md5: 'a'.repeat(32) } })).json.decision).toBe('block');

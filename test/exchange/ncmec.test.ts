@@ -103,7 +103,13 @@ describe('NCMEC v2 entries', () => {
 
   it('refuses external entities, entity expansion, malformed XML and bad fingerprints with their line; nothing is stored', async () => {
     await fresh();
-    const count = async () => (await node.store.db.selectFrom('bank_content').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await node.store.db
+          .selectFrom('bank_content')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     const xxe = `<?xml version="1.0"?>\n<!DOCTYPE queryResult [\n  <!ENTITY secret SYSTEM "file:///etc/passwd">\n]>\n<queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><videos>${video('x', '&secret;')}</videos></queryResult>`;
     await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('xxe.xml', xxe)])).rejects.toThrow(/line 2: <!DOCTYPE is not allowed/);
     const bomb = `<?xml version="1.0"?>\n<!ENTITY a "aaaaaaaaaa">\n<queryResult/>`;
@@ -111,10 +117,16 @@ describe('NCMEC v2 entries', () => {
     const broken = doc(video('ok', 'abcdefabcdefabcdefabcdefabcdefab')).replace('</videos>', '</video>');
     await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('broken.xml', broken)])).rejects.toThrow(/line \d+: malformed XML/);
     const badMd5 = doc(video('good', 'abcdefabcdefabcdefabcdefabcdefab') + video('bad', 'not-a-hash'));
-    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('bad-md5.xml', badMd5)])).rejects.toThrow(/line 14: video bad: fingerprint <md5> is not a valid md5/);
+    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('bad-md5.xml', badMd5)])).rejects.toThrow(
+      /line 14: video bad: fingerprint <md5> is not a valid md5/,
+    );
     // A good first page and a bad second one: nothing of either is stored.
-    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [page('entries-page-1.xml'), write('bad2.xml', badMd5)])).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
-    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('other.xml', '<?xml version="1.0"?><html><body/></html>')])).rejects.toThrow(/not an NCMEC queryResult/);
+    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [page('entries-page-1.xml'), write('bad2.xml', badMd5)])).rejects.toMatchObject({
+      code: 'IMPORT_INVALID',
+    });
+    await expect(importExchangeFiles(node.banks, admin, 'NCMEC', 'ncmec', [write('other.xml', '<?xml version="1.0"?><html><body/></html>')])).rejects.toThrow(
+      /not an NCMEC queryResult/,
+    );
     expect(Number(await count())).toBe(0);
   });
 });

@@ -44,7 +44,11 @@ function quirkyMediaFile(): string {
     '\t\t\t"MimeType": "image/jpeg",\r',
     '\t\t\t"RelativeFilePath": "export\\\\a\\\\1.jpg",\r',
     '\t\t\t"Exifs": [{"PropertyName": "Make", "PropertyValue": "TestCam"}, {"PropertyName": "Model", "PropertyValue": "X1"}],\r',
-    '\t\t\t"MediaFiles": [{"MD5": "' + md5(0xab) + '", "FileName": "1.jpg", "FilePath": "C:\\\\cases\\\\1.jpg", "Created": "2020-01-01T00:00:00Z", "Written": "2020-01-02T00:00:00Z", "Accessed": "2020-01-03T00:00:00Z", "Unallocated": "true", "Deleted": "false", "ParentMD5": "' + md5(0x01) + '", "ParentFileName": "archive.zip", "PhysicalLocation": 4096, "SourceID": 2}]\r',
+    '\t\t\t"MediaFiles": [{"MD5": "' +
+      md5(0xab) +
+      '", "FileName": "1.jpg", "FilePath": "C:\\\\cases\\\\1.jpg", "Created": "2020-01-01T00:00:00Z", "Written": "2020-01-02T00:00:00Z", "Accessed": "2020-01-03T00:00:00Z", "Unallocated": "true", "Deleted": "false", "ParentMD5": "' +
+      md5(0x01) +
+      '", "ParentFileName": "archive.zip", "PhysicalLocation": 4096, "SourceID": 2}]\r',
     '\t\t},\r',
     // Category omitted (= 0), flags omitted (= false), a second Media with the same MD5 as the next one.
     `\t\t{"MediaID": 2, "MD5": "${md5(0x22)}"},\r`,
@@ -146,19 +150,41 @@ describe.each(DIALECTS)('VICS 2.0 on %s', (dialect) => {
       'cases.json',
       JSON.stringify({
         '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Cases',
-        value: [{ CaseID: '{6f1c2b7a-1111-4222-8333-944455556666}', CaseNumber: 'OP-12', ContactEmail: 'case@example.org', SourceApplicationName: 'TestTool', TotalMediaFiles: 2, Media: [{ MediaID: 10, Category: 1, MD5: md5(0x10) }, { MediaID: 11, Category: 3, MD5: md5(0x11) }] }],
+        value: [
+          {
+            CaseID: '{6f1c2b7a-1111-4222-8333-944455556666}',
+            CaseNumber: 'OP-12',
+            ContactEmail: 'case@example.org',
+            SourceApplicationName: 'TestTool',
+            TotalMediaFiles: 2,
+            Media: [
+              { MediaID: 10, Category: 1, MD5: md5(0x10) },
+              { MediaID: 11, Category: 3, MD5: md5(0x11) },
+            ],
+          },
+        ],
       }),
     );
-    await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [cases])).rejects.toThrow(/Cases\[0\]\.Media\[0\]\.Category: the UK data model numbers its categories its own way/);
+    await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [cases])).rejects.toThrow(
+      /Cases\[0\]\.Media\[0\]\.Category: the UK data model numbers its categories its own way/,
+    );
     expect(await contents('FIRST')).toHaveLength(0);
 
-    const r = await importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [cases], { categories: parseCategoryMap('1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal') });
+    const r = await importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [cases], {
+      categories: parseCategoryMap('1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal'),
+    });
     expect(r).toMatchObject({ items: 2, added: 2 });
     const got = await contents('FIRST');
     expect(got.map((c) => c.classification?.value)).toEqual(['A', 'C']);
-    expect(got[0].metadata!.vics).toMatchObject({ MediaID: '10', Case: { CaseID: '6f1c2b7a-1111-4222-8333-944455556666', CaseNumber: 'OP-12', SourceApplicationName: 'TestTool' } });
+    expect(got[0].metadata!.vics).toMatchObject({
+      MediaID: '10',
+      Case: { CaseID: '6f1c2b7a-1111-4222-8333-944455556666', CaseNumber: 'OP-12', SourceApplicationName: 'TestTool' },
+    });
 
-    const v13 = write('v13.json', JSON.stringify({ 'odata.metadata': 'http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Media', value: [{ MediaID: 1, Category: 2, MD5: md5(0x13) }] }));
+    const v13 = write(
+      'v13.json',
+      JSON.stringify({ 'odata.metadata': 'http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Media', value: [{ MediaID: 1, Category: 2, MD5: md5(0x13) }] }),
+    );
     await expect(importExchangeFiles(node.banks, admin, 'SECOND', 'vics', [v13])).rejects.toThrow(/the 1\.3 data model/);
     await importExchangeFiles(node.banks, admin, 'SECOND', 'vics', [v13], { categories: parseCategoryMap('2=vics:2') });
     expect((await contents('SECOND'))[0].classification).toMatchObject({ scheme: 'vics', value: '2' });
@@ -174,10 +200,22 @@ describe.each(DIALECTS)('VICS 2.0 on %s', (dialect) => {
 
   it('refuses malformed files with line and field, and stores nothing of them', async () => {
     await fresh();
-    await importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('ok.json', JSON.stringify({ '@odata.context': CONTEXT, value: [{ MediaID: 1, MD5: md5(1) }] }))]);
+    await importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [
+      write('ok.json', JSON.stringify({ '@odata.context': CONTEXT, value: [{ MediaID: 1, MD5: md5(1) }] })),
+    ]);
     const before = await contents('FIRST');
 
-    const wrongTypes = [`{"@odata.context": "${CONTEXT}",`, '"value": [', `{"MediaID": 5, "MD5": "${md5(5)}"},`, '{"MediaID": 6, "MD5": 12345},', `{"MediaID": 7, "MD5": "${md5(7)}", "IsDistributed": "maybe"},`, `{"MediaID": 8, "MD5": "${md5(8)}", "Category": "two"},`, `{"MediaID": 9, "MD5": "${md5(9)}", "DateUpdated": "yesterday"},`, '{"MediaID": 10}', ']}'].join('\n');
+    const wrongTypes = [
+      `{"@odata.context": "${CONTEXT}",`,
+      '"value": [',
+      `{"MediaID": 5, "MD5": "${md5(5)}"},`,
+      '{"MediaID": 6, "MD5": 12345},',
+      `{"MediaID": 7, "MD5": "${md5(7)}", "IsDistributed": "maybe"},`,
+      `{"MediaID": 8, "MD5": "${md5(8)}", "Category": "two"},`,
+      `{"MediaID": 9, "MD5": "${md5(9)}", "DateUpdated": "yesterday"},`,
+      '{"MediaID": 10}',
+      ']}',
+    ].join('\n');
     const err = await importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('types.json', wrongTypes)]).catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'IMPORT_INVALID' });
     const message = (err as Error).message;
@@ -188,8 +226,14 @@ describe.each(DIALECTS)('VICS 2.0 on %s', (dialect) => {
     expect(message).toContain('line 8, Media[5].MD5: a Media item needs an MD5 or a SHA1');
 
     const truncated = `{"@odata.context": "${CONTEXT}",\n"value": [\n{"MediaID": 20, "MD5": "${md5(20)}"},\n{"MediaID": 21, "MD5": "${md5(21)}"`;
-    await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('trunc.json', truncated)])).rejects.toThrow(/line 4: the document is truncated/);
-    await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('bad.json', `{"@odata.context": "${CONTEXT}", "value": [{"MediaID": 30, "MD5": "${md5(30)}"}, {"MediaID": 31 "MD5": "x"}]}`)])).rejects.toThrow(/line 1, Media\[1\]: not valid JSON/);
+    await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('trunc.json', truncated)])).rejects.toThrow(
+      /line 4: the document is truncated/,
+    );
+    await expect(
+      importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [
+        write('bad.json', `{"@odata.context": "${CONTEXT}", "value": [{"MediaID": 30, "MD5": "${md5(30)}"}, {"MediaID": 31 "MD5": "x"}]}`),
+      ]),
+    ).rejects.toThrow(/line 1, Media\[1\]: not valid JSON/);
     await expect(importExchangeFiles(node.banks, admin, 'FIRST', 'vics', [write('array.json', '[1, 2]')])).rejects.toThrow(/must be a JSON object/);
     expect(await contents('FIRST')).toEqual(before);
   });

@@ -60,7 +60,9 @@ describe('signed bundles', () => {
     await other('import', file('items.csv'), '--bank', 'KNOWN', '--create');
     await other('publish', 'KNOWN', '--countries', 'DE');
     await other('bundle', 'export', 'KNOWN', '--to', 'lab-de', '--out', file('impostor.bundle'));
-    const forged = readFileSync(file('impostor.bundle'), 'utf8').replace('"publisher":"hotline-nl-impostor"', '"publisher":"hotline-nl"').replaceAll(impostorKey, hotlineKey);
+    const forged = readFileSync(file('impostor.bundle'), 'utf8')
+      .replace('"publisher":"hotline-nl-impostor"', '"publisher":"hotline-nl"')
+      .replaceAll(impostorKey, hotlineKey);
     writeFileSync(file('forged.bundle'), forged);
     expect((await lab('bundle', 'import', file('forged.bundle'), '--from', 'hotline-nl')).stderr).toMatch(/line 2: the signature does not verify/);
     expect(await labItems()).toBe(0);
@@ -87,7 +89,9 @@ describe('signed bundles', () => {
     // A bundle for someone else is refused before anything is read.
     await hotline('peer', 'add', 'platform-de', '--url', 'http://127.0.0.1:9', '--key', impostorKey, '--kind', 'platform', '--country', 'DE');
     await hotline('bundle', 'export', 'KNOWN', '--to', 'platform-de', '--out', file('other.bundle'));
-    expect((await lab('bundle', 'import', file('other.bundle'), '--from', 'hotline-nl')).stderr).toMatch(/addressed to "platform-de", not to this node \("lab-de"\)/);
+    expect((await lab('bundle', 'import', file('other.bundle'), '--from', 'hotline-nl')).stderr).toMatch(
+      /addressed to "platform-de", not to this node \("lab-de"\)/,
+    );
     expect(await labItems()).toBe(3);
   }, 300_000); // some thirty CLI runs, each a fresh process
 });

@@ -29,7 +29,7 @@ describe('a subscriber killed mid-sync', () => {
 
   const cli = (data: string, env: NodeJS.ProcessEnv, ...args: string[]) => runCli([...args, '--data', data], { env });
 
-  it('ends with exactly the publisher\'s bank', async () => {
+  it("ends with exactly the publisher's bank", async () => {
     const csv = join(dir, 'big.csv');
     const rows = ['signal_type,signal,classification'];
     for (let i = 0; i < N; i++) rows.push(`pdq,${createHash('sha256').update(`n${i}`).digest('hex')},industry:A1`);
@@ -39,7 +39,9 @@ describe('a subscriber killed mid-sync', () => {
     const keyOf = async (data: string, env: NodeJS.ProcessEnv) => /public key\s+(\S+)/.exec((await cli(data, env, 'identity')).stdout)![1];
     const keyA = await keyOf(a, envA);
     const keyB = await keyOf(b, envB);
-    expect((await cli(a, envA, 'peer', 'add', 'authority-b', '--url', 'http://127.0.0.1:9', '--key', keyB, '--kind', 'authority', '--country', 'DE')).code).toBe(0);
+    expect(
+      (await cli(a, envA, 'peer', 'add', 'authority-b', '--url', 'http://127.0.0.1:9', '--key', keyB, '--kind', 'authority', '--country', 'DE')).code,
+    ).toBe(0);
     expect((await cli(a, envA, 'publish', 'BIG', '--members', 'authority-b')).code).toBe(0);
     server = await startServer([], { ALLIANCE_DATA_DIR: a, ...envA });
     expect((await cli(b, envB, 'peer', 'add', 'hotline-a', '--url', server.url, '--key', keyA, '--kind', 'hotline', '--country', 'NL')).code).toBe(0);
@@ -77,8 +79,14 @@ describe('a subscriber killed mid-sync', () => {
         db.close();
       }
     };
-    const published = read(join(a, 'alliance.sqlite'), "select 'hotline-a/' || c.id as uid, s.value from bank_content c join signals s on s.content_id = c.id join banks b on b.id = c.bank_id where b.name = 'BIG'");
-    const received = read(join(b, 'alliance.sqlite'), "select c.uid as uid, s.value from bank_content c join signals s on s.content_id = c.id join banks b on b.id = c.bank_id where b.name = 'HOTLINE_A_BIG'");
+    const published = read(
+      join(a, 'alliance.sqlite'),
+      "select 'hotline-a/' || c.id as uid, s.value from bank_content c join signals s on s.content_id = c.id join banks b on b.id = c.bank_id where b.name = 'BIG'",
+    );
+    const received = read(
+      join(b, 'alliance.sqlite'),
+      "select c.uid as uid, s.value from bank_content c join signals s on s.content_id = c.id join banks b on b.id = c.bank_id where b.name = 'HOTLINE_A_BIG'",
+    );
     expect(published).toHaveLength(N);
     expect(received).toHaveLength(N); // no duplicates
     const key = (r: { uid: string; value: string }) => `${r.uid} ${r.value}`;

@@ -19,11 +19,35 @@ const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 
 function page(since: number, entries: Entry[], over: Partial<Page> = {}): Page {
   const to = entries.length ? entries[entries.length - 1].seq : since;
-  return { format: PAGE_FORMAT, version: PAGE_VERSION, publisher: 'evil-peer', subscriber: 'subscriber', bank: 'BANK', since, to, latest: to, more: false, generated_at: new Date().toISOString(), entries, ...over };
+  return {
+    format: PAGE_FORMAT,
+    version: PAGE_VERSION,
+    publisher: 'evil-peer',
+    subscriber: 'subscriber',
+    bank: 'BANK',
+    since,
+    to,
+    latest: to,
+    more: false,
+    generated_at: new Date().toISOString(),
+    entries,
+    ...over,
+  };
 }
 
 function upsert(seq: number, value = PDQ): Entry {
-  return { seq, op: 'upsert', uid: `evil-peer/${seq}`, signals: [{ type: 'pdq', value }], classification: 'industry:A1', tags: [], first_seen: new Date().toISOString(), disabled: false, origin: { member: 'evil-peer', bank: 'BANK' }, chain: ['evil-peer'] };
+  return {
+    seq,
+    op: 'upsert',
+    uid: `evil-peer/${seq}`,
+    signals: [{ type: 'pdq', value }],
+    classification: 'industry:A1',
+    tags: [],
+    first_seen: new Date().toISOString(),
+    disabled: false,
+    origin: { member: 'evil-peer', bank: 'BANK' },
+    chain: ['evil-peer'],
+  };
 }
 
 describe('sync from hostile or broken peers', () => {

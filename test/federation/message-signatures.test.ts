@@ -19,11 +19,24 @@ const digestOf = (body: string) => `sha-256=:${createHash('sha256').update(body)
 
 function keyPair(): { privateKey: KeyObject; publicKeyObject: KeyObject; publicKey: string; identity: NodeIdentity } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey, publicKeyObject: publicKey, publicKey: publicKeyString(publicKey), identity: { publicKey: publicKeyString(publicKey), fingerprint: 'test', sign: (d) => sign(null, Buffer.from(d), privateKey).toString('base64') } };
+  return {
+    privateKey,
+    publicKeyObject: publicKey,
+    publicKey: publicKeyString(publicKey),
+    identity: { publicKey: publicKeyString(publicKey), fingerprint: 'test', sign: (d) => sign(null, Buffer.from(d), privateKey).toString('base64') },
+  };
 }
 
 /** Signs a request with the independent library, as another vendor's node would. */
-async function librarySigned(privateKey: KeyObject, keyid: string, recipient: string, method: string, url: string, body: string, overrides: Record<string, unknown> = {}) {
+async function librarySigned(
+  privateKey: KeyObject,
+  keyid: string,
+  recipient: string,
+  method: string,
+  url: string,
+  body: string,
+  overrides: Record<string, unknown> = {},
+) {
   const req = await httpbis.signMessage(
     {
       key: { id: keyid, alg: 'ed25519', sign: async (data: Buffer) => sign(null, data, privateKey) },
@@ -55,7 +68,10 @@ describe('RFC 9421 signatures, checked by an independent implementation', () => 
     expect(ours['content-digest']).toBe(digestOf(''));
     const verified = await httpbis.verifyMessage(
       {
-        keyLookup: async (params) => (params.keyid === 'platform-de' ? { id: 'platform-de', algs: ['ed25519'], verify: async (data: Buffer, signature: Buffer) => verify(null, data, sender.publicKeyObject, signature) } : null),
+        keyLookup: async (params) =>
+          params.keyid === 'platform-de'
+            ? { id: 'platform-de', algs: ['ed25519'], verify: async (data: Buffer, signature: Buffer) => verify(null, data, sender.publicKeyObject, signature) }
+            : null,
         requiredFields: FIELDS,
         requiredParams: ['created', 'keyid', 'nonce'],
       },
@@ -78,11 +94,31 @@ describe('RFC 9421 signatures, checked by an independent implementation', () => 
     await refused(await librarySigned(sender.privateKey, 'platform-de', 'authority-be', 'POST', url, body)); // addressed to another node
     await refused(await librarySigned(sender.privateKey, 'ngo-fr', 'hotline-nl', 'POST', url, body)); // not a peer
     await refused(await librarySigned(keyPair().privateKey, 'platform-de', 'hotline-nl', 'POST', url, body)); // another key
-    await refused(await librarySigned(sender.privateKey, 'platform-de', 'hotline-nl', 'POST', url, body, { created: new Date(Date.now() - 10 * 60_000), expires: new Date(Date.now() + 60_000) })); // stale
+    await refused(
+      await librarySigned(sender.privateKey, 'platform-de', 'hotline-nl', 'POST', url, body, {
+        created: new Date(Date.now() - 10 * 60_000),
+        expires: new Date(Date.now() + 60_000),
+      }),
+    ); // stale
     await refused(await librarySigned(sender.privateKey, 'platform-de', 'hotline-nl', 'POST', url, body, { expires: new Date(Date.now() - 1000) })); // expired
-    const noNonce = await httpbis.signMessage({ key: { id: 'platform-de', alg: 'ed25519', sign: async (d: Buffer) => sign(null, d, sender.privateKey) }, fields: FIELDS, params: ['created', 'keyid', 'alg'] }, { method: 'POST', url, headers: { 'content-digest': digestOf(body), 'alliance-recipient': 'hotline-nl' } });
+    const noNonce = await httpbis.signMessage(
+      {
+        key: { id: 'platform-de', alg: 'ed25519', sign: async (d: Buffer) => sign(null, d, sender.privateKey) },
+        fields: FIELDS,
+        params: ['created', 'keyid', 'alg'],
+      },
+      { method: 'POST', url, headers: { 'content-digest': digestOf(body), 'alliance-recipient': 'hotline-nl' } },
+    );
     await refused(noNonce.headers as Record<string, string>);
-    const fewer = await httpbis.signMessage({ key: { id: 'platform-de', alg: 'ed25519', sign: async (d: Buffer) => sign(null, d, sender.privateKey) }, fields: ['@method', '@path'], params: ['created', 'keyid', 'nonce'], paramValues: { nonce: 'x'.repeat(20) } }, { method: 'POST', url, headers: {} });
+    const fewer = await httpbis.signMessage(
+      {
+        key: { id: 'platform-de', alg: 'ed25519', sign: async (d: Buffer) => sign(null, d, sender.privateKey) },
+        fields: ['@method', '@path'],
+        params: ['created', 'keyid', 'nonce'],
+        paramValues: { nonce: 'x'.repeat(20) },
+      },
+      { method: 'POST', url, headers: {} },
+    );
     await refused(fewer.headers as Record<string, string>); // the body and the recipient are not covered
     await refused({ 'content-digest': digestOf(body) }); // not signed at all
     await refused({ ...good, 'signature-input': 'sig1=(' }); // malformed
@@ -100,13 +136,19 @@ describe.each(DIALECTS)('replaying a signed request to a node on %s', (dialect) 
   beforeAll(async () => {
     api = await startApi(dialect, { memberName: 'hotline-nl', memberKind: 'hotline', memberCountry: 'NL' });
     url = await api.app.listen({ port: 0, host: '127.0.0.1' });
-    expect((await api.call('POST', '/api/v1/peers', { name: 'platform-de', url: 'http://127.0.0.1:9', public_key: peer.publicKey, kind: 'platform', country: 'DE' })).statusCode).toBe(201);
+    expect(
+      (await api.call('POST', '/api/v1/peers', { name: 'platform-de', url: 'http://127.0.0.1:9', public_key: peer.publicKey, kind: 'platform', country: 'DE' }))
+        .statusCode,
+    ).toBe(201);
   });
   afterAll(() => api.close());
 
   it('answers the first, refuses the same request again (401, audited) and changes nothing else', async () => {
     const body = JSON.stringify({ uid: 'hotline-nl/999', opinion: 'confirmed', reason: null });
-    const headers = { ...(await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'POST', `${url}/federation/v1/opinions`, body)), 'content-type': 'application/json' };
+    const headers = {
+      ...(await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'POST', `${url}/federation/v1/opinions`, body)),
+      'content-type': 'application/json',
+    };
     const send = () => fetch(`${url}/federation/v1/opinions`, { method: 'POST', headers, body });
     const first = await send();
     expect(first.status).not.toBe(401); // verified; the opinion itself is refused (no such content) — not a signature matter
@@ -123,7 +165,14 @@ describe.each(DIALECTS)('replaying a signed request to a node on %s', (dialect) 
     const get = await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'GET', `${url}/federation/v1/banks`, '');
     expect((await fetch(`${url}/federation/v1/banks`, { headers: get })).status).toBe(200);
     // Bodies that are not JSON (text, multipart) are refused: the digest could not cover what a handler would read.
-    for (const body of ['uid=x', (() => { const f = new FormData(); f.append('uid', 'x'); return f; })()]) {
+    for (const body of [
+      'uid=x',
+      (() => {
+        const f = new FormData();
+        f.append('uid', 'x');
+        return f;
+      })(),
+    ]) {
       const signedEmpty = await librarySigned(peer.privateKey, 'platform-de', 'hotline-nl', 'POST', `${url}/federation/v1/opinions`, '');
       const { 'content-type': _drop, ...rest } = signedEmpty;
       expect((await fetch(`${url}/federation/v1/opinions`, { method: 'POST', headers: rest, body })).status).toBe(415);

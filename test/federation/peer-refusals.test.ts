@@ -36,12 +36,44 @@ describe.each(DIALECTS)("a peer's refusal on %s", (dialect) => {
     server = createServer((req, res) => {
       hits++;
       const since = Number(new URL(req.url!, 'http://x').searchParams.get('since'));
-      const send = (status: number, body: unknown, type = 'application/json') => res.writeHead(status, { 'content-type': type }).end(typeof body === 'string' ? body : JSON.stringify(body));
+      const send = (status: number, body: unknown, type = 'application/json') =>
+        res.writeHead(status, { 'content-type': type }).end(typeof body === 'string' ? body : JSON.stringify(body));
       switch (mode) {
         case 'valid': {
-          const entries = since === 0 ? [{ seq: 1, op: 'upsert', uid: 'publisher/1', signals: [{ type: 'pdq', value: PDQ }], classification: 'industry:A1', tags: [], first_seen: new Date().toISOString(), disabled: false, origin: { member: 'publisher', bank: 'BANK' }, chain: ['publisher'] }] : [];
+          const entries =
+            since === 0
+              ? [
+                  {
+                    seq: 1,
+                    op: 'upsert',
+                    uid: 'publisher/1',
+                    signals: [{ type: 'pdq', value: PDQ }],
+                    classification: 'industry:A1',
+                    tags: [],
+                    first_seen: new Date().toISOString(),
+                    disabled: false,
+                    origin: { member: 'publisher', bank: 'BANK' },
+                    chain: ['publisher'],
+                  },
+                ]
+              : [];
           const to = since === 0 ? 1 : since;
-          return send(200, seal(peerKey, { format: PAGE_FORMAT, version: PAGE_VERSION, publisher: 'publisher', subscriber: 'subscriber', bank: 'BANK', since, to, latest: to, more: false, generated_at: new Date().toISOString(), entries }));
+          return send(
+            200,
+            seal(peerKey, {
+              format: PAGE_FORMAT,
+              version: PAGE_VERSION,
+              publisher: 'publisher',
+              subscriber: 'subscriber',
+              bank: 'BANK',
+              since,
+              to,
+              latest: to,
+              more: false,
+              generated_at: new Date().toISOString(),
+              entries,
+            }),
+          );
         }
         case 'not-published':
           return send(404, { code: 'NOT_PUBLISHED', message: 'bank BANK is not published to subscriber' });
@@ -76,8 +108,17 @@ describe.each(DIALECTS)("a peer's refusal on %s", (dialect) => {
     expect(await api.node.federation.sync(subId)).toMatchObject({ added: 1, checkpoint: 1 });
     mode = 'not-published';
     const r = await api.call('POST', `/api/v1/subscriptions/${subId}/sync`);
-    expect(r.json()).toMatchObject({ error: 'peer publisher refused: NOT_PUBLISHED: bank BANK is not published to subscriber', error_code: 'PEER_REFUSED', peer_code: 'NOT_PUBLISHED', checkpoint: 1 });
-    expect(await subscription()).toMatchObject({ last_error: 'peer publisher refused: NOT_PUBLISHED: bank BANK is not published to subscriber', last_error_code: 'PEER_REFUSED', checkpoint: 1 });
+    expect(r.json()).toMatchObject({
+      error: 'peer publisher refused: NOT_PUBLISHED: bank BANK is not published to subscriber',
+      error_code: 'PEER_REFUSED',
+      peer_code: 'NOT_PUBLISHED',
+      checkpoint: 1,
+    });
+    expect(await subscription()).toMatchObject({
+      last_error: 'peer publisher refused: NOT_PUBLISHED: bank BANK is not published to subscriber',
+      last_error_code: 'PEER_REFUSED',
+      checkpoint: 1,
+    });
     // The scheduled sync does not ask a peer that said no; an explicit one does.
     const before = hits;
     expect(await api.node.federation.syncAll(undefined, { scheduled: true })).toEqual([]);
@@ -110,11 +151,25 @@ describe.each(DIALECTS)("a peer's refusal on %s", (dialect) => {
     mode = 'untrusted';
     const [content] = await api.node.banks.listContent(await api.node.operator(), 'FROM_PUBLISHER');
     const r = await api.call('POST', `/api/v1/content/${content.id}/opinion`, { opinion: 'disputed' });
-    expect([r.statusCode, r.json()]).toEqual([424, { code: 'PEER_REFUSED', message: 'peer publisher refused: PEER_UNTRUSTED: "subscriber" is not a registered peer', peer: 'publisher', peer_status: 401, peer_code: 'PEER_UNTRUSTED' }]);
+    expect([r.statusCode, r.json()]).toEqual([
+      424,
+      {
+        code: 'PEER_REFUSED',
+        message: 'peer publisher refused: PEER_UNTRUSTED: "subscriber" is not a registered peer',
+        peer: 'publisher',
+        peer_status: 401,
+        peer_code: 'PEER_UNTRUSTED',
+      },
+    ]);
   });
 
   it('fails a job at the first refusal; retries it while the peer is busy', async () => {
-    const runner = new JobRunner(api.node.store, { 'test.deliver': () => api.node.federation.postToPeer('publisher', '/federation/v1/reports', { uid: 'subscriber/1' }) }, 60_000, { 'test.deliver': 180 });
+    const runner = new JobRunner(
+      api.node.store,
+      { 'test.deliver': () => api.node.federation.postToPeer('publisher', '/federation/v1/reports', { uid: 'subscriber/1' }) },
+      60_000,
+      { 'test.deliver': 180 },
+    );
     mode = 'busy';
     const busy = await enqueueJob(api.node.store.db, 'test.deliver', {});
     await runner.tick();
@@ -122,7 +177,11 @@ describe.each(DIALECTS)("a peer's refusal on %s", (dialect) => {
     mode = 'untrusted';
     const refused = await enqueueJob(api.node.store.db, 'test.deliver', {});
     await runner.tick();
-    expect(await getJob(api.node.store.db, refused)).toMatchObject({ state: 'failed', attempts: 1, last_error: expect.stringMatching(/^peer publisher refused: PEER_UNTRUSTED: /) });
+    expect(await getJob(api.node.store.db, refused)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      last_error: expect.stringMatching(/^peer publisher refused: PEER_UNTRUSTED: /),
+    });
     await runner.stop();
   });
 });

@@ -56,8 +56,12 @@ describe('requests from peers', () => {
     const accepted = await node.federation.receiveOpinion('platform-de', `hotline-nl/${ids.baseline}`, 'confirmed', null);
     expect(accepted.counts).toEqual({ confirmed: 1 });
     // Nationally illegal material does not leave NL; a French NGO is not a recipient at all.
-    await expect(node.federation.receiveOpinion('platform-de', `hotline-nl/${ids.national}`, 'false_positive', null)).rejects.toMatchObject({ code: 'OPINION_INVALID' });
-    await expect(node.federation.receiveOpinion('ngo-fr', `hotline-nl/${ids.baseline}`, 'false_positive', null)).rejects.toMatchObject({ code: 'OPINION_INVALID' });
+    await expect(node.federation.receiveOpinion('platform-de', `hotline-nl/${ids.national}`, 'false_positive', null)).rejects.toMatchObject({
+      code: 'OPINION_INVALID',
+    });
+    await expect(node.federation.receiveOpinion('ngo-fr', `hotline-nl/${ids.baseline}`, 'false_positive', null)).rejects.toMatchObject({
+      code: 'OPINION_INVALID',
+    });
     const counts = await node.federation.opinionCounts(admin, [ids.baseline, ids.national]);
     expect(Object.fromEntries(counts)).toEqual({ [ids.baseline]: { confirmed: 1 } });
   });

@@ -20,10 +20,22 @@ import { http, startServer, type ServerProcess } from '../support/server-process
 const hash = (i: number) => createHash('sha256').update(`item-${i}`).digest('hex');
 const dirs: string[] = [];
 
-async function node(name: string, kind: string, country: string, extra: NodeJS.ProcessEnv = {}): Promise<ServerProcess & { name: string; dir: string; call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> }> {
+async function node(
+  name: string,
+  kind: string,
+  country: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess & { name: string; dir: string; call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> }> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-fed-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_MEMBER_NAME: name, ALLIANCE_MEMBER_KIND: kind, ALLIANCE_MEMBER_COUNTRY: country, ALLIANCE_SYNC_INTERVAL_MS: '0', ...extra });
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: kind,
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ...extra,
+  });
   return Object.assign(s, { name, dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
@@ -52,7 +64,11 @@ describe('federation between three nodes', () => {
     await A.call('POST', '/api/v1/banks', { name: 'KNOWN' });
     await A.call('POST', '/api/v1/banks', { name: 'LEA_ONLY' });
     const add = async (bank: string, i: number, classification: string | null) => {
-      const r = await A.call('POST', `/api/v1/banks/${bank}/content`, { signals: [{ signal_type: 'pdq', value: hash(i) }], classification, tags: [`item-${i}`] });
+      const r = await A.call('POST', `/api/v1/banks/${bank}/content`, {
+        signals: [{ signal_type: 'pdq', value: hash(i) }],
+        classification,
+        tags: [`item-${i}`],
+      });
       uids[`${bank}/${i}`] = r.json.id;
     };
     await add('KNOWN', 1, 'industry:A1'); // baseline
@@ -69,7 +85,13 @@ describe('federation between three nodes', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  const contentOf = async (n: typeof A, bank: string) => (await n.call('GET', `/api/v1/banks/${bank}/content?limit=100`)).json.content as Array<{ id: number; tags: string[]; enabled: boolean; signals: Array<{ value: string }> }>;
+  const contentOf = async (n: typeof A, bank: string) =>
+    (await n.call('GET', `/api/v1/banks/${bank}/content?limit=100`)).json.content as Array<{
+      id: number;
+      tags: string[];
+      enabled: boolean;
+      signals: Array<{ value: string }>;
+    }>;
   const subscribe = async (n: typeof A, bank: string) => (await n.call('POST', '/api/v1/subscriptions', { peer: 'hotline-nl', bank })).json;
   const sync = async (n: typeof A, id: number) => (await n.call('POST', `/api/v1/subscriptions/${id}/sync`)).json;
 
@@ -85,7 +107,11 @@ describe('federation between three nodes', () => {
     expect(await sync(C, cKnown.id)).toMatchObject({ added: 2 });
     const cLeaReport = await sync(C, cLea.id);
     // The publisher's refusal, with its own code: not a broken feed, and not retried on the schedule.
-    expect(cLeaReport).toMatchObject({ error: 'peer hotline-nl refused: NOT_PUBLISHED: bank LEA_ONLY is not published to platform-de', error_code: 'PEER_REFUSED', peer_code: 'NOT_PUBLISHED' });
+    expect(cLeaReport).toMatchObject({
+      error: 'peer hotline-nl refused: NOT_PUBLISHED: bank LEA_ONLY is not published to platform-de',
+      error_code: 'PEER_REFUSED',
+      peer_code: 'NOT_PUBLISHED',
+    });
     expect((await contentOf(B, 'HOTLINE_NL_KNOWN')).map((c) => c.tags[0]).sort()).toEqual(['item-1', 'item-2']);
     expect((await contentOf(C, 'HOTLINE_NL_KNOWN')).map((c) => c.tags[0]).sort()).toEqual(['item-1', 'item-2']);
     expect((await contentOf(B, 'HOTLINE_NL_LEA_ONLY')).map((c) => c.tags[0])).toEqual(['item-5']);
@@ -93,12 +119,24 @@ describe('federation between three nodes', () => {
     // Received signals match at once, with their provenance.
     const hit = (await B.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(1) })).json;
     expect(hit.matches).toMatchObject([{ bank: 'HOTLINE_NL_KNOWN', classification: { scheme: 'industry', value: 'A1', legal: 'baseline' } }]);
-    expect(hit.matches[0].provenance).toEqual({ origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl'], first_seen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(hit.matches[0].provenance).toEqual({
+      origin_member: 'hotline-nl',
+      origin_bank: 'KNOWN',
+      chain: ['hotline-nl'],
+      first_seen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     // At the origin, its own content names itself.
     const own = (await A.call('POST', '/api/v1/lookup', { signal_type: 'pdq', signal: hash(1) })).json;
-    expect(own.matches[0]).toMatchObject({ bank: 'KNOWN', provenance: { origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl'], first_seen: hit.matches[0].provenance.first_seen } });
+    expect(own.matches[0]).toMatchObject({
+      bank: 'KNOWN',
+      provenance: { origin_member: 'hotline-nl', origin_bank: 'KNOWN', chain: ['hotline-nl'], first_seen: hit.matches[0].provenance.first_seen },
+    });
     const subs = (await C.call('GET', '/api/v1/subscriptions')).json.subscriptions;
-    expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY')).toMatchObject({ last_error: expect.stringMatching(/not published/), last_error_code: 'PEER_REFUSED', last_success_at: null });
+    expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY')).toMatchObject({
+      last_error: expect.stringMatching(/not published/),
+      last_error_code: 'PEER_REFUSED',
+      last_success_at: null,
+    });
     expect(subs.find((s: { remote_bank: string }) => s.remote_bank === 'KNOWN')).toMatchObject({ last_error: null, lag: 0, items_received: 4 });
   });
 
@@ -138,9 +176,14 @@ describe('federation between three nodes', () => {
     expect(sync.code).toBe(1);
     expect(sync.stdout).toMatch(/ERROR peer hotline-nl refused: NOT_PUBLISHED: bank LEA_ONLY is not published to platform-de \[PEER_REFUSED\]/);
     const subs = await runCli(['subscriptions', '--data', C.dir]);
-    expect(subs.stdout).toMatch(/hotline-nl\/LEA_ONLY .*ERROR peer hotline-nl refused: NOT_PUBLISHED: .* \[PEER_REFUSED\] \(not retried on the schedule: run alliance sync once it is fixed\)/);
+    expect(subs.stdout).toMatch(
+      /hotline-nl\/LEA_ONLY .*ERROR peer hotline-nl refused: NOT_PUBLISHED: .* \[PEER_REFUSED\] \(not retried on the schedule: run alliance sync once it is fixed\)/,
+    );
     // Published to C after all: the next explicit sync takes it, and the refusal is gone.
-    expect((await A.call('PUT', '/api/v1/banks/LEA_ONLY/publication', { recipients: { kinds: ['authority'], members: ['platform-de'] }, abroad: ['baseline'] })).status).toBe(200);
+    expect(
+      (await A.call('PUT', '/api/v1/banks/LEA_ONLY/publication', { recipients: { kinds: ['authority'], members: ['platform-de'] }, abroad: ['baseline'] }))
+        .status,
+    ).toBe(200);
     const again = await runCli(['sync', 'hotline-nl', '--data', C.dir]);
     expect(again.stdout).not.toMatch(/ERROR/);
     const lea = (await C.call('GET', '/api/v1/subscriptions')).json.subscriptions.find((s: { remote_bank: string }) => s.remote_bank === 'LEA_ONLY');

@@ -21,5 +21,13 @@ describe('countryOfIp', () => {
 });
 
 describe('isCountryCode', () => {
-  it.each([['DE', true], ['GB', true], ['XX', false], ['ZZ', false], ['de', false], ['DEU', false], ['', false]])('%s → %s', (code, ok) => expect(isCountryCode(code)).toBe(ok));
+  it.each([
+    ['DE', true],
+    ['GB', true],
+    ['XX', false],
+    ['ZZ', false],
+    ['de', false],
+    ['DEU', false],
+    ['', false],
+  ])('%s → %s', (code, ok) => expect(isCountryCode(code)).toBe(ok));
 });

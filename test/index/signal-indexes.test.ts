@@ -21,7 +21,10 @@ describe('ExactIndex', () => {
     index.add(1, a);
     index.add(2, a);
     index.add(3, 'b'.repeat(32));
-    expect(index.query(a)).toEqual([{ id: 1, distance: 0 }, { id: 2, distance: 0 }]);
+    expect(index.query(a)).toEqual([
+      { id: 1, distance: 0 },
+      { id: 2, distance: 0 },
+    ]);
     expect(index.remove(1, a)).toBe(true);
     expect(index.remove(1, a)).toBe(false);
     expect(index.query(a)).toEqual([{ id: 2, distance: 0 }]);
@@ -47,7 +50,11 @@ describe('FrameIndex (vPDQ)', () => {
         const want = references
           .map((ref, j) => ({ id: j + 1, r: compareVpdq(parseVpdq(query), parseVpdq(ref)) }))
           .filter(({ r }) => r.match)
-          .map(({ id, r }) => ({ id, distance: 100 - r.queryMatchPercent, detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent } }));
+          .map(({ id, r }) => ({
+            id,
+            distance: 100 - r.queryMatchPercent,
+            detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent },
+          }));
         expect(got).toEqual(want);
         found += got.length;
       }
@@ -66,12 +73,22 @@ describe('FrameIndex (vPDQ)', () => {
 
 describe('signal type index factories', () => {
   it('every registered type creates and restores its index', () => {
-    const samples: Record<string, string> = { pdq: 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22', vpdq: references[0], md5: 'c'.repeat(32), sha1: 'd'.repeat(40), sha256: 'e'.repeat(64), keyword: 'forbiddenterm' };
+    const samples: Record<string, string> = {
+      pdq: 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22',
+      vpdq: references[0],
+      md5: 'c'.repeat(32),
+      sha1: 'd'.repeat(40),
+      sha256: 'e'.repeat(64),
+      keyword: 'forbiddenterm',
+    };
     for (const type of SIGNAL_TYPES.values()) {
       const index = type.createIndex();
       index.add(9, samples[type.name]);
       const restored = type.restoreIndex(index.toSnapshot());
-      expect(restored.query(samples[type.name], type.defaultThreshold).map((m) => m.id), type.name).toEqual([9]);
+      expect(
+        restored.query(samples[type.name], type.defaultThreshold).map((m) => m.id),
+        type.name,
+      ).toEqual([9]);
     }
   });
 });

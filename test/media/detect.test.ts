@@ -4,7 +4,9 @@ import { kindFromName, sniff } from '../../src/media/detect.js';
 
 describe('sniff', () => {
   it.each(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] as const)('recognises %s produced by the encoder', async (format) => {
-    const buf = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } }).toFormat(format).toBuffer();
+    const buf = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+      .toFormat(format)
+      .toBuffer();
     expect(sniff(buf)).toEqual({ kind: 'image', format: format === 'avif' ? 'avif' : format });
   });
   it('recognises video containers', () => {

@@ -11,10 +11,33 @@ import { fetchToFile, isPrivateAddress, parseAllowedHosts, type FetchOptions } f
 
 describe('isPrivateAddress', () => {
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255',
-    '::1', '::', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '::127.0.0.1', '64:ff9b::7f00:1', '2002:7f00:1::', 'fd00::1', 'fc12::1', 'fe80::1', 'febf::1', 'ff02::1', 'not-an-ip',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+    '::127.0.0.1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
+    'fd00::1',
+    'fc12::1',
+    'fe80::1',
+    'febf::1',
+    'ff02::1',
+    'not-an-ip',
   ])('%s is refused', (ip) => expect(isPrivateAddress(ip)).toBe(true));
-  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('%s is public', (ip) => expect(isPrivateAddress(ip)).toBe(false));
+  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('%s is public', (ip) =>
+    expect(isPrivateAddress(ip)).toBe(false),
+  );
 });
 
 describe('fetchToFile', () => {
@@ -29,14 +52,24 @@ describe('fetchToFile', () => {
     server = createServer((req, res) => {
       const port = (server.address() as { port: number }).port;
       switch (req.url) {
-        case '/image': return res.writeHead(200, { 'content-type': 'image/png' }).end('0123456789');
-        case '/big': return res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.alloc(5000));
-        case '/big-chunked': res.writeHead(200, { 'content-type': 'image/png' }); res.write(Buffer.alloc(800)); return setTimeout(() => res.end(Buffer.alloc(800)), 10);
-        case '/to-image': return res.writeHead(302, { location: '/image' }).end();
-        case '/to-localhost': return res.writeHead(302, { location: `http://localhost:${port}/image` }).end();
-        case '/loop': return res.writeHead(302, { location: '/loop' }).end();
-        case '/hang': return;
-        default: return res.writeHead(404).end();
+        case '/image':
+          return res.writeHead(200, { 'content-type': 'image/png' }).end('0123456789');
+        case '/big':
+          return res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.alloc(5000));
+        case '/big-chunked':
+          res.writeHead(200, { 'content-type': 'image/png' });
+          res.write(Buffer.alloc(800));
+          return setTimeout(() => res.end(Buffer.alloc(800)), 10);
+        case '/to-image':
+          return res.writeHead(302, { location: '/image' }).end();
+        case '/to-localhost':
+          return res.writeHead(302, { location: `http://localhost:${port}/image` }).end();
+        case '/loop':
+          return res.writeHead(302, { location: '/loop' }).end();
+        case '/hang':
+          return;
+        default:
+          return res.writeHead(404).end();
       }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -55,7 +88,13 @@ describe('fetchToFile', () => {
   const port = () => (server.address() as { port: number }).port;
 
   it('refuses loopback and other private targets without an allow-list, whatever the spelling', async () => {
-    for (const url of [`${base}/image`, `http://[::ffff:127.0.0.1]:${port()}/image`, `http://[::ffff:7f00:1]:${port()}/image`, `http://2130706433:${port()}/image`, `http://localhost:${port()}/image`]) {
+    for (const url of [
+      `${base}/image`,
+      `http://[::ffff:127.0.0.1]:${port()}/image`,
+      `http://[::ffff:7f00:1]:${port()}/image`,
+      `http://2130706433:${port()}/image`,
+      `http://localhost:${port()}/image`,
+    ]) {
       await expect(fetchToFile(url, dest(), open), url).rejects.toMatchObject({ code: 'URL_REJECTED' });
     }
     for (const url of ['file:///etc/passwd', 'ftp://127.0.0.1/x', 'not a url']) {
@@ -68,9 +107,16 @@ describe('fetchToFile', () => {
     expect(await fetchToFile(`${base}/to-image`, file, local)).toEqual({ contentType: 'image/png', size: 10 });
     expect(readFileSync(file, 'utf8')).toBe('0123456789');
     await expect(fetchToFile(`${base}/to-localhost`, dest(), local)).rejects.toMatchObject({ code: 'URL_REJECTED' });
-    await expect(fetchToFile(`${base}/loop`, dest(), local)).rejects.toMatchObject({ code: 'FETCH_FAILED', message: expect.stringMatching(/too many redirects/) });
+    await expect(fetchToFile(`${base}/loop`, dest(), local)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      message: expect.stringMatching(/too many redirects/),
+    });
     // The status is kept for callers (a notice's re-check), never put into the message.
-    await expect(fetchToFile(`${base}/missing`, dest(), local)).rejects.toMatchObject({ code: 'FETCH_FAILED', httpStatus: 404, message: expect.not.stringMatching(/404/) });
+    await expect(fetchToFile(`${base}/missing`, dest(), local)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      httpStatus: 404,
+      message: expect.not.stringMatching(/404/),
+    });
   });
 
   it('allows listed host:port pairs only: another port of an allowed host stays refused, errors say nothing of the remote', async () => {
@@ -78,7 +124,10 @@ describe('fetchToFile', () => {
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     const otherPort = (other.address() as { port: number }).port;
     try {
-      await expect(fetchToFile(`http://127.0.0.1:${otherPort}/`, dest(), local)).rejects.toMatchObject({ code: 'URL_REJECTED', message: expect.stringMatching(/^Invalid or unsafe URL provided: refused, /) });
+      await expect(fetchToFile(`http://127.0.0.1:${otherPort}/`, dest(), local)).rejects.toMatchObject({
+        code: 'URL_REJECTED',
+        message: expect.stringMatching(/^Invalid or unsafe URL provided: refused, /),
+      });
       // Allowed, but failing: the answer's words never reach the caller.
       const both: FetchOptions = { ...local, allowedHosts: [...local.allowedHosts, `127.0.0.1:${otherPort}`] };
       const err = (await fetchToFile(`http://127.0.0.1:${otherPort}/`, dest(), both).catch((e: unknown) => e)) as Error;
@@ -95,7 +144,11 @@ describe('fetchToFile', () => {
   });
 
   it('reads allow-list entries as host:port and refuses anything else', () => {
-    expect(parseAllowedHosts(['Abuse.Internal:8443', '[fd00::5]:80', '10.0.0.7'])).toEqual([{ host: 'abuse.internal', port: 8443 }, { host: 'fd00::5', port: 80 }, { host: '10.0.0.7' }]);
+    expect(parseAllowedHosts(['Abuse.Internal:8443', '[fd00::5]:80', '10.0.0.7'])).toEqual([
+      { host: 'abuse.internal', port: 8443 },
+      { host: 'fd00::5', port: 80 },
+      { host: '10.0.0.7' },
+    ]);
     for (const bad of ['http://x:1', 'x:0', 'x:70000', 'a b:1', 'x:1/y']) expect(() => parseAllowedHosts([bad]), bad).toThrow(/host:port/);
   });
 

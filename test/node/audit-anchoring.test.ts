@@ -35,7 +35,11 @@ async function rewriteChain(db: Db, from: number, key?: Buffer): Promise<void> {
   }
   const head = await db.selectFrom('audit_head').select('last_id').executeTakeFirstOrThrow();
   // With the key the head's seal can be renewed too; without it, it cannot.
-  await db.updateTable('audit_head').set({ last_hash: prev, ...(key ? { mac: headMac(key, head.last_id, prev) } : {}) }).where('id', '=', 1).execute();
+  await db
+    .updateTable('audit_head')
+    .set({ last_hash: prev, ...(key ? { mac: headMac(key, head.last_id, prev) } : {}) })
+    .where('id', '=', 1)
+    .execute();
 }
 
 describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
@@ -119,7 +123,10 @@ describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
     await sql`update audit_log set target = 'BANK_X' where id = ${victim.id}`.execute(node.store.db);
     await rewriteChain(node.store.db, victim.id, Buffer.from(key.key, 'base64'));
     // …but no longer has the signed hashes: the first checkpoint after the edit is named.
-    expect(await node.verifyAudit()).toMatchObject({ ok: false, problem: { id: first.checkpoint!.entry, reason: expect.stringMatching(/no longer has the hash signed in the checkpoint file/) } });
+    expect(await node.verifyAudit()).toMatchObject({
+      ok: false,
+      problem: { id: first.checkpoint!.entry, reason: expect.stringMatching(/no longer has the hash signed in the checkpoint file/) },
+    });
 
     // Put back, then cut the last entries off and repair the head: the later checkpoint reaches past it.
     for (const row of original) await node.store.db.updateTable('audit_log').set(row).where('id', '=', row.id).execute();
@@ -129,7 +136,11 @@ describe.each(DIALECTS)('audit anchoring on %s', (dialect) => {
     const before = (await entries()).at(-2)!;
     await sql`delete from audit_log where id = ${last.id}`.execute(node.store.db);
     // With the key, the attacker seals the shortened head too: only the checkpoint reaching past it tells.
-    await node.store.db.updateTable('audit_head').set({ last_id: before.id, last_hash: before.hash, mac: headMac(Buffer.from(key.key, 'base64'), before.id, before.hash) }).where('id', '=', 1).execute();
+    await node.store.db
+      .updateTable('audit_head')
+      .set({ last_id: before.id, last_hash: before.hash, mac: headMac(Buffer.from(key.key, 'base64'), before.id, before.hash) })
+      .where('id', '=', 1)
+      .execute();
     expect(await node.verifyAudit()).toMatchObject({ ok: false, problem: { id: second.checkpoint!.entry, reason: expect.stringMatching(/is gone/) } });
   });
 
@@ -170,7 +181,9 @@ describe.each(DIALECTS)('witness peers of the audit chain on %s', (dialect) => {
     const aId = (await a.call('GET', '/api/v1/identity')).json();
     const wId = (await witness.call('GET', '/api/v1/identity')).json();
     expect((await a.call('POST', '/api/v1/peers', { name: 'secretariat', url: wUrl, public_key: wId.public_key, kind: 'secretariat' })).statusCode).toBe(201);
-    expect((await witness.call('POST', '/api/v1/peers', { name: 'hotline-nl', url: aUrl, public_key: aId.public_key, kind: 'hotline', country: 'NL' })).statusCode).toBe(201);
+    expect(
+      (await witness.call('POST', '/api/v1/peers', { name: 'hotline-nl', url: aUrl, public_key: aId.public_key, kind: 'hotline', country: 'NL' })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     await a?.close();
@@ -183,7 +196,12 @@ describe.each(DIALECTS)('witness peers of the audit chain on %s', (dialect) => {
     expect(made).toMatchObject({ written: true, witness_failures: [] });
     const kept = await witness.node.store.db.selectFrom('audit_witness').selectAll().execute();
     expect(kept).toMatchObject([{ entry: made.checkpoint.entry, hash: made.checkpoint.hash }]);
-    expect((await a.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true, checkpoints: { witnesses: 1 }, unreachable_witnesses: [], witness_errors: [] });
+    expect((await a.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({
+      ok: true,
+      checkpoints: { witnesses: 1 },
+      unreachable_witnesses: [],
+      witness_errors: [],
+    });
 
     // Another hash for an entry the witness holds: refused, audited on the witness, and flagged on the sender.
     const forged = makeCheckpoint(a.node.federation.identity, 'hotline-nl', { last_id: made.checkpoint.entry, last_hash: 'b'.repeat(64) });

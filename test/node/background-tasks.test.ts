@@ -21,8 +21,15 @@ async function tasksOf(flags: Record<string, string>) {
 }
 
 describe('background tasks', () => {
-  it('a serving node runs its services\' tasks on the configured intervals; only the index catch-up in every process', async () => {
-    const tasks = await tasksOf({ syncIntervalMs: '5000', actionsTickMs: '700', auditCheckpointMs: '9000', snapshotIntervalMs: '8000', pollIntervalMs: '300', deconflictionKey: 'ab'.repeat(32) });
+  it("a serving node runs its services' tasks on the configured intervals; only the index catch-up in every process", async () => {
+    const tasks = await tasksOf({
+      syncIntervalMs: '5000',
+      actionsTickMs: '700',
+      auditCheckpointMs: '9000',
+      snapshotIntervalMs: '8000',
+      pollIntervalMs: '300',
+      deconflictionKey: 'ab'.repeat(32),
+    });
     expect(tasks).toEqual([
       { name: 'index catch-up', intervalMs: 300, everyProcess: true },
       { name: 'sync', intervalMs: 5000, everyProcess: false },
@@ -43,10 +50,22 @@ describe('background tasks', () => {
     expect(names).toEqual(['index catch-up', 'webhook delivery', 'takedown notices', 'retroactive matching', 'review media sweep']);
   });
 
-  it('logs a failed round by the task\'s name and goes on; a throttled run runs at most once per period', async () => {
+  it("logs a failed round by the task's name and goes on; a throttled run runs at most once per period", async () => {
     const errors: string[] = [];
     let runs = 0;
-    const stop = runBackgroundTasks([{ name: 'flaky', intervalMs: 10, run: async () => { runs++; throw new Error('down'); } }], { error: (_o, msg) => errors.push(msg) });
+    const stop = runBackgroundTasks(
+      [
+        {
+          name: 'flaky',
+          intervalMs: 10,
+          run: async () => {
+            runs++;
+            throw new Error('down');
+          },
+        },
+      ],
+      { error: (_o, msg) => errors.push(msg) },
+    );
     await expect.poll(() => runs).toBeGreaterThanOrEqual(2);
     stop();
     expect(errors[0]).toBe('flaky failed');
@@ -62,7 +81,15 @@ describe("a notice's legal basis", () => {
   it('names the most serious match, its class and law, and who confirmed it', () => {
     const classification = { scheme: 'vics', value: '1', vics: 1, uk: 'A', industry: 'A1', legal: 'baseline' } as const;
     const m = { signal_type: 'pdq', content_id: 1, distance: 0, uid: null };
-    expect(confirmedMatchBasis([{ ...m, bank: 'PLAIN', classification: null }, { ...m, bank: 'CSAM', classification: classification as never }], 'hotline-fr')).toBe('Matches known child sexual abuse material (CSAM, vics:1, baseline), confirmed by an analyst of hotline-fr.');
+    expect(
+      confirmedMatchBasis(
+        [
+          { ...m, bank: 'PLAIN', classification: null },
+          { ...m, bank: 'CSAM', classification: classification as never },
+        ],
+        'hotline-fr',
+      ),
+    ).toBe('Matches known child sexual abuse material (CSAM, vics:1, baseline), confirmed by an analyst of hotline-fr.');
     expect(confirmedMatchBasis([], 'hotline-fr')).toBe('Matches known child sexual abuse material (a bank), confirmed by an analyst of hotline-fr.');
   });
 });

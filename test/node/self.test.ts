@@ -56,7 +56,10 @@ describe.each(DIALECTS)('the node identity on %s', (dialect) => {
       expect((await api.call('GET', '/api/v1/identity')).json()).toMatchObject({ member: 'platform-be', kind: 'platform', country: null });
       const built = await api.call('POST', '/api/v1/country-reports', { period: '2026-Q3' });
       expect(built.statusCode, built.body).toBe(201);
-      expect(built.json().warnings).toEqual([expect.stringMatching(/registered as a platform: .*national authorities/), expect.stringMatching(/has no country/)]);
+      expect(built.json().warnings).toEqual([
+        expect.stringMatching(/registered as a platform: .*national authorities/),
+        expect.stringMatching(/has no country/),
+      ]);
       const patched = await api.call('PATCH', '/api/v1/members/platform-be', { kind: 'authority', country: 'be' });
       expect(patched.statusCode, patched.body).toBe(200);
       expect(patched.json()).toMatchObject({ kind: 'authority', country: 'BE' });
@@ -65,7 +68,8 @@ describe.each(DIALECTS)('the node identity on %s', (dialect) => {
       expect((await api.call('GET', '/api/v1/country-reports')).json().reports[0].warnings).toEqual([]);
       const [entry] = (await api.call('GET', '/api/v1/audit?action=member.update')).json().entries;
       expect(entry.detail).toEqual({ before: { kind: 'platform', country: null }, after: { kind: 'authority', country: 'BE' } });
-      for (const body of [{}, { kind: 'pirate' }, { country: 'XX1' }]) expect((await api.call('PATCH', '/api/v1/members/platform-be', body)).statusCode, JSON.stringify(body)).toBe(400);
+      for (const body of [{}, { kind: 'pirate' }, { country: 'XX1' }])
+        expect((await api.call('PATCH', '/api/v1/members/platform-be', body)).statusCode, JSON.stringify(body)).toBe(400);
       expect((await api.call('PATCH', '/api/v1/members/nobody', { kind: 'ngo' })).statusCode).toBe(404);
       // Reopened without the configuration that named it, the node is still platform-be, now an authority.
       await api.app.close();

@@ -69,7 +69,14 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     await node.banks.createBank(admin, { name: 'KNOWN_CSAM' });
     await expect(node.banks.createBank(admin, { name: 'KNOWN_CSAM' })).rejects.toMatchObject({ code: 'BANK_EXISTS' });
     await expect(node.banks.createBank(admin, { name: 'bad-name' })).rejects.toMatchObject({ code: 'BANK_NAME_INVALID' });
-    await node.banks.addContent(admin, 'KNOWN_CSAM', { signals: [{ signal_type: 'pdq', value: PDQ_A }, { signal_type: 'md5', value: 'A'.repeat(32) }], classification: 'industry:A1', tags: ['series-x'] });
+    await node.banks.addContent(admin, 'KNOWN_CSAM', {
+      signals: [
+        { signal_type: 'pdq', value: PDQ_A },
+        { signal_type: 'md5', value: 'A'.repeat(32) },
+      ],
+      classification: 'industry:A1',
+      tags: ['series-x'],
+    });
     const [bank] = await node.banks.listBanks(admin);
     expect(bank).toMatchObject({ name: 'KNOWN_CSAM', content_count: 1, signal_counts: { pdq: 1, md5: 1 }, matching_enabled: true, enabled_ratio: 1 });
     await node.banks.updateBank(admin, 'KNOWN_CSAM', { name: 'KNOWN', matching_enabled: false });
@@ -92,7 +99,9 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     expect((await node.lookup.lookup('pdq', PDQ_A_NEAR)).matches).toEqual([]);
     const c = await node.banks.addContent(admin, 'BANK_A', { signals: [{ signal_type: 'pdq', value: PDQ_A }], classification: 'uk:B' });
     const r = await node.lookup.lookup('pdq', PDQ_A_NEAR);
-    expect(r.matches).toMatchObject([{ bank: 'BANK_A', content_id: c.id, distance: 2, classification: { scheme: 'uk', value: 'B', vics: 1, legal: 'national' } }]);
+    expect(r.matches).toMatchObject([
+      { bank: 'BANK_A', content_id: c.id, distance: 2, classification: { scheme: 'uk', value: 'B', vics: 1, legal: 'national' } },
+    ]);
     expect(r.explanation[0]).toMatch(/matches/);
 
     await node.banks.updateContent(admin, c.id, { disabled_until: Date.now() + 3_600_000 });
@@ -130,7 +139,12 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
   it('restarts from a snapshot and replays the writes made after it', async () => {
     await fresh();
     await node.banks.createBank(admin, { name: 'BANK_A' });
-    await node.banks.addContent(admin, 'BANK_A', { signals: [{ signal_type: 'pdq', value: PDQ_A }, { signal_type: 'sha1', value: 'b'.repeat(40) }] });
+    await node.banks.addContent(admin, 'BANK_A', {
+      signals: [
+        { signal_type: 'pdq', value: PDQ_A },
+        { signal_type: 'sha1', value: 'b'.repeat(40) },
+      ],
+    });
     expect((await node.matcher.snapshot()).files).toBeGreaterThan(0);
     expect(await node.matcher.snapshot()).toMatchObject({ files: 0, bytes: 0 }); // unchanged: not rewritten
     await node.banks.addContent(admin, 'BANK_A', { signals: [{ signal_type: 'pdq', value: PDQ_B }] });
@@ -197,7 +211,11 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     expect(row).toMatchObject({ state: 'queued', last_error: 'boom' });
     expect(row.run_after).toBeGreaterThan(Date.now());
     // Due again, claimed again, finished inside a transaction of its effects.
-    await node.store.db.updateTable('jobs').set({ run_after: Date.now() - 1 }).where('id', '=', id).execute();
+    await node.store.db
+      .updateTable('jobs')
+      .set({ run_after: Date.now() - 1 })
+      .where('id', '=', id)
+      .execute();
     const again = await claimJob(node.store.db, 'w1', ['snapshot']);
     await expect(
       node.store.db.transaction().execute(async (tx) => {
@@ -210,7 +228,10 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     // A job done with its effects is never put back: not by a late failure, not by a second completion.
     await failJob(node.store.db, again!, 'too late');
     expect(await completeJob(node.store.db, id, { ok: 'twice' })).toBe(false);
-    expect(await node.store.db.selectFrom('jobs').select(['state', 'result']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'done', result: '{"ok":true}' });
+    expect(await node.store.db.selectFrom('jobs').select(['state', 'result']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+      state: 'done',
+      result: '{"ok":true}',
+    });
   });
 
   it('resumes a job whose process died at the next start, not after the lease', async () => {
@@ -237,7 +258,10 @@ describe.each(DIALECTS)('node services on %s', (dialect) => {
     await node.store.db.updateTable('jobs').set({ locked_by: 'runner-b:2' }).where('id', '=', id).execute();
     await failJob(node.store.db, held, 'A failed late', 5, false, 'runner-a:1');
     expect(await completeJob(node.store.db, id, { by: 'A' }, 'runner-a:1')).toBe(false);
-    expect(await node.store.db.selectFrom('jobs').select(['state', 'locked_by']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'running', locked_by: 'runner-b:2' });
+    expect(await node.store.db.selectFrom('jobs').select(['state', 'locked_by']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+      state: 'running',
+      locked_by: 'runner-b:2',
+    });
     expect(await completeJob(node.store.db, id, { by: 'B' }, 'runner-b:2')).toBe(true);
   });
 });

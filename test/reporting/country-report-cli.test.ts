@@ -25,7 +25,9 @@ describe('alliance report (country reports)', () => {
     const again = await runCli(['report', 'sign', '1', '--data', data]);
     expect(again.stderr).toMatch(/signed already \[COUNTRY_REPORT_SIGNED\]/);
     expect((await runCli(['report', 'csv', '1', '--out', join(dir, 'r.csv'), '--data', data])).code).toBe(0);
-    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toMatch(/^section,indicator,label,unit,value,baseline,growth,display\nvictims,victims\.series_opened,Series opened,count,0,0,,0\n/);
+    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toMatch(
+      /^section,indicator,label,unit,value,baseline,growth,display\nvictims,victims\.series_opened,Series opened,count,0,0,,0\n/,
+    );
     const pdf = await runCli(['report', 'pdf', '1', '--out', join(dir, 'r.pdf'), '--data', data]);
     expect(pdf.code, pdf.stderr).toBe(0);
     expect(readFileSync(join(dir, 'r.pdf')).subarray(0, 5).toString()).toBe('%PDF-');

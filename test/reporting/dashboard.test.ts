@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { CountryReport } from '../../src/reporting/country-report.js';
 import { dashboard, type Received } from '../../src/reporting/dashboard.js';
 
-function received(member: string, country: string, period: string, values: Record<string, number>, removal: CountryReport['indicators']['removal_by_hosting_country'] = [], phases: Array<number | null> = []): Received {
+function received(
+  member: string,
+  country: string,
+  period: string,
+  values: Record<string, number>,
+  removal: CountryReport['indicators']['removal_by_hosting_country'] = [],
+  phases: Array<number | null> = [],
+): Received {
   const report = {
     format: 'alliance-country-report/1',
     member,
@@ -15,7 +22,15 @@ function received(member: string, country: string, period: string, values: Recor
     period,
     baseline: period,
     generated_at: '2026-10-01T00:00:00.000Z',
-    indicators: { period: { key: period, from: '', to: '' }, computed_at: '', values, removal_by_hosting_country: removal, campaigns_by_audience: {}, messages_by_context: {}, manual_entries: [] },
+    indicators: {
+      period: { key: period, from: '', to: '' },
+      computed_at: '',
+      values,
+      removal_by_hosting_country: removal,
+      campaigns_by_audience: {},
+      messages_by_context: {},
+      manual_entries: [],
+    },
     baseline_values: {},
     growth: {},
     victim_goal: { growth: null, goal: 0.1, met: null },
@@ -28,10 +43,17 @@ function received(member: string, country: string, period: string, values: Recor
 describe('alliance dashboard', () => {
   const reports = [
     received('police-be', 'BE', '2026-Q2', { 'victims.identified': 2, 'availability.removals_confirmed': 10 }, [], [1]),
-    received('police-be', 'BE', '2026-Q3', { 'victims.identified': 3, 'availability.removals_confirmed': 12 }, [
-      { country: 'NL', notices: 10, removed: 8, median_hours: 20, p90_hours: null, within_24h_share: 0.6, within_72h_share: 0.8 },
-      { country: 'US', notices: 4, removed: 4, median_hours: 6, p90_hours: 10, within_24h_share: 1, within_72h_share: 1 },
-    ], [2, null, 3]),
+    received(
+      'police-be',
+      'BE',
+      '2026-Q3',
+      { 'victims.identified': 3, 'availability.removals_confirmed': 12 },
+      [
+        { country: 'NL', notices: 10, removed: 8, median_hours: 20, p90_hours: null, within_24h_share: 0.6, within_72h_share: 0.8 },
+        { country: 'US', notices: 4, removed: 4, median_hours: 6, p90_hours: 10, within_24h_share: 1, within_72h_share: 1 },
+      ],
+      [2, null, 3],
+    ),
     received('bka-de', 'DE', '2026-Q3', { 'victims.identified': 5, 'availability.removals_confirmed': 1 }, [
       { country: 'NL', notices: 30, removed: 12, median_hours: null, p90_hours: null, within_24h_share: 0.1, within_72h_share: 0.3 },
     ]),
@@ -67,6 +89,10 @@ describe('alliance dashboard', () => {
     expect(d.mnr.find((m) => m.member === 'police-be')).toMatchObject({ period: '2026-Q3', phases: expect.arrayContaining([2, null, 3]) });
     expect(d.mnr.find((m) => m.member === 'police-be')!.phases.slice(0, 3)).toEqual([2, null, 3]);
     expect(d.not_reported).toEqual([{ member: 'police-fr', country: 'FR' }]);
-    expect(dashboard([], 'quarter', [{ member: 'x', country: 'XX' }])).toMatchObject({ latest: null, periods: [], not_reported: [{ member: 'x', country: 'XX' }] });
+    expect(dashboard([], 'quarter', [{ member: 'x', country: 'XX' }])).toMatchObject({
+      latest: null,
+      periods: [],
+      not_reported: [{ member: 'x', country: 'XX' }],
+    });
   });
 });

@@ -18,7 +18,12 @@ describe('indicator definitions and periods', () => {
   });
 
   it('parses, shifts and compares periods in UTC', () => {
-    expect(parsePeriod('2026-q3')).toEqual({ key: '2026-Q3', kind: 'quarter', from: Date.parse('2026-07-01T00:00:00Z'), to: Date.parse('2026-10-01T00:00:00Z') });
+    expect(parsePeriod('2026-q3')).toEqual({
+      key: '2026-Q3',
+      kind: 'quarter',
+      from: Date.parse('2026-07-01T00:00:00Z'),
+      to: Date.parse('2026-10-01T00:00:00Z'),
+    });
     expect(parsePeriod('2026-12')).toMatchObject({ key: '2026-12', to: Date.parse('2027-01-01T00:00:00Z') });
     expect(parsePeriod('2026')).toMatchObject({ kind: 'year', from: Date.parse('2026-01-01T00:00:00Z') });
     for (const bad of ['2026-Q0', '2026-13', '26', '2026-7', 'Q3-2026', '']) expect(() => parsePeriod(bad), bad).toThrow(/not a period/);
@@ -45,19 +50,36 @@ describe('reporting inputs', () => {
 
   it('keeps manual entries with their source; a correction replaces the figure and is audited', async () => {
     const put = (body: unknown, token?: string) => api.call('PUT', '/api/v1/manual-indicators', body, token);
-    expect((await put({ period: '2026-q3', kind: 'prosecutions', value: 12, source: 'Ministry of Justice' })).json()).toMatchObject({ period: '2026-Q3', value: 12 });
+    expect((await put({ period: '2026-q3', kind: 'prosecutions', value: 12, source: 'Ministry of Justice' })).json()).toMatchObject({
+      period: '2026-Q3',
+      value: 12,
+    });
     expect((await put({ period: '2026-Q3', kind: 'prosecutions', value: 14, source: 'Ministry of Justice, revised' })).statusCode).toBe(200);
-    expect((await api.call('GET', '/api/v1/manual-indicators')).json().entries).toEqual([expect.objectContaining({ period: '2026-Q3', kind: 'prosecutions', value: 14, source: 'Ministry of Justice, revised' })]);
+    expect((await api.call('GET', '/api/v1/manual-indicators')).json().entries).toEqual([
+      expect.objectContaining({ period: '2026-Q3', kind: 'prosecutions', value: 14, source: 'Ministry of Justice, revised' }),
+    ]);
     expect((await put({ period: '2026-Q9', kind: 'prosecutions', value: 1, source: 'x' })).json().code).toBe('PERIOD_INVALID');
     expect((await put({ period: '2026-Q3', kind: 'arrests', value: 1, source: 'x' })).statusCode).toBe(400);
     expect((await put({ period: '2026-Q3', kind: 'convictions', value: -1, source: 'x' })).statusCode).toBe(400);
-    expect((await put({ period: '2026-Q3', kind: 'convictions', value: 1, source: '   ' })).json()).toMatchObject({ code: 'REPORTING_INVALID', message: 'source: required' });
+    expect((await put({ period: '2026-Q3', kind: 'convictions', value: 1, source: '   ' })).json()).toMatchObject({
+      code: 'REPORTING_INVALID',
+      message: 'source: required',
+    });
     const audit = (await api.call('GET', '/api/v1/audit?action=indicators.manual')).json();
     expect(JSON.stringify(audit)).toContain('revised');
   });
 
   it('records campaigns and validates them', async () => {
-    const post = (body: Record<string, unknown>) => api.call('POST', '/api/v1/campaigns', { country: 'BE', title: 'Think before you share', audience: 'children', channel: 'school', reach: 2500, starts_on: '2026-09-01', ...body });
+    const post = (body: Record<string, unknown>) =>
+      api.call('POST', '/api/v1/campaigns', {
+        country: 'BE',
+        title: 'Think before you share',
+        audience: 'children',
+        channel: 'school',
+        reach: 2500,
+        starts_on: '2026-09-01',
+        ...body,
+      });
     const ok = await post({});
     expect([ok.statusCode, ok.json().country]).toEqual([201, 'BE']);
     expect((await post({ country: 'XX' })).json().message).toMatch(/country: an ISO 3166-1 alpha-2 code/);
@@ -71,10 +93,24 @@ describe('reporting inputs', () => {
 
   it('rates the 21 MNR capabilities per period, with evidence', async () => {
     const empty = (await api.call('GET', '/api/v1/mnr/2026-Q3')).json();
-    expect([empty.capabilities.length, empty.capabilities.every((c: { phase: null }) => c.phase === null), empty.phases]).toEqual([21, true, ['Initial', 'Developing', 'Established', 'Advanced']]);
+    expect([empty.capabilities.length, empty.capabilities.every((c: { phase: null }) => c.phase === null), empty.phases]).toEqual([
+      21,
+      true,
+      ['Initial', 'Developing', 'Established', 'Advanced'],
+    ]);
     expect(empty.capabilities.find((c: { id: number }) => c.id === 7).name).toBe('Access to image databases');
-    const rated = (await api.call('PUT', '/api/v1/mnr/2026-Q3', { ratings: [{ capability: 7, phase: 3, evidence: 'Node connected to the alliance banks' }, { capability: 16, phase: 2, evidence: '' }] })).json();
-    expect(rated.capabilities.filter((c: { phase: number | null }) => c.phase !== null).map((c: { id: number; phase: number }) => [c.id, c.phase])).toEqual([[7, 3], [16, 2]]);
+    const rated = (
+      await api.call('PUT', '/api/v1/mnr/2026-Q3', {
+        ratings: [
+          { capability: 7, phase: 3, evidence: 'Node connected to the alliance banks' },
+          { capability: 16, phase: 2, evidence: '' },
+        ],
+      })
+    ).json();
+    expect(rated.capabilities.filter((c: { phase: number | null }) => c.phase !== null).map((c: { id: number; phase: number }) => [c.id, c.phase])).toEqual([
+      [7, 3],
+      [16, 2],
+    ]);
     expect((await api.call('GET', '/api/v1/mnr/2026-Q4')).json().capabilities.every((c: { phase: null }) => c.phase === null)).toBe(true); // versioned per period
     expect((await api.call('PUT', '/api/v1/mnr/2026-Q3', { ratings: [{ capability: 22, phase: 1, evidence: '' }] })).statusCode).toBe(400);
     expect((await api.call('PUT', '/api/v1/mnr/2026-Q3', { ratings: [{ capability: 1, phase: 5, evidence: '' }] })).statusCode).toBe(400);

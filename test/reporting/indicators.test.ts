@@ -47,7 +47,14 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     });
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
-    de = await startApi(dialect, { memberName: 'police-de', memberCountry: 'DE', memberKind: 'authority', deconflictionKey: 'cd'.repeat(32), noticeResendMs: String(1000 * HOUR), fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port},localhost:${(host.address() as { port: number }).port}` });
+    de = await startApi(dialect, {
+      memberName: 'police-de',
+      memberCountry: 'DE',
+      memberKind: 'authority',
+      deconflictionKey: 'cd'.repeat(32),
+      noticeResendMs: String(1000 * HOUR),
+      fetchAllowedHosts: `127.0.0.1:${(host.address() as { port: number }).port},localhost:${(host.address() as { port: number }).port}`,
+    });
     fr = await startApi('sqlite', { memberName: 'police-fr', memberCountry: 'FR', memberKind: 'authority' });
     const urls = await Promise.all([de, fr].map((n) => n.app.listen({ port: 0, host: '127.0.0.1' })));
     const key = async (n: TestApi) => (await n.call('GET', '/federation/v1/identity', undefined, null)).json().public_key;
@@ -123,26 +130,49 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     const c2 = await n.deconfliction.openCase(admin, { reference: 'Q3-2', contact_point: 'two@police.example' });
     await n.deconfliction.addTargets(admin, c1.id, [{ kind: 'username', value: 'John.Doe' }]);
     await n.deconfliction.addTargets(admin, c2.id, [{ kind: 'username', value: 'john.doe ' }]);
-    for (const [period, kind, value] of [['2026-07', 'prosecutions', 4], ['2026-08', 'prosecutions', 3], ['2026-Q3', 'convictions', 2], ['2026-Q4', 'prosecutions', 5]] as const) {
+    for (const [period, kind, value] of [
+      ['2026-07', 'prosecutions', 4],
+      ['2026-08', 'prosecutions', 3],
+      ['2026-Q3', 'convictions', 2],
+      ['2026-Q4', 'prosecutions', 5],
+    ] as const) {
       await n.reporting.setManual(admin, { period, kind, value, source: 'Federal statistics office' });
     }
 
     // Target 3: two campaigns in the quarter (one after), five messages in it (one after).
-    for (const [starts_on, audience, reach] of [['2026-07-05', 'children', 1000], ['2026-09-30', 'parents', 500], ['2026-10-01', 'children', 9999]] as const) {
+    for (const [starts_on, audience, reach] of [
+      ['2026-07-05', 'children', 1000],
+      ['2026-09-30', 'parents', 500],
+      ['2026-10-01', 'children', 9999],
+    ] as const) {
       await n.reporting.addCampaign(admin, { country: 'DE', title: `Safer online ${starts_on}`, audience, channel: 'school', reach, starts_on });
     }
-    for (const [context, when] of [['search', '2026-07-03'], ['search', '2026-08-03'], ['search', '2026-09-30'], ['child-safety', '2026-07-04'], ['victim', '2026-09-01'], ['search', '2026-10-01']] as const) {
+    for (const [context, when] of [
+      ['search', '2026-07-03'],
+      ['search', '2026-08-03'],
+      ['search', '2026-09-30'],
+      ['child-safety', '2026-07-04'],
+      ['victim', '2026-09-01'],
+      ['search', '2026-10-01'],
+    ] as const) {
       await n.reporting.countMessage(context, 'DE', Date.parse(`${when}T12:00:00Z`));
     }
 
     // Target 4: signals contributed (a published bank) and received (a peer's bank, synced).
     at('2026-07-06T08:00:00Z');
     await n.federation.publish(admin, 'DE_KNOWN', { recipients: { countries: ['FR'] }, abroad: ['baseline'] });
-    await n.banks.addContent(admin, 'DE_KNOWN', { signals: [{ signal_type: 'pdq', value: 'f'.repeat(64) }, { signal_type: 'md5', value: '1'.repeat(32) }], classification: 'industry:A1' });
+    await n.banks.addContent(admin, 'DE_KNOWN', {
+      signals: [
+        { signal_type: 'pdq', value: 'f'.repeat(64) },
+        { signal_type: 'md5', value: '1'.repeat(32) },
+      ],
+      classification: 'industry:A1',
+    });
     await n.banks.createBank(admin, { name: 'PRIVATE' });
     await n.banks.addContent(admin, 'PRIVATE', { signals: [{ signal_type: 'md5', value: '2'.repeat(32) }] });
     await fr.node.banks.createBank(frAdmin, { name: 'FR_HASHES' });
-    for (const c of ['3', '4', '5']) await fr.node.banks.addContent(frAdmin, 'FR_HASHES', { signals: [{ signal_type: 'md5', value: c.repeat(32) }], classification: 'industry:A1' });
+    for (const c of ['3', '4', '5'])
+      await fr.node.banks.addContent(frAdmin, 'FR_HASHES', { signals: [{ signal_type: 'md5', value: c.repeat(32) }], classification: 'industry:A1' });
     await fr.node.federation.publish(frAdmin, 'FR_HASHES', { recipients: { countries: ['DE'] }, abroad: ['baseline'] });
     await n.federation.subscribe(admin, 'police-fr', 'FR_HASHES');
     expect((await n.federation.syncAll()).map((s) => [s.added, s.error ?? null])).toEqual([[3, null]]);
@@ -240,8 +270,22 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     expect(indicators.manual_entries.map((e: { period: string }) => e.period).sort()).toEqual(['2026-07', '2026-08', '2026-Q3']);
 
     expect(baseline.period).toBe('2025-Q3');
-    expect(baseline.values).toMatchObject({ 'victims.series_opened': 1, 'victims.identified': 1, 'victims.identified_alliance': 2, 'offenders.cases_opened': 1, 'availability.matches': 1, 'availability.notices_sent': 0, 'offenders.prosecutions': null });
-    expect(growth).toMatchObject({ 'victims.identified': 2, 'victims.series_opened': 1, 'victims.identified_alliance': 1, 'availability.matches': 2, 'offenders.reports_sent': null });
+    expect(baseline.values).toMatchObject({
+      'victims.series_opened': 1,
+      'victims.identified': 1,
+      'victims.identified_alliance': 2,
+      'offenders.cases_opened': 1,
+      'availability.matches': 1,
+      'availability.notices_sent': 0,
+      'offenders.prosecutions': null,
+    });
+    expect(growth).toMatchObject({
+      'victims.identified': 2,
+      'victims.series_opened': 1,
+      'victims.identified_alliance': 1,
+      'availability.matches': 2,
+      'offenders.reports_sent': null,
+    });
     expect(victim_goal).toEqual({ growth: 2, goal: 0.1, met: true });
 
     // The default baseline is the same quarter a year before; a baseline must be earlier and alike.

@@ -32,7 +32,8 @@ describe.each(DIALECTS)("a member's key rotation on %s", (dialect) => {
   let base: CountryReport;
   const first = identity();
   const second = identity();
-  const cli = (...args: string[]) => runCli([...args, '--data', sec.env.dataDir], { env: sec.env.config.databaseUrl ? { ALLIANCE_DATABASE_URL: sec.env.config.databaseUrl } : {} });
+  const cli = (...args: string[]) =>
+    runCli([...args, '--data', sec.env.dataDir], { env: sec.env.config.databaseUrl ? { ALLIANCE_DATABASE_URL: sec.env.config.databaseUrl } : {} });
 
   beforeAll(async () => {
     sec = await startApi(dialect, { memberName: 'secretariat', memberKind: 'secretariat' });
@@ -46,10 +47,17 @@ describe.each(DIALECTS)("a member's key rotation on %s", (dialect) => {
 
   /** police-be's node sends a report for `period`, sealed and requested with `key`. */
   const submit = (key: NodeIdentity, period: string) => {
-    const body = JSON.stringify(seal(key, { ...base, member: 'police-be', country: 'BE', period, narrative: { summary: `signed by ${fingerprint(key.publicKey)}` } }));
-    return fetch(`${url}/federation/v1/country-reports`, { method: 'POST', headers: { ...signRequest(key, 'police-be', 'secretariat', 'POST', '/federation/v1/country-reports', body), 'content-type': 'application/json' }, body });
+    const body = JSON.stringify(
+      seal(key, { ...base, member: 'police-be', country: 'BE', period, narrative: { summary: `signed by ${fingerprint(key.publicKey)}` } }),
+    );
+    return fetch(`${url}/federation/v1/country-reports`, {
+      method: 'POST',
+      headers: { ...signRequest(key, 'police-be', 'secretariat', 'POST', '/federation/v1/country-reports', body), 'content-type': 'application/json' },
+      body,
+    });
   };
-  const received = async () => (await sec.call('GET', '/api/v1/alliance/reports')).json().reports as Array<{ member: string; period: string; key: string; report: CountryReport }>;
+  const received = async () =>
+    (await sec.call('GET', '/api/v1/alliance/reports')).json().reports as Array<{ member: string; period: string; key: string; report: CountryReport }>;
 
   it('keeps the reports signed before the rotation listed and verified, beside those after it', async () => {
     expect((await submit(first, quarter(1))).status).toBe(200);
@@ -78,7 +86,12 @@ describe.each(DIALECTS)("a member's key rotation on %s", (dialect) => {
       { public_key: second.publicKey, valid_from: keys[0].valid_to, valid_to: null },
     ]);
     const listed = await cli('peer', 'keys', 'police-be');
-    expect(listed.stdout.trim().split('\n').map((l) => l.split('\t')[0])).toEqual([fingerprint(first.publicKey), fingerprint(second.publicKey)]);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0]),
+    ).toEqual([fingerprint(first.publicKey), fingerprint(second.publicKey)]);
     const audit = (await sec.call('GET', '/api/v1/audit?action=peer.update')).json().entries;
     expect(audit[0].detail).toEqual({ fingerprint: { before: fingerprint(first.publicKey), after: fingerprint(second.publicKey) } });
   });

@@ -12,13 +12,24 @@ const SDK = join(REPO, 'sdk');
 
 describe('check SDK package', () => {
   it('packs the client, the worker, the stylesheet, the types and the README', () => {
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: SDK, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const [pack] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: SDK, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    );
     expect(pack.name).toBe('@alliance/check-sdk');
     const files = pack.files.map((f: { path: string }) => f.path);
-    for (const f of ['dist/alliance-check.js', 'dist/alliance-check-worker.js', 'dist/alliance-check.css', 'dist/types/index.d.ts', 'README.md', 'package.json']) expect(files).toContain(f);
+    for (const f of [
+      'dist/alliance-check.js',
+      'dist/alliance-check-worker.js',
+      'dist/alliance-check.css',
+      'dist/types/index.d.ts',
+      'README.md',
+      'package.json',
+    ])
+      expect(files).toContain(f);
     expect(files.some((f: string) => f.startsWith('src/') || f.startsWith('demo/'))).toBe(false);
     const manifest = JSON.parse(readFileSync(join(SDK, 'package.json'), 'utf8'));
-    for (const target of [manifest.exports['.'].import, manifest.exports['.'].types, manifest.exports['./worker'], manifest.exports['./style.css']]) expect(files).toContain(target.replace(/^\.\//, ''));
+    for (const target of [manifest.exports['.'].import, manifest.exports['.'].types, manifest.exports['./worker'], manifest.exports['./style.css']])
+      expect(files).toContain(target.replace(/^\.\//, ''));
     expect(readFileSync(join(SDK, 'dist', 'types', 'index.d.ts'), 'utf8')).toMatch(/export declare class AllianceCheck/);
   });
 

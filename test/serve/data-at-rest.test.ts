@@ -59,7 +59,13 @@ describe('data at rest and what the node prints', () => {
   });
 
   it('creates a private data directory, keeps secrets and the first token out of the database and the logs', async () => {
-    server = await startServer([], { ALLIANCE_DATA_DIR: data, ALLIANCE_LOG_LEVEL: 'info', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${port}` }, 60_000, [], UMASK_022);
+    server = await startServer(
+      [],
+      { ALLIANCE_DATA_DIR: data, ALLIANCE_LOG_LEVEL: 'info', ALLIANCE_FETCH_ALLOWED_HOSTS: `127.0.0.1:${port}` },
+      60_000,
+      [],
+      UMASK_022,
+    );
     // No terminal: the token is in a 0600 file the banner names, not in the output.
     const token = server.token!;
     expect(token).toMatch(/^alli_/);
@@ -72,11 +78,15 @@ describe('data at rest and what the node prints', () => {
     expect((await call('GET', '/api/v1/webhooks')).json.webhooks[0]).toMatchObject({ url: `http://127.0.0.1:${port}/hooks/${URL_TOKEN}` });
     await call('POST', '/api/v1/banks', { name: 'KNOWN' });
     await call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'pdq', value: PDQ }] });
-    const csv = await fetch(`${server.url}/api/v1/banks/KNOWN/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: `signal_type,signal\nmd5,${'a'.repeat(32)}\n` });
+    const csv = await fetch(`${server.url}/api/v1/banks/KNOWN/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: `signal_type,signal\nmd5,${'a'.repeat(32)}\n`,
+    });
     expect(csv.status).toBe(202);
     expect((await call('GET', `/m/raw_lookup?signal_type=pdq&signal=${PDQ}`)).json.matches).toHaveLength(1);
     await call('POST', '/api/v1/index/snapshot');
-    await until(() => (/"route":"\/m\/raw_lookup"/.test(server!.stdout()) ? true : undefined), 'the lookup\'s log line');
+    await until(() => (/"route":"\/m\/raw_lookup"/.test(server!.stdout()) ? true : undefined), "the lookup's log line");
 
     // Request logs name the route, never the looked-up hash or query.
     expect(server.stdout()).toMatch(/"route":"\/m\/raw_lookup"/);
@@ -104,7 +114,12 @@ describe('data at rest and what the node prints', () => {
     // A webhook row written in clear, as before this version.
     const sqlite = (await import('better-sqlite3')).default;
     const db = new sqlite(join(old, 'alliance.sqlite'));
-    db.prepare('insert into webhooks (name, url, secret, enabled, created_at) values (?, ?, ?, 1, ?)').run('legacy', `http://127.0.0.1:${port}/${URL_TOKEN}`, SECRET, Date.now());
+    db.prepare('insert into webhooks (name, url, secret, enabled, created_at) values (?, ?, ?, 1, ?)').run(
+      'legacy',
+      `http://127.0.0.1:${port}/${URL_TOKEN}`,
+      SECRET,
+      Date.now(),
+    );
     db.close();
     expect(filesContaining(old, SECRET).length).toBeGreaterThan(0);
     const listed = await runCli(['bank', 'list', '--data', old], { wrap: UMASK_022 });

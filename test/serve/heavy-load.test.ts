@@ -26,7 +26,13 @@ describe('heavy requests against alliance serve', () => {
 
   it('keeps /health and small lookups answering, memory within budget, and refuses what is over a limit', { timeout: 240_000 }, async () => {
     // Two 81 MP images decode at once at most; 4 heavy tasks may wait; more are refused.
-    server = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_DECODE_BUDGET_MP: '170', ALLIANCE_COMPUTE_QUEUE: '4', ALLIANCE_COMPUTE_THREADS: '2', ALLIANCE_SYNC_INTERVAL_MS: '0' });
+    server = await startServer([], {
+      ALLIANCE_DATA_DIR: dir,
+      ALLIANCE_DECODE_BUDGET_MP: '170',
+      ALLIANCE_COMPUTE_QUEUE: '4',
+      ALLIANCE_COMPUTE_THREADS: '2',
+      ALLIANCE_SYNC_INTERVAL_MS: '0',
+    });
     const token = server.token!;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = (path: string, body: unknown) => fetch(`${server!.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -46,12 +52,18 @@ describe('heavy requests against alliance serve', () => {
     let peak = idleRss;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server!.proc.pid!))), 50);
 
-    const compare = post('/api/v1/compare', { signal_type: 'vpdq', a: compareA, b: compareB }).then(async (r) => (at('compare'), { status: r.status, json: (await r.json()) as any }));
-    const vlookup = post('/api/v1/lookup', { signal_type: 'vpdq', signal: query }).then(async (r) => (at('vpdq lookup'), { status: r.status, json: (await r.json()) as any }));
+    const compare = post('/api/v1/compare', { signal_type: 'vpdq', a: compareA, b: compareB }).then(
+      async (r) => (at('compare'), { status: r.status, json: (await r.json()) as any }),
+    );
+    const vlookup = post('/api/v1/lookup', { signal_type: 'vpdq', signal: query }).then(
+      async (r) => (at('vpdq lookup'), { status: r.status, json: (await r.json()) as any }),
+    );
     const ups = Array.from({ length: 16 }, (_, i) => {
       const form = new FormData();
       form.append('file', new Blob([png], { type: 'image/png' }), 'big.png');
-      return fetch(`${server!.url}/api/v1/hash`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).then(async (r) => (at(`upload ${i}`), { status: r.status, retryAfter: r.headers.get('retry-after'), json: (await r.json()) as any }));
+      return fetch(`${server!.url}/api/v1/hash`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).then(
+        async (r) => (at(`upload ${i}`), { status: r.status, retryAfter: r.headers.get('retry-after'), json: (await r.json()) as any }),
+      );
     });
     // Sent after all of them: the node answers these while they are still running.
     await new Promise((r) => setTimeout(r, 300));
@@ -75,7 +87,13 @@ describe('heavy requests against alliance serve', () => {
     const refused = uploads.filter((u) => u.status === 503);
     expect(answered.length + refused.length).toBe(16);
     expect(answered.length).toBeGreaterThan(0);
-    expect(small1).toBeLessThan(Math.max(...Object.entries(finished).filter(([k]) => k.startsWith('upload')).map(([, t]) => t)));
+    expect(small1).toBeLessThan(
+      Math.max(
+        ...Object.entries(finished)
+          .filter(([k]) => k.startsWith('upload'))
+          .map(([, t]) => t),
+      ),
+    );
     expect(refused.length).toBeGreaterThan(0); // 16 over a queue of 4
     for (const r of refused) {
       expect(Number(r.retryAfter)).toBeGreaterThan(0);
@@ -106,7 +124,13 @@ describe('slow clients against alliance serve', () => {
   });
 
   it('closes connections that trickle their headers or body, and idle keep-alive ones; /health answers meanwhile', { timeout: 120_000 }, async () => {
-    server = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_HEADERS_TIMEOUT_MS: '2000', ALLIANCE_REQUEST_TIMEOUT_MS: '4000', ALLIANCE_KEEPALIVE_TIMEOUT_MS: '1000', ALLIANCE_SYNC_INTERVAL_MS: '0' });
+    server = await startServer([], {
+      ALLIANCE_DATA_DIR: dir,
+      ALLIANCE_HEADERS_TIMEOUT_MS: '2000',
+      ALLIANCE_REQUEST_TIMEOUT_MS: '4000',
+      ALLIANCE_KEEPALIVE_TIMEOUT_MS: '1000',
+      ALLIANCE_SYNC_INTERVAL_MS: '0',
+    });
     const { port } = new URL(server.url);
     const open = (first: string) =>
       new Promise<{ closed: Promise<void>; socket: Socket }>((resolve, reject) => {
@@ -121,7 +145,13 @@ describe('slow clients against alliance serve', () => {
       // 300 trickle their headers, a byte every second (never finishing them).
       ...(await Promise.all(Array.from({ length: 300 }, () => open('GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ')))),
       // 100 send headers, then trickle a body that never ends.
-      ...(await Promise.all(Array.from({ length: 100 }, () => open(`POST /api/v1/lookup HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server!.token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`)))),
+      ...(await Promise.all(
+        Array.from({ length: 100 }, () =>
+          open(
+            `POST /api/v1/lookup HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server!.token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+          ),
+        ),
+      )),
     ];
     let closed = 0;
     for (const c of conns) void c.closed.then(() => closed++);

@@ -24,7 +24,7 @@ function csv(bank: number): string {
 /** A deterministic pseudo-random sequence (the test's kill moments), so a failure can be replayed. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('API imports across SIGKILLs', () => {
@@ -43,7 +43,11 @@ describe('API imports across SIGKILLs', () => {
     const jobs: string[] = [];
     for (const [i, bank] of BANKS.entries()) {
       expect((await call('POST', '/api/v1/banks', { name: bank })).status).toBe(201);
-      const r = await fetch(`${server.url}/api/v1/banks/${bank}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv(i) });
+      const r = await fetch(`${server.url}/api/v1/banks/${bank}/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body: csv(i),
+      });
       expect(r.status).toBe(202);
       jobs.push(((await r.json()) as { status_url: string }).status_url);
     }
@@ -61,10 +65,14 @@ describe('API imports across SIGKILLs', () => {
     }
     // After the last restart the work left is done at once (not after a 10-minute stale timeout).
     const restarted = performance.now();
-    await until(async () => {
-      const states = await Promise.all(jobs.map(async (u) => (await call('GET', u)).json.state as string));
-      return states.every((s) => s === 'done') ? true : undefined;
-    }, 'every import job done after the last restart', 900);
+    await until(
+      async () => {
+        const states = await Promise.all(jobs.map(async (u) => (await call('GET', u)).json.state as string));
+        return states.every((s) => s === 'done') ? true : undefined;
+      },
+      'every import job done after the last restart',
+      900,
+    );
     console.log(`import-kills: the jobs left finished ${((performance.now() - restarted) / 1000).toFixed(1)} s after the last restart`);
     expect(await counts()).toEqual(BANKS.map(() => LINES));
     for (const u of jobs) expect((await call('GET', u)).json).toMatchObject({ state: 'done', result: { contents: LINES } });

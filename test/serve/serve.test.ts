@@ -43,7 +43,11 @@ describe('alliance serve', () => {
     const banks = (await http(`${first.url}/api/v1/banks`, first.token)).json.banks;
     expect(banks.map((b: { name: string }) => b.name)).toEqual(['DEMO_ALLOW', 'DEMO_HAYSTACK', 'DEMO_IMAGES', 'DEMO_SEARCH_TERMS', 'DEMO_VIDEOS']);
     // The server runs background jobs: a CSV import through the API completes on its own.
-    const queued = await fetch(`${first.url}/api/v1/banks/DEMO_IMAGES/import`, { method: 'POST', headers: { authorization: `Bearer ${first.token}`, 'content-type': 'text/csv' }, body: `signal_type,signal\nsha256,${'e'.repeat(64)}\n` });
+    const queued = await fetch(`${first.url}/api/v1/banks/DEMO_IMAGES/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.token}`, 'content-type': 'text/csv' },
+      body: `signal_type,signal\nsha256,${'e'.repeat(64)}\n`,
+    });
     expect(queued.status).toBe(202);
     const { status_url } = (await queued.json()) as { status_url: string };
     let job = { state: 'queued' } as { state: string; result?: unknown };
@@ -104,18 +108,21 @@ describe('alliance serve', () => {
     expect((await http(`${again.url}/api/v1/audit/verify`, token)).json).toMatchObject({ ok: true });
   });
 
-  it('matcher processes sharing PostgreSQL see each other\'s writes through notifications', async () => {
+  it("matcher processes sharing PostgreSQL see each other's writes through notifications", async () => {
     const env = await envFor('postgres');
     const main = await start([], { ...env, ALLIANCE_POLL_INTERVAL_MS: '600000' });
     const token = main.token!;
     const matcherEnv = { ...env, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'm1'), ALLIANCE_POLL_INTERVAL_MS: '600000' };
     // A matcher whose data directory lacks the node's audit key would extend the shared chain with
     // entries nobody can verify: it refuses to start, saying so.
-    await expect(startServer(['--role', 'matcher'], { ...matcherEnv, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'keyless') })).rejects.toThrow(/keyed with audit key .* has no audit\.key/);
+    await expect(startServer(['--role', 'matcher'], { ...matcherEnv, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'keyless') })).rejects.toThrow(
+      /keyed with audit key .* has no audit\.key/,
+    );
     // The fleet shares the data directory's key files.
     for (const m of ['m1', 'm2']) {
       mkdirSync(join(env.ALLIANCE_DATA_DIR, m), { mode: 0o700 });
-      for (const f of ['node-key.pem', 'audit.key', 'secrets.key']) if (existsSync(join(env.ALLIANCE_DATA_DIR, f))) copyFileSync(join(env.ALLIANCE_DATA_DIR, f), join(env.ALLIANCE_DATA_DIR, m, f));
+      for (const f of ['node-key.pem', 'audit.key', 'secrets.key'])
+        if (existsSync(join(env.ALLIANCE_DATA_DIR, f))) copyFileSync(join(env.ALLIANCE_DATA_DIR, f), join(env.ALLIANCE_DATA_DIR, m, f));
     }
     const m1 = await start(['--role', 'matcher'], matcherEnv);
     const m2 = await start(['--role', 'matcher'], { ...matcherEnv, ALLIANCE_DATA_DIR: join(env.ALLIANCE_DATA_DIR, 'm2') });
@@ -153,7 +160,9 @@ describe('alliance serve', () => {
       const env = await envFor('sqlite');
       const r = await runCli(['serve', '--port', String(port), ...extra], { env: { ...env, ALLIANCE_LOG_LEVEL: 'warn' } });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(`error: 127.0.0.1:${port} is already in use (another alliance serve?): choose another port with --port or ALLIANCE_PORT [USAGE]`);
+      expect(r.stderr).toContain(
+        `error: 127.0.0.1:${port} is already in use (another alliance serve?): choose another port with --port or ALLIANCE_PORT [USAGE]`,
+      );
       if (extra.length) expect(r.stderr).toMatch(/Worker \d stopped \(exit code 2\) before it could serve: stopping the server/);
     } finally {
       taken.close();

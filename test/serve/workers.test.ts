@@ -26,19 +26,23 @@ function fresh(path: string, method = 'GET', body?: unknown): Promise<{ status: 
   const url = new URL(path, server.url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve) => {
-    const req = request(url, { method, agent: false, timeout: 5000, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
-    });
+    const req = request(
+      url,
+      { method, agent: false, timeout: 5000, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json, text });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
     req.on('error', (err) => resolve({ status: 0, json: undefined, text: String(err) }));
     req.end(payload);
@@ -56,7 +60,12 @@ async function messagesShown(): Promise<number> {
 describe.each(DIALECTS)('alliance serve --workers 2 (%s)', (dialect) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'alliance-workers-'));
-    const env = { ALLIANCE_DATA_DIR: dir, ALLIANCE_POLL_INTERVAL_MS: '200', ALLIANCE_SNAPSHOT_INTERVAL_MS: '0', ...(dialect === 'postgres' ? { ALLIANCE_DATABASE_URL: await freshPgDatabase() } : {}) };
+    const env = {
+      ALLIANCE_DATA_DIR: dir,
+      ALLIANCE_POLL_INTERVAL_MS: '200',
+      ALLIANCE_SNAPSHOT_INTERVAL_MS: '0',
+      ...(dialect === 'postgres' ? { ALLIANCE_DATABASE_URL: await freshPgDatabase() } : {}),
+    };
     server = await startServer(['--workers', '2', '--demo'], env);
     token = server.token!;
   }, 120_000);
@@ -106,7 +115,8 @@ describe.each(DIALECTS)('alliance serve --workers 2 (%s)', (dialect) => {
       return Number(/alliance_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/check\/text",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const n0 = await count();
-    for (let i = 0; i < 30; i++) expect((await fresh('/api/v1/check/text', 'POST', { text: 'where is the forbiddenterm', country: 'BE' })).json.match).toBe(true);
+    for (let i = 0; i < 30; i++)
+      expect((await fresh('/api/v1/check/text', 'POST', { text: 'where is the forbiddenterm', country: 'BE' })).json.match).toBe(true);
     expect(await count()).toBe(n0 + 30);
     // Each worker writes its own message counts (within a second); they add up in the store.
     await until(async () => (await messagesShown()) === 30 || undefined, 'both workers flush their counts');

@@ -16,7 +16,12 @@ const TOOLS = { md5: 'md5sum', sha1: 'sha1sum', sha256: 'sha256sum' } as const;
 
 function coreutils(tool: string, files: string[]): Map<string, string> {
   const out = execFileSync(tool, files, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return new Map(out.trim().split('\n').map((l) => [l.slice(l.indexOf(' ') + 2), l.slice(0, l.indexOf(' '))]));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(l.indexOf(' ') + 2), l.slice(0, l.indexOf(' '))]),
+  );
 }
 
 function listFiles(dir: string): string[] {

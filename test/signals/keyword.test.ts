@@ -16,7 +16,10 @@ import { REPO } from '../support/paths.js';
 
 /** The table: term,text,expected,why (fields quoted when they hold commas). */
 function table(): Array<{ term: string; text: string; expected: string; why: string }> {
-  const lines = readFileSync(join(REPO, 'test', 'signals', 'keyword-evasion.csv'), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(REPO, 'test', 'signals', 'keyword-evasion.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return lines.map((line) => {
     const fields = [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"'));
     return { term: fields[0], text: fields[1], expected: fields[2], why: fields[3] };
@@ -89,7 +92,12 @@ describe('keyword signals', () => {
   it('finds words that meet on the same letter, and terms of any length', () => {
     const small = keyword.createIndex();
     ['bad', 'dog', 'cold day'].forEach((t, i) => small.add(i + 1, keyword.normalize(t)));
-    expect(small.query('a bad dog on a cold day', 0).map((m) => m.id).sort()).toEqual([1, 2, 3]); // bad|dog and cold|day share a letter
+    expect(
+      small
+        .query('a bad dog on a cold day', 0)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([1, 2, 3]); // bad|dog and cold|day share a letter
     expect(small.query('baddog', 0)).toEqual([]);
     const long = 'abcdefghijk '.repeat(15).trim();
     small.add(9, keyword.normalize(long));

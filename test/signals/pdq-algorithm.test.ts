@@ -12,7 +12,7 @@ const hasher = new PdqHasher();
 /** A deterministic test pattern of coloured 8×8 blocks on a gradient (no external material). */
 function pattern(width: number, height: number, seed = 1): RawImage {
   const data = new Uint8Array(width * height * 3);
-  const block = (bx: number, by: number, c: number) => ((Math.imul(bx * 73856093 ^ by * 19349663 ^ (seed + c) * 83492791, 2654435761) >>> 24) & 0xff);
+  const block = (bx: number, by: number, c: number) => (Math.imul((bx * 73856093) ^ (by * 19349663) ^ ((seed + c) * 83492791), 2654435761) >>> 24) & 0xff;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 3;
@@ -92,7 +92,9 @@ describe('PdqHasher', () => {
   });
   it('is stable under JPEG re-encoding (a near-duplicate matches)', async () => {
     const img = pattern(640, 480, 5);
-    const png = await sharp(Buffer.from(img.data), { raw: { width: 640, height: 480, channels: 3 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(img.data), { raw: { width: 640, height: 480, channels: 3 } })
+      .png()
+      .toBuffer();
     const jpeg = await sharp(png).jpeg({ quality: 60 }).toBuffer();
     const a = hasher.hashImage(await decodeImage(png, { maxImagePixels: 1e8 }));
     const b = hasher.hashImage(await decodeImage(jpeg, { maxImagePixels: 1e8 }));
@@ -108,14 +110,19 @@ describe('PdqHasher', () => {
 describe('decodeImage', () => {
   it('applies EXIF orientation only when asked', async () => {
     const img = pattern(160, 90, 7);
-    const jpeg = await sharp(Buffer.from(img.data), { raw: { width: 160, height: 90, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const jpeg = await sharp(Buffer.from(img.data), { raw: { width: 160, height: 90, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const stored = await decodeImage(jpeg, { maxImagePixels: 1e8 });
     const oriented = await decodeImage(jpeg, { maxImagePixels: 1e8, autoOrient: true });
     expect([stored.width, stored.height]).toEqual([160, 90]);
     expect([oriented.width, oriented.height]).toEqual([90, 160]);
   });
   it('refuses an image above the pixel limit before decoding it', async () => {
-    const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     await expect(decodeImage(png, { maxImagePixels: 100_000 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
   });
   it('decodes the first frame of an animated GIF', async () => {

@@ -45,7 +45,12 @@ describe('signal type registry', () => {
   it('refuses duplicate names and duplicate HMA names', () => {
     expect(() => buildRegistry([complete, complete])).toThrow(/registered twice/);
     const hma = { name: 'same', listed: false, distance: () => '-', compareDetail: () => ({}) };
-    expect(() => buildRegistry([{ ...complete, hma }, { ...complete, name: 'other', hma }])).toThrow(/HMA name "same" taken/);
+    expect(() =>
+      buildRegistry([
+        { ...complete, hma },
+        { ...complete, name: 'other', hma },
+      ]),
+    ).toThrow(/HMA name "same" taken/);
   });
 
   it('every built-in type is complete', () => {

@@ -36,7 +36,12 @@ const toySignal: SignalType = {
     return { match, distance: match ? 0 : 1 };
   },
   async hash(input) {
-    return { value: `toy${createHash('sha256').update(input.bytes ?? input.path).digest('hex').slice(0, 8)}` };
+    return {
+      value: `toy${createHash('sha256')
+        .update(input.bytes ?? input.path)
+        .digest('hex')
+        .slice(0, 8)}`,
+    };
   },
   createIndex: () => new ExactIndex('toy'),
   restoreIndex: (snap) => ExactIndex.fromSnapshot(snap),

@@ -14,7 +14,9 @@ import { frameInterval, hashVideo } from '../../src/signals/vpdq/hash.js';
 import { runCli } from '../support/cli.js';
 import { VIDEOS } from '../support/paths.js';
 
-const videos = readdirSync(VIDEOS).filter((f) => f.endsWith('.mp4')).sort();
+const videos = readdirSync(VIDEOS)
+  .filter((f) => f.endsWith('.mp4'))
+  .sort();
 const reference = (video: string) => parseVpdq(readFileSync(join(VIDEOS, video.replace(/\.mp4$/, '.vpdq.txt')), 'utf8'));
 
 describe('vPDQ hashing (CLI, every frame)', () => {

@@ -28,7 +28,12 @@ export async function startApi(dialect: TestDialect, flags: Record<string, strin
     env,
     adminToken,
     call(method, url, body, token = adminToken, headers = {}) {
-      return app.inject({ method, url, ...(body !== undefined ? { payload: body as InjectOptions['payload'] } : {}), headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+      return app.inject({
+        method,
+        url,
+        ...(body !== undefined ? { payload: body as InjectOptions['payload'] } : {}),
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
     },
     async tokenFor(role, member = `m-${role}`) {
       const admin = await node.members.authenticate(adminToken);
@@ -47,10 +52,19 @@ export async function startApi(dialect: TestDialect, flags: Record<string, strin
 }
 
 /** A multipart body with one file. */
-export function multipart(field: string, filename: string, data: Buffer, fields: Record<string, string> = {}): { payload: Buffer; headers: Record<string, string> } {
+export function multipart(
+  field: string,
+  filename: string,
+  data: Buffer,
+  fields: Record<string, string> = {},
+): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----alliance${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), data, Buffer.from(`\r\n--${boundary}--\r\n`));
+  parts.push(
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

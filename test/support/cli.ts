@@ -47,8 +47,7 @@ export function csvRecords(csv: string): Array<Record<string, string>> {
       if (c === '"' && csv[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
@@ -59,8 +58,7 @@ export function csvRecords(csv: string): Array<Record<string, string>> {
       records.push(record);
       record = [];
       field = '';
-    }
-    else field += c;
+    } else field += c;
   }
   const [header, ...data] = records;
   return data.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v])));

@@ -18,7 +18,7 @@ export interface PgCluster {
 export function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
-  if (versions.length === 0) throw new Error('PostgreSQL is not installed (run `npm test`, whose set-up installs Debian\'s postgresql)');
+  if (versions.length === 0) throw new Error("PostgreSQL is not installed (run `npm test`, whose set-up installs Debian's postgresql)");
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 
@@ -39,7 +39,8 @@ export async function startPostgres(): Promise<PgCluster> {
   const data = join(base, 'data');
   const root = process.getuid?.() === 0;
   // PostgreSQL refuses to run as root: run it as the postgres user the package created.
-  const as = (cmd: string, args: string[]) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' }));
+  const as = (cmd: string, args: string[]) =>
+    root ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' });
   if (root) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));

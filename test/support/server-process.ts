@@ -25,7 +25,10 @@ function firstToken(stderr: string): string | undefined {
 export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = [], wrap: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const argv = [...wrap, process.execPath, ...nodeArgs, CLI, 'serve', ...args];
-    const proc = spawn(argv[0], argv.slice(1), { env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(argv[0], argv.slice(1), {
+      env: { ...process.env, ALLIANCE_PORT: '0', ALLIANCE_HOST: '127.0.0.1', ALLIANCE_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {

@@ -16,8 +16,21 @@ import { PDQ_IMAGES, SHARED } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 declare const window: { allianceDemo: { hash(blob: Blob): Promise<{ pdq: string; quality: number; sha256: string }> } };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const FIXTURES = readFileSync(join(SHARED, 'fixtures', 'pdq', 'expected.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const FIXTURES = readFileSync(join(SHARED, 'fixtures', 'pdq', 'expected.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(',')[0]);
 const BANKED = 'bridge-mods/aaa-orig.jpg';
 const NOT_BANKED = 'misc-images/c.png';
 
@@ -67,7 +80,7 @@ async function openDemo(): Promise<{ page: Page; requests: Request[] }> {
 }
 
 describe('check SDK demo page', () => {
-  it("hashes every fixture image in the browser exactly as the server does (PDQ and SHA-256)", async () => {
+  it('hashes every fixture image in the browser exactly as the server does (PDQ and SHA-256)', async () => {
     const { page, requests } = await openDemo();
     expect(page.url()).toBe(`${server.url}/demo/`); // the token left the address bar
     await page.locator('#token-warning[data-checked="checker"]').waitFor({ state: 'attached' }); // a checker's token: nothing more to fear
@@ -95,7 +108,10 @@ describe('check SDK demo page', () => {
   it('warns when the page holds a token that can do more than check', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/demo/#token=${server.token}`);
-    await page.locator('#token-warning').getByText(/role admin\) can do more than check/).waitFor();
+    await page
+      .locator('#token-warning')
+      .getByText(/role admin\) can do more than check/)
+      .waitFor();
     await page.close();
   });
 
@@ -128,7 +144,12 @@ describe('check SDK demo page', () => {
 
   it("shows a directory entry's text as text, never as markup", async () => {
     const name = '<img src=x onerror="window.__xss=1">Example service';
-    const r = await http(`${server.url}/api/v1/help-directory`, server.token, 'POST', { country: 'BE', kind: 'offender_prevention', name, channels: [{ type: 'phone', value: '+32 0 000 00 00' }] });
+    const r = await http(`${server.url}/api/v1/help-directory`, server.token, 'POST', {
+      country: 'BE',
+      kind: 'offender_prevention',
+      name,
+      channels: [{ type: 'phone', value: '+32 0 000 00 00' }],
+    });
     expect(r.status, r.text).toBe(201);
     const { page } = await openDemo();
     await page.locator('#country').selectOption('BE');

@@ -23,7 +23,16 @@ declare const document: { querySelector(selector: string): { textContent: string
 
 const AAA_ORIG_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064'; // misc-images/c.png, allow-listed in DEMO_ALLOW
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let dataDir: string;
 let server: ServerProcess;
@@ -35,7 +44,12 @@ const unauthenticated: string[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'alliance-web-'));
-  server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1', ALLIANCE_DECONFLICTION_KEY: 'ab'.repeat(32), ALLIANCE_FETCH_ALLOWED_HOSTS: '127.0.0.1:9' });
+  server = await startServer(['--demo'], {
+    ALLIANCE_DATA_DIR: dataDir,
+    ALLIANCE_WEBHOOK_MAX_ATTEMPTS: '1',
+    ALLIANCE_DECONFLICTION_KEY: 'ab'.repeat(32),
+    ALLIANCE_FETCH_ALLOWED_HOSTS: '127.0.0.1:9',
+  });
   if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
   token = server.token;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -150,7 +164,10 @@ describe('web UI', () => {
     await expect.poll(() => /Check SDK demo .*: (http:\S+\/demo\/#token=alli_\S+)/.test(server.stderr())).toBe(true);
     const link = /Check SDK demo .*: (http:\S+\/demo\/#token=(alli_\S+))/.exec(server.stderr())!;
     expect((await http(`${server.url}/api/v1/whoami`, link[2])).json).toMatchObject({ role: 'checker' });
-    expect((await http(`${server.url}/api/v1/check/text`, link[2], 'POST', { text: 'f0rb1dden-term' })).json).toMatchObject({ match: true, message: { context: 'search' } });
+    expect((await http(`${server.url}/api/v1/check/text`, link[2], 'POST', { text: 'f0rb1dden-term' })).json).toMatchObject({
+      match: true,
+      message: { context: 'search' },
+    });
     expect((await http(`${server.url}/api/v1/banks`, link[2])).status).toBe(403);
   });
 
@@ -286,7 +303,9 @@ describe('web UI', () => {
     expect(await text(pdq.locator('table', { hasText: 'Allow-listed' }).locator('tbody'))).toMatch(/^DEMO_ALLOW \(allow-list\) \d+ 0/);
     const suppressed = await text(pdq.locator('table', { hasText: 'Suppressed' }).locator('tbody'));
     // Each match says where its content comes from (here: this node's own bank).
-    expect(suppressed).toMatch(/DEMO_IMAGES \d+ 0 legal:unknown demo, misc-images \S+\/DEMO_IMAGES, first seen \d{4}-\d\d-\d\d DEMO_ALLOW content \d+ \(distance 0\)/);
+    expect(suppressed).toMatch(
+      /DEMO_IMAGES \d+ 0 legal:unknown demo, misc-images \S+\/DEMO_IMAGES, first seen \d{4}-\d\d-\d\d DEMO_ALLOW content \d+ \(distance 0\)/,
+    );
     expect(await text(pdq.locator('.explanation'))).toMatch(/is suppressed: the content is on negative bank DEMO_ALLOW/);
 
     await page.getByLabel('Hash', { exact: true }).fill('xyz');
@@ -311,14 +330,29 @@ describe('web UI', () => {
     await page.getByLabel('Rule review known images enabled').click(); // saved, then shown from the server's answer
     await expect.poll(async () => (await http(`${server.url}/api/v1/rules`, token)).json.rules[0].enabled).toBe(false);
     await expect.poll(() => row.getByRole('checkbox').isChecked()).toBe(false);
-    expect((await http(`${server.url}/api/v1/rules`, token)).json.rules[0]).toMatchObject({ name: 'review known images', conditions: { banks: ['DEMO_IMAGES'], legal: ['baseline'], max_distance: 31 }, actions: ['review', 'report'] });
+    expect((await http(`${server.url}/api/v1/rules`, token)).json.rules[0]).toMatchObject({
+      name: 'review known images',
+      conditions: { banks: ['DEMO_IMAGES'], legal: ['baseline'], max_distance: 31 },
+      actions: ['review', 'report'],
+    });
     await page.context().close();
   });
 
   it('lists dead-lettered webhook deliveries and replays one', async () => {
     const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
-    expect((await call('POST', '/api/v1/webhooks', { name: 'nobody-listens', url: 'http://127.0.0.1:9/hook', secret: 'sixteen-characters-or-more' })).status).toBe(201);
-    expect((await call('POST', '/api/v1/rules', { name: 'tell the platform', conditions: { signal_types: ['md5'] }, actions: ['webhook'], webhook: 'nobody-listens' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/webhooks', { name: 'nobody-listens', url: 'http://127.0.0.1:9/hook', secret: 'sixteen-characters-or-more' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', '/api/v1/rules', {
+          name: 'tell the platform',
+          conditions: { signal_types: ['md5'] },
+          actions: ['webhook'],
+          webhook: 'nobody-listens',
+        })
+      ).status,
+    ).toBe(201);
     await call('POST', '/api/v1/banks/DEMO_IMAGES/content', { signals: [{ signal_type: 'md5', value: '9'.repeat(32) }] });
     expect((await call('POST', '/api/v1/submissions', { signals: { md5: '9'.repeat(32) } })).json.actions).toEqual(['webhook']);
     await expect.poll(async () => (await call('GET', '/api/v1/webhook-deliveries?state=dead')).json.deliveries.length).toBe(1);
@@ -329,7 +363,13 @@ describe('web UI', () => {
     expect(await text(row)).toMatch(/^\d+ nobody-listens match 1 Failed to fetch URL: failed .+ Replay$/);
     const id = await row.getAttribute('data-delivery');
     await row.getByRole('button', { name: 'Replay' }).click();
-    await expect.poll(async () => (await call('GET', '/api/v1/audit?limit=50')).json.entries.some((e: { action: string; target: string }) => e.action === 'webhook.replay' && e.target === id)).toBe(true);
+    await expect
+      .poll(async () =>
+        (await call('GET', '/api/v1/audit?limit=50')).json.entries.some(
+          (e: { action: string; target: string }) => e.action === 'webhook.replay' && e.target === id,
+        ),
+      )
+      .toBe(true);
     await page.context().close();
   });
 
@@ -358,7 +398,8 @@ describe('web UI', () => {
 
   it("shows a series' detail: records a victim with a referral, links content, keeps restricted notes", async () => {
     const api = (path: string, method = 'GET', body?: unknown) => http(`${server.url}/api/v1${path}`, token, method, body);
-    const service = (await api('/support-services', 'POST', { country: 'DE', name: 'Hilfe Example', kind: 'victim_support', contact: 'https://help.example' })).json;
+    const service = (await api('/support-services', 'POST', { country: 'DE', name: 'Hilfe Example', kind: 'victim_support', contact: 'https://help.example' }))
+      .json;
     const series = (await api('/series', 'POST', { name: 'Lantern', contact_point: 'vid@police.example' })).json;
     // Not one of the bridge images the triage test finds near-duplicates of (a series would show on it there).
     const content = (await api('/banks/DEMO_IMAGES/content?limit=100')).json.content.find((c: { tags: string[] }) => !c.tags.includes('bridge-mods'));
@@ -384,24 +425,37 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Save notes' }).click();
     await expect.poll(async () => (await api(`/series/${series.id}`)).json.notes).toBe('restricted: stays here');
     const detail = (await api(`/series/${series.id}`)).json;
-    expect(detail).toMatchObject({ status: 'victim_identified', content_ids: [content.id], victims: [{ identified_on: '2026-11-02', referrals: [{ service: service.name, country: 'DE' }] }] });
+    expect(detail).toMatchObject({
+      status: 'victim_identified',
+      content_ids: [content.id],
+      victims: [{ identified_on: '2026-11-02', referrals: [{ service: service.name, country: 'DE' }] }],
+    });
     await page.context().close();
   });
 
   it('opens cases, registers a target twice written differently, and shows the overlap alert', async () => {
     const page = await open('/deconfliction');
     await heading(page, 'Deconfliction');
-    for (const [ref, contact] of [['UI-1', 'team-1@police.example'], ['UI-2', 'team-2@police.example']]) {
+    for (const [ref, contact] of [
+      ['UI-1', 'team-1@police.example'],
+      ['UI-2', 'team-2@police.example'],
+    ]) {
       await page.getByLabel('Case reference').fill(ref);
       await page.getByLabel('Contact point').fill(contact);
       await page.getByRole('button', { name: 'Open case' }).click();
       await page.getByText(new RegExp(`^${ref} \\(`)).waitFor();
     }
-    for (const [ref, spelling] of [['UI-1', 'John.Doe'], ['UI-2', ' john.doe ']]) {
+    for (const [ref, spelling] of [
+      ['UI-1', 'John.Doe'],
+      ['UI-2', ' john.doe '],
+    ]) {
       await page.getByLabel('Case', { exact: true }).selectOption({ label: ref });
       await page.getByLabel('Identifier').fill(spelling);
       await page.getByRole('button', { name: 'Register target' }).click();
-      await page.getByRole('status').filter({ hasText: ref === 'UI-1' ? 'no overlap' : '2 new overlap' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: ref === 'UI-1' ? 'no overlap' : '2 new overlap' })
+        .waitFor();
     }
     const rows = page.locator('tr[data-alert]');
     await expect.poll(() => rows.count()).toBe(2);
@@ -422,17 +476,40 @@ describe('web UI', () => {
     for (const [i, folder] of ['phone', 'usb', 'usb'].entries()) {
       const pixels = Buffer.alloc(64 * 64 * 3);
       for (let p = 0; p < pixels.length; p++) pixels[p] = (p * (i + 11) * 2654435761) >>> 24;
-      await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(seized, folder, `fresh-${i}.png`));
+      await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } })
+        .png()
+        .toFile(join(seized, folder, `fresh-${i}.png`));
     }
     writeFileSync(join(seized, 'empty.jpg'), '');
     // A file a VICS case lists with its flags, series, tags and comments: the page shows them all.
     const pixels = Buffer.alloc(64 * 64 * 3, 0);
     for (let p = 0; p < pixels.length; p++) pixels[p] = (p * 29 * 2654435761) >>> 24;
-    await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(seized, 'usb', 'case.png'));
-    const caseMd5 = createHash('md5').update(readFileSync(join(seized, 'usb', 'case.png'))).digest('hex');
+    await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toFile(join(seized, 'usb', 'case.png'));
+    const caseMd5 = createHash('md5')
+      .update(readFileSync(join(seized, 'usb', 'case.png')))
+      .digest('hex');
     const caseFile = join(seized, '..', `${dataDir.split('/').pop()}-case.json`);
     after.push(async () => rmSync(caseFile, { force: true }));
-    writeFileSync(caseFile, JSON.stringify({ '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media', value: [{ MediaID: 77, MD5: caseMd5, Category: 1, VictimIdentified: 'true', IsDistributed: 'true', Series: 'UI Harbour', Tags: 'tag-ui', Comments: 'ui note' }] }));
+    writeFileSync(
+      caseFile,
+      JSON.stringify({
+        '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media',
+        value: [
+          {
+            MediaID: 77,
+            MD5: caseMd5,
+            Category: 1,
+            VictimIdentified: 'true',
+            IsDistributed: 'true',
+            Series: 'UI Harbour',
+            Tags: 'tag-ui',
+            Comments: 'ui note',
+          },
+        ],
+      }),
+    );
     const imported = await runCli(['import', caseFile, '--bank', 'UI_CASE', '--create', '--data', dataDir]);
     expect(imported.code, imported.stderr).toBe(0);
     const cli = await runCli(['triage', seized, '--out', join(seized, '..', `${dataDir.split('/').pop()}-triage`), '--case-number', 'UI-7', '--data', dataDir]);
@@ -447,16 +524,24 @@ describe('web UI', () => {
     await page.waitForURL(`**/triage/${id}`);
     await heading(page, `Triage run ${id}`);
     // The heading shows before the run has loaded: wait for the counts.
-    await expect.poll(() => page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts()).toEqual(['New (review first): 3', 'Known: 2', 'Not relevant: 1', 'Unreadable: 1', 'All: 7']);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Files per class' }).getByRole('button').allInnerTexts())
+      .toEqual(['New (review first): 3', 'Known: 2', 'Not relevant: 1', 'Unreadable: 1', 'All: 7']);
     const items = page.locator('table.triage-items tbody tr');
-    await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['phone/fresh-0.png', 'usb/fresh-1.png', 'usb/fresh-2.png']);
+    await expect
+      .poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1]))
+      .toEqual(['phone/fresh-0.png', 'usb/fresh-1.png', 'usb/fresh-2.png']);
     await page.getByRole('button', { name: 'usb (2)' }).click();
     await expect.poll(async () => (await items.allInnerTexts()).map((t) => t.split('\t')[1])).toEqual(['usb/fresh-1.png', 'usb/fresh-2.png']);
     await page.locator('button[data-class="known"]').click();
-    await expect.poll(() => items.allInnerTexts()).toEqual([
-      expect.stringMatching(/^\d+\tphone\/known\.jpg\tknown\tlegal:unknown\t[^\t]*\t(no|yes)\s+[^\t]+\t[^\t]*\tDEMO_IMAGES \(pdq, distance 0\)/),
-      expect.stringMatching(/^\d+\tusb\/case\.png\tknown\tvics:1\tUI Harbour\tyes\s+bank UI_CASE, VICS MediaID 77, \d{4}-\d\d-\d\d\tdistributed\s+tags: tag-ui\s+ui note\s+UI_CASE \(md5, distance 0\)/),
-    ]);
+    await expect
+      .poll(() => items.allInnerTexts())
+      .toEqual([
+        expect.stringMatching(/^\d+\tphone\/known\.jpg\tknown\tlegal:unknown\t[^\t]*\t(no|yes)\s+[^\t]+\t[^\t]*\tDEMO_IMAGES \(pdq, distance 0\)/),
+        expect.stringMatching(
+          /^\d+\tusb\/case\.png\tknown\tvics:1\tUI Harbour\tyes\s+bank UI_CASE, VICS MediaID 77, \d{4}-\d\d-\d\d\tdistributed\s+tags: tag-ui\s+ui note\s+UI_CASE \(md5, distance 0\)/,
+        ),
+      ]);
     await page.locator('button[data-class="unreadable"]').click();
     await expect.poll(() => items.allInnerTexts()).toEqual([expect.stringMatching(/^\d+\tempty\.jpg\tunreadable\t[^]*empty file \(0 bytes\)/)]);
     expect(await page.locator('img').count()).toBe(0); // no image of anything triaged
@@ -470,7 +555,9 @@ describe('web UI', () => {
 
   it("shows a notice's timeline", async () => {
     const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
-    expect((await call('POST', '/api/v1/notices', { url: 'https://192.0.2.7/a.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/notices', { url: 'https://192.0.2.7/a.jpg', evidence: { md5: 'a'.repeat(32) }, legal_basis: 'Illegal content' })).status,
+    ).toBe(201);
     const page = await open('/notices');
     await heading(page, 'Notices');
     const row = page.locator('tr', { hasText: 'https://192.0.2.7/a.jpg' });
@@ -486,7 +573,9 @@ describe('web UI', () => {
   it('shows each subscription with its position, lag and last error, and syncs on demand', async () => {
     // A peer whose node is down, then in maintenance: the subscription's status says why its sync fails.
     let answer: 'hang up' | 'maintenance' = 'hang up';
-    const peer = createServer((req, res) => (answer === 'hang up' ? req.socket.destroy() : res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"in maintenance"}')));
+    const peer = createServer((req, res) =>
+      answer === 'hang up' ? req.socket.destroy() : res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"in maintenance"}'),
+    );
     await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
     after.push(() => new Promise((r) => peer.close(() => r())));
     const call = (method: string, path: string, body?: unknown) => http(`${server.url}${path}`, token, method, body);
@@ -515,12 +604,18 @@ describe('web UI', () => {
     await page.context().close();
   });
 
-
   it("shows this node's indicators, and builds, narrates, signs and prints a country report with the same figures", async () => {
     const api = (path: string, method = 'GET', body?: unknown) => http(`${server.url}/api/v1${path}`, token, method, body);
     const d = new Date();
     const quarter = `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-    await api('/campaigns', 'POST', { country: 'DE', title: 'Think before you share', audience: 'children', channel: 'school', reach: 4321, starts_on: d.toISOString().slice(0, 10) });
+    await api('/campaigns', 'POST', {
+      country: 'DE',
+      title: 'Think before you share',
+      audience: 'children',
+      channel: 'school',
+      reach: 4321,
+      starts_on: d.toISOString().slice(0, 10),
+    });
     const page = await open('/indicators');
     await heading(page, 'Indicators');
     const cell = (id: string) => page.locator(`tr[data-indicator="${id}"] td.value`);
@@ -543,7 +638,9 @@ describe('web UI', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'PDF' }).click()]);
     const pdf = (await download.path())!;
     execFileSync('pdftoppm', ['-r', '30', '-png', '-f', '1', '-l', '1', pdf, join(dataDir, 'page')]);
-    const pdfText = execFileSync('pdftotext', ['-layout', pdf, '-']).toString().replace(/[ \t]+/g, ' ');
+    const pdfText = execFileSync('pdftotext', ['-layout', pdf, '-'])
+      .toString()
+      .replace(/[ \t]+/g, ' ');
     expect(pdfText).toMatch(new RegExp(`Victims identified ${shown.victims}\\b`));
     expect(pdfText).toMatch(new RegExp(`People reached by campaigns ${shown.reach}\\b`));
     expect(pdfText).toContain('Our first report from the node.');
@@ -573,7 +670,12 @@ describe('web UI', () => {
     // A curator of another member writes the French deterrence message for adults: the admin reviews it in the UI.
     expect((await api('/members', 'POST', { name: 'ngo-fr', kind: 'ngo' })).status).toBe(201);
     const curator = (await api('/tokens', 'POST', { member: 'ngo-fr', role: 'curator' })).json.token;
-    const draft = await api('/messages', 'POST', { context: 'search', audience: 'adult', language: 'fr', title: 'Recherche bloquée', body: 'Texte de test.' }, curator);
+    const draft = await api(
+      '/messages',
+      'POST',
+      { context: 'search', audience: 'adult', language: 'fr', title: 'Recherche bloquée', body: 'Texte de test.' },
+      curator,
+    );
     expect(draft.status, draft.text).toBe(201);
     const page = await open('/awareness');
     await heading(page, 'Awareness');
@@ -587,7 +689,11 @@ describe('web UI', () => {
     await row.getByRole('button', { name: 'Approve v1' }).click();
     await expect.poll(() => text(row.locator('td').nth(2))).toContain('Recherche bloquée v1');
     expect(await table.getByText('Not translated: falls back to English').count()).toBe(11);
-    expect((await api('/check/message?context=search&language=fr')).json.message).toMatchObject({ language: 'fr', fallback: false, title: 'Recherche bloquée' });
+    expect((await api('/check/message?context=search&language=fr')).json.message).toMatchObject({
+      language: 'fr',
+      fallback: false,
+      title: 'Recherche bloquée',
+    });
 
     // Belgium's child helpline is a placeholder; a curator fills it here.
     await page.getByLabel('Country').fill('be');
@@ -603,12 +709,25 @@ describe('web UI', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => dir.getByText('placeholder: to fill').count()).toBe(4);
     const help = (await api('/check/message?context=search&audience=child&country=BE&language=fr')).json.help;
-    expect(help).toEqual([expect.objectContaining({ kind: 'child_helpline', name: 'Example helpline', country: 'BE', fallback: false, channels: [{ type: 'web', value: 'https://helpline.example' }, { type: 'phone', value: '+32 0 000 00 00' }] })]);
+    expect(help).toEqual([
+      expect.objectContaining({
+        kind: 'child_helpline',
+        name: 'Example helpline',
+        country: 'BE',
+        fallback: false,
+        channels: [
+          { type: 'web', value: 'https://helpline.example' },
+          { type: 'phone', value: '+32 0 000 00 00' },
+        ],
+      }),
+    ]);
     // Editing again keeps every contact (the form holds them all).
     await dir.locator('tr', { hasText: 'child helpline' }).getByRole('button', { name: 'Edit' }).click();
     await form.getByLabel('Hours').fill('24/7');
     await form.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await api('/help-directory?country=BE&kind=child_helpline')).json.entries[0]).toMatchObject({ hours: '24/7', channels: [{ type: 'web' }, { type: 'phone' }] });
+    await expect
+      .poll(async () => (await api('/help-directory?country=BE&kind=child_helpline')).json.entries[0])
+      .toMatchObject({ hours: '24/7', channels: [{ type: 'web' }, { type: 'phone' }] });
     await page.context().close();
   });
 });

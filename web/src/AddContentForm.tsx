@@ -32,9 +32,17 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
         form.append('file', file);
         added = await api<Content>(`${bankPath(bank)}/content/upload`, { form });
       } else {
-        const tagList = tags.split(',').map((t) => t.trim()).filter(Boolean);
+        const tagList = tags
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
         added = await api<Content>(`${bankPath(bank)}/content`, {
-          json: { signals: [{ signal_type: signalType, value: hash.trim() }], ...(classification ? { classification } : {}), tags: tagList, ...(note.trim() ? { note: note.trim() } : {}) },
+          json: {
+            signals: [{ signal_type: signalType, value: hash.trim() }],
+            ...(classification ? { classification } : {}),
+            tags: tagList,
+            ...(note.trim() ? { note: note.trim() } : {}),
+          },
         });
         setHash('');
       }
@@ -45,7 +53,16 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
   return (
     <form className="card" onSubmit={submit} aria-labelledby="add-content">
       <h2 id="add-content">Add content</h2>
-      <ModeChoice legend="Add by" name="add-mode" value={mode} onChange={setMode} options={[['hash', 'pasting a hash'], ['upload', 'uploading a file']]} />
+      <ModeChoice
+        legend="Add by"
+        name="add-mode"
+        value={mode}
+        onChange={setMode}
+        options={[
+          ['hash', 'pasting a hash'],
+          ['upload', 'uploading a file'],
+        ]}
+      />
       {mode === 'hash' ? (
         <>
           <SignalTypeSelect id="add-signal-type" value={signalType} onChange={setSignalType} />

@@ -53,7 +53,11 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
           Previous page
         </button>
         <span id="content-range">{items.length ? `Items ${first}–${first + items.length - 1} of ${total.toLocaleString('en')}` : ''}</span>
-        <button type="button" disabled={page.loading || next === null || next === undefined || items.length < PAGE || first + items.length > total} onClick={() => next && setCursors((cs) => [...cs, next])}>
+        <button
+          type="button"
+          disabled={page.loading || next === null || next === undefined || items.length < PAGE || first + items.length > total}
+          onClick={() => next && setCursors((cs) => [...cs, next])}
+        >
           Next page
         </button>
       </nav>

@@ -17,7 +17,8 @@ function status(c: Content): string {
 /** One content item of a bank, with disable / re-enable. */
 export function ContentRow({ content: c, onChanged }: { content: Content; onChanged: (c: Content) => void }) {
   const { busy, error, run } = useAction();
-  const toggle = () => run('', async () => onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } })));
+  const toggle = () =>
+    run('', async () => onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } })));
   return (
     <tr data-content={c.id} className={c.enabled ? undefined : 'disabled'}>
       <th scope="row">{c.id}</th>

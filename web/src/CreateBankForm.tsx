@@ -26,7 +26,15 @@ export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void 
       <h2 id="create-bank">Create a bank</h2>
       <div className="field">
         <label htmlFor="bank-name">Name</label>
-        <input id="bank-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-describedby="bank-name-hint" spellCheck={false} />
+        <input
+          id="bank-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={100}
+          aria-describedby="bank-name-hint"
+          spellCheck={false}
+        />
         <small id="bank-name-hint">Capital letters, digits and _ only, e.g. HOTLINE_2026.</small>
       </div>
       <div className="field">

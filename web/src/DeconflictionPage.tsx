@@ -63,7 +63,10 @@ export function DeconflictionPage() {
   return (
     <>
       <PageHeading title="Deconfliction" />
-      <p>Targets are kept only as keyed hashes. When another case — here or on a peer's node — holds the same target, both owners are alerted with each other's contact point.</p>
+      <p>
+        Targets are kept only as keyed hashes. When another case — here or on a peer's node — holds the same target, both owners are alerted with each other's
+        contact point.
+      </p>
       <ErrorMessage error={cases.error ?? alerts.error ?? error} />
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">Alerts</h2>
@@ -105,7 +108,10 @@ export function DeconflictionPage() {
           <ul>
             {cases.data.cases.map((c) => (
               <li key={c.id}>
-                {c.reference} <span className="muted">({c.uid}, {c.targets} targets, contact {c.contact_point})</span>
+                {c.reference}{' '}
+                <span className="muted">
+                  ({c.uid}, {c.targets} targets, contact {c.contact_point})
+                </span>
               </li>
             ))}
           </ul>
@@ -125,12 +131,12 @@ export function DeconflictionPage() {
           <form onSubmit={register} className="rule-form" aria-label="Register a target">
             <label htmlFor="dc-case">Case</label>
             <select id="dc-case" required value={caseId} onChange={(e) => setCaseId(e.target.value)}>
-                <option value="">choose…</option>
-                {cases.data.cases.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.reference}
-                  </option>
-                ))}
+              <option value="">choose…</option>
+              {cases.data.cases.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.reference}
+                </option>
+              ))}
             </select>
             <label htmlFor="dc-kind">Kind</label>
             <select id="dc-kind" value={kind} onChange={(e) => setKind(e.target.value)}>

@@ -17,7 +17,11 @@ export function LookupResultView({ result: r }: { result: LookupResult }) {
       {found === 0 && <p>No match.</p>}
       <MatchTable caption="Matches" rows={r.matches} />
       <MatchTable caption="Allow-listed" rows={r.allow_listed} />
-      <MatchTable caption="Suppressed" rows={r.suppressed} extra={{ title: 'Suppressed by', cell: (m) => `${m.suppressed_by.bank} content ${m.suppressed_by.content_id} (distance ${m.suppressed_by.distance})` }} />
+      <MatchTable
+        caption="Suppressed"
+        rows={r.suppressed}
+        extra={{ title: 'Suppressed by', cell: (m) => `${m.suppressed_by.bank} content ${m.suppressed_by.content_id} (distance ${m.suppressed_by.distance})` }}
+      />
       <MatchTable caption="Not counted" rows={r.not_counted} extra={{ title: 'Reason', cell: (m) => m.reason }} />
       <h4>Explanation</h4>
       <ul className="explanation">

@@ -39,7 +39,16 @@ export function MatchPage() {
       <PageHeading title="Match" />
       <p>Nothing you upload is stored: the node hashes the file, matches the hashes and drops it. The preview below stays in your browser.</p>
       <form className="card" onSubmit={submit} aria-label="Match">
-        <ModeChoice legend="Match by" name="match-mode" value={mode} onChange={setMode} options={[['upload', 'uploading a file'], ['hash', 'pasting a hash']]} />
+        <ModeChoice
+          legend="Match by"
+          name="match-mode"
+          value={mode}
+          onChange={setMode}
+          options={[
+            ['upload', 'uploading a file'],
+            ['hash', 'pasting a hash'],
+          ]}
+        />
         {mode === 'upload' ? (
           <div className="field">
             <label htmlFor="match-file">File (image or video)</label>

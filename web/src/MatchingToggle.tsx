@@ -7,11 +7,16 @@ import { useAction } from './useAction';
 export function MatchingToggle({ bank, onChanged }: { bank: Bank; onChanged: (b: Bank) => void }) {
   const { busy, error, run } = useAction();
   const toggle = () =>
-    run('Matching was not changed', async () => onChanged(await api<Bank>(bankPath(bank.name), { method: 'PATCH', json: { matching_enabled: !bank.matching_enabled } })));
+    run('Matching was not changed', async () =>
+      onChanged(await api<Bank>(bankPath(bank.name), { method: 'PATCH', json: { matching_enabled: !bank.matching_enabled } })),
+    );
   return (
     <div className="matching">
       <p>
-        Matching: <strong className={bank.matching_enabled ? 'on' : 'off'} data-testid="matching-state">{bank.matching_enabled ? 'enabled' : 'disabled'}</strong>
+        Matching:{' '}
+        <strong className={bank.matching_enabled ? 'on' : 'off'} data-testid="matching-state">
+          {bank.matching_enabled ? 'enabled' : 'disabled'}
+        </strong>
         {bank.matching_enabled && bank.enabled_ratio < 1 && ` for ${Math.round(bank.enabled_ratio * 100)}% of its content`}
       </p>
       <button type="button" onClick={toggle} disabled={busy}>

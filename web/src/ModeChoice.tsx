@@ -1,5 +1,17 @@
 /** A pair of radio buttons choosing how to give content: by uploading a file or by pasting a hash. */
-export function ModeChoice<M extends string>({ legend, name, value, options, onChange }: { legend: string; name: string; value: M; options: Array<[M, string]>; onChange: (m: M) => void }) {
+export function ModeChoice<M extends string>({
+  legend,
+  name,
+  value,
+  options,
+  onChange,
+}: {
+  legend: string;
+  name: string;
+  value: M;
+  options: Array<[M, string]>;
+  onChange: (m: M) => void;
+}) {
   return (
     <fieldset className="modes">
       <legend>{legend}</legend>

@@ -22,7 +22,9 @@ export function ReportsPage() {
         </button>
       </div>
       <ErrorMessage error={reports.error} />
-      {reports.data && reports.data.reports.length === 0 && <p>{direction === 'out' ? 'No reports made on this node yet.' : 'No reports received from members yet.'}</p>}
+      {reports.data && reports.data.reports.length === 0 && (
+        <p>{direction === 'out' ? 'No reports made on this node yet.' : 'No reports received from members yet.'}</p>
+      )}
       {reports.data && reports.data.reports.length > 0 && (
         <table className="reports">
           <caption className="sr-only">{direction === 'out' ? 'Reports sent' : 'Reports received'}</caption>

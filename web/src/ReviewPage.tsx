@@ -41,7 +41,8 @@ export function ReviewPage() {
     <>
       <PageHeading title="Review" />
       <p>
-        Matches waiting for a person, most urgent first (classification, distance, new material, age). Media is blurred and greyscale until you reveal it, and is deleted with your verdict.
+        Matches waiting for a person, most urgent first (classification, distance, new material, age). Media is blurred and greyscale until you reveal it, and
+        is deleted with your verdict.
       </p>
       <p className="exposure" data-testid="exposure">
         Your reveals today: {today}
@@ -56,9 +57,16 @@ export function ReviewPage() {
       {queue.data?.items.map((item) => (
         <article key={item.id} className="review-item" data-review={item.id} aria-labelledby={`review-${item.id}`}>
           <h2 id={`review-${item.id}`}>
-            Review {item.id} <span className="muted">(priority {item.priority}, {item.source}, {when(item.created_at)})</span>
+            Review {item.id}{' '}
+            <span className="muted">
+              (priority {item.priority}, {item.source}, {when(item.created_at)})
+            </span>
           </h2>
-          {item.media ? <ReviewMedia id={item.id} type={item.media_type} onReveal={() => reveal(item)} /> : <p className="muted">No media kept: judge from the hashes and matches.</p>}
+          {item.media ? (
+            <ReviewMedia id={item.id} type={item.media_type} onReveal={() => reveal(item)} />
+          ) : (
+            <p className="muted">No media kept: judge from the hashes and matches.</p>
+          )}
           <ul className="reasons">
             {item.reasons.map((m) => (
               <li key={`${m.content_id}-${m.signal_type}`}>{label(m)}</li>

@@ -9,7 +9,11 @@ import { WebhooksSection } from './WebhooksSection';
 
 const ACTIONS = ['review', 'report', 'notice', 'webhook', 'block'] as const;
 const LEGAL = ['baseline', 'national', 'unknown', 'not_illegal'] as const;
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function describe(r: ActionRule): string {
   const c = r.conditions;
@@ -39,7 +43,11 @@ export function RulesPage() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     void run('The rule was not created', async () => {
-      const conditions = { ...(list(banks).length ? { banks: list(banks) } : {}), ...(legal.length ? { legal } : {}), ...(maxDistance ? { max_distance: Number(maxDistance) } : {}) };
+      const conditions = {
+        ...(list(banks).length ? { banks: list(banks) } : {}),
+        ...(legal.length ? { legal } : {}),
+        ...(maxDistance ? { max_distance: Number(maxDistance) } : {}),
+      };
       await api('/rules', { json: { name, conditions, actions, webhook: actions.includes('webhook') ? webhook : null } });
       setName('');
       rules.reload();
@@ -59,7 +67,10 @@ export function RulesPage() {
   return (
     <>
       <PageHeading title="Rules" />
-      <p>Every match of a submission is checked against the enabled rules; the actions of every rule it meets are taken. Review holds report and notice until an analyst confirms.</p>
+      <p>
+        Every match of a submission is checked against the enabled rules; the actions of every rule it meets are taken. Review holds report and notice until an
+        analyst confirms.
+      </p>
       <ErrorMessage error={rules.error ?? error} />
       {rules.data && rules.data.rules.length === 0 && <p>No rules yet: matches are answered, but nothing is done with them.</p>}
       {rules.data && rules.data.rules.length > 0 && (
@@ -86,7 +97,13 @@ export function RulesPage() {
                   {r.webhook && ` (webhook ${r.webhook})`}
                 </td>
                 <td>
-                  <input type="checkbox" aria-label={`Rule ${r.name} enabled`} checked={r.enabled} disabled={busy} onChange={(e) => void save(r, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Rule ${r.name} enabled`}
+                    checked={r.enabled}
+                    disabled={busy}
+                    onChange={(e) => void save(r, e.target.checked)}
+                  />
                 </td>
                 <td>
                   <button type="button" disabled={busy} onClick={() => void remove(r)}>

@@ -4,7 +4,15 @@ import { useId, useState } from 'react';
  * Reviewer wellbeing: an image is shown blurred and in greyscale until the analyst chooses to
  * reveal it, and can be hidden again.
  */
-export function SafeImage({ src, alt, onReveal }: { src: string; alt: string; /** Called each time the analyst reveals the image (exposure counting). */ onReveal?: () => void }) {
+export function SafeImage({
+  src,
+  alt,
+  onReveal,
+}: {
+  src: string;
+  alt: string;
+  /** Called each time the analyst reveals the image (exposure counting). */ onReveal?: () => void;
+}) {
   const [revealed, setRevealed] = useState(false);
   const stateId = useId();
   return (

@@ -11,7 +11,13 @@ import { when } from './when';
 interface SeriesDetail extends Series {
   notes: string | null;
   content_ids: number[];
-  victims: Array<{ id: number; uid: string; identified_on: string; identified_by: string; referrals: Array<{ service: string; country: string; referred_on: string; referred_by: string }> }>;
+  victims: Array<{
+    id: number;
+    uid: string;
+    identified_on: string;
+    identified_by: string;
+    referrals: Array<{ service: string; country: string; referred_on: string; referred_by: string }>;
+  }>;
 }
 
 interface Service {
@@ -23,7 +29,11 @@ interface Service {
 }
 
 const words = (s: string) => s.replace(/_/g, ' ');
-const ids = (text: string) => text.split(/[\s,]+/).filter(Boolean).map(Number);
+const ids = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
 
 /** One series: its owner and dates, status changes, restricted notes, linked content, and its victims (pseudonymous) with their referrals. */
 export function SeriesDetailPage({ id }: { id: number }) {
@@ -176,7 +186,11 @@ export function SeriesDetailPage({ id }: { id: number }) {
                       <td>{v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'}</td>
                       {s.own && (
                         <td>
-                          <select aria-label={`Service for ${v.uid}`} value={referTo[v.id] ?? ''} onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}>
+                          <select
+                            aria-label={`Service for ${v.uid}`}
+                            value={referTo[v.id] ?? ''}
+                            onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}
+                          >
                             <option value="">choose a service</option>
                             {serviceOptions}
                           </select>{' '}

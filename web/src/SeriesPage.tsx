@@ -8,7 +8,6 @@ import type { Series } from './types';
 import { useLoad } from './useLoad';
 import { when } from './when';
 
-
 const STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;
 const words = (s: string) => s.replace(/_/g, ' ');
 
@@ -17,7 +16,10 @@ export function SeriesPage() {
   const [text, setText] = useState('');
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState('');
-  const list = useLoad(() => api<{ series: Series[] }>(`/series?${new URLSearchParams({ ...(query ? { q: query } : {}), ...(status ? { status } : {}) })}`), [query, status]);
+  const list = useLoad(
+    () => api<{ series: Series[] }>(`/series?${new URLSearchParams({ ...(query ? { q: query } : {}), ...(status ? { status } : {}) })}`),
+    [query, status],
+  );
   const { busy, error, run } = useAction();
   const [name, setName] = useState('');
 

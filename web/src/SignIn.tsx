@@ -35,7 +35,16 @@ export function SignIn({ message, onSignedIn }: { message?: string | null; onSig
       <Notice text={message} />
       <form onSubmit={submit}>
         <label htmlFor="token">Token</label>
-        <input id="token" name="token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} required />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          required
+        />
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -4,9 +4,7 @@ export function SignalValue({ type, value }: { type: string; value: string }) {
   if (lines.length <= 1) return <code className="hash">{value}</code>;
   return (
     <details>
-      <summary>
-        {lines.length.toLocaleString('en')} frame hashes
-      </summary>
+      <summary>{lines.length.toLocaleString('en')} frame hashes</summary>
       <pre className="hash" aria-label={`${type} value`}>
         {value}
       </pre>

@@ -22,7 +22,11 @@ export function SyncPage() {
       <PageHeading title="Sync" />
       <p>Banks this node receives from peers. Each page of a peer's feed is verified and applied with its position, so a failed sync loses nothing.</p>
       <ErrorMessage error={subs.error ?? error} />
-      {subs.data && subs.data.subscriptions.length === 0 && <p>No subscriptions yet: subscribe to a peer's bank with <code>alliance subscribe PEER BANK</code>.</p>}
+      {subs.data && subs.data.subscriptions.length === 0 && (
+        <p>
+          No subscriptions yet: subscribe to a peer's bank with <code>alliance subscribe PEER BANK</code>.
+        </p>
+      )}
       {subs.data && subs.data.subscriptions.length > 0 && (
         <table className="subscriptions">
           <caption className="sr-only">Subscriptions</caption>

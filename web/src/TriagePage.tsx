@@ -103,7 +103,8 @@ export function TriagePage() {
     <>
       <PageHeading title="Triage" />
       <p>
-        Seized media triaged on this node with <code>alliance triage</code>: every file known (with its series), new (no match — review first), not relevant (allow-listed) or unreadable. No images are shown here.
+        Seized media triaged on this node with <code>alliance triage</code>: every file known (with its series), new (no match — review first), not relevant
+        (allow-listed) or unreadable. No images are shown here.
       </p>
       <ErrorMessage error={runs.error} />
       {runs.data && runs.data.runs.length === 0 && <p>No triage has been run on this node yet.</p>}
@@ -160,7 +161,13 @@ export function TriageRunPage({ id }: { id: number }) {
   const [text, setText] = useState('');
   const [query, setQuery] = useState('');
   const [offset, setOffset] = useState(0);
-  const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset), ...(cls ? { class: cls } : {}), ...(folder !== null ? { folder } : {}), ...(query ? { q: query } : {}) });
+  const params = new URLSearchParams({
+    limit: String(PAGE),
+    offset: String(offset),
+    ...(cls ? { class: cls } : {}),
+    ...(folder !== null ? { folder } : {}),
+    ...(query ? { q: query } : {}),
+  });
   const items = useLoad(() => api<{ items: Item[]; total: number }>(`/triage/runs/${id}/items?${params}`), [id, params.toString()]);
   const { busy, error, run: act } = useAction();
 
@@ -192,7 +199,8 @@ export function TriageRunPage({ id }: { id: number }) {
       {r && (
         <>
           <p>
-            <code>{r.input}</code> ({r.kind}) · case {r.case_number || '(no number)'} · {r.status}, started {when(r.started_at)}, finished {when(r.finished_at)} by {r.created_by} · {r.files} files
+            <code>{r.input}</code> ({r.kind}) · case {r.case_number || '(no number)'} · {r.status}, started {when(r.started_at)}, finished {when(r.finished_at)}{' '}
+            by {r.created_by} · {r.files} files
             {r.resumed ? ` (${r.resumed} hashed by an interrupted run before)` : ''}
           </p>
           {r.error && <p role="alert">{r.error}</p>}
@@ -284,9 +292,7 @@ export function TriageRunPage({ id }: { id: number }) {
         </form>
         {items.data && (
           <>
-            <p aria-live="polite">
-              {total === 0 ? 'No files.' : `Files ${offset + 1}–${Math.min(offset + PAGE, total)} of ${total}.`}
-            </p>
+            <p aria-live="polite">{total === 0 ? 'No files.' : `Files ${offset + 1}–${Math.min(offset + PAGE, total)} of ${total}.`}</p>
             {items.data.items.length > 0 && (
               <table className="triage-items">
                 <thead>

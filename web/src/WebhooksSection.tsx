@@ -52,7 +52,10 @@ export function WebhooksSection() {
   return (
     <section aria-labelledby="webhooks-heading">
       <h2 id="webhooks-heading">Webhooks</h2>
-      <p>Deliveries are signed (x-alliance-signature: sha256=HMAC of "timestamp.body"), retried with back-off, and kept on the dead-letter list when they keep failing.</p>
+      <p>
+        Deliveries are signed (x-alliance-signature: sha256=HMAC of "timestamp.body"), retried with back-off, and kept on the dead-letter list when they keep
+        failing.
+      </p>
       <ErrorMessage error={hooks.error ?? deliveries.error ?? error} />
       {hooks.data && hooks.data.webhooks.length > 0 && (
         <ul className="webhooks">
@@ -71,7 +74,8 @@ export function WebhooksSection() {
           URL <input required type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
         </label>
         <label>
-          Secret (16 characters or more) <input required type="password" minLength={16} value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
+          Secret (16 characters or more){' '}
+          <input required type="password" minLength={16} value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
         </label>
         <button type="submit" disabled={busy}>
           Add webhook

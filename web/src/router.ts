@@ -24,7 +24,27 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new Event(EVENT));
 }
 
-export type Route = { page: 'signin' } | { page: 'banks' } | { page: 'bank'; name: string } | { page: 'match' } | { page: 'sync' } | { page: 'review' } | { page: 'reports' } | { page: 'notices' } | { page: 'rules' } | { page: 'series' } | { page: 'series-detail'; id: number } | { page: 'deconfliction' } | { page: 'triage' } | { page: 'indicators' } | { page: 'country-reports' } | { page: 'alliance' } | { page: 'awareness' } | { page: 'triage-run'; id: number } | { page: 'home' } | { page: 'missing' };
+export type Route =
+  | { page: 'signin' }
+  | { page: 'banks' }
+  | { page: 'bank'; name: string }
+  | { page: 'match' }
+  | { page: 'sync' }
+  | { page: 'review' }
+  | { page: 'reports' }
+  | { page: 'notices' }
+  | { page: 'rules' }
+  | { page: 'series' }
+  | { page: 'series-detail'; id: number }
+  | { page: 'deconfliction' }
+  | { page: 'triage' }
+  | { page: 'indicators' }
+  | { page: 'country-reports' }
+  | { page: 'alliance' }
+  | { page: 'awareness' }
+  | { page: 'triage-run'; id: number }
+  | { page: 'home' }
+  | { page: 'missing' };
 
 // The list and the Route type name the same pages (a page added to one and not the other does not compile).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -23,7 +23,19 @@ declare module 'fastify' {
   }
 }
 
-export async function peerRoutes(app: FastifyInstance, opts: { federation: FederationService; reports: ReportService; seriesFeed: SeriesFeed; deconfliction: DeconflictionService; countryReports: CountryReports; helpFeed: HelpFeed; auditWitnesses: AuditWitnesses; refusals: RefusalLog }): Promise<void> {
+export async function peerRoutes(
+  app: FastifyInstance,
+  opts: {
+    federation: FederationService;
+    reports: ReportService;
+    seriesFeed: SeriesFeed;
+    deconfliction: DeconflictionService;
+    countryReports: CountryReports;
+    helpFeed: HelpFeed;
+    auditWitnesses: AuditWitnesses;
+    refusals: RefusalLog;
+  },
+): Promise<void> {
   const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses, refusals } = opts;
   // Every refusal (a 4xx: signature checks, unknown peers, bodies, the routes' own) is audited,
   // identical ones coalesced per minute (audit/refusals.ts). Server failures are logged, not audited.
@@ -32,7 +44,15 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     if (e.status >= 500) return;
     const claimed = req.peerName ?? claimedKeyid(req.headers['signature-input']);
     const registered = req.peerName !== undefined || (claimed !== undefined && (await federation.keyOf(claimed).catch(() => undefined)) !== undefined);
-    await refusals.refuse({ peer: req.peerName, claimed, registered, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0].slice(0, 200), ip: req.ip, error: e });
+    await refusals.refuse({
+      peer: req.peerName,
+      claimed,
+      registered,
+      method: req.method,
+      route: req.routeOptions.url ?? req.url.split('?')[0].slice(0, 200),
+      ip: req.ip,
+      error: e,
+    });
   });
   // Keep the body's exact text: the signature covers its hash.
   app.removeContentTypeParser('application/json');
@@ -51,7 +71,8 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     done(null, undefined);
   });
   app.addHook('preHandler', async (req) => {
-    if (req.rawBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'federation requests carry JSON bodies (application/json)');
+    if (req.rawBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'federation requests carry JSON bodies (application/json)');
   });
   const signed = { config: { permission: 'federation' as const } };
   app.addHook('preHandler', async (req) => {
@@ -78,13 +99,15 @@ export async function peerRoutes(app: FastifyInstance, opts: { federation: Feder
     const q = req.query as { since?: string; limit?: string };
     const since = Number(q.since ?? 0);
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    if (!Number.isSafeInteger(since) || since < 0 || (limit !== undefined && (!Number.isInteger(limit) || limit < 1))) throw new AllianceError('VALIDATION', 'since is a position ≥ 0, limit a count ≥ 1');
+    if (!Number.isSafeInteger(since) || since < 0 || (limit !== undefined && (!Number.isInteger(limit) || limit < 1)))
+      throw new AllianceError('VALIDATION', 'since is a position ≥ 0, limit a count ≥ 1');
     return federation.feedPage(req.peerName!, name, since, limit);
   });
 
   app.post('/federation/v1/opinions', signed, async (req) => {
     const b = req.body as { uid?: unknown; opinion?: unknown; reason?: unknown };
-    if (typeof b !== 'object' || b === null || typeof b.uid !== 'string' || typeof b.opinion !== 'string') throw new AllianceError('OPINION_INVALID', 'an opinion is {uid, opinion, reason}');
+    if (typeof b !== 'object' || b === null || typeof b.uid !== 'string' || typeof b.opinion !== 'string')
+      throw new AllianceError('OPINION_INVALID', 'an opinion is {uid, opinion, reason}');
     return federation.receiveOpinion(req.peerName!, b.uid, b.opinion, typeof b.reason === 'string' ? b.reason : null);
   });
 

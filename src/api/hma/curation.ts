@@ -165,7 +165,11 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
       signals = await hashUrl(q.url, q.content_type, q.types, opts);
     }
     if (Object.keys(signals).length === 0) throw new AllianceError('VALIDATION', 'No signals given');
-    const c = await banks.addContent(req.principal, name, { signals: Object.entries(signals).map(([t, v]) => ({ signal_type: nativeType(t)!, value: nativeValue(nativeType(t)!, v) })), metadata, note });
+    const c = await banks.addContent(req.principal, name, {
+      signals: Object.entries(signals).map(([t, v]) => ({ signal_type: nativeType(t)!, value: nativeValue(nativeType(t)!, v) })),
+      metadata,
+      note,
+    });
     return { id: c.id, signals: signalsJson(c) };
   });
 
@@ -173,7 +177,8 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     const { name } = req.params as { name: string };
     await bankOf(req, name);
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AllianceError('VALIDATION', 'the body must be a JSON object of signal type → hash');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new AllianceError('VALIDATION', 'the body must be a JSON object of signal type → hash');
     const { note: rawNote, ...rest } = body as Body;
     const note = checkNote(rawNote);
     if (Object.keys(rest).length === 0) throw new AllianceError('VALIDATION', 'No signals given');
@@ -198,7 +203,8 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     const bank = await bankOf(req, name);
     const c = await contentIn(req, name, Number(id));
     const out: Record<string, unknown> = { bank: bankJson(bank), disable_until_ts: toTs(c), id: c.id, original_media_uri: null };
-    if ((q.include_metadata ?? 'true').toLowerCase() === 'true' && c.metadata) out.metadata = { collab: null, content_id: null, content_uri: null, json: null, ...c.metadata };
+    if ((q.include_metadata ?? 'true').toLowerCase() === 'true' && c.metadata)
+      out.metadata = { collab: null, content_id: null, content_uri: null, json: null, ...c.metadata };
     if (c.note !== null) out.note = c.note;
     if ((q.include_signals ?? '').toLowerCase() === 'true') out.signals = signalsJson(c);
     return out;
@@ -213,7 +219,15 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
       ...(body.disable_until_ts !== undefined ? { disabled_until: fromTs(body.disable_until_ts) } : {}),
       ...('note' in body ? { note: checkNote(body.note) } : {}),
     });
-    return { bank: bankJson(bank), collab_metadata: {}, disable_until_ts: toTs(c), id: c.id, note: c.note, original_media_uri: null, user_metadata: c.metadata };
+    return {
+      bank: bankJson(bank),
+      collab_metadata: {},
+      disable_until_ts: toTs(c),
+      id: c.id,
+      note: c.note,
+      original_media_uri: null,
+      user_metadata: c.metadata,
+    };
   });
 
   app.delete('/c/bank/:name/content/:id', { config: { permission: 'banks.write' } }, async (req) => {

@@ -47,7 +47,12 @@ function bankMap(result: LookupResult): BankMap {
 export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOptions): Promise<void> {
   const { lookup, matcher, audit, metrics } = opts;
 
-  const run = async (request: { principal: Parameters<AuditLog['recordRead']>[0] }, type: string, signal: string, options: Parameters<LookupService['lookup']>[2]) => {
+  const run = async (
+    request: { principal: Parameters<AuditLog['recordRead']>[0] },
+    type: string,
+    signal: string,
+    options: Parameters<LookupService['lookup']>[2],
+  ) => {
     const native = signalType(type);
     let result: LookupResult;
     try {
@@ -119,14 +124,18 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
       if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: hashes are strings`);
       // HMA's vPDQ form is JSON, converted here: refuse what cannot be within the frame limit before parsing it.
       if (type.costly && Math.max(pair[0].length, pair[1].length) > opts.vpdqMaxFrames * 128) {
-        throw new AllianceError('PAYLOAD_TOO_LARGE', `a ${name} hash of a comparison may hold at most ${opts.vpdqMaxFrames.toLocaleString('en')} frames (ALLIANCE_VPDQ_MAX_FRAMES)`);
+        throw new AllianceError(
+          'PAYLOAD_TOO_LARGE',
+          `a ${name} hash of a comparison may hold at most ${opts.vpdqMaxFrames.toLocaleString('en')} frames (ALLIANCE_VPDQ_MAX_FRAMES)`,
+        );
       }
       let r;
       try {
         // Normalised and compared on a compute thread for costly types (long vPDQ values), within the frame limit.
         r = await app.compute.compare(type, nativeValue(native, pair[0]), nativeValue(native, pair[1]), type.defaultThreshold, opts.vpdqMaxFrames);
       } catch (err) {
-        if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: ${err.message}`);
+        if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED')
+          throw new AllianceError('SIGNAL_MALFORMED', `Invalid ${name} hash: ${err.message}`);
         throw err;
       }
       out[hmaType(native)] = [r.match, hmaCompareDetail(native, r)];

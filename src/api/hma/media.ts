@@ -28,7 +28,10 @@ export function typesFor(contentType: string, types: string | undefined): string
   const available = contentTypeSignals(contentType);
   if (!available) throw new AllianceError('VALIDATION', `no such content_type: '${contentType}'`);
   if (types === undefined) return available;
-  const picked = types.split(',').map((t) => t.trim()).filter(Boolean);
+  const picked = types
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (picked.length === 0) throw new AllianceError('VALIDATION', 'empty signal type selection');
   return picked.map((t) => {
     const native = nativeType(t);
@@ -57,11 +60,17 @@ export async function hashUrl(url: string, contentType: string | undefined, type
     const fetched = await fetchToFile(url, path, opts.fetch);
     const kind = contentType ?? (fetched.contentType?.startsWith('image') ? 'photo' : fetched.contentType?.startsWith('video') ? 'video' : undefined);
     if (!kind) {
-      throw new AllianceError('VALIDATION', `unsupported url ContentType: '${fetched.contentType ?? ''}', if you know the expected type, provide it with the content_type query param`);
+      throw new AllianceError(
+        'VALIDATION',
+        `unsupported url ContentType: '${fetched.contentType ?? ''}', if you know the expected type, provide it with the content_type query param`,
+      );
     }
     const selected = typesFor(kind, types);
     const { size } = await stat(path);
-    const result = await opts.compute.hash({ path, size }, { types: selected, maxImagePixels: opts.maxImagePixels, maxInMemoryBytes: 256 * 1024 * 1024, autoOrient: false, secondsPerHash: 1, dihedral: false });
+    const result = await opts.compute.hash(
+      { path, size },
+      { types: selected, maxImagePixels: opts.maxImagePixels, maxInMemoryBytes: 256 * 1024 * 1024, autoOrient: false, secondsPerHash: 1, dihedral: false },
+    );
     failIfFailed(result);
     return keyed(result.signals);
   } finally {
@@ -70,8 +79,18 @@ export async function hashUrl(url: string, contentType: string | undefined, type
 }
 
 /** Hashes a multipart upload named by its content type; returns the hashes and the form fields. */
-export async function hashMultipart(request: FastifyRequest, types: string | undefined, opts: MediaOptions): Promise<{ signals: Record<string, string>; fields: Record<string, string> }> {
-  const upload = await hashUpload(request, { types: (field) => typesFor(field, types), maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: 1, dihedral: false });
+export async function hashMultipart(
+  request: FastifyRequest,
+  types: string | undefined,
+  opts: MediaOptions,
+): Promise<{ signals: Record<string, string>; fields: Record<string, string> }> {
+  const upload = await hashUpload(request, {
+    types: (field) => typesFor(field, types),
+    maxImagePixels: opts.maxImagePixels,
+    autoOrient: false,
+    secondsPerHash: 1,
+    dihedral: false,
+  });
   failIfFailed(upload.result);
   return { signals: keyed(upload.result.signals), fields: upload.fields };
 }

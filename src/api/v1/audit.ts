@@ -14,7 +14,11 @@ export async function auditRoutes(app: FastifyInstance, opts: { node: AllianceNo
       config: { permission: 'audit.read' },
       schema: {
         tags: ['audit'],
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), before: Type.Optional(Type.Integer({ minimum: 1 })), action: Type.Optional(Type.String({ maxLength: 100 })) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          action: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
       },
     },
     async (req) => ({
@@ -27,13 +31,27 @@ export async function auditRoutes(app: FastifyInstance, opts: { node: AllianceNo
   );
   r.get(
     '/audit/verify',
-    { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: "Verify the keyed hash chain against the signed checkpoints in the file and those the witnesses kept; names the first entry that no longer matches" } },
+    {
+      config: { permission: 'audit.read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Verify the keyed hash chain against the signed checkpoints in the file and those the witnesses kept; names the first entry that no longer matches',
+      },
+    },
     async () => opts.node.verifyAudit(),
   );
-  r.get('/audit/checkpoints', { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'The signed checkpoints of the chain head, oldest first' } }, async () => ({ checkpoints: audit.checkpoints() }));
+  r.get(
+    '/audit/checkpoints',
+    { config: { permission: 'audit.read' }, schema: { tags: ['audit'], summary: 'The signed checkpoints of the chain head, oldest first' } },
+    async () => ({ checkpoints: audit.checkpoints() }),
+  );
   r.post(
     '/audit/checkpoints',
-    { config: { permission: 'members.manage' }, schema: { tags: ['audit'], summary: 'Sign a checkpoint of the chain head now (unless it has one) and send it to the witnesses (admin)' } },
+    {
+      config: { permission: 'members.manage' },
+      schema: { tags: ['audit'], summary: 'Sign a checkpoint of the chain head now (unless it has one) and send it to the witnesses (admin)' },
+    },
     async () => opts.node.checkpointAudit(),
   );
 }

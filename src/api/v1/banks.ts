@@ -54,7 +54,9 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     },
   );
 
-  r.get('/banks/:name', { config: { permission: 'banks.read' }, schema: { tags: ['banks'], params: BankParams } }, async (req) => banks.getBank(req.principal, req.params.name));
+  r.get('/banks/:name', { config: { permission: 'banks.read' }, schema: { tags: ['banks'], params: BankParams } }, async (req) =>
+    banks.getBank(req.principal, req.params.name),
+  );
 
   r.patch(
     '/banks/:name',
@@ -78,7 +80,9 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     async (req) => banks.updateBank(req.principal, req.params.name, req.body),
   );
 
-  r.delete('/banks/:name', { config: { permission: 'banks.write' }, schema: { tags: ['banks'], params: BankParams } }, async (req) => banks.deleteBank(req.principal, req.params.name));
+  r.delete('/banks/:name', { config: { permission: 'banks.write' }, schema: { tags: ['banks'], params: BankParams } }, async (req) =>
+    banks.deleteBank(req.principal, req.params.name),
+  );
 
   r.get(
     '/banks/:name/content',
@@ -98,7 +102,10 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
 
   r.post(
     '/banks/:name/content',
-    { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Add content by its signals (hashes)', params: BankParams, body: ContentBody } },
+    {
+      config: { permission: 'banks.write' },
+      schema: { tags: ['content'], summary: 'Add content by its signals (hashes)', params: BankParams, body: ContentBody },
+    },
     async (req, reply) => {
       const { disabled_until, ...rest } = req.body;
       void reply.status(201);
@@ -121,7 +128,12 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
       return banks.addContent(req.principal, req.params.name, {
         signals,
         classification: f.classification || null,
-        tags: f.tags ? f.tags.split(',').map((t) => t.trim()).filter(Boolean) : [],
+        tags: f.tags
+          ? f.tags
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : [],
         note: f.note || null,
       });
     },

@@ -12,8 +12,12 @@ import { uploadSignals, type CheckService } from '../../awareness/check-service.
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS } from '../../awareness/messages.js';
 
 const Who = {
-  country: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2, description: "The user's country (ISO 3166-1 alpha-2): whose help entries to give" })])),
-  language: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 12, description: 'The language to show the message in (English when it has no approved translation)' })])),
+  country: Type.Optional(
+    Type.Union([Type.Null(), Type.String({ maxLength: 2, description: "The user's country (ISO 3166-1 alpha-2): whose help entries to give" })]),
+  ),
+  language: Type.Optional(
+    Type.Union([Type.Null(), Type.String({ maxLength: 12, description: 'The language to show the message in (English when it has no approved translation)' })]),
+  ),
   audience: Type.Optional(Type.Union([Type.Null(), literals(MESSAGE_AUDIENCES)], { description: 'child (under 13), teen (13–17) or adult (default)' })),
 };
 const Hash = Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 128 })]));
@@ -32,7 +36,10 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
       schema: {
         tags,
         summary: 'Is this search text on a keyword list? The deterrence (or child-safety) message and help if so; the text is not stored',
-        body: Type.Object({ text: Type.String({ maxLength: 2000 }), context: Type.Optional(Type.Union([Type.Null(), literals(['search', 'child-safety', 'victim'])])), ...Who }, { additionalProperties: false }),
+        body: Type.Object(
+          { text: Type.String({ maxLength: 2000 }), context: Type.Optional(Type.Union([Type.Null(), literals(['search', 'child-safety', 'victim'])])), ...Who },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => check.checkText(req.principal, req.body),

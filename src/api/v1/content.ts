@@ -9,7 +9,9 @@ export async function contentRoutes(app: FastifyInstance, opts: { banks: BankSer
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { banks } = opts;
 
-  r.get('/content/:id', { config: { permission: 'banks.read' }, schema: { tags: ['content'], params: IdParams } }, async (req) => banks.getContent(req.principal, req.params.id));
+  r.get('/content/:id', { config: { permission: 'banks.read' }, schema: { tags: ['content'], params: IdParams } }, async (req) =>
+    banks.getContent(req.principal, req.params.id),
+  );
 
   r.patch(
     '/content/:id',
@@ -24,11 +26,16 @@ export async function contentRoutes(app: FastifyInstance, opts: { banks: BankSer
     },
     async (req) => {
       const { disabled_until, ...rest } = req.body;
-      return banks.updateContent(req.principal, req.params.id, { ...rest, ...(disabled_until !== undefined ? { disabled_until: toEpochMs(disabled_until) } : {}) });
+      return banks.updateContent(req.principal, req.params.id, {
+        ...rest,
+        ...(disabled_until !== undefined ? { disabled_until: toEpochMs(disabled_until) } : {}),
+      });
     },
   );
 
-  r.delete('/content/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams } }, async (req) => banks.deleteContent(req.principal, req.params.id));
+  r.delete('/content/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams } }, async (req) =>
+    banks.deleteContent(req.principal, req.params.id),
+  );
 
   r.delete('/signals/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams } }, async (req, reply) => {
     await banks.deleteSignal(req.principal, req.params.id);

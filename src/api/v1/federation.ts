@@ -38,16 +38,27 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { federation } = opts;
 
-  r.get('/identity', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: "This node's member and public key" } }, async () => ({
-    member: federation.self.name,
-    country: federation.self.country,
-    kind: federation.self.kind,
-    public_key: federation.identity.publicKey,
-    fingerprint: federation.identity.fingerprint,
-  }));
+  r.get(
+    '/identity',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: "This node's member and public key" } },
+    async () => ({
+      member: federation.self.name,
+      country: federation.self.country,
+      kind: federation.self.kind,
+      public_key: federation.identity.publicKey,
+      fingerprint: federation.identity.fingerprint,
+    }),
+  );
 
   r.get('/peers', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'] } }, async (req) => ({
-    peers: (await federation.listPeers(req.principal)).map((p) => ({ name: p.name, country: p.country, kind: p.kind, url: p.url, public_key: p.public_key, last_seen_at: iso(p.last_seen_at) })),
+    peers: (await federation.listPeers(req.principal)).map((p) => ({
+      name: p.name,
+      country: p.country,
+      kind: p.kind,
+      url: p.url,
+      public_key: p.public_key,
+      last_seen_at: iso(p.last_seen_at),
+    })),
   }));
 
   r.post(
@@ -69,7 +80,13 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
       },
     },
     async (req, reply) => {
-      const p = await federation.addPeer(req.principal, { name: req.body.name, url: req.body.url, publicKey: req.body.public_key, country: req.body.country ?? null, kind: req.body.kind });
+      const p = await federation.addPeer(req.principal, {
+        name: req.body.name,
+        url: req.body.url,
+        publicKey: req.body.public_key,
+        country: req.body.country ?? null,
+        kind: req.body.kind,
+      });
       void reply.status(201);
       return { name: p.name, url: p.url, public_key: p.public_key };
     },
@@ -83,7 +100,10 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
         tags: ['federation'],
         summary: "Change a peer's URL or rotate its key (earlier country reports stay verified with the key they were signed with)",
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
-        body: Type.Object({ url: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), public_key: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { url: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), public_key: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
@@ -94,9 +114,21 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
 
   r.get(
     '/peers/:name/keys',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: 'The keys a peer has had, with when each was valid', params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }) } },
+    {
+      config: { permission: 'federation.manage' },
+      schema: {
+        tags: ['federation'],
+        summary: 'The keys a peer has had, with when each was valid',
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+      },
+    },
     async (req) => ({
-      keys: (await federation.keyHistory(req.principal, req.params.name)).map((k) => ({ public_key: k.public_key, fingerprint: fingerprint(k.public_key), valid_from: iso(k.valid_from), valid_to: iso(k.valid_to) })),
+      keys: (await federation.keyHistory(req.principal, req.params.name)).map((k) => ({
+        public_key: k.public_key,
+        fingerprint: fingerprint(k.public_key),
+        valid_from: iso(k.valid_from),
+        valid_to: iso(k.valid_to),
+      })),
     }),
   );
 
@@ -110,7 +142,10 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
         params: BankParams,
         body: Type.Object(
           {
-            recipients: Type.Object({ members: Type.Optional(Names), countries: Type.Optional(Names), kinds: Type.Optional(Names) }, { additionalProperties: false }),
+            recipients: Type.Object(
+              { members: Type.Optional(Names), countries: Type.Optional(Names), kinds: Type.Optional(Names) },
+              { additionalProperties: false },
+            ),
             domestic: Type.Optional(Names),
             abroad: Type.Optional(Names),
           },
@@ -121,22 +156,35 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
     async (req) => ({ bank: req.params.name, agreement: await federation.publish(req.principal, req.params.name, req.body) }),
   );
 
-  r.delete('/banks/:name/publication', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: BankParams } }, async (req, reply) => {
-    await federation.unpublish(req.principal, req.params.name);
-    void reply.status(204);
-  });
+  r.delete(
+    '/banks/:name/publication',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: BankParams } },
+    async (req, reply) => {
+      await federation.unpublish(req.principal, req.params.name);
+      void reply.status(204);
+    },
+  );
 
-  r.get('/publications', { config: { permission: 'banks.read' }, schema: { tags: ['federation'] } }, async (req) => ({ publications: await federation.publications(req.principal) }));
-
-  r.get('/subscriptions', { config: { permission: 'banks.read' }, schema: { tags: ['federation'], summary: 'Subscriptions with their sync status (last success, last error, lag)' } }, async (req) => ({
-    subscriptions: (await federation.subscriptions(req.principal)).map(subscriptionView),
+  r.get('/publications', { config: { permission: 'banks.read' }, schema: { tags: ['federation'] } }, async (req) => ({
+    publications: await federation.publications(req.principal),
   }));
+
+  r.get(
+    '/subscriptions',
+    { config: { permission: 'banks.read' }, schema: { tags: ['federation'], summary: 'Subscriptions with their sync status (last success, last error, lag)' } },
+    async (req) => ({
+      subscriptions: (await federation.subscriptions(req.principal)).map(subscriptionView),
+    }),
+  );
 
   r.post(
     '/subscriptions',
     {
       config: { permission: 'federation.manage' },
-      schema: { tags: ['federation'], body: Type.Object({ peer: Type.String({ minLength: 1 }), bank: BankName, into: Type.Optional(BankName) }, { additionalProperties: false }) },
+      schema: {
+        tags: ['federation'],
+        body: Type.Object({ peer: Type.String({ minLength: 1 }), bank: BankName, into: Type.Optional(BankName) }, { additionalProperties: false }),
+      },
     },
     async (req, reply) => {
       const s = await federation.subscribe(req.principal, req.body.peer, req.body.bank, req.body.into);
@@ -145,7 +193,11 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
     },
   );
 
-  r.post('/subscriptions/:id/sync', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: IdParams, summary: 'Sync now' } }, async (req) => federation.sync(req.params.id));
+  r.post(
+    '/subscriptions/:id/sync',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: IdParams, summary: 'Sync now' } },
+    async (req) => federation.sync(req.params.id),
+  );
 
   r.post(
     '/content/:id/opinion',
@@ -153,9 +205,15 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
       config: { permission: 'opinions.send' },
       schema: {
         tags: ['federation'],
-        summary: "Send a verdict on received content to its origin",
+        summary: 'Send a verdict on received content to its origin',
         params: IdParams,
-        body: Type.Object({ opinion: Type.Union([Type.Literal('confirmed'), Type.Literal('false_positive'), Type.Literal('disputed')]), reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            opinion: Type.Union([Type.Literal('confirmed'), Type.Literal('false_positive'), Type.Literal('disputed')]),
+            reason: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => federation.sendOpinion(req.principal, req.params.id, req.body.opinion, req.body.reason ?? null),
@@ -169,7 +227,12 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
     '/banks/:name/quarantine',
     {
       config: { permission: 'banks.write' },
-      schema: { tags: ['federation'], summary: 'Bank rule: quarantine content disputed by this many members (null: never)', params: BankParams, body: Type.Object({ threshold: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })]) }) },
+      schema: {
+        tags: ['federation'],
+        summary: 'Bank rule: quarantine content disputed by this many members (null: never)',
+        params: BankParams,
+        body: Type.Object({ threshold: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })]) }),
+      },
     },
     async (req) => {
       const b = await federation.setQuarantineThreshold(req.principal, req.params.name, req.body.threshold);

@@ -16,7 +16,15 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
 
   r.post(
     '/banks/:name/import',
-    { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Import a CSV (signal_type,signal[,classification][,tags][,note]) as a background job', params: BankParams, consumes: ['text/csv'] } },
+    {
+      config: { permission: 'banks.write' },
+      schema: {
+        tags: ['content'],
+        summary: 'Import a CSV (signal_type,signal[,classification][,tags][,note]) as a background job',
+        params: BankParams,
+        consumes: ['text/csv'],
+      },
+    },
     async (req, reply) => {
       if (typeof req.body !== 'string') throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV with Content-Type: text/csv');
       await node.banks.checkWritable(req.principal, req.params.name); // refuse now, not in the job
@@ -28,19 +36,24 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
 
   // Those who may start an import may follow it: jobs are imports into banks (other kinds of jobs are
   // the node's own background work and are not shown). Others' jobs are not found, not forbidden.
-  r.get('/jobs/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } }, async (req) => {
-    const job = await getJob(node.store.db, req.params.id);
-    const owner = (parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {})).actor?.memberId;
-    if (!job || job.kind !== IMPORT_JOB || (req.principal.role !== 'admin' && owner !== req.principal.memberId)) throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
-    return {
-      id: job.id,
-      kind: job.kind,
-      state: job.state,
-      attempts: job.attempts,
-      error: job.last_error === null ? null : redactServerPaths(job.last_error),
-      result: parseJson(job.result, null),
-      created_at: new Date(job.created_at).toISOString(),
-      updated_at: new Date(job.updated_at).toISOString(),
-    };
-  });
+  r.get(
+    '/jobs/:id',
+    { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } },
+    async (req) => {
+      const job = await getJob(node.store.db, req.params.id);
+      const owner = parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {}).actor?.memberId;
+      if (!job || job.kind !== IMPORT_JOB || (req.principal.role !== 'admin' && owner !== req.principal.memberId))
+        throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
+      return {
+        id: job.id,
+        kind: job.kind,
+        state: job.state,
+        attempts: job.attempts,
+        error: job.last_error === null ? null : redactServerPaths(job.last_error),
+        result: parseJson(job.result, null),
+        created_at: new Date(job.created_at).toISOString(),
+        updated_at: new Date(job.updated_at).toISOString(),
+      };
+    },
+  );
 }

@@ -39,15 +39,40 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { lookup, matcher, audit, metrics } = opts;
 
-  r.get('/signal-types', { config: { permission: 'index.read' }, schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } }, async () => ({
-    signal_types: [...SIGNAL_TYPES.values()].map((t) => ({ name: t.name, description: t.description, media: t.media, comparison: t.comparison, default_threshold: t.defaultThreshold, max_threshold: t.maxThreshold ?? null })),
-  }));
+  r.get(
+    '/signal-types',
+    { config: { permission: 'index.read' }, schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } },
+    async () => ({
+      signal_types: [...SIGNAL_TYPES.values()].map((t) => ({
+        name: t.name,
+        description: t.description,
+        media: t.media,
+        comparison: t.comparison,
+        default_threshold: t.defaultThreshold,
+        max_threshold: t.maxThreshold ?? null,
+      })),
+    }),
+  );
 
   r.post(
     '/hash',
-    { config: { permission: 'hash' }, schema: { tags: ['match'], summary: 'Hash an uploaded file (multipart); the media is dropped after hashing', querystring: HashQuery, consumes: ['multipart/form-data'] } },
+    {
+      config: { permission: 'hash' },
+      schema: {
+        tags: ['match'],
+        summary: 'Hash an uploaded file (multipart); the media is dropped after hashing',
+        querystring: HashQuery,
+        consumes: ['multipart/form-data'],
+      },
+    },
     async (req) => {
-      const upload = await hashUpload(req, { types: types(req.query.types), maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: req.query.seconds_per_hash ?? 1, dihedral: false });
+      const upload = await hashUpload(req, {
+        types: types(req.query.types),
+        maxImagePixels: opts.maxImagePixels,
+        autoOrient: false,
+        secondsPerHash: req.query.seconds_per_hash ?? 1,
+        dihedral: false,
+      });
       const { result } = upload;
       uploadSignals(upload); // throws the hashing error, if any
       audit.recordRead(req.principal, 'hash', result.format ?? null, { media: result.media, size: result.size }, Object.keys(result.signals).length);
@@ -63,25 +88,48 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
   const LookupBody = Type.Object(
     {
       signal_type: Type.String({ minLength: 1, maxLength: 40 }),
-      signal: Type.String({ minLength: 1, maxLength: 8 * 1024 * 1024, description: 'The hash; vPDQ as reference lines (at most ALLIANCE_VPDQ_MAX_FRAMES frames)' }),
+      signal: Type.String({
+        minLength: 1,
+        maxLength: 8 * 1024 * 1024,
+        description: 'The hash; vPDQ as reference lines (at most ALLIANCE_VPDQ_MAX_FRAMES frames)',
+      }),
       banks: Type.Optional(Type.Array(BankName, { maxItems: 1000 })),
       threshold: Type.Optional(Type.Number({ minimum: 0 })),
     },
     { additionalProperties: false },
   );
 
-  r.post('/lookup', { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody } }, async (req) => {
-    const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold, knownBanks: true });
-    metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
-    audit.recordRead(req.principal, 'lookup', result.signal_type, { banks: req.body.banks ?? null, suppressed: result.suppressed.length }, result.matches.length);
-    return result;
-  });
+  r.post(
+    '/lookup',
+    { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody } },
+    async (req) => {
+      const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold, knownBanks: true });
+      metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
+      audit.recordRead(
+        req.principal,
+        'lookup',
+        result.signal_type,
+        { banks: req.body.banks ?? null, suppressed: result.suppressed.length },
+        result.matches.length,
+      );
+      return result;
+    },
+  );
 
   r.post(
     '/lookup/upload',
-    { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Hash an upload and match every signal of it', querystring: HashQuery, consumes: ['multipart/form-data'] } },
+    {
+      config: { permission: 'lookup' },
+      schema: { tags: ['match'], summary: 'Hash an upload and match every signal of it', querystring: HashQuery, consumes: ['multipart/form-data'] },
+    },
     async (req) => {
-      const upload = await hashUpload(req, { types: types(req.query.types), maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: req.query.seconds_per_hash ?? 1, dihedral: false });
+      const upload = await hashUpload(req, {
+        types: types(req.query.types),
+        maxImagePixels: opts.maxImagePixels,
+        autoOrient: false,
+        secondsPerHash: req.query.seconds_per_hash ?? 1,
+        dihedral: false,
+      });
       const signals = uploadSignals(upload);
       const results = [];
       for (const [type, value] of Object.entries(signals)) {
@@ -102,7 +150,15 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
       schema: {
         tags: ['match'],
         summary: 'Compare two hashes of one signal type',
-        body: Type.Object({ signal_type: Type.String(), a: Type.String({ minLength: 1 }), b: Type.String({ minLength: 1 }), threshold: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            signal_type: Type.String(),
+            a: Type.String({ minLength: 1 }),
+            b: Type.String({ minLength: 1 }),
+            threshold: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
@@ -115,5 +171,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
 
   r.get('/index', { config: { permission: 'index.read' }, schema: { tags: ['index'], summary: 'Index status per signal type' } }, async () => matcher.status());
 
-  r.post('/index/snapshot', { config: { permission: 'members.manage' }, schema: { tags: ['index'], summary: 'Write index snapshots now (admin)' } }, async () => matcher.snapshot());
+  r.post('/index/snapshot', { config: { permission: 'members.manage' }, schema: { tags: ['index'], summary: 'Write index snapshots now (admin)' } }, async () =>
+    matcher.snapshot(),
+  );
 }

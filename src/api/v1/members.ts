@@ -13,11 +13,15 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { members } = opts;
 
-  r.get('/whoami', { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token' } }, async (req) => ({
-    member: req.principal.memberName,
-    role: req.principal.role,
-    token_id: req.principal.tokenId,
-  }));
+  r.get(
+    '/whoami',
+    { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token' } },
+    async (req) => ({
+      member: req.principal.memberName,
+      role: req.principal.role,
+      token_id: req.principal.tokenId,
+    }),
+  );
 
   r.get('/members', { config: { permission: 'members.manage' }, schema: { tags: ['members'] } }, async () => ({
     members: (await members.listMembers()).map((m) => ({ id: m.id, name: m.name, country: m.country, kind: m.kind, created_at: iso(m.created_at) })),
@@ -69,17 +73,21 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
     },
   );
 
-  r.get('/tokens', { config: { permission: 'members.manage' }, schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }) } }, async (req) => ({
-    tokens: (await members.listTokens(req.principal, req.query.member)).map((t) => ({
-      id: t.id,
-      member_id: t.member_id,
-      role: t.role,
-      label: t.label,
-      prefix: t.prefix,
-      created_at: iso(t.created_at),
-      revoked_at: iso(t.revoked_at),
-    })),
-  }));
+  r.get(
+    '/tokens',
+    { config: { permission: 'members.manage' }, schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }) } },
+    async (req) => ({
+      tokens: (await members.listTokens(req.principal, req.query.member)).map((t) => ({
+        id: t.id,
+        member_id: t.member_id,
+        role: t.role,
+        label: t.label,
+        prefix: t.prefix,
+        created_at: iso(t.created_at),
+        revoked_at: iso(t.revoked_at),
+      })),
+    }),
+  );
 
   r.post(
     '/tokens',
@@ -88,7 +96,10 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
       schema: {
         tags: ['members'],
         summary: 'Create a token (shown once; stored hashed)',
-        body: Type.Object({ member: Type.String({ minLength: 1 }), role: Type.Union(ROLES.map((x) => Type.Literal(x))), label: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { member: Type.String({ minLength: 1 }), role: Type.Union(ROLES.map((x) => Type.Literal(x))), label: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {

@@ -21,15 +21,21 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
       config: read,
       schema: {
         tags: ['reporting'],
-        summary: "The indicators of the four policy targets for a period on this node, with growth against a baseline (default: the same period a year before)",
+        summary: 'The indicators of the four policy targets for a period on this node, with growth against a baseline (default: the same period a year before)',
         querystring: Type.Object({ period: PeriodKey, baseline: Type.Optional(PeriodKey) }, { additionalProperties: false }),
       },
     },
     async (req) => reporting.indicators(req.principal, req.query.period, req.query.baseline),
   );
-  r.get('/indicators/definitions', { config: read, schema: { tags: ['reporting'], summary: 'What every indicator counts' } }, async () => ({ indicators: INDICATORS }));
+  r.get('/indicators/definitions', { config: read, schema: { tags: ['reporting'], summary: 'What every indicator counts' } }, async () => ({
+    indicators: INDICATORS,
+  }));
 
-  r.get('/manual-indicators', { config: read, schema: { tags: ['reporting'], summary: 'Figures entered by hand (prosecutions, convictions), with their sources' } }, async (req) => ({ entries: await reporting.manualEntries(req.principal) }));
+  r.get(
+    '/manual-indicators',
+    { config: read, schema: { tags: ['reporting'], summary: 'Figures entered by hand (prosecutions, convictions), with their sources' } },
+    async (req) => ({ entries: await reporting.manualEntries(req.principal) }),
+  );
   r.put(
     '/manual-indicators',
     {
@@ -37,13 +43,18 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
       schema: {
         tags: ['reporting'],
         summary: 'Enter or correct a figure for a period, with its source',
-        body: Type.Object({ period: PeriodKey, kind: literals(MANUAL_KINDS), value: Type.Integer({ minimum: 0 }), source: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { period: PeriodKey, kind: literals(MANUAL_KINDS), value: Type.Integer({ minimum: 0 }), source: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => reporting.setManual(req.principal, req.body),
   );
 
-  r.get('/campaigns', { config: read, schema: { tags: ['reporting'], summary: 'Awareness campaigns recorded (target 3)' } }, async (req) => ({ campaigns: await reporting.campaigns(req.principal) }));
+  r.get('/campaigns', { config: read, schema: { tags: ['reporting'], summary: 'Awareness campaigns recorded (target 3)' } }, async (req) => ({
+    campaigns: await reporting.campaigns(req.principal),
+  }));
   r.post(
     '/campaigns',
     {
@@ -52,7 +63,15 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
         tags: ['reporting'],
         summary: 'Record an awareness campaign',
         body: Type.Object(
-          { country: Type.String({ maxLength: 2 }), title: Type.String({ minLength: 1, maxLength: 200 }), audience: literals(AUDIENCES), channel: literals(CHANNELS), reach: Type.Integer({ minimum: 0 }), starts_on: Day, ends_on: Type.Optional(Type.Union([Type.Null(), Day])) },
+          {
+            country: Type.String({ maxLength: 2 }),
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+            audience: literals(AUDIENCES),
+            channel: literals(CHANNELS),
+            reach: Type.Integer({ minimum: 0 }),
+            starts_on: Day,
+            ends_on: Type.Optional(Type.Union([Type.Null(), Day])),
+          },
           { additionalProperties: false },
         ),
       },
@@ -68,8 +87,13 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
   });
 
   const Period = Type.Object({ period: PeriodKey });
-  r.get('/mnr/:period', { config: read, schema: { tags: ['reporting'], summary: 'The Model National Response self-assessment of a period (21 capabilities, phases 1–4)', params: Period } }, async (req) =>
-    reporting.assessment(req.principal, req.params.period),
+  r.get(
+    '/mnr/:period',
+    {
+      config: read,
+      schema: { tags: ['reporting'], summary: 'The Model National Response self-assessment of a period (21 capabilities, phases 1–4)', params: Period },
+    },
+    async (req) => reporting.assessment(req.principal, req.params.period),
   );
   r.put(
     '/mnr/:period',
@@ -79,7 +103,22 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
         tags: ['reporting'],
         summary: 'Rate capabilities for a period, with evidence',
         params: Period,
-        body: Type.Object({ ratings: Type.Array(Type.Object({ capability: Type.Integer({ minimum: 1, maximum: 21 }), phase: Type.Integer({ minimum: 1, maximum: 4 }), evidence: Type.String({ maxLength: 5000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 21 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            ratings: Type.Array(
+              Type.Object(
+                {
+                  capability: Type.Integer({ minimum: 1, maximum: 21 }),
+                  phase: Type.Integer({ minimum: 1, maximum: 4 }),
+                  evidence: Type.String({ maxLength: 5000 }),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 21 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => reporting.assess(req.principal, req.params.period, req.body.ratings),

@@ -10,7 +10,10 @@ import type { Store } from '../../store/database.js';
 import { IdParams } from './schemas.js';
 
 /** Report bodies are checked by the report model (field by field, with clear messages). */
-const ReportBody = freeJson('CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info', { depth: 16, bytes: 4 * 1024 * 1024 });
+const ReportBody = freeJson(
+  'CyberTipline-style report: incident_type, annotations, incident_at, internet_details, reported_user (ip_capture_events), location_hints, files (hashes, classification), additional_info',
+  { depth: 16, bytes: 4 * 1024 * 1024 },
+);
 const Paging = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
 
 export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService; store: Store }): Promise<void> {
@@ -18,32 +21,83 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
   const { reports, notices } = opts;
   const cfg = { permission: 'reports' as const };
 
-  r.get('/reports', { config: cfg, schema: { tags: ['reports'], summary: 'Reports made here (out) or received from members (in), newest first', querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])), ...Paging }, { additionalProperties: false }) } }, async (req) => ({
-    reports: await reports.list(req.principal, req.query.direction ?? 'out', req.query.limit, req.query.offset),
-  }));
+  r.get(
+    '/reports',
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        summary: 'Reports made here (out) or received from members (in), newest first',
+        querystring: Type.Object(
+          { direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])), ...Paging },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => ({
+      reports: await reports.list(req.principal, req.query.direction ?? 'out', req.query.limit, req.query.offset),
+    }),
+  );
   r.post('/reports', { config: cfg, schema: { tags: ['reports'], summary: 'Draft a report', body: ReportBody } }, async (req, reply) => {
     void reply.status(201);
     return reports.create(req.principal, req.body);
   });
   r.get('/reports/:id', { config: cfg, schema: { tags: ['reports'], params: IdParams } }, async (req) => reports.get(req.principal, req.params.id));
-  r.put('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: "Replace a draft's content (a finished report is immutable)", params: IdParams, body: ReportBody } }, async (req) => reports.update(req.principal, req.params.id, req.body));
-  r.patch('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: 'Same as PUT (a finished report is immutable)', params: IdParams, body: ReportBody } }, async (req) => reports.update(req.principal, req.params.id, req.body));
-  r.delete('/reports/:id', { config: cfg, schema: { tags: ['reports'], summary: 'Delete a draft (a finished report is immutable)', params: IdParams } }, async (req) => {
-    await reports.deleteDraft(req.principal, req.params.id);
-    return { deleted: req.params.id };
-  });
-  r.post('/reports/:id/finish', { config: cfg, schema: { tags: ['reports'], summary: 'Finish: check, route to the jurisdiction, make immutable, deliver', params: IdParams } }, async (req) => reports.finish(req.principal, req.params.id));
-  r.post('/reports/:id/deliver', { config: cfg, schema: { tags: ['reports'], summary: 'Queue the delivery of a finished report again', params: IdParams } }, async (req) => reports.redeliver(req.principal, req.params.id));
-  r.post('/reports/:id/supplement', { config: cfg, schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams } }, async (req, reply) => {
-    void reply.status(201);
-    return reports.supplement(req.principal, req.params.id);
-  });
-  r.get('/reports/:id/export', { config: cfg, schema: { tags: ['reports'], params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xml')])) }, { additionalProperties: false }) } }, async (req, reply) => {
-    const format = req.query.format ?? 'json';
-    const text = await reports.export(req.principal, req.params.id, format);
-    void reply.header('content-type', format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="report-${req.params.id}.${format}"`);
-    return reply.send(text);
-  });
+  r.put(
+    '/reports/:id',
+    { config: cfg, schema: { tags: ['reports'], summary: "Replace a draft's content (a finished report is immutable)", params: IdParams, body: ReportBody } },
+    async (req) => reports.update(req.principal, req.params.id, req.body),
+  );
+  r.patch(
+    '/reports/:id',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Same as PUT (a finished report is immutable)', params: IdParams, body: ReportBody } },
+    async (req) => reports.update(req.principal, req.params.id, req.body),
+  );
+  r.delete(
+    '/reports/:id',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Delete a draft (a finished report is immutable)', params: IdParams } },
+    async (req) => {
+      await reports.deleteDraft(req.principal, req.params.id);
+      return { deleted: req.params.id };
+    },
+  );
+  r.post(
+    '/reports/:id/finish',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Finish: check, route to the jurisdiction, make immutable, deliver', params: IdParams } },
+    async (req) => reports.finish(req.principal, req.params.id),
+  );
+  r.post(
+    '/reports/:id/deliver',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Queue the delivery of a finished report again', params: IdParams } },
+    async (req) => reports.redeliver(req.principal, req.params.id),
+  );
+  r.post(
+    '/reports/:id/supplement',
+    { config: cfg, schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams } },
+    async (req, reply) => {
+      void reply.status(201);
+      return reports.supplement(req.principal, req.params.id);
+    },
+  );
+  r.get(
+    '/reports/:id/export',
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        params: IdParams,
+        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xml')])) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      const format = req.query.format ?? 'json';
+      const text = await reports.export(req.principal, req.params.id, format);
+      void reply
+        .header('content-type', format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="report-${req.params.id}.${format}"`);
+      return reply.send(text);
+    },
+  );
 
   r.get(
     '/action-metrics',
@@ -52,7 +106,10 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['reports'],
         summary: 'How fast the chain acts: upload → match → review → report / notice → removal (median, p90), re-uploads blocked',
-        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
@@ -62,23 +119,52 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     },
   );
 
-  r.get('/routing', { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact' } }, async (req) => reports.authorities(req.principal));
-  r.put('/routing/:country', { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], summary: "Register a peer as a country's receiving authority", params: Type.Object({ country: Type.String({ maxLength: 10 }) }), body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }) } }, async (req) =>
-    reports.setAuthority(req.principal, req.params.country, req.body.peer),
+  r.get('/routing', { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact' } }, async (req) =>
+    reports.authorities(req.principal),
   );
-  r.delete('/routing/:country', { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], params: Type.Object({ country: Type.String({ maxLength: 10 }) }) } }, async (req) => {
-    await reports.removeAuthority(req.principal, req.params.country);
-    return { deleted: req.params.country.toUpperCase() };
-  });
+  r.put(
+    '/routing/:country',
+    {
+      config: { permission: 'federation.manage' },
+      schema: {
+        tags: ['reports'],
+        summary: "Register a peer as a country's receiving authority",
+        params: Type.Object({ country: Type.String({ maxLength: 10 }) }),
+        body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => reports.setAuthority(req.principal, req.params.country, req.body.peer),
+  );
+  r.delete(
+    '/routing/:country',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], params: Type.Object({ country: Type.String({ maxLength: 10 }) }) } },
+    async (req) => {
+      await reports.removeAuthority(req.principal, req.params.country);
+      return { deleted: req.params.country.toUpperCase() };
+    },
+  );
 
-  r.get('/providers', { config: cfg, schema: { tags: ['notices'], summary: "Hosting providers with their response times (hours from first notice to removal)" } }, async (req) => ({ providers: await notices.providers(req.principal) }));
+  r.get(
+    '/providers',
+    { config: cfg, schema: { tags: ['notices'], summary: 'Hosting providers with their response times (hours from first notice to removal)' } },
+    async (req) => ({ providers: await notices.providers(req.principal) }),
+  );
   r.post(
     '/providers',
     {
       config: cfg,
       schema: {
         tags: ['notices'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }), abuse_url: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])), abuse_email: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 320 })])), country: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2, description: 'Where it hosts (ISO 3166-1 alpha-2)' })])) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 100 }),
+            abuse_url: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])),
+            abuse_email: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 320 })])),
+            country: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2, description: 'Where it hosts (ISO 3166-1 alpha-2)' })])),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -91,9 +177,22 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     return { deleted: req.params.name };
   });
 
-  r.get('/notices', { config: cfg, schema: { tags: ['notices'], querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('removed'), Type.Literal('gone')])), ...Paging }, { additionalProperties: false }) } }, async (req) => ({
-    notices: await notices.list(req.principal, req.query.status, req.query.limit, req.query.offset),
-  }));
+  r.get(
+    '/notices',
+    {
+      config: cfg,
+      schema: {
+        tags: ['notices'],
+        querystring: Type.Object(
+          { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('removed'), Type.Literal('gone')])), ...Paging },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => ({
+      notices: await notices.list(req.principal, req.query.status, req.query.limit, req.query.offset),
+    }),
+  );
   r.post(
     '/notices',
     {
@@ -101,7 +200,14 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['notices'],
         summary: 'Send a takedown notice for a URL, re-sent until the host removes the content',
-        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 4096 }), evidence: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100_000 })), legal_basis: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            url: Type.String({ minLength: 1, maxLength: 4096 }),
+            evidence: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100_000 })),
+            legal_basis: Type.String({ minLength: 1, maxLength: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -111,8 +217,18 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
   );
   r.post(
     '/notices/:id/removed',
-    { config: cfg, schema: { tags: ['notices'], summary: 'Record that the host confirmed removal by other means (an e-mail reply)', params: IdParams, body: Type.Object({ note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])) }, { additionalProperties: false }) } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['notices'],
+        summary: 'Record that the host confirmed removal by other means (an e-mail reply)',
+        params: IdParams,
+        body: Type.Object({ note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])) }, { additionalProperties: false }),
+      },
+    },
     async (req) => notices.confirmRemoved(req.principal, req.params.id, req.body.note ?? null),
   );
-  r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) => notices.get(req.principal, req.params.id));
+  r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) =>
+    notices.get(req.principal, req.params.id),
+  );
 }

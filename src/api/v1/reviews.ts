@@ -15,10 +15,17 @@ const Context = {
   url: Type.Optional(Type.String({ maxLength: 4096, description: 'Where the content is served (notices go to its host)' })),
   ip: Type.Optional(Type.String({ maxLength: 64, description: "The uploader's IP address (routes reports to its country)" })),
   // Integer first: Ajv's coercion would turn a number into a string for a string listed first.
-  uploaded_at: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'When the platform received it (ISO 8601 or epoch ms)' })),
+  uploaded_at: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'When the platform received it (ISO 8601 or epoch ms)' }),
+  ),
 };
 const AccountSchema = Type.Object(
-  { id: Type.Optional(Type.String({ maxLength: 256 })), name: Type.Optional(Type.String({ maxLength: 256 })), email: Type.Optional(Type.String({ maxLength: 256 })), country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })) },
+  {
+    id: Type.Optional(Type.String({ maxLength: 256 })),
+    name: Type.Optional(Type.String({ maxLength: 256 })),
+    email: Type.Optional(Type.String({ maxLength: 256 })),
+    country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+  },
   { additionalProperties: false },
 );
 
@@ -36,10 +43,20 @@ function formContext(fields: Record<string, string>): Omit<SubmissionInput, 'sig
     }
   }
   const uploaded = fields.uploaded_at;
-  return { source: fields.source, external_id: fields.external_id, url: fields.url, ip: fields.ip, account, uploaded_at: uploaded !== undefined && /^\d+$/.test(uploaded) ? Number(uploaded) : uploaded };
+  return {
+    source: fields.source,
+    external_id: fields.external_id,
+    url: fields.url,
+    ip: fields.ip,
+    account,
+    uploaded_at: uploaded !== undefined && /^\d+$/.test(uploaded) ? Number(uploaded) : uploaded,
+  };
 }
 
-export async function reviewRoutes(app: FastifyInstance, opts: { submissions: SubmissionService; reviews: ReviewService; reports: ReportService; maxImagePixels: number }): Promise<void> {
+export async function reviewRoutes(
+  app: FastifyInstance,
+  opts: { submissions: SubmissionService; reviews: ReviewService; reports: ReportService; maxImagePixels: number },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { submissions, reviews } = opts;
 
@@ -49,8 +66,15 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
       config: { permission: 'submit' },
       schema: {
         tags: ['actions'],
-        summary: "Check content by its hashes (computed on the platform): match, apply the action rules, answer block / review / allow",
-        body: Type.Object({ signals: Type.Record(Type.String({ maxLength: 40 }), Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 })), ...Context, account: Type.Optional(AccountSchema) }, { additionalProperties: false }),
+        summary: 'Check content by its hashes (computed on the platform): match, apply the action rules, answer block / review / allow',
+        body: Type.Object(
+          {
+            signals: Type.Record(Type.String({ maxLength: 40 }), Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 })),
+            ...Context,
+            account: Type.Optional(AccountSchema),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -61,12 +85,30 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
 
   r.post(
     '/submissions/upload',
-    { config: { permission: 'submit' }, schema: { tags: ['actions'], summary: 'Check an uploaded file (multipart, with the context as form fields); its media is kept encrypted only if a review needs it', consumes: ['multipart/form-data'] } },
+    {
+      config: { permission: 'submit' },
+      schema: {
+        tags: ['actions'],
+        summary: 'Check an uploaded file (multipart, with the context as form fields); its media is kept encrypted only if a review needs it',
+        consumes: ['multipart/form-data'],
+      },
+    },
     async (req, reply) => {
-      const upload = await hashUpload(req, { types: [], maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: 1, dihedral: false, keep: true });
+      const upload = await hashUpload(req, {
+        types: [],
+        maxImagePixels: opts.maxImagePixels,
+        autoOrient: false,
+        secondsPerHash: 1,
+        dihedral: false,
+        keep: true,
+      });
       const signals = uploadSignals(upload);
       const { media, format } = upload.result;
-      const input: SubmissionInput = { ...formContext(upload.fields), signals, media: upload.bytes ? { bytes: upload.bytes, type: `${media}/${format ?? 'octet-stream'}` } : undefined };
+      const input: SubmissionInput = {
+        ...formContext(upload.fields),
+        signals,
+        media: upload.bytes ? { bytes: upload.bytes, type: `${media}/${format ?? 'octet-stream'}` } : undefined,
+      };
       void reply.status(201);
       return submissions.submit(req.principal, input);
     },
@@ -78,23 +120,44 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
       config: { permission: 'reviews.decide' },
       schema: {
         tags: ['actions'],
-        summary: 'The review queue, most urgent first; with the reviewer\'s reveals today',
-        querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('decided'), Type.Literal('all')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        summary: "The review queue, most urgent first; with the reviewer's reveals today",
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('decided'), Type.Literal('all')])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => reviews.queue(req.principal, req.query.status ?? 'pending', req.query.limit ?? 50, req.query.offset ?? 0),
   );
 
-  r.get('/reviews/:id', { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], params: IdParams } }, async (req) => reviews.item(req.principal, req.params.id));
+  r.get('/reviews/:id', { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], params: IdParams } }, async (req) =>
+    reviews.item(req.principal, req.params.id),
+  );
 
-  r.get('/reviews/:id/media', { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], summary: 'The media of a pending review (show it veiled until revealed)', params: IdParams } }, async (req, reply) => {
-    const m = await reviews.media(req.principal, req.params.id);
-    void reply.header('content-type', m.type).header('cache-control', 'no-store').header('content-disposition', 'inline');
-    return reply.send(m.bytes);
-  });
+  r.get(
+    '/reviews/:id/media',
+    {
+      config: { permission: 'reviews.decide' },
+      schema: { tags: ['actions'], summary: 'The media of a pending review (show it veiled until revealed)', params: IdParams },
+    },
+    async (req, reply) => {
+      const m = await reviews.media(req.principal, req.params.id);
+      void reply.header('content-type', m.type).header('cache-control', 'no-store').header('content-disposition', 'inline');
+      return reply.send(m.bytes);
+    },
+  );
 
-  r.post('/reviews/:id/reveal', { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], summary: "Count a reveal of the media in the analyst's daily exposure", params: IdParams } }, async (req) =>
-    reviews.reveal(req.principal, req.params.id),
+  r.post(
+    '/reviews/:id/reveal',
+    {
+      config: { permission: 'reviews.decide' },
+      schema: { tags: ['actions'], summary: "Count a reveal of the media in the analyst's daily exposure", params: IdParams },
+    },
+    async (req) => reviews.reveal(req.principal, req.params.id),
   );
 
   r.post(
@@ -105,13 +168,20 @@ export async function reviewRoutes(app: FastifyInstance, opts: { submissions: Su
         tags: ['actions'],
         summary: 'Confirm or reject (once); the media is deleted and the verdict flows back as an opinion',
         params: IdParams,
-        body: Type.Object({ verdict: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]), note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            verdict: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
+            note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
       const decided = await reviews.decide(req.principal, req.params.id, req.body.verdict, req.body.note ?? null);
       // Said now, not found out later: a report with no authority for its jurisdiction is not "sent".
-      const warning = req.body.verdict === 'confirmed' && decided.next_actions.includes('report') ? await opts.reports.routingWarning(req.params.id) : undefined;
+      const warning =
+        req.body.verdict === 'confirmed' && decided.next_actions.includes('report') ? await opts.reports.routingWarning(req.params.id) : undefined;
       return { ...decided, warnings: warning ? [warning] : [] };
     },
   );

@@ -14,7 +14,14 @@ const RuleBody = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     conditions: Type.Optional(
       Type.Object(
-        { banks: Type.Optional(List), legal: Type.Optional(List), classifications: Type.Optional(List), max_distance: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })), signal_types: Type.Optional(List), sources: Type.Optional(List) },
+        {
+          banks: Type.Optional(List),
+          legal: Type.Optional(List),
+          classifications: Type.Optional(List),
+          max_distance: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
+          signal_types: Type.Optional(List),
+          sources: Type.Optional(List),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -30,12 +37,16 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
   const { rules, webhooks } = opts;
   const manage = { permission: 'actions.manage' as const };
 
-  r.get('/rules', { config: manage, schema: { tags: ['actions'], summary: 'Action rules: conditions on a match → actions' } }, async (req) => ({ rules: await rules.list(req.principal) }));
+  r.get('/rules', { config: manage, schema: { tags: ['actions'], summary: 'Action rules: conditions on a match → actions' } }, async (req) => ({
+    rules: await rules.list(req.principal),
+  }));
   r.post('/rules', { config: manage, schema: { tags: ['actions'], body: RuleBody } }, async (req, reply) => {
     void reply.status(201);
     return rules.create(req.principal, req.body);
   });
-  r.put('/rules/:id', { config: manage, schema: { tags: ['actions'], summary: 'Replace a rule', params: IdParams, body: RuleBody } }, async (req) => rules.update(req.principal, req.params.id, req.body));
+  r.put('/rules/:id', { config: manage, schema: { tags: ['actions'], summary: 'Replace a rule', params: IdParams, body: RuleBody } }, async (req) =>
+    rules.update(req.principal, req.params.id, req.body),
+  );
   r.delete('/rules/:id', { config: manage, schema: { tags: ['actions'], params: IdParams } }, async (req) => {
     await rules.remove(req.principal, req.params.id);
     return { deleted: req.params.id };
@@ -49,7 +60,14 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
       schema: {
         tags: ['actions'],
         summary: 'Register a receiver; deliveries carry x-alliance-signature: sha256=HMAC(secret, "<x-alliance-timestamp>.<body>")',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }), url: Type.String({ minLength: 1, maxLength: 2000 }), secret: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 80 }),
+            url: Type.String({ minLength: 1, maxLength: 2000 }),
+            secret: Type.String({ minLength: 1, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -68,13 +86,23 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
       schema: {
         tags: ['actions'],
         summary: 'Deliveries, newest first; state=dead is the dead-letter list',
-        querystring: Type.Object({ state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => ({ deliveries: await webhooks.deliveries(req.principal, req.query.state, req.query.limit ?? 100) }),
   );
-  r.post('/webhook-deliveries/:id/replay', { config: manage, schema: { tags: ['actions'], summary: 'Queue a delivery again', params: IdParams } }, async (req) => {
-    await webhooks.replay(req.principal, req.params.id);
-    return { replayed: req.params.id };
-  });
+  r.post(
+    '/webhook-deliveries/:id/replay',
+    { config: manage, schema: { tags: ['actions'], summary: 'Queue a delivery again', params: IdParams } },
+    async (req) => {
+      await webhooks.replay(req.principal, req.params.id);
+      return { replayed: req.params.id };
+    },
+  );
 }

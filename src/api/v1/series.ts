@@ -19,7 +19,10 @@ const SeriesBody = {
 const ContentIds = Type.Object({ content_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 
-export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesService; feed: SeriesFeed; deconfliction: DeconflictionService }): Promise<void> {
+export async function seriesRoutes(
+  app: FastifyInstance,
+  opts: { series: SeriesService; feed: SeriesFeed; deconfliction: DeconflictionService },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { series, feed, deconfliction } = opts;
   const cfg = { permission: 'cases' as const };
@@ -31,25 +34,74 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
       schema: {
         tags: ['cases'],
         summary: 'Search series by name or uid',
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Type.String({ maxLength: 200 })),
+            status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
-    async (req) => ({ series: await series.search(req.principal, { text: req.query.q, status: req.query.status, limit: req.query.limit, offset: req.query.offset }) }),
+    async (req) => ({
+      series: await series.search(req.principal, { text: req.query.q, status: req.query.status, limit: req.query.limit, offset: req.query.offset }),
+    }),
   );
-  r.get('/series/counts', { config: cfg, schema: { tags: ['cases'], summary: 'Victims identified by this member, and by the alliance as this node knows it (each victim once)' } }, async (req) => feed.counts(req.principal));
-  r.post('/series/sync', { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's series status now" } }, async () => ({ peers: await feed.syncAll() }));
-  r.post('/series', { config: cfg, schema: { tags: ['cases'], summary: 'Open a series owned by this member', body: Type.Object({ ...SeriesBody, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } }, async (req, reply) => {
-    void reply.status(201);
-    return series.create(req.principal, req.body);
-  });
-  r.get('/series/:id', { config: cfg, schema: { tags: ['cases'], summary: 'A series with its content and victims (pseudonymous)', params: IdParams } }, async (req) => series.get(req.principal, req.params.id));
+  r.get(
+    '/series/counts',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Victims identified by this member, and by the alliance as this node knows it (each victim once)' } },
+    async (req) => feed.counts(req.principal),
+  );
+  r.post(
+    '/series/sync',
+    { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's series status now" } },
+    async () => ({ peers: await feed.syncAll() }),
+  );
+  r.post(
+    '/series',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Open a series owned by this member',
+        body: Type.Object({ ...SeriesBody, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      void reply.status(201);
+      return series.create(req.principal, req.body);
+    },
+  );
+  r.get(
+    '/series/:id',
+    { config: cfg, schema: { tags: ['cases'], summary: 'A series with its content and victims (pseudonymous)', params: IdParams } },
+    async (req) => series.get(req.principal, req.params.id),
+  );
   r.patch(
     '/series/:id',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Change a series (status moves forward; closed stays closed)', params: IdParams, body: Type.Object({ ...SeriesBody, status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }) } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Change a series (status moves forward; closed stays closed)',
+        params: IdParams,
+        body: Type.Object({ ...SeriesBody, status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+      },
+    },
     async (req) => series.update(req.principal, req.params.id, req.body),
   );
-  r.post('/series/:id/content', { config: cfg, schema: { tags: ['cases'], summary: 'Link bank content to the series', params: IdParams, body: ContentIds } }, async (req) => series.link(req.principal, req.params.id, req.body.content_ids));
-  r.delete('/series/:id/content', { config: cfg, schema: { tags: ['cases'], summary: 'Unlink bank content from the series', params: IdParams, body: ContentIds } }, async (req) => series.link(req.principal, req.params.id, req.body.content_ids, true));
+  r.post(
+    '/series/:id/content',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Link bank content to the series', params: IdParams, body: ContentIds } },
+    async (req) => series.link(req.principal, req.params.id, req.body.content_ids),
+  );
+  r.delete(
+    '/series/:id/content',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Unlink bank content from the series', params: IdParams, body: ContentIds } },
+    async (req) => series.link(req.principal, req.params.id, req.body.content_ids, true),
+  );
   r.post(
     '/series/:id/victims',
     {
@@ -58,7 +110,10 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
         tags: ['cases'],
         summary: 'Record an identified victim (a pseudonymous id is made; there is no field for a name) and, optionally, the referral',
         params: IdParams,
-        body: Type.Object({ identified_on: Type.Optional(Day), service_id: Type.Optional(Type.Integer({ minimum: 1 })), referred_on: Type.Optional(Day) }, { additionalProperties: false }),
+        body: Type.Object(
+          { identified_on: Type.Optional(Day), service_id: Type.Optional(Type.Integer({ minimum: 1 })), referred_on: Type.Optional(Day) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -68,15 +123,34 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
   );
   r.post(
     '/victims/:id/referrals',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Refer an identified victim to a support service', params: IdParams, body: Type.Object({ service_id: Type.Integer({ minimum: 1 }), referred_on: Type.Optional(Day) }, { additionalProperties: false }) } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Refer an identified victim to a support service',
+        params: IdParams,
+        body: Type.Object({ service_id: Type.Integer({ minimum: 1 }), referred_on: Type.Optional(Day) }, { additionalProperties: false }),
+      },
+    },
     async (req, reply) => {
       void reply.status(201);
       return series.refer(req.principal, req.params.id, req.body.service_id, req.body.referred_on);
     },
   );
-  r.get('/support-services', { config: cfg, schema: { tags: ['cases'], summary: 'Victim-support services, per country', querystring: Type.Object({ country: Type.Optional(Type.String({ maxLength: 2 })) }, { additionalProperties: false }) } }, async (req) => ({
-    services: await series.services(req.principal, req.query.country),
-  }));
+  r.get(
+    '/support-services',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Victim-support services, per country',
+        querystring: Type.Object({ country: Type.Optional(Type.String({ maxLength: 2 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => ({
+      services: await series.services(req.principal, req.query.country),
+    }),
+  );
   r.post(
     '/support-services',
     {
@@ -84,7 +158,14 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
       schema: {
         tags: ['cases'],
         body: Type.Object(
-          { country: Type.String({ maxLength: 2 }), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(SERVICE_KINDS.map((k) => Type.Literal(k))), contact: Type.String({ minLength: 1, maxLength: 500 }), languages: Type.Optional(Type.Array(Type.String({ maxLength: 12 }), { maxItems: 20 })), hours: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200 })])) },
+          {
+            country: Type.String({ maxLength: 2 }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            kind: Type.Union(SERVICE_KINDS.map((k) => Type.Literal(k))),
+            contact: Type.String({ minLength: 1, maxLength: 500 }),
+            languages: Type.Optional(Type.Array(Type.String({ maxLength: 12 }), { maxItems: 20 })),
+            hours: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200 })])),
+          },
           { additionalProperties: false },
         ),
       },
@@ -95,10 +176,24 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
     },
   );
 
-  r.get('/cases', { config: cfg, schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets' } }, async (req) => ({ cases: await deconfliction.cases(req.principal) }));
+  r.get(
+    '/cases',
+    { config: cfg, schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets' } },
+    async (req) => ({ cases: await deconfliction.cases(req.principal) }),
+  );
   r.post(
     '/cases',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Open a case for deconfliction', body: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 200 }), contact_point: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }) } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Open a case for deconfliction',
+        body: Type.Object(
+          { reference: Type.String({ minLength: 1, maxLength: 200 }), contact_point: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (req, reply) => {
       void reply.status(201);
       return deconfliction.openCase(req.principal, req.body);
@@ -113,15 +208,46 @@ export async function seriesRoutes(app: FastifyInstance, opts: { series: SeriesS
         summary: 'Register targets (kept as keyed hashes only) and check them against every other case',
         params: IdParams,
         body: Type.Object(
-          { targets: Type.Array(Type.Object({ kind: Type.Union(TARGET_KINDS.map((k) => Type.Literal(k))), value: Type.String({ minLength: 1, maxLength: 2000 }), from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) },
+          {
+            targets: Type.Array(
+              Type.Object(
+                {
+                  kind: Type.Union(TARGET_KINDS.map((k) => Type.Literal(k))),
+                  value: Type.String({ minLength: 1, maxLength: 2000 }),
+                  from: Type.Optional(Type.String({ maxLength: 40 })),
+                  to: Type.Optional(Type.String({ maxLength: 40 })),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 1000 },
+            ),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (req) => deconfliction.addTargets(req.principal, req.params.id, req.body.targets),
   );
-  r.post('/deconfliction/sync', { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's keyed targets now and compare them with this node's cases" } }, async () => ({ peers: await deconfliction.syncAll() }));
-  r.get('/deconfliction/alerts', { config: cfg, schema: { tags: ['cases'], summary: 'Overlaps with other cases: which case, whose, whom to call', querystring: Type.Object({ case: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }) } }, async (req) => ({
-    alerts: await deconfliction.alerts(req.principal, req.query.case),
-  }));
+  r.post(
+    '/deconfliction/sync',
+    {
+      config: { permission: 'federation.manage' },
+      schema: { tags: ['cases'], summary: "Pull every peer's keyed targets now and compare them with this node's cases" },
+    },
+    async () => ({ peers: await deconfliction.syncAll() }),
+  );
+  r.get(
+    '/deconfliction/alerts',
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Overlaps with other cases: which case, whose, whom to call',
+        querystring: Type.Object({ case: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => ({
+      alerts: await deconfliction.alerts(req.principal, req.query.case),
+    }),
+  );
 }

@@ -22,11 +22,23 @@ export async function triageRoutes(app: FastifyInstance, opts: { triage: TriageS
   const cfg = { permission: 'cases' as const };
   const Page = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
 
-  r.get('/triage/runs', { config: cfg, schema: { tags: ['cases'], summary: 'Triage runs on this node, newest first', querystring: Type.Object(Page, { additionalProperties: false }) } }, async (req) => ({
-    runs: await triage.list(req.principal, req.query),
-  }));
-  r.get('/triage/runs/:id', { config: cfg, schema: { tags: ['cases'], summary: 'A triage run: counts per class, the known series met, the folders holding new material', params: IdParams } }, async (req) =>
-    triage.get(req.principal, req.params.id),
+  r.get(
+    '/triage/runs',
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'Triage runs on this node, newest first', querystring: Type.Object(Page, { additionalProperties: false }) },
+    },
+    async (req) => ({
+      runs: await triage.list(req.principal, req.query),
+    }),
+  );
+  r.get(
+    '/triage/runs/:id',
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'A triage run: counts per class, the known series met, the folders holding new material', params: IdParams },
+    },
+    async (req) => triage.get(req.principal, req.params.id),
   );
   r.get(
     '/triage/runs/:id/items',
@@ -36,21 +48,50 @@ export async function triageRoutes(app: FastifyInstance, opts: { triage: TriageS
         tags: ['cases'],
         summary: "A triage run's files (hashes, class, match), filtered by class, folder or part of the path",
         params: IdParams,
-        querystring: Type.Object({ class: Type.Optional(Type.Union(TRIAGE_CLASSES.map((c) => Type.Literal(c)))), folder: Type.Optional(Type.String({ maxLength: 4096 })), q: Type.Optional(Type.String({ maxLength: 200 })), ...Page }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            class: Type.Optional(Type.Union(TRIAGE_CLASSES.map((c) => Type.Literal(c)))),
+            folder: Type.Optional(Type.String({ maxLength: 4096 })),
+            q: Type.Optional(Type.String({ maxLength: 200 })),
+            ...Page,
+          },
+          { additionalProperties: false },
+        ),
       },
     },
-    async (req) => triage.items(req.principal, req.params.id, { class: req.query.class, folder: req.query.folder, text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
+    async (req) =>
+      triage.items(req.principal, req.params.id, {
+        class: req.query.class,
+        folder: req.query.folder,
+        text: req.query.q,
+        limit: req.query.limit,
+        offset: req.query.offset,
+      }),
   );
   r.get(
     '/triage/runs/:id/outputs/:kind',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Download the CSV, the VICS case export or the HTML summary a run wrote', params: Type.Object({ id: IdParams.properties.id, kind: Type.Union(Object.keys(OUTPUTS).map((k) => Type.Literal(k))) }) } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Download the CSV, the VICS case export or the HTML summary a run wrote',
+        params: Type.Object({ id: IdParams.properties.id, kind: Type.Union(Object.keys(OUTPUTS).map((k) => Type.Literal(k))) }),
+      },
+    },
     async (req, reply) => {
       const run = await triage.get(req.principal, req.params.id);
       const { file, type } = OUTPUTS[req.params.kind];
       const path = join(run.out_dir, file);
       const st = await stat(path).catch(() => undefined);
-      if (run.status !== 'done' || !st?.isFile()) throw new AllianceError('TRIAGE_NOT_FOUND', `run ${run.id} has no ${file} (${run.status === 'done' ? 'moved or deleted from its folder' : `the run is ${run.status}`})`);
-      void reply.header('content-type', type).header('content-length', st.size).header('content-disposition', `attachment; filename="triage-${run.id}-${file}"`);
+      if (run.status !== 'done' || !st?.isFile())
+        throw new AllianceError(
+          'TRIAGE_NOT_FOUND',
+          `run ${run.id} has no ${file} (${run.status === 'done' ? 'moved or deleted from its folder' : `the run is ${run.status}`})`,
+        );
+      void reply
+        .header('content-type', type)
+        .header('content-length', st.size)
+        .header('content-disposition', `attachment; filename="triage-${run.id}-${file}"`);
       // HTML is served as a download, never rendered in the node's origin.
       void reply.header('x-content-type-options', 'nosniff');
       return reply.send(createReadStream(path));

@@ -5,7 +5,11 @@ import { addCountryReportCommands } from './country-report.js';
 import { withNode } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function routingCommand(): Command {
   const routing = new Command('routing').description("Where incident reports go: each country's receiving authority (a peer), and the fall-back.");
@@ -55,7 +59,13 @@ export function providerCommand(): Command {
     .option('--country <code>', 'where it hosts (ISO 3166-1 alpha-2): its notices count for that country in the indicators')
     .action(async (name: string, o: { domains: string[]; abuseUrl?: string; abuseEmail?: string; country?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const p = await node.notices.addProvider(await node.operator(), { name, domains: o.domains, abuse_url: o.abuseUrl ?? null, abuse_email: o.abuseEmail ?? null, country: o.country ?? null });
+        const p = await node.notices.addProvider(await node.operator(), {
+          name,
+          domains: o.domains,
+          abuse_url: o.abuseUrl ?? null,
+          abuse_email: o.abuseEmail ?? null,
+          country: o.country ?? null,
+        });
         process.stdout.write(`provider ${p.name} added for ${p.domains.join(', ')}\n`);
       }),
     );
@@ -66,7 +76,9 @@ export function providerCommand(): Command {
       withNode(cmd, {}, async (node) => {
         for (const p of await node.notices.providers(await node.operator())) {
           const s = p.stats;
-          process.stdout.write(`${p.name}\t${p.domains.join(',')}\t${s.notices} notices, ${s.removed} removed, median ${s.median_hours_to_removal === null ? '-' : `${s.median_hours_to_removal.toFixed(1)} h`}\n`);
+          process.stdout.write(
+            `${p.name}\t${p.domains.join(',')}\t${s.notices} notices, ${s.removed} removed, median ${s.median_hours_to_removal === null ? '-' : `${s.median_hours_to_removal.toFixed(1)} h`}\n`,
+          );
         }
       }),
     );
@@ -91,13 +103,18 @@ export function rulesCommand(): Command {
       withNode(cmd, {}, async (node) => {
         const rules = await node.rules.list(await node.operator());
         if (o.json) return void process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
-        for (const r of rules) process.stdout.write(`${r.id}\t${r.name}\t${r.enabled ? 'enabled' : 'disabled'}\t${JSON.stringify(r.conditions)}\t→ ${r.actions.join(', ')}${r.webhook ? ` (${r.webhook})` : ''}\n`);
+        for (const r of rules)
+          process.stdout.write(
+            `${r.id}\t${r.name}\t${r.enabled ? 'enabled' : 'disabled'}\t${JSON.stringify(r.conditions)}\t→ ${r.actions.join(', ')}${r.webhook ? ` (${r.webhook})` : ''}\n`,
+          );
       }),
     );
 }
 
 export function reportCommand(): Command {
-  const report = new Command('report').description('Incident reports made on this node and received from members (list, export); the country\'s periodic report on the four targets (build, narrative, sign, submit, pdf, csv, periodic).');
+  const report = new Command('report').description(
+    "Incident reports made on this node and received from members (list, export); the country's periodic report on the four targets (build, narrative, sign, submit, pdf, csv, periodic).",
+  );
   report
     .command('list')
     .description('List reports, newest first.')
@@ -105,7 +122,9 @@ export function reportCommand(): Command {
     .action(async (o: { in?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         for (const r of await node.reports.list(await node.operator(), o.in ? 'in' : 'out', 500)) {
-          process.stdout.write(`${r.id}\t${r.uid}\t${r.status}\t${r.incident_type}\t${r.country ?? '-'}\t${r.kind ?? '-'}\t${o.in ? `from ${r.from_member}` : `to ${r.routed_to ?? '-'}`}\n`);
+          process.stdout.write(
+            `${r.id}\t${r.uid}\t${r.status}\t${r.incident_type}\t${r.country ?? '-'}\t${r.kind ?? '-'}\t${o.in ? `from ${r.from_member}` : `to ${r.routed_to ?? '-'}`}\n`,
+          );
         }
       }),
     );

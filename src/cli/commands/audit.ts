@@ -16,7 +16,9 @@ export function auditCommand(): Command {
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const r = await node.verifyAudit();
-        const anchored = r.checkpoints?.checked ? `, checked against ${r.checkpoints.checked} signed checkpoint(s) (latest: entry ${r.checkpoints.latest_entry} at ${r.checkpoints.latest_at}${r.checkpoints.witnesses ? `, ${r.checkpoints.witnesses} from witnesses` : ''})` : ', no signed checkpoint yet (alliance audit checkpoint)';
+        const anchored = r.checkpoints?.checked
+          ? `, checked against ${r.checkpoints.checked} signed checkpoint(s) (latest: entry ${r.checkpoints.latest_entry} at ${r.checkpoints.latest_at}${r.checkpoints.witnesses ? `, ${r.checkpoints.witnesses} from witnesses` : ''})`
+          : ', no signed checkpoint yet (alliance audit checkpoint)';
         if (r.ok) process.stdout.write(`audit chain intact: ${r.entries} entries${anchored}\n`);
         else {
           process.stdout.write(`audit chain BROKEN at entry ${r.problem?.id}: ${r.problem?.reason}\n`);
@@ -28,12 +30,15 @@ export function auditCommand(): Command {
     );
   audit
     .command('checkpoint')
-    .description('Sign a checkpoint of the chain head now (serve also does it every ALLIANCE_AUDIT_CHECKPOINT_MS and at shutdown) and send it to the witness peers.')
+    .description(
+      'Sign a checkpoint of the chain head now (serve also does it every ALLIANCE_AUDIT_CHECKPOINT_MS and at shutdown) and send it to the witness peers.',
+    )
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const r = await node.checkpointAudit();
         if (!r.checkpoint) process.stdout.write('the audit log has no entry yet: nothing to sign\n');
-        else process.stdout.write(`${r.written ? 'signed' : 'already signed'}: entry ${r.checkpoint.entry}, hash ${r.checkpoint.hash}, at ${r.checkpoint.at}\n`);
+        else
+          process.stdout.write(`${r.written ? 'signed' : 'already signed'}: entry ${r.checkpoint.entry}, hash ${r.checkpoint.hash}, at ${r.checkpoint.at}\n`);
         for (const f of r.witness_failures) process.stderr.write(`witness ${f.witness} did not take it: ${f.error}\n`);
         if (r.witness_failures.length) process.exitCode = 1;
       }),
@@ -42,7 +47,9 @@ export function auditCommand(): Command {
     .command('checkpoints')
     .argument('<file>', 'a checkpoint file (data/audit-checkpoints.jsonl, or a copy)')
     .requiredOption('--key <public-key>', "the node's public key (ed25519:…, from alliance identity)")
-    .description('Check a checkpoint file with the public key alone (no node, no database): every line signed by that key, entries never going back. Exit 0 good, 1 not.')
+    .description(
+      'Check a checkpoint file with the public key alone (no node, no database): every line signed by that key, entries never going back. Exit 0 good, 1 not.',
+    )
     .action((file: string, o: { key: string }) => {
       parsePublicKey(o.key);
       let text: string;
@@ -54,7 +61,9 @@ export function auditCommand(): Command {
       try {
         const all = checkCheckpointLines(parseCheckpointLines(text), o.key);
         const last = all.at(-1);
-        process.stdout.write(`${all.length} checkpoint(s), all signed by ${o.key.slice(0, 20)}…${last ? `; latest: member ${last.member}, entry ${last.entry}, hash ${last.hash}, at ${last.at}` : ''}\n`);
+        process.stdout.write(
+          `${all.length} checkpoint(s), all signed by ${o.key.slice(0, 20)}…${last ? `; latest: member ${last.member}, entry ${last.entry}, hash ${last.hash}, at ${last.at}` : ''}\n`,
+        );
       } catch (err) {
         process.stdout.write(`checkpoints NOT good: ${(err as Error).message}\n`);
         process.exitCode = 1;

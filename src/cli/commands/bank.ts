@@ -13,7 +13,7 @@ export function bankCommand(): Command {
   bank
     .command('create <name>')
     .description('Create a bank (name: ^[A-Z0-9_]+$).')
-    .option('--negative', 'an allow-list: its matches suppress the other banks\' matches')
+    .option('--negative', "an allow-list: its matches suppress the other banks' matches")
     .option('--description <text>', 'what the bank holds', '')
     .action(async (name: string, opts: { negative?: boolean; description: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
@@ -30,8 +30,13 @@ export function bankCommand(): Command {
         const banks = await node.banks.listBanks(await node.operator());
         if (opts.json) return void process.stdout.write(`${JSON.stringify(banks, null, 2)}\n`);
         for (const b of banks) {
-          const signals = Object.entries(b.signal_counts).map(([t, n]) => `${t} ${n}`).join(', ') || 'no signals';
-          process.stdout.write(`${b.name}\t${b.kind}\t${b.matching_enabled ? `matching ${b.enabled_ratio * 100} %` : 'disabled'}\t${b.content_count} contents\t${signals}\n`);
+          const signals =
+            Object.entries(b.signal_counts)
+              .map(([t, n]) => `${t} ${n}`)
+              .join(', ') || 'no signals';
+          process.stdout.write(
+            `${b.name}\t${b.kind}\t${b.matching_enabled ? `matching ${b.enabled_ratio * 100} %` : 'disabled'}\t${b.content_count} contents\t${signals}\n`,
+          );
         }
       }),
     );
@@ -44,7 +49,10 @@ export function bankCommand(): Command {
         process.stdout.write(`bank ${name} renamed to ${newName}\n`);
       }),
     );
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
     bank
       .command(`${verb} <name>`)
       .description(`${verb === 'disable' ? 'Stop' : 'Resume'} matching against a bank (its content stays).`)
@@ -57,7 +65,7 @@ export function bankCommand(): Command {
   }
   bank
     .command('ratio')
-    .description('Let only a share (0…1) of the bank\'s content match, e.g. for a gradual roll-out.')
+    .description("Let only a share (0…1) of the bank's content match, e.g. for a gradual roll-out.")
     .argument('<name>')
     .argument('<ratio>', 'a number from 0 to 1', ratio)
     .action(async (name: string, r: number, _o: unknown, cmd: Command) =>

@@ -47,7 +47,13 @@ async function resolveSide(arg: string, opts: CompareOptions, typeName?: string)
   const limits = limitsFromEnv();
   // Text files hold hashes: a vPDQ reference file, or a single hash.
   const head = (await readFile(arg)).subarray(0, 4096).toString('utf8');
-  const textType = st.size < 64 * 1024 * 1024 ? recogniseType(head, [...SIGNAL_TYPES.values()].filter((t) => t.comparison === 'frames')) : undefined;
+  const textType =
+    st.size < 64 * 1024 * 1024
+      ? recogniseType(
+          head,
+          [...SIGNAL_TYPES.values()].filter((t) => t.comparison === 'frames'),
+        )
+      : undefined;
   if (textType) return { type: textType, value: textType.normalize(await readFile(arg, 'utf8')), source: arg };
   if (st.size <= 200 && /^\s*[0-9a-fA-F]{32,64}\s*$/.test(head)) return literal(head, arg, typeName);
   const r = await hashFile(
@@ -73,8 +79,16 @@ export function compareCommand(): Command {
     .description('Compare two media files, hash literals or vPDQ hash files and say whether they match.')
     .argument('<a>', 'query: a file, a hash, or a .vpdq.txt file')
     .argument('<b>', 'compared: a file, a hash, or a .vpdq.txt file')
-    .option('-t, --type <type>', `signal type to compare (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, inferred for literals`, oneOf('--type', [...SIGNAL_TYPES.keys()]))
-    .option('--threshold <n>', 'match threshold (pdq: max distance, default 31; vpdq: min % of query frames matched, default 80)', nonNegativeNumber('--threshold'))
+    .option(
+      '-t, --type <type>',
+      `signal type to compare (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, inferred for literals`,
+      oneOf('--type', [...SIGNAL_TYPES.keys()]),
+    )
+    .option(
+      '--threshold <n>',
+      'match threshold (pdq: max distance, default 31; vpdq: min % of query frames matched, default 80)',
+      nonNegativeNumber('--threshold'),
+    )
     .option('--seconds-per-hash <s>', 'vPDQ of video files: one frame per S seconds; 0 = every frame', nonNegativeNumber('--seconds-per-hash'), 1)
     .option('--auto-orient', 'apply EXIF orientation to images before hashing')
     .option('--json', 'print the result as JSON')

@@ -12,7 +12,10 @@ import { positiveInt } from '../options.js';
 function summary(v: CountryReportView): string {
   const r = v.report;
   const lines = [`country report ${v.id}: ${r.member} ${v.period} (baseline ${r.baseline}), ${v.status}${v.submitted_to ? ` to ${v.submitted_to}` : ''}`];
-  for (const i of INDICATORS) lines.push(`  ${i.id.padEnd(42)} ${formatValue(i.unit, r.indicators.values[i.id]).padStart(12)}  ${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}`);
+  for (const i of INDICATORS)
+    lines.push(
+      `  ${i.id.padEnd(42)} ${formatValue(i.unit, r.indicators.values[i.id]).padStart(12)}  ${i.unit === 'count' ? formatGrowth(r.growth[i.id]) : ''}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -43,7 +46,8 @@ export function addCountryReportCommands(report: Command): void {
         } catch (err) {
           throw new AllianceError('REPORTING_INVALID', `${o.file}: not a JSON object of narrative fields (${(err as Error).message})`);
         }
-        if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new AllianceError('REPORTING_INVALID', `${o.file}: a JSON object of narrative fields`);
+        if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+          throw new AllianceError('REPORTING_INVALID', `${o.file}: a JSON object of narrative fields`);
         const v = await node.countryReports.narrate(await node.operator(), id, fields as Record<string, string>);
         process.stdout.write(`country report ${id}: narrative ${Object.keys(v.report.narrative).join(', ') || '(empty)'}\n`);
       }),
@@ -70,7 +74,10 @@ export function addCountryReportCommands(report: Command): void {
         process.stdout.write(`country report ${id} submitted to ${v.submitted_to}\n`);
       }),
     );
-  for (const [name, what] of [['pdf', 'PDF (printed by headless Chromium)'], ['csv', 'CSV (one row per figure)']] as const) {
+  for (const [name, what] of [
+    ['pdf', 'PDF (printed by headless Chromium)'],
+    ['csv', 'CSV (one row per figure)'],
+  ] as const) {
     report
       .command(name)
       .description(`Write a country report as ${what}`)
@@ -90,7 +97,8 @@ export function addCountryReportCommands(report: Command): void {
     .description('List the country reports of this node (drafts, signed, submitted)')
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        for (const v of await node.countryReports.list(await node.operator())) process.stdout.write(`${v.id}\t${v.period}\t${v.status}\t${v.submitted_to ?? '-'}\t${v.created_at}\n`);
+        for (const v of await node.countryReports.list(await node.operator()))
+          process.stdout.write(`${v.id}\t${v.period}\t${v.status}\t${v.submitted_to ?? '-'}\t${v.created_at}\n`);
       }),
     );
 }

@@ -6,13 +6,19 @@ import { MEMBER_KINDS, type MemberKind } from '../../members/roles.js';
 import { withNode } from '../node-command.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function identityCommand(): Command {
   return new Command('identity').description("Print this node's member and public key (give them to peers).").action(async (_o: unknown, cmd: Command) =>
     withNode(cmd, {}, async (node) => {
       const f = node.federation;
-      process.stdout.write(`member      ${f.self.name}\ncountry     ${f.self.country ?? '-'}\nkind        ${f.self.kind}\npublic key  ${f.identity.publicKey}\nfingerprint ${f.identity.fingerprint}\n`);
+      process.stdout.write(
+        `member      ${f.self.name}\ncountry     ${f.self.country ?? '-'}\nkind        ${f.self.kind}\npublic key  ${f.identity.publicKey}\nfingerprint ${f.identity.fingerprint}\n`,
+      );
     }),
   );
 }
@@ -37,12 +43,15 @@ export function peerCommand(): Command {
     .description('List peers.')
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        for (const p of await node.federation.listPeers(await node.operator())) process.stdout.write(`${p.name}\t${p.kind}\t${p.country ?? '-'}\t${p.url}\t${p.public_key}\n`);
+        for (const p of await node.federation.listPeers(await node.operator()))
+          process.stdout.write(`${p.name}\t${p.kind}\t${p.country ?? '-'}\t${p.url}\t${p.public_key}\n`);
       }),
     );
   peer
     .command('update <name>')
-    .description("Change a peer's URL, or rotate its key (the new key from its operator, compared out of band). Earlier country reports stay verified with the key they were signed with.")
+    .description(
+      "Change a peer's URL, or rotate its key (the new key from its operator, compared out of band). Earlier country reports stay verified with the key they were signed with.",
+    )
     .option('--url <url>', 'its new base URL')
     .option('--key <key>', 'its new public key, ed25519:…')
     .action(async (name: string, o: { url?: string; key?: string }, cmd: Command) =>
@@ -57,7 +66,9 @@ export function peerCommand(): Command {
     .action(async (name: string, _o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         for (const k of await node.federation.keyHistory(await node.operator(), name)) {
-          process.stdout.write(`${fingerprint(k.public_key)}\t${new Date(k.valid_from).toISOString()}\t${k.valid_to === null ? 'current' : new Date(k.valid_to).toISOString()}\t${k.public_key}\n`);
+          process.stdout.write(
+            `${fingerprint(k.public_key)}\t${new Date(k.valid_from).toISOString()}\t${k.valid_to === null ? 'current' : new Date(k.valid_to).toISOString()}\t${k.public_key}\n`,
+          );
         }
       }),
     );
@@ -82,7 +93,10 @@ export function publishCommand(): Command {
     .option('--kinds <kinds>', `recipient kinds of member (${MEMBER_KINDS.join(', ')})`)
     .option('--domestic <statuses>', 'legal statuses that may go to recipients in this country', 'baseline,national,unknown')
     .option('--abroad <statuses>', 'legal statuses that may go abroad', 'baseline')
-    .addHelpText('after', '\nLegal statuses: baseline, national, not_illegal, unknown.\nExample: alliance publish KNOWN --countries DE,FR --kinds authority --abroad baseline')
+    .addHelpText(
+      'after',
+      '\nLegal statuses: baseline, national, not_illegal, unknown.\nExample: alliance publish KNOWN --countries DE,FR --kinds authority --abroad baseline',
+    )
     .action(async (bank: string, o: { members?: string; countries?: string; kinds?: string; domestic: string; abroad: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const a = await node.federation.publish(await node.operator(), bank, {
@@ -90,18 +104,23 @@ export function publishCommand(): Command {
           domestic: list(o.domestic),
           abroad: list(o.abroad),
         });
-        process.stdout.write(`bank ${bank} published to ${JSON.stringify(a.recipients)}; domestic ${a.domestic.join(',')}; abroad ${a.abroad.join(',') || 'nothing'}\n`);
+        process.stdout.write(
+          `bank ${bank} published to ${JSON.stringify(a.recipients)}; domestic ${a.domestic.join(',')}; abroad ${a.abroad.join(',') || 'nothing'}\n`,
+        );
       }),
     );
 }
 
 export function unpublishCommand(): Command {
-  return new Command('unpublish').description('Stop offering a bank to peers.').argument('<bank>').action(async (bank: string, _o: unknown, cmd: Command) =>
-    withNode(cmd, {}, async (node) => {
-      await node.federation.unpublish(await node.operator(), bank);
-      process.stdout.write(`bank ${bank} unpublished\n`);
-    }),
-  );
+  return new Command('unpublish')
+    .description('Stop offering a bank to peers.')
+    .argument('<bank>')
+    .action(async (bank: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        await node.federation.unpublish(await node.operator(), bank);
+        process.stdout.write(`bank ${bank} unpublished\n`);
+      }),
+    );
 }
 
 export function subscribeCommand(): Command {
@@ -127,7 +146,9 @@ export function subscriptionsCommand(): Command {
         const subs = (await node.federation.subscriptions(await node.operator())).map(subscriptionView);
         if (o.json) return void process.stdout.write(`${JSON.stringify(subs, null, 2)}\n`);
         for (const s of subs) {
-          process.stdout.write(`${s.id}\t${s.peer}/${s.remote_bank} → ${s.bank}\tat ${s.checkpoint}, lag ${s.lag ?? '?'}\t${s.items_received} received\tlast success ${s.last_success_at ?? 'never'}${s.last_error ? `\tERROR ${s.last_error}${s.last_error_code ? ` [${s.last_error_code}]` : ''}${s.last_error_code === 'PEER_REFUSED' ? ' (not retried on the schedule: run alliance sync once it is fixed)' : ''}` : ''}\n`);
+          process.stdout.write(
+            `${s.id}\t${s.peer}/${s.remote_bank} → ${s.bank}\tat ${s.checkpoint}, lag ${s.lag ?? '?'}\t${s.items_received} received\tlast success ${s.last_success_at ?? 'never'}${s.last_error ? `\tERROR ${s.last_error}${s.last_error_code ? ` [${s.last_error_code}]` : ''}${s.last_error_code === 'PEER_REFUSED' ? ' (not retried on the schedule: run alliance sync once it is fixed)' : ''}` : ''}\n`,
+          );
         }
       }),
     );
@@ -141,7 +162,9 @@ export function syncCommand(): Command {
       withNode(cmd, {}, async (node) => {
         const reports = await node.federation.syncAll(peer);
         for (const r of reports) {
-          process.stdout.write(`subscription ${r.subscription}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}, at ${r.checkpoint}${r.error ? `, ERROR ${r.error}${r.error_code ? ` [${r.error_code}]` : ''}` : ''}\n`);
+          process.stdout.write(
+            `subscription ${r.subscription}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}, at ${r.checkpoint}${r.error ? `, ERROR ${r.error}${r.error_code ? ` [${r.error_code}]` : ''}` : ''}\n`,
+          );
         }
         process.exitCode = reports.some((r) => r.error) ? 1 : 0;
       }),
@@ -184,7 +207,10 @@ export function bundleCommand(): Command {
     .argument('<file>', 'the bundle file')
     .requiredOption('--from <peer>', 'the registered peer that signed it')
     .option('--bank <name>', 'the local bank to apply it to on first import (default: PEER_BANK)')
-    .addHelpText('after', '\nImporting the same or an overlapping bundle again applies each change once.\nExample:\n  alliance bundle import nl-known.bundle --from hotline-nl')
+    .addHelpText(
+      'after',
+      '\nImporting the same or an overlapping bundle again applies each change once.\nExample:\n  alliance bundle import nl-known.bundle --from hotline-nl',
+    )
     .action(async (file: string, o: { from: string; bank?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const r = await node.federation.importBundle(await node.operator(), file, o.from, o.bank);

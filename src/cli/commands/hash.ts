@@ -52,14 +52,28 @@ export function hashCommand(): Command {
   return new Command('hash')
     .description('Hash images, videos and any files (recursively for folders) with PDQ, vPDQ, MD5, SHA-1, SHA-256.')
     .argument('<paths...>', 'files and folders to hash')
-    .option('-t, --types <list>', `comma-separated signal types (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, plus md5, sha1, sha256 for every file`, typeList)
-    .option('-f, --format <format>', 'output format: csv (one row per signal, one per frame for vpdq) or jsonl (one object per file)', oneOf('--format', ['csv', 'jsonl'] as const), 'csv')
+    .option(
+      '-t, --types <list>',
+      `comma-separated signal types (${[...SIGNAL_TYPES.keys()].join(', ')}); default: pdq for images, vpdq for videos, plus md5, sha1, sha256 for every file`,
+      typeList,
+    )
+    .option(
+      '-f, --format <format>',
+      'output format: csv (one row per signal, one per frame for vpdq) or jsonl (one object per file)',
+      oneOf('--format', ['csv', 'jsonl'] as const),
+      'csv',
+    )
     .option('-o, --out <file>', 'write the output to FILE instead of stdout')
     .option('-j, --jobs <n>', 'worker threads hashing in parallel', positiveInt('--jobs'), availableParallelism())
     .option('--seconds-per-hash <s>', 'vPDQ: hash one frame per S seconds; 0 hashes every frame', nonNegativeNumber('--seconds-per-hash'), 1)
     .option('--auto-orient', 'apply the EXIF orientation before hashing images (the PDQ reference does not)')
     .option('--dihedral', 'PDQ: also output the 7 rotated/flipped variants (pdq.rotate-90, …)')
-    .option('--max-pixels <n>', 'refuse images declaring more pixels than N (decompression-bomb guard; env ALLIANCE_MAX_IMAGE_PIXELS)', positiveInt('--max-pixels'), limits.maxImagePixels)
+    .option(
+      '--max-pixels <n>',
+      'refuse images declaring more pixels than N (decompression-bomb guard; env ALLIANCE_MAX_IMAGE_PIXELS)',
+      positiveInt('--max-pixels'),
+      limits.maxImagePixels,
+    )
     .option('--vpdq-dir <dir>', "also write each video's vPDQ in the reference form to DIR/<name>.vpdq.txt")
     .option('--no-progress', 'no progress bar even on a terminal')
     .addHelpText(

@@ -25,8 +25,15 @@ export function importCommand(): Command {
     .description('Import signals from CSV, VICS 2.0 JSON (Project VIC) or NCMEC hash-sharing v2 XML pages into a bank, all or nothing.')
     .argument('<files...>', 'the files (several NCMEC pages or VICS files are imported together, in order)')
     .requiredOption('--bank <name>', 'the bank to add the signals to')
-    .addOption(new Option('--format <format>', 'the file format (default: from the extension: .csv, .jsonl, .json = vics, .xml = ncmec)').choices(IMPORT_FORMATS as string[]))
-    .option('--category-map <map>', 'VICS: category numbers to classifications, e.g. "1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal" (needed for models other than US/Default)')
+    .addOption(
+      new Option('--format <format>', 'the file format (default: from the extension: .csv, .jsonl, .json = vics, .xml = ncmec)').choices(
+        IMPORT_FORMATS as string[],
+      ),
+    )
+    .option(
+      '--category-map <map>',
+      'VICS: category numbers to classifications, e.g. "1=uk:A,2=uk:B,3=uk:C,0=legal:not_illegal" (needed for models other than US/Default)',
+    )
     .addOption(new Option('--model <model>', 'VICS: the data model, for files that do not name it in @odata.context').choices(VICS_MODELS as string[]))
     .option('--create', 'create the bank if it does not exist')
     .addHelpText(
@@ -49,7 +56,8 @@ Examples:
     .action(async (files: string[], opts: { bank: string; format?: string; categoryMap?: string; model?: VicsModel; create?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const formats = new Set(files.map((f) => formatOf(f, opts.format)));
-        if (formats.size > 1) throw new AllianceError('VALIDATION', `the files are of different formats (${[...formats].join(', ')}): import them separately or pass --format`);
+        if (formats.size > 1)
+          throw new AllianceError('VALIDATION', `the files are of different formats (${[...formats].join(', ')}): import them separately or pass --format`);
         const format = [...formats][0];
         let categories;
         try {
@@ -62,12 +70,21 @@ Examples:
         const started = performance.now();
         if (format === 'csv' || format === 'jsonl') {
           const r = await importCsv(node.banks, actor, opts.bank, files); // every file is checked before any is imported
-          process.stdout.write(`imported ${r.contents} contents into ${opts.bank} in ${seconds(started)} s${r.skipped ? `; ${r.skipped} files without any hash skipped (the hasher could not read them)` : ''}\n`);
+          process.stdout.write(
+            `imported ${r.contents} contents into ${opts.bank} in ${seconds(started)} s${r.skipped ? `; ${r.skipped} files without any hash skipped (the hasher could not read them)` : ''}\n`,
+          );
           return;
         }
-        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, { categories, model: opts.model, onProgress: progress('items'), linkSeries: (tx, links) => node.series.linkNamed(tx, actor, links) });
+        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, {
+          categories,
+          model: opts.model,
+          onProgress: progress('items'),
+          linkSeries: (tx, links) => node.series.linkNamed(tx, actor, links),
+        });
         const series = r.series.created || r.series.linked ? `; series: ${r.series.created} created, ${r.series.linked} links added` : '';
-        process.stdout.write(`imported ${r.items} items into ${opts.bank} in ${seconds(started)} s: ${r.added} added, ${r.updated} updated, ${r.deleted} deleted${r.unmatchable ? `, ${r.unmatchable} skipped (no MD5, SHA-1 or PDQ fingerprint)` : ''}${series}\n`);
+        process.stdout.write(
+          `imported ${r.items} items into ${opts.bank} in ${seconds(started)} s: ${r.added} added, ${r.updated} updated, ${r.deleted} deleted${r.unmatchable ? `, ${r.unmatchable} skipped (no MD5, SHA-1 or PDQ fingerprint)` : ''}${series}\n`,
+        );
       }),
     );
 }
@@ -80,14 +97,23 @@ export function exportCommand(): Command {
     .addOption(new Option('--format <format>', 'vics or csv (default: from the extension of --out)').choices(EXPORT_FORMATS as string[]))
     .option('--cases', 'VICS: write one case (#Cases) holding the Media instead of a Media list')
     .option('--case-number <number>', 'VICS: the case number of --cases')
-    .addHelpText('after', '\nVICS carries MD5 and SHA1, and SHA256 and PDQ in Alliance’s extension fields: contents with none of them (vPDQ or keywords only) are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json')
+    .addHelpText(
+      'after',
+      '\nVICS carries MD5 and SHA1, and SHA256 and PDQ in Alliance’s extension fields: contents with none of them (vPDQ or keywords only) are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json',
+    )
     .action(async (bank: string, opts: { out: string; format?: ExportFormat; cases?: boolean; caseNumber?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const format: ExportFormat = opts.format ?? (/\.csv$/i.test(opts.out) ? 'csv' : 'vics');
         const actor = await node.operator();
         const started = performance.now();
-        const r = await exportBankFile(node.banks, actor, bank, format, opts.out, { form: opts.cases ? 'Cases' : 'Media', caseNumber: opts.caseNumber, onProgress: progress('contents') });
-        process.stdout.write(`exported ${r.written} contents of ${bank} to ${opts.out} in ${seconds(started)} s${r.skipped ? ` (${r.skipped} skipped: no MD5, SHA-1, SHA-256 or PDQ)` : ''}\n`);
+        const r = await exportBankFile(node.banks, actor, bank, format, opts.out, {
+          form: opts.cases ? 'Cases' : 'Media',
+          caseNumber: opts.caseNumber,
+          onProgress: progress('contents'),
+        });
+        process.stdout.write(
+          `exported ${r.written} contents of ${bank} to ${opts.out} in ${seconds(started)} s${r.skipped ? ` (${r.skipped} skipped: no MD5, SHA-1, SHA-256 or PDQ)` : ''}\n`,
+        );
       }),
     );
 }

@@ -26,7 +26,11 @@ export function workerId(): number {
 /** A line of the server's banner or of its life (stderr: stdout stays free for data). */
 export const say = (line: string) => process.stderr.write(`${line}\n`);
 
-export async function runWorkers(config: Readonly<Config>, prepare: (node: AllianceNode) => Promise<Prepared>, listening: (address: string, prepared: Prepared) => void): Promise<void> {
+export async function runWorkers(
+  config: Readonly<Config>,
+  prepare: (node: AllianceNode) => Promise<Prepared>,
+  listening: (address: string, prepared: Prepared) => void,
+): Promise<void> {
   const node = await openNode(config);
   let prepared: Prepared;
   const where = `${node.store.dialect} at ${node.store.location}`;

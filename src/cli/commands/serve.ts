@@ -34,15 +34,28 @@ export function serveCommand(): Command {
     .description('Run the node: API under /api/v1, HMA-compatible API, web UI, /health and /metrics.')
     .option('--host <host>', 'address to listen on (env ALLIANCE_HOST)')
     .option('--port <port>', 'port (env ALLIANCE_PORT; 5100 like HMA)', positiveInt('--port'))
-    .option('--role <role>', 'all (default) or matcher: lookups only, sharing an ALLIANCE_DATABASE_URL with other processes', oneOf('--role', ['all', 'matcher'] as const))
-    .option('--workers <n>', 'processes serving the one port (env ALLIANCE_WORKERS; default 1); each holds the index in memory, the first also runs syncs, jobs and snapshots', positiveInt('--workers'))
+    .option(
+      '--role <role>',
+      'all (default) or matcher: lookups only, sharing an ALLIANCE_DATABASE_URL with other processes',
+      oneOf('--role', ['all', 'matcher'] as const),
+    )
+    .option(
+      '--workers <n>',
+      'processes serving the one port (env ALLIANCE_WORKERS; default 1); each holds the index in memory, the first also runs syncs, jobs and snapshots',
+      positiveInt('--workers'),
+    )
     .option('--demo [fixtures]', 'on an empty node, create demo banks from the shared fixture hashes (default ../shared/fixtures)')
     .addHelpText(
       'after',
       "\nThe first start creates the node's member and prints its admin token once.\nExamples:\n  alliance serve --demo\n  alliance serve --workers 2          # two cores' worth of HTTP on one port\n  ALLIANCE_DATABASE_URL=postgres://… alliance serve --role matcher --port 5101",
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
-      const config = configFrom(cmd, { host: opts.host, port: opts.port === undefined ? undefined : String(opts.port), role: opts.role, workers: opts.workers === undefined ? undefined : String(opts.workers) });
+      const config = configFrom(cmd, {
+        host: opts.host,
+        port: opts.port === undefined ? undefined : String(opts.port),
+        role: opts.role,
+        workers: opts.workers === undefined ? undefined : String(opts.workers),
+      });
       if (config.workers > 1 && cluster.isPrimary) return runWorkers(config, (node) => prepare(node, opts), sayListening);
       await serve(config, cluster.isWorker ? workerId() : 0, opts);
     });
@@ -90,7 +103,10 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   if (background && config.role === 'all') await node.jobs.start();
   // The node's background tasks (each service's, collected by the node): every process keeps its
   // index current; the rest runs in one process only.
-  const stopTasks = runBackgroundTasks(node.backgroundTasks().filter((t) => t.everyProcess || background), app.log);
+  const stopTasks = runBackgroundTasks(
+    node.backgroundTasks().filter((t) => t.everyProcess || background),
+    app.log,
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -109,7 +125,9 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   // A worker whose primary is gone (killed) stops too.
   if (worker > 0) process.once('disconnect', () => void stop('primary gone'));
   const s = node.matcher.status();
-  const index = `${Object.entries(s.types).map(([t, x]) => `${t} ${x.size}`).join(', ')} (from ${s.loadedFrom}, ${Math.round(s.loadMs)} ms)`;
+  const index = `${Object.entries(s.types)
+    .map(([t, x]) => `${t} ${x.size}`)
+    .join(', ')} (from ${s.loadedFrom}, ${Math.round(s.loadMs)} ms)`;
   if (worker > 0) {
     say(`Worker ${worker}: index ready: ${index}`);
     return;
@@ -126,7 +144,10 @@ function listenError(err: unknown, config: Readonly<Config>): unknown {
     case 'EADDRINUSE':
       return new AllianceError('USAGE', `${where} is already in use (another alliance serve?): choose another port with --port or ALLIANCE_PORT`);
     case 'EACCES':
-      return new AllianceError('USAGE', `not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port or ALLIANCE_PORT`);
+      return new AllianceError(
+        'USAGE',
+        `not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port or ALLIANCE_PORT`,
+      );
     case 'EADDRNOTAVAIL':
       return new AllianceError('USAGE', `${config.host} is not an address of this machine: choose another with --host or ALLIANCE_HOST`);
     default:

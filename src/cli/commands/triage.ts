@@ -49,7 +49,18 @@ Examples:
         if (st.isDirectory()) {
           const limits = limitsFromEnv();
           const bar = opts.progress && ProgressBar.enabled() ? new ProgressBar() : new FailureLog();
-          const r = await hashFolder(input, { out: opts.out, jobs: opts.jobs, progress: bar, hash: { maxImagePixels: node.config.maxImagePixels, maxInMemoryBytes: limits.maxInMemoryBytes, autoOrient: false, secondsPerHash: 1, dihedral: false } });
+          const r = await hashFolder(input, {
+            out: opts.out,
+            jobs: opts.jobs,
+            progress: bar,
+            hash: {
+              maxImagePixels: node.config.maxImagePixels,
+              maxInMemoryBytes: limits.maxInMemoryBytes,
+              autoOrient: false,
+              secondsPerHash: 1,
+              dihedral: false,
+            },
+          });
           request = { ...common, kind: 'folder', inputs: r.inputs, resumed: r.resumed };
         } else if (/\.json$/i.test(input)) request = { ...common, kind: 'vics', inputs: counted(vicsInputs(input), opts.progress) };
         else request = { ...common, kind: 'hashes', inputs: counted(hashListInputs(input), opts.progress) };

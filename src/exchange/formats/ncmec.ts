@@ -122,7 +122,8 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
   const timestamp = textOf(raw.timestamp);
   if (!timestamp || Number.isNaN(Date.parse(timestamp))) fail(`<timestamp> is missing or not a date (${JSON.stringify(timestamp ?? '')})`);
   const classification = textOf(raw.classification);
-  if (classification && !CLASSIFICATIONS.has(classification.toUpperCase())) fail(`unknown classification ${JSON.stringify(classification)} (expected A1, A2, B1 or B2)`);
+  if (classification && !CLASSIFICATIONS.has(classification.toUpperCase()))
+    fail(`unknown classification ${JSON.stringify(classification)} (expected A1, A2, B1 or B2)`);
   const fingerprints = (raw.fingerprints ?? {}) as Node;
   if (typeof fingerprints !== 'object') fail('<fingerprints> must contain fingerprint elements');
   const signals: UpsertEntry['signals'] = [];

@@ -89,7 +89,11 @@ export interface VicsWriteOptions {
 }
 
 /** Writes contents as a VICS 2.0 (US model) file; returns how many were written and skipped (no MD5/SHA1). */
-export async function writeVics(path: string, batches: AsyncIterable<ExportableContent[]>, opts: VicsWriteOptions = {}): Promise<{ written: number; skipped: number }> {
+export async function writeVics(
+  path: string,
+  batches: AsyncIterable<ExportableContent[]>,
+  opts: VicsWriteOptions = {},
+): Promise<{ written: number; skipped: number }> {
   const form = opts.form ?? 'Media';
   return writeAtomically(path, async (write) => {
     let written = 0;
@@ -123,7 +127,13 @@ export async function writeVics(path: string, batches: AsyncIterable<ExportableC
  * JsonStreamError-like errors with their line.
  */
 export async function* readVicsFile(path: string, opts: VicsReadOptions): AsyncGenerator<Array<UpsertEntry | Error>> {
-  const input: VicsWorkerInput = { path, member: opts.member, categories: opts.categories ? [...opts.categories] : undefined, model: opts.model, importedAt: opts.importedAt ?? new Date().toISOString() };
+  const input: VicsWorkerInput = {
+    path,
+    member: opts.member,
+    categories: opts.categories ? [...opts.categories] : undefined,
+    model: opts.model,
+    importedAt: opts.importedAt ?? new Date().toISOString(),
+  };
   const worker = new Worker(workerScript(import.meta.url, 'vics-worker.js'), { workerData: input });
   const queue: VicsWorkerMessage[] = [];
   let wake: (() => void) | undefined;
@@ -142,7 +152,8 @@ export async function* readVicsFile(path: string, opts: VicsReadOptions): AsyncG
       if (failure) throw failure;
       const m = queue.shift()!;
       if (m.type === 'done') return;
-      if (m.type === 'fatal') throw m.syntax ? new JsonStreamError(Number(/^line (\d+)/.exec(m.message)?.[1] ?? 0), m.message.replace(/^line \d+: /, '')) : new Error(m.message);
+      if (m.type === 'fatal')
+        throw m.syntax ? new JsonStreamError(Number(/^line (\d+)/.exec(m.message)?.[1] ?? 0), m.message.replace(/^line \d+: /, '')) : new Error(m.message);
       worker.postMessage('more');
       yield m.items.map((e) => ('error' in e ? new Error(e.error) : e));
     }

@@ -39,7 +39,12 @@ async function send(items: VicsWorkerItem[]): Promise<void> {
 
 try {
   let batch: VicsWorkerItem[] = [];
-  const opts: VicsReadOptions = { member: input.member, categories: input.categories ? new Map(input.categories) : undefined, model: input.model, importedAt: input.importedAt };
+  const opts: VicsReadOptions = {
+    member: input.member,
+    categories: input.categories ? new Map(input.categories) : undefined,
+    model: input.model,
+    importedAt: input.importedAt,
+  };
   for await (const e of readVics(fileChunks(input.path), opts)) {
     batch.push(e instanceof VicsError ? { error: e.message } : e);
     if (batch.length >= BATCH) {

@@ -68,7 +68,10 @@ export function headerFromText(head: string): VicsHeader & { context: string | n
 /** Parses "0=vics:0,1=uk:A,2=uk:B" into a category map (each label checked). */
 export function parseCategoryMap(text: string): CategoryMap {
   const map = new Map<number, string>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d{1,3})\s*=\s*(\S+)$/.exec(part);
     if (!m) throw new Error(`"${part}" is not of the form NUMBER=CLASSIFICATION (e.g. 1=uk:A)`);
     parseClassification(m[2]);
@@ -129,7 +132,12 @@ const lastDate: { in: string | null; out: string | null } = { in: null, out: nul
 
 function splitTags(v: unknown, fail: (m: string) => never): string[] {
   if (v === undefined || v === null || v === '') return [];
-  const list = typeof v === 'string' ? v.split(/[,;]/) : Array.isArray(v) && v.every((t) => typeof t === 'string') ? (v as string[]) : fail('expected a string or a list of strings');
+  const list =
+    typeof v === 'string'
+      ? v.split(/[,;]/)
+      : Array.isArray(v) && v.every((t) => typeof t === 'string')
+        ? (v as string[])
+        : fail('expected a string or a list of strings');
   const tags = [...new Set(list.map((t) => t.trim()).filter(Boolean))];
   if (tags.length > 100 || tags.some((t) => t.length > 100)) fail('at most 100 tags of at most 100 characters');
   return tags;
@@ -137,21 +145,36 @@ function splitTags(v: unknown, fail: (m: string) => never): string[] {
 
 /** One Media object → the entry to apply. Throws VicsError naming the line and field. */
 export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
-  const failAt = (field: string) => (m: string): never => {
-    throw new VicsError(o.line, `${o.where}.${field}`, m);
-  };
+  const failAt =
+    (field: string) =>
+    (m: string): never => {
+      throw new VicsError(o.line, `${o.where}.${field}`, m);
+    };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new VicsError(o.line, o.where, 'a Media item must be an object');
   const m = raw as Record<string, unknown>;
   const hex = (field: 'MD5' | 'SHA1', re: RegExp): string | null => {
     const v = m[field];
     if (v === undefined || v === null || v === '') return null;
-    if (typeof v !== 'string' || !re.test(v.trim())) return failAt(field)(`expected ${field === 'MD5' ? 32 : 40} hex digits, got ${JSON.stringify(v).slice(0, 60)}`);
+    if (typeof v !== 'string' || !re.test(v.trim()))
+      return failAt(field)(`expected ${field === 'MD5' ? 32 : 40} hex digits, got ${JSON.stringify(v).slice(0, 60)}`);
     return v.trim().toLowerCase();
   };
   const md5 = hex('MD5', MD5);
   const sha1 = hex('SHA1', SHA1);
-  const sha256 = m.SHA256 === undefined || m.SHA256 === null || m.SHA256 === '' ? null : typeof m.SHA256 === 'string' && SHA256.test(m.SHA256.trim()) ? m.SHA256.trim().toLowerCase() : failAt('SHA256')(`expected 64 hex digits, got ${JSON.stringify(m.SHA256).slice(0, 80)}`);
-  const pdqs = m.PDQ === undefined || m.PDQ === null || m.PDQ === '' ? [] : (Array.isArray(m.PDQ) ? m.PDQ : [m.PDQ]).map((v) => (typeof v === 'string' && SHA256.test(v.trim()) ? v.trim().toLowerCase() : failAt('PDQ')(`expected a PDQ hash (64 hex digits) or a list of them, got ${JSON.stringify(v).slice(0, 80)}`)));
+  const sha256 =
+    m.SHA256 === undefined || m.SHA256 === null || m.SHA256 === ''
+      ? null
+      : typeof m.SHA256 === 'string' && SHA256.test(m.SHA256.trim())
+        ? m.SHA256.trim().toLowerCase()
+        : failAt('SHA256')(`expected 64 hex digits, got ${JSON.stringify(m.SHA256).slice(0, 80)}`);
+  const pdqs =
+    m.PDQ === undefined || m.PDQ === null || m.PDQ === ''
+      ? []
+      : (Array.isArray(m.PDQ) ? m.PDQ : [m.PDQ]).map((v) =>
+          typeof v === 'string' && SHA256.test(v.trim())
+            ? v.trim().toLowerCase()
+            : failAt('PDQ')(`expected a PDQ hash (64 hex digits) or a list of them, got ${JSON.stringify(v).slice(0, 80)}`),
+        );
   if (!md5 && !sha1 && !sha256 && pdqs.length === 0) failAt('MD5')('a Media item needs an MD5 or a SHA1');
 
   let id: string | null = null;
@@ -176,7 +199,8 @@ export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
   if (cat !== null && cat !== '') {
     const n = typeof cat === 'number' ? cat : typeof cat === 'string' && /^\s*\d+\s*$/.test(cat) ? Number(cat) : NaN;
     if (!Number.isInteger(n) || n < 0) failAt('Category')(`expected a category number, got ${JSON.stringify(cat)}`);
-    if (!o.categories) failAt('Category')(`the ${o.model ?? 'unnamed'} data model numbers its categories its own way: give an explicit map (--category-map "1=uk:A,2=uk:B,…")`);
+    if (!o.categories)
+      failAt('Category')(`the ${o.model ?? 'unnamed'} data model numbers its categories its own way: give an explicit map (--category-map "1=uk:A,2=uk:B,…")`);
     const label = o.categories!.get(n);
     if (!label) failAt('Category')(`category ${n} is not in the category map (${[...o.categories!.keys()].join(', ')})`);
     classification = label!;
@@ -196,10 +220,18 @@ export function mediaToEntry(raw: unknown, o: MediaOptions): UpsertEntry {
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) failAt('MediaSize')(`expected a size in bytes, got ${JSON.stringify(m.MediaSize)}`);
     vics.MediaSize = s;
   }
-  if (m.Exifs !== undefined && m.Exifs !== null && !(Array.isArray(m.Exifs) && m.Exifs.every((e) => typeof e === 'object' && e !== null && typeof (e as { PropertyName?: unknown }).PropertyName === 'string'))) {
+  if (
+    m.Exifs !== undefined &&
+    m.Exifs !== null &&
+    !(Array.isArray(m.Exifs) && m.Exifs.every((e) => typeof e === 'object' && e !== null && typeof (e as { PropertyName?: unknown }).PropertyName === 'string'))
+  ) {
     failAt('Exifs')('expected a list of {PropertyName, PropertyValue}');
   }
-  if (m.MediaFiles !== undefined && m.MediaFiles !== null && !(Array.isArray(m.MediaFiles) && m.MediaFiles.every((f) => typeof f === 'object' && f !== null && !Array.isArray(f)))) {
+  if (
+    m.MediaFiles !== undefined &&
+    m.MediaFiles !== null &&
+    !(Array.isArray(m.MediaFiles) && m.MediaFiles.every((f) => typeof f === 'object' && f !== null && !Array.isArray(f)))
+  ) {
     failAt('MediaFiles')('expected a list of objects');
   }
   if (o.caseInfo) vics.Case = o.caseInfo;
@@ -256,7 +288,7 @@ export function contentToMediaJson(c: ExportableContent): string | null {
   const sha256 = c.signals.find((s) => s.signal_type === 'sha256')?.value;
   const pdqs = c.signals.filter((s) => s.signal_type === 'pdq').map((s) => s.value);
   if (!md5 && !sha1 && !sha256 && pdqs.length === 0) return null;
-  const { Case: _case, ...kept } = ((c.metadata?.vics ?? {}) as Record<string, unknown>);
+  const { Case: _case, ...kept } = (c.metadata?.vics ?? {}) as Record<string, unknown>;
   const media: Record<string, unknown> = {
     MediaID: kept.MediaID ?? String(c.id),
     Category: c.classification ? (c.classification.vics ?? null) : null,

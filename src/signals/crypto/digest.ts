@@ -37,7 +37,13 @@ export async function streamFile(path: string, hashers: readonly ByteHasher[], s
   return bytes;
 }
 
-function digestType(name: string, algorithm: string, hexLength: number, description: string, extra: Pick<SignalType, 'hma' | 'check' | 'primaryFor'>): SignalType {
+function digestType(
+  name: string,
+  algorithm: string,
+  hexLength: number,
+  description: string,
+  extra: Pick<SignalType, 'hma' | 'check' | 'primaryFor'>,
+): SignalType {
   const re = new RegExp(`^[0-9a-f]{${hexLength}}$`);
   const normalize = (value: string): string => {
     const v = value.trim().toLowerCase();
@@ -79,9 +85,22 @@ function digestType(name: string, algorithm: string, hexLength: number, descript
 }
 
 /** HMA shows no distance for exact types, and compares them with no detail. */
-const exactHma = (name: string, listed: boolean, extra: { aliases?: string[]; contentType?: string } = {}) => ({ name, listed, ...extra, distance: () => '-', compareDetail: () => ({}) });
+const exactHma = (name: string, listed: boolean, extra: { aliases?: string[]; contentType?: string } = {}) => ({
+  name,
+  listed,
+  ...extra,
+  distance: () => '-',
+  compareDetail: () => ({}),
+});
 
 // HMA knows MD5 as `video_md5` (its videos' exact hash); it takes sha1 and sha256 without listing them.
-export const md5Signal = digestType('md5', 'md5', 32, 'MD5 of the file bytes (exact match; NCMEC, Project VIC)', { check: 'upload', hma: exactHma('video_md5', true, { aliases: ['md5'], contentType: 'video' }) });
+export const md5Signal = digestType('md5', 'md5', 32, 'MD5 of the file bytes (exact match; NCMEC, Project VIC)', {
+  check: 'upload',
+  hma: exactHma('video_md5', true, { aliases: ['md5'], contentType: 'video' }),
+});
 export const sha1Signal = digestType('sha1', 'sha1', 40, 'SHA-1 of the file bytes (exact match; NCMEC, Project VIC)', { hma: exactHma('sha1', false) });
-export const sha256Signal = digestType('sha256', 'sha256', 64, 'SHA-256 of the file bytes (exact match)', { check: 'upload', primaryFor: ['other'], hma: exactHma('sha256', false) });
+export const sha256Signal = digestType('sha256', 'sha256', 64, 'SHA-256 of the file bytes (exact match)', {
+  check: 'upload',
+  primaryFor: ['other'],
+  hma: exactHma('sha256', false),
+});

@@ -28,7 +28,8 @@ function normalizeQuery(value: string): string {
 function normalize(value: string): string {
   const v = normalizeQuery(value);
   const letters = skeleton(v).text.length;
-  if (letters < MIN_TERM_LETTERS) throw new AllianceError('SIGNAL_MALFORMED', `a keyword needs at least ${MIN_TERM_LETTERS} letters once reduced ("${v.slice(0, 40)}" has ${letters})`);
+  if (letters < MIN_TERM_LETTERS)
+    throw new AllianceError('SIGNAL_MALFORMED', `a keyword needs at least ${MIN_TERM_LETTERS} letters once reduced ("${v.slice(0, 40)}" has ${letters})`);
   return v;
 }
 

@@ -4,16 +4,7 @@
  * sign of odd rows or columns.
  */
 
-export const DIHEDRAL_VARIANTS = [
-  'original',
-  'rotate-90',
-  'rotate-180',
-  'rotate-270',
-  'flip-x',
-  'flip-y',
-  'flip-plus-1',
-  'flip-minus-1',
-] as const;
+export const DIHEDRAL_VARIANTS = ['original', 'rotate-90', 'rotate-180', 'rotate-270', 'flip-x', 'flip-y', 'flip-plus-1', 'flip-minus-1'] as const;
 export type DihedralVariant = (typeof DIHEDRAL_VARIANTS)[number];
 
 interface Rule {

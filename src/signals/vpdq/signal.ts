@@ -35,7 +35,12 @@ export const vpdqSignal: SignalType = {
     return {
       match: r.match,
       distance: 100 - r.queryMatchPercent,
-      detail: { queryMatchPercent: r.queryMatchPercent, comparedMatchPercent: r.comparedMatchPercent, queryFrames: r.queryFrames, comparedFrames: r.comparedFrames },
+      detail: {
+        queryMatchPercent: r.queryMatchPercent,
+        comparedMatchPercent: r.comparedMatchPercent,
+        queryFrames: r.queryFrames,
+        comparedFrames: r.comparedFrames,
+      },
     };
   },
   retroMatch: 'index',
@@ -58,7 +63,8 @@ export const vpdqSignal: SignalType = {
       } catch {
         return value;
       }
-      if (!Array.isArray(items) || items.some((x) => typeof x !== 'string')) throw new AllianceError('SIGNAL_MALFORMED', 'vpdq must be a JSON array of "pdqhex,quality,timestamp" strings');
+      if (!Array.isArray(items) || items.some((x) => typeof x !== 'string'))
+        throw new AllianceError('SIGNAL_MALFORMED', 'vpdq must be a JSON array of "pdqhex,quality,timestamp" strings');
       return (items as string[])
         .map((item, frame) => {
           const [hash, quality, timestamp] = item.split(',');
@@ -70,8 +76,14 @@ export const vpdqSignal: SignalType = {
     distance: (m) => (m.detail ? `${m.detail.queryMatchPercent.toFixed(0)}%[${m.detail.comparedMatchPercent.toFixed(0)}%]` : '-'),
     compareDetail: (r) => ({ compared_match_percent: r.detail!.comparedMatchPercent, query_match_percent: r.detail!.queryMatchPercent }),
   },
-  createIndex: (options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }) : new FrameIndex('vpdq')),
-  restoreIndex: (snap, options) => (options?.ownThread ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }, snap) : FrameIndex.fromSnapshot(snap)),
+  createIndex: (options) =>
+    options?.ownThread
+      ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits })
+      : new FrameIndex('vpdq'),
+  restoreIndex: (snap, options) =>
+    options?.ownThread
+      ? new ThreadedFrameIndex('vpdq', { maxQueued: options.ownThread.maxQueued, maxFrames: options.ownThread.maxUnits }, snap)
+      : FrameIndex.fromSnapshot(snap),
   async hash(input, ctx) {
     const frames = await hashVideo(input.path, {
       secondsPerHash: ctx.secondsPerHash ?? 1,

@@ -3,8 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../database.js';
 
 export function initial(dialect: DialectName) {
-  const pk = (name = 'id') =>
-    dialect === 'sqlite' ? sql.raw(`${name} integer primary key autoincrement`) : sql.raw(`${name} serial primary key`);
+  const pk = (name = 'id') => (dialect === 'sqlite' ? sql.raw(`${name} integer primary key autoincrement`) : sql.raw(`${name} serial primary key`));
   const real = dialect === 'sqlite' ? 'real' : 'double precision';
 
   return {
@@ -26,12 +25,16 @@ export function initial(dialect: DialectName) {
       await sql`create index signals_value on signals (signal_type, value_hash)`.execute(db);
       await sql`create index signals_content on signals (content_id)`.execute(db);
       await sql`create index signals_bank on signals (bank_id)`.execute(db);
-      await sql`create table signal_changes (${pk('seq')}, signal_id integer not null, signal_type text not null, op text not null, value text, at bigint not null)`.execute(db);
+      await sql`create table signal_changes (${pk('seq')}, signal_id integer not null, signal_type text not null, op text not null, value text, at bigint not null)`.execute(
+        db,
+      );
       await sql`create table audit_log (${pk()}, at bigint not null, member_id integer, token_id integer, actor text not null,
         action text not null, target text, detail text not null, result_count integer, prev_hash text not null, hash text not null)`.execute(db);
       await sql`create table audit_head (id integer primary key, last_id integer not null, last_hash text not null)`.execute(db);
       await sql`create table jobs (${pk()}, kind text not null, payload text not null, state text not null, attempts integer not null default 0,
-        run_after bigint not null, locked_at bigint, locked_by text, last_error text, result text, created_at bigint not null, updated_at bigint not null)`.execute(db);
+        run_after bigint not null, locked_at bigint, locked_by text, last_error text, result text, created_at bigint not null, updated_at bigint not null)`.execute(
+        db,
+      );
       await sql`create index jobs_ready on jobs (state, run_after)`.execute(db);
       await sql`create table meta (key text primary key, value text not null)`.execute(db);
     },

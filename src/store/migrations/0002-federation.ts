@@ -15,7 +15,9 @@ export function federation(dialect: DialectName) {
         public_key text not null unique, created_at bigint not null, last_seen_at bigint)`.execute(db);
       await sql`create table publications (bank_id integer primary key references banks(id) on delete cascade, agreement text not null,
         created_at bigint not null, updated_at bigint not null)`.execute(db);
-      await sql`create table feed_log (${pk('seq')}, bank_id integer not null, content_id integer not null, op text not null, uid text, at bigint not null)`.execute(db);
+      await sql`create table feed_log (${pk('seq')}, bank_id integer not null, content_id integer not null, op text not null, uid text, at bigint not null)`.execute(
+        db,
+      );
       await sql`create index feed_log_bank on feed_log (bank_id, seq)`.execute(db);
       await sql`create table subscriptions (${pk()}, peer_id integer not null references peers(id) on delete cascade, remote_bank text not null,
         bank_id integer not null references banks(id) on delete cascade, checkpoint bigint not null default 0, latest bigint,

@@ -22,7 +22,9 @@ export function cases(dialect: DialectName) {
       await sql`create table victims (${pk()}, uid text not null unique, series_id integer not null references series(id) on delete cascade,
         identified_on text not null, identified_by text not null, created_at bigint not null)`.execute(db);
       await sql`create table referrals (${pk()}, victim_id integer not null references victims(id) on delete cascade,
-        service_id integer not null references support_services(id), referred_on text not null, referred_by text not null, created_at bigint not null)`.execute(db);
+        service_id integer not null references support_services(id), referred_on text not null, referred_by text not null, created_at bigint not null)`.execute(
+        db,
+      );
     },
   };
 }

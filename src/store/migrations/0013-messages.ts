@@ -81,7 +81,11 @@ const INTERNATIONAL_ENTRIES: Array<[kind: string, name: string, url: string]> = 
   ['child_helpline', 'Child Helpline International: find the child helpline of your country', 'https://childhelplineinternational.org'],
   ['hotline', 'INHOPE: find the reporting hotline of your country', 'https://www.inhope.org'],
   ['victim_support', 'Take It Down (NCMEC): removal of nude or sexual images taken before 18', 'https://takeitdown.ncmec.org'],
-  ['offender_prevention', 'Troubled Desire: anonymous online self-help for people worried about their sexual interest in children', 'https://troubled-desire.com'],
+  [
+    'offender_prevention',
+    'Troubled Desire: anonymous online self-help for people worried about their sexual interest in children',
+    'https://troubled-desire.com',
+  ],
 ];
 
 export function messages(dialect: DialectName) {
@@ -101,7 +105,9 @@ export function messages(dialect: DialectName) {
       }
       for (const [kind, name, url] of INTERNATIONAL_ENTRIES) {
         await sql`insert into help_entries (uid, country, kind, name, languages, hours, channels, status, created_at, updated_at)
-          values (${`seed/help/${INTERNATIONAL}/${kind}`}, ${INTERNATIONAL}, ${kind}, ${name}, '["en"]', null, ${JSON.stringify([{ type: 'web', value: url }])}, 'curated', ${t}, ${t})`.execute(db);
+          values (${`seed/help/${INTERNATIONAL}/${kind}`}, ${INTERNATIONAL}, ${kind}, ${name}, '["en"]', null, ${JSON.stringify([{ type: 'web', value: url }])}, 'curated', ${t}, ${t})`.execute(
+          db,
+        );
       }
     },
   };

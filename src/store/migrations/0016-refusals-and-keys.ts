@@ -19,9 +19,13 @@ export function refusalsAndKeys(dialect: DialectName) {
       await sql`insert into member_keys (member, public_key, valid_from, valid_to)
         select m.name, p.public_key, p.created_at, null from peers p join members m on m.id = p.member_id`.execute(db);
       await sql`update member_keys set valid_from = (select min(r.received_at) from received_country_reports r where r.member = member_keys.member and r.public_key = member_keys.public_key)
-        where exists (select 1 from received_country_reports r where r.member = member_keys.member and r.public_key = member_keys.public_key and r.received_at < member_keys.valid_from)`.execute(db);
+        where exists (select 1 from received_country_reports r where r.member = member_keys.member and r.public_key = member_keys.public_key and r.received_at < member_keys.valid_from)`.execute(
+        db,
+      );
       await sql`alter table received_country_reports add column key_id integer`.execute(db);
-      await sql`update received_country_reports set key_id = (select k.id from member_keys k where k.member = received_country_reports.member and k.public_key = received_country_reports.public_key)`.execute(db);
+      await sql`update received_country_reports set key_id = (select k.id from member_keys k where k.member = received_country_reports.member and k.public_key = received_country_reports.public_key)`.execute(
+        db,
+      );
       await sql`alter table subscriptions add column last_error_code text`.execute(db);
     },
   };

@@ -8,7 +8,8 @@ export function AwarenessPage() {
     <>
       <PageHeading title="Awareness" />
       <p>
-        Platforms check searches and uploads with <code>/api/v1/check</code> (or the browser SDK: see the <a href="/demo/">demo page</a>); this is what their users are shown.
+        Platforms check searches and uploads with <code>/api/v1/check</code> (or the browser SDK: see the <a href="/demo/">demo page</a>); this is what their
+        users are shown.
       </p>
       <MessagesSection />
       <HelpDirectorySection />

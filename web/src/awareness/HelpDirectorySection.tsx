@@ -39,7 +39,14 @@ export function HelpDirectorySection() {
   const edit = (e: HelpEntry | null) =>
     setForm(
       e
-        ? { id: e.id, kind: e.kind, name: e.status === 'placeholder' ? '' : e.name, languages: e.languages.join(', '), hours: e.hours ?? '', contacts: e.channels.map((c) => `${c.type} ${c.value}`).join('\n') }
+        ? {
+            id: e.id,
+            kind: e.kind,
+            name: e.status === 'placeholder' ? '' : e.name,
+            languages: e.languages.join(', '),
+            hours: e.hours ?? '',
+            contacts: e.channels.map((c) => `${c.type} ${c.value}`).join('\n'),
+          }
         : { id: null, kind: 'child_helpline', name: '', languages: '', hours: '', contacts: '' },
     );
   const save = (e: FormEvent) => {
@@ -69,7 +76,10 @@ export function HelpDirectorySection() {
   return (
     <section aria-labelledby="help-title">
       <h2 id="help-title">Help directory</h2>
-      <p>Per country: the child helpline, the reporting hotline, the police, victim support and offender prevention. Placeholders are never shown to users: the international entry (ZZ) of that kind stands in, flagged.</p>
+      <p>
+        Per country: the child helpline, the reporting hotline, the police, victim support and offender prevention. Placeholders are never shown to users: the
+        international entry (ZZ) of that kind stands in, flagged.
+      </p>
       <form
         className="row"
         onSubmit={(e) => {
@@ -152,7 +162,12 @@ export function HelpDirectorySection() {
           </label>
           <label>
             Contacts, one per line: {CHANNEL_TYPES.join(', ')}, then the number or address
-            <textarea value={form.contacts} onChange={(e) => setForm({ ...form, contacts: e.target.value })} rows={3} placeholder={'phone +32 …\nweb https://…'} />
+            <textarea
+              value={form.contacts}
+              onChange={(e) => setForm({ ...form, contacts: e.target.value })}
+              rows={3}
+              placeholder={'phone +32 …\nweb https://…'}
+            />
           </label>
           <button type="submit" disabled={busy}>
             Save

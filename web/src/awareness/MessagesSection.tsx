@@ -64,7 +64,11 @@ export function MessagesSection() {
         <label>
           Language <input value={language} onChange={(e) => setLanguage(e.target.value)} size={8} list="message-languages" />
         </label>
-        <datalist id="message-languages">{list.data?.languages.map((l) => <option key={l} value={l} />)}</datalist>
+        <datalist id="message-languages">
+          {list.data?.languages.map((l) => (
+            <option key={l} value={l} />
+          ))}
+        </datalist>
         <button type="submit">Show</button>
       </form>
       <ErrorMessage error={list.error ?? error} />
@@ -101,7 +105,10 @@ export function MessagesSection() {
                 <td>
                   {e.pending && (
                     <>
-                      <strong>{e.pending.title}</strong> <span className="tag">v{e.pending.version} by {e.pending.author}</span>
+                      <strong>{e.pending.title}</strong>{' '}
+                      <span className="tag">
+                        v{e.pending.version} by {e.pending.author}
+                      </span>
                       <div className="muted">{e.pending.body}</div>
                       <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
                         Approve v{e.pending.version}
@@ -113,7 +120,10 @@ export function MessagesSection() {
                   )}
                 </td>
                 <td>
-                  <button type="button" onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
+                  <button
+                    type="button"
+                    onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}
+                  >
                     Write a version
                   </button>
                 </td>

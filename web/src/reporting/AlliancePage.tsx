@@ -12,8 +12,21 @@ interface Dashboard {
   latest: string | null;
   countries: Array<{ member: string; country: string | null; reports: Array<{ period: string; values: Record<string, number | null> }> }>;
   alliance: Array<{ period: string; members: number; values: Record<string, number> }>;
-  baseline_vs_latest: { baseline: string | null; latest: string | null; members: string[]; values: Record<string, { baseline: number; latest: number; growth: number | null }> };
-  removal_league: Array<{ country: string; notices: number; removed: number; within_24h_share: number | null; within_72h_share: number | null; median_hours: number | null; reports: number }>;
+  baseline_vs_latest: {
+    baseline: string | null;
+    latest: string | null;
+    members: string[];
+    values: Record<string, { baseline: number; latest: number; growth: number | null }>;
+  };
+  removal_league: Array<{
+    country: string;
+    notices: number;
+    removed: number;
+    within_24h_share: number | null;
+    within_72h_share: number | null;
+    median_hours: number | null;
+    reports: number;
+  }>;
   mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
   not_reported: Array<{ member: string; country: string | null }>;
 }
@@ -86,7 +99,9 @@ export function AlliancePage() {
             <h2 id="baseline-heading">
               Alliance: {data.baseline_vs_latest.baseline} against {data.baseline_vs_latest.latest}
             </h2>
-            <p className="muted">Over the {data.baseline_vs_latest.members.length} member(s) that reported for both: {data.baseline_vs_latest.members.join(', ') || 'none'}.</p>
+            <p className="muted">
+              Over the {data.baseline_vs_latest.members.length} member(s) that reported for both: {data.baseline_vs_latest.members.join(', ') || 'none'}.
+            </p>
             <table className="baseline-latest">
               <thead>
                 <tr>

@@ -23,7 +23,13 @@ interface CountryReport {
   public_key: string | null;
   /** Why the secretariat would refuse this node's reports (not an authority, no country). */
   warnings: string[];
-  report: { member: string; baseline: string; indicators: { values: Record<string, number | null> }; growth: Record<string, number | null>; narrative: Partial<Record<(typeof FIELDS)[number], string>> };
+  report: {
+    member: string;
+    baseline: string;
+    indicators: { values: Record<string, number | null> };
+    growth: Record<string, number | null>;
+    narrative: Partial<Record<(typeof FIELDS)[number], string>>;
+  };
 }
 
 /** The country's periodic reports: build a period's draft, write the narrative, sign, submit to the secretariat, download. */
@@ -63,7 +69,10 @@ export function CountryReportsPage() {
   return (
     <>
       <PageHeading title="Country reports" />
-      <p>A period's indicators, the Model National Response self-assessment and your narrative: reviewed, signed with this node's key, and submitted to the secretariat. A signed report no longer changes.</p>
+      <p>
+        A period's indicators, the Model National Response self-assessment and your narrative: reviewed, signed with this node's key, and submitted to the
+        secretariat. A signed report no longer changes.
+      </p>
       <form onSubmit={build} className="choice" aria-label="Build a report">
         <label>
           Period <input value={period} onChange={(e) => setPeriod(e.target.value)} size={9} />
@@ -158,7 +167,13 @@ export function CountryReportsPage() {
               {FIELDS.map((f) => (
                 <div className="field" key={f}>
                   <label htmlFor={`n-${f}`}>{f[0].toUpperCase() + f.slice(1)}</label>
-                  <textarea id={`n-${f}`} rows={3} maxLength={20_000} value={narrative[f] ?? ''} onChange={(e) => setNarrative({ ...narrative, [f]: e.target.value })} />
+                  <textarea
+                    id={`n-${f}`}
+                    rows={3}
+                    maxLength={20_000}
+                    value={narrative[f] ?? ''}
+                    onChange={(e) => setNarrative({ ...narrative, [f]: e.target.value })}
+                  />
                 </div>
               ))}
               <button type="submit" disabled={busy}>

@@ -21,7 +21,10 @@ export function IndicatorsPage() {
   const [baselineText, setBaselineText] = useState('');
   const [query, setQuery] = useState({ period: currentQuarter(), baseline: '' });
   const defs = useLoad(() => api<{ indicators: Definition[] }>('/indicators/definitions'), []);
-  const data = useLoad(() => api<IndicatorReport>(`/indicators?${new URLSearchParams({ period: query.period, ...(query.baseline ? { baseline: query.baseline } : {}) })}`), [query.period, query.baseline]);
+  const data = useLoad(
+    () => api<IndicatorReport>(`/indicators?${new URLSearchParams({ period: query.period, ...(query.baseline ? { baseline: query.baseline } : {}) })}`),
+    [query.period, query.baseline],
+  );
   const periods = trailingPeriods(query.period, 4);
   const trend = useLoad(() => Promise.all(periods.map((p) => api<IndicatorReport>(`/indicators?period=${p}`))), [query.period]);
 
@@ -48,7 +51,8 @@ export function IndicatorsPage() {
       {r && defs.data && (
         <>
           <p data-goal className={goal?.met ? 'on' : goal?.met === false ? 'off' : 'muted'}>
-            Victims identified {formatGrowth(goal?.growth)} on {r.baseline.period} (alliance goal +{((goal?.goal ?? 0.1) * 100).toFixed(0)} % a year{goal?.met === null ? '' : goal?.met ? ': met' : ': not met'}). Computed {when(r.indicators.computed_at)}.
+            Victims identified {formatGrowth(goal?.growth)} on {r.baseline.period} (alliance goal +{((goal?.goal ?? 0.1) * 100).toFixed(0)} % a year
+            {goal?.met === null ? '' : goal?.met ? ': met' : ': not met'}). Computed {when(r.indicators.computed_at)}.
           </p>
           {(Object.keys(TARGET_TITLES) as Definition['target'][]).map((target) => (
             <section key={target} aria-labelledby={`t-${target}`}>
@@ -63,8 +67,8 @@ export function IndicatorsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {defs.data!.indicators
-                    .filter((d) => d.target === target)
+                  {defs
+                    .data!.indicators.filter((d) => d.target === target)
                     .map((d) => (
                       <tr key={d.id} data-indicator={d.id}>
                         <th scope="row" title={d.definition}>
@@ -118,7 +122,12 @@ export function IndicatorsPage() {
         <section aria-labelledby="trend-heading" className="charts">
           <h2 id="trend-heading">Trend over the last four periods</h2>
           {TRENDS.map(([id, title]) => (
-            <TrendChart key={id} title={title} periods={periods} series={[{ name: 'this node', values: Object.fromEntries(periods.map((p, i) => [p, trend.data![i].indicators.values[id]])) }]} />
+            <TrendChart
+              key={id}
+              title={title}
+              periods={periods}
+              series={[{ name: 'this node', values: Object.fromEntries(periods.map((p, i) => [p, trend.data![i].indicators.values[id]])) }]}
+            />
           ))}
         </section>
       )}

@@ -40,7 +40,8 @@ export function ReportingInputs({ period }: { period: string }) {
   const [c, setC] = useState({ country: '', title: '', audience: 'children', channel: 'school', reach: '', starts_on: '' });
 
   useEffect(() => {
-    if (mnr.data) setRatings(Object.fromEntries(mnr.data.capabilities.map((x) => [x.id, { phase: x.phase ? String(x.phase) : '', evidence: x.evidence ?? '' }])));
+    if (mnr.data)
+      setRatings(Object.fromEntries(mnr.data.capabilities.map((x) => [x.id, { phase: x.phase ? String(x.phase) : '', evidence: x.evidence ?? '' }])));
   }, [mnr.data]);
 
   const saveMnr = (e: FormEvent) => {
@@ -94,7 +95,11 @@ export function ReportingInputs({ period }: { period: string }) {
                     {x.name} <small className="muted">{x.group}</small>
                   </th>
                   <td>
-                    <select aria-label={`Phase of capability ${x.id}`} value={ratings[x.id]?.phase ?? ''} onChange={(e) => setRatings({ ...ratings, [x.id]: { ...ratings[x.id], phase: e.target.value } })}>
+                    <select
+                      aria-label={`Phase of capability ${x.id}`}
+                      value={ratings[x.id]?.phase ?? ''}
+                      onChange={(e) => setRatings({ ...ratings, [x.id]: { ...ratings[x.id], phase: e.target.value } })}
+                    >
                       <option value="">not assessed</option>
                       {mnr.data!.phases.map((p, i) => (
                         <option key={p} value={i + 1}>
@@ -104,7 +109,12 @@ export function ReportingInputs({ period }: { period: string }) {
                     </select>
                   </td>
                   <td>
-                    <input aria-label={`Evidence for capability ${x.id}`} maxLength={5000} value={ratings[x.id]?.evidence ?? ''} onChange={(e) => setRatings({ ...ratings, [x.id]: { ...ratings[x.id], evidence: e.target.value } })} />
+                    <input
+                      aria-label={`Evidence for capability ${x.id}`}
+                      maxLength={5000}
+                      value={ratings[x.id]?.evidence ?? ''}
+                      onChange={(e) => setRatings({ ...ratings, [x.id]: { ...ratings[x.id], evidence: e.target.value } })}
+                    />
                   </td>
                 </tr>
               ))}

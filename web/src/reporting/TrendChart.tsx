@@ -6,8 +6,22 @@ const COLOURS = ['#2f6db5', '#c0504d', '#4f9a55', '#8064a2', '#d68a1f', '#2aa3a3
  * One indicator over periods: a bar per series (country) and, when asked, a line for the total.
  * Values are printed on the bars (and listed in a table for screen readers and tests).
  */
-export function TrendChart({ title, periods, series, total }: { title: string; periods: string[]; series: Array<{ name: string; values: Record<string, number | null> }>; total?: boolean }) {
-  const data = periods.map((p) => ({ period: p, ...Object.fromEntries(series.map((s) => [s.name, s.values[p] ?? 0])), ...(total ? { total: series.reduce((n, s) => n + (s.values[p] ?? 0), 0) } : {}) }));
+export function TrendChart({
+  title,
+  periods,
+  series,
+  total,
+}: {
+  title: string;
+  periods: string[];
+  series: Array<{ name: string; values: Record<string, number | null> }>;
+  total?: boolean;
+}) {
+  const data = periods.map((p) => ({
+    period: p,
+    ...Object.fromEntries(series.map((s) => [s.name, s.values[p] ?? 0])),
+    ...(total ? { total: series.reduce((n, s) => n + (s.values[p] ?? 0), 0) } : {}),
+  }));
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   return (
     <figure className="chart" data-chart={slug}>
