@@ -9,5 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['./test/support/global-setup.ts'],
+    // Every server a test starts (in-process or as a process, which inherits the environment)
+    // compares its answers with their response schemas (src/api/response-contract.ts).
+    env: { ALLIANCE_CHECK_RESPONSES: '1' },
   },
 });

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
 import { authPlugin, routePolicy, withAccess } from './auth.js';
 import { checkCorsPlugin } from './check-cors.js';
+import { checkResponsesAgainstSchemas } from './response-contract.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { inputGuardPlugin } from './input-guard.js';
 import { validatorCompiler } from './validation.js';
@@ -70,6 +71,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   });
   // Before any route: every route must declare who may call it (auth.ts; docs/architecture.md).
   routePolicy(app);
+  if (config.checkResponses) checkResponsesAgainstSchemas(app);
   app.server.maxConnections = config.maxConnections;
   // Query strings and path parameters are coerced to their schema's types, JSON bodies never.
   app.setValidatorCompiler(validatorCompiler());

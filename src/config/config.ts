@@ -90,6 +90,12 @@ export interface Config {
   /** How often `serve` delivers due webhooks and sweeps expired review media, ms. */
   actionsTickMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /**
+   * Compare every JSON answer serialised by its route's response schema with the plain answer and
+   * fail the request when they differ (ALLIANCE_CHECK_RESPONSES=1; the test suite sets it): a field
+   * the schema forgot would otherwise be dropped in silence. Costs a second serialisation.
+   */
+  checkResponses: boolean;
 }
 
 function int(name: string, text: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -178,6 +184,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
       .filter(Boolean),
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
+    checkResponses: ['1', 'true'].includes(pick('checkResponses', 'ALLIANCE_CHECK_RESPONSES') ?? ''),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs)
     throw new AllianceError('USAGE', 'ALLIANCE_HEADERS_TIMEOUT_MS must not be longer than ALLIANCE_REQUEST_TIMEOUT_MS');

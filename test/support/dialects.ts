@@ -38,6 +38,6 @@ export interface TestEnv {
 export async function testConfig(dialect: TestDialect, flags: Partial<Record<keyof Config, string>> = {}): Promise<TestEnv> {
   const dataDir = mkdtempSync(join(tmpdir(), `alliance-${dialect}-`));
   const databaseUrl = dialect === 'postgres' ? await freshPgDatabase() : undefined;
-  const config = loadConfig({ dataDir, databaseUrl, logLevel: 'silent', ...flags }, {});
+  const config = loadConfig({ dataDir, databaseUrl, logLevel: 'silent', checkResponses: '1', ...flags }, {});
   return { config, dataDir, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
