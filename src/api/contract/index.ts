@@ -1,0 +1,7 @@
+/**
+ * The API's contract: the TypeBox schema of every JSON answer, one file per area. Routes declare
+ * them as `schema.response` (Fastify serialises with them; the suite checks nothing is dropped:
+ * ../response-contract.ts), and `web/` and `sdk/` import the `Static<>` types from here instead of
+ * re-typing the server's answers. Each schema and its type share a name: `Bank` is both.
+ */
+export * from './common.js';
