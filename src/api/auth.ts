@@ -41,6 +41,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   access: RouteAccess;
+  /** The statuses the route declares a response schema for (docs/architecture.md, "Typed both ways"). */
+  responses: string[];
 }
 
 export function isRouteAccess(value: unknown): value is RouteAccess {
@@ -67,7 +69,8 @@ export function routePolicy(app: FastifyInstance): void {
       );
     }
     route.config = { ...route.config, permission: declared };
-    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: declared });
+    const responses = Object.keys((route.schema?.response as Record<string, unknown> | undefined) ?? {});
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: declared, responses });
   });
 }
 
