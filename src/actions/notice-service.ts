@@ -60,7 +60,6 @@ export interface NoticeInput {
   submission_id?: number;
 }
 
-const iso = isoOrNull;
 const HOUR = 3_600_000;
 
 function quantile(sorted: number[], q: number): number | null {
@@ -220,11 +219,11 @@ export class NoticeService {
       review_id: n.review_id,
       status: n.status,
       sends: n.sends,
-      created_at: iso(n.created_at)!,
-      first_sent_at: iso(n.first_sent_at),
-      last_sent_at: iso(n.last_sent_at),
-      next_action_at: n.status === 'open' ? iso(n.next_action_at) : null,
-      closed_at: iso(n.closed_at),
+      created_at: isoOrNull(n.created_at)!,
+      first_sent_at: isoOrNull(n.first_sent_at),
+      last_sent_at: isoOrNull(n.last_sent_at),
+      next_action_at: n.status === 'open' ? isoOrNull(n.next_action_at) : null,
+      closed_at: isoOrNull(n.closed_at),
       closed_by: n.closed_by,
       hours_to_removal: n.closed_at !== null && n.first_sent_at !== null ? (n.closed_at - n.first_sent_at) / HOUR : null,
     };
@@ -241,7 +240,7 @@ export class NoticeService {
     const n = await getNotice(this.store.db, id);
     const provider = n.provider_id === null ? null : await providerName(this.store.db, n.provider_id);
     const events = await noticeEvents(this.store.db, id);
-    return { ...this.view({ ...n, provider }), events: events.map((e) => ({ at: iso(e.at)!, kind: e.kind, detail: e.detail })) };
+    return { ...this.view({ ...n, provider }), events: events.map((e) => ({ at: isoOrNull(e.at)!, kind: e.kind, detail: e.detail })) };
   }
 
   /** The notice a confirmed review asks for: the submission's URL, with its hashes as evidence (once). */
@@ -324,7 +323,7 @@ export class NoticeService {
       evidence: parseJson(n.evidence, {}),
       legal_basis: n.legal_basis,
       sender: this.self,
-      first_sent_at: iso(n.first_sent_at ?? t),
+      first_sent_at: isoOrNull(n.first_sent_at ?? t),
       sends: n.sends + 1,
     };
     if (p.abuse_url) {

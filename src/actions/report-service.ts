@@ -37,7 +37,6 @@ import { isCountryCode } from '../geo/countries.js';
 import type { ActionMatch } from './rules.js';
 
 export const REPORT_DELIVERY_JOB = 'report.deliver';
-const iso = isoOrNull;
 
 export interface ReportView extends ReportBody {
   id: number;
@@ -83,8 +82,8 @@ function view(r: IncidentReport & { delivery_state?: string | null; delivery_err
     routed_to: r.routed_to,
     from_member: r.from_member,
     created_by: r.created_by,
-    created_at: iso(r.created_at)!,
-    finished_at: iso(r.finished_at),
+    created_at: isoOrNull(r.created_at)!,
+    finished_at: isoOrNull(r.finished_at),
     delivery: r.delivery_state ? { state: r.delivery_state, error: r.delivery_error ?? null } : null,
   };
 }
@@ -214,7 +213,7 @@ export class ReportService {
       kind: r.kind,
       country: r.country,
       routing_basis: r.routing_basis,
-      finished_at: iso(r.finished_at),
+      finished_at: isoOrNull(r.finished_at),
       body: parseJson<ReportBody>(r.body, { incident_type: '' }),
     };
     try {

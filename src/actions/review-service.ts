@@ -61,7 +61,6 @@ interface Pending {
   webhooks: string[];
 }
 
-const iso = isoOrNull;
 const today = () => dayOf(now());
 
 function view(r: ReviewItem & { source: string; signals: string; url: string | null }): ReviewView {
@@ -76,8 +75,8 @@ function view(r: ReviewItem & { source: string; signals: string; url: string | n
     url: r.url,
     media: r.media_stored === 1,
     media_type: r.media_type,
-    created_at: iso(r.created_at)!,
-    decided_at: iso(r.decided_at),
+    created_at: isoOrNull(r.created_at)!,
+    decided_at: isoOrNull(r.decided_at),
     decided_by: r.decided_by,
     verdict_note: r.verdict_note,
     next_actions: parseJson<Pending>(r.pending_actions, { actions: [], webhooks: [] }).actions,

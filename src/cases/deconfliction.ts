@@ -58,7 +58,6 @@ export interface TargetInput {
 }
 
 const bad = failWith('CASE_INVALID');
-const iso = isoOrNull;
 
 export class DeconflictionService {
   constructor(
@@ -253,12 +252,12 @@ export class DeconflictionService {
     requirePermission(actor, 'cases');
     const rows = await listAlerts(this.store.db, caseId, 1000);
     this.audit.recordRead(actor, 'deconfliction.alerts', caseId === undefined ? null : String(caseId), {}, rows.length);
-    return rows.map((r) => ({ ...r, created_at: iso(r.created_at)! }));
+    return rows.map((r) => ({ ...r, created_at: isoOrNull(r.created_at)! }));
   }
 
   async cases(actor: Principal) {
     requirePermission(actor, 'cases');
     const rows = await listOwnCases(this.store.db);
-    return rows.map((r) => ({ ...r, targets: Number(r.targets ?? 0), created_at: iso(r.created_at)! }));
+    return rows.map((r) => ({ ...r, targets: Number(r.targets ?? 0), created_at: isoOrNull(r.created_at)! }));
   }
 }

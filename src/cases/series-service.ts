@@ -51,7 +51,6 @@ export interface SeriesInput {
 }
 
 const bad = failWith('SERIES_INVALID');
-const iso = isoOrNull;
 
 function text(name: string, v: unknown, max: number, required = false): string | null | undefined {
   if (v === undefined) return undefined;
@@ -83,11 +82,11 @@ export class SeriesService {
       owner: { member: s.owner_member, country: s.owner_country, agency: s.agency, contact_point: s.contact_point },
       own: s.received_from === null,
       status: s.status as SeriesStatus,
-      first_seen_at: iso(s.first_seen_at),
-      opened_at: iso(s.opened_at)!,
-      victim_identified_at: iso(s.victim_identified_at),
-      offender_identified_at: iso(s.offender_identified_at),
-      closed_at: iso(s.closed_at),
+      first_seen_at: isoOrNull(s.first_seen_at),
+      opened_at: isoOrNull(s.opened_at)!,
+      victim_identified_at: isoOrNull(s.victim_identified_at),
+      offender_identified_at: isoOrNull(s.offender_identified_at),
+      closed_at: isoOrNull(s.closed_at),
       notes: s.notes,
       ...(extra.victims !== undefined ? { victims_identified: Number(extra.victims) } : {}),
       ...(extra.contents !== undefined ? { contents: Number(extra.contents) } : {}),

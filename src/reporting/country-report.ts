@@ -58,7 +58,6 @@ export interface CountryReport {
 }
 
 const bad = failWith('REPORTING_INVALID');
-const iso = isoOrNull;
 
 function view(r: CountryReportRow) {
   const payload = parseJson<CountryReport>(r.payload, {} as CountryReport);
@@ -69,9 +68,9 @@ function view(r: CountryReportRow) {
     period: r.period,
     status: r.status,
     created_by: r.created_by,
-    created_at: iso(r.created_at),
-    signed_at: iso(r.signed_at),
-    submitted_at: iso(r.submitted_at),
+    created_at: isoOrNull(r.created_at),
+    signed_at: isoOrNull(r.signed_at),
+    submitted_at: isoOrNull(r.submitted_at),
     submitted_to: r.submitted_to,
     delivery_error: r.delivery_error,
     signature: r.signature,
