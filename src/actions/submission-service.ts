@@ -66,6 +66,10 @@ export interface SubmissionResult {
   /** The earlier submission of the same content, when this is a re-upload. */
   reupload_of: number | null;
   review_id: number | null;
+  /** Where on the platform it came from, the platform's id of it, and when this node received it. */
+  source: string;
+  external_id: string | null;
+  received_at: string;
   rules: string[];
 }
 

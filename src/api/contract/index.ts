@@ -5,3 +5,4 @@
  * re-typing the server's answers. Each schema and its type share a name: `Bank` is both.
  */
 export * from './common.js';
+export * from './actions.js';

@@ -8,6 +8,20 @@ import type { ReportService } from '../../actions/report-service.js';
 import { actionMetrics } from '../../actions/action-metrics.js';
 import type { Store } from '../../store/database.js';
 import { IdParams } from './schemas.js';
+import {
+  ActionMetrics,
+  ActionsDeletedId,
+  ActionsDeletedName,
+  HostingProvider,
+  HostingProviderList,
+  IncidentReport,
+  IncidentReportList,
+  Notice,
+  NoticeDetail,
+  NoticeList,
+  ReceivingAuthority,
+  ReportRouting,
+} from '../contract/index.js';
 
 /** Report bodies are checked by the report model (field by field, with clear messages). */
 const ReportBody = freeJson(
@@ -28,6 +42,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['reports'],
         summary: 'Reports made here (out) or received from members (in), newest first',
+        response: { 200: IncidentReportList },
         querystring: Type.Object(
           { direction: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('in')])), ...Paging },
           { additionalProperties: false },
@@ -38,24 +53,51 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       reports: await reports.list(req.principal, req.query.direction ?? 'out', req.query.limit, req.query.offset),
     }),
   );
-  r.post('/reports', { config: cfg, schema: { tags: ['reports'], summary: 'Draft a report', body: ReportBody } }, async (req, reply) => {
-    void reply.status(201);
-    return reports.create(req.principal, req.body);
-  });
-  r.get('/reports/:id', { config: cfg, schema: { tags: ['reports'], params: IdParams } }, async (req) => reports.get(req.principal, req.params.id));
+  r.post(
+    '/reports',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Draft a report', body: ReportBody, response: { 201: IncidentReport } } },
+    async (req, reply) => {
+      void reply.status(201);
+      return reports.create(req.principal, req.body);
+    },
+  );
+  r.get('/reports/:id', { config: cfg, schema: { tags: ['reports'], params: IdParams, response: { 200: IncidentReport } } }, async (req) =>
+    reports.get(req.principal, req.params.id),
+  );
   r.put(
     '/reports/:id',
-    { config: cfg, schema: { tags: ['reports'], summary: "Replace a draft's content (a finished report is immutable)", params: IdParams, body: ReportBody } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        summary: "Replace a draft's content (a finished report is immutable)",
+        params: IdParams,
+        body: ReportBody,
+        response: { 200: IncidentReport },
+      },
+    },
     async (req) => reports.update(req.principal, req.params.id, req.body),
   );
   r.patch(
     '/reports/:id',
-    { config: cfg, schema: { tags: ['reports'], summary: 'Same as PUT (a finished report is immutable)', params: IdParams, body: ReportBody } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        summary: 'Same as PUT (a finished report is immutable)',
+        params: IdParams,
+        body: ReportBody,
+        response: { 200: IncidentReport },
+      },
+    },
     async (req) => reports.update(req.principal, req.params.id, req.body),
   );
   r.delete(
     '/reports/:id',
-    { config: cfg, schema: { tags: ['reports'], summary: 'Delete a draft (a finished report is immutable)', params: IdParams } },
+    {
+      config: cfg,
+      schema: { tags: ['reports'], summary: 'Delete a draft (a finished report is immutable)', params: IdParams, response: { 200: ActionsDeletedId } },
+    },
     async (req) => {
       await reports.deleteDraft(req.principal, req.params.id);
       return { deleted: req.params.id };
@@ -63,17 +105,31 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
   );
   r.post(
     '/reports/:id/finish',
-    { config: cfg, schema: { tags: ['reports'], summary: 'Finish: check, route to the jurisdiction, make immutable, deliver', params: IdParams } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['reports'],
+        summary: 'Finish: check, route to the jurisdiction, make immutable, deliver',
+        params: IdParams,
+        response: { 200: IncidentReport },
+      },
+    },
     async (req) => reports.finish(req.principal, req.params.id),
   );
   r.post(
     '/reports/:id/deliver',
-    { config: cfg, schema: { tags: ['reports'], summary: 'Queue the delivery of a finished report again', params: IdParams } },
+    {
+      config: cfg,
+      schema: { tags: ['reports'], summary: 'Queue the delivery of a finished report again', params: IdParams, response: { 200: IncidentReport } },
+    },
     async (req) => reports.redeliver(req.principal, req.params.id),
   );
   r.post(
     '/reports/:id/supplement',
-    { config: cfg, schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams } },
+    {
+      config: cfg,
+      schema: { tags: ['reports'], summary: 'A new draft that links to this finished report', params: IdParams, response: { 201: IncidentReport } },
+    },
     async (req, reply) => {
       void reply.status(201);
       return reports.supplement(req.principal, req.params.id);
@@ -106,6 +162,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['reports'],
         summary: 'How fast the chain acts: upload → match → review → report / notice → removal (median, p90), re-uploads blocked',
+        response: { 200: ActionMetrics },
         querystring: Type.Object(
           { from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
           { additionalProperties: false },
@@ -119,8 +176,10 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     },
   );
 
-  r.get('/routing', { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact' } }, async (req) =>
-    reports.authorities(req.principal),
+  r.get(
+    '/routing',
+    { config: cfg, schema: { tags: ['reports'], summary: 'Receiving authorities per country, and the fall-back contact', response: { 200: ReportRouting } } },
+    async (req) => reports.authorities(req.principal),
   );
   r.put(
     '/routing/:country',
@@ -131,13 +190,17 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
         summary: "Register a peer as a country's receiving authority",
         params: Type.Object({ country: Type.String({ maxLength: 10 }) }),
         body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: { 200: ReceivingAuthority },
       },
     },
     async (req) => reports.setAuthority(req.principal, req.params.country, req.body.peer),
   );
   r.delete(
     '/routing/:country',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['reports'], params: Type.Object({ country: Type.String({ maxLength: 10 }) }) } },
+    {
+      config: { permission: 'federation.manage' },
+      schema: { tags: ['reports'], params: Type.Object({ country: Type.String({ maxLength: 10 }) }), response: { 200: ActionsDeletedName } },
+    },
     async (req) => {
       await reports.removeAuthority(req.principal, req.params.country);
       return { deleted: req.params.country.toUpperCase() };
@@ -146,7 +209,14 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
 
   r.get(
     '/providers',
-    { config: cfg, schema: { tags: ['notices'], summary: 'Hosting providers with their response times (hours from first notice to removal)' } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['notices'],
+        summary: 'Hosting providers with their response times (hours from first notice to removal)',
+        response: { 200: HostingProviderList },
+      },
+    },
     async (req) => ({ providers: await notices.providers(req.principal) }),
   );
   r.post(
@@ -155,6 +225,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       config: cfg,
       schema: {
         tags: ['notices'],
+        response: { 201: HostingProvider },
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -172,10 +243,14 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       return notices.addProvider(req.principal, req.body);
     },
   );
-  r.delete('/providers/:name', { config: cfg, schema: { tags: ['notices'], params: Type.Object({ name: Type.String({ maxLength: 100 }) }) } }, async (req) => {
-    await notices.removeProvider(req.principal, req.params.name);
-    return { deleted: req.params.name };
-  });
+  r.delete(
+    '/providers/:name',
+    { config: cfg, schema: { tags: ['notices'], params: Type.Object({ name: Type.String({ maxLength: 100 }) }), response: { 200: ActionsDeletedName } } },
+    async (req) => {
+      await notices.removeProvider(req.principal, req.params.name);
+      return { deleted: req.params.name };
+    },
+  );
 
   r.get(
     '/notices',
@@ -183,6 +258,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       config: cfg,
       schema: {
         tags: ['notices'],
+        response: { 200: NoticeList },
         querystring: Type.Object(
           { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('removed'), Type.Literal('gone')])), ...Paging },
           { additionalProperties: false },
@@ -200,6 +276,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['notices'],
         summary: 'Send a takedown notice for a URL, re-sent until the host removes the content',
+        response: { 201: Notice },
         body: Type.Object(
           {
             url: Type.String({ minLength: 1, maxLength: 4096 }),
@@ -222,13 +299,16 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       schema: {
         tags: ['notices'],
         summary: 'Record that the host confirmed removal by other means (an e-mail reply)',
+        response: { 200: NoticeDetail },
         params: IdParams,
         body: Type.Object({ note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])) }, { additionalProperties: false }),
       },
     },
     async (req) => notices.confirmRemoved(req.principal, req.params.id, req.body.note ?? null),
   );
-  r.get('/notices/:id', { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams } }, async (req) =>
-    notices.get(req.principal, req.params.id),
+  r.get(
+    '/notices/:id',
+    { config: cfg, schema: { tags: ['notices'], summary: 'A notice with its status timeline', params: IdParams, response: { 200: NoticeDetail } } },
+    async (req) => notices.get(req.principal, req.params.id),
   );
 }

@@ -8,6 +8,7 @@ import type { Account, SubmissionInput, SubmissionService } from '../../actions/
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { IdParams } from './schemas.js';
+import { RevealCount, ReviewDecided, ReviewItem, ReviewQueue, SubmissionResult } from '../contract/index.js';
 
 const Context = {
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Where on the platform the content came from (default "upload")' })),
@@ -67,6 +68,7 @@ export async function reviewRoutes(
       schema: {
         tags: ['actions'],
         summary: 'Check content by its hashes (computed on the platform): match, apply the action rules, answer block / review / allow',
+        response: { 201: SubmissionResult },
         body: Type.Object(
           {
             signals: Type.Record(Type.String({ maxLength: 40 }), Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024 })),
@@ -91,6 +93,7 @@ export async function reviewRoutes(
         tags: ['actions'],
         summary: 'Check an uploaded file (multipart, with the context as form fields); its media is kept encrypted only if a review needs it',
         consumes: ['multipart/form-data'],
+        response: { 201: SubmissionResult },
       },
     },
     async (req, reply) => {
@@ -121,6 +124,7 @@ export async function reviewRoutes(
       schema: {
         tags: ['actions'],
         summary: "The review queue, most urgent first; with the reviewer's reveals today",
+        response: { 200: ReviewQueue },
         querystring: Type.Object(
           {
             status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('decided'), Type.Literal('all')])),
@@ -134,8 +138,10 @@ export async function reviewRoutes(
     async (req) => reviews.queue(req.principal, req.query.status ?? 'pending', req.query.limit ?? 50, req.query.offset ?? 0),
   );
 
-  r.get('/reviews/:id', { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], params: IdParams } }, async (req) =>
-    reviews.item(req.principal, req.params.id),
+  r.get(
+    '/reviews/:id',
+    { config: { permission: 'reviews.decide' }, schema: { tags: ['actions'], params: IdParams, response: { 200: ReviewItem } } },
+    async (req) => reviews.item(req.principal, req.params.id),
   );
 
   r.get(
@@ -155,7 +161,7 @@ export async function reviewRoutes(
     '/reviews/:id/reveal',
     {
       config: { permission: 'reviews.decide' },
-      schema: { tags: ['actions'], summary: "Count a reveal of the media in the analyst's daily exposure", params: IdParams },
+      schema: { tags: ['actions'], summary: "Count a reveal of the media in the analyst's daily exposure", params: IdParams, response: { 200: RevealCount } },
     },
     async (req) => reviews.reveal(req.principal, req.params.id),
   );
@@ -167,6 +173,7 @@ export async function reviewRoutes(
       schema: {
         tags: ['actions'],
         summary: 'Confirm or reject (once); the media is deleted and the verdict flows back as an opinion',
+        response: { 200: ReviewDecided },
         params: IdParams,
         body: Type.Object(
           {

@@ -6,6 +6,16 @@ import type { RuleService } from '../../actions/rule-service.js';
 import { ACTION_KINDS } from '../../actions/rules.js';
 import type { WebhookDispatcher } from '../../actions/webhook-dispatcher.js';
 import { IdParams } from './schemas.js';
+import {
+  ActionRule,
+  ActionRuleList,
+  ActionsDeletedId,
+  ActionsDeletedName,
+  Webhook,
+  WebhookDeliveryList,
+  WebhookList,
+  WebhookReplayed,
+} from '../contract/index.js';
 
 const List = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 const RuleBody = Type.Object(
@@ -37,22 +47,30 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
   const { rules, webhooks } = opts;
   const manage = { permission: 'actions.manage' as const };
 
-  r.get('/rules', { config: manage, schema: { tags: ['actions'], summary: 'Action rules: conditions on a match → actions' } }, async (req) => ({
-    rules: await rules.list(req.principal),
-  }));
-  r.post('/rules', { config: manage, schema: { tags: ['actions'], body: RuleBody } }, async (req, reply) => {
+  r.get(
+    '/rules',
+    { config: manage, schema: { tags: ['actions'], summary: 'Action rules: conditions on a match → actions', response: { 200: ActionRuleList } } },
+    async (req) => ({
+      rules: await rules.list(req.principal),
+    }),
+  );
+  r.post('/rules', { config: manage, schema: { tags: ['actions'], body: RuleBody, response: { 201: ActionRule } } }, async (req, reply) => {
     void reply.status(201);
     return rules.create(req.principal, req.body);
   });
-  r.put('/rules/:id', { config: manage, schema: { tags: ['actions'], summary: 'Replace a rule', params: IdParams, body: RuleBody } }, async (req) =>
-    rules.update(req.principal, req.params.id, req.body),
+  r.put(
+    '/rules/:id',
+    { config: manage, schema: { tags: ['actions'], summary: 'Replace a rule', params: IdParams, body: RuleBody, response: { 200: ActionRule } } },
+    async (req) => rules.update(req.principal, req.params.id, req.body),
   );
-  r.delete('/rules/:id', { config: manage, schema: { tags: ['actions'], params: IdParams } }, async (req) => {
+  r.delete('/rules/:id', { config: manage, schema: { tags: ['actions'], params: IdParams, response: { 200: ActionsDeletedId } } }, async (req) => {
     await rules.remove(req.principal, req.params.id);
     return { deleted: req.params.id };
   });
 
-  r.get('/webhooks', { config: manage, schema: { tags: ['actions'] } }, async (req) => ({ webhooks: await rules.webhooks(req.principal) }));
+  r.get('/webhooks', { config: manage, schema: { tags: ['actions'], response: { 200: WebhookList } } }, async (req) => ({
+    webhooks: await rules.webhooks(req.principal),
+  }));
   r.post(
     '/webhooks',
     {
@@ -60,6 +78,7 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
       schema: {
         tags: ['actions'],
         summary: 'Register a receiver; deliveries carry x-alliance-signature: sha256=HMAC(secret, "<x-alliance-timestamp>.<body>")',
+        response: { 201: Webhook },
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 80 }),
@@ -75,10 +94,14 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
       return rules.addWebhook(req.principal, req.body);
     },
   );
-  r.delete('/webhooks/:name', { config: manage, schema: { tags: ['actions'], params: Type.Object({ name: Type.String({ maxLength: 80 }) }) } }, async (req) => {
-    await rules.removeWebhook(req.principal, req.params.name);
-    return { deleted: req.params.name };
-  });
+  r.delete(
+    '/webhooks/:name',
+    { config: manage, schema: { tags: ['actions'], params: Type.Object({ name: Type.String({ maxLength: 80 }) }), response: { 200: ActionsDeletedName } } },
+    async (req) => {
+      await rules.removeWebhook(req.principal, req.params.name);
+      return { deleted: req.params.name };
+    },
+  );
   r.get(
     '/webhook-deliveries',
     {
@@ -86,6 +109,7 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
       schema: {
         tags: ['actions'],
         summary: 'Deliveries, newest first; state=dead is the dead-letter list',
+        response: { 200: WebhookDeliveryList },
         querystring: Type.Object(
           {
             state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])),
@@ -99,7 +123,7 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
   );
   r.post(
     '/webhook-deliveries/:id/replay',
-    { config: manage, schema: { tags: ['actions'], summary: 'Queue a delivery again', params: IdParams } },
+    { config: manage, schema: { tags: ['actions'], summary: 'Queue a delivery again', params: IdParams, response: { 200: WebhookReplayed } } },
     async (req) => {
       await webhooks.replay(req.principal, req.params.id);
       return { replayed: req.params.id };
