@@ -6,3 +6,4 @@
  */
 export * from './common.js';
 export * from './actions.js';
+export * from './cases.js';

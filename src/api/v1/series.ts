@@ -7,6 +7,23 @@ import type { SeriesFeed } from '../../cases/series-feed.js';
 import { TARGET_KINDS } from '../../cases/targets.js';
 import { SERIES_STATUSES, SERVICE_KINDS, type SeriesService } from '../../cases/series-service.js';
 import { IdParams } from './schemas.js';
+import {
+  DeconflictionAlertList,
+  DeconflictionCaseList,
+  DeconflictionCaseOpened,
+  DeconflictionSync,
+  Series,
+  SeriesCounts,
+  SeriesDetail,
+  SeriesLinked,
+  SeriesList,
+  SeriesSync,
+  SupportService,
+  SupportServiceList,
+  TargetsChecked,
+  VictimIdentified,
+  VictimReferral,
+} from '../contract/index.js';
 
 const Nullable = (max: number) => Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max })]));
 const SeriesBody = {
@@ -34,6 +51,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Search series by name or uid',
+        response: { 200: SeriesList },
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -51,12 +69,19 @@ export async function seriesRoutes(
   );
   r.get(
     '/series/counts',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Victims identified by this member, and by the alliance as this node knows it (each victim once)' } },
+    {
+      config: cfg,
+      schema: {
+        tags: ['cases'],
+        summary: 'Victims identified by this member, and by the alliance as this node knows it (each victim once)',
+        response: { 200: SeriesCounts },
+      },
+    },
     async (req) => feed.counts(req.principal),
   );
   r.post(
     '/series/sync',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's series status now" } },
+    { config: { permission: 'federation.manage' }, schema: { tags: ['cases'], summary: "Pull every peer's series status now", response: { 200: SeriesSync } } },
     async () => ({ peers: await feed.syncAll() }),
   );
   r.post(
@@ -66,6 +91,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Open a series owned by this member',
+        response: { 201: Series },
         body: Type.Object({ ...SeriesBody, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
       },
     },
@@ -76,7 +102,10 @@ export async function seriesRoutes(
   );
   r.get(
     '/series/:id',
-    { config: cfg, schema: { tags: ['cases'], summary: 'A series with its content and victims (pseudonymous)', params: IdParams } },
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'A series with its content and victims (pseudonymous)', params: IdParams, response: { 200: SeriesDetail } },
+    },
     async (req) => series.get(req.principal, req.params.id),
   );
   r.patch(
@@ -86,6 +115,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Change a series (status moves forward; closed stays closed)',
+        response: { 200: Series },
         params: IdParams,
         body: Type.Object({ ...SeriesBody, status: Type.Optional(Type.Union(SERIES_STATUSES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
       },
@@ -94,12 +124,18 @@ export async function seriesRoutes(
   );
   r.post(
     '/series/:id/content',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Link bank content to the series', params: IdParams, body: ContentIds } },
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'Link bank content to the series', params: IdParams, body: ContentIds, response: { 200: SeriesLinked } },
+    },
     async (req) => series.link(req.principal, req.params.id, req.body.content_ids),
   );
   r.delete(
     '/series/:id/content',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Unlink bank content from the series', params: IdParams, body: ContentIds } },
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'Unlink bank content from the series', params: IdParams, body: ContentIds, response: { 200: SeriesLinked } },
+    },
     async (req) => series.link(req.principal, req.params.id, req.body.content_ids, true),
   );
   r.post(
@@ -109,6 +145,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Record an identified victim (a pseudonymous id is made; there is no field for a name) and, optionally, the referral',
+        response: { 201: VictimIdentified },
         params: IdParams,
         body: Type.Object(
           { identified_on: Type.Optional(Day), service_id: Type.Optional(Type.Integer({ minimum: 1 })), referred_on: Type.Optional(Day) },
@@ -128,6 +165,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Refer an identified victim to a support service',
+        response: { 201: VictimReferral },
         params: IdParams,
         body: Type.Object({ service_id: Type.Integer({ minimum: 1 }), referred_on: Type.Optional(Day) }, { additionalProperties: false }),
       },
@@ -144,6 +182,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Victim-support services, per country',
+        response: { 200: SupportServiceList },
         querystring: Type.Object({ country: Type.Optional(Type.String({ maxLength: 2 })) }, { additionalProperties: false }),
       },
     },
@@ -157,6 +196,7 @@ export async function seriesRoutes(
       config: cfg,
       schema: {
         tags: ['cases'],
+        response: { 201: SupportService },
         body: Type.Object(
           {
             country: Type.String({ maxLength: 2 }),
@@ -178,7 +218,10 @@ export async function seriesRoutes(
 
   r.get(
     '/cases',
-    { config: cfg, schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets' } },
+    {
+      config: cfg,
+      schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets', response: { 200: DeconflictionCaseList } },
+    },
     async (req) => ({ cases: await deconfliction.cases(req.principal) }),
   );
   r.post(
@@ -188,6 +231,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Open a case for deconfliction',
+        response: { 201: DeconflictionCaseOpened },
         body: Type.Object(
           { reference: Type.String({ minLength: 1, maxLength: 200 }), contact_point: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
@@ -206,6 +250,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Register targets (kept as keyed hashes only) and check them against every other case',
+        response: { 200: TargetsChecked },
         params: IdParams,
         body: Type.Object(
           {
@@ -232,7 +277,7 @@ export async function seriesRoutes(
     '/deconfliction/sync',
     {
       config: { permission: 'federation.manage' },
-      schema: { tags: ['cases'], summary: "Pull every peer's keyed targets now and compare them with this node's cases" },
+      schema: { tags: ['cases'], summary: "Pull every peer's keyed targets now and compare them with this node's cases", response: { 200: DeconflictionSync } },
     },
     async () => ({ peers: await deconfliction.syncAll() }),
   );
@@ -243,6 +288,7 @@ export async function seriesRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Overlaps with other cases: which case, whose, whom to call',
+        response: { 200: DeconflictionAlertList },
         querystring: Type.Object({ case: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
       },
     },
