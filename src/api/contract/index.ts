@@ -7,3 +7,4 @@
 export * from './common.js';
 export * from './actions.js';
 export * from './cases.js';
+export * from './reporting.js';

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { NARRATIVE_FIELDS, type CountryReports } from '../../reporting/country-report.js';
 import { reportCsv, reportHtml, reportPdf } from '../../reporting/report-render.js';
 import { IdParams } from './schemas.js';
+import { AllianceDashboard, CountryReport, CountryReportEnvelope, CountryReportList, ReceivedCountryReportList } from '../contract/index.js';
 
 const PeriodKey = Type.String({ maxLength: 10, description: 'A year (2026), a quarter (2026-Q3) or a month (2026-07)' });
 
@@ -15,9 +16,13 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
   const manage = { permission: 'reporting.manage' as const };
   const tags = ['reporting'];
 
-  r.get('/country-reports', { config: read, schema: { tags, summary: "This member's country reports: drafts, signed, submitted" } }, async (req) => ({
-    reports: await reports.list(req.principal),
-  }));
+  r.get(
+    '/country-reports',
+    { config: read, schema: { tags, summary: "This member's country reports: drafts, signed, submitted", response: { 200: CountryReportList } } },
+    async (req) => ({
+      reports: await reports.list(req.principal),
+    }),
+  );
   r.post(
     '/country-reports',
     {
@@ -26,6 +31,7 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
         tags,
         summary: "Build a period's draft (or refresh it: figures recomputed, narrative kept)",
         body: Type.Object({ period: PeriodKey, baseline: Type.Optional(PeriodKey) }, { additionalProperties: false }),
+        response: { 201: CountryReport },
       },
     },
     async (req, reply) => {
@@ -33,7 +39,9 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
       return reports.build(req.principal, req.body.period, req.body.baseline);
     },
   );
-  r.get('/country-reports/:id', { config: read, schema: { tags, params: IdParams } }, async (req) => reports.get(req.principal, req.params.id));
+  r.get('/country-reports/:id', { config: read, schema: { tags, params: IdParams, response: { 200: CountryReport } } }, async (req) =>
+    reports.get(req.principal, req.params.id),
+  );
   r.patch(
     '/country-reports/:id',
     {
@@ -41,6 +49,7 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
       schema: {
         tags,
         summary: "Set a draft's narrative fields",
+        response: { 200: CountryReport },
         params: IdParams,
         body: Type.Object(
           {
@@ -57,7 +66,7 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
   );
   r.post(
     '/country-reports/:id/sign',
-    { config: manage, schema: { tags, summary: "Sign a reviewed draft with the node's key (final)", params: IdParams } },
+    { config: manage, schema: { tags, summary: "Sign a reviewed draft with the node's key (final)", params: IdParams, response: { 200: CountryReport } } },
     async (req) => reports.sign(req.principal, req.params.id),
   );
   r.post(
@@ -67,6 +76,7 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
       schema: {
         tags,
         summary: "Submit a signed report to the secretariat's node",
+        response: { 200: CountryReport },
         params: IdParams,
         body: Type.Optional(Type.Object({ to: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false })),
       },
@@ -75,7 +85,15 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
   );
   r.get(
     '/country-reports/:id/envelope',
-    { config: read, schema: { tags, summary: 'The signed report: its exact JSON text, the signature and the key', params: IdParams } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The signed report: its exact JSON text, the signature and the key',
+        params: IdParams,
+        response: { 200: CountryReportEnvelope },
+      },
+    },
     async (req) => reports.envelope(req.principal, req.params.id),
   );
   r.get('/country-reports/:id/html', { config: read, schema: { tags, summary: 'The report as a printable page', params: IdParams } }, async (req, reply) => {
@@ -111,7 +129,10 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
 
   r.get(
     '/alliance/reports',
-    { config: read, schema: { tags, summary: "Secretariat: the members' latest signed report per period (each re-verified)" } },
+    {
+      config: read,
+      schema: { tags, summary: "Secretariat: the members' latest signed report per period (each re-verified)", response: { 200: ReceivedCountryReportList } },
+    },
     async (req) => ({ reports: await reports.received(req.principal) }),
   );
   r.get(
@@ -121,6 +142,7 @@ export async function countryReportRoutes(app: FastifyInstance, opts: { countryR
       schema: {
         tags,
         summary: 'Secretariat: trends per country and for the alliance, baseline against latest, time-to-removal league, MNR maturity, who has not reported',
+        response: { 200: AllianceDashboard },
         querystring: Type.Object(
           { kind: Type.Optional(Type.Union([Type.Literal('month'), Type.Literal('quarter'), Type.Literal('year')])) },
           { additionalProperties: false },

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { INDICATORS } from '../../reporting/indicators.js';
 import { AUDIENCES, CHANNELS, MANUAL_KINDS, type ReportingService } from '../../reporting/reporting-service.js';
 import { IdParams, literals } from './schemas.js';
+import { Campaign, CampaignList, IndicatorDefinitionList, IndicatorReport, ManualIndicatorList, ManualIndicatorSet, MnrAssessment } from '../contract/index.js';
 
 const PeriodKey = Type.String({ maxLength: 10, description: 'A year (2026), a quarter (2026-Q3) or a month (2026-07)' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
@@ -23,17 +24,29 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
         tags: ['reporting'],
         summary: 'The indicators of the four policy targets for a period on this node, with growth against a baseline (default: the same period a year before)',
         querystring: Type.Object({ period: PeriodKey, baseline: Type.Optional(PeriodKey) }, { additionalProperties: false }),
+        response: { 200: IndicatorReport },
       },
     },
     async (req) => reporting.indicators(req.principal, req.query.period, req.query.baseline),
   );
-  r.get('/indicators/definitions', { config: read, schema: { tags: ['reporting'], summary: 'What every indicator counts' } }, async () => ({
-    indicators: INDICATORS,
-  }));
+  r.get(
+    '/indicators/definitions',
+    { config: read, schema: { tags: ['reporting'], summary: 'What every indicator counts', response: { 200: IndicatorDefinitionList } } },
+    async () => ({
+      indicators: INDICATORS,
+    }),
+  );
 
   r.get(
     '/manual-indicators',
-    { config: read, schema: { tags: ['reporting'], summary: 'Figures entered by hand (prosecutions, convictions), with their sources' } },
+    {
+      config: read,
+      schema: {
+        tags: ['reporting'],
+        summary: 'Figures entered by hand (prosecutions, convictions), with their sources',
+        response: { 200: ManualIndicatorList },
+      },
+    },
     async (req) => ({ entries: await reporting.manualEntries(req.principal) }),
   );
   r.put(
@@ -43,6 +56,7 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
       schema: {
         tags: ['reporting'],
         summary: 'Enter or correct a figure for a period, with its source',
+        response: { 200: ManualIndicatorSet },
         body: Type.Object(
           { period: PeriodKey, kind: literals(MANUAL_KINDS), value: Type.Integer({ minimum: 0 }), source: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
@@ -52,9 +66,13 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
     async (req) => reporting.setManual(req.principal, req.body),
   );
 
-  r.get('/campaigns', { config: read, schema: { tags: ['reporting'], summary: 'Awareness campaigns recorded (target 3)' } }, async (req) => ({
-    campaigns: await reporting.campaigns(req.principal),
-  }));
+  r.get(
+    '/campaigns',
+    { config: read, schema: { tags: ['reporting'], summary: 'Awareness campaigns recorded (target 3)', response: { 200: CampaignList } } },
+    async (req) => ({
+      campaigns: await reporting.campaigns(req.principal),
+    }),
+  );
   r.post(
     '/campaigns',
     {
@@ -62,6 +80,7 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
       schema: {
         tags: ['reporting'],
         summary: 'Record an awareness campaign',
+        response: { 201: Campaign },
         body: Type.Object(
           {
             country: Type.String({ maxLength: 2 }),
@@ -91,7 +110,12 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
     '/mnr/:period',
     {
       config: read,
-      schema: { tags: ['reporting'], summary: 'The Model National Response self-assessment of a period (21 capabilities, phases 1–4)', params: Period },
+      schema: {
+        tags: ['reporting'],
+        summary: 'The Model National Response self-assessment of a period (21 capabilities, phases 1–4)',
+        params: Period,
+        response: { 200: MnrAssessment },
+      },
     },
     async (req) => reporting.assessment(req.principal, req.params.period),
   );
@@ -102,6 +126,7 @@ export async function reportingRoutes(app: FastifyInstance, opts: { reporting: R
       schema: {
         tags: ['reporting'],
         summary: 'Rate capabilities for a period, with evidence',
+        response: { 200: MnrAssessment },
         params: Period,
         body: Type.Object(
           {
