@@ -5,27 +5,7 @@ import { PageHeading } from './PageHeading';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
-
-interface CaseRow {
-  id: number;
-  uid: string;
-  reference: string;
-  contact_point: string;
-  targets: number;
-  created_at: string;
-}
-
-interface Alert {
-  id: number;
-  case: string;
-  reference: string;
-  kind: string;
-  hint: string;
-  other_case: string;
-  other_member: string;
-  other_contact: string;
-  created_at: string;
-}
+import type { DeconflictionAlert as Alert, DeconflictionCase as CaseRow } from '../../src/api/contract/index.js';
 
 const KINDS = ['username', 'email', 'phone', 'ip', 'device', 'url', 'series', 'hash'] as const;
 

@@ -48,7 +48,7 @@ export function ReportsPage() {
                   {r.prior_uid && <span className="muted"> (supplements {r.prior_uid})</span>}
                 </th>
                 <td>{r.status}</td>
-                <td>{r.incident_type.replace(/_/g, ' ')}</td>
+                <td>{r.incident_type?.replace(/_/g, ' ') ?? '—'}</td>
                 <td>
                   {r.country ?? 'unknown'}
                   {r.routing_basis && <span className="muted"> by {r.routing_basis}</span>}

@@ -7,12 +7,7 @@ import type { ReviewItem } from './types';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
-
-interface Queue {
-  items: ReviewItem[];
-  pending: number;
-  reveals_today: number;
-}
+import type { ReviewQueue as Queue } from '../../src/api/contract/index.js';
 
 const label = (m: ReviewItem['reasons'][number]) =>
   `${m.bank} content ${m.content_id}: ${m.signal_type} distance ${m.distance}${m.classification ? `, ${m.classification.scheme}:${m.classification.value} (${m.classification.legal})` : ', unclassified'}`;

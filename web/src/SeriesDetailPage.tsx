@@ -4,29 +4,9 @@ import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
 import { PageHeading } from './PageHeading';
 import { useAction } from './useAction';
-import type { Series } from './types';
 import { useLoad } from './useLoad';
 import { when } from './when';
-
-interface SeriesDetail extends Series {
-  notes: string | null;
-  content_ids: number[];
-  victims: Array<{
-    id: number;
-    uid: string;
-    identified_on: string;
-    identified_by: string;
-    referrals: Array<{ service: string; country: string; referred_on: string; referred_by: string }>;
-  }>;
-}
-
-interface Service {
-  id: number;
-  country: string;
-  name: string;
-  kind: string;
-  contact: string;
-}
+import type { SeriesDetail, SupportService as Service } from '../../src/api/contract/index.js';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 const ids = (text: string) =>

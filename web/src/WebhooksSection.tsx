@@ -4,24 +4,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
-
-interface Webhook {
-  name: string;
-  url: string;
-  enabled: boolean;
-}
-
-interface Delivery {
-  id: number;
-  webhook: string;
-  event: string;
-  state: 'pending' | 'delivered' | 'dead';
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
+import type { Webhook, WebhookDelivery as Delivery } from '../../src/api/contract/index.js';
 
 /** Webhooks, and their deliveries: the dead-letter list with replay. */
 export function WebhooksSection() {

@@ -104,94 +104,13 @@ export interface Subscription {
   last_error_code: string | null;
 }
 
-export interface ActionMatch {
-  signal_type: string;
-  bank: string;
-  content_id: number;
-  distance: number;
-  classification: Classification | null;
-  uid: string | null;
-}
-
-export interface ReviewItem {
-  id: number;
-  submission_id: number;
-  status: 'pending' | 'confirmed' | 'rejected';
-  priority: number;
-  reasons: ActionMatch[];
-  signals: Record<string, string>;
-  source: string;
-  url: string | null;
-  media: boolean;
-  media_type: string | null;
-  created_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-  verdict_note: string | null;
-  next_actions: string[];
-}
-
-export interface Report {
-  id: number;
-  uid: string;
-  direction: 'in' | 'out';
-  status: 'draft' | 'finished';
-  incident_type: string;
-  files?: Array<{ hashes: Record<string, string>; classification?: string }>;
-  prior_uid: string | null;
-  country: string | null;
-  routing_basis: string | null;
-  kind: string | null;
-  routed_to: string | null;
-  from_member: string | null;
-  created_at: string;
-  finished_at: string | null;
-  delivery: { state: string; error: string | null } | null;
-}
-
-export interface NoticeSummary {
-  id: number;
-  url: string;
-  host: string;
-  provider: string | null;
-  status: 'open' | 'removed' | 'gone';
-  sends: number;
-  created_at: string;
-  first_sent_at: string | null;
-  next_action_at: string | null;
-  closed_at: string | null;
-  closed_by: string | null;
-  hours_to_removal: number | null;
-}
-
-export interface NoticeDetail extends NoticeSummary {
-  legal_basis: string;
-  evidence: Record<string, string>;
-  events: Array<{ at: string; kind: string; detail: string | null }>;
-}
-
-export interface ActionRule {
-  id: number;
-  name: string;
-  enabled: boolean;
-  conditions: { banks?: string[]; legal?: string[]; classifications?: string[]; max_distance?: number; signal_types?: string[]; sources?: string[] };
-  actions: string[];
-  webhook: string | null;
-}
-
-/** A series as /api/v1/series lists it. */
-export interface Series {
-  id: number;
-  uid: string;
-  name: string;
-  owner: { member: string; country: string | null; agency: string | null; contact_point: string | null };
-  own: boolean;
-  status: 'unidentified' | 'victim_identified' | 'offender_identified' | 'closed';
-  opened_at: string;
-  first_seen_at: string | null;
-  victim_identified_at: string | null;
-  offender_identified_at: string | null;
-  closed_at: string | null;
-  victims_identified?: number;
-  contents?: number;
-}
+// Acting on matches, cases and reporting (schemas-b): the server's answers, from the contract.
+export type {
+  ActionMatch,
+  ActionRule,
+  IncidentReport as Report,
+  Notice as NoticeSummary,
+  NoticeDetail,
+  ReviewItem,
+  Series,
+} from '../../src/api/contract/index.js';

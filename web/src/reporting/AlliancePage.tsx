@@ -5,31 +5,7 @@ import { ErrorMessage } from '../ErrorMessage';
 import { PageHeading } from '../PageHeading';
 import { useLoad } from '../useLoad';
 import { TrendChart } from './TrendChart';
-
-interface Dashboard {
-  kind: string;
-  periods: string[];
-  latest: string | null;
-  countries: Array<{ member: string; country: string | null; reports: Array<{ period: string; values: Record<string, number | null> }> }>;
-  alliance: Array<{ period: string; members: number; values: Record<string, number> }>;
-  baseline_vs_latest: {
-    baseline: string | null;
-    latest: string | null;
-    members: string[];
-    values: Record<string, { baseline: number; latest: number; growth: number | null }>;
-  };
-  removal_league: Array<{
-    country: string;
-    notices: number;
-    removed: number;
-    within_24h_share: number | null;
-    within_72h_share: number | null;
-    median_hours: number | null;
-    reports: number;
-  }>;
-  mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
-  not_reported: Array<{ member: string; country: string | null }>;
-}
+import type { AllianceDashboard as Dashboard } from '../../../src/api/contract/index.js';
 
 const CHARTS: Array<[string, string]> = [
   ['victims.identified', 'Target 1: victims identified'],

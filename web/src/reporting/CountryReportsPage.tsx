@@ -8,29 +8,9 @@ import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { ReportingInputs } from './ReportingInputs';
 import { currentQuarter, type Definition } from './types';
+import type { CountryReport } from '../../../src/api/contract/index.js';
 
 const FIELDS = ['summary', 'victims', 'offenders', 'awareness', 'availability', 'challenges'] as const;
-
-interface CountryReport {
-  id: number;
-  period: string;
-  status: 'draft' | 'signed' | 'submitted';
-  created_at: string;
-  signed_at: string | null;
-  submitted_at: string | null;
-  submitted_to: string | null;
-  delivery_error: string | null;
-  public_key: string | null;
-  /** Why the secretariat would refuse this node's reports (not an authority, no country). */
-  warnings: string[];
-  report: {
-    member: string;
-    baseline: string;
-    indicators: { values: Record<string, number | null> };
-    growth: Record<string, number | null>;
-    narrative: Partial<Record<(typeof FIELDS)[number], string>>;
-  };
-}
 
 /** The country's periodic reports: build a period's draft, write the narrative, sign, submit to the secretariat, download. */
 export function CountryReportsPage() {

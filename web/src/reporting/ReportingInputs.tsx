@@ -3,27 +3,7 @@ import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
-
-interface Assessment {
-  period: string;
-  phases: string[];
-  capabilities: Array<{ id: number; group: string; name: string; phase: number | null; evidence: string | null }>;
-}
-interface Campaign {
-  id: number;
-  country: string;
-  title: string;
-  audience: string;
-  channel: string;
-  reach: number;
-  starts_on: string;
-}
-interface Manual {
-  period: string;
-  kind: string;
-  value: number;
-  source: string;
-}
+import type { Campaign, ManualIndicator as Manual, MnrAssessment as Assessment } from '../../../src/api/contract/index.js';
 
 const AUDIENCES = ['children', 'parents', 'educators', 'professionals', 'general_public', 'offenders'];
 const CHANNELS = ['school', 'online', 'broadcast', 'print', 'event', 'other'];

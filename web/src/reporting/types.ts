@@ -1,32 +1,8 @@
-/** Shapes of the reporting responses (src/reporting/*.ts). */
-import type { ValueUnit } from '../../../src/reporting/format';
+/** Shapes of the reporting responses: the server's own types (src/api/contract/reporting.ts), plus helpers of the pages. */
+export type { IndicatorDefinition as Definition, IndicatorReport, RemovalByCountry } from '../../../src/api/contract/index.js';
+import type { IndicatorDefinition } from '../../../src/api/contract/index.js';
 
-export interface Definition {
-  id: string;
-  target: 'victims' | 'offenders' | 'awareness' | 'availability' | 'exchange';
-  label: string;
-  unit: ValueUnit;
-  definition: string;
-}
-
-export interface RemovalByCountry {
-  country: string;
-  notices: number;
-  removed: number;
-  median_hours: number | null;
-  p90_hours: number | null;
-  within_24h_share: number | null;
-  within_72h_share: number | null;
-}
-
-export interface IndicatorReport {
-  indicators: { period: { key: string }; computed_at: string; values: Record<string, number | null>; removal_by_hosting_country: RemovalByCountry[] };
-  baseline: { period: string; values: Record<string, number | null> };
-  growth: Record<string, number | null>;
-  victim_goal: { growth: number | null; goal: number; met: boolean | null };
-}
-
-export const TARGET_TITLES: Record<Definition['target'], string> = {
+export const TARGET_TITLES: Record<IndicatorDefinition['target'], string> = {
   victims: 'Target 1 — Victims',
   offenders: 'Target 2 — Offenders',
   awareness: 'Target 3 — Awareness',
