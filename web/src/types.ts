@@ -87,23 +87,6 @@ export interface SignalTypeInfo {
   media: string;
 }
 
-export interface Subscription {
-  id: number;
-  peer: string;
-  remote_bank: string;
-  bank: string;
-  checkpoint: number;
-  latest: number | null;
-  lag: number | null;
-  items_received: number;
-  last_attempt_at: string | null;
-  last_success_at: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
-  /** PEER_REFUSED: the peer said no; scheduled syncs skip the subscription until an explicit sync. */
-  last_error_code: string | null;
-}
-
 // Acting on matches, cases and reporting (schemas-b): the server's answers, from the contract.
 export type {
   ActionMatch,
@@ -114,3 +97,6 @@ export type {
   ReviewItem,
   Series,
 } from '../../src/api/contract/index.js';
+
+// Federation (src/api/contract/federation.ts): the server's contract.
+export type { Subscription } from '../../src/api/contract/index.js';

@@ -8,3 +8,5 @@ export * from './common.js';
 export * from './actions.js';
 export * from './cases.js';
 export * from './reporting.js';
+export * from './federation.js';
+export * from './peer.js';

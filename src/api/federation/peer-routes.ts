@@ -4,6 +4,8 @@
  * peer before anything is read; answers that carry data are signed envelopes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
 import type { FederationService } from '../../exchange/federation-service.js';
 import { verifyRequest } from '../../exchange/request-signing.js';
@@ -15,6 +17,8 @@ import type { CountryReports } from '../../reporting/country-report.js';
 import type { AuditWitnesses } from '../../audit/witnesses.js';
 import type { RefusalLog } from '../../audit/refusals.js';
 import { toHttpError } from '../errors.js';
+import { FederationIdentity } from '../contract/federation.js';
+import { CheckpointKept, CountryReportReceived, KeptCheckpoints, OpinionReceived, PeerBankList, ReportReceived, SignedEnvelope } from '../contract/peer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,7 +78,9 @@ export async function peerRoutes(
     if (req.rawBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
       throw new AllianceError('UNSUPPORTED_MEDIA_TYPE', 'federation requests carry JSON bodies (application/json)');
   });
-  const signed = { config: { permission: 'federation' as const } };
+  const config = { permission: 'federation' as const };
+  /** Signed requests, answered by `response` (200). */
+  const signed = <T extends TSchema>(response: T) => ({ config, schema: { response: { 200: response } } });
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/federation/v1/identity')) return;
     req.peerName = await verifyRequest(req.headers, req.method, req.url, req.rawBody ?? '', {
@@ -84,7 +90,9 @@ export async function peerRoutes(
     });
   });
 
-  app.get('/federation/v1/identity', signed, async () => ({
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/federation/v1/identity', signed(FederationIdentity), async () => ({
     member: federation.self.name,
     country: federation.self.country,
     kind: federation.self.kind,
@@ -92,9 +100,9 @@ export async function peerRoutes(
     fingerprint: federation.identity.fingerprint,
   }));
 
-  app.get('/federation/v1/banks', signed, async (req) => ({ banks: await federation.banksFor(req.peerName!) }));
+  r.get('/federation/v1/banks', signed(PeerBankList), async (req) => ({ banks: await federation.banksFor(req.peerName!) }));
 
-  app.get('/federation/v1/banks/:name/feed', signed, async (req) => {
+  r.get('/federation/v1/banks/:name/feed', signed(SignedEnvelope), async (req) => {
     const { name } = req.params as { name: string };
     const q = req.query as { since?: string; limit?: string };
     const since = Number(q.since ?? 0);
@@ -104,7 +112,7 @@ export async function peerRoutes(
     return federation.feedPage(req.peerName!, name, since, limit);
   });
 
-  app.post('/federation/v1/opinions', signed, async (req) => {
+  r.post('/federation/v1/opinions', signed(OpinionReceived), async (req) => {
     const b = req.body as { uid?: unknown; opinion?: unknown; reason?: unknown };
     if (typeof b !== 'object' || b === null || typeof b.uid !== 'string' || typeof b.opinion !== 'string')
       throw new AllianceError('OPINION_INVALID', 'an opinion is {uid, opinion, reason}');
@@ -112,26 +120,30 @@ export async function peerRoutes(
   });
 
   // An incident report routed to this node (its country's receiving authority, or the fall-back).
-  app.post('/federation/v1/reports', signed, async (req) => reports.receive(req.peerName!, req.body));
+  r.post('/federation/v1/reports', signed(ReportReceived), async (req) => reports.receive(req.peerName!, req.body));
 
   // Series status (never notes, never content ids), to every registered peer.
-  app.get('/federation/v1/series', signed, async (req) => {
+  r.get('/federation/v1/series', signed(SignedEnvelope), async (req) => {
     const since = Number((req.query as { since?: string }).since ?? 0);
     return seriesFeed.page(req.peerName!, since);
   });
 
   // The help directory: this node's curated entries (and removals), to every registered peer.
-  app.get('/federation/v1/help-directory', signed, async (req) => helpFeed.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));
+  r.get('/federation/v1/help-directory', signed(SignedEnvelope), async (req) =>
+    helpFeed.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)),
+  );
 
   // Deconfliction: the keyed hashes of this node's case targets (never identifiers, never hints).
-  app.get('/federation/v1/targets', signed, async (req) => deconfliction.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)));
+  r.get('/federation/v1/targets', signed(SignedEnvelope), async (req) =>
+    deconfliction.page(req.peerName!, Number((req.query as { since?: string }).since ?? 0)),
+  );
 
   // A member's signed country report, to the secretariat's node.
-  app.post('/federation/v1/country-reports', signed, async (req) => countryReports.receive(req.peerName!, req.body));
+  r.post('/federation/v1/country-reports', signed(CountryReportReceived), async (req) => countryReports.receive(req.peerName!, req.body));
 
   // This node as a witness of a peer's audit chain: keep its latest signed checkpoint, and give it back.
-  app.post('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.receive(req.peerName!, req.body));
-  app.get('/federation/v1/audit-checkpoints', signed, async (req) => auditWitnesses.keptFor(req.peerName!));
+  r.post('/federation/v1/audit-checkpoints', signed(CheckpointKept), async (req) => auditWitnesses.receive(req.peerName!, req.body));
+  r.get('/federation/v1/audit-checkpoints', signed(KeptCheckpoints), async (req) => auditWitnesses.keptFor(req.peerName!));
 }
 
 /** The keyid a request claims (unverified), read loosely from its Signature-Input. */

@@ -8,10 +8,24 @@ import { fingerprint } from '../../exchange/identity.js';
 import type { SubscriptionRow } from '../../store/federation-repo.js';
 import { MEMBER_KINDS } from '../../members/roles.js';
 import { BankName, BankParams, IdParams } from './schemas.js';
+import {
+  FederationIdentity,
+  OpinionCounts,
+  OpinionSent,
+  PeerKeyList,
+  PeerList,
+  PeerRef,
+  Publication,
+  PublicationList,
+  QuarantineRule,
+  Subscription,
+  SubscriptionList,
+  SyncReport,
+} from '../contract/index.js';
 
 const iso = isoOrNull;
 
-export function subscriptionView(s: SubscriptionRow) {
+export function subscriptionView(s: SubscriptionRow): Subscription {
   const checkpoint = Number(s.checkpoint);
   const latest = s.latest === null ? null : Number(s.latest);
   return {
@@ -40,7 +54,10 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
 
   r.get(
     '/identity',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], summary: "This node's member and public key" } },
+    {
+      config: { permission: 'federation.manage' },
+      schema: { tags: ['federation'], summary: "This node's member and public key", response: { 200: FederationIdentity } },
+    },
     async () => ({
       member: federation.self.name,
       country: federation.self.country,
@@ -50,7 +67,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
     }),
   );
 
-  r.get('/peers', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'] } }, async (req) => ({
+  r.get('/peers', { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], response: { 200: PeerList } } }, async (req) => ({
     peers: (await federation.listPeers(req.principal)).map((p) => ({
       name: p.name,
       country: p.country,
@@ -77,6 +94,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
           },
           { additionalProperties: false },
         ),
+        response: { 201: PeerRef },
       },
     },
     async (req, reply) => {
@@ -104,6 +122,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
           { url: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), public_key: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
           { additionalProperties: false },
         ),
+        response: { 200: PeerRef },
       },
     },
     async (req) => {
@@ -120,6 +139,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
         tags: ['federation'],
         summary: 'The keys a peer has had, with when each was valid',
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: PeerKeyList },
       },
     },
     async (req) => ({
@@ -151,6 +171,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
           },
           { additionalProperties: false },
         ),
+        response: { 200: Publication },
       },
     },
     async (req) => ({ bank: req.params.name, agreement: await federation.publish(req.principal, req.params.name, req.body) }),
@@ -158,20 +179,23 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
 
   r.delete(
     '/banks/:name/publication',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: BankParams } },
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: BankParams, response: { 204: Type.Null() } } },
     async (req, reply) => {
       await federation.unpublish(req.principal, req.params.name);
       void reply.status(204);
     },
   );
 
-  r.get('/publications', { config: { permission: 'banks.read' }, schema: { tags: ['federation'] } }, async (req) => ({
+  r.get('/publications', { config: { permission: 'banks.read' }, schema: { tags: ['federation'], response: { 200: PublicationList } } }, async (req) => ({
     publications: await federation.publications(req.principal),
   }));
 
   r.get(
     '/subscriptions',
-    { config: { permission: 'banks.read' }, schema: { tags: ['federation'], summary: 'Subscriptions with their sync status (last success, last error, lag)' } },
+    {
+      config: { permission: 'banks.read' },
+      schema: { tags: ['federation'], summary: 'Subscriptions with their sync status (last success, last error, lag)', response: { 200: SubscriptionList } },
+    },
     async (req) => ({
       subscriptions: (await federation.subscriptions(req.principal)).map(subscriptionView),
     }),
@@ -184,6 +208,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
       schema: {
         tags: ['federation'],
         body: Type.Object({ peer: Type.String({ minLength: 1 }), bank: BankName, into: Type.Optional(BankName) }, { additionalProperties: false }),
+        response: { 201: Subscription },
       },
     },
     async (req, reply) => {
@@ -195,7 +220,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
 
   r.post(
     '/subscriptions/:id/sync',
-    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: IdParams, summary: 'Sync now' } },
+    { config: { permission: 'federation.manage' }, schema: { tags: ['federation'], params: IdParams, summary: 'Sync now', response: { 200: SyncReport } } },
     async (req) => federation.sync(req.params.id),
   );
 
@@ -214,14 +239,19 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
           },
           { additionalProperties: false },
         ),
+        response: { 200: OpinionSent },
       },
     },
     async (req) => federation.sendOpinion(req.principal, req.params.id, req.body.opinion, req.body.reason ?? null),
   );
 
-  r.get('/content/:id/opinions', { config: { permission: 'banks.read' }, schema: { tags: ['federation'], params: IdParams } }, async (req) => ({
-    counts: (await federation.opinionCounts(req.principal, [req.params.id])).get(req.params.id) ?? {},
-  }));
+  r.get(
+    '/content/:id/opinions',
+    { config: { permission: 'banks.read' }, schema: { tags: ['federation'], params: IdParams, response: { 200: OpinionCounts } } },
+    async (req) => ({
+      counts: (await federation.opinionCounts(req.principal, [req.params.id])).get(req.params.id) ?? {},
+    }),
+  );
 
   r.put(
     '/banks/:name/quarantine',
@@ -232,6 +262,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
         summary: 'Bank rule: quarantine content disputed by this many members (null: never)',
         params: BankParams,
         body: Type.Object({ threshold: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })]) }),
+        response: { 200: QuarantineRule },
       },
     },
     async (req) => {
