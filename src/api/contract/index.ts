@@ -9,4 +9,5 @@ export * from './actions.js';
 export * from './cases.js';
 export * from './reporting.js';
 export * from './federation.js';
+export * from './hma.js';
 export * from './peer.js';

@@ -4,10 +4,22 @@
  * audit, instant index updates).
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } from '../../banks/bank-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { jsonLimitProblem } from '../../store/json-limits.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
+import {
+  HmaBank,
+  HmaBankList,
+  HmaContent,
+  HmaContentAdded,
+  HmaContentTypeList,
+  HmaContentUpdated,
+  HmaDeleted,
+  HmaMessage,
+  HmaSignalTypeList,
+} from '../contract/hma.js';
 import { hmaContentTypes, hmaSignalTypes, hmaType, hmaValue, nativeType, nativeValue } from './names.js';
 
 export interface HmaCurationOptions extends MediaOptions {
@@ -26,7 +38,7 @@ const HMA_BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
 const METADATA_KEYS = new Set(['content_id', 'content_uri', 'json']);
 
-function bankJson(b: BankView) {
+function bankJson(b: BankView): HmaBank {
   return { matching_enabled_ratio: b.matching_enabled ? b.enabled_ratio : 0, name: b.name };
 }
 
@@ -79,6 +91,7 @@ function signalsJson(c: ContentView): Record<string, string> {
 
 export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationOptions): Promise<void> {
   const { banks } = opts;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const bankOf = async (req: { principal: Parameters<BankService['getBank']>[0] }, name: string) => {
     try {
       return await banks.getBank(req.principal, name);
@@ -97,9 +110,11 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return c;
   };
 
-  app.get('/c/banks', { config: { permission: 'banks.read' } }, async (req) => (await banks.listBanks(req.principal)).map(bankJson));
+  r.get('/c/banks', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaBankList } } }, async (req) =>
+    (await banks.listBanks(req.principal)).map(bankJson),
+  );
 
-  app.post('/c/banks', { config: { permission: 'banks.write' } }, async (req, reply) => {
+  r.post('/c/banks', { config: { permission: 'banks.write' }, schema: { response: { 201: HmaBank } } }, async (req, reply) => {
     const body = objectBody(req.body);
     const name = checkName(body.name);
     const ratio = typeof body.enabled_ratio === 'number' ? body.enabled_ratio : body.enabled_ratio === null && body.enabled === false ? 0 : 1;
@@ -108,9 +123,11 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return bankJson(bank);
   });
 
-  app.get('/c/bank/:name', { config: { permission: 'banks.read' } }, async (req) => bankJson(await bankOf(req, (req.params as { name: string }).name)));
+  r.get('/c/bank/:name', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaBank } } }, async (req) =>
+    bankJson(await bankOf(req, (req.params as { name: string }).name)),
+  );
 
-  app.put('/c/bank/:name', { config: { permission: 'banks.write' } }, async (req) => {
+  r.put('/c/bank/:name', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaBank } } }, async (req) => {
     const { name } = req.params as { name: string };
     const body = objectBody(req.body);
     if (body.name !== undefined) checkName(body.name);
@@ -131,14 +148,14 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     }
   });
 
-  app.delete('/c/bank/:name', { config: { permission: 'banks.write' } }, async (req) => {
+  r.delete('/c/bank/:name', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaMessage } } }, async (req) => {
     await banks.deleteBank(req.principal, (req.params as { name: string }).name).catch((err: unknown) => {
       if (!(err instanceof AllianceError && err.code === 'BANK_NOT_FOUND')) throw err;
     });
     return { message: 'Done' };
   });
 
-  app.post('/c/bank/:name/content', { config: { permission: 'banks.write' } }, async (req) => {
+  r.post('/c/bank/:name/content', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaContentAdded } } }, async (req) => {
     const { name } = req.params as { name: string };
     const q = req.query as Record<string, string | undefined>;
     await bankOf(req, name);
@@ -173,7 +190,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return { id: c.id, signals: signalsJson(c) };
   });
 
-  app.post('/c/bank/:name/signal', { config: { permission: 'banks.write' } }, async (req) => {
+  r.post('/c/bank/:name/signal', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaContentAdded } } }, async (req) => {
     const { name } = req.params as { name: string };
     await bankOf(req, name);
     const body = req.body;
@@ -197,20 +214,25 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     }
   });
 
-  app.get('/c/bank/:name/content/:id', { config: { permission: 'banks.read' } }, async (req) => {
+  r.get('/c/bank/:name/content/:id', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaContent } } }, async (req) => {
     const { name, id } = req.params as { name: string; id: string };
     const q = req.query as Record<string, string | undefined>;
     const bank = await bankOf(req, name);
     const c = await contentIn(req, name, Number(id));
-    const out: Record<string, unknown> = { bank: bankJson(bank), disable_until_ts: toTs(c), id: c.id, original_media_uri: null };
-    if ((q.include_metadata ?? 'true').toLowerCase() === 'true' && c.metadata)
-      out.metadata = { collab: null, content_id: null, content_uri: null, json: null, ...c.metadata };
-    if (c.note !== null) out.note = c.note;
-    if ((q.include_signals ?? '').toLowerCase() === 'true') out.signals = signalsJson(c);
-    return out;
+    const withMetadata = (q.include_metadata ?? 'true').toLowerCase() === 'true' && c.metadata;
+    // Optional fields are absent (not null) when not asked for or not set, as HMA writes them.
+    return {
+      bank: bankJson(bank),
+      disable_until_ts: toTs(c),
+      id: c.id,
+      original_media_uri: null,
+      ...(withMetadata ? { metadata: { collab: null, content_id: null, content_uri: null, json: null, ...c.metadata } } : {}),
+      ...(c.note !== null ? { note: c.note } : {}),
+      ...((q.include_signals ?? '').toLowerCase() === 'true' ? { signals: signalsJson(c) } : {}),
+    };
   });
 
-  app.put('/c/bank/:name/content/:id', { config: { permission: 'banks.write' } }, async (req) => {
+  r.put('/c/bank/:name/content/:id', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaContentUpdated } } }, async (req) => {
     const { name, id } = req.params as { name: string; id: string };
     const bank = await bankOf(req, name);
     await contentIn(req, name, Number(id));
@@ -230,7 +252,7 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     };
   });
 
-  app.delete('/c/bank/:name/content/:id', { config: { permission: 'banks.write' } }, async (req) => {
+  r.delete('/c/bank/:name/content/:id', { config: { permission: 'banks.write' }, schema: { response: { 200: HmaDeleted } } }, async (req) => {
     const { name, id } = req.params as { name: string; id: string };
     await bankOf(req, name);
     const found = await contentIn(req, name, Number(id)).catch(() => undefined);
@@ -239,6 +261,10 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return { deleted: 1 };
   });
 
-  app.get('/c/signal_type', { config: { permission: 'banks.read' } }, async () => hmaSignalTypes().map((name) => ({ enabled_ratio: 1.0, name })));
-  app.get('/c/content_type', { config: { permission: 'banks.read' } }, async () => hmaContentTypes().map((name) => ({ enabled: true, name })));
+  r.get('/c/signal_type', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaSignalTypeList } } }, async () =>
+    hmaSignalTypes().map((name) => ({ enabled_ratio: 1.0, name })),
+  );
+  r.get('/c/content_type', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaContentTypeList } } }, async () =>
+    hmaContentTypes().map((name) => ({ enabled: true, name })),
+  );
 }

@@ -1,12 +1,14 @@
 /** HMA's matcher surface: /m/raw_lookup, /m/lookup (GET, POST), /m/index/status, /m/compare. */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import type { LookupResult, LookupService } from '../../match/lookup-service.js';
 import type { Matcher } from '../../match/matcher.js';
 import { SIGNAL_TYPES } from '../../signals/registry.js';
 import type { Metrics } from '../metrics.js';
+import { HmaCompare, HmaIndexStatus, HmaLookup, HmaRawLookup, HmaTypedBankMatches } from '../contract/hma.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import { hmaCompareDetail, hmaDistance, hmaSignalTypes, hmaType, nativeType, nativeValue } from './names.js';
 
@@ -46,6 +48,7 @@ function bankMap(result: LookupResult): BankMap {
 
 export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOptions): Promise<void> {
   const { lookup, matcher, audit, metrics } = opts;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const run = async (
     request: { principal: Parameters<AuditLog['recordRead']>[0] },
@@ -66,7 +69,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     return result;
   };
 
-  app.get('/m/raw_lookup', { config: { permission: 'lookup' } }, async (req) => {
+  r.get('/m/raw_lookup', { config: { permission: 'lookup' }, schema: { response: { 200: HmaRawLookup } } }, async (req) => {
     const q = req.query as Query;
     if (!q.signal || !q.signal_type) throw new AllianceError('VALIDATION', 'signal and signal_type are required');
     const result = await run(req, q.signal_type, q.signal, { raw: true, banks: banksParam(q) });
@@ -76,7 +79,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     return { matches: result.matches.map((m) => m.content_id) };
   });
 
-  app.get('/m/lookup', { config: { permission: 'lookup' } }, async (req) => {
+  r.get('/m/lookup', { config: { permission: 'lookup' }, schema: { response: { 200: HmaLookup } } }, async (req) => {
     const q = req.query as Query;
     const coin = coinFlip(q.seed, q.bypass_coinflip?.toLowerCase() === 'true');
     if (q.url !== undefined) {
@@ -89,7 +92,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     return bankMap(await run(req, q.signal_type, q.signal, { coin, banks: banksParam(q) }));
   });
 
-  app.post('/m/lookup', { config: { permission: 'lookup' } }, async (req) => {
+  r.post('/m/lookup', { config: { permission: 'lookup' }, schema: { response: { 200: HmaTypedBankMatches } } }, async (req) => {
     const q = req.query as Query;
     const coin = coinFlip(q.seed, q.bypass_coinflip === 'true');
     const { signals } = await hashMultipart(req, q.types, opts);
@@ -98,7 +101,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     return out;
   });
 
-  app.get('/m/index/status', { config: { permission: 'index.read' } }, async (req) => {
+  r.get('/m/index/status', { config: { permission: 'index.read' }, schema: { response: { 200: HmaIndexStatus } } }, async (req) => {
     const q = req.query as Query;
     const status = matcher.status();
     const names = q.signal_type ? [q.signal_type] : hmaSignalTypes();
@@ -112,7 +115,7 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     return out;
   });
 
-  app.post('/m/compare', { config: { permission: 'lookup' } }, async (req) => {
+  r.post('/m/compare', { config: { permission: 'lookup' }, schema: { response: { 200: HmaCompare } } }, async (req) => {
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AllianceError('VALIDATION', 'Request input was not a dict');
     const out: Record<string, [boolean, Record<string, number>]> = {};

@@ -6,6 +6,7 @@
  * content is only reachable under its own bank, and negative banks suppress matches.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { BankService } from '../../banks/bank-service.js';
 import type { LookupService } from '../../match/lookup-service.js';
@@ -16,6 +17,7 @@ import type { Metrics } from '../metrics.js';
 import { hmaCurationRoutes } from './curation.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import { hmaMatchingRoutes } from './matching.js';
+import { HmaHashes, HmaSiteMap } from '../contract/hma.js';
 
 export interface HmaOptions extends MediaOptions {
   banks: BankService;
@@ -37,8 +39,9 @@ function hmaErrorHandler(err: FastifyError, request: FastifyRequest, reply: Fast
 
 export async function hmaPlugin(app: FastifyInstance, opts: HmaOptions): Promise<void> {
   app.setErrorHandler(hmaErrorHandler);
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get('/h/hash', { config: { permission: 'hash' } }, async (req) => {
+  r.get('/h/hash', { config: { permission: 'hash' }, schema: { response: { 200: HmaHashes } } }, async (req) => {
     const q = req.query as Record<string, string | undefined>;
     if (!q.url) throw new AllianceError('VALIDATION', 'querystring must have required property url');
     const hashes = await hashUrl(q.url, q.content_type, q.types, opts);
@@ -46,7 +49,7 @@ export async function hmaPlugin(app: FastifyInstance, opts: HmaOptions): Promise
     return hashes;
   });
 
-  app.post('/h/hash', { config: { permission: 'hash' } }, async (req) => {
+  r.post('/h/hash', { config: { permission: 'hash' }, schema: { response: { 200: HmaHashes } } }, async (req) => {
     const { signals } = await hashMultipart(req, (req.query as Record<string, string | undefined>).types, opts);
     opts.audit.recordRead(req.principal, 'hma.hash', 'upload', {}, Object.keys(signals).length);
     return signals;
@@ -64,7 +67,7 @@ export async function hmaPlugin(app: FastifyInstance, opts: HmaOptions): Promise
     void reply.type('text/plain; charset=utf-8');
     return 'I-AM-ALIVE';
   });
-  app.get('/site-map', { config: { permission: 'index.read' } }, async () => SITE_MAP);
+  r.get('/site-map', { config: { permission: 'index.read' }, schema: { response: { 200: HmaSiteMap } } }, async () => SITE_MAP);
 }
 
 const SITE_MAP = [
