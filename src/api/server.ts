@@ -6,11 +6,13 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AllianceNode } from '../node/node.js';
 import { authPlugin, routePolicy, withAccess } from './auth.js';
 import { checkCorsPlugin } from './check-cors.js';
 import { checkResponsesAgainstSchemas } from './response-contract.js';
+import { Health } from './contract/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { inputGuardPlugin } from './input-guard.js';
 import { validatorCompiler } from './validation.js';
@@ -100,15 +102,21 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
 
-  app.get(
-    '/health',
-    { config: { permission: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)' } },
-    async (_req, reply) => {
-      const status = node.matcher.status();
-      void reply.status(status.ready ? 200 : 503);
-      return { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
-    },
-  );
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/health',
+      {
+        config: { permission: 'public' },
+        schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)', response: { 200: Health, 503: Health } },
+      },
+      async (_req, reply) => {
+        const status = node.matcher.status();
+        void reply.status(status.ready ? 200 : 503);
+        const body: Health = { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
+        return body;
+      },
+    );
 
   const media = {
     maxImagePixels: config.maxImagePixels,

@@ -31,6 +31,12 @@ export type HelpKind = (typeof HELP_KINDS)[number];
 /** How long resolved entries are cached for the check API (another process may have curated one). */
 const CACHE_MS = 5_000;
 export const CHANNEL_TYPES = ['phone', 'web', 'chat', 'email', 'sms', 'app'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+/** A way to reach an entry; its type is checked when the entry is written (here or received: helpEntryFields). */
+export interface HelpChannel {
+  type: ChannelType;
+  value: string;
+}
 
 export interface HelpEntryInput {
   country?: string;
@@ -53,7 +59,7 @@ export function helpEntryView(r: HelpEntryRow & { source?: string | null }) {
     name: r.name,
     languages: parseJson<string[]>(r.languages, []),
     hours: r.hours,
-    channels: parseJson<Array<{ type: string; value: string }>>(r.channels, []),
+    channels: parseJson<HelpChannel[]>(r.channels, []),
     status: r.status,
     /** The member that publishes it (received over the federation), null for this node's own. */
     source: r.source ?? null,
@@ -118,12 +124,12 @@ export function helpEntryFields(input: HelpEntryInput, complete: boolean): Field
 
 /** An entry as the check API gives it: where to turn, and whether it stands in for the country's own. */
 export interface HelpForUser {
-  kind: string;
+  kind: HelpKind;
   name: string;
   country: string;
   languages: string[];
   hours: string | null;
-  channels: Array<{ type: string; value: string }>;
+  channels: HelpChannel[];
   /** True when the country has no curated entry of this kind and the international one is given. */
   fallback: boolean;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BankService } from '../../banks/bank-service.js';
+import { Bank, BankList, Content, ContentPage, SignalsRemoved } from '../contract/index.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { BankName, BankParams, ContentFieldProperties, SignalInput, toEpochMs } from './schemas.js';
 
@@ -23,9 +24,13 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { banks } = opts;
 
-  r.get('/banks', { config: { permission: 'banks.read' }, schema: { tags: ['banks'], summary: 'List banks with content and signal counts' } }, async (req) => ({
-    banks: await banks.listBanks(req.principal),
-  }));
+  r.get(
+    '/banks',
+    { config: { permission: 'banks.read' }, schema: { tags: ['banks'], summary: 'List banks with content and signal counts', response: { 200: BankList } } },
+    async (req) => ({
+      banks: await banks.listBanks(req.principal),
+    }),
+  );
 
   r.post(
     '/banks',
@@ -45,6 +50,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
           },
           { additionalProperties: false },
         ),
+        response: { 201: Bank },
       },
     },
     async (req, reply) => {
@@ -54,7 +60,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     },
   );
 
-  r.get('/banks/:name', { config: { permission: 'banks.read' }, schema: { tags: ['banks'], params: BankParams } }, async (req) =>
+  r.get('/banks/:name', { config: { permission: 'banks.read' }, schema: { tags: ['banks'], params: BankParams, response: { 200: Bank } } }, async (req) =>
     banks.getBank(req.principal, req.params.name),
   );
 
@@ -75,13 +81,16 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
           },
           { additionalProperties: false },
         ),
+        response: { 200: Bank },
       },
     },
     async (req) => banks.updateBank(req.principal, req.params.name, req.body),
   );
 
-  r.delete('/banks/:name', { config: { permission: 'banks.write' }, schema: { tags: ['banks'], params: BankParams } }, async (req) =>
-    banks.deleteBank(req.principal, req.params.name),
+  r.delete(
+    '/banks/:name',
+    { config: { permission: 'banks.write' }, schema: { tags: ['banks'], params: BankParams, response: { 200: SignalsRemoved } } },
+    async (req) => banks.deleteBank(req.principal, req.params.name),
   );
 
   r.get(
@@ -92,6 +101,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
         tags: ['content'],
         params: BankParams,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        response: { 200: ContentPage },
       },
     },
     async (req) => {
@@ -104,7 +114,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     '/banks/:name/content',
     {
       config: { permission: 'banks.write' },
-      schema: { tags: ['content'], summary: 'Add content by its signals (hashes)', params: BankParams, body: ContentBody },
+      schema: { tags: ['content'], summary: 'Add content by its signals (hashes)', params: BankParams, body: ContentBody, response: { 201: Content } },
     },
     async (req, reply) => {
       const { disabled_until, ...rest } = req.body;
@@ -117,7 +127,13 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
     '/banks/:name/content/upload',
     {
       config: { permission: 'banks.write' },
-      schema: { tags: ['content'], summary: 'Add content by uploading media (hashed, then dropped)', params: BankParams, consumes: ['multipart/form-data'] },
+      schema: {
+        tags: ['content'],
+        summary: 'Add content by uploading media (hashed, then dropped)',
+        params: BankParams,
+        consumes: ['multipart/form-data'],
+        response: { 201: Content },
+      },
     },
     async (req, reply) => {
       const upload = await hashUpload(req, { types: [], maxImagePixels: opts.maxImagePixels, autoOrient: false, secondsPerHash: 1, dihedral: false });

@@ -7,6 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { CheckAnswer, MessageAnswer, UploadAnswer } from '../contract/index.js';
 import { literals } from './schemas.js';
 import { uploadSignals, type CheckService } from '../../awareness/check-service.js';
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS } from '../../awareness/messages.js';
@@ -40,6 +41,7 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
           { text: Type.String({ maxLength: 2000 }), context: Type.Optional(Type.Union([Type.Null(), literals(['search', 'child-safety', 'victim'])])), ...Who },
           { additionalProperties: false },
         ),
+        response: { 200: CheckAnswer },
       },
     },
     async (req) => check.checkText(req.principal, req.body),
@@ -52,6 +54,7 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
         tags,
         summary: `Is this upload in a bank? Give its hashes only (${hashFields.join(', ')}): block with the upload-blocked message and help, or allow`,
         body: Type.Object({ ...Object.fromEntries(hashFields.map((name) => [name, Hash])), ...Who }, { additionalProperties: false }),
+        response: { 200: UploadAnswer },
       },
     },
     async (req) => check.checkUpload(req.principal, req.body),
@@ -64,6 +67,7 @@ export async function checkRoutes(app: FastifyInstance, opts: { check: CheckServ
         tags,
         summary: 'The message and help of a context without a check (a "get help" link, a page for victims)',
         querystring: Type.Object({ context: literals(MESSAGE_CONTEXTS), ...Who }, { additionalProperties: false }),
+        response: { 200: MessageAnswer },
       },
     },
     async (req) => check.show(req.principal, req.query),

@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BankService } from '../../banks/bank-service.js';
+import { Content, SignalsRemoved } from '../contract/index.js';
 import { ContentFieldProperties, IdParams, toEpochMs } from './schemas.js';
 
 export async function contentRoutes(app: FastifyInstance, opts: { banks: BankService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { banks } = opts;
 
-  r.get('/content/:id', { config: { permission: 'banks.read' }, schema: { tags: ['content'], params: IdParams } }, async (req) =>
+  r.get('/content/:id', { config: { permission: 'banks.read' }, schema: { tags: ['content'], params: IdParams, response: { 200: Content } } }, async (req) =>
     banks.getContent(req.principal, req.params.id),
   );
 
@@ -22,6 +23,7 @@ export async function contentRoutes(app: FastifyInstance, opts: { banks: BankSer
         summary: 'Change classification, tags, note, metadata, or disable until a time (null re-enables)',
         params: IdParams,
         body: Type.Object(ContentFieldProperties, { additionalProperties: false }),
+        response: { 200: Content },
       },
     },
     async (req) => {
@@ -33,12 +35,18 @@ export async function contentRoutes(app: FastifyInstance, opts: { banks: BankSer
     },
   );
 
-  r.delete('/content/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams } }, async (req) =>
-    banks.deleteContent(req.principal, req.params.id),
+  r.delete(
+    '/content/:id',
+    { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams, response: { 200: SignalsRemoved } } },
+    async (req) => banks.deleteContent(req.principal, req.params.id),
   );
 
-  r.delete('/signals/:id', { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams } }, async (req, reply) => {
-    await banks.deleteSignal(req.principal, req.params.id);
-    void reply.status(204);
-  });
+  r.delete(
+    '/signals/:id',
+    { config: { permission: 'banks.write' }, schema: { tags: ['content'], params: IdParams, response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      await banks.deleteSignal(req.principal, req.params.id);
+      void reply.status(204);
+    },
+  );
 }

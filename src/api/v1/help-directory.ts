@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CHANNEL_TYPES, HELP_KINDS, type HelpDirectory } from '../../awareness/help-directory.js';
 import type { HelpFeed } from '../../awareness/help-feed.js';
+import { HelpDirectoryEntry, HelpDirectoryList, HelpSyncReport } from '../contract/index.js';
 import { IdParams, literals } from './schemas.js';
 
 const Entry = {
@@ -35,6 +36,7 @@ export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: He
           { country: Type.Optional(Type.String({ maxLength: 2 })), kind: Type.Optional(literals(HELP_KINDS)) },
           { additionalProperties: false },
         ),
+        response: { 200: HelpDirectoryList },
       },
     },
     async (req) => ({ entries: await help.list(req.principal, req.query) }),
@@ -43,13 +45,16 @@ export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: He
     '/help-directory/sync',
     {
       config: { permission: 'federation.manage' },
-      schema: { tags, summary: "Pull every peer's help directory now (the secretariat's is the alliance-wide one)" },
+      schema: { tags, summary: "Pull every peer's help directory now (the secretariat's is the alliance-wide one)", response: { 200: HelpSyncReport } },
     },
     async () => ({ peers: await opts.feed.syncAll() }),
   );
   r.post(
     '/help-directory',
-    { config: manage, schema: { tags, summary: 'Add an entry', body: Type.Object(Entry, { additionalProperties: false }) } },
+    {
+      config: manage,
+      schema: { tags, summary: 'Add an entry', body: Type.Object(Entry, { additionalProperties: false }), response: { 201: HelpDirectoryEntry } },
+    },
     async (req, reply) => {
       void reply.status(201);
       return help.add(req.principal, req.body);
@@ -64,12 +69,13 @@ export async function helpDirectoryRoutes(app: FastifyInstance, opts: { help: He
         summary: 'Curate an entry (a placeholder becomes curated)',
         params: IdParams,
         body: Type.Partial(Type.Object(Entry, { additionalProperties: false })),
+        response: { 200: HelpDirectoryEntry },
       },
     },
     async (req) => help.update(req.principal, req.params.id, req.body),
   );
-  r.delete('/help-directory/:id', { config: manage, schema: { tags, params: IdParams } }, async (req, reply) => {
+  r.delete('/help-directory/:id', { config: manage, schema: { tags, params: IdParams, response: { 204: Type.Null() } } }, async (req, reply) => {
     await help.remove(req.principal, req.params.id);
-    return reply.status(204).send();
+    void reply.status(204);
   });
 }

@@ -7,6 +7,7 @@ import { redactServerPaths } from '../../errors/redact.js';
 import type { AllianceNode } from '../../node/node.js';
 import { getJob } from '../../store/jobs.js';
 import { parseJson } from '../../store/util.js';
+import { Job, JobAccepted } from '../contract/index.js';
 import { BankParams, IdParams } from './schemas.js';
 
 export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode }): Promise<void> {
@@ -23,6 +24,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
         summary: 'Import a CSV (signal_type,signal[,classification][,tags][,note]) as a background job',
         params: BankParams,
         consumes: ['text/csv'],
+        response: { 202: JobAccepted },
       },
     },
     async (req, reply) => {
@@ -38,7 +40,10 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
   // the node's own background work and are not shown). Others' jobs are not found, not forbidden.
   r.get(
     '/jobs/:id',
-    { config: { permission: 'banks.write' }, schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams } },
+    {
+      config: { permission: 'banks.write' },
+      schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams, response: { 200: Job } },
+    },
     async (req) => {
       const job = await getJob(node.store.db, req.params.id);
       const owner = parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {}).actor?.memberId;

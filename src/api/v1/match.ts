@@ -9,6 +9,7 @@ import { parseTypeList } from '../../hasher/hash-file.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { getSignalType, SIGNAL_TYPES, thresholdFor } from '../../signals/registry.js';
 import type { Metrics } from '../metrics.js';
+import { CompareAnswer, HashAnswer, IndexSnapshot, IndexStatus, LookupResult, SignalTypeList, UploadLookup } from '../contract/index.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { BankName } from './schemas.js';
 
@@ -41,7 +42,10 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
 
   r.get(
     '/signal-types',
-    { config: { permission: 'index.read' }, schema: { tags: ['match'], summary: 'The signal types this node hashes and matches' } },
+    {
+      config: { permission: 'index.read' },
+      schema: { tags: ['match'], summary: 'The signal types this node hashes and matches', response: { 200: SignalTypeList } },
+    },
     async () => ({
       signal_types: [...SIGNAL_TYPES.values()].map((t) => ({
         name: t.name,
@@ -63,6 +67,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
         summary: 'Hash an uploaded file (multipart); the media is dropped after hashing',
         querystring: HashQuery,
         consumes: ['multipart/form-data'],
+        response: { 200: HashAnswer },
       },
     },
     async (req) => {
@@ -101,7 +106,10 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
 
   r.post(
     '/lookup',
-    { config: { permission: 'lookup' }, schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody } },
+    {
+      config: { permission: 'lookup' },
+      schema: { tags: ['match'], summary: 'Match a hash against the banks, with reasons', body: LookupBody, response: { 200: LookupResult } },
+    },
     async (req) => {
       const result = await lookup.lookup(req.body.signal_type, req.body.signal, { banks: req.body.banks, threshold: req.body.threshold, knownBanks: true });
       metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
@@ -120,7 +128,13 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
     '/lookup/upload',
     {
       config: { permission: 'lookup' },
-      schema: { tags: ['match'], summary: 'Hash an upload and match every signal of it', querystring: HashQuery, consumes: ['multipart/form-data'] },
+      schema: {
+        tags: ['match'],
+        summary: 'Hash an upload and match every signal of it',
+        querystring: HashQuery,
+        consumes: ['multipart/form-data'],
+        response: { 200: UploadLookup },
+      },
     },
     async (req) => {
       const upload = await hashUpload(req, {
@@ -159,6 +173,7 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
           },
           { additionalProperties: false },
         ),
+        response: { 200: CompareAnswer },
       },
     },
     async (req) => {
@@ -169,9 +184,15 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
     },
   );
 
-  r.get('/index', { config: { permission: 'index.read' }, schema: { tags: ['index'], summary: 'Index status per signal type' } }, async () => matcher.status());
+  r.get(
+    '/index',
+    { config: { permission: 'index.read' }, schema: { tags: ['index'], summary: 'Index status per signal type', response: { 200: IndexStatus } } },
+    async () => matcher.status(),
+  );
 
-  r.post('/index/snapshot', { config: { permission: 'members.manage' }, schema: { tags: ['index'], summary: 'Write index snapshots now (admin)' } }, async () =>
-    matcher.snapshot(),
+  r.post(
+    '/index/snapshot',
+    { config: { permission: 'members.manage' }, schema: { tags: ['index'], summary: 'Write index snapshots now (admin)', response: { 200: IndexSnapshot } } },
+    async () => matcher.snapshot(),
   );
 }

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { MemberService } from '../../members/member-service.js';
 import { MEMBER_KINDS, ROLES } from '../../members/roles.js';
+import { Member, MemberList, TokenCreated, TokenList, WhoAmI } from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
 const iso = isoOrNull;
@@ -15,7 +16,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
 
   r.get(
     '/whoami',
-    { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token' } },
+    { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token', response: { 200: WhoAmI } } },
     async (req) => ({
       member: req.principal.memberName,
       role: req.principal.role,
@@ -23,7 +24,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
     }),
   );
 
-  r.get('/members', { config: { permission: 'members.manage' }, schema: { tags: ['members'] } }, async () => ({
+  r.get('/members', { config: { permission: 'members.manage' }, schema: { tags: ['members'], response: { 200: MemberList } } }, async () => ({
     members: (await members.listMembers()).map((m) => ({ id: m.id, name: m.name, country: m.country, kind: m.kind, created_at: iso(m.created_at) })),
   }));
 
@@ -41,6 +42,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
           },
           { additionalProperties: false },
         ),
+        response: { 201: Member },
       },
     },
     async (req, reply) => {
@@ -65,6 +67,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
           },
           { additionalProperties: false },
         ),
+        response: { 200: Member },
       },
     },
     async (req) => {
@@ -75,7 +78,10 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
 
   r.get(
     '/tokens',
-    { config: { permission: 'members.manage' }, schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }) } },
+    {
+      config: { permission: 'members.manage' },
+      schema: { tags: ['members'], querystring: Type.Object({ member: Type.Optional(Type.String()) }), response: { 200: TokenList } },
+    },
     async (req) => ({
       tokens: (await members.listTokens(req.principal, req.query.member)).map((t) => ({
         id: t.id,
@@ -100,6 +106,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
           { member: Type.String({ minLength: 1 }), role: Type.Union(ROLES.map((x) => Type.Literal(x))), label: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
+        response: { 201: TokenCreated },
       },
     },
     async (req, reply) => {
@@ -109,8 +116,12 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
     },
   );
 
-  r.delete('/tokens/:id', { config: { permission: 'members.manage' }, schema: { tags: ['members'], params: IdParams } }, async (req, reply) => {
-    await members.revokeToken(req.principal, req.params.id);
-    void reply.status(204);
-  });
+  r.delete(
+    '/tokens/:id',
+    { config: { permission: 'members.manage' }, schema: { tags: ['members'], params: IdParams, response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      await members.revokeToken(req.principal, req.params.id);
+      void reply.status(204);
+    },
+  );
 }

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type MessageService } from '../../awareness/messages.js';
+import { MessageHistory, MessageOverview, MessageVersion } from '../contract/index.js';
 import { IdParams, literals } from './schemas.js';
 
 const Key = { context: literals(MESSAGE_CONTEXTS), audience: literals(MESSAGE_AUDIENCES), language: Type.String({ maxLength: 12 }) };
@@ -20,6 +21,7 @@ export async function messageRoutes(app: FastifyInstance, opts: { messages: Mess
         tags,
         summary: 'Each message in a language: the version served (or the English fall-back) and any draft awaiting review',
         querystring: Type.Object({ language: Type.Optional(Type.String({ maxLength: 12 })) }, { additionalProperties: false }),
+        response: { 200: MessageOverview },
       },
     },
     async (req) => messages.overview(req.principal, req.query.language ?? 'en'),
@@ -28,7 +30,12 @@ export async function messageRoutes(app: FastifyInstance, opts: { messages: Mess
     '/messages/history',
     {
       config: { permission: 'lookup' },
-      schema: { tags, summary: 'Every version of one message, newest first', querystring: Type.Object(Key, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Every version of one message, newest first',
+        querystring: Type.Object(Key, { additionalProperties: false }),
+        response: { 200: MessageHistory },
+      },
     },
     async (req) => ({ versions: await messages.history(req.principal, req.query) }),
   );
@@ -40,6 +47,7 @@ export async function messageRoutes(app: FastifyInstance, opts: { messages: Mess
         tags,
         summary: 'Write a new version (a draft until someone else approves it)',
         body: Type.Object({ ...Key, title: Type.String({ maxLength: 200 }), body: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 201: MessageVersion },
       },
     },
     async (req, reply) => {
@@ -59,6 +67,7 @@ export async function messageRoutes(app: FastifyInstance, opts: { messages: Mess
           { decision: literals(['approve', 'reject']), note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 1000 })])) },
           { additionalProperties: false },
         ),
+        response: { 200: MessageVersion },
       },
     },
     async (req) => messages.review(req.principal, req.params.id, req.body),

@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { TRIAGE_CLASSES } from '../../cases/triage.js';
 import type { TriageService } from '../../cases/triage-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
+import { TriageItemPage, TriageRunDetail, TriageRunList } from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
 const OUTPUTS: Record<string, { file: string; type: string }> = {
@@ -26,7 +27,12 @@ export async function triageRoutes(app: FastifyInstance, opts: { triage: TriageS
     '/triage/runs',
     {
       config: cfg,
-      schema: { tags: ['cases'], summary: 'Triage runs on this node, newest first', querystring: Type.Object(Page, { additionalProperties: false }) },
+      schema: {
+        tags: ['cases'],
+        summary: 'Triage runs on this node, newest first',
+        querystring: Type.Object(Page, { additionalProperties: false }),
+        response: { 200: TriageRunList },
+      },
     },
     async (req) => ({
       runs: await triage.list(req.principal, req.query),
@@ -36,7 +42,12 @@ export async function triageRoutes(app: FastifyInstance, opts: { triage: TriageS
     '/triage/runs/:id',
     {
       config: cfg,
-      schema: { tags: ['cases'], summary: 'A triage run: counts per class, the known series met, the folders holding new material', params: IdParams },
+      schema: {
+        tags: ['cases'],
+        summary: 'A triage run: counts per class, the known series met, the folders holding new material',
+        params: IdParams,
+        response: { 200: TriageRunDetail },
+      },
     },
     async (req) => triage.get(req.principal, req.params.id),
   );
@@ -57,6 +68,7 @@ export async function triageRoutes(app: FastifyInstance, opts: { triage: TriageS
           },
           { additionalProperties: false },
         ),
+        response: { 200: TriageItemPage },
       },
     },
     async (req) =>

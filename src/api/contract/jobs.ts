@@ -1,0 +1,21 @@
+/** Background jobs: CSV imports and their status (src/api/v1/jobs.ts). */
+import { Type, type Static } from 'typebox';
+import { AnyJson, IsoTimeOut, Nullable } from './common.js';
+
+/** POST /banks/:name/import (202): the job queued, and where to follow it. */
+export const JobAccepted = Type.Object({ job_id: Type.Integer(), status_url: Type.String() });
+export type JobAccepted = Static<typeof JobAccepted>;
+
+/** GET /jobs/:id. */
+export const Job = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String(),
+  state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  error: Nullable(Type.String()),
+  /** What the finished job produced (an import: its counts), null before. */
+  result: AnyJson,
+  created_at: IsoTimeOut,
+  updated_at: IsoTimeOut,
+});
+export type Job = Static<typeof Job>;
