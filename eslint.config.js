@@ -28,12 +28,33 @@ export default tseslint.config(
     files: ['web/src/**', 'sdk/src/**', 'sdk/demo/**'],
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
-  {
-    // docs/architecture.md, "Layering": store/ is the only place with SQL. Services get repositories.
-    files: ['src/**/*.ts'],
-    ignores: ['src/store/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'kysely', message: 'SQL lives in src/store/: add or use a repository there.' }] }],
-    },
-  },
+  // docs/architecture.md, "Layering": store/ is the only place with SQL. Services get repositories.
+  // docs/architecture.md, "Entry points": outside src/<F>/, src/<F>/ is imported through its index.ts only.
+  ...sourceImportRules(),
 );
+
+/**
+ * The `no-restricted-imports` settings of src/: one block per entry folder (a folder imports its own
+ * files freely and the other folders through their index.ts) and one for the rest of src/. Flat
+ * config replaces a rule's options rather than merging them, hence one computed block per folder.
+ * test/, web/ and sdk/ are not restricted (tests read internals; the browser bundles import a few
+ * import-free files of src/ directly).
+ */
+function sourceImportRules() {
+  const ENTRY_FOLDERS = ['index', 'signals', 'exchange', 'actions', 'store'];
+  // index/ reads these pure helpers of signals/ directly: through signals/index.ts it would load the
+  // registry, and loading a type's file first (signal → index/ → signals/index.ts → registry → that
+  // type) would fail before the type is defined. /work/codemod-entry-points.mjs keeps the same list.
+  const KEEP_DEEP = { index: { signals: ['pdq/hash256', 'vpdq/compare', 'vpdq/format', 'keyword/skeleton'] } };
+  const kysely = { name: 'kysely', message: 'SQL lives in src/store/: add or use a repository there.' };
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const deep = (own, folder) => ({
+    regex: `^(\\.\\./)+${folder}/(?!(${['index', ...(KEEP_DEEP[own]?.[folder] ?? [])].map(escape).join('|')})\\.js$)`,
+    message: `Outside src/${folder}/, import it through its entry point '…/${folder}/index.js' (add the name there if it is missing): docs/architecture.md, "Entry points".`,
+  });
+  const rule = (own) => ['error', { paths: own === 'store' ? [] : [kysely], patterns: ENTRY_FOLDERS.filter((f) => f !== own).map((f) => deep(own, f)) }];
+  return [
+    { files: ['src/**/*.ts'], ignores: ENTRY_FOLDERS.map((f) => `src/${f}/**`), rules: { 'no-restricted-imports': rule(undefined) } },
+    ...ENTRY_FOLDERS.map((f) => ({ files: [`src/${f}/**/*.ts`], rules: { 'no-restricted-imports': rule(f) } })),
+  ];
+}

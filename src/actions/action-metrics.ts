@@ -4,10 +4,7 @@
  * duration is the median and 90th percentile over the period, in milliseconds.
  */
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import { noticesCreated } from '../store/notices-repo.js';
-import { reportsCreated } from '../store/reports-repo.js';
-import { submissionsWithReviews } from '../store/submissions-repo.js';
+import { noticesCreated, reportsCreated, type Store, submissionsWithReviews } from '../store/index.js';
 
 export interface Duration {
   count: number;

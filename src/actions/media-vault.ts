@@ -4,7 +4,7 @@
  * retention rule when a review waits too long. The database never holds media.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { keyFile } from '../store/data-dir.js';
+import { keyFile } from '../store/index.js';
 import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -19,30 +19,32 @@ import { FetchFailed, fetchToFile, postJson, type FetchOptions } from '../media/
 import type { ComputeService } from '../compute/compute-service.js';
 import type { BackgroundTask } from '../jobs/background.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { getSignalType } from '../signals/registry.js';
-import type { HostingProvider, Notice } from '../store/actions-schema.js';
-import { hostingCountry } from './routing.js';
-import type { ActionMatch } from './rules.js';
-import type { Mailer } from './mailer.js';
-import type { Store } from '../store/database.js';
+import { getSignalType } from '../signals/index.js';
 import {
   addNoticeEvent,
   claimDueNotices,
   deleteProvider,
   getNotice,
   getProvider,
+  type HostingProvider,
   insertNotice,
   insertProvider,
   listNotices,
   listProviders,
+  type Notice,
   noticeEvents,
   noticeOfReview,
+  now,
+  parseJson,
   providerForHost,
   providerName,
   sentNotices,
+  type Store,
   updateNotice,
-} from '../store/notices-repo.js';
-import { now, parseJson } from '../store/util.js';
+} from '../store/index.js';
+import { hostingCountry } from './routing.js';
+import type { ActionMatch } from './rules.js';
+import type { Mailer } from './mailer.js';
 
 export interface NoticeOptions {
   resendMs: number;

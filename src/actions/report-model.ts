@@ -7,7 +7,7 @@
  */
 import { parseClassification } from '../banks/classification.js';
 import { failWith } from '../errors/catalogue.js';
-import { getSignalType, SIGNAL_TYPES } from '../signals/registry.js';
+import { getSignalType, SIGNAL_TYPES } from '../signals/index.js';
 import { isIP } from 'node:net';
 import { isCountryCode } from '../geo/countries.js';
 import { parseIsoTime } from '../time/iso-time.js';

@@ -9,28 +9,30 @@ import { isoOrNull } from '../time/iso-time.js';
 import { classificationLabel } from '../banks/classification.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import type { FederationService } from '../exchange/federation-service.js';
+import type { FederationService } from '../exchange/index.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
-import type { IncidentReport } from '../store/actions-schema.js';
-import type { Store } from '../store/database.js';
-import { enqueueJob } from '../store/jobs.js';
 import {
   deleteDraft,
+  enqueueJob,
   getReport,
+  getReviewItem,
+  getSubmission,
+  type IncidentReport,
   insertDraft,
   insertReceivedReport,
   listAuthorities,
   listReports,
+  now,
+  parseJson,
   recordDelivery,
   removeAuthority,
   reportOfReview,
   resetDelivery,
   setAuthority,
+  type Store,
   updateReport,
   upsertDelivery,
-} from '../store/reports-repo.js';
-import { getReviewItem, getSubmission } from '../store/submissions-repo.js';
-import { now, parseJson } from '../store/util.js';
+} from '../store/index.js';
 import { checkReport, reportXml, type ReportBody } from './report-model.js';
 import { routeReport } from './routing.js';
 import { isCountryCode } from '../geo/countries.js';

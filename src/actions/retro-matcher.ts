@@ -8,13 +8,9 @@
  * may run it (compare-and-set on the position).
  */
 import type { BackgroundTask } from '../jobs/background.js';
-import type { SignalIndex } from '../index/signal-index.js';
-import type { SignalType } from '../signals/signal-type.js';
-import { SIGNAL_TYPES } from '../signals/registry.js';
-import { changesSince, lastChangeSeq } from '../store/content-repo.js';
-import type { Store } from '../store/database.js';
-import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
-import { submissionSignalsAfter, submissionsWithValue } from '../store/submissions-repo.js';
+import type { SignalIndex } from '../index/index.js';
+import { SIGNAL_TYPES, type SignalType } from '../signals/index.js';
+import { changesSince, compareAndSetMeta, getMeta, lastChangeSeq, type Store, submissionSignalsAfter, submissionsWithValue } from '../store/index.js';
 import { valueKey, type SubmissionService } from './submission-service.js';
 
 const POSITION = 'retro_match_seq';

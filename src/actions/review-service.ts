@@ -10,25 +10,26 @@ import { atMostEvery, type BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { ReviewItem } from '../store/actions-schema.js';
-import type { Store } from '../store/database.js';
-import { enqueueDelivery } from '../store/deliveries-repo.js';
-import { upsertOpinion } from '../store/federation-repo.js';
-import { enqueueJob } from '../store/jobs.js';
-import { webhookByName } from '../store/rules-repo.js';
 import {
   countPending,
   countReveal,
+  dayOf,
   decideReviewItem,
+  enqueueDelivery,
+  enqueueJob,
   expireReviewMedia,
   exposure,
   getReviewItem,
   getSubmission,
   listReviewItems,
+  now,
+  parseJson,
+  type ReviewItem,
   reviewsWithMedia,
-} from '../store/submissions-repo.js';
-import { dayOf } from '../store/day.js';
-import { now, parseJson } from '../store/util.js';
+  type Store,
+  upsertOpinion,
+  webhookByName,
+} from '../store/index.js';
 import type { MediaVault } from './media-vault.js';
 import type { ActionKind, ActionMatch } from './rules.js';
 

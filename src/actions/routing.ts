@@ -9,8 +9,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { countryOfIp } from '../geo/ip-country.js';
-import type { Executor } from '../store/util.js';
-import { listAuthorities } from '../store/reports-repo.js';
+import { type Executor, listAuthorities } from '../store/index.js';
 import type { ReportBody } from './report-model.js';
 
 export interface Route {

@@ -3,29 +3,29 @@ import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { ActionRuleRow } from '../store/actions-schema.js';
-import type { Store } from '../store/database.js';
 import {
+  type ActionRuleRow,
   deleteRule,
   deleteWebhook,
   insertRule,
   insertWebhook,
   listRules,
   listWebhooks,
+  parseJson,
+  requireBanks,
+  SecretBox,
+  type Store,
+  type Tx,
   updateRule,
   updateWebhookSecrets,
   webhookByName,
-} from '../store/rules-repo.js';
-import { SecretBox } from '../store/secret-box.js';
+} from '../store/index.js';
 
 /** What a stored webhook value is for (bound into its encryption). */
 export const WEBHOOK_URL = 'webhook.url';
 export const WEBHOOK_SECRET = 'webhook.secret';
-import { parseJson } from '../store/util.js';
 import { parseRule, type ActionKind, type ActionRule, type RuleConditions } from './rules.js';
 import { checkFetchableUrl, type FetchOptions } from '../media/fetch-url.js';
-import { requireBanks } from '../store/banks-repo.js';
-import type { Tx } from '../store/database.js';
 
 export interface RuleInput {
   name?: unknown;

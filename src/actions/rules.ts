@@ -5,7 +5,7 @@
  */
 import { classificationLabel, parseClassification, type Classification, type LegalStatus } from '../banks/classification.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { SIGNAL_TYPES } from '../signals/registry.js';
+import { SIGNAL_TYPES } from '../signals/index.js';
 
 export const ACTION_KINDS = ['review', 'report', 'notice', 'webhook', 'block'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];

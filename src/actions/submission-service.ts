@@ -12,22 +12,24 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { getSignalType } from '../signals/registry.js';
-import type { Submission } from '../store/actions-schema.js';
-import type { Store } from '../store/database.js';
-import { enqueueDelivery } from '../store/deliveries-repo.js';
-import { webhookByName } from '../store/rules-repo.js';
-import { contentUids } from '../store/content-repo.js';
+import { getSignalType } from '../signals/index.js';
 import {
+  contentUids,
   earlierSubmission,
+  enqueueDelivery,
+  type Executor,
   getSubmission,
   insertReviewItem,
   insertSubmission,
   markMediaNotStored,
+  now,
+  parseJson,
   reviewOfSubmission,
   setSubmissionMatches,
-} from '../store/submissions-repo.js';
-import { now, parseJson, type Executor } from '../store/util.js';
+  type Store,
+  type Submission,
+  webhookByName,
+} from '../store/index.js';
 import type { MediaVault } from './media-vault.js';
 import { reviewPriority } from './priority.js';
 import type { RuleService } from './rule-service.js';

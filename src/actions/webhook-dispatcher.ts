@@ -9,13 +9,10 @@ import type { BackgroundTask } from '../jobs/background.js';
 import { createHmac } from 'node:crypto';
 import { AllianceError } from '../errors/catalogue.js';
 import { postText } from '../media/fetch-url.js';
-import type { SecretBox } from '../store/secret-box.js';
+import { claimDueDeliveries, listDeliveries, markDelivered, markFailed, now, parseJson, replayDelivery, type SecretBox, type Store } from '../store/index.js';
 import { WEBHOOK_SECRET, WEBHOOK_URL } from './rule-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import { claimDueDeliveries, listDeliveries, markDelivered, markFailed, replayDelivery } from '../store/deliveries-repo.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { now, parseJson } from '../store/util.js';
 
 export interface DispatchOptions {
   retryBaseMs: number;

@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import fastUri from 'fast-uri';
 import type { FastifySchemaCompiler } from 'fastify';
 import { Type } from 'typebox';
-import { FREE_JSON_LIMITS, jsonLimitProblem, type JsonLimits } from '../store/json-limits.js';
+import { FREE_JSON_LIMITS, jsonLimitProblem, type JsonLimits } from '../store/index.js';
 
 /** Fastify's own defaults (@fastify/ajv-compiler), but for type coercion. */
 const BASE: Options = { useDefaults: true, removeAdditional: false, uriResolver: fastUri, addUsedSchema: false, allErrors: false };

@@ -8,8 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
-import type { ChainKey } from '../store/audit-repo.js';
-import { createOnce } from '../store/data-dir.js';
+import { type ChainKey, createOnce } from '../store/index.js';
 
 export const AUDIT_KEY_FILE = 'audit.key';
 /** The meta row naming the key the database's chain is keyed with (its fingerprint and `from`). */

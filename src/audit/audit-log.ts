@@ -10,23 +10,24 @@
  * chain no longer has a signed hash). See docs/architecture.md, "Audit log".
  */
 import type { Principal } from '../members/principal.js';
-import type { Envelope } from '../exchange/envelope.js';
-import type { NodeIdentity } from '../exchange/identity.js';
+import type { Envelope, NodeIdentity } from '../exchange/index.js';
 import {
   appendAudit,
+  type AuditEntry,
   auditHead,
-  listAudit,
-  verifyAudit,
   type AuditQuery,
   type ChainKeySource,
   type ChainReport,
+  compareAndSetMeta,
+  getMeta,
+  listAudit,
   type NewAuditEntry,
-} from '../store/audit-repo.js';
-import type { Store, Tx } from '../store/database.js';
-import type { AuditEntry } from '../store/schema.js';
+  type Store,
+  type Tx,
+  verifyAudit,
+} from '../store/index.js';
 import { AuditKey, AUDIT_KEY_META, keyId } from './audit-key.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
 import { checkCheckpointLines, CheckpointFile, makeCheckpoint, openCheckpoint, type Checkpoint } from './checkpoints.js';
 
 const FLUSH_MS = 100;

@@ -11,9 +11,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
-import { open, seal, type Envelope } from '../exchange/envelope.js';
-import type { NodeIdentity } from '../exchange/identity.js';
-import { FILE_MODE } from '../store/data-dir.js';
+import { type Envelope, type NodeIdentity, open, seal } from '../exchange/index.js';
+import { FILE_MODE } from '../store/index.js';
 
 export const CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
 const FORMAT = 'alliance-audit-checkpoint';

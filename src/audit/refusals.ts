@@ -16,7 +16,7 @@
  */
 import { AllianceError } from '../errors/catalogue.js';
 import type { Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
+import type { Store } from '../store/index.js';
 import type { AuditLog } from './audit-log.js';
 
 /** How a service wants a refusal recorded (its own action, target and detail). */

@@ -8,10 +8,8 @@
  * another hash for an entry it holds: two histories were signed.
  */
 import { AllianceError } from '../errors/catalogue.js';
-import type { Envelope } from '../exchange/envelope.js';
-import type { FederationService } from '../exchange/federation-service.js';
-import { dropWitnessedCheckpoints, keepWitnessedCheckpoint, witnessedAt, witnessedCheckpoints } from '../store/audit-repo.js';
-import type { Store } from '../store/database.js';
+import type { Envelope, FederationService } from '../exchange/index.js';
+import { dropWitnessedCheckpoints, keepWitnessedCheckpoint, type Store, witnessedAt, witnessedCheckpoints } from '../store/index.js';
 import { openCheckpoint } from './checkpoints.js';
 import { auditedAs } from './refusals.js';
 

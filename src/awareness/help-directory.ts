@@ -8,22 +8,24 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import { HELP_KINDS } from '../store/migrations/0012-help-directory.js';
-import { INTERNATIONAL } from '../store/migrations/0013-messages.js';
 import {
   curatedHelpEntries,
+  type Executor,
+  HELP_KINDS,
+  type HelpEntryRow,
   insertHelpEntry,
+  INTERNATIONAL,
   listHelpEntries,
   liveHelpEntry,
   logHelpChange,
   markHelpEntryRemoved,
+  now,
+  parseJson,
+  type Store,
+  TtlCache,
   updateHelpEntry,
-} from '../store/help-repo.js';
-import type { HelpEntryRow } from '../store/reporting-schema.js';
-import { TtlCache } from '../store/ttl-cache.js';
+} from '../store/index.js';
 import { canonicalLanguage } from './language.js';
-import { now, parseJson, type Executor } from '../store/util.js';
 
 export { HELP_KINDS, INTERNATIONAL };
 export type HelpKind = (typeof HELP_KINDS)[number];

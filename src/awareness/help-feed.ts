@@ -6,16 +6,25 @@
  */
 import type { BackgroundTask } from '../jobs/background.js';
 import { AllianceError } from '../errors/catalogue.js';
-import type { Envelope } from '../exchange/envelope.js';
-import type { FederationService } from '../exchange/federation-service.js';
-import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
-import type { Store } from '../store/database.js';
-import { findPeer, listPeers, type PeerRow } from '../store/federation-repo.js';
-import { feedCheckpoint, setFeedCheckpoint } from '../store/feed-checkpoints.js';
-import { curatedCountFrom, helpChangesSince, helpEntriesByIds, helpEntryByUid, insertReceivedHelpEntry, setHelpEntry } from '../store/help-repo.js';
-import { now, type Executor } from '../store/util.js';
+import { type Envelope, type FederationService, pullFeed, sealFeedPage } from '../exchange/index.js';
+import {
+  curatedCountFrom,
+  type Executor,
+  feedCheckpoint,
+  findPeer,
+  helpChangesSince,
+  helpEntriesByIds,
+  helpEntryByUid,
+  insertReceivedHelpEntry,
+  listPeers,
+  now,
+  type PeerRow,
+  setFeedCheckpoint,
+  setHelpEntry,
+  type Store,
+  unknownPeer,
+} from '../store/index.js';
 import { helpEntryFields, helpEntryView, type HelpDirectory } from './help-directory.js';
-import { unknownPeer } from '../store/federation-repo.js';
 
 export const HELP_FEED_FORMAT = 'alliance-help-directory';
 const PAGE = 500;

@@ -4,7 +4,7 @@
  * close. Only counts: the query text never reaches this module.
  */
 import type { ReportingService } from '../reporting/reporting-service.js';
-import { dayOf } from '../store/day.js';
+import { dayOf } from '../store/index.js';
 
 export class MessageCounter {
   private pending = new Map<string, number>();

@@ -7,21 +7,22 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
 import {
   approvedKeys,
   approvedVersions,
   decideMessage,
   getMessage,
   insertMessageDraft,
+  isUniqueViolation,
   lastMessageVersion,
   messageLanguages,
+  type MessageRow,
   messagesIn,
   messageVersions,
-} from '../store/messages-repo.js';
-import type { MessageRow } from '../store/reporting-schema.js';
-import { TtlCache } from '../store/ttl-cache.js';
-import { isUniqueViolation, now } from '../store/util.js';
+  now,
+  type Store,
+  TtlCache,
+} from '../store/index.js';
 import { languageChain, requireLanguage } from './language.js';
 import { FALLBACK_LANGUAGE, MESSAGE_AUDIENCES, MESSAGE_CONTEXTS, type Audience, type MessageContext } from './seed-messages.js';
 

@@ -7,27 +7,39 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { getSignalType } from '../signals/registry.js';
-import { bankCounts, deleteBank, getBankById, getBankByName, insertBank, listBanks, updateBank } from '../store/banks-repo.js';
+import { getSignalType } from '../signals/index.js';
 import {
+  type Bank,
+  type BankContent,
+  bankCounts,
   bulkInsertContents,
+  deleteBank,
   deleteBankContents,
   deleteContent,
   deleteSignal,
+  type DialectName,
+  getBankById,
+  getBankByName,
   getContent,
   getSignal,
+  insertBank,
   insertContent,
   insertSignals,
+  jsonColumn,
+  listBanks,
   listContent,
-  signalsOfContent,
-  updateContent,
+  logFeed,
   type NewSignal,
-} from '../store/content-repo.js';
-import { notify, type DialectName, type Store, type Tx } from '../store/database.js';
-import { logFeed } from '../store/feed-repo.js';
-import type { Bank, BankContent, Signal } from '../store/schema.js';
-import { nextTurn, parseJson } from '../store/util.js';
-import { jsonColumn } from '../store/json-limits.js';
+  nextTurn,
+  notify,
+  parseJson,
+  type Signal,
+  signalsOfContent,
+  type Store,
+  type Tx,
+  updateBank,
+  updateContent,
+} from '../store/index.js';
 import { parseClassification, type Classification } from './classification.js';
 import { checkBankName } from './names.js';
 

@@ -9,13 +9,13 @@
  */
 import { createReadStream } from 'node:fs';
 import { AllianceError } from '../errors/catalogue.js';
-import { fileChunks, parseCsv } from '../exchange/formats/csv.js';
+import { fileChunks, parseCsv } from '../exchange/index.js';
 import { HashCsvGrouper, isHashCsvHeader, readHashJsonl, type HashedFile } from '../hasher/read-output.js';
 import type { Principal } from '../members/principal.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType } from '../signals/index.js';
 import { parseClassification } from './classification.js';
 import type { BankService, ContentFields } from './bank-service.js';
-import type { Tx } from '../store/database.js';
+import type { Tx } from '../store/index.js';
 import { basename } from 'node:path';
 
 export const IMPORT_COLUMNS = ['signal_type', 'signal', 'classification', 'tags', 'note', 'content'] as const;

@@ -9,32 +9,31 @@ import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import type { Envelope } from '../exchange/envelope.js';
-import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
-import type { FederationService } from '../exchange/federation-service.js';
-import type { CaseRow } from '../store/cases-schema.js';
 import {
   caseByUid,
+  type CaseRow,
+  type Executor,
+  findPeer,
   insertAlert,
   insertOwnCase,
   insertReceivedCase,
   insertTarget,
   listAlerts,
   listOwnCases,
+  listPeers,
   lockTargets,
   ownCase,
   ownTargetsSince,
   setCaseContact,
   setTargetCheckpoint,
+  type Store,
   targetCheckpoint,
   targetsLike,
-} from '../store/deconfliction-repo.js';
-import { findPeer, listPeers } from '../store/federation-repo.js';
-import type { Executor } from '../store/util.js';
+  unknownPeer,
+} from '../store/index.js';
+import { type Envelope, type FederationService, pullFeed, sealFeedPage } from '../exchange/index.js';
 import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
 import { parseIsoTime, isoOrNull } from '../time/iso-time.js';
-import { unknownPeer } from '../store/federation-repo.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
 const TARGET_PAGE = 1000;

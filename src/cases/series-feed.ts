@@ -11,25 +11,27 @@
 import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import type { Envelope } from '../exchange/envelope.js';
-import { pullFeed, sealFeedPage } from '../exchange/member-feed.js';
-import type { FederationService } from '../exchange/federation-service.js';
+import { type Envelope, type FederationService, pullFeed, sealFeedPage } from '../exchange/index.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import { seriesChangedSince, seriesCheckpoint, setSeriesCheckpoint } from '../store/cases-repo.js';
-import type { Store } from '../store/database.js';
-import { findPeer, listPeers } from '../store/federation-repo.js';
 import {
   deleteVictimsOf,
+  type Executor,
+  findPeer,
   insertReceivedSeries,
   insertReceivedVictims,
+  listPeers,
+  now,
   seriesByUid,
+  seriesChangedSince,
+  seriesCheckpoint,
   setReceivedSeries,
+  setSeriesCheckpoint,
+  type Store,
+  unknownPeer,
   victimCounts,
   victimUidsOf,
-} from '../store/series-feed-repo.js';
-import { now, type Executor } from '../store/util.js';
+} from '../store/index.js';
 import { SERIES_STATUSES } from './series-service.js';
-import { unknownPeer } from '../store/federation-repo.js';
 
 export const SERIES_FEED_FORMAT = 'alliance-series';
 const PAGE = 500;

@@ -10,9 +10,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Series } from '../store/cases-schema.js';
 import {
   contentOfSeries,
+  dayOf,
+  existingContentIds,
   getSeries,
   getService,
   getVictim,
@@ -20,20 +21,22 @@ import {
   insertSeries,
   insertService,
   insertVictim,
+  isDay,
   linkContent,
   listServices,
   logSeries,
+  now,
+  parseJson,
   referralsOfVictims,
   searchSeries,
+  type Series,
   seriesNamed,
+  type Store,
+  type Tx,
   unlinkContent,
   updateSeries,
   victimsOfSeries,
-} from '../store/cases-repo.js';
-import { existingContentIds } from '../store/content-repo.js';
-import type { Store, Tx } from '../store/database.js';
-import { dayOf, isDay } from '../store/day.js';
-import { now, parseJson } from '../store/util.js';
+} from '../store/index.js';
 import { parseIsoTime, isoOrNull } from '../time/iso-time.js';
 
 export const SERIES_STATUSES = ['unidentified', 'victim_identified', 'offender_identified', 'closed'] as const;

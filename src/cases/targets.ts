@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { AllianceError, failWith } from '../errors/catalogue.js';
-import { getSignalType, recogniseType } from '../signals/registry.js';
+import { getSignalType, recogniseType } from '../signals/index.js';
 
 export const TARGET_KINDS = ['username', 'email', 'phone', 'ip', 'device', 'url', 'series', 'hash'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];

@@ -10,9 +10,8 @@
  * own. When statements disagree the newest wins (a tie: the one that says "identified"), and the
  * answer names its source. With no statement at all a flag is false and its source null.
  */
-import type { LinkedSeries } from '../store/cases-repo.js';
+import { type LinkedSeries, parseJson } from '../store/index.js';
 import type { Match, Provenance } from '../match/lookup-service.js';
-import { parseJson } from '../store/util.js';
 
 export interface ContentFacts {
   id: number;

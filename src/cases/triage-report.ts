@@ -10,9 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseClassification, classificationLabel } from '../banks/classification.js';
-import { writeAtomically } from '../exchange/formats/atomic-write.js';
-import { writeVics } from '../exchange/formats/vics-stream.js';
-import type { ExportableContent } from '../exchange/formats/vics.js';
+import { type ExportableContent, writeAtomically, writeVics } from '../exchange/index.js';
 import { csvField, htmlText } from '../hasher/output.js';
 import { splitPath, TRIAGE_CLASSES, type TriageClass, type TriageItem } from './triage.js';
 import { describeSource, FLAG_NAMES, VICS_FLAG_FIELD, type FlagName } from './triage-facts.js';

@@ -8,15 +8,27 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { classificationLabel } from '../banks/classification.js';
 import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import { getRun, insertItems, insertRun, listItems, listRuns, newFolders, retireRuns, updateRun, type ItemQuery } from '../store/triage-repo.js';
-import type { TriageItemRow, TriageRunRow } from '../store/triage-schema.js';
-import { now, parseJson } from '../store/util.js';
+import {
+  contentFacts,
+  getRun,
+  insertItems,
+  insertRun,
+  type ItemQuery,
+  listItems,
+  listRuns,
+  newFolders,
+  now,
+  parseJson,
+  retireRuns,
+  seriesOfContents,
+  type Store,
+  type TriageItemRow,
+  type TriageRunRow,
+  updateRun,
+} from '../store/index.js';
 import { writeTriageOutputs, type SeriesTally, type TriageOutputs } from './triage-report.js';
 import { classify, splitPath, type TriageInput, type TriageItem, type TriageMatcher } from './triage.js';
 import type { TriageFacts } from './triage-facts.js';
-import { contentFacts } from '../store/content-repo.js';
-import { seriesOfContents } from '../store/cases-repo.js';
 
 export type TriageKind = 'folder' | 'vics' | 'hashes';
 

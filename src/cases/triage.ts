@@ -22,13 +22,13 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Classification, LegalStatus } from '../banks/classification.js';
-import { readVicsFile } from '../exchange/formats/vics-stream.js';
+import { readVicsFile } from '../exchange/index.js';
 import type { HashRequest } from '../hasher/hash-file.js';
 import { runHash, type ProgressSink } from '../hasher/run.js';
 import { isProblem, walkInputs } from '../hasher/walk.js';
 import type { LookupService, Match } from '../match/lookup-service.js';
 import type { MediaKind } from '../media/detect.js';
-import { appliesTo, getSignalType, recogniseType, SIGNAL_TYPES } from '../signals/registry.js';
+import { appliesTo, getSignalType, recogniseType, SIGNAL_TYPES } from '../signals/index.js';
 import { triageFacts, type FactsSource, type TriageFacts } from './triage-facts.js';
 
 export type TriageClass = 'known' | 'new' | 'not_relevant' | 'unreadable';

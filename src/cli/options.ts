@@ -1,6 +1,6 @@
 /** Parsers for command-line values: each throws a USAGE error that names the option. */
 import { InvalidArgumentError } from 'commander';
-import { recogniseType } from '../signals/registry.js';
+import { recogniseType } from '../signals/index.js';
 
 function integerFrom(name: string, min: number, what: string) {
   return (text: string): number => {

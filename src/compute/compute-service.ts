@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { AllianceError } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from '../hasher/hash-file.js';
 import type { FileEntry } from '../hasher/walk.js';
-import type { CompareResult, SignalType } from '../signals/signal-type.js';
+import type { CompareResult, SignalType } from '../signals/index.js';
 import { Busy, WorkerPool } from './worker-pool.js';
 
 export interface ComputeLimits {

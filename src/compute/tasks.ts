@@ -4,8 +4,7 @@
  */
 import { hashFile, type FileResult, type HashRequest } from '../hasher/hash-file.js';
 import type { FileEntry } from '../hasher/walk.js';
-import { getSignalType } from '../signals/registry.js';
-import type { CompareResult } from '../signals/signal-type.js';
+import { type CompareResult, getSignalType } from '../signals/index.js';
 
 export type Task = { kind: 'hash'; entry: FileEntry; request: HashRequest } | { kind: 'compare'; signalType: string; a: string; b: string; threshold: number };
 

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { AllianceError, type ErrorCode } from '../errors/catalogue.js';
 import type { FileResult, HashRequest } from '../hasher/hash-file.js';
 import type { FileEntry } from '../hasher/walk.js';
-import type { CompareResult } from '../signals/signal-type.js';
+import type { CompareResult } from '../signals/index.js';
 import type { Task } from './tasks.js';
 
 export type WorkerReply =

@@ -6,19 +6,20 @@
  */
 import { parseClassification } from '../banks/classification.js';
 import { DISABLED_FOREVER } from '../banks/bank-service.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType } from '../signals/index.js';
 import {
   bulkInsertContents,
   contentIdsByUid,
   deleteContent,
   deleteSignal,
+  type DialectName,
   insertSignals,
-  signalsOfContent,
-  updateContent,
+  logFeed,
   type NewSignal,
-} from '../store/content-repo.js';
-import type { DialectName, Tx } from '../store/database.js';
-import { logFeed } from '../store/feed-repo.js';
+  signalsOfContent,
+  type Tx,
+  updateContent,
+} from '../store/index.js';
 import type { Entry, UpsertEntry } from './page.js';
 
 export interface ApplyResult {

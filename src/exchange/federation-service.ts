@@ -11,40 +11,49 @@ import { checkBankName } from '../banks/names.js';
 import { AllianceError, toAllianceError } from '../errors/catalogue.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import { MEMBER_KINDS, type MemberKind } from '../members/roles.js';
-import { getBankById, getBankByName, insertBank, findBankByName, updateBank } from '../store/banks-repo.js';
-import { getContent, updateContent } from '../store/content-repo.js';
-import { notify, type Store } from '../store/database.js';
-import { logFeed } from '../store/feed-repo.js';
 import {
   advanceCheckpoint,
+  type Bank,
   closeMemberKeys,
   deletePeer,
   deletePublication,
+  findBankByName,
+  findMemberByName,
   findPeer,
   findPeerById,
   findSubscription,
+  getBankById,
+  getBankByName,
+  getContent,
+  insertBank,
+  insertMember,
   insertPeer,
   insertSubscription,
   listPeers,
   listPublications,
   listSubscriptions,
+  logFeed,
   markAttempt,
   markError,
   markSuccess,
-  memberKeys,
-  opinionCounts,
-  recordMemberKey,
-  touchPeer,
-  upsertOpinion,
-  updatePeer,
-  upsertPublication,
   type MemberKeyRow,
+  memberKeys,
+  notify,
+  opinionCounts,
+  parseJson,
   type PeerRow,
+  recordMemberKey,
+  rememberNonce,
+  type Store,
   type SubscriptionRow,
-} from '../store/federation-repo.js';
-import { findMemberByName, insertMember } from '../store/members-repo.js';
-import type { Bank } from '../store/schema.js';
-import { parseJson } from '../store/util.js';
+  touchPeer,
+  unknownPeer,
+  updateBank,
+  updateContent,
+  updatePeer,
+  upsertOpinion,
+  upsertPublication,
+} from '../store/index.js';
 import { OPINIONS, type ExchangeAdapter, type Opinion } from './adapter.js';
 import { allowedStatuses, parseAgreement, type Agreement, type AgreementInput } from './agreements.js';
 import { applyDeltas, type ApplyResult } from './apply-feed.js';
@@ -53,8 +62,6 @@ import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
 import { AlliancePeerFeed, peerRequest } from './peer-client.js';
 import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
-import { rememberNonce } from '../store/nonces-repo.js';
-import { unknownPeer } from '../store/federation-repo.js';
 
 export interface NewPeer {
   name: string;

@@ -21,8 +21,7 @@ import { NcmecError, parseNcmecPage } from './formats/ncmec.js';
 import type { CategoryMap, VicsForm, VicsModel } from './formats/vics.js';
 import { readVicsFile, writeVics } from './formats/vics-stream.js';
 import type { Entry } from './page.js';
-import { contentIdsByUid } from '../store/content-repo.js';
-import type { Tx } from '../store/database.js';
+import { contentIdsByUid, type Tx } from '../store/index.js';
 
 export type ImportFormat = 'csv' | 'jsonl' | 'vics' | 'ncmec';
 export type ExportFormat = 'csv' | 'vics';

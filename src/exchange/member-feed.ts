@@ -5,7 +5,7 @@
  * key, format, publisher, addressee, position, order, and a page that says "more" must advance.
  */
 import { AllianceError } from '../errors/catalogue.js';
-import type { PeerRow } from '../store/federation-repo.js';
+import type { PeerRow } from '../store/index.js';
 import { open, seal, type Envelope } from './envelope.js';
 import type { FederationService } from './federation-service.js';
 

@@ -5,7 +5,7 @@
  * (since, to] — so a replayed old page, a page for someone else and a gap are all refused.
  */
 import { failWith } from '../errors/catalogue.js';
-import { getSignalType } from '../signals/registry.js';
+import { getSignalType } from '../signals/index.js';
 import { parseClassification } from '../banks/classification.js';
 
 export const PAGE_FORMAT = 'alliance-feed';

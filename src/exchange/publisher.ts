@@ -6,11 +6,7 @@
  */
 import { AllianceError } from '../errors/catalogue.js';
 import { classificationLabel, type Classification } from '../banks/classification.js';
-import type { Store } from '../store/database.js';
-import { contentsWithSignals, feedRows, latestFeedSeq } from '../store/feed-repo.js';
-import { findPublication } from '../store/federation-repo.js';
-import type { Bank } from '../store/schema.js';
-import { parseJson } from '../store/util.js';
+import { type Bank, contentsWithSignals, feedRows, findPublication, latestFeedSeq, parseJson, type Store } from '../store/index.js';
 import { allowedStatuses, type Agreement, type Recipient } from './agreements.js';
 import { PAGE_FORMAT, PAGE_VERSION, type Entry, type Page } from './page.js';
 

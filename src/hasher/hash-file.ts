@@ -6,9 +6,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { AllianceError, toAllianceError, type ErrorCode } from '../errors/catalogue.js';
 import { kindFromName, sniff, SNIFF_BYTES, type MediaKind } from '../media/detect.js';
-import { streamFile } from '../signals/crypto/digest.js';
-import { appliesTo, defaultTypesFor, SIGNAL_TYPES } from '../signals/registry.js';
-import type { HashContext, SignalValue } from '../signals/signal-type.js';
+import { appliesTo, defaultTypesFor, type HashContext, SIGNAL_TYPES, type SignalValue, streamFile } from '../signals/index.js';
 import type { FileEntry } from './walk.js';
 
 export interface HashRequest {

@@ -9,8 +9,7 @@ import type { BankService } from '../banks/bank-service.js';
 import { isPermanent, type JobHandler } from './job-runner.js';
 import { importCsv } from '../banks/import-csv.js';
 import type { Principal } from '../members/principal.js';
-import type { Db } from '../store/database.js';
-import { enqueueJob, openJobsOfKind } from '../store/jobs.js';
+import { type Db, enqueueJob, openJobsOfKind } from '../store/index.js';
 
 export const IMPORT_JOB = 'import.csv';
 

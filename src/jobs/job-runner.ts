@@ -17,8 +17,7 @@
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AllianceError } from '../errors/catalogue.js';
-import type { Store, Tx } from '../store/database.js';
-import { claimJob, completeJob, failJob, renewJobLease, requeueStale, requeueWorker, runningJobWorkers } from '../store/jobs.js';
+import { claimJob, completeJob, failJob, renewJobLease, requeueStale, requeueWorker, runningJobWorkers, type Store, type Tx } from '../store/index.js';
 
 export interface JobContext {
   readonly jobId: number;

@@ -4,14 +4,9 @@
  * date, outside the bank's enabled ratio, suppressed by a negative bank).
  */
 import type { Classification } from '../banks/classification.js';
-import { getSignalType, thresholdFor } from '../signals/registry.js';
-import type { Store } from '../store/database.js';
-import { seriesOfContents } from '../store/cases-repo.js';
-import { matchContexts } from '../store/match-repo.js';
-import type { Bank, BankContent } from '../store/schema.js';
-import { parseJson } from '../store/util.js';
+import { getSignalType, thresholdFor } from '../signals/index.js';
+import { type Bank, type BankContent, matchContexts, parseJson, requireBanks, seriesOfContents, type Store } from '../store/index.js';
 import type { Matcher } from './matcher.js';
-import { requireBanks } from '../store/banks-repo.js';
 
 export interface LookupOptions {
   /** Only these banks (names). */

@@ -7,14 +7,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IndexMatch, IndexOptions, SignalIndex } from '../index/signal-index.js';
-import { readSnapshot, writeSnapshot } from '../index/snapshot.js';
-import { QueryThreads } from '../index/query-threads.js';
+import { type IndexMatch, type IndexOptions, QueryThreads, readSnapshot, type SignalIndex, writeSnapshot } from '../index/index.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { buildIndex, SIGNAL_TYPES } from '../signals/registry.js';
-import { allSignals, changesSince, lastChangeSeq } from '../store/content-repo.js';
-import type { Store } from '../store/database.js';
-import { nextTurn } from '../store/util.js';
+import { buildIndex, SIGNAL_TYPES } from '../signals/index.js';
+import { allSignals, changesSince, lastChangeSeq, nextTurn, type Store } from '../store/index.js';
 
 export const CHANGES_CHANNEL = 'alliance_signal_changes';
 

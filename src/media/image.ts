@@ -6,7 +6,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { AllianceError } from '../errors/catalogue.js';
-import type { RawImage } from '../signals/pdq/pdq.js';
+import type { RawImage } from '../signals/index.js';
 
 export interface DecodeOptions {
   maxImagePixels: number;

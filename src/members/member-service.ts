@@ -3,13 +3,23 @@
  * in-process cache keeps authentication off the database on the lookup path, and revocation
  * clears it at once (other processes see a revocation within the cache's lifetime, 5 s).
  */
-import { TtlCache } from '../store/ttl-cache.js';
+import {
+  findMemberByName,
+  findTokenByHash,
+  insertMember,
+  insertToken,
+  listMembers,
+  listTokens,
+  type Member,
+  revokeToken,
+  type Store,
+  type Token,
+  TtlCache,
+  updateMember,
+} from '../store/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import type { Store } from '../store/database.js';
-import { findMemberByName, findTokenByHash, insertMember, insertToken, listMembers, listTokens, revokeToken, updateMember } from '../store/members-repo.js';
 import { isCountryCode } from '../geo/countries.js';
-import type { Member, Token } from '../store/schema.js';
 import { requirePermission, type Principal } from './principal.js';
 import { isRole, MEMBER_KINDS, type MemberKind, type Role } from './roles.js';
 import { newToken, tokenHash, tokenPrefix } from './tokens.js';

@@ -3,22 +3,28 @@
  * open a node; nothing else holds state (no module globals).
  */
 import { join } from 'node:path';
-import { MediaVault } from '../actions/media-vault.js';
-import { smtpMailer } from '../actions/mailer.js';
-import { confirmedMatchBasis, NoticeService } from '../actions/notice-service.js';
+import {
+  confirmedMatchBasis,
+  MediaVault,
+  NoticeService,
+  OPINION_JOB,
+  REPORT_DELIVERY_JOB,
+  ReportService,
+  RetroMatcher,
+  REVIEW_FOLLOWUP_JOB,
+  ReviewService,
+  RuleService,
+  smtpMailer,
+  SubmissionService,
+  WebhookDispatcher,
+} from '../actions/index.js';
 import type { BackgroundTask } from '../jobs/background.js';
-import { REPORT_DELIVERY_JOB, ReportService } from '../actions/report-service.js';
-import { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from '../actions/review-service.js';
-import { RetroMatcher } from '../actions/retro-matcher.js';
-import { RuleService } from '../actions/rule-service.js';
-import { SubmissionService } from '../actions/submission-service.js';
-import { WebhookDispatcher } from '../actions/webhook-dispatcher.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ComputeService } from '../compute/compute-service.js';
 import type { Checkpoint } from '../audit/checkpoints.js';
 import { AuditWitnesses } from '../audit/witnesses.js';
 import { RefusalLog } from '../audit/refusals.js';
-import type { ChainReport } from '../store/audit-repo.js';
+import { type ChainReport, ensureDataDir, findMemberByName, getSubmission, openStore, SecretBox, type Store } from '../store/index.js';
 import { DeconflictionService } from '../cases/deconfliction.js';
 import { SeriesFeed } from '../cases/series-feed.js';
 import { SeriesService } from '../cases/series-service.js';
@@ -32,21 +38,15 @@ import { CheckService } from '../awareness/check-service.js';
 import { HelpFeed } from '../awareness/help-feed.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
-import { FederationService } from '../exchange/federation-service.js';
-import { loadIdentity } from '../exchange/identity.js';
+import { FederationService, loadIdentity } from '../exchange/index.js';
 import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
 import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
 import { cliPrincipal, type Principal } from '../members/principal.js';
-import { findMemberByName } from '../store/members-repo.js';
-import { getSubmission } from '../store/submissions-repo.js';
-import { openStore, type Store } from '../store/database.js';
 import { registerServerPath } from '../errors/redact.js';
 import { resolveSelf, storeSelf } from './self.js';
-import { ensureDataDir } from '../store/data-dir.js';
-import { SecretBox } from '../store/secret-box.js';
 
 export interface AllianceNode {
   readonly config: Readonly<Config>;

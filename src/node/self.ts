@@ -9,9 +9,7 @@
 import type { Config } from '../config/config.js';
 import { AllianceError } from '../errors/catalogue.js';
 import type { MemberKind } from '../members/roles.js';
-import type { Store } from '../store/database.js';
-import { listMembers } from '../store/members-repo.js';
-import { compareAndSetMeta, getMeta } from '../store/meta-repo.js';
+import { compareAndSetMeta, getMeta, listMembers, type Store } from '../store/index.js';
 
 export const NODE_MEMBER_META = 'node_member';
 

@@ -9,29 +9,32 @@
 import { isoOrNull } from '../time/iso-time.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
-import { open as openEnvelope, seal, type Envelope } from '../exchange/envelope.js';
-import type { FederationService } from '../exchange/federation-service.js';
+import { type Envelope, type FederationService, fingerprint, open as openEnvelope, seal } from '../exchange/index.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import {
+  type CountryReportRow,
   draftOfPeriod,
+  findPeer,
   getCountryReport,
   insertDraftReport,
   insertReceivedCountryReport,
   listCountryReports,
+  listPeers,
   listReceivedCountryReports,
   markSubmitted,
+  type MemberKeyRow,
+  memberKeys,
+  now,
+  parseJson,
+  type ReceivedCountryReport,
+  recordMemberKey,
   refreshDraft,
   setDeliveryError,
   setDraftNarrative,
   signDraft,
-} from '../store/country-reports-repo.js';
-import type { Store } from '../store/database.js';
-import { findPeer, listPeers, memberKeys, recordMemberKey, type MemberKeyRow } from '../store/federation-repo.js';
-import { fingerprint } from '../exchange/identity.js';
+  type Store,
+} from '../store/index.js';
 import { auditedAs } from '../audit/refusals.js';
-import type { ReceivedCountryReport } from '../store/reporting-schema.js';
-import type { CountryReportRow } from '../store/reporting-schema.js';
-import { now, parseJson } from '../store/util.js';
 import type { Indicators } from './indicators.js';
 import { dashboard, type Dashboard } from './dashboard.js';
 import { parsePeriod, type PeriodKind } from './periods.js';

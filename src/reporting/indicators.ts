@@ -5,9 +5,7 @@
  * events (10 M matches) is counted without reading every row; durations (notices, victims) are
  * loaded and ranked here. Exchange health is a snapshot at computation time.
  */
-import type { Store } from '../store/database.js';
-import * as facts from '../store/indicators-repo.js';
-import type { Executor } from '../store/util.js';
+import { type Executor, indicatorsRepo as facts, type Store } from '../store/index.js';
 import { parsePeriod, within, type Period } from './periods.js';
 
 export type Target = 'victims' | 'offenders' | 'awareness' | 'availability' | 'exchange';

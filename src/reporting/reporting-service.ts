@@ -9,19 +9,20 @@ import { MESSAGE_CONTEXTS } from '../awareness/seed-messages.js';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import { requirePermission, type Principal } from '../members/principal.js';
-import type { Store } from '../store/database.js';
-import { dayOf, isDay } from '../store/day.js';
 import {
   addMessageCount,
   assessmentsOf,
+  dayOf,
   deleteCampaign,
   insertCampaign,
+  isDay,
   listCampaigns,
   listManualIndicators,
+  now,
+  type Store,
   upsertAssessment,
   upsertManualIndicator,
-} from '../store/reporting-repo.js';
-import { now } from '../store/util.js';
+} from '../store/index.js';
 import { computeIndicators, growth, VICTIM_GROWTH_GOAL, type Indicators } from './indicators.js';
 import { MNR_CAPABILITIES, MNR_PHASES } from './mnr.js';
 import { parsePeriod, yearBefore } from './periods.js';

@@ -3,7 +3,7 @@
  * type complete. Everything that needs "all algorithms" — or one algorithm's capability — asks here.
  */
 import { AllianceError } from '../errors/catalogue.js';
-import type { IndexOptions, SignalIndex } from '../index/signal-index.js';
+import type { IndexOptions, SignalIndex } from '../index/index.js';
 import type { MediaKind } from '../media/detect.js';
 import { md5Signal, sha1Signal, sha256Signal } from './crypto/digest.js';
 import { keywordSignal } from './keyword/signal.js';

@@ -3,8 +3,7 @@
  * never special-case an algorithm (the python-threatexchange lesson). Adding an algorithm means
  * writing one `SignalType` and listing it in `registry.ts`.
  */
-import type { IndexOptions, SignalIndex } from '../index/signal-index.js';
-import type { Snapshot } from '../index/snapshot.js';
+import type { IndexOptions, SignalIndex, Snapshot } from '../index/index.js';
 import type { MediaKind } from '../media/detect.js';
 
 /** One stored value of a type, as a bulk index build reads them. */

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } from '../../banks/bank-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { jsonLimitProblem } from '../../store/json-limits.js';
+import { jsonLimitProblem } from '../../store/index.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import {
   HmaBank,

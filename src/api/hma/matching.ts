@@ -6,7 +6,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import type { LookupResult, LookupService } from '../../match/lookup-service.js';
 import type { Matcher } from '../../match/matcher.js';
-import { SIGNAL_TYPES } from '../../signals/registry.js';
+import { SIGNAL_TYPES } from '../../signals/index.js';
 import type { Metrics } from '../metrics.js';
 import { HmaCompare, HmaIndexStatus, HmaLookup, HmaRawLookup, HmaTypedBankMatches } from '../contract/hma.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';

@@ -4,8 +4,7 @@
  * forms (HMA's vPDQ is a JSON array of "pdqhex,quality,timestamp" strings). Nothing here names
  * a type: a type without an HMA form is not part of HMA's API.
  */
-import { SIGNAL_TYPES, typeOfHmaName } from '../../signals/registry.js';
-import type { CompareResult } from '../../signals/signal-type.js';
+import { type CompareResult, SIGNAL_TYPES, typeOfHmaName } from '../../signals/index.js';
 
 /** The HMA names `/c/signal_type` lists and a lookup naming no type tries, sorted by name. */
 export function hmaSignalTypes(): string[] {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AllianceNode } from '../../node/node.js';
-import { parseJson } from '../../store/util.js';
+import { parseJson } from '../../store/index.js';
 import { AuditCheckpointList, AuditCheckpointReport, AuditPage, AuditVerification } from '../contract/index.js';
 
 export async function auditRoutes(app: FastifyInstance, opts: { node: AllianceNode }): Promise<void> {

@@ -3,9 +3,8 @@ import { isoOrNull } from '../../time/iso-time.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FederationService } from '../../exchange/federation-service.js';
-import { fingerprint } from '../../exchange/identity.js';
-import type { SubscriptionRow } from '../../store/federation-repo.js';
+import { type FederationService, fingerprint } from '../../exchange/index.js';
+import type { SubscriptionRow } from '../../store/index.js';
 import { MEMBER_KINDS } from '../../members/roles.js';
 import { BankName, BankParams, IdParams } from './schemas.js';
 import {

@@ -5,8 +5,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import { IMPORT_JOB, queueCsvImport } from '../../jobs/import-job.js';
 import { redactServerPaths } from '../../errors/redact.js';
 import type { AllianceNode } from '../../node/node.js';
-import { getJob } from '../../store/jobs.js';
-import { parseJson } from '../../store/util.js';
+import { getJob, parseJson } from '../../store/index.js';
 import { Job, JobAccepted } from '../contract/index.js';
 import { BankParams, IdParams } from './schemas.js';
 

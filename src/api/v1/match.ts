@@ -7,7 +7,7 @@ import type { LookupService } from '../../match/lookup-service.js';
 import type { Matcher } from '../../match/matcher.js';
 import { parseTypeList } from '../../hasher/hash-file.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { getSignalType, SIGNAL_TYPES, thresholdFor } from '../../signals/registry.js';
+import { getSignalType, SIGNAL_TYPES, thresholdFor } from '../../signals/index.js';
 import type { Metrics } from '../metrics.js';
 import { CompareAnswer, HashAnswer, IndexSnapshot, IndexStatus, LookupResult, SignalTypeList, UploadLookup } from '../contract/index.js';
 import { hashUpload, uploadSignals } from '../uploads.js';

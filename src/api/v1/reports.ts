@@ -3,10 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { freeJson } from '../validation.js';
-import type { NoticeService } from '../../actions/notice-service.js';
-import type { ReportService } from '../../actions/report-service.js';
-import { actionMetrics } from '../../actions/action-metrics.js';
-import type { Store } from '../../store/database.js';
+import { actionMetrics, type NoticeService, type ReportService } from '../../actions/index.js';
+import type { Store } from '../../store/index.js';
 import { IdParams } from './schemas.js';
 import {
   ActionMetrics,

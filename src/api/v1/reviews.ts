@@ -2,9 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { ReviewService } from '../../actions/review-service.js';
-import type { ReportService } from '../../actions/report-service.js';
-import type { Account, SubmissionInput, SubmissionService } from '../../actions/submission-service.js';
+import type { Account, ReportService, ReviewService, SubmissionInput, SubmissionService } from '../../actions/index.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { IdParams } from './schemas.js';

@@ -2,9 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { RuleService } from '../../actions/rule-service.js';
-import { ACTION_KINDS } from '../../actions/rules.js';
-import type { WebhookDispatcher } from '../../actions/webhook-dispatcher.js';
+import { ACTION_KINDS, type RuleService, type WebhookDispatcher } from '../../actions/index.js';
 import { IdParams } from './schemas.js';
 import {
   ActionRule,

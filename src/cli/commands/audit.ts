@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { checkCheckpointLines, parseCheckpointLines } from '../../audit/checkpoints.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { parsePublicKey } from '../../exchange/identity.js';
+import { parsePublicKey } from '../../exchange/index.js';
 import { withNode } from '../node-command.js';
 
 export function auditCommand(): Command {

@@ -9,8 +9,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
 import { limitsFromEnv } from '../../media/limits.js';
 import type { MediaKind } from '../../media/detect.js';
-import { getSignalType, recogniseType, SIGNAL_TYPES } from '../../signals/registry.js';
-import type { SignalType } from '../../signals/signal-type.js';
+import { getSignalType, recogniseType, SIGNAL_TYPES, type SignalType } from '../../signals/index.js';
 import { nonNegativeNumber, oneOf, typeOfHexLiteral } from '../options.js';
 
 interface CompareOptions {

@@ -1,7 +1,7 @@
 /** Federation commands: identity, peer, publish, unpublish, subscribe, subscriptions, sync, opinion, bundle. */
 import { Command } from 'commander';
 import { subscriptionView } from '../../api/v1/federation.js';
-import { fingerprint } from '../../exchange/identity.js';
+import { fingerprint } from '../../exchange/index.js';
 import { MEMBER_KINDS, type MemberKind } from '../../members/roles.js';
 import { withNode } from '../node-command.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';

@@ -6,7 +6,7 @@ import { parseTypeList } from '../../hasher/hash-file.js';
 import type { OutputFormat } from '../../hasher/output.js';
 import { runHash, type HashSummary } from '../../hasher/run.js';
 import { limitsFromEnv } from '../../media/limits.js';
-import { SIGNAL_TYPES } from '../../signals/registry.js';
+import { SIGNAL_TYPES } from '../../signals/index.js';
 import { nonNegativeNumber, oneOf, positiveInt } from '../options.js';
 import { FailureLog, ProgressBar } from '../progress.js';
 

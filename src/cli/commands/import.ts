@@ -5,8 +5,17 @@
 import { Command, Option } from 'commander';
 import { importCsv } from '../../banks/import-csv.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { EXPORT_FORMATS, exportBankFile, formatOf, IMPORT_FORMATS, importExchangeFiles, type ExportFormat } from '../../exchange/files.js';
-import { parseCategoryMap, VICS_MODELS, type VicsModel } from '../../exchange/formats/vics.js';
+import {
+  EXPORT_FORMATS,
+  exportBankFile,
+  type ExportFormat,
+  formatOf,
+  IMPORT_FORMATS,
+  importExchangeFiles,
+  parseCategoryMap,
+  VICS_MODELS,
+  type VicsModel,
+} from '../../exchange/index.js';
 import { withNode } from '../node-command.js';
 
 const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(2);

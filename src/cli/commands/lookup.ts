@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashFile } from '../../hasher/hash-file.js';
 import { describeProvenance, type LookupResult } from '../../match/lookup-service.js';
-import { getSignalType } from '../../signals/registry.js';
+import { getSignalType } from '../../signals/index.js';
 import { withNode } from '../node-command.js';
 import { nonNegativeNumber, typeOfHexLiteral } from '../options.js';
 

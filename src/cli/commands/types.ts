@@ -1,6 +1,6 @@
 /** `alliance types`: the registered signal types and their match rules. */
 import { Command } from 'commander';
-import { SIGNAL_TYPES } from '../../signals/registry.js';
+import { SIGNAL_TYPES } from '../../signals/index.js';
 
 export function typesCommand(): Command {
   return new Command('types').description('List the signal types this node can hash and match.').action(() => {

@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AllianceError, fromErrno } from '../../errors/catalogue.js';
-import { ExactIndex } from '../../index/exact-index.js';
+import { ExactIndex } from '../../index/index.js';
 import type { ByteHasher, CompareResult, MediaInput, SignalType, SignalValue } from '../signal-type.js';
 
 const CHUNK_BYTES = 1024 * 1024;

@@ -6,7 +6,7 @@
  * Keywords are never computed from files.
  */
 import { AllianceError } from '../../errors/catalogue.js';
-import { KeywordIndex } from '../../index/keyword-index.js';
+import { KeywordIndex } from '../../index/index.js';
 import type { CompareResult, SignalType, SignalValue } from '../signal-type.js';
 import { skeleton } from './skeleton.js';
 

@@ -1,7 +1,6 @@
 /** PDQ as a signal type: images, Hamming distance, match at ≤ 31 bits. */
 import { AllianceError } from '../../errors/catalogue.js';
-import { HammingIndex } from '../../index/hamming-index.js';
-import { Hamming256SignalIndex } from '../../index/pdq-index.js';
+import { Hamming256SignalIndex, HammingIndex } from '../../index/index.js';
 import { decodeImage } from '../../media/image.js';
 import type { SignalType, SignalValue } from '../signal-type.js';
 import { hammingHex, normalizeHash256Hex, packHex256 } from './hash256.js';

@@ -1,7 +1,6 @@
 /** vPDQ as a signal type: videos, frame-set comparison, match when ≥ 80 % of query frames match. */
 import { AllianceError } from '../../errors/catalogue.js';
-import { FrameIndex } from '../../index/frame-index.js';
-import { ThreadedFrameIndex } from '../../index/frame-thread.js';
+import { FrameIndex, ThreadedFrameIndex } from '../../index/index.js';
 import type { SignalType } from '../signal-type.js';
 import { compareVpdq, VPDQ_DEFAULTS } from './compare.js';
 import { countFrameLines, formatVpdq, parseVpdq } from './format.js';

@@ -1,0 +1,15 @@
+/**
+ * What src/actions/ offers the rest of src/ (docs/architecture.md, "Entry points"): modules outside
+ * this folder import from here only. Grown by /work/codemod-entry-points.mjs from what they import.
+ */
+export { actionMetrics } from './action-metrics.js';
+export { smtpMailer } from './mailer.js';
+export { MediaVault } from './media-vault.js';
+export { confirmedMatchBasis, NoticeService } from './notice-service.js';
+export { REPORT_DELIVERY_JOB, ReportService } from './report-service.js';
+export { RetroMatcher } from './retro-matcher.js';
+export { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from './review-service.js';
+export { RuleService } from './rule-service.js';
+export { ACTION_KINDS } from './rules.js';
+export { type Account, type SubmissionInput, SubmissionService } from './submission-service.js';
+export { WebhookDispatcher } from './webhook-dispatcher.js';

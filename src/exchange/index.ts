@@ -1,0 +1,14 @@
+/**
+ * What src/exchange/ offers the rest of src/ (docs/architecture.md, "Entry points"): modules outside
+ * this folder import from here only. Grown by /work/codemod-entry-points.mjs from what they import.
+ */
+export { type Envelope, open, seal } from './envelope.js';
+export { FederationService } from './federation-service.js';
+export { EXPORT_FORMATS, exportBankFile, type ExportFormat, formatOf, IMPORT_FORMATS, importExchangeFiles } from './files.js';
+export { writeAtomically } from './formats/atomic-write.js';
+export { fileChunks, parseCsv } from './formats/csv.js';
+export { readVicsFile, writeVics } from './formats/vics-stream.js';
+export { type ExportableContent, parseCategoryMap, VICS_MODELS, type VicsModel } from './formats/vics.js';
+export { fingerprint, loadIdentity, type NodeIdentity, parsePublicKey } from './identity.js';
+export { pullFeed, sealFeedPage } from './member-feed.js';
+export { verifyRequest } from './request-signing.js';
