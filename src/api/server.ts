@@ -102,21 +102,19 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
 
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .get(
-      '/health',
-      {
-        config: { permission: 'public' },
-        schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)', response: { 200: Health, 503: Health } },
-      },
-      async (_req, reply) => {
-        const status = node.matcher.status();
-        void reply.status(status.ready ? 200 : 503);
-        const body: Health = { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
-        return body;
-      },
-    );
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/health',
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['operations'], summary: 'Liveness and index readiness (no token needed)', response: { 200: Health, 503: Health } },
+    },
+    async (_req, reply) => {
+      const status = node.matcher.status();
+      void reply.status(status.ready ? 200 : 503);
+      const body: Health = { status: status.ready ? 'ok' : 'loading', index_ready: status.ready, audit_backlog_error: node.audit.lastError ?? null };
+      return body;
+    },
+  );
 
   const media = {
     maxImagePixels: config.maxImagePixels,
