@@ -1,4 +1,4 @@
-/** The check API's answers, as an Alliance node gives them (see its /docs). */
+/** The check API's answers, as an Alliance node gives them (see its /docs): the server contract's types exactly (src/api/contract/check.ts; test/sdk/types-contract.test.ts fails when they part), written out here so that the published package needs nothing else. */
 export type Audience = 'child' | 'teen' | 'adult';
 export type MessageContext = 'search' | 'upload-blocked' | 'child-safety' | 'victim';
 

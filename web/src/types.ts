@@ -1,67 +1,4 @@
-/** The shapes of the /api/v1 responses the UI reads (see src/api/v1/*.ts). */
-
-export interface WhoAmI {
-  member: string;
-  role: string;
-  token_id: number;
-}
-
-export interface Bank {
-  name: string;
-  kind: 'positive' | 'negative';
-  description: string;
-  matching_enabled: boolean;
-  enabled_ratio: number;
-  content_count: number;
-  signal_counts: Record<string, number>;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Classification {
-  scheme: string;
-  value: string;
-  vics: number | null;
-  uk: string | null;
-  industry: string | null;
-  legal: string;
-}
-
-export interface Signal {
-  id: number;
-  signal_type: string;
-  value: string;
-  quality: number | null;
-}
-
-export interface Content {
-  id: number;
-  bank: string;
-  classification: Classification | null;
-  tags: string[];
-  note: string | null;
-  enabled: boolean;
-  disabled_until: string | null;
-  signals: Signal[];
-}
-
-export interface ContentPage {
-  content: Content[];
-  next_after: number | null;
-}
-
-export interface Match {
-  bank: string;
-  bank_kind: 'positive' | 'negative';
-  content_id: number;
-  signal_id: number;
-  signal_type: string;
-  distance: number;
-  classification: Classification | null;
-  tags: string[];
-  /** Where the content comes from (received content: its origin and the members that passed it on). */
-  provenance: { origin_member: string; origin_bank: string; chain: string[]; first_seen: string };
-}
+/** The shapes of the API's answers the UI reads: the server's own contract (src/api/contract), re-exported; only the lookup answers' UI view is written here. */
 
 export interface LookupResult {
   signal_type: string;
@@ -81,12 +18,6 @@ export interface UploadLookup {
   results: LookupResult[];
 }
 
-export interface SignalTypeInfo {
-  name: string;
-  description: string;
-  media: string;
-}
-
 // Acting on matches, cases and reporting (schemas-b): the server's answers, from the contract.
 export type {
   ActionMatch,
@@ -100,3 +31,7 @@ export type {
 
 // Federation (src/api/contract/federation.ts): the server's contract.
 export type { Subscription } from '../../src/api/contract/index.js';
+
+// Banks, content, lookups and tokens (src/api/contract/banks.ts, match.ts, members.ts, common.ts): the server's contract.
+import type { Bank, Classification, Content, ContentPage, Match, Signal, SignalTypeInfo, WhoAmI } from '../../src/api/contract/index.js';
+export type { Bank, Classification, Content, ContentPage, Match, Signal, SignalTypeInfo, WhoAmI };
