@@ -44,7 +44,7 @@ function sourceImportRules() {
   const ENTRY_FOLDERS = ['index', 'signals', 'exchange', 'actions', 'store'];
   // index/ reads these pure helpers of signals/ directly: through signals/index.ts it would load the
   // registry, and loading a type's file first (signal → index/ → signals/index.ts → registry → that
-  // type) would fail before the type is defined. /work/codemod-entry-points.mjs keeps the same list.
+  // type) would fail before the type is defined.
   const KEEP_DEEP = { index: { signals: ['pdq/hash256', 'vpdq/compare', 'vpdq/format', 'keyword/skeleton'] } };
   const kysely = { name: 'kysely', message: 'SQL lives in src/store/: add or use a repository there.' };
   const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,6 @@
 /**
  * What src/signals/ offers the rest of src/ (docs/architecture.md, "Entry points"): modules outside
- * this folder import from here only. Grown by /work/codemod-entry-points.mjs from what they import.
+ * this folder import from here only. It exports what they use; ESLint refuses a deep import.
  */
 export { streamFile } from './crypto/digest.js';
 export { MAX_TEXT_LENGTH } from './keyword/signal.js';

@@ -1,6 +1,6 @@
 /**
  * What src/store/ offers the rest of src/ (docs/architecture.md, "Entry points"): modules outside
- * this folder import from here only. Grown by /work/codemod-entry-points.mjs from what they import.
+ * this folder import from here only. It exports what they use; ESLint refuses a deep import.
  */
 export type { ActionRuleRow, HostingProvider, IncidentReport, Notice, ReviewItem, Submission } from './actions-schema.js';
 export {
