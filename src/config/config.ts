@@ -47,6 +47,10 @@ export interface Config {
   syncIntervalMs: number;
   /** How long a peer may take to answer a federation request, ms. */
   syncTimeoutMs: number;
+  /** External exchanges (NCMEC, ThreatExchange, …): the first retry back-off, ms (doubled each retry, 4 attempts). */
+  exchangeBackoffMs: number;
+  /** How long one fetch of an external exchange may run before it yields (the next round goes on), ms. */
+  exchangeFetchBudgetMs: number;
   /** How long media kept for a pending review may stay, days (deleted at once after the verdict). */
   reviewRetentionDays: number;
   /** Webhook retries: first delay, ms (doubling each attempt), and attempts before the dead-letter list. */
@@ -157,6 +161,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lookupThreads: int('ALLIANCE_LOOKUP_THREADS', pick('lookupThreads', 'ALLIANCE_LOOKUP_THREADS'), availableParallelism() > 1 ? 1 : 0, 0, 64),
     syncIntervalMs: int('ALLIANCE_SYNC_INTERVAL_MS', pick('syncIntervalMs', 'ALLIANCE_SYNC_INTERVAL_MS'), 60_000),
     syncTimeoutMs: int('ALLIANCE_SYNC_TIMEOUT_MS', pick('syncTimeoutMs', 'ALLIANCE_SYNC_TIMEOUT_MS'), 30_000, 100),
+    exchangeBackoffMs: int('ALLIANCE_EXCHANGE_BACKOFF_MS', pick('exchangeBackoffMs', 'ALLIANCE_EXCHANGE_BACKOFF_MS'), 1000, 1),
+    exchangeFetchBudgetMs: int('ALLIANCE_EXCHANGE_FETCH_BUDGET_MS', pick('exchangeFetchBudgetMs', 'ALLIANCE_EXCHANGE_FETCH_BUDGET_MS'), 240_000, 100),
     pollIntervalMs: int('ALLIANCE_POLL_INTERVAL_MS', pick('pollIntervalMs', 'ALLIANCE_POLL_INTERVAL_MS'), 1000, 10),
     reviewRetentionDays: int('ALLIANCE_REVIEW_RETENTION_DAYS', pick('reviewRetentionDays', 'ALLIANCE_REVIEW_RETENTION_DAYS'), 14, 0, 3650),
     webhookRetryBaseMs: int('ALLIANCE_WEBHOOK_RETRY_BASE_MS', pick('webhookRetryBaseMs', 'ALLIANCE_WEBHOOK_RETRY_BASE_MS'), 30_000, 1),

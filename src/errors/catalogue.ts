@@ -54,6 +54,28 @@ export const ERRORS = {
       'A peer refused the request with an error of its own (named in the message and in peer_code): not a transient failure, so it is not retried — a subscription waits for the next explicit sync, a delivery is failed.',
   },
   FEED_INVALID: { status: 502, meaning: "A peer's feed page is malformed, mis-signed, out of sequence, truncated or late; nothing of it was applied." },
+  EXCHANGE_API_UNKNOWN: { status: 400, meaning: 'No exchange API of that name (`alliance exchange apis` lists them).' },
+  EXCHANGE_NOT_FOUND: { status: 404, meaning: 'No exchange of that name on this node.' },
+  EXCHANGE_EXISTS: { status: 409, meaning: 'An exchange of that name exists already.' },
+  EXCHANGE_CONFIG_INVALID: { status: 400, meaning: "An exchange's configuration or an API's credentials do not match the API's schema (the field is named)." },
+  EXCHANGE_AUTH: {
+    status: 424,
+    meaning: 'An external exchange refused the credentials (HTTP 401/403): not retried until the credentials are set again or a fetch is asked for.',
+  },
+  EXCHANGE_REFUSED: {
+    status: 424,
+    meaning: 'An external exchange refused a request (a 4xx other than 401/403); its words are in the message, cleaned and cut.',
+  },
+  EXCHANGE_UNAVAILABLE: {
+    status: 502,
+    meaning:
+      'An external exchange could not be reached, did not answer in time or answered 429/5xx after every retry; what was applied before stays, the next fetch resumes.',
+  },
+  EXCHANGE_INVALID: {
+    status: 502,
+    meaning:
+      'An external exchange answered something that is not its protocol (malformed or hostile XML/JSON, a DOCTYPE, the wrong content type, too large); nothing of that answer was applied.',
+  },
   OPINION_INVALID: { status: 400, meaning: 'An opinion is not confirmed, false_positive or disputed, or names unknown content.' },
   RULE_INVALID: { status: 400, meaning: 'An action rule has an unknown condition or action, a bad value, or a webhook action without its webhook.' },
   RULE_EXISTS: { status: 409, meaning: 'An action rule or webhook with that name exists already.' },

@@ -103,8 +103,15 @@ function checkPeerUrl(text: string): URL {
 /** The form a peer's URL is stored in (no trailing slash). */
 const storedUrl = (url: URL) => url.toString().replace(/\/$/, '');
 
+/** Where opinions on content an external exchange delivered go (the ExchangeService). */
+export interface ExchangeOpinions {
+  exchangeOfContent(contentId: number): Promise<unknown>;
+  sendOpinion(actor: Principal, contentId: number, opinion: Opinion, reason: string | null): Promise<{ sent_to: string; uid: string }>;
+}
+
 export class FederationService {
   private readonly syncing = new Map<number, Promise<SyncReport>>();
+  private exchangeOpinions: ExchangeOpinions | undefined;
 
   constructor(
     private readonly store: Store,
@@ -431,11 +438,18 @@ export class FederationService {
 
   // ---- opinions -----------------------------------------------------------------------------
 
+  /** Opinions on content fetched from an external exchange are sent through it (set by the node). */
+  routeOpinions(exchanges: ExchangeOpinions): void {
+    this.exchangeOpinions = exchanges;
+  }
+
   /** Sends a verdict on received content back to the member it came from. */
   async sendOpinion(actor: Principal, contentId: number, opinion: string, reason: string | null): Promise<{ sent_to: string; uid: string }> {
     requirePermission(actor, 'opinions.send');
     if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
     const content = await getContent(this.store.db, contentId);
+    if (content.uid && content.received_from === null && this.exchangeOpinions && (await this.exchangeOpinions.exchangeOfContent(contentId)))
+      return this.exchangeOpinions.sendOpinion(actor, contentId, opinion as Opinion, reason);
     if (!content.uid || content.received_from === null)
       throw new AllianceError('OPINION_INVALID', `content ${contentId} was not received from a peer; record opinions on your own content in its bank`);
     // The origin if it is a peer of this node, else the peer it came from.

@@ -3,6 +3,9 @@
  * this folder import from here only. It exports what they use; ESLint refuses a deep import.
  */
 export { type Envelope, open, seal } from './envelope.js';
+export { type ExchangeApi, type ExchangeContext, type ExchangeOpinion, type ExchangePage, type OpinionTarget } from './apis/exchange-api.js';
+export { exchangeApis, getExchangeApi, registerExchangeApi } from './apis/registry.js';
+export { ExchangeService, type ExchangeStatus, type ExchangeView, type FetchReport } from './exchange-service.js';
 export { FederationService } from './federation-service.js';
 export { EXPORT_FORMATS, exportBankFile, type ExportFormat, formatOf, IMPORT_FORMATS, importExchangeFiles } from './files.js';
 export { writeAtomically } from './formats/atomic-write.js';

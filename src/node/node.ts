@@ -38,7 +38,7 @@ import { CheckService } from '../awareness/check-service.js';
 import { HelpFeed } from '../awareness/help-feed.js';
 import { BankService, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import type { Config } from '../config/config.js';
-import { FederationService, loadIdentity } from '../exchange/index.js';
+import { ExchangeService, FederationService, loadIdentity } from '../exchange/index.js';
 import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
@@ -64,6 +64,8 @@ export interface AllianceNode {
   readonly jobs: JobRunner;
   /** Peers, publications, subscriptions, opinions. */
   readonly federation: FederationService;
+  /** External exchanges (NCMEC, ThreatExchange, HMA's sample, …): their banks, fetches, credentials and opinions. */
+  readonly exchanges: ExchangeService;
   /** Acting on matches: rules, submissions, the review queue, webhook deliveries. */
   readonly rules: RuleService;
   readonly submissions: SubmissionService;
@@ -174,6 +176,13 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const vault = new MediaVault(config.dataDir);
   const secrets = new SecretBox(config.dataDir);
   const rules = new RuleService(store, audit, secrets, { allowedHosts: config.fetchAllowedHosts });
+  const exchanges = new ExchangeService(store, audit, secrets, self, () => (indexLoaded ? matcher.catchUp() : Promise.resolve()), {
+    backoffMs: config.exchangeBackoffMs,
+    timeoutMs: config.syncTimeoutMs,
+    fetchBudgetMs: config.exchangeFetchBudgetMs,
+  });
+  // A verdict on content an external exchange delivered goes back through that exchange.
+  federation.routeOpinions(exchanges);
   // Only the serving node (role all) keeps review media: its data directory is where reviews read it.
   const submissions = new SubmissionService(store, audit, lookup, rules, vault, config.role === 'all');
   const reviews = new ReviewService(store, audit, vault);
@@ -254,6 +263,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     lookup,
     jobs,
     federation,
+    exchanges,
     rules,
     submissions,
     reviews,
@@ -283,6 +293,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
         if (config.syncIntervalMs > 0) {
           tasks.push(
             ...federation.backgroundTasks(config.syncIntervalMs),
+            ...exchanges.backgroundTasks(config.syncIntervalMs),
             ...seriesFeed.backgroundTasks(config.syncIntervalMs),
             ...helpFeed.backgroundTasks(config.syncIntervalMs),
             ...deconfliction.backgroundTasks(config.syncIntervalMs, Boolean(config.deconflictionKey)),
@@ -334,6 +345,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     },
     operator,
     async close() {
+      exchanges.stop();
       await jobs.stop();
       await messageCounter.flush();
       await refusals.flush();

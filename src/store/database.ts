@@ -39,6 +39,7 @@ import { helpFeed } from './migrations/0014-help-feed.js';
 import { hardening } from './migrations/0015-hardening.js';
 import { refusalsAndKeys } from './migrations/0016-refusals-and-keys.js';
 import { trueInputs } from './migrations/0017-true-inputs.js';
+import { exchanges } from './migrations/0018-exchanges.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -92,6 +93,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0015-hardening': hardening as Migration,
     '0016-refusals-and-keys': refusalsAndKeys(dialect) as Migration,
     '0017-true-inputs': trueInputs as Migration,
+    '0018-exchanges': exchanges(dialect) as Migration,
   };
   return { getMigrations: async () => all };
 }

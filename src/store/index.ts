@@ -255,3 +255,21 @@ export { getRun, insertItems, insertRun, type ItemQuery, listItems, listRuns, ne
 export type { TriageItemRow, TriageRunRow } from './triage-schema.js';
 export { TtlCache } from './ttl-cache.js';
 export { type Executor, isUniqueViolation, nextTurn, now, parseJson } from './util.js';
+export {
+  advanceExchangeCheckpoint,
+  deleteExchange,
+  exchangeCredentialsUpdatedAt,
+  exchangeOpinionsOf,
+  type ExchangeRow,
+  findExchange,
+  findExchangeOfBank,
+  getExchangeCredentials,
+  insertExchange,
+  listExchanges,
+  markExchangeFetchEnd,
+  markExchangeFetchStart,
+  recordExchangeOpinion,
+  resetExchangeCheckpoint,
+  setExchangeCredentials,
+  updateExchange,
+} from './exchanges-repo.js';

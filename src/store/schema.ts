@@ -220,6 +220,51 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   federation_nonces: { keyid: string; nonce: string; expires_at: number };
   /** Every public key a member (peer) has had, with when it was valid ([valid_from, valid_to), valid_to null: current). */
   member_keys: MemberKeysTable;
+  exchanges: ExchangesTable;
+  /** The credentials of each exchange API, sealed (SecretBox purpose "exchange.credentials:<api>"). */
+  exchange_credentials: { api: string; value: string; updated_at: number };
+  exchange_opinions: ExchangeOpinionsTable;
+}
+
+/** An external exchange (src/exchange/apis/): its API, its bank, its configuration and where its fetch stands. */
+export interface ExchangesTable {
+  id: Generated<number>;
+  name: string;
+  api: string;
+  bank_id: number;
+  /** JSON, validated against the API's configSchema. */
+  config: string;
+  enabled: number;
+  /** The API's checkpoint as JSON (null: none yet); moved only with an applied page, compare-and-set. */
+  checkpoint: string | null;
+  /** The checkpoint's position as a time (ms), when the API says. */
+  checkpoint_ts: number | null;
+  fetch_started_at: number | null;
+  fetch_completed_at: number | null;
+  fetch_succeeded: number | null;
+  up_to_date: number;
+  items_fetched: number;
+  unmatchable: number;
+  pages: number;
+  last_error: string | null;
+  last_error_code: string | null;
+  last_error_at: number | null;
+  created_at: number;
+}
+
+export interface ExchangeOpinionsTable {
+  id: Generated<number>;
+  exchange_id: number;
+  content_id: number;
+  uid: string;
+  opinion: string;
+  reason: string | null;
+  /** sent | failed */
+  status: string;
+  /** The remote's answer (JSON), when it gave one. */
+  answer: string | null;
+  error: string | null;
+  sent_at: number;
 }
 
 export interface MemberKeysTable {

@@ -1,0 +1,457 @@
+/**
+ * External exchanges (src/exchange/apis/): created with an API, a configuration and a bank of
+ * their own; fetched page by page — each page applied in one transaction together with its
+ * checkpoint (compare-and-set), so a crash mid-window loses nothing and applies nothing twice;
+ * a stale checkpoint starts the fetch over (the bank converges: upserts by identity, and what the
+ * remote no longer has is deleted only when the remote says so). Credentials are validated
+ * against the API's schema, sealed with the node's secrets key, never returned, printed or audited.
+ * Opinions on an exchange's content go back through its adapter and are recorded with the answer.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { SIGNALS_CHANNEL } from '../banks/bank-service.js';
+import { checkBankName } from '../banks/names.js';
+import { AllianceError, toAllianceError } from '../errors/catalogue.js';
+import type { BackgroundTask } from '../jobs/background.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import {
+  advanceExchangeCheckpoint,
+  deleteBank,
+  deleteBankContents,
+  deleteExchange,
+  exchangeCredentialsUpdatedAt,
+  exchangeOpinionsOf,
+  type ExchangeRow,
+  findBankByName,
+  findExchange,
+  findExchangeOfBank,
+  getContent,
+  getExchangeCredentials,
+  insertBank,
+  insertExchange,
+  listExchanges,
+  markExchangeFetchEnd,
+  markExchangeFetchStart,
+  notify,
+  parseJson,
+  recordExchangeOpinion,
+  resetExchangeCheckpoint,
+  type SecretBox,
+  setExchangeCredentials,
+  signalsOfContent,
+  type Store,
+  updateExchange,
+} from '../store/index.js';
+import { applyDeltas } from './apply-feed.js';
+import type { ExchangeApi, ExchangeContext, ExchangeOpinion } from './apis/exchange-api.js';
+import { exchangeApis, getExchangeApi } from './apis/registry.js';
+import { remoteHttp } from './apis/remote-http.js';
+import { checkAgainst } from './apis/schema-check.js';
+
+export interface ExchangeOptions {
+  /** The first retry back-off of remote requests (doubled each retry). */
+  backoffMs?: number;
+  /** One remote request's deadline. */
+  timeoutMs?: number;
+  /** A fetch stops after this long (the next one goes on; up_to_date stays false), as HMA's fetcher does. */
+  fetchBudgetMs?: number;
+}
+
+export interface ExchangeView {
+  name: string;
+  api: string;
+  bank: string;
+  enabled: boolean;
+  config: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface ExchangeStatus {
+  name: string;
+  api: string;
+  enabled: boolean;
+  /** The checkpoint's position as a time, when the API gives one. */
+  checkpoint_ts: string | null;
+  running_fetch_started_at: string | null;
+  last_fetch_completed_at: string | null;
+  last_fetch_succeeded: boolean | null;
+  up_to_date: boolean;
+  fetched_items: number;
+  unmatchable_items: number;
+  pages: number;
+  last_error: string | null;
+  last_error_code: string | null;
+}
+
+export interface FetchReport {
+  exchange: string;
+  pages: number;
+  added: number;
+  updated: number;
+  deleted: number;
+  unmatchable: number;
+  up_to_date: boolean;
+  /** The checkpoint was stale (or a full refetch was asked for): this fetch started from the beginning. */
+  restarted: boolean;
+  error?: string;
+  error_code?: string;
+}
+
+export interface ApiView {
+  name: string;
+  description: string;
+  supports_credentials: boolean;
+  has_credentials: boolean;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const credentialPurpose = (api: string) => `exchange.credentials:${api}`;
+
+export class ExchangeService {
+  private readonly fetching = new Map<string, Promise<FetchReport>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly secrets: SecretBox,
+    private readonly self: { name: string },
+    private readonly onSignalsChanged: () => Promise<unknown>,
+    private readonly options: ExchangeOptions = {},
+  ) {}
+
+  // ---- APIs and credentials ------------------------------------------------------------------
+
+  async apis(actor: Principal): Promise<ApiView[]> {
+    requirePermission(actor, 'banks.read');
+    const out: ApiView[] = [];
+    for (const api of exchangeApis())
+      out.push({
+        name: api.name,
+        description: api.description,
+        supports_credentials: api.credentialSchema !== null,
+        has_credentials: (await getExchangeCredentials(this.store.db, api.name)) !== undefined,
+      });
+    return out;
+  }
+
+  api(actor: Principal, name: string): ExchangeApi {
+    requirePermission(actor, 'banks.read');
+    return getExchangeApi(name);
+  }
+
+  /** Sets (or with null clears) an API's credentials, validated against its schema; only that they changed is audited. */
+  async setCredentials(actor: Principal, apiName: string, credentials: Record<string, unknown> | null): Promise<void> {
+    requirePermission(actor, 'federation.manage');
+    const api = getExchangeApi(apiName);
+    if (credentials !== null && api.credentialSchema === null) throw new AllianceError('EXCHANGE_CONFIG_INVALID', `the ${api.name} API takes no credentials`);
+    const sealed =
+      credentials === null
+        ? null
+        : this.secrets.seal(JSON.stringify(checkAgainst(api.credentialSchema!, credentials, `${api.name} credentials`)), credentialPurpose(api.name));
+    await this.store.db.transaction().execute(async (tx) => {
+      await setExchangeCredentials(tx, api.name, sealed);
+      await this.audit.record(tx, actor, credentials === null ? 'exchange.credentials.clear' : 'exchange.credentials.set', api.name, {});
+    });
+  }
+
+  private async credentials(api: ExchangeApi): Promise<Record<string, unknown> | null> {
+    const stored = await getExchangeCredentials(this.store.db, api.name);
+    return stored === undefined ? null : (JSON.parse(this.secrets.open(stored, credentialPurpose(api.name))) as Record<string, unknown>);
+  }
+
+  // ---- exchanges -----------------------------------------------------------------------------
+
+  /** Creates an exchange and its bank (named like it, as HMA does). */
+  async create(actor: Principal, e: { name: string; api: string; config?: Record<string, unknown>; enabled?: boolean }): Promise<ExchangeView> {
+    requirePermission(actor, 'federation.manage');
+    const name = checkBankName(e.name);
+    const api = getExchangeApi(e.api);
+    const config = checkAgainst<Record<string, unknown>>(api.configSchema, e.config ?? {}, `${api.name} configuration`);
+    if (actor.memberId === null) throw new AllianceError('VALIDATION', 'the creating member is unknown');
+    await this.store.db.transaction().execute(async (tx) => {
+      if (await findExchange(tx, name)) throw new AllianceError('EXCHANGE_EXISTS', `an exchange named ${name} exists already`);
+      if (await findBankByName(tx, name))
+        throw new AllianceError('EXCHANGE_EXISTS', `a bank named ${name} exists already; an exchange fills a bank of its own`);
+      const bank = await insertBank(tx, {
+        name,
+        owner_member_id: actor.memberId!,
+        kind: 'positive',
+        description: `Fetched from the ${api.name} exchange ${name}`,
+        matching_enabled: true,
+        enabled_ratio: 1,
+      });
+      await insertExchange(tx, { name, api: api.name, bank_id: bank.id, config: JSON.stringify(config), enabled: e.enabled ?? true });
+      await this.audit.record(tx, actor, 'exchange.create', name, { api: api.name, config });
+    });
+    return this.get(actor, name);
+  }
+
+  async list(actor: Principal): Promise<ExchangeView[]> {
+    requirePermission(actor, 'banks.read');
+    return (await listExchanges(this.store.db)).map(view);
+  }
+
+  async get(actor: Principal, name: string): Promise<ExchangeView> {
+    requirePermission(actor, 'banks.read');
+    return view(await this.row(name));
+  }
+
+  private async row(name: string): Promise<ExchangeRow> {
+    const row = await findExchange(this.store.db, name);
+    if (!row) throw new AllianceError('EXCHANGE_NOT_FOUND', `Exchange '${String(name).slice(0, 100)}' not found`);
+    return row;
+  }
+
+  async update(actor: Principal, name: string, u: { enabled?: boolean; config?: Record<string, unknown> }): Promise<ExchangeView> {
+    requirePermission(actor, 'federation.manage');
+    const row = await this.row(name);
+    const api = getExchangeApi(row.api);
+    if (u.enabled !== undefined && typeof u.enabled !== 'boolean') throw new AllianceError('VALIDATION', 'enabled must be true or false');
+    const config = u.config === undefined ? undefined : checkAgainst<Record<string, unknown>>(api.configSchema, u.config, `${api.name} configuration`);
+    await this.store.db.transaction().execute(async (tx) => {
+      await updateExchange(tx, row.id, { enabled: u.enabled, config: config === undefined ? undefined : JSON.stringify(config) });
+      await this.audit.record(tx, actor, 'exchange.update', name, {
+        ...(u.enabled !== undefined ? { enabled: u.enabled } : {}),
+        ...(config ? { config } : {}),
+      });
+    });
+    return this.get(actor, name);
+  }
+
+  /** Deletes an exchange and the bank it filled (what was fetched goes with it; a refetch brings it back). */
+  async remove(actor: Principal, name: string): Promise<void> {
+    requirePermission(actor, 'federation.manage');
+    const row = await this.row(name);
+    await this.fetching.get(name)?.catch(() => undefined);
+    await this.store.db.transaction().execute(async (tx) => {
+      await deleteExchange(tx, row.id);
+      await deleteBankContents(tx, row.bank_id);
+      await deleteBank(tx, row.bank_id);
+      await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+      await this.audit.record(tx, actor, 'exchange.delete', name, { api: row.api, bank: row.bank });
+    });
+    await this.onSignalsChanged();
+  }
+
+  async status(actor: Principal, name: string): Promise<ExchangeStatus> {
+    requirePermission(actor, 'banks.read');
+    const r = await this.row(name);
+    return {
+      name: r.name,
+      api: r.api,
+      enabled: r.enabled === 1,
+      checkpoint_ts: iso(r.checkpoint_ts),
+      running_fetch_started_at: iso(r.fetch_started_at),
+      last_fetch_completed_at: iso(r.fetch_completed_at),
+      last_fetch_succeeded: r.fetch_succeeded === null ? null : r.fetch_succeeded === 1,
+      up_to_date: r.up_to_date === 1,
+      fetched_items: r.items_fetched,
+      unmatchable_items: r.unmatchable,
+      pages: r.pages,
+      last_error: r.last_error,
+      last_error_code: r.last_error_code,
+    };
+  }
+
+  /** What the remote says about this node's access (its status endpoint), for people checking credentials. */
+  async remoteStatus(actor: Principal, name: string): Promise<Record<string, unknown>> {
+    requirePermission(actor, 'federation.manage');
+    const row = await this.row(name);
+    const api = getExchangeApi(row.api);
+    if (!api.status) return { api: api.name, status: 'this API has no status call' };
+    return api.status(await this.context(api, row, this.stopping.signal));
+  }
+
+  private async context(api: ExchangeApi, row: ExchangeRow, signal: AbortSignal): Promise<ExchangeContext<Record<string, unknown>, Record<string, unknown>>> {
+    return {
+      name: row.name,
+      config: parseJson<Record<string, unknown>>(row.config, {}),
+      credentials: await this.credentials(api),
+      http: remoteHttp({ remote: `${api.name} exchange ${row.name}`, backoffMs: this.options.backoffMs, timeoutMs: this.options.timeoutMs, signal }),
+      self: this.self.name,
+      now: () => Date.now(),
+      signal,
+    };
+  }
+
+  // ---- fetching ------------------------------------------------------------------------------
+
+  /** Fetches one exchange up to date (or until its time budget); one fetch of an exchange at a time in this process. */
+  fetch(name: string, opts: { full?: boolean } = {}): Promise<FetchReport> {
+    const running = this.fetching.get(name);
+    if (running) return running;
+    const run = this.fetchOnce(name, opts).finally(() => this.fetching.delete(name));
+    this.fetching.set(name, run);
+    return run;
+  }
+
+  private async fetchOnce(name: string, opts: { full?: boolean }): Promise<FetchReport> {
+    const row = await this.row(name);
+    const api = getExchangeApi(row.api);
+    const report: FetchReport = { exchange: name, pages: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0, up_to_date: false, restarted: false };
+    const budget = AbortSignal.timeout(this.options.fetchBudgetMs ?? 240_000);
+    const signal = AbortSignal.any([budget, this.stopping.signal]);
+    await markExchangeFetchStart(this.store.db, row.id);
+    let stored = row.checkpoint;
+    try {
+      let checkpoint = opts.full ? null : api.readCheckpoint(parseJson<unknown>(stored, null), Date.now());
+      if (checkpoint === null && stored !== null) {
+        // Stale (or a full refetch asked for): start over from the beginning.
+        await resetExchangeCheckpoint(this.store.db, row.id);
+        stored = null;
+        report.restarted = true;
+      }
+      const ctx = await this.context(api, row, signal);
+      let stoppedByBudget = false;
+      for await (const page of api.fetch(ctx, checkpoint)) {
+        const next = JSON.stringify(page.checkpoint);
+        const applied = await this.store.db.transaction().execute(async (tx) => {
+          const r = await applyDeltas(tx, this.store.dialect, row.bank_id, null, page.deltas);
+          await advanceExchangeCheckpoint(tx, row.id, stored, {
+            checkpoint: next,
+            checkpointTs: api.checkpointTime?.(page.checkpoint) ?? null,
+            items: page.deltas.length,
+            unmatchable: page.unmatchable ?? 0,
+          });
+          await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+          return r;
+        });
+        stored = next;
+        checkpoint = page.checkpoint;
+        report.pages++;
+        report.added += applied.added;
+        report.updated += applied.updated;
+        report.deleted += applied.deleted;
+        report.unmatchable += page.unmatchable ?? 0;
+        await this.onSignalsChanged();
+        if (signal.aborted) {
+          stoppedByBudget = true;
+          break;
+        }
+      }
+      report.up_to_date = !stoppedByBudget;
+      await markExchangeFetchEnd(this.store.db, row.id, { succeeded: true, upToDate: report.up_to_date });
+    } catch (err) {
+      const e = toAllianceError(err);
+      report.error = e.message;
+      report.error_code = e.code;
+      await markExchangeFetchEnd(this.store.db, row.id, { succeeded: false, upToDate: false, error: { message: e.message, code: e.code } });
+    }
+    return report;
+  }
+
+  /**
+   * Fetches every enabled exchange, one after the other. The scheduled round skips an exchange
+   * whose credentials were refused (EXCHANGE_AUTH) until they are set again: a wrong password is
+   * a status to fix, not a loop of refused logins.
+   */
+  async fetchAll(opts: { scheduled?: boolean } = {}): Promise<FetchReport[]> {
+    const reports: FetchReport[] = [];
+    for (const row of await listExchanges(this.store.db)) {
+      if (row.enabled !== 1) continue;
+      if (opts.scheduled && row.last_error_code === 'EXCHANGE_AUTH' && !(await this.credentialsChangedSince(row.api, row.last_error_at ?? 0))) continue;
+      reports.push(await this.fetch(row.name));
+    }
+    return reports;
+  }
+
+  private async credentialsChangedSince(api: string, at: number): Promise<boolean> {
+    const updated = await exchangeCredentialsUpdatedAt(this.store.db, api);
+    return updated !== undefined && updated > at;
+  }
+
+  backgroundTasks(intervalMs: number): BackgroundTask[] {
+    return [{ name: 'exchange fetch', intervalMs, run: () => this.fetchAll({ scheduled: true }) }];
+  }
+
+  /** Stops running fetches (the node is closing): what they applied stays. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  // ---- opinions ------------------------------------------------------------------------------
+
+  /** The exchange a content's bank is filled by, if any. */
+  async exchangeOfContent(contentId: number): Promise<ExchangeRow | undefined> {
+    const content = await getContent(this.store.db, contentId);
+    return findExchangeOfBank(this.store.db, content.bank_id);
+  }
+
+  /**
+   * Sends a verdict on an exchange's content back through its adapter; the remote's answer (or its
+   * error) is recorded with the opinion. Throws when the remote refused or could not be reached
+   * (a queued opinion job is then retried).
+   */
+  async sendOpinion(
+    actor: Principal,
+    contentId: number,
+    opinion: ExchangeOpinion,
+    reason: string | null,
+  ): Promise<{ sent_to: string; uid: string; answer: Record<string, unknown> }> {
+    requirePermission(actor, 'opinions.send');
+    const content = await getContent(this.store.db, contentId);
+    const row = await findExchangeOfBank(this.store.db, content.bank_id);
+    if (!row || !content.uid) throw new AllianceError('OPINION_INVALID', `content ${contentId} was not fetched from an exchange`);
+    const api = getExchangeApi(row.api);
+    if (!api.sendOpinion) throw new AllianceError('OPINION_INVALID', `the ${api.name} API takes no opinions`);
+    const signals = (await signalsOfContent(this.store.db, [content.id])).map((s) => ({ type: s.signal_type, value: s.value }));
+    const target = { uid: content.uid, metadata: parseJson<Record<string, unknown> | null>(content.metadata, null), signals };
+    let answer: Record<string, unknown>;
+    try {
+      answer = await api.sendOpinion(await this.context(api, row, this.stopping.signal), target, opinion, reason);
+    } catch (err) {
+      const e = toAllianceError(err);
+      await this.store.db.transaction().execute(async (tx) => {
+        await recordExchangeOpinion(tx, {
+          exchange_id: row.id,
+          content_id: content.id,
+          uid: content.uid!,
+          opinion,
+          reason,
+          status: 'failed',
+          answer: null,
+          error: e.message,
+        });
+      });
+      throw e;
+    }
+    await this.store.db.transaction().execute(async (tx) => {
+      await recordExchangeOpinion(tx, {
+        exchange_id: row.id,
+        content_id: content.id,
+        uid: content.uid!,
+        opinion,
+        reason,
+        status: 'sent',
+        answer: JSON.stringify(answer),
+        error: null,
+      });
+      await this.audit.record(tx, actor, 'opinion.send', content.uid!, { to: row.name, opinion, reason });
+    });
+    return { sent_to: row.name, uid: content.uid, answer };
+  }
+
+  /** The opinions sent on a content, with each remote's answer. */
+  async opinionsOf(actor: Principal, contentId: number) {
+    requirePermission(actor, 'banks.read');
+    return (await exchangeOpinionsOf(this.store.db, contentId)).map((o) => ({
+      opinion: o.opinion,
+      reason: o.reason,
+      status: o.status,
+      answer: parseJson<unknown>(o.answer, null),
+      error: o.error,
+      sent_at: new Date(o.sent_at).toISOString(),
+    }));
+  }
+}
+
+function view(r: ExchangeRow): ExchangeView {
+  return {
+    name: r.name,
+    api: r.api,
+    bank: r.bank,
+    enabled: r.enabled === 1,
+    config: parseJson<Record<string, unknown>>(r.config, {}),
+    created_at: new Date(r.created_at).toISOString(),
+  };
+}
