@@ -4,6 +4,7 @@
  */
 export { type Envelope, open, seal } from './envelope.js';
 export { type ExchangeApi, type ExchangeContext, type ExchangeOpinion, type ExchangePage, type OpinionTarget } from './apis/exchange-api.js';
+import './apis/builtin.js';
 export { exchangeApis, getExchangeApi, registerExchangeApi } from './apis/registry.js';
 export { ExchangeService, type ExchangeStatus, type ExchangeView, type FetchReport } from './exchange-service.js';
 export { FederationService } from './federation-service.js';

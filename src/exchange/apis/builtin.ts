@@ -1,0 +1,6 @@
+/** The exchange APIs every node has: one import and one line per adapter. */
+import { registerExchangeApi } from './registry.js';
+
+// registerExchangeApi(ncmecApi);  ← each adapter adds its line here
+export const BUILTIN_EXCHANGE_APIS_REGISTERED = true;
+void registerExchangeApi;
