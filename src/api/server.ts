@@ -23,6 +23,7 @@ import { webPlugin } from './web.js';
 import { demoPlugin } from './demo.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
+import { exchangeRoutes } from './v1/exchanges.js';
 import { federationRoutes } from './v1/federation.js';
 import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
@@ -138,6 +139,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(auditRoutes, { node });
       await v1.register(jobRoutes, { node });
       await v1.register(federationRoutes, { federation: node.federation });
+      await v1.register(exchangeRoutes, { exchanges: node.exchanges });
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, reports: node.reports, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
       await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });

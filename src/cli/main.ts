@@ -10,6 +10,7 @@ import { providerCommand, reportCommand, routingCommand, rulesCommand } from './
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
+import { exchangeCommand } from './commands/exchange.js';
 import {
   bundleCommand,
   identityCommand,
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
     syncCommand(),
     opinionCommand(),
     bundleCommand(),
+    exchangeCommand(),
     triageCommand(),
     rulesCommand(),
     routingCommand(),

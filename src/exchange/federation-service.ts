@@ -448,8 +448,10 @@ export class FederationService {
     requirePermission(actor, 'opinions.send');
     if (!OPINIONS.includes(opinion as Opinion)) throw new AllianceError('OPINION_INVALID', `opinion must be one of ${OPINIONS.join(', ')}`);
     const content = await getContent(this.store.db, contentId);
-    if (content.uid && content.received_from === null && this.exchangeOpinions && (await this.exchangeOpinions.exchangeOfContent(contentId)))
-      return this.exchangeOpinions.sendOpinion(actor, contentId, opinion as Opinion, reason);
+    if (content.uid && content.received_from === null && this.exchangeOpinions && (await this.exchangeOpinions.exchangeOfContent(contentId))) {
+      const sent = await this.exchangeOpinions.sendOpinion(actor, contentId, opinion as Opinion, reason);
+      return { sent_to: sent.sent_to, uid: sent.uid };
+    }
     if (!content.uid || content.received_from === null)
       throw new AllianceError('OPINION_INVALID', `content ${contentId} was not received from a peer; record opinions on your own content in its bank`);
     // The origin if it is a peer of this node, else the peer it came from.

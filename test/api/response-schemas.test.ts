@@ -17,6 +17,8 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/v1/reports/:id/export': 'the report as a JSON or XML file download',
   'GET /api/v1/triage/runs/:id/outputs/:kind': 'a triage output file (CSV, VICS JSON, HTML)',
   'DELETE /api/v1/campaigns/:id': '204 without a body',
+  'DELETE /api/v1/exchanges/:name': '204 without a body',
+  'PUT /api/v1/exchange-apis/:name/credentials': '204 without a body',
   'GET /api/v1/country-reports/:id/html': 'HTML',
   'GET /api/v1/country-reports/:id/pdf': 'PDF',
   'GET /api/v1/country-reports/:id/csv': 'CSV',

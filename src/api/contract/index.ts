@@ -20,3 +20,4 @@ export * from './jobs.js';
 export * from './audit.js';
 export * from './members.js';
 export * from './health.js';
+export * from './exchanges.js';
