@@ -39,6 +39,7 @@ import {
   setExchangeCredentials,
   signalsOfContent,
   type Store,
+  type Tx,
   updateExchange,
 } from '../store/index.js';
 import { applyDeltas } from './apply-feed.js';
@@ -396,36 +397,18 @@ export class ExchangeService {
     if (!api.sendOpinion) throw new AllianceError('OPINION_INVALID', `the ${api.name} API takes no opinions`);
     const signals = (await signalsOfContent(this.store.db, [content.id])).map((s) => ({ type: s.signal_type, value: s.value }));
     const target = { uid: content.uid, metadata: parseJson<Record<string, unknown> | null>(content.metadata, null), signals };
+    const record = (tx: Tx, outcome: { status: 'sent' | 'failed'; answer: string | null; error: string | null }) =>
+      recordExchangeOpinion(tx, { exchange_id: row.id, content_id: content.id, uid: content.uid!, opinion, reason, ...outcome });
     let answer: Record<string, unknown>;
     try {
       answer = await api.sendOpinion(await this.context(api, row, this.stopping.signal), target, opinion, reason);
     } catch (err) {
       const e = toAllianceError(err);
-      await this.store.db.transaction().execute(async (tx) => {
-        await recordExchangeOpinion(tx, {
-          exchange_id: row.id,
-          content_id: content.id,
-          uid: content.uid!,
-          opinion,
-          reason,
-          status: 'failed',
-          answer: null,
-          error: e.message,
-        });
-      });
+      await this.store.db.transaction().execute((tx) => record(tx, { status: 'failed', answer: null, error: e.message }));
       throw e;
     }
     await this.store.db.transaction().execute(async (tx) => {
-      await recordExchangeOpinion(tx, {
-        exchange_id: row.id,
-        content_id: content.id,
-        uid: content.uid!,
-        opinion,
-        reason,
-        status: 'sent',
-        answer: JSON.stringify(answer),
-        error: null,
-      });
+      await record(tx, { status: 'sent', answer: JSON.stringify(answer), error: null });
       await this.audit.record(tx, actor, 'opinion.send', content.uid!, { to: row.name, opinion, reason });
     });
     return { sent_to: row.name, uid: content.uid, answer };
