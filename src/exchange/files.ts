@@ -1,6 +1,8 @@
 /**
  * Exchange files in and out of a bank: VICS 2.0 JSON and NCMEC v2 XML imports, VICS and CSV
- * exports (CSV import lives with the banks, src/banks/import-csv.ts).
+ * exports (CSV import lives with the banks, src/banks/import-csv.ts). Which format a file is, and
+ * how it is imported, is the codec registry's (formats/codecs.ts); the readers and writers here
+ * are keyed by its names.
  *
  * An import reads its files as a stream inside one transaction, applying entries in batches
  * (memory stays bounded); a bad item does not stop the reading — every error is collected (up to
@@ -22,11 +24,6 @@ import type { CategoryMap, VicsForm, VicsModel } from './formats/vics.js';
 import { readVicsFile, writeVics } from './formats/vics-stream.js';
 import type { Entry } from './page.js';
 import { contentIdsByUid, type Tx } from '../store/index.js';
-
-export type ImportFormat = 'csv' | 'jsonl' | 'vics' | 'ncmec';
-export type ExportFormat = 'csv' | 'vics';
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl', 'vics', 'ncmec'];
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'vics'];
 
 /** Contents per page of an export. */
 const BATCH = 2000;
@@ -51,20 +48,6 @@ export interface FileImportReport extends ApplyResult {
   series: { created: number; linked: number };
   /** NCMEC entries with no fingerprint Alliance can match (MD5, SHA-1, PDQ). */
   unmatchable: number;
-}
-
-/** Picks the format from the file name when not given. */
-export function formatOf(path: string, given?: string): ImportFormat {
-  if (given) {
-    if (!(IMPORT_FORMATS as readonly string[]).includes(given))
-      throw new AllianceError('VALIDATION', `unknown format "${given}" (known: ${IMPORT_FORMATS.join(', ')})`);
-    return given as ImportFormat;
-  }
-  if (/\.csv$/i.test(path)) return 'csv';
-  if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
-  if (/\.json$/i.test(path)) return 'vics';
-  if (/\.xml$/i.test(path)) return 'ncmec';
-  throw new AllianceError('VALIDATION', `cannot tell the format of ${path} from its name: pass --format ${IMPORT_FORMATS.join('|')}`);
 }
 
 async function* ncmecBatches(paths: string[], member: string, report: FileImportReport): AsyncGenerator<Array<Entry | Error>> {
@@ -117,20 +100,30 @@ function seriesNames(entries: Entry[]): Map<string, string[]> {
   return out;
 }
 
-/** Imports VICS or NCMEC files into a bank, all or nothing. */
+type EntryReader = (paths: string[], member: string, opts: FileImportOptions, report: FileImportReport) => AsyncGenerator<Array<Entry | Error>>;
+
+/** The readers of the formats imported as items with an identity (codecs.ts, import 'entries'). */
+export const ENTRY_READERS: Readonly<Record<string, EntryReader>> = {
+  vics: (paths, member, opts) => vicsBatches(paths, member, opts),
+  ncmec: (paths, member, _opts, report) => ncmecBatches(paths, member, report),
+};
+
+/** Imports files of an 'entries' format (VICS, NCMEC) into a bank, all or nothing. */
 export async function importExchangeFiles(
   banks: BankService,
   actor: Principal,
   bankName: string,
-  format: 'vics' | 'ncmec',
+  format: string,
   paths: string[],
   opts: FileImportOptions = {},
 ): Promise<FileImportReport> {
+  const read = ENTRY_READERS[format];
+  if (!read) throw new AllianceError('VALIDATION', `${format} files are not imported as items (formats that are: ${Object.keys(ENTRY_READERS).join(', ')})`);
   const report: FileImportReport = { items: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0, series: { created: 0, linked: 0 } };
   const member = actor.memberName ?? 'local';
   return banks.bulkWrite(actor, bankName, 'content.import', { format, files: paths }, async (tx, bank, dialect) => {
     const errors: string[] = [];
-    const source = format === 'vics' ? vicsBatches(paths, member, opts) : ncmecBatches(paths, member, report);
+    const source = read(paths, member, opts, report);
     for await (const batch of source) {
       const entries: Entry[] = [];
       for (const e of batch) {
@@ -209,14 +202,23 @@ export interface ExportOptions {
 }
 
 /** Writes a bank to a file (replaced only when complete); contents VICS cannot carry are counted as skipped. */
+type BankWriter = (path: string, pages: AsyncIterable<ContentView[]>, opts: ExportOptions) => Promise<{ written: number; skipped: number }>;
+
+/** The writers of the formats `alliance export` writes (codecs.ts, exports). */
+export const BANK_WRITERS: Readonly<Record<string, BankWriter>> = {
+  vics: (path, pages, opts) => writeVics(path, pages, { form: opts.form, caseNumber: opts.caseNumber }),
+  csv: (path, pages) => writeCsv(path, pages),
+};
+
 export async function exportBankFile(
   banks: BankService,
   actor: Principal,
   bankName: string,
-  format: ExportFormat,
+  format: string,
   path: string,
   opts: ExportOptions = {},
 ): Promise<{ written: number; skipped: number }> {
-  const pages = contentPages(banks, actor, bankName, opts.onProgress);
-  return format === 'vics' ? writeVics(path, pages, { form: opts.form, caseNumber: opts.caseNumber }) : writeCsv(path, pages);
+  const write = BANK_WRITERS[format];
+  if (!write) throw new AllianceError('VALIDATION', `${format} files are not written by export (formats that are: ${Object.keys(BANK_WRITERS).join(', ')})`);
+  return write(path, contentPages(banks, actor, bankName, opts.onProgress), opts);
 }

@@ -110,8 +110,11 @@ describe('node CLI', () => {
     expect(rows[0]).toBe('signal_type,signal,classification,tags,note,content');
     expect(rows.some((r) => /^md5,a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1,vics:1,,,\d+$/.test(r))).toBe(true);
     expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--create', ...data])).code).toBe(0);
+    const missing = await runCli(['import', join(dir, 'nothing.txt'), '--bank', 'FROM_CSV', ...data]);
+    expect(missing.stderr).toMatch(/nothing\.txt: no such file/);
+    writeFileSync(join(dir, 'nothing.txt'), 'placeholder words\n');
     const bad = await runCli(['import', join(dir, 'nothing.txt'), '--bank', 'FROM_CSV', ...data]);
-    expect(bad.stderr).toMatch(/cannot tell the format of .*nothing\.txt from its name: pass --format csv\|jsonl\|vics\|ncmec/);
+    expect(bad.stderr).toMatch(/cannot tell the format of .*nothing\.txt from its content or its name: pass --format bundle\|vics\|ncmec\|jsonl\|csv/);
     expect((await runCli(['import', csv, '--bank', 'FROM_CSV', '--category-map', '1=nope', ...data])).stderr).toMatch(
       /--category-map: unknown classification "nope"/,
     );

@@ -6,11 +6,10 @@ import { Command, Option } from 'commander';
 import { importCsv } from '../../banks/import-csv.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import {
-  EXPORT_FORMATS,
+  codecNames,
+  codecOf,
   exportBankFile,
-  type ExportFormat,
-  formatOf,
-  IMPORT_FORMATS,
+  exportCodecOf,
   importExchangeFiles,
   parseCategoryMap,
   VICS_MODELS,
@@ -35,9 +34,10 @@ export function importCommand(): Command {
     .argument('<files...>', 'the files (several NCMEC pages or VICS files are imported together, in order)')
     .requiredOption('--bank <name>', 'the bank to add the signals to')
     .addOption(
-      new Option('--format <format>', 'the file format (default: from the extension: .csv, .jsonl, .json = vics, .xml = ncmec)').choices(
-        IMPORT_FORMATS as string[],
-      ),
+      new Option(
+        '--format <format>',
+        "the file format (default: what the file's content shows, else its extension: .csv, .jsonl, .json = vics, .xml = ncmec)",
+      ).choices(codecNames((c) => c.import !== 'bundle')),
     )
     .option(
       '--category-map <map>',
@@ -64,10 +64,16 @@ Examples:
     )
     .action(async (files: string[], opts: { bank: string; format?: string; categoryMap?: string; model?: VicsModel; create?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const formats = new Set(files.map((f) => formatOf(f, opts.format)));
-        if (formats.size > 1)
-          throw new AllianceError('VALIDATION', `the files are of different formats (${[...formats].join(', ')}): import them separately or pass --format`);
-        const format = [...formats][0];
+        const codecs = await Promise.all(files.map((f) => codecOf(f, opts.format)));
+        const paths = new Set(codecs.map((c) => c.import));
+        if (paths.size > 1 || new Set(codecs.map((c) => (c.import === 'list' ? 'list' : c.name))).size > 1)
+          throw new AllianceError(
+            'VALIDATION',
+            `the files are of different formats (${[...new Set(codecs.map((c) => c.name))].join(', ')}): import them separately or pass --format`,
+          );
+        const codec = codecs[0];
+        if (codec.import === 'bundle')
+          throw new AllianceError('VALIDATION', `${files[0]} is a signed bundle from a peer: import it with \`alliance bundle import\``);
         let categories;
         try {
           categories = opts.categoryMap ? parseCategoryMap(opts.categoryMap) : undefined;
@@ -77,14 +83,14 @@ Examples:
         const actor = await node.operator();
         if (opts.create && !(await node.banks.listBanks(actor)).some((b) => b.name === opts.bank)) await node.banks.createBank(actor, { name: opts.bank });
         const started = performance.now();
-        if (format === 'csv' || format === 'jsonl') {
+        if (codec.import === 'list') {
           const r = await importCsv(node.banks, actor, opts.bank, files); // every file is checked before any is imported
           process.stdout.write(
             `imported ${r.contents} contents into ${opts.bank} in ${seconds(started)} s${r.skipped ? `; ${r.skipped} files without any hash skipped (the hasher could not read them)` : ''}\n`,
           );
           return;
         }
-        const r = await importExchangeFiles(node.banks, actor, opts.bank, format, files, {
+        const r = await importExchangeFiles(node.banks, actor, opts.bank, codec.name, files, {
           categories,
           model: opts.model,
           onProgress: progress('items'),
@@ -103,16 +109,16 @@ export function exportCommand(): Command {
     .description('Write a bank to a VICS 2.0 JSON (US model) or CSV file.')
     .argument('<bank>', 'the bank')
     .requiredOption('--out <file>', 'the file to write (replaced only once complete)')
-    .addOption(new Option('--format <format>', 'vics or csv (default: from the extension of --out)').choices(EXPORT_FORMATS as string[]))
+    .addOption(new Option('--format <format>', 'vics or csv (default: from the extension of --out)').choices(codecNames((c) => c.exports)))
     .option('--cases', 'VICS: write one case (#Cases) holding the Media instead of a Media list')
     .option('--case-number <number>', 'VICS: the case number of --cases')
     .addHelpText(
       'after',
       '\nVICS carries MD5 and SHA1, and SHA256 and PDQ in Alliance’s extension fields: contents with none of them (vPDQ or keywords only) are counted as skipped.\nExample:\n  alliance export KNOWN_CSAM --out known.json',
     )
-    .action(async (bank: string, opts: { out: string; format?: ExportFormat; cases?: boolean; caseNumber?: string }, cmd: Command) =>
+    .action(async (bank: string, opts: { out: string; format?: string; cases?: boolean; caseNumber?: string }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const format: ExportFormat = opts.format ?? (/\.csv$/i.test(opts.out) ? 'csv' : 'vics');
+        const format = exportCodecOf(opts.out, opts.format).name;
         const actor = await node.operator();
         const started = performance.now();
         const r = await exportBankFile(node.banks, actor, bank, format, opts.out, {

@@ -6,6 +6,7 @@ import { hashFolder, hashListInputs, vicsInputs } from '../../cases/triage.js';
 import type { TriageRequest } from '../../cases/triage-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { limitsFromEnv } from '../../media/limits.js';
+import { sniffCodec } from '../../exchange/index.js';
 import { withNode } from '../node-command.js';
 import { positiveInt } from '../options.js';
 import { FailureLog, ProgressBar } from '../progress.js';
@@ -62,7 +63,7 @@ Examples:
             },
           });
           request = { ...common, kind: 'folder', inputs: r.inputs, resumed: r.resumed };
-        } else if (/\.json$/i.test(input)) request = { ...common, kind: 'vics', inputs: counted(vicsInputs(input), opts.progress) };
+        } else if ((await triageKindOf(input)) === 'vics') request = { ...common, kind: 'vics', inputs: counted(vicsInputs(input), opts.progress) };
         else request = { ...common, kind: 'hashes', inputs: counted(hashListInputs(input), opts.progress) };
         const { run, outputs } = await node.triage.run(await node.operator(), request);
         const { summary: s, paths, vics } = outputs;
@@ -73,6 +74,11 @@ Examples:
         );
       }),
     );
+}
+
+/** What a file given to triage holds: media records (VICS, told by its content, else a .json name) or a list of hashes. */
+async function triageKindOf(path: string): Promise<'vics' | 'hashes'> {
+  return (await sniffCodec(path))?.triage ?? (/\.json$/i.test(path) ? 'vics' : 'hashes');
 }
 
 /** Passes entries through, showing how many were read on stderr (a terminal's progress line, else every 100,000). */
