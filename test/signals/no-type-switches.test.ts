@@ -19,6 +19,7 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   'src/node/demo.ts': { count: 8, why: "demo data: the fixture folder 'pdq' and the demo banks' signals" },
   'src/exchange/formats/vics.ts': { count: 12, why: 'the VICS wire format has MD5, SHA1, SHA256 and PDQ fields of its own' },
   'src/exchange/formats/ncmec.ts': { count: 3, why: 'the NCMEC wire format names its hash fields' },
+  'src/exchange/apis/fb-threatexchange.ts': { count: 6, why: "ThreatExchange's indicator types (HASH_PDQ, HASH_MD5, …) mapped to signal types" },
   'src/store/triage-repo.ts': { count: 4, why: 'triage item table columns (md5, sha1, pdq, sha256)' },
   'src/actions/submission-service.ts': { count: 1, why: 'an example in an error message' },
 };
