@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fbThreatExchangeApi, STALE_AFTER_SECONDS } from '../../src/exchange/apis/fb-threatexchange.js';
+import { fbThreatExchangeApi, readUpdate, STALE_AFTER_SECONDS } from '../../src/exchange/apis/fb-threatexchange.js';
+import type { UpsertEntry } from '../../src/exchange/page.js';
 import type { Principal } from '../../src/members/principal.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { advanceExchangeCheckpoint, findExchange } from '../../src/store/index.js';
@@ -368,5 +369,61 @@ describe('ThreatExchange opinions, credentials and hostile answers', () => {
     const { node } = await startNode('sqlite', tx);
     expect(await node.exchanges.fetch(NAME)).toMatchObject({ added: 1, up_to_date: true });
     expect(tx.threatUpdateRequests()).toHaveLength(3);
+  });
+});
+
+describe('ThreatExchange updates as entries', () => {
+  const pdq = hex(32);
+  const update = (descriptors: unknown, extra: Record<string, unknown> = {}) => ({
+    id: '901',
+    indicator: pdq.toUpperCase(),
+    type: 'HASH_PDQ',
+    last_updated: 1_700_000_000,
+    should_delete: false,
+    descriptors,
+    ...extra,
+  });
+  const read = (raw: unknown) => readUpdate(raw, '4242', 'alliance-test', 0);
+  const d = (id: string, status: string, extra: Record<string, unknown> = {}) => ({ id, owner: { id: `${id}0` }, status, ...extra });
+
+  it('reads statuses: MALICIOUS positive, with NON_MALICIOUS disputed, SUSPICIOUS a seed, NON_MALICIOUS only a deletion', () => {
+    const meta = (r: ReturnType<typeof read>) => (r.entry as UpsertEntry).metadata!.threatexchange as Record<string, unknown>;
+    expect(meta(read(update({ data: [d('1', 'MALICIOUS')] }))).opinion).toBe('positive');
+    expect(meta(read(update({ data: [d('1', 'MALICIOUS'), d('2', 'NON_MALICIOUS')] }))).opinion).toBe('disputed');
+    expect(meta(read(update({ data: [d('1', 'SUSPICIOUS')] }))).opinion).toBe('investigation_seed');
+    expect(read(update({ data: [d('1', 'NON_MALICIOUS'), d('2', 'NON_MALICIOUS')] })).entry).toEqual({ seq: 0, op: 'delete', uid: 'fbte/4242/901' });
+    expect(read(update({ data: [] })).entry?.op).toBe('delete');
+    expect(read(update(undefined)).entry?.op).toBe('delete');
+    // A tombstone needs neither indicator nor descriptors.
+    expect(read({ id: 901, type: 'HASH_PDQ', last_updated: '1700000000', should_delete: true }).entry).toEqual({ seq: 0, op: 'delete', uid: 'fbte/4242/901' });
+  });
+
+  it('normalises the signal, reads both tag shapes and Graph times, drops descriptors without an owner', () => {
+    const r = read(
+      update({
+        data: [
+          d('3', 'MALICIOUS', { tags: { data: [{ id: '1', text: 'tag_b' }] }, added_on: '2020-07-01T18:58:54+0000' }),
+          d('2', 'MALICIOUS', { tags: ['tag_a', 'tag_b'] }),
+          { id: '4', status: 'MALICIOUS', tags: ['tag_hidden'] },
+        ],
+      }),
+    );
+    const e = r.entry as UpsertEntry;
+    expect(e.signals).toEqual([{ type: 'pdq', value: pdq }]);
+    expect(e.tags).toEqual(['tag_a', 'tag_b']);
+    expect(e.first_seen).toBe('2020-07-01T18:58:54.000Z');
+    const meta = e.metadata!.threatexchange as { descriptors: Array<{ id: string }>; owners: string[] };
+    expect(meta.descriptors.map((x) => x.id)).toEqual(['2', '3']);
+    expect(meta.owners).toEqual(['20', '30']);
+    expect(r.time).toBe(1_700_000_000);
+  });
+
+  it('counts types and values Alliance cannot match as unmatchable, and refuses malformed updates', () => {
+    expect(read(update({ data: [d('1', 'MALICIOUS')] }, { type: 'HASH_TMK' }))).toMatchObject({ entry: null, unmatchable: true });
+    expect(read(update({ data: [d('1', 'MALICIOUS')] }, { indicator: 'not-a-hash' }))).toMatchObject({ entry: null, unmatchable: true });
+    expect(() => read(update({ data: [d('1', 'MALICIOUS')] }, { last_updated: 'yesterday' }))).toThrow(/last_updated is not a time/);
+    expect(() => read(update({ data: [d('1', 'MALICIOUS')] }, { id: '../x' }))).toThrow(/not a Graph id/);
+    expect(() => read(update({ data: [d('1', 'MALICIOUS', { tags: 'tag_a' })] }))).toThrow(/tags are neither/);
+    expect(() => read(update({ data: [d('1', 'MALICIOUS')] }, { should_delete: 'yes' }))).toThrow(/should_delete/);
   });
 });

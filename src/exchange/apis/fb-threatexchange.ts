@@ -84,8 +84,9 @@ export interface DescriptorRecord {
 
 const configSchema = Type.Object(
   {
-    privacy_group: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]{0,19}$' })], {
-      description: 'ThreatPrivacyGroup ID of the collaboration',
+    // Graph ids can pass 2^53: a longer one must be given as a string, or JSON would round it.
+    privacy_group: Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^[1-9][0-9]{0,19}$' })], {
+      description: 'ThreatPrivacyGroup ID of the collaboration (a string for ids over 2^53)',
     }),
     base_url: Type.String({ default: DEFAULT_GRAPH_URL, pattern: '^https?://', maxLength: 500, description: 'Graph API base URL' }),
   },
