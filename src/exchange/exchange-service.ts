@@ -15,6 +15,9 @@ import type { BackgroundTask } from '../jobs/background.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import {
   advanceExchangeCheckpoint,
+  clearFullFetch,
+  contentsNotUpdatedSince,
+  deleteContent,
   deleteBank,
   deleteBankContents,
   deleteExchange,
@@ -23,12 +26,14 @@ import {
   type ExchangeRow,
   findBankByName,
   findExchange,
+  findExchangeById,
   findExchangeOfBank,
   getContent,
   getExchangeCredentials,
   insertBank,
   insertExchange,
   listExchanges,
+  logFeed,
   markExchangeFetchEnd,
   markExchangeFetchStart,
   notify,
@@ -297,8 +302,9 @@ export class ExchangeService {
     try {
       let checkpoint = opts.full ? null : api.readCheckpoint(parseJson<unknown>(stored, null), Date.now());
       if (checkpoint === null && stored !== null) {
-        // Stale (or a full refetch asked for): start over from the beginning.
-        await resetExchangeCheckpoint(this.store.db, row.id);
+        // Stale (or a full refetch asked for): start over from the beginning; when it completes,
+        // what it did not deliver again is gone at the remote (its deletions may have expired there).
+        await resetExchangeCheckpoint(this.store.db, row.id, Date.now());
         stored = null;
         report.restarted = true;
       }
@@ -331,6 +337,7 @@ export class ExchangeService {
         }
       }
       report.up_to_date = !stoppedByBudget;
+      if (report.up_to_date) report.deleted += await this.removeLeftovers(row.id, row.bank_id);
       await markExchangeFetchEnd(this.store.db, row.id, { succeeded: true, upToDate: report.up_to_date });
     } catch (err) {
       const e = toAllianceError(err);
@@ -339,6 +346,35 @@ export class ExchangeService {
       await markExchangeFetchEnd(this.store.db, row.id, { succeeded: false, upToDate: false, error: { message: e.message, code: e.code } });
     }
     return report;
+  }
+
+  /**
+   * After a fetch from the beginning completed: deletes the bank's contents it did not deliver
+   * again (written before it began), in batches, each logged for the index and the bank's feed.
+   */
+  private async removeLeftovers(exchangeId: number, bankId: number): Promise<number> {
+    const since = (await findExchangeById(this.store.db, exchangeId))?.full_fetch_started_at ?? null;
+    if (since === null) return 0;
+    let removed = 0;
+    for (;;) {
+      const batch = await contentsNotUpdatedSince(this.store.db, bankId, since, 1000);
+      if (batch.length === 0) break;
+      await this.store.db.transaction().execute(async (tx) => {
+        for (const c of batch) await deleteContent(tx, c.id);
+        await logFeed(
+          tx,
+          bankId,
+          batch.map((c) => c.id),
+          'delete',
+          new Map(batch.map((c) => [c.id, c.uid ?? ''])),
+        );
+        await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+      });
+      removed += batch.length;
+    }
+    await clearFullFetch(this.store.db, exchangeId);
+    if (removed) await this.onSignalsChanged();
+    return removed;
   }
 
   /**

@@ -17,6 +17,7 @@ const numeric = (r: ExchangeRow): ExchangeRow => ({
   fetch_started_at: r.fetch_started_at === null ? null : Number(r.fetch_started_at),
   fetch_completed_at: r.fetch_completed_at === null ? null : Number(r.fetch_completed_at),
   last_error_at: r.last_error_at === null ? null : Number(r.last_error_at),
+  full_fetch_started_at: r.full_fetch_started_at === null ? null : Number(r.full_fetch_started_at),
   items_fetched: Number(r.items_fetched),
   unmatchable: Number(r.unmatchable),
   pages: Number(r.pages),
@@ -29,6 +30,11 @@ export async function listExchanges(db: Executor): Promise<ExchangeRow[]> {
 
 export async function findExchange(db: Executor, name: string): Promise<ExchangeRow | undefined> {
   const r = await exchangeQuery(db).where('exchanges.name', '=', name).executeTakeFirst();
+  return r ? numeric(r as ExchangeRow) : undefined;
+}
+
+export async function findExchangeById(db: Executor, id: number): Promise<ExchangeRow | undefined> {
+  const r = await exchangeQuery(db).where('exchanges.id', '=', id).executeTakeFirst();
   return r ? numeric(r as ExchangeRow) : undefined;
 }
 
@@ -123,9 +129,31 @@ export async function advanceExchangeCheckpoint(
     );
 }
 
-/** Forgets the checkpoint (a stale one, or a refetch asked for): the next fetch starts from the beginning. */
-export async function resetExchangeCheckpoint(db: Executor, id: number): Promise<void> {
+/**
+ * Forgets the checkpoint (a stale one, or a refetch asked for): the fetch starts from the beginning,
+ * and when it began is kept (unless a refetch begun earlier is still to complete).
+ */
+export async function resetExchangeCheckpoint(db: Executor, id: number, startedAt: number): Promise<void> {
   await db.updateTable('exchanges').set({ checkpoint: null, checkpoint_ts: null }).where('id', '=', id).execute();
+  await db.updateTable('exchanges').set({ full_fetch_started_at: startedAt }).where('id', '=', id).where('full_fetch_started_at', 'is', null).execute();
+}
+
+/** A fetch from the beginning completed (or none is pending any more). */
+export async function clearFullFetch(db: Executor, id: number): Promise<void> {
+  await db.updateTable('exchanges').set({ full_fetch_started_at: null }).where('id', '=', id).execute();
+}
+
+/** Up to `limit` contents of a bank neither written nor delivered again since `since` (a refetch's leftovers). */
+export async function contentsNotUpdatedSince(db: Executor, bankId: number, since: number, limit: number): Promise<Array<{ id: number; uid: string | null }>> {
+  const rows = await db
+    .selectFrom('bank_content')
+    .select(['id', 'uid'])
+    .where('bank_id', '=', bankId)
+    .where('updated_at', '<', since)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), uid: r.uid }));
 }
 
 export async function getExchangeCredentials(db: Executor, api: string): Promise<string | undefined> {

@@ -257,11 +257,14 @@ export { TtlCache } from './ttl-cache.js';
 export { type Executor, isUniqueViolation, nextTurn, now, parseJson } from './util.js';
 export {
   advanceExchangeCheckpoint,
+  clearFullFetch,
+  contentsNotUpdatedSince,
   deleteExchange,
   exchangeCredentialsUpdatedAt,
   exchangeOpinionsOf,
   type ExchangeRow,
   findExchange,
+  findExchangeById,
   findExchangeOfBank,
   getExchangeCredentials,
   insertExchange,

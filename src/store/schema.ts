@@ -246,6 +246,8 @@ export interface ExchangesTable {
   items_fetched: number;
   unmatchable: number;
   pages: number;
+  /** When a fetch from the beginning began (null: none running): contents it does not deliver again are deleted when it completes. */
+  full_fetch_started_at: number | null;
   last_error: string | null;
   last_error_code: string | null;
   last_error_at: number | null;

@@ -129,12 +129,23 @@ describe.each(DIALECTS)('exchanges on %s', (dialect) => {
     await api.node.exchanges.fetch('TOY_S');
     toy.items.set(3, { md5: hex(33, 32), tag: 'changed' });
     toy.items.set(4, null);
+    toy.items.delete(6); // gone at the remote without a tombstone (its deletion expired there)
     // an incremental fetch misses changes behind the checkpoint; a full one does not
     expect(await api.node.exchanges.fetch('TOY_S')).toMatchObject({ pages: 0, restarted: false });
     const full = await api.node.exchanges.fetch('TOY_S', { full: true });
-    expect(full).toMatchObject({ restarted: true, updated: 5, deleted: 1, up_to_date: true });
+    expect(full).toMatchObject({ restarted: true, updated: 4, deleted: 2, up_to_date: true });
     const items = await contents('TOY_S');
-    expect(items.map((i) => i.tags[0]).sort()).toEqual(['changed', 't1', 't2', 't5', 't6']);
+    expect(items.map((i) => i.tags[0]).sort()).toEqual(['changed', 't1', 't2', 't5']);
+    const gone = await api.call('POST', '/api/v1/lookup', { signal_type: 'md5', signal: hex(6, 32) });
+    expect(JSON.stringify(gone.json())).not.toContain('TOY_S');
+    // a refetch cut short by an error deletes nothing; the one that completes does
+    toy.items.delete(5);
+    toy.failOnPage = 1;
+    expect(await api.node.exchanges.fetch('TOY_S', { full: true })).toMatchObject({ restarted: true, pages: 0, deleted: 0, up_to_date: false });
+    expect((await contents('TOY_S')).length).toBe(4);
+    toy.failOnPage = null;
+    expect(await api.node.exchanges.fetch('TOY_S')).toMatchObject({ restarted: false, deleted: 1, up_to_date: true });
+    expect((await contents('TOY_S')).map((i) => i.tags[0]).sort()).toEqual(['changed', 't1', 't2']);
     expect(items.find((i) => i.tags[0] === 'changed')!.signals[0].value).toBe(hex(33, 32));
   });
 
