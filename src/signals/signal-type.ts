@@ -158,6 +158,11 @@ export interface SignalType {
   readonly check?: 'upload' | 'text';
   /** Its name and value forms in HMA's API; absent: not part of it. */
   readonly hma?: HmaForm;
+  /**
+   * A sample value for HMA's sample exchange (src/exchange/apis/sample.ts); generated, never taken
+   * from real material. Absent: the sample exchange yields nothing of this type.
+   */
+  readonly example?: string;
   /** The index a snapshot of this type holds. */
   restoreIndex(snapshot: Snapshot, options?: IndexOptions): SignalIndex;
 }

@@ -1,8 +1,7 @@
 /** The exchange APIs every node has: one import and one line per adapter. */
 import { fbThreatExchangeApi } from './fb-threatexchange.js';
 import { registerExchangeApi } from './registry.js';
+import { sampleApi } from './sample.js';
 
-// registerExchangeApi(ncmecApi);  ← each adapter adds its line here
+registerExchangeApi(sampleApi);
 registerExchangeApi(fbThreatExchangeApi);
-export const BUILTIN_EXCHANGE_APIS_REGISTERED = true;
-void registerExchangeApi;

@@ -42,7 +42,7 @@ function digestType(
   algorithm: string,
   hexLength: number,
   description: string,
-  extra: Pick<SignalType, 'hma' | 'check' | 'primaryFor'>,
+  extra: Pick<SignalType, 'hma' | 'check' | 'primaryFor' | 'example'>,
 ): SignalType {
   const re = new RegExp(`^[0-9a-f]{${hexLength}}$`);
   const normalize = (value: string): string => {
@@ -96,6 +96,8 @@ const exactHma = (name: string, listed: boolean, extra: { aliases?: string[]; co
 // HMA knows MD5 as `video_md5` (its videos' exact hash); it takes sha1 and sha256 without listing them.
 export const md5Signal = digestType('md5', 'md5', 32, 'MD5 of the file bytes (exact match; NCMEC, Project VIC)', {
   check: 'upload',
+  // Random bits (openssl rand), the digest of no file.
+  example: 'aca7f5406a4507a7b0cad6dc61fbe928',
   hma: exactHma('video_md5', true, { aliases: ['md5'], contentType: 'video' }),
 });
 export const sha1Signal = digestType('sha1', 'sha1', 40, 'SHA-1 of the file bytes (exact match; NCMEC, Project VIC)', { hma: exactHma('sha1', false) });

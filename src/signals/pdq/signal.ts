@@ -35,6 +35,8 @@ export const pdqSignal: SignalType = {
   describe: (r, threshold) => `distance ${r.distance} (threshold ${threshold}) → ${r.match ? 'match' : 'no match'}`,
   primaryFor: ['image'],
   check: 'upload',
+  // Random bits (openssl rand), the hash of no image.
+  example: '92a9dedc713bc8b9a3b952bdb99e801d96f499ffc6f294ed256aa2750bc11217',
   hma: {
     name: 'pdq',
     listed: true,
