@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AllianceError, toAllianceError } from '../errors/catalogue.js';
 import { redactServerPaths } from '../errors/redact.js';
+import type { RouteEntry } from './auth.js';
 
 export function toHttpError(err: FastifyError | Error): AllianceError {
   if (err instanceof AllianceError) return err;
@@ -46,6 +47,34 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   void reply.status(e.status).send({ ...e.details, code: e.code, message });
 }
 
+/** A route template (`/c/bank/:name`, `/assets/*`) as a pattern matching the paths it routes. */
+function templatePattern(url: string): RegExp {
+  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+}
+
+const patterns = new WeakMap<RouteEntry[], Array<{ method: string; pattern: RegExp }>>();
+
+/** The methods some route takes at this path (empty when the path is unknown). */
+export function methodsAt(table: RouteEntry[], path: string): string[] {
+  let compiled = patterns.get(table);
+  if (!compiled || compiled.length !== table.length) {
+    compiled = table.map((r) => ({ method: r.method, pattern: templatePattern(r.url) }));
+    patterns.set(table, compiled);
+  }
+  return [...new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+}
+
+/** 404 for an unknown path; a known path asked with another method is 405 with the methods it takes (as HMA's Flask). */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  const path = request.url.split('?')[0];
+  const allowed = request.server.routeAccess ? methodsAt(request.server.routeAccess, path) : [];
+  if (allowed.length > 0 && !allowed.includes(request.method)) {
+    void reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send({ code: 'METHOD_NOT_ALLOWED', message: 'The method is not allowed for the requested URL.' });
+    return;
+  }
+  void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
 }

@@ -99,6 +99,8 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   });
   await withAccess(app, 'public', swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  // Where HMA serves its OpenAPI document: the same document.
+  app.get('/openapi/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(checkCorsPlugin, { origins: config.checkOrigins });
   await app.register(authPlugin, { members: node.members });
   await app.register(metricsPlugin, { matcher: node.matcher });
@@ -163,7 +165,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     auditWitnesses: node.auditWitnesses,
     refusals: node.refusals,
   });
-  await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics });
+  await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, exchanges: node.exchanges });
   await app.register(webPlugin);
   await app.register(demoPlugin);
   return app;

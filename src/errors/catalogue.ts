@@ -23,6 +23,7 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or a token that is unknown or revoked.' },
   FORBIDDEN: { status: 403, meaning: "The token's role or member may not do this." },
   NOT_FOUND: { status: 404, meaning: 'No such route or resource.' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not for this method (the Allow header lists those it takes).' },
   UPLOAD_INVALID: { status: 400, meaning: 'An uploaded file cannot be hashed: empty, not an image or video the node decodes, or damaged.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The request body has a content type this route does not accept.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the configured limit.' },

@@ -10,6 +10,7 @@ import { startApi, type TestApi } from '../support/api.js';
 /** Routes whose answer is not JSON, with what it is. */
 const NOT_JSON: Record<string, string> = {
   'GET /openapi.json': 'the OpenAPI document itself, generated from the schemas',
+  'GET /openapi/openapi.json': "the same document, at HMA's path",
   'GET /metrics': 'Prometheus text',
   'GET /status': "HMA's liveness text (I-AM-ALIVE / INDEX-NOT-LOADED)",
   'GET /status/live': "HMA's liveness text",

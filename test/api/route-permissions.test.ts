@@ -13,8 +13,8 @@ import { startApi, type TestApi } from '../support/api.js';
 /** A request path for a route template: every parameter and wildcard filled with a dummy value. */
 const concrete = (url: string) => url.replace(/:[A-Za-z_]+/g, '1').replace(/\*$/, 'x');
 
-/** Routes reachable without a token: the server's operations, its API description, the web UI and the SDK demo. */
-const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\/\*$/, /^\/demo(\/|$)/];
+/** Routes reachable without a token: the server's operations (HMA's liveness probes too), its API description, the web UI and the SDK demo. */
+const PUBLIC = [/^\/health$/, /^\/status(\/live)?$/, /^\/openapi\.json$/, /^\/openapi\/openapi\.json$/, /^\/docs(\/|$)/, /^\/assets\/\*$/, /^\/demo(\/|$)/];
 const isUiRoute = (url: string, api: TestApi) =>
   api.app.routeAccess.some((r) => r.url === url && r.access === 'public') && !url.startsWith('/api/') && !url.startsWith('/federation/');
 

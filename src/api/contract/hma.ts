@@ -94,3 +94,57 @@ export type HmaSignalTypeList = Static<typeof HmaSignalTypeList>;
 
 export const HmaContentTypeList = Type.Array(Type.Object({ enabled: Type.Boolean(), name: Type.String() }));
 export type HmaContentTypeList = Static<typeof HmaContentTypeList>;
+
+/** GET /c/exchanges/apis and GET /c/exchanges: names. */
+export const HmaNameList = Type.Array(Type.String());
+export type HmaNameList = Static<typeof HmaNameList>;
+
+/** GET|POST /c/exchanges/api/<api> (HMA's spelling). Credentials themselves are never returned. */
+export const HmaExchangeApiAuth = Type.Object({ supports_authentification: Type.Boolean(), has_set_authentification: Type.Boolean() });
+export type HmaExchangeApiAuth = Static<typeof HmaExchangeApiAuth>;
+
+/** One field of an exchange API's configuration or credentials, as HMA describes it for a form. */
+export const HmaSchemaField = Type.Object({
+  name: Type.String(),
+  /** "string", "number", "boolean", "enum", "list_of_string", "set_of_number", … */
+  type: Type.String(),
+  required: Type.Boolean(),
+  default: AnyJson,
+  help: Type.String(),
+  choices: Nullable(Type.Array(AnyJson)),
+});
+export type HmaSchemaField = Static<typeof HmaSchemaField>;
+
+const HmaFields = Type.Object({ fields: Type.Array(HmaSchemaField) });
+
+/** GET /c/exchanges/api/<api>/schema: credentials_schema is null for an API that takes none. */
+export const HmaExchangeApiSchema = Type.Object({ config_schema: HmaFields, credentials_schema: Nullable(HmaFields) });
+export type HmaExchangeApiSchema = Static<typeof HmaExchangeApiSchema>;
+
+/** GET and PUT /c/exchange/<name>: name, api, enabled and the API's own configuration fields. */
+export const HmaExchangeConfig = Type.Object({ name: Type.String(), api: Type.String(), enabled: Type.Boolean() }, { additionalProperties: AnyJson });
+export type HmaExchangeConfig = Static<typeof HmaExchangeConfig>;
+
+/** GET /c/exchange/<name>/status: times in unix seconds (null before a fetch). */
+export const HmaFetchStatus = Type.Object({
+  checkpoint_ts: Nullable(Type.Integer()),
+  running_fetch_start_ts: Nullable(Type.Integer()),
+  last_fetch_complete_ts: Nullable(Type.Integer()),
+  last_fetch_succeeded: Nullable(Type.Boolean()),
+  up_to_date: Type.Boolean(),
+  fetched_items: Type.Integer(),
+});
+export type HmaFetchStatus = Static<typeof HmaFetchStatus>;
+
+/** GET /c/signal_type/index: HMA signal type name → its index against the database. */
+export const HmaSignalTypeIndex = Type.Record(
+  Type.String(),
+  Type.Object({
+    db_size: Type.Integer(),
+    index_size: Type.Integer(),
+    index_out_of_date: Type.Boolean(),
+    newest_db_item: Type.Integer(),
+    index_built_to: Type.Integer(),
+  }),
+);
+export type HmaSignalTypeIndex = Static<typeof HmaSignalTypeIndex>;

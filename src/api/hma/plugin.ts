@@ -14,7 +14,9 @@ import type { Matcher } from '../../match/matcher.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { toHttpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import type { ExchangeService } from '../../exchange/index.js';
 import { hmaCurationRoutes } from './curation.js';
+import { hmaExchangeRoutes } from './exchanges.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import { hmaMatchingRoutes } from './matching.js';
 import { HmaHashes, HmaSiteMap } from '../contract/hma.js';
@@ -25,6 +27,7 @@ export interface HmaOptions extends MediaOptions {
   matcher: Matcher;
   audit: AuditLog;
   metrics: Metrics;
+  exchanges: ExchangeService;
 }
 
 /** HMA's statuses where they differ from Alliance's catalogue. */
@@ -57,13 +60,15 @@ export async function hmaPlugin(app: FastifyInstance, opts: HmaOptions): Promise
 
   await hmaMatchingRoutes(app, opts);
   await hmaCurationRoutes(app, opts);
+  await hmaExchangeRoutes(app, opts);
 
-  app.get('/status', { config: { permission: 'index.read' } }, async (_req, reply) => {
+  // Load balancers and orchestrators probe these without a token (as HMA's): they say only whether the node is up.
+  app.get('/status', { config: { permission: 'public' } }, async (_req, reply) => {
     const ready = opts.matcher.status().ready;
     void reply.status(ready ? 200 : 503).type('text/plain; charset=utf-8');
     return ready ? 'I-AM-ALIVE' : 'INDEX-NOT-LOADED';
   });
-  app.get('/status/live', { config: { permission: 'index.read' } }, async (_req, reply) => {
+  app.get('/status/live', { config: { permission: 'public' } }, async (_req, reply) => {
     void reply.type('text/plain; charset=utf-8');
     return 'I-AM-ALIVE';
   });
@@ -77,12 +82,20 @@ const SITE_MAP = [
   '/c/bank/<bank_name>/signal',
   '/c/banks',
   '/c/content_type',
+  '/c/exchange/<string:exchange_name>',
+  '/c/exchange/<string:exchange_name>/status',
+  '/c/exchanges',
+  '/c/exchanges/api/<string:api_name>',
+  '/c/exchanges/api/<string:api_name>/schema',
+  '/c/exchanges/apis',
   '/c/signal_type',
+  '/c/signal_type/index',
   '/h/hash',
   '/m/compare',
   '/m/index/status',
   '/m/lookup',
   '/m/raw_lookup',
+  '/openapi/openapi.json',
   '/site-map',
   '/status',
   '/status/live',
