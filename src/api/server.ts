@@ -165,7 +165,15 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     auditWitnesses: node.auditWitnesses,
     refusals: node.refusals,
   });
-  await app.register(hmaPlugin, { ...media, banks: node.banks, lookup: node.lookup, matcher: node.matcher, audit: node.audit, metrics: app.metrics, exchanges: node.exchanges });
+  await app.register(hmaPlugin, {
+    ...media,
+    banks: node.banks,
+    lookup: node.lookup,
+    matcher: node.matcher,
+    audit: node.audit,
+    metrics: app.metrics,
+    exchanges: node.exchanges,
+  });
   await app.register(webPlugin);
   await app.register(demoPlugin);
   return app;

@@ -70,7 +70,13 @@ describe.each(DIALECTS)('HMA exchange API on %s', (dialect) => {
     const t1 = Math.ceil(Date.now() / 1000);
     expect(report).toMatchObject({ added: EXAMPLES.length, up_to_date: true });
     const after = (await api.call('GET', '/c/exchange/SAMPLE/status')).json();
-    expect(after).toMatchObject({ checkpoint_ts: null, running_fetch_start_ts: null, last_fetch_succeeded: true, up_to_date: true, fetched_items: EXAMPLES.length });
+    expect(after).toMatchObject({
+      checkpoint_ts: null,
+      running_fetch_start_ts: null,
+      last_fetch_succeeded: true,
+      up_to_date: true,
+      fetched_items: EXAMPLES.length,
+    });
     // Unix seconds, as HMA stores them.
     expect(Number.isInteger(after.last_fetch_complete_ts)).toBe(true);
     expect(after.last_fetch_complete_ts).toBeGreaterThanOrEqual(t0);
@@ -119,7 +125,8 @@ describe.each(DIALECTS)('HMA exchange API on %s', (dialect) => {
     expect(await create({ api: 'sample', bank: null })).toEqual([400, 'bank is required']);
     for (const bank of ['lower_case', 'WITH-DASH', '', 5])
       expect(await create({ api: 'sample', bank, api_json: {} }), String(bank)).toEqual([400, 'Field `bank` must match /^[A-Z0-9_]+$/']);
-    for (const apiJson of [[], 'x', null, 3]) expect(await create({ api: 'sample', bank: 'BAD', api_json: apiJson })).toEqual([400, 'Field `api_json` must be object']);
+    for (const apiJson of [[], 'x', null, 3])
+      expect(await create({ api: 'sample', bank: 'BAD', api_json: apiJson })).toEqual([400, 'Field `api_json` must be object']);
     expect(await create({ bank: 'BAD', api_json: {} })).toEqual([400, 'Field `api_type` is required']);
     expect(await create({ bank: 'BAD', api: 'nope', api_json: {} })).toEqual([400, "No such exchange type 'nope'"]);
     expect((await create([{ bank: 'BAD' }]))[0]).toBe(400);
@@ -200,7 +207,7 @@ describe.each(DIALECTS)('HMA exchange API on %s', (dialect) => {
     expect([missing.statusCode, missing.json().message]).toEqual([404, "Exchange API 'nope' not found"]);
   });
 
-  it("permissions: reading takes banks.read, writing federation.manage (a curator reads but cannot change exchanges)", async () => {
+  it('permissions: reading takes banks.read, writing federation.manage (a curator reads but cannot change exchanges)', async () => {
     const curator = await api.tokenFor('curator');
     expect((await api.call('GET', '/c/exchanges/apis', undefined, curator)).statusCode).toBe(200);
     expect((await api.call('GET', '/c/exchanges/api/sample', undefined, curator)).statusCode).toBe(200);

@@ -39,7 +39,8 @@ const ROUTES: Array<{ group: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   { group: 'metrics', method: 'GET', url: '/metrics', allowed: ['admin', 'curator', 'matcher', 'analyst', 'auditor'] },
   { group: 'hma curator', method: 'POST', url: '/c/banks', body: { name: 'HMA_NEW' }, allowed: ['admin', 'curator'] },
   { group: 'hma matcher', method: 'GET', url: `/m/lookup?signal_type=pdq&signal=${PDQ}`, allowed: ['admin', 'curator', 'matcher', 'analyst'] },
-  { group: 'hma status', method: 'GET', url: '/status', allowed: ['admin', 'curator', 'matcher', 'analyst', 'auditor'] },
+  // (HMA's /status and /status/live are public: load balancers probe them without a token.)
+  { group: 'hma exchanges', method: 'GET', url: '/c/exchanges', allowed: ['admin', 'curator', 'analyst', 'auditor'] },
   // The check API: a checker token (the one a browser may hold) can do this and nothing else.
   { group: 'check', method: 'POST', url: '/api/v1/check/text', body: { text: 'hello' }, allowed: ['admin', 'curator', 'matcher', 'checker'] },
   {

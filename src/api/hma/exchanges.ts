@@ -205,7 +205,8 @@ export async function hmaExchangeRoutes(app: FastifyInstance, opts: HmaExchangeO
     const out: HmaSignalTypeIndex = {};
     for (const name of names) {
       const native = nativeType(name);
-      if (!native || !SIGNAL_TYPES.has(native) || !hmaSignalTypes().includes(name)) throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `No such signal type '${name}'`);
+      if (!native || !SIGNAL_TYPES.has(native) || !hmaSignalTypes().includes(name))
+        throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `No such signal type '${name}'`);
       const size = status.types[native]?.size ?? 0;
       const builtTo = size > 0 ? Math.floor(Date.now() / 1000) : -1;
       out[name] = { db_size: size, index_size: size, index_out_of_date: false, newest_db_item: builtTo, index_built_to: builtTo };
