@@ -27,6 +27,8 @@ export function checkSignalType(t: SignalType): void {
   if (t.retroMatch !== 'value' && t.retroMatch !== 'index') throw new Error(`signal type "${t.name}" lacks retroMatch ('value' or 'index')`);
   if (t.retroMatch === 'value' && t.comparison !== 'exact') throw new Error(`signal type "${t.name}": only exact types retro-match by value`);
   if (t.check !== undefined && t.check !== 'upload' && t.check !== 'text') throw new Error(`signal type "${t.name}": check must be 'upload' or 'text'`);
+  if (t.example !== undefined && (typeof t.example !== 'string' || t.normalize(t.example) !== t.example))
+    throw new Error(`signal type "${t.name}": its example must be a value in canonical form`);
   if (t.hma) {
     if (!/^[a-z][a-z0-9_]*$/.test(t.hma.name)) throw new Error(`signal type "${t.name}": HMA name "${t.hma.name}" must be lowercase [a-z0-9_]`);
     for (const fn of ['distance', 'compareDetail'] as const)

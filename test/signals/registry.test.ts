@@ -40,6 +40,10 @@ describe('signal type registry', () => {
     expect(() => checkSignalType({ ...complete, hma: { name: 'complete', listed: false } } as unknown as SignalType)).toThrow(/HMA form lacks distance/);
     expect(() => checkSignalType({ ...complete, check: 'maybe' } as unknown as SignalType)).toThrow(/check must be/);
     expect(() => checkSignalType({ ...complete, recognise: 'yes' } as unknown as SignalType)).toThrow(/recognise must be a function/);
+    // The sample exchange's value must be one the type stores as it is.
+    const lower = { ...complete, normalize: (v: string) => v.toLowerCase() };
+    expect(() => checkSignalType({ ...lower, example: 'ABC' })).toThrow(/example must be a value in canonical form/);
+    expect(() => checkSignalType({ ...lower, example: 'abc' })).not.toThrow();
   });
 
   it('refuses duplicate names and duplicate HMA names', () => {
