@@ -173,6 +173,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     audit: node.audit,
     metrics: app.metrics,
     exchanges: node.exchanges,
+    store: node.store,
   });
   await app.register(webPlugin);
   await app.register(demoPlugin);

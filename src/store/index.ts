@@ -160,7 +160,7 @@ export {
   messagesIn,
   messageVersions,
 } from './messages-repo.js';
-export { compareAndSetMeta, getMeta } from './meta-repo.js';
+export { compareAndSetMeta, getMeta, setMeta } from './meta-repo.js';
 export { HELP_KINDS } from './migrations/0012-help-directory.js';
 export { INTERNATIONAL } from './migrations/0013-messages.js';
 export { rememberNonce } from './nonces-repo.js';

@@ -18,3 +18,12 @@ export async function compareAndSetMeta(db: Executor, key: string, expected: str
   const r = await db.updateTable('meta').set({ value }).where('key', '=', key).where('value', '=', expected).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Sets `key` to `value`, whatever it held. */
+export async function setMeta(db: Executor, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('meta')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}

@@ -244,6 +244,30 @@ describe.each(DIALECTS)('HMA exchange API on %s', (dialect) => {
     expect((await api.call('PATCH', '/c/banks', undefined, null)).statusCode).toBe(401);
   });
 
+  it("PUT /c/signal_type/<name>: the ratio is stored and listed (204, no body); HMA's errors", async () => {
+    const name = EXAMPLES[0].hma;
+    const ratioOf = async () => (await api.call('GET', '/c/signal_type')).json().find((t: { name: string }) => t.name === name).enabled_ratio;
+    expect(await ratioOf()).toBe(1);
+    const put = await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: 0.25 });
+    expect([put.statusCode, put.body]).toEqual([204, '']);
+    expect(await ratioOf()).toBe(0.25);
+    // A numeric string is read as HMA's float() reads it.
+    expect((await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: ' 0.5 ' })).statusCode).toBe(204);
+    expect(await ratioOf()).toBe(0.5);
+    const missing = await api.call('PUT', `/c/signal_type/${name}`, {});
+    expect([missing.statusCode, missing.json().message]).toEqual([400, 'enabled_ratio is required']);
+    const bad = await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: 'half' });
+    expect([bad.statusCode, bad.json().message]).toEqual([400, "Invalid float: 'half'"]);
+    // HMA answers these with an unhandled 500.
+    expect((await api.call('PUT', '/c/signal_type/nope', { enabled_ratio: 1 })).statusCode).toBe(400);
+    expect((await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: 2 })).statusCode).toBe(400);
+    expect(await ratioOf()).toBe(0.5);
+    // Only an admin changes it; as HMA (enabled at any ratio ≥ 0) lookups are unchanged.
+    expect((await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: 1 }, await api.tokenFor('curator'))).statusCode).toBe(403);
+    expect((await api.call('PUT', `/c/signal_type/${name}`, { enabled_ratio: 1 })).statusCode).toBe(204);
+    expect(await ratioOf()).toBe(1);
+  });
+
   it('GET /c/signal_type/index: one entry per HMA type, an unknown one refused as HMA', async () => {
     const bad = await api.call('GET', '/c/signal_type/index?signal_type=nope');
     expect([bad.statusCode, bad.json().message]).toEqual([400, "No such signal type 'nope'"]);

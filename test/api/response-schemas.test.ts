@@ -20,6 +20,7 @@ const NOT_JSON: Record<string, string> = {
   'DELETE /api/v1/campaigns/:id': '204 without a body',
   'DELETE /api/v1/exchanges/:name': '204 without a body',
   'PUT /api/v1/exchange-apis/:name/credentials': '204 without a body',
+  'PUT /c/signal_type/:name': "204 without a body (HMA's answer)",
   'GET /api/v1/country-reports/:id/html': 'HTML',
   'GET /api/v1/country-reports/:id/pdf': 'PDF',
   'GET /api/v1/country-reports/:id/csv': 'CSV',

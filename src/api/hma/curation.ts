@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DISABLED_FOREVER, type BankService, type BankView, type ContentView } from '../../banks/bank-service.js';
 import { AllianceError } from '../../errors/catalogue.js';
-import { jsonLimitProblem } from '../../store/index.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { getMeta, jsonLimitProblem, setMeta, type Store } from '../../store/index.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
 import {
   HmaBank,
@@ -24,6 +25,8 @@ import { hmaContentTypes, hmaSignalTypes, hmaType, hmaValue, nativeType, nativeV
 
 export interface HmaCurationOptions extends MediaOptions {
   banks: BankService;
+  store: Store;
+  audit: AuditLog;
 }
 
 type Body = Record<string, unknown>;
@@ -33,6 +36,13 @@ function objectBody(body: unknown): Body {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new AllianceError('VALIDATION', 'the request body must be a JSON object');
   return body as Body;
+}
+/** A number as Python's float() reads one (HMA's str_to_type): a JSON number or boolean, or the text of a number. */
+function pythonFloat(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(v)) return Number(v);
+  return undefined;
 }
 const HMA_BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
@@ -261,9 +271,36 @@ export async function hmaCurationRoutes(app: FastifyInstance, opts: HmaCurationO
     return { deleted: 1 };
   });
 
-  r.get('/c/signal_type', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaSignalTypeList } } }, async () =>
-    hmaSignalTypes().map((name) => ({ enabled_ratio: 1.0, name })),
-  );
+  const ratioKey = (native: string) => `hma.signal_type.enabled_ratio.${native}`;
+  r.get('/c/signal_type', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaSignalTypeList } } }, async () => {
+    const out: HmaSignalTypeList = [];
+    for (const name of hmaSignalTypes()) {
+      const stored = await getMeta(opts.store.db, ratioKey(nativeType(name)!));
+      out.push({ enabled_ratio: stored === undefined ? 1.0 : Number(stored), name });
+    }
+    return out;
+  });
+
+  // HMA's per-type ratio: stored and listed. HMA's own rule counts a type enabled at any ratio ≥ 0,
+  // so (as there) it changes no lookup.
+  r.put('/c/signal_type/:name', { config: { permission: 'federation.manage' } }, async (req, reply) => {
+    const { name } = req.params as { name: string };
+    const body = objectBody(req.body);
+    const raw = body.enabled_ratio;
+    if (raw === undefined || raw === null) throw new AllianceError('VALIDATION', 'enabled_ratio is required');
+    const ratio = pythonFloat(raw);
+    if (ratio === undefined) throw new AllianceError('VALIDATION', `Invalid float: '${typeof raw === 'string' ? raw : JSON.stringify(raw)}'`);
+    const native = nativeType(name);
+    if (!native || !hmaSignalTypes().includes(name)) throw new AllianceError('SIGNAL_TYPE_UNKNOWN', `No such signal type '${name}'`);
+    if (!(ratio >= 0 && ratio <= 1)) throw new AllianceError('VALIDATION', 'enabled_ratio must be from 0 to 1');
+    await opts.store.db.transaction().execute(async (tx) => {
+      await setMeta(tx, ratioKey(native), String(ratio));
+      await opts.audit.record(tx, req.principal, 'hma.signal_type.update', name, { enabled_ratio: ratio });
+    });
+    // As HMA: 204, no body.
+    void reply.status(204);
+    return reply.send();
+  });
   r.get('/c/content_type', { config: { permission: 'banks.read' }, schema: { response: { 200: HmaContentTypeList } } }, async () =>
     hmaContentTypes().map((name) => ({ enabled: true, name })),
   );

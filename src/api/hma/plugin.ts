@@ -15,6 +15,7 @@ import { AllianceError } from '../../errors/catalogue.js';
 import { toHttpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ExchangeService } from '../../exchange/index.js';
+import type { Store } from '../../store/index.js';
 import { hmaCurationRoutes } from './curation.js';
 import { hmaExchangeRoutes } from './exchanges.js';
 import { hashMultipart, hashUrl, type MediaOptions } from './media.js';
@@ -28,6 +29,7 @@ export interface HmaOptions extends MediaOptions {
   audit: AuditLog;
   metrics: Metrics;
   exchanges: ExchangeService;
+  store: Store;
 }
 
 /** HMA's statuses where they differ from Alliance's catalogue. */
@@ -89,6 +91,7 @@ const SITE_MAP = [
   '/c/exchanges/api/<string:api_name>/schema',
   '/c/exchanges/apis',
   '/c/signal_type',
+  '/c/signal_type/<signal_type_name>',
   '/c/signal_type/index',
   '/h/hash',
   '/m/compare',
