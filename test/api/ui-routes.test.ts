@@ -49,7 +49,7 @@ describe('the server serves the list', () => {
       expect(res.headers['content-type'], r.path).toMatch(/^text\/html/);
     }
     const served = api.app.routeAccess
-      .filter((r) => r.method === 'GET' && r.access === 'public' && !/^\/(health|openapi\.json|docs|assets|demo)(\/|$)/.test(r.url))
+      .filter((r) => r.method === 'GET' && r.access === 'public' && !/^\/(health|openapi\.json|openapi|status|docs|assets|demo)(\/|$)/.test(r.url))
       .map((r) => r.url);
     expect(served.sort()).toEqual(UI_ROUTES.map((r) => r.path).sort());
   });
