@@ -4,12 +4,17 @@
  * credentials set and cleared (never returned); the liveness routes without a token; 405 for a
  * known path asked with another method; HMA's OpenAPI path. On both databases.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerExchangeApi } from '../../src/exchange/index.js';
 import { SIGNAL_TYPES } from '../../src/signals/registry.js';
 import { DIALECTS } from '../support/dialects.js';
 import { startApi, type TestApi } from '../support/api.js';
+import { http, startServer, type ServerProcess } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 /** The types the sample exchange yields, with the HMA name they are looked up by. */
 const EXAMPLES = [...SIGNAL_TYPES.values()].flatMap((t) => (t.example !== undefined && t.hma ? [{ hma: t.hma.name, value: t.example }] : []));
@@ -281,4 +286,36 @@ describe.each(DIALECTS)('HMA exchange API on %s', (dialect) => {
       index_built_to: expect.any(Number),
     });
   });
+});
+
+describe('a real `alliance serve`', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alliance-hma-exchanges-'));
+  let server: ServerProcess | undefined;
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers the liveness probes without a token and fetches the sample exchange on its sync timer', async () => {
+    server = await startServer([], { ALLIANCE_DATA_DIR: dir, ALLIANCE_SYNC_INTERVAL_MS: '300' });
+    const token = server.token!;
+    expect(token).toBeTruthy();
+    for (const path of ['/status', '/status/live']) {
+      const r = await http(`${server.url}${path}`, undefined);
+      expect([r.status, r.text], path).toEqual([200, 'I-AM-ALIVE']);
+    }
+    expect((await http(`${server.url}/c/exchanges`, undefined)).status).toBe(401);
+    const created = await http(`${server.url}/c/exchanges`, token, 'POST', { api: 'sample', bank: 'SAMPLE', api_json: {} });
+    expect([created.status, created.json]).toEqual([201, { message: 'Created successfully' }]);
+    // Nothing starts the fetch but the timer.
+    const status = await until(async () => {
+      const s = (await http(`${server!.url}/c/exchange/SAMPLE/status`, token)).json;
+      return s.last_fetch_succeeded === true ? s : undefined;
+    }, 'the scheduled fetch of SAMPLE');
+    expect(status).toMatchObject({ up_to_date: true, fetched_items: EXAMPLES.length, running_fetch_start_ts: null });
+    for (const e of EXAMPLES) {
+      const r = await http(`${server.url}/m/raw_lookup?signal_type=${e.hma}&signal=${encodeURIComponent(e.value)}`, token);
+      expect(r.json.matches, e.hma).toHaveLength(1);
+    }
+  }, 90_000);
 });
