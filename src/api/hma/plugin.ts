@@ -1,7 +1,8 @@
 /**
  * The HMA-compatible surface (docs/hma-api.md): the same paths, parameters and JSON shapes as
  * Meta's Hasher-Matcher-Actioner, as a thin adapter over Alliance's services. Differences that
- * are deliberate: a bearer token is required (HMA has no authentication), validation failures are
+ * are deliberate: a bearer token is required (HMA has no authentication; /status and /status/live
+ * take none, as load balancers probe them), validation failures are
  * 400 `{code, message}` rather than 422 arrays, new signals match at once (HMA: up to minutes),
  * content is only reachable under its own bank, and negative banks suppress matches.
  */
