@@ -19,6 +19,7 @@ import {
   getSubmission,
   type IncidentReport,
   insertDraft,
+  type ReportStates,
   insertReceivedReport,
   listAuthorities,
   listReports,
@@ -37,6 +38,7 @@ import { checkReport, reportXml, type ReportBody } from './report-model.js';
 import { routeReport } from './routing.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { ActionMatch } from './rules.js';
+import { type CyberTiplineView, cybertiplineView } from './cybertipline/service.js';
 
 export const REPORT_DELIVERY_JOB = 'report.deliver';
 
@@ -56,6 +58,8 @@ export interface ReportView extends ReportBody {
   created_at: string;
   finished_at: string | null;
   delivery: { state: string; error: string | null } | null;
+  /** Where its CyberTipline submission stands (null: never asked for). */
+  cybertipline: CyberTiplineView | null;
 }
 
 /** What travels to the receiving authority. */
@@ -69,7 +73,7 @@ interface ReportMessage {
   body: ReportBody;
 }
 
-function view(r: IncidentReport & { delivery_state?: string | null; delivery_error?: string | null }): ReportView {
+function view(r: IncidentReport & Partial<ReportStates>): ReportView {
   return {
     id: r.id,
     uid: r.uid,
@@ -87,6 +91,16 @@ function view(r: IncidentReport & { delivery_state?: string | null; delivery_err
     created_at: isoOrNull(r.created_at)!,
     finished_at: isoOrNull(r.finished_at),
     delivery: r.delivery_state ? { state: r.delivery_state, error: r.delivery_error ?? null } : null,
+    cybertipline: r.ct_status
+      ? cybertiplineView({
+          status: r.ct_status,
+          environment: r.ct_environment ?? '',
+          ct_report_id: r.ct_report_id ?? null,
+          response_code: r.ct_response_code ?? null,
+          last_error: r.ct_error ?? null,
+          finished_at: r.ct_finished_at ?? null,
+        })
+      : null,
   };
 }
 
@@ -404,6 +418,8 @@ export class ReportService {
       files,
       additional_info,
     };
-    return format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : reportXml({ ...meta, delivery: undefined }, JSON.parse(JSON.stringify(body)) as ReportBody);
+    return format === 'json'
+      ? `${JSON.stringify(r, null, 2)}\n`
+      : reportXml({ ...meta, delivery: undefined, cybertipline: undefined }, JSON.parse(JSON.stringify(body)) as ReportBody);
   }
 }

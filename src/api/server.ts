@@ -144,7 +144,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(exchangeRoutes, { exchanges: node.exchanges });
       await v1.register(reviewRoutes, { submissions: node.submissions, reviews: node.reviews, reports: node.reports, maxImagePixels: config.maxImagePixels });
       await v1.register(ruleRoutes, { rules: node.rules, webhooks: node.webhooks });
-      await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store });
+      await v1.register(reportRoutes, { reports: node.reports, notices: node.notices, store: node.store, cybertipline: node.cybertipline });
       await v1.register(seriesRoutes, { series: node.series, feed: node.seriesFeed, deconfliction: node.deconfliction });
       await v1.register(triageRoutes, { triage: node.triage });
       await v1.register(reportingRoutes, { reporting: node.reporting });

@@ -2,6 +2,7 @@
  * Node configuration: command-line values over environment over defaults, validated once and
  * frozen. Never executable code (the HMA lesson: configuration as a Python file).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { AllianceError } from '../errors/catalogue.js';
@@ -100,6 +101,64 @@ export interface Config {
    * the schema forgot would otherwise be dropped in silence. Costs a second serialisation.
    */
   checkResponses: boolean;
+  /**
+   * CyberTipline submission (ESP web services, REFERENCE.md §9), off unless a user is set: the
+   * service's base URL (default: the environment's host), its HTTP Basic user and password (or a
+   * file holding it), test or production, whether files are uploaded (default false: file details
+   * with hashes only), the reporting person named in every report, and one request's timeout.
+   */
+  cybertipline: CyberTiplineConfig | null;
+}
+
+export interface CyberTiplineConfig {
+  url: string;
+  user: string;
+  password: string;
+  environment: 'test' | 'production';
+  uploadFiles: boolean;
+  reporterEmail: string | null;
+  reporterFirstName: string | null;
+  reporterLastName: string | null;
+  timeoutMs: number;
+}
+
+/** The ESP web services' base per environment (the public clients' hosts). */
+export const CYBERTIPLINE_HOSTS = { test: 'https://exttest.cybertip.org/ispws', production: 'https://report.cybertip.org/ispws' } as const;
+
+type Flags = Partial<Record<keyof Config | `cybertipline${string}`, string | undefined>>;
+
+function cybertiplineConfig(pick: (flag: keyof Flags, envName: string) => string | undefined): CyberTiplineConfig | null {
+  const user = pick('cybertiplineUser', 'ALLIANCE_CYBERTIPLINE_USER');
+  if (!user) return null;
+  const environment = pick('cybertiplineEnvironment', 'ALLIANCE_CYBERTIPLINE_ENVIRONMENT') || 'test';
+  if (environment !== 'test' && environment !== 'production')
+    throw new AllianceError('USAGE', `ALLIANCE_CYBERTIPLINE_ENVIRONMENT must be test or production, got "${environment.slice(0, 20)}"`);
+  const url = pick('cybertiplineUrl', 'ALLIANCE_CYBERTIPLINE_URL') || CYBERTIPLINE_HOSTS[environment];
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new AllianceError('USAGE', 'ALLIANCE_CYBERTIPLINE_URL must be an http(s) URL');
+  let password = pick('cybertiplinePassword', 'ALLIANCE_CYBERTIPLINE_PASSWORD');
+  const file = pick('cybertiplinePasswordFile', 'ALLIANCE_CYBERTIPLINE_PASSWORD_FILE');
+  if (!password && file) {
+    try {
+      password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new AllianceError('USAGE', `ALLIANCE_CYBERTIPLINE_PASSWORD_FILE cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  if (!password)
+    throw new AllianceError('USAGE', 'ALLIANCE_CYBERTIPLINE_USER is set: set ALLIANCE_CYBERTIPLINE_PASSWORD or ALLIANCE_CYBERTIPLINE_PASSWORD_FILE too');
+  const upload = (pick('cybertiplineUploadFiles', 'ALLIANCE_CYBERTIPLINE_UPLOAD_FILES') || 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(upload)) throw new AllianceError('USAGE', 'ALLIANCE_CYBERTIPLINE_UPLOAD_FILES must be true or false');
+  return {
+    url: url.replace(/\/+$/, ''),
+    user,
+    password,
+    environment,
+    uploadFiles: upload === 'true' || upload === '1',
+    reporterEmail: pick('cybertiplineReporterEmail', 'ALLIANCE_CYBERTIPLINE_REPORTER_EMAIL') || null,
+    reporterFirstName: pick('cybertiplineReporterFirstName', 'ALLIANCE_CYBERTIPLINE_REPORTER_FIRST_NAME') || null,
+    reporterLastName: pick('cybertiplineReporterLastName', 'ALLIANCE_CYBERTIPLINE_REPORTER_LAST_NAME') || null,
+    timeoutMs: int('ALLIANCE_CYBERTIPLINE_TIMEOUT_MS', pick('cybertiplineTimeoutMs', 'ALLIANCE_CYBERTIPLINE_TIMEOUT_MS'), 60_000, 100),
+  };
 }
 
 function int(name: string, text: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -112,8 +171,8 @@ function int(name: string, text: string | undefined, fallback: number, min = 0, 
 /**
  * @example loadConfig({ port: '5100' }) // env ALLIANCE_* fill the rest
  */
-export function loadConfig(flags: Partial<Record<keyof Config, string | undefined>> = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const pick = (flag: keyof Config, envName: string) => flags[flag] ?? env[envName];
+export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const pick = (flag: keyof Flags, envName: string) => flags[flag] ?? env[envName];
   const databaseUrl = pick('databaseUrl', 'ALLIANCE_DATABASE_URL') || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new AllianceError('USAGE', 'ALLIANCE_DATABASE_URL must start with postgres://');
   const role = (pick('role', 'ALLIANCE_ROLE') ?? 'all') as NodeRole;
@@ -191,6 +250,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     actionsTickMs: int('ALLIANCE_ACTIONS_TICK_MS', pick('actionsTickMs', 'ALLIANCE_ACTIONS_TICK_MS'), 1000, 10),
     logLevel,
     checkResponses: ['1', 'true'].includes(pick('checkResponses', 'ALLIANCE_CHECK_RESPONSES') ?? ''),
+    cybertipline: cybertiplineConfig(pick),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs)
     throw new AllianceError('USAGE', 'ALLIANCE_HEADERS_TIMEOUT_MS must not be longer than ALLIANCE_REQUEST_TIMEOUT_MS');

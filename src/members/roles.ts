@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'reviews.decide', // see the review queue, reveal media, confirm or reject
   'actions.manage', // action rules, webhooks and their deliveries
   'reports', // incident reports (made here and received), takedown notices, hosting providers
+  'reports.submit', // submit finished incident reports to the CyberTipline (and retract them before they are finished)
   'cases', // series, victims (pseudonymous), support services and referrals
   'indicators.read', // the indicators of the four targets, country reports, the dashboards (aggregates only)
   'reporting.manage', // manual entries, campaigns, the MNR self-assessment; build, sign and submit country reports
@@ -32,7 +33,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   curator: ['hash', 'lookup', 'banks.read', 'banks.write', 'index.read', 'opinions.send', 'awareness.manage', 'check'],
   matcher: ['hash', 'lookup', 'index.read', 'submit', 'check'],
-  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'cases', 'indicators.read'],
+  analyst: ['hash', 'lookup', 'banks.read', 'index.read', 'opinions.send', 'submit', 'reviews.decide', 'reports', 'reports.submit', 'cases', 'indicators.read'],
   auditor: ['banks.read', 'index.read', 'audit.read', 'indicators.read'],
   // The only role to hand to a browser (the check SDK on a platform's page): anyone can copy it there.
   checker: ['check'],

@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import {
   confirmedMatchBasis,
+  CYBERTIPLINE_JOB,
+  CyberTiplineService,
   MediaVault,
   NoticeService,
   OPINION_JOB,
@@ -72,6 +74,8 @@ export interface AllianceNode {
   readonly reviews: ReviewService;
   readonly webhooks: WebhookDispatcher;
   readonly reports: ReportService;
+  /** Finished reports submitted to the CyberTipline (off unless configured), exactly once, resumed after a crash. */
+  readonly cybertipline: CyberTiplineService;
   readonly notices: NoticeService;
   /** Series, victims (pseudonymous), support services and referrals. */
   readonly series: SeriesService;
@@ -217,6 +221,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     smtpMailer(config.smtpUrl, config.smtpFrom, 30_000),
   );
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
+  const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
   const jobs = new JobRunner(
     store,
     {
@@ -227,6 +232,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
         return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
       },
       [REPORT_DELIVERY_JOB]: async (data) => reports.deliver((data as { report_id: number }).report_id),
+      [CYBERTIPLINE_JOB]: async (data) => cybertipline.run((data as { report_id: number }).report_id),
       [REVIEW_FOLLOWUP_JOB]: async (data) => {
         const id = (data as { review_id: number }).review_id;
         const actor = await operator();
@@ -244,6 +250,8 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     {
       // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
       [REPORT_DELIVERY_JOB]: 180,
+      // The CyberTipline may be down for a while; a refusal or wrong credentials end the job at once.
+      [CYBERTIPLINE_JOB]: 180,
       [OPINION_JOB]: 180,
     },
     [() => sweepImportFiles(store.db, config.dataDir)],
@@ -269,6 +277,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     reviews,
     webhooks,
     reports,
+    cybertipline,
     notices,
     retro,
     series,

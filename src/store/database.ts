@@ -40,6 +40,7 @@ import { hardening } from './migrations/0015-hardening.js';
 import { refusalsAndKeys } from './migrations/0016-refusals-and-keys.js';
 import { trueInputs } from './migrations/0017-true-inputs.js';
 import { exchanges } from './migrations/0018-exchanges.js';
+import { cybertipline } from './migrations/0019-cybertipline.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -94,6 +95,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0016-refusals-and-keys': refusalsAndKeys(dialect) as Migration,
     '0017-true-inputs': trueInputs as Migration,
     '0018-exchanges': exchanges(dialect) as Migration,
+    '0019-cybertipline': cybertipline as Migration,
   };
   return { getMigrations: async () => all };
 }

@@ -195,6 +195,7 @@ export {
 export type { CountryReportRow, HelpEntryRow, MessageRow, ReceivedCountryReport } from './reporting-schema.js';
 export {
   deleteDraft,
+  findReportId,
   getReport,
   insertDraft,
   insertReceivedReport,
@@ -202,6 +203,7 @@ export {
   listReports,
   recordDelivery,
   removeAuthority,
+  type ReportStates,
   reportOfReview,
   reportsCreated,
   resetDelivery,
@@ -209,6 +211,14 @@ export {
   updateReport,
   upsertDelivery,
 } from './reports-repo.js';
+export {
+  type CybertiplineSubmission,
+  ensureCybertiplineSubmission,
+  getCybertiplineSubmission,
+  leaseCybertiplineSubmission,
+  releaseCybertiplineSubmission,
+  updateCybertiplineSubmission,
+} from './cybertipline-repo.js';
 export {
   deleteRule,
   deleteWebhook,

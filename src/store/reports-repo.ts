@@ -51,6 +51,14 @@ export async function getReport(db: Executor, id: number): Promise<IncidentRepor
   return r;
 }
 
+/** A report's id by its id ("12") or uid ("member/12"). */
+export async function findReportId(db: Executor, ref: string): Promise<number> {
+  const q = db.selectFrom('incident_reports').select('id');
+  const r = /^\d{1,15}$/.test(ref) ? await q.where('id', '=', Number(ref)).executeTakeFirst() : await q.where('uid', '=', ref).executeTakeFirst();
+  if (!r) throw new AllianceError('REPORT_NOT_FOUND', `no incident report ${ref.slice(0, 200)}`);
+  return Number(r.id);
+}
+
 /** Changes a draft (the trigger refuses a finished report whatever the caller checked). */
 export async function updateReport(db: Executor, id: number, fields: Updateable<IncidentReportsTable>): Promise<IncidentReport> {
   try {
@@ -62,18 +70,40 @@ export async function updateReport(db: Executor, id: number, fields: Updateable<
   }
 }
 
-/** Reports of one direction (or the one with `id`), newest first, with their delivery state. */
+/** Where a report's delivery to a member and its CyberTipline submission stand (nulls: none). */
+export interface ReportStates {
+  delivery_state: string | null;
+  delivery_error: string | null;
+  ct_status: string | null;
+  ct_environment: string | null;
+  ct_report_id: string | null;
+  ct_response_code: number | null;
+  ct_error: string | null;
+  ct_finished_at: number | null;
+}
+
+/** Reports of one direction (or the one with `id`), newest first, with their delivery state and CyberTipline submission. */
 export function listReports(
   db: Executor,
   which: { direction?: 'in' | 'out'; id?: number },
   limit: number,
   offset: number,
-): Promise<Array<IncidentReport & { delivery_state: string | null; delivery_error: string | null }>> {
+): Promise<Array<IncidentReport & ReportStates>> {
   let q = db
     .selectFrom('incident_reports as r')
     .leftJoin('report_deliveries as d', 'd.report_id', 'r.id')
+    .leftJoin('cybertipline_submissions as c', 'c.report_id', 'r.id')
     .selectAll('r')
-    .select(['d.state as delivery_state', 'd.last_error as delivery_error']);
+    .select([
+      'd.state as delivery_state',
+      'd.last_error as delivery_error',
+      'c.status as ct_status',
+      'c.environment as ct_environment',
+      'c.ct_report_id as ct_report_id',
+      'c.response_code as ct_response_code',
+      'c.last_error as ct_error',
+      'c.finished_at as ct_finished_at',
+    ]);
   if (which.direction) q = q.where('r.direction', '=', which.direction);
   if (which.id !== undefined) q = q.where('r.id', '=', which.id);
   return q.orderBy('r.id', 'desc').limit(limit).offset(offset).execute();

@@ -224,6 +224,29 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   /** The credentials of each exchange API, sealed (SecretBox purpose "exchange.credentials:<api>"). */
   exchange_credentials: { api: string; value: string; updated_at: number };
   exchange_opinions: ExchangeOpinionsTable;
+  /** Incident reports submitted to the CyberTipline: where each submission stands (resumed from here). */
+  cybertipline_submissions: CybertiplineSubmissionsTable;
+}
+
+/** One incident report's CyberTipline submission (src/actions/cybertipline/). */
+export interface CybertiplineSubmissionsTable {
+  report_id: number;
+  /** pending, submitting, open, finished, rejected, retracted, uncertain. */
+  status: string;
+  environment: string;
+  /** The CyberTipline's report id, once its answer to the submit is stored. */
+  ct_report_id: string | null;
+  /** JSON: per file of the report, {index, file_id, uploaded, detailed}. */
+  files: string;
+  response_code: number | null;
+  last_error: string | null;
+  attempts: number;
+  lease_holder: string | null;
+  lease_until: number | null;
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
 }
 
 /** An external exchange (src/exchange/apis/): its API, its bank, its configuration and where its fetch stands. */

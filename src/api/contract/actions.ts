@@ -144,6 +144,17 @@ const ReportFile = Type.Object({
   annotations: Type.Optional(Type.Array(Type.String())),
 });
 
+/** Where a report's CyberTipline submission stands: pending, submitting, open, finished, rejected, retracted, uncertain. */
+export const CyberTiplineState = Type.Object({
+  status: Type.String(),
+  environment: Type.String(),
+  report_id: Nullable(Type.String({ description: "The CyberTipline's report id, once it answered the submit" })),
+  response_code: Nullable(Type.Integer({ description: "The service's last responseCode (0: success)" })),
+  error: Nullable(Type.String({ description: "The service's responseDescription of a refusal, or why the last attempt stopped" })),
+  finished_at: Nullable(IsoTimeOut),
+});
+export type CyberTiplineState = Static<typeof CyberTiplineState>;
+
 /** A CyberTipline-style incident report with where it went (a draft may lack what a finished one needs). */
 export const IncidentReport = Type.Object({
   id: Type.Integer(),
@@ -181,6 +192,7 @@ export const IncidentReport = Type.Object({
   created_at: IsoTimeOut,
   finished_at: Nullable(IsoTimeOut),
   delivery: Nullable(Type.Object({ state: Type.String(), error: Nullable(Type.String()) })),
+  cybertipline: Nullable(CyberTiplineState),
 });
 export type IncidentReport = Static<typeof IncidentReport>;
 

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { freeJson } from '../validation.js';
-import { actionMetrics, type NoticeService, type ReportService } from '../../actions/index.js';
+import { actionMetrics, type CyberTiplineService, type NoticeService, type ReportService } from '../../actions/index.js';
 import type { Store } from '../../store/index.js';
 import { IdParams } from './schemas.js';
 import {
@@ -28,7 +28,10 @@ const ReportBody = freeJson(
 );
 const Paging = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) };
 
-export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService; notices: NoticeService; store: Store }): Promise<void> {
+export async function reportRoutes(
+  app: FastifyInstance,
+  opts: { reports: ReportService; notices: NoticeService; store: Store; cybertipline: CyberTiplineService },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { reports, notices } = opts;
   const cfg = { permission: 'reports' as const };
@@ -131,6 +134,49 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     async (req, reply) => {
       void reply.status(201);
       return reports.supplement(req.principal, req.params.id);
+    },
+  );
+  const RefParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'The report id, or its uid (member/id, URL-encoded)' }) });
+  r.post(
+    '/reports/:id/cybertipline',
+    {
+      config: { permission: 'reports.submit' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          "Submit a finished report to the CyberTipline (queued; resumed from its stored state, never a second report). The view's `cybertipline` says where it stands.",
+        params: RefParams,
+        body: Type.Optional(
+          Type.Object(
+            { resubmit: Type.Optional(Type.Boolean({ description: 'Start afresh after a retract or a submit whose answer was lost' })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 202: IncidentReport },
+      },
+    },
+    async (req, reply) => {
+      const id = await opts.cybertipline.reportId(req.params.id);
+      await opts.cybertipline.request(req.principal, id, { resubmit: req.body?.resubmit });
+      void reply.status(202);
+      return reports.get(req.principal, id);
+    },
+  );
+  r.post(
+    '/reports/:id/cybertipline/retract',
+    {
+      config: { permission: 'reports.submit' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Abandon the opened, unfinished CyberTipline report (a finished one cannot be retracted)',
+        params: RefParams,
+        response: { 200: IncidentReport },
+      },
+    },
+    async (req) => {
+      const id = await opts.cybertipline.reportId(req.params.id);
+      await opts.cybertipline.retract(req.principal, id);
+      return reports.get(req.principal, id);
     },
   );
   r.get(

@@ -141,6 +141,28 @@ export function reportCommand(): Command {
         else process.stdout.write(text);
       }),
     );
+  report
+    .command('submit-cybertipline')
+    .description(
+      'Submit a finished report to the CyberTipline (ALLIANCE_CYBERTIPLINE_*): submit, file details (hashes; files only if ALLIANCE_CYBERTIPLINE_UPLOAD_FILES), finish. Run again to resume; never a second report.',
+    )
+    .argument('<report>', 'the report id or uid (report list)')
+    .option('--resubmit', 'start afresh after a retract, or after a submit whose answer was lost (check the CyberTipline first)')
+    .option('--retract', 'abandon the opened, unfinished CyberTipline report instead')
+    .option('--json', 'print the submission state as JSON')
+    .action(async (ref: string, o: { resubmit?: boolean; retract?: boolean; json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const actor = await node.operator();
+        const id = await node.cybertipline.reportId(ref);
+        const state = o.retract ? await node.cybertipline.retract(actor, id) : await node.cybertipline.submitNow(actor, id, { resubmit: o.resubmit });
+        if (o.json) process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `report ${ref}: CyberTipline ${state.environment} ${state.status}${state.report_id ? ` (report id ${state.report_id})` : ''}${state.error ? `: ${state.error}` : ''}\n`,
+          );
+        if (state.status === 'rejected' || state.status === 'uncertain') process.exitCode = 1;
+      }),
+    );
   addCountryReportCommands(report);
   return report;
 }

@@ -1,0 +1,341 @@
+/**
+ * Incident reports submitted to the CyberTipline, exactly once. Asked for explicitly (CLI, API), the
+ * submission runs as a durable job and works from its stored state: submit the report XML → store
+ * the CyberTipline's report id → upload each file (only where the node allows it and the review's
+ * media is still kept) → send each file's details (its hashes) → finish. Every answer is stored
+ * before the next step, so a retry after a crash continues with the stored report id and never
+ * opens a second report.
+ *
+ * The one step that cannot be made safe is the submit itself: the ESP protocol has no idempotency
+ * key, so a submit whose answer was lost (a timeout, a reset, a crash before its answer was stored)
+ * may or may not have opened a report. It is marked `uncertain` and not sent again until someone
+ * checks and asks with `resubmit`. A refusal by the service (a non-zero responseCode) is stored
+ * and shown on the report's view, and not retried until asked again.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { CyberTiplineConfig } from '../../config/config.js';
+import { AllianceError } from '../../errors/catalogue.js';
+import { requirePermission, type Principal } from '../../members/principal.js';
+import {
+  type CybertiplineSubmission,
+  ensureCybertiplineSubmission,
+  enqueueJob,
+  findReportId,
+  getCybertiplineSubmission,
+  getReport,
+  type IncidentReport,
+  leaseCybertiplineSubmission,
+  now,
+  parseJson,
+  releaseCybertiplineSubmission,
+  type Store,
+  updateCybertiplineSubmission,
+} from '../../store/index.js';
+import type { MediaVault } from '../media-vault.js';
+import type { ReportBody } from '../report-model.js';
+import { AnswerLost, type EspAnswer, EspClient } from './client.js';
+import { cybertiplineReportXml, fileDetailsXml } from './report-xml.js';
+
+export const CYBERTIPLINE_JOB = 'report.cybertipline';
+
+/** responseCodes the service gives for a step already done (REFERENCE.md §9). */
+const ALREADY_RETRACTED = 5101;
+const ALREADY_FINISHED = 5102;
+
+/** Where one file of the report stands. */
+interface FileState {
+  index: number;
+  file_id: string | null;
+  uploaded: boolean;
+  detailed: boolean;
+}
+
+/** The `cybertipline` block of a report's view. */
+export interface CyberTiplineView {
+  status: string;
+  environment: string;
+  report_id: string | null;
+  response_code: number | null;
+  error: string | null;
+  finished_at: string | null;
+}
+
+/** A refusal by the service: stored, shown, not retried. */
+class Refused extends Error {}
+
+export class CyberTiplineService {
+  /** This process's name as a lease holder. */
+  private readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly vault: MediaVault,
+    private readonly settings: Readonly<CyberTiplineConfig> | null,
+    private readonly operator: () => Promise<Principal>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.settings !== null;
+  }
+
+  private config(): Readonly<CyberTiplineConfig> {
+    if (!this.settings)
+      throw new AllianceError(
+        'CYBERTIPLINE_OFF',
+        'CyberTipline submission is not configured on this node: set ALLIANCE_CYBERTIPLINE_USER and ALLIANCE_CYBERTIPLINE_PASSWORD (or _PASSWORD_FILE)',
+      );
+    return this.settings;
+  }
+
+  private xmlOf(r: IncidentReport) {
+    const c = this.config();
+    return cybertiplineReportXml(parseJson(r.body, {}), { email: c.reporterEmail, firstName: c.reporterFirstName, lastName: c.reporterLastName });
+  }
+
+  /**
+   * Asks for a finished report's submission: the report is checked against what the CyberTipline
+   * requires (REPORT_INVALID names the field; nothing is stored or sent), its submission recorded and
+   * the job queued. A submission that was refused is worked again from where it stood; one whose
+   * submit answer was lost, or that was retracted, starts afresh only with `resubmit`.
+   */
+  async request(actor: Principal, id: number, opts: { resubmit?: boolean } = {}): Promise<void> {
+    requirePermission(actor, 'reports.submit');
+    const cfg = this.config();
+    const r = await getReport(this.store.db, id);
+    if (r.status !== 'finished') throw new AllianceError('REPORT_INVALID', `report ${r.uid} is a draft: finish it before submitting it to the CyberTipline`);
+    this.xmlOf(r);
+    await this.store.db.transaction().execute(async (tx) => {
+      const { row, created } = await ensureCybertiplineSubmission(tx, id, cfg.environment, actor.actor);
+      if (!created) {
+        if (row.status === 'finished') return;
+        if (row.status === 'retracted' || row.status === 'uncertain') {
+          if (!opts.resubmit)
+            throw new AllianceError(
+              'CYBERTIPLINE_STATE',
+              row.status === 'retracted'
+                ? `report ${r.uid} was retracted from the CyberTipline (report ${row.ct_report_id}); a finish after a retract is refused — submit it as a new report with --resubmit`
+                : `the CyberTipline may have opened a report for ${r.uid} already (${row.last_error ?? 'the answer to the submit was lost'}); check there, then submit again with --resubmit`,
+            );
+          await updateCybertiplineSubmission(tx, id, {
+            status: 'pending',
+            ct_report_id: null,
+            files: '[]',
+            response_code: null,
+            last_error: null,
+            finished_at: null,
+          });
+        } else if (row.status === 'rejected') {
+          await updateCybertiplineSubmission(tx, id, { status: row.ct_report_id ? 'open' : 'pending', response_code: null, last_error: null });
+        }
+      }
+      await enqueueJob(tx, CYBERTIPLINE_JOB, { report_id: id });
+      await this.audit.record(tx, actor, 'report.cybertipline_request', r.uid, { environment: cfg.environment, resubmit: Boolean(opts.resubmit) });
+    });
+  }
+
+  /** A report's id by its id or uid. */
+  reportId(ref: string): Promise<number> {
+    return findReportId(this.store.db, ref);
+  }
+
+  /**
+   * Asks for the submission and works it now (the CLI): the state it reached, or the error that
+   * stopped it (a retryable one leaves the job queued for `alliance serve`).
+   */
+  async submitNow(actor: Principal, id: number, opts: { resubmit?: boolean } = {}): Promise<CyberTiplineView> {
+    await this.request(actor, id, opts);
+    return (await this.run(id))!;
+  }
+
+  /** Where a report's submission stands (null: never asked for). */
+  async state(id: number): Promise<CyberTiplineView | null> {
+    const row = await getCybertiplineSubmission(this.store.db, id);
+    return row ? cybertiplineView(row) : null;
+  }
+
+  /** Works one lease on a submission: throws CYBERTIPLINE_UNAVAILABLE while another process holds it. */
+  private async leased<T>(id: number, work: () => Promise<T>): Promise<T> {
+    const cfg = this.config();
+    if (!(await leaseCybertiplineSubmission(this.store.db, id, this.holder, now() + this.leaseMs(cfg))))
+      throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `another process is working report ${id}'s CyberTipline submission; tried again later`);
+    try {
+      return await work();
+    } finally {
+      await releaseCybertiplineSubmission(this.store.db, id, this.holder);
+    }
+  }
+
+  private leaseMs = (cfg: Readonly<CyberTiplineConfig>) => cfg.timeoutMs * 2 + 30_000;
+
+  /** The job: the submission from where it stands to finished (throws what is to be retried). */
+  async run(id: number): Promise<CyberTiplineView | null> {
+    const cfg = this.config();
+    return this.leased(id, async () => {
+      const row = await getCybertiplineSubmission(this.store.db, id);
+      if (!row) return null;
+      if (['finished', 'retracted', 'rejected', 'uncertain'].includes(row.status)) return cybertiplineView(row);
+      try {
+        await this.steps(row, cfg);
+      } catch (err) {
+        if (!(err instanceof Refused)) {
+          // An HTTP 4xx other than 401/403 is the service refusing the request: kept, not retried.
+          const refused = err instanceof AllianceError && err.code === 'CYBERTIPLINE_REJECTED';
+          await this.set(id, { last_error: (err as Error).message, ...(refused ? { status: 'rejected' } : {}) });
+          throw err;
+        }
+      }
+      return cybertiplineView((await getCybertiplineSubmission(this.store.db, id))!);
+    });
+  }
+
+  private async set(id: number, fields: Parameters<typeof updateCybertiplineSubmission>[2]): Promise<void> {
+    if (!(await updateCybertiplineSubmission(this.store.db, id, fields, this.holder)))
+      throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `report ${id}'s CyberTipline submission was taken over by another process`);
+  }
+
+  /** Stores a refusal (non-zero responseCode) and stops. */
+  private async refuse(row: CybertiplineSubmission, step: string, a: EspAnswer): Promise<never> {
+    await this.set(row.report_id, {
+      status: 'rejected',
+      response_code: a.responseCode,
+      last_error: `${step}: ${a.responseDescription || 'no description'} (responseCode ${a.responseCode})`,
+    });
+    await this.record(row.report_id, 'report.cybertipline_rejected', { step, response_code: a.responseCode, description: a.responseDescription });
+    throw new Refused();
+  }
+
+  private async record(id: number, action: string, detail: Record<string, unknown>): Promise<void> {
+    const r = await getReport(this.store.db, id);
+    const actor = await this.operator();
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, action, r.uid, detail));
+  }
+
+  private async steps(start: CybertiplineSubmission, cfg: Readonly<CyberTiplineConfig>): Promise<void> {
+    const id = start.report_id;
+    const client = new EspClient(cfg);
+    const r = await getReport(this.store.db, id);
+    let xml: string;
+    let body: ReportBody;
+    try {
+      ({ xml, body } = this.xmlOf(r));
+    } catch (err) {
+      // The report was checked when asked for; the reporter's settings may have changed since.
+      await this.set(id, { status: 'rejected', response_code: null, last_error: (err as Error).message });
+      throw new Refused();
+    }
+    let row = start;
+    if (row.status === 'submitting') {
+      // A crash after the submit was sent and before its answer was stored.
+      await this.set(id, {
+        status: 'uncertain',
+        last_error:
+          'the submit was sent but its answer was never stored (the process stopped): the CyberTipline may hold a report; check there, then submit again with --resubmit',
+      });
+      throw new Refused();
+    }
+    if (!row.ct_report_id) {
+      await this.set(id, { status: 'submitting', attempts: row.attempts + 1 });
+      let a: EspAnswer;
+      try {
+        a = await client.submit(xml);
+      } catch (err) {
+        if (err instanceof AnswerLost) {
+          await this.set(id, {
+            status: 'uncertain',
+            last_error: `${err.message}: the CyberTipline may have opened a report; check there, then submit again with --resubmit`,
+          });
+          throw new Refused();
+        }
+        // Refused before a report was opened (credentials, unreachable, 5xx): nothing was created.
+        await this.set(id, { status: 'pending', last_error: (err as Error).message });
+        throw err;
+      }
+      if (a.responseCode !== 0 || !a.reportId) {
+        await this.refuse(row, 'submit', a.responseCode !== 0 ? a : { ...a, responseCode: -1, responseDescription: 'the answer holds no reportId' });
+      }
+      await this.set(id, { status: 'open', ct_report_id: a.reportId!, response_code: 0, last_error: null });
+      await this.record(id, 'report.cybertipline_opened', { ct_report_id: a.reportId, environment: cfg.environment });
+      row = (await getCybertiplineSubmission(this.store.db, id))!;
+    }
+    const ctId = row.ct_report_id!;
+    const files = body.files ?? [];
+    const stored = parseJson<FileState[]>(row.files, []);
+    const states: FileState[] = files.map((_, index) => stored.find((s) => s.index === index) ?? { index, file_id: null, uploaded: false, detailed: false });
+    const save = () => this.set(id, { files: JSON.stringify(states) });
+    for (const [index, file] of files.entries()) {
+      const s = states[index];
+      await leaseCybertiplineSubmission(this.store.db, id, this.holder, now() + this.leaseMs(cfg));
+      // The review's media is the report's one file; it is kept only briefly, and sent only where the node allows it.
+      if (cfg.uploadFiles && !s.uploaded && r.review_id !== null && files.length === 1) {
+        const media = await this.vault.get(r.review_id).catch(() => null);
+        if (media) {
+          const a = await client.upload(ctId, file.file_name ?? `file-${index + 1}`, media);
+          if (a.responseCode !== 0 || !a.fileId) await this.refuse(row, `upload of file ${index + 1}`, a);
+          Object.assign(s, { uploaded: true, file_id: a.fileId });
+          await save();
+        }
+      }
+      if (!s.detailed) {
+        const a = await client.fileInfo(fileDetailsXml(ctId, s.file_id, file));
+        if (a.responseCode !== 0) await this.refuse(row, `file details of file ${index + 1}`, a);
+        s.detailed = true;
+        await save();
+      }
+    }
+    await leaseCybertiplineSubmission(this.store.db, id, this.holder, now() + this.leaseMs(cfg));
+    const a = await client.finish(ctId);
+    if (a.responseCode === ALREADY_RETRACTED) {
+      await this.set(id, { status: 'retracted', response_code: a.responseCode, last_error: a.responseDescription });
+      return;
+    }
+    // Finished already: the answer to an earlier finish was lost.
+    if (a.responseCode !== 0 && a.responseCode !== ALREADY_FINISHED) await this.refuse(row, 'finish', a);
+    await this.set(id, { status: 'finished', finished_at: now(), response_code: a.responseCode, last_error: null });
+    await this.record(id, 'report.cybertipline_finished', { ct_report_id: ctId, files: files.length });
+  }
+
+  /** Abandons an opened, unfinished CyberTipline report (`POST /retract`); a finished one stays. */
+  async retract(actor: Principal, id: number): Promise<CyberTiplineView> {
+    requirePermission(actor, 'reports.submit');
+    const cfg = this.config();
+    const r = await getReport(this.store.db, id);
+    return this.leased(id, async () => {
+      const row = await getCybertiplineSubmission(this.store.db, id);
+      if (!row?.ct_report_id) throw new AllianceError('CYBERTIPLINE_STATE', `report ${r.uid} has no open CyberTipline report to retract`);
+      if (row.status === 'finished')
+        throw new AllianceError('CYBERTIPLINE_STATE', `report ${r.uid} is finished at the CyberTipline (${row.ct_report_id}): it cannot be retracted`);
+      if (row.status === 'retracted') return cybertiplineView(row);
+      const a = await new EspClient(cfg).retract(row.ct_report_id);
+      if (a.responseCode === ALREADY_FINISHED) {
+        await this.set(id, { status: 'finished', finished_at: now(), response_code: a.responseCode, last_error: null });
+        throw new AllianceError('CYBERTIPLINE_STATE', `the CyberTipline says report ${row.ct_report_id} is finished: it cannot be retracted`);
+      }
+      if (a.responseCode !== 0 && a.responseCode !== ALREADY_RETRACTED)
+        throw new AllianceError('CYBERTIPLINE_REJECTED', `retract: ${a.responseDescription || 'no description'} (responseCode ${a.responseCode})`);
+      await this.set(id, { status: 'retracted', response_code: a.responseCode, last_error: null });
+      await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'report.cybertipline_retract', r.uid, { ct_report_id: row.ct_report_id }));
+      return cybertiplineView((await getCybertiplineSubmission(this.store.db, id))!);
+    });
+  }
+}
+
+export function cybertiplineView(row: {
+  status: string;
+  environment: string;
+  ct_report_id: string | null;
+  response_code: number | null;
+  last_error: string | null;
+  finished_at: number | null;
+}): CyberTiplineView {
+  return {
+    status: row.status,
+    environment: row.environment,
+    report_id: row.ct_report_id,
+    response_code: row.response_code === null ? null : Number(row.response_code),
+    error: row.last_error,
+    finished_at: row.finished_at === null ? null : new Date(Number(row.finished_at)).toISOString(),
+  };
+}
