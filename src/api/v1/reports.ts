@@ -146,12 +146,13 @@ export async function reportRoutes(
         summary:
           "Submit a finished report to the CyberTipline (queued; resumed from its stored state, never a second report). The view's `cybertipline` says where it stands.",
         params: RefParams,
-        body: Type.Optional(
+        body: Type.Union([
+          Type.Null(),
           Type.Object(
             { resubmit: Type.Optional(Type.Boolean({ description: 'Start afresh after a retract or a submit whose answer was lost' })) },
             { additionalProperties: false },
           ),
-        ),
+        ]),
         response: { 202: IncidentReport },
       },
     },
