@@ -15,7 +15,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../audit/audit-log.js';
-import type { CyberTiplineConfig } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { requirePermission, type Principal } from '../../members/principal.js';
 import {
@@ -39,6 +38,19 @@ import { AnswerLost, type EspAnswer, EspClient } from './client.js';
 import { cybertiplineReportXml, fileDetailsXml } from './report-xml.js';
 
 export const CYBERTIPLINE_JOB = 'report.cybertipline';
+
+/** The node's CyberTipline settings (config.ts reads them from ALLIANCE_CYBERTIPLINE_*). */
+export interface CyberTiplineConfig {
+  url: string;
+  user: string;
+  password: string;
+  environment: 'test' | 'production';
+  uploadFiles: boolean;
+  reporterEmail: string | null;
+  reporterFirstName: string | null;
+  reporterLastName: string | null;
+  timeoutMs: number;
+}
 
 /** responseCodes the service gives for a step already done (REFERENCE.md §9). */
 const ALREADY_RETRACTED = 5101;
