@@ -90,3 +90,14 @@ export async function releaseCybertiplineSubmission(db: Executor, reportId: numb
     .where('lease_holder', '=', holder)
     .execute();
 }
+
+/** Takes the lease from `from` (a holder whose process is gone), whatever its time left; false if it changed hands meanwhile. */
+export async function takeOverCybertiplineLease(db: Executor, reportId: number, from: string, holder: string, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('cybertipline_submissions')
+    .set({ lease_holder: holder, lease_until: until })
+    .where('report_id', '=', reportId)
+    .where('lease_holder', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -217,6 +217,7 @@ export {
   getCybertiplineSubmission,
   leaseCybertiplineSubmission,
   releaseCybertiplineSubmission,
+  takeOverCybertiplineLease,
   updateCybertiplineSubmission,
 } from './cybertipline-repo.js';
 export {

@@ -7,6 +7,9 @@
  * the service; a retract before finish works and a finish after it is refused.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { loadConfig } from '../../src/config/config.js';
@@ -15,6 +18,7 @@ import { startApi, type TestApi } from '../support/api.js';
 import { runCli } from '../support/cli.js';
 import { startCyberTiplineStandin, type CyberTiplineStandin } from '../support/cybertipline-standin.js';
 import { DIALECTS } from '../support/dialects.js';
+import { http, startServer, type ServerProcess } from '../support/server-process.js';
 import { until } from '../support/until.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
@@ -158,6 +162,30 @@ describe.each(DIALECTS)('CyberTipline submission on %s', (dialect) => {
     expect(standin.count('finish')).toBe(finishes + 2);
   });
 
+  it('never sends a submit again whose answer was lost, until asked to with resubmit', async () => {
+    const id = await finishedReport(api);
+    const created = standin.reports.length;
+    const submits = standin.count('submit');
+    standin.hang('submit', 'after'); // the service opens the report; its answer never arrives
+    await submit(api, id);
+    for (let i = 0; i < 3; i++) await api.node.jobs.tick();
+    expect((await view(api, id)).cybertipline).toMatchObject({
+      status: 'uncertain',
+      report_id: null,
+      error: expect.stringMatching(/may have opened a report; check there, then submit again with --resubmit/),
+    });
+    expect([standin.count('submit'), standin.reports.length]).toEqual([submits + 1, created + 1]);
+    const again = await submit(api, id);
+    expect([again.statusCode, again.json().code]).toEqual([409, 'CYBERTIPLINE_STATE']);
+    await api.node.jobs.tick();
+    expect(standin.count('submit')).toBe(submits + 1);
+    // Someone checked: submitted afresh on request.
+    expect((await submit(api, id, { resubmit: true })).statusCode).toBe(202);
+    await api.node.jobs.tick();
+    expect((await view(api, id)).cybertipline).toMatchObject({ status: 'finished', report_id: standin.reports.at(-1)!.id });
+    expect(standin.reports.length).toBe(created + 2);
+  });
+
   it('keeps a refusal by the service on the report and does not retry it in a loop', async () => {
     const id = await finishedReport(api);
     standin.reject('submit', 4100, 'Report XML failed schema validation: incidentSummary/placeholder');
@@ -239,6 +267,53 @@ describe.each(DIALECTS)('CyberTipline submission on %s', (dialect) => {
     await submit(api, done);
     await api.node.jobs.tick();
     expect((await api.call('POST', `/api/v1/reports/${done}/cybertipline/retract`)).json().code).toBe('CYBERTIPLINE_STATE');
+  });
+});
+
+describe('a serve process killed between submit and finish', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alliance-ct-kill-'));
+  let standin: CyberTiplineStandin;
+  let server: ServerProcess | undefined;
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await standin?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes after a restart with the stored report id: one report, finished, every file detailed once', async () => {
+    standin = await startCyberTiplineStandin();
+    const env = {
+      ALLIANCE_DATA_DIR: dir,
+      ALLIANCE_MEMBER_NAME: 'platform-nl',
+      ALLIANCE_MEMBER_COUNTRY: 'NL',
+      ALLIANCE_SYNC_INTERVAL_MS: '0',
+      ALLIANCE_CYBERTIPLINE_URL: standin.url,
+      ALLIANCE_CYBERTIPLINE_USER: standin.user,
+      ALLIANCE_CYBERTIPLINE_PASSWORD: standin.password,
+      ALLIANCE_CYBERTIPLINE_REPORTER_EMAIL: 'reports@platform.example',
+      ALLIANCE_CYBERTIPLINE_TIMEOUT_MS: '60000',
+    };
+    server = await startServer([], env);
+    const token = server.token!;
+    const created = await http(`${server.url}/api/v1/reports`, token, 'POST', report());
+    expect(created.status).toBe(201);
+    const id = created.json.id as number;
+    expect((await http(`${server.url}/api/v1/reports/${id}/finish`, token, 'POST')).status).toBe(200);
+    standin.hang('fileinfo', 'before'); // the first file's details hang: the process is killed meanwhile
+    expect((await http(`${server.url}/api/v1/reports/${id}/cybertipline`, token, 'POST')).status).toBe(202);
+    await until(() => (standin.count('fileinfo') >= 1 ? true : undefined), 'the first file details to be sent');
+    await server.stop('SIGKILL');
+    expect(standin.reports.length).toBe(1);
+    expect([standin.reports[0].finished, standin.reports[0].details.length]).toEqual([false, 0]);
+    server = await startServer([], env);
+    const done = await until(async () => {
+      const c = (await http(`${server!.url}/api/v1/reports/${id}`, token)).json.cybertipline;
+      return c?.status === 'finished' ? c : undefined;
+    }, 'the restarted node to finish the submission');
+    expect(done.report_id).toBe(standin.reports[0].id);
+    expect(standin.reports.length).toBe(1);
+    expect(standin.count('submit')).toBe(1);
+    expect([standin.reports[0].finished, standin.reports[0].details.length]).toEqual([true, 2]);
   });
 });
 

@@ -12,6 +12,7 @@
  * checks and asks with `resubmit`. A refusal by the service (a non-zero responseCode) is stored
  * and shown on the report's view, and not retried until asked again.
  */
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../audit/audit-log.js';
@@ -30,6 +31,7 @@ import {
   parseJson,
   releaseCybertiplineSubmission,
   type Store,
+  takeOverCybertiplineLease,
   updateCybertiplineSubmission,
 } from '../../store/index.js';
 import type { MediaVault } from '../media-vault.js';
@@ -74,12 +76,36 @@ export interface CyberTiplineView {
   finished_at: string | null;
 }
 
+/** Where this process runs: the host name and the PID namespace (as the job runner tells a gone process). */
+function processPlace(): string {
+  let ns = 'no-pidns';
+  try {
+    ns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // not Linux: the host name alone
+  }
+  return `${hostname()}/${ns}`;
+}
+
+/** Whether a lease holder (`<place>|<pid>|<uuid>`) is a process of this machine that no longer runs. */
+function holderGone(holder: string): boolean {
+  const [place, pidText] = holder.split('|');
+  const pid = Number(pidText);
+  if (place !== processPlace() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** A refusal by the service: stored, shown, not retried. */
 class Refused extends Error {}
 
 export class CyberTiplineService {
   /** This process's name as a lease holder. */
-  private readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+  private readonly holder = `${processPlace()}|${process.pid}|${randomUUID()}`;
 
   constructor(
     private readonly store: Store,
@@ -171,8 +197,13 @@ export class CyberTiplineService {
   /** Works one lease on a submission: throws CYBERTIPLINE_UNAVAILABLE while another process holds it. */
   private async leased<T>(id: number, work: () => Promise<T>): Promise<T> {
     const cfg = this.config();
-    if (!(await leaseCybertiplineSubmission(this.store.db, id, this.holder, now() + this.leaseMs(cfg))))
-      throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `another process is working report ${id}'s CyberTipline submission; tried again later`);
+    const until = now() + this.leaseMs(cfg);
+    if (!(await leaseCybertiplineSubmission(this.store.db, id, this.holder, until))) {
+      // A process killed while it held the lease: taken over at once (its stored state says where it stopped).
+      const other = (await getCybertiplineSubmission(this.store.db, id))?.lease_holder;
+      if (!other || !holderGone(other) || !(await takeOverCybertiplineLease(this.store.db, id, other, this.holder, until)))
+        throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `another process is working report ${id}'s CyberTipline submission; tried again later`);
+    }
     try {
       return await work();
     } finally {
