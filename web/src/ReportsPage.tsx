@@ -37,6 +37,7 @@ export function ReportsPage() {
               <th scope="col">Kind</th>
               <th scope="col">{direction === 'out' ? 'Sent to' : 'From'}</th>
               <th scope="col">Delivery</th>
+              <th scope="col">CyberTipline</th>
               <th scope="col">Finished</th>
             </tr>
           </thead>
@@ -56,6 +57,11 @@ export function ReportsPage() {
                 <td>{r.kind ?? '–'}</td>
                 <td>{direction === 'out' ? (r.routed_to ?? 'kept here') : r.from_member}</td>
                 <td>{r.delivery ? `${r.delivery.state}${r.delivery.error ? `: ${r.delivery.error}` : ''}` : '–'}</td>
+                <td>
+                  {r.cybertipline
+                    ? `${r.cybertipline.status}${r.cybertipline.report_id ? ` (${r.cybertipline.report_id})` : ''}${r.cybertipline.error ? `: ${r.cybertipline.error}` : ''}`
+                    : '–'}
+                </td>
                 <td>{when(r.finished_at)}</td>
               </tr>
             ))}
