@@ -106,6 +106,8 @@ class Refused extends Error {}
 export class CyberTiplineService {
   /** This process's name as a lease holder. */
   private readonly holder = `${processPlace()}|${process.pid}|${randomUUID()}`;
+  /** Reports this process is working now. */
+  private readonly working = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -197,6 +199,17 @@ export class CyberTiplineService {
   /** Works one lease on a submission: throws CYBERTIPLINE_UNAVAILABLE while another process holds it. */
   private async leased<T>(id: number, work: () => Promise<T>): Promise<T> {
     const cfg = this.config();
+    // The lease names this process; within it, one piece of work per report at a time (the job and a retract).
+    if (this.working.has(id)) throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `report ${id}'s CyberTipline submission is being worked; tried again later`);
+    this.working.add(id);
+    try {
+      return await this.leasedHere(id, cfg, work);
+    } finally {
+      this.working.delete(id);
+    }
+  }
+
+  private async leasedHere<T>(id: number, cfg: Readonly<CyberTiplineConfig>, work: () => Promise<T>): Promise<T> {
     const until = now() + this.leaseMs(cfg);
     if (!(await leaseCybertiplineSubmission(this.store.db, id, this.holder, until))) {
       // A process killed while it held the lease: taken over at once (its stored state says where it stopped).
