@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { MediaVault } from '../../src/actions/index.js';
 import { loadConfig } from '../../src/config/config.js';
+import { openNode } from '../../src/node/node.js';
 import { openJobsOfKind } from '../../src/store/index.js';
 import { startApi, type TestApi } from '../support/api.js';
 import { runCli } from '../support/cli.js';
@@ -381,6 +382,32 @@ describe('CyberTipline credentials and configuration', () => {
     } finally {
       await node.close();
       await up.close();
+    }
+  });
+
+  it('sends a report finished in the test environment afresh to production', async () => {
+    const up = await startCyberTiplineStandin();
+    const dir = mkdtempSync(join(tmpdir(), 'alliance-ct-env-'));
+    const open = (environment: string) =>
+      openNode(loadConfig({ dataDir: dir, logLevel: 'silent', ...ctFlags(up, { cybertiplineEnvironment: environment }) }, {}));
+    try {
+      let node = await open('test');
+      const actor = await node.operator();
+      const r = await node.reports.create(actor, report());
+      await node.reports.finish(actor, r.id);
+      const test = await node.cybertipline.submitNow(actor, r.id);
+      expect(test).toMatchObject({ status: 'finished', environment: 'test', report_id: up.reports[0].id });
+      await node.cybertipline.request(actor, r.id); // again, same environment: nothing more
+      await node.close();
+      node = await open('production');
+      const production = await node.cybertipline.submitNow(await node.operator(), r.id);
+      expect(production).toMatchObject({ status: 'finished', environment: 'production', report_id: up.reports[1].id });
+      expect((await node.reports.get(await node.operator(), r.id)).cybertipline).toEqual(production);
+      expect(up.reports.length).toBe(2);
+      await node.close();
+    } finally {
+      await up.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -44,7 +44,7 @@ const clean = (s: string) =>
     .slice(0, 500);
 
 /** Network errors where nothing reached the service (safe to send again). */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class EspClient {
   constructor(private readonly opts: EspClientOptions) {}

@@ -149,7 +149,23 @@ export class CyberTiplineService {
     this.xmlOf(r);
     await this.store.db.transaction().execute(async (tx) => {
       const { row, created } = await ensureCybertiplineSubmission(tx, id, cfg.environment, actor.actor);
-      if (!created) {
+      if (!created && row.environment !== cfg.environment) {
+        // A report sent to the test environment is sent afresh to production (and back), unless one is under way there.
+        if (row.status === 'open' || row.status === 'submitting')
+          throw new AllianceError(
+            'CYBERTIPLINE_STATE',
+            `report ${r.uid} has an unfinished CyberTipline report in the ${row.environment} environment: finish or retract it with that configuration first`,
+          );
+        await updateCybertiplineSubmission(tx, id, {
+          status: 'pending',
+          environment: cfg.environment,
+          ct_report_id: null,
+          files: '[]',
+          response_code: null,
+          last_error: null,
+          finished_at: null,
+        });
+      } else if (!created) {
         if (row.status === 'finished') return;
         if (row.status === 'retracted' || row.status === 'uncertain') {
           if (!opts.resubmit)
@@ -283,6 +299,11 @@ export class CyberTiplineService {
       throw new Refused();
     }
     let row = start;
+    if (row.environment !== cfg.environment)
+      throw new AllianceError(
+        'CYBERTIPLINE_STATE',
+        `report ${r.uid}'s CyberTipline submission was begun in the ${row.environment} environment; this node is configured for ${cfg.environment}`,
+      );
     if (row.status === 'submitting') {
       // A crash after the submit was sent and before its answer was stored.
       await this.set(id, {
