@@ -33,6 +33,7 @@ describe('background tasks', () => {
     expect(tasks).toEqual([
       { name: 'index catch-up', intervalMs: 300, everyProcess: true },
       { name: 'sync', intervalMs: 5000, everyProcess: false },
+      { name: 'exchange fetch', intervalMs: 5000, everyProcess: false },
       { name: 'series sync', intervalMs: 5000, everyProcess: false },
       { name: 'help directory sync', intervalMs: 5000, everyProcess: false },
       { name: 'deconfliction sync', intervalMs: 5000, everyProcess: false },
