@@ -102,6 +102,12 @@ export function parseNcmecPage(text: string, opts: { member: string }): NcmecPag
   return { entries, unmatchable, next: (paging && textOf(paging.next)) || null };
 }
 
+/** NCMEC's feedback type (the `<TYPE>` of the feedback URL: MD5, SHA1, PDQ) of an Alliance signal type this format yields; null for others. */
+export function feedbackTypeOf(signalType: string): string | null {
+  for (const [element, f] of Object.entries(SIGNAL_FINGERPRINTS)) if (f.type === signalType) return element.toUpperCase().replace(/-/g, '_');
+  return null;
+}
+
 export const uidOf = (memberId: string, kind: string, id: string) => `ncmec/${memberId}/${kind}/${id}`;
 
 function keyOf(raw: Node, element: string, locate: (id: string) => number): { memberId: string; memberName: string; id: string; line: number } {
@@ -129,6 +135,12 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
   const signals: UpsertEntry['signals'] = [];
   const others: Record<string, string> = {};
   for (const [name, value] of Object.entries(fingerprints)) {
+    // An oversized fingerprint (TMK, Videntifier) arrives empty with a link to fetch it by: kept as the link.
+    const href = value && typeof value === 'object' && (value as Node)['#text'] === undefined ? (value as Node)['@href'] : undefined;
+    if (typeof href === 'string') {
+      others[name] = `href:${href.trim()}`;
+      continue;
+    }
     const v = textOf(value);
     if (v === undefined) fail(`fingerprint <${name}> must be text`);
     const known = SIGNAL_FINGERPRINTS[name.toLowerCase()];
