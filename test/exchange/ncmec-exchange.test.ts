@@ -12,35 +12,12 @@ import { ncmecApi } from '../../src/exchange/apis/ncmec.js';
 import type { Principal } from '../../src/members/principal.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
-import { deletionRecord, entryRecord, fixtureRecords, startNcmecStandin, type Fault, type NcmecStandin } from '../support/ncmec-standin.js';
+import { SAMPLE_NEW_MD5, SAMPLE_PDQ, seed, startNcmecStandin, type Fault, type NcmecStandin } from '../support/ncmec-standin.js';
 
-const PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
-const NEW_MD5 = 'abcdefabcdefabcdefabcdefabcdefab';
+const PDQ = SAMPLE_PDQ;
+const NEW_MD5 = SAMPLE_NEW_MD5;
 const PAGE_1 = ['ncmec/42/image/image1', 'ncmec/42/video/video1'];
 const FINAL = ['ncmec/101/video/willupdate', 'ncmec/42/image/image1', 'ncmec/42/image/image10', 'ncmec/42/video/video1', 'ncmec/44/image/img-pdq'];
-
-/**
- * Three pages of four: page 1 is the first fixture page (two entries, two deletions of entries
- * never seen); page 2 the second and third fixture pages' entries and one with a PDQ; page 3 a new
- * version of `willupdate`, the deletion of `willdelete`, and an entry with no fingerprint Alliance matches.
- */
-export function seed(s: NcmecStandin): void {
-  s.add(...fixtureRecords('entries-page-1.xml'), ...fixtureRecords('entries-page-2.xml'), ...fixtureRecords('entries-page-3-updates.xml'));
-  s.add(
-    entryRecord({ kind: 'image', memberId: '44', id: 'img-pdq', timestamp: '2020-02-01T00:00:00Z', classification: 'B1', fingerprints: { md5: 'c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0', pdq: PDQ, netclean: 'opaque-n' } }),
-    entryRecord({
-      kind: 'video',
-      memberId: '101',
-      memberName: 'TX Example',
-      id: 'willupdate',
-      timestamp: '2019-11-24T15:10:00Z',
-      classification: 'A2',
-      fingerprints: { md5: NEW_MD5, videntifier: 'opaque-v' },
-    }),
-    deletionRecord({ kind: 'video', memberId: '101', id: 'willdelete', timestamp: '2019-11-25T15:10:00Z' }),
-    entryRecord({ kind: 'video', memberId: '45', id: 'nomatch', timestamp: '2020-03-01T00:00:00Z', fingerprints: { pdna: 'opaque-p' } }),
-  );
-}
 
 async function contents(node: AllianceNode, admin: Principal, bank: string) {
   const b = await node.store.db.selectFrom('banks').select('id').where('name', '=', bank).executeTakeFirstOrThrow();
@@ -106,7 +83,10 @@ describe.each(DIALECTS)('the ncmec exchange on %s', (dialect) => {
     const updated = got.get('ncmec/101/video/willupdate')!;
     expect(updated.signals.map((s) => [s.signal_type, s.value])).toEqual([['md5', NEW_MD5]]);
     expect(updated.classification).toMatchObject({ value: 'A2' });
-    expect((updated.metadata!.ncmec as Record<string, any>).fingerprints).toEqual({ videntifier: 'opaque-v' });
+    expect((updated.metadata!.ncmec as Record<string, any>).fingerprints).toEqual({
+      videntifier: 'opaque-v',
+      'tmk-pdqf': 'href:/v2/entries/1/fingerprints/TMK_PDQF',
+    });
     expect(got.get('ncmec/42/video/video1')!.classification).toBeNull();
     // What matches now: the new version's MD5, not the old one's, and nothing of the deleted entry.
     expect((await node.lookup.lookup('md5', NEW_MD5)).matches.map((m) => m.content_id)).toEqual([updated.id]);
@@ -126,7 +106,11 @@ describe.each(DIALECTS)('the ncmec exchange on %s', (dialect) => {
     expect([...(await contents(node, admin, 'NCMEC')).keys()].sort()).toEqual(FINAL);
 
     // The remote's own view of this node's access.
-    expect(await node.exchanges.remoteStatus(admin, 'NCMEC')).toMatchObject({ ip_address: '127.0.0.1', username: 'test_user', member: { id: '1', name: 'test member' } });
+    expect(await node.exchanges.remoteStatus(admin, 'NCMEC')).toMatchObject({
+      ip_address: '127.0.0.1',
+      username: 'test_user',
+      member: { id: '1', name: 'test member' },
+    });
   });
 
   it('sends opinions back as the documented feedback PUTs and records the answers', async () => {
@@ -134,7 +118,11 @@ describe.each(DIALECTS)('the ncmec exchange on %s', (dialect) => {
     const image1 = got.get('ncmec/42/image/image1')!;
     standin.feedback.length = 0;
     const yes = await node.exchanges.sendOpinion(admin, image1.id, 'confirmed', null);
-    expect(yes).toMatchObject({ sent_to: 'NCMEC', uid: 'ncmec/42/image/image1', answer: { status: 'sent', feedback: 'affirmative', types: ['MD5', 'SHA1'], reason_guid: null } });
+    expect(yes).toMatchObject({
+      sent_to: 'NCMEC',
+      uid: 'ncmec/42/image/image1',
+      answer: { status: 'sent', feedback: 'affirmative', types: ['MD5', 'SHA1'], reason_guid: null },
+    });
     expect(standin.feedback.map((f) => [f.method, f.path])).toEqual([
       ['PUT', '/v2/entries/42/image1/MD5/feedback'],
       ['PUT', '/v2/entries/42/image1/SHA1/feedback'],
@@ -153,10 +141,12 @@ describe.each(DIALECTS)('the ncmec exchange on %s', (dialect) => {
       expect(f.body).toBe(
         '<feedbackSubmission xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><negative><reasonIds><guid>89abcdef-0123-4567-89ab-cdef01234567</guid></reasonIds></negative></feedbackSubmission>',
       );
-    expect(standin.requests.filter((r) => r.path.endsWith('/reasons')).map((r) => r.path).slice(reasonsBefore)).toEqual([
-      '/v2/feedback/MD5/reasons',
-      '/v2/feedback/PDQ/reasons',
-    ]);
+    expect(
+      standin.requests
+        .filter((r) => r.path.endsWith('/reasons'))
+        .map((r) => r.path)
+        .slice(reasonsBefore),
+    ).toEqual(['/v2/feedback/MD5/reasons', '/v2/feedback/PDQ/reasons']);
 
     // A GUID as the reason is sent as it is; a reason that names none takes the first offered.
     standin.feedback.length = 0;
@@ -256,42 +246,55 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
     ['a long 5xx burst', { kind: '5xx', count: 10 }, 'EXCHANGE_UNAVAILABLE', /answered 503.*\(4 attempts\)/],
   ];
 
-  it.each(hostile)('%s on page 2: refused with a clear code, nothing of it applied, the checkpoint unmoved; the next fetch resumes', async (_what, fault, code, message) => {
-    const name = await fresh();
-    const first = standin.entryRequests().length;
-    standin.setFault(fault, { page: 2 });
-    const r = await node.exchanges.fetch(name);
-    expect(r).toMatchObject({ pages: 1, added: 2, error_code: code });
-    expect(r.error).toMatch(message);
-    expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(PAGE_1);
-    const status = await node.exchanges.status(admin, name);
-    expect(status).toMatchObject({ pages: 1, fetched_items: 4, last_fetch_succeeded: false, last_error_code: code, up_to_date: false });
-    expect(status.last_error).toMatch(message);
-    const cp = await storedCheckpoint(node, name);
-    expect(JSON.parse(cp!)).toMatchObject({ from: 0, paging: { next: expect.stringMatching(/start=5&size=4/) } });
+  it.each(hostile)(
+    '%s on page 2: refused with a clear code, nothing of it applied, the checkpoint unmoved; the next fetch resumes',
+    async (_what, fault, code, message) => {
+      const name = await fresh();
+      const first = standin.entryRequests().length;
+      standin.setFault(fault, { page: 2 });
+      const r = await node.exchanges.fetch(name);
+      expect(r).toMatchObject({ pages: 1, added: 2, error_code: code });
+      expect(r.error).toMatch(message);
+      expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(PAGE_1);
+      const status = await node.exchanges.status(admin, name);
+      expect(status).toMatchObject({ pages: 1, fetched_items: 4, last_fetch_succeeded: false, last_error_code: code, up_to_date: false });
+      expect(status.last_error).toMatch(message);
+      const cp = await storedCheckpoint(node, name);
+      expect(JSON.parse(cp!)).toMatchObject({ from: 0, paging: { next: expect.stringMatching(/start=5&size=4/) } });
 
-    // Again while the remote is still broken: nothing moves.
-    if (fault.kind === '5xx') fault.count = 10;
-    const r2 = await node.exchanges.fetch(name);
-    expect(r2).toMatchObject({ pages: 0, error_code: code });
-    expect(await storedCheckpoint(node, name)).toBe(cp);
-    expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(PAGE_1);
+      // Again while the remote is still broken: nothing moves.
+      if (fault.kind === '5xx') fault.count = 10;
+      const r2 = await node.exchanges.fetch(name);
+      expect(r2).toMatchObject({ pages: 0, error_code: code });
+      expect(await storedCheckpoint(node, name)).toBe(cp);
+      expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(PAGE_1);
 
-    // Mended: the fetch resumes at page 2 (page 1 is not asked for again) and completes.
-    standin.setFault(null);
-    standin.release();
-    const mark = standin.entryRequests().length;
-    const r3 = await node.exchanges.fetch(name);
-    expect(r3).toMatchObject({ added: 4, updated: 1, deleted: 1, unmatchable: 1, up_to_date: true });
-    const resumed = standin.entryRequests().slice(mark);
-    expect(resumed.filter((q) => q.query.from === '1970-01-01T00:00:00Z').map((q) => q.page)).toEqual([2, 3]);
-    // Seconds have passed: the windows after the first are new (and empty), one page each.
-    expect(resumed.slice(2).every((q) => q.page === 1 && Date.parse(q.query.from) > 0)).toBe(true);
-    expect(r3.pages).toBe(resumed.length);
-    expect(standin.entryRequests().slice(first, mark).every((q) => q.page !== 3)).toBe(true);
-    expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(FINAL);
-    expect(await node.exchanges.status(admin, name)).toMatchObject({ pages: 1 + r3.pages, fetched_items: 10, last_fetch_succeeded: true, last_error_code: null });
-  });
+      // Mended: the fetch resumes at page 2 (page 1 is not asked for again) and completes.
+      standin.setFault(null);
+      standin.release();
+      const mark = standin.entryRequests().length;
+      const r3 = await node.exchanges.fetch(name);
+      expect(r3).toMatchObject({ added: 4, updated: 1, deleted: 1, unmatchable: 1, up_to_date: true });
+      const resumed = standin.entryRequests().slice(mark);
+      expect(resumed.filter((q) => q.query.from === '1970-01-01T00:00:00Z').map((q) => q.page)).toEqual([2, 3]);
+      // Seconds have passed: the windows after the first are new (and empty), one page each.
+      expect(resumed.slice(2).every((q) => q.page === 1 && Date.parse(q.query.from) > 0)).toBe(true);
+      expect(r3.pages).toBe(resumed.length);
+      expect(
+        standin
+          .entryRequests()
+          .slice(first, mark)
+          .every((q) => q.page !== 3),
+      ).toBe(true);
+      expect([...(await contents(node, admin, name)).keys()].sort()).toEqual(FINAL);
+      expect(await node.exchanges.status(admin, name)).toMatchObject({
+        pages: 1 + r3.pages,
+        fetched_items: 10,
+        last_fetch_succeeded: true,
+        last_error_code: null,
+      });
+    },
+  );
 
   it('a short 5xx burst is retried within the fetch; a slow answer within the deadline is taken', async () => {
     const name = await fresh();

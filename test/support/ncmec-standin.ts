@@ -136,7 +136,8 @@ export function entryRecord(e: {
 }): StandinRecord {
   const ts = typeof e.timestamp === 'number' ? e.timestamp : Date.parse(e.timestamp);
   const fps = Object.entries(e.fingerprints)
-    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    // "href:…": an oversized fingerprint, sent empty with the link to fetch it by (as NCMEC does).
+    .map(([k, v]) => (v.startsWith('href:') ? `<${k} rel="self" href="${v.slice(5)}"/>` : `<${k}>${v}</${k}>`))
     .join('');
   return {
     kind: e.kind,
@@ -172,6 +173,39 @@ function generated(i: number, t0: number, dt: number): { ts: number; xml: string
     ts,
     xml: `<image><member id="7">Bench Member</member><timestamp>${stamp(ts)}</timestamp><id>gen${i}</id><classification>${i % 2 ? 'A1' : 'B1'}</classification><fingerprints><md5>${hex('md5', `g${i}`)}</md5><sha1>${hex('sha1', `g${i}`)}</sha1><pdq>${hex('sha256', `g${i}`)}</pdq></fingerprints></image>`,
   };
+}
+
+export const SAMPLE_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
+export const SAMPLE_NEW_MD5 = 'abcdefabcdefabcdefabcdefabcdefab';
+
+/**
+ * Three pages of four: page 1 is the first fixture page (two entries, two deletions of entries
+ * never seen); page 2 the second and third fixture pages' entries and one with a PDQ; page 3 a new
+ * version of `willupdate`, the deletion of `willdelete`, and an entry with no fingerprint Alliance matches.
+ */
+export function seed(s: NcmecStandin): void {
+  s.add(...fixtureRecords('entries-page-1.xml'), ...fixtureRecords('entries-page-2.xml'), ...fixtureRecords('entries-page-3-updates.xml'));
+  s.add(
+    entryRecord({
+      kind: 'image',
+      memberId: '44',
+      id: 'img-pdq',
+      timestamp: '2020-02-01T00:00:00Z',
+      classification: 'B1',
+      fingerprints: { md5: 'c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0', pdq: SAMPLE_PDQ, netclean: 'opaque-n' },
+    }),
+    entryRecord({
+      kind: 'video',
+      memberId: '101',
+      memberName: 'TX Example',
+      id: 'willupdate',
+      timestamp: '2019-11-24T15:10:00Z',
+      classification: 'A2',
+      fingerprints: { md5: SAMPLE_NEW_MD5, videntifier: 'opaque-v', 'tmk-pdqf': 'href:/v2/entries/1/fingerprints/TMK_PDQF' },
+    }),
+    deletionRecord({ kind: 'video', memberId: '101', id: 'willdelete', timestamp: '2019-11-25T15:10:00Z' }),
+    entryRecord({ kind: 'video', memberId: '45', id: 'nomatch', timestamp: '2020-03-01T00:00:00Z', fingerprints: { pdna: 'opaque-p' } }),
+  );
 }
 
 // ---- the server --------------------------------------------------------------------------------
@@ -275,7 +309,10 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
         return true;
       case 'entity-bomb': {
         const ents = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('\n');
-        xml(res, `<?xml version="1.0"?>\n<!DOCTYPE queryResult [\n${ents}\n]>\n<queryResult xmlns="${NS}"><images count="1"><image><member id="42">M</member><id>&lol9;</id></image></images></queryResult>`);
+        xml(
+          res,
+          `<?xml version="1.0"?>\n<!DOCTYPE queryResult [\n${ents}\n]>\n<queryResult xmlns="${NS}"><images count="1"><image><member id="42">M</member><id>&lol9;</id></image></images></queryResult>`,
+        );
         return true;
       }
       case 'xxe':

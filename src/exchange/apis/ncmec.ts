@@ -72,9 +72,14 @@ const configSchema = Type.Object(
       { default: 'industry', description: 'which NCMEC database to read' },
     ),
     test: Type.Boolean({ default: false, description: "use the environment's test host" }),
-    base_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500, description: "overrides the environment's host (https, or http on loopback)" })),
+    base_url: Type.Optional(
+      Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500, description: "overrides the environment's host (https, or http on loopback)" }),
+    ),
     start_time: Type.Optional(
-      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?)?$', description: 'the start of the first window (ISO date)' }),
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+        description: 'the start of the first window (ISO date)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -123,7 +128,10 @@ function pageUrl(base: string, next: string): string {
     throw new AllianceError('EXCHANGE_INVALID', `NCMEC gave a paging link that is not a URL: ${JSON.stringify(next.slice(0, 100))}`);
   }
   if (`${u.origin}${u.pathname}`.startsWith(base)) return u.toString();
-  throw new AllianceError('EXCHANGE_INVALID', `NCMEC gave a paging link to another place (${u.origin}): refused, the credentials go only to ${new URL(base).origin}`);
+  throw new AllianceError(
+    'EXCHANGE_INVALID',
+    `NCMEC gave a paging link to another place (${u.origin}): refused, the credentials go only to ${new URL(base).origin}`,
+  );
 }
 
 async function get(ctx: Ctx, url: string, what: string, extra: Partial<RemoteRequest> = {}): Promise<string> {
@@ -133,7 +141,14 @@ async function get(ctx: Ctx, url: string, what: string, extra: Partial<RemoteReq
 }
 
 /** A small NCMEC document (status, reasons) parsed with the same refusals as the entries: no DOCTYPE, no entities, well-formed. */
-const small = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, processEntities: false, parseTagValue: false, isArray: (n) => n === 'reason' });
+const small = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  processEntities: false,
+  parseTagValue: false,
+  isArray: (n) => n === 'reason',
+});
 function parseSmall(text: string, what: string): Record<string, unknown> {
   if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw new AllianceError('EXCHANGE_INVALID', `NCMEC's ${what} has a DOCTYPE or entity declaration: refused`);
   const valid = XMLValidator.validate(text);
@@ -142,7 +157,11 @@ function parseSmall(text: string, what: string): Record<string, unknown> {
 }
 
 const textOf = (v: unknown): string | null =>
-  typeof v === 'string' ? v.trim() : v && typeof v === 'object' && typeof (v as Record<string, unknown>)['#text'] === 'string' ? ((v as Record<string, string>)['#text']).trim() : null;
+  typeof v === 'string'
+    ? v.trim()
+    : v && typeof v === 'object' && typeof (v as Record<string, unknown>)['#text'] === 'string'
+      ? (v as Record<string, string>)['#text'].trim()
+      : null;
 
 /** The largest maxTimestamp of a page's image and video lists (ms), or null. */
 function maxTimestampOf(text: string): number | null {
