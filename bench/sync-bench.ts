@@ -4,8 +4,11 @@
  *      (budget 60 s for 1 M), with the subscriber's peak memory;
  *   2. an incremental sync of 1,000 changes (600 added, 200 updated, 200 deleted; budget 2 s);
  *   3. a VICS 2.0 file of N Media imported and exported by the CLI (budget 60 s each for 1 M),
- *      with each process's peak memory (bounded: it must not grow with N).
- * Usage: npm run bench:sync [-- --n 1000000]
+ *      with each process's peak memory (bounded: it must not grow with N);
+ *   4. an NCMEC exchange fetch of M entries (MD5, SHA-1, PDQ each) from the NCMEC stand-in in
+ *      generator mode (its own process) into a bank through node.exchanges.fetch, with the
+ *      node's RSS sampled during the run (budget 60 s for 1 M, flat memory).
+ * Usage: npm run bench:sync [-- --n 1000000] [--ncmec-n 1000000] [--ncmec-index] [--only sync|vics|ncmec]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,6 +26,9 @@ const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 
 const N = Number(flag('--n') ?? 1_000_000);
 const CHANGES = 1000;
 const only = flag('--only');
+const NCMEC_N = Number(flag('--ncmec-n') ?? 1_000_000);
+/** With the match index loaded (as `serve` has it): it grows with the bank, by design, so memory is then not flat. */
+const NCMEC_INDEX = args.includes('--ncmec-index');
 const profile = flag('--profile');
 const nodeArgs = (name: string) => (profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profile, name)}`] : []);
 const out = join(import.meta.dirname, 'out', `sync-${N}`);
@@ -161,8 +167,58 @@ async function vicsBench(): Promise<{ importS: number; exportS: number }> {
   return { importS: imp.s, exportS: exp.s };
 }
 
-const sync = only === 'vics' ? undefined : await syncBench();
-const vics = only === 'sync' ? undefined : await vicsBench();
+/** 4: the NCMEC stand-in generating M entries in a process of its own; the fetch in this process. */
+async function ncmecBench(): Promise<{ s: number; peakRss: number }> {
+  const standin = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', 'test', 'support', 'ncmec-standin.ts'), '--generate', String(NCMEC_N)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    const remote = await new Promise<{ url: string; user: string; password: string }>((resolve, reject) => {
+      let text = '';
+      standin.stdout.setEncoding('utf8').on('data', (c: string) => {
+        text += c;
+        if (text.includes('\n')) resolve(JSON.parse(text.slice(0, text.indexOf('\n'))));
+      });
+      standin.on('exit', (code) => reject(new Error(`the NCMEC stand-in exited (${code})`)));
+    });
+    const config = loadConfig(
+      { dataDir: join(out, 'ncmec'), memberName: 'esp-bench', logLevel: 'silent', syncTimeoutMs: '120000', exchangeFetchBudgetMs: '3600000' },
+      {},
+    );
+    const node = await openNode(config, { loadIndex: NCMEC_INDEX });
+    try {
+      const actor = await node.operator();
+      await node.exchanges.setCredentials(actor, 'ncmec', { user: remote.user, password: remote.password });
+      await node.exchanges.create(actor, { name: 'NCMEC_BENCH', api: 'ncmec', config: { base_url: remote.url } });
+      const rss: number[] = [];
+      const sample = setInterval(() => rss.push(process.memoryUsage().rss), 100);
+      const t = performance.now();
+      const report = await node.exchanges.fetch('NCMEC_BENCH');
+      const s = seconds(t);
+      clearInterval(sample);
+      rss.push(process.memoryUsage().rss);
+      if (report.error || report.added !== NCMEC_N) throw new Error(`NCMEC fetch failed: ${JSON.stringify(report)}`);
+      const peakRss = Math.max(...rss);
+      const at = (f: number) => mib(rss[Math.min(rss.length - 1, Math.floor(rss.length * f))] / 1024);
+      console.log(
+        `NCMEC fetch${NCMEC_INDEX ? ' (index loaded)' : ''}: ${NCMEC_N.toLocaleString('en')} entries in ${report.pages} pages, ${s.toFixed(1)} s (${Math.round(NCMEC_N / s).toLocaleString('en')}/s); RSS at 10/50/90 % of the run ${at(0.1)} / ${at(0.5)} / ${at(0.9)}, peak ${mib(peakRss / 1024)}`,
+      );
+      return { s, peakRss };
+    } finally {
+      await node.close();
+    }
+  } finally {
+    standin.kill('SIGTERM');
+  }
+}
+
+const sync = only === undefined || only === 'sync' ? await syncBench() : undefined;
+const vics = only === undefined || only === 'vics' ? await vicsBench() : undefined;
+const ncmec = only === undefined || only === 'ncmec' ? await ncmecBench() : undefined;
 
 console.log('\nagainst the budgets (ratio = budget / measured; > 1 is within budget):');
 const scale = N / 1_000_000;
@@ -176,3 +232,4 @@ if (vics) {
   row('VICS import', vics.importS, 60 * scale);
   row('VICS export', vics.exportS, 60 * scale);
 }
+if (ncmec) row(`NCMEC fetch ${NCMEC_N.toLocaleString('en')}`, ncmec.s, (60 * NCMEC_N) / 1_000_000);

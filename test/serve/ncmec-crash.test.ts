@@ -59,8 +59,8 @@ describe('an NCMEC fetch killed mid-window', () => {
     const serveEnv = { ALLIANCE_DATA_DIR: env.dataDir, ALLIANCE_MEMBER_NAME: 'esp-test', ALLIANCE_SYNC_INTERVAL_MS: '200', ALLIANCE_SYNC_TIMEOUT_MS: '60000' };
     const held = standin.hold(2);
     server = await startServer([], serveEnv);
-    await held; // the scheduled fetch applied page 1 and now waits for page 2
-    const mid = exchange();
+    await held; // the scheduled fetch asked for page 2 (while applying page 1) and waits for it
+    const mid = await until(() => (exchange().pages === 1 ? exchange() : undefined), 'page 1 to be applied');
     expect(mid).toMatchObject({ pages: 1, items_fetched: 4 });
     expect(JSON.parse(mid.checkpoint!)).toMatchObject({ from: 0, paging: { next: expect.stringMatching(/start=5&size=4/) } });
     expect(uids()).toEqual(['ncmec/42/image/image1', 'ncmec/42/video/video1']);

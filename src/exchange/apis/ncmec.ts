@@ -15,6 +15,7 @@
  * Pages are parsed by the NCMEC format (src/exchange/formats/ncmec.ts): MD5/SHA-1/PDQ become
  * signals, every other fingerprint is kept in the metadata, entries without a matchable
  * fingerprint are counted. Opinions go back as NCMEC feedback: one PUT per fingerprint type.
+ * The next page is requested while the current one is being applied.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Type } from 'typebox';
@@ -210,8 +211,10 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
     let first = true;
     let entries = 0;
     let shrunk = false;
+    let ahead: Promise<string> | undefined;
     for (;;) {
-      const text = await get(ctx, url, 'an entries request');
+      const text = await (ahead ?? get(ctx, url, 'an entries request'));
+      ahead = undefined;
       const page = readPage(text, ctx, url);
       if (probing && first && page.next && to - from > 1000) {
         // How many entries the window may hold, from how much of it the first page covered.
@@ -228,9 +231,16 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
       first = false;
       entries += page.entries.length + page.unmatchable;
       const cp: NcmecCheckpoint = page.next ? { from, paging: { to, next: page.next, at: ctx.now() } } : { from: to };
+      if (page.next) {
+        // The next page is asked for while this one is applied (NCMEC's answer time and ours
+        // overlap). Nothing of it counts until it is awaited after this page's commit; if the
+        // fetch stops here instead, the answer is dropped (and the request ends with the fetch's signal).
+        url = pageUrl(base, page.next);
+        ahead = get(ctx, url, 'an entries request');
+        ahead.catch(() => undefined);
+      }
       yield { deltas: page.entries, checkpoint: cp, unmatchable: page.unmatchable };
       if (!page.next) break;
-      url = pageUrl(base, page.next);
     }
     if (shrunk) continue;
     from = to;
