@@ -12,7 +12,7 @@ import { ncmecApi } from '../../src/exchange/apis/ncmec.js';
 import type { Principal } from '../../src/members/principal.js';
 import { openNode, type AllianceNode } from '../../src/node/node.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
-import { SAMPLE_NEW_MD5, SAMPLE_PDQ, seed, startNcmecStandin, type Fault, type NcmecStandin } from '../support/ncmec-standin.js';
+import { entryRecord, SAMPLE_NEW_MD5, SAMPLE_PDQ, seed, startNcmecStandin, type Fault, type NcmecStandin } from '../support/ncmec-standin.js';
 
 const PDQ = SAMPLE_PDQ;
 const NEW_MD5 = SAMPLE_NEW_MD5;
@@ -307,6 +307,39 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
     const slow = await fresh();
     standin.setFault({ kind: 'slow', ms: 100 }, { page: 3 });
     expect(await node.exchanges.fetch(slow)).toMatchObject({ pages: 3, added: 6, up_to_date: true });
+  });
+
+  it('a window whose first page shows it is too big shrinks before anything of it is applied; every entry arrives once', async () => {
+    // Many entries in the first seconds after start_time: the first page covers 3 s of a 6-year window.
+    const dense = await startNcmecStandin({ pageSize: 4 });
+    try {
+      const t0 = Date.parse('2020-01-01T00:00:00Z');
+      for (let i = 0; i < 10; i++)
+        dense.add(
+          entryRecord({ kind: 'image', memberId: '46', id: `d${i}`, timestamp: t0 + 1000 * (i + 1), fingerprints: { md5: i.toString(16).padStart(32, '0') } }),
+        );
+      dense.add(entryRecord({ kind: 'video', memberId: '46', id: 'late', timestamp: '2024-06-01T00:00:00Z', fingerprints: { md5: 'f'.repeat(32) } }));
+      const name = `HOSTILE_${++n}`;
+      await node.exchanges.create(admin, { name, api: 'ncmec', config: { base_url: dense.url, start_time: '2020-01-01T00:00:00Z' } });
+      const r = await node.exchanges.fetch(name);
+      expect(r).toMatchObject({ added: 11, updated: 0, deleted: 0, up_to_date: true });
+      expect(r.error).toBeUndefined();
+      const asked = dense.entryRequests();
+      // The probe of the whole span, then the same start with a much nearer end.
+      expect(asked[0].query.from).toBe('2020-01-01T00:00:00Z');
+      expect(asked[1].query.from).toBe('2020-01-01T00:00:00Z');
+      expect(Date.parse(asked[1].query.to) - Date.parse(asked[1].query.from)).toBeLessThan(
+        (Date.parse(asked[0].query.to) - Date.parse(asked[0].query.from)) / 4,
+      );
+      // Windows follow one another without gap or overlap up to the end.
+      const starts = asked.filter((q) => q.page === 1).map((q) => [q.query.from, q.query.to]);
+      for (let i = 2; i < starts.length; i++) expect(starts[i][0] === starts[i - 1][1] || starts[i][0] === starts[i - 1][0]).toBe(true);
+      const got = await contents(node, admin, name);
+      expect([...got.keys()].sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `ncmec/46/image/d${i}`), 'ncmec/46/video/late'].sort());
+      expect(r.pages).toBe(asked.length - 1); // every answer applied once, but the discarded probe
+    } finally {
+      await dense.close();
+    }
   });
 
   it('a paging link to another host is refused (the credentials go to the configured base only)', async () => {
