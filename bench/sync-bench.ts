@@ -195,18 +195,29 @@ async function ncmecBench(): Promise<{ s: number; peakRss: number }> {
       await node.exchanges.setCredentials(actor, 'ncmec', { user: remote.user, password: remote.password });
       await node.exchanges.create(actor, { name: 'NCMEC_BENCH', api: 'ncmec', config: { base_url: remote.url } });
       const rss: number[] = [];
-      const sample = setInterval(() => rss.push(process.memoryUsage().rss), 100);
+      /** When each tenth of the entries was in the bank (from the exchange's status), to see whether the rate holds. */
+      const tenths: number[] = [];
+      const sample = setInterval(() => {
+        rss.push(process.memoryUsage().rss);
+        void node.exchanges.status(actor, 'NCMEC_BENCH').then((st) => {
+          while (tenths.length < 10 && st.fetched_items >= ((tenths.length + 1) * NCMEC_N) / 10) tenths.push(seconds(t));
+        });
+      }, 100);
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const report = await node.exchanges.fetch('NCMEC_BENCH');
       const s = seconds(t);
+      const used = process.cpuUsage(cpu);
+      if (tenths.length < 10) tenths.push(s);
       clearInterval(sample);
       rss.push(process.memoryUsage().rss);
       if (report.error || report.added !== NCMEC_N) throw new Error(`NCMEC fetch failed: ${JSON.stringify(report)}`);
       const peakRss = Math.max(...rss);
       const at = (f: number) => mib(rss[Math.min(rss.length - 1, Math.floor(rss.length * f))] / 1024);
       console.log(
-        `NCMEC fetch${NCMEC_INDEX ? ' (index loaded)' : ''}: ${NCMEC_N.toLocaleString('en')} entries in ${report.pages} pages, ${s.toFixed(1)} s (${Math.round(NCMEC_N / s).toLocaleString('en')}/s); RSS at 10/50/90 % of the run ${at(0.1)} / ${at(0.5)} / ${at(0.9)}, peak ${mib(peakRss / 1024)}`,
+        `NCMEC fetch${NCMEC_INDEX ? ' (index loaded)' : ''}: ${NCMEC_N.toLocaleString('en')} entries in ${report.pages} pages, ${s.toFixed(1)} s (${Math.round(NCMEC_N / s).toLocaleString('en')}/s); this process's CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; RSS at 10/50/90 % of the run ${at(0.1)} / ${at(0.5)} / ${at(0.9)}, peak ${mib(peakRss / 1024)}`,
       );
+      console.log(`  entries/s by tenth: ${tenths.map((x, i) => Math.round(NCMEC_N / 10 / (x - (tenths[i - 1] ?? 0))).toLocaleString('en')).join(' ')}`);
       return { s, peakRss };
     } finally {
       await node.close();
