@@ -158,6 +158,18 @@ describe.each(DIALECTS)('the ncmec exchange on %s', (dialect) => {
       ['/v2/entries/101/willupdate/MD5/feedback', '01234567-abcd-0123-4567-012345678900'],
     ]);
 
+    // A feedback PUT sets the feedback: after a 5xx it is sent again (3 attempts in all), then given up and recorded as failed.
+    standin.feedback.length = 0;
+    standin.failFeedback(2);
+    const video1 = got.get('ncmec/42/video/video1')!;
+    await node.exchanges.sendOpinion(admin, video1.id, 'confirmed', null);
+    expect(standin.feedback.map((f) => f.path)).toEqual(['/v2/entries/42/video1/MD5/feedback', '/v2/entries/42/video1/SHA1/feedback']);
+    standin.failFeedback(3);
+    await expect(node.exchanges.sendOpinion(admin, video1.id, 'confirmed', null)).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE' });
+    const video1Opinions = await node.exchanges.opinionsOf(admin, video1.id);
+    expect(video1Opinions.map((o) => o.status).sort()).toEqual(['failed', 'sent']);
+    expect(video1Opinions.find((o) => o.status === 'failed')!.error).toMatch(/answered 503.*\(3 attempts\)/);
+
     const recorded = await node.exchanges.opinionsOf(admin, image1.id);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ opinion: 'confirmed', status: 'sent', error: null, answer: { feedback: 'affirmative', types: ['MD5', 'SHA1'] } });

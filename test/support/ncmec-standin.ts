@@ -93,6 +93,8 @@ export interface NcmecStandin {
   add(...records: StandinRecord[]): void;
   /** The fault for entries requests (for `page` only, when given); null clears it. */
   setFault(fault: Fault | null, opts?: { page?: number }): void;
+  /** The next `count` feedback PUTs answer `status` (503 by default) and are not recorded. */
+  failFeedback(count: number, status?: number): void;
   /** Leaves the next request for window page `page` unanswered until release(); resolves when it has arrived. */
   hold(page: number): Promise<void>;
   release(): void;
@@ -230,6 +232,7 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
   const requests: RequestSeen[] = [];
   const feedback: FeedbackSeen[] = [];
   let fault: { f: Fault; page?: number } | null = null;
+  let feedbackFailures = { count: 0, status: 503 };
   let held: { page: number; arrived: () => void } | null = null;
   let heldResponses: Array<() => void> = [];
   const sockets = new Set<Socket>();
@@ -372,6 +375,10 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
     const fb = /^\/v2\/entries\/([^/]+)\/([^/]+)\/([A-Z0-9_]+)\/feedback$/.exec(path);
     if (fb) {
       if (req.method !== 'PUT') return xml(res, '<error>method not allowed</error>', 405);
+      if (feedbackFailures.count > 0) {
+        feedbackFailures.count--;
+        return xml(res, '<error>temporarily unavailable</error>', feedbackFailures.status);
+      }
       if (!/^(<\?xml[^>]*\?>\s*)?<feedbackSubmission xmlns="https:\/\/hashsharing\.ncmec\.org\/hashsharing\/v2">/.test(body.trim()))
         return xml(res, '<error>not a feedbackSubmission</error>', 400);
       feedback.push({ method: req.method, path, memberId: decodeURIComponent(fb[1]), entryId: decodeURIComponent(fb[2]), type: fb[3], body });
@@ -420,6 +427,9 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
     add: (...rs) => void records.push(...rs),
     setFault(f, o = {}) {
       fault = f ? { f, page: o.page } : null;
+    },
+    failFeedback(count, status = 503) {
+      feedbackFailures = { count, status };
     },
     hold(page) {
       return new Promise<void>((arrived) => (held = { page, arrived }));

@@ -79,7 +79,7 @@ const configSchema = Type.Object(
     start_time: Type.Optional(
       Type.String({
         pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
-        description: 'the start of the first window (ISO date)',
+        description: 'the start of the first window (ISO date); by default the beginning of time, as python-threatexchange starts',
       }),
     ),
   },
