@@ -256,6 +256,7 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
     ['a hang', { kind: 'hang' }, 'EXCHANGE_UNAVAILABLE', /did not answer within 0.4 s \(4 attempts\)/],
     ['a wrong content type', { kind: 'content-type' }, 'EXCHANGE_INVALID', /content type "text\/html", expected application\/xml or text\/xml/],
     ['a long 5xx burst', { kind: '5xx', count: 10 }, 'EXCHANGE_UNAVAILABLE', /answered 503.*\(4 attempts\)/],
+    ['paging round in a circle', { kind: 'loop' }, 'EXCHANGE_INVALID', /paging link .* twice in one window/],
   ];
 
   it.each(hostile)(
@@ -376,7 +377,7 @@ describe('the ncmec checkpoint and configuration', () => {
     expect(ncmecApi.readCheckpoint({ from: 1000, paging }, now)).toEqual({ from: 1000, paging });
     expect(ncmecApi.readCheckpoint({ from: 1000, paging: { ...paging, at: now - 13 * 3600_000 } }, now)).toEqual({ from: 1000 });
     expect(ncmecApi.readCheckpoint({ from: 5000 }, now)).toEqual({ from: 5000 });
-    for (const bad of [null, 'x', 42, [], {}, { from: 'soon' }, { from: -1 }, { from: 1, paging: { next: 3 } }, { from: 1, paging: 'x' }])
+    for (const bad of [null, 'x', 42, [], {}, { from: 'soon' }, { from: NaN }, { from: 1, paging: { next: 3 } }, { from: 1, paging: 'x' }])
       expect(ncmecApi.readCheckpoint(bad, now)).toBeNull();
     expect(ncmecApi.checkpointTime!({ from: 1234 })).toBe(1234);
   });

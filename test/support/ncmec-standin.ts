@@ -49,7 +49,9 @@ export type Fault =
   | { kind: 'xxe' }
   | { kind: 'huge'; bytes?: number }
   | { kind: 'endless' }
-  | { kind: 'content-type' };
+  | { kind: 'content-type' }
+  /** A page whose next link is the link that was asked for (a window that never ends). */
+  | { kind: 'loop' };
 
 export interface RequestSeen {
   method: string;
@@ -307,8 +309,19 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
     pump();
   }
 
-  function faulty(res: ServerResponse, f: Fault): boolean {
+  function faulty(res: ServerResponse, f: Fault, asked: URL): boolean {
     switch (f.kind) {
+      case 'loop': {
+        const own = `/v2/entries${asked.search}`.replace(/&/g, '&amp;');
+        xml(
+          res,
+          entriesPage(Object.fromEntries(asked.searchParams), prefix).replace(
+            /<paging>[\s\S]*<\/paging>|(?=<\/queryResult>)/,
+            `<paging><next>${own}</next></paging>`,
+          ),
+        );
+        return true;
+      }
       case '5xx':
         if (f.count <= 0) return false;
         f.count--;
@@ -395,7 +408,7 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
       }
       if (fault && (fault.page === undefined || fault.page === page)) {
         if (fault.f.kind === 'slow') await new Promise((r) => setTimeout(r, (fault!.f as { ms: number }).ms));
-        else if (faulty(res, fault.f)) return;
+        else if (faulty(res, fault.f, u)) return;
       }
       return xml(res, entriesPage(query, prefix));
     }

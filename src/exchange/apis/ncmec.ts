@@ -199,9 +199,11 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
     let to: number;
     let url: string;
     const probing = !resume;
+    const seen = new Set<string>();
     if (resume) {
       to = resume.to;
       url = pageUrl(base, resume.next);
+      seen.add(resume.next);
       resume = undefined;
     } else {
       span = Math.max(1000, span);
@@ -232,6 +234,13 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
       entries += page.entries.length + page.unmatchable;
       const cp: NcmecCheckpoint = page.next ? { from, paging: { to, next: page.next, at: ctx.now() } } : { from: to };
       if (page.next) {
+        // A remote that sends a window's pages round in a circle is not followed round it.
+        if (seen.has(page.next))
+          throw new AllianceError(
+            'EXCHANGE_INVALID',
+            `NCMEC sent the paging link ${page.next.slice(0, 200)} twice in one window: refused (it would never end)`,
+          );
+        seen.add(page.next);
         // The next page is asked for while this one is applied (NCMEC's answer time and ours
         // overlap). Nothing of it counts until it is awaited after this page's commit; if the
         // fetch stops here instead, the answer is dropped (and the request ends with the fetch's signal).
@@ -255,7 +264,7 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
 function readCheckpoint(stored: unknown, now: number): NcmecCheckpoint | null {
   if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return null;
   const s = stored as Record<string, unknown>;
-  if (typeof s.from !== 'number' || !Number.isFinite(s.from) || s.from < 0) return null;
+  if (typeof s.from !== 'number' || !Number.isFinite(s.from)) return null;
   const p = s.paging as Record<string, unknown> | undefined;
   if (p === undefined || p === null) return { from: s.from };
   if (typeof p !== 'object' || typeof p.to !== 'number' || typeof p.next !== 'string' || typeof p.at !== 'number' || !p.next) return null;
