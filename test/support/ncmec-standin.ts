@@ -23,8 +23,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIXTURES } from './paths.js';
 
-const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'shared', 'fixtures', 'ncmec');
+const NCMEC_FIXTURES = join(FIXTURES, 'ncmec');
 const NS = 'https://hashsharing.ncmec.org/hashsharing/v2';
 const HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
@@ -110,7 +111,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z
 
 /** The records of a fixture page, in document order, their XML as written there. */
 export function fixtureRecords(file: string): StandinRecord[] {
-  const text = readFileSync(join(FIXTURES, file), 'utf8');
+  const text = readFileSync(join(NCMEC_FIXTURES, file), 'utf8');
   const out: StandinRecord[] = [];
   for (const m of text.matchAll(/<(image|video|deletedImage|deletedVideo)>[\s\S]*?<\/\1>/g)) {
     const tag = m[1];
@@ -395,7 +396,7 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
       if (!/^(<\?xml[^>]*\?>\s*)?<feedbackSubmission xmlns="https:\/\/hashsharing\.ncmec\.org\/hashsharing\/v2">/.test(body.trim()))
         return xml(res, '<error>not a feedbackSubmission</error>', 400);
       feedback.push({ method: req.method, path, memberId: decodeURIComponent(fb[1]), entryId: decodeURIComponent(fb[2]), type: fb[3], body });
-      return xml(res, readFileSync(join(FIXTURES, 'feedback-update-result.xml'), 'utf8'));
+      return xml(res, readFileSync(join(NCMEC_FIXTURES, 'feedback-update-result.xml'), 'utf8'));
     }
     if (req.method === 'GET' && path === '/v2/entries') {
       const page = Math.floor((Math.max(1, Number(query.start ?? 1) || 1) - 1) / size) + 1;
