@@ -4,7 +4,7 @@
  */
 export { actionMetrics } from './action-metrics.js';
 export { smtpMailer } from './mailer.js';
-export { CYBERTIPLINE_JOB, CyberTiplineService, type CyberTiplineView } from './cybertipline/service.js';
+export { CYBERTIPLINE_JOB, type CyberTiplineConfig, CyberTiplineService, type CyberTiplineView } from './cybertipline/service.js';
 export { MediaVault } from './media-vault.js';
 export { confirmedMatchBasis, NoticeService } from './notice-service.js';
 export { REPORT_DELIVERY_JOB, ReportService } from './report-service.js';

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { CyberTiplineConfig } from '../actions/index.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { DEFAULT_LIMITS } from '../media/limits.js';
 import { parseAllowedHosts } from '../media/fetch-url.js';
@@ -108,18 +109,6 @@ export interface Config {
    * with hashes only), the reporting person named in every report, and one request's timeout.
    */
   cybertipline: CyberTiplineConfig | null;
-}
-
-export interface CyberTiplineConfig {
-  url: string;
-  user: string;
-  password: string;
-  environment: 'test' | 'production';
-  uploadFiles: boolean;
-  reporterEmail: string | null;
-  reporterFirstName: string | null;
-  reporterLastName: string | null;
-  timeoutMs: number;
 }
 
 /** The ESP web services' base per environment (the public clients' hosts). */
