@@ -5,7 +5,7 @@
  * the index and for this node's own feed (so the bank can be passed on).
  */
 import { parseClassification } from '../banks/classification.js';
-import { DISABLED_FOREVER } from '../banks/bank-service.js';
+import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
 import { getSignalType } from '../signals/index.js';
 import {
   bulkInsertContents,
@@ -16,7 +16,9 @@ import {
   insertSignals,
   logFeed,
   type NewSignal,
+  notify,
   signalsOfContent,
+  type Store,
   type Tx,
   updateContent,
 } from '../store/index.js';
@@ -103,4 +105,23 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
   await logFeed(tx, bankId, touched, 'upsert');
   await logFeed(tx, bankId, [...removed.keys()], 'delete', removed);
   return result;
+}
+
+/**
+ * Applies one fetched page (federation feed, bundle, external exchange) in one transaction with
+ * the move of its source's checkpoint (`advance`, a compare-and-set that throws when another fetch
+ * moved it): a crash or a refused move keeps nothing of the page, so nothing is lost or applied twice.
+ */
+export function applyPage(
+  store: Store,
+  target: { bankId: number; receivedFrom: number | null },
+  deltas: Entry[],
+  advance: (tx: Tx) => Promise<void>,
+): Promise<ApplyResult> {
+  return store.db.transaction().execute(async (tx) => {
+    const r = await applyDeltas(tx, store.dialect, target.bankId, target.receivedFrom, deltas);
+    await advance(tx);
+    await notify(tx, store.dialect, SIGNALS_CHANNEL, '');
+    return r;
+  });
 }

@@ -10,7 +10,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AllianceError } from '../errors/catalogue.js';
-import type { ExchangeAdapter, FetchResult } from './adapter.js';
+import { feedPage, type AllianceCheckpoint } from './apis/alliance.js';
+import type { ExchangePage } from './apis/exchange-api.js';
 import { open, type Envelope } from './envelope.js';
 import { writeAtomically } from './formats/atomic-write.js';
 import { checkPage, type Page } from './page.js';
@@ -83,32 +84,23 @@ export async function readBundleHeader(path: string): Promise<BundleHeader> {
 }
 
 /**
- * A bundle as an exchange: each fetch returns the page that starts at the checkpoint (pages the
- * subscriber already has are skipped; a bundle that starts after the checkpoint is a gap).
+ * A bundle as the federation feed's pages offline (the same pages apis/alliance.ts yields): each
+ * page starts at the checkpoint (pages the subscriber already has are skipped; a bundle that
+ * starts after the checkpoint is a gap).
  */
-export class BundleFeed implements ExchangeAdapter<number> {
-  readonly name: string;
+export class BundleFeed {
   private lines?: AsyncIterator<string>;
   private lineNo = 1;
-  /** A line read ahead (to tell whether more pages follow). */
-  private peeked?: { text: string; line: number };
 
   constructor(
     private readonly path: string,
     private readonly peer: { name: string; public_key: string },
     private readonly self: string,
     private readonly bank: string,
-  ) {
-    this.name = `bundle:${path}`;
-  }
+  ) {}
 
   /** The next non-empty line with its number. */
   private async nextLine(): Promise<{ text: string; line: number } | undefined> {
-    if (this.peeked) {
-      const got = this.peeked;
-      this.peeked = undefined;
-      return got;
-    }
     for (;;) {
       const next = await this.lines!.next();
       if (next.done) return undefined;
@@ -117,7 +109,19 @@ export class BundleFeed implements ExchangeAdapter<number> {
     }
   }
 
-  async fetch(checkpoint: number): Promise<FetchResult<number>> {
+  /** The bundle's pages after `since`, each verified as a fetched page is. */
+  async *pages(since: number): AsyncGenerator<ExchangePage<AllianceCheckpoint>> {
+    let checkpoint = since;
+    for (;;) {
+      const page = await this.next(checkpoint);
+      if (page === undefined) return;
+      yield page;
+      checkpoint = page.checkpoint.since;
+    }
+  }
+
+  /** The page that starts at the checkpoint; undefined at the end of the file. */
+  private async next(checkpoint: number): Promise<ExchangePage<AllianceCheckpoint> | undefined> {
     if (!this.lines) {
       const header = await readBundleHeader(this.path);
       if (header.publisher !== this.peer.name) throw invalid(this.path, 1, `the bundle is from "${header.publisher}", not from "${this.peer.name}"`);
@@ -128,7 +132,7 @@ export class BundleFeed implements ExchangeAdapter<number> {
     }
     for (;;) {
       const got = await this.nextLine();
-      if (got === undefined) return { deltas: [], checkpoint, more: false };
+      if (got === undefined) return undefined;
       let envelope: unknown;
       try {
         envelope = JSON.parse(got.text);
@@ -146,9 +150,7 @@ export class BundleFeed implements ExchangeAdapter<number> {
           payload = { ...p, since: checkpoint, entries: p.entries.filter((e: { seq?: unknown }) => typeof e?.seq === 'number' && e.seq > checkpoint) };
         }
         const page = checkPage(payload, { publisher: this.peer.name, subscriber: this.self, bank: this.bank, since: checkpoint });
-        this.peeked = await this.nextLine();
-        const more = this.peeked !== undefined;
-        return { deltas: page.entries, checkpoint: page.to, more, latest: page.latest };
+        return feedPage(page);
       } catch (err) {
         throw err instanceof AllianceError ? invalid(this.path, got.line, err.message) : err;
       }

@@ -47,7 +47,7 @@ import {
   type Tx,
   updateExchange,
 } from '../store/index.js';
-import { applyDeltas } from './apply-feed.js';
+import { applyPage } from './apply-feed.js';
 import type { ExchangeApi, ExchangeContext, ExchangeOpinion } from './apis/exchange-api.js';
 import { exchangeApis, getExchangeApi } from './apis/registry.js';
 import { remoteHttp } from './apis/remote-http.js';
@@ -312,17 +312,14 @@ export class ExchangeService {
       let stoppedByBudget = false;
       for await (const page of api.fetch(ctx, checkpoint)) {
         const next = JSON.stringify(page.checkpoint);
-        const applied = await this.store.db.transaction().execute(async (tx) => {
-          const r = await applyDeltas(tx, this.store.dialect, row.bank_id, null, page.deltas);
-          await advanceExchangeCheckpoint(tx, row.id, stored, {
+        const applied = await applyPage(this.store, { bankId: row.bank_id, receivedFrom: null }, page.deltas, (tx) =>
+          advanceExchangeCheckpoint(tx, row.id, stored, {
             checkpoint: next,
             checkpointTs: api.checkpointTime?.(page.checkpoint) ?? null,
             items: page.deltas.length,
             unmatchable: page.unmatchable ?? 0,
-          });
-          await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
-          return r;
-        });
+          }),
+        );
         stored = next;
         checkpoint = page.checkpoint;
         report.pages++;

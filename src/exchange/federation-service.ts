@@ -5,7 +5,7 @@
  */
 import type { BackgroundTask } from '../jobs/background.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { DISABLED_FOREVER, SIGNALS_CHANNEL } from '../banks/bank-service.js';
+import { DISABLED_FOREVER } from '../banks/bank-service.js';
 import type { Classification, LegalStatus } from '../banks/classification.js';
 import { checkBankName } from '../banks/names.js';
 import { AllianceError, toAllianceError } from '../errors/catalogue.js';
@@ -38,7 +38,6 @@ import {
   markSuccess,
   type MemberKeyRow,
   memberKeys,
-  notify,
   opinionCounts,
   parseJson,
   type PeerRow,
@@ -54,12 +53,14 @@ import {
   upsertOpinion,
   upsertPublication,
 } from '../store/index.js';
-import { OPINIONS, type ExchangeAdapter, type Opinion } from './adapter.js';
+import { allianceFeedApi, type AllianceCheckpoint, type AllianceFeedConfig } from './apis/alliance.js';
+import { OPINIONS, type ExchangeContext, type ExchangeOpinion as Opinion, type ExchangePage, type PeerLink } from './apis/exchange-api.js';
+import { remoteHttp } from './apis/remote-http.js';
 import { allowedStatuses, parseAgreement, type Agreement, type AgreementInput } from './agreements.js';
-import { applyDeltas, type ApplyResult } from './apply-feed.js';
+import { applyPage, type ApplyResult } from './apply-feed.js';
 import { BundleFeed, readBundleHeader, writeBundle } from './bundle.js';
 import { fingerprint, parsePublicKey, type NodeIdentity } from './identity.js';
-import { AlliancePeerFeed, peerRequest } from './peer-client.js';
+import { peerRequest } from './peer-client.js';
 import { agreementFor, renderPage, type Publisher } from './publisher.js';
 import { seal, type Envelope } from './envelope.js';
 
@@ -344,21 +345,39 @@ export class FederationService {
     const sub =
       (await listSubscriptions(this.store.db, peer.name)).find((s) => s.remote_bank === header.bank) ??
       (await this.subscribe(actor, peer.name, header.bank, localBank));
-    const report = await this.sync(sub.id, new BundleFeed(path, peer, this.self.name, header.bank));
+    const report = await this.sync(sub.id, (since) => new BundleFeed(path, peer, this.self.name, header.bank).pages(since));
     if (report.error) throw new AllianceError('FEED_INVALID', report.error);
     return { ...report, bank: sub.bank };
   }
 
-  private adapter(peer: PeerRow, remoteBank: string): ExchangeAdapter<number> {
-    return new AlliancePeerFeed(peer, remoteBank, { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs });
+  /** Signed requests to a registered peer with this node's key. */
+  private link(peer: PeerRow): PeerLink {
+    const opts = { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs };
+    return { publicKey: peer.public_key, request: (method, path, body) => peerRequest(peer, opts, method, path, body) };
+  }
+
+  /** What the federation feed adapter (apis/alliance.ts) is given for one peer's bank. */
+  private feedContext(peer: PeerRow, remoteBank: string, localBank: string): ExchangeContext<AllianceFeedConfig, never> {
+    const signal = new AbortController().signal;
+    return {
+      name: localBank,
+      config: { peer: peer.name, bank: remoteBank },
+      credentials: null,
+      http: remoteHttp({ remote: `peer ${peer.name}`, timeoutMs: this.timeoutMs, signal }),
+      self: this.self.name,
+      now: () => Date.now(),
+      signal,
+      peers: async (name) => this.link(name === peer.name ? peer : await this.peer(name)),
+    };
   }
 
   /**
-   * Pulls a subscription up to date, page by page: each verified page is applied in one
-   * transaction together with its checkpoint, so a crash loses nothing and repeats nothing.
-   * Errors are recorded in the subscription's status (and returned), never thrown half-way.
+   * Pulls a subscription up to date, page by page, through the federation feed adapter (or the
+   * pages of a bundle): each verified page is applied in one transaction together with its
+   * checkpoint, so a crash loses nothing and repeats nothing. Errors are recorded in the
+   * subscription's status (and returned), never thrown half-way.
    */
-  sync(subscriptionId: number, source?: ExchangeAdapter<number>): Promise<SyncReport> {
+  sync(subscriptionId: number, source?: (since: number) => AsyncIterable<ExchangePage<AllianceCheckpoint>>): Promise<SyncReport> {
     const running = this.syncing.get(subscriptionId);
     if (running) return running;
     const run = this.syncOnce(subscriptionId, source).finally(() => this.syncing.delete(subscriptionId));
@@ -366,7 +385,7 @@ export class FederationService {
     return run;
   }
 
-  private async syncOnce(subscriptionId: number, source?: ExchangeAdapter<number>): Promise<SyncReport> {
+  private async syncOnce(subscriptionId: number, source?: (since: number) => AsyncIterable<ExchangePage<AllianceCheckpoint>>): Promise<SyncReport> {
     const sub = await findSubscription(this.store.db, subscriptionId);
     if (!sub) throw new AllianceError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
     const peer = (await findPeerById(this.store.db, sub.peer_id))!;
@@ -380,30 +399,21 @@ export class FederationService {
       latest: sub.latest === null ? null : Number(sub.latest),
     };
     await markAttempt(this.store.db, sub.id);
-    const adapter = source ?? this.adapter(peer, sub.remote_bank);
     try {
-      let next = adapter.fetch(report.checkpoint);
-      for (;;) {
-        const got = await next;
-        // Fetch the next page while this one is applied: the publisher renders as we write.
-        if (got.more) {
-          next = adapter.fetch(got.checkpoint);
-          next.catch(() => undefined); // awaited on the next turn; a failure then is reported there
-        }
-        const applied = await this.store.db.transaction().execute(async (tx) => {
-          const r = await applyDeltas(tx, this.store.dialect, sub.bank_id, peer.id, got.deltas);
-          await advanceCheckpoint(tx, sub.id, report.checkpoint, got.checkpoint, got.deltas.length);
-          await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
-          return r;
-        });
+      const pages = source ? source(report.checkpoint) : allianceFeedApi.fetch(this.feedContext(peer, sub.remote_bank, sub.bank), { since: report.checkpoint });
+      for await (const page of pages) {
+        const from = report.checkpoint;
+        const to = page.checkpoint.since;
+        const applied = await applyPage(this.store, { bankId: sub.bank_id, receivedFrom: peer.id }, page.deltas, (tx) =>
+          advanceCheckpoint(tx, sub.id, from, to, page.deltas.length),
+        );
         report.pages++;
         report.added += applied.added;
         report.updated += applied.updated;
         report.deleted += applied.deleted;
-        report.checkpoint = got.checkpoint;
-        report.latest = got.latest ?? report.latest;
+        report.checkpoint = to;
+        report.latest = page.latest ?? report.latest;
         await this.onSignalsChanged();
-        if (!got.more) break;
       }
       await markSuccess(this.store.db, sub.id, report.latest ?? report.checkpoint);
     } catch (err) {
@@ -458,8 +468,8 @@ export class FederationService {
     const origin = content.origin_member ? await findPeer(this.store.db, content.origin_member) : undefined;
     const to = origin ?? (await findPeerById(this.store.db, content.received_from));
     if (!to) throw new AllianceError('PEER_NOT_FOUND', `the peer content ${contentId} came from is no longer registered`);
-    const feed = new AlliancePeerFeed(to, content.origin_bank ?? '', { identity: this.identity, self: this.self.name, timeoutMs: this.timeoutMs });
-    await feed.sendOpinion(content.uid, opinion as Opinion, reason);
+    const target = { uid: content.uid, metadata: null, signals: [] };
+    await allianceFeedApi.sendOpinion!(this.feedContext(to, content.origin_bank ?? '', ''), target, opinion as Opinion, reason);
     await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'opinion.send', content.uid, { to: to.name, opinion, reason }));
     return { sent_to: to.name, uid: content.uid };
   }

@@ -1,13 +1,9 @@
 /**
- * The Alliance peer client: signed HTTP requests to another node, with a timeout and a size cap,
- * and the ExchangeAdapter over its feed — every page verified (signature by the peer's registered
- * key, addressing, position, entries) before it is returned.
+ * The Alliance peer client: signed HTTP requests to another node, with a timeout and a size cap
+ * (the transport of the federation feed, apis/alliance.ts, of reports and of opinions).
  */
 import { AllianceError } from '../errors/catalogue.js';
-import type { ExchangeAdapter, FetchResult, Opinion } from './adapter.js';
-import { open } from './envelope.js';
 import type { NodeIdentity } from './identity.js';
-import { checkPage } from './page.js';
 import { signRequest } from './request-signing.js';
 
 export interface PeerRef {
@@ -104,27 +100,4 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
     );
   }
   return json;
-}
-
-/** The feed of one published bank of a peer, as an exchange. */
-export class AlliancePeerFeed implements ExchangeAdapter<number> {
-  readonly name: string;
-
-  constructor(
-    private readonly peer: PeerRef,
-    private readonly bank: string,
-    private readonly opts: ClientOptions,
-  ) {
-    this.name = `alliance:${peer.name}/${bank}`;
-  }
-
-  async fetch(checkpoint: number): Promise<FetchResult<number>> {
-    const envelope = await peerRequest(this.peer, this.opts, 'GET', `/federation/v1/banks/${encodeURIComponent(this.bank)}/feed?since=${checkpoint}`);
-    const page = checkPage(open(envelope, this.peer.public_key), { publisher: this.peer.name, subscriber: this.opts.self, bank: this.bank, since: checkpoint });
-    return { deltas: page.entries, checkpoint: page.to, more: page.more, latest: page.latest };
-  }
-
-  async sendOpinion(uid: string, opinion: Opinion, reason: string | null): Promise<void> {
-    await peerRequest(this.peer, this.opts, 'POST', '/federation/v1/opinions', { uid, opinion, reason });
-  }
 }

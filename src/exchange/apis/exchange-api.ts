@@ -12,8 +12,9 @@ import type { TSchema } from 'typebox';
 import type { Entry } from '../page.js';
 import type { RemoteHttp } from './remote-http.js';
 
-/** A verdict on received content, as Alliance says it (src/exchange/adapter.ts OPINIONS). */
+/** A verdict on received content, as Alliance says it. */
 export type ExchangeOpinion = 'confirmed' | 'false_positive' | 'disputed';
+export const OPINIONS: readonly ExchangeOpinion[] = ['confirmed', 'false_positive', 'disputed'];
 
 /** One page of changes, in order, and the checkpoint that is true once they are applied. */
 export interface ExchangePage<C> {
@@ -22,6 +23,15 @@ export interface ExchangePage<C> {
   checkpoint: C;
   /** Entries the remote sent that carry no signal Alliance can match (kept out, counted). */
   unmatchable?: number;
+  /** How far the remote is, in the checkpoint's positions (the Alliance feed: to show the lag). */
+  latest?: number;
+}
+
+/** Signed requests with this node's key to one registered Alliance peer (the federation feed's transport). */
+export interface PeerLink {
+  /** The peer's registered public key (what it sends is verified with it). */
+  publicKey: string;
+  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
 }
 
 /** What an adapter is given to do its work: its configuration, its credentials, and HTTP with limits. */
@@ -39,6 +49,8 @@ export interface ExchangeContext<Config, Credentials> {
   now(): number;
   /** Aborted when the node stops or the fetch ran past its time budget. */
   signal: AbortSignal;
+  /** The registered Alliance peers, for the federation feed (apis/alliance.ts); absent where there are none to reach. */
+  peers?: (name: string) => Promise<PeerLink>;
 }
 
 /** The content an opinion is about, as the exchange delivered it. */
