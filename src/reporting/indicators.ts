@@ -131,7 +131,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     'availability',
     'count',
     'Signals contributed',
-    'Signals added in the period to the banks this member publishes to peers (its own banks: not those its subscriptions fill).',
+    'Signals added in the period to the banks this member publishes to peers (its own banks: not those its subscriptions or external exchanges fill).',
   ),
   d(
     'availability.signals_received',
@@ -139,6 +139,13 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     'count',
     'Signals received',
     "Signals added in the period to the banks this node's subscriptions fill from peers.",
+  ),
+  d(
+    'availability.signals_fetched',
+    'availability',
+    'count',
+    'Signals fetched from exchanges',
+    'Signals added in the period to the banks external exchanges fill (NCMEC hash sharing, ThreatExchange, …; not Alliance peers).',
   ),
   d(
     'availability.matches',
@@ -328,6 +335,7 @@ async function availability(db: Executor, p: Period) {
       // By bank (an index-only count): received content lives in the banks subscriptions feed.
       'availability.signals_contributed': await facts.signalsContributed(db, p),
       'availability.signals_received': await facts.signalsReceived(db, p),
+      'availability.signals_fetched': await facts.signalsFetched(db, p),
       'availability.matches': await facts.matchesAudited(db, p),
       'availability.reuploads_blocked': await facts.reuploadsBlocked(db, p),
       'availability.notices_sent': cohort.length,

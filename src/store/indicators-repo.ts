@@ -147,7 +147,7 @@ export function noticesSent(db: Executor, p: Span) {
     .execute();
 }
 
-/** Signals added in the period to banks this node publishes and does not receive (by bank: an index-only count). */
+/** Signals added in the period to banks this node publishes and does not receive or fetch (by bank: an index-only count). */
 export const signalsContributed = (db: Executor, p: Span) =>
   count(
     db
@@ -155,6 +155,7 @@ export const signalsContributed = (db: Executor, p: Span) =>
       .select((eb) => eb.fn.countAll().as('n'))
       .where('bank_id', 'in', db.selectFrom('publications').select('bank_id'))
       .where('bank_id', 'not in', db.selectFrom('subscriptions').select('bank_id'))
+      .where('bank_id', 'not in', db.selectFrom('exchanges').select('bank_id'))
       .where('created_at', '>=', p.from)
       .where('created_at', '<', p.to),
   );
@@ -166,6 +167,17 @@ export const signalsReceived = (db: Executor, p: Span) =>
       .selectFrom('signals')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('bank_id', 'in', db.selectFrom('subscriptions').select('bank_id'))
+      .where('created_at', '>=', p.from)
+      .where('created_at', '<', p.to),
+  );
+
+/** Signals added in the period to the banks external exchanges (NCMEC, ThreatExchange, …) fill. */
+export const signalsFetched = (db: Executor, p: Span) =>
+  count(
+    db
+      .selectFrom('signals')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('bank_id', 'in', db.selectFrom('exchanges').select('bank_id'))
       .where('created_at', '>=', p.from)
       .where('created_at', '<', p.to),
   );

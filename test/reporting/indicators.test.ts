@@ -176,6 +176,11 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
     await fr.node.federation.publish(frAdmin, 'FR_HASHES', { recipients: { countries: ['DE'] }, abroad: ['baseline'] });
     await n.federation.subscribe(admin, 'police-fr', 'FR_HASHES');
     expect((await n.federation.syncAll()).map((s) => [s.added, s.error ?? null])).toEqual([[3, null]]);
+    // An external exchange's bank is fetched, not contributed, even when this node publishes it on.
+    await n.exchanges.create(admin, { name: 'SAMPLE_FEED', api: 'sample' });
+    const fetched = await n.exchanges.fetch('SAMPLE_FEED');
+    expect([fetched.added > 1, fetched.error ?? null]).toEqual([true, null]);
+    await n.federation.publish(admin, 'SAMPLE_FEED', { recipients: { countries: ['FR'] }, abroad: ['baseline'] });
 
     // Matches: a lookup, a submission reviewed and confirmed, its re-upload blocked; misses do not count.
     at('2026-07-10T08:00:00Z');
@@ -248,6 +253,7 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
       'awareness.safety_messages': 2,
       'availability.signals_contributed': 2,
       'availability.signals_received': 3,
+      'availability.signals_fetched': fetched.added, // one example of each signal type, one signal each
       'availability.matches': 3, // the lookup, the submission and its re-upload
       'availability.reuploads_blocked': 1,
       'availability.notices_sent': 6,
