@@ -10,7 +10,7 @@ import { providerCommand, reportCommand, routingCommand, rulesCommand } from './
 import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
-import { exchangeCommand } from './commands/exchange.js';
+import { exchangeCommand, sourcesCommand } from './commands/exchange.js';
 import {
   bundleCommand,
   identityCommand,
@@ -63,6 +63,7 @@ export function buildProgram(): Command {
     opinionCommand(),
     bundleCommand(),
     exchangeCommand(),
+    sourcesCommand(),
     triageCommand(),
     rulesCommand(),
     routingCommand(),

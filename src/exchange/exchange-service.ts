@@ -46,6 +46,7 @@ import {
   type Store,
   type Tx,
   updateExchange,
+  listSubscriptions,
 } from '../store/index.js';
 import { applyPage } from './apply-feed.js';
 import type { ExchangeApi, ExchangeContext, ExchangeOpinion } from './apis/exchange-api.js';
@@ -100,6 +101,32 @@ export interface FetchReport {
   restarted: boolean;
   error?: string;
   error_code?: string;
+}
+
+/**
+ * One source this node fetches signals from, whatever its kind: an Alliance peer's bank (a
+ * subscription, kind "alliance") or an external exchange (kind = its API: "ncmec", …).
+ */
+export interface SourceView {
+  kind: string;
+  /** The exchange's name, or "<peer>/<remote bank>" for a subscription. */
+  name: string;
+  bank: string;
+  enabled: boolean;
+  /** disabled; fetching (now); failing (the last attempt failed); never_fetched; ok. */
+  state: 'disabled' | 'fetching' | 'failing' | 'never_fetched' | 'ok';
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_code: string | null;
+  /** Items received so far. */
+  items: number;
+  /** Feed items the source had that are not applied yet, as of the last fetch (null: the source does not say). */
+  lag_items: number | null;
+  /** Caught up with the source at the last fetch (null: not known yet). */
+  up_to_date: boolean | null;
+  /** The subscription's id (kind alliance: `alliance sync`, POST /api/v1/subscriptions/:id/sync), else null. */
+  subscription: number | null;
 }
 
 export interface ApiView {
@@ -257,6 +284,54 @@ export class ExchangeService {
       last_error: r.last_error,
       last_error_code: r.last_error_code,
     };
+  }
+
+  /** Every source of signals — subscriptions to peers' banks and external exchanges — with its health, failing ones first. */
+  async sources(actor: Principal): Promise<SourceView[]> {
+    requirePermission(actor, 'banks.read');
+    const state = (s: { enabled: boolean; running: boolean; error: string | null; attempted: number | null; succeeded: number | null }): SourceView['state'] =>
+      !s.enabled ? 'disabled' : s.running ? 'fetching' : s.error !== null ? 'failing' : s.succeeded === null && s.attempted === null ? 'never_fetched' : 'ok';
+    const out: SourceView[] = [];
+    for (const s of await listSubscriptions(this.store.db)) {
+      const checkpoint = Number(s.checkpoint);
+      const attempted = s.last_attempt_at === null ? null : Number(s.last_attempt_at);
+      const succeeded = s.last_success_at === null ? null : Number(s.last_success_at);
+      out.push({
+        kind: 'alliance',
+        name: `${s.peer}/${s.remote_bank}`,
+        bank: s.bank,
+        enabled: true,
+        state: state({ enabled: true, running: false, error: s.last_error, attempted, succeeded }),
+        last_attempt_at: iso(attempted),
+        last_success_at: iso(succeeded),
+        last_error: s.last_error,
+        last_error_code: s.last_error_code,
+        items: Number(s.items_received),
+        lag_items: s.latest === null ? null : Math.max(0, Number(s.latest) - checkpoint),
+        up_to_date: s.latest === null ? null : checkpoint >= Number(s.latest),
+        subscription: s.id,
+      });
+    }
+    for (const e of await listExchanges(this.store.db)) {
+      const enabled = e.enabled === 1;
+      out.push({
+        kind: e.api,
+        name: e.name,
+        bank: e.bank,
+        enabled,
+        state: state({ enabled, running: e.fetch_started_at !== null, error: e.last_error, attempted: e.fetch_completed_at, succeeded: e.last_success_at }),
+        last_attempt_at: iso(e.fetch_started_at ?? e.fetch_completed_at),
+        last_success_at: iso(e.last_success_at),
+        last_error: e.last_error,
+        last_error_code: e.last_error_code,
+        items: e.items_fetched,
+        lag_items: null,
+        up_to_date: e.fetch_completed_at === null ? null : e.up_to_date === 1,
+        subscription: null,
+      });
+    }
+    const order = ['failing', 'never_fetched', 'fetching', 'ok', 'disabled'];
+    return out.sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   }
 
   /** What the remote says about this node's access (its status endpoint), for people checking credentials. */

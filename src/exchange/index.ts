@@ -6,7 +6,7 @@ export { type Envelope, open, seal } from './envelope.js';
 export { type ExchangeApi, type ExchangeContext, type ExchangeOpinion, type ExchangePage, type OpinionTarget } from './apis/exchange-api.js';
 import './apis/builtin.js';
 export { exchangeApis, getExchangeApi, registerExchangeApi } from './apis/registry.js';
-export { ExchangeService, type ExchangeStatus, type ExchangeView, type FetchReport } from './exchange-service.js';
+export { ExchangeService, type ExchangeStatus, type ExchangeView, type FetchReport, type SourceView } from './exchange-service.js';
 export { FederationService } from './federation-service.js';
 export { BANK_WRITERS, ENTRY_READERS, exportBankFile, importExchangeFiles } from './files.js';
 export { codecNames, codecOf, exportCodecOf, FILE_CODECS, type FileCodec, sniffCodec } from './formats/codecs.js';

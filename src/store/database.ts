@@ -41,6 +41,7 @@ import { refusalsAndKeys } from './migrations/0016-refusals-and-keys.js';
 import { trueInputs } from './migrations/0017-true-inputs.js';
 import { exchanges } from './migrations/0018-exchanges.js';
 import { cybertipline } from './migrations/0019-cybertipline.js';
+import { exchangeSuccess } from './migrations/0020-exchange-success.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -96,6 +97,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0017-true-inputs': trueInputs as Migration,
     '0018-exchanges': exchanges(dialect) as Migration,
     '0019-cybertipline': cybertipline as Migration,
+    '0020-exchange-success': exchangeSuccess as Migration,
   };
   return { getMigrations: async () => all };
 }

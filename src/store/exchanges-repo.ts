@@ -17,6 +17,7 @@ const numeric = (r: ExchangeRow): ExchangeRow => ({
   fetch_started_at: r.fetch_started_at === null ? null : Number(r.fetch_started_at),
   fetch_completed_at: r.fetch_completed_at === null ? null : Number(r.fetch_completed_at),
   last_error_at: r.last_error_at === null ? null : Number(r.last_error_at),
+  last_success_at: r.last_success_at === null ? null : Number(r.last_success_at),
   full_fetch_started_at: r.full_fetch_started_at === null ? null : Number(r.full_fetch_started_at),
   items_fetched: Number(r.items_fetched),
   unmatchable: Number(r.unmatchable),
@@ -97,6 +98,7 @@ export async function markExchangeFetchEnd(
       ...(end.error
         ? { last_error: end.error.message, last_error_code: end.error.code, last_error_at: now() }
         : { last_error: null, last_error_code: null, last_error_at: null }),
+      ...(end.succeeded ? { last_success_at: now() } : {}),
     })
     .where('id', '=', id)
     .execute();

@@ -274,6 +274,8 @@ export interface ExchangesTable {
   last_error: string | null;
   last_error_code: string | null;
   last_error_at: number | null;
+  /** When a fetch last succeeded (null: never, or not known from before migration 0020). */
+  last_success_at: number | null;
   created_at: number;
 }
 

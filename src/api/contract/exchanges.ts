@@ -74,3 +74,24 @@ export const ExchangeOpinionList = Type.Object({
   ),
 });
 export type ExchangeOpinionList = Static<typeof ExchangeOpinionList>;
+
+/** One source of signals, whatever its kind (src/exchange/exchange-service.ts SourceView). */
+export const Source = Type.Object({
+  kind: Type.String(),
+  name: Type.String(),
+  bank: Type.String(),
+  enabled: Type.Boolean(),
+  state: Type.Union([Type.Literal('disabled'), Type.Literal('fetching'), Type.Literal('failing'), Type.Literal('never_fetched'), Type.Literal('ok')]),
+  last_attempt_at: Nullable(IsoTimeOut),
+  last_success_at: Nullable(IsoTimeOut),
+  last_error: Nullable(Type.String()),
+  last_error_code: Nullable(Type.String()),
+  items: Type.Number(),
+  lag_items: Nullable(Type.Number()),
+  up_to_date: Nullable(Type.Boolean()),
+  subscription: Nullable(Type.Integer()),
+});
+export type Source = Static<typeof Source>;
+
+export const SourceList = Type.Object({ sources: Type.Array(Source) });
+export type SourceList = Static<typeof SourceList>;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ExchangeService } from '../../exchange/index.js';
 import type { Principal } from '../../members/principal.js';
-import { Exchange, ExchangeApiList, ExchangeList, ExchangeOpinionList, FetchReport } from '../contract/index.js';
+import { Exchange, ExchangeApiList, ExchangeList, ExchangeOpinionList, FetchReport, SourceList } from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -44,6 +44,19 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { exchanges: Ex
       await exchanges.setCredentials(req.principal, req.params.name, req.body.credentials);
       return reply.status(204).send();
     },
+  );
+
+  r.get(
+    '/sources',
+    {
+      config: { permission: 'banks.read' },
+      schema: {
+        tags: ['exchanges'],
+        summary: 'Every source of signals (subscriptions to peers, external exchanges) with its health, failing first',
+        response: { 200: SourceList },
+      },
+    },
+    async (req) => ({ sources: await exchanges.sources(req.principal) }),
   );
 
   r.get('/exchanges', { config: { permission: 'banks.read' }, schema: { tags: ['exchanges'], response: { 200: ExchangeList } } }, async (req) => {

@@ -131,3 +131,28 @@ export function exchangeCommand(): Command {
     );
   return ex;
 }
+
+/** `alliance sources`: every source of signals, whatever its kind, with its health. */
+export function sourcesCommand(): Command {
+  return new Command('sources')
+    .description("Every source of signals — subscriptions to peers' banks (kind alliance) and external exchanges (kind = API) — failing first.")
+    .option('--json', 'as JSON')
+    .option('--check', 'exit 1 when any enabled source is failing (for monitoring)')
+    .action(async (o: { json?: boolean; check?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const sources = await node.exchanges.sources(await node.operator());
+        if (o.json) process.stdout.write(`${JSON.stringify({ sources }, null, 2)}\n`);
+        else if (sources.length === 0)
+          process.stdout.write('no sources: subscribe to a peer (alliance subscribe) or add an exchange (alliance exchange add)\n');
+        else
+          for (const s of sources) {
+            const lag = s.lag_items === null ? '' : `\tlag ${s.lag_items}`;
+            const why = s.state === 'failing' ? `\t${s.last_error_code ?? 'ERROR'}: ${s.last_error ?? ''}` : '';
+            process.stdout.write(
+              `${s.state.toUpperCase()}\t${s.kind}\t${s.name}\t→ ${s.bank}\t${s.items} items${lag}\tlast success ${s.last_success_at ?? 'never'}${why}\n`,
+            );
+          }
+        if (o.check && sources.some((s) => s.state === 'failing')) process.exitCode = 1;
+      }),
+    );
+}
