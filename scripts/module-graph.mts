@@ -39,7 +39,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'node', modules: ['node', 'config'], role: 'composition root and its configuration' },
   {
     name: 'domain',
-    modules: ['banks', 'match', 'members', 'audit', 'exchange', 'actions', 'cases', 'reporting', 'awareness', 'jobs'],
+    modules: ['banks', 'match', 'members', 'audit', 'exchange', 'actions', 'cases', 'operations', 'reporting', 'awareness', 'jobs'],
     role: 'services and their rules',
   },
   { name: 'store', modules: ['store'], role: 'SQL, schema, migrations, repositories' },

@@ -24,6 +24,7 @@ import { demoPlugin } from './demo.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
 import { exchangeRoutes } from './v1/exchanges.js';
+import { operationRoutes } from './v1/operations.js';
 import { federationRoutes } from './v1/federation.js';
 import { jobRoutes } from './v1/jobs.js';
 import { contentRoutes } from './v1/content.js';
@@ -152,6 +153,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(helpDirectoryRoutes, { help: node.help, feed: node.helpFeed });
       await v1.register(messageRoutes, { messages: node.messages });
       await v1.register(checkRoutes, { check: node.check });
+      await v1.register(operationRoutes, { operations: node.operations });
     },
     { prefix: '/api/v1' },
   );

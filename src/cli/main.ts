@@ -11,6 +11,7 @@ import { auditCommand } from './commands/audit.js';
 import { bankCommand } from './commands/bank.js';
 import { compareCommand } from './commands/compare.js';
 import { exchangeCommand, sourcesCommand } from './commands/exchange.js';
+import { operationCommand } from './commands/operation.js';
 import {
   bundleCommand,
   identityCommand,
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
     bundleCommand(),
     exchangeCommand(),
     sourcesCommand(),
+    operationCommand(),
     triageCommand(),
     rulesCommand(),
     routingCommand(),

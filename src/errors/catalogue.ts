@@ -156,6 +156,13 @@ export const ERRORS = {
   SERVICE_NOT_FOUND: { status: 404, meaning: 'No support service with that id.' },
   CASE_INVALID: { status: 400, meaning: 'A case needs a reference and a contact point; a target needs a known kind and an identifier of that kind.' },
   CASE_NOT_FOUND: { status: 404, meaning: 'No case with that id.' },
+  OPERATION_INVALID: {
+    status: 400,
+    meaning:
+      'An operation needs a name, a legal basis, an owner agency and a contact point; a target file must be well-formed (the line and field are named) and is then imported whole or not at all.',
+  },
+  OPERATION_NOT_FOUND: { status: 404, meaning: 'No operation (or no target of that reference in it).' },
+  OPERATION_EXISTS: { status: 409, meaning: 'An operation of that name exists already.' },
   DECONFLICTION_OFF: { status: 503, meaning: 'Deconfliction needs the alliance-wide key (ALLIANCE_DECONFLICTION_KEY, 32 bytes or more).' },
   INDEX_NOT_READY: { status: 503, meaning: 'The match index is still loading.' },
   CHECKPOINT_INVALID: {

@@ -44,6 +44,7 @@ import { ExchangeService, FederationService, loadIdentity } from '../exchange/in
 import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
+import { OperationService } from '../operations/index.js';
 import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
 import { cliPrincipal, type Principal } from '../members/principal.js';
@@ -81,6 +82,8 @@ export interface AllianceNode {
   readonly series: SeriesService;
   /** Cases and their targets as keyed hashes; overlap alerts. */
   readonly deconfliction: DeconflictionService;
+  /** Joint operations: targets imported, attributed to countries, matched (src/operations/). */
+  readonly operations: OperationService;
   /** Indicators of the four policy targets, manual entries, campaigns, the MNR self-assessment. */
   readonly reporting: ReportingService;
   /** Country reports: built, signed and submitted here; received here when this node is the secretariat. */
@@ -207,6 +210,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const messageCounter = new MessageCounter(reporting);
   const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, self, config.deconflictionKey, federation);
+  const operations = new OperationService(store, audit, self, lookup);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(
     store,
@@ -290,6 +294,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     helpFeed,
     check,
     deconfliction,
+    operations,
     firstAdminToken,
     ...(resolved.warning ? { identityWarning: resolved.warning } : {}),
     auditWitnesses,

@@ -42,6 +42,7 @@ import { trueInputs } from './migrations/0017-true-inputs.js';
 import { exchanges } from './migrations/0018-exchanges.js';
 import { cybertipline } from './migrations/0019-cybertipline.js';
 import { exchangeSuccess } from './migrations/0020-exchange-success.js';
+import { operations } from './migrations/0021-operations.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -98,6 +99,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0018-exchanges': exchanges(dialect) as Migration,
     '0019-cybertipline': cybertipline as Migration,
     '0020-exchange-success': exchangeSuccess as Migration,
+    '0021-operations': operations(dialect) as Migration,
   };
   return { getMigrations: async () => all };
 }

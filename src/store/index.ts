@@ -287,3 +287,18 @@ export {
   setExchangeCredentials,
   updateExchange,
 } from './exchanges-repo.js';
+export {
+  existingTargetRefs,
+  findOperation,
+  findOperationByName,
+  findTarget,
+  insertOperation,
+  insertTargets,
+  listOperations,
+  listTargets,
+  type NewTarget,
+  type OperationRow,
+  type OperationTargetRow,
+  overrideTarget,
+  targetsByCountry,
+} from './operations-repo.js';

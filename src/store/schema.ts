@@ -221,6 +221,8 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   /** Every public key a member (peer) has had, with when it was valid ([valid_from, valid_to), valid_to null: current). */
   member_keys: MemberKeysTable;
   exchanges: ExchangesTable;
+  operations: OperationsTable;
+  operation_targets: OperationTargetsTable;
   /** The credentials of each exchange API, sealed (SecretBox purpose "exchange.credentials:<api>"). */
   exchange_credentials: { api: string; value: string; updated_at: number };
   exchange_opinions: ExchangeOpinionsTable;
@@ -312,3 +314,37 @@ export type Job = Selectable<JobsTable>;
 export type NewBank = Insertable<BanksTable>;
 export type BankUpdate = Updateable<BanksTable>;
 export type { ColumnType };
+
+/** A joint operation (src/operations/); `notes` are restricted: they never leave this node. */
+export interface OperationsTable {
+  id: Generated<number>;
+  uid: string;
+  name: string;
+  legal_basis: string;
+  owner_agency: string;
+  contact_point: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  notes: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+/** One target of an operation: identifiers (JSON), its attributed country with reasons (JSON), an override, its content's matches (JSON). */
+export interface OperationTargetsTable {
+  id: Generated<number>;
+  operation_id: number;
+  ref: string;
+  identifiers: string;
+  country: string | null;
+  /** high, medium, low, none. */
+  confidence: string;
+  reasons: string;
+  override_country: string | null;
+  override_reason: string | null;
+  overridden_by: string | null;
+  overridden_at: number | null;
+  hashes: number;
+  matched: string;
+  created_at: number;
+}

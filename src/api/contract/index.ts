@@ -21,3 +21,4 @@ export * from './audit.js';
 export * from './members.js';
 export * from './health.js';
 export * from './exchanges.js';
+export * from './operations.js';

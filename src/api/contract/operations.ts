@@ -1,0 +1,73 @@
+/** /api/v1 joint operations: operations, their targets with attribution and matches, per-country lines (src/operations/). */
+import { Type, type Static } from 'typebox';
+import { IsoTimeOut, Nullable } from './common.js';
+
+export const Operation = Type.Object({
+  id: Type.Integer(),
+  uid: Type.String(),
+  name: Type.String(),
+  legal_basis: Type.String(),
+  owner_agency: Type.String(),
+  contact_point: Type.String(),
+  starts_at: Nullable(IsoTimeOut),
+  ends_at: Nullable(IsoTimeOut),
+  /** Restricted: never leaves this node. */
+  notes: Nullable(Type.String()),
+  created_by: Type.String(),
+  created_at: IsoTimeOut,
+  targets: Type.Integer(),
+});
+export type Operation = Static<typeof Operation>;
+
+export const OperationList = Type.Object({ operations: Type.Array(Operation) });
+export type OperationList = Static<typeof OperationList>;
+
+const Confidence = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('none')]);
+
+export const OperationTarget = Type.Object({
+  ref: Type.String(),
+  identifiers: Type.Object({
+    usernames: Type.Array(Type.String()),
+    emails: Type.Array(Type.String()),
+    ips: Type.Array(Type.Object({ ip: Type.String(), at: Nullable(IsoTimeOut) })),
+    account_country: Nullable(Type.String()),
+    payment_refs: Type.Array(Type.String()),
+    device_ids: Type.Array(Type.String()),
+    hashes: Type.Array(Type.String()),
+  }),
+  country: Nullable(Type.String()),
+  attributed: Type.Object({
+    country: Nullable(Type.String()),
+    confidence: Confidence,
+    reasons: Type.Array(
+      Type.Object({
+        basis: Type.Union([Type.Literal('ip'), Type.Literal('account'), Type.Literal('email_domain')]),
+        country: Type.String(),
+        evidence: Type.String(),
+      }),
+    ),
+  }),
+  override: Nullable(Type.Object({ country: Nullable(Type.String()), reason: Nullable(Type.String()), by: Type.String(), at: IsoTimeOut })),
+  hashes: Type.Integer(),
+  matched: Type.Array(
+    Type.Object({ hash: Type.String(), banks: Type.Array(Type.String()), classification: Nullable(Type.String()), series: Type.Array(Type.String()) }),
+  ),
+});
+export type OperationTarget = Static<typeof OperationTarget>;
+
+export const OperationTargetList = Type.Object({ targets: Type.Array(OperationTarget) });
+export type OperationTargetList = Static<typeof OperationTargetList>;
+
+export const OperationCountry = Type.Object({
+  country: Nullable(Type.String()),
+  targets: Type.Integer(),
+  confidence: Type.Object({ high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), none: Type.Integer() }),
+  overridden: Type.Integer(),
+  with_matches: Type.Integer(),
+});
+
+export const OperationCountryList = Type.Object({ countries: Type.Array(OperationCountry) });
+export type OperationCountryList = Static<typeof OperationCountryList>;
+
+export const OperationImport = Type.Object({ imported: Type.Integer(), countries: Type.Array(OperationCountry) });
+export type OperationImport = Static<typeof OperationImport>;

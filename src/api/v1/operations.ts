@@ -1,0 +1,151 @@
+/** /api/v1: joint operations — open, list, import targets (CSV, JSON, JSON lines), targets with attribution, per-country lines, overrides. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { AllianceError } from '../../errors/catalogue.js';
+import type { OperationService } from '../../operations/index.js';
+import { Operation, OperationCountryList, OperationImport, OperationList, OperationTarget, OperationTargetList } from '../contract/index.js';
+import { IdParams } from './schemas.js';
+
+/** A target file over HTTP: larger ones go through `alliance operation import` (streamed from disk). */
+export const TARGET_BODY_LIMIT = 32 * 1024 * 1024;
+
+const Text = (max: number) => Type.String({ maxLength: max });
+const TargetParams = Type.Object({ id: Type.Integer({ minimum: 1 }), ref: Type.String({ minLength: 1, maxLength: 200 }) });
+
+async function* once(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+export async function operationRoutes(app: FastifyInstance, opts: { operations: OperationService }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { operations } = opts;
+  for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl'])
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: TARGET_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  r.get(
+    '/operations',
+    { config: { permission: 'cases' }, schema: { tags: ['operations'], summary: 'Joint operations on this node', response: { 200: OperationList } } },
+    async (req) => ({ operations: await operations.list(req.principal) }),
+  );
+
+  r.post(
+    '/operations',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Opens an operation (its notes are restricted: they never leave this node)',
+        body: Type.Object(
+          {
+            name: Text(200),
+            legal_basis: Text(2000),
+            owner_agency: Text(300),
+            contact_point: Text(500),
+            starts_at: Type.Optional(Type.Union([Type.Null(), Text(64)])),
+            ends_at: Type.Optional(Type.Union([Type.Null(), Text(64)])),
+            notes: Type.Optional(Type.Union([Type.Null(), Text(20_000)])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Operation },
+      },
+    },
+    async (req, reply) => {
+      const op = await operations.open(req.principal, req.body);
+      void reply.status(201);
+      return op;
+    },
+  );
+
+  r.get('/operations/:id', { config: { permission: 'cases' }, schema: { tags: ['operations'], params: IdParams, response: { 200: Operation } } }, async (req) =>
+    operations.get(req.principal, req.params.id),
+  );
+
+  r.post(
+    '/operations/:id/targets',
+    {
+      bodyLimit: TARGET_BODY_LIMIT,
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Imports targets: CSV (text/csv), JSON lines (application/x-ndjson) or JSON (an array or {targets}); all or nothing',
+        params: IdParams,
+        consumes: ['text/csv', 'application/x-ndjson', 'application/json'],
+        response: { 201: OperationImport },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as unknown;
+      if (body === undefined || body === null)
+        throw new AllianceError('OPERATION_INVALID', 'send the target file as the body (text/csv, application/x-ndjson or application/json)');
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const result = await operations.importTargets(req.principal, req.params.id, once(text));
+      void reply.status(201);
+      return result;
+    },
+  );
+
+  r.get(
+    '/operations/:id/targets',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: "An operation's targets with their attribution and matches (country=XX, or country=none for the unattributed)",
+        params: IdParams,
+        querystring: Type.Object({
+          country: Type.Optional(Type.String({ maxLength: 10 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+        response: { 200: OperationTargetList },
+      },
+    },
+    async (req) => ({
+      targets: await operations.targets(req.principal, req.params.id, {
+        country: req.query.country === undefined ? undefined : req.query.country.toLowerCase() === 'none' ? null : req.query.country,
+        limit: req.query.limit,
+        offset: req.query.offset,
+      }),
+    }),
+  );
+
+  r.get(
+    '/operations/:id/targets/:ref',
+    { config: { permission: 'cases' }, schema: { tags: ['operations'], params: TargetParams, response: { 200: OperationTarget } } },
+    async (req) => operations.target(req.principal, req.params.id, req.params.ref),
+  );
+
+  r.put(
+    '/operations/:id/targets/:ref/country',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: "An analyst's choice of a target's country, with the reason (country null: back to the attributed one)",
+        params: TargetParams,
+        body: Type.Object(
+          { country: Type.Union([Type.Null(), Type.String({ maxLength: 10 })]), reason: Type.Optional(Type.Union([Type.Null(), Text(1000)])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OperationTarget },
+      },
+    },
+    async (req) => operations.setCountry(req.principal, req.params.id, req.params.ref, req.body.country, req.body.reason ?? null),
+  );
+
+  r.get(
+    '/operations/:id/countries',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Per country: targets, by confidence, overridden, with matched content',
+        params: IdParams,
+        response: { 200: OperationCountryList },
+      },
+    },
+    async (req) => ({ countries: await operations.countries(req.principal, req.params.id) }),
+  );
+}

@@ -1,0 +1,115 @@
+/** Joint operations: open, list, show (per-country lines), import a target file, targets, attribute (an analyst's country). */
+import { Command } from 'commander';
+import { AllianceError } from '../../errors/catalogue.js';
+import { fileChunks } from '../../exchange/index.js';
+import type { CountryLine } from '../../operations/index.js';
+import { withNode } from '../node-command.js';
+
+const idOf = (text: string) => {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AllianceError('VALIDATION', `"${text}" is not an operation id (alliance operation list)`);
+  return id;
+};
+
+function printCountries(lines: CountryLine[]): void {
+  process.stdout.write('country\ttargets\thigh\tmedium\tlow\tnone\toverridden\twith matches\n');
+  for (const l of lines)
+    process.stdout.write(
+      `${l.country ?? '(none)'}\t${l.targets}\t${l.confidence.high}\t${l.confidence.medium}\t${l.confidence.low}\t${l.confidence.none}\t${l.overridden}\t${l.with_matches}\n`,
+    );
+}
+
+export function operationCommand(): Command {
+  const op = new Command('operation').description(
+    "Joint operations: an operation's targets imported in bulk, attributed to countries from their evidence, matched against the banks.",
+  );
+  op.command('open <name>')
+    .description('Open an operation.')
+    .requiredOption('--legal-basis <text>', 'the legal basis of the operation')
+    .requiredOption('--agency <name>', 'the owner agency')
+    .requiredOption('--contact <text>', 'the contact point for other authorities')
+    .option('--starts <iso>', 'when it starts (ISO 8601)')
+    .option('--ends <iso>', 'when it ends (ISO 8601)')
+    .option('--notes <text>', 'restricted notes: kept on this node, never sent')
+    .action(async (name: string, o: { legalBasis: string; agency: string; contact: string; starts?: string; ends?: string; notes?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const made = await node.operations.open(await node.operator(), {
+          name,
+          legal_basis: o.legalBasis,
+          owner_agency: o.agency,
+          contact_point: o.contact,
+          starts_at: o.starts,
+          ends_at: o.ends,
+          notes: o.notes,
+        });
+        process.stdout.write(`operation ${made.id} (${made.uid}) opened: ${made.name}\n`);
+      }),
+    );
+  op.command('list')
+    .description('Operations with their number of targets.')
+    .action(async (_o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        for (const o of await node.operations.list(await node.operator()))
+          process.stdout.write(`${o.id}\t${o.name}\t${o.owner_agency}\t${o.targets} targets\topened ${o.created_at}\n`);
+      }),
+    );
+  op.command('show <id>')
+    .description('An operation and its targets per country (by confidence of the attribution).')
+    .option('--json', 'as JSON')
+    .action(async (id: string, o: { json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const actor = await node.operator();
+        const operation = await node.operations.get(actor, idOf(id));
+        const countries = await node.operations.countries(actor, operation.id);
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ operation, countries }, null, 2)}\n`);
+        process.stdout.write(
+          `${operation.name} (${operation.uid}), ${operation.owner_agency}; contact ${operation.contact_point}\nlegal basis: ${operation.legal_basis}\n`,
+        );
+        printCountries(countries);
+      }),
+    );
+  op.command('import <id> <file>')
+    .description(
+      'Import a target file (CSV with a header, JSON, or JSON lines; fields: ref, username, email, ip, account_country, payment_ref, device_id, hashes). All or nothing.',
+    )
+    .action(async (id: string, file: string, _o: unknown, cmd: Command) =>
+      // the index is loaded: the targets' hashes are matched against the banks
+      withNode(cmd, { loadIndex: true }, async (node) => {
+        const done = await node.operations.importTargets(await node.operator(), idOf(id), fileChunks(file));
+        process.stdout.write(`${done.imported} targets imported\n`);
+        printCountries(done.countries);
+      }),
+    );
+  op.command('targets <id>')
+    .description("An operation's targets: ref, country, confidence, reasons, matched hashes.")
+    .option('--country <code>', 'only those referred to this country (none: the unattributed)')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--offset <n>', 'skip this many', '0')
+    .option('--json', 'as JSON (with every identifier)')
+    .action(async (id: string, o: { country?: string; limit: string; offset: string; json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const targets = await node.operations.targets(await node.operator(), idOf(id), {
+          country: o.country === undefined ? undefined : o.country.toLowerCase() === 'none' ? null : o.country,
+          limit: Number(o.limit),
+          offset: Number(o.offset),
+        });
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ targets }, null, 2)}\n`);
+        for (const t of targets)
+          process.stdout.write(
+            `${t.ref}\t${t.country ?? '(none)'}\t${t.override ? 'overridden' : t.attributed.confidence}\t${t.attributed.reasons.map((r) => `${r.basis}:${r.country}`).join(' ') || '-'}\t${t.matched.length} of ${t.hashes} hashes matched\n`,
+          );
+      }),
+    );
+  op.command('attribute <id> <ref> [country]')
+    .description("Set a target's country by hand, with the reason; --clear goes back to the attributed one.")
+    .option('--reason <text>', 'why (required when setting a country)')
+    .option('--clear', 'remove the override')
+    .action(async (id: string, ref: string, country: string | undefined, o: { reason?: string; clear?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        if (!o.clear && !country) throw new AllianceError('VALIDATION', 'give the country (ISO code), or --clear');
+        const t = await node.operations.setCountry(await node.operator(), idOf(id), ref, o.clear ? null : country!, o.reason ?? null);
+        process.stdout.write(`${t.ref}: ${t.country ?? '(none)'}${t.override ? ` (overridden: ${t.override.reason})` : ' (attributed)'}\n`);
+      }),
+    );
+  return op;
+}

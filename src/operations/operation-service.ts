@@ -1,0 +1,317 @@
+/**
+ * Joint operations (issue 18): an authority opens an operation and imports its targets in bulk;
+ * each target is attributed to a country from its evidence (attribution.ts) with reasons and a
+ * confidence, which an analyst can override, and the content it shared (hashes only) is matched
+ * against the banks and the series registry on import. Restricted notes never leave this node.
+ * Referral (deconfliction first, lead packages per country) builds on this.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { classificationLabel } from '../banks/classification.js';
+import { AllianceError } from '../errors/catalogue.js';
+import { isCountryCode } from '../geo/countries.js';
+import type { LookupService } from '../match/lookup-service.js';
+import { requirePermission, type Principal } from '../members/principal.js';
+import {
+  existingTargetRefs,
+  findOperation,
+  findOperationByName,
+  findTarget,
+  insertOperation,
+  insertTargets,
+  listOperations,
+  listTargets,
+  type NewTarget,
+  type OperationRow,
+  type OperationTargetRow,
+  overrideTarget,
+  parseJson,
+  type Store,
+  targetsByCountry,
+} from '../store/index.js';
+import { parseIsoTime } from '../time/iso-time.js';
+import { attribute, type Confidence, type Reason } from './attribution.js';
+import { readTargets, type TargetIdentifiers } from './targets-file.js';
+
+export interface OperationInput {
+  name: string;
+  legal_basis: string;
+  owner_agency: string;
+  contact_point: string;
+  starts_at?: string | null;
+  ends_at?: string | null;
+  /** Restricted: kept on this node only, never in a package. */
+  notes?: string | null;
+}
+
+export interface OperationView {
+  id: number;
+  uid: string;
+  name: string;
+  legal_basis: string;
+  owner_agency: string;
+  contact_point: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  notes: string | null;
+  created_by: string;
+  created_at: string;
+  targets: number;
+}
+
+/** What one hash a target shared matched. */
+export interface HashMatch {
+  hash: string;
+  banks: string[];
+  classification: string | null;
+  series: string[];
+}
+
+export interface TargetView {
+  ref: string;
+  identifiers: TargetIdentifiers;
+  /** The country it is referred to: the analyst's choice if any, else the attributed one. */
+  country: string | null;
+  attributed: { country: string | null; confidence: Confidence; reasons: Reason[] };
+  override: { country: string | null; reason: string | null; by: string; at: string } | null;
+  hashes: number;
+  matched: HashMatch[];
+}
+
+export interface CountryLine {
+  /** null: no country could be attributed (the analyst decides). */
+  country: string | null;
+  targets: number;
+  confidence: Record<Confidence, number>;
+  overridden: number;
+  /** Targets some of whose content matched a bank. */
+  with_matches: number;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const bad = (why: string) => new AllianceError('OPERATION_INVALID', why);
+
+function required(v: unknown, field: string, max: number): string {
+  if (typeof v !== 'string' || !v.trim()) throw bad(`${field}: required`);
+  if (v.trim().length > max) throw bad(`${field}: at most ${max} characters`);
+  return v.trim();
+}
+
+function time(v: string | null | undefined, field: string): number | null {
+  if (v === undefined || v === null || v === '') return null;
+  const t = parseIsoTime(v);
+  if (t === null || t === undefined) throw bad(`${field}: an ISO 8601 time`);
+  return t;
+}
+
+export class OperationService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly self: { readonly name: string },
+    private readonly lookup: Pick<LookupService, 'lookup'>,
+  ) {}
+
+  async open(actor: Principal, input: OperationInput): Promise<OperationView> {
+    requirePermission(actor, 'cases');
+    const name = required(input.name, 'name', 200);
+    const row = {
+      name,
+      legal_basis: required(input.legal_basis, 'legal_basis', 2000),
+      owner_agency: required(input.owner_agency, 'owner_agency', 300),
+      contact_point: required(input.contact_point, 'contact_point', 500),
+      starts_at: time(input.starts_at, 'starts_at'),
+      ends_at: time(input.ends_at, 'ends_at'),
+      notes: input.notes === undefined || input.notes === null || input.notes === '' ? null : required(input.notes, 'notes', 20_000),
+      created_by: actor.actor,
+    };
+    if (row.starts_at !== null && row.ends_at !== null && row.ends_at < row.starts_at) throw bad('ends_at: after starts_at');
+    const id = await this.store.db.transaction().execute(async (tx) => {
+      if (await findOperationByName(tx, name)) throw new AllianceError('OPERATION_EXISTS', `an operation named "${name.slice(0, 100)}" exists already`);
+      const op = await insertOperation(tx, row, (n) => `${this.self.name}/operation/${n}`);
+      await this.audit.record(tx, actor, 'operation.open', op.uid, { name, owner_agency: row.owner_agency });
+      return op.id;
+    });
+    return this.get(actor, id);
+  }
+
+  async list(actor: Principal): Promise<OperationView[]> {
+    requirePermission(actor, 'cases');
+    return (await listOperations(this.store.db)).map((o) => view(o, o.targets));
+  }
+
+  async get(actor: Principal, id: number): Promise<OperationView> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const lines = await targetsByCountry(this.store.db, op.id);
+    return view(
+      op,
+      lines.reduce((n, l) => n + l.n, 0),
+    );
+  }
+
+  private async operation(id: number): Promise<OperationRow> {
+    const op = Number.isSafeInteger(id) ? await findOperation(this.store.db, id) : undefined;
+    if (!op) throw new AllianceError('OPERATION_NOT_FOUND', `no operation ${String(id).slice(0, 40)}`);
+    return op;
+  }
+
+  /**
+   * Imports a target file (CSV, JSON or JSON lines: targets-file.ts) into an operation: every
+   * record checked first, each target attributed and its hashes matched, then all written in one
+   * transaction — a bad record, or a reference the operation has already, imports nothing.
+   */
+  async importTargets(actor: Principal, id: number, chunks: AsyncIterable<string>): Promise<{ imported: number; countries: CountryLine[] }> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const records = await readTargets(chunks);
+    const existing = await existingTargetRefs(
+      this.store.db,
+      op.id,
+      records.map((r) => r.ref),
+    );
+    if (existing.size > 0) {
+      const some = [...existing].slice(0, 5).map((r) => `"${r.slice(0, 60)}"`);
+      throw bad(
+        `${existing.size} target${existing.size === 1 ? ' is' : 's are'} in the operation already (${some.join(', ')}${existing.size > 5 ? ', …' : ''}): nothing was imported`,
+      );
+    }
+    const matches = new Map<string, HashMatch | null>();
+    const rows: NewTarget[] = [];
+    for (const r of records) {
+      const a = attribute(r.identifiers);
+      const matched: HashMatch[] = [];
+      for (const h of r.identifiers.hashes) {
+        if (!matches.has(h)) matches.set(h, await this.match(h));
+        const m = matches.get(h);
+        if (m) matched.push(m);
+      }
+      rows.push({
+        ref: r.ref,
+        identifiers: JSON.stringify(r.identifiers),
+        country: a.country,
+        confidence: a.confidence,
+        reasons: JSON.stringify(a.reasons),
+        hashes: r.identifiers.hashes.length,
+        matched: JSON.stringify(matched),
+      });
+    }
+    await this.store.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < rows.length; i += 10_000) await insertTargets(tx, this.store.dialect, op.id, rows.slice(i, i + 10_000));
+      await this.audit.record(tx, actor, 'operation.import', op.uid, { targets: rows.length }, rows.length);
+    });
+    return { imported: rows.length, countries: await this.countries(actor, op.id) };
+  }
+
+  /** What a shared hash matched in the banks (with classification and series), or null. */
+  private async match(hash: string): Promise<HashMatch | null> {
+    const at = hash.indexOf(':');
+    const result = await this.lookup.lookup(hash.slice(0, at), hash.slice(at + 1));
+    if (result.matches.length === 0) return null;
+    const first = result.matches.find((m) => m.classification) ?? result.matches[0];
+    return {
+      hash,
+      banks: [...new Set(result.matches.map((m) => m.bank))].sort(),
+      classification: first.classification ? classificationLabel(first.classification) : null,
+      series: [...new Set(result.matches.flatMap((m) => (m.series ?? []).map((s) => s.uid)))].sort(),
+    };
+  }
+
+  async targets(actor: Principal, id: number, q: { country?: string | null; limit?: number; offset?: number } = {}): Promise<TargetView[]> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const country = q.country === undefined || q.country === null ? q.country : checkCountry(q.country);
+    const rows = await listTargets(this.store.db, op.id, { country, limit: Math.min(Math.max(q.limit ?? 100, 1), 1000), offset: Math.max(q.offset ?? 0, 0) });
+    return rows.map(targetView);
+  }
+
+  async target(actor: Principal, id: number, ref: string): Promise<TargetView> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    return targetView(await this.targetRow(op, ref));
+  }
+
+  private async targetRow(op: OperationRow, ref: string): Promise<OperationTargetRow> {
+    const t = await findTarget(this.store.db, op.id, ref);
+    if (!t) throw new AllianceError('OPERATION_NOT_FOUND', `operation ${op.name} has no target "${String(ref).slice(0, 80)}"`);
+    return t;
+  }
+
+  /** An analyst's decision on a target's country (with the reason); null country clears the override. */
+  async setCountry(actor: Principal, id: number, ref: string, country: string | null, reason: string | null): Promise<TargetView> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const t = await this.targetRow(op, ref);
+    const chosen = country === null ? null : checkCountry(country);
+    if (chosen !== null && (typeof reason !== 'string' || !reason.trim())) throw bad('reason: say why the country is overridden');
+    const why = chosen === null ? null : required(reason, 'reason', 1000);
+    await this.store.db.transaction().execute(async (tx) => {
+      await overrideTarget(tx, t.id, { country: chosen, reason: why, by: chosen === null ? null : actor.actor });
+      await this.audit.record(tx, actor, 'operation.attribute', op.uid, {
+        ref: t.ref,
+        from: t.override_country ?? t.country,
+        to: chosen ?? t.country,
+        reason: why,
+      });
+    });
+    return targetView(await this.targetRow(op, ref));
+  }
+
+  /** Per country: targets, by confidence, overridden, with matched content (no country last). */
+  async countries(actor: Principal, id: number): Promise<CountryLine[]> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const lines = new Map<string | null, CountryLine>();
+    for (const r of await targetsByCountry(this.store.db, op.id)) {
+      const l = lines.get(r.country) ?? { country: r.country, targets: 0, confidence: { high: 0, medium: 0, low: 0, none: 0 }, overridden: 0, with_matches: 0 };
+      l.targets += r.n;
+      l.confidence[r.confidence as Confidence] += r.n;
+      l.overridden += r.overridden;
+      l.with_matches += r.matched;
+      lines.set(r.country, l);
+    }
+    return [...lines.values()].sort((a, b) => (a.country === null ? 1 : b.country === null ? -1 : b.targets - a.targets || a.country.localeCompare(b.country)));
+  }
+}
+
+function checkCountry(c: string): string {
+  const code = String(c).trim().toUpperCase();
+  if (!isCountryCode(code)) throw bad(`country: "${String(c).slice(0, 10)}" is not an ISO 3166-1 alpha-2 code`);
+  return code;
+}
+
+function view(o: OperationRow, targets: number): OperationView {
+  return {
+    id: o.id,
+    uid: o.uid,
+    name: o.name,
+    legal_basis: o.legal_basis,
+    owner_agency: o.owner_agency,
+    contact_point: o.contact_point,
+    starts_at: iso(o.starts_at),
+    ends_at: iso(o.ends_at),
+    notes: o.notes,
+    created_by: o.created_by,
+    created_at: new Date(o.created_at).toISOString(),
+    targets,
+  };
+}
+
+function targetView(t: OperationTargetRow): TargetView {
+  return {
+    ref: t.ref,
+    identifiers: parseJson<TargetIdentifiers>(t.identifiers, {
+      usernames: [],
+      emails: [],
+      ips: [],
+      account_country: null,
+      payment_refs: [],
+      device_ids: [],
+      hashes: [],
+    }),
+    country: t.override_country ?? t.country,
+    attributed: { country: t.country, confidence: t.confidence as Confidence, reasons: parseJson<Reason[]>(t.reasons, []) },
+    override: t.override_country ? { country: t.override_country, reason: t.override_reason, by: t.overridden_by ?? '', at: iso(t.overridden_at)! } : null,
+    hashes: t.hashes,
+    matched: parseJson<HashMatch[]>(t.matched, []),
+  };
+}
