@@ -4,10 +4,16 @@
  */
 export { actionMetrics } from './action-metrics.js';
 export { smtpMailer } from './mailer.js';
-export { CYBERTIPLINE_JOB, type CyberTiplineConfig, CyberTiplineService, type CyberTiplineView } from './cybertipline/service.js';
+export {
+  CYBERTIPLINE_DESTINATION_NAME,
+  CYBERTIPLINE_JOB,
+  type CyberTiplineConfig,
+  CyberTiplineService,
+  type CyberTiplineView,
+} from './cybertipline/service.js';
 export { MediaVault } from './media-vault.js';
 export { confirmedMatchBasis, NoticeService } from './notice-service.js';
-export { REPORT_DELIVERY_JOB, ReportService } from './report-service.js';
+export { REPORT_DELIVERY_JOB, ReportService, type ReportView } from './report-service.js';
 export { RetroMatcher } from './retro-matcher.js';
 export { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from './review-service.js';
 export { RuleService } from './rule-service.js';

@@ -1,7 +1,8 @@
 /**
  * Incident reports: drafted by hand or from a confirmed review, finished once (then immutable —
  * the database refuses any change, and every attempt is audited), routed to the receiving
- * authority of the jurisdiction over the federation link (a durable job, retried), supplemented
+ * authority of the jurisdiction: a peer, over the federation link (a durable job, retried), or the
+ * CyberTipline (NCMEC) where that is the country's authority (its submission job), supplemented
  * by later reports that link to them, exported as JSON or XML. Reports other members send arrive
  * here as incoming reports.
  */
@@ -21,6 +22,7 @@ import {
   insertDraft,
   type ReportStates,
   insertReceivedReport,
+  type Authority,
   listAuthorities,
   listReports,
   now,
@@ -38,7 +40,7 @@ import { checkReport, reportXml, type ReportBody } from './report-model.js';
 import { routeReport } from './routing.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { ActionMatch } from './rules.js';
-import { type CyberTiplineView, cybertiplineView } from './cybertipline/service.js';
+import { type CyberTiplineService, type CyberTiplineView, cybertiplineView } from './cybertipline/service.js';
 
 export const REPORT_DELIVERY_JOB = 'report.deliver';
 
@@ -53,6 +55,8 @@ export interface ReportView extends ReportBody {
   routing_basis: string | null;
   kind: string | null;
   routed_to: string | null;
+  /** Where a finished report made here goes: 'peer' (routed_to), 'cybertipline', or null (kept here). */
+  destination: string | null;
   from_member: string | null;
   created_by: string;
   created_at: string;
@@ -86,6 +90,7 @@ function view(r: IncidentReport & Partial<ReportStates>): ReportView {
     routing_basis: r.routing_basis,
     kind: r.kind,
     routed_to: r.routed_to,
+    destination: r.direction === 'out' ? (r.delivery_destination ?? null) : null,
     from_member: r.from_member,
     created_by: r.created_by,
     created_at: isoOrNull(r.created_at)!,
@@ -110,6 +115,7 @@ export class ReportService {
     private readonly audit: AuditLog,
     private readonly federation: FederationService,
     private readonly fallbackPeer: string | null,
+    private readonly cybertipline: CyberTiplineService,
   ) {}
 
   private uidOf = (id: number) => `${this.federation.self.name}/${id}`;
@@ -192,6 +198,19 @@ export class ReportService {
     if (r.direction !== 'out') throw new AllianceError('REPORT_FINISHED', 'a received report is finished already');
     const body = checkReport(parseJson(r.body, {}), true);
     const route = await routeReport(this.store.db, body, this.fallbackPeer);
+    if (route.destination === 'cybertipline' && this.cybertipline.enabled) {
+      try {
+        this.cybertipline.check(body);
+      } catch (err) {
+        // Said while it is a draft, that can still be completed (a finished report is immutable).
+        if (err instanceof AllianceError && err.code === 'REPORT_INVALID')
+          throw new AllianceError(
+            'REPORT_INVALID',
+            `this report goes to the CyberTipline (${route.country}'s receiving authority), which requires ${err.message}`,
+          );
+        throw err;
+      }
+    }
     await this.store.db.transaction().execute(async (tx) => {
       await updateReport(tx, id, {
         status: 'finished',
@@ -202,7 +221,8 @@ export class ReportService {
         routed_to: route.routed_to,
         body: JSON.stringify(body),
       });
-      if (route.routed_to) {
+      if (route.destination === 'cybertipline') await this.cybertipline.queueRouted(tx, actor, id, r.uid);
+      else if (route.routed_to) {
         await upsertDelivery(tx, id, route.routed_to);
         await enqueueJob(tx, REPORT_DELIVERY_JOB, { report_id: id });
       }
@@ -245,6 +265,12 @@ export class ReportService {
   async redeliver(actor: Principal, id: number): Promise<ReportView> {
     requirePermission(actor, 'reports');
     const r = await getReport(this.store.db, id);
+    const [states] = await listReports(this.store.db, { id }, 1, 0);
+    if (r.direction === 'out' && r.status === 'finished' && states?.delivery_destination === 'cybertipline') {
+      // Routed to the CyberTipline: its submission asked for again (resumed from where it stands, never a second report).
+      await this.cybertipline.request(actor, id);
+      return this.get(actor, id);
+    }
     if (r.direction !== 'out' || r.status !== 'finished' || !r.routed_to)
       throw new AllianceError('REPORT_INVALID', `report ${r.uid} is not a finished report routed to a member`);
     await this.store.db.transaction().execute(async (tx) => {
@@ -312,6 +338,10 @@ export class ReportService {
     const { body } = await this.reviewReportBody(reviewId);
     const route = await routeReport(this.store.db, body, this.fallbackPeer);
     const where = route.country ? `for ${route.country}` : 'for this report (no country could be determined)';
+    if (route.destination === 'cybertipline')
+      return this.cybertipline.enabled
+        ? undefined
+        : `the receiving authority ${where} is the CyberTipline, which is not configured on this node (ALLIANCE_CYBERTIPLINE_*): the incident report will be kept on this node, undelivered`;
     if (!route.routed_to)
       return `no receiving authority is registered ${where} and there is no fall-back contact (ALLIANCE_REPORT_FALLBACK_PEER): the incident report will be kept on this node, undelivered`;
     if (route.kind === 'informational' && route.routed_to === this.fallbackPeer)
@@ -361,20 +391,33 @@ export class ReportService {
 
   // ---- receiving authorities ------------------------------------------------------------------
 
-  /** Registers the peer that receives reports for `country` (its national authority). */
-  async setAuthority(actor: Principal, country: string, peerName: string): Promise<{ country: string; peer: string }> {
+  /**
+   * Registers what receives reports for `country` (its national authority): a peer, or the
+   * CyberTipline (NCMEC) — refused unless the node is configured to submit there.
+   */
+  async setAuthority(actor: Principal, country: string, to: string | { cybertipline: true }): Promise<Authority> {
     requirePermission(actor, 'federation.manage');
     const cc = String(country).toUpperCase();
     if (!isCountryCode(cc)) throw new AllianceError('ROUTING_INVALID', `"${String(country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code`);
-    const peer = await this.federation.findPeer(peerName).catch((err: unknown) => {
+    if (typeof to !== 'string') {
+      // Whoever routes reports to the CyberTipline submits them there.
+      requirePermission(actor, 'reports.submit');
+      this.cybertipline.assertRoutable();
+      await this.store.db.transaction().execute(async (tx) => {
+        await setAuthority(tx, cc, null);
+        await this.audit.record(tx, actor, 'routing.authority', cc, { destination: 'cybertipline' });
+      });
+      return { country: cc, destination: 'cybertipline', peer: null };
+    }
+    const peer = await this.federation.findPeer(to).catch((err: unknown) => {
       // The peer's own PEER_NOT_FOUND names the nearest registered peer.
       throw new AllianceError('ROUTING_INVALID', (err as Error).message);
     });
     await this.store.db.transaction().execute(async (tx) => {
       await setAuthority(tx, cc, peer.id);
-      await this.audit.record(tx, actor, 'routing.authority', cc, { peer: peerName });
+      await this.audit.record(tx, actor, 'routing.authority', cc, { peer: to });
     });
-    return { country: cc, peer: peerName };
+    return { country: cc, destination: 'peer', peer: to };
   }
 
   async removeAuthority(actor: Principal, country: string): Promise<void> {
@@ -386,7 +429,7 @@ export class ReportService {
     });
   }
 
-  async authorities(actor: Principal): Promise<{ authorities: Array<{ country: string; peer: string }>; fallback: string | null }> {
+  async authorities(actor: Principal): Promise<{ authorities: Authority[]; fallback: string | null }> {
     requirePermission(actor, 'reports');
     return { authorities: await listAuthorities(this.store.db), fallback: this.fallbackPeer };
   }

@@ -2,20 +2,23 @@
  * Jurisdiction routing: which country a report belongs to, and which member node receives it.
  * The country comes from the reported user's IP capture events (offline IP database), else from
  * the account's country, else from where the content's URL is hosted; the receiving authority is
- * the peer registered for that country, else the configured fall-back (secretariat / INTERPOL
- * contact). A report is a *referral* when the jurisdiction is known from the user (IP or
+ * the peer registered for that country — or the CyberTipline (NCMEC), where a country's authority
+ * is set to it — else the configured fall-back (secretariat / INTERPOL contact). A report is a *referral* when the jurisdiction is known from the user (IP or
  * account) and an authority of that country receives it; otherwise it is *informational*.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { countryOfIp } from '../geo/ip-country.js';
-import { type Executor, listAuthorities } from '../store/index.js';
+import { type Executor, listAuthorities, type ReportDestination } from '../store/index.js';
 import type { ReportBody } from './report-model.js';
 
 export interface Route {
   country: string | null;
   basis: 'ip' | 'account' | 'url' | null;
+  /** The peer it goes to (null: the CyberTipline, or nobody). */
   routed_to: string | null;
+  /** 'peer' (routed_to), 'cybertipline' (the CyberTipline submission), or null: kept on this node. */
+  destination: ReportDestination | null;
   kind: 'referral' | 'informational';
   /** How the decision was reached, for the report's reader. */
   explanation: string;
@@ -63,16 +66,21 @@ export async function routeReport(db: Executor, body: ReportBody, fallbackPeer: 
       }
     }
   }
-  const authority = country ? ((await listAuthorities(db)).find((a) => a.country === country)?.peer ?? null) : null;
-  const routedTo = authority ?? fallbackPeer;
-  const kind = authority && (basis === 'ip' || basis === 'account') ? 'referral' : 'informational';
+  const registered = country ? (await listAuthorities(db)).find((a) => a.country === country) : undefined;
+  const toCybertipline = registered?.destination === 'cybertipline';
+  const authority = registered?.peer ?? null;
+  const routedTo = toCybertipline ? null : (authority ?? fallbackPeer);
+  const kind = (authority || toCybertipline) && (basis === 'ip' || basis === 'account') ? 'referral' : 'informational';
   const where = country
     ? `${country} (from the ${basis === 'ip' ? "reported user's IP address" : basis === 'account' ? "account's country" : "URL's hosting"})`
     : 'no country could be determined';
-  const to = authority
-    ? `sent to ${authority}, ${country}'s receiving authority`
-    : routedTo
-      ? `no receiving authority registered${country ? ` for ${country}` : ''}: sent to the fall-back contact ${routedTo}`
-      : 'no receiving authority and no fall-back contact: kept on this node';
-  return { country, basis, routed_to: routedTo, kind, explanation: `${where}; ${to}; ${kind}` };
+  const to = toCybertipline
+    ? `sent to the CyberTipline (NCMEC), ${country}'s receiving authority`
+    : authority
+      ? `sent to ${authority}, ${country}'s receiving authority`
+      : routedTo
+        ? `no receiving authority registered${country ? ` for ${country}` : ''}: sent to the fall-back contact ${routedTo}`
+        : 'no receiving authority and no fall-back contact: kept on this node';
+  const destination = toCybertipline ? 'cybertipline' : routedTo ? 'peer' : null;
+  return { country, basis, routed_to: routedTo, destination, kind, explanation: `${where}; ${to}; ${kind}` };
 }

@@ -93,7 +93,11 @@ export const ERRORS = {
   },
   REPORT_NOT_FOUND: { status: 404, meaning: 'No incident report with that id.' },
   REPORT_FINISHED: { status: 409, meaning: 'A finished report is immutable; send a supplement that links to it instead. The attempt is audited.' },
-  CYBERTIPLINE_OFF: { status: 409, meaning: 'CyberTipline submission is not configured on this node (ALLIANCE_CYBERTIPLINE_USER and its password).' },
+  CYBERTIPLINE_OFF: {
+    status: 409,
+    meaning:
+      'CyberTipline submission is not configured on this node (ALLIANCE_CYBERTIPLINE_USER and its password): it cannot be asked for, nor made a receiving authority; a report routed to it is kept, its delivery failed with the reason.',
+  },
   CYBERTIPLINE_AUTH: {
     status: 424,
     meaning: 'The CyberTipline refused the credentials (HTTP 401/403): nothing is retried until the submission is asked for again.',
@@ -113,7 +117,11 @@ export const ERRORS = {
     meaning:
       'The step does not fit where the submission stands (finish after retract, retract after finish, or a submit whose answer was lost: check, then --resubmit).',
   },
-  ROUTING_INVALID: { status: 400, meaning: 'A receiving authority needs an ISO 3166-1 alpha-2 country and a registered peer.' },
+  ROUTING_INVALID: {
+    status: 400,
+    meaning:
+      'A receiving authority needs an ISO 3166-1 alpha-2 country and a registered peer (or the CyberTipline, with ALLIANCE_CYBERTIPLINE_REPORTER_EMAIL set).',
+  },
   PROVIDER_INVALID: { status: 400, meaning: 'A hosting provider needs a name, its domains, and an http(s) abuse URL or an e-mail address.' },
   NOTICE_INVALID: { status: 400, meaning: 'A notice needs an http(s) URL, evidence hashes and a legal basis.' },
   NOTICE_NOT_FOUND: { status: 404, meaning: 'No notice or hosting provider with that id or name.' },

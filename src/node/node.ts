@@ -211,7 +211,9 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, self, config.deconflictionKey, federation);
   const operations = new OperationService(store, audit, self, lookup);
-  const reports = new ReportService(store, audit, federation, config.reportFallbackPeer);
+  const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
+  const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
+  const reports = new ReportService(store, audit, federation, config.reportFallbackPeer, cybertipline);
   const notices = new NoticeService(
     store,
     audit,
@@ -224,8 +226,6 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     },
     smtpMailer(config.smtpUrl, config.smtpFrom, 30_000),
   );
-  const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
-  const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
   const jobs = new JobRunner(
     store,
     {

@@ -145,7 +145,10 @@ export interface IncidentReportsTable {
 
 export interface ReportDeliveriesTable {
   report_id: number;
+  /** The peer it goes to (for the CyberTipline: "CyberTipline"). */
   peer: string;
+  /** 'peer' (over the federation link) or 'cybertipline' (the CyberTipline submission job). */
+  destination: Generated<ReportDestination>;
   /** 'pending', 'delivered' or 'failed' (retried by the job queue). */
   state: string;
   attempts: number;
@@ -154,9 +157,14 @@ export interface ReportDeliveriesTable {
   created_at: number;
 }
 
+/** Where a country's reports go: a peer, or the CyberTipline (NCMEC). */
+export type ReportDestination = 'peer' | 'cybertipline';
+
 export interface ReceivingAuthoritiesTable {
   country: string;
-  peer_id: number;
+  /** The receiving peer (null when the destination is the CyberTipline). */
+  peer_id: number | null;
+  destination: Generated<ReportDestination>;
   created_at: number;
 }
 

@@ -43,6 +43,7 @@ import { exchanges } from './migrations/0018-exchanges.js';
 import { cybertipline } from './migrations/0019-cybertipline.js';
 import { exchangeSuccess } from './migrations/0020-exchange-success.js';
 import { operations } from './migrations/0021-operations.js';
+import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -100,6 +101,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0019-cybertipline': cybertipline as Migration,
     '0020-exchange-success': exchangeSuccess as Migration,
     '0021-operations': operations(dialect) as Migration,
+    '0022-cybertipline-authority': cybertiplineAuthority(dialect) as Migration,
   };
   return { getMigrations: async () => all };
 }

@@ -2,7 +2,7 @@
  * What src/store/ offers the rest of src/ (docs/architecture.md, "Entry points"): modules outside
  * this folder import from here only. It exports what they use; ESLint refuses a deep import.
  */
-export type { ActionRuleRow, HostingProvider, IncidentReport, Notice, ReviewItem, Submission } from './actions-schema.js';
+export type { ActionRuleRow, HostingProvider, IncidentReport, Notice, ReportDestination, ReviewItem, Submission } from './actions-schema.js';
 export {
   appendAudit,
   auditHead,
@@ -208,6 +208,8 @@ export {
   reportsCreated,
   resetDelivery,
   setAuthority,
+  setCybertiplineDelivery,
+  type Authority,
   updateReport,
   upsertDelivery,
 } from './reports-repo.js';

@@ -1,6 +1,6 @@
 /** Incident reports, their deliveries, and the receiving authority of each country. */
 import { AllianceError } from '../errors/catalogue.js';
-import type { IncidentReport, IncidentReportsTable } from './actions-schema.js';
+import type { IncidentReport, IncidentReportsTable, ReportDestination } from './actions-schema.js';
 import type { Insertable, Updateable } from 'kysely';
 import { now, type Executor } from './util.js';
 import { redactServerPaths } from '../errors/redact.js';
@@ -72,6 +72,7 @@ export async function updateReport(db: Executor, id: number, fields: Updateable<
 
 /** Where a report's delivery to a member and its CyberTipline submission stand (nulls: none). */
 export interface ReportStates {
+  delivery_destination: ReportDestination | null;
   delivery_state: string | null;
   delivery_error: string | null;
   ct_status: string | null;
@@ -95,6 +96,7 @@ export function listReports(
     .leftJoin('cybertipline_submissions as c', 'c.report_id', 'r.id')
     .selectAll('r')
     .select([
+      'd.destination as delivery_destination',
       'd.state as delivery_state',
       'd.last_error as delivery_error',
       'c.status as ct_status',
@@ -109,10 +111,11 @@ export function listReports(
   return q.orderBy('r.id', 'desc').limit(limit).offset(offset).execute();
 }
 
-export async function upsertDelivery(db: Executor, reportId: number, peer: string): Promise<void> {
+/** The report's delivery, pending (kept as it is if there is one): to a peer, or to the CyberTipline. */
+export async function upsertDelivery(db: Executor, reportId: number, peer: string, destination: ReportDestination = 'peer'): Promise<void> {
   await db
     .insertInto('report_deliveries')
-    .values({ report_id: reportId, peer, state: 'pending', attempts: 0, last_error: null, delivered_at: null, created_at: now() })
+    .values({ report_id: reportId, peer, destination, state: 'pending', attempts: 0, last_error: null, delivered_at: null, created_at: now() })
     .onConflict((oc) => oc.column('report_id').doNothing())
     .execute();
 }
@@ -130,11 +133,13 @@ export async function recordDelivery(db: Executor, reportId: number, error: stri
     .execute();
 }
 
-export async function setAuthority(db: Executor, country: string, peerId: number): Promise<void> {
+/** Makes a peer (by id), or the CyberTipline (null), the receiving authority of `country`. */
+export async function setAuthority(db: Executor, country: string, peerId: number | null): Promise<void> {
+  const destination: ReportDestination = peerId === null ? 'cybertipline' : 'peer';
   await db
     .insertInto('receiving_authorities')
-    .values({ country, peer_id: peerId, created_at: now() })
-    .onConflict((oc) => oc.column('country').doUpdateSet({ peer_id: peerId }))
+    .values({ country, peer_id: peerId, destination, created_at: now() })
+    .onConflict((oc) => oc.column('country').doUpdateSet({ peer_id: peerId, destination }))
     .execute();
 }
 
@@ -143,19 +148,54 @@ export async function removeAuthority(db: Executor, country: string): Promise<bo
   return Number(r.numDeletedRows) > 0;
 }
 
-export function listAuthorities(db: Executor): Promise<Array<{ country: string; peer: string }>> {
-  return db
+/** A country's receiving authority: a peer (its member name), or the CyberTipline (peer null). */
+export interface Authority {
+  country: string;
+  destination: ReportDestination;
+  peer: string | null;
+}
+
+export async function listAuthorities(db: Executor): Promise<Authority[]> {
+  const rows = await db
     .selectFrom('receiving_authorities as a')
-    .innerJoin('peers as p', 'p.id', 'a.peer_id')
-    .innerJoin('members as m', 'm.id', 'p.member_id')
-    .select(['a.country', 'm.name as peer'])
+    .leftJoin('peers as p', 'p.id', 'a.peer_id')
+    .leftJoin('members as m', 'm.id', 'p.member_id')
+    .select(['a.country', 'a.destination', 'm.name as peer'])
     .orderBy('a.country')
     .execute();
+  // A peer row whose member is gone is no authority (the join used to drop it).
+  return rows.filter((r) => r.destination === 'cybertipline' || r.peer !== null).map((r) => ({ ...r, peer: r.destination === 'cybertipline' ? null : r.peer }));
 }
 
 /** Deletes a report while it is a draft (a finished report stays). */
 export async function deleteDraft(db: Executor, id: number): Promise<void> {
   await db.deleteFrom('incident_reports').where('id', '=', id).where('status', '=', 'draft').execute();
+}
+
+/**
+ * A CyberTipline delivery's state, moved with its submission: delivered once the CyberTipline
+ * report is finished (sent means received), failed with the reason while it stands refused,
+ * uncertain, retracted or cannot be worked; pending otherwise. Peer deliveries are left alone
+ * (false: the report has no CyberTipline delivery).
+ */
+export async function setCybertiplineDelivery(
+  db: Executor,
+  reportId: number,
+  state: 'pending' | 'delivered' | 'failed',
+  error: string | null,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('report_deliveries')
+    .set((eb) => ({
+      state,
+      last_error: error === null ? null : redactServerPaths(error).slice(0, 1000),
+      delivered_at: state === 'delivered' ? eb.fn.coalesce('delivered_at', eb.val(now())) : null,
+      attempts: eb('attempts', '+', state === 'pending' ? 0 : 1),
+    }))
+    .where('report_id', '=', reportId)
+    .where('destination', '=', 'cybertipline')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Makes a report's delivery pending again, its last error forgotten. */

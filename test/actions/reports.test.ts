@@ -61,7 +61,7 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
   let finished: { id: number; uid: string };
 
   it('finishes, routes by IP to the registered authority as a referral, and queues the delivery', async () => {
-    expect((await api.call('PUT', '/api/v1/routing/de', { peer: 'bka-de' })).json()).toEqual({ country: 'DE', peer: 'bka-de' });
+    expect((await api.call('PUT', '/api/v1/routing/de', { peer: 'bka-de' })).json()).toEqual({ country: 'DE', destination: 'peer', peer: 'bka-de' });
     expect((await api.call('PUT', '/api/v1/routing/XX1', { peer: 'bka-de' })).statusCode).toBe(400);
     expect((await api.call('PUT', '/api/v1/routing/BE', { peer: 'nobody' })).json().code).toBe('ROUTING_INVALID');
     const unknownCountry = await api.call('PUT', '/api/v1/routing/XX', { peer: 'bka-de' });
@@ -78,6 +78,7 @@ describe.each(DIALECTS)('incident reports on %s', (dialect) => {
       routing_basis: 'ip',
       kind: 'referral',
       routed_to: 'bka-de',
+      destination: 'peer',
       delivery: { state: 'pending' },
     });
     const jobs = await api.node.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'report.deliver').execute();

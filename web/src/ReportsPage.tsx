@@ -55,7 +55,7 @@ export function ReportsPage() {
                   {r.routing_basis && <span className="muted"> by {r.routing_basis}</span>}
                 </td>
                 <td>{r.kind ?? '–'}</td>
-                <td>{direction === 'out' ? (r.routed_to ?? 'kept here') : r.from_member}</td>
+                <td>{direction === 'out' ? (r.destination === 'cybertipline' ? 'CyberTipline (NCMEC)' : (r.routed_to ?? 'kept here')) : r.from_member}</td>
                 <td>{r.delivery ? `${r.delivery.state}${r.delivery.error ? `: ${r.delivery.error}` : ''}` : '–'}</td>
                 <td>
                   {r.cybertipline

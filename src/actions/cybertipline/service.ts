@@ -11,6 +11,11 @@
  * may or may not have opened a report. It is marked `uncertain` and not sent again until someone
  * checks and asks with `resubmit`. A refusal by the service (a non-zero responseCode) is stored
  * and shown on the report's view, and not retried until asked again.
+ *
+ * A report whose country's receiving authority is the CyberTipline is queued here when it is
+ * finished (`queueRouted`, in the finish's transaction); its delivery (report_deliveries,
+ * destination 'cybertipline') moves with the submission: delivered once finished there, failed
+ * with the reason while it is refused, uncertain, retracted, or the node is not configured for it.
  */
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -22,6 +27,7 @@ import {
   type CybertiplineSubmission,
   ensureCybertiplineSubmission,
   enqueueJob,
+  type Executor,
   findReportId,
   getCybertiplineSubmission,
   getReport,
@@ -30,9 +36,12 @@ import {
   now,
   parseJson,
   releaseCybertiplineSubmission,
+  setCybertiplineDelivery,
   type Store,
+  type Tx,
   takeOverCybertiplineLease,
   updateCybertiplineSubmission,
+  upsertDelivery,
 } from '../../store/index.js';
 import type { MediaVault } from '../media-vault.js';
 import type { ReportBody } from '../report-model.js';
@@ -122,12 +131,47 @@ export class CyberTiplineService {
   }
 
   private config(): Readonly<CyberTiplineConfig> {
-    if (!this.settings)
-      throw new AllianceError(
-        'CYBERTIPLINE_OFF',
-        'CyberTipline submission is not configured on this node: set ALLIANCE_CYBERTIPLINE_USER and ALLIANCE_CYBERTIPLINE_PASSWORD (or _PASSWORD_FILE)',
-      );
+    if (!this.settings) throw offError();
     return this.settings;
+  }
+
+  /**
+   * Refuses to make the CyberTipline a receiving authority where the node cannot send to it: not
+   * configured (CYBERTIPLINE_OFF), or no reporter e-mail (which every report needs).
+   */
+  assertRoutable(): void {
+    const c = this.config();
+    if (!c.reporterEmail)
+      throw new AllianceError(
+        'ROUTING_INVALID',
+        'the CyberTipline needs a reporting person on every report: set ALLIANCE_CYBERTIPLINE_REPORTER_EMAIL before making it a receiving authority',
+      );
+  }
+
+  /**
+   * Checks a report body against what the CyberTipline requires (REPORT_INVALID names the field),
+   * or CYBERTIPLINE_OFF when the node is not configured for it.
+   */
+  check(body: unknown): void {
+    const c = this.config();
+    cybertiplineReportXml(body, { email: c.reporterEmail, firstName: c.reporterFirstName, lastName: c.reporterLastName });
+  }
+
+  /**
+   * Queues the submission of a report just finished and routed to the CyberTipline (its country's
+   * receiving authority), in the finish's transaction `tx`: its delivery and its submission
+   * recorded, the job queued. Not configured on the node: the delivery is recorded as failed with
+   * the reason, and nothing is queued (sent once configured, with `report deliver`).
+   */
+  async queueRouted(tx: Tx, actor: Principal, id: number, uid: string): Promise<void> {
+    await upsertDeliveryFor(tx, id);
+    if (!this.settings) {
+      await setCybertiplineDelivery(tx, id, 'failed', notConfiguredForRouted());
+      return;
+    }
+    await ensureCybertiplineSubmission(tx, id, this.settings.environment, actor.actor);
+    await enqueueJob(tx, CYBERTIPLINE_JOB, { report_id: id });
+    await this.audit.record(tx, actor, 'report.cybertipline_request', uid, { environment: this.settings.environment, routed: true });
   }
 
   private xmlOf(r: IncidentReport) {
@@ -188,6 +232,7 @@ export class CyberTiplineService {
         }
       }
       await enqueueJob(tx, CYBERTIPLINE_JOB, { report_id: id });
+      await setCybertiplineDelivery(tx, id, 'pending', null);
       await this.audit.record(tx, actor, 'report.cybertipline_request', r.uid, { environment: cfg.environment, resubmit: Boolean(opts.resubmit) });
     });
   }
@@ -244,7 +289,36 @@ export class CyberTiplineService {
 
   /** The job: the submission from where it stands to finished (throws what is to be retried). */
   async run(id: number): Promise<CyberTiplineView | null> {
-    const cfg = this.config();
+    if (!this.settings) {
+      // Queued while the node was configured, and the configuration removed since: said on the report, not retried.
+      const routed = await setCybertiplineDelivery(this.store.db, id, 'failed', notConfiguredForRouted());
+      const message = routed ? notConfiguredForRouted() : offError().message;
+      if (await getCybertiplineSubmission(this.store.db, id)) await updateCybertiplineSubmission(this.store.db, id, { last_error: message });
+      throw new AllianceError('CYBERTIPLINE_OFF', message);
+    }
+    try {
+      return await this.work(id, this.settings);
+    } finally {
+      await this.syncDelivery(id);
+    }
+  }
+
+  /** Moves a CyberTipline delivery (if the report has one) to where its submission stands. */
+  private async syncDelivery(id: number): Promise<void> {
+    const row = await getCybertiplineSubmission(this.store.db, id);
+    if (!row) return;
+    const state =
+      row.status === 'finished' ? 'delivered' : ['rejected', 'uncertain', 'retracted'].includes(row.status) || row.last_error ? 'failed' : 'pending';
+    const error = state === 'failed' ? (row.last_error ?? `the CyberTipline submission is ${row.status}`) : null;
+    await setCybertiplineDelivery(
+      this.store.db,
+      id,
+      state,
+      row.status === 'retracted' ? `retracted from the CyberTipline (report ${row.ct_report_id})` : error,
+    );
+  }
+
+  private work(id: number, cfg: Readonly<CyberTiplineConfig>): Promise<CyberTiplineView | null> {
     return this.leased(id, async () => {
       const row = await getCybertiplineSubmission(this.store.db, id);
       if (!row) return null;
@@ -394,10 +468,26 @@ export class CyberTiplineService {
         throw new AllianceError('CYBERTIPLINE_REJECTED', `retract: ${a.responseDescription || 'no description'} (responseCode ${a.responseCode})`);
       await this.set(id, { status: 'retracted', response_code: a.responseCode, last_error: null });
       await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'report.cybertipline_retract', r.uid, { ct_report_id: row.ct_report_id }));
+      await this.syncDelivery(id);
       return cybertiplineView((await getCybertiplineSubmission(this.store.db, id))!);
     });
   }
 }
+
+const offError = () =>
+  new AllianceError(
+    'CYBERTIPLINE_OFF',
+    'CyberTipline submission is not configured on this node: set ALLIANCE_CYBERTIPLINE_USER and ALLIANCE_CYBERTIPLINE_PASSWORD (or _PASSWORD_FILE)',
+  );
+
+/** Why a report routed to the CyberTipline is not sent. */
+const notConfiguredForRouted = () =>
+  `${offError().message}; the report's country has the CyberTipline as its receiving authority: once configured, send it with \`alliance report deliver <id>\` (POST /api/v1/reports/<id>/deliver)`;
+
+/** What a CyberTipline delivery is called in report_deliveries.peer. */
+export const CYBERTIPLINE_DESTINATION_NAME = 'CyberTipline (NCMEC)';
+
+const upsertDeliveryFor = (tx: Executor, id: number) => upsertDelivery(tx, id, CYBERTIPLINE_DESTINATION_NAME, 'cybertipline');
 
 export function cybertiplineView(row: {
   status: string;

@@ -187,6 +187,9 @@ export const IncidentReport = Type.Object({
   routing_basis: Nullable(Type.String()),
   kind: Nullable(Type.String()),
   routed_to: Nullable(Type.String()),
+  destination: Nullable(
+    Type.String({ description: "Where a finished report made here goes: 'peer' (routed_to), 'cybertipline' (see `cybertipline`), null: kept here" }),
+  ),
   from_member: Nullable(Type.String()),
   created_by: Type.String(),
   created_at: IsoTimeOut,
@@ -199,8 +202,14 @@ export type IncidentReport = Static<typeof IncidentReport>;
 export const IncidentReportList = Type.Object({ reports: Type.Array(IncidentReport) });
 export type IncidentReportList = Static<typeof IncidentReportList>;
 
-/** A country's receiving authority (a peer). */
-export const ReceivingAuthority = Type.Object({ country: Type.String(), peer: Type.String() });
+/** A country's receiving authority: a peer, or the CyberTipline (NCMEC). */
+export const ReceivingAuthority = Type.Object({
+  country: Type.String(),
+  destination: Type.Union([Type.Literal('peer'), Type.Literal('cybertipline')], {
+    description: "'peer': sent to `peer` over the federation link; 'cybertipline': submitted to the CyberTipline (ALLIANCE_CYBERTIPLINE_*)",
+  }),
+  peer: Nullable(Type.String({ description: 'The receiving peer (null for the CyberTipline)' })),
+});
 export type ReceivingAuthority = Static<typeof ReceivingAuthority>;
 
 /** GET /routing: the receiving authorities per country, and the fall-back contact. */

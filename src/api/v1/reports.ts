@@ -232,13 +232,17 @@ export async function reportRoutes(
       config: { permission: 'federation.manage' },
       schema: {
         tags: ['reports'],
-        summary: "Register a peer as a country's receiving authority",
+        summary:
+          "Register a country's receiving authority: a peer (`{peer}`), or the CyberTipline (`{cybertipline: true}`, refused unless ALLIANCE_CYBERTIPLINE_* is configured; also needs reports.submit)",
         params: Type.Object({ country: Type.String({ maxLength: 10 }) }),
-        body: Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        body: Type.Union([
+          Type.Object({ peer: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+          Type.Object({ cybertipline: Type.Literal(true) }, { additionalProperties: false }),
+        ]),
         response: { 200: ReceivingAuthority },
       },
     },
-    async (req) => reports.setAuthority(req.principal, req.params.country, req.body.peer),
+    async (req) => reports.setAuthority(req.principal, req.params.country, 'peer' in req.body ? req.body.peer : { cybertipline: true }),
   );
   r.delete(
     '/routing/:country',

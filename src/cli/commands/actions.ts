@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { addCountryReportCommands } from './country-report.js';
 import { withNode } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
+import { CYBERTIPLINE_DESTINATION_NAME, type ReportView } from '../../actions/index.js';
+import { AllianceError } from '../../errors/catalogue.js';
 
 const list = (text: string) =>
   text
@@ -12,16 +14,20 @@ const list = (text: string) =>
     .filter(Boolean);
 
 export function routingCommand(): Command {
-  const routing = new Command('routing').description("Where incident reports go: each country's receiving authority (a peer), and the fall-back.");
+  const routing = new Command('routing').description(
+    "Where incident reports go: each country's receiving authority (a peer, or the CyberTipline), and the fall-back.",
+  );
   routing
     .command('set')
-    .description("Register a peer as a country's receiving authority.")
+    .description("Register a country's receiving authority: a peer, or with --cybertipline the CyberTipline (NCMEC; needs ALLIANCE_CYBERTIPLINE_* configured).")
     .argument('<country>', 'ISO 3166-1 alpha-2 code, e.g. DE')
-    .argument('<peer>', 'a registered peer (alliance peer add)')
-    .action(async (country: string, peer: string, _o: unknown, cmd: Command) =>
+    .argument('[peer]', 'a registered peer (alliance peer add)')
+    .option('--cybertipline', "submit the country's finished reports to the CyberTipline instead of sending them to a peer")
+    .action(async (country: string, peer: string | undefined, o: { cybertipline?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
-        const r = await node.reports.setAuthority(await node.operator(), country, peer);
-        process.stdout.write(`reports for ${r.country} go to ${r.peer}\n`);
+        if (Boolean(peer) === Boolean(o.cybertipline)) throw new AllianceError('USAGE', 'give either a peer or --cybertipline');
+        const r = await node.reports.setAuthority(await node.operator(), country, peer ?? { cybertipline: true });
+        process.stdout.write(`reports for ${r.country} go to ${r.peer ?? CYBERTIPLINE_DESTINATION_NAME}\n`);
       }),
     );
   routing
@@ -40,7 +46,7 @@ export function routingCommand(): Command {
     .action(async (_o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const r = await node.reports.authorities(await node.operator());
-        for (const a of r.authorities) process.stdout.write(`${a.country}\t${a.peer}\n`);
+        for (const a of r.authorities) process.stdout.write(`${a.country}\t${a.peer ?? CYBERTIPLINE_DESTINATION_NAME}\n`);
         process.stdout.write(`fall-back\t${r.fallback ?? '(none: such reports stay on this node)'}\n`);
       }),
     );
@@ -111,6 +117,25 @@ export function rulesCommand(): Command {
     );
 }
 
+/** `report show`: the lines a reader needs, one fact a line. */
+function reportSummary(r: ReportView): string {
+  const lines = [
+    `report ${r.id} (${r.uid}): ${r.status}, ${r.incident_type}${r.direction === 'in' ? `, received from ${r.from_member ?? '-'}` : ''}`,
+    `country: ${r.country ?? '-'}${r.routing_basis ? ` (from ${r.routing_basis})` : ''}, ${r.kind ?? '-'}`,
+  ];
+  if (r.direction === 'out' && r.status === 'finished')
+    lines.push(
+      `destination: ${r.destination === 'cybertipline' ? CYBERTIPLINE_DESTINATION_NAME : r.destination === 'peer' ? `peer ${r.routed_to}` : 'none (kept on this node)'}`,
+    );
+  if (r.delivery) lines.push(`delivery: ${r.delivery.state}${r.delivery.error ? `: ${r.delivery.error}` : ''}`);
+  const c = r.cybertipline;
+  if (c)
+    lines.push(
+      `cybertipline: ${c.environment} ${c.status}${c.report_id ? `, report id ${c.report_id}` : ''}${c.response_code !== null ? `, responseCode ${c.response_code}` : ''}${c.error ? `: ${c.error}` : ''}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
 export function reportCommand(): Command {
   const report = new Command('report').description(
     "Incident reports made on this node and received from members (list, export); the country's periodic report on the four targets (build, narrative, sign, submit, pdf, csv, periodic).",
@@ -123,9 +148,20 @@ export function reportCommand(): Command {
       withNode(cmd, {}, async (node) => {
         for (const r of await node.reports.list(await node.operator(), o.in ? 'in' : 'out', 500)) {
           process.stdout.write(
-            `${r.id}\t${r.uid}\t${r.status}\t${r.incident_type}\t${r.country ?? '-'}\t${r.kind ?? '-'}\t${o.in ? `from ${r.from_member}` : `to ${r.routed_to ?? '-'}`}\n`,
+            `${r.id}\t${r.uid}\t${r.status}\t${r.incident_type}\t${r.country ?? '-'}\t${r.kind ?? '-'}\t${o.in ? `from ${r.from_member}` : `to ${r.destination === 'cybertipline' ? CYBERTIPLINE_DESTINATION_NAME : (r.routed_to ?? '-')}`}\n`,
           );
         }
+      }),
+    );
+  report
+    .command('show')
+    .description('Show a report: where it was routed and why, its destination (a peer or the CyberTipline), its delivery and CyberTipline state.')
+    .argument('<report>', 'the report id or uid (report list)')
+    .option('--json', 'print the whole report view as JSON')
+    .action(async (ref: string, o: { json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.reports.get(await node.operator(), await node.cybertipline.reportId(ref));
+        process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : reportSummary(r));
       }),
     );
   report
