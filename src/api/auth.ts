@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyPluginOptions, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AllianceError } from '../errors/catalogue.js';
+import { asksForPage } from './errors.js';
 import type { MemberService } from '../members/member-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { PERMISSIONS, type Permission } from '../members/roles.js';
@@ -99,7 +100,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { members: Membe
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.permission;
     if (access === 'public' || access === 'federation') return;
-    // Unknown routes still need a token: nothing about the API is disclosed without one.
+    // Unknown routes still need a token: nothing about the API is disclosed without one. A browser
+    // opening a page at an unknown path gets the web UI's not-found page instead (errors.ts).
+    if (request.is404 && asksForPage(request)) return;
     request.principal = await opts.members.authenticate(bearer(request));
     if (request.is404 || access === 'authenticated') return;
     // routePolicy refuses such routes at registration; should one slip through, it is denied.

@@ -65,16 +65,38 @@ export function methodsAt(table: RouteEntry[], path: string): string[] {
   return [...new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
 }
 
-/** 404 for an unknown path; a known path asked with another method is 405 with the methods it takes (as HMA's Flask). */
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const path = request.url.split('?')[0];
-  const allowed = request.server.routeAccess ? methodsAt(request.server.routeAccess, path) : [];
-  if (allowed.length > 0 && !allowed.includes(request.method)) {
-    void reply
-      .status(405)
-      .header('allow', allowed.join(', '))
-      .send({ code: 'METHOD_NOT_ALLOWED', message: 'The method is not allowed for the requested URL.' });
-    return;
-  }
-  void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
+/** A browser opening a page (a GET asking for HTML, outside /api/): at an unknown path it gets the web UI's not-found page. */
+export function asksForPage(request: FastifyRequest): boolean {
+  return request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+}
+
+/** Answers a page request (asksForPage) at an unknown path with a page, or returns false (src/api/web.ts). */
+export type HtmlNotFound = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+/**
+ * 404 for an unknown path; a known path asked with another method is 405 with the methods it takes
+ * (as HMA's Flask). A browser's page request gets the web UI's not-found page from `html` (without a
+ * token: a browser never sends one when opening a page, and the page holds no data); if there is
+ * none, it still needs a token to learn anything about the API.
+ */
+export function notFoundHandler(html?: HtmlNotFound) {
+  return (request: FastifyRequest, reply: FastifyReply): void => {
+    if (asksForPage(request)) {
+      if (html?.(request, reply)) return;
+      if (!request.principal) {
+        void reply.send(new AllianceError('UNAUTHENTICATED', 'missing bearer token (Authorization: Bearer <token>)'));
+        return;
+      }
+    }
+    const path = request.url.split('?')[0];
+    const allowed = request.server.routeAccess ? methodsAt(request.server.routeAccess, path) : [];
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({ code: 'METHOD_NOT_ALLOWED', message: 'The method is not allowed for the requested URL.' });
+      return;
+    }
+    void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
+  };
 }

@@ -19,7 +19,7 @@ import { validatorCompiler } from './validation.js';
 import { peerRoutes } from './federation/peer-routes.js';
 import { hmaPlugin } from './hma/plugin.js';
 import { metricsPlugin } from './metrics.js';
-import { webPlugin } from './web.js';
+import { uiNotFound, uiPage, webPlugin } from './web.js';
 import { demoPlugin } from './demo.js';
 import { auditRoutes } from './v1/audit.js';
 import { bankRoutes } from './v1/banks.js';
@@ -82,7 +82,8 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
   await app.register(inputGuardPlugin, { jsonBodyLimit: Math.min(config.bodyLimit, config.jsonBodyLimit) });
   app.decorate('compute', node.compute);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  const ui = uiPage();
+  app.setNotFoundHandler(notFoundHandler(uiNotFound(ui)));
   await app.register(multipart, { limits: { fileSize: config.bodyLimit, files: 2, fields: 20, fieldSize: 64 * 1024 } });
   await app.register(swagger, {
     openapi: {
@@ -177,7 +178,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
     exchanges: node.exchanges,
     store: node.store,
   });
-  await app.register(webPlugin);
+  await app.register(webPlugin, { html: ui });
   await app.register(demoPlugin);
   return app;
 }

@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { withAccess } from './auth.js';
+import { asksForPage } from './errors.js';
 import { UI_ROUTES } from './ui-routes.js';
 
 /** dist/web, whether this module runs compiled (dist/api) or from source (src/api, tests). */
@@ -21,16 +22,34 @@ export const UI_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export async function webPlugin(app: FastifyInstance): Promise<void> {
+/** The UI's page (dist/web/index.html), or undefined when the UI is not built. */
+export function uiPage(): string | undefined {
   const index = join(WEB_ROOT, 'index.html');
-  if (!existsSync(index)) {
+  return existsSync(index) ? readFileSync(index, 'utf8') : undefined;
+}
+
+/**
+ * An unknown path opened in a browser (errors.ts's asksForPage) gets the UI's page with status
+ * 404: the app shows its own not-found page (web/src/App.tsx) instead of raw JSON. API clients,
+ * and every /api/ path, keep the JSON 404 (errors.ts).
+ */
+export function uiNotFound(html: string | undefined) {
+  return (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (html === undefined || !asksForPage(request)) return false;
+    void reply.status(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').headers(UI_HEADERS).send(html);
+    return true;
+  };
+}
+
+export async function webPlugin(app: FastifyInstance, opts: { html: string | undefined }): Promise<void> {
+  const { html } = opts;
+  if (html === undefined) {
     app.get('/', { config: { permission: 'public' } }, async (_req, reply) => {
       void reply.type('text/plain; charset=utf-8');
       return 'The web UI is not built: run `npm run build:web` (npm start does it). The API is at /api/v1, its docs at /docs.';
     });
     return;
   }
-  const html = readFileSync(index, 'utf8');
   // Each UI route serves the page, the app routes itself (ui-routes.ts: the list the router and the navigation read too).
   for (const { path } of UI_ROUTES) {
     app.get(path, { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {

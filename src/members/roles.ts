@@ -47,5 +47,10 @@ export function can(role: Role, permission: Permission): boolean {
   return GRANTS[role].includes(permission);
 }
 
+/** What a role may do, in PERMISSIONS' order (GET /whoami tells the web UI, which shows only the pages the role may use). */
+export function permissionsOf(role: Role): Permission[] {
+  return PERMISSIONS.filter((p) => can(role, p));
+}
+
 export const MEMBER_KINDS = ['authority', 'hotline', 'ngo', 'platform', 'secretariat'] as const;
 export type MemberKind = (typeof MEMBER_KINDS)[number];

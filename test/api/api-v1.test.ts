@@ -129,7 +129,12 @@ describe.each(DIALECTS)('/api/v1 on %s', (dialect) => {
     });
     const t = (await api.call('POST', '/api/v1/tokens', { member: 'hotline-fr', role: 'matcher', label: 'edge' })).json();
     expect(t.token).toMatch(/^alli_/);
-    expect((await api.call('GET', '/api/v1/whoami', undefined, t.token)).json()).toEqual({ member: 'hotline-fr', role: 'matcher', token_id: t.id });
+    expect((await api.call('GET', '/api/v1/whoami', undefined, t.token)).json()).toEqual({
+      member: 'hotline-fr',
+      role: 'matcher',
+      token_id: t.id,
+      permissions: ['hash', 'lookup', 'index.read', 'submit', 'check'],
+    });
     const listed = (await api.call('GET', '/api/v1/tokens?member=hotline-fr')).json().tokens;
     expect(listed).toMatchObject([{ id: t.id, prefix: t.prefix, role: 'matcher', revoked_at: null }]);
     expect(JSON.stringify(listed)).not.toContain(t.token);

@@ -5,7 +5,8 @@
  * test/web/ui.test.ts follows every header link in a browser and sees the not-found page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchUiPath, NAV_LINKS, UI_ROUTES, type UiRoute } from '../../src/api/ui-routes.js';
+import { PERMISSIONS, ROLES, permissionsOf } from '../../src/members/roles.js';
+import { matchUiPath, NAV_GROUPS, NAV_LINKS, navFor, UI_ROUTES, type UiRoute } from '../../src/api/ui-routes.js';
 import { startApi, type TestApi } from '../support/api.js';
 
 /** A path of the route with its parameters filled (numbers where numeric). */
@@ -20,6 +21,19 @@ describe('the UI route list', () => {
       expect(link.path, link.label).not.toContain(':');
       expect(matchUiPath(link.path)?.route.page, link.label).toBe(link.page);
     }
+  });
+
+  it("puts every header link in a menu by job, in the menus' order, behind a permission", () => {
+    const order = NAV_LINKS.map((l) => NAV_GROUPS.indexOf(l.group));
+    expect(order.every((g) => g >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    for (const link of NAV_LINKS) expect(PERMISSIONS, link.label).toContain(link.permission);
+    // Each role sees the pages it may use; an admin all of them, a checker (the check SDK's role) none.
+    expect(navFor(permissionsOf('admin')).flatMap((g) => g.links)).toEqual(NAV_LINKS);
+    expect(navFor(permissionsOf('checker'))).toEqual([]);
+    expect(navFor(permissionsOf('matcher')).map((g) => [g.group, g.links.map((l) => l.page)])).toEqual([['Match & banks', ['match']]]);
+    for (const role of ROLES)
+      for (const { links } of navFor(permissionsOf(role))) for (const l of links) expect(permissionsOf(role), `${role} ${l.page}`).toContain(l.permission);
   });
 
   it('matches every route back to itself, with its parameters', () => {
@@ -57,5 +71,22 @@ describe('the server serves the list', () => {
   it('leaves other paths to the API: a token first, then not found', async () => {
     expect((await api.call('GET', '/nope', undefined, null)).statusCode).toBe(401);
     expect((await api.call('GET', '/nope')).statusCode).toBe(404);
+    expect((await api.call('GET', '/nope')).json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /nope' });
+  });
+
+  it("answers a browser opening an unknown page with the UI's page (its not-found page), and /api/ paths with JSON", async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const page = await api.call('GET', '/nope', undefined, null, html);
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.body).toContain('<div id="root">');
+    // Under /api/ the API answers, a browser's page request or not: a token first, then JSON.
+    expect((await api.call('GET', '/api/v1/lookup/upload', undefined, null, html)).statusCode).toBe(401);
+    const apiPath = await api.call('GET', '/api/v1/nope', undefined, undefined, html);
+    expect(apiPath.statusCode).toBe(404);
+    expect(apiPath.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /api/v1/nope' });
+    expect((await api.call('GET', '/api/v1/nope', undefined, null, html)).statusCode).toBe(401);
+    expect((await api.call('POST', '/nope', {}, null, html)).statusCode).toBe(401);
   });
 });

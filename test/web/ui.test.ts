@@ -4,22 +4,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { NAV_LINKS } from '../../src/api/ui-routes.js';
+import { NAV_GROUPS, NAV_LINKS } from '../../src/api/ui-routes.js';
+import { WEB_ROOT } from '../../src/api/web.js';
 import { runCli } from '../support/cli.js';
-import { PDQ_IMAGES } from '../support/paths.js';
+import { PDQ_IMAGES, REPO } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 // The browser globals the page functions below use (test/tsconfig.json has no DOM library).
 declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
-declare function getComputedStyle(element: unknown): { filter: string };
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare function getComputedStyle(element: unknown): { filter: string; backgroundColor: string };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  documentElement: { scrollWidth: number; clientWidth: number };
+  activeElement: { textContent: string | null } | null;
+};
 
 const AAA_ORIG_PDQ = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22';
 const C_PNG_PDQ = 'e4cc89d91c623842f8d1f1d9a398e78c9f199a3bf87925f2b7e11e0bf061b064'; // misc-images/c.png, allow-listed in DEMO_ALLOW
@@ -67,10 +73,13 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A fresh tab; signed in unless `signedIn` is false (the token is put in sessionStorage as the sign-in page does). */
-async function open(path: string, signedIn = true): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  if (signedIn) await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
+/**
+ * A fresh tab; signed in unless `signedIn` is false (the token is put in sessionStorage as the
+ * sign-in page does), with another token if it is one.
+ */
+async function open(path: string, signedIn: boolean | string = true, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  if (signedIn) await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), signedIn === true ? token : signedIn);
   const page = await context.newPage();
   page.on('request', (req) => {
     const url = req.url();
@@ -93,7 +102,7 @@ describe('web UI', () => {
     await page.getByLabel('Token').fill('alli_not_a_real_token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await text(page.getByRole('alert'))).toMatch(/Sign-in failed: unknown or revoked token \(UNAUTHENTICATED, 401\)/);
+    expect(await text(page.getByRole('alert'))).toBe('Sign-in failed: unknown or revoked token. UNAUTHENTICATED · HTTP 401');
     expect(await page.evaluate(() => sessionStorage.getItem('alliance.token'))).toBeNull();
 
     await page.getByLabel('Token').fill(token);
@@ -123,20 +132,27 @@ describe('web UI', () => {
     await page.context().close();
   });
 
-  it('follows every header link to its page (the one route list), and shows not-found off the list', async () => {
+  it('follows every header link to its page through its menu (the one route list), marking the current one', async () => {
     const page = await open('/banks');
     await heading(page, 'Banks');
-    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-    const labels = await links.allTextContents();
-    expect(labels).toEqual(NAV_LINKS.map((l) => l.label));
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    // Every page's link is in a menu (closed: hidden until its button opens it).
+    expect(await nav.locator('a').allTextContents()).toEqual(NAV_LINKS.map((l) => l.label));
+    expect(await nav.getByRole('link').count()).toBe(0);
     for (const link of NAV_LINKS) {
-      await links.getByText(link.label, { exact: true }).click();
+      const menu = nav.getByRole('button', { name: link.group, exact: true });
+      await menu.click();
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await nav.getByRole('link', { name: link.label, exact: true }).click();
       await page.waitForURL(`**${link.path}`);
-      await page.locator(`nav a[aria-current="page"][href="${link.path}"]`).waitFor();
-      expect(await page.getByRole('heading', { level: 1, name: 'Not found' }).count(), link.path).toBe(0);
+      await page.locator(`nav a[aria-current="page"][href="${link.path}"]`).waitFor({ state: 'attached' });
+      expect(await menu.getAttribute('aria-current'), link.path).toBe('true');
+      expect(await menu.getAttribute('aria-expanded'), 'the menu closes once followed').toBe('false');
+      expect(await nav.locator('button[aria-current="true"]').count()).toBe(1);
+      expect(await page.getByRole('heading', { level: 1, name: 'Page not found' }).count(), link.path).toBe(0);
     }
     await page.goto(`${server.url}/series/not-a-number`);
-    await heading(page, 'Not found');
+    await heading(page, 'Page not found');
     await page.context().close();
   });
 
@@ -171,13 +187,21 @@ describe('web UI', () => {
     expect((await http(`${server.url}/api/v1/banks`, link[2])).status).toBe(403);
   });
 
-  it('creates a bank, and shows the API message for a bad name', async () => {
+  it('creates a bank, and says beside the name field why a bad name was refused', async () => {
     const page = await open('/banks');
     await heading(page, 'Banks');
-    await page.getByLabel('Name').fill('not a name');
+    const name = page.getByLabel('Name');
+    await name.fill('not a name');
     await page.getByRole('button', { name: 'Create bank' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await text(page.getByRole('alert'))).toMatch(/The bank was not created: .*(\^\[A-Z0-9_\]\+\$|name).*\(VALIDATION, 400\)/);
+    // The sentence is beside the field (and read with it), the form's alert points there and keeps the code.
+    const sentence = 'A bank name uses capital letters, digits and underscores, e.g. HOTLINE_2026.';
+    const field = page.locator('.field', { has: page.locator('#bank-name') });
+    expect(await text(field.locator('.field-error'))).toBe(sentence);
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    expect(await name.getAttribute('aria-describedby')).toContain('bank-name-error');
+    expect(await text(page.getByRole('alert'))).toBe('The bank was not created: see the name field. VALIDATION · HTTP 400');
+    expect(await page.locator('main').innerText()).not.toMatch(/must match pattern|\^\[A-Z0-9_\]/);
 
     await page.getByLabel('Name').fill('UI_CREATED');
     await page.getByLabel('Kind').selectOption('negative');
@@ -240,7 +264,7 @@ describe('web UI', () => {
     await page.getByLabel('Hash', { exact: true }).fill('not-a-hash');
     await page.getByRole('button', { name: 'Add content' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await text(page.getByRole('alert'))).toMatch(/^The content was not added: .+\((VALIDATION|SIGNAL_\w+), 400\)$/);
+    expect(await text(page.getByRole('alert'))).toMatch(/^The content was not added: .+ (VALIDATION|SIGNAL_\w+) · HTTP 400$/);
     await page.context().close();
   });
 
@@ -311,7 +335,7 @@ describe('web UI', () => {
     await page.getByLabel('Hash', { exact: true }).fill('xyz');
     await page.getByRole('button', { name: 'Match', exact: true }).click();
     await page.getByRole('alert').waitFor();
-    expect(await text(page.getByRole('alert'))).toMatch(/^The lookup failed: .+, 400\)$/);
+    expect(await text(page.getByRole('alert'))).toMatch(/^The lookup failed: .+ · HTTP 400$/);
     await page.context().close();
   });
 
@@ -586,8 +610,9 @@ describe('web UI', () => {
     await call('POST', `/api/v1/subscriptions/${sub.id}/sync`);
 
     const page = await open('/banks');
-    await page.getByRole('link', { name: 'Sync' }).click();
-    await heading(page, 'Sync');
+    await page.getByRole('button', { name: 'Exchange' }).click();
+    await page.getByRole('link', { name: 'Subscriptions' }).click();
+    await heading(page, 'Subscriptions');
     const row = page.locator(`tr[data-subscription="${sub.id}"]`);
     await row.waitFor();
     expect(await text(row.locator('th'))).toBe('hotline-down / KNOWN');
@@ -626,6 +651,7 @@ describe('web UI', () => {
     expect(shown.reach).toBe('4,321');
     await expect.poll(() => page.locator('figure[data-chart]').count()).toBe(4); // the trend loads after the table
 
+    await page.getByRole('button', { name: 'Reporting' }).click();
     await page.getByRole('link', { name: 'Country reports' }).click();
     await heading(page, 'Country reports');
     await page.getByRole('button', { name: 'Build draft' }).click();
@@ -678,7 +704,7 @@ describe('web UI', () => {
     );
     expect(draft.status, draft.text).toBe(201);
     const page = await open('/awareness');
-    await heading(page, 'Awareness');
+    await heading(page, 'Messages and help');
     await page.getByLabel('Language').fill('fr');
     await page.getByRole('button', { name: 'Show' }).first().click();
     const table = page.getByRole('table', { name: 'Messages in fr' });
@@ -729,5 +755,173 @@ describe('web UI', () => {
       .poll(async () => (await api('/help-directory?country=BE&kind=child_helpline')).json.entries[0])
       .toMatchObject({ hours: '24/7', channels: [{ type: 'web' }, { type: 'phone' }] });
     await page.context().close();
+  });
+
+  describe('the shell: bundle, navigation by job, not-found page', () => {
+    /** Strings only React's development build has: the DevTools banner (react-dom) and the JSX dev runtime's jsxDEV. */
+    const DEV_MARKERS = ['Download the React DevTools', 'jsxDEV'];
+
+    it("serves React's production build, and the first page's JavaScript is under 250 KB gzipped", async () => {
+      // The markers are what a development build has (so their absence below means something).
+      const devOut = mkdtempSync(join(tmpdir(), 'alliance-web-dev-'));
+      after.push(async () => rmSync(devOut, { recursive: true, force: true }));
+      const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
+      execFileSync(
+        process.execPath,
+        [vite, 'build', '--config', join(REPO, 'web', 'vite.config.ts'), '--mode', 'development', '--outDir', devOut, '--emptyOutDir', '--logLevel', 'warn'],
+        {
+          cwd: REPO,
+          stdio: 'pipe',
+        },
+      );
+      const devJs = readdirSync(join(devOut, 'assets'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => readFileSync(join(devOut, 'assets', f), 'utf8'))
+        .join('\n');
+      for (const marker of DEV_MARKERS) expect(devJs, marker).toContain(marker);
+
+      // Every chunk served (any page's) has none of them.
+      const built = readdirSync(join(WEB_ROOT, 'assets')).filter((f) => f.endsWith('.js'));
+      expect(built.length, 'one chunk per page').toBeGreaterThan(10);
+      for (const f of built)
+        for (const marker of DEV_MARKERS) expect(readFileSync(join(WEB_ROOT, 'assets', f), 'utf8'), `${f}: ${marker}`).not.toContain(marker);
+
+      // The JavaScript a browser loads for the first page, as served.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
+      const page = await context.newPage();
+      const scripts: Array<Promise<{ url: string; body: Buffer }>> = [];
+      page.on('response', (res) => {
+        if (res.request().resourceType() === 'script') scripts.push(res.body().then((body) => ({ url: res.url(), body })));
+      });
+      await page.goto(`${server.url}/banks`);
+      await heading(page, 'Banks');
+      await page.locator('tr[data-bank="DEMO_ALLOW"]').waitFor();
+      const loaded = await Promise.all(scripts);
+      expect(loaded.map((s) => s.url).every((u) => u.startsWith(`${server.url}/assets/`))).toBe(true);
+      expect(
+        loaded.some((s) => /\/BanksPage-/.test(s.url)),
+        'the page is its own chunk',
+      ).toBe(true);
+      expect(
+        loaded.some((s) => /\/(TrendChart|IndicatorsPage|ReviewPage)-/.test(s.url)),
+        'other pages are not loaded',
+      ).toBe(false);
+      for (const { url, body } of loaded) for (const marker of DEV_MARKERS) expect(body.toString('utf8'), `${url}: ${marker}`).not.toContain(marker);
+      const gzipped = loaded.reduce((n, s) => n + gzipSync(s.body).length, 0);
+      expect(gzipped).toBeLessThan(250 * 1024);
+      await context.close();
+    });
+
+    it('groups the navigation by job in menus that fit 1280×800 on one line, and work from the keyboard', async () => {
+      const page = await open('/banks', true, { width: 1280, height: 800 });
+      await heading(page, 'Banks');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      const menus = nav.locator('.menu > button');
+      // An admin uses every page; Admin has no page in the UI yet, so no menu.
+      expect(await menus.allTextContents()).toEqual(NAV_GROUPS.filter((g) => NAV_LINKS.some((l) => l.group === g)));
+      expect(await menus.allTextContents()).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness']);
+      const boxes = await Promise.all((await menus.all()).map((m) => m.boundingBox()));
+      expect(new Set(boxes.map((b) => Math.round(b!.y))).size, 'the menus are on one line').toBe(1);
+      const header = (await page.locator('header.top').boundingBox())!;
+      expect(header.height).toBeLessThan(60);
+      for (const selector of ['header.top .who', 'header.top > button']) {
+        const b = (await page.locator(selector).boundingBox())!;
+        expect(b.x + b.width, selector).toBeLessThanOrEqual(1280);
+        expect(b.y + b.height, selector).toBeLessThanOrEqual(header.y + header.height);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'no horizontal scroll').toBe(true);
+
+      // Keyboard: Tab to a menu, Enter opens it, Tab reaches its links, Enter follows one, Escape closes.
+      const review = nav.getByRole('button', { name: 'Review & act' });
+      await review.focus();
+      await page.keyboard.press('Enter');
+      expect(await review.getAttribute('aria-expanded')).toBe('true');
+      expect(await nav.locator('#menu-review-act a').allTextContents()).toEqual(['Review', 'Incident reports', 'Notices', 'Rules']);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Incident reports');
+      await page.keyboard.press('Escape');
+      expect(await review.getAttribute('aria-expanded')).toBe('false');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Review & act');
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/reports');
+      await heading(page, 'Incident reports');
+      expect(await review.getAttribute('aria-current')).toBe('true');
+      expect(await nav.getByRole('button', { name: 'Match & banks' }).getAttribute('aria-current')).toBeNull();
+      expect(await nav.locator('a[aria-current="page"]').allTextContents()).toEqual(['Incident reports']);
+      // Tabs inside a page show which one is chosen.
+      const sent = page.getByRole('button', { name: 'Sent', exact: true });
+      const received = page.getByRole('button', { name: 'Received', exact: true });
+      expect([await sent.getAttribute('aria-pressed'), await received.getAttribute('aria-pressed')]).toEqual(['true', 'false']);
+      const background = (l: Locator) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(await background(sent)).not.toBe(await background(received));
+      await page.context().close();
+    });
+
+    it('shows a role only the pages it may use, and lands it on its first one', async () => {
+      const me = (await http(`${server.url}/api/v1/whoami`, token)).json as { member: string };
+      const tokenOf = async (role: string) => {
+        const made = await http(`${server.url}/api/v1/tokens`, token, 'POST', { member: me.member, role, label: `ui ${role}` });
+        expect(made.status, made.text).toBe(201);
+        return made.json.token as string;
+      };
+      const navOf = async (page: Page) => {
+        const nav = page.getByRole('navigation', { name: 'Main' });
+        await nav.locator('.menu').first().waitFor();
+        return { menus: await nav.locator('.menu > button').allTextContents(), links: await nav.locator('a').allTextContents() };
+      };
+      const admin = await open('/banks');
+      await heading(admin, 'Banks');
+      const all = await navOf(admin);
+      await admin.context().close();
+
+      // A matcher looks things up: one menu, one page, and / takes it there (not to Banks, which it may not read).
+      const matcher = await open('/', await tokenOf('matcher'));
+      await matcher.waitForURL('**/match');
+      await heading(matcher, 'Match');
+      expect(await navOf(matcher)).toEqual({ menus: ['Match & banks'], links: ['Match'] });
+      await matcher.locator('header', { hasText: /Signed in as .+ \(matcher\)/ }).waitFor();
+      // A page it may not use, opened by its address, says so instead of failing call by call.
+      await matcher.goto(`${server.url}/rules`);
+      await heading(matcher, 'Rules');
+      expect(await text(matcher.locator('main'))).toBe('Rules Your role (matcher) cannot use this page: it needs the permission actions.manage.');
+      await matcher.context().close();
+
+      // An analyst reviews and reports but manages no rules, subscriptions or messages.
+      const analyst = await open('/banks', await tokenOf('analyst'));
+      await heading(analyst, 'Banks');
+      const seen = await navOf(analyst);
+      expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting']);
+      expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness'].includes(l.page)).map((l) => l.label));
+      expect(seen.links.length).toBeLessThan(all.links.length);
+      await analyst.context().close();
+    });
+
+    it("shows the UI's not-found page at an unknown address, signed in or not, while the API keeps its JSON 404", async () => {
+      const page = await open('/nope');
+      await heading(page, 'Page not found');
+      expect(await text(page.locator('main'))).toMatch(/^Page not found There is no page at \/nope\./);
+      expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(1);
+      await page.getByRole('link', { name: 'Go to your first page' }).click();
+      await page.waitForURL('**/banks');
+      await page.context().close();
+
+      const signedOut = await open('/nope/deeper', false);
+      const res = await signedOut.goto(`${server.url}/nope/deeper`);
+      expect(res?.status()).toBe(404);
+      expect(res?.headers()['content-type']).toMatch(/^text\/html/);
+      await heading(signedOut, 'Page not found');
+      expect(signedOut.url()).toBe(`${server.url}/nope/deeper`);
+      expect(await signedOut.locator('body').innerText()).not.toContain('NOT_FOUND');
+      await signedOut.context().close();
+
+      const apiRes = await fetch(`${server.url}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } });
+      expect(apiRes.status).toBe(404);
+      expect(await apiRes.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /api/v1/nope' });
+    });
   });
 });

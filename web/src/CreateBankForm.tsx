@@ -1,8 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api';
-import { ErrorMessage } from './ErrorMessage';
+import { concerns, ErrorMessage, FieldError } from './ErrorMessage';
+import type { FieldSentences } from './problems';
 import type { Bank } from './types';
 import { useAction } from './useAction';
+
+/** What the API's refusals of the form's fields mean (problems.ts). */
+const FIELDS: FieldSentences = {
+  'body/name': { label: 'name', invalid: 'A bank name uses capital letters, digits and underscores, e.g. HOTLINE_2026.' },
+  'body/description': { label: 'description' },
+};
 
 /** Creates a bank; the name is upper-case letters, digits and underscores. */
 export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void }) {
@@ -13,12 +20,16 @@ export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void 
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    return run('The bank was not created', async () => {
-      const bank = await api<Bank>('/banks', { json: { name: name.trim(), kind, ...(description.trim() ? { description: description.trim() } : {}) } });
-      setName('');
-      setDescription('');
-      onCreated(bank);
-    });
+    return run(
+      'The bank was not created',
+      async () => {
+        const bank = await api<Bank>('/banks', { json: { name: name.trim(), kind, ...(description.trim() ? { description: description.trim() } : {}) } });
+        setName('');
+        setDescription('');
+        onCreated(bank);
+      },
+      FIELDS,
+    );
   };
 
   return (
@@ -32,9 +43,11 @@ export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void 
           onChange={(e) => setName(e.target.value)}
           required
           maxLength={100}
-          aria-describedby="bank-name-hint"
+          aria-describedby={concerns(error, 'body/name') ? 'bank-name-error bank-name-hint' : 'bank-name-hint'}
+          aria-invalid={concerns(error, 'body/name') || undefined}
           spellCheck={false}
         />
+        <FieldError error={error} field="body/name" id="bank-name-error" />
         <small id="bank-name-hint">Capital letters, digits and _ only, e.g. HOTLINE_2026.</small>
       </div>
       <div className="field">
@@ -51,7 +64,7 @@ export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void 
       <button type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create bank'}
       </button>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} beside={['body/name']} />
     </form>
   );
 }

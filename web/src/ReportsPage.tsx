@@ -12,7 +12,7 @@ export function ReportsPage() {
   const reports = useLoad(() => api<{ reports: Report[] }>(`/reports?direction=${direction}`), [direction]);
   return (
     <>
-      <PageHeading title="Reports" />
+      <PageHeading title="Incident reports" />
       <div role="group" aria-label="Direction" className="choice">
         <button type="button" aria-pressed={direction === 'out'} onClick={() => setDirection('out')}>
           Sent

@@ -1,3 +1,4 @@
+import { problemText } from './problems';
 import { apiBlob } from './api';
 import { SafeImage } from './SafeImage';
 import { useLoad } from './useLoad';
@@ -7,7 +8,7 @@ import { useObjectUrl } from './useObjectUrl';
 export function ReviewMedia({ id, type, onReveal }: { id: number; type: string | null; onReveal: () => void }) {
   const blob = useLoad(() => apiBlob(`/reviews/${id}/media`), [id]);
   const url = useObjectUrl(blob.data);
-  if (blob.error) return <p className="muted">Media unavailable: {blob.error}</p>;
+  if (blob.error) return <p className="muted">Media unavailable: {problemText(blob.error)}</p>;
   if (!type?.startsWith('image/')) return <p className="muted">Video or other media: no preview here.</p>;
   if (!url) return <p className="muted">Loading media…</p>;
   return <SafeImage src={url} alt={`Media of review ${id}`} onReveal={onReveal} />;

@@ -1,14 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorMessage, session } from './api';
+import { api, session } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Notice } from './Notice';
 import { PageHeading } from './PageHeading';
+import { toProblem, type Problem } from './problems';
 import type { WhoAmI } from './types';
 
 /** Sign in with an API token: checked with /whoami, then kept in sessionStorage for this tab. */
 export function SignIn({ message, onSignedIn }: { message?: string | null; onSignedIn: () => void }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Problem | string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
@@ -22,7 +23,7 @@ export function SignIn({ message, onSignedIn }: { message?: string | null; onSig
       session.signIn(t);
       onSignedIn();
     } catch (err) {
-      setError(`Sign-in failed: ${errorMessage(err)}`);
+      setError(toProblem(err, {}, 'Sign-in failed'));
     } finally {
       setBusy(false);
     }

@@ -19,7 +19,7 @@ export function SyncPage() {
     });
   return (
     <>
-      <PageHeading title="Sync" />
+      <PageHeading title="Subscriptions" />
       <p>Banks this node receives from peers. Each page of a peer's feed is verified and applied with its position, so a failed sync loses nothing.</p>
       <ErrorMessage error={subs.error ?? error} />
       {subs.data && subs.data.subscriptions.length === 0 && (

@@ -91,9 +91,3 @@ export function saveBlob(blob: Blob, filename: string): void {
 }
 
 export const bankPath = (name: string) => `/banks/${encodeURIComponent(name)}`;
-
-/** A readable message for any error thrown by a call. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.status ? `${err.message} (${err.code}, ${err.status})` : err.message;
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { errorMessage } from './api';
+import { toProblem, type Problem } from './problems';
 
 export interface Loaded<T> {
   /** What load() gave for the current dependencies; undefined until it has answered for them. */
   data?: T;
-  error?: string;
+  error?: Problem;
   loading: boolean;
   reload: () => void;
 }
@@ -18,14 +18,14 @@ const sameDeps = (a: unknown[], b: unknown[]) => a.length === b.length && a.ever
  * a form never saves what it loaded for another period. A reload() keeps the data until it answers.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean; deps?: unknown[] }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: Problem; loading: boolean; deps?: unknown[] }>({ loading: true });
   const [version, setVersion] = useState(0);
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     load().then(
       (data) => live && setState({ data, loading: false, deps }),
-      (err: unknown) => live && setState({ error: errorMessage(err), loading: false, deps }),
+      (err: unknown) => live && setState({ error: toProblem(err), loading: false, deps }),
     );
     return () => {
       live = false;

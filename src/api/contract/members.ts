@@ -1,5 +1,6 @@
 /** Members, their tokens, and who is calling (src/members/). */
 import { Type, type Static } from 'typebox';
+import { PERMISSIONS, type Permission } from '../../members/roles.js';
 import { IsoTimeOut, Nullable } from './common.js';
 
 /** The roles of src/members/roles.ts. */
@@ -12,8 +13,13 @@ const Role = Type.Union([
   Type.Literal('checker'),
 ]);
 
-/** GET /whoami: the member and role of the calling token. */
-export const WhoAmI = Type.Object({ member: Type.String(), role: Role, token_id: Nullable(Type.Integer()) });
+/** GET /whoami: the member and role of the calling token, and what the role may do (src/members/roles.ts). */
+export const WhoAmI = Type.Object({
+  member: Type.String(),
+  role: Role,
+  token_id: Nullable(Type.Integer()),
+  permissions: Type.Array(Type.Unsafe<Permission>(Type.Union(PERMISSIONS.map((p) => Type.Literal(p))))),
+});
 export type WhoAmI = Static<typeof WhoAmI>;
 
 /** A member of the alliance. */

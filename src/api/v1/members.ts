@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { MemberService } from '../../members/member-service.js';
-import { MEMBER_KINDS, ROLES } from '../../members/roles.js';
+import { MEMBER_KINDS, permissionsOf, ROLES } from '../../members/roles.js';
 import { Member, MemberList, TokenCreated, TokenList, WhoAmI } from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
@@ -16,11 +16,15 @@ export async function memberRoutes(app: FastifyInstance, opts: { members: Member
 
   r.get(
     '/whoami',
-    { config: { permission: 'authenticated' }, schema: { tags: ['members'], summary: 'The member and role of the calling token', response: { 200: WhoAmI } } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['members'], summary: 'The member and role of the calling token, and what the role may do', response: { 200: WhoAmI } },
+    },
     async (req) => ({
       member: req.principal.memberName,
       role: req.principal.role,
       token_id: req.principal.tokenId,
+      permissions: permissionsOf(req.principal.role),
     }),
   );
 

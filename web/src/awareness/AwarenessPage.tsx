@@ -6,7 +6,7 @@ import { MessagesSection } from './MessagesSection';
 export function AwarenessPage() {
   return (
     <>
-      <PageHeading title="Awareness" />
+      <PageHeading title="Messages and help" />
       <p>
         Platforms check searches and uploads with <code>/api/v1/check</code> (or the browser SDK: see the <a href="/demo/">demo page</a>); this is what their
         users are shown.
