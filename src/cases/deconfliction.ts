@@ -58,6 +58,24 @@ export interface TargetInput {
 
 const bad = failWith('CASE_INVALID');
 
+interface PreparedTarget {
+  kind: TargetKind;
+  keyed_hash: string;
+  hint: string;
+  valid_from: number | null;
+  valid_to: number | null;
+}
+
+/** Another case one of a group's identifiers meets: its uid, its member and whom to call. */
+export interface Overlap {
+  kind: string;
+  /** This side's hint of the identifier (never the identifier). */
+  hint: string;
+  other_case: string;
+  other_member: string;
+  other_contact: string;
+}
+
 export class DeconflictionService {
   constructor(
     private readonly store: Store,
@@ -86,14 +104,10 @@ export class DeconflictionService {
     });
   }
 
-  /** Registers targets on a case and checks each against every other case on this node. */
-  async addTargets(actor: Principal, caseId: number, targets: TargetInput[]) {
-    requirePermission(actor, 'cases');
-    const key = parseKey(this.keyText);
-    const c = await ownCase(this.store.db, caseId);
-    if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId} of this member`);
-    if (!Array.isArray(targets) || targets.length === 0 || targets.length > 1000) throw bad('targets: 1–1,000 of them');
-    const prepared = targets.map((t, i) => {
+  /** Checks targets as given and keys them (CASE_INVALID naming the target at the first bad one). */
+  private prepare(key: Buffer, targets: TargetInput[], max = 1000): PreparedTarget[] {
+    if (!Array.isArray(targets) || targets.length === 0 || targets.length > max) throw bad(`targets: 1–${max.toLocaleString('en')} of them`);
+    return targets.map((t, i) => {
       if (!(TARGET_KINDS as readonly string[]).includes(t.kind)) throw bad(`targets[${i}].kind: one of ${TARGET_KINDS.join(', ')}`);
       if (typeof t.value !== 'string' || t.value.length > 2000) throw bad(`targets[${i}].value: the identifier`);
       const kind = t.kind as TargetKind;
@@ -104,41 +118,72 @@ export class DeconflictionService {
         throw bad(`targets[${i}]: from and to are ISO 8601 times, from before to`);
       return { kind, keyed_hash: keyTarget(key, kind, normalised), hint: hintOf(kind, normalised), valid_from: from, valid_to: to };
     });
+  }
+
+  /** Registers targets on a case and checks each against every other case on this node. */
+  async addTargets(actor: Principal, caseId: number, targets: TargetInput[]) {
+    requirePermission(actor, 'cases');
+    const key = parseKey(this.keyText);
+    const c = await ownCase(this.store.db, caseId);
+    if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId} of this member`);
+    const prepared = this.prepare(key, targets);
+    const { alerts } = await this.register(actor, c, [prepared]);
+    return { case: c.uid, targets: prepared.length, alerts };
+  }
+
+  /**
+   * Registers groups of targets (each group one person's identifiers, e.g. an operation's target)
+   * on a case and returns, per group, the other cases its identifiers meet — local ones and those
+   * received over the federation — with their contact points. Alerts are raised as addTargets does.
+   */
+  async checkGroups(actor: Principal, caseId: number, groups: TargetInput[][]): Promise<Overlap[][]> {
+    requirePermission(actor, 'cases');
+    const key = parseKey(this.keyText);
+    const c = await ownCase(this.store.db, caseId);
+    if (!c) throw new AllianceError('CASE_NOT_FOUND', `no case ${caseId} of this member`);
+    const prepared = groups.map((g) => (g.length === 0 ? [] : this.prepare(key, g)));
+    return (await this.register(actor, c, prepared)).overlaps;
+  }
+
+  private async register(actor: Principal, c: CaseRow, groups: PreparedTarget[][]): Promise<{ alerts: number; overlaps: Overlap[][] }> {
+    const all = groups.flat();
     return this.store.db.transaction().execute(async (tx) => {
       let alerts = 0;
+      const overlaps: Overlap[][] = [];
       await lockTargets(tx); // positions in the targets feed are these rows' ids
-      for (const t of prepared) {
-        await insertTarget(tx, c.id, t);
-        alerts += await this.overlap(tx, c, t);
+      for (const group of groups) {
+        const met = new Map<string, Overlap>();
+        for (const t of group) {
+          await insertTarget(tx, c.id, t);
+          const found = await this.overlap(tx, c, t);
+          alerts += found.alerts;
+          for (const o of found.others) met.set(`${o.other_case} ${o.kind} ${o.hint}`, o);
+        }
+        overlaps.push([...met.values()]);
       }
-      await this.audit.record(
-        tx,
-        actor,
-        'deconfliction.check',
-        c.uid,
-        { targets: prepared.length, kinds: [...new Set(prepared.map((t) => t.kind))], alerts },
-        alerts,
-      );
-      return { case: c.uid, targets: prepared.length, alerts };
+      await this.audit.record(tx, actor, 'deconfliction.check', c.uid, { targets: all.length, kinds: [...new Set(all.map((t) => t.kind))], alerts }, alerts);
+      return { alerts, overlaps };
     });
   }
 
   /**
    * Compares one target of case `c` with every other case's targets; raises an alert on each of
    * this node's own cases involved (a received case is its owner's node's business). Returns how
-   * many alerts are new.
+   * many alerts are new, and the other cases met.
    */
   private async overlap(
     tx: Executor,
     c: CaseRow,
     t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null },
-  ): Promise<number> {
+  ): Promise<{ alerts: number; others: Overlap[] }> {
     const others = await targetsLike(tx, t.keyed_hash, c.id);
     let alerts = 0;
+    const met: Overlap[] = [];
     for (const o of others) {
       // An address shared at different times is not the same person: windows must meet.
       if (t.kind === 'ip' && t.valid_from !== null && o.valid_to !== null && o.valid_to < t.valid_from) continue;
       if (t.kind === 'ip' && t.valid_to !== null && o.valid_from !== null && t.valid_to < o.valid_from) continue;
+      met.push({ kind: t.kind, hint: t.hint, other_case: o.uid, other_member: o.owner_member, other_contact: o.contact_point });
       const sides = [
         { own: c.received_from === null, mine: c.id, hint: t.hint, theirs: { uid: o.uid, member: o.owner_member, contact: o.contact_point } },
         { own: o.received_from === null, mine: o.id, hint: o.hint, theirs: { uid: c.uid, member: c.owner_member, contact: c.contact_point } },
@@ -155,7 +200,7 @@ export class DeconflictionService {
         });
       }
     }
-    return alerts;
+    return { alerts, others: met };
   }
 
   // ---- across nodes ---------------------------------------------------------------------------
@@ -209,7 +254,7 @@ export class DeconflictionService {
               const c = await this.receivedCase(tx, peer.id, peer.name, e.case, e.contact_point);
               const t = { kind: e.kind, keyed_hash: e.keyed_hash, hint: '', valid_from: e.valid_from, valid_to: e.valid_to };
               await insertTarget(tx, c.id, t);
-              n += await this.overlap(tx, c, t);
+              n += (await this.overlap(tx, c, t)).alerts;
             }
             await checkpoint(tx, { checkpoint: to, last_error: null });
             if (n) await this.audit.record(tx, peerPrincipal(peer.name), 'deconfliction.check', peer.name, { targets: entries.length, alerts: n }, n);

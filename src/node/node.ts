@@ -210,7 +210,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const messageCounter = new MessageCounter(reporting);
   const check = new CheckService(lookup, messages, help, messageCounter);
   const deconfliction = new DeconflictionService(store, audit, self, config.deconflictionKey, federation);
-  const operations = new OperationService(store, audit, self, lookup);
+  const operations = new OperationService(store, audit, self, lookup, deconfliction);
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
   const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer, cybertipline);

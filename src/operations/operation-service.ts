@@ -7,6 +7,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { classificationLabel } from '../banks/classification.js';
+import type { DeconflictionService, Overlap } from '../cases/deconfliction.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { isCountryCode } from '../geo/countries.js';
 import type { LookupService } from '../match/lookup-service.js';
@@ -20,13 +21,17 @@ import {
   insertTargets,
   listOperations,
   listTargets,
+  markDeconflicted,
   type NewTarget,
   type OperationRow,
   type OperationTargetRow,
   overrideTarget,
   parseJson,
+  releaseTarget,
+  setOperationCase,
   type Store,
   targetsByCountry,
+  targetsToDeconflict,
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
@@ -75,6 +80,8 @@ export interface TargetView {
   override: { country: string | null; reason: string | null; by: string; at: string } | null;
   hashes: number;
   matched: HashMatch[];
+  /** Checked against deconfliction (null: not yet): the other cases met; held until an analyst releases it. */
+  deconfliction: { checked_at: string; overlaps: Overlap[]; held: boolean; released: { reason: string; by: string; at: string } | null } | null;
 }
 
 export interface CountryLine {
@@ -85,6 +92,25 @@ export interface CountryLine {
   overridden: number;
   /** Targets some of whose content matched a bank. */
   with_matches: number;
+  /** Targets checked against deconfliction, and those an overlap holds. */
+  deconflicted: number;
+  held: number;
+}
+
+/** One person's identifiers as deconfliction targets (content hashes and payment references are not people's identifiers). */
+export function deconflictionTargets(ids: TargetIdentifiers): Array<{ kind: string; value: string; from?: string; to?: string }> {
+  const day = 24 * 3600 * 1000;
+  return [
+    ...ids.usernames.map((value) => ({ kind: 'username', value })),
+    ...ids.emails.map((value) => ({ kind: 'email', value })),
+    ...ids.device_ids.map((value) => ({ kind: 'device', value })),
+    // An address is the same person only around the time it was used: a day either side.
+    ...ids.ips.map((e) =>
+      e.at
+        ? { kind: 'ip', value: e.ip, from: new Date(Date.parse(e.at) - day).toISOString(), to: new Date(Date.parse(e.at) + day).toISOString() }
+        : { kind: 'ip', value: e.ip },
+    ),
+  ];
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -109,6 +135,7 @@ export class OperationService {
     private readonly audit: AuditLog,
     private readonly self: { readonly name: string },
     private readonly lookup: Pick<LookupService, 'lookup'>,
+    private readonly deconfliction: Pick<DeconflictionService, 'openCase' | 'checkGroups'>,
   ) {}
 
   async open(actor: Principal, input: OperationInput): Promise<OperationView> {
@@ -256,17 +283,82 @@ export class OperationService {
     return targetView(await this.targetRow(op, ref));
   }
 
+  /**
+   * Checks every target not checked yet against the deconfliction service: its identifiers are
+   * registered as keyed hashes on the operation's own case (opened on first use, with the
+   * operation's contact point) and compared with every other case — this node's and those received
+   * over the federation. A target that meets another case is held, with that case's contact point,
+   * until an analyst releases it. Needs the alliance-wide key (DECONFLICTION_OFF otherwise).
+   */
+  async deconflict(actor: Principal, id: number): Promise<{ checked: number; held: number }> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    let caseId = op.deconfliction_case_id;
+    if (caseId === null) {
+      caseId = (await this.deconfliction.openCase(actor, { reference: `operation ${op.name}`.slice(0, 200), contact_point: op.contact_point })).id;
+      await setOperationCase(this.store.db, op.id, caseId);
+    }
+    let checked = 0;
+    let held = 0;
+    for (;;) {
+      // Batches of targets whose identifiers fit one deconfliction call (at most 1,000).
+      const batch: Array<{ row: OperationTargetRow; targets: ReturnType<typeof deconflictionTargets> }> = [];
+      let size = 0;
+      for (const row of await targetsToDeconflict(this.store.db, op.id, 200)) {
+        const targets = deconflictionTargets(parseJson<TargetIdentifiers>(row.identifiers, EMPTY));
+        if (batch.length > 0 && size + targets.length > 1000) break;
+        batch.push({ row, targets });
+        size += targets.length;
+      }
+      if (batch.length === 0) break;
+      const groups = batch.map((b) => b.targets);
+      const overlaps = size === 0 ? groups.map(() => []) : await this.deconfliction.checkGroups(actor, caseId, groups);
+      await this.store.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < batch.length; i++) await markDeconflicted(tx, batch[i].row.id, JSON.stringify(overlaps[i]), overlaps[i].length > 0);
+      });
+      checked += batch.length;
+      held += overlaps.filter((o) => o.length > 0).length;
+    }
+    await this.store.db.transaction().execute((tx) => this.audit.record(tx, actor, 'operation.deconflict', op.uid, { checked, held }, held));
+    return { checked, held };
+  }
+
+  /** An analyst's decision that a held target may be referred despite its overlap (the reason is kept and audited). */
+  async release(actor: Principal, id: number, ref: string, reason: string): Promise<TargetView> {
+    requirePermission(actor, 'cases');
+    const op = await this.operation(id);
+    const t = await this.targetRow(op, ref);
+    if (t.held !== 1)
+      throw bad(`target "${t.ref.slice(0, 80)}" is not held${t.deconflicted_at === null ? ' (it is not checked against deconfliction yet)' : ''}`);
+    const why = required(reason, 'reason', 1000);
+    await this.store.db.transaction().execute(async (tx) => {
+      await releaseTarget(tx, t.id, { reason: why, by: actor.actor });
+      await this.audit.record(tx, actor, 'operation.release', op.uid, { ref: t.ref, reason: why });
+    });
+    return targetView(await this.targetRow(op, ref));
+  }
+
   /** Per country: targets, by confidence, overridden, with matched content (no country last). */
   async countries(actor: Principal, id: number): Promise<CountryLine[]> {
     requirePermission(actor, 'cases');
     const op = await this.operation(id);
     const lines = new Map<string | null, CountryLine>();
     for (const r of await targetsByCountry(this.store.db, op.id)) {
-      const l = lines.get(r.country) ?? { country: r.country, targets: 0, confidence: { high: 0, medium: 0, low: 0, none: 0 }, overridden: 0, with_matches: 0 };
+      const l = lines.get(r.country) ?? {
+        country: r.country,
+        targets: 0,
+        confidence: { high: 0, medium: 0, low: 0, none: 0 },
+        overridden: 0,
+        with_matches: 0,
+        deconflicted: 0,
+        held: 0,
+      };
       l.targets += r.n;
       l.confidence[r.confidence as Confidence] += r.n;
       l.overridden += r.overridden;
       l.with_matches += r.matched;
+      l.deconflicted += r.deconflicted;
+      l.held += r.held;
       lines.set(r.country, l);
     }
     return [...lines.values()].sort((a, b) => (a.country === null ? 1 : b.country === null ? -1 : b.targets - a.targets || a.country.localeCompare(b.country)));
@@ -313,5 +405,16 @@ function targetView(t: OperationTargetRow): TargetView {
     override: t.override_country ? { country: t.override_country, reason: t.override_reason, by: t.overridden_by ?? '', at: iso(t.overridden_at)! } : null,
     hashes: t.hashes,
     matched: parseJson<HashMatch[]>(t.matched, []),
+    deconfliction:
+      t.deconflicted_at === null
+        ? null
+        : {
+            checked_at: iso(t.deconflicted_at)!,
+            overlaps: parseJson<Overlap[]>(t.met_cases, []),
+            held: t.held === 1,
+            released: t.released_at === null ? null : { reason: t.release_reason ?? '', by: t.released_by ?? '', at: iso(t.released_at)! },
+          },
   };
 }
+
+const EMPTY: TargetIdentifiers = { usernames: [], emails: [], ips: [], account_country: null, payment_refs: [], device_ids: [], hashes: [] };

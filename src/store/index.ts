@@ -298,9 +298,13 @@ export {
   insertTargets,
   listOperations,
   listTargets,
+  markDeconflicted,
   type NewTarget,
   type OperationRow,
   type OperationTargetRow,
   overrideTarget,
+  releaseTarget,
+  setOperationCase,
   targetsByCountry,
+  targetsToDeconflict,
 } from './operations-repo.js';

@@ -12,13 +12,14 @@ const operationNumbers = (r: OperationRow): OperationRow => ({
   ...r,
   id: Number(r.id),
   starts_at: r.starts_at === null ? null : Number(r.starts_at),
+  deconfliction_case_id: r.deconfliction_case_id === null ? null : Number(r.deconfliction_case_id),
   ends_at: r.ends_at === null ? null : Number(r.ends_at),
   created_at: Number(r.created_at),
 });
 
 export async function insertOperation(
   db: Executor,
-  o: Omit<OperationsTable, 'id' | 'uid' | 'created_at'>,
+  o: Omit<OperationsTable, 'id' | 'uid' | 'created_at' | 'deconfliction_case_id'>,
   uidOf: (id: number) => string,
 ): Promise<OperationRow> {
   const r = await db
@@ -87,6 +88,9 @@ export async function insertTargets(db: Executor, dialect: DialectName, operatio
 
 const targetNumbers = (r: OperationTargetRow): OperationTargetRow => ({
   ...r,
+  deconflicted_at: r.deconflicted_at === null ? null : Number(r.deconflicted_at),
+  released_at: r.released_at === null ? null : Number(r.released_at),
+  held: Number(r.held),
   id: Number(r.id),
   operation_id: Number(r.operation_id),
   hashes: Number(r.hashes),
@@ -122,6 +126,35 @@ export async function overrideTarget(db: Executor, id: number, o: { country: str
     .execute();
 }
 
+export async function setOperationCase(db: Executor, id: number, caseId: number): Promise<void> {
+  await db.updateTable('operations').set({ deconfliction_case_id: caseId }).where('id', '=', id).execute();
+}
+
+/** Up to `limit` targets whose identifiers are not checked against deconfliction yet, in order. */
+export async function targetsToDeconflict(db: Executor, operationId: number, limit: number): Promise<OperationTargetRow[]> {
+  const rows = await db
+    .selectFrom('operation_targets')
+    .selectAll()
+    .where('operation_id', '=', operationId)
+    .where('deconflicted_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => targetNumbers(r as OperationTargetRow));
+}
+
+export async function markDeconflicted(db: Executor, id: number, overlaps: string, held: boolean): Promise<void> {
+  await db
+    .updateTable('operation_targets')
+    .set({ deconflicted_at: now(), met_cases: overlaps, held: held ? 1 : 0 })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function releaseTarget(db: Executor, id: number, r: { reason: string; by: string }): Promise<void> {
+  await db.updateTable('operation_targets').set({ held: 0, release_reason: r.reason, released_by: r.by, released_at: now() }).where('id', '=', id).execute();
+}
+
 /** Per effective country: targets, how many by confidence, how many overridden, how many with matched content. */
 export async function targetsByCountry(db: Executor, operationId: number) {
   const rows = await db
@@ -132,6 +165,8 @@ export async function targetsByCountry(db: Executor, operationId: number) {
       eb.fn.countAll().as('n'),
       eb.fn.count('override_country').as('overridden'),
       eb.fn.sum(eb.case().when('matched', '!=', '[]').then(1).else(0).end()).as('matched'),
+      eb.fn.sum('held').as('held'),
+      eb.fn.count('deconflicted_at').as('deconflicted'),
     ])
     .where('operation_id', '=', operationId)
     .groupBy([effectiveCountry, 'confidence'])
@@ -142,5 +177,7 @@ export async function targetsByCountry(db: Executor, operationId: number) {
     n: Number(r.n),
     overridden: Number(r.overridden),
     matched: Number(r.matched ?? 0),
+    held: Number(r.held ?? 0),
+    deconflicted: Number(r.deconflicted),
   }));
 }

@@ -326,6 +326,8 @@ export interface OperationsTable {
   starts_at: number | null;
   ends_at: number | null;
   notes: string | null;
+  /** The deconfliction case its targets' identifiers are registered on (keyed hashes), once checked. */
+  deconfliction_case_id: number | null;
   created_by: string;
   created_at: number;
 }
@@ -346,5 +348,14 @@ export interface OperationTargetsTable {
   overridden_at: number | null;
   hashes: number;
   matched: string;
+  /** When its identifiers were checked against the deconfliction service (null: not yet). */
+  deconflicted_at: number | null;
+  /** JSON: the other cases its identifiers met (deconfliction Overlap[]). */
+  met_cases: string;
+  /** 1: an overlap holds its referral until an analyst releases it. */
+  held: number;
+  release_reason: string | null;
+  released_by: string | null;
+  released_at: number | null;
   created_at: number;
 }

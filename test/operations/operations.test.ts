@@ -35,7 +35,7 @@ describe.each(DIALECTS)('operations on %s', (dialect) => {
   let id: number;
 
   beforeAll(async () => {
-    api = await startApi(dialect);
+    api = await startApi(dialect, { deconflictionKey: 'ef'.repeat(32) });
     dir = mkdtempSync(join(tmpdir(), 'alliance-operations-'));
     const admin = await api.node.operator();
     await api.node.banks.createBank(admin, { name: 'KNOWN' });
@@ -171,6 +171,54 @@ describe.each(DIALECTS)('operations on %s', (dialect) => {
     expect([l2.country, l2.attributed.confidence]).toEqual(['GB', 'low']);
   });
 
+  it('deconflicts before referral: a target that meets another case is held with its contact point until released', async () => {
+    const admin = await api.node.operator();
+    // A German case already holds one account of the board and an address the board's users used — at another time.
+    const other = await api.node.deconfliction.openCase(admin, { reference: 'DE-2026-1', contact_point: 'desk-de@police.example' });
+    await api.node.deconfliction.addTargets(admin, other.id, [
+      { kind: 'username', value: 'Board.User' },
+      { kind: 'ip', value: '8.8.8.8', from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' },
+    ]);
+    expect((await api.call('GET', `/api/v1/operations/${id}/targets/u1`)).json().deconfliction).toBeNull();
+    const res = await api.call('POST', `/api/v1/operations/${id}/deconflict`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ checked: 8, held: 1 });
+    const u1 = (await api.call('GET', `/api/v1/operations/${id}/targets/u1`)).json().deconfliction;
+    expect(u1.held).toBe(true);
+    expect(u1.overlaps).toEqual([
+      { kind: 'username', hint: 'b…r', other_case: other.uid, other_member: api.node.config.memberName, other_contact: 'desk-de@police.example' },
+    ]);
+    // 8.8.8.8 in 2026 is not the 2020 user of that address
+    expect((await api.call('GET', `/api/v1/operations/${id}/targets/u5`)).json().deconfliction).toMatchObject({ held: false, overlaps: [] });
+    // the other case's investigator is told too
+    expect((await api.node.deconfliction.alerts(admin, other.id)).map((a) => a.kind)).toContain('username');
+    // a second run checks only what is new
+    expect((await api.call('POST', `/api/v1/operations/${id}/deconflict`)).json()).toEqual({ checked: 0, held: 0 });
+    const de = (await api.call('GET', `/api/v1/operations/${id}/countries`)).json().countries.find((c: { country: string }) => c.country === 'DE');
+    expect([de.deconflicted, de.held]).toEqual([1, 1]);
+
+    const url = `/api/v1/operations/${id}/targets/u1/release`;
+    expect((await api.call('POST', url, { reason: ' ' })).json().code).toBe('OPERATION_INVALID');
+    expect((await api.call('POST', `/api/v1/operations/${id}/targets/u2/release`, { reason: 'x' })).json().message).toMatch(/is not held/);
+    const released = await api.call('POST', url, { reason: 'agreed with desk-de: we refer, they hold back' });
+    expect(released.statusCode, released.body).toBe(200);
+    expect(released.json().deconfliction).toMatchObject({ held: false, released: { reason: 'agreed with desk-de: we refer, they hold back' } });
+    expect((await api.call('POST', url, { reason: 'again' })).json().message).toMatch(/is not held/);
+  });
+
+  it('without the alliance-wide key, deconfliction says it is off and changes nothing', async () => {
+    const off = await startApi(dialect);
+    try {
+      const made = await off.call('POST', '/api/v1/operations', { name: 'No Key', legal_basis: 'b', owner_agency: 'a', contact_point: 'c' });
+      await off.call('POST', `/api/v1/operations/${made.json().id}/targets`, 'ref,username\nx,someone\n', undefined, { 'content-type': 'text/csv' });
+      const res = await off.call('POST', `/api/v1/operations/${made.json().id}/deconflict`);
+      expect([res.statusCode, res.json().code]).toEqual([503, 'DECONFLICTION_OFF']);
+      expect((await off.call('GET', `/api/v1/operations/${made.json().id}/targets/x`)).json().deconfliction).toBeNull();
+    } finally {
+      await off.close();
+    }
+  });
+
   it('is the cases permission: a matcher is refused', async () => {
     expect((await api.call('GET', '/api/v1/operations', undefined, await api.tokenFor('matcher'))).statusCode).toBe(403);
     expect((await api.call('GET', '/api/v1/operations', undefined, await api.tokenFor('analyst'))).statusCode).toBe(200);
@@ -187,7 +235,7 @@ describe.each(DIALECTS)('operations on %s', (dialect) => {
     const imported = await cli('operation', 'import', String(second), file);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^5 targets imported\n/);
-    expect(imported.stdout).toMatch(/\nDE\t1\t1\t0\t0\t0\t0\t1\n/);
+    expect(imported.stdout).toMatch(/\nDE\t1\t1\t0\t0\t0\t0\t1\t0\t0\n/);
     const again = await cli('operation', 'import', String(second), file);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/5 targets are in the operation already/);

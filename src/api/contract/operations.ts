@@ -52,6 +52,17 @@ export const OperationTarget = Type.Object({
   matched: Type.Array(
     Type.Object({ hash: Type.String(), banks: Type.Array(Type.String()), classification: Nullable(Type.String()), series: Type.Array(Type.String()) }),
   ),
+  /** null: not checked against deconfliction yet. */
+  deconfliction: Nullable(
+    Type.Object({
+      checked_at: IsoTimeOut,
+      overlaps: Type.Array(
+        Type.Object({ kind: Type.String(), hint: Type.String(), other_case: Type.String(), other_member: Type.String(), other_contact: Type.String() }),
+      ),
+      held: Type.Boolean(),
+      released: Nullable(Type.Object({ reason: Type.String(), by: Type.String(), at: IsoTimeOut })),
+    }),
+  ),
 });
 export type OperationTarget = Static<typeof OperationTarget>;
 
@@ -64,7 +75,12 @@ export const OperationCountry = Type.Object({
   confidence: Type.Object({ high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), none: Type.Integer() }),
   overridden: Type.Integer(),
   with_matches: Type.Integer(),
+  deconflicted: Type.Integer(),
+  held: Type.Integer(),
 });
+
+export const OperationDeconfliction = Type.Object({ checked: Type.Integer(), held: Type.Integer() });
+export type OperationDeconfliction = Static<typeof OperationDeconfliction>;
 
 export const OperationCountryList = Type.Object({ countries: Type.Array(OperationCountry) });
 export type OperationCountryList = Static<typeof OperationCountryList>;

@@ -4,7 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
 import type { OperationService } from '../../operations/index.js';
-import { Operation, OperationCountryList, OperationImport, OperationList, OperationTarget, OperationTargetList } from '../contract/index.js';
+import {
+  Operation,
+  OperationCountryList,
+  OperationDeconfliction,
+  OperationImport,
+  OperationList,
+  OperationTarget,
+  OperationTargetList,
+} from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
 /** A target file over HTTP: larger ones go through `alliance operation import` (streamed from disk). */
@@ -133,6 +141,35 @@ export async function operationRoutes(app: FastifyInstance, opts: { operations: 
       },
     },
     async (req) => operations.setCountry(req.principal, req.params.id, req.params.ref, req.body.country, req.body.reason ?? null),
+  );
+
+  r.post(
+    '/operations/:id/deconflict',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: "Checks the targets not checked yet against deconfliction (keyed hashes, local and federated cases); overlaps hold a target's referral",
+        params: IdParams,
+        response: { 200: OperationDeconfliction },
+      },
+    },
+    async (req) => operations.deconflict(req.principal, req.params.id),
+  );
+
+  r.post(
+    '/operations/:id/targets/:ref/release',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Releases a held target for referral despite its overlap (after speaking to the other case), with the reason',
+        params: TargetParams,
+        body: Type.Object({ reason: Text(1000) }, { additionalProperties: false }),
+        response: { 200: OperationTarget },
+      },
+    },
+    async (req) => operations.release(req.principal, req.params.id, req.params.ref, req.body.reason),
   );
 
   r.get(

@@ -12,10 +12,10 @@ const idOf = (text: string) => {
 };
 
 function printCountries(lines: CountryLine[]): void {
-  process.stdout.write('country\ttargets\thigh\tmedium\tlow\tnone\toverridden\twith matches\n');
+  process.stdout.write('country\ttargets\thigh\tmedium\tlow\tnone\toverridden\twith matches\tdeconflicted\theld\n');
   for (const l of lines)
     process.stdout.write(
-      `${l.country ?? '(none)'}\t${l.targets}\t${l.confidence.high}\t${l.confidence.medium}\t${l.confidence.low}\t${l.confidence.none}\t${l.overridden}\t${l.with_matches}\n`,
+      `${l.country ?? '(none)'}\t${l.targets}\t${l.confidence.high}\t${l.confidence.medium}\t${l.confidence.low}\t${l.confidence.none}\t${l.overridden}\t${l.with_matches}\t${l.deconflicted}\t${l.held}\n`,
     );
 }
 
@@ -96,8 +96,27 @@ export function operationCommand(): Command {
         if (o.json) return void process.stdout.write(`${JSON.stringify({ targets }, null, 2)}\n`);
         for (const t of targets)
           process.stdout.write(
-            `${t.ref}\t${t.country ?? '(none)'}\t${t.override ? 'overridden' : t.attributed.confidence}\t${t.attributed.reasons.map((r) => `${r.basis}:${r.country}`).join(' ') || '-'}\t${t.matched.length} of ${t.hashes} hashes matched\n`,
+            `${t.ref}\t${t.country ?? '(none)'}\t${t.override ? 'overridden' : t.attributed.confidence}\t${t.attributed.reasons.map((r) => `${r.basis}:${r.country}`).join(' ') || '-'}\t${t.matched.length} of ${t.hashes} hashes matched\t${t.deconfliction === null ? 'not deconflicted' : t.deconfliction.held ? `HELD: ${t.deconfliction.overlaps.map((o) => `${o.other_case} (${o.other_contact})`).join(', ')}` : 'clear'}\n`,
           );
+      }),
+    );
+  op.command('deconflict <id>')
+    .description('Check the targets not checked yet against deconfliction (keyed hashes only); a target that meets another case is held until released.')
+    .action(async (id: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.operations.deconflict(await node.operator(), idOf(id));
+        process.stdout.write(
+          `${r.checked} targets checked, ${r.held} held by an overlap with another case (alliance operation targets ${id} --json shows whom to call)\n`,
+        );
+      }),
+    );
+  op.command('release <id> <ref>')
+    .description('Release a held target for referral, having spoken to the other case, with the reason.')
+    .requiredOption('--reason <text>', 'why it may be referred despite the overlap')
+    .action(async (id: string, ref: string, o: { reason: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const t = await node.operations.release(await node.operator(), idOf(id), ref, o.reason);
+        process.stdout.write(`${t.ref}: released (${t.deconfliction?.released?.reason ?? ''})\n`);
       }),
     );
   op.command('attribute <id> <ref> [country]')
