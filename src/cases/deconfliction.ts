@@ -32,7 +32,7 @@ import {
   unknownPeer,
 } from '../store/index.js';
 import { type Envelope, type FederationService, pullFeed, sealFeedPage } from '../exchange/index.js';
-import { hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
+import { DEMO_DECONFLICTION_KEY, hintOf, keyTarget, normaliseTarget, parseKey, TARGET_KINDS, type TargetKind } from './targets.js';
 import { parseIsoTime, isoOrNull } from '../time/iso-time.js';
 
 export const TARGETS_FORMAT = 'alliance-targets';
@@ -84,6 +84,11 @@ export class DeconflictionService {
     private readonly keyText: string | null,
     private readonly federation: FederationService,
   ) {}
+
+  /** Whether the key in use is the public demo key (serve --demo): keyed hashes made with it protect nothing. */
+  get demoKey(): boolean {
+    return this.keyText === DEMO_DECONFLICTION_KEY;
+  }
 
   async openCase(actor: Principal, input: { reference?: string; contact_point?: string }) {
     requirePermission(actor, 'cases');

@@ -4,7 +4,7 @@
  * key. Only the keyed hash (and a short hint for the investigator) is ever stored or shared: a
  * node that does not hold an identifier cannot recover it, and cannot test guesses without the key.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { AllianceError, failWith } from '../errors/catalogue.js';
 import { getSignalType, recogniseType } from '../signals/index.js';
@@ -73,6 +73,13 @@ export function hintOf(kind: TargetKind, normalised: string): string {
 }
 
 /** The key from its configured text (hex or base64), or an error saying deconfliction is off. */
+/**
+ * The demo deconfliction key: public (anyone can compute it), so it protects nothing. Only
+ * `alliance serve --demo` sets it, when no key is configured; every answer about cases says
+ * `demo: true` while it is in use.
+ */
+export const DEMO_DECONFLICTION_KEY = createHash('sha256').update('alliance demo deconfliction key: public, for serve --demo only').digest('hex');
+
 export function parseKey(text: string | null): Buffer {
   if (!text) throw new AllianceError('DECONFLICTION_OFF', 'deconfliction needs the alliance-wide key: set ALLIANCE_DECONFLICTION_KEY');
   const key = /^[0-9a-f]+$/i.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');

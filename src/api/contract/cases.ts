@@ -102,7 +102,11 @@ export const DeconflictionCase = Type.Object({
 });
 export type DeconflictionCase = Static<typeof DeconflictionCase>;
 
-export const DeconflictionCaseList = Type.Object({ cases: Type.Array(DeconflictionCase) });
+export const DeconflictionCaseList = Type.Object({
+  cases: Type.Array(DeconflictionCase),
+  /** True while the node uses the public demo key (serve --demo): its keyed hashes protect nothing. */
+  demo: Type.Boolean(),
+});
 export type DeconflictionCaseList = Static<typeof DeconflictionCaseList>;
 
 /** POST /cases: the case opened. */

@@ -222,7 +222,7 @@ export async function seriesRoutes(
       config: cfg,
       schema: { tags: ['cases'], summary: 'Investigations on this node, with their number of registered targets', response: { 200: DeconflictionCaseList } },
     },
-    async (req) => ({ cases: await deconfliction.cases(req.principal) }),
+    async (req) => ({ cases: await deconfliction.cases(req.principal), demo: deconfliction.demoKey }),
   );
   r.post(
     '/cases',

@@ -13,7 +13,8 @@ import { buildServer } from '../../api/server.js';
 import type { Config } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { runBackgroundTasks } from '../../jobs/background.js';
-import { seedDemoBanks } from '../../node/demo.js';
+import { DEMO_DECONFLICTION_KEY } from '../../cases/targets.js';
+import { seedDemoBanks, seedDemoWork } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
 import { announceFirstToken, configFrom } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
@@ -44,33 +45,45 @@ export function serveCommand(): Command {
       'processes serving the one port (env ALLIANCE_WORKERS; default 1); each holds the index in memory, the first also runs syncs, jobs and snapshots',
       positiveInt('--workers'),
     )
-    .option('--demo [fixtures]', 'on an empty node, create demo banks from the shared fixture hashes (default ../shared/fixtures)')
+    .option(
+      '--demo [fixtures]',
+      'seed demo data once (banks from the shared fixture hashes, default ../shared/fixtures; rules, reviews, reports, notices, a series, deconfliction cases on a public demo key)',
+    )
     .addHelpText(
       'after',
       "\nThe first start creates the node's member and prints its admin token once.\nExamples:\n  alliance serve --demo\n  alliance serve --workers 2          # two cores' worth of HTTP on one port\n  ALLIANCE_DATABASE_URL=postgres://… alliance serve --role matcher --port 5101",
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
-      const config = configFrom(cmd, {
+      const given = configFrom(cmd, {
         host: opts.host,
         port: opts.port === undefined ? undefined : String(opts.port),
         role: opts.role,
         workers: opts.workers === undefined ? undefined : String(opts.workers),
       });
+      // The demo's deconfliction runs on the public demo key (flagged demo: true), never a configured one.
+      const config = opts.demo && !given.deconflictionKey ? { ...given, deconflictionKey: DEMO_DECONFLICTION_KEY } : given;
       if (config.workers > 1 && cluster.isPrimary) return runWorkers(config, (node) => prepare(node, opts), sayListening);
       await serve(config, cluster.isWorker ? workerId() : 0, opts);
     });
 }
 
-/** What happens once, before serving: the first admin token, the demo banks and the demo page's token. */
+/** What happens once, before serving: the first admin token, the demo banks and work, and the demo page's token. */
 async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared> {
   const { config } = node;
   announceFirstToken(node, say);
   if (node.identityWarning) say(node.identityWarning);
   if (!opts.demo) return {};
   const fixtures = typeof opts.demo === 'string' ? opts.demo : DEFAULT_FIXTURES;
-  const seeded = existsSync(fixtures) ? await seedDemoBanks(node.banks, await node.operator(), fixtures) : undefined;
+  if (!existsSync(fixtures)) return {};
+  const seeded = await seedDemoBanks(node.banks, await node.operator(), fixtures);
+  if (seeded) say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
+  // The core flows, each once: a second --demo on the same data adds nothing.
+  const work = config.role === 'all' ? await seedDemoWork(node, await node.operator(), fixtures) : undefined;
+  if (work && Object.values(work).some((n) => n > 0))
+    say(
+      `Demo work seeded: ${work.rules} rules, ${work.submissions} reviews, ${work.reports} reports, ${work.notices} notices, ${work.series} series, ${work.cases} deconfliction cases${node.deconfliction.demoKey ? ' (on the public demo deconfliction key)' : ''}`,
+    );
   if (!seeded) return {};
-  say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
   // A token that can only check: the one the SDK's demo page (any page) may hold.
   return { demoCheckToken: (await node.members.createToken(await node.operator(), config.memberName, 'checker', 'check SDK demo page')).token };
 }
