@@ -201,9 +201,11 @@ export async function seedDemoWork(node: AllianceNode, actor: Principal, fixture
     });
   const authorities = await node.reports.authorities(actor);
   if (!authorities.authorities.some((a) => a.country === DEMO.authorityCountry)) await node.reports.setAuthority(actor, DEMO.authorityCountry, DEMO.authority);
+  // The one confirmed so far, else a pending one (the analyst may have decided some of them since).
+  const pending = items.find((i) => i.status === 'pending');
   const confirmed =
     items.find((i) => i.status === 'confirmed') ??
-    (items[0] ? await node.reviews.decide(actor, items[0].id, 'confirmed', 'Demo: confirmed to show an incident report and a notice') : undefined);
+    (pending ? await node.reviews.decide(actor, pending.id, 'confirmed', 'Demo: confirmed to show an incident report and a notice') : undefined);
   const out = await node.reports.list(actor, 'out', 500);
   if (confirmed && !out.some((r) => r.review_id === confirmed.id)) {
     await node.reports.fromReview(actor, confirmed.id);
@@ -236,7 +238,7 @@ export async function seedDemoWork(node: AllianceNode, actor: Principal, fixture
       review_id: confirmed.id,
       submission_id: confirmed.submission_id,
     });
-    const second = items[1] ?? confirmed;
+    const second = items.find((i) => i.id !== confirmed.id) ?? confirmed;
     const removed = await node.notices.create(actor, { url: `https://${DEMO.host}/u/demo-removed`, evidence: second.signals, legal_basis: basis });
     await node.notices.confirmRemoved(actor, removed.id, 'Demo: the host answered by e-mail that the file is removed');
     made.notices += 2;

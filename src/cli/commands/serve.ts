@@ -78,7 +78,14 @@ async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared
   const seeded = await seedDemoBanks(node.banks, await node.operator(), fixtures);
   if (seeded) say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
   // The core flows, each once: a second --demo on the same data adds nothing.
-  const work = config.role === 'all' ? await seedDemoWork(node, await node.operator(), fixtures) : undefined;
+  // Demo data must not keep the node from serving: a part that cannot be made is said and skipped.
+  const work =
+    config.role === 'all'
+      ? await seedDemoWork(node, await node.operator(), fixtures).catch((err: unknown) => {
+          say(`Demo work not (fully) seeded: ${(err as Error).message}`);
+          return undefined;
+        })
+      : undefined;
   if (work && Object.values(work).some((n) => n > 0))
     say(
       `Demo work seeded: ${work.rules} rules, ${work.submissions} reviews, ${work.reports} reports, ${work.notices} notices, ${work.series} series, ${work.cases} deconfliction cases${node.deconfliction.demoKey ? ' (on the public demo deconfliction key)' : ''}`,
