@@ -112,6 +112,9 @@ export interface DemoWorkSummary {
   cases: number;
 }
 
+/** Where the demo authority is registered when this process serves none (under --workers): nothing listens there. */
+const NO_AUTHORITY_URL = 'http://127.0.0.1:9';
+
 /** A public key whose private half is thrown away: the demo authority has no node, so nothing can answer as it. */
 function unusablePeerKey(): string {
   const der = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
@@ -122,13 +125,20 @@ function unusablePeerKey(): string {
  * Seeds the core flows through the node's own services, each part once (a second run finds it and
  * adds nothing): action rules on the demo banks; submissions of fixture image hashes with context,
  * which the rule holds for review; one review confirmed, whose incident report is finished and
- * routed to a "demo authority" peer (registered for NL, at 127.0.0.1:9 where no node listens: its
- * delivery fails and is shown as failed, never as delivered), plus a draft; takedown notices to a
+ * routed to the "demo authority" peer registered for NL — the second node this process serves
+ * (cli/commands/serve-demo.ts), which really receives it; when there is none (--workers), a peer at
+ * 127.0.0.1:9 where nothing listens, so the delivery shows as failed — plus a draft; takedown notices to a
  * demo hosting provider (one confirmed removed; the other open, as no abuse endpoint answers);
  * a series with two identified victims referred to demo support services; and two deconfliction
  * cases sharing a target (with the public demo key, flagged demo: true by GET /cases).
  */
-export async function seedDemoWork(node: AllianceNode, actor: Principal, fixtures: string): Promise<DemoWorkSummary | undefined> {
+export async function seedDemoWork(
+  node: AllianceNode,
+  actor: Principal,
+  fixtures: string,
+  /** The demo authority's node, when this process serves one (serve --demo, one process). */
+  authority?: { url: string; publicKey: string },
+): Promise<DemoWorkSummary | undefined> {
   const banks = (await node.banks.listBanks(actor)).map((b) => b.name);
   if (!banks.includes('DEMO_IMAGES')) return undefined;
   const made: DemoWorkSummary = { rules: 0, submissions: 0, reports: 0, notices: 0, series: 0, cases: 0 };
@@ -190,15 +200,18 @@ export async function seedDemoWork(node: AllianceNode, actor: Principal, fixture
   }
 
   // A confirmed review and its incident report, routed to the demo authority.
-  const peers = (await node.federation.listPeers(actor)).map((p) => p.name);
-  if (!peers.includes(DEMO.authority))
+  const peer = (await node.federation.listPeers(actor)).find((p) => p.name === DEMO.authority);
+  if (!peer)
     await node.federation.addPeer(actor, {
       name: DEMO.authority,
-      url: 'http://127.0.0.1:9',
-      publicKey: unusablePeerKey(),
+      url: authority?.url ?? NO_AUTHORITY_URL,
+      publicKey: authority?.publicKey ?? unusablePeerKey(),
       country: DEMO.authorityCountry,
       kind: 'authority',
     });
+  // Its port changes from start to start.
+  else if (authority && (peer.url !== authority.url || peer.public_key !== authority.publicKey))
+    await node.federation.updatePeer(actor, DEMO.authority, { url: authority.url, publicKey: authority.publicKey });
   const authorities = await node.reports.authorities(actor);
   if (!authorities.authorities.some((a) => a.country === DEMO.authorityCountry)) await node.reports.setAuthority(actor, DEMO.authorityCountry, DEMO.authority);
   // The one confirmed so far, else a pending one (the analyst may have decided some of them since).
@@ -207,10 +220,13 @@ export async function seedDemoWork(node: AllianceNode, actor: Principal, fixture
     items.find((i) => i.status === 'confirmed') ??
     (pending ? await node.reviews.decide(actor, pending.id, 'confirmed', 'Demo: confirmed to show an incident report and a notice') : undefined);
   const out = await node.reports.list(actor, 'out', 500);
-  if (confirmed && !out.some((r) => r.review_id === confirmed.id)) {
+  const report = confirmed ? out.find((r) => r.review_id === confirmed.id) : undefined;
+  if (confirmed && !report) {
     await node.reports.fromReview(actor, confirmed.id);
     made.reports++;
   }
+  // A delivery that failed while no demo authority was served (or it was down): sent again now it is.
+  if (authority && report?.routed_to === DEMO.authority && report.delivery?.state === 'failed') await node.reports.redeliver(actor, report.id);
   if (!out.some((r) => r.additional_info?.startsWith('Demo draft'))) {
     await node.reports.create(actor, {
       incident_type: 'child_pornography',

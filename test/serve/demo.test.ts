@@ -1,14 +1,14 @@
 /**
  * `alliance serve --demo` as a real process on 127.0.0.1: every core flow has something real to
- * show — rules, a review queue made by submissions, incident reports (one finished and routed to
- * the demo authority, whose delivery is shown as it is: never "delivered", as no node answers for
- * it), notices with timelines, a series with victims and referrals, deconfliction cases on the
+ * show — rules, a review queue made by submissions, incident reports (one finished, routed to the
+ * demo authority — a second node the process serves — and really delivered to it), notices with timelines, a series with victims and referrals, deconfliction cases on the
  * demo key flagged demo: true — and a second start on the same data adds nothing twice.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 const running: ServerProcess[] = [];
@@ -70,11 +70,15 @@ describe('alliance serve --demo', () => {
     expect(confirmed).toBeDefined();
 
     // Reports: the confirmed review's, finished and routed to the demo authority (NL, from the
-    // account's country); its delivery is pending or failed — no node answers for that peer.
-    expect(s.peers).toEqual([expect.objectContaining({ name: 'demo-authority', kind: 'authority', country: 'NL' })]);
+    // account's country), a second node served by the process, which receives it.
+    const authorityUrl = /Demo authority: a second node \(member demo-authority, NL\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(first.stderr())?.[1];
+    expect(authorityUrl).toBeDefined();
+    expect(s.peers).toEqual([expect.objectContaining({ name: 'demo-authority', kind: 'authority', country: 'NL', url: authorityUrl })]);
     const routed = s.reports.find((r: { review_id: number | null }) => r.review_id === confirmed.id);
     expect(routed).toMatchObject({ status: 'finished', routed_to: 'demo-authority', country: 'NL', routing_basis: 'account', kind: 'referral' });
-    expect(['pending', 'failed']).toContain(routed.delivery.state);
+    await expect
+      .poll(async () => (await http(`${first.url}/api/v1/reports/${routed.id}`, token)).json.delivery, { timeout: 30_000 })
+      .toEqual({ state: 'delivered', error: null });
     expect(s.reports.find((r: { status: string }) => r.status === 'draft')).toMatchObject({ additional_info: expect.stringMatching(/^Demo draft/) });
 
     // Notices to the demo hosting provider: one open (its timeline starts at "created"), one confirmed removed.
@@ -113,6 +117,12 @@ describe('alliance serve --demo', () => {
     const decided = (await http(`${first.url}/api/v1/reviews?status=all&limit=500`, token)).json.items;
     expect(await first.stop('SIGTERM')).toBe(0);
     running.pop();
+    // The demo authority's own store holds the report it received.
+    const received = await runCli(['report', 'list', '--in', '--data', join(dir, 'demo-authority')]);
+    expect(received.code).toBe(0);
+    expect(received.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^\\d+\t${routed.uid}\tfinished\tchild_pornography\tNL\treferral\tfrom `)),
+    ]);
 
     // A second --demo on the same data: nothing seeded again.
     const second = await startServer(['--demo'], env);
@@ -125,6 +135,10 @@ describe('alliance serve --demo', () => {
     const ids = (list: Array<{ id?: number; name?: string }>) => list.map((x) => x.id ?? x.name).sort();
     for (const k of ['rules', 'reviews', 'reports', 'notices', 'providers', 'series', 'services', 'alerts', 'peers'] as const)
       expect(ids(again[k]), k).toEqual(ids(s[k]));
+    // The demo authority listens on a new port: the peer follows it; the report stays delivered once.
+    const newUrl = /Demo authority: .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(second.stderr())?.[1];
+    expect(again.peers[0].url).toBe(newUrl);
+    expect(again.reports.find((r: { id: number }) => r.id === routed.id).delivery).toEqual({ state: 'delivered', error: null });
     expect(ids(again.cases.cases)).toEqual(ids(s.cases.cases));
   });
 

@@ -14,10 +14,11 @@ import type { Config } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { runBackgroundTasks } from '../../jobs/background.js';
 import { DEMO_DECONFLICTION_KEY } from '../../cases/targets.js';
-import { seedDemoBanks, seedDemoWork } from '../../node/demo.js';
+import { DEMO, seedDemoBanks, seedDemoWork } from '../../node/demo.js';
 import { openNode, type AllianceNode } from '../../node/node.js';
 import { announceFirstToken, configFrom } from '../node-command.js';
 import { oneOf, positiveInt } from '../options.js';
+import { startDemoAuthority, type DemoAuthority } from './serve-demo.js';
 import { runWorkers, say, workerId, type Prepared } from './serve-workers.js';
 
 interface ServeOptions {
@@ -67,8 +68,14 @@ export function serveCommand(): Command {
     });
 }
 
-/** What happens once, before serving: the first admin token, the demo banks and work, and the demo page's token. */
-async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared> {
+/** The demo authority's node, when this process serves one (serve --demo in one process). */
+let demoAuthority: DemoAuthority | undefined;
+
+/**
+ * What happens once, before serving: the first admin token, the demo banks and work, and the demo
+ * page's token. `serving`: this process serves HTTP itself (no workers), so it can serve the demo authority too.
+ */
+async function prepare(node: AllianceNode, opts: ServeOptions, serving = false): Promise<Prepared> {
   const { config } = node;
   announceFirstToken(node, say);
   if (node.identityWarning) say(node.identityWarning);
@@ -79,9 +86,15 @@ async function prepare(node: AllianceNode, opts: ServeOptions): Promise<Prepared
   if (seeded) say(`Demo banks created from ${fixtures}: ${seeded.banks.join(', ')} (${seeded.contents} contents)`);
   // The core flows, each once: a second --demo on the same data adds nothing.
   // Demo data must not keep the node from serving: a part that cannot be made is said and skipped.
+  if (serving && config.role === 'all')
+    demoAuthority = await startDemoAuthority(node).catch((err: unknown) => {
+      say(`The demo authority's node did not start (its reports stay undelivered): ${(err as Error).message}`);
+      return undefined;
+    });
+  if (demoAuthority) say(`Demo authority: a second node (member ${DEMO.authority}, NL) on ${demoAuthority.url}, receiving the demo's incident reports`);
   const work =
     config.role === 'all'
-      ? await seedDemoWork(node, await node.operator(), fixtures).catch((err: unknown) => {
+      ? await seedDemoWork(node, await node.operator(), fixtures, demoAuthority).catch((err: unknown) => {
           say(`Demo work not (fully) seeded: ${(err as Error).message}`);
           return undefined;
         })
@@ -108,13 +121,14 @@ function sayListening(address: string, prepared: Prepared): void {
 async function serve(config: Readonly<Config>, worker: number, opts: ServeOptions): Promise<void> {
   const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl), queryThreads: config.lookupThreads, serving: true });
   const app = await buildServer(node);
-  const prepared = worker === 0 ? await prepare(node, opts) : {};
+  const prepared = worker === 0 ? await prepare(node, opts, true) : {};
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     // Nothing may keep a server that cannot listen alive: close the store, leave the primary.
     await app.close().catch(() => undefined);
+    await demoAuthority?.close().catch(() => undefined);
     await node.close();
     if (worker > 0) cluster.worker?.disconnect(); // a disconnect it asked for: its exit code stays the error's
     throw listenError(err, config);
@@ -134,6 +148,7 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
     if (worker === 0) say(`${signal}: stopping (writing index snapshots)…`);
     stopTasks();
     await app.close();
+    await demoAuthority?.close().catch(() => undefined);
     if (background) await node.matcher.snapshot().catch(() => undefined);
     // Signed, not sent: a witness that is down must not hold the shutdown (the next start sends it).
     if (background && config.role === 'all') await node.audit.checkpoint().catch(() => undefined);
