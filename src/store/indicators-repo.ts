@@ -147,40 +147,28 @@ export function noticesSent(db: Executor, p: Span) {
     .execute();
 }
 
-/** Signals added in the period to banks this node publishes and does not receive or fetch (by bank: an index-only count). */
+/** Signals added in the period (by bank: an index-only count). */
+const signalsAdded = (db: Executor, p: Span) =>
+  db
+    .selectFrom('signals')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('created_at', '>=', p.from)
+    .where('created_at', '<', p.to);
+
+/** Signals added in the period to banks this node publishes and does not receive or fetch. */
 export const signalsContributed = (db: Executor, p: Span) =>
   count(
-    db
-      .selectFrom('signals')
-      .select((eb) => eb.fn.countAll().as('n'))
+    signalsAdded(db, p)
       .where('bank_id', 'in', db.selectFrom('publications').select('bank_id'))
       .where('bank_id', 'not in', db.selectFrom('subscriptions').select('bank_id'))
-      .where('bank_id', 'not in', db.selectFrom('exchanges').select('bank_id'))
-      .where('created_at', '>=', p.from)
-      .where('created_at', '<', p.to),
+      .where('bank_id', 'not in', db.selectFrom('exchanges').select('bank_id')),
   );
 
 /** Signals received in the period (the banks subscriptions feed). */
-export const signalsReceived = (db: Executor, p: Span) =>
-  count(
-    db
-      .selectFrom('signals')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('bank_id', 'in', db.selectFrom('subscriptions').select('bank_id'))
-      .where('created_at', '>=', p.from)
-      .where('created_at', '<', p.to),
-  );
+export const signalsReceived = (db: Executor, p: Span) => count(signalsAdded(db, p).where('bank_id', 'in', db.selectFrom('subscriptions').select('bank_id')));
 
 /** Signals added in the period to the banks external exchanges (NCMEC, ThreatExchange, …) fill. */
-export const signalsFetched = (db: Executor, p: Span) =>
-  count(
-    db
-      .selectFrom('signals')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('bank_id', 'in', db.selectFrom('exchanges').select('bank_id'))
-      .where('created_at', '>=', p.from)
-      .where('created_at', '<', p.to),
-  );
+export const signalsFetched = (db: Executor, p: Span) => count(signalsAdded(db, p).where('bank_id', 'in', db.selectFrom('exchanges').select('bank_id')));
 
 /** Lookups with a match in the period; the predicate is the partial index's own (migration 0011), so only matching rows are read. */
 export async function matchesAudited(db: Executor, p: Span): Promise<number> {
