@@ -17,6 +17,7 @@ import {
   logFeed,
   type NewSignal,
   notify,
+  type Signal,
   signalsOfContent,
   type Store,
   type Tx,
@@ -37,11 +38,36 @@ function signalsOf(e: UpsertEntry): NewSignal[] {
   });
 }
 
+/** The classification column's text of an entry's classification, each distinct label parsed once per page. */
+function classificationColumn(cache: Map<string, string>, label: string | null): string | null {
+  if (!label) return null;
+  let text = cache.get(label);
+  if (text === undefined) {
+    text = JSON.stringify(parseClassification(label));
+    cache.set(label, text);
+  }
+  return text;
+}
+
 export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, peerId: number | null, deltas: Entry[]): Promise<ApplyResult> {
   // The last delta of an item wins (a page may carry an item twice).
   const last = new Map<string, Entry>();
   for (const e of deltas) last.set(e.uid, e);
   const existing = await contentIdsByUid(tx, bankId, [...last.keys()]);
+  const classifications = new Map<string, string>();
+  // The current signals of every item to update, read in a few statements rather than one per item.
+  const updateIds: number[] = [];
+  for (const e of last.values()) {
+    const id = existing.get(e.uid);
+    if (e.op === 'upsert' && id !== undefined) updateIds.push(id);
+  }
+  const currentOf = new Map<number, Signal[]>();
+  for (let i = 0; i < updateIds.length; i += 500)
+    for (const s of await signalsOfContent(tx, updateIds.slice(i, i + 500))) {
+      const list = currentOf.get(s.content_id);
+      if (list) list.push(s);
+      else currentOf.set(s.content_id, [s]);
+    }
   const result: ApplyResult = { added: 0, updated: 0, deleted: 0 };
   const fresh: UpsertEntry[] = [];
   const touched: number[] = [];
@@ -56,7 +82,7 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
     } else if (id === undefined) fresh.push(e);
     else {
       await updateContent(tx, id, {
-        classification: e.classification ? JSON.stringify(parseClassification(e.classification)) : null,
+        classification: classificationColumn(classifications, e.classification),
         tags: JSON.stringify(e.tags),
         disabled_until: e.disabled ? DISABLED_FOREVER : null,
         first_seen: Date.parse(e.first_seen),
@@ -65,7 +91,7 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
         ...(e.metadata !== undefined ? { metadata: e.metadata ? JSON.stringify(e.metadata) : null } : {}),
       });
       const wanted = signalsOf(e);
-      const current = await signalsOfContent(tx, [id]);
+      const current = currentOf.get(id) ?? [];
       const same = current.length === wanted.length && current.every((s, i) => s.signal_type === wanted[i].signal_type && s.value === wanted[i].value);
       if (!same) {
         // Replace the signals: deleting them logs their removal from the index.
@@ -83,7 +109,7 @@ export async function applyDeltas(tx: Tx, dialect: DialectName, bankId: number, 
       bankId,
       fresh.map((e) => ({
         content: {
-          classification: e.classification ? JSON.stringify(parseClassification(e.classification)) : null,
+          classification: classificationColumn(classifications, e.classification),
           tags: e.tags,
           note: e.note ?? null,
           metadata: e.metadata ?? null,

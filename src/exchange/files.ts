@@ -57,7 +57,8 @@ async function* ncmecBatches(paths: string[], member: string, report: FileImport
     try {
       const page = parseNcmecPage(await readFile(path, 'utf8'), { member });
       report.unmatchable += page.unmatchable;
-      yield page.entries;
+      // A file is refused for an invalid fingerprint (someone can correct it); an exchange drops the fingerprint instead.
+      yield page.rejected.length ? page.rejected.map((r) => new Error(`${path}: line ${r.line}: ${r.message}`)) : page.entries;
     } catch (err) {
       if (!(err instanceof NcmecError)) throw err;
       yield [new Error(`${path}: ${err.message}`)];

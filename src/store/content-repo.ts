@@ -2,7 +2,7 @@
  * Bank content and its signals. Every signal insert or delete also appends to the index change
  * log in the same transaction, so the matchers can never miss or double-apply a change.
  */
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
@@ -321,17 +321,27 @@ export async function bulkInsertContents(db: Executor, dialect: DialectName, ban
   return contentIds;
 }
 
-/** Contents of a bank by their federation uid. */
+/** The statement text of contentIdsByUid for `n` uids (kept: SQLite keeps each prepared). */
+const uidLookups = new Map<string, string>();
+function uidLookup(postgres: boolean, n: number): string {
+  const key = `${postgres ? 'pg' : 'sqlite'} ${n}`;
+  let text = uidLookups.get(key);
+  if (!text) {
+    const params = Array.from({ length: n }, (_, j) => (postgres ? `$${j + 2}` : '?')).join(', ');
+    text = `select "id", "uid" from "bank_content" where "bank_id" = ${postgres ? '$1' : '?'} and "uid" in (${params})`;
+    uidLookups.set(key, text);
+  }
+  return text;
+}
+
+/** Contents of a bank by their federation uid (500 uids a statement, each statement prepared once). */
 export async function contentIdsByUid(db: Executor, bankId: number, uids: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
+  const postgres = onPostgres(db);
   for (let i = 0; i < uids.length; i += 500) {
-    const rows = await db
-      .selectFrom('bank_content')
-      .select(['id', 'uid'])
-      .where('bank_id', '=', bankId)
-      .where('uid', 'in', uids.slice(i, i + 500))
-      .execute();
-    for (const r of rows) if (r.uid) out.set(r.uid, r.id);
+    const chunk = uids.slice(i, i + 500);
+    const r = await db.executeQuery<{ id: number; uid: string | null }>(CompiledQuery.raw(uidLookup(postgres, chunk.length), [bankId, ...chunk]));
+    for (const row of r.rows) if (row.uid) out.set(row.uid, Number(row.id));
   }
   return out;
 }

@@ -1,17 +1,22 @@
 /** The per-bank feed log: what changed, in order, for the bank's subscribers. */
 import type { BankContent, Signal } from './schema.js';
-import { nextTurn, now, type Executor } from './util.js';
+import { insertRows } from './bulk.js';
+import { now, onPostgres, type Executor } from './util.js';
+
+const FEED_COLUMNS = ['bank_id', 'content_id', 'op', 'uid', 'at'] as const;
 
 /** Appends feed entries; deletes carry the content's uid (`uids`, by content id) when it has one. */
 export async function logFeed(db: Executor, bankId: number, contentIds: number[], op: 'upsert' | 'delete', uids?: Map<number, string | null>): Promise<void> {
+  if (contentIds.length === 0) return;
   const at = now();
-  for (let i = 0; i < contentIds.length; i += 500) {
-    if (i > 0 && i % 4000 === 0) await nextTurn();
-    await db
-      .insertInto('feed_log')
-      .values(contentIds.slice(i, i + 500).map((content_id) => ({ bank_id: bankId, content_id, op, uid: uids?.get(content_id) ?? null, at })))
-      .execute();
-  }
+  // Multi-row statements prepared once (bulk.ts; it also gives the event loop its turns): a page of a feed or an exchange logs thousands.
+  await insertRows(
+    db,
+    onPostgres(db) ? 'postgres' : 'sqlite',
+    'feed_log',
+    FEED_COLUMNS,
+    contentIds.map((id) => [bankId, id, op, uids?.get(id) ?? null, at]),
+  );
 }
 
 export function feedRows(db: Executor, bankId: number, since: number, limit: number) {

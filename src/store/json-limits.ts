@@ -37,11 +37,19 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
   return max;
 }
 
+/** The JSON text of `value` and why it breaks the limits (or undefined): the text is made once. */
+function checked(value: unknown, limits: JsonLimits): { text: string | undefined; problem: string | undefined } {
+  if (jsonDepth(value, limits.depth) > limits.depth) return { text: undefined, problem: `must be nested at most ${limits.depth} levels deep` };
+  const text = JSON.stringify(value) as string | undefined;
+  // Bytes are counted only when the text could exceed them (a UTF-16 unit is at most 3 bytes).
+  if (text !== undefined && text.length * 3 > limits.bytes && Buffer.byteLength(text) > limits.bytes)
+    return { text, problem: `must be at most ${limits.bytes.toLocaleString('en')} bytes as JSON` };
+  return { text, problem: undefined };
+}
+
 /** Why `value` breaks the limits, or undefined. */
 export function jsonLimitProblem(value: unknown, limits: JsonLimits = FREE_JSON_LIMITS): string | undefined {
-  if (jsonDepth(value, limits.depth) > limits.depth) return `must be nested at most ${limits.depth} levels deep`;
-  if (Buffer.byteLength(JSON.stringify(value) ?? '') > limits.bytes) return `must be at most ${limits.bytes.toLocaleString('en')} bytes as JSON`;
-  return undefined;
+  return checked(value, limits).problem;
 }
 
 /**
@@ -49,7 +57,7 @@ export function jsonLimitProblem(value: unknown, limits: JsonLimits = FREE_JSON_
  * @example jsonColumn(c.metadata, 'metadata') // '{"case":"17"}'
  */
 export function jsonColumn(value: unknown, field: string, limits: JsonLimits = STORED_JSON_LIMITS): string {
-  const problem = jsonLimitProblem(value, limits);
+  const { text, problem } = checked(value, limits);
   if (problem) throw new AllianceError('VALIDATION', `${field} ${problem}`);
-  return JSON.stringify(value);
+  return text as string;
 }

@@ -25,6 +25,8 @@ export interface ExchangePage<C> {
   unmatchable?: number;
   /** How far the remote is, in the checkpoint's positions (the Alliance feed: to show the lag). */
   latest?: number;
+  /** Values dropped because they cannot become a signal (an MD5 that is not one): why, each; the page is applied without them. */
+  rejected?: string[];
 }
 
 /** Signed requests with this node's key to one registered Alliance peer (the federation feed's transport). */

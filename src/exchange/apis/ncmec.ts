@@ -17,10 +17,9 @@
  * fingerprint are counted. Opinions go back as NCMEC feedback: one PUT per fingerprint type.
  * The next page is requested while the current one is being applied.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Type } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
-import { feedbackTypeOf, NcmecError, parseNcmecPage } from '../formats/ncmec.js';
+import { feedbackTypeOf, NcmecError, parseNcmecPage, readNcmecXml } from '../formats/ncmec.js';
 import type { ExchangeApi, ExchangeContext, ExchangeOpinion, ExchangePage, OpinionTarget } from './exchange-api.js';
 import type { RemoteRequest } from './remote-http.js';
 
@@ -141,20 +140,14 @@ async function get(ctx: Ctx, url: string, what: string, extra: Partial<RemoteReq
   return answer.text;
 }
 
-/** A small NCMEC document (status, reasons) parsed with the same refusals as the entries: no DOCTYPE, no entities, well-formed. */
-const small = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  processEntities: false,
-  parseTagValue: false,
-  isArray: (n) => n === 'reason',
-});
+/** A small NCMEC document (status, reasons) read with the same refusals as the entries: no DOCTYPE, no entities, well-formed. */
 function parseSmall(text: string, what: string): Record<string, unknown> {
-  if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw new AllianceError('EXCHANGE_INVALID', `NCMEC's ${what} has a DOCTYPE or entity declaration: refused`);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new AllianceError('EXCHANGE_INVALID', `NCMEC's ${what} is malformed XML: line ${valid.err.line}: ${valid.err.msg}`);
-  return small.parse(text) as Record<string, unknown>;
+  try {
+    return readNcmecXml(text);
+  } catch (err) {
+    if (!(err instanceof NcmecError)) throw err;
+    throw new AllianceError('EXCHANGE_INVALID', `NCMEC's ${what} refused: ${err.message}`);
+  }
 }
 
 const textOf = (v: unknown): string | null =>
@@ -248,7 +241,7 @@ async function* fetchEntries(ctx: Ctx, checkpoint: NcmecCheckpoint | null): Asyn
         ahead = get(ctx, url, 'an entries request');
         ahead.catch(() => undefined);
       }
-      yield { deltas: page.entries, checkpoint: cp, unmatchable: page.unmatchable };
+      yield { deltas: page.entries, checkpoint: cp, unmatchable: page.unmatchable, rejected: page.rejected.map((r) => `line ${r.line}: ${r.message}`) };
       if (!page.next) break;
     }
     if (shrunk) continue;
@@ -336,7 +329,7 @@ async function status(ctx: Ctx): Promise<Record<string, unknown>> {
   const doc = parseSmall(await get(ctx, `${base}/v2/status`, 'the status request'), 'status');
   const s = doc.status as Record<string, unknown> | undefined;
   if (!s || typeof s !== 'object') throw new AllianceError('EXCHANGE_INVALID', 'NCMEC answered the status request with no <status>');
-  const member = s.member as Record<string, unknown> | string | undefined;
+  const member = (Array.isArray(s.member) ? s.member[0] : s.member) as Record<string, unknown> | string | undefined;
   return {
     api: 'ncmec',
     base_url: base,

@@ -6,11 +6,15 @@
  * classification; the contributing member, the other fingerprints (PhotoDNA, NetClean, …) and
  * the feedback are kept in the content's metadata.
  *
- * Documents with a DOCTYPE or entity declarations are refused before parsing (no external
- * entities, no entity expansion); malformed XML is refused with its line and column.
+ * Pages are read in one strict pass (strict-xml.ts): documents with a DOCTYPE or entity
+ * declarations are refused (no external entities, no entity expansion), malformed XML is refused
+ * with its line and column. An MD5, SHA-1 or PDQ value that is not one (a PDQ that is not 64 hex
+ * digits) is dropped from its entry and reported in `rejected` with its line, rather than
+ * refusing the page: one odd entry must not block an exchange for ever. The entry keeps its
+ * other fingerprints (with none left it is counted unmatchable, like any entry without one).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Entry, UpsertEntry } from '../page.js';
+import { parseStrictXml, XmlError } from './strict-xml.js';
 
 export const NCMEC_ORIGIN = 'NCMEC';
 
@@ -36,17 +40,22 @@ const KINDS = [
   { list: 'videos', item: 'video', deleted: 'deletedVideo', kind: 'video' },
 ] as const;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  removeNSPrefix: true,
-  processEntities: true,
-  htmlEntities: false,
-  isArray: (name) => ['image', 'video', 'deletedImage', 'deletedVideo', 'member', 'reason', 'affirmativeFeedback', 'negativeFeedback'].includes(name),
-});
+const ARRAYS = new Set(['image', 'video', 'deletedImage', 'deletedVideo', 'member', 'reason', 'affirmativeFeedback', 'negativeFeedback']);
+const isArray = (name: string) => ARRAYS.has(name);
+
+/**
+ * An NCMEC document read strictly (strict-xml.ts), its problems as NcmecError with their line:
+ * declarations (DOCTYPE, ENTITY) are named as such, anything else is malformed XML.
+ */
+export function readNcmecXml(text: string): Record<string, unknown> {
+  try {
+    return parseStrictXml(text, { isArray });
+  } catch (err) {
+    if (!(err instanceof XmlError)) throw err;
+    if (err.reason.startsWith('<!')) throw new NcmecError(err.line, err.reason);
+    throw new NcmecError(err.line, `malformed XML: ${err.reason} (column ${err.column})`);
+  }
+}
 
 const lineAt = (text: string, index: number) => (index < 0 ? 1 : text.slice(0, index).split('\n').length);
 
@@ -60,20 +69,19 @@ export interface NcmecPage {
   entries: Entry[];
   /** Entries with no fingerprint Alliance can match (kept out, counted). */
   unmatchable: number;
+  /** MD5, SHA-1 and PDQ values dropped from their entries because they are not valid ones: where and why. */
+  rejected: Array<{ line: number; message: string }>;
   next: string | null;
 }
 
 /** Parses one queryResult page. Throws NcmecError with the line of the problem. */
 export function parseNcmecPage(text: string, opts: { member: string }): NcmecPage {
-  const decl = /<!(DOCTYPE|ENTITY)/i.exec(text);
-  if (decl) throw new NcmecError(lineAt(text, decl.index), `<!${decl[1]} is not allowed (external entities and entity expansion are refused)`);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new NcmecError(valid.err.line, `malformed XML: ${valid.err.msg} (column ${valid.err.col})`);
-  const doc = parser.parse(text) as Node;
+  const doc = readNcmecXml(text);
   const root = doc.queryResult as Node | undefined;
   if (!root || typeof root !== 'object') throw new NcmecError(1, 'not an NCMEC queryResult document');
   const entries: Entry[] = [];
   let unmatchable = 0;
+  const rejected: NcmecPage['rejected'] = [];
   /** The line of an entry, found by its id (the parser does not keep positions); counted on from the previous entry. */
   let searchFrom = 0;
   let lineOfSearch = 1;
@@ -89,7 +97,7 @@ export function parseNcmecPage(text: string, opts: { member: string }): NcmecPag
     if (list === undefined || list === '') continue;
     if (typeof list !== 'object') throw new NcmecError(lineAt(text, text.indexOf(`<${k.list}`)), `<${k.list}> must contain <${k.item}> elements`);
     for (const raw of (list[k.item] as Node[] | undefined) ?? []) {
-      const e = entryOf(raw, k.kind, opts, locate);
+      const e = entryOf(raw, k.kind, opts, locate, rejected);
       if (e) entries.push(e);
       else unmatchable++;
     }
@@ -99,7 +107,7 @@ export function parseNcmecPage(text: string, opts: { member: string }): NcmecPag
     }
   }
   const paging = root.paging as Node | undefined;
-  return { entries, unmatchable, next: (paging && textOf(paging.next)) || null };
+  return { entries, unmatchable, rejected, next: (paging && textOf(paging.next)) || null };
 }
 
 /** NCMEC's feedback type (the `<TYPE>` of the feedback URL: MD5, SHA1, PDQ) of an Alliance signal type this format yields; null for others. */
@@ -120,7 +128,7 @@ function keyOf(raw: Node, element: string, locate: (id: string) => number): { me
   return { memberId, memberName: textOf(member) ?? '', id, line };
 }
 
-function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id: string) => number): UpsertEntry | null {
+function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id: string) => number, rejected: NcmecPage['rejected']): UpsertEntry | null {
   const { memberId, memberName, id, line } = keyOf(raw, kind, locate);
   const fail = (m: string): never => {
     throw new NcmecError(line, `${kind} ${id}: ${m}`);
@@ -148,7 +156,10 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
       others[name] = v!;
       continue;
     }
-    if (!known.re.test(v!)) fail(`fingerprint <${name}> is not a valid ${known.type} (${JSON.stringify(v!.slice(0, 70))})`);
+    if (!known.re.test(v!)) {
+      rejected.push({ line, message: `${kind} ${id.slice(0, 100)}: fingerprint <${name}> is not a valid ${known.type} (${JSON.stringify(v!.slice(0, 70))})` });
+      continue;
+    }
     signals.push({ type: known.type, value: v!.toLowerCase() });
   }
   if (signals.length === 0) return null;
