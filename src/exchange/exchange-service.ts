@@ -48,7 +48,7 @@ import {
   updateExchange,
   listSubscriptions,
 } from '../store/index.js';
-import { applyPage } from './apply-feed.js';
+import { applyDeltas } from './apply-feed.js';
 import type { ExchangeApi, ExchangeContext, ExchangeOpinion } from './apis/exchange-api.js';
 import { exchangeApis, getExchangeApi } from './apis/registry.js';
 import { remoteHttp } from './apis/remote-http.js';
@@ -84,6 +84,11 @@ export interface ExchangeStatus {
   up_to_date: boolean;
   fetched_items: number;
   unmatchable_items: number;
+  /** Values dropped because they cannot become a signal (an NCMEC PDQ that is not 64 hex digits); their entries were applied without them. */
+  rejected_values: number;
+  /** Why, for the first few of the latest page that had any. */
+  rejected_reasons: string[];
+  /** Pages that carried something (a remote's empty window moves the checkpoint but is no page). */
   pages: number;
   last_error: string | null;
   last_error_code: string | null;
@@ -96,6 +101,8 @@ export interface FetchReport {
   updated: number;
   deleted: number;
   unmatchable: number;
+  /** Values dropped because they cannot become a signal (see ExchangeStatus.rejected_values). */
+  rejected: number;
   up_to_date: boolean;
   /** The checkpoint was stale (or a full refetch was asked for): this fetch started from the beginning. */
   restarted: boolean;
@@ -280,6 +287,8 @@ export class ExchangeService {
       up_to_date: r.up_to_date === 1,
       fetched_items: r.items_fetched,
       unmatchable_items: r.unmatchable,
+      rejected_values: r.rejected,
+      rejected_reasons: parseJson<string[]>(r.rejected_reasons, []),
       pages: r.pages,
       last_error: r.last_error,
       last_error_code: r.last_error_code,
@@ -369,7 +378,17 @@ export class ExchangeService {
   private async fetchOnce(name: string, opts: { full?: boolean }): Promise<FetchReport> {
     const row = await this.row(name);
     const api = getExchangeApi(row.api);
-    const report: FetchReport = { exchange: name, pages: 0, added: 0, updated: 0, deleted: 0, unmatchable: 0, up_to_date: false, restarted: false };
+    const report: FetchReport = {
+      exchange: name,
+      pages: 0,
+      added: 0,
+      updated: 0,
+      deleted: 0,
+      unmatchable: 0,
+      rejected: 0,
+      up_to_date: false,
+      restarted: false,
+    };
     const budget = AbortSignal.timeout(this.options.fetchBudgetMs ?? 240_000);
     const signal = AbortSignal.any([budget, this.stopping.signal]);
     await markExchangeFetchStart(this.store.db, row.id);
@@ -387,22 +406,31 @@ export class ExchangeService {
       let stoppedByBudget = false;
       for await (const page of api.fetch(ctx, checkpoint)) {
         const next = JSON.stringify(page.checkpoint);
-        const applied = await applyPage(this.store, { bankId: row.bank_id, receivedFrom: null }, page.deltas, (tx) =>
-          advanceExchangeCheckpoint(tx, row.id, stored, {
+        const rejected = page.rejected ?? [];
+        // An empty answer (a remote's window with nothing in it) only moves the checkpoint: it is no page, and changes no signal.
+        const empty = page.deltas.length === 0 && !page.unmatchable && rejected.length === 0;
+        const applied = await this.store.db.transaction().execute(async (tx) => {
+          const r = empty ? { added: 0, updated: 0, deleted: 0 } : await applyDeltas(tx, this.store.dialect, row.bank_id, null, page.deltas);
+          await advanceExchangeCheckpoint(tx, row.id, stored, {
             checkpoint: next,
             checkpointTs: api.checkpointTime?.(page.checkpoint) ?? null,
             items: page.deltas.length,
             unmatchable: page.unmatchable ?? 0,
-          }),
-        );
+            rejected,
+            countsAsPage: !empty,
+          });
+          if (!empty) await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+          return r;
+        });
         stored = next;
         checkpoint = page.checkpoint;
-        report.pages++;
+        if (!empty) report.pages++;
         report.added += applied.added;
         report.updated += applied.updated;
         report.deleted += applied.deleted;
         report.unmatchable += page.unmatchable ?? 0;
-        await this.onSignalsChanged();
+        report.rejected += rejected.length;
+        if (!empty) await this.onSignalsChanged();
         if (signal.aborted) {
           stoppedByBudget = true;
           break;

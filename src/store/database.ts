@@ -44,6 +44,7 @@ import { cybertipline } from './migrations/0019-cybertipline.js';
 import { exchangeSuccess } from './migrations/0020-exchange-success.js';
 import { operations } from './migrations/0021-operations.js';
 import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.js';
+import { exchangeRejected } from './migrations/0023-exchange-rejected.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -102,6 +103,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0020-exchange-success': exchangeSuccess as Migration,
     '0021-operations': operations(dialect) as Migration,
     '0022-cybertipline-authority': cybertiplineAuthority(dialect) as Migration,
+    '0023-exchange-rejected': exchangeRejected as Migration,
   };
   return { getMigrations: async () => all };
 }

@@ -3,6 +3,9 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { ExchangesTable } from './schema.js';
 import { now, type Executor } from './util.js';
 
+/** How many of a page's reasons for rejected values the status keeps. */
+export const REJECTED_REASONS_KEPT = 5;
+
 export type ExchangeRow = Omit<ExchangesTable, 'id'> & { id: number; bank: string };
 
 function exchangeQuery(db: Executor) {
@@ -21,6 +24,7 @@ const numeric = (r: ExchangeRow): ExchangeRow => ({
   full_fetch_started_at: r.full_fetch_started_at === null ? null : Number(r.full_fetch_started_at),
   items_fetched: Number(r.items_fetched),
   unmatchable: Number(r.unmatchable),
+  rejected: Number(r.rejected),
   pages: Number(r.pages),
   created_at: Number(r.created_at),
 });
@@ -56,6 +60,7 @@ export async function insertExchange(db: Executor, e: { name: string; api: strin
       up_to_date: 0,
       items_fetched: 0,
       unmatchable: 0,
+      rejected: 0,
       pages: 0,
       created_at: now(),
     })
@@ -112,14 +117,16 @@ export async function advanceExchangeCheckpoint(
   db: Executor,
   id: number,
   from: string | null,
-  to: { checkpoint: string | null; checkpointTs: number | null; items: number; unmatchable: number },
+  to: { checkpoint: string | null; checkpointTs: number | null; items: number; unmatchable: number; rejected?: string[]; countsAsPage?: boolean },
 ): Promise<void> {
+  const rejected = to.rejected ?? [];
   const base = db.updateTable('exchanges').set((eb) => ({
     checkpoint: to.checkpoint,
     checkpoint_ts: to.checkpointTs,
     items_fetched: eb('items_fetched', '+', to.items),
     unmatchable: eb('unmatchable', '+', to.unmatchable),
-    pages: eb('pages', '+', 1),
+    ...(rejected.length ? { rejected: eb('rejected', '+', rejected.length), rejected_reasons: JSON.stringify(rejected.slice(0, REJECTED_REASONS_KEPT)) } : {}),
+    pages: eb('pages', '+', to.countsAsPage === false ? 0 : 1),
   }));
   const r = await (
     from === null ? base.where('id', '=', id).where('checkpoint', 'is', null) : base.where('id', '=', id).where('checkpoint', '=', from)

@@ -270,6 +270,9 @@ export interface ExchangesTable {
   up_to_date: number;
   items_fetched: number;
   unmatchable: number;
+  /** Values dropped because they cannot become a signal (migration 0023), and the reasons (JSON array) of the latest page with any. */
+  rejected: number;
+  rejected_reasons: string | null;
   pages: number;
   /** When a fetch from the beginning began (null: none running): contents it does not deliver again are deleted when it completes. */
   full_fetch_started_at: number | null;

@@ -251,6 +251,7 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
     ['an XXE external entity', { kind: 'xxe' }, 'EXCHANGE_INVALID', /<!DOCTYPE is not allowed/],
     ['entity expansion (billion laughs)', { kind: 'entity-bomb' }, 'EXCHANGE_INVALID', /<!DOCTYPE is not allowed/],
     ['malformed XML', { kind: 'malformed' }, 'EXCHANGE_INVALID', /malformed XML/],
+    ['a document that is not a queryResult', { kind: 'wrong-root' }, 'EXCHANGE_INVALID', /not an NCMEC queryResult document/],
     ['a huge answer', { kind: 'huge' }, 'EXCHANGE_INVALID', /more than the 67,108,864 bytes allowed/],
     ['a never-ending stream', { kind: 'endless' }, 'EXCHANGE_UNAVAILABLE', /did not finish its answer within 0.4 s \(4 attempts\)/],
     ['a hang', { kind: 'hang' }, 'EXCHANGE_UNAVAILABLE', /did not answer within 0.4 s \(4 attempts\)/],
@@ -290,9 +291,9 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
       expect(r3).toMatchObject({ added: 4, updated: 1, deleted: 1, unmatchable: 1, up_to_date: true });
       const resumed = standin.entryRequests().slice(mark);
       expect(resumed.filter((q) => q.query.from === '1970-01-01T00:00:00Z').map((q) => q.page)).toEqual([2, 3]);
-      // Seconds have passed: the windows after the first are new (and empty), one page each.
+      // Seconds have passed: the windows after the first are new and empty, asked once each and no page.
       expect(resumed.slice(2).every((q) => q.page === 1 && Date.parse(q.query.from) > 0)).toBe(true);
-      expect(r3.pages).toBe(resumed.length);
+      expect(r3.pages).toBe(2);
       expect(
         standin
           .entryRequests()
@@ -349,10 +350,69 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
       for (let i = 2; i < starts.length; i++) expect(starts[i][0] === starts[i - 1][1] || starts[i][0] === starts[i - 1][0]).toBe(true);
       const got = await contents(node, admin, name);
       expect([...got.keys()].sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `ncmec/46/image/d${i}`), 'ncmec/46/video/late'].sort());
-      expect(r.pages).toBe(asked.length - 1); // every answer applied once, but the discarded probe
+      // Every answer that carried entries is a page applied once, but the discarded probe; the empty windows are none.
+      const stamps = dense.records.map((x) => x.timestamp);
+      const carried = asked.filter((q) => stamps.filter((t) => t >= Date.parse(q.query.from) && t < Date.parse(q.query.to)).length > (q.page! - 1) * 4);
+      expect(carried.length).toBeGreaterThan(3);
+      expect(carried.length).toBeLessThan(asked.length - 1);
+      expect(r.pages).toBe(carried.length - 1);
     } finally {
       await dense.close();
     }
+  });
+
+  it('an invalid fingerprint is dropped from its entry and shown in the status; the page and the rest of the exchange go on', async () => {
+    const odd = await startNcmecStandin({ pageSize: 4 });
+    try {
+      const t0 = Date.parse('2021-01-01T00:00:00Z');
+      const md5 = (i: number) => `ab${i}`.padEnd(32, 'c');
+      // Spread over years: the first page covers most of the window, which is therefore not shrunk.
+      const day = 86400_000;
+      odd.add(
+        entryRecord({ kind: 'image', memberId: '47', id: 'good', timestamp: t0, fingerprints: { md5: md5(1), pdq: PDQ } }),
+        // An MD5 that stays and a PDQ of 63 digits that goes; a SHA-1 that is not hex with only opaque company: counted unmatchable.
+        entryRecord({ kind: 'image', memberId: '47', id: 'short-pdq', timestamp: t0 + day * 300, fingerprints: { md5: md5(2), pdq: PDQ.slice(1) } }),
+        entryRecord({ kind: 'video', memberId: '47', id: 'only-bad', timestamp: t0 + day * 600, fingerprints: { sha1: 'x'.repeat(40), pdna: 'opaque' } }),
+        entryRecord({ kind: 'image', memberId: '47', id: 'after', timestamp: t0 + day * 900, fingerprints: { md5: md5(3) } }),
+        entryRecord({ kind: 'image', memberId: '47', id: 'next-page', timestamp: t0 + day * 1200, fingerprints: { md5: md5(4), pdq: 'zz' } }),
+      );
+      const name = `HOSTILE_${++n}`;
+      await node.exchanges.create(admin, { name, api: 'ncmec', config: { base_url: odd.url, start_time: '2021-01-01T00:00:00Z' } });
+      const r = await node.exchanges.fetch(name);
+      expect(r.error).toBeUndefined();
+      expect(r).toMatchObject({ pages: 2, added: 4, unmatchable: 1, rejected: 3, up_to_date: true });
+      const got = await contents(node, admin, name);
+      expect([...got.keys()].sort()).toEqual(['ncmec/47/image/after', 'ncmec/47/image/good', 'ncmec/47/image/next-page', 'ncmec/47/image/short-pdq']);
+      const signalsOf = (uid: string) => got.get(uid)!.signals.map((s) => `${s.signal_type}:${s.value}`);
+      expect(signalsOf('ncmec/47/image/short-pdq')).toEqual([`md5:${md5(2)}`]);
+      expect(signalsOf('ncmec/47/image/good')).toEqual([`md5:${md5(1)}`, `pdq:${PDQ}`]);
+      expect((await node.lookup.lookup('md5', md5(2))).matches).toHaveLength(1);
+      const status = await node.exchanges.status(admin, name);
+      expect(status).toMatchObject({ pages: 2, rejected_values: 3, unmatchable_items: 1, last_fetch_succeeded: true, last_error: null });
+      // The reasons of the latest page that had any (the second page's PDQ).
+      expect(status.rejected_reasons).toEqual([expect.stringMatching(/^line \d+: image next-page: fingerprint <pdq> is not a valid pdq \("zz"\)$/)]);
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it('an empty window moves the checkpoint but is no page', async () => {
+    const name = `HOSTILE_${++n}`;
+    // The seeded entries are all from before 2021.
+    await node.exchanges.create(admin, { name, api: 'ncmec', config: { base_url: standin.url, start_time: '2024-01-01T00:00:00Z' } });
+    const before = standin.entryRequests().length;
+    const r = await node.exchanges.fetch(name);
+    expect(r).toMatchObject({ pages: 0, added: 0, up_to_date: true });
+    expect(r.error).toBeUndefined();
+    expect(standin.entryRequests().length).toBeGreaterThan(before);
+    const cp = JSON.parse((await storedCheckpoint(node, name))!);
+    expect(cp.from).toBeGreaterThan(Date.parse('2024-01-01T00:00:00Z'));
+    expect(await node.exchanges.status(admin, name)).toMatchObject({
+      pages: 0,
+      fetched_items: 0,
+      up_to_date: true,
+      checkpoint_ts: new Date(cp.from).toISOString(),
+    });
   });
 
   it('a paging link to another host is refused (the credentials go to the configured base only)', async () => {

@@ -10,7 +10,8 @@
  *
  * Faults for the hostile-remote tests: 5xx bursts (N failures, then success), a hang or a slow
  * answer, malformed XML, a DOCTYPE with entity expansion, an XXE external entity, a huge answer
- * streamed lazily (never held), a never-ending trickle, a wrong content type; and `hold(page)`,
+ * streamed lazily (never held), a never-ending trickle, a wrong content type, a document that is
+ * not a queryResult; and `hold(page)`,
  * which leaves the request for a page unanswered until `release()` (a crash test kills its
  * client meanwhile). Generator mode serves N synthetic entries (hex MD5/SHA-1/PDQ from a counter)
  * page by page, computing each page when asked, so 1,000,000 cost no memory.
@@ -51,6 +52,8 @@ export type Fault =
   | { kind: 'huge'; bytes?: number }
   | { kind: 'endless' }
   | { kind: 'content-type' }
+  /** Well-formed XML that is not a queryResult. */
+  | { kind: 'wrong-root' }
   /** A page whose next link is the link that was asked for (a window that never ends). */
   | { kind: 'loop' };
 
@@ -356,6 +359,9 @@ export async function startNcmecStandin(opts: StandinOptions = {}): Promise<Ncme
       }
       case 'endless':
         stream(res, `${HEAD}<queryResult xmlns="${NS}"><images count="1">`, '<!-- more -->\n', Infinity, 20);
+        return true;
+      case 'wrong-root':
+        xml(res, `${HEAD}<html xmlns="${NS}"><body><image><id>x</id></image></body></html>`);
         return true;
       case 'content-type':
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>');

@@ -27,7 +27,11 @@ export const ExchangeStatus = Type.Object({
   up_to_date: Type.Boolean(),
   fetched_items: Type.Integer(),
   unmatchable_items: Type.Integer(),
-  pages: Type.Integer(),
+  rejected_values: Type.Integer({
+    description: 'values dropped because they cannot become a signal (e.g. a PDQ that is not 64 hex digits); their entries were applied without them',
+  }),
+  rejected_reasons: Type.Array(Type.String(), { description: 'why, for the first few of the latest page that had any' }),
+  pages: Type.Integer({ description: 'pages that carried something (an empty window moves the checkpoint but is no page)' }),
   last_error: Nullable(Type.String()),
   last_error_code: Nullable(Type.String()),
 });
@@ -54,6 +58,7 @@ export const FetchReport = Type.Object({
   updated: Type.Integer(),
   deleted: Type.Integer(),
   unmatchable: Type.Integer(),
+  rejected: Type.Integer(),
   up_to_date: Type.Boolean(),
   restarted: Type.Boolean(),
   error: Type.Optional(Type.String()),

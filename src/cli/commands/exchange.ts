@@ -100,7 +100,7 @@ export function exchangeCommand(): Command {
         const reports = name ? [await node.exchanges.fetch(name, { full: o.full })] : await node.exchanges.fetchAll();
         for (const r of reports)
           process.stdout.write(
-            `${r.exchange}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}${r.unmatchable ? `, ${r.unmatchable} unmatchable` : ''}${r.restarted ? ' (from the beginning)' : ''}${r.up_to_date ? ', up to date' : ''}${r.error ? `, ERROR ${r.error} [${r.error_code}]` : ''}\n`,
+            `${r.exchange}: ${r.pages} pages, +${r.added} ~${r.updated} -${r.deleted}${r.unmatchable ? `, ${r.unmatchable} unmatchable` : ''}${r.rejected ? `, ${r.rejected} values rejected` : ''}${r.restarted ? ' (from the beginning)' : ''}${r.up_to_date ? ', up to date' : ''}${r.error ? `, ERROR ${r.error} [${r.error_code}]` : ''}\n`,
           );
         process.exitCode = reports.some((r) => r.error) ? 1 : 0;
       }),
