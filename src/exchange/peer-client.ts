@@ -3,6 +3,7 @@
  * (the transport of the federation feed, apis/alliance.ts, of reports and of opinions).
  */
 import { AllianceError } from '../errors/catalogue.js';
+import { AnswerCut, readAnswerText } from '../media/fetch-url.js';
 import type { NodeIdentity } from './identity.js';
 import { signRequest } from './request-signing.js';
 
@@ -70,19 +71,12 @@ export async function peerRequest(peer: PeerRef, opts: ClientOptions, method: 'G
   }
   let raw: string;
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of res.body ?? []) {
-      size += (c as Uint8Array).length;
-      if (size > maxBytes) throw new Error(`response larger than ${maxBytes} bytes`);
-      chunks.push(Buffer.from(c as Uint8Array));
-    }
-    raw = Buffer.concat(chunks).toString('utf8');
+    raw = await readAnswerText(res, maxBytes);
   } catch (err) {
     const e = err as Error;
     throw new AllianceError(
       'FEED_INVALID',
-      e.name === 'TimeoutError' || e.name === 'AbortError'
+      e instanceof AnswerCut && e.late
         ? `peer ${peer.name} stopped sending within ${timeoutMs / 1000} s`
         : `truncated response from peer ${peer.name}: ${e.message}`,
     );

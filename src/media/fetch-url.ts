@@ -13,6 +13,9 @@
  * Errors say "refused" (the URL is not one the node fetches) or "failed" (it could not be
  * fetched), after HMA's own wording, and never carry the remote's own words — connection errors, status lines or bodies
  * would make the node an oracle of what answers inside its network.
+ *
+ * `readAnswerText` is the size-capped read of a `fetch()` answer's body that the node's own clients
+ * (peer requests, exchanges, the CyberTipline) share; they word its failures themselves.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { createWriteStream } from 'node:fs';
@@ -239,4 +242,46 @@ export function postJson(raw: string, body: unknown, opts: FetchOptions): Promis
 /** Checks a URL a user registers (a webhook, an abuse endpoint) the way a fetch would; throws URL_REJECTED. */
 export function checkFetchableUrl(raw: string, opts: Pick<FetchOptions, 'allowedHosts'>): URL {
   return checkUrl(raw, { allowedHosts: opts.allowedHosts, maxBytes: 0, timeoutMs: 0 });
+}
+
+/** readAnswerText's refusal of a body past its cap (the rest is not read). */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`response larger than ${maxBytes} bytes`);
+  }
+}
+
+/** readAnswerText's failure to read a body: `late` when the request's deadline (or its signal) ended it. */
+export class AnswerCut extends Error {
+  constructor(
+    message: string,
+    readonly late: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The body of a `fetch()` answer as UTF-8 text, read up to `maxBytes`: past them AnswerTooLarge
+ * (the stream is cancelled, the rest never read). The deadline is the signal the request was made
+ * with, which also ends the body: a body that does not end in time, or breaks, is AnswerCut (its
+ * `late` says which). The one loop for the peer client, the exchanges' remote HTTP and the
+ * CyberTipline client; each words the failures for its callers.
+ */
+export async function readAnswerText(res: Response, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of res.body ?? []) {
+      const bytes = c as Uint8Array;
+      size += bytes.length;
+      if (size > maxBytes) throw new AnswerTooLarge(maxBytes);
+      chunks.push(Buffer.from(bytes));
+    }
+  } catch (err) {
+    if (err instanceof AnswerTooLarge) throw err;
+    const e = err as Error;
+    throw new AnswerCut(e.message, e.name === 'TimeoutError' || e.name === 'AbortError');
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

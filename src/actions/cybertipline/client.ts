@@ -8,6 +8,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { AllianceError } from '../../errors/catalogue.js';
+import { AnswerTooLarge, readAnswerText } from '../../media/fetch-url.js';
 
 export interface EspAnswer {
   responseCode: number;
@@ -67,16 +68,9 @@ export class EspClient {
     }
     let text: string;
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body ?? []) {
-        size += (c as Uint8Array).length;
-        if (size > MAX_ANSWER) throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `${where} sent more than ${MAX_ANSWER} bytes: refused`);
-        chunks.push(Buffer.from(c as Uint8Array));
-      }
-      text = Buffer.concat(chunks).toString('utf8');
+      text = await readAnswerText(res, MAX_ANSWER);
     } catch (err) {
-      if (err instanceof AllianceError) throw err;
+      if (err instanceof AnswerTooLarge) throw new AllianceError('CYBERTIPLINE_UNAVAILABLE', `${where} sent more than ${MAX_ANSWER} bytes: refused`);
       throw new AnswerLost(`${where}: the answer was cut off (${clean((err as Error).message)})`);
     }
     if (res.status === 401 || res.status === 403)

@@ -7,6 +7,7 @@
  * not retried in a loop); other 4xx are EXCHANGE_REFUSED with the remote's text (cleaned, cut).
  */
 import { AllianceError } from '../../errors/catalogue.js';
+import { AnswerTooLarge, readAnswerText, type AnswerCut } from '../../media/fetch-url.js';
 
 export interface RemoteRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -108,25 +109,13 @@ export function remoteHttp(opts: RemoteHttpOptions): RemoteHttp {
     }
     let text: string;
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body ?? []) {
-        size += (c as Uint8Array).length;
-        if (size > maxBytes) {
-          throw new AllianceError('EXCHANGE_INVALID', `${where} sent more than the ${maxBytes.toLocaleString('en')} bytes allowed: refused`);
-        }
-        chunks.push(Buffer.from(c as Uint8Array));
-      }
-      text = Buffer.concat(chunks).toString('utf8');
+      text = await readAnswerText(res, maxBytes);
     } catch (err) {
-      if (err instanceof AllianceError) throw err;
-      const e = err as Error;
+      if (err instanceof AnswerTooLarge)
+        throw new AllianceError('EXCHANGE_INVALID', `${where} sent more than the ${maxBytes.toLocaleString('en')} bytes allowed: refused`);
       if (opts.signal?.aborted) throw new AllianceError('EXCHANGE_UNAVAILABLE', `${where}: stopped`);
-      throw new Retryable(
-        e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? `${where} did not finish its answer within ${timeoutMs / 1000} s`
-          : `truncated answer from ${where}: ${e.message}`,
-      );
+      const e = err as AnswerCut;
+      throw new Retryable(e.late ? `${where} did not finish its answer within ${timeoutMs / 1000} s` : `truncated answer from ${where}: ${e.message}`);
     }
     if (res.status === 401 || res.status === 403)
       throw new AllianceError('EXCHANGE_AUTH', `${where} refused the credentials (HTTP ${res.status}); set them again with \`alliance exchange credentials\``, {
