@@ -373,7 +373,17 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
         // An MD5 that stays and a PDQ of 63 digits that goes; a SHA-1 that is not hex with only opaque company: counted unmatchable.
         entryRecord({ kind: 'image', memberId: '47', id: 'short-pdq', timestamp: t0 + day * 300, fingerprints: { md5: md5(2), pdq: PDQ.slice(1) } }),
         entryRecord({ kind: 'video', memberId: '47', id: 'only-bad', timestamp: t0 + day * 600, fingerprints: { sha1: 'x'.repeat(40), pdna: 'opaque' } }),
-        entryRecord({ kind: 'image', memberId: '47', id: 'after', timestamp: t0 + day * 900, fingerprints: { md5: md5(3) } }),
+        entryRecord({
+          kind: 'image',
+          memberId: '47',
+          id: 'after',
+          timestamp: t0 + day * 900,
+          fingerprints: Object.fromEntries([
+            ['md5', md5(3)],
+            ['constructor', 'opaque-c'],
+            ['__proto__', 'opaque-p'],
+          ]),
+        }),
         entryRecord({ kind: 'image', memberId: '47', id: 'next-page', timestamp: t0 + day * 1200, fingerprints: { md5: md5(4), pdq: 'zz' } }),
       );
       const name = `HOSTILE_${++n}`;
@@ -386,6 +396,12 @@ describe('the ncmec exchange with a wrong password, or a hostile remote', () => 
       const signalsOf = (uid: string) => got.get(uid)!.signals.map((s) => `${s.signal_type}:${s.value}`);
       expect(signalsOf('ncmec/47/image/short-pdq')).toEqual([`md5:${md5(2)}`]);
       expect(signalsOf('ncmec/47/image/good')).toEqual([`md5:${md5(1)}`, `pdq:${PDQ}`]);
+      // Fingerprint elements named like Object's own properties are kept as such, not looked up on the prototype.
+      const after = got.get('ncmec/47/image/after')!.metadata as { ncmec: { fingerprints: Record<string, string> } };
+      expect(Object.entries(after.ncmec.fingerprints)).toEqual([
+        ['constructor', 'opaque-c'],
+        ['__proto__', 'opaque-p'],
+      ]);
       expect((await node.lookup.lookup('md5', md5(2))).matches).toHaveLength(1);
       const status = await node.exchanges.status(admin, name);
       expect(status).toMatchObject({ pages: 2, rejected_values: 3, unmatchable_items: 1, last_fetch_succeeded: true, last_error: null });

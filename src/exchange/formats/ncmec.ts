@@ -128,21 +128,25 @@ function keyOf(raw: Node, element: string, locate: (id: string) => number): { me
   return { memberId, memberName: textOf(member) ?? '', id, line };
 }
 
+function entryFailure(line: number, kind: string, id: string, m: string): never {
+  throw new NcmecError(line, `${kind} ${id}: ${m}`);
+}
+
 function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id: string) => number, rejected: NcmecPage['rejected']): UpsertEntry | null {
   const { memberId, memberName, id, line } = keyOf(raw, kind, locate);
-  const fail = (m: string): never => {
-    throw new NcmecError(line, `${kind} ${id}: ${m}`);
-  };
   const timestamp = textOf(raw.timestamp);
-  if (!timestamp || Number.isNaN(Date.parse(timestamp))) fail(`<timestamp> is missing or not a date (${JSON.stringify(timestamp ?? '')})`);
+  const time = timestamp ? Date.parse(timestamp) : NaN;
+  if (Number.isNaN(time)) entryFailure(line, kind, id, `<timestamp> is missing or not a date (${JSON.stringify(timestamp ?? '')})`);
   const classification = textOf(raw.classification);
   if (classification && !CLASSIFICATIONS.has(classification.toUpperCase()))
-    fail(`unknown classification ${JSON.stringify(classification)} (expected A1, A2, B1 or B2)`);
+    entryFailure(line, kind, id, `unknown classification ${JSON.stringify(classification)} (expected A1, A2, B1 or B2)`);
   const fingerprints = (raw.fingerprints ?? {}) as Node;
-  if (typeof fingerprints !== 'object') fail('<fingerprints> must contain fingerprint elements');
+  if (typeof fingerprints !== 'object') entryFailure(line, kind, id, '<fingerprints> must contain fingerprint elements');
   const signals: UpsertEntry['signals'] = [];
-  const others: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fingerprints)) {
+  // No prototype: a fingerprint element may be named anything, __proto__ too.
+  const others: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(fingerprints)) {
+    const value = fingerprints[name];
     // An oversized fingerprint (TMK, Videntifier) arrives empty with a link to fetch it by: kept as the link.
     const href = value && typeof value === 'object' && (value as Node)['#text'] === undefined ? (value as Node)['@href'] : undefined;
     if (typeof href === 'string') {
@@ -150,8 +154,9 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
       continue;
     }
     const v = textOf(value);
-    if (v === undefined) fail(`fingerprint <${name}> must be text`);
-    const known = SIGNAL_FINGERPRINTS[name.toLowerCase()];
+    if (v === undefined) entryFailure(line, kind, id, `fingerprint <${name}> must be text`);
+    const lower = name.toLowerCase();
+    const known = Object.hasOwn(SIGNAL_FINGERPRINTS, lower) ? SIGNAL_FINGERPRINTS[lower] : undefined;
     if (!known) {
       others[name] = v!;
       continue;
@@ -164,7 +169,7 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
   }
   if (signals.length === 0) return null;
   const metadata: Record<string, unknown> = { member: { id: memberId, name: memberName }, kind, id, timestamp };
-  if (Object.keys(others).length) metadata.fingerprints = others;
+  if (Object.keys(others).length) metadata.fingerprints = { ...others };
   if (raw.feedback && typeof raw.feedback === 'object') metadata.feedback = raw.feedback;
   return {
     seq: 0,
@@ -173,7 +178,7 @@ function entryOf(raw: Node, kind: string, opts: { member: string }, locate: (id:
     signals,
     classification: classification ? `industry:${classification.toUpperCase()}` : null,
     tags: [],
-    first_seen: new Date(Date.parse(timestamp!)).toISOString(),
+    first_seen: new Date(time).toISOString(),
     disabled: false,
     origin: { member: NCMEC_ORIGIN, bank: `member:${memberId}` },
     chain: [NCMEC_ORIGIN, opts.member],
