@@ -1,7 +1,8 @@
 /**
  * External exchanges (src/exchange/apis/): created with an API, a configuration and a bank of
  * their own; fetched page by page — each page applied in one transaction together with its
- * checkpoint (compare-and-set), so a crash mid-window loses nothing and applies nothing twice;
+ * checkpoint (compare-and-set; pages already arrived meanwhile join that transaction, with the
+ * last one's checkpoint), so a crash mid-window loses nothing and applies nothing twice;
  * a stale checkpoint starts the fetch over (the bank converges: upserts by identity, and what the
  * remote no longer has is deleted only when the remote says so). Credentials are validated
  * against the API's schema, sealed with the node's secrets key, never returned, printed or audited.
@@ -48,8 +49,8 @@ import {
   updateExchange,
   listSubscriptions,
 } from '../store/index.js';
-import { applyDeltas } from './apply-feed.js';
-import type { ExchangeApi, ExchangeContext, ExchangeOpinion } from './apis/exchange-api.js';
+import { type ApplyResult, applyDeltas } from './apply-feed.js';
+import type { ExchangeApi, ExchangeContext, ExchangeOpinion, ExchangePage } from './apis/exchange-api.js';
 import { exchangeApis, getExchangeApi } from './apis/registry.js';
 import { remoteHttp } from './apis/remote-http.js';
 import { checkAgainst } from './apis/schema-check.js';
@@ -141,6 +142,27 @@ export interface ApiView {
   description: string;
   supports_credentials: boolean;
   has_credentials: boolean;
+}
+
+/** Pages applied in one transaction at most: this many entries, or this long holding the writer. */
+const GROUP_MAX_ENTRIES = 20_000;
+const GROUP_MAX_MS = 250;
+const NOT_YET = Symbol('not yet');
+
+/** An answer with nothing in it (a remote's empty window): it moves the checkpoint, and is no page. */
+const isEmptyPage = (p: ExchangePage<unknown>) => p.deltas.length === 0 && !p.unmatchable && !p.rejected?.length;
+
+/** The next page if it is (all but) here already — a short moment for its parse — else NOT_YET; its failure as a value. */
+function readyNow<T>(next: Promise<IteratorResult<T>>): Promise<{ result: IteratorResult<T> } | { error: unknown } | typeof NOT_YET> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof NOT_YET>((resolve) => (timer = setTimeout(() => resolve(NOT_YET), 2)));
+  return Promise.race([
+    next.then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -404,37 +426,81 @@ export class ExchangeService {
       }
       const ctx = await this.context(api, row, signal);
       let stoppedByBudget = false;
-      for await (const page of api.fetch(ctx, checkpoint)) {
-        const next = JSON.stringify(page.checkpoint);
-        const rejected = page.rejected ?? [];
-        // An empty answer (a remote's window with nothing in it) only moves the checkpoint: it is no page, and changes no signal.
-        const empty = page.deltas.length === 0 && !page.unmatchable && rejected.length === 0;
-        const applied = await this.store.db.transaction().execute(async (tx) => {
-          const r = empty ? { added: 0, updated: 0, deleted: 0 } : await applyDeltas(tx, this.store.dialect, row.bank_id, null, page.deltas);
-          await advanceExchangeCheckpoint(tx, row.id, stored, {
-            checkpoint: next,
-            checkpointTs: api.checkpointTime?.(page.checkpoint) ?? null,
-            items: page.deltas.length,
-            unmatchable: page.unmatchable ?? 0,
-            rejected,
-            countsAsPage: !empty,
+      const pages = api.fetch(ctx, checkpoint)[Symbol.asyncIterator]();
+      try {
+        let upcoming: Promise<IteratorResult<ExchangePage<unknown>>> | null = pages.next();
+        while (upcoming) {
+          const first = await upcoming;
+          upcoming = null;
+          if (first.done) break;
+          let failure: { error: unknown } | null = null;
+          const started = Date.now();
+          const group = await this.store.db.transaction().execute(async (tx) => {
+            // Pages already here when one is applied join its transaction (one commit, one wait
+            // for the disk, for several pages), with the last one's checkpoint: still all or
+            // nothing, never one twice. A page not yet here is not waited for inside it.
+            const applied: Array<{ page: ExchangePage<unknown>; r: ApplyResult; empty: boolean }> = [];
+            let page: ExchangePage<unknown> = first.value;
+            let entries = 0;
+            for (;;) {
+              const empty = isEmptyPage(page);
+              const r = empty ? { added: 0, updated: 0, deleted: 0 } : await applyDeltas(tx, this.store.dialect, row.bank_id, null, page.deltas);
+              applied.push({ page, r, empty });
+              entries += page.deltas.length;
+              if (signal.aborted) break;
+              const next = pages.next();
+              next.catch(() => undefined); // awaited later (then it throws), or dropped by the return below
+              upcoming = next;
+              if (entries >= GROUP_MAX_ENTRIES || Date.now() - started >= GROUP_MAX_MS) break;
+              const ready = await readyNow(next);
+              if (ready === NOT_YET) break;
+              if ('error' in ready) {
+                // The next page failed: what is applied here is kept, the error is the fetch's after the commit.
+                failure = ready;
+                upcoming = null;
+                break;
+              }
+              if (ready.result.done) {
+                upcoming = next;
+                break;
+              }
+              page = ready.result.value;
+            }
+            const last = applied[applied.length - 1].page;
+            const counted = applied.filter((a) => !a.empty).length;
+            await advanceExchangeCheckpoint(tx, row.id, stored, {
+              checkpoint: JSON.stringify(last.checkpoint),
+              checkpointTs: api.checkpointTime?.(last.checkpoint) ?? null,
+              items: applied.reduce((n, a) => n + a.page.deltas.length, 0),
+              unmatchable: applied.reduce((n, a) => n + (a.page.unmatchable ?? 0), 0),
+              rejected: applied.flatMap((a) => a.page.rejected ?? []),
+              pages: counted,
+            });
+            if (counted) await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
+            return applied;
           });
-          if (!empty) await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');
-          return r;
-        });
-        stored = next;
-        checkpoint = page.checkpoint;
-        if (!empty) report.pages++;
-        report.added += applied.added;
-        report.updated += applied.updated;
-        report.deleted += applied.deleted;
-        report.unmatchable += page.unmatchable ?? 0;
-        report.rejected += rejected.length;
-        if (!empty) await this.onSignalsChanged();
-        if (signal.aborted) {
-          stoppedByBudget = true;
-          break;
+          const last = group[group.length - 1].page;
+          stored = JSON.stringify(last.checkpoint);
+          checkpoint = last.checkpoint;
+          for (const { page, r, empty } of group) {
+            // An empty answer (a remote's window with nothing in it) only moves the checkpoint: it is no page, and changes no signal.
+            if (!empty) report.pages++;
+            report.added += r.added;
+            report.updated += r.updated;
+            report.deleted += r.deleted;
+            report.unmatchable += page.unmatchable ?? 0;
+            report.rejected += page.rejected?.length ?? 0;
+          }
+          if (group.some((g) => !g.empty)) await this.onSignalsChanged();
+          if (failure) throw (failure as { error: unknown }).error;
+          if (signal.aborted) {
+            stoppedByBudget = true;
+            break;
+          }
         }
+      } finally {
+        // Stopped early (the budget, an error): the adapter's own clean-up runs.
+        void pages.return?.(undefined)?.catch(() => undefined);
       }
       report.up_to_date = !stoppedByBudget;
       if (report.up_to_date) report.deleted += await this.removeLeftovers(row.id, row.bank_id);

@@ -117,7 +117,7 @@ export async function advanceExchangeCheckpoint(
   db: Executor,
   id: number,
   from: string | null,
-  to: { checkpoint: string | null; checkpointTs: number | null; items: number; unmatchable: number; rejected?: string[]; countsAsPage?: boolean },
+  to: { checkpoint: string | null; checkpointTs: number | null; items: number; unmatchable: number; rejected?: string[]; pages?: number },
 ): Promise<void> {
   const rejected = to.rejected ?? [];
   const base = db.updateTable('exchanges').set((eb) => ({
@@ -126,7 +126,7 @@ export async function advanceExchangeCheckpoint(
     items_fetched: eb('items_fetched', '+', to.items),
     unmatchable: eb('unmatchable', '+', to.unmatchable),
     ...(rejected.length ? { rejected: eb('rejected', '+', rejected.length), rejected_reasons: JSON.stringify(rejected.slice(0, REJECTED_REASONS_KEPT)) } : {}),
-    pages: eb('pages', '+', to.countsAsPage === false ? 0 : 1),
+    pages: eb('pages', '+', to.pages ?? 1),
   }));
   const r = await (
     from === null ? base.where('id', '=', id).where('checkpoint', 'is', null) : base.where('id', '=', id).where('checkpoint', '=', from)
