@@ -64,7 +64,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     'offenders',
     'count',
     'Incident reports sent',
-    'Incident reports made here and delivered in the period to the receiving authority they were routed to (or to the fall-back contact). A report kept here, or not yet delivered, is not sent.',
+    'Incident reports made here and delivered in the period to the receiving authority they were routed to (or to the fall-back contact); for the CyberTipline, when its report was finished there. A report kept here, or not yet delivered, is not sent.',
   ),
   d(
     'offenders.reports_referral',
