@@ -473,7 +473,11 @@ export class ExchangeService {
               checkpointTs: api.checkpointTime?.(last.checkpoint) ?? null,
               items: applied.reduce((n, a) => n + a.page.deltas.length, 0),
               unmatchable: applied.reduce((n, a) => n + (a.page.unmatchable ?? 0), 0),
-              rejected: applied.flatMap((a) => a.page.rejected ?? []),
+              // pages that arrived together are one transaction; the status keeps the latest page's reasons
+              rejected: {
+                count: applied.reduce((n, a) => n + (a.page.rejected?.length ?? 0), 0),
+                reasons: applied.findLast((a) => a.page.rejected?.length)?.page.rejected ?? [],
+              },
               pages: counted,
             });
             if (counted) await notify(tx, this.store.dialect, SIGNALS_CHANNEL, '');

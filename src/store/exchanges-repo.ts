@@ -117,15 +117,25 @@ export async function advanceExchangeCheckpoint(
   db: Executor,
   id: number,
   from: string | null,
-  to: { checkpoint: string | null; checkpointTs: number | null; items: number; unmatchable: number; rejected?: string[]; pages?: number },
+  to: {
+    checkpoint: string | null;
+    checkpointTs: number | null;
+    items: number;
+    unmatchable: number;
+    /** Values dropped, and the reasons of the latest page that had any (the first few are kept). */
+    rejected?: { count: number; reasons: string[] };
+    pages?: number;
+  },
 ): Promise<void> {
-  const rejected = to.rejected ?? [];
+  const rejected = to.rejected ?? { count: 0, reasons: [] };
   const base = db.updateTable('exchanges').set((eb) => ({
     checkpoint: to.checkpoint,
     checkpoint_ts: to.checkpointTs,
     items_fetched: eb('items_fetched', '+', to.items),
     unmatchable: eb('unmatchable', '+', to.unmatchable),
-    ...(rejected.length ? { rejected: eb('rejected', '+', rejected.length), rejected_reasons: JSON.stringify(rejected.slice(0, REJECTED_REASONS_KEPT)) } : {}),
+    ...(rejected.count
+      ? { rejected: eb('rejected', '+', rejected.count), rejected_reasons: JSON.stringify(rejected.reasons.slice(0, REJECTED_REASONS_KEPT)) }
+      : {}),
     pages: eb('pages', '+', to.pages ?? 1),
   }));
   const r = await (
