@@ -160,7 +160,17 @@ describe('acting on a match, end to end', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="exposure"]')?.textContent === 'Your reveals today: 1');
     expect(await img.evaluate((el) => getComputedStyle(el).filter)).toBe('none');
     expect(await page.locator('.reasons').innerText()).toMatch(/KNOWN content \d+: pdq distance 0, industry:A1 \(baseline\)/);
-    await page.getByRole('button', { name: 'Confirm' }).click();
+    // Confirming sends a report: a dialog says so first; Cancel sends nothing.
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: /^Confirm review \d+ as abuse material\?$/ });
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/files an incident report, routed to the authority of the reported user's country/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await platform.call('GET', '/api/v1/reviews?status=pending')).json.items).toHaveLength(1);
+    expect((await platform.call('GET', '/api/v1/reports?direction=out')).json.reports).toHaveLength(0);
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Confirm the match' }).click();
     await page.getByText('Nothing waits for review.').waitFor();
     await context.close();
   });

@@ -413,7 +413,21 @@ describe('web UI', () => {
     await expect.poll(() => page.locator('tr[data-series]').count()).toBe(1);
     const row = page.locator('tr[data-series]');
     expect(await text(row)).toMatch(/^Harbour local\/series\/\d+ local unidentified 0 0 .+ Offender identified Close$/);
+    // Closing cannot be undone: a dialog says so, Cancel changes nothing, the second button closes.
     await row.getByRole('button', { name: 'Close' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close series Harbour?' });
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/cannot be reopened/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await text(row)).toMatch(/ unidentified 0 0 /);
+    await row.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await text(row)).toMatch(/ unidentified 0 0 /);
+    await row.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Close the series' }).click();
     await expect.poll(() => text(row)).toMatch(/ closed 0 0 /);
     await page.getByLabel('Status').selectOption('closed');
     await page.getByLabel('Search series').fill('');

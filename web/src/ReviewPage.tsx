@@ -4,6 +4,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
 import { ReviewMedia } from './ReviewMedia';
 import type { ReviewItem } from './types';
+import { useConfirm } from './ui/ConfirmDialog';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
@@ -12,20 +13,51 @@ import type { ReviewQueue as Queue } from '../../src/api/contract/index.js';
 const label = (m: ReviewItem['reasons'][number]) =>
   `${m.bank} content ${m.content_id}: ${m.signal_type} distance ${m.distance}${m.classification ? `, ${m.classification.scheme}:${m.classification.value} (${m.classification.legal})` : ', unclassified'}`;
 
-/** The review queue, most urgent first: veiled media, reveal counted, confirm or reject once. */
+/** What confirming a review sets off, in words (its rule's pending actions). */
+const CONSEQUENCES: Record<string, string> = {
+  report: "files an incident report, routed to the authority of the reported user's country",
+  notice: 'sends a takedown notice to the host, repeated until the content is removed',
+  webhook: "calls the rule's webhooks",
+  block: 'blocks re-uploads of the content',
+};
+
+/** The review queue, most urgent first: veiled media, reveal counted, confirm or reject once (each through a confirmation). */
 export function ReviewPage() {
   const queue = useLoad(() => api<Queue>('/reviews?status=pending'), []);
   const [reveals, setReveals] = useState<number | null>(null);
   const [notes, setNotes] = useState<Record<number, string>>({});
   const [warnings, setWarnings] = useState<string[]>([]);
   const { busy, error, run } = useAction();
-  const decide = (item: ReviewItem, verdict: 'confirmed' | 'rejected') =>
-    run(`The verdict on review ${item.id} was not recorded`, async () => {
+  const { ask, dialog } = useConfirm();
+  const decide = async (item: ReviewItem, verdict: 'confirmed' | 'rejected') => {
+    const effects = item.next_actions.map((a) => CONSEQUENCES[a] ?? a);
+    const yes = await ask(
+      verdict === 'confirmed'
+        ? {
+            title: `Confirm review ${item.id} as abuse material?`,
+            body: (
+              <p>
+                Confirming {effects.length ? `${effects.join('; ')}` : 'records the match as confirmed'}, and deletes the kept media. A verdict cannot be
+                undone.
+              </p>
+            ),
+            confirm: 'Confirm the match',
+            danger: true,
+          }
+        : {
+            title: `Reject review ${item.id}?`,
+            body: <p>Rejecting records that the match is not abuse material: nothing is sent, the kept media is deleted. A verdict cannot be undone.</p>,
+            confirm: 'Reject the match',
+          },
+    );
+    if (!yes) return;
+    await run(`The verdict on review ${item.id} was not recorded`, async () => {
       const r = await api<{ warnings?: string[] }>(`/reviews/${item.id}/verdict`, { json: { verdict, note: notes[item.id] || null } });
       // Where the report cannot go is said now (no authority for its jurisdiction), not found out later.
       setWarnings((r.warnings ?? []).map((w) => `Review ${item.id}: ${w}`));
       queue.reload();
     });
+  };
   const reveal = (item: ReviewItem) =>
     void run('The reveal was not counted', async () => {
       const r = await api<{ reveals_today: number }>(`/reviews/${item.id}/reveal`, { method: 'POST' });
@@ -85,6 +117,7 @@ export function ReviewPage() {
         </article>
       ))}
       {queue.loading && !queue.data && <p>Loading the queue…</p>}
+      {dialog}
     </>
   );
 }

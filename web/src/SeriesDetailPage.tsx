@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { closing, useConfirm } from './ui/ConfirmDialog';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
@@ -20,6 +21,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
   const series = useLoad(() => api<SeriesDetail>(`/series/${id}`), [id]);
   const services = useLoad(() => api<{ services: Service[] }>('/support-services'), []);
   const { busy, error, run } = useAction();
+  const { ask, dialog } = useConfirm();
   const [notes, setNotes] = useState<string | null>(null);
   const [link, setLink] = useState('');
   const [identifiedOn, setIdentifiedOn] = useState(new Date().toISOString().slice(0, 10));
@@ -105,7 +107,11 @@ export function SeriesDetailPage({ id }: { id: number }) {
                   Offender identified
                 </button>
               )}{' '}
-              <button type="button" disabled={busy} onClick={() => void change({ status: 'closed' }, 'status')}>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void ask(closing(s.name)).then((yes) => (yes ? change({ status: 'closed' }, 'status') : undefined))}
+              >
                 Close
               </button>
             </p>
@@ -205,6 +211,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
           </section>
         </>
       )}
+      {dialog}
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { closing, useConfirm } from './ui/ConfirmDialog';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
@@ -35,11 +36,14 @@ export function SeriesPage() {
       list.reload();
     });
   };
-  const move = (s: Series, to: Series['status']) =>
-    run(`Series ${s.name} was not changed`, async () => {
+  const { ask, dialog } = useConfirm();
+  const move = async (s: Series, to: Series['status']) => {
+    if (to === 'closed' && !(await ask(closing(s.name)))) return;
+    await run(`Series ${s.name} was not changed`, async () => {
       await api(`/series/${s.id}`, { method: 'PATCH', json: { status: to } });
       list.reload();
     });
+  };
 
   return (
     <>
@@ -123,6 +127,7 @@ export function SeriesPage() {
           Open series
         </button>
       </form>
+      {dialog}
     </>
   );
 }
