@@ -1,4 +1,4 @@
 /** What src/operations/ offers the rest of src/ (joint operations: docs/operations.md). */
 export { attribute, type Attribution, type Confidence, countryOfEmailDomain, type Reason } from './attribution.js';
 export { type CountryLine, type HashMatch, type OperationInput, OperationService, type OperationView, type TargetView } from './operation-service.js';
-export { MAX_TARGETS, readTargets, TARGET_FIELDS, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
+export { MAX_TARGETS, readTargets, TARGET_FIELDS, targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';

@@ -29,13 +29,14 @@ import {
   parseJson,
   releaseTarget,
   setOperationCase,
+  type Executor,
   type Store,
   targetsByCountry,
   targetsToDeconflict,
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
-import { readTargets, type TargetIdentifiers } from './targets-file.js';
+import { targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
 
 export interface OperationInput {
   name: string;
@@ -183,50 +184,56 @@ export class OperationService {
   }
 
   /**
-   * Imports a target file (CSV, JSON or JSON lines: targets-file.ts) into an operation: every
-   * record checked first, each target attributed and its hashes matched, then all written in one
-   * transaction — a bad record, or a reference the operation has already, imports nothing.
+   * Imports a target file (CSV, JSON or JSON lines: targets-file.ts) into an operation, reading it
+   * twice so memory stays flat at millions of targets: first every record is checked (and no
+   * reference may be in the operation already) and each distinct hash is matched against the
+   * banks; then each target is attributed and all are written in one transaction. A bad record,
+   * or a reference the operation has already, imports nothing. `source` opens the file's text.
    */
-  async importTargets(actor: Principal, id: number, chunks: AsyncIterable<string>): Promise<{ imported: number; countries: CountryLine[] }> {
+  async importTargets(actor: Principal, id: number, source: () => AsyncIterable<string>): Promise<{ imported: number; countries: CountryLine[] }> {
     requirePermission(actor, 'cases');
     const op = await this.operation(id);
-    const records = await readTargets(chunks);
-    const existing = await existingTargetRefs(
-      this.store.db,
-      op.id,
-      records.map((r) => r.ref),
-    );
-    if (existing.size > 0) {
-      const some = [...existing].slice(0, 5).map((r) => `"${r.slice(0, 60)}"`);
-      throw bad(
-        `${existing.size} target${existing.size === 1 ? ' is' : 's are'} in the operation already (${some.join(', ')}${existing.size > 5 ? ', …' : ''}): nothing was imported`,
-      );
-    }
-    const matches = new Map<string, HashMatch | null>();
-    const rows: NewTarget[] = [];
-    for (const r of records) {
-      const a = attribute(r.identifiers);
-      const matched: HashMatch[] = [];
-      for (const h of r.identifiers.hashes) {
-        if (!matches.has(h)) matches.set(h, await this.match(h));
-        const m = matches.get(h);
-        if (m) matched.push(m);
-      }
-      rows.push({
-        ref: r.ref,
-        identifiers: JSON.stringify(r.identifiers),
-        country: a.country,
-        confidence: a.confidence,
-        reasons: JSON.stringify(a.reasons),
-        hashes: r.identifiers.hashes.length,
-        matched: JSON.stringify(matched),
-      });
-    }
-    await this.store.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < rows.length; i += 10_000) await insertTargets(tx, this.store.dialect, op.id, rows.slice(i, i + 10_000));
-      await this.audit.record(tx, actor, 'operation.import', op.uid, { targets: rows.length }, rows.length);
+    const hashes = new Set<string>();
+    await inBatches(targetRecords(source()), async (batch) => {
+      await this.refuseExisting(this.store.db, op, batch);
+      for (const r of batch) for (const h of r.identifiers.hashes) hashes.add(h);
     });
-    return { imported: rows.length, countries: await this.countries(actor, op.id) };
+    const matches = new Map<string, HashMatch>();
+    for (const h of hashes) {
+      const m = await this.match(h);
+      if (m) matches.set(h, m);
+    }
+    const imported = await this.store.db.transaction().execute(async (tx) => {
+      let n = 0;
+      await inBatches(targetRecords(source()), async (batch) => {
+        await this.refuseExisting(tx, op, batch); // another import may have run meanwhile
+        await insertTargets(
+          tx,
+          this.store.dialect,
+          op.id,
+          batch.map((r) => targetRow(r, matches)),
+        );
+        n += batch.length;
+      });
+      await this.audit.record(tx, actor, 'operation.import', op.uid, { targets: n }, n);
+      return n;
+    });
+    return { imported, countries: await this.countries(actor, op.id) };
+  }
+
+  private async refuseExisting(db: Executor, op: OperationRow, batch: TargetRecord[]): Promise<void> {
+    const existing = await existingTargetRefs(
+      db,
+      op.id,
+      batch.map((r) => r.ref),
+    );
+    if (existing.size === 0) return;
+    const some = [...existing].slice(0, 5).map((r) => `"${r.slice(0, 60)}"`);
+    // A batch short of full is the file's last: the count is then all there is (earlier batches had none).
+    const count = batch.length < BATCH ? `${existing.size}` : `at least ${existing.size}`;
+    throw bad(
+      `${count} target${existing.size === 1 ? ' is' : 's are'} in the operation already (${some.join(', ')}${existing.size > 5 ? ', …' : ''}): nothing was imported`,
+    );
   }
 
   /** What a shared hash matched in the banks (with classification and series), or null. */
@@ -363,6 +370,36 @@ export class OperationService {
     }
     return [...lines.values()].sort((a, b) => (a.country === null ? 1 : b.country === null ? -1 : b.targets - a.targets || a.country.localeCompare(b.country)));
   }
+}
+
+const BATCH = 5000;
+
+/** Feeds `work` the records in batches of BATCH. */
+async function inBatches(records: AsyncIterable<TargetRecord>, work: (batch: TargetRecord[]) => Promise<void>): Promise<void> {
+  let batch: TargetRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length === BATCH) {
+      await work(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await work(batch);
+}
+
+/** A target's row: its identifiers, its attribution, what its hashes matched. */
+function targetRow(r: TargetRecord, matches: Map<string, HashMatch>): NewTarget {
+  const a = attribute(r.identifiers);
+  const matched = r.identifiers.hashes.flatMap((h) => matches.get(h) ?? []);
+  return {
+    ref: r.ref,
+    identifiers: JSON.stringify(r.identifiers),
+    country: a.country,
+    confidence: a.confidence,
+    reasons: JSON.stringify(a.reasons),
+    hashes: r.identifiers.hashes.length,
+    matched: JSON.stringify(matched),
+  };
 }
 
 function checkCountry(c: string): string {

@@ -125,19 +125,13 @@ function kindOf(first: string): 'json' | 'csv' {
 }
 
 /**
- * Reads a target file's text chunks into targets, checking every record; throws OPERATION_INVALID
- * naming the line at the first problem (nothing is imported then).
+ * Reads a target file's text chunks into targets, one at a time, checking every record (and that
+ * no reference is given twice); throws OPERATION_INVALID naming the line at the first problem. The
+ * caller decides what "nothing is imported" means (operation-service.ts reads the file twice:
+ * checking, then writing in one transaction).
  */
-export async function readTargets(chunks: AsyncIterable<string>): Promise<TargetRecord[]> {
-  const out: TargetRecord[] = [];
+export async function* targetRecords(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
   const refs = new Map<string, number>();
-  const add = (t: TargetRecord) => {
-    const seen = refs.get(t.ref);
-    if (seen !== undefined) throw invalid(t.line, `ref "${t.ref.slice(0, 80)}" is given twice (first on line ${seen})`);
-    if (out.length >= MAX_TARGETS) throw invalid(t.line, `more than ${MAX_TARGETS.toLocaleString('en')} targets in one file: split it`);
-    refs.set(t.ref, t.line);
-    out.push(t);
-  };
   // Peek at the first non-blank character to pick the format, then read on.
   const iterator = chunks[Symbol.asyncIterator]();
   let head = '';
@@ -148,6 +142,7 @@ export async function readTargets(chunks: AsyncIterable<string>): Promise<Target
     if (head.replace(/^\uFEFF/, '').trimStart() !== '') break;
   }
   const body = head.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw invalid(1, 'the file is empty');
   const rest: AsyncIterable<string> = {
     async *[Symbol.asyncIterator]() {
       yield body;
@@ -158,14 +153,25 @@ export async function readTargets(chunks: AsyncIterable<string>): Promise<Target
       }
     },
   };
-  if (body.trim() === '') throw invalid(1, 'the file is empty');
-  if (kindOf(body.trimStart()[0]) === 'json') await readJson(rest, add);
-  else await readCsv(rest, add);
-  if (out.length === 0) throw invalid(1, 'no targets in the file');
+  let count = 0;
+  for await (const t of kindOf(body.trimStart()[0]) === 'json' ? readJson(rest) : readCsv(rest)) {
+    const seen = refs.get(t.ref);
+    if (seen !== undefined) throw invalid(t.line, `ref "${t.ref.slice(0, 80)}" is given twice (first on line ${seen})`);
+    if (++count > MAX_TARGETS) throw invalid(t.line, `more than ${MAX_TARGETS.toLocaleString('en')} targets in one file: split it`);
+    refs.set(t.ref, t.line);
+    yield t;
+  }
+  if (count === 0) throw invalid(1, 'no targets in the file');
+}
+
+/** Every target of a file (small files; imports stream through targetRecords). */
+export async function readTargets(chunks: AsyncIterable<string>): Promise<TargetRecord[]> {
+  const out: TargetRecord[] = [];
+  for await (const t of targetRecords(chunks)) out.push(t);
   return out;
 }
 
-async function readCsv(chunks: AsyncIterable<string>, add: (t: TargetRecord) => void): Promise<void> {
+async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
   let header: string[] | undefined;
   try {
     for await (const rec of parseCsv(chunks)) {
@@ -179,7 +185,7 @@ async function readCsv(chunks: AsyncIterable<string>, add: (t: TargetRecord) => 
       }
       if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue; // a blank line
       if (rec.fields.length !== header.length) throw invalid(rec.line, `${rec.fields.length} fields, the header has ${header.length}`);
-      add(targetOf(Object.fromEntries(header.map((h, i) => [h, rec.fields[i]])), rec.line));
+      yield targetOf(Object.fromEntries(header.map((h, i) => [h, rec.fields[i]])), rec.line);
     }
   } catch (err) {
     if (err instanceof AllianceError) throw err;
@@ -198,7 +204,7 @@ function known(o: Record<string, unknown>, line: number, where: string): Record<
   return o;
 }
 
-async function readJson(chunks: AsyncIterable<string>, add: (t: TargetRecord) => void): Promise<void> {
+async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
   let all = '';
   for await (const c of chunks) {
     all += c;
@@ -213,8 +219,9 @@ async function readJson(chunks: AsyncIterable<string>, add: (t: TargetRecord) =>
   if (doc === undefined) {
     // JSON lines: one object per line.
     const lines = all.split(/\r?\n/);
-    lines.forEach((l, i) => {
-      if (l.trim() === '') return;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (l.trim() === '') continue;
       let o: unknown;
       try {
         o = JSON.parse(l);
@@ -222,14 +229,15 @@ async function readJson(chunks: AsyncIterable<string>, add: (t: TargetRecord) =>
         throw invalid(i + 1, `not JSON (${(err as Error).message.slice(0, 100)})`);
       }
       if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid(i + 1, 'each line is one target object');
-      add(targetOf(known(o as Record<string, unknown>, i + 1, ''), i + 1));
-    });
+      yield targetOf(known(o as Record<string, unknown>, i + 1, ''), i + 1);
+    }
     return;
   }
   const list = Array.isArray(doc) ? doc : (doc as { targets?: unknown } | null)?.targets;
   if (!Array.isArray(list)) throw invalid(1, 'a JSON target file is an array of targets, or {"targets": [...]}');
-  list.forEach((o, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const o: unknown = list[i];
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid(1, `targets[${i}] is not an object`);
-    add(targetOf(known(o as Record<string, unknown>, 1, `targets[${i}]: `), 1));
-  });
+    yield targetOf(known(o as Record<string, unknown>, 1, `targets[${i}]: `), 1);
+  }
 }

@@ -88,7 +88,7 @@ export async function operationRoutes(app: FastifyInstance, opts: { operations: 
       if (body === undefined || body === null)
         throw new AllianceError('OPERATION_INVALID', 'send the target file as the body (text/csv, application/x-ndjson or application/json)');
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      const result = await operations.importTargets(req.principal, req.params.id, once(text));
+      const result = await operations.importTargets(req.principal, req.params.id, () => once(text));
       void reply.status(201);
       return result;
     },

@@ -75,7 +75,7 @@ export function operationCommand(): Command {
     .action(async (id: string, file: string, _o: unknown, cmd: Command) =>
       // the index is loaded: the targets' hashes are matched against the banks
       withNode(cmd, { loadIndex: true }, async (node) => {
-        const done = await node.operations.importTargets(await node.operator(), idOf(id), fileChunks(file));
+        const done = await node.operations.importTargets(await node.operator(), idOf(id), () => fileChunks(file));
         process.stdout.write(`${done.imported} targets imported\n`);
         printCountries(done.countries);
       }),
