@@ -46,7 +46,7 @@ async function writeFile(path: string): Promise<void> {
     );
     const hash = i % 10 === 0 ? `md5:${md5(Math.floor(rnd() * 20_000))}` : '';
     const line = `u${i},User_${i},user${i}@${pick(DOMAINS)},${ips.join(';')},${pick(COUNTRIES)},PAY-${i},,${hash}\n`;
-    if (!w.write(line)) await new Promise((r) => w.once('drain', r));
+    if (!w.write(line)) await new Promise<void>((r) => w.once('drain', () => r()));
   }
   w.end();
   await finished(w);
