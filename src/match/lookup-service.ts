@@ -7,6 +7,7 @@ import type { Classification } from '../banks/classification.js';
 import { getSignalType, thresholdFor } from '../signals/index.js';
 import { type Bank, type BankContent, matchContexts, parseJson, requireBanks, seriesOfContents, type Store } from '../store/index.js';
 import type { Matcher } from './matcher.js';
+import { type AllianceError, toAllianceError } from '../errors/catalogue.js';
 
 export interface LookupOptions {
   /** Only these banks (names). */
@@ -148,7 +149,35 @@ export class LookupService {
     }
     return result;
   }
+
+  /**
+   * Many lookups in one call, each answered as `lookup` answers it alone (the same options, the
+   * item's threshold first). A bad item (unknown type, malformed signal) gets its error and the
+   * others their answers; a bank that does not exist refuses the whole batch, before any lookup.
+   */
+  async lookupBatch(items: readonly BatchItem[], options: Omit<LookupOptions, 'knownBanks'> = {}): Promise<BatchOutcome[]> {
+    if (options.banks) await requireBanks(this.store.db, options.banks);
+    const out: BatchOutcome[] = [];
+    for (const item of items) {
+      try {
+        out.push({ result: await this.lookup(item.signal_type, item.signal, { ...options, threshold: item.threshold ?? options.threshold }) });
+      } catch (err) {
+        out.push({ error: toAllianceError(err) });
+      }
+    }
+    return out;
+  }
 }
+
+/** One signal of a batch lookup. */
+export interface BatchItem {
+  signal_type: string;
+  signal: string;
+  threshold?: number;
+}
+
+/** One batch item's answer: its lookup, or the error that refused it alone. */
+export type BatchOutcome = { result: LookupResult; error?: undefined } | { result?: undefined; error: AllianceError };
 
 function toMatch(
   bank: Bank,

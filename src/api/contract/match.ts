@@ -97,6 +97,27 @@ const LookupProperties = {
 export const LookupResult = Type.Object(LookupProperties);
 export type LookupResult = Static<typeof LookupResult>;
 
+/** One item's answer in POST /lookup/batch: its lookup, or why it could not be looked up (the other items are answered all the same). */
+export const BatchLookupItem = Type.Object({
+  /** The item's place in the request (from 0). */
+  index: Type.Integer(),
+  /** The caller's own reference for the item, when it gave one. */
+  id: Nullable(Type.String()),
+  result: Nullable(LookupResult),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+export type BatchLookupItem = Static<typeof BatchLookupItem>;
+
+/** POST /lookup/batch: one answer per item, in the request's order, and the totals. */
+export const BatchLookupAnswer = Type.Object({
+  results: Type.Array(BatchLookupItem),
+  /** Items looked up, items with at least one match that counts, items refused. */
+  looked_up: Type.Integer(),
+  matched: Type.Integer(),
+  failed: Type.Integer(),
+});
+export type BatchLookupAnswer = Static<typeof BatchLookupAnswer>;
+
 /** One signal's lookup in POST /lookup/upload, with the upload's hash. */
 export const UploadSignalLookup = Type.Object({ ...LookupProperties, signal: Type.String() });
 export type UploadSignalLookup = Static<typeof UploadSignalLookup>;

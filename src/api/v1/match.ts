@@ -9,7 +9,7 @@ import { parseTypeList } from '../../hasher/hash-file.js';
 import { AllianceError } from '../../errors/catalogue.js';
 import { getSignalType, SIGNAL_TYPES, thresholdFor } from '../../signals/index.js';
 import type { Metrics } from '../metrics.js';
-import { CompareAnswer, HashAnswer, IndexSnapshot, IndexStatus, LookupResult, SignalTypeList, UploadLookup } from '../contract/index.js';
+import { BatchLookupAnswer, CompareAnswer, HashAnswer, IndexSnapshot, IndexStatus, LookupResult, SignalTypeList, UploadLookup } from '../contract/index.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { BankName } from './schemas.js';
 
@@ -121,6 +121,60 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
         result.matches.length,
       );
       return result;
+    },
+  );
+
+  /** At most this many signals per POST /lookup/batch (a platform's backfill sends many batches). */
+  const BATCH_MAX = 1000;
+  const BatchBody = Type.Object(
+    {
+      items: Type.Array(
+        Type.Object(
+          {
+            id: Type.Optional(Type.String({ maxLength: 200, description: "the caller's reference, echoed in the answer" })),
+            signal_type: Type.String({ minLength: 1, maxLength: 40 }),
+            signal: Type.String({ minLength: 1, maxLength: 1024 * 1024 }),
+            threshold: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: BATCH_MAX },
+      ),
+      banks: Type.Optional(Type.Array(BankName, { maxItems: 1000 })),
+      threshold: Type.Optional(Type.Number({ minimum: 0, description: "every item's threshold unless the item gives its own" })),
+    },
+    { additionalProperties: false },
+  );
+
+  r.post(
+    '/lookup/batch',
+    {
+      config: { permission: 'lookup' },
+      schema: {
+        tags: ['match'],
+        summary: `Match up to ${BATCH_MAX} hashes in one request: one answer per item, in order; an item that cannot be looked up gets its error, the others their lookups`,
+        body: BatchBody,
+        response: { 200: BatchLookupAnswer },
+      },
+    },
+    async (req) => {
+      const { items, banks } = req.body;
+      const outcomes = await lookup.lookupBatch(items, { banks, threshold: req.body.threshold });
+      let matched = 0;
+      let failed = 0;
+      const results = outcomes.map(({ result, error }, index) => {
+        const id = items[index].id ?? null;
+        if (error) {
+          if (error.status >= 500) req.log.error({ err: error, index }, 'batch lookup item failed');
+          failed++;
+          return { index, id, result: null, error: { code: error.code, message: error.message } };
+        }
+        if (result.matches.length) matched++;
+        metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
+        return { index, id, result, error: null };
+      });
+      audit.recordRead(req.principal, 'lookup.batch', null, { banks: banks ?? null, items: items.length, failed }, matched);
+      return { results, looked_up: items.length - failed, matched, failed };
     },
   );
 
