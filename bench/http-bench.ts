@@ -27,7 +27,7 @@ export interface HttpBenchResult {
 }
 
 /** Builds (once, cached under bench/out) a data directory holding the haystack in bank BENCH. */
-async function prepare(dir: string, hashesDir: string): Promise<{ token: string; importS?: number }> {
+export async function prepare(dir: string, hashesDir: string): Promise<{ token: string; importS?: number }> {
   const dataDir = join(dir, 'data');
   const tokenFile = join(dir, 'token');
   const fresh = !existsSync(join(dataDir, 'alliance.sqlite'));

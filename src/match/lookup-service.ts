@@ -6,6 +6,7 @@
 import type { Classification } from '../banks/classification.js';
 import { getSignalType, thresholdFor } from '../signals/index.js';
 import { type Bank, type BankContent, matchContexts, parseJson, requireBanks, seriesOfContents, type Store } from '../store/index.js';
+import type { IndexMatch } from '../index/index.js';
 import type { Matcher } from './matcher.js';
 import { type AllianceError, toAllianceError } from '../errors/catalogue.js';
 
@@ -94,78 +95,101 @@ export class LookupService {
   ) {}
 
   async lookup(signalType: string, signal: string, options: LookupOptions = {}): Promise<LookupResult> {
-    const type = getSignalType(signalType);
-    const value = (type.normalizeQuery ?? type.normalize)(signal);
-    const threshold = thresholdFor(type, options.threshold);
     // "0 matches" in a bank that does not exist would be a wrong answer, not an empty one.
     if (options.knownBanks && options.banks) await requireBanks(this.store.db, options.banks);
-    const hits = await this.matcher.query(type.name, value, threshold);
-    const result: LookupResult = { signal_type: type.name, threshold, matches: [], allow_listed: [], suppressed: [], not_counted: [], explanation: [] };
-    if (hits.length === 0) {
-      result.explanation.push(`no ${type.name} signal within the threshold (${threshold})`);
-      return result;
-    }
-    const contexts = await matchContexts(
-      this.store,
-      hits.map((h) => h.id),
-    );
-    const byId = new Map(hits.map((h) => [h.id, h]));
-    const wanted = options.banks ? new Set(options.banks) : undefined;
-    const t = Date.now();
-    const positives: Match[] = [];
-    const negatives: Match[] = [];
-    // A signal deleted between the index query and this read simply has no context.
-    for (const { signal_id, content, bank } of contexts) {
-      if (wanted && !wanted.has(bank.name)) continue;
-      const hit = byId.get(signal_id)!;
-      const match = toMatch(bank, content, signal_id, type.name, hit.distance, hit.detail, this.self.name);
-      const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
-      if (reason) {
-        result.not_counted.push({ ...match, reason });
-        result.explanation.push(`${describe(match)} does not count: ${reason}`);
-      } else (bank.kind === 'negative' ? negatives : positives).push(match);
-    }
-    const byDistance = (a: Match, b: Match) => a.distance - b.distance || a.content_id - b.content_id;
-    negatives.sort(byDistance);
-    positives.sort(byDistance);
-    if (negatives.length > 0) {
-      const by = negatives[0];
-      for (const p of positives) {
-        result.suppressed.push({ ...p, suppressed_by: { bank: by.bank, content_id: by.content_id, distance: by.distance } });
-        result.explanation.push(`${describe(p)} is suppressed: the content is on negative bank ${by.bank} (content ${by.content_id}, distance ${by.distance})`);
-      }
-      result.allow_listed = negatives;
-      for (const n of negatives) result.explanation.push(`${describe(n)} matches an allow-list entry`);
-    } else {
-      result.matches = positives;
-      for (const p of positives) result.explanation.push(`${describe(p)} matches`);
-      if (positives.length && options.series !== false) {
-        const series = await seriesOfContents(this.store.db, [...new Set(positives.map((p) => p.content_id))]);
-        for (const p of positives) {
-          const s = series.get(p.content_id);
-          if (s) p.series = s.map(({ uid, name, status, owner_member, victims }) => ({ uid, name, status, owner_member, victims }));
-        }
-      }
-    }
-    return result;
+    const [outcome] = await this.resolve([{ signal_type: signalType, signal, threshold: options.threshold }], options);
+    if (outcome.error) throw outcome.error;
+    return outcome.result;
   }
 
   /**
    * Many lookups in one call, each answered as `lookup` answers it alone (the same options, the
    * item's threshold first). A bad item (unknown type, malformed signal) gets its error and the
    * others their answers; a bank that does not exist refuses the whole batch, before any lookup.
+   * The database is read once for the whole batch (matched contents, then their series).
    */
   async lookupBatch(items: readonly BatchItem[], options: Omit<LookupOptions, 'knownBanks'> = {}): Promise<BatchOutcome[]> {
     if (options.banks) await requireBanks(this.store.db, options.banks);
-    const out: BatchOutcome[] = [];
+    return this.resolve(items, options);
+  }
+
+  private async resolve(items: readonly BatchItem[], options: LookupOptions): Promise<BatchOutcome[]> {
+    // 1. The index, item by item; an item that cannot be queried keeps its error.
+    const queried: Array<{ type: string; threshold: number; hits: IndexMatch[] } | AllianceError> = [];
     for (const item of items) {
       try {
-        out.push({ result: await this.lookup(item.signal_type, item.signal, { ...options, threshold: item.threshold ?? options.threshold }) });
+        const type = getSignalType(item.signal_type);
+        const value = (type.normalizeQuery ?? type.normalize)(item.signal);
+        const threshold = thresholdFor(type, item.threshold ?? options.threshold);
+        queried.push({ type: type.name, threshold, hits: await this.matcher.query(type.name, value, threshold) });
       } catch (err) {
-        out.push({ error: toAllianceError(err) });
+        queried.push(toAllianceError(err));
       }
     }
-    return out;
+    // 2. One read of every matched signal's content and bank (a signal deleted since the query has none).
+    const ids = [...new Set(queried.flatMap((q) => ('hits' in q ? q.hits.map((h) => h.id) : [])))];
+    const contexts = new Map((await matchContexts(this.store, ids)).map((c) => [c.signal_id, c]));
+    const wanted = options.banks ? new Set(options.banks) : undefined;
+    const t = Date.now();
+    const outcomes = queried.map((q): BatchOutcome => {
+      if (!('hits' in q)) return { error: q };
+      const result: LookupResult = {
+        signal_type: q.type,
+        threshold: q.threshold,
+        matches: [],
+        allow_listed: [],
+        suppressed: [],
+        not_counted: [],
+        explanation: [],
+      };
+      if (q.hits.length === 0) {
+        result.explanation.push(`no ${q.type} signal within the threshold (${q.threshold})`);
+        return { result };
+      }
+      const positives: Match[] = [];
+      const negatives: Match[] = [];
+      for (const hit of q.hits) {
+        const context = contexts.get(hit.id);
+        if (!context || (wanted && !wanted.has(context.bank.name))) continue;
+        const { bank, content } = context;
+        const match = toMatch(bank, content, hit.id, q.type, hit.distance, hit.detail, this.self.name);
+        const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
+        if (reason) {
+          result.not_counted.push({ ...match, reason });
+          result.explanation.push(`${describe(match)} does not count: ${reason}`);
+        } else (bank.kind === 'negative' ? negatives : positives).push(match);
+      }
+      const byDistance = (a: Match, b: Match) => a.distance - b.distance || a.content_id - b.content_id;
+      negatives.sort(byDistance);
+      positives.sort(byDistance);
+      if (negatives.length > 0) {
+        const by = negatives[0];
+        for (const p of positives) {
+          result.suppressed.push({ ...p, suppressed_by: { bank: by.bank, content_id: by.content_id, distance: by.distance } });
+          result.explanation.push(
+            `${describe(p)} is suppressed: the content is on negative bank ${by.bank} (content ${by.content_id}, distance ${by.distance})`,
+          );
+        }
+        result.allow_listed = negatives;
+        for (const n of negatives) result.explanation.push(`${describe(n)} matches an allow-list entry`);
+      } else {
+        result.matches = positives;
+        for (const p of positives) result.explanation.push(`${describe(p)} matches`);
+      }
+      return { result };
+    });
+    // 3. One read of the series of every content that matched (victim identification).
+    if (options.series !== false) {
+      const matched = outcomes.flatMap((o) => o.result?.matches ?? []);
+      if (matched.length) {
+        const series = await seriesOfContents(this.store.db, [...new Set(matched.map((m) => m.content_id))]);
+        for (const m of matched) {
+          const s = series.get(m.content_id);
+          if (s) m.series = s.map(({ uid, name, status, owner_member, victims }) => ({ uid, name, status, owner_member, victims }));
+        }
+      }
+    }
+    return outcomes;
   }
 }
 
