@@ -142,7 +142,8 @@ export class SubmissionService {
     const keys = Object.entries(signals).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value), value }));
     const received = now();
 
-    const result = await this.store.db.transaction().execute(async (tx) => {
+    // Concurrent submissions share one transaction and one fsync (group commit); each is answered after its commit.
+    const result = await this.store.grouped(async (tx) => {
       const earlier = await earlierSubmission(tx, keys);
       let actions = evaluation.actions;
       // Content an analyst confirmed is blocked on sight; content an analyst rejected is not queued again.

@@ -46,6 +46,7 @@ import { operations } from './migrations/0021-operations.js';
 import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.js';
 import { exchangeRejected } from './migrations/0023-exchange-rejected.js';
 import type { Database } from './schema.js';
+import { GroupCommit } from './group-commit.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -74,6 +75,13 @@ export interface Store {
    * `text` uses `?` placeholders on SQLite and `$1…` on PostgreSQL.
    */
   rawAll<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
+  /**
+   * Runs `work` in a transaction that concurrent writes may share (SQLite: group commit, one fsync
+   * for the group, each write in its own savepoint — store/group-commit.ts; PostgreSQL: a
+   * transaction of its own, the server groups commits). Settles after the commit. For hot write
+   * paths (submissions) whose work only reads and writes through `tx`.
+   */
+  grouped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -146,6 +154,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
+  const group = new GroupCommit(db);
   return {
     db,
     dialect: 'sqlite',
@@ -160,6 +169,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         }
       }),
     rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
+    grouped: (work) => group.run(work),
     listen: async () => undefined,
     close: () => db.destroy(),
   };
@@ -250,6 +260,7 @@ async function openPostgres(url: string): Promise<Store> {
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     relaxedDurability: (work) => work(db),
     rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
+    grouped: (work) => db.transaction().execute(work),
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       const client = new pg.Client({ connectionString: url, types: pgTypes });
