@@ -17,6 +17,8 @@ export interface HashRequest {
   autoOrient: boolean;
   secondsPerHash: number;
   dihedral: boolean;
+  /** The opt-in fast decode of large JPEGs (triage at disk speed); each such hash says `decode: 'fast'`. */
+  fastDecode?: boolean;
 }
 
 export interface FileResult {
@@ -108,6 +110,7 @@ async function hashAt(
     autoOrient: req.autoOrient,
     secondsPerHash: req.secondsPerHash,
     dihedral: req.dihedral,
+    fastDecode: req.fastDecode,
     onProgress,
     signal,
   };

@@ -25,18 +25,22 @@ function csvRow(fields: Array<string | number | undefined>): string {
   return fields.map(csvField).join(',');
 }
 
-/** CSV rows of one file's signals (none for a file without signals). */
-export function csvRows(r: FileResult): string[] {
+/** With the fast decode asked for, CSV rows gain this column: which decode made the row's hash (exact or fast). */
+export const CSV_DECODE_COLUMN = 'decode';
+
+/** CSV rows of one file's signals (none for a file without signals); `decode`: with the decode column. */
+export function csvRows(r: FileResult, decode = false): string[] {
   const rows: string[] = [];
   for (const [type, s] of Object.entries(r.signals)) {
+    const mode = decode ? [s.decode ?? 'exact'] : [];
     if (s.frames) {
-      for (const f of s.frames) rows.push(csvRow([r.path, type, f.hash, f.quality, f.frame, f.timestamp.toFixed(3)]));
+      for (const f of s.frames) rows.push(csvRow([r.path, type, f.hash, f.quality, f.frame, f.timestamp.toFixed(3), ...mode]));
       continue;
     }
     // Every row has the header's six fields (frame and timestamp empty outside videos).
-    rows.push(csvRow([r.path, type, s.value, s.quality, '', '']));
+    rows.push(csvRow([r.path, type, s.value, s.quality, '', '', ...mode]));
     for (const [variant, hash] of Object.entries(s.variants ?? {})) {
-      if (variant !== 'original') rows.push(csvRow([r.path, `${type}.${variant}`, hash, s.quality, '', '']));
+      if (variant !== 'original') rows.push(csvRow([r.path, `${type}.${variant}`, hash, s.quality, '', '', ...mode]));
     }
   }
   return rows;
@@ -50,18 +54,18 @@ export function jsonLine(r: FileResult, withValues = false): string {
       ? withValues
         ? { hash: s.value, frames: s.frames.length }
         : { frames: s.frames.map((f) => ({ ...f, timestamp: Number(f.timestamp.toFixed(3)) })) }
-      : { hash: s.value, quality: s.quality, variants: s.variants };
+      : { hash: s.value, quality: s.quality, variants: s.variants, decode: s.decode };
   }
   return JSON.stringify({ path: r.path, size: r.size, media: r.media, format: r.format, status: r.status, signals, error: r.error });
 }
 
 /** Formats results for a stream; `header()` once, then `format(result)` per file, in order. */
-export function formatter(format: InternalFormat): { header(): string; format(r: FileResult): string } {
+export function formatter(format: InternalFormat, fastDecode = false): { header(): string; format(r: FileResult): string } {
   if (format === 'csv') {
     return {
-      header: () => `${CSV_HEADER}\n`,
+      header: () => `${CSV_HEADER}${fastDecode ? `,${CSV_DECODE_COLUMN}` : ''}\n`,
       format: (r) =>
-        csvRows(r)
+        csvRows(r, fastDecode)
           .map((row) => `${row}\n`)
           .join(''),
     };

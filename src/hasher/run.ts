@@ -77,7 +77,7 @@ export async function runHash(opts: HashRunOptions, stdout: Writable, progress?:
   const outFile = opts.out ? await openOutput(opts.out) : undefined;
   const { items, files } = opts.entries ? { items: opts.entries, files: opts.entries.length } : await walkInputs(opts.inputs, (n) => progress?.walking(n));
   const out: Writable = outFile ? outFile.createWriteStream() : stdout;
-  const fmt = formatter(opts.format);
+  const fmt = formatter(opts.format, Boolean(opts.fastDecode));
   if (opts.vpdqDir) mkdirSync(opts.vpdqDir, { recursive: true });
   const vpdqNames = new Set<string>();
   const summary: HashSummary = { files: 0, hashed: 0, skipped: 0, failed: 0, elapsedMs: 0, peakRssBytes: 0, failures: [], skips: [] };
@@ -88,6 +88,7 @@ export async function runHash(opts: HashRunOptions, stdout: Writable, progress?:
     autoOrient: opts.autoOrient,
     secondsPerHash: opts.secondsPerHash,
     dihedral: opts.dihedral,
+    fastDecode: opts.fastDecode,
   };
 
   const pool = new WorkerPool(Math.max(1, Math.min(opts.jobs, files || 1)));

@@ -12,10 +12,29 @@ export interface DecodeOptions {
   maxImagePixels: number;
   /** Apply the EXIF orientation (the reference does not). */
   autoOrient?: boolean;
+  /**
+   * Opt-in fast decode for triage: a JPEG larger than FAST_MIN_SIDE × 2 on its shorter side is
+   * decoded at 1/2, 1/4 or 1/8 of its size by the JPEG decoder's DCT scaling (shrink-on-load),
+   * keeping the shorter side ≥ FAST_MIN_SIDE. The hash is close to the exact one, not equal
+   * (bench:decode measures how close); `reduced` says when it was used.
+   */
+  fast?: boolean;
 }
 
 export interface DecodedImage extends RawImage {
   format: string;
+  /** Decoded at a reduced size by the fast path (DecodeOptions.fast): the hash is not the exact one. */
+  reduced?: boolean;
+}
+
+/** The fast path keeps at least this many pixels on the shorter side. */
+export const FAST_MIN_SIDE = 256;
+
+/** The JPEG DCT scale (8, 4, 2) the fast path decodes at, or 1 (full size). */
+export function fastShrink(width: number, height: number): number {
+  const side = Math.min(width, height);
+  for (const s of [8, 4, 2]) if (side / s >= FAST_MIN_SIDE) return s;
+  return 1;
 }
 
 // One libvips thread per decode: parallelism comes from the hasher's worker threads.
@@ -43,12 +62,20 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
   try {
     const cmyk = meta.space === 'cmyk';
     let pipeline = sharp(input, { ...base, limitInputPixels: options.maxImagePixels });
+    // Orientation swaps the sides only after decoding: the shrink is chosen on the stored sides.
+    const shrink = options.fast && meta.format === 'jpeg' ? fastShrink(width, height) : 1;
+    if (shrink > 1) {
+      const [w, h] = options.autoOrient && (meta.orientation ?? 1) >= 5 ? [height, width] : [width, height];
+      // Exactly the DCT-scaled size: libvips decodes at 1/shrink and the resize has nothing left to do.
+      pipeline = pipeline.resize(Math.ceil(w / shrink), Math.ceil(h / shrink), { fit: 'fill', fastShrinkOnLoad: true });
+    }
     pipeline = cmyk ? pipeline.pipelineColourspace('cmyk').toColourspace('cmyk') : pipeline.removeAlpha();
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const format = meta.format ?? 'unknown';
-    if (cmyk) return { data: cmykToRgb(data), width: info.width, height: info.height, channels: 3, format };
+    const reduced = shrink > 1 ? { reduced: true } : {};
+    if (cmyk) return { data: cmykToRgb(data), width: info.width, height: info.height, channels: 3, format, ...reduced };
     if (info.channels !== 1 && info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after removing alpha`);
-    return { data, width: info.width, height: info.height, channels: info.channels, format };
+    return { data, width: info.width, height: info.height, channels: info.channels, format, ...reduced };
   } catch (err) {
     throw decodeError(err);
   }

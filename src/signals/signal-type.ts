@@ -55,6 +55,8 @@ export interface HashContext {
   secondsPerHash?: number;
   /** PDQ: also compute the eight dihedral variants. */
   dihedral?: boolean;
+  /** Images: the opt-in fast decode of large JPEGs (media/image.ts DecodeOptions.fast). */
+  fastDecode?: boolean;
   /** Long hashes (videos) report progress in [0, 1]. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -75,6 +77,8 @@ export interface SignalValue {
   variants?: Record<string, string>;
   /** vPDQ frames (the same content as `value`, structured). */
   frames?: FrameValue[];
+  /** Made by the opt-in fast decode (HashContext.fastDecode) at a reduced size: close to the exact value, not equal. */
+  decode?: 'fast';
 }
 
 export interface CompareResult {

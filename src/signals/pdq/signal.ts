@@ -64,8 +64,9 @@ export const pdqSignal: SignalType = {
   createIndex: (options) => new Hamming256SignalIndex('pdq', new HammingIndex({ shared: options?.shared })),
   restoreIndex: (snap, options) => Hamming256SignalIndex.fromSnapshot(snap, options),
   async hash(input, ctx): Promise<SignalValue> {
-    const image = await decodeImage(input.bytes ?? input.path, { maxImagePixels: ctx.maxImagePixels, autoOrient: ctx.autoOrient });
+    const image = await decodeImage(input.bytes ?? input.path, { maxImagePixels: ctx.maxImagePixels, autoOrient: ctx.autoOrient, fast: ctx.fastDecode });
     const r = hasher.hashImage(image, { dihedral: ctx.dihedral ?? false });
-    return 'dihedral' in r ? { value: r.hash, quality: r.quality, variants: r.dihedral } : { value: r.hash, quality: r.quality };
+    const decode = image.reduced ? { decode: 'fast' as const } : {};
+    return 'dihedral' in r ? { value: r.hash, quality: r.quality, variants: r.dihedral, ...decode } : { value: r.hash, quality: r.quality, ...decode };
   },
 };
