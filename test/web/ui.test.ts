@@ -878,7 +878,7 @@ describe('web UI', () => {
       await page.context().close();
     });
 
-    it('shows a role only the pages it may use, and lands it on its first one', async () => {
+    it('shows a role only the pages it may use, and lands it on its home page: what needs it now', async () => {
       const me = (await http(`${server.url}/api/v1/whoami`, token)).json as { member: string };
       const tokenOf = async (role: string) => {
         const made = await http(`${server.url}/api/v1/tokens`, token, 'POST', { member: me.member, role, label: `ui ${role}` });
@@ -895,11 +895,14 @@ describe('web UI', () => {
       const all = await navOf(admin);
       await admin.context().close();
 
-      // A matcher looks things up: one menu, one page, and / takes it there (not to Banks, which it may not read).
+      // A matcher looks things up: one menu, one page; its home page has nothing waiting for it (it decides
+      // no reviews, sends no notices) and links to the one page it may use.
       const matcher = await open('/', await tokenOf('matcher'));
-      await matcher.waitForURL('**/match');
-      await heading(matcher, 'Match');
+      await heading(matcher, 'What needs you now');
+      expect(matcher.url()).toBe(`${server.url}/`);
       expect(await navOf(matcher)).toEqual({ menus: ['Match & banks'], links: ['Match'] });
+      expect(await matcher.locator('[data-attention]').count()).toBe(0);
+      expect(await matcher.locator('main').getByRole('link').allTextContents()).toEqual(['Match']);
       await matcher.locator('header', { hasText: /Signed in as .+ \(matcher\)/ }).waitFor();
       // A page it may not use, opened by its address, says so instead of failing call by call.
       await matcher.goto(`${server.url}/rules`);
@@ -914,6 +917,25 @@ describe('web UI', () => {
       expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting']);
       expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness'].includes(l.page)).map((l) => l.label));
       expect(seen.links.length).toBeLessThan(all.links.length);
+      // Its home page counts what waits for it, each linking to its page: the demo's reviews and overlaps.
+      await analyst.getByRole('link', { name: 'Alliance', exact: true }).click();
+      await heading(analyst, 'What needs you now');
+      const waiting = analyst.locator('[data-attention]');
+      await waiting.first().waitFor();
+      expect(await waiting.evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { attention: string } }).dataset.attention))).toEqual([
+        'reviews',
+        'notices',
+        'reports',
+        'sources',
+        'overlaps',
+      ]);
+      const pending = (await http(`${server.url}/api/v1/reviews?status=pending&limit=1`, token)).json as { pending: number };
+      expect(pending.pending).toBeGreaterThan(0);
+      const reviews = analyst.locator('[data-attention="reviews"] a');
+      expect(await text(reviews)).toBe(`${pending.pending} Reviews waiting for a verdict`);
+      await reviews.click();
+      await analyst.waitForURL('**/review');
+      await heading(analyst, 'Review');
       await analyst.context().close();
     });
 

@@ -29,8 +29,9 @@ const AwarenessPage = lazy(() => import('./awareness/AwarenessPage').then((m) =>
 const IndicatorsPage = lazy(() => import('./reporting/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })));
 const CountryReportsPage = lazy(() => import('./reporting/CountryReportsPage').then((m) => ({ default: m.CountryReportsPage })));
 const AlliancePage = lazy(() => import('./reporting/AlliancePage').then((m) => ({ default: m.AlliancePage })));
+const HomePage = lazy(() => import('./HomePage').then((m) => ({ default: m.HomePage })));
 
-/** The page a role lands on (after sign-in, at /): the first page of its first menu. */
+/** The role's first page (the not-found page's way back); / is the role's home page (HomePage: what needs it now). */
 const homeOf = (who: WhoAmI) => navFor(who.permissions)[0]?.links[0]?.path;
 
 export function App() {
@@ -38,7 +39,7 @@ export function App() {
   const route = matchRoute(path);
   const [signedIn, setSignedIn] = useState(() => session.token() !== null);
   const [message, setMessage] = useState<string | null>(null);
-  /** Where to go after signing in (the page asked for; / is the role's first page). */
+  /** Where to go after signing in (the page asked for, or / : the role's home page). */
   const [after, setAfter] = useState('/');
   // Who is signed in and what the role may do: the navigation shows only those pages.
   const who = useLoad(() => (signedIn ? api<WhoAmI>('/whoami') : Promise.resolve(undefined)), [signedIn]);
@@ -58,15 +59,15 @@ export function App() {
   }, []);
 
   const needsSignIn = !signedIn && route.page !== 'signin' && route.page !== 'missing';
-  const atHome = route.page === 'home' || route.page === 'signin';
+  const atHome = route.page === 'home';
   useEffect(() => {
     if (needsSignIn) {
       if (route.page !== 'home') setAfter(path);
       navigate('/signin', true);
-    } else if (signedIn && atHome && home) {
-      navigate(home, true);
+    } else if (signedIn && route.page === 'signin') {
+      navigate('/', true);
     }
-  }, [needsSignIn, signedIn, atHome, home, path]);
+  }, [needsSignIn, signedIn, route.page, path]);
 
   if (!signedIn && route.page === 'missing') return <NotFound path={path} signedIn={false} />;
   if (!signedIn) {
@@ -114,6 +115,7 @@ export function App() {
               </p>
             }
           >
+            {atHome && who.data && home && <HomePage who={who.data} />}
             {route.page === 'banks' && <BanksPage />}
             {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
             {route.page === 'match' && <MatchPage />}

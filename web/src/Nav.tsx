@@ -19,7 +19,9 @@ export function Nav({ path, who, onSignOut }: { path: string; who: WhoAmI | unde
   const groups = who ? navFor(who.permissions) : [];
   return (
     <header className="top">
-      <span className="brand">Alliance</span>
+      <Link className="brand" href="/" aria-current={path === '/' ? 'page' : undefined} title="Home: what needs you now">
+        Alliance
+      </Link>
       <nav aria-label="Main">
         <ul className="menus">
           {groups.map(({ group, links }) => (
