@@ -1,10 +1,13 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
 import type { NoticeDetail, NoticeSummary } from './types';
 import { useLoad } from './useLoad';
 import { when } from './when';
+
+// The chart library is loaded with the chart, not with the page's table.
+const RemovalHistogram = lazy(() => import('./reporting/RemovalHistogram').then((m) => ({ default: m.RemovalHistogram })));
 
 const hours = (h: number | null) => (h === null ? '–' : h < 1 ? `${Math.round(h * 60)} min` : `${h.toFixed(1)} h`);
 
@@ -76,6 +79,14 @@ export function NoticesPage() {
         </table>
       )}
       {open !== null && <Timeline id={open} />}
+      {notices.data && notices.data.notices.length > 0 && (
+        <section aria-labelledby="removal-heading" className="charts">
+          <h2 id="removal-heading">Removal times</h2>
+          <Suspense fallback={<p role="status">Loading the chart…</p>}>
+            <RemovalHistogram hours={notices.data.notices.flatMap((n) => (n.hours_to_removal === null ? [] : [n.hours_to_removal]))} />
+          </Suspense>
+        </section>
+      )}
     </>
   );
 }

@@ -44,7 +44,12 @@ export function AlliancePage() {
         </select>
       </label>
       <ErrorMessage error={d.error} />
-      {data && data.periods.length === 0 && <p>No country report received yet.</p>}
+      {data && data.periods.length === 0 && (
+        <p className="chart-empty" data-empty>
+          No data yet: no member has submitted a signed country report to this node. Each member builds, signs and submits its report on its Country reports
+          page; the trends per country appear here once the first one arrives.
+        </p>
+      )}
       {data && data.periods.length > 0 && (
         <>
           <section aria-labelledby="missing-heading">
