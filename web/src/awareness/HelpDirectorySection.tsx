@@ -106,7 +106,9 @@ export function HelpDirectorySection() {
               <th>Hours</th>
               <th>Contact</th>
               <th>Status</th>
-              <th></th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

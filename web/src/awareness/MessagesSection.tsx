@@ -80,7 +80,9 @@ export function MessagesSection() {
               <th>Audience</th>
               <th>Served</th>
               <th>Awaiting review</th>
-              <th></th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
