@@ -1,22 +1,5 @@
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-
-/** The bins of the distribution: upper bounds in hours (the last is open). */
-export const REMOVAL_BINS: Array<{ label: string; upTo: number }> = [
-  { label: 'under 1 h', upTo: 1 },
-  { label: '1–6 h', upTo: 6 },
-  { label: '6–24 h', upTo: 24 },
-  { label: '1–3 days', upTo: 72 },
-  { label: '3–7 days', upTo: 168 },
-  { label: 'over 7 days', upTo: Infinity },
-];
-
-/** How many of the times (hours) fall in each bin. */
-export function removalDistribution(hours: readonly number[]): Array<{ bin: string; notices: number }> {
-  return REMOVAL_BINS.map((b, i) => ({
-    bin: b.label,
-    notices: hours.filter((h) => h < b.upTo && (i === 0 || h >= REMOVAL_BINS[i - 1].upTo)).length,
-  }));
-}
+import { removalDistribution } from '../../../src/reporting/format';
 
 /**
  * Removal times as a distribution: how many notices were removed within each span after the first
