@@ -171,6 +171,27 @@ export const ERRORS = {
   },
   OPERATION_NOT_FOUND: { status: 404, meaning: 'No operation (or no target of that reference in it).' },
   OPERATION_EXISTS: { status: 409, meaning: 'An operation of that name exists already.' },
+  LEAD_PACKAGE_INVALID: {
+    status: 400,
+    meaning:
+      "A lead package was refused: not signed, signed by another key than the sender's, altered after signing, malformed, or not a package of the sending member; nothing was stored.",
+  },
+  LEAD_PACKAGE_REFUSED: {
+    status: 403,
+    meaning: 'Lead packages are exchanged between authorities only: this sender is not a registered authority peer (nothing was stored).',
+  },
+  LEAD_INVALID: {
+    status: 400,
+    meaning:
+      'A lead package or its handling cannot be done as asked (no targets to package, a state that does not allow it, an outcome for a target not in the package, a reason missing); the message says which.',
+  },
+  LEAD_NOT_FOUND: { status: 404, meaning: 'No lead package (sent or received) of that number or uid.' },
+  LEAD_UPDATE_INVALID: {
+    status: 400,
+    meaning:
+      'A status update on a lead package was refused: not signed by the key registered for its sender, about a package not sent to that sender, or an outcome for a target not in the package; nothing changed.',
+  },
+  LEAD_UPDATE_REPLAYED: { status: 409, meaning: 'That status update (package and sequence number) was received already; nothing changed.' },
   DECONFLICTION_OFF: { status: 503, meaning: 'Deconfliction needs the alliance-wide key (ALLIANCE_DECONFLICTION_KEY, 32 bytes or more).' },
   INDEX_NOT_READY: { status: 503, meaning: 'The match index is still loading.' },
   CHECKPOINT_INVALID: {

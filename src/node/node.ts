@@ -44,7 +44,7 @@ import { ExchangeService, FederationService, loadIdentity } from '../exchange/in
 import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
-import { OperationService } from '../operations/index.js';
+import { LEAD_PACKAGE_JOB, LEAD_UPDATE_JOB, LeadService, OperationService } from '../operations/index.js';
 import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
 import { cliPrincipal, type Principal } from '../members/principal.js';
@@ -84,6 +84,8 @@ export interface AllianceNode {
   readonly deconfliction: DeconflictionService;
   /** Joint operations: targets imported, attributed to countries, matched (src/operations/). */
   readonly operations: OperationService;
+  /** Lead packages of operations, sent to each country's authority, and those received (src/operations/leads.ts). */
+  readonly leads: LeadService;
   /** Indicators of the four policy targets, manual entries, campaigns, the MNR self-assessment. */
   readonly reporting: ReportingService;
   /** Country reports: built, signed and submitted here; received here when this node is the secretariat. */
@@ -214,6 +216,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const operator = async () => cliPrincipal((await findMemberByName(store.db, config.memberName))?.id ?? null, config.memberName);
   const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer, cybertipline);
+  const leads = new LeadService(store, audit, federation, config.reportFallbackPeer);
   const notices = new NoticeService(
     store,
     audit,
@@ -236,6 +239,9 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
         return federation.sendOpinion(await operator(), d.content_id, d.opinion, d.reason);
       },
       [REPORT_DELIVERY_JOB]: async (data) => reports.deliver((data as { report_id: number }).report_id),
+      // Lead packages and their status updates go the same way: durable jobs, retried while the peer is unreachable.
+      [LEAD_PACKAGE_JOB]: async (data) => leads.deliver((data as { package_id: number }).package_id),
+      [LEAD_UPDATE_JOB]: async (data) => leads.deliverUpdate((data as { update_id: number }).update_id),
       [CYBERTIPLINE_JOB]: async (data) => cybertipline.run((data as { report_id: number }).report_id),
       [REVIEW_FOLLOWUP_JOB]: async (data) => {
         const id = (data as { review_id: number }).review_id;
@@ -254,6 +260,8 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     {
       // A peer may be down for days: keep trying (hourly, after the first doublings) for about a week.
       [REPORT_DELIVERY_JOB]: 180,
+      [LEAD_PACKAGE_JOB]: 180,
+      [LEAD_UPDATE_JOB]: 180,
       // The CyberTipline may be down for a while; a refusal or wrong credentials end the job at once.
       [CYBERTIPLINE_JOB]: 180,
       [OPINION_JOB]: 180,
@@ -295,6 +303,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     check,
     deconfliction,
     operations,
+    leads,
     firstAdminToken,
     ...(resolved.warning ? { identityWarning: resolved.warning } : {}),
     auditWitnesses,

@@ -223,6 +223,10 @@ export interface Database extends ActionsTables, ReportTables, CasesTables, Tria
   exchanges: ExchangesTable;
   operations: OperationsTable;
   operation_targets: OperationTargetsTable;
+  lead_packages: LeadPackagesTable;
+  lead_package_targets: { package_id: number; ref: string; digest: string };
+  lead_inbox: LeadInboxTable;
+  lead_updates: LeadUpdatesTable;
   /** The credentials of each exchange API, sealed (SecretBox purpose "exchange.credentials:<api>"). */
   exchange_credentials: { api: string; value: string; updated_at: number };
   exchange_opinions: ExchangeOpinionsTable;
@@ -361,4 +365,75 @@ export interface OperationTargetsTable {
   released_by: string | null;
   released_at: number | null;
   created_at: number;
+}
+
+/** A lead package built on the operation's node for one receiving country (immutable once built: the signed payload is what goes). */
+export interface LeadPackagesTable {
+  id: Generated<number>;
+  uid: string;
+  operation_id: number;
+  country: string;
+  /** The package it supplements (null: the first). */
+  prior_uid: string | null;
+  /** The receiving authority's peer (null: none registered and no fall-back — it waits). */
+  peer: string | null;
+  /** waiting (no authority), queued, delivered, failed (retries ran out). */
+  state: string;
+  payload: string;
+  signature: string;
+  targets: number;
+  attempts: number;
+  last_error: string | null;
+  /** JSON: the receiver's receipt ({uid, received}). */
+  receipt: string | null;
+  created_by: string;
+  created_at: number;
+  queued_at: number | null;
+  delivered_at: number | null;
+}
+
+/** A lead package received from another authority's node. */
+export interface LeadInboxTable {
+  id: Generated<number>;
+  uid: string;
+  from_peer: string;
+  prior_uid: string | null;
+  operation: string;
+  country: string;
+  payload: string;
+  signature: string;
+  targets: number;
+  /** received, acknowledged, accepted, declined. */
+  state: string;
+  reason: string | null;
+  assignee: string | null;
+  /** The sequence number of the next status update to its origin. */
+  next_seq: number;
+  received_at: number;
+  updated_at: number;
+}
+
+/** A status update on a lead package: 'out' on the receiver (delivered to the origin), 'in' on the origin (verified). */
+export interface LeadUpdatesTable {
+  id: Generated<number>;
+  direction: string;
+  package_uid: string;
+  /** The other end: the origin ('out') or the receiver ('in'). */
+  peer: string;
+  seq: number;
+  /** acknowledged, accepted, declined, assigned, outcome. */
+  type: string;
+  target_ref: string | null;
+  outcome: string | null;
+  count: number | null;
+  /** JSON: series uids (outcomes). */
+  series: string | null;
+  at: number;
+  payload: string;
+  signature: string;
+  /** out: queued, delivered, failed; in: received. */
+  state: string;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }

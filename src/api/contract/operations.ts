@@ -1,6 +1,6 @@
 /** /api/v1 joint operations: operations, their targets with attribution and matches, per-country lines (src/operations/). */
 import { Type, type Static } from 'typebox';
-import { IsoTimeOut, Nullable } from './common.js';
+import { AnyJson, IsoTimeOut, Nullable } from './common.js';
 
 export const Operation = Type.Object({
   id: Type.Integer(),
@@ -87,3 +87,99 @@ export type OperationCountryList = Static<typeof OperationCountryList>;
 
 export const OperationImport = Type.Object({ imported: Type.Integer(), countries: Type.Array(OperationCountry) });
 export type OperationImport = Static<typeof OperationImport>;
+
+const Reasons = Type.Array(
+  Type.Object({
+    basis: Type.Union([Type.Literal('ip'), Type.Literal('account'), Type.Literal('email_domain')]),
+    country: Type.String(),
+    evidence: Type.String(),
+  }),
+);
+
+/** Per target ref: its outcomes in the order they came. */
+const Outcomes = Type.Record(
+  Type.String(),
+  Type.Array(Type.Object({ outcome: Type.String(), count: Nullable(Type.Integer()), series: Type.Array(Type.String()), at: IsoTimeOut, seq: Type.Integer() })),
+);
+
+/** A lead package on the operation's node: where it goes, how its delivery stands, what its receiver said. */
+export const LeadPackage = Type.Object({
+  id: Type.Integer(),
+  uid: Type.String(),
+  prior_uid: Nullable(Type.String()),
+  country: Type.String(),
+  peer: Nullable(Type.String()),
+  state: Type.String(),
+  explanation: Type.String(),
+  targets: Type.Integer(),
+  handling: Type.Array(Type.String()),
+  attempts: Type.Integer(),
+  last_error: Nullable(Type.String()),
+  receipt: AnyJson,
+  created_at: IsoTimeOut,
+  delivered_at: Nullable(IsoTimeOut),
+  status: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  assignee: Nullable(Type.String()),
+  acknowledged_at: Nullable(IsoTimeOut),
+  accepted_at: Nullable(IsoTimeOut),
+  outcomes: Outcomes,
+  updates: Type.Integer(),
+});
+export type LeadPackage = Static<typeof LeadPackage>;
+
+export const LeadPackageList = Type.Object({ packages: Type.Array(LeadPackage) });
+export type LeadPackageList = Static<typeof LeadPackageList>;
+
+export const LeadBuild = Type.Object({
+  packages: Type.Array(LeadPackage),
+  left_out: Type.Array(Type.Object({ country: Type.String(), unchecked: Type.Integer(), held: Type.Integer() })),
+});
+export type LeadBuild = Static<typeof LeadBuild>;
+
+export const LeadEnvelope = Type.Object({ payload: Type.String(), signature: Type.String(), key: Type.String() });
+export type LeadEnvelope = Static<typeof LeadEnvelope>;
+
+/** A lead package received from another authority's node. */
+export const InboxPackage = Type.Object({
+  id: Type.Integer(),
+  uid: Type.String(),
+  prior_uid: Nullable(Type.String()),
+  from: Type.String(),
+  country: Type.String(),
+  state: Type.String(),
+  reason: Nullable(Type.String()),
+  assignee: Nullable(Type.String()),
+  received_at: IsoTimeOut,
+  operation: Type.Object({
+    uid: Type.String(),
+    name: Type.String(),
+    legal_basis: Type.String(),
+    owner_agency: Type.String(),
+    contact_point: Type.String(),
+    starts_at: Nullable(Type.String()),
+    ends_at: Nullable(Type.String()),
+  }),
+  handling: Type.Array(Type.String()),
+  targets: Type.Array(
+    Type.Object({
+      ref: Type.String(),
+      identifiers: Type.Object({
+        usernames: Type.Array(Type.String()),
+        emails: Type.Array(Type.String()),
+        ips: Type.Array(Type.Object({ ip: Type.String(), at: Nullable(Type.String()) })),
+        account_country: Nullable(Type.String()),
+        payment_refs: Type.Array(Type.String()),
+        device_ids: Type.Array(Type.String()),
+      }),
+      evidence: Type.Object({ confidence: Type.String(), reasons: Reasons, country_set_by_analyst: Type.Boolean() }),
+      content: Type.Array(Type.Object({ hash: Type.String(), classification: Nullable(Type.String()), series: Type.Array(Type.String()) })),
+    }),
+  ),
+  outcomes: Outcomes,
+  updates: Type.Object({ sent: Type.Integer(), delivered: Type.Integer() }),
+});
+export type InboxPackage = Static<typeof InboxPackage>;
+
+export const InboxPackageList = Type.Object({ packages: Type.Array(InboxPackage) });
+export type InboxPackageList = Static<typeof InboxPackageList>;

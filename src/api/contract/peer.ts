@@ -21,6 +21,14 @@ export type OpinionReceived = Static<typeof OpinionReceived>;
 export const ReportReceived = Type.Object({ uid: Type.String(), received: Type.Boolean() });
 export type ReportReceived = Static<typeof ReportReceived>;
 
+/** A lead package kept in the inbox (received false: it was there already — a retried delivery). */
+export const LeadPackageReceived = Type.Object({ uid: Type.String(), received: Type.Boolean() });
+export type LeadPackageReceived = Static<typeof LeadPackageReceived>;
+
+/** A status update on a lead package, kept by its origin. */
+export const LeadUpdateReceived = Type.Object({ package_uid: Type.String(), seq: Type.Integer(), received: Type.Literal(true) });
+export type LeadUpdateReceived = Static<typeof LeadUpdateReceived>;
+
 export const CountryReportReceived = Type.Object({ member: Type.String(), period: Type.String(), received: Type.Literal(true) });
 export type CountryReportReceived = Static<typeof CountryReportReceived>;
 

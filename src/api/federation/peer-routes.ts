@@ -15,9 +15,20 @@ import type { HelpFeed } from '../../awareness/help-feed.js';
 import type { CountryReports } from '../../reporting/country-report.js';
 import type { AuditWitnesses } from '../../audit/witnesses.js';
 import type { RefusalLog } from '../../audit/refusals.js';
+import type { LeadService } from '../../operations/index.js';
 import { toHttpError } from '../errors.js';
 import { FederationIdentity } from '../contract/federation.js';
-import { CheckpointKept, CountryReportReceived, KeptCheckpoints, OpinionReceived, PeerBankList, ReportReceived, SignedEnvelope } from '../contract/peer.js';
+import {
+  CheckpointKept,
+  CountryReportReceived,
+  KeptCheckpoints,
+  LeadPackageReceived,
+  LeadUpdateReceived,
+  OpinionReceived,
+  PeerBankList,
+  ReportReceived,
+  SignedEnvelope,
+} from '../contract/peer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,9 +48,10 @@ export async function peerRoutes(
     helpFeed: HelpFeed;
     auditWitnesses: AuditWitnesses;
     refusals: RefusalLog;
+    leads: LeadService;
   },
 ): Promise<void> {
-  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses, refusals } = opts;
+  const { federation, reports, seriesFeed, deconfliction, countryReports, helpFeed, auditWitnesses, refusals, leads } = opts;
   // Every refusal (a 4xx: signature checks, unknown peers, bodies, the routes' own) is audited,
   // identical ones coalesced per minute (audit/refusals.ts). Server failures are logged, not audited.
   app.addHook('onError', async (req, _reply, error) => {
@@ -120,6 +132,11 @@ export async function peerRoutes(
 
   // An incident report routed to this node (its country's receiving authority, or the fall-back).
   r.post('/federation/v1/reports', signed(ReportReceived), async (req) => reports.receive(req.peerName!, req.body));
+
+  // A lead package of an operation, from an authority's node (signed envelope), to this country's authority.
+  r.post('/federation/v1/lead-packages', signed(LeadPackageReceived), async (req) => leads.receive(req.peerName!, req.body));
+  // A status update on a lead package this node sent (acknowledged, accepted, declined, assigned, an outcome), signed by its receiver.
+  r.post('/federation/v1/lead-updates', signed(LeadUpdateReceived), async (req) => leads.receiveUpdate(req.peerName!, req.body));
 
   // Series status (never notes, never content ids), to every registered peer.
   r.get('/federation/v1/series', signed(SignedEnvelope), async (req) => {

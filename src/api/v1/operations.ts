@@ -1,10 +1,18 @@
-/** /api/v1: joint operations — open, list, import targets (CSV, JSON, JSON lines), targets with attribution, per-country lines, overrides. */
+/**
+ * /api/v1: joint operations — open, list, import targets (CSV, JSON, JSON lines), targets with attribution, per-country lines, overrides;
+ * lead packages per receiving country (built, sent, their receivers' status and outcomes), and the inbox of packages received.
+ */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
-import type { OperationService } from '../../operations/index.js';
+import { type LeadService, OUTCOMES, type OperationService } from '../../operations/index.js';
 import {
+  InboxPackage,
+  InboxPackageList,
+  LeadBuild,
+  LeadEnvelope,
+  LeadPackageList,
   Operation,
   OperationCountryList,
   OperationDeconfliction,
@@ -25,9 +33,9 @@ async function* once(text: string): AsyncGenerator<string> {
   yield text;
 }
 
-export async function operationRoutes(app: FastifyInstance, opts: { operations: OperationService }): Promise<void> {
+export async function operationRoutes(app: FastifyInstance, opts: { operations: OperationService; leads: LeadService }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { operations } = opts;
+  const { operations, leads } = opts;
   for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl'])
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: TARGET_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
@@ -184,5 +192,139 @@ export async function operationRoutes(app: FastifyInstance, opts: { operations: 
       },
     },
     async (req) => ({ countries: await operations.countries(req.principal, req.params.id) }),
+  );
+
+  // ---- lead packages (src/operations/leads.ts) ---------------------------------------------------
+  const PackageParams = Type.Object({ id: Type.Integer({ minimum: 1 }), pkg: Type.Integer({ minimum: 1 }) });
+  const cfg = { permission: 'cases' as const };
+
+  r.get(
+    '/operations/:id/packages',
+    {
+      config: cfg,
+      schema: {
+        tags: ['operations'],
+        summary: "An operation's lead packages: where each goes, its delivery, what its receiver said, the outcomes per target",
+        params: IdParams,
+        response: { 200: LeadPackageList },
+      },
+    },
+    async (req) => ({ packages: await leads.packages(req.principal, req.params.id) }),
+  );
+
+  r.post(
+    '/operations/:id/packages',
+    {
+      config: cfg,
+      schema: {
+        tags: ['operations'],
+        summary:
+          'Builds a signed lead package per receiving country (or those named) of the targets checked and not held; a country packaged before gets a supplement with the changed targets only',
+        params: IdParams,
+        body: Type.Object(
+          {
+            countries: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { maxItems: 300 })),
+            handling: Type.Optional(
+              Type.Object(
+                {
+                  no_contact_before: Type.Optional(Type.Union([Type.Null(), Text(64)])),
+                  intelligence_only: Type.Optional(Type.Boolean()),
+                  restrictions: Type.Optional(Type.Array(Text(500), { maxItems: 20 })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: LeadBuild },
+      },
+    },
+    async (req, reply) => {
+      const built = await leads.build(req.principal, req.params.id, req.body ?? {});
+      void reply.status(201);
+      return built;
+    },
+  );
+
+  r.post(
+    '/operations/:id/packages/send',
+    {
+      config: cfg,
+      schema: {
+        tags: ['operations'],
+        summary:
+          "Sends the operation's packages not sent yet (or one): queued for durable delivery to each country's receiving authority, or waiting when there is none",
+        params: IdParams,
+        body: Type.Optional(Type.Object({ package: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+        response: { 200: LeadPackageList },
+      },
+    },
+    async (req) => ({ packages: await leads.send(req.principal, req.params.id, req.body?.package) }),
+  );
+
+  r.get(
+    '/operations/:id/packages/:pkg/envelope',
+    {
+      config: cfg,
+      schema: {
+        tags: ['operations'],
+        summary: 'A lead package as signed (the payload text, its Ed25519 signature, the key)',
+        params: PackageParams,
+        response: { 200: LeadEnvelope },
+      },
+    },
+    async (req) => leads.envelope(req.principal, req.params.id, req.params.pkg),
+  );
+
+  r.get(
+    '/lead-inbox',
+    { config: cfg, schema: { tags: ['operations'], summary: 'Lead packages received from other authorities', response: { 200: InboxPackageList } } },
+    async (req) => ({ packages: await leads.inbox(req.principal) }),
+  );
+
+  r.get('/lead-inbox/:id', { config: cfg, schema: { tags: ['operations'], params: IdParams, response: { 200: InboxPackage } } }, async (req) =>
+    leads.received(req.principal, req.params.id),
+  );
+
+  const step = (
+    path: string,
+    summary: string,
+    run: (req: { principal: Parameters<LeadService['accept']>[0]; id: number; body: Record<string, unknown> }) => Promise<unknown>,
+    body?: ReturnType<typeof Type.Object>,
+  ) =>
+    r.post(
+      `/lead-inbox/:id/${path}`,
+      { config: cfg, schema: { tags: ['operations'], summary, params: IdParams, ...(body ? { body } : {}), response: { 200: InboxPackage } } },
+      async (req) => run({ principal: req.principal, id: req.params.id, body: (req.body ?? {}) as Record<string, unknown> }) as never,
+    );
+  step('acknowledge', 'Acknowledges a received package (a signed status update goes back to its origin)', (q) => leads.acknowledge(q.principal, q.id));
+  step('accept', 'Accepts a received package', (q) => leads.accept(q.principal, q.id));
+  step(
+    'decline',
+    'Declines a received package, with the reason',
+    (q) => leads.decline(q.principal, q.id, q.body.reason as string),
+    Type.Object({ reason: Text(1000) }, { additionalProperties: false }),
+  );
+  step(
+    'assign',
+    'Assigns a received package (to a unit or officer)',
+    (q) => leads.assign(q.principal, q.id, q.body.assignee as string),
+    Type.Object({ assignee: Text(200) }, { additionalProperties: false }),
+  );
+  step(
+    'outcomes',
+    'Records an outcome for one target of an accepted package (victims safeguarded: a count, pseudonymous, with the series where known)',
+    (q) => leads.outcome(q.principal, q.id, q.body as { target: string; outcome: string; count?: number | null; series?: string[]; at?: string | null }),
+    Type.Object(
+      {
+        target: Text(200),
+        outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
+        count: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 100_000 })])),
+        series: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
+        at: Type.Optional(Type.Union([Type.Null(), Text(64)])),
+      },
+      { additionalProperties: false },
+    ),
   );
 }

@@ -1,0 +1,219 @@
+/** Lead packages, the inbox of received ones, and the status updates between them (src/operations/leads.ts). */
+import { sql } from 'kysely';
+import { redactServerPaths } from '../errors/redact.js';
+import type { LeadInboxTable, LeadPackagesTable, LeadUpdatesTable, OperationTargetsTable } from './schema.js';
+import { now, type Executor } from './util.js';
+
+export type LeadPackageRow = Omit<LeadPackagesTable, 'id'> & { id: number };
+export type LeadInboxRow = Omit<LeadInboxTable, 'id'> & { id: number };
+export type LeadUpdateRow = Omit<LeadUpdatesTable, 'id'> & { id: number };
+
+const n = (v: number | null) => (v === null ? null : Number(v));
+const packageNumbers = (r: LeadPackageRow): LeadPackageRow => ({
+  ...r,
+  id: Number(r.id),
+  operation_id: Number(r.operation_id),
+  targets: Number(r.targets),
+  attempts: Number(r.attempts),
+  created_at: Number(r.created_at),
+  queued_at: n(r.queued_at),
+  delivered_at: n(r.delivered_at),
+});
+const inboxNumbers = (r: LeadInboxRow): LeadInboxRow => ({
+  ...r,
+  id: Number(r.id),
+  targets: Number(r.targets),
+  next_seq: Number(r.next_seq),
+  received_at: Number(r.received_at),
+  updated_at: Number(r.updated_at),
+});
+const updateNumbers = (r: LeadUpdateRow): LeadUpdateRow => ({
+  ...r,
+  id: Number(r.id),
+  seq: Number(r.seq),
+  count: n(r.count),
+  at: Number(r.at),
+  created_at: Number(r.created_at),
+  delivered_at: n(r.delivered_at),
+});
+
+/** An operation's targets referred to `country` that may be packaged: checked against deconfliction and not held. */
+export async function packageableTargets(db: Executor, operationId: number, country: string): Promise<Array<Omit<OperationTargetsTable, 'id'>>> {
+  return db
+    .selectFrom('operation_targets')
+    .selectAll()
+    .where('operation_id', '=', operationId)
+    .where(sql<string>`coalesce(override_country, country)`, '=', country)
+    .where('deconflicted_at', 'is not', null)
+    .where('held', '=', 0)
+    .orderBy('id')
+    .execute();
+}
+
+/** How many of an operation's targets for `country` are left out of a package: not checked yet, or held. */
+export async function unpackagedCounts(db: Executor, operationId: number, country: string): Promise<{ unchecked: number; held: number }> {
+  const r = await db
+    .selectFrom('operation_targets')
+    .select((eb) => [eb.fn.sum(eb.case().when('deconflicted_at', 'is', null).then(1).else(0).end()).as('unchecked'), eb.fn.sum('held').as('held')])
+    .where('operation_id', '=', operationId)
+    .where(sql<string>`coalesce(override_country, country)`, '=', country)
+    .executeTakeFirst();
+  return { unchecked: Number(r?.unchecked ?? 0), held: Number(r?.held ?? 0) };
+}
+
+/** What the packages of an operation to a country said about each target so far (the latest digest per ref). */
+export async function packagedDigests(db: Executor, operationId: number, country: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('lead_package_targets as t')
+    .innerJoin('lead_packages as p', 'p.id', 't.package_id')
+    .select(['t.ref', 't.digest'])
+    .where('p.operation_id', '=', operationId)
+    .where('p.country', '=', country)
+    .orderBy('p.id')
+    .execute();
+  return new Map(rows.map((r) => [r.ref, r.digest]));
+}
+
+export async function insertLeadPackage(
+  db: Executor,
+  p: Omit<LeadPackagesTable, 'id' | 'uid' | 'attempts' | 'last_error' | 'receipt' | 'delivered_at' | 'payload' | 'signature'>,
+  targets: Array<{ ref: string; digest: string }>,
+  uidOf: (id: number) => string,
+  seal: (uid: string) => { payload: string; signature: string },
+): Promise<LeadPackageRow> {
+  const r = await db
+    .insertInto('lead_packages')
+    .values({ ...p, uid: `pending-${p.operation_id}-${p.country}-${now()}`, payload: '', signature: '', attempts: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(r.id);
+  const uid = uidOf(id);
+  const sealed = seal(uid);
+  await db.updateTable('lead_packages').set({ uid, payload: sealed.payload, signature: sealed.signature }).where('id', '=', id).execute();
+  for (let i = 0; i < targets.length; i += 500)
+    await db
+      .insertInto('lead_package_targets')
+      .values(targets.slice(i, i + 500).map((t) => ({ package_id: id, ref: t.ref, digest: t.digest })))
+      .execute();
+  return (await findLeadPackage(db, id))!;
+}
+
+export async function findLeadPackage(db: Executor, id: number): Promise<LeadPackageRow | undefined> {
+  const r = await db.selectFrom('lead_packages').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? packageNumbers(r as LeadPackageRow) : undefined;
+}
+
+export async function findLeadPackageByUid(db: Executor, uid: string): Promise<LeadPackageRow | undefined> {
+  const r = await db.selectFrom('lead_packages').selectAll().where('uid', '=', uid).executeTakeFirst();
+  return r ? packageNumbers(r as LeadPackageRow) : undefined;
+}
+
+export async function listLeadPackages(db: Executor, operationId: number): Promise<LeadPackageRow[]> {
+  const rows = await db.selectFrom('lead_packages').selectAll().where('operation_id', '=', operationId).orderBy('id').execute();
+  return rows.map((r) => packageNumbers(r as LeadPackageRow));
+}
+
+export async function leadPackageHasTarget(db: Executor, packageId: number, ref: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('lead_package_targets').select('ref').where('package_id', '=', packageId).where('ref', '=', ref).executeTakeFirst()) !== undefined
+  );
+}
+
+export async function setLeadPackageState(
+  db: Executor,
+  id: number,
+  s: Partial<Pick<LeadPackagesTable, 'state' | 'peer' | 'queued_at' | 'receipt' | 'delivered_at'>>,
+): Promise<void> {
+  await db.updateTable('lead_packages').set(s).where('id', '=', id).execute();
+}
+
+/** Records a delivery attempt: its error (null: delivered, with the receiver's receipt). */
+export async function recordLeadDelivery(db: Executor, id: number, error: string | null, receipt?: unknown): Promise<void> {
+  await db
+    .updateTable('lead_packages')
+    .set(
+      error === null
+        ? { state: 'delivered', delivered_at: now(), last_error: null, receipt: JSON.stringify(receipt ?? null), attempts: sql`attempts + 1` }
+        : { last_error: redactServerPaths(error).slice(0, 1000), attempts: sql`attempts + 1` },
+    )
+    .where('id', '=', id)
+    .execute();
+}
+
+// ---- the receiving side -----------------------------------------------------------------------
+
+/** Stores a received package once (a retried delivery finds it there: created false). */
+export async function insertInboxPackage(db: Executor, p: Omit<LeadInboxTable, 'id' | 'next_seq'>): Promise<{ row: LeadInboxRow; created: boolean }> {
+  const existing = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', p.uid).executeTakeFirst();
+  if (existing) return { row: inboxNumbers(existing as LeadInboxRow), created: false };
+  await db
+    .insertInto('lead_inbox')
+    .values({ ...p, next_seq: 1 })
+    .execute();
+  const row = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', p.uid).executeTakeFirstOrThrow();
+  return { row: inboxNumbers(row as LeadInboxRow), created: true };
+}
+
+export async function findInboxPackage(db: Executor, id: number): Promise<LeadInboxRow | undefined> {
+  const r = await db.selectFrom('lead_inbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? inboxNumbers(r as LeadInboxRow) : undefined;
+}
+
+export async function listInbox(db: Executor): Promise<LeadInboxRow[]> {
+  const rows = await db.selectFrom('lead_inbox').selectAll().orderBy('id', 'desc').execute();
+  return rows.map((r) => inboxNumbers(r as LeadInboxRow));
+}
+
+/** Changes an inbox package's state and takes the next status update's sequence number. */
+export async function advanceInbox(db: Executor, id: number, s: Partial<Pick<LeadInboxTable, 'state' | 'reason' | 'assignee'>>): Promise<number> {
+  const row = (await findInboxPackage(db, id))!;
+  await db
+    .updateTable('lead_inbox')
+    .set({ ...s, next_seq: row.next_seq + 1, updated_at: now() })
+    .where('id', '=', id)
+    .where('next_seq', '=', row.next_seq)
+    .execute();
+  return row.next_seq;
+}
+
+export async function insertLeadUpdate(db: Executor, u: Omit<LeadUpdatesTable, 'id'>): Promise<LeadUpdateRow> {
+  const r = await db.insertInto('lead_updates').values(u).returning('id').executeTakeFirstOrThrow();
+  return (await findLeadUpdate(db, Number(r.id)))!;
+}
+
+export async function findLeadUpdate(db: Executor, id: number): Promise<LeadUpdateRow | undefined> {
+  const r = await db.selectFrom('lead_updates').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? updateNumbers(r as LeadUpdateRow) : undefined;
+}
+
+export async function findLeadUpdateBySeq(db: Executor, direction: 'in' | 'out', packageUid: string, seq: number): Promise<LeadUpdateRow | undefined> {
+  const r = await db
+    .selectFrom('lead_updates')
+    .selectAll()
+    .where('direction', '=', direction)
+    .where('package_uid', '=', packageUid)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return r ? updateNumbers(r as LeadUpdateRow) : undefined;
+}
+
+export async function listLeadUpdates(db: Executor, direction: 'in' | 'out', packageUids: string[]): Promise<LeadUpdateRow[]> {
+  if (packageUids.length === 0) return [];
+  const rows = await db
+    .selectFrom('lead_updates')
+    .selectAll()
+    .where('direction', '=', direction)
+    .where('package_uid', 'in', packageUids)
+    .orderBy('package_uid')
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => updateNumbers(r as LeadUpdateRow));
+}
+
+export async function recordLeadUpdateDelivery(db: Executor, id: number, error: string | null): Promise<void> {
+  await db
+    .updateTable('lead_updates')
+    .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null } : { last_error: redactServerPaths(error).slice(0, 1000) })
+    .where('id', '=', id)
+    .execute();
+}
