@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../src/exchange/envelope.js';
 import { loadIdentity } from '../../src/exchange/identity.js';
 import { signRequest } from '../../src/exchange/request-signing.js';
+import { runCli } from '../support/cli.js';
 import { freshPgDatabase } from '../support/dialects.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 import { until } from '../support/until.js';
@@ -24,12 +25,17 @@ import { until } from '../support/until.js';
 const KEY = 'c0ffee'.repeat(11);
 const MD5 = 'cd'.repeat(16);
 const dirs: string[] = [];
-type Node = ServerProcess & { name: string; dir: string; call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> };
+type Node = ServerProcess & {
+  name: string;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  call: (method: string, path: string, body?: unknown) => ReturnType<typeof http>;
+};
 
 async function node(name: string, country: string, kind = 'authority', extra: NodeJS.ProcessEnv = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `alliance-leads-${name}-`));
   dirs.push(dir);
-  const s = await startServer([], {
+  const env = {
     ALLIANCE_DATA_DIR: dir,
     ALLIANCE_MEMBER_NAME: name,
     ALLIANCE_MEMBER_KIND: kind,
@@ -37,8 +43,9 @@ async function node(name: string, country: string, kind = 'authority', extra: No
     ALLIANCE_SYNC_INTERVAL_MS: '0',
     ALLIANCE_DECONFLICTION_KEY: KEY,
     ...extra,
-  });
-  return Object.assign(s, { name, dir, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
+  };
+  const s = await startServer([], env);
+  return Object.assign(s, { name, dir, env, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
 async function link(a: Node, b: Node): Promise<void> {
@@ -276,6 +283,32 @@ describe('lead packages between authority nodes', () => {
     const altered = await asPeer(US, DEn, '/federation/v1/lead-packages', { ...us, payload: us.payload.replace('Fake', 'Faked') });
     expect([altered.status, altered.json.code]).toEqual([400, 'LEAD_PACKAGE_INVALID']);
     expect(await count()).toBe(n);
+  });
+
+  it('a correction goes as a supplement with the changed target only (the CLI)', async () => {
+    const first = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { country: string }) => x.country === 'DE');
+    expect((await US.call('PUT', `/api/v1/operations/${op}/targets/de4/country`, { country: 'DE', reason: 'confirmed by the registry' })).status).toBe(200);
+    const built = await runCli(['operation', 'package', String(op), '--country', 'DE', '--contact-from', '2026-06-01'], { env: US.env });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(new RegExp(`\\tDE\\t1 targets\\tbuilt → bka-de\\t-\\t0 outcomes\\tsupplements ${first.uid}`));
+    const sent = await runCli(['operation', 'send', String(op)], { env: US.env });
+    expect(sent.stdout).toMatch(/\tqueued → bka-de/);
+    const supplement = await until(async () => {
+      const ps = (await DEn.call('GET', '/api/v1/lead-inbox')).json.packages;
+      return ps.length === 2 ? ps[0] : undefined;
+    }, 'the supplement in the German inbox');
+    expect([supplement.prior_uid, supplement.targets.map((t: { ref: string }) => t.ref), supplement.targets[0].evidence.country_set_by_analyst]).toEqual([
+      first.uid,
+      ['de4'],
+      true,
+    ]);
+    const inbox = await runCli(['operation', 'inbox'], { env: DEn.env });
+    expect(
+      inbox.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t').slice(2).join(' ')),
+    ).toEqual(['from fbi-us Operation Placeholder 1 targets received', 'from fbi-us Operation Placeholder 4 targets accepted assigned to LKA unit 7']);
   });
 
   it('no identifier of a Dutch target is in the German node’s files', async () => {

@@ -1,13 +1,39 @@
-/** Joint operations: open, list, show (per-country lines), import a target file, targets, attribute (an analyst's country). */
+/**
+ * Joint operations: open, list, show (per-country lines), import a target file, targets, attribute (an analyst's country);
+ * lead packages (package, send, packages) and the inbox of received ones (inbox, acknowledge, accept, decline, assign, outcome).
+ */
 import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { fileChunks } from '../../exchange/index.js';
-import type { CountryLine } from '../../operations/index.js';
+import { type CountryLine, type InboxView, OUTCOMES, type PackageView } from '../../operations/index.js';
 import { withNode } from '../node-command.js';
 
 const idOf = (text: string) => {
   const id = Number(text);
   if (!Number.isSafeInteger(id) || id < 1) throw new AllianceError('VALIDATION', `"${text}" is not an operation id (alliance operation list)`);
+  return id;
+};
+
+const collect = (v: string, all: string[]) => [...all, v];
+
+function printPackages(ps: PackageView[]): void {
+  for (const p of ps) {
+    const outcomes = Object.values(p.outcomes).reduce((n, l) => n + l.length, 0);
+    process.stdout.write(
+      `${p.id}\t${p.uid}\t${p.country}\t${p.targets} targets\t${p.state}${p.peer ? ` → ${p.peer}` : ''}\t${p.status ?? '-'}\t${outcomes} outcomes${p.prior_uid ? `\tsupplements ${p.prior_uid}` : ''}${p.state === 'waiting' ? `\t${p.explanation}` : ''}${p.last_error ? `\tlast error: ${p.last_error}` : ''}\n`,
+    );
+  }
+}
+
+function printReceived(r: InboxView): void {
+  process.stdout.write(
+    `${r.id}\t${r.uid}\tfrom ${r.from}\t${r.operation?.name ?? ''}\t${r.targets.length} targets\t${r.state}${r.assignee ? `\tassigned to ${r.assignee}` : ''}\n`,
+  );
+}
+
+const packageId = (text: string) => {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AllianceError('VALIDATION', `"${text}" is not a package number (alliance operation inbox)`);
   return id;
 };
 
@@ -129,6 +155,92 @@ export function operationCommand(): Command {
         const t = await node.operations.setCountry(await node.operator(), idOf(id), ref, o.clear ? null : country!, o.reason ?? null);
         process.stdout.write(`${t.ref}: ${t.country ?? '(none)'}${t.override ? ` (overridden: ${t.override.reason})` : ' (attributed)'}\n`);
       }),
+    );
+  op.command('package <id>')
+    .description(
+      'Build a signed lead package per receiving country (or those given) of the targets checked against deconfliction and not held; a country packaged before gets a supplement with the changed targets only. Never the restricted notes, never media.',
+    )
+    .option('--country <cc>', 'only this country (repeatable)', collect, [])
+    .option('--contact-from <date>', 'handling: no direct contact with the targets before this date')
+    .option('--intelligence-only', 'handling: intelligence only')
+    .option('--restriction <text>', 'a further handling restriction (repeatable)', collect, [])
+    .action(async (id: string, o: { country: string[]; contactFrom?: string; intelligenceOnly?: boolean; restriction: string[] }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const built = await node.leads.build(await node.operator(), idOf(id), {
+          countries: o.country.length ? o.country : undefined,
+          handling: { no_contact_before: o.contactFrom ?? null, intelligence_only: Boolean(o.intelligenceOnly), restrictions: o.restriction },
+        });
+        printPackages(built.packages);
+        for (const l of built.left_out)
+          process.stdout.write(`${l.country}: ${l.unchecked} not checked against deconfliction (alliance operation deconflict), ${l.held} held: left out\n`);
+        if (built.packages.length === 0) process.stdout.write('nothing new to package\n');
+      }),
+    );
+  op.command('send <id>')
+    .description(
+      "Send the operation's packages not sent yet (or one, --package): delivered durably to each country's receiving authority; without one they wait.",
+    )
+    .option('--package <n>', 'only this package')
+    .action(async (id: string, o: { package?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => printPackages(await node.leads.send(await node.operator(), idOf(id), o.package ? packageId(o.package) : undefined))),
+    );
+  op.command('packages <id>')
+    .description("An operation's lead packages: where each went, its delivery, its receiver's status and outcomes.")
+    .option('--json', 'as JSON (outcomes per target)')
+    .action(async (id: string, o: { json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const ps = await node.leads.packages(await node.operator(), idOf(id));
+        if (o.json) process.stdout.write(`${JSON.stringify(ps, null, 2)}\n`);
+        else printPackages(ps);
+      }),
+    );
+  op.command('inbox')
+    .description('Lead packages received from other authorities.')
+    .option('--json', 'as JSON (targets, handling, outcomes)')
+    .action(async (o: { json?: boolean }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const rs = await node.leads.inbox(await node.operator());
+        if (o.json) process.stdout.write(`${JSON.stringify(rs, null, 2)}\n`);
+        else rs.forEach(printReceived);
+      }),
+    );
+  for (const [name, what] of [
+    ['acknowledge', 'Acknowledge a received package.'],
+    ['accept', 'Accept a received package.'],
+  ] as const)
+    op.command(`${name} <package>`)
+      .description(`${what} A signed status update goes back to its origin.`)
+      .action(async (pkg: string, _o: unknown, cmd: Command) =>
+        withNode(cmd, {}, async (node) => printReceived(await node.leads[name](await node.operator(), packageId(pkg)))),
+      );
+  op.command('decline <package>')
+    .description('Decline a received package, with the reason.')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (pkg: string, o: { reason: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => printReceived(await node.leads.decline(await node.operator(), packageId(pkg), o.reason))),
+    );
+  op.command('assign <package> <assignee>')
+    .description('Assign a received package to a unit or officer.')
+    .action(async (pkg: string, assignee: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => printReceived(await node.leads.assign(await node.operator(), packageId(pkg), assignee))),
+    );
+  op.command('outcome <package> <target> <outcome>')
+    .description(`Record an outcome for a target of an accepted package: ${OUTCOMES.join(', ')}.`)
+    .option('--count <n>', 'victims safeguarded: how many (a count, no names)')
+    .option('--series <uid>', 'a series the outcome is linked to (repeatable)', collect, [])
+    .option('--at <iso>', 'when (default: now)')
+    .action(async (pkg: string, target: string, outcome: string, o: { count?: string; series: string[]; at?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) =>
+        printReceived(
+          await node.leads.outcome(await node.operator(), packageId(pkg), {
+            target,
+            outcome,
+            count: o.count === undefined ? null : Number(o.count),
+            series: o.series,
+            at: o.at ?? null,
+          }),
+        ),
+      ),
     );
   return op;
 }
