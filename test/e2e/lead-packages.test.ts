@@ -48,6 +48,20 @@ async function node(name: string, country: string, kind = 'authority', extra: No
   return Object.assign(s, { name, dir, env, call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, s.token, method, body) });
 }
 
+/** The same node again after a SIGKILL: its data directory, database and port (its peers know it there), its token. */
+async function restart(n: Node): Promise<Node> {
+  await n.stop('SIGKILL');
+  const s = await startServer([], { ...n.env, ALLIANCE_PORT: new URL(n.url).port });
+  const token = n.token;
+  return Object.assign(s, {
+    token,
+    name: n.name,
+    dir: n.dir,
+    env: n.env,
+    call: (method: string, path: string, body?: unknown) => http(`${s.url}${path}`, token, method, body),
+  });
+}
+
 async function link(a: Node, b: Node): Promise<void> {
   const id = (await b.call('GET', '/api/v1/identity')).json;
   const res = await a.call('POST', '/api/v1/peers', { name: id.member, url: b.url, public_key: id.public_key, country: id.country, kind: id.kind });
@@ -309,6 +323,49 @@ describe('lead packages between authority nodes', () => {
         .split('\n')
         .map((l) => l.split('\t').slice(2).join(' ')),
     ).toEqual(['from fbi-us Operation Placeholder 1 targets received', 'from fbi-us Operation Placeholder 4 targets accepted assigned to LKA unit 7']);
+  });
+
+  it('a receiver killed during delivery, and a sender killed while an outcome comes back: nothing lost, nothing twice', async () => {
+    // The Dutch node is down when its supplement goes: the delivery fails, is retried, arrives once.
+    expect((await US.call('PUT', `/api/v1/operations/${op}/targets/nl3/country`, { country: 'NL', reason: 'confirmed by the registry' })).status).toBe(200);
+    await NLn.stop('SIGKILL');
+    const [supplement] = (await US.call('POST', `/api/v1/operations/${op}/packages`, { countries: ['NL'] })).json.packages;
+    expect((await US.call('POST', `/api/v1/operations/${op}/packages/send`, { package: supplement.id })).json.packages[0].state).toBe('queued');
+    const failed = await until(async () => {
+      const p = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { id: number }) => x.id === supplement.id);
+      return p.attempts >= 1 ? p : undefined;
+    }, 'a failed attempt');
+    expect([failed.state, failed.last_error === null]).toEqual(['queued', false]);
+    NLn = await restart(NLn);
+    await until(
+      async () =>
+        (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { id: number }) => x.id === supplement.id).state === 'delivered'
+          ? true
+          : undefined,
+      'the supplement delivered after the restart',
+      600,
+    );
+    const nl = (await NLn.call('GET', '/api/v1/lead-inbox')).json.packages;
+    expect(nl.map((p: { uid: string; targets: unknown[] }) => [p.uid, p.targets.length])).toEqual([
+      [supplement.uid, 1],
+      [supplement.prior_uid, 3],
+    ]);
+
+    // The US node is down when the German authority records a conviction: the update waits, arrives once.
+    const de = (await DEn.call('GET', '/api/v1/lead-inbox')).json.packages.find((p: { targets: unknown[] }) => p.targets.length === 4);
+    await US.stop('SIGKILL');
+    expect((await DEn.call('POST', `/api/v1/lead-inbox/${de.id}/outcomes`, { target: 'de1', outcome: 'convicted', at: '2026-05-01T10:00:00Z' })).status).toBe(
+      200,
+    );
+    expect((await DEn.call('GET', `/api/v1/lead-inbox/${de.id}`)).json.updates).toEqual({ sent: 7, delivered: 6 });
+    US = await restart(US);
+    await until(
+      async () => ((await DEn.call('GET', `/api/v1/lead-inbox/${de.id}`)).json.updates.delivered === 7 ? true : undefined),
+      'the update delivered',
+      600,
+    );
+    const shown = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { uid: string }) => x.uid === de.uid);
+    expect([shown.updates, shown.outcomes.de1.map((o: { outcome: string }) => o.outcome)]).toEqual([7, ['arrested', 'charged', 'convicted']]);
   });
 
   it('no identifier of a Dutch target is in the German node’s files', async () => {
