@@ -179,6 +179,28 @@ const text = (v: unknown, field: string, max: number): string => {
   return v.trim();
 };
 
+/** The most target JSON (UTF-8 bytes) one package carries: escaped in the envelope (at most doubled) it stays under the federation's 1 MB request. */
+const PART_BYTES = 400_000;
+
+/** Targets in runs of at most `bytes` of JSON (one target at least per run). */
+export function parts<T>(items: T[], bytes: number): T[][] {
+  const out: T[][] = [];
+  let run: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const n = Buffer.byteLength(JSON.stringify(item));
+    if (run.length > 0 && size + n > bytes) {
+      out.push(run);
+      run = [];
+      size = 0;
+    }
+    run.push(item);
+    size += n;
+  }
+  if (run.length) out.push(run);
+  return out;
+}
+
 /** A digest of what a package says about a target: a supplement carries the targets whose digest changed. */
 const digest = (t: PackageTarget) => createHash('sha256').update(JSON.stringify(t)).digest('hex');
 
@@ -243,60 +265,66 @@ export class LeadService {
         const changed = targets.filter((t) => before.get(t.ref) !== digest(t));
         const counts = await unpackagedCounts(tx, op.id, country);
         if (counts.unchecked + counts.held > 0) leftOut.push({ country, ...counts });
-        if (changed.length === 0) return null;
-        const prior = (await listLeadPackages(tx, op.id)).filter((p) => p.country === country).at(-1) ?? null;
+        if (changed.length === 0) return [];
+        let prior: { uid: string } | null = (await listLeadPackages(tx, op.id)).filter((p) => p.country === country).at(-1) ?? null;
         const route = await this.route(tx, country);
         const createdAt = now();
-        const p = await insertLeadPackage(
-          tx,
-          {
-            operation_id: op.id,
-            country,
-            prior_uid: prior?.uid ?? null,
-            peer: route.peer,
-            state: route.peer ? 'built' : 'waiting',
-            targets: changed.length,
-            created_by: actor.actor,
-            created_at: createdAt,
-            queued_at: null,
-          },
-          changed.map((t) => ({ ref: t.ref, digest: digest(t) })),
-          (n) => `${this.self}/lead-package/${n}`,
-          (uid) => {
-            const payload: PackagePayload = {
-              type: 'alliance.lead-package',
-              uid,
-              prior_uid: prior?.uid ?? null,
-              from: this.self,
+        const ids: number[] = [];
+        // A package travels in one federation request (1 MB at most): a large one goes as several, each supplementing the one before.
+        for (const part of parts(changed, PART_BYTES)) {
+          const p = await insertLeadPackage(
+            tx,
+            {
+              operation_id: op.id,
               country,
-              created_at: new Date(createdAt).toISOString(),
-              operation: {
-                uid: op.uid,
-                name: op.name,
-                legal_basis: op.legal_basis,
-                owner_agency: op.owner_agency,
-                contact_point: op.contact_point,
-                starts_at: iso(op.starts_at),
-                ends_at: iso(op.ends_at),
-              },
-              handling,
-              targets: changed,
-            };
-            const e = seal(this.federation.identity, payload);
-            return { payload: e.payload, signature: e.signature };
-          },
-        );
-        await this.audit.record(
-          tx,
-          actor,
-          'operation.package',
-          p.uid,
-          { country, targets: changed.length, prior_uid: p.prior_uid, peer: route.peer },
-          changed.length,
-        );
-        return p.id;
+              prior_uid: prior?.uid ?? null,
+              peer: route.peer,
+              state: route.peer ? 'built' : 'waiting',
+              targets: part.length,
+              created_by: actor.actor,
+              created_at: createdAt,
+              queued_at: null,
+            },
+            part.map((t) => ({ ref: t.ref, digest: digest(t) })),
+            (n) => `${this.self}/lead-package/${n}`,
+            (uid) => {
+              const payload: PackagePayload = {
+                type: 'alliance.lead-package',
+                uid,
+                prior_uid: prior?.uid ?? null,
+                from: this.self,
+                country,
+                created_at: new Date(createdAt).toISOString(),
+                operation: {
+                  uid: op.uid,
+                  name: op.name,
+                  legal_basis: op.legal_basis,
+                  owner_agency: op.owner_agency,
+                  contact_point: op.contact_point,
+                  starts_at: iso(op.starts_at),
+                  ends_at: iso(op.ends_at),
+                },
+                handling,
+                targets: part,
+              };
+              const e = seal(this.federation.identity, payload);
+              return { payload: e.payload, signature: e.signature };
+            },
+          );
+          await this.audit.record(
+            tx,
+            actor,
+            'operation.package',
+            p.uid,
+            { country, targets: part.length, prior_uid: p.prior_uid, peer: route.peer },
+            part.length,
+          );
+          prior = p;
+          ids.push(p.id);
+        }
+        return ids;
       });
-      if (made !== null) built.push(made);
+      built.push(...made);
     }
     const views = await this.packages(actor, op.id);
     return { packages: views.filter((v) => built.includes(v.id)), left_out: leftOut };
