@@ -368,6 +368,20 @@ describe('lead packages between authority nodes', () => {
     expect([shown.updates, shown.outcomes.de1.map((o: { outcome: string }) => o.outcome)]).toEqual([7, ['arrested', 'charged', 'convicted']]);
   });
 
+  it('a waiting package goes to the fall-back contact once the node has one', async () => {
+    US.env.ALLIANCE_REPORT_FALLBACK_PEER = 'police-nl';
+    US = await restart(US);
+    const fr = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { country: string }) => x.country === 'FR');
+    expect(fr.state).toBe('waiting');
+    const [sent] = (await US.call('POST', `/api/v1/operations/${op}/packages/send`, {})).json.packages;
+    expect([sent.uid, sent.state, sent.peer]).toEqual([fr.uid, 'queued', 'police-nl']);
+    const got = await until(
+      async () => (await NLn.call('GET', '/api/v1/lead-inbox')).json.packages.find((p: { uid: string }) => p.uid === fr.uid),
+      'at the fall-back',
+    );
+    expect([got.country, got.targets.map((t: { ref: string }) => t.ref)]).toEqual(['FR', ['fr1']]);
+  });
+
   it('no identifier of a Dutch target is in the German node’s files', async () => {
     // The German node's SQLite database (and its write-ahead log), and the hotline's: the Dutch identifiers reached only police-nl.
     const bytesOf = (d: string) =>
