@@ -7,12 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parts } from '../../src/operations/leads.js';
 import { startApi, type TestApi } from '../support/api.js';
+import { DIALECTS } from '../support/dialects.js';
 
-describe('large lead packages', () => {
+describe.each(DIALECTS)('large lead packages on %s', (dialect) => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startApi('sqlite', { deconflictionKey: 'ef'.repeat(32) });
+    api = await startApi(dialect, { deconflictionKey: 'ef'.repeat(32) });
   });
   afterAll(() => api.close());
 
