@@ -44,6 +44,7 @@ import {
   listLeadPackages,
   listLeadUpdates,
   now,
+  openJobsOfKind,
   type OperationRow,
   packageableTargets,
   packagedDigests,
@@ -342,6 +343,19 @@ export class LeadService {
     const chosen = packageId === undefined ? all.filter((p) => p.state === 'built' || p.state === 'waiting') : all.filter((p) => p.id === packageId);
     if (packageId !== undefined && chosen.length === 0) throw new AllianceError('LEAD_NOT_FOUND', `operation ${op.name} has no lead package ${packageId}`);
     for (const p of chosen) {
+      if (p.state === 'queued' && packageId !== undefined) {
+        // Its delivery ran out of retries (the peer was down for a week): the same signed package queued again (the receiver keeps it once).
+        const open = await openJobsOfKind(this.store.db, LEAD_PACKAGE_JOB);
+        if (open.some((j) => (j.data as { package_id?: number } | null)?.package_id === p.id))
+          throw invalid(
+            `lead package ${p.uid} is being delivered to ${p.peer} (attempt ${p.attempts + 1}${p.last_error ? `; last error: ${p.last_error}` : ''})`,
+          );
+        await this.store.db.transaction().execute(async (tx) => {
+          await enqueueJob(tx, LEAD_PACKAGE_JOB, { package_id: p.id });
+          await this.audit.record(tx, actor, 'operation.resend', p.uid, { country: p.country, peer: p.peer });
+        });
+        continue;
+      }
       if (p.state !== 'built' && p.state !== 'waiting')
         throw invalid(`lead package ${p.uid} is ${p.state} already: packages are immutable once sent; build a supplement for corrections`);
       await this.store.db.transaction().execute(async (tx) => {

@@ -336,6 +336,10 @@ describe('lead packages between authority nodes', () => {
       return p.attempts >= 1 ? p : undefined;
     }, 'a failed attempt');
     expect([failed.state, failed.last_error === null]).toEqual(['queued', false]);
+    // While its delivery is retried, sending it again is refused (it says how the delivery stands).
+    const twice = await US.call('POST', `/api/v1/operations/${op}/packages/send`, { package: supplement.id });
+    expect([twice.status, twice.json.code]).toEqual([400, 'LEAD_INVALID']);
+    expect(twice.json.message).toMatch(/is being delivered to police-nl \(attempt \d+; last error: /);
     NLn = await restart(NLn);
     await until(
       async () =>
