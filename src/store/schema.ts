@@ -377,7 +377,7 @@ export interface LeadPackagesTable {
   prior_uid: string | null;
   /** The receiving authority's peer (null: none registered and no fall-back — it waits). */
   peer: string | null;
-  /** waiting (no authority), queued, delivered, failed (retries ran out). */
+  /** built, waiting (no authority), queued (its delivery job retried while the peer is unreachable), delivered. */
   state: string;
   payload: string;
   signature: string;
