@@ -16,7 +16,7 @@
 import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { chunkValue, layoutFor, probeCount, type ChunkLayout } from './chunks.js';
-import { probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
+import { chunkRadii, probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
 import type { QueryThreads, ThreadResult } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
@@ -32,6 +32,8 @@ export interface HammingIndexStats {
   deltaCount: number;
   chunks: number[];
   keyBits: number;
+  /** Whether the chunks keep bitmaps of the values present (see layoutFor). */
+  bitmaps: boolean;
   bytes: number;
   lastRebuildError?: string;
 }
@@ -232,14 +234,20 @@ export class HammingIndex {
 
   /** Whether probing the base would cost more than scanning it. */
   private probeIsDearer(threshold: number): boolean {
-    const radius = Math.floor(threshold / this.chunks.length);
+    const radii = chunkRadii(
+      this.chunks.map((t) => t.bits),
+      threshold,
+    );
     let cost = 0;
-    for (const t of this.chunks) {
-      const probes = probeCount(t.bits, radius);
-      const occupied = probes * Math.min(1, this.baseCount / 2 ** t.bits);
-      const entries = (occupied * this.baseCount) / 2 ** (t.bits - t.suffixBits);
+    for (let c = 0; c < this.chunks.length; c++) {
+      const t = this.chunks[c];
+      if (radii[c] < 0) continue;
+      const probes = probeCount(t.bits, radii[c]);
+      // Buckets read: present values (bitmap) or every key within the radius.
+      const buckets = t.present ? probes * Math.min(1, this.baseCount / 2 ** t.bits) : probeCount(t.bits - t.suffixBits, radii[c]);
+      const entries = (buckets * this.baseCount) / 2 ** (t.bits - t.suffixBits);
       const candidates = (probes * this.baseCount) / 2 ** t.bits;
-      cost += PROBE_COST * probes + BUCKET_COST * occupied + ENTRY_COST * entries + CANDIDATE_COST * candidates;
+      cost += (t.present ? PROBE_COST * probes : 0) + BUCKET_COST * buckets + ENTRY_COST * entries + CANDIDATE_COST * candidates;
     }
     return cost > this.baseCount;
   }
@@ -264,7 +272,7 @@ export class HammingIndex {
       }
       for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
       const cursor = offsets.slice(0, buckets);
-      const present = allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
+      const present = layout.bitmaps === false ? undefined : allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
       const suffixMask = (1 << suffixBits) - 1;
       const table: ChunkTable = { start, bits, suffixBits, offsets, present };
       if (upTo <= PACKED_MAX_SLOTS && suffixBits <= 8) {
@@ -273,7 +281,7 @@ export class HammingIndex {
           if (!this.alive[s]) continue;
           const v = values[s];
           packed[cursor[v >>> suffixBits]++] = ((s << 8) | (v & suffixMask)) >>> 0;
-          present[v >>> 5] |= 1 << (v & 31);
+          if (present) present[v >>> 5] |= 1 << (v & 31);
         }
       } else {
         const slots = (table.slots = allocate(Uint32Array, liveBelow, this.shared));
@@ -284,7 +292,7 @@ export class HammingIndex {
           const i = cursor[v >>> suffixBits]++;
           slots[i] = s;
           suffixes[i] = v & suffixMask;
-          present[v >>> 5] |= 1 << (v & 31);
+          if (present) present[v >>> 5] |= 1 << (v & 31);
         }
       }
       tables.push(table);
@@ -340,7 +348,7 @@ export class HammingIndex {
   stats(): HammingIndexStats {
     let bytes = this.hashes.byteLength + this.ids.byteLength + this.alive.byteLength;
     for (const t of this.chunks)
-      bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + t.present.byteLength;
+      bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + (t.present?.byteLength ?? 0);
     return {
       size: this.live,
       slots: this.count,
@@ -348,6 +356,7 @@ export class HammingIndex {
       deltaCount: this.count - this.baseCount,
       chunks: [...this.layout.bits],
       keyBits: this.layout.keyBits,
+      bitmaps: this.chunks.some((t) => t.present),
       bytes,
       ...(this.lastRebuildError ? { lastRebuildError: this.lastRebuildError } : {}),
     };
@@ -365,7 +374,7 @@ export class HammingIndex {
       if (t.packed) sections[`packed${c}`] = t.packed;
       if (t.slots) sections[`slots${c}`] = t.slots;
       if (t.suffixes) sections[`suffixes${c}`] = t.suffixes;
-      sections[`present${c}`] = t.present;
+      if (t.present) sections[`present${c}`] = t.present;
     });
     const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits }));
     return { signalType, kind: 'hamming256', meta: { layout: this.layout, chunks, baseCount: this.baseCount, count: this.count, live: this.live }, sections };
@@ -406,15 +415,15 @@ export class HammingIndex {
       packed: section<Uint32Array>(`packed${i}`),
       slots: section<Uint32Array>(`slots${i}`),
       suffixes: section<Uint8Array | Uint16Array>(`suffixes${i}`),
-      present: section<Uint32Array>(`present${i}`)!,
+      present: section<Uint32Array>(`present${i}`),
     }));
     for (const t of tables) {
       const entries = t.packed?.length ?? t.slots?.length;
       const separate = t.slots && t.suffixes && t.slots.length === t.suffixes.length;
       if (
         !t.offsets ||
-        !t.present ||
-        t.present.length !== Math.max(1, 2 ** t.bits / 32) ||
+        (t.present && t.present.length !== Math.max(1, 2 ** t.bits / 32)) ||
+        (!t.present && meta.layout.bitmaps !== false) ||
         !(t.packed || separate) ||
         t.offsets[t.offsets.length - 1] !== entries
       ) {
