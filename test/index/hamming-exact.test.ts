@@ -1,0 +1,200 @@
+/**
+ * Acceptance (issue 19): whatever the speed work changes — per-chunk radii, bucket keys per size,
+ * bitmaps or per-key bucket scans, packed or separate entries — the index returns exactly the
+ * brute-force matches at every threshold 0–63, on random data and on clustered data (near-variants
+ * of a few bases, as video frames and re-encodes are), through adds, removals and rebuilds.
+ */
+import { describe, expect, it } from 'vitest';
+import { evenLayout, layoutFor, type ChunkLayout } from '../../src/index/chunks.js';
+import { chunkRadii } from '../../src/index/hamming-probe.js';
+import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
+
+const sorted = (ms: HammingMatch[]) => [...ms].sort((a, b) => a.id - b.id || a.distance - b.distance);
+const at = (packed: Uint32Array, i: number) => packed.subarray(i * 8, i * 8 + 8);
+
+/** A small deterministic generator (xorshift32), so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>>= 0);
+  };
+}
+
+function flip(words: Uint32Array, i: number, bits: number, r: () => number): void {
+  for (let k = 0; k < bits; k++) {
+    const b = r() & 255;
+    words[i * 8 + (b >>> 5)] ^= 1 << (b & 31);
+  }
+}
+
+function random(n: number, seed: number): Uint32Array {
+  const r = rng(seed);
+  return Uint32Array.from({ length: n * 8 }, () => r());
+}
+
+/** `n` random hashes; half the queries are variants (0–32 flipped bits) of some of them, half random. */
+function randomSet(n: number, queries: number, seed: number): { hay: Uint32Array; queries: Uint32Array } {
+  const hay = random(n, seed);
+  const q = random(queries, seed + 1);
+  const r = rng(seed + 2);
+  for (let i = 0; i < queries; i += 2) {
+    q.set(at(hay, r() % n), i * 8);
+    flip(q, i, r() % 33, r);
+  }
+  return { hay, queries: q };
+}
+
+/** `n` hashes that are variants (0–12 flipped bits) of `bases` random bases, and queries likewise (0–40 bits). */
+function clustered(n: number, bases: number, queries: number, seed: number): { hay: Uint32Array; queries: Uint32Array } {
+  const r = rng(seed);
+  const base = random(bases, seed + 1);
+  const make = (count: number, maxFlips: number) => {
+    const out = new Uint32Array(count * 8);
+    for (let i = 0; i < count; i++) {
+      out.set(at(base, r() % bases), i * 8);
+      flip(out, i, r() % (maxFlips + 1), r);
+    }
+    return out;
+  };
+  return { hay: make(n, 12), queries: make(queries, 40) };
+}
+
+/** The live entries (id → hash) as brute force sees them. */
+class Reference {
+  readonly live = new Map<number, Uint32Array>();
+  matches(q: Uint32Array, threshold: number): HammingMatch[] {
+    const idList = [...this.live.keys()];
+    const hay = new Uint32Array(idList.length * 8);
+    idList.forEach((id, j) => hay.set(this.live.get(id)!, j * 8));
+    return bruteForce(hay, q, threshold).map((m) => ({ id: idList[m.id], distance: m.distance }));
+  }
+}
+
+function expectExact(index: HammingIndex, ref: Reference, queries: Uint32Array, thresholds: number[], label: string): number {
+  let total = 0;
+  for (const t of thresholds)
+    for (let q = 0; q < queries.length / 8; q++) {
+      const want = ref.matches(at(queries, q), t);
+      expect(sorted(index.query(at(queries, q), t)), `${label}: query ${q} at threshold ${t}`).toEqual(sorted(want));
+      total += want.length;
+    }
+  return total;
+}
+
+const ALL = Array.from({ length: 64 }, (_, t) => t);
+
+/**
+ * Layouts that reach every code path: the default at this size (no bitmaps, per-key buckets,
+ * separate 16-bit suffixes), with bitmaps forced, packed 8-bit suffixes with and without bitmaps,
+ * and narrow chunks (whose probes stay cheap when forced at threshold 63).
+ */
+const LAYOUTS: Array<[string, ChunkLayout | undefined]> = [
+  ['default', undefined],
+  ['default with bitmaps', { ...layoutFor(3000), bitmaps: true }],
+  ['packed keys, bitmaps', { ...evenLayout(11, 16), bitmaps: true }],
+  ['packed keys, no bitmaps', { ...evenLayout(11, 16), bitmaps: false }],
+  ['16 chunks of 16 bits', { ...evenLayout(16, 10), bitmaps: false }],
+];
+
+describe('chunkRadii (generalized pigeonhole)', () => {
+  it('leaves no match unprobed: Σ (radius + 1) exceeds the threshold, using the slack on the widest chunks', () => {
+    const bits = layoutFor(10_000_000).bits;
+    for (let t = 0; t <= 255; t++) {
+      const radii = [...chunkRadii(bits, t)];
+      expect(
+        radii.reduce((s, r) => s + r + 1, 0),
+        `threshold ${t}`,
+      ).toBe(t + 1);
+      expect(Math.max(...radii) - Math.min(...radii)).toBeLessThanOrEqual(1);
+    }
+    expect([...chunkRadii(bits, 31)].sort()).toEqual([1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect([...chunkRadii(bits, 31)][0]).toBe(1); // a 24-bit chunk, not a 23-bit one
+    expect([...chunkRadii(bits, 0)].filter((r) => r >= 0)).toEqual([0]);
+  });
+});
+
+describe.each([
+  ['random', () => randomSet(3000, 12, 7)],
+  ['clustered', () => clustered(3000, 40, 12, 11)],
+] as const)('HammingIndex on %s data', (_name, data) => {
+  const { hay, queries } = data();
+  const n = hay.length / 8;
+
+  it.each(LAYOUTS)('returns exactly the brute-force matches at every threshold 0–63 (%s), probing or choosing', (label, layout) => {
+    const ref = new Reference();
+    for (let i = 0; i < n; i++) ref.live.set(i, at(hay, i));
+    const ids = Uint32Array.from({ length: n }, (_, i) => i);
+    for (const strategy of ['probe', 'auto'] as const) {
+      // Forced probes at thresholds far past the chunking's sweet spot are slow on wide chunks: the
+      // narrow layout covers them, the others up to 40 (auto falls back to scanning by itself).
+      const thresholds = strategy === 'auto' || label === '16 chunks of 16 bits' ? ALL : ALL.filter((t) => t <= 40);
+      const index = HammingIndex.fromEntries(hay, ids, { strategy, ...(layout ? { layout } : {}) });
+      expect(index.stats().bitmaps).toBe(layout ? layout.bitmaps === true : layoutFor(n).bitmaps === true);
+      const total = expectExact(index, ref, queries, thresholds, `${label}/${strategy}`);
+      expect(total).toBeGreaterThan(0);
+    }
+  });
+
+  it('stays exact through adds, removals and rebuilds at every threshold 0–63', async () => {
+    for (const [label, layout] of [LAYOUTS[0], LAYOUTS[3]]) {
+      const ref = new Reference();
+      const half = n / 2;
+      const index = HammingIndex.fromEntries(
+        hay.subarray(0, half * 8),
+        Uint32Array.from({ length: half }, (_, i) => i),
+        {
+          strategy: 'probe',
+          deltaLimit: 400,
+          ...(layout ? { layout } : {}),
+        },
+      );
+      for (let i = 0; i < half; i++) ref.live.set(i, at(hay, i));
+      // Adds: some in the delta, some folded in by background rebuilds.
+      for (let i = half; i < n; i++) {
+        index.add(i, at(hay, i));
+        ref.live.set(i, at(hay, i));
+      }
+      expectExact(
+        index,
+        ref,
+        queries,
+        ALL.filter((t) => t <= 40),
+        `${label} after adds`,
+      );
+      await index.rebuildInBackground();
+      expect(index.stats().deltaCount).toBe(0);
+      // Removals of every third entry, in the base and what was the delta alike.
+      for (let i = 0; i < n; i += 3) {
+        expect(index.remove(i, at(hay, i))).toBe(true);
+        ref.live.delete(i);
+      }
+      expect(index.size).toBe(ref.live.size);
+      expectExact(
+        index,
+        ref,
+        queries,
+        ALL.filter((t) => t <= 40),
+        `${label} after removals`,
+      );
+      // A rebuild drops the removed entries from the tables; re-added ids match again.
+      index.rebuild();
+      for (let i = 0; i < n; i += 9) {
+        index.add(i, at(hay, i));
+        ref.live.set(i, at(hay, i));
+      }
+      expectExact(index, ref, queries, ALL, `${label} after rebuild and re-adds`);
+      const restored = HammingIndex.fromSnapshot(index.toSnapshot('pdq'), { strategy: 'probe' });
+      expectExact(
+        restored,
+        ref,
+        queries.subarray(0, 4 * 8),
+        ALL.filter((t) => t <= 40),
+        `${label} from a snapshot`,
+      );
+    }
+  });
+});
