@@ -5,21 +5,26 @@
  * For each size: generate the haystack and queries with ../shared/bench/make_hashes.py (cached
  * under bench/out/), build the index, report build time, bytes per hash, ms/query at threshold 31
  * on one thread and the match count; snapshot and restart; then run ../shared/bench/faiss_match.py
- * when /usr/bin/python3 has faiss, and print the ratio.
+ * when /usr/bin/python3 has faiss, and print the ratio. Each size also runs, on the same data in the
+ * same run, the previous version of the probe (bench/match-previous.ts) and brute force (on the
+ * first --brute-queries queries, 20 by default), and prints the probe's work per query.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { HammingIndex } from '../src/index/hamming-index.js';
+import { bruteForce, HammingIndex } from '../src/index/hamming-index.js';
+import { probeCounters } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
 import { httpBench } from './http-bench.js';
+import { previousIndex, previousProbe } from './match-previous.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const sizes = (flag('--sizes') ?? '1000000,10000000').split(',').map(Number);
 const queriesN = Number(flag('--queries') ?? 1000);
+const bruteQueries = Number(flag('--brute-queries') ?? 20);
 const shared = join(import.meta.dirname, '..', '..', 'shared', 'bench');
 const out = join(import.meta.dirname, 'out');
 const THRESHOLD = 31;
@@ -54,9 +59,38 @@ for (const n of sizes) {
     for (let q = 0; q < queries.length / 8; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
     return { ms: (performance.now() - start) / (queries.length / 8), matches };
   };
+  const previous = previousIndex(haystack);
+  const queryPrevious = () => {
+    let matches = 0;
+    const start = performance.now();
+    for (let q = 0; q < queries.length / 8; q++) previousProbe(previous.view, queries.subarray(q * 8, q * 8 + 8), THRESHOLD, () => matches++);
+    return { ms: (performance.now() - start) / (queries.length / 8), matches };
+  };
   query(); // warm-up
-  const runs = [query(), query(), query()];
+  queryPrevious();
+  // Interleaved, so that load from elsewhere on the machine hits both alike.
+  const runs: Array<{ ms: number; matches: number }> = [];
+  const previousRuns: Array<{ ms: number; matches: number }> = [];
+  for (let r = 0; r < 3; r++) {
+    runs.push(query());
+    previousRuns.push(queryPrevious());
+  }
   const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const bestPrevious = previousRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const work = { probes: 0, buckets: 0, entries: 0, candidates: 0 };
+  for (let q = 0; q < queries.length / 8; q++) {
+    index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD);
+    for (const k of Object.keys(work) as Array<keyof typeof work>) work[k] += probeCounters[k] / (queries.length / 8);
+  }
+  const nb = Math.min(bruteQueries, queries.length / 8);
+  t = performance.now();
+  let bruteMatches = 0;
+  let ownMatches = 0;
+  for (let q = 0; q < nb; q++) {
+    bruteMatches += bruteForce(haystack, queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+    ownMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+  }
+  const bruteMs = (performance.now() - t) / nb - best.ms;
 
   const snapFile = join(dir, 'pdq.snapshot');
   t = performance.now();
@@ -70,10 +104,19 @@ for (const n of sizes) {
   rmSync(snapFile);
 
   console.log(
-    `\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits)`,
+    `\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'})`,
   );
   console.log(
     `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`,
+  );
+  console.log(
+    `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
+  );
+  console.log(
+    `  previous version (bench/match-previous.ts): ${bestPrevious.ms.toFixed(3)} ms/query, ${bestPrevious.matches} matches${bestPrevious.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}, ${(previous.bytes / n).toFixed(1)} bytes/hash; runs ${previousRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; now ${(bestPrevious.ms / best.ms).toFixed(1)}× its speed`,
+  );
+  console.log(
+    `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,
   );
   console.log(
     `  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`,
@@ -91,10 +134,10 @@ for (const n of sizes) {
     } else console.log(`  FAISS failed: ${r.stderr.trim().split('\n').at(-1)}`);
   }
   rows.push(
-    `| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.ms.toFixed(3)} | ${ratio || 'n/a'} | ${restartS.toFixed(1)} s |`,
+    `| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
   );
 }
-console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | restart |\n|---|---|---|---|---|---|');
+console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | brute force ms | restart |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 
 // The HTTP lookup path, on the smallest size (1 M by default; --http-size N, --no-http to skip).
