@@ -9,9 +9,10 @@
  * chunk by chunk, while queries keep using the old base). Removal clears the alive flag. So an
  * added hash matches in the very next query and a removed one never again.
  *
- * Results are exactly those of brute force: by the pigeonhole principle a match within T differs
- * by at most floor(T / m) bits on some chunk, and every such chunk value is probed. When probing
- * would cost more than scanning (high thresholds, small indexes) the query scans.
+ * Results are exactly those of brute force: by the generalized pigeonhole principle a match within
+ * T differs by at most r_c bits on some chunk c when Σ (r_c + 1) > T (chunkRadii), and every such
+ * chunk value is probed. When probing would cost more than scanning (high thresholds, small
+ * indexes) the query scans.
  */
 import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
