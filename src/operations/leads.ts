@@ -61,7 +61,7 @@ import { createHash } from 'node:crypto';
 import { parseIsoTime } from '../time/iso-time.js';
 import type { Reason } from './attribution.js';
 import type { HashMatch } from './operation-service.js';
-import type { TargetIdentifiers } from './targets-file.js';
+import { parseIdentifiers, type TargetIdentifiers } from './targets-file.js';
 
 export const LEAD_PACKAGE_JOB = 'lead.deliver';
 export const LEAD_UPDATE_JOB = 'lead.update';
@@ -716,15 +716,7 @@ function packageTarget(t: {
   override_country: string | null;
   matched: string;
 }): PackageTarget {
-  const ids = parseJson<TargetIdentifiers>(t.identifiers, {
-    usernames: [],
-    emails: [],
-    ips: [],
-    account_country: null,
-    payment_refs: [],
-    device_ids: [],
-    hashes: [],
-  });
+  const ids = parseIdentifiers(t.identifiers);
   const matched = new Map(parseJson<HashMatch[]>(t.matched, []).map((m) => [m.hash, m]));
   const { hashes, ...identifiers } = ids;
   return {

@@ -36,7 +36,7 @@ import {
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
-import { targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
+import { parseIdentifiers, targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
 
 export interface OperationInput {
   name: string;
@@ -428,15 +428,7 @@ function view(o: OperationRow, targets: number): OperationView {
 function targetView(t: OperationTargetRow): TargetView {
   return {
     ref: t.ref,
-    identifiers: parseJson<TargetIdentifiers>(t.identifiers, {
-      usernames: [],
-      emails: [],
-      ips: [],
-      account_country: null,
-      payment_refs: [],
-      device_ids: [],
-      hashes: [],
-    }),
+    identifiers: parseIdentifiers(t.identifiers),
     country: t.override_country ?? t.country,
     attributed: { country: t.country, confidence: t.confidence as Confidence, reasons: parseJson<Reason[]>(t.reasons, []) },
     override: t.override_country ? { country: t.override_country, reason: t.override_reason, by: t.overridden_by ?? '', at: iso(t.overridden_at)! } : null,

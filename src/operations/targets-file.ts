@@ -34,6 +34,15 @@ export interface TargetIdentifiers {
   hashes: string[];
 }
 
+/** A stored target's identifiers (JSON text), read back; a row without them has none. */
+export function parseIdentifiers(text: string): TargetIdentifiers {
+  try {
+    return JSON.parse(text) as TargetIdentifiers;
+  } catch {
+    return { usernames: [], emails: [], ips: [], account_country: null, payment_refs: [], device_ids: [], hashes: [] };
+  }
+}
+
 export interface TargetRecord {
   ref: string;
   /** Where it starts in the file (for errors). */
