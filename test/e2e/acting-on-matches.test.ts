@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPgDatabase } from '../support/dialects.js';
 import { PDQ_IMAGES } from '../support/paths.js';
@@ -116,10 +117,7 @@ describe('acting on a match, end to end', () => {
     );
     await platform.call('POST', '/api/v1/members', { name: 'trust-safety', kind: 'platform', country: 'NL' });
     analystToken = (await platform.call('POST', '/api/v1/tokens', { member: 'trust-safety', role: 'analyst', label: 'analyst' })).json.token;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

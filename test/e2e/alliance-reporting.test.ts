@@ -9,7 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIdentity } from '../../src/exchange/identity.js';
 import { signRequest } from '../../src/exchange/request-signing.js';
@@ -79,18 +80,7 @@ describe('country reports to the secretariat, and its dashboard', () => {
         (await sec.call('POST', '/api/v1/peers', { name: id.member, url: c.url, public_key: id.public_key, country: id.country, kind: 'authority' })).status,
       ).toBe(201);
     }
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -10,7 +10,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchUiPath, navFor } from '../../src/api/ui-routes.js';
@@ -32,16 +33,6 @@ declare const axe: { run(context: unknown, options: unknown): Promise<{ violatio
 const AXE = join(REPO, 'node_modules/axe-core/axe.min.js');
 const RESULTS = join(REPO, 'test-results');
 const VIEWPORT = { width: 1280, height: 800 };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let dataDir: string;
 let server: ServerProcess;
@@ -53,7 +44,7 @@ beforeAll(async () => {
   server = await startServer(['--demo'], { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_FETCH_ALLOWED_HOSTS: '127.0.0.1:9' });
   if (!server.token) throw new Error(`no admin token printed:\n${server.stderr()}`);
   admin = server.token;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

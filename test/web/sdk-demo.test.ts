@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/media/image.js';
 import { PdqHasher } from '../../src/signals/pdq/pdq.js';
@@ -16,16 +17,6 @@ import { PDQ_IMAGES, SHARED } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 declare const window: { allianceDemo: { hash(blob: Blob): Promise<{ pdq: string; quality: number; sha256: string }> } };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const FIXTURES = readFileSync(join(SHARED, 'fixtures', 'pdq', 'expected.csv'), 'utf8')
   .trim()
   .split('\n')
@@ -60,7 +51,7 @@ beforeAll(async () => {
   const t = await api('POST', '/api/v1/tokens', { member: 'platform-1', role: 'checker', label: 'check SDK' });
   expect(t.status, t.text).toBe(201);
   checkToken = t.json.token;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
