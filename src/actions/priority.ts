@@ -15,3 +15,23 @@ export function reviewPriority(matches: readonly ActionMatch[], firstSighting: b
   const distance = Math.min(255, ...matches.map((m) => m.distance));
   return severity * 10_000 + (firstSighting ? 0 : 5_000) + distance * 10;
 }
+
+export type UrgencyLevel = 'urgent' | 'high' | 'normal' | 'low';
+
+/**
+ * A review priority in words: the level a person reads and the reason it has (the inverse of
+ * reviewPriority's encoding).
+ * @example describePriority(40) // { level: 'urgent', reason: 'baseline-illegal classification, new to this node, nearest match at distance 4' }
+ */
+export function describePriority(priority: number): { level: UrgencyLevel; reason: string } {
+  if (priority >= 99_999) return { level: 'low', reason: 'no match recorded' };
+  const severity = Math.floor(priority / 10_000);
+  const rest = priority % 10_000;
+  const fresh = rest < 5_000;
+  const distance = Math.round((rest % 5_000) / 10);
+  const classified = ['baseline-illegal classification', 'nationally illegal classification', 'unclassified or unknown legal status', 'classified as not illegal'][
+    Math.min(severity, 3)
+  ];
+  const level: UrgencyLevel = severity === 0 ? (fresh ? 'urgent' : 'high') : severity === 1 ? 'high' : severity === 2 ? 'normal' : 'low';
+  return { level, reason: `${classified}, ${fresh ? 'new to this node' : 'seen here before'}, nearest match at distance ${distance}` };
+}

@@ -84,6 +84,10 @@ export const ERRORS = {
   SUBMISSION_INVALID: { status: 400, meaning: 'A submission has no signal, an unknown field, or context (IP, URL, account, time) in the wrong form.' },
   REVIEW_NOT_FOUND: { status: 404, meaning: 'No review item with that id.' },
   REVIEW_DECIDED: { status: 409, meaning: 'The review item has a verdict already; a verdict is never changed.' },
+  REVIEW_NOT_BULK: {
+    status: 409,
+    meaning: 'A bulk verdict takes only reviews whose every match is an exact hash (MD5, SHA-256) of content already confirmed; decide the others one by one.',
+  },
   MEDIA_GONE: { status: 410, meaning: 'The media of a review is no longer kept (verdict given or retention period over); the hashes remain.' },
   WEBHOOK_INVALID: { status: 400, meaning: 'A webhook needs a name, an http(s) URL and a secret of at least 16 characters.' },
   DELIVERY_NOT_FOUND: { status: 404, meaning: 'No webhook delivery with that id.' },

@@ -256,6 +256,8 @@ export {
   insertReviewItem,
   insertSubmission,
   listReviewItems,
+  type ReviewContextColumns,
+  sightings,
   markMediaNotStored,
   reviewOfSubmission,
   reviewsWithMedia,

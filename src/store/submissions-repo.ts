@@ -71,18 +71,40 @@ export async function getReviewItem(db: Executor, id: number): Promise<ReviewIte
   return r;
 }
 
+/** What of its submission a review item is shown with. */
+export type ReviewContextColumns = Pick<Submission, 'source' | 'received_at' | 'signals' | 'url' | 'ip' | 'account' | 'external_id' | 'reupload_of'>;
+
+/**
+ * When each content was first submitted here and how many re-uploads of it came since, by the id
+ * of its first submission (a re-upload points at the first: see earlierSubmission).
+ */
+export async function sightings(db: Executor, firstIds: number[]): Promise<Map<number, { first_seen: number; reuploads: number }>> {
+  const out = new Map<number, { first_seen: number; reuploads: number }>();
+  if (firstIds.length === 0) return out;
+  const firsts = await db.selectFrom('submissions').select(['id', 'received_at']).where('id', 'in', firstIds).execute();
+  const counts = await db
+    .selectFrom('submissions')
+    .select(['reupload_of', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('reupload_of', 'in', firstIds)
+    .groupBy('reupload_of')
+    .execute();
+  for (const f of firsts) out.set(f.id, { first_seen: f.received_at, reuploads: 0 });
+  for (const c of counts) if (c.reupload_of !== null && out.has(c.reupload_of)) out.get(c.reupload_of)!.reuploads = Number(c.n);
+  return out;
+}
+
 /** The queue: pending first by priority then age; decided ones after, newest first. */
 export function listReviewItems(
   db: Executor,
   status: 'pending' | 'decided' | 'all',
   limit: number,
   offset: number,
-): Promise<Array<ReviewItem & { source: string; received_at: number; signals: string; url: string | null }>> {
+): Promise<Array<ReviewItem & ReviewContextColumns>> {
   let q = db
     .selectFrom('review_items as r')
     .innerJoin('submissions as s', 's.id', 'r.submission_id')
     .selectAll('r')
-    .select(['s.source', 's.received_at', 's.signals', 's.url']);
+    .select(['s.source', 's.received_at', 's.signals', 's.url', 's.ip', 's.account', 's.external_id', 's.reupload_of']);
   if (status === 'pending') q = q.where('r.status', '=', 'pending').orderBy('r.priority').orderBy('r.created_at').orderBy('r.id');
   else {
     if (status === 'decided') q = q.where('r.status', '!=', 'pending');

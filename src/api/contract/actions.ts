@@ -63,6 +63,37 @@ export const ReviewItem = Type.Object({
   verdict_note: Nullable(Type.String()),
   /** Actions that run once the match is confirmed. */
   next_actions: Type.Array(ActionKind),
+  /** Where the content came from; "unknown" wherever the node does not know (it never guesses). */
+  context: Type.Object({
+    source: Type.String(),
+    external_id: Type.String(),
+    account_id: Type.String(),
+    account_country: Type.String({ description: 'ISO 3166-1 alpha-2 as the platform said, or "unknown"' }),
+    ip_country: Type.String({ description: "The uploader's IP address's country (offline table), or \"unknown\"" }),
+    url: Type.String(),
+    host: Type.String(),
+    first_seen: IsoTimeOut,
+    reuploads: Type.Integer({ minimum: 0 }),
+  }),
+  /** One line per matching bank, standing for its best match; most severe first. */
+  banks: Type.Array(
+    Type.Object({
+      bank: Type.String(),
+      signal_type: Type.String(),
+      distance: Type.Number(),
+      match_percent: Nullable(Type.Number({ description: 'vPDQ only: the share of frames that match' })),
+      exact: Type.Boolean(),
+      classification: Nullable(Classification),
+      matches: Type.Integer(),
+      content_ids: Type.Array(Type.Integer()),
+    }),
+  ),
+  urgency: Type.Object({
+    level: Type.Union([Type.Literal('urgent'), Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')]),
+    reason: Type.String(),
+  }),
+  /** Whether a bulk verdict may take it (only exact-hash matches of already-confirmed content), and why (not). */
+  bulk: Type.Object({ eligible: Type.Boolean(), reason: Type.String() }),
 });
 export type ReviewItem = Static<typeof ReviewItem>;
 
@@ -77,6 +108,22 @@ export type RevealCount = Static<typeof RevealCount>;
 /** POST /reviews/:id/verdict: the decided item, with what could not be done as asked. */
 export const ReviewDecided = Type.Object({ ...ReviewItem.properties, warnings: Type.Array(Type.String()) });
 export type ReviewDecided = Static<typeof ReviewDecided>;
+
+/** POST /reviews/verdicts: per item, its decided state or why it was refused. */
+export const BulkVerdicts = Type.Object({
+  confirmed: Type.Integer(),
+  refused: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      status: Type.Union([Type.Literal('confirmed'), Type.Literal('refused')]),
+      code: Nullable(Type.String()),
+      message: Nullable(Type.String()),
+      warnings: Type.Array(Type.String()),
+    }),
+  ),
+});
+export type BulkVerdicts = Static<typeof BulkVerdicts>;
 
 // ---- rules and webhooks -----------------------------------------------------------------------
 

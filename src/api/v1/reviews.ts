@@ -6,7 +6,7 @@ import type { Account, ReportService, ReviewService, SubmissionInput, Submission
 import { AllianceError } from '../../errors/catalogue.js';
 import { hashUpload, uploadSignals } from '../uploads.js';
 import { IdParams } from './schemas.js';
-import { RevealCount, ReviewDecided, ReviewItem, ReviewQueue, SubmissionResult } from '../contract/index.js';
+import { BulkVerdicts, RevealCount, ReviewDecided, ReviewItem, ReviewQueue, SubmissionResult } from '../contract/index.js';
 
 const Context = {
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Where on the platform the content came from (default "upload")' })),
@@ -162,6 +162,39 @@ export async function reviewRoutes(
       schema: { tags: ['actions'], summary: "Count a reveal of the media in the analyst's daily exposure", params: IdParams, response: { 200: RevealCount } },
     },
     async (req) => reviews.reveal(req.principal, req.params.id),
+  );
+
+  r.post(
+    '/reviews/verdicts',
+    {
+      config: { permission: 'reviews.decide' },
+      schema: {
+        tags: ['actions'],
+        summary:
+          'Confirm several reviews at once: only exact-hash (MD5, SHA-256) matches of already-confirmed content; any other item is refused on its own (REVIEW_NOT_BULK)',
+        response: { 200: BulkVerdicts },
+        body: Type.Object(
+          {
+            verdict: Type.Literal('confirmed'),
+            ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100 }),
+            note: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 2000 })])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const results: BulkVerdicts['results'] = [];
+      for (const r of await reviews.decideBulk(req.principal, req.body.ids, req.body.note ?? null)) {
+        if (!r.ok) results.push({ id: r.id, status: 'refused', code: r.code, message: r.message, warnings: [] });
+        else {
+          const warning = r.item.next_actions.includes('report') ? await opts.reports.routingWarning(r.id) : undefined;
+          results.push({ id: r.id, status: 'confirmed', code: null, message: null, warnings: warning ? [warning] : [] });
+        }
+      }
+      const confirmed = results.filter((x) => x.status === 'confirmed').length;
+      return { confirmed, refused: results.length - confirmed, results };
+    },
   );
 
   r.post(
