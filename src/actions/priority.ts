@@ -29,9 +29,12 @@ export function describePriority(priority: number): { level: UrgencyLevel; reaso
   const rest = priority % 10_000;
   const fresh = rest < 5_000;
   const distance = Math.round((rest % 5_000) / 10);
-  const classified = ['baseline-illegal classification', 'nationally illegal classification', 'unclassified or unknown legal status', 'classified as not illegal'][
-    Math.min(severity, 3)
-  ];
+  const classified = [
+    'baseline-illegal classification',
+    'nationally illegal classification',
+    'unclassified or unknown legal status',
+    'classified as not illegal',
+  ][Math.min(severity, 3)];
   const level: UrgencyLevel = severity === 0 ? (fresh ? 'urgent' : 'high') : severity === 1 ? 'high' : severity === 2 ? 'normal' : 'low';
   return { level, reason: `${classified}, ${fresh ? 'new to this node' : 'seen here before'}, nearest match at distance ${distance}` };
 }

@@ -223,7 +223,17 @@ export class ReviewService {
     const r = await getReviewItem(this.store.db, id);
     const s = await getSubmission(this.store.db, r.submission_id);
     const [v] = await this.views([
-      { ...r, source: s.source, received_at: s.received_at, signals: s.signals, url: s.url, ip: s.ip, account: s.account, external_id: s.external_id, reupload_of: s.reupload_of },
+      {
+        ...r,
+        source: s.source,
+        received_at: s.received_at,
+        signals: s.signals,
+        url: s.url,
+        ip: s.ip,
+        account: s.account,
+        external_id: s.external_id,
+        reupload_of: s.reupload_of,
+      },
     ]);
     return v;
   }

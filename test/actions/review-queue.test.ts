@@ -37,10 +37,15 @@ describe.each(DIALECTS)('the review queue on %s', (dialect) => {
       expect(r.statusCode, r.body).toBe(201);
       content[key] = r.json().id;
     };
-    await add('a', 'KNOWN', [
-      ['pdq', P1],
-      ['md5', M1],
-    ], 'industry:A1');
+    await add(
+      'a',
+      'KNOWN',
+      [
+        ['pdq', P1],
+        ['md5', M1],
+      ],
+      'industry:A1',
+    );
     await add('a_near', 'KNOWN', [['pdq', P1_NEAR]], 'industry:A1');
     await add('partner', 'PARTNER', [['pdq', P1_FAR]], 'uk:C');
     await add('b', 'KNOWN', [['pdq', P2]], 'uk:C');
@@ -177,7 +182,8 @@ describe('review lines and urgency', () => {
   it('reads every priority the queue gives back', () => {
     const baseline = { signal_type: 'pdq', bank: 'B', content_id: 1, distance: 4, uid: null };
     const at = (legal: 'baseline' | 'national' | 'unknown' | 'not_illegal', fresh: boolean) =>
-      describePriority(reviewPriority([{ ...baseline, classification: { scheme: 'legal', value: legal, vics: null, uk: null, industry: null, legal } }], fresh)).level;
+      describePriority(reviewPriority([{ ...baseline, classification: { scheme: 'legal', value: legal, vics: null, uk: null, industry: null, legal } }], fresh))
+        .level;
     expect([at('baseline', true), at('baseline', false), at('national', true), at('unknown', true), at('not_illegal', true)]).toEqual([
       'urgent',
       'high',

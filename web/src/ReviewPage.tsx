@@ -134,12 +134,10 @@ export function ReviewPage() {
       body: (
         <>
           <p>
-            Sends one confirmation for reviews {chosen.map((i) => i.id).join(', ')}: each is an exact-hash match (MD5 or SHA-256) of content already
-            confirmed. The server checks this again and refuses any item that is not.
+            Sends one confirmation for reviews {chosen.map((i) => i.id).join(', ')}: each is an exact-hash match (MD5 or SHA-256) of content already confirmed.
+            The server checks this again and refuses any item that is not.
           </p>
-          <p>
-            Confirming {effects.length ? effects.join('; ') : 'records the matches as confirmed'}, and deletes the kept media. A verdict cannot be undone.
-          </p>
+          <p>Confirming {effects.length ? effects.join('; ') : 'records the matches as confirmed'}, and deletes the kept media. A verdict cannot be undone.</p>
         </>
       ),
       confirm: `Confirm ${chosen.length} match${chosen.length === 1 ? '' : 'es'}`,
@@ -150,7 +148,10 @@ export function ReviewPage() {
       const r = await api<BulkVerdicts>('/reviews/verdicts', { json: { verdict: 'confirmed', ids: chosen.map((i) => i.id) } });
       setWarnings([
         `Bulk verdict: ${r.confirmed} confirmed, ${r.refused} refused.`,
-        ...r.results.flatMap((x) => [...(x.status === 'refused' ? [`Review ${x.id} refused: ${x.message}`] : []), ...x.warnings.map((w) => `Review ${x.id}: ${w}`)]),
+        ...r.results.flatMap((x) => [
+          ...(x.status === 'refused' ? [`Review ${x.id} refused: ${x.message}`] : []),
+          ...x.warnings.map((w) => `Review ${x.id}: ${w}`),
+        ]),
       ]);
       setSelected([]);
       queue.reload();
@@ -216,8 +217,8 @@ export function ReviewPage() {
         {breakDue && (
           <div className="break-reminder" role="alert">
             <p>
-              Time for a break: {session.sinceBreak} reveal{session.sinceBreak === 1 ? '' : 's'} and {minutes} minute{minutes === 1 ? '' : 's'} since your
-              last one.
+              Time for a break: {session.sinceBreak} reveal{session.sinceBreak === 1 ? '' : 's'} and {minutes} minute{minutes === 1 ? '' : 's'} since your last
+              one.
             </p>
             <button type="button" className="secondary" onClick={() => setSession((s) => ({ ...s, sinceBreak: 0, breakAt: Date.now() }))}>
               I took a break

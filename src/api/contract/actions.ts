@@ -69,7 +69,7 @@ export const ReviewItem = Type.Object({
     external_id: Type.String(),
     account_id: Type.String(),
     account_country: Type.String({ description: 'ISO 3166-1 alpha-2 as the platform said, or "unknown"' }),
-    ip_country: Type.String({ description: "The uploader's IP address's country (offline table), or \"unknown\"" }),
+    ip_country: Type.String({ description: 'The uploader\'s IP address\'s country (offline table), or "unknown"' }),
     url: Type.String(),
     host: Type.String(),
     first_seen: IsoTimeOut,
