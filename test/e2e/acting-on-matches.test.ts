@@ -153,11 +153,11 @@ describe('acting on a match, end to end', () => {
     const img = page.getByRole('img', { name: /Media of review/ });
     await img.waitFor();
     expect(await img.evaluate((el) => getComputedStyle(el).filter)).toBe('blur(24px) grayscale(1)');
-    expect(await page.getByTestId('exposure').innerText()).toBe('Your reveals today: 0');
+    expect(await page.getByTestId('exposure').innerText()).toBe('Your reveals: 0 this session, 0 today');
     await page.getByRole('button', { name: 'Reveal' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="exposure"]')?.textContent === 'Your reveals today: 1');
+    await page.waitForFunction(() => document.querySelector('[data-testid="exposure"]')?.textContent === 'Your reveals: 1 this session, 1 today');
     expect(await img.evaluate((el) => getComputedStyle(el).filter)).toBe('none');
-    expect(await page.locator('.reasons').innerText()).toMatch(/KNOWN content \d+: pdq distance 0, industry:A1 \(baseline\)/);
+    expect(await page.locator('.reasons').innerText()).toBe('KNOWN: PDQ distance 0, industry:A1 (baseline)');
     // Confirming sends a report: a dialog says so first; Cancel sends nothing.
     await page.getByRole('button', { name: 'Confirm', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: /^Confirm review \d+ as abuse material\?$/ });
