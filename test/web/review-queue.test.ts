@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PDQ_IMAGES } from '../support/paths.js';
+import { PDQ_IMAGES, REPO } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 import { until } from '../support/until.js';
 
 declare const sessionStorage: { setItem(key: string, value: string): void };
 declare const localStorage: { getItem(key: string): string | null };
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+declare const axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> };
 
+const AXE = join(REPO, 'node_modules/axe-core/axe.min.js');
 const BRIDGE = join(PDQ_IMAGES, 'bridge-mods', 'aaa-orig.jpg');
 const P1 = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22'; // aaa-orig.jpg
 const P1_NEAR = 'd8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b23';
@@ -95,7 +98,8 @@ afterAll(async () => {
 });
 
 async function openReview(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // bypassCSP: axe-core is put into the page as a script the node's CSP would refuse.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -125,6 +129,13 @@ describe('the review queue', () => {
     ).toEqual(['KNOWN: PDQ distance 0 (best of 2 matches), industry:A1 (baseline)', 'PARTNER: PDQ distance 3, uk:C (national)']);
     expect(await text(article(page, bare).locator('dl.review-context'))).toMatch(
       /^Source upload \(submission \d+, platform id unknown\) Account unknown, country unknown IP country unknown URL unknown Host unknown/,
+    );
+    // It fits 1280 px and has no serious accessibility violation.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => (await axe.run(globalThis, { resultTypes: ['violations'] })).violations);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} ${JSON.stringify(v.nodes)}`)).toEqual(
+      [],
     );
     // The keys are listed on the page.
     expect(await page.getByRole('region', { name: 'Keyboard shortcuts' }).getByRole('listitem').allInnerTexts()).toEqual(
