@@ -4,7 +4,7 @@
  * exposure counter and the break reminder; a verdict through its dialog (and a cancelled one that
  * sends nothing); a bulk confirmation of exact-hash matches of confirmed content.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -117,7 +117,11 @@ describe('the review queue', () => {
   it("shows each item's context, its urgency in words and one line per matching bank", async () => {
     const page = await openReview();
     const item = article(page, withMedia);
-    expect(await text(item.locator('h2'))).toMatch(/^Review \d+ Urgent \(baseline-illegal classification, new to this node, nearest match at distance 0;/);
+    expect(await text(item.locator('h2'))).toBe(`Review ${withMedia} Urgent`);
+    expect(await text(item.locator('.urgency-reason'))).toMatch(
+      /^Baseline-illegal classification, new to this node, nearest match at distance 0; queued .+\.$/,
+    );
+    expect(await text(article(page, bare).locator('h2'))).toBe(`Review ${bare} High`);
     expect(await text(item.locator('dl.review-context'))).toMatch(
       /^Source profile-photo \(submission \d+, platform id post-17\) Account u-9, country DE IP country DE URL https:\/\/images\.example\.com\/p\/17\.jpg Host images\.example\.com First seen .+ Re-uploads 0$/,
     );
@@ -137,6 +141,8 @@ describe('the review queue', () => {
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} ${JSON.stringify(v.nodes)}`)).toEqual(
       [],
     );
+    mkdirSync(join(REPO, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(REPO, 'test-results', 'review-queue.png'), fullPage: true });
     // The keys are listed on the page.
     expect(await page.getByRole('region', { name: 'Keyboard shortcuts' }).getByRole('listitem').allInnerTexts()).toEqual(
       expect.arrayContaining(['j / ↓ next item', 'k / ↑ previous item', 'r reveal or hide the media', 'c confirm (asks first)', 'x reject (asks first)']),

@@ -292,11 +292,11 @@ export function ReviewPage() {
             Review {item.id}{' '}
             <span className={`urgency urgency-${item.urgency.level}`} title={item.urgency.reason}>
               {URGENCY[item.urgency.level]}
-            </span>{' '}
-            <span className="muted">
-              ({item.urgency.reason}; queued {when(item.created_at)})
             </span>
           </h2>
+          <p className="muted urgency-reason">
+            {item.urgency.reason[0].toUpperCase() + item.urgency.reason.slice(1)}; queued {when(item.created_at)}.
+          </p>
           <dl className="review-context">
             <dt>Source</dt>
             <dd>
