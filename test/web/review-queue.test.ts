@@ -7,7 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDQ_IMAGES, REPO } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
@@ -84,10 +85,7 @@ beforeAll(async () => {
   expect(up.status, JSON.stringify(upJson)).toBe(201);
   withMedia = upJson.review_id;
   bare = await submit({ signals: { pdq: P2 } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
