@@ -16,7 +16,7 @@ export { confirmedMatchBasis, NoticeService } from './notice-service.js';
 export { REPORT_DELIVERY_JOB, ReportService, type ReportView } from './report-service.js';
 export { RetroMatcher } from './retro-matcher.js';
 export { OPINION_JOB, REVIEW_FOLLOWUP_JOB, ReviewService } from './review-service.js';
-export { RuleService } from './rule-service.js';
+export { DRY_RUN_WINDOW, type DryRunResult, RuleService } from './rule-service.js';
 export { ACTION_KINDS } from './rules.js';
 export { type Account, type SubmissionInput, SubmissionService } from './submission-service.js';
 export { WebhookDispatcher } from './webhook-dispatcher.js';

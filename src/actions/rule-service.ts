@@ -9,6 +9,7 @@ import {
   deleteWebhook,
   insertRule,
   insertWebhook,
+  latestSubmissionMatches,
   listRules,
   listWebhooks,
   parseJson,
@@ -24,7 +25,7 @@ import {
 /** What a stored webhook value is for (bound into its encryption). */
 export const WEBHOOK_URL = 'webhook.url';
 export const WEBHOOK_SECRET = 'webhook.secret';
-import { parseRule, type ActionKind, type ActionRule, type RuleConditions } from './rules.js';
+import { parseRule, ruleMatches, type ActionKind, type ActionMatch, type ActionRule, type RuleConditions } from './rules.js';
 import { checkFetchableUrl, type FetchOptions } from '../media/fetch-url.js';
 
 export interface RuleInput {
@@ -51,6 +52,16 @@ function toRule(r: ActionRuleRow & { webhook: string | null }): ActionRule {
     actions: parseJson<ActionKind[]>(r.actions, []),
     webhook: r.webhook,
   };
+}
+
+/** How many of the latest submissions a dry run looks at. */
+export const DRY_RUN_WINDOW = 1000;
+
+/** What a rule's conditions would have matched: `matched` of the `examined` latest submissions (at most `window`). */
+export interface DryRunResult {
+  matched: number;
+  examined: number;
+  window: number;
 }
 
 export class RuleService {
@@ -90,7 +101,7 @@ export class RuleService {
   }
 
   /** A rule on a bank that does not exist would be stored and never fire: refused, naming the nearest bank. */
-  private async requireBanks(tx: Tx, banks: string[] | undefined): Promise<void> {
+  private async requireBanks(tx: Tx | Store['db'], banks: string[] | undefined): Promise<void> {
     try {
       await requireBanks(tx, banks ?? []);
     } catch (err) {
@@ -139,6 +150,24 @@ export class RuleService {
       });
       return toRule({ ...row, webhook: rule.webhook });
     });
+  }
+
+  /**
+   * Evaluates a rule's conditions against the latest DRY_RUN_WINDOW recorded submissions (their
+   * source and the matches recorded with them) without acting: how many of them at least one match
+   * would have made the rule fire. Nothing is stored or audited.
+   */
+  async dryRun(actor: Principal, input: { conditions?: unknown }): Promise<DryRunResult> {
+    requirePermission(actor, 'actions.manage');
+    const { conditions } = parseRule({ name: 'dry run', conditions: input.conditions, actions: ['review'] });
+    await this.requireBanks(this.store.db, conditions.banks);
+    const rows = await latestSubmissionMatches(this.store.db, DRY_RUN_WINDOW);
+    let matched = 0;
+    for (const s of rows) {
+      const matches = parseJson<ActionMatch[]>(s.matches, []);
+      if (matches.some((m) => ruleMatches({ conditions }, m, s.source))) matched++;
+    }
+    return { matched, examined: rows.length, window: DRY_RUN_WINDOW };
   }
 
   async remove(actor: Principal, id: number): Promise<void> {

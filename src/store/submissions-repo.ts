@@ -232,3 +232,8 @@ export function submissionsWithValue(db: Executor, signalType: string, valueKey:
     .where('s.received_at', '<', before)
     .execute();
 }
+
+/** The newest `limit` submissions' source and recorded matches (JSON), newest first: what a rule's dry run is evaluated against. */
+export function latestSubmissionMatches(db: Executor, limit: number): Promise<Array<{ id: number; source: string; matches: string }>> {
+  return db.selectFrom('submissions').select(['id', 'source', 'matches']).orderBy('id', 'desc').limit(limit).execute();
+}

@@ -341,7 +341,7 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Create rule' }).click();
     const row = page.locator('tr[data-rule="review known images"]');
     await row.waitFor();
-    expect(await text(row)).toBe('review known images bank DEMO_IMAGES, legal status baseline, distance ≤ 31 review, report Delete');
+    expect(await text(row)).toBe('review known images bank DEMO_IMAGES, legal status baseline, distance ≤ 31 review, report Edit Delete');
     await page.getByLabel('Rule review known images enabled').click(); // saved, then shown from the server's answer
     // The demo's own rules are listed too: this one by its name.
     const rule = async () => (await http(`${server.url}/api/v1/rules`, token)).json.rules.find((r: { name: string }) => r.name === 'review known images');

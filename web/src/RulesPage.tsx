@@ -1,19 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
+import { RuleForm } from './RuleForm';
 import type { ActionRule } from './types';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { WebhooksSection } from './WebhooksSection';
-
-const ACTIONS = ['review', 'report', 'notice', 'webhook', 'block'] as const;
-const LEGAL = ['baseline', 'national', 'unknown', 'not_illegal'] as const;
-const list = (text: string) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 function describe(r: ActionRule): string {
   const c = r.conditions;
@@ -32,27 +25,8 @@ function describe(r: ActionRule): string {
 export function RulesPage() {
   const rules = useLoad(() => api<{ rules: ActionRule[] }>('/rules'), []);
   const { busy, error, run } = useAction();
-  const [name, setName] = useState('');
-  const [banks, setBanks] = useState('');
-  const [legal, setLegal] = useState<string[]>([]);
-  const [maxDistance, setMaxDistance] = useState('');
-  const [actions, setActions] = useState<string[]>(['review']);
-  const [webhook, setWebhook] = useState('');
-  const toggle = (xs: string[], x: string) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
+  const [editing, setEditing] = useState<ActionRule | null>(null);
 
-  const create = (e: FormEvent) => {
-    e.preventDefault();
-    void run('The rule was not created', async () => {
-      const conditions = {
-        ...(list(banks).length ? { banks: list(banks) } : {}),
-        ...(legal.length ? { legal } : {}),
-        ...(maxDistance ? { max_distance: Number(maxDistance) } : {}),
-      };
-      await api('/rules', { json: { name, conditions, actions, webhook: actions.includes('webhook') ? webhook : null } });
-      setName('');
-      rules.reload();
-    });
-  };
   const save = (r: ActionRule, enabled: boolean) =>
     run(`Rule ${r.name} was not changed`, async () => {
       await api(`/rules/${r.id}`, { method: 'PUT', json: { name: r.name, conditions: r.conditions, actions: r.actions, webhook: r.webhook, enabled } });
@@ -83,7 +57,7 @@ export function RulesPage() {
               <th scope="col">Then</th>
               <th scope="col">Enabled</th>
               <th scope="col">
-                <span className="sr-only">Delete</span>
+                <span className="sr-only">Edit or delete</span>
               </th>
             </tr>
           </thead>
@@ -106,6 +80,9 @@ export function RulesPage() {
                   />
                 </td>
                 <td>
+                  <button type="button" disabled={busy} onClick={() => setEditing(r)} aria-label={`Edit rule ${r.name}`}>
+                    Edit
+                  </button>{' '}
                   <button type="button" disabled={busy} onClick={() => void remove(r)}>
                     Delete
                   </button>
@@ -115,42 +92,15 @@ export function RulesPage() {
           </tbody>
         </table>
       )}
-      <form onSubmit={create} className="rule-form" aria-label="New rule">
-        <h2>New rule</h2>
-        <label>
-          Name <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={80} />
-        </label>
-        <label>
-          Banks (comma-separated; empty: any) <input value={banks} onChange={(e) => setBanks(e.target.value)} />
-        </label>
-        <fieldset>
-          <legend>Legal status (none ticked: any)</legend>
-          {LEGAL.map((l) => (
-            <label key={l}>
-              <input type="checkbox" checked={legal.includes(l)} onChange={() => setLegal(toggle(legal, l))} /> {l.replace('_', ' ')}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          Maximum distance <input type="number" min={0} max={256} value={maxDistance} onChange={(e) => setMaxDistance(e.target.value)} />
-        </label>
-        <fieldset>
-          <legend>Actions</legend>
-          {ACTIONS.map((a) => (
-            <label key={a}>
-              <input type="checkbox" checked={actions.includes(a)} onChange={() => setActions(toggle(actions, a))} /> {a}
-            </label>
-          ))}
-        </fieldset>
-        {actions.includes('webhook') && (
-          <label>
-            Webhook name <input required value={webhook} onChange={(e) => setWebhook(e.target.value)} />
-          </label>
-        )}
-        <button type="submit" disabled={busy || actions.length === 0}>
-          Create rule
-        </button>
-      </form>
+      <RuleForm
+        key={editing?.id ?? 'new'}
+        editing={editing}
+        onSaved={() => {
+          setEditing(null);
+          rules.reload();
+        }}
+        onCancel={() => setEditing(null)}
+      />
       <WebhooksSection />
     </>
   );

@@ -148,6 +148,10 @@ export type ActionRule = Static<typeof ActionRule>;
 export const ActionRuleList = Type.Object({ rules: Type.Array(ActionRule) });
 export type ActionRuleList = Static<typeof ActionRuleList>;
 
+/** A rule's dry run: `matched` of the `examined` latest submissions (at most `window`) would have made it fire. */
+export const RuleDryRun = Type.Object({ matched: Type.Integer(), examined: Type.Integer(), window: Type.Integer() });
+export type RuleDryRun = Static<typeof RuleDryRun>;
+
 /** A webhook receiver (its secret is never shown). */
 export const Webhook = Type.Object({ name: Type.String(), url: Type.String(), enabled: Type.Boolean(), created_at: IsoTimeOut });
 export type Webhook = Static<typeof Webhook>;

@@ -9,6 +9,7 @@ import {
   ActionRuleList,
   ActionsDeletedId,
   ActionsDeletedName,
+  RuleDryRun,
   Webhook,
   WebhookDeliveryList,
   WebhookList,
@@ -16,23 +17,22 @@ import {
 } from '../contract/index.js';
 
 const List = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+const Conditions = Type.Object(
+  {
+    banks: Type.Optional(List),
+    legal: Type.Optional(List),
+    classifications: Type.Optional(List),
+    max_distance: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
+    signal_types: Type.Optional(List),
+    sources: Type.Optional(List),
+  },
+  { additionalProperties: false },
+);
 const RuleBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 80 }),
     enabled: Type.Optional(Type.Boolean()),
-    conditions: Type.Optional(
-      Type.Object(
-        {
-          banks: Type.Optional(List),
-          legal: Type.Optional(List),
-          classifications: Type.Optional(List),
-          max_distance: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
-          signal_types: Type.Optional(List),
-          sources: Type.Optional(List),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    conditions: Type.Optional(Conditions),
     actions: Type.Array(Type.Union(ACTION_KINDS.map((a) => Type.Literal(a))), { minItems: 1, maxItems: ACTION_KINDS.length }),
     // Null first: Ajv's type coercion would turn null into "" for a string listed first.
     webhook: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 80 })])),
@@ -56,6 +56,19 @@ export async function ruleRoutes(app: FastifyInstance, opts: { rules: RuleServic
     void reply.status(201);
     return rules.create(req.principal, req.body);
   });
+  r.post(
+    '/rules/dry-run',
+    {
+      config: manage,
+      schema: {
+        tags: ['actions'],
+        summary: "A rule's conditions evaluated against the latest 1,000 submissions without acting: how many would have matched",
+        body: Type.Object({ conditions: Type.Optional(Conditions) }, { additionalProperties: false }),
+        response: { 200: RuleDryRun },
+      },
+    },
+    async (req) => rules.dryRun(req.principal, req.body),
+  );
   r.put(
     '/rules/:id',
     { config: manage, schema: { tags: ['actions'], summary: 'Replace a rule', params: IdParams, body: RuleBody, response: { 200: ActionRule } } },
