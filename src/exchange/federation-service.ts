@@ -22,6 +22,7 @@ import {
   findPeer,
   findPeerById,
   findSubscription,
+  setSubscriptionPaused,
   getBankById,
   getBankByName,
   getContent,
@@ -298,6 +299,17 @@ export class FederationService {
     return (await findSubscription(this.store.db, id))!;
   }
 
+  /** Pauses (the node stops pulling the feed, keeping the position) or resumes a subscription; audited. */
+  async setPaused(actor: Principal, id: number, paused: boolean): Promise<SubscriptionRow> {
+    requirePermission(actor, 'federation.manage');
+    await this.store.db.transaction().execute(async (tx) => {
+      const s = await findSubscription(tx, id);
+      if (!s || !(await setSubscriptionPaused(tx, id, paused))) throw new AllianceError('NOT_FOUND', `no subscription ${id}`);
+      await this.audit.record(tx, actor, paused ? 'subscription.pause' : 'subscription.resume', `${s.peer}/${s.remote_bank}`, { id });
+    });
+    return (await findSubscription(this.store.db, id))!;
+  }
+
   subscriptions(actor: Principal, peerName?: string): Promise<SubscriptionRow[]> {
     requirePermission(actor, 'banks.read');
     return listSubscriptions(this.store.db, peerName);
@@ -436,11 +448,12 @@ export class FederationService {
    * subscriptions a peer refused (PEER_REFUSED: not published to this node, this node not
    * registered there, …): asking again every minute changes nothing until someone acts, so they
    * wait — with the refusal as their last error — for an explicit sync (`alliance sync`, the API).
+   * Paused subscriptions are skipped by every sync of them all; a sync of one (its "Sync now") still runs.
    */
   async syncAll(peerName?: string, opts: { scheduled?: boolean } = {}): Promise<SyncReport[]> {
     const reports: SyncReport[] = [];
     for (const s of await listSubscriptions(this.store.db, peerName)) {
-      if (opts.scheduled && s.last_error_code === 'PEER_REFUSED') continue;
+      if (s.paused === 1 || (opts.scheduled && s.last_error_code === 'PEER_REFUSED')) continue;
       reports.push(await this.sync(s.id));
     }
     return reports;

@@ -45,6 +45,7 @@ import { exchangeSuccess } from './migrations/0020-exchange-success.js';
 import { operations } from './migrations/0021-operations.js';
 import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.js';
 import { exchangeRejected } from './migrations/0023-exchange-rejected.js';
+import { subscriptionPaused } from './migrations/0025-subscription-paused.js';
 import { leadPackages } from './migrations/0027-lead-packages.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
@@ -113,6 +114,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0021-operations': operations(dialect) as Migration,
     '0022-cybertipline-authority': cybertiplineAuthority(dialect) as Migration,
     '0023-exchange-rejected': exchangeRejected as Migration,
+    '0025-subscription-paused': subscriptionPaused as Migration,
     '0027-lead-packages': leadPackages(dialect) as Migration,
   };
   return { getMigrations: async () => all };

@@ -182,6 +182,7 @@ const subscriptionColumns = [
   'subscriptions.last_error_at',
   'subscriptions.last_error_code',
   'subscriptions.items_received',
+  'subscriptions.paused',
 ] as const;
 
 function subscriptionQuery(db: Executor) {
@@ -203,6 +204,16 @@ export function listSubscriptions(db: Executor, peerName?: string) {
 
 export function findSubscription(db: Executor, id: number) {
   return subscriptionQuery(db).where('subscriptions.id', '=', id).executeTakeFirst();
+}
+
+/** Pauses or resumes a subscription; false when there is no such subscription. */
+export async function setSubscriptionPaused(db: Executor, id: number, paused: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('subscriptions')
+    .set({ paused: paused ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function markAttempt(db: Executor, id: number): Promise<void> {

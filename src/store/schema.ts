@@ -182,6 +182,8 @@ export interface SubscriptionsTable {
   last_error_code: string | null;
   items_received: number;
   created_at: number;
+  /** 1: paused — the node does not pull the feed for it until it is resumed (0025). */
+  paused: Generated<number>;
 }
 
 export interface OpinionsTable {

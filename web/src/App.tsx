@@ -119,7 +119,7 @@ export function App() {
             {route.page === 'banks' && <BanksPage />}
             {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
             {route.page === 'match' && <MatchPage />}
-            {route.page === 'sync' && <SyncPage />}
+            {route.page === 'sync' && <SyncPage manage={who.data?.permissions.includes('federation.manage') ?? false} />}
             {route.page === 'review' && <ReviewPage />}
             {route.page === 'reports' && <ReportsPage />}
             {route.page === 'notices' && <NoticesPage />}

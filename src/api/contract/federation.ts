@@ -73,6 +73,8 @@ export const Subscription = Type.Object({
   last_error_at: Nullable(IsoTimeOut),
   /** PEER_REFUSED: the peer said no; scheduled syncs skip the subscription until an explicit sync. */
   last_error_code: Nullable(Type.String()),
+  /** Paused: syncs of every subscription skip it (its position is kept) until it is resumed. */
+  paused: Type.Boolean(),
 });
 export type Subscription = Static<typeof Subscription>;
 

@@ -42,6 +42,7 @@ export function subscriptionView(s: SubscriptionRow): Subscription {
     last_error_at: iso(s.last_error_at),
     /** PEER_REFUSED: the peer said no; scheduled syncs skip the subscription until an explicit sync. */
     last_error_code: s.last_error_code,
+    paused: s.paused === 1,
   };
 }
 
@@ -215,6 +216,21 @@ export async function federationRoutes(app: FastifyInstance, opts: { federation:
       void reply.status(201);
       return subscriptionView(s);
     },
+  );
+
+  r.patch(
+    '/subscriptions/:id',
+    {
+      config: { permission: 'federation.manage' },
+      schema: {
+        tags: ['federation'],
+        summary: 'Pause a subscription (the node stops pulling its feed, keeping the position) or resume it',
+        params: IdParams,
+        body: Type.Object({ paused: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Subscription },
+      },
+    },
+    async (req) => subscriptionView(await federation.setPaused(req.principal, req.params.id, req.body.paused)),
   );
 
   r.post(
