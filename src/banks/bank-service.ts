@@ -267,11 +267,14 @@ export class BankService {
     return this.contentView(content, bankRow.name, signals);
   }
 
-  async listContent(actor: Principal, bankName: string, opts: { limit?: number; afterId?: number } = {}): Promise<ContentView[]> {
+  /** A bank's content a page at a time; `hash` keeps content with a signal of that value, `tag` content with that tag. */
+  async listContent(actor: Principal, bankName: string, opts: { limit?: number; afterId?: number; hash?: string; tag?: string } = {}): Promise<ContentView[]> {
     requirePermission(actor, 'banks.read');
     const bank = await getBankByName(this.store.db, bankName);
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    const contents = await listContent(this.store.db, bank.id, { limit, afterId: opts.afterId });
+    const hash = opts.hash?.trim() || undefined;
+    const tag = opts.tag?.trim() || undefined;
+    const contents = await listContent(this.store.db, bank.id, { limit, afterId: opts.afterId, hash, tag });
     const signals = await signalsOfContent(
       this.store.db,
       contents.map((c) => c.id),

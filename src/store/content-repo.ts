@@ -57,9 +57,22 @@ export async function getContent(db: Executor, id: number): Promise<BankContent>
   return c;
 }
 
-export function listContent(db: Executor, bankId: number, opts: { limit: number; afterId?: number }): Promise<BankContent[]> {
+/**
+ * A bank's content a page at a time, optionally only content with a signal whose value is `hash`
+ * (as given or lower-cased) or carrying the tag `tag` (exactly).
+ */
+export function listContent(db: Executor, bankId: number, opts: { limit: number; afterId?: number; hash?: string; tag?: string }): Promise<BankContent[]> {
   let q = db.selectFrom('bank_content').selectAll().where('bank_id', '=', bankId).orderBy('id').limit(opts.limit);
   if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId);
+  if (opts.hash !== undefined) {
+    const values = [...new Set([opts.hash, opts.hash.toLowerCase()])];
+    q = q.where('id', 'in', db.selectFrom('signals').select('content_id').where('bank_id', '=', bankId).where('value', 'in', values));
+  }
+  if (opts.tag !== undefined) {
+    // Tags are a JSON array of strings: the tag, JSON-quoted, is a substring of it (LIKE's wildcards escaped).
+    const pattern = `%${JSON.stringify(opts.tag).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where(sql<boolean>`tags like ${pattern} escape '\\'`);
+  }
   return q.execute();
 }
 

@@ -3,6 +3,7 @@ import { api, bankPath } from './api';
 import { AddContentForm } from './AddContentForm';
 import { ContentList } from './ContentList';
 import { ErrorMessage } from './ErrorMessage';
+import { ImportForm } from './ImportForm';
 import { Link } from './Link';
 import { MatchingToggle } from './MatchingToggle';
 import { Notice } from './Notice';
@@ -11,7 +12,7 @@ import { SignalCounts } from './SignalCounts';
 import type { Bank } from './types';
 import { useLoad } from './useLoad';
 
-/** One bank: its counts, matching on/off, adding content, and its content a page at a time. */
+/** One bank: its counts, matching on/off, adding content, importing a file, and its content a page at a time or searched by hash or tag. */
 export function BankPage({ name }: { name: string }) {
   const loaded = useLoad(() => api<Bank>(bankPath(name)), [name]);
   const [changed, setChanged] = useState<Bank | null>(null);
@@ -49,6 +50,14 @@ export function BankPage({ name }: { name: string }) {
             bank={bank.name}
             onAdded={(c) => {
               setNotice(`Added content ${c.id} (${c.signals.map((s) => s.signal_type).join(', ')}).`);
+              setChanged(null);
+              loaded.reload();
+              setVersion((v) => v + 1);
+            }}
+          />
+          <ImportForm
+            bank={bank.name}
+            onImported={() => {
               setChanged(null);
               loaded.reload();
               setVersion((v) => v + 1);

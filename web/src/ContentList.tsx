@@ -1,18 +1,35 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, bankPath } from './api';
 import { ContentRow } from './ContentRow';
-import { ErrorMessage } from './ErrorMessage';
+import { concerns, ErrorMessage, FieldError } from './ErrorMessage';
 import type { Content, ContentPage } from './types';
 import { useLoad } from './useLoad';
 
 const PAGE = 20;
 
-/** A bank's content, a page at a time (cursor paging on content id). */
+type SearchBy = 'hash' | 'tag';
+
+/** A bank's content, a page at a time (cursor paging on content id), or only what has a hash or a tag. */
 export function ContentList({ bank, total, version }: { bank: string; total: number; version: number }) {
   /** The `after` cursor of every page seen so far; the last is the current page. */
   const [cursors, setCursors] = useState<number[]>([0]);
   const after = cursors[cursors.length - 1];
-  const page = useLoad(() => api<ContentPage>(`${bankPath(bank)}/content?limit=${PAGE}&after=${after}`), [bank, after, version]);
+  const [by, setBy] = useState<SearchBy>('hash');
+  const [text, setText] = useState('');
+  /** The search applied (null: all content). */
+  const [search, setSearch] = useState<{ by: SearchBy; value: string } | null>(null);
+  const query = search ? `&${search.by}=${encodeURIComponent(search.value)}` : '';
+  const page = useLoad(() => api<ContentPage>(`${bankPath(bank)}/content?limit=${PAGE}&after=${after}${query}`), [bank, after, version, query]);
+  const find = (e: FormEvent) => {
+    e.preventDefault();
+    setCursors([0]);
+    setSearch(text.trim() ? { by, value: text.trim() } : null);
+  };
+  const clear = () => {
+    setText('');
+    setCursors([0]);
+    setSearch(null);
+  };
   const [items, setItems] = useState<Content[]>([]);
   /** The position of the items shown (it changes with them, not when the next page is asked for). */
   const [first, setFirst] = useState(1);
@@ -26,9 +43,37 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
   return (
     <section aria-labelledby="content-heading">
       <h2 id="content-heading">Content</h2>
-      <ErrorMessage error={page.error} />
+      <form className="bank-search" role="search" aria-label="Search this bank" onSubmit={find}>
+        <div className="field">
+          <label htmlFor="bank-search-by">Search by</label>
+          <select id="bank-search-by" value={by} onChange={(e) => setBy(e.target.value as SearchBy)}>
+            <option value="hash">hash (a signal's value)</option>
+            <option value="tag">tag</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="bank-search-text">{by === 'hash' ? 'Hash' : 'Tag'}</label>
+          <input
+            id="bank-search-text"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            maxLength={by === 'hash' ? 20000 : 100}
+            spellCheck={false}
+            aria-invalid={concerns(page.error, `querystring/${by}`) || undefined}
+            aria-describedby={concerns(page.error, `querystring/${by}`) ? 'bank-search-error' : undefined}
+          />
+          <FieldError error={page.error} field={`querystring/${search?.by ?? by}`} id="bank-search-error" />
+        </div>
+        <button type="submit">Search</button>{' '}
+        {search && (
+          <button type="button" onClick={clear}>
+            Show all content
+          </button>
+        )}
+      </form>
+      <ErrorMessage error={page.error} beside={['querystring/hash', 'querystring/tag']} />
       {items.length === 0 ? (
-        <p>{page.loading ? 'Loading content…' : 'No content on this page.'}</p>
+        <p>{page.loading ? 'Loading content…' : search ? `No content in this bank with the ${search.by} ${search.value}.` : 'No content on this page.'}</p>
       ) : (
         <table className="content" aria-describedby="content-range">
           <thead>
@@ -52,10 +97,16 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
         <button type="button" disabled={cursors.length === 1 || page.loading} onClick={() => setCursors((cs) => cs.slice(0, -1))}>
           Previous page
         </button>
-        <span id="content-range">{items.length ? `Items ${first}–${first + items.length - 1} of ${total.toLocaleString('en')}` : ''}</span>
+        <span id="content-range">
+          {items.length
+            ? search
+              ? `Items ${first}–${first + items.length - 1} with the ${search.by} ${search.value}`
+              : `Items ${first}–${first + items.length - 1} of ${total.toLocaleString('en')}`
+            : ''}
+        </span>
         <button
           type="button"
-          disabled={page.loading || next === null || next === undefined || items.length < PAGE || first + items.length > total}
+          disabled={page.loading || next === null || next === undefined || items.length < PAGE || (!search && first + items.length > total)}
           onClick={() => next && setCursors((cs) => [...cs, next])}
         >
           Next page

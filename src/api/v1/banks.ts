@@ -100,12 +100,19 @@ export async function bankRoutes(app: FastifyInstance, opts: BankRoutesOptions):
       schema: {
         tags: ['content'],
         params: BankParams,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        summary: "A bank's content a page at a time; hash= keeps content with a signal of that value, tag= content with that tag",
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          hash: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),
+          tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        }),
         response: { 200: ContentPage },
       },
     },
     async (req) => {
-      const content = await banks.listContent(req.principal, req.params.name, { limit: req.query.limit, afterId: req.query.after });
+      const { limit, after, hash, tag } = req.query;
+      const content = await banks.listContent(req.principal, req.params.name, { limit, afterId: after, hash, tag });
       return { content, next_after: content.length ? content[content.length - 1].id : null };
     },
   );
