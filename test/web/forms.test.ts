@@ -212,15 +212,15 @@ describe('web UI forms', () => {
 
     const search = page.getByRole('search', { name: 'Search this bank' });
     await search.getByLabel('Search by').selectOption('tag');
-    await search.getByLabel('Tag').fill('batch-7');
+    await search.getByLabel('Tag to find').fill('batch-7');
     await search.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => text(page.locator('#content-range'))).toBe('Items 1–3 with the tag batch-7');
     await search.getByLabel('Search by').selectOption('hash');
-    await search.getByLabel('Hash').fill(hex(17).toUpperCase());
+    await search.getByLabel('Hash to find').fill(hex(17).toUpperCase());
     await search.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => text(page.locator('#content-range'))).toBe(`Items 1–1 with the hash ${hex(17).toUpperCase()}`);
     expect(await text(page.locator('table.content tbody'))).toContain(hex(17));
-    await search.getByLabel('Hash').fill(hex(999));
+    await search.getByLabel('Hash to find').fill(hex(999));
     await search.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => text(page.locator('section[aria-labelledby="content-heading"]'))).toContain(`No content in this bank with the hash ${hex(999)}.`);
     await search.getByRole('button', { name: 'Show all content' }).click();

@@ -52,7 +52,7 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
           </select>
         </div>
         <div className="field">
-          <label htmlFor="bank-search-text">{by === 'hash' ? 'Hash' : 'Tag'}</label>
+          <label htmlFor="bank-search-text">{by === 'hash' ? 'Hash to find' : 'Tag to find'}</label>
           <input
             id="bank-search-text"
             value={text}

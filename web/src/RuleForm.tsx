@@ -192,7 +192,8 @@ export function RuleForm({ editing, onSaved, onCancel }: { editing: ActionRule |
       </fieldset>
       <fieldset aria-describedby={concerns(problem, 'body/conditions/classifications') ? 'rule-classifications-error' : undefined}>
         <legend>Classification (none ticked: any; a crosswalk equal counts)</legend>
-        {CLASSIFICATIONS.flatMap((g) =>
+        {/* Legal status has its own condition (above). */}
+        {CLASSIFICATIONS.filter((g) => g.scheme !== 'Legal status').flatMap((g) =>
           g.labels.map(([v, text]) => (
             <label key={v}>
               <input type="checkbox" checked={d.classifications.includes(v)} onChange={() => set({ classifications: toggle(d.classifications, v) })} />{' '}
