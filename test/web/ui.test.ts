@@ -330,7 +330,7 @@ describe('web UI', () => {
     await page.context().close();
   });
 
-  it('creates an action rule from the form, lists it, disables it', async () => {
+  it('creates an action rule from the form, lists it, disables it, and deletes it only through its dialog', async () => {
     const page = await open('/rules');
     await heading(page, 'Rules');
     await page.getByLabel('Name', { exact: true }).fill('review known images');
@@ -352,6 +352,16 @@ describe('web UI', () => {
       conditions: { banks: ['DEMO_IMAGES'], legal: ['baseline'], max_distance: 31 },
       actions: ['review', 'report'],
     });
+    // Delete asks first: Cancel keeps the rule, the dialog's own button deletes it.
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete rule review known images?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await rule()).toBeDefined();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await dialog.getByRole('button', { name: 'Delete the rule' }).click();
+    await expect.poll(async () => await rule()).toBeUndefined();
+    await expect.poll(() => row.count()).toBe(0);
     await page.context().close();
   });
 
@@ -667,6 +677,12 @@ describe('web UI', () => {
     const row = page.locator('table.country-reports tbody tr').first();
     await expect.poll(async () => (await api('/country-reports')).json.reports[0].report.narrative.summary).toBe('Our first report from the node.');
     await row.getByRole('button', { name: 'Sign' }).click();
+    // Signing is for good: the dialog says so, Cancel leaves a draft, its own button signs.
+    const sign = page.getByRole('dialog', { name: /^Sign the .* report\?$/ });
+    await sign.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api('/country-reports')).json.reports[0].status).toBe('draft');
+    await row.getByRole('button', { name: 'Sign' }).click();
+    await sign.getByRole('button', { name: 'Sign the report' }).click();
     await expect.poll(() => text(row.locator('td').first())).toBe('signed');
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'PDF' }).click()]);
     const pdf = (await download.path())!;

@@ -4,6 +4,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
 import { RuleForm } from './RuleForm';
 import type { ActionRule } from './types';
+import { useConfirm } from './ui/ConfirmDialog';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { WebhooksSection } from './WebhooksSection';
@@ -25,6 +26,7 @@ function describe(r: ActionRule): string {
 export function RulesPage() {
   const rules = useLoad(() => api<{ rules: ActionRule[] }>('/rules'), []);
   const { busy, error, run } = useAction();
+  const { ask, dialog } = useConfirm();
   const [editing, setEditing] = useState<ActionRule | null>(null);
 
   const save = (r: ActionRule, enabled: boolean) =>
@@ -32,15 +34,29 @@ export function RulesPage() {
       await api(`/rules/${r.id}`, { method: 'PUT', json: { name: r.name, conditions: r.conditions, actions: r.actions, webhook: r.webhook, enabled } });
       rules.reload();
     });
-  const remove = (r: ActionRule) =>
-    run(`Rule ${r.name} was not deleted`, async () => {
+  const remove = async (r: ActionRule) => {
+    const yes = await ask({
+      title: `Delete rule ${r.name}?`,
+      body: (
+        <p>
+          Deleting the rule stops its actions on every later match; what it already did stays. To stop it for a while, disable it instead. This cannot be
+          undone.
+        </p>
+      ),
+      confirm: 'Delete the rule',
+      danger: true,
+    });
+    if (!yes) return;
+    await run(`Rule ${r.name} was not deleted`, async () => {
       await api(`/rules/${r.id}`, { method: 'DELETE' });
       rules.reload();
     });
+  };
 
   return (
     <>
       <PageHeading title="Rules" />
+      {dialog}
       <p>
         Every match of a submission is checked against the enabled rules; the actions of every rule it meets are taken. Review holds report and notice until an
         analyst confirms.

@@ -3,6 +3,7 @@ import { formatGrowth, formatValue } from '../../../src/reporting/format';
 import { api, apiBlob, saveBlob } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { PageHeading } from '../PageHeading';
+import { useConfirm } from '../ui/ConfirmDialog';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
@@ -17,6 +18,7 @@ export function CountryReportsPage() {
   const list = useLoad(() => api<{ reports: CountryReport[] }>('/country-reports'), []);
   const defs = useLoad(() => api<{ indicators: Definition[] }>('/indicators/definitions'), []);
   const { busy, error, run } = useAction();
+  const { ask, dialog } = useConfirm();
   const [period, setPeriod] = useState(currentQuarter());
   const [open, setOpen] = useState<number | null>(null);
   const [narrative, setNarrative] = useState<Record<string, string>>({});
@@ -30,11 +32,31 @@ export function CountryReportsPage() {
       list.reload();
     });
   };
-  const act = (r: CountryReport, what: 'sign' | 'submit') =>
-    run(`The report was not ${what === 'sign' ? 'signed' : 'submitted'}`, async () => {
+  // Signing freezes the report for good; submitting sends it to the secretariat: each asks first.
+  const act = async (r: CountryReport, what: 'sign' | 'submit') => {
+    const yes = await ask(
+      what === 'sign'
+        ? {
+            title: `Sign the ${r.period} report?`,
+            body: <p>Signing seals the report with this node&apos;s key: from then on its figures and narrative cannot be changed. This cannot be undone.</p>,
+            confirm: 'Sign the report',
+            danger: true,
+          }
+        : {
+            title: `Submit the ${r.period} report to the secretariat?`,
+            body: (
+              <p>Submitting sends the signed report to the secretariat&apos;s node, where it counts in the alliance&apos;s figures. It cannot be recalled.</p>
+            ),
+            confirm: 'Submit the report',
+            danger: true,
+          },
+    );
+    if (!yes) return;
+    await run(`The report was not ${what === 'sign' ? 'signed' : 'submitted'}`, async () => {
       await api(`/country-reports/${r.id}/${what}`, { json: {} });
       list.reload();
     });
+  };
   const save = (r: CountryReport) =>
     run('The narrative was not saved', async () => {
       await api(`/country-reports/${r.id}`, { method: 'PATCH', json: { narrative } });
@@ -49,6 +71,7 @@ export function CountryReportsPage() {
   return (
     <>
       <PageHeading title="Country reports" />
+      {dialog}
       <p>
         A period's indicators, the Model National Response self-assessment and your narrative: reviewed, signed with this node's key, and submitted to the
         secretariat. A signed report no longer changes.
