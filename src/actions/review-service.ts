@@ -11,6 +11,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { countryOfIp } from '../geo/ip-country.js';
+import { SIGNAL_TYPES } from '../signals/index.js';
 import {
   countPending,
   countReveal,
@@ -42,8 +43,10 @@ export const OPINION_JOB = 'opinion.send';
 /** After a confirmation: the report and the notice the rules asked for. */
 export const REVIEW_FOLLOWUP_JOB = 'review.followup';
 export type Verdict = 'confirmed' | 'rejected';
-/** Signal types whose match is the same file, byte for byte: the only ones a bulk verdict takes. */
-export const EXACT_SIGNAL_TYPES: readonly string[] = ['md5', 'sha256'];
+/** Whether a signal type's match is the same file, byte for byte (a digest: MD5, SHA-1, SHA-256): the only matches a bulk verdict takes. */
+export const isByteExact = (type: string): boolean => SIGNAL_TYPES.get(type)?.byteHasher !== undefined;
+/** Frame types (vPDQ): the distance is 100 − the query's match percentage. */
+const isFrameType = (type: string): boolean => SIGNAL_TYPES.get(type)?.comparison === 'frames';
 /** At most this many items in one bulk verdict. */
 export const MAX_BULK_VERDICTS = 100;
 /** What the node does not know it says, never guesses. */
@@ -120,14 +123,14 @@ export function bankLines(reasons: readonly ActionMatch[]): BankMatch[] {
   const byBank = new Map<string, ActionMatch[]>();
   for (const m of reasons) byBank.set(m.bank, [...(byBank.get(m.bank) ?? []), m]);
   const lines = [...byBank.entries()].map(([bank, ms]): BankMatch => {
-    const exact = (m: ActionMatch) => EXACT_SIGNAL_TYPES.includes(m.signal_type);
+    const exact = (m: ActionMatch) => isByteExact(m.signal_type);
     const best = [...ms].sort((a, b) => Number(exact(b)) - Number(exact(a)) || a.distance - b.distance)[0];
     const severest = [...ms].sort((a, b) => SEVERITY[a.classification?.legal ?? 'unknown'] - SEVERITY[b.classification?.legal ?? 'unknown'])[0];
     return {
       bank,
       signal_type: best.signal_type,
       distance: best.distance,
-      match_percent: best.signal_type === 'vpdq' ? Math.max(0, Math.min(100, Math.round((100 - best.distance) * 10) / 10)) : null,
+      match_percent: isFrameType(best.signal_type) ? Math.max(0, Math.min(100, Math.round((100 - best.distance) * 10) / 10)) : null,
       exact: exact(best),
       classification: severest.classification ?? null,
       matches: ms.length,
@@ -154,7 +157,7 @@ function hostOf(url: string | null): string {
 function bulkOf(reasons: readonly ActionMatch[], opinions: Map<number, Record<string, number>>): { eligible: boolean; reason: string } {
   if (reasons.length === 0) return { eligible: false, reason: 'no match recorded' };
   for (const id of new Set(reasons.map((m) => m.content_id))) {
-    if (!reasons.some((m) => m.content_id === id && EXACT_SIGNAL_TYPES.includes(m.signal_type) && m.distance === 0))
+    if (!reasons.some((m) => m.content_id === id && isByteExact(m.signal_type) && m.distance === 0))
       return { eligible: false, reason: `content ${id} is matched by similarity, not by an exact hash (MD5 or SHA-256)` };
     const o = opinions.get(id) ?? {};
     if (!o.confirmed) return { eligible: false, reason: `content ${id} has not been confirmed` };
