@@ -86,7 +86,8 @@ export const ERRORS = {
   REVIEW_DECIDED: { status: 409, meaning: 'The review item has a verdict already; a verdict is never changed.' },
   REVIEW_NOT_BULK: {
     status: 409,
-    meaning: 'A bulk verdict takes only reviews whose every match is an exact hash (MD5, SHA-1, SHA-256) of content already confirmed; decide the others one by one.',
+    meaning:
+      'A bulk verdict takes only reviews whose every match is an exact hash (MD5, SHA-1, SHA-256) of content already confirmed; decide the others one by one.',
   },
   MEDIA_GONE: { status: 410, meaning: 'The media of a review is no longer kept (verdict given or retention period over); the hashes remain.' },
   WEBHOOK_INVALID: { status: 400, meaning: 'A webhook needs a name, an http(s) URL and a secret of at least 16 characters.' },
