@@ -29,6 +29,8 @@ import {
   type Store,
   targetCheckpoint,
   targetsLike,
+  targetsLikeAny,
+  insertCaseTargets,
   unknownPeer,
 } from '../store/index.js';
 import { type Envelope, type FederationService, pullFeed, sealFeedPage } from '../exchange/index.js';
@@ -57,6 +59,12 @@ export interface TargetInput {
 }
 
 const bad = failWith('CASE_INVALID');
+
+/** A target as stored: its kind, keyed hash, hint and time window. */
+type KeyedTarget = { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null };
+
+/** Another case's target sharing a keyed hash, with that case. */
+type OtherTarget = Awaited<ReturnType<typeof targetsLike>>[number];
 
 interface PreparedTarget {
   kind: TargetKind;
@@ -156,11 +164,16 @@ export class DeconflictionService {
       let alerts = 0;
       const overlaps: Overlap[][] = [];
       await lockTargets(tx); // positions in the targets feed are these rows' ids
+      // Other cases' targets are what a target is compared with: found for the whole call in a few
+      // queries, then the call's targets written at once (its own case is never compared with itself).
+      const others = new Map<string, OtherTarget[]>();
+      for (const o of await targetsLikeAny(tx, [...new Set(all.map((t) => t.keyed_hash))], c.id))
+        others.set(o.keyed_hash, [...(others.get(o.keyed_hash) ?? []), o]);
+      await insertCaseTargets(tx, this.store.dialect, c.id, all);
       for (const group of groups) {
         const met = new Map<string, Overlap>();
         for (const t of group) {
-          await insertTarget(tx, c.id, t);
-          const found = await this.overlap(tx, c, t);
+          const found = await this.overlapWith(tx, c, t, others.get(t.keyed_hash) ?? []);
           alerts += found.alerts;
           for (const o of found.others) met.set(`${o.other_case} ${o.kind} ${o.hint}`, o);
         }
@@ -176,12 +189,12 @@ export class DeconflictionService {
    * this node's own cases involved (a received case is its owner's node's business). Returns how
    * many alerts are new, and the other cases met.
    */
-  private async overlap(
-    tx: Executor,
-    c: CaseRow,
-    t: { kind: string; keyed_hash: string; hint: string; valid_from: number | null; valid_to: number | null },
-  ): Promise<{ alerts: number; others: Overlap[] }> {
-    const others = await targetsLike(tx, t.keyed_hash, c.id);
+  private async overlap(tx: Executor, c: CaseRow, t: KeyedTarget): Promise<{ alerts: number; others: Overlap[] }> {
+    return this.overlapWith(tx, c, t, await targetsLike(tx, t.keyed_hash, c.id));
+  }
+
+  /** The same, with the other cases' targets sharing t's keyed hash already found. */
+  private async overlapWith(tx: Executor, c: CaseRow, t: KeyedTarget, others: OtherTarget[]): Promise<{ alerts: number; others: Overlap[] }> {
     let alerts = 0;
     const met: Overlap[] = [];
     for (const o of others) {

@@ -36,7 +36,7 @@ import {
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
-import { parseIdentifiers, targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
+import { parseIdentifiers, sharedHashes, targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
 
 export interface OperationInput {
   name: string;
@@ -185,19 +185,18 @@ export class OperationService {
 
   /**
    * Imports a target file (CSV, JSON or JSON lines: targets-file.ts) into an operation, reading it
-   * twice so memory stays flat at millions of targets: first every record is checked (and no
-   * reference may be in the operation already) and each distinct hash is matched against the
-   * banks; then each target is attributed and all are written in one transaction. A bad record,
-   * or a reference the operation has already, imports nothing. `source` opens the file's text.
+   * twice so memory stays flat at millions of targets: first its shared hashes alone, each distinct
+   * one matched against the banks; then every record is checked, attributed and written in one
+   * transaction. A bad record, or a reference the operation has already, rolls it back: nothing is
+   * imported. `source` opens the file's text.
    */
   async importTargets(actor: Principal, id: number, source: () => AsyncIterable<string>): Promise<{ imported: number; countries: CountryLine[] }> {
     requirePermission(actor, 'cases');
     const op = await this.operation(id);
+    // First the shared hashes alone (a quick reading), matched outside the write transaction; the
+    // full reading checks every record and writes them in one transaction (a bad one rolls it back).
     const hashes = new Set<string>();
-    await inBatches(targetRecords(source()), async (batch) => {
-      await this.refuseExisting(this.store.db, op, batch);
-      for (const r of batch) for (const h of r.identifiers.hashes) hashes.add(h);
-    });
+    for await (const hs of sharedHashes(source())) for (const h of hs) hashes.add(h);
     const matches = new Map<string, HashMatch>();
     for (const h of hashes) {
       const m = await this.match(h);
@@ -307,17 +306,20 @@ export class OperationService {
     }
     let checked = 0;
     let held = 0;
+    let after = 0;
     for (;;) {
-      // Batches of targets whose identifiers fit one deconfliction call (at most 1,000).
+      // Batches of up to 2,000 targets and 10,000 identifiers: one deconfliction call (its limit is
+      // 1,000 identifiers per target group) and one transaction each.
       const batch: Array<{ row: OperationTargetRow; targets: ReturnType<typeof deconflictionTargets> }> = [];
       let size = 0;
-      for (const row of await targetsToDeconflict(this.store.db, op.id, 200)) {
+      for (const row of await targetsToDeconflict(this.store.db, op.id, 2000, after)) {
         const targets = deconflictionTargets(parseJson<TargetIdentifiers>(row.identifiers, EMPTY));
-        if (batch.length > 0 && size + targets.length > 1000) break;
+        if (batch.length > 0 && size + targets.length > 10_000) break;
         batch.push({ row, targets });
         size += targets.length;
       }
       if (batch.length === 0) break;
+      after = batch[batch.length - 1].row.id;
       const groups = batch.map((b) => b.targets);
       const overlaps = size === 0 ? groups.map(() => []) : await this.deconfliction.checkGroups(actor, caseId, groups);
       await this.store.db.transaction().execute(async (tx) => {

@@ -133,14 +133,11 @@ function kindOf(first: string): 'json' | 'csv' {
   return first === '[' || first === '{' ? 'json' : 'csv';
 }
 
-/**
- * Reads a target file's text chunks into targets, one at a time, checking every record (and that
- * no reference is given twice); throws OPERATION_INVALID naming the line at the first problem. The
- * caller decides what "nothing is imported" means (operation-service.ts reads the file twice:
- * checking, then writing in one transaction).
- */
-export async function* targetRecords(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
-  const refs = new Map<string, number>();
+/** A record's fields (CSV header → value, or a JSON object) made into what the reader wants, at `line`. */
+type Build<T> = (fields: Record<string, unknown>, line: number) => T;
+
+/** A target file's records, in the format its first non-blank character says (JSON, else CSV). */
+async function* fileRecords<T>(chunks: AsyncIterable<string>, build: Build<T>): AsyncGenerator<T> {
   // Peek at the first non-blank character to pick the format, then read on.
   const iterator = chunks[Symbol.asyncIterator]();
   let head = '';
@@ -162,8 +159,19 @@ export async function* targetRecords(chunks: AsyncIterable<string>): AsyncGenera
       }
     },
   };
+  yield* kindOf(body.trimStart()[0]) === 'json' ? readJson(rest, build) : readCsv(rest, build);
+}
+
+/**
+ * Reads a target file's text chunks into targets, one at a time, checking every record (and that
+ * no reference is given twice); throws OPERATION_INVALID naming the line at the first problem. The
+ * caller decides what "nothing is imported" means (operation-service.ts reads the file twice:
+ * its shared hashes first, then every target, written in one transaction).
+ */
+export async function* targetRecords(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
+  const refs = new Map<string, number>();
   let count = 0;
-  for await (const t of kindOf(body.trimStart()[0]) === 'json' ? readJson(rest) : readCsv(rest)) {
+  for await (const t of fileRecords(chunks, targetOf)) {
     const seen = refs.get(t.ref);
     if (seen !== undefined) throw invalid(t.line, `ref "${t.ref.slice(0, 80)}" is given twice (first on line ${seen})`);
     if (++count > MAX_TARGETS) throw invalid(t.line, `more than ${MAX_TARGETS.toLocaleString('en')} targets in one file: split it`);
@@ -173,6 +181,25 @@ export async function* targetRecords(chunks: AsyncIterable<string>): AsyncGenera
   if (count === 0) throw invalid(1, 'no targets in the file');
 }
 
+/**
+ * The content hashes a target file's records give, normalised, one record's at a time — a quick
+ * first reading that checks only the file's shape: a hash that does not normalise is passed over
+ * here and refused, naming its line, by the full reading (targetRecords).
+ */
+export async function* sharedHashes(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
+  yield* fileRecords(chunks, (fields, line) => {
+    const out: string[] = [];
+    for (const v of values(fields.hashes, 'hashes', line)) {
+      try {
+        out.push(normaliseTarget('hash', text(v, 'hashes', line, 600)));
+      } catch {
+        // refused by the full reading
+      }
+    }
+    return out;
+  });
+}
+
 /** Every target of a file (small files; imports stream through targetRecords). */
 export async function readTargets(chunks: AsyncIterable<string>): Promise<TargetRecord[]> {
   const out: TargetRecord[] = [];
@@ -180,7 +207,7 @@ export async function readTargets(chunks: AsyncIterable<string>): Promise<Target
   return out;
 }
 
-async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
+async function* readCsv<T>(chunks: AsyncIterable<string>, build: Build<T>): AsyncGenerator<T> {
   let header: string[] | undefined;
   try {
     for await (const rec of parseCsv(chunks)) {
@@ -194,7 +221,9 @@ async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<TargetRec
       }
       if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue; // a blank line
       if (rec.fields.length !== header.length) throw invalid(rec.line, `${rec.fields.length} fields, the header has ${header.length}`);
-      yield targetOf(Object.fromEntries(header.map((h, i) => [h, rec.fields[i]])), rec.line);
+      const fields: Record<string, unknown> = {};
+      for (let i = 0; i < header.length; i++) fields[header[i]] = rec.fields[i];
+      yield build(fields, rec.line);
     }
   } catch (err) {
     if (err instanceof AllianceError) throw err;
@@ -213,7 +242,7 @@ function known(o: Record<string, unknown>, line: number, where: string): Record<
   return o;
 }
 
-async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<TargetRecord> {
+async function* readJson<T>(chunks: AsyncIterable<string>, build: Build<T>): AsyncGenerator<T> {
   let all = '';
   for await (const c of chunks) {
     all += c;
@@ -238,7 +267,7 @@ async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<TargetRe
         throw invalid(i + 1, `not JSON (${(err as Error).message.slice(0, 100)})`);
       }
       if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid(i + 1, 'each line is one target object');
-      yield targetOf(known(o as Record<string, unknown>, i + 1, ''), i + 1);
+      yield build(known(o as Record<string, unknown>, i + 1, ''), i + 1);
     }
     return;
   }
@@ -247,6 +276,6 @@ async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<TargetRe
   for (let i = 0; i < list.length; i++) {
     const o: unknown = list[i];
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid(1, `targets[${i}] is not an object`);
-    yield targetOf(known(o as Record<string, unknown>, 1, `targets[${i}]: `), 1);
+    yield build(known(o as Record<string, unknown>, 1, `targets[${i}]: `), 1);
   }
 }

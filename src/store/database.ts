@@ -47,6 +47,7 @@ import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.
 import { exchangeRejected } from './migrations/0023-exchange-rejected.js';
 import { subscriptionPaused } from './migrations/0025-subscription-paused.js';
 import { leadPackages } from './migrations/0027-lead-packages.js';
+import { caseTargetLookup } from './migrations/0029-case-target-lookup.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -116,6 +117,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0023-exchange-rejected': exchangeRejected as Migration,
     '0025-subscription-paused': subscriptionPaused as Migration,
     '0027-lead-packages': leadPackages(dialect) as Migration,
+    '0029-case-target-lookup': caseTargetLookup as Migration,
   };
   return { getMigrations: async () => all };
 }
@@ -155,6 +157,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL'); // an acknowledged write survives a crash or power loss
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (the default 2 MiB thrashes on index lookups into millions of rows)
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');

@@ -3,6 +3,8 @@
  * alerts raised when two cases share a target, and the position reached in each peer's feed.
  */
 import type { CaseRow } from './cases-schema.js';
+import { insertRows } from './bulk.js';
+import type { DialectName } from './database.js';
 import { lockFeedLog, now, type Executor } from './util.js';
 
 export interface TargetRow {
@@ -61,6 +63,37 @@ export async function insertTarget(db: Executor, caseId: number, t: TargetRow): 
     .insertInto('case_targets')
     .values({ case_id: caseId, ...t, created_at: now() })
     .execute();
+}
+
+const CASE_TARGET_COLUMNS = ['case_id', 'kind', 'keyed_hash', 'hint', 'valid_from', 'valid_to', 'created_at'] as const;
+
+/** Many targets of one case at once (multi-row inserts; their ids keep the order given). */
+export async function insertCaseTargets(db: Executor, dialect: DialectName, caseId: number, targets: TargetRow[]): Promise<void> {
+  const t = now();
+  await insertRows(
+    db,
+    dialect,
+    'case_targets',
+    CASE_TARGET_COLUMNS,
+    targets.map((x) => [caseId, x.kind, x.keyed_hash, x.hint, x.valid_from, x.valid_to, t]),
+  );
+}
+
+/** Targets of other cases than `caseId` with any of the keyed hashes, with their case and the hash they share (in queries of 500 hashes). */
+export async function targetsLikeAny(db: Executor, keyedHashes: string[], caseId: number) {
+  const out = [];
+  for (let i = 0; i < keyedHashes.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('case_targets as t')
+        .innerJoin('cases as o', 'o.id', 't.case_id')
+        .select(['o.id', 'o.uid', 'o.owner_member', 'o.contact_point', 'o.received_from', 't.hint', 't.valid_from', 't.valid_to', 't.keyed_hash'])
+        .where('t.keyed_hash', 'in', keyedHashes.slice(i, i + 500))
+        .where('t.case_id', '!=', caseId)
+        .orderBy('t.id')
+        .execute()),
+    );
+  return out;
 }
 
 /** Targets of other cases than `caseId` with the same keyed hash, with their case. */

@@ -96,6 +96,8 @@ export {
   setTargetCheckpoint,
   targetCheckpoint,
   targetsLike,
+  targetsLikeAny,
+  insertCaseTargets,
 } from './deconfliction-repo.js';
 export { claimDueDeliveries, enqueueDelivery, listDeliveries, markDelivered, markFailed, replayDelivery } from './deliveries-repo.js';
 export {

@@ -131,11 +131,14 @@ export async function setOperationCase(db: Executor, id: number, caseId: number)
 }
 
 /** Up to `limit` targets whose identifiers are not checked against deconfliction yet, in order. */
-export async function targetsToDeconflict(db: Executor, operationId: number, limit: number): Promise<OperationTargetRow[]> {
+/** Targets not yet checked against deconfliction, in id order after `afterId` (a caller walking them passes the last it saw: no rescan of those done). */
+export async function targetsToDeconflict(db: Executor, operationId: number, limit: number, afterId = 0): Promise<OperationTargetRow[]> {
   const rows = await db
     .selectFrom('operation_targets')
     .selectAll()
-    .where('operation_id', '=', operationId)
+    .where('id', '>', afterId)
+    // `+operation_id`: walk the ids (SQLite would otherwise pick the (operation_id, country) index and sort the whole operation each time)
+    .where(sql<number>`+operation_id`, '=', operationId)
     .where('deconflicted_at', 'is', null)
     .orderBy('id')
     .limit(limit)
