@@ -329,10 +329,12 @@ export {
   listInbox,
   listLeadPackages,
   listLeadUpdates,
+  operationUpdates,
   packageableTargets,
   packagedDigests,
   recordLeadDelivery,
   recordLeadUpdateDelivery,
+  referredTargets,
   setLeadPackageState,
   unpackagedCounts,
 } from './leads-repo.js';

@@ -217,3 +217,55 @@ export async function recordLeadUpdateDelivery(db: Executor, id: number, error: 
     .where('id', '=', id)
     .execute();
 }
+
+// ---- an operation's picture (src/operations/picture.ts) -------------------------------------------
+
+/** Each target of an operation's sent packages (queued or delivered): the package's country, receiver and when it went. */
+export async function referredTargets(
+  db: Executor,
+  operationId: number,
+): Promise<Array<{ ref: string; package_uid: string; country: string; peer: string | null; sent_at: number }>> {
+  const rows = await db
+    .selectFrom('lead_package_targets as t')
+    .innerJoin('lead_packages as p', 'p.id', 't.package_id')
+    .select(['t.ref', 'p.uid', 'p.country', 'p.peer', 'p.delivered_at', 'p.queued_at'])
+    .where('p.operation_id', '=', operationId)
+    .where('p.state', 'in', ['queued', 'delivered'])
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({
+    ref: r.ref,
+    package_uid: r.uid,
+    country: r.country,
+    peer: r.peer,
+    sent_at: Number(r.delivered_at ?? r.queued_at ?? 0),
+  }));
+}
+
+/** The status updates received on an operation's packages (verified when they came), in the order they came per package. */
+export async function operationUpdates(
+  db: Executor,
+  operationId: number,
+): Promise<
+  Array<{
+    package_uid: string;
+    seq: number;
+    type: string;
+    target_ref: string | null;
+    outcome: string | null;
+    count: number | null;
+    at: number;
+    created_at: number;
+  }>
+> {
+  const rows = await db
+    .selectFrom('lead_updates as u')
+    .innerJoin('lead_packages as p', 'p.uid', 'u.package_uid')
+    .select(['u.package_uid', 'u.seq', 'u.type', 'u.target_ref', 'u.outcome', 'u.count', 'u.at', 'u.created_at'])
+    .where('p.operation_id', '=', operationId)
+    .where('u.direction', '=', 'in')
+    .orderBy('u.package_uid')
+    .orderBy('u.seq')
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), count: n(r.count), at: Number(r.at), created_at: Number(r.created_at) }));
+}
