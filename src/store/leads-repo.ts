@@ -12,7 +12,7 @@ const n = (v: number | null) => (v === null ? null : Number(v));
 const packageNumbers = (r: LeadPackageRow): LeadPackageRow => ({
   ...r,
   id: Number(r.id),
-  operation_id: Number(r.operation_id),
+  operation_id: n(r.operation_id),
   targets: Number(r.targets),
   attempts: Number(r.attempts),
   created_at: Number(r.created_at),
@@ -157,6 +157,24 @@ export async function insertInboxPackage(db: Executor, p: Omit<LeadInboxTable, '
 export async function findInboxPackage(db: Executor, id: number): Promise<LeadInboxRow | undefined> {
   const r = await db.selectFrom('lead_inbox').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? inboxNumbers(r as LeadInboxRow) : undefined;
+}
+
+export async function findInboxPackageByUid(db: Executor, uid: string): Promise<LeadInboxRow | undefined> {
+  const r = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', uid).executeTakeFirst();
+  return r ? inboxNumbers(r as LeadInboxRow) : undefined;
+}
+
+/** The packages forwarded (re-referred) from received ones, in the order they were built. */
+export async function forwardedPackages(db: Executor, inboxUids: string[]): Promise<LeadPackageRow[]> {
+  if (inboxUids.length === 0) return [];
+  const rows = await db.selectFrom('lead_packages').selectAll().where('forwarded_from', 'in', inboxUids).orderBy('id').execute();
+  return rows.map((r) => packageNumbers(r as LeadPackageRow));
+}
+
+/** The refs a package carries. */
+export async function leadPackageRefs(db: Executor, packageId: number): Promise<string[]> {
+  const rows = await db.selectFrom('lead_package_targets').select('ref').where('package_id', '=', packageId).orderBy('ref').execute();
+  return rows.map((r) => r.ref);
 }
 
 export async function listInbox(db: Executor): Promise<LeadInboxRow[]> {

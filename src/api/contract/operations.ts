@@ -99,7 +99,17 @@ const Reasons = Type.Array(
 /** Per target ref: its outcomes in the order they came. */
 const Outcomes = Type.Record(
   Type.String(),
-  Type.Array(Type.Object({ outcome: Type.String(), count: Nullable(Type.Integer()), series: Type.Array(Type.String()), at: IsoTimeOut, seq: Type.Integer() })),
+  Type.Array(
+    Type.Object({
+      outcome: Type.String(),
+      count: Nullable(Type.Integer()),
+      series: Type.Array(Type.String()),
+      at: IsoTimeOut,
+      seq: Type.Integer(),
+      /** Re-referral: the nodes it was relayed from, the nearest first (empty: the receiver's own). */
+      via: Type.Array(Type.String()),
+    }),
+  ),
 );
 
 /** A lead package on the operation's node: where it goes, how its delivery stands, what its receiver said. */
@@ -178,6 +188,10 @@ export const InboxPackage = Type.Object({
   ),
   outcomes: Outcomes,
   updates: Type.Object({ sent: Type.Integer(), delivered: Type.Integer() }),
+  /** Re-referral: the packages it came through before, the origin first (empty: from the origin). */
+  chain: Type.Array(Type.Object({ uid: Type.String(), from: Type.String() })),
+  /** Re-referral: the packages its targets were forwarded in, with what their receivers said. */
+  forwards: Type.Array(LeadPackage),
 });
 export type InboxPackage = Static<typeof InboxPackage>;
 

@@ -403,6 +403,15 @@ export async function operationRoutes(
     Type.Object({ assignee: Text(200) }, { additionalProperties: false }),
   );
   step(
+    'forward',
+    "Forwards targets of a received package to a third country's authority (re-referral): a new signed package keeping the chain; its outcomes come back here and go on to the origin",
+    (q) => leads.forward(q.principal, q.id, q.body as { targets: string[]; country: string }),
+    Type.Object(
+      { targets: Type.Array(Text(200), { minItems: 1, maxItems: 100_000 }), country: Type.String({ minLength: 2, maxLength: 10 }) },
+      { additionalProperties: false },
+    ),
+  );
+  step(
     'outcomes',
     'Records an outcome for one target of an accepted package (victims safeguarded: a count, pseudonymous, with the series where known)',
     (q) => leads.outcome(q.principal, q.id, q.body as { target: string; outcome: string; count?: number | null; series?: string[]; at?: string | null }),

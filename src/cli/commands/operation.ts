@@ -239,6 +239,18 @@ export function operationCommand(): Command {
     .action(async (pkg: string, assignee: string, _o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => printReceived(await node.leads.assign(await node.operator(), packageId(pkg), assignee))),
     );
+  op.command('forward <package> <country> <targets...>')
+    .description(
+      "Forward targets of a received package to a third country's receiving authority (re-referral): a new signed package keeping the chain; its outcomes come back here and are relayed to the origin.",
+    )
+    .action(async (pkg: string, country: string, refs: string[], _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.leads.forward(await node.operator(), packageId(pkg), { targets: refs, country });
+        printReceived(r);
+        for (const f of r.forwards)
+          process.stdout.write(`  forwarded: ${f.uid}\t${f.country}\t${f.targets} targets\t${f.state} → ${f.peer}\t${f.status ?? '-'}\n`);
+      }),
+    );
   op.command('outcome <package> <target> <outcome>')
     .description(`Record an outcome for a target of an accepted package: ${OUTCOMES.join(', ')}.`)
     .option('--count <n>', 'victims safeguarded: how many (a count, no names)')
