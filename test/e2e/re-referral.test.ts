@@ -9,7 +9,7 @@
  * country without an authority, or twice, is refused and forwards nothing. Austria's database
  * holds only the forwarded target's identifiers.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,51 @@ describe('re-referral: a received package’s target forwarded to a third countr
       outcomes: { arrested: 1, charged: 1, victims_safeguarded: 1 },
       victims_safeguarded: 2,
     });
+  });
+
+  it("the US node's picture on the command line: CSV, and a signed PDF that verifies (and does not once altered)", async () => {
+    const csv = await runCli(['operation', 'picture', String(op), '--csv'], { env: US.env });
+    expect(csv.code, csv.stderr).toBe(0);
+    // The times are the real clock's here (picture.test.ts checks them): the counts.
+    expect(csv.stdout.split('\r\n')[1].split(',').slice(0, 17)).toEqual([
+      'DE',
+      'bka-de',
+      '3',
+      '0',
+      '3',
+      '3',
+      '3',
+      '0',
+      '0',
+      '0',
+      '1',
+      '1',
+      '0',
+      '0',
+      '0',
+      '1',
+      '2',
+    ]);
+    const table = await runCli(['operation', 'picture', String(op)], { env: US.env });
+    expect(table.stdout.split('\n')[1].split('\t').slice(0, 12)).toEqual(['DE', 'bka-de', '3', '0', '3', '3', '3', '0', '1', '1', '0', '2']);
+    const file = join(US.dir, 'picture.pdf');
+    const pdf = await runCli(['operation', 'picture', String(op), '--pdf', file], { env: US.env });
+    expect(pdf.code, pdf.stderr).toBe(0);
+    expect(pdf.stdout).toMatch(/signed by fbi-us/);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    // The signature is the node's federation key's.
+    const sig = JSON.parse(readFileSync(`${file}.sig`, 'utf8'));
+    expect(sig).toMatchObject({ algorithm: 'ed25519', signed_by: 'fbi-us', key: (await US.call('GET', '/api/v1/identity')).json.public_key });
+    const ok = await runCli(['operation', 'verify-picture', file, `${file}.sig`], { env: US.env });
+    expect([ok.code, ok.stdout.trim()]).toEqual([0, "valid: signed by fbi-us's federation key"]);
+    // The German node checks it too: the key is the one it registered for fbi-us.
+    const there = await runCli(['operation', 'verify-picture', file, `${file}.sig`], { env: DE.env });
+    expect([there.code, there.stdout.trim()]).toEqual([0, "valid: signed by fbi-us's federation key"]);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 20] ^= 0x01;
+    writeFileSync(file, bytes);
+    const bad = await runCli(['operation', 'verify-picture', file, `${file}.sig`], { env: US.env });
+    expect([bad.code, bad.stdout]).toEqual([1, expect.stringMatching(/^INVALID: the signature does not verify/)]);
   });
 
   it('a relay whose inner update was altered is refused at the origin, and changes nothing', async () => {
