@@ -70,7 +70,8 @@ interface TargetState {
   ackAt: number | null;
   acceptedAt: number | null;
   declined: boolean;
-  outcomes: Map<string, number>;
+  /** Per outcome kind, when first reported (null: none yet). */
+  outcomes: Map<string, number> | null;
   victims: { at: number; seq: number; count: number } | null;
 }
 
@@ -123,8 +124,9 @@ function lineOf(country: string | null, authority: string | null, targets: numbe
     }
     if (s.acceptedAt !== null) line.accepted++;
     else if (s.declined) line.declined++;
+    if (!s.outcomes) continue;
     for (const o of s.outcomes.keys()) line.outcomes[o as Outcome]++;
-    if (s.outcomes.size) first.push((Math.min(...s.outcomes.values()) - s.sentAt) / DAY);
+    first.push((Math.min(...s.outcomes.values()) - s.sentAt) / DAY);
     const charged = s.outcomes.get('charged');
     if (charged !== undefined) charge.push((charged - s.sentAt) / DAY);
     line.victims_safeguarded += s.victims?.count ?? 0;
@@ -154,8 +156,8 @@ function timelineOf(states: Iterable<TargetState>): PictureDay[] {
     bump(s.sentAt, 'referred');
     bump(s.ackAt, 'acknowledged');
     bump(s.acceptedAt, 'accepted');
-    bump(s.outcomes.size ? Math.min(...s.outcomes.values()) : null, 'first_actions');
-    bump(s.outcomes.get('charged'), 'charged');
+    bump(s.outcomes ? Math.min(...s.outcomes.values()) : null, 'first_actions');
+    bump(s.outcomes?.get('charged'), 'charged');
   }
   return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
 }
@@ -189,10 +191,9 @@ export class PictureService {
     // Per line (the country a package went to) and for the operation: what is known of each target.
     const lines = new Map<string, { authority: string | null; targets: Map<string, TargetState> }>();
     const total = new Map<string, TargetState>();
-    const byPackage = new Map<string, Array<TargetState>>();
     const take = (states: Map<string, TargetState>, ref: string, sentAt: number, p: PackageState | undefined): TargetState => {
       let s = states.get(ref);
-      if (!s) states.set(ref, (s = { sentAt, ackAt: null, acceptedAt: null, declined: false, outcomes: new Map(), victims: null }));
+      if (!s) states.set(ref, (s = { sentAt, ackAt: null, acceptedAt: null, declined: false, outcomes: null, victims: null }));
       s.sentAt = Math.min(s.sentAt, sentAt);
       if (p) {
         s.ackAt = minOf(s.ackAt, p.ackAt);
@@ -201,23 +202,37 @@ export class PictureService {
       }
       return s;
     };
-    for (const r of referred) {
-      asOf = Math.max(asOf, r.sent_at);
-      let line = lines.get(r.country);
-      if (!line) lines.set(r.country, (line = { authority: null, targets: new Map() }));
-      line.authority = r.peer; // packages come in the order they were built: the latest one's receiver
-      const p = packages.get(r.package_uid);
-      const key = `${r.package_uid}\n${r.ref}`;
-      byPackage.set(key, [take(line.targets, r.ref, r.sent_at, p), take(total, r.ref, r.sent_at, p)]);
-    }
+    // The outcomes per package and target, so that only targets with one are looked up again.
+    const reported = new Map<string, Map<string, typeof updates>>();
     for (const u of updates) {
       if (u.type !== 'outcome' || !u.target_ref || !u.outcome) continue;
-      for (const s of byPackage.get(`${u.package_uid}\n${u.target_ref}`) ?? []) {
-        const was = s.outcomes.get(u.outcome);
-        if (was === undefined || u.at < was) s.outcomes.set(u.outcome, u.at);
-        if (u.outcome === 'victims_safeguarded' && u.count !== null && (!s.victims || u.at > s.victims.at || (u.at === s.victims.at && u.seq > s.victims.seq)))
-          s.victims = { at: u.at, seq: u.seq, count: u.count };
-      }
+      const byRef = reported.get(u.package_uid) ?? reported.set(u.package_uid, new Map()).get(u.package_uid)!;
+      const list = byRef.get(u.target_ref);
+      if (list) list.push(u);
+      else byRef.set(u.target_ref, [u]);
+    }
+    const byId = new Map(referred.packages.map((p) => [p.id, p]));
+    for (const p of referred.packages) {
+      asOf = Math.max(asOf, p.sent_at);
+      if (!lines.has(p.country)) lines.set(p.country, { authority: null, targets: new Map() });
+      lines.get(p.country)!.authority = p.peer; // packages in the order they were built: the latest one's receiver
+    }
+    for (const t of referred.targets) {
+      const r = byId.get(t.package_id)!;
+      const p = packages.get(r.uid);
+      const states = [take(lines.get(r.country)!.targets, t.ref, r.sent_at, p), take(total, t.ref, r.sent_at, p)];
+      for (const u of reported.get(r.uid)?.get(t.ref) ?? [])
+        for (const s of states) {
+          const o = (s.outcomes ??= new Map());
+          const was = o.get(u.outcome!);
+          if (was === undefined || u.at < was) o.set(u.outcome!, u.at);
+          if (
+            u.outcome === 'victims_safeguarded' &&
+            u.count !== null &&
+            (!s.victims || u.at > s.victims.at || (u.at === s.victims.at && u.seq > s.victims.seq))
+          )
+            s.victims = { at: u.at, seq: u.seq, count: u.count };
+        }
     }
     const counts = new Map<string | null, { targets: number; held: number }>();
     for (const c of byCountry) {

@@ -238,26 +238,29 @@ export async function recordLeadUpdateDelivery(db: Executor, id: number, error: 
 
 // ---- an operation's picture (src/operations/picture.ts) -------------------------------------------
 
-/** Each target of an operation's sent packages (queued or delivered): the package's country, receiver and when it went. */
+/** An operation's sent packages (queued or delivered) — their country, receiver and when each went — and the refs each carries. */
 export async function referredTargets(
   db: Executor,
   operationId: number,
-): Promise<Array<{ ref: string; package_uid: string; country: string; peer: string | null; sent_at: number }>> {
+): Promise<{
+  packages: Array<{ id: number; uid: string; country: string; peer: string | null; sent_at: number }>;
+  targets: Array<{ package_id: number; ref: string }>;
+}> {
   const rows = await db
-    .selectFrom('lead_package_targets as t')
-    .innerJoin('lead_packages as p', 'p.id', 't.package_id')
-    .select(['t.ref', 'p.uid', 'p.country', 'p.peer', 'p.delivered_at', 'p.queued_at'])
-    .where('p.operation_id', '=', operationId)
-    .where('p.state', 'in', ['queued', 'delivered'])
-    .orderBy('p.id')
+    .selectFrom('lead_packages')
+    .select(['id', 'uid', 'country', 'peer', 'delivered_at', 'queued_at'])
+    .where('operation_id', '=', operationId)
+    .where('state', 'in', ['queued', 'delivered'])
+    .orderBy('id')
     .execute();
-  return rows.map((r) => ({
-    ref: r.ref,
-    package_uid: r.uid,
-    country: r.country,
-    peer: r.peer,
-    sent_at: Number(r.delivered_at ?? r.queued_at ?? 0),
-  }));
+  const packages = rows.map((r) => ({ id: Number(r.id), uid: r.uid, country: r.country, peer: r.peer, sent_at: Number(r.delivered_at ?? r.queued_at ?? 0) }));
+  const targets: Array<{ package_id: number; ref: string }> = [];
+  for (let i = 0; i < packages.length; i += 500) {
+    const ids = packages.slice(i, i + 500).map((p) => p.id);
+    for (const t of await db.selectFrom('lead_package_targets').select(['package_id', 'ref']).where('package_id', 'in', ids).execute())
+      targets.push({ package_id: Number(t.package_id), ref: t.ref });
+  }
+  return { packages, targets };
 }
 
 /** The status updates received on an operation's packages (verified when they came), in the order they came per package. */
