@@ -273,6 +273,35 @@ describe('re-referral: a received package’s target forwarded to a third countr
     expect([after.updates, after.outcomes]).toEqual([before.updates, before.outcomes]);
   });
 
+  it('a package with a malformed chain is refused by its receiver, and nothing is stored', async () => {
+    const before = (await AT.call('GET', '/api/v1/lead-inbox')).json.packages.length;
+    const payload = {
+      type: 'alliance.lead-package',
+      uid: 'bka-de/lead-package/999',
+      prior_uid: null,
+      from: 'bka-de',
+      country: 'AT',
+      created_at: '2026-04-01T00:00:00Z',
+      operation: { uid: 'x', name: 'Relay', legal_basis: 'none', owner_agency: 'x', contact_point: 'x', starts_at: null, ends_at: null },
+      handling: [],
+      targets: [{ ref: 'z1', identifiers: {}, evidence: {}, content: [] }],
+      chain: [{ uid: 42 }],
+    };
+    const text = JSON.stringify(seal(loadIdentity(DE.dir), payload));
+    const res = await fetch(`${AT.url}/federation/v1/lead-packages`, {
+      method: 'POST',
+      headers: {
+        ...signRequest(loadIdentity(DE.dir), 'bka-de', 'police-at', 'POST', '/federation/v1/lead-packages', text),
+        'content-type': 'application/json',
+      },
+      body: text,
+    });
+    const body = (await res.json()) as { code: string; message: string };
+    expect([res.status, body.code]).toEqual([400, 'LEAD_PACKAGE_INVALID']);
+    expect(body.message).toMatch(/its chain .* is malformed/);
+    expect((await AT.call('GET', '/api/v1/lead-inbox')).json.packages.length).toBe(before);
+  });
+
   it('Austria holds only the forwarded target’s identifiers', async () => {
     const file = join(AT.dir, 'alliance.sqlite');
     expect(existsSync(file)).toBe(true);
