@@ -13,6 +13,10 @@ export const TREND_INDICATORS = [
   'victims.referred',
   'offenders.reports_sent',
   'offenders.reports_received',
+  'offenders.lead_referrals_sent',
+  'offenders.lead_referrals_received',
+  'offenders.lead_people_charged',
+  'offenders.lead_victims_safeguarded',
   'awareness.campaign_reach',
   'availability.notices_sent',
   'availability.removals_confirmed',
@@ -52,6 +56,23 @@ export interface Dashboard {
     median_hours: number | null;
     reports: number;
   }>;
+  /**
+   * Target 2 through lead packages, per period: the members' counts summed (each target is counted
+   * by one node: referrals by the sender, people charged and victims safeguarded by the operation's
+   * node) and the alliance's acceptance rate worked out from them; the medians of each member are in
+   * `countries` (their raw times never leave them). Null: no member reported it (an older report).
+   */
+  referrals: Array<{
+    period: string;
+    members: number;
+    sent: number | null;
+    received: number | null;
+    accepted: number | null;
+    declined: number | null;
+    acceptance_share: number | null;
+    people_charged: number | null;
+    victims_safeguarded: number | null;
+  }>;
   mnr: Array<{ member: string; country: string | null; period: string; phases: Array<number | null> }>;
   not_reported: Array<{ member: string; country: string | null }>;
 }
@@ -70,6 +91,27 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
     const rs = mine.filter((r) => r.period === period);
     const values = Object.fromEntries(TREND_INDICATORS.map((id) => [id, rs.reduce((n, r) => n + (r.report.indicators.values[id] ?? 0), 0)]));
     return { period, members: rs.length, values };
+  });
+  const referrals = periods.map((period) => {
+    const rs = mine.filter((r) => r.period === period);
+    /** The sum over the members that reported it (null: none did). */
+    const total = (id: string) => {
+      const vs = rs.map((r) => r.report.indicators.values[id]).filter((v): v is number => typeof v === 'number');
+      return vs.length ? vs.reduce((n, v) => n + v, 0) : null;
+    };
+    const accepted = total('offenders.lead_referrals_accepted');
+    const declined = total('offenders.lead_referrals_declined');
+    return {
+      period,
+      members: rs.length,
+      sent: total('offenders.lead_referrals_sent'),
+      received: total('offenders.lead_referrals_received'),
+      accepted,
+      declined,
+      acceptance_share: accepted !== null && declined !== null && accepted + declined > 0 ? round(accepted / (accepted + declined)) : null,
+      people_charged: total('offenders.lead_people_charged'),
+      victims_safeguarded: total('offenders.lead_victims_safeguarded'),
+    };
   });
   // Baseline against latest over the members that reported in both (a member joining is not growth).
   const first = periods[0];
@@ -134,6 +176,7 @@ export function dashboard(received: readonly Received[], kind: PeriodKind, membe
     alliance,
     baseline_vs_latest: { baseline: first ?? null, latest: last ?? null, members: both, values: baselineVsLatest },
     removal_league: removalLeague,
+    referrals,
     mnr,
     not_reported: members.filter((m) => latest === null || !mine.some((r) => r.member === m.member && r.period === latest)),
   };

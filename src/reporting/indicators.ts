@@ -5,7 +5,7 @@
  * events (10 M matches) is counted without reading every row; durations (notices, victims) are
  * loaded and ranked here. Exchange health is a snapshot at computation time.
  */
-import { type Executor, indicatorsRepo as facts, type Store } from '../store/index.js';
+import { type Executor, indicatorsRepo as facts, parseJson, type Store } from '../store/index.js';
 import { parsePeriod, within, type Period } from './periods.js';
 
 export type Target = 'victims' | 'offenders' | 'awareness' | 'availability' | 'exchange';
@@ -110,6 +110,69 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     'Entered by the authority with its source: the sum of the entries for periods within this one (none: no value).',
   ),
   d('offenders.convictions', 'offenders', 'count', 'Convictions (manual entry)', 'As prosecutions.'),
+  d(
+    'offenders.lead_referrals_sent',
+    'offenders',
+    'count',
+    'Targets referred in lead packages',
+    "Targets of joint operations (and targets forwarded on from received packages) in lead packages this node delivered to another country's authority, counted when first delivered: a target counts once per receiving country, a supplement that says more about it does not count it again.",
+  ),
+  d(
+    'offenders.lead_referrals_received',
+    'offenders',
+    'count',
+    'Targets received in lead packages',
+    "Targets in lead packages other authorities' nodes delivered here, counted when first received (once per sending node, operation and target).",
+  ),
+  d(
+    'offenders.lead_referrals_accepted',
+    'offenders',
+    'count',
+    'Referred targets accepted',
+    'Of the targets referred in the period, those in a package its receiver accepted (by the signed status updates at computation time).',
+  ),
+  d(
+    'offenders.lead_referrals_declined',
+    'offenders',
+    'count',
+    'Referred targets declined',
+    'Of the targets referred in the period, those in a package its receiver declined (and in none it accepted).',
+  ),
+  d(
+    'offenders.lead_acceptance_share',
+    'offenders',
+    'share',
+    'Acceptance rate of referrals',
+    'Referred targets accepted over those accepted or declined (the receivers that decided); no value while none has decided.',
+  ),
+  d(
+    'offenders.lead_days_to_first_action_median',
+    'offenders',
+    'days',
+    'Days from referral to first action (median)',
+    "Over the targets referred in the period that have an outcome: days from the target's first delivery to the first outcome its receiver reported (any kind, at the time the receiver gave); the median (nearest rank); no value without one.",
+  ),
+  d(
+    'offenders.lead_days_to_charge_median',
+    'offenders',
+    'days',
+    'Days from referral to charge (median)',
+    'As above, to the first "charged" outcome, over the targets referred in the period that were charged.',
+  ),
+  d(
+    'offenders.lead_people_charged',
+    'offenders',
+    'count',
+    'People charged through alliance referrals',
+    "Targets of this node's operations reported charged by the authority they were referred to (or forwarded on to: relayed outcomes included), counted in the period of the first charge reported; a target counts once. Counted by the operation's node only, so the alliance's sum counts each once.",
+  ),
+  d(
+    'offenders.lead_victims_safeguarded',
+    'offenders',
+    'count',
+    'Victims safeguarded through alliance referrals',
+    "People: per target of this node's operations, the victims-safeguarded count its receiver last reported by the period's end less the one it last reported before the period, summed (periods add up to the total; a repeated report does not count twice).",
+  ),
   d('awareness.campaigns', 'awareness', 'count', 'Awareness campaigns', 'Campaigns recorded with a start date in the period.'),
   d('awareness.campaign_reach', 'awareness', 'count', 'People reached by campaigns', 'The reach the organisers reported for those campaigns, summed.'),
   d(
@@ -298,6 +361,100 @@ async function offenders(db: Executor, p: Period, country: string | null, manual
   };
 }
 
+/** Target 2 through lead packages: referrals sent and received, what became of those sent (docs/operations.md). */
+async function referrals(db: Executor, p: Period) {
+  const [sent, updates, received] = await Promise.all([facts.leadReferrals(db, p), facts.leadUpdatesReceived(db), facts.leadPackagesReceived(db, p)]);
+  const inPeriod = (t: number) => t >= p.from && t < p.to;
+  // Per package: its receiver's first acceptance, and whether it declined.
+  const pkg = new Map<string, { accepted: boolean; declined: boolean }>();
+  const outcomes = new Map<string, Array<{ outcome: string; count: number | null; at: number; seq: number }>>();
+  for (const u of updates) {
+    const k = pkg.get(u.package_uid) ?? { accepted: false, declined: false };
+    if (u.type === 'accepted') k.accepted = true;
+    if (u.type === 'declined') k.declined = true;
+    pkg.set(u.package_uid, k);
+    if (u.type === 'outcome' && u.target_ref && u.outcome) {
+      const key = `${u.package_uid}\n${u.target_ref}`;
+      outcomes.set(key, [...(outcomes.get(key) ?? []), { outcome: u.outcome, count: u.count, at: u.at, seq: u.seq }]);
+    }
+  }
+  // A referral: a target to a country (from an operation, or forwarded from a received package), over the packages that carried it.
+  interface Referral {
+    sentAt: number;
+    accepted: boolean;
+    declined: boolean;
+    firstAction: number | null;
+    charged: number | null;
+  }
+  const refs = new Map<string, Referral>();
+  // Per target of an operation of this node (forwards excluded: their origin counts them): its first charge, its victims reports.
+  const people = new Map<string, { charged: number | null; victims: Array<{ count: number; at: number; seq: number }> }>();
+  for (const r of sent) {
+    const key = `${r.operation_id ?? `fwd:${r.forwarded_from}`}\n${r.country}\n${r.ref}`;
+    const e = refs.get(key) ?? { sentAt: r.delivered_at, accepted: false, declined: false, firstAction: null, charged: null };
+    e.sentAt = Math.min(e.sentAt, r.delivered_at);
+    const k = pkg.get(r.package_uid);
+    e.accepted ||= k?.accepted ?? false;
+    e.declined ||= k?.declined ?? false;
+    const os = outcomes.get(`${r.package_uid}\n${r.ref}`) ?? [];
+    for (const o of os) {
+      e.firstAction = e.firstAction === null ? o.at : Math.min(e.firstAction, o.at);
+      if (o.outcome === 'charged') e.charged = e.charged === null ? o.at : Math.min(e.charged, o.at);
+    }
+    refs.set(key, e);
+    if (r.operation_id !== null) {
+      const pk = `${r.operation_id}\n${r.ref}`;
+      const q = people.get(pk) ?? { charged: null, victims: [] };
+      for (const o of os) {
+        if (o.outcome === 'charged') q.charged = q.charged === null ? o.at : Math.min(q.charged, o.at);
+        if (o.outcome === 'victims_safeguarded' && o.count !== null) q.victims.push({ count: o.count, at: o.at, seq: o.seq });
+      }
+      people.set(pk, q);
+    }
+  }
+  const cohort = [...refs.values()].filter((r) => inPeriod(r.sentAt));
+  const accepted = cohort.filter((r) => r.accepted).length;
+  const declined = cohort.filter((r) => !r.accepted && r.declined).length;
+  const days = (xs: number[]) =>
+    round(
+      censoredQuantile(
+        xs.sort((a, b) => a - b),
+        xs.length,
+        0.5,
+      ),
+      1,
+    );
+  /** The count last reported before `t` (0: none). */
+  const lastBefore = (vs: Array<{ count: number; at: number; seq: number }>, t: number) =>
+    vs
+      .filter((v) => v.at < t)
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .at(-1)?.count ?? 0;
+  let victimsSafeguarded = 0;
+  for (const q of people.values()) victimsSafeguarded += lastBefore(q.victims, p.to) - lastBefore(q.victims, p.from);
+  // Received: once per sending node, operation and target, when first received.
+  const firstReceived = new Map<string, number>();
+  for (const r of received) {
+    const payload = parseJson<Record<string, unknown> | null>(r.payload, null) ?? {};
+    const op = typeof payload.operation === 'object' && payload.operation !== null ? String((payload.operation as { uid?: unknown }).uid ?? '') : '';
+    for (const t of Array.isArray(payload.targets) ? (payload.targets as Array<{ ref?: unknown }>) : []) {
+      const key = `${r.from_peer}\n${op}\n${String(t.ref)}`;
+      firstReceived.set(key, Math.min(firstReceived.get(key) ?? Infinity, r.received_at));
+    }
+  }
+  return {
+    'offenders.lead_referrals_sent': cohort.length,
+    'offenders.lead_referrals_received': [...firstReceived.values()].filter(inPeriod).length,
+    'offenders.lead_referrals_accepted': accepted,
+    'offenders.lead_referrals_declined': declined,
+    'offenders.lead_acceptance_share': accepted + declined ? round(accepted / (accepted + declined), 4) : null,
+    'offenders.lead_days_to_first_action_median': days(cohort.filter((r) => r.firstAction !== null).map((r) => (r.firstAction! - r.sentAt) / DAY)),
+    'offenders.lead_days_to_charge_median': days(cohort.filter((r) => r.charged !== null).map((r) => (r.charged! - r.sentAt) / DAY)),
+    'offenders.lead_people_charged': [...people.values()].filter((q) => q.charged !== null && inPeriod(q.charged)).length,
+    'offenders.lead_victims_safeguarded': victimsSafeguarded,
+  };
+}
+
 async function awareness(db: Executor, p: Period) {
   const campaigns = await facts.campaignsStarted(db, p);
   const byAudience: Indicators['campaigns_by_audience'] = {};
@@ -388,6 +545,7 @@ export async function computeIndicators(store: Store, self: { name: string; coun
     values: {
       ...(await victims(db, period, self.name)),
       ...(await offenders(db, period, self.country, manual)),
+      ...(await referrals(db, period)),
       ...aware.values,
       ...avail.values,
       ...(await exchange(db, at)),

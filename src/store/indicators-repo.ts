@@ -218,3 +218,46 @@ export function subscriptionStates(db: Executor) {
 export function manualFigures(db: Executor) {
   return db.selectFrom('manual_indicators').select(['kind', 'period', 'value', 'source']).execute();
 }
+
+// ---- target 2: lead packages (src/operations/leads.ts) --------------------------------------------
+
+/**
+ * Every target of the lead packages this node delivered before the period's end: the operation it
+ * belongs to (null: a forwarded package, with the received package it forwards from), its country,
+ * its package and when that was delivered.
+ */
+export async function leadReferrals(db: Executor, p: Span) {
+  const rows = await db
+    .selectFrom('lead_package_targets as t')
+    .innerJoin('lead_packages as k', 'k.id', 't.package_id')
+    .select(['t.ref', 'k.uid', 'k.operation_id', 'k.forwarded_from', 'k.country', 'k.delivered_at'])
+    .where('k.state', '=', 'delivered')
+    .where('k.delivered_at', '<', p.to)
+    .execute();
+  return rows.map((r) => ({
+    ref: r.ref,
+    package_uid: r.uid,
+    operation_id: r.operation_id === null ? null : Number(r.operation_id),
+    forwarded_from: r.forwarded_from,
+    country: r.country,
+    delivered_at: Number(r.delivered_at),
+  }));
+}
+
+/** The status updates received on the packages this node sent (verified when they came). */
+export async function leadUpdatesReceived(db: Executor) {
+  const rows = await db
+    .selectFrom('lead_updates')
+    .select(['package_uid', 'seq', 'type', 'target_ref', 'outcome', 'count', 'at'])
+    .where('direction', '=', 'in')
+    .orderBy('package_uid')
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), count: r.count === null ? null : Number(r.count), at: Number(r.at) }));
+}
+
+/** The lead packages received before the period's end: from whom, when, and the signed payload (its operation and targets). */
+export async function leadPackagesReceived(db: Executor, p: Span) {
+  const rows = await db.selectFrom('lead_inbox').select(['from_peer', 'payload', 'received_at']).where('received_at', '<', p.to).execute();
+  return rows.map((r) => ({ from_peer: r.from_peer, payload: r.payload, received_at: Number(r.received_at) }));
+}

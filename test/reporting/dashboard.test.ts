@@ -47,16 +47,37 @@ describe('alliance dashboard', () => {
       'police-be',
       'BE',
       '2026-Q3',
-      { 'victims.identified': 3, 'availability.removals_confirmed': 12 },
+      {
+        'victims.identified': 3,
+        'availability.removals_confirmed': 12,
+        'offenders.lead_referrals_sent': 10,
+        'offenders.lead_referrals_accepted': 6,
+        'offenders.lead_referrals_declined': 2,
+        'offenders.lead_people_charged': 3,
+        'offenders.lead_victims_safeguarded': 4,
+      },
       [
         { country: 'NL', notices: 10, removed: 8, median_hours: 20, p90_hours: null, within_24h_share: 0.6, within_72h_share: 0.8 },
         { country: 'US', notices: 4, removed: 4, median_hours: 6, p90_hours: 10, within_24h_share: 1, within_72h_share: 1 },
       ],
       [2, null, 3],
     ),
-    received('bka-de', 'DE', '2026-Q3', { 'victims.identified': 5, 'availability.removals_confirmed': 1 }, [
-      { country: 'NL', notices: 30, removed: 12, median_hours: null, p90_hours: null, within_24h_share: 0.1, within_72h_share: 0.3 },
-    ]),
+    received(
+      'bka-de',
+      'DE',
+      '2026-Q3',
+      {
+        'victims.identified': 5,
+        'availability.removals_confirmed': 1,
+        'offenders.lead_referrals_sent': 5,
+        'offenders.lead_referrals_received': 9,
+        'offenders.lead_referrals_accepted': 1,
+        'offenders.lead_referrals_declined': 1,
+        'offenders.lead_people_charged': 2,
+        'offenders.lead_victims_safeguarded': 0,
+      },
+      [{ country: 'NL', notices: 30, removed: 12, median_hours: null, p90_hours: null, within_24h_share: 0.1, within_72h_share: 0.3 }],
+    ),
     received('bka-de', 'DE', '2026-07', { 'victims.identified': 99 }), // a month: not on the quarters' dashboard
   ];
   const d = dashboard(reports, 'quarter', [
@@ -75,6 +96,26 @@ describe('alliance dashboard', () => {
     expect(d.baseline_vs_latest.members).toEqual(['police-be']);
     expect(d.baseline_vs_latest.values['victims.identified']).toEqual({ baseline: 2, latest: 3, growth: 0.5 });
     expect(d.countries.find((c) => c.member === 'police-be')!.reports.map((r) => r.period)).toEqual(['2026-Q2', '2026-Q3']);
+  });
+
+  it('adds target 2 referrals up per period and works out the acceptance rate from the sums; "not known" where no member said', () => {
+    expect(d.referrals).toEqual([
+      // Q2: the one report predates the lead-package indicators.
+      {
+        period: '2026-Q2',
+        members: 1,
+        sent: null,
+        received: null,
+        accepted: null,
+        declined: null,
+        acceptance_share: null,
+        people_charged: null,
+        victims_safeguarded: null,
+      },
+      // Q3: (6 + 1) / (6 + 1 + 2 + 1) = 0.7
+      { period: '2026-Q3', members: 2, sent: 15, received: 9, accepted: 7, declined: 3, acceptance_share: 0.7, people_charged: 5, victims_safeguarded: 4 },
+    ]);
+    expect(d.alliance[1].values['offenders.lead_people_charged']).toBe(5);
   });
 
   it('ranks hosting countries by the share removed within 24 hours, weighting by notices', () => {

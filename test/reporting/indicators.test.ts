@@ -247,6 +247,16 @@ describe.each(DIALECTS)('indicators on %s', (dialect) => {
       'offenders.cases_opened': 2,
       'offenders.prosecutions': 7, // July 4 + August 3 (the Q4 entry is outside)
       'offenders.convictions': 2,
+      // No lead packages sent or received here: none, and no rate or time to know.
+      'offenders.lead_referrals_sent': 0,
+      'offenders.lead_referrals_received': 0,
+      'offenders.lead_referrals_accepted': 0,
+      'offenders.lead_referrals_declined': 0,
+      'offenders.lead_acceptance_share': null,
+      'offenders.lead_days_to_first_action_median': null,
+      'offenders.lead_days_to_charge_median': null,
+      'offenders.lead_people_charged': 0,
+      'offenders.lead_victims_safeguarded': 0,
       'awareness.campaigns': 2,
       'awareness.campaign_reach': 1500,
       'awareness.deterrence_messages': 3,

@@ -207,6 +207,20 @@ export const AllianceDashboard = Type.Object({
       reports: Type.Integer(),
     }),
   ),
+  /** Target 2 through lead packages per period: the members' counts summed, the alliance's acceptance rate from them (null: no member reported it). */
+  referrals: Type.Array(
+    Type.Object({
+      period: Type.String(),
+      members: Type.Integer(),
+      sent: Nullable(Type.Integer()),
+      received: Nullable(Type.Integer()),
+      accepted: Nullable(Type.Integer()),
+      declined: Nullable(Type.Integer()),
+      acceptance_share: Nullable(Type.Number()),
+      people_charged: Nullable(Type.Integer()),
+      victims_safeguarded: Nullable(Type.Integer()),
+    }),
+  ),
   mnr: Type.Array(
     Type.Object({ member: Type.String(), country: Nullable(Type.String()), period: Type.String(), phases: Type.Array(Nullable(Type.Integer())) }),
   ),
