@@ -843,7 +843,15 @@ describe('web UI', () => {
       const menus = nav.locator('.menu > button');
       // An admin uses every page; Admin has no page in the UI yet, so no menu.
       expect(await menus.allTextContents()).toEqual(NAV_GROUPS.filter((g) => NAV_LINKS.some((l) => l.group === g)));
-      expect(await menus.allTextContents()).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness']);
+      expect(await menus.allTextContents()).toEqual([
+        'Match & banks',
+        'Review & act',
+        'Victim identification',
+        'Operations',
+        'Exchange',
+        'Reporting',
+        'Awareness',
+      ]);
       const boxes = await Promise.all((await menus.all()).map((m) => m.boundingBox()));
       expect(new Set(boxes.map((b) => Math.round(b!.y))).size, 'the menus are on one line').toBe(1);
       const header = (await page.locator('header.top').boundingBox())!;
@@ -921,7 +929,7 @@ describe('web UI', () => {
       const analyst = await open('/banks', await tokenOf('analyst'));
       await heading(analyst, 'Banks');
       const seen = await navOf(analyst);
-      expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting']);
+      expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Operations', 'Exchange', 'Reporting']);
       expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness'].includes(l.page)).map((l) => l.label));
       expect(seen.links.length).toBeLessThan(all.links.length);
       // Its home page counts what waits for it, each linking to its page: the demo's reviews and overlaps.

@@ -1,0 +1,321 @@
+/**
+ * The operations pages in a real browser (Debian's Chromium through playwright-core) against two
+ * real `alliance serve` processes on 127.0.0.1: a US authority opens an operation in the UI (a
+ * refused date said beside its field), imports a generated target file (IP addresses the offline
+ * database places in DE, NL and FR — data only, never contacted) and sees each target attributed
+ * with its reasons; a malformed file imports nothing; an analyst moves a target to another
+ * country with a reason; deconfliction holds the two targets a local case has, one is released
+ * through the dialog with a reason; packages are built with a handling restriction and sent through
+ * a dialog that says which authority receives what. The German authority's node shows the package
+ * in its lead inbox: acknowledged, accepted, assigned, outcomes recorded (an arrest, a charge,
+ * victims safeguarded with a count); the US node's package view and its picture show them exactly.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { http, startServer, type ServerProcess } from '../support/server-process.js';
+
+declare const sessionStorage: { setItem(key: string, value: string): void };
+
+const KEY = 'feed'.repeat(16);
+const dirs: string[] = [];
+type Node = ServerProcess & { call: (method: string, path: string, body?: unknown) => ReturnType<typeof http> };
+let US: Node;
+let DE: Node;
+let browser: Browser;
+const failed: string[] = [];
+
+async function node(name: string, country: string): Promise<Node> {
+  const dir = mkdtempSync(join(tmpdir(), `alliance-op-ui-${name}-`));
+  dirs.push(dir);
+  const s = await startServer([], {
+    ALLIANCE_DATA_DIR: dir,
+    ALLIANCE_MEMBER_NAME: name,
+    ALLIANCE_MEMBER_KIND: 'authority',
+    ALLIANCE_MEMBER_COUNTRY: country,
+    ALLIANCE_SYNC_INTERVAL_MS: '0',
+    ALLIANCE_DECONFLICTION_KEY: KEY,
+  });
+  if (!s.token) throw new Error(`no admin token printed:\n${s.stderr()}`);
+  return Object.assign(s, { call: (method: string, path: string, body?: unknown) => http(`${s.url}/api/v1${path}`, s.token, method, body) });
+}
+
+async function link(a: Node, b: Node): Promise<void> {
+  const id = (await b.call('GET', '/identity')).json;
+  const res = await a.call('POST', '/peers', { name: id.member, url: b.url, public_key: id.public_key, country: id.country, kind: id.kind });
+  expect(res.status, res.text).toBe(201);
+}
+
+// Generated targets: five in Germany, three in the Netherlands, two in France (by their IP address at the time).
+const rows = [
+  ...[1, 2, 3, 4, 5].map((i) => `de${i},board-de-${i},de-${i}@mail.example.de,193.99.144.80@2026-03-0${i}T10:00:00Z`),
+  ...[1, 2, 3].map((i) => `nl${i},board-nl-${i},,145.97.39.155@2026-03-01T11:00:00Z`),
+  ...[1, 2].map((i) => `fr${i},board-fr-${i},,62.210.16.6@2026-03-01T12:00:00Z`),
+];
+const CSV = `ref,username,email,ip\n${rows.join('\n')}\n`;
+
+beforeAll(async () => {
+  [US, DE] = await Promise.all([node('fbi-us', 'US'), node('police-de', 'DE')]);
+  await link(US, DE);
+  await link(DE, US);
+  expect((await US.call('PUT', '/routing/DE', { peer: 'police-de' })).status).toBe(200);
+  // A case of the US node's own already holds two of the German targets' usernames.
+  const kase = await US.call('POST', '/cases', { reference: 'CASE-DE-7', contact_point: 'desk-7@case.example' });
+  expect(kase.status, kase.text).toBe(201);
+  const reg = await US.call('POST', `/cases/${kase.json.id}/targets`, {
+    targets: [
+      { kind: 'username', value: 'board-de-1' },
+      { kind: 'username', value: 'board-de-2' },
+    ],
+  });
+  expect(reg.status, reg.text).toBe(200);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([US?.stop(), DE?.stop()]);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function open(n: Node, path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), n.token!);
+  const page = await context.newPage();
+  page.on('response', (r) => {
+    if (r.status() >= 500) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(n.url + path);
+  return page;
+}
+
+const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
+const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const cells = async (row: Locator) => (await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+
+describe('the operations pages', () => {
+  let op: number;
+  let us: Page;
+
+  it('opens an operation in the UI: a refused date is said beside its field, then it opens', async () => {
+    us = await open(US, '/operations');
+    await heading(us, 'Operations');
+    await us.getByText('No operation yet.').waitFor();
+    const form = us.getByRole('form', { name: 'Open an operation' });
+    await form.getByLabel('Name').fill('Operation Placeholder');
+    await form.getByLabel('Legal basis').fill('Placeholder act §1');
+    await form.getByLabel('Owner agency').fill('Agency US');
+    await form.getByLabel('Contact point').fill('desk@agency.example');
+    await form.getByLabel('Starts').fill('2026-03-01');
+    await form.getByLabel('Ends').fill('2026-02-01');
+    await form.getByLabel('Restricted notes').fill('RESTRICTED-NOTE-never-sent');
+    await form.getByRole('button', { name: 'Open operation' }).click();
+    const ends = form.getByLabel('Ends');
+    await expect.poll(() => ends.getAttribute('aria-invalid')).toBe('true');
+    expect(await text(form.locator('#op-ends-at-error'))).toBe('The end date must be a date, on or after the start date.');
+    expect(await text(form.getByRole('alert'))).toBe('The operation was not opened: see the end date field. OPERATION_INVALID · HTTP 400');
+    expect((await US.call('GET', '/operations')).json.operations).toEqual([]);
+
+    await ends.fill('2026-12-31');
+    await form.getByRole('button', { name: 'Open operation' }).click();
+    await heading(us, 'Operation Operation Placeholder');
+    op = Number(/\/operations\/(\d+)$/.exec(us.url())![1]);
+    const facts = await text(us.locator('dl.facts'));
+    expect(facts).toContain('Legal basis Placeholder act §1 Owner agency Agency US Contact point desk@agency.example Dates 2026-03-01 to 2026-12-31 Targets 0');
+    expect(facts).toContain('Restricted notes RESTRICTED-NOTE-never-sent (never leave this node)');
+    // The list shows it too.
+    expect((await US.call('GET', '/operations')).json.operations.map((o: { name: string }) => o.name)).toEqual(['Operation Placeholder']);
+  });
+
+  it('imports a target file with its result per country; a malformed file imports nothing', async () => {
+    expect(await us.getByRole('tab', { name: 'Targets' }).getAttribute('aria-selected')).toBe('true');
+    const form = us.getByRole('form', { name: 'Import targets' });
+    // A bad address on line 3: the whole file is refused, naming the line.
+    await form.getByLabel('Target file').setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('ref,username,ip\nok1,someone,193.99.144.80\nbad1,other,999.1.1.1\n'),
+    });
+    await form.getByRole('button', { name: 'Import' }).click();
+    await expect
+      .poll(() => text(form.getByRole('alert')))
+      .toBe('The target file was not imported (nothing of it was kept): line 3: ip: "999.1.1.1" is not an IPv4 or IPv6 address. OPERATION_INVALID · HTTP 400');
+    expect((await US.call('GET', `/operations/${op}`)).json.targets).toBe(0);
+
+    await form.getByLabel('Target file').setInputFiles({ name: 'targets.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await form.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => text(form.getByRole('status'))).toBe('Imported 10 targets.');
+    expect(await form.getByRole('list', { name: "The operation's targets per country now" }).locator('li').allInnerTexts()).toEqual([
+      'DE: 5 (5 high, 0 medium, 0 low)',
+      'NL: 3 (3 high, 0 medium, 0 low)',
+      'FR: 2 (2 high, 0 medium, 0 low)',
+    ]);
+    await expect.poll(() => text(us.locator('dd[data-targets]'))).toBe('10');
+    const lines = us.locator('table.op-countries tbody tr');
+    await expect.poll(async () => (await lines.all()).length).toBe(3);
+    expect(await cells(lines.nth(0))).toEqual(['DE', '5', '5', '0', '0', '0', '0', '0']);
+    const de1 = us.locator('tr[data-target="de1"]');
+    expect(await cells(de1)).toEqual([
+      'de1',
+      'users: board-de-1 e-mail: de-1@mail.example.de IP: 193.99.144.80',
+      'DE',
+      'high',
+      'DE: IP address 193.99.144.80 at 2026-03-01T10:00:00.000Z DE: e-mail domain mail.example.de',
+      '—',
+      'not checked yet',
+      'Change country of de1',
+    ]);
+    expect(await us.locator('table.op-targets tbody tr[data-target]').count()).toBe(10);
+  });
+
+  it("overrides a target's country with a reason (a reason is required)", async () => {
+    const row = us.locator('tr[data-target="fr2"]');
+    await row.getByRole('button', { name: 'Change country of fr2' }).click();
+    const form = us.getByRole('form', { name: 'Country of target fr2' });
+    await form.getByLabel('Country').fill('XX');
+    await form.getByLabel('Reason').fill('seen at a Dutch address');
+    await form.getByRole('button', { name: 'Save country' }).click();
+    await expect.poll(() => form.getByLabel('Country').getAttribute('aria-invalid')).toBe('true');
+    expect(await text(form.locator('.field-error'))).toBe('The country is a two-letter ISO 3166 code (DE, NL, FR), or empty for the attributed one.');
+    await form.getByLabel('Country').fill('nl');
+    await form.getByRole('button', { name: 'Save country' }).click();
+    await expect.poll(async () => (await cells(row))[2]).toMatch(/^NL set by fbi-us\/\S+: seen at a Dutch address \(attributed FR\)$/);
+    expect((await cells(row))[3]).toBe('set by an analyst');
+    const target = (await US.call('GET', `/operations/${op}/targets/fr2`)).json;
+    expect([target.country, target.override.reason, target.attributed.country]).toEqual(['NL', 'seen at a Dutch address', 'FR']);
+  });
+
+  it('runs deconfliction: two targets held with the other case’s contact point; one released through the dialog with a reason', async () => {
+    await us.getByRole('tab', { name: 'Deconfliction' }).click();
+    expect(us.url()).toMatch(/#deconfliction$/);
+    await expect.poll(() => text(us.locator('[data-unchecked]'))).toBe('10 not checked yet.');
+    await us.getByRole('button', { name: 'Run the deconfliction check' }).click();
+    await expect.poll(() => text(us.getByRole('status').first())).toBe('Checked 10 targets: 2 held by an overlap with another case.');
+    const held = us.locator('tr[data-held]');
+    await expect.poll(() => held.count()).toBe(2);
+    const de1 = us.locator('tr[data-held="de1"]');
+    expect((await cells(de1)).slice(0, 2)).toEqual(['de1', 'DE']);
+    expect(await text(de1.locator('[data-col="contact"]'))).toBe('desk-7@case.example');
+    const overlaps = (await US.call('GET', `/operations/${op}/targets/de1`)).json.deconfliction.overlaps;
+    expect(overlaps.map((o: { kind: string; other_contact: string }) => [o.kind, o.other_contact])).toEqual([['username', 'desk-7@case.example']]);
+    expect(await text(de1.locator('td').nth(1))).toBe(`username ${overlaps[0].hint}: case ${overlaps[0].other_case} of fbi-us`);
+
+    // Cancel keeps it held; the confirm button waits for a reason.
+    await us.getByRole('button', { name: 'Release de2' }).click();
+    const dialog = us.getByRole('dialog', { name: 'Release target de2?' });
+    expect(await text(dialog)).toContain('despite the overlap with desk-7@case.example (fbi-us)');
+    expect(await dialog.getByRole('button', { name: 'Release the target' }).isDisabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await US.call('GET', `/operations/${op}/targets/de2`)).json.deconfliction.held).toBe(true);
+    await us.getByRole('button', { name: 'Release de2' }).click();
+    await dialog.getByLabel('Why it is released').fill('Spoke to desk 7: they agree');
+    await dialog.getByRole('button', { name: 'Release the target' }).click();
+    await expect.poll(() => held.count()).toBe(1);
+    await expect.poll(() => text(us.locator('tr[data-released="de2"] td').last())).toMatch(/^Spoke to desk 7: they agree \(fbi-us\/\S+, /);
+    const de2 = (await US.call('GET', `/operations/${op}/targets/de2`)).json.deconfliction;
+    expect([de2.held, de2.released.reason]).toEqual([false, 'Spoke to desk 7: they agree']);
+  });
+
+  it('builds packages with a handling restriction and sends them through a dialog that says who receives what', async () => {
+    await us.getByRole('tab', { name: 'Packages' }).click();
+    await us.getByText('No package built yet.').waitFor();
+    const form = us.getByRole('form', { name: 'Build lead packages' });
+    await form.getByLabel('No direct contact with the targets before').fill('2026-06-01');
+    await form.getByRole('checkbox', { name: /Intelligence only/ }).check();
+    await form.getByRole('button', { name: 'Build packages' }).click();
+    await expect.poll(() => text(us.getByRole('status').first())).toBe('Built 3 packages: DE 4 targets, FR 1 target, NL 4 targets. Left out — DE: 1 held.');
+    const pkg = (c: string) => us.locator(`tr[data-package="${c}"]`);
+    await pkg('DE').waitFor();
+    expect((await cells(pkg('DE'))).slice(1, 6)).toEqual([
+      'DE',
+      'police-de',
+      '4',
+      'no direct contact with the target before 2026-06-01; intelligence only: not to be used as evidence without the sender’s consent',
+      'built, not sent',
+    ]);
+
+    await us.getByRole('button', { name: 'Send the packages not sent yet (3)' }).click();
+    const dialog = us.getByRole('dialog', { name: 'Send 3 lead packages?' });
+    const lines = await dialog.locator('li').allInnerTexts();
+    expect(lines[0]).toBe('sends 4 targets to the authority for DE (police-de)');
+    expect(lines[1]).toMatch(/^1 target for FR wait: no receiving authority registered for FR and no fall-back contact/);
+    expect(lines[2]).toMatch(/^4 targets for NL wait: no receiving authority registered for NL and no fall-back contact/);
+    expect(lines).toHaveLength(3);
+    await dialog.getByRole('button', { name: 'Send the packages' }).click();
+    await expect.poll(() => text(us.getByRole('status').first())).toBe('Queued for delivery: DE to police-de. Waiting for a receiving authority: FR, NL.');
+    await expect
+      .poll(async () => {
+        await us.getByRole('button', { name: 'Refresh' }).click();
+        return pkg('DE').getAttribute('data-state');
+      })
+      .toBe('delivered');
+    expect(await text(pkg('DE').locator('[data-col="status"]'))).toBe('received');
+    expect(await text(pkg('DE').locator('[data-col="delivery"]'))).toMatch(/^delivered .* receipt: received/);
+  });
+
+  it('the German authority acknowledges, accepts, assigns and records outcomes in its lead inbox', async () => {
+    const de = await open(DE, '/lead-inbox');
+    await heading(de, 'Lead inbox');
+    const row = de.locator('tr[data-inbox]');
+    await row.waitFor();
+    expect((await cells(row)).slice(1, 5)).toEqual(['fbi-us', 'Operation Placeholder Agency US', '4', 'received']);
+    await row.getByRole('link').click();
+    await heading(de, /^Lead package #\d+ from fbi-us$/);
+    expect(await text(de.locator('dd[data-handling]'))).toMatch(/^no direct contact with the target before 2026-06-01; intelligence only/);
+    expect(await de.locator('tr[data-target]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-target')))).toEqual(['de2', 'de3', 'de4', 'de5']);
+    expect(await text(de.locator('main'))).not.toContain('RESTRICTED-NOTE');
+
+    await de.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => text(de.locator('dd[data-state]'))).toBe('acknowledged');
+    await de.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => text(de.locator('dd[data-state]'))).toBe('accepted');
+    const assign = de.getByRole('form', { name: 'Assign the package' });
+    await assign.getByLabel('Assign to').fill('LKA unit 7');
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await expect.poll(() => text(de.getByRole('status'))).toBe('Assigned to LKA unit 7.');
+
+    const record = async (target: string, outcome: string, count?: number) => {
+      const form = de.getByRole('form', { name: `Outcome for ${target}` });
+      await form.getByLabel('Outcome').selectOption(outcome);
+      if (count !== undefined) await form.getByLabel('How many').fill(String(count));
+      await form.getByRole('button', { name: `Record the outcome for ${target}` }).click();
+    };
+    await record('de2', 'arrested');
+    await expect.poll(() => text(de.locator('tr[data-target="de2"] [data-col="outcomes"] li'))).toMatch(/^arrested /);
+    await record('de2', 'charged');
+    await expect.poll(() => de.locator('tr[data-target="de2"] [data-col="outcomes"] li').count()).toBe(2);
+    await record('de3', 'victims_safeguarded', 2);
+    await expect.poll(() => text(de.locator('tr[data-target="de3"] [data-col="outcomes"] li'))).toMatch(/^victims safeguarded \(2\) /);
+    const pkg = (await DE.call('GET', '/lead-inbox')).json.packages[0];
+    expect(
+      Object.fromEntries(
+        Object.entries(pkg.outcomes as Record<string, Array<{ outcome: string; count: number | null }>>).map(([k, v]) => [
+          k,
+          v.map((o) => [o.outcome, o.count]),
+        ]),
+      ),
+    ).toEqual({
+      de2: [
+        ['arrested', null],
+        ['charged', null],
+      ],
+      de3: [['victims_safeguarded', 2]],
+    });
+    await de.context().close();
+  });
+
+  it("the US node's package view shows what the German authority said, per target", async () => {
+    const row = us.locator('tr[data-package="DE"]');
+    await expect
+      .poll(async () => {
+        await us.getByRole('button', { name: 'Refresh' }).click();
+        return text(row.locator('[data-col="outcomes"]'));
+      })
+      .toBe('de2: arrested, charged de3: victims safeguarded (2)');
+    expect(await text(row.locator('[data-col="status"]'))).toMatch(/^accepted assigned to LKA unit 7 acknowledged .* accepted /);
+    expect(failed).toEqual([]);
+  });
+});
