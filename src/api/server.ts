@@ -154,7 +154,7 @@ export async function buildServer(node: AllianceNode, options: ServerOptions = {
       await v1.register(helpDirectoryRoutes, { help: node.help, feed: node.helpFeed });
       await v1.register(messageRoutes, { messages: node.messages });
       await v1.register(checkRoutes, { check: node.check });
-      await v1.register(operationRoutes, { operations: node.operations, leads: node.leads });
+      await v1.register(operationRoutes, { operations: node.operations, leads: node.leads, pictures: node.pictures });
     },
     { prefix: '/api/v1' },
   );

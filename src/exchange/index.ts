@@ -14,6 +14,6 @@ export { writeAtomically } from './formats/atomic-write.js';
 export { fileChunks, parseCsv } from './formats/csv.js';
 export { readVicsFile, writeVics } from './formats/vics-stream.js';
 export { type ExportableContent, parseCategoryMap, VICS_MODELS, type VicsModel } from './formats/vics.js';
-export { fingerprint, loadIdentity, type NodeIdentity, parsePublicKey } from './identity.js';
+export { fingerprint, loadIdentity, type NodeIdentity, parsePublicKey, verifySignature } from './identity.js';
 export { pullFeed, sealFeedPage } from './member-feed.js';
 export { verifyRequest } from './request-signing.js';

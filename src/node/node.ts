@@ -44,7 +44,7 @@ import { ExchangeService, FederationService, loadIdentity } from '../exchange/in
 import { importJobHandler, IMPORT_JOB, sweepImportFiles } from '../jobs/import-job.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { LookupService } from '../match/lookup-service.js';
-import { LEAD_PACKAGE_JOB, LEAD_UPDATE_JOB, LeadService, OperationService } from '../operations/index.js';
+import { LEAD_PACKAGE_JOB, LEAD_UPDATE_JOB, LeadService, OperationService, PictureService } from '../operations/index.js';
 import { Matcher } from '../match/matcher.js';
 import { MemberService } from '../members/member-service.js';
 import { cliPrincipal, type Principal } from '../members/principal.js';
@@ -86,6 +86,8 @@ export interface AllianceNode {
   readonly operations: OperationService;
   /** Lead packages of operations, sent to each country's authority, and those received (src/operations/leads.ts). */
   readonly leads: LeadService;
+  /** An operation's picture per country (referrals, outcomes, times), its CSV and signed PDF (src/operations/picture.ts). */
+  readonly pictures: PictureService;
   /** Indicators of the four policy targets, manual entries, campaigns, the MNR self-assessment. */
   readonly reporting: ReportingService;
   /** Country reports: built, signed and submitted here; received here when this node is the secretariat. */
@@ -217,6 +219,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const cybertipline = new CyberTiplineService(store, audit, vault, config.cybertipline, operator);
   const reports = new ReportService(store, audit, federation, config.reportFallbackPeer, cybertipline);
   const leads = new LeadService(store, audit, federation, config.reportFallbackPeer);
+  const pictures = new PictureService(store, federation);
   const notices = new NoticeService(
     store,
     audit,
@@ -304,6 +307,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     deconfliction,
     operations,
     leads,
+    pictures,
     firstAdminToken,
     ...(resolved.warning ? { identityWarning: resolved.warning } : {}),
     auditWitnesses,

@@ -19,18 +19,20 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import { type FederationService, open, seal } from '../exchange/index.js';
+import { type FederationService, open, seal, verifySignature } from '../exchange/index.js';
 import { isCountryCode } from '../geo/countries.js';
 import { peerPrincipal, requirePermission, type Principal } from '../members/principal.js';
 import {
   advanceInbox,
   enqueueJob,
   findInboxPackage,
+  findInboxPackageByUid,
   findLeadPackage,
   findLeadPackageByUid,
   findLeadUpdate,
   findLeadUpdateBySeq,
   findOperation,
+  forwardedPackages,
   insertInboxPackage,
   insertLeadPackage,
   insertLeadUpdate,
@@ -39,6 +41,7 @@ import {
   type LeadPackageRow,
   type LeadUpdateRow,
   leadPackageHasTarget,
+  leadPackageRefs,
   listAuthorities,
   listInbox,
   listLeadPackages,
@@ -90,6 +93,21 @@ export interface PackagePayload {
   operation: { uid: string; name: string; legal_basis: string; owner_agency: string; contact_point: string; starts_at: string | null; ends_at: string | null };
   handling: string[];
   targets: PackageTarget[];
+  /** Re-referral: the packages it comes from, the origin first (each uid with the node that sent it); absent: the origin's own. */
+  chain?: ChainLink[];
+}
+
+export interface ChainLink {
+  uid: string;
+  from: string;
+}
+
+/** An outcome a forwarded package's receiver reported, as the forwarder relays it on (its signed update, whole). */
+export interface Relayed {
+  from: string;
+  package_uid: string;
+  seq: number;
+  envelope: { payload: string; signature: string; key: string };
 }
 
 /** A status update on a package (the signed payload). */
@@ -107,6 +125,8 @@ export interface UpdatePayload {
   outcome?: Outcome;
   count?: number | null;
   series?: string[];
+  /** Re-referral: the outcome came from the authority the targets were forwarded to (signed by it, and by each hop). */
+  relayed?: Relayed;
 }
 
 export interface HandlingInput {
@@ -124,6 +144,8 @@ export interface OutcomeView {
   series: string[];
   at: string;
   seq: number;
+  /** Re-referral: the nodes the outcome was relayed from, the nearest first (empty: the package's receiver's own). */
+  via: string[];
 }
 
 export interface PackageView {
@@ -170,6 +192,10 @@ export interface InboxView {
   outcomes: Record<string, OutcomeView[]>;
   /** Status updates sent back, and how many are delivered. */
   updates: { sent: number; delivered: number };
+  /** Re-referral: the packages it came through before (the origin first; empty: from the origin). */
+  chain: ChainLink[];
+  /** Re-referral: the packages its targets were forwarded in to third countries, with what their receivers said. */
+  forwards: PackageView[];
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -285,6 +311,7 @@ export class LeadService {
               created_by: actor.actor,
               created_at: createdAt,
               queued_at: null,
+              forwarded_from: null,
             },
             part.map((t) => ({ ref: t.ref, digest: digest(t) })),
             (n) => `${this.self}/lead-package/${n}`,
@@ -471,10 +498,12 @@ export class LeadService {
       'out',
       rows.map((r) => r.uid),
     );
+    const forwards = await this.forwardViews(rows.map((r) => r.uid));
     return rows.map((r) =>
       inboxView(
         r,
         updates.filter((u) => u.package_uid === r.uid),
+        forwards.get(r.uid) ?? [],
       ),
     );
   }
@@ -482,7 +511,110 @@ export class LeadService {
   async received(actor: Principal, id: number): Promise<InboxView> {
     requirePermission(actor, 'cases');
     const r = await this.inboxRow(id);
-    return inboxView(r, await listLeadUpdates(this.store.db, 'out', [r.uid]));
+    return inboxView(r, await listLeadUpdates(this.store.db, 'out', [r.uid]), (await this.forwardViews([r.uid])).get(r.uid) ?? []);
+  }
+
+  /** Per received package: the packages forwarded from it, with what their receivers said. */
+  private async forwardViews(inboxUids: string[]): Promise<Map<string, PackageView[]>> {
+    const rows = await forwardedPackages(this.store.db, inboxUids);
+    const updates = await listLeadUpdates(
+      this.store.db,
+      'in',
+      rows.map((p) => p.uid),
+    );
+    const out = new Map<string, PackageView[]>();
+    for (const p of rows)
+      (out.get(p.forwarded_from!) ?? out.set(p.forwarded_from!, []).get(p.forwarded_from!)!).push(
+        packageView(
+          p,
+          p.peer ? `forwarded to ${p.peer}` : '',
+          updates.filter((u) => u.package_uid === p.uid),
+        ),
+      );
+    return out;
+  }
+
+  /**
+   * Re-referral: forwards targets of a received package to a third country's authority (its
+   * receiving authority in this node's routing table, else the fall-back): a new package, signed by
+   * this node, carrying those targets as received and the chain (each package it came through,
+   * the origin first). Its receiver's outcomes come back here and are relayed on to the origin,
+   * each hop's signed update inside the next one's.
+   */
+  async forward(actor: Principal, id: number, input: { targets: string[]; country: string }): Promise<InboxView> {
+    requirePermission(actor, 'cases');
+    const r = await this.inboxRow(id);
+    if (r.state !== 'acknowledged' && r.state !== 'accepted')
+      throw invalid(`lead package ${r.uid} is ${r.state}: acknowledge or accept it before forwarding its targets; nothing was forwarded`);
+    const cc = String(input.country ?? '')
+      .trim()
+      .toUpperCase();
+    if (!isCountryCode(cc)) throw invalid(`country: "${String(input.country).slice(0, 10)}" is not an ISO 3166-1 alpha-2 code`);
+    const refs = Array.isArray(input.targets) ? input.targets.map((t) => String(t)) : [];
+    if (refs.length === 0) throw invalid('targets: name the targets to forward (their refs in the package)');
+    if (new Set(refs).size !== refs.length) throw invalid('targets: a target is named twice');
+    const orig = parseJson<PackagePayload>(r.payload, {} as PackagePayload);
+    const chain = [...(orig.chain ?? []), { uid: orig.uid, from: orig.from }];
+    if (chain.length >= MAX_CHAIN) throw invalid(`lead package ${r.uid} was forwarded ${chain.length - 1} times already: at most ${MAX_CHAIN - 1}`);
+    const byRef = new Map((orig.targets ?? []).map((t) => [t.ref, t]));
+    const chosen = refs.map((ref) => {
+      const t = byRef.get(ref);
+      if (!t) throw invalid(`target "${ref.slice(0, 80)}" is not in lead package ${r.uid}: nothing was forwarded`);
+      return t;
+    });
+    const before = (await forwardedPackages(this.store.db, [r.uid])).filter((p) => p.country === cc);
+    for (const p of before) {
+      const again = (await leadPackageRefs(this.store.db, p.id)).filter((ref) => refs.includes(ref));
+      if (again.length) throw invalid(`target "${again[0].slice(0, 80)}" was forwarded to ${cc} already (${p.uid}): nothing was forwarded`);
+    }
+    const route = await this.route(this.store.db, cc);
+    if (!route.peer) throw invalid(`${route.explanation}; nothing was forwarded`);
+    if (route.peer === r.from_peer || route.peer === this.self)
+      throw invalid(`${cc}'s receiving authority is ${route.peer}, where the package comes from or this node: decline it or record the outcome instead`);
+    const peer = route.peer;
+    await this.store.db.transaction().execute(async (tx) => {
+      let prior: { uid: string } | null = null;
+      const createdAt = now();
+      for (const part of parts(chosen, PART_BYTES)) {
+        const p = await insertLeadPackage(
+          tx,
+          {
+            operation_id: null,
+            country: cc,
+            prior_uid: prior?.uid ?? null,
+            peer,
+            state: 'queued',
+            targets: part.length,
+            created_by: actor.actor,
+            created_at: createdAt,
+            queued_at: createdAt,
+            forwarded_from: r.uid,
+          },
+          part.map((t) => ({ ref: t.ref, digest: digest(t) })),
+          (n) => `${this.self}/lead-package/${n}`,
+          (uid) => {
+            const payload: PackagePayload = {
+              type: 'alliance.lead-package',
+              uid,
+              prior_uid: prior?.uid ?? null,
+              from: this.self,
+              country: cc,
+              created_at: new Date(createdAt).toISOString(),
+              operation: orig.operation,
+              handling: orig.handling ?? [],
+              targets: part,
+              chain,
+            };
+            const e = seal(this.federation.identity, payload);
+            return { payload: e.payload, signature: e.signature };
+          },
+        );
+        await enqueueJob(tx, LEAD_PACKAGE_JOB, { package_id: p.id });
+        await this.audit.record(tx, actor, 'lead.forward', p.uid, { from: r.uid, country: cc, peer, targets: part.map((t) => t.ref) }, part.length);
+        prior = p;
+      }
+    });
+    return this.received(actor, id);
   }
 
   private async inboxRow(id: number): Promise<LeadInboxRow> {
@@ -566,40 +698,7 @@ export class LeadService {
     const r = await this.inboxRow(id);
     const set = check(r);
     await this.store.db.transaction().execute(async (tx) => {
-      const seq = await advanceInbox(tx, r.id, set);
-      const at = outcome?.at ?? now();
-      const payload: UpdatePayload = {
-        type: 'alliance.lead-update',
-        package_uid: r.uid,
-        from: this.self,
-        to: r.from_peer,
-        seq,
-        update,
-        at: new Date(at).toISOString(),
-        ...(set.reason !== undefined ? { reason: set.reason } : {}),
-        ...(set.assignee !== undefined ? { assignee: set.assignee } : {}),
-        ...(outcome ? { target: outcome.target, outcome: outcome.outcome, count: outcome.count, series: outcome.series } : {}),
-      };
-      const e = seal(this.federation.identity, payload);
-      const u = await insertLeadUpdate(tx, {
-        direction: 'out',
-        package_uid: r.uid,
-        peer: r.from_peer,
-        seq,
-        type: update,
-        target_ref: outcome?.target ?? null,
-        outcome: outcome?.outcome ?? null,
-        count: outcome?.count ?? null,
-        series: outcome ? JSON.stringify(outcome.series) : null,
-        at,
-        payload: e.payload,
-        signature: e.signature,
-        state: 'queued',
-        last_error: null,
-        created_at: now(),
-        delivered_at: null,
-      });
-      await enqueueJob(tx, LEAD_UPDATE_JOB, { update_id: u.id });
+      const seq = await this.queueUpdate(tx, r, update, set, outcome);
       await this.audit.record(tx, actor, `lead.${update}`, r.uid, {
         seq,
         ...set,
@@ -607,6 +706,53 @@ export class LeadService {
       });
     });
     return this.received(actor, id);
+  }
+
+  /** A status update on a received package, signed and queued for its origin (in the caller's transaction); its sequence number. */
+  private async queueUpdate(
+    tx: Executor,
+    r: LeadInboxRow,
+    update: UpdateType,
+    set: Partial<Pick<LeadInboxRow, 'state' | 'reason' | 'assignee'>>,
+    outcome?: { target: string; outcome: Outcome; count: number | null; series: string[]; at: number },
+    relayed?: Relayed,
+  ): Promise<number> {
+    const seq = await advanceInbox(tx, r.id, set);
+    const at = outcome?.at ?? now();
+    const payload: UpdatePayload = {
+      type: 'alliance.lead-update',
+      package_uid: r.uid,
+      from: this.self,
+      to: r.from_peer,
+      seq,
+      update,
+      at: new Date(at).toISOString(),
+      ...(set.reason !== undefined ? { reason: set.reason } : {}),
+      ...(set.assignee !== undefined ? { assignee: set.assignee } : {}),
+      ...(outcome ? { target: outcome.target, outcome: outcome.outcome, count: outcome.count, series: outcome.series } : {}),
+      ...(relayed ? { relayed } : {}),
+    };
+    const e = seal(this.federation.identity, payload);
+    const u = await insertLeadUpdate(tx, {
+      direction: 'out',
+      package_uid: r.uid,
+      peer: r.from_peer,
+      seq,
+      type: update,
+      target_ref: outcome?.target ?? null,
+      outcome: outcome?.outcome ?? null,
+      count: outcome?.count ?? null,
+      series: outcome ? JSON.stringify(outcome.series) : null,
+      at,
+      payload: e.payload,
+      signature: e.signature,
+      state: 'queued',
+      last_error: null,
+      created_at: now(),
+      delivered_at: null,
+    });
+    await enqueueJob(tx, LEAD_UPDATE_JOB, { update_id: u.id });
+    return seq;
   }
 
   /** Delivers a queued status update to the package's origin (the delivery job; throws to be retried). */
@@ -657,6 +803,11 @@ export class LeadService {
       if (u.series !== undefined && (!Array.isArray(u.series) || u.series.some((s) => typeof s !== 'string' || s.length > 200)))
         throw bad('its series are not uids');
     }
+    if (u.relayed !== undefined) {
+      if (u.update !== 'outcome') throw bad('only outcomes are relayed');
+      const why = await this.checkRelayed(u as UpdatePayload);
+      if (why) throw bad(`the outcome it relays ${why}`);
+    }
     if (await findLeadUpdateBySeq(this.store.db, 'in', p.uid, u.seq!))
       throw new AllianceError('LEAD_UPDATE_REPLAYED', `status update ${u.seq} on ${p.uid} was received already; nothing changed`);
     const e = body as { payload: string; signature: string };
@@ -685,6 +836,19 @@ export class LeadService {
           update: u.update,
           ...(u.update === 'outcome' ? { target: u.target, outcome: u.outcome, count: u.count ?? null } : {}),
         });
+        // Re-referral: an outcome on a package this node forwarded goes on to the package it came from, its receiver's signed update inside.
+        const from = p.forwarded_from ? await findInboxPackageByUid(tx, p.forwarded_from) : undefined;
+        if (from && u.update === 'outcome') {
+          const seq = await this.queueUpdate(
+            tx,
+            from,
+            'outcome',
+            {},
+            { target: u.target!, outcome: u.outcome!, count: u.count ?? null, series: u.series ?? [], at },
+            { from: peerName, package_uid: p.uid, seq: u.seq!, envelope: { payload: e.payload, signature: e.signature, key: peer.public_key } },
+          );
+          await this.audit.record(tx, peerPrincipal(peerName), 'lead.relay', from.uid, { seq, from: p.uid, target: u.target, outcome: u.outcome });
+        }
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AllianceError('LEAD_UPDATE_REPLAYED', `status update ${u.seq} on ${p.uid} was received already; nothing changed`);
@@ -692,7 +856,43 @@ export class LeadService {
     }
     return { package_uid: p.uid, seq: u.seq!, received: true };
   }
+
+  /**
+   * Why a relayed outcome is not what the update says (null: it is): each hop's update must be
+   * signed by the key it carries — the key registered here for that node when it is a peer of
+   * this one — and say the same outcome for the same target, sent to the hop that relays it.
+   */
+  private async checkRelayed(outer: UpdatePayload, depth = 1): Promise<string | null> {
+    const rel = outer.relayed as Partial<Relayed>;
+    if (typeof rel !== 'object' || rel === null || typeof rel.from !== 'string' || typeof rel.package_uid !== 'string' || !Number.isSafeInteger(rel.seq))
+      return 'names no package and sender';
+    if (depth >= MAX_CHAIN) return `went through more than ${MAX_CHAIN} packages`;
+    const env = rel.envelope;
+    if (typeof env !== 'object' || env === null || typeof env.payload !== 'string' || typeof env.signature !== 'string' || typeof env.key !== 'string')
+      return 'carries no signed update';
+    const registered = await this.federation.findPeer(rel.from).catch(() => undefined);
+    if (registered && registered.public_key !== env.key) return `is not signed by the key registered for ${rel.from.slice(0, 100)}`;
+    if (!verifySignature(env.key, env.payload, env.signature)) return 'has a signature that does not verify';
+    const inner = parseJson<Partial<UpdatePayload> | null>(env.payload, null);
+    if (
+      !inner ||
+      inner.type !== 'alliance.lead-update' ||
+      inner.from !== rel.from ||
+      inner.to !== outer.from ||
+      inner.package_uid !== rel.package_uid ||
+      inner.seq !== rel.seq ||
+      inner.update !== 'outcome' ||
+      inner.target !== outer.target ||
+      inner.outcome !== outer.outcome ||
+      (inner.count ?? null) !== (outer.count ?? null)
+    )
+      return `is not the outcome ${rel.from.slice(0, 100)} signed`;
+    return inner.relayed === undefined ? null : this.checkRelayed(inner as UpdatePayload, depth + 1);
+  }
 }
+
+/** The most packages a target goes through (the origin's and its forwards). */
+const MAX_CHAIN = 10;
 
 function handlingLines(h: HandlingInput): string[] {
   const lines: string[] = [];
@@ -745,6 +945,16 @@ function checkPackage(peerName: string, p: Partial<PackagePayload>): PackagePayl
     throw bad('its handling restrictions are not text');
   if (!Array.isArray(p.targets) || p.targets.length === 0 || p.targets.length > LIMITS.targets)
     throw bad(`it carries no targets (or more than ${LIMITS.targets})`);
+  if (
+    p.chain !== undefined &&
+    (!Array.isArray(p.chain) ||
+      p.chain.length === 0 ||
+      p.chain.length >= MAX_CHAIN ||
+      p.chain.some(
+        (l) => typeof l !== 'object' || l === null || typeof l.uid !== 'string' || typeof l.from !== 'string' || l.uid.length > 200 || l.from.length > 100,
+      ))
+  )
+    throw bad('its chain (the packages it was forwarded from) is malformed');
   const refs = new Set<string>();
   for (const t of p.targets) {
     if (typeof t !== 'object' || t === null || typeof t.ref !== 'string' || !t.ref || t.ref.length > 200) throw bad('a target has no reference');
@@ -755,11 +965,29 @@ function checkPackage(peerName: string, p: Partial<PackagePayload>): PackagePayl
   return p as PackagePayload;
 }
 
+/** The nodes an outcome was relayed from, the nearest first. */
+function viaOf(payload: string): string[] {
+  const via: string[] = [];
+  let rel = parseJson<Partial<UpdatePayload>>(payload, {}).relayed;
+  while (rel && via.length < MAX_CHAIN) {
+    via.push(rel.from);
+    rel = parseJson<Partial<UpdatePayload>>(rel.envelope?.payload ?? '', {}).relayed;
+  }
+  return via;
+}
+
 function outcomesOf(updates: LeadUpdateRow[]): Record<string, OutcomeView[]> {
   const out: Record<string, OutcomeView[]> = {};
   for (const u of updates)
     if (u.type === 'outcome' && u.target_ref && u.outcome)
-      (out[u.target_ref] ??= []).push({ outcome: u.outcome, count: u.count, series: parseJson<string[]>(u.series, []), at: iso(u.at)!, seq: u.seq });
+      (out[u.target_ref] ??= []).push({
+        outcome: u.outcome,
+        count: u.count,
+        series: parseJson<string[]>(u.series, []),
+        at: iso(u.at)!,
+        seq: u.seq,
+        via: viaOf(u.payload),
+      });
   return out;
 }
 
@@ -793,7 +1021,7 @@ function packageView(p: LeadPackageRow, explanation: string, updates: LeadUpdate
   };
 }
 
-function inboxView(r: LeadInboxRow, updates: LeadUpdateRow[]): InboxView {
+function inboxView(r: LeadInboxRow, updates: LeadUpdateRow[], forwards: PackageView[]): InboxView {
   const p = parseJson<PackagePayload>(r.payload, {} as PackagePayload);
   return {
     id: r.id,
@@ -810,5 +1038,7 @@ function inboxView(r: LeadInboxRow, updates: LeadUpdateRow[]): InboxView {
     targets: p.targets ?? [],
     outcomes: outcomesOf(updates),
     updates: { sent: updates.length, delivered: updates.filter((u) => u.state === 'delivered').length },
+    chain: p.chain ?? [],
+    forwards,
   };
 }

@@ -47,6 +47,7 @@ import { cybertiplineAuthority } from './migrations/0022-cybertipline-authority.
 import { exchangeRejected } from './migrations/0023-exchange-rejected.js';
 import { subscriptionPaused } from './migrations/0025-subscription-paused.js';
 import { leadPackages } from './migrations/0027-lead-packages.js';
+import { leadForwards } from './migrations/0028-lead-forwards.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -116,6 +117,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0023-exchange-rejected': exchangeRejected as Migration,
     '0025-subscription-paused': subscriptionPaused as Migration,
     '0027-lead-packages': leadPackages(dialect) as Migration,
+    '0028-lead-forwards': leadForwards(dialect) as Migration,
   };
   return { getMigrations: async () => all };
 }

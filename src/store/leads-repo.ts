@@ -12,7 +12,7 @@ const n = (v: number | null) => (v === null ? null : Number(v));
 const packageNumbers = (r: LeadPackageRow): LeadPackageRow => ({
   ...r,
   id: Number(r.id),
-  operation_id: Number(r.operation_id),
+  operation_id: n(r.operation_id),
   targets: Number(r.targets),
   attempts: Number(r.attempts),
   created_at: Number(r.created_at),
@@ -159,6 +159,24 @@ export async function findInboxPackage(db: Executor, id: number): Promise<LeadIn
   return r ? inboxNumbers(r as LeadInboxRow) : undefined;
 }
 
+export async function findInboxPackageByUid(db: Executor, uid: string): Promise<LeadInboxRow | undefined> {
+  const r = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', uid).executeTakeFirst();
+  return r ? inboxNumbers(r as LeadInboxRow) : undefined;
+}
+
+/** The packages forwarded (re-referred) from received ones, in the order they were built. */
+export async function forwardedPackages(db: Executor, inboxUids: string[]): Promise<LeadPackageRow[]> {
+  if (inboxUids.length === 0) return [];
+  const rows = await db.selectFrom('lead_packages').selectAll().where('forwarded_from', 'in', inboxUids).orderBy('id').execute();
+  return rows.map((r) => packageNumbers(r as LeadPackageRow));
+}
+
+/** The refs a package carries. */
+export async function leadPackageRefs(db: Executor, packageId: number): Promise<string[]> {
+  const rows = await db.selectFrom('lead_package_targets').select('ref').where('package_id', '=', packageId).orderBy('ref').execute();
+  return rows.map((r) => r.ref);
+}
+
 export async function listInbox(db: Executor): Promise<LeadInboxRow[]> {
   const rows = await db.selectFrom('lead_inbox').selectAll().orderBy('id', 'desc').execute();
   return rows.map((r) => inboxNumbers(r as LeadInboxRow));
@@ -216,4 +234,56 @@ export async function recordLeadUpdateDelivery(db: Executor, id: number, error: 
     .set(error === null ? { state: 'delivered', delivered_at: now(), last_error: null } : { last_error: redactServerPaths(error).slice(0, 1000) })
     .where('id', '=', id)
     .execute();
+}
+
+// ---- an operation's picture (src/operations/picture.ts) -------------------------------------------
+
+/** Each target of an operation's sent packages (queued or delivered): the package's country, receiver and when it went. */
+export async function referredTargets(
+  db: Executor,
+  operationId: number,
+): Promise<Array<{ ref: string; package_uid: string; country: string; peer: string | null; sent_at: number }>> {
+  const rows = await db
+    .selectFrom('lead_package_targets as t')
+    .innerJoin('lead_packages as p', 'p.id', 't.package_id')
+    .select(['t.ref', 'p.uid', 'p.country', 'p.peer', 'p.delivered_at', 'p.queued_at'])
+    .where('p.operation_id', '=', operationId)
+    .where('p.state', 'in', ['queued', 'delivered'])
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({
+    ref: r.ref,
+    package_uid: r.uid,
+    country: r.country,
+    peer: r.peer,
+    sent_at: Number(r.delivered_at ?? r.queued_at ?? 0),
+  }));
+}
+
+/** The status updates received on an operation's packages (verified when they came), in the order they came per package. */
+export async function operationUpdates(
+  db: Executor,
+  operationId: number,
+): Promise<
+  Array<{
+    package_uid: string;
+    seq: number;
+    type: string;
+    target_ref: string | null;
+    outcome: string | null;
+    count: number | null;
+    at: number;
+    created_at: number;
+  }>
+> {
+  const rows = await db
+    .selectFrom('lead_updates as u')
+    .innerJoin('lead_packages as p', 'p.uid', 'u.package_uid')
+    .select(['u.package_uid', 'u.seq', 'u.type', 'u.target_ref', 'u.outcome', 'u.count', 'u.at', 'u.created_at'])
+    .where('p.operation_id', '=', operationId)
+    .where('u.direction', '=', 'in')
+    .orderBy('u.package_uid')
+    .orderBy('u.seq')
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), count: n(r.count), at: Number(r.at), created_at: Number(r.created_at) }));
 }

@@ -373,7 +373,8 @@ export interface OperationTargetsTable {
 export interface LeadPackagesTable {
   id: Generated<number>;
   uid: string;
-  operation_id: number;
+  /** The operation it refers targets of (null: a forwarded package — see forwarded_from). */
+  operation_id: number | null;
   country: string;
   /** The package it supplements (null: the first). */
   prior_uid: string | null;
@@ -392,6 +393,8 @@ export interface LeadPackagesTable {
   created_at: number;
   queued_at: number | null;
   delivered_at: number | null;
+  /** Re-referral: the uid of the received package (lead_inbox) whose targets it forwards to a third country (null: an operation's own). */
+  forwarded_from: string | null;
 }
 
 /** A lead package received from another authority's node. */

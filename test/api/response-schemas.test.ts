@@ -24,6 +24,8 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/v1/country-reports/:id/html': 'HTML',
   'GET /api/v1/country-reports/:id/pdf': 'PDF',
   'GET /api/v1/country-reports/:id/csv': 'CSV',
+  'GET /api/v1/operations/:id/picture.csv': "an operation's picture as CSV",
+  'GET /api/v1/operations/:id/picture.pdf': "an operation's picture as a signed PDF",
 };
 /** Static files and pages served by plugins (public, no data). */
 const STATIC = [/^\/docs(\/|$)/, /^\/assets\/\*$/, /^\/demo(\/|$)/];

@@ -99,7 +99,17 @@ const Reasons = Type.Array(
 /** Per target ref: its outcomes in the order they came. */
 const Outcomes = Type.Record(
   Type.String(),
-  Type.Array(Type.Object({ outcome: Type.String(), count: Nullable(Type.Integer()), series: Type.Array(Type.String()), at: IsoTimeOut, seq: Type.Integer() })),
+  Type.Array(
+    Type.Object({
+      outcome: Type.String(),
+      count: Nullable(Type.Integer()),
+      series: Type.Array(Type.String()),
+      at: IsoTimeOut,
+      seq: Type.Integer(),
+      /** Re-referral: the nodes it was relayed from, the nearest first (empty: the receiver's own). */
+      via: Type.Array(Type.String()),
+    }),
+  ),
 );
 
 /** A lead package on the operation's node: where it goes, how its delivery stands, what its receiver said. */
@@ -178,8 +188,82 @@ export const InboxPackage = Type.Object({
   ),
   outcomes: Outcomes,
   updates: Type.Object({ sent: Type.Integer(), delivered: Type.Integer() }),
+  /** Re-referral: the packages it came through before, the origin first (empty: from the origin). */
+  chain: Type.Array(Type.Object({ uid: Type.String(), from: Type.String() })),
+  /** Re-referral: the packages its targets were forwarded in, with what their receivers said. */
+  forwards: Type.Array(LeadPackage),
 });
 export type InboxPackage = Static<typeof InboxPackage>;
 
 export const InboxPackageList = Type.Object({ packages: Type.Array(InboxPackage) });
 export type InboxPackageList = Static<typeof InboxPackageList>;
+
+/** Targets with each outcome (a target counted once per outcome however often it was reported). */
+const PictureOutcomes = Type.Object({
+  identified: Type.Integer(),
+  searched: Type.Integer(),
+  arrested: Type.Integer(),
+  charged: Type.Integer(),
+  convicted: Type.Integer(),
+  acquitted: Type.Integer(),
+  no_further_action: Type.Integer(),
+  victims_safeguarded: Type.Integer(),
+});
+
+/** One line of an operation's picture: a receiving country (null: targets with no country), or the totals. Times null: no update says. */
+export const PictureLine = Type.Object({
+  country: Nullable(Type.String()),
+  authority: Nullable(Type.String()),
+  targets: Type.Integer(),
+  held: Type.Integer(),
+  referred: Type.Integer(),
+  acknowledged: Type.Integer(),
+  accepted: Type.Integer(),
+  declined: Type.Integer(),
+  outcomes: PictureOutcomes,
+  /** People: the victims safeguarded the receivers counted. */
+  victims_safeguarded: Type.Integer(),
+  median_hours_to_acknowledge: Nullable(Type.Number()),
+  median_days_to_first_action: Nullable(Type.Number()),
+  median_days_to_charge: Nullable(Type.Number()),
+});
+export type PictureLine = Static<typeof PictureLine>;
+
+/** An operation's picture: per country and in total, and per day (UTC) for the timeline. */
+export const OperationPicture = Type.Object({
+  operation_id: Type.Integer(),
+  generated_at: IsoTimeOut,
+  totals: PictureLine,
+  countries: Type.Array(PictureLine),
+  timeline: Type.Array(
+    Type.Object({
+      date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+      referred: Type.Integer(),
+      acknowledged: Type.Integer(),
+      accepted: Type.Integer(),
+      first_actions: Type.Integer(),
+      charged: Type.Integer(),
+    }),
+  ),
+});
+export type OperationPicture = Static<typeof OperationPicture>;
+
+/** The detached signature of a picture's PDF: Ed25519 over its exact bytes with the node's federation key. */
+export const PictureSignature = Type.Object({
+  algorithm: Type.Literal('ed25519'),
+  signed_by: Type.String(),
+  key: Type.String(),
+  fingerprint: Type.String(),
+  sha256: Type.String(),
+  signature: Type.String(),
+});
+export type PictureSignature = Static<typeof PictureSignature>;
+
+export const PictureVerification = Type.Object({
+  valid: Type.Boolean(),
+  key: Type.String(),
+  signer: Nullable(Type.String()),
+  fingerprint: Nullable(Type.String()),
+  reason: Type.String(),
+});
+export type PictureVerification = Static<typeof PictureVerification>;

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
-import { type LeadService, OUTCOMES, type OperationService } from '../../operations/index.js';
+import { type LeadService, OUTCOMES, type OperationService, type PictureService } from '../../operations/index.js';
 import {
   InboxPackage,
   InboxPackageList,
@@ -18,8 +18,11 @@ import {
   OperationDeconfliction,
   OperationImport,
   OperationList,
+  OperationPicture,
   OperationTarget,
   OperationTargetList,
+  PictureSignature,
+  PictureVerification,
 } from '../contract/index.js';
 import { IdParams } from './schemas.js';
 
@@ -33,9 +36,12 @@ async function* once(text: string): AsyncGenerator<string> {
   yield text;
 }
 
-export async function operationRoutes(app: FastifyInstance, opts: { operations: OperationService; leads: LeadService }): Promise<void> {
+export async function operationRoutes(
+  app: FastifyInstance,
+  opts: { operations: OperationService; leads: LeadService; pictures: PictureService },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { operations, leads } = opts;
+  const { operations, leads, pictures } = opts;
   for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl'])
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: TARGET_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
@@ -194,6 +200,90 @@ export async function operationRoutes(app: FastifyInstance, opts: { operations: 
     async (req) => ({ countries: await operations.countries(req.principal, req.params.id) }),
   );
 
+  // ---- the picture (src/operations/picture.ts) --------------------------------------------------
+  r.get(
+    '/operations/:id/picture',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary:
+          'Per receiving country and in total: targets referred, acknowledged, accepted, declined, with outcomes and victims safeguarded; median times from referral; a timeline per day',
+        params: IdParams,
+        response: { 200: OperationPicture },
+      },
+    },
+    async (req) => pictures.picture(req.principal, req.params.id),
+  );
+  r.get(
+    '/operations/:id/picture.csv',
+    {
+      config: { permission: 'cases' },
+      schema: { tags: ['operations'], summary: 'The picture as CSV (RFC 4180): one row per country, then the totals', params: IdParams },
+    },
+    async (req, reply) =>
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="operation-${req.params.id}-picture.csv"`)
+        .send(await pictures.csv(req.principal, req.params.id)),
+  );
+  r.get(
+    '/operations/:id/picture.pdf',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary:
+          "The picture as a PDF summary, signed with this node's federation key (detached Ed25519 signature in x-alliance-signature; also picture.pdf.sig)",
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const { pdf, signature, filename } = await pictures.pdf(req.principal, req.params.id);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('x-alliance-signature', signature.signature)
+        .header('x-alliance-key', signature.key)
+        .header('x-alliance-signed-by', signature.signed_by)
+        .send(pdf);
+    },
+  );
+  r.get(
+    '/operations/:id/picture.pdf.sig',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: "The detached signature of the picture's PDF as it is now (the same figures make the same PDF)",
+        params: IdParams,
+        response: { 200: PictureSignature },
+      },
+    },
+    async (req) => (await pictures.pdf(req.principal, req.params.id)).signature,
+  );
+  r.post(
+    '/operation-pictures/verify',
+    {
+      config: { permission: 'cases' },
+      schema: {
+        tags: ['operations'],
+        summary: "Checks a picture PDF's detached signature, and whose key signed it (this node's, or a registered peer's)",
+        body: Type.Object(
+          {
+            pdf: Type.String({ maxLength: 1_400_000, description: 'the PDF, base64' }),
+            signature: Text(200),
+            key: Text(200),
+            signed_by: Type.Optional(Type.Union([Type.Null(), Text(200)])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PictureVerification },
+      },
+    },
+    async (req) => pictures.verify(req.principal, Buffer.from(req.body.pdf, 'base64'), req.body),
+  );
+
   // ---- lead packages (src/operations/leads.ts) ---------------------------------------------------
   const PackageParams = Type.Object({ id: Type.Integer({ minimum: 1 }), pkg: Type.Integer({ minimum: 1 }) });
   const cfg = { permission: 'cases' as const };
@@ -311,6 +401,15 @@ export async function operationRoutes(app: FastifyInstance, opts: { operations: 
     'Assigns a received package (to a unit or officer)',
     (q) => leads.assign(q.principal, q.id, q.body.assignee as string),
     Type.Object({ assignee: Text(200) }, { additionalProperties: false }),
+  );
+  step(
+    'forward',
+    "Forwards targets of a received package to a third country's authority (re-referral): a new signed package keeping the chain; its outcomes come back here and go on to the origin",
+    (q) => leads.forward(q.principal, q.id, q.body as { targets: string[]; country: string }),
+    Type.Object(
+      { targets: Type.Array(Text(200), { minItems: 1, maxItems: 100_000 }), country: Type.String({ minLength: 2, maxLength: 10 }) },
+      { additionalProperties: false },
+    ),
   );
   step(
     'outcomes',

@@ -5,7 +5,8 @@
 import { Command } from 'commander';
 import { AllianceError } from '../../errors/catalogue.js';
 import { fileChunks } from '../../exchange/index.js';
-import { type CountryLine, type InboxView, OUTCOMES, type PackageView } from '../../operations/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type CountryLine, type InboxView, OUTCOMES, type PackageView, type Picture, type PictureLine } from '../../operations/index.js';
 import { withNode } from '../node-command.js';
 
 const idOf = (text: string) => {
@@ -43,6 +44,20 @@ function printCountries(lines: CountryLine[]): void {
     process.stdout.write(
       `${l.country ?? '(none)'}\t${l.targets}\t${l.confidence.high}\t${l.confidence.medium}\t${l.confidence.low}\t${l.confidence.none}\t${l.overridden}\t${l.with_matches}\t${l.deconflicted}\t${l.held}\n`,
     );
+}
+
+const known = (v: number | null, unit: string) => (v === null ? 'not known' : `${v} ${unit}`);
+
+function printPicture(p: Picture): void {
+  process.stdout.write(
+    'country\tauthority\ttargets\theld\treferred\tacknowledged\taccepted\tdeclined\tarrested\tcharged\tconvicted\tvictims\tto acknowledge\tto first action\tto charge\n',
+  );
+  const row = (l: PictureLine, name: string) =>
+    process.stdout.write(
+      `${name}\t${l.authority ?? '-'}\t${l.targets}\t${l.held}\t${l.referred}\t${l.acknowledged}\t${l.accepted}\t${l.declined}\t${l.outcomes.arrested}\t${l.outcomes.charged}\t${l.outcomes.convicted}\t${l.victims_safeguarded}\t${known(l.median_hours_to_acknowledge, 'h')}\t${known(l.median_days_to_first_action, 'd')}\t${known(l.median_days_to_charge, 'd')}\n`,
+    );
+  for (const l of p.countries) row(l, l.country ?? '(none)');
+  row(p.totals, 'total');
 }
 
 export function operationCommand(): Command {
@@ -224,6 +239,18 @@ export function operationCommand(): Command {
     .action(async (pkg: string, assignee: string, _o: unknown, cmd: Command) =>
       withNode(cmd, {}, async (node) => printReceived(await node.leads.assign(await node.operator(), packageId(pkg), assignee))),
     );
+  op.command('forward <package> <country> <targets...>')
+    .description(
+      "Forward targets of a received package to a third country's receiving authority (re-referral): a new signed package keeping the chain; its outcomes come back here and are relayed to the origin.",
+    )
+    .action(async (pkg: string, country: string, refs: string[], _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const r = await node.leads.forward(await node.operator(), packageId(pkg), { targets: refs, country });
+        printReceived(r);
+        for (const f of r.forwards)
+          process.stdout.write(`  forwarded: ${f.uid}\t${f.country}\t${f.targets} targets\t${f.state} → ${f.peer}\t${f.status ?? '-'}\n`);
+      }),
+    );
   op.command('outcome <package> <target> <outcome>')
     .description(`Record an outcome for a target of an accepted package: ${OUTCOMES.join(', ')}.`)
     .option('--count <n>', 'victims safeguarded: how many (a count, no names)')
@@ -241,6 +268,44 @@ export function operationCommand(): Command {
           }),
         ),
       ),
+    );
+  op.command('picture <id>')
+    .description(
+      "The operation's picture per receiving country: targets referred, acknowledged, accepted, outcomes, victims safeguarded, median times from referral.",
+    )
+    .option('--json', 'as JSON (with the timeline)')
+    .option('--csv', 'as CSV (RFC 4180)')
+    .option('--pdf <file>', "write the PDF summary to FILE and its detached signature (this node's federation key) to FILE.sig")
+    .action(async (id: string, o: { json?: boolean; csv?: boolean; pdf?: string }, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        const actor = await node.operator();
+        if (o.pdf) {
+          const { pdf, signature } = await node.pictures.pdf(actor, idOf(id));
+          writeFileSync(o.pdf, pdf);
+          writeFileSync(`${o.pdf}.sig`, `${JSON.stringify(signature, null, 2)}\n`);
+          process.stdout.write(`${o.pdf}: ${pdf.length} bytes, signed by ${signature.signed_by} (key ${signature.fingerprint}); signature in ${o.pdf}.sig\n`);
+        } else if (o.csv) process.stdout.write(await node.pictures.csv(actor, idOf(id)));
+        else {
+          const p = await node.pictures.picture(actor, idOf(id));
+          if (o.json) process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+          else printPicture(p);
+        }
+      }),
+    );
+  op.command('verify-picture <pdf> <sig>')
+    .description("Check a picture PDF against its detached signature (FILE.sig) and say whose key signed it: this node's or a registered peer's.")
+    .action(async (pdfFile: string, sigFile: string, _o: unknown, cmd: Command) =>
+      withNode(cmd, {}, async (node) => {
+        let sig: { signature: string; key: string; signed_by?: string };
+        try {
+          sig = JSON.parse(readFileSync(sigFile, 'utf8')) as typeof sig;
+        } catch (err) {
+          throw new AllianceError('VALIDATION', `${sigFile} is not a picture signature file (JSON): ${(err as Error).message}`);
+        }
+        const v = await node.pictures.verify(await node.operator(), readFileSync(pdfFile), sig);
+        process.stdout.write(`${v.valid ? 'valid' : 'INVALID'}: ${v.reason}\n`);
+        if (!v.valid || !v.signer) process.exitCode = 1;
+      }),
     );
   return op;
 }
