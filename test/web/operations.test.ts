@@ -10,7 +10,8 @@
  * in its lead inbox: acknowledged, accepted, assigned, outcomes recorded (an arrest, a charge,
  * victims safeguarded with a count); the US node's package view and its picture show them exactly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -92,6 +93,8 @@ async function open(n: Node, path: string): Promise<Page> {
   return page;
 }
 
+/** Polls with room for a loaded machine (the default second is too little for a server under load). */
+const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 60_000, interval: 250 });
 const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
 const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
 const cells = async (row: Locator) => (await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
@@ -114,7 +117,7 @@ describe('the operations pages', () => {
     await form.getByLabel('Restricted notes').fill('RESTRICTED-NOTE-never-sent');
     await form.getByRole('button', { name: 'Open operation' }).click();
     const ends = form.getByLabel('Ends');
-    await expect.poll(() => ends.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => ends.getAttribute('aria-invalid')).toBe('true');
     expect(await text(form.locator('#op-ends-at-error'))).toBe('The end date must be a date, on or after the start date.');
     expect(await text(form.getByRole('alert'))).toBe('The operation was not opened: see the end date field. OPERATION_INVALID · HTTP 400');
     expect((await US.call('GET', '/operations')).json.operations).toEqual([]);
@@ -140,22 +143,22 @@ describe('the operations pages', () => {
       buffer: Buffer.from('ref,username,ip\nok1,someone,193.99.144.80\nbad1,other,999.1.1.1\n'),
     });
     await form.getByRole('button', { name: 'Import' }).click();
-    await expect
-      .poll(() => text(form.getByRole('alert')))
-      .toBe('The target file was not imported (nothing of it was kept): line 3: ip: "999.1.1.1" is not an IPv4 or IPv6 address. OPERATION_INVALID · HTTP 400');
+    await poll(() => text(form.getByRole('alert'))).toBe(
+      'The target file was not imported (nothing of it was kept): line 3: ip: "999.1.1.1" is not an IPv4 or IPv6 address. OPERATION_INVALID · HTTP 400',
+    );
     expect((await US.call('GET', `/operations/${op}`)).json.targets).toBe(0);
 
     await form.getByLabel('Target file').setInputFiles({ name: 'targets.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
     await form.getByRole('button', { name: 'Import' }).click();
-    await expect.poll(() => text(form.getByRole('status'))).toBe('Imported 10 targets.');
+    await poll(() => text(form.getByRole('status'))).toBe('Imported 10 targets.');
     expect(await form.getByRole('list', { name: "The operation's targets per country now" }).locator('li').allInnerTexts()).toEqual([
       'DE: 5 (5 high, 0 medium, 0 low)',
       'NL: 3 (3 high, 0 medium, 0 low)',
       'FR: 2 (2 high, 0 medium, 0 low)',
     ]);
-    await expect.poll(() => text(us.locator('dd[data-targets]'))).toBe('10');
+    await poll(() => text(us.locator('dd[data-targets]'))).toBe('10');
     const lines = us.locator('table.op-countries tbody tr');
-    await expect.poll(async () => (await lines.all()).length).toBe(3);
+    await poll(async () => (await lines.all()).length).toBe(3);
     expect(await cells(lines.nth(0))).toEqual(['DE', '5', '5', '0', '0', '0', '0', '0']);
     const de1 = us.locator('tr[data-target="de1"]');
     expect(await cells(de1)).toEqual([
@@ -178,11 +181,11 @@ describe('the operations pages', () => {
     await form.getByLabel('Country').fill('XX');
     await form.getByLabel('Reason').fill('seen at a Dutch address');
     await form.getByRole('button', { name: 'Save country' }).click();
-    await expect.poll(() => form.getByLabel('Country').getAttribute('aria-invalid')).toBe('true');
+    await poll(() => form.getByLabel('Country').getAttribute('aria-invalid')).toBe('true');
     expect(await text(form.locator('.field-error'))).toBe('The country is a two-letter ISO 3166 code (DE, NL, FR), or empty for the attributed one.');
     await form.getByLabel('Country').fill('nl');
     await form.getByRole('button', { name: 'Save country' }).click();
-    await expect.poll(async () => (await cells(row))[2]).toMatch(/^NL set by fbi-us\/\S+: seen at a Dutch address \(attributed FR\)$/);
+    await poll(async () => (await cells(row))[2]).toMatch(/^NL set by fbi-us\/\S+: seen at a Dutch address \(attributed FR\)$/);
     expect((await cells(row))[3]).toBe('set by an analyst');
     const target = (await US.call('GET', `/operations/${op}/targets/fr2`)).json;
     expect([target.country, target.override.reason, target.attributed.country]).toEqual(['NL', 'seen at a Dutch address', 'FR']);
@@ -191,11 +194,11 @@ describe('the operations pages', () => {
   it('runs deconfliction: two targets held with the other case’s contact point; one released through the dialog with a reason', async () => {
     await us.getByRole('tab', { name: 'Deconfliction' }).click();
     expect(us.url()).toMatch(/#deconfliction$/);
-    await expect.poll(() => text(us.locator('[data-unchecked]'))).toBe('10 not checked yet.');
+    await poll(() => text(us.locator('[data-unchecked]'))).toBe('10 not checked yet.');
     await us.getByRole('button', { name: 'Run the deconfliction check' }).click();
-    await expect.poll(() => text(us.getByRole('status').first())).toBe('Checked 10 targets: 2 held by an overlap with another case.');
+    await poll(() => text(us.getByRole('status').first())).toBe('Checked 10 targets: 2 held by an overlap with another case.');
     const held = us.locator('tr[data-held]');
-    await expect.poll(() => held.count()).toBe(2);
+    await poll(() => held.count()).toBe(2);
     const de1 = us.locator('tr[data-held="de1"]');
     expect((await cells(de1)).slice(0, 2)).toEqual(['de1', 'DE']);
     expect(await text(de1.locator('[data-col="contact"]'))).toBe('desk-7@case.example');
@@ -213,8 +216,8 @@ describe('the operations pages', () => {
     await us.getByRole('button', { name: 'Release de2' }).click();
     await dialog.getByLabel('Why it is released').fill('Spoke to desk 7: they agree');
     await dialog.getByRole('button', { name: 'Release the target' }).click();
-    await expect.poll(() => held.count()).toBe(1);
-    await expect.poll(() => text(us.locator('tr[data-released="de2"] td').last())).toMatch(/^Spoke to desk 7: they agree \(fbi-us\/\S+, /);
+    await poll(() => held.count()).toBe(1);
+    await poll(() => text(us.locator('tr[data-released="de2"] td').last())).toMatch(/^Spoke to desk 7: they agree \(fbi-us\/\S+, /);
     const de2 = (await US.call('GET', `/operations/${op}/targets/de2`)).json.deconfliction;
     expect([de2.held, de2.released.reason]).toEqual([false, 'Spoke to desk 7: they agree']);
   });
@@ -226,7 +229,7 @@ describe('the operations pages', () => {
     await form.getByLabel('No direct contact with the targets before').fill('2026-06-01');
     await form.getByRole('checkbox', { name: /Intelligence only/ }).check();
     await form.getByRole('button', { name: 'Build packages' }).click();
-    await expect.poll(() => text(us.getByRole('status').first())).toBe('Built 3 packages: DE 4 targets, FR 1 target, NL 4 targets. Left out — DE: 1 held.');
+    await poll(() => text(us.getByRole('status').first())).toBe('Built 3 packages: DE 4 targets, FR 1 target, NL 4 targets. Left out — DE: 1 held.');
     const pkg = (c: string) => us.locator(`tr[data-package="${c}"]`);
     await pkg('DE').waitFor();
     expect((await cells(pkg('DE'))).slice(1, 6)).toEqual([
@@ -245,13 +248,11 @@ describe('the operations pages', () => {
     expect(lines[2]).toMatch(/^4 targets for NL wait: no receiving authority registered for NL and no fall-back contact/);
     expect(lines).toHaveLength(3);
     await dialog.getByRole('button', { name: 'Send the packages' }).click();
-    await expect.poll(() => text(us.getByRole('status').first())).toBe('Queued for delivery: DE to police-de. Waiting for a receiving authority: FR, NL.');
-    await expect
-      .poll(async () => {
-        await us.getByRole('button', { name: 'Refresh' }).click();
-        return pkg('DE').getAttribute('data-state');
-      })
-      .toBe('delivered');
+    await poll(() => text(us.getByRole('status').first())).toBe('Queued for delivery: DE to police-de. Waiting for a receiving authority: FR, NL.');
+    await poll(async () => {
+      await us.getByRole('button', { name: 'Refresh' }).click();
+      return pkg('DE').getAttribute('data-state');
+    }).toBe('delivered');
     expect(await text(pkg('DE').locator('[data-col="status"]'))).toBe('received');
     expect(await text(pkg('DE').locator('[data-col="delivery"]'))).toMatch(/^delivered .* receipt: received/);
   });
@@ -269,13 +270,13 @@ describe('the operations pages', () => {
     expect(await text(de.locator('main'))).not.toContain('RESTRICTED-NOTE');
 
     await de.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => text(de.locator('dd[data-state]'))).toBe('acknowledged');
+    await poll(() => text(de.locator('dd[data-state]'))).toBe('acknowledged');
     await de.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => text(de.locator('dd[data-state]'))).toBe('accepted');
+    await poll(() => text(de.locator('dd[data-state]'))).toBe('accepted');
     const assign = de.getByRole('form', { name: 'Assign the package' });
     await assign.getByLabel('Assign to').fill('LKA unit 7');
     await assign.getByRole('button', { name: 'Assign' }).click();
-    await expect.poll(() => text(de.getByRole('status'))).toBe('Assigned to LKA unit 7.');
+    await poll(() => text(de.getByRole('status'))).toBe('Assigned to LKA unit 7.');
 
     const record = async (target: string, outcome: string, count?: number) => {
       const form = de.getByRole('form', { name: `Outcome for ${target}` });
@@ -284,11 +285,11 @@ describe('the operations pages', () => {
       await form.getByRole('button', { name: `Record the outcome for ${target}` }).click();
     };
     await record('de2', 'arrested');
-    await expect.poll(() => text(de.locator('tr[data-target="de2"] [data-col="outcomes"] li'))).toMatch(/^arrested /);
+    await poll(() => text(de.locator('tr[data-target="de2"] [data-col="outcomes"] li'))).toMatch(/^arrested /);
     await record('de2', 'charged');
-    await expect.poll(() => de.locator('tr[data-target="de2"] [data-col="outcomes"] li').count()).toBe(2);
+    await poll(() => de.locator('tr[data-target="de2"] [data-col="outcomes"] li').count()).toBe(2);
     await record('de3', 'victims_safeguarded', 2);
-    await expect.poll(() => text(de.locator('tr[data-target="de3"] [data-col="outcomes"] li'))).toMatch(/^victims safeguarded \(2\) /);
+    await poll(() => text(de.locator('tr[data-target="de3"] [data-col="outcomes"] li'))).toMatch(/^victims safeguarded \(2\) /);
     const pkg = (await DE.call('GET', '/lead-inbox')).json.packages[0];
     expect(
       Object.fromEntries(
@@ -309,13 +310,75 @@ describe('the operations pages', () => {
 
   it("the US node's package view shows what the German authority said, per target", async () => {
     const row = us.locator('tr[data-package="DE"]');
-    await expect
-      .poll(async () => {
-        await us.getByRole('button', { name: 'Refresh' }).click();
-        return text(row.locator('[data-col="outcomes"]'));
-      })
-      .toBe('de2: arrested, charged de3: victims safeguarded (2)');
+    await poll(async () => {
+      await us.getByRole('button', { name: 'Refresh' }).click();
+      return text(row.locator('[data-col="outcomes"]'));
+    }).toBe('de2: arrested, charged de3: victims safeguarded (2)');
     expect(await text(row.locator('[data-col="status"]'))).toMatch(/^accepted assigned to LKA unit 7 acknowledged .* accepted /);
+  });
+
+  it('the picture shows the counts per country exactly, times not known yet where nothing was measured, a timeline, and the exports', async () => {
+    await us.getByRole('tab', { name: 'Picture' }).click();
+    const line = (c: string) => us.locator(`tr[data-picture="${c}"]`);
+    await line('DE').waitFor();
+    const api = (await US.call('GET', `/operations/${op}/picture`)).json;
+    const de = api.countries.find((l: { country: string }) => l.country === 'DE');
+    // The medians are measured (seconds here: everything happened in this test), shown to one decimal.
+    const fixed = (x: number) => x.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    expect([de.median_hours_to_acknowledge, de.median_days_to_first_action, de.median_days_to_charge].every((x) => typeof x === 'number')).toBe(true);
+    //           country authority  targets held referred ack accepted declined victims
+    expect(await cells(line('DE'))).toEqual([
+      'DE',
+      'police-de',
+      '5',
+      '1',
+      '4',
+      '4',
+      '4',
+      '0',
+      '2',
+      fixed(de.median_hours_to_acknowledge),
+      fixed(de.median_days_to_first_action),
+      fixed(de.median_days_to_charge),
+    ]);
+    const nothing = ['not known yet', 'not known yet', 'not known yet'];
+    expect(await cells(line('NL'))).toEqual(['NL', 'none yet', '4', '0', '0', '0', '0', '0', '0', ...nothing]);
+    expect(await cells(line('FR'))).toEqual(['FR', 'none yet', '1', '0', '0', '0', '0', '0', '0', ...nothing]);
+    expect((await cells(line('total'))).slice(0, 9)).toEqual(['All countries', '', '10', '1', '4', '4', '4', '0', '2']);
+    //                                          identified searched arrested charged convicted acquitted nfa
+    expect(await cells(us.locator('tr[data-outcomes="DE"]'))).toEqual(['DE', '0', '0', '1', '1', '0', '0', '0']);
+    expect(await cells(us.locator('tr[data-outcomes="total"]'))).toEqual(['All countries', '0', '0', '1', '1', '0', '0', '0']);
+
+    // The timeline: one day (today, UTC) with 4 referred, acknowledged and accepted, 2 first actions, 1 charge; legend and both axes labelled.
+    const chart = us.locator('figure[data-chart="operation-timeline"]');
+    expect(await chart.getAttribute('data-empty')).toBeNull();
+    await chart.locator('.recharts-legend-item').first().waitFor();
+    expect(await chart.locator('.recharts-legend-item').allInnerTexts()).toEqual(['Referred', 'Acknowledged', 'Accepted', 'First actions', 'Charged']);
+    expect(await chart.locator('.recharts-label').count()).toBe(2);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(api.timeline).toEqual([{ date: today, referred: 4, acknowledged: 4, accepted: 4, first_actions: 2, charged: 1 }]);
+    expect(await cells(chart.locator(`tr[data-date="${today}"]`))).toEqual([today, '4', '4', '4', '2', '1']);
+
+    // The exports are the API's own files.
+    const saved = async (button: string) => {
+      const [download] = await Promise.all([us.waitForEvent('download'), us.getByRole('button', { name: button }).click()]);
+      return { name: download.suggestedFilename(), body: readFileSync((await download.path())!) };
+    };
+    const csv = await saved('Download CSV');
+    expect(csv.name).toBe(`operation-${op}-picture.csv`);
+    expect(csv.body.toString('utf8')).toBe((await US.call('GET', `/operations/${op}/picture.csv`)).text);
+    const pdf = await saved('Download the signed PDF');
+    expect(pdf.name).toBe(`operation-${op}-picture.pdf`);
+    expect(pdf.body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const sig = JSON.parse((await saved('Its signature')).body.toString('utf8'));
+    expect(sig.sha256).toBe(createHash('sha256').update(pdf.body).digest('hex'));
+    const verified = await US.call('POST', '/operation-pictures/verify', {
+      pdf: pdf.body.toString('base64'),
+      signature: sig.signature,
+      key: sig.key,
+      signed_by: sig.signed_by,
+    });
+    expect([verified.status, verified.json.valid]).toEqual([200, true]);
     expect(failed).toEqual([]);
   });
 });

@@ -1,35 +1,11 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Operation } from '../../../src/api/contract/index.js';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Operation, OperationPicture as Picture, PictureLine, PictureSignature } from '../../../src/api/contract/index.js';
 import { api, apiBlob, saveBlob } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
-import { known, words } from './shared';
-
-/** One line of the picture: a receiving country (null: the fall-back) or the totals. */
-export interface PictureLine {
-  country: string | null;
-  authority: string | null;
-  targets: number;
-  held: number;
-  referred: number;
-  acknowledged: number;
-  accepted: number;
-  declined: number;
-  outcomes: Record<(typeof OUTCOME_COLUMNS)[number], number>;
-  victims_safeguarded: number;
-  median_hours_to_acknowledge: number | null;
-  median_days_to_first_action: number | null;
-  median_days_to_charge: number | null;
-}
-export interface Picture {
-  operation_id: number;
-  generated_at: string;
-  totals: PictureLine;
-  countries: PictureLine[];
-  timeline: Array<{ date: string; referred: number; acknowledged: number; accepted: number; first_actions: number; charged: number }>;
-}
+import { median, words } from './shared';
 
 const OUTCOME_COLUMNS = ['identified', 'searched', 'arrested', 'charged', 'convicted', 'acquitted', 'no_further_action'] as const;
 const SERIES = [
@@ -41,7 +17,7 @@ const SERIES = [
 ] as const;
 
 const n = (x: number) => x.toLocaleString('en');
-const where = (l: PictureLine) => l.country ?? 'fall-back';
+const where = (l: PictureLine) => l.country ?? 'no country';
 
 /**
  * The operation's picture: per receiving country, targets referred, acknowledged, accepted, what
@@ -53,9 +29,11 @@ export function PictureTab({ operation }: { operation: Operation }) {
   const picture = useLoad(() => api<Picture>(`/operations/${id}/picture`), [id]);
   const { busy, error, run } = useAction();
   const p = picture.data;
-  const download = (ext: 'csv' | 'pdf') =>
-    run(`The picture's ${ext.toUpperCase()} was not downloaded`, async () => {
-      saveBlob(await apiBlob(`/operations/${id}/picture.${ext}`), `operation-${id}-picture.${ext}`);
+  const download = (ext: 'csv' | 'pdf' | 'pdf.sig') =>
+    run(`The picture's ${ext === 'pdf.sig' ? 'signature' : ext.toUpperCase()} was not downloaded`, async () => {
+      const file = `operation-${id}-picture.${ext}`;
+      if (ext !== 'pdf.sig') saveBlob(await apiBlob(`/operations/${id}/picture.${ext}`), file);
+      else saveBlob(new Blob([JSON.stringify(await api<PictureSignature>(`/operations/${id}/picture.pdf.sig`), null, 2)], { type: 'application/json' }), file);
     });
 
   return (
@@ -76,6 +54,9 @@ export function PictureTab({ operation }: { operation: Operation }) {
             </button>{' '}
             <button type="button" disabled={busy} onClick={() => void download('pdf')}>
               Download the signed PDF
+            </button>{' '}
+            <button type="button" className="secondary" disabled={busy} onClick={() => void download('pdf.sig')}>
+              Its signature
             </button>
           </p>
           <table className="op-picture">
@@ -102,7 +83,7 @@ export function PictureTab({ operation }: { operation: Operation }) {
                 return (
                   <tr key={total ? 'total' : where(l)} data-picture={total ? 'total' : where(l)} className={total ? 'total' : undefined}>
                     <th scope="row">{total ? 'All countries' : where(l)}</th>
-                    <td>{total ? '' : (l.authority ?? 'none registered')}</td>
+                    <td>{total ? '' : (l.authority ?? 'none yet')}</td>
                     <td className="num">{n(l.targets)}</td>
                     <td className="num">{n(l.held)}</td>
                     <td className="num">{n(l.referred)}</td>
@@ -110,9 +91,9 @@ export function PictureTab({ operation }: { operation: Operation }) {
                     <td className="num">{n(l.accepted)}</td>
                     <td className="num">{n(l.declined)}</td>
                     <td className="num">{n(l.victims_safeguarded)}</td>
-                    <td className="num">{known(l.median_hours_to_acknowledge)}</td>
-                    <td className="num">{known(l.median_days_to_first_action)}</td>
-                    <td className="num">{known(l.median_days_to_charge)}</td>
+                    <td className="num">{median(l.median_hours_to_acknowledge)}</td>
+                    <td className="num">{median(l.median_days_to_first_action)}</td>
+                    <td className="num">{median(l.median_days_to_charge)}</td>
                   </tr>
                 );
               })}
@@ -157,22 +138,22 @@ function Timeline({ timeline }: { timeline: Picture['timeline'] }) {
   const empty = timeline.every((d) => SERIES.every((s) => !d[s.key]));
   return (
     <figure className="chart" data-chart="operation-timeline" data-empty={empty || undefined}>
-      <figcaption>Timeline: referrals and what came of them, per day</figcaption>
+      <figcaption>Timeline: targets referred and what came of them, per day (UTC)</figcaption>
       {empty ? (
         <p className="chart-empty">No data yet: nothing referred in this operation so far.</p>
       ) : (
         <div style={{ width: '100%', height: 280 }}>
           <ResponsiveContainer>
-            <LineChart data={timeline} margin={{ top: 18, right: 16, bottom: 4, left: 4 }}>
+            <BarChart data={timeline} margin={{ top: 18, right: 16, bottom: 4, left: 4 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="date" label={{ value: 'Date', position: 'insideBottom', offset: -4 }} height={40} />
               <YAxis allowDecimals={false} label={{ value: 'Targets', angle: -90, position: 'insideLeft' }} />
               <Tooltip />
-              <Legend verticalAlign="top" />
+              <Legend verticalAlign="top" itemSorter={null} />
               {SERIES.map((s) => (
-                <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.colour} strokeWidth={2} isAnimationActive={false} />
+                <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.colour} isAnimationActive={false} />
               ))}
-            </LineChart>
+            </BarChart>
           </ResponsiveContainer>
         </div>
       )}
