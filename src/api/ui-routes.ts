@@ -8,7 +8,7 @@
 import type { Permission } from '../members/roles.js';
 
 /** The navigation's menus, by the user's job (not by table), in the header's order. */
-export const NAV_GROUPS = ['Match & banks', 'Review & act', 'Victim identification', 'Operations', 'Exchange', 'Reporting', 'Awareness', 'Admin'] as const;
+export const NAV_GROUPS = ['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness', 'Admin'] as const;
 export type NavGroup = (typeof NAV_GROUPS)[number];
 
 export interface UiRoute {
@@ -40,9 +40,9 @@ export const UI_ROUTES = [
   { page: 'triage', path: '/triage', nav: 'Triage', group: 'Victim identification', permission: 'cases' },
   { page: 'triage-run', path: '/triage/:id', numeric: ['id'] },
   { page: 'deconfliction', path: '/deconfliction', nav: 'Deconfliction', group: 'Victim identification', permission: 'cases' },
-  { page: 'operations', path: '/operations', nav: 'Operations', group: 'Operations', permission: 'cases' },
+  { page: 'operations', path: '/operations', nav: 'Operations', group: 'Victim identification', permission: 'cases' },
   { page: 'operation', path: '/operations/:id', numeric: ['id'] },
-  { page: 'lead-inbox', path: '/lead-inbox', nav: 'Lead inbox', group: 'Operations', permission: 'cases' },
+  { page: 'lead-inbox', path: '/lead-inbox', nav: 'Lead inbox', group: 'Victim identification', permission: 'cases' },
   { page: 'lead-package', path: '/lead-inbox/:id', numeric: ['id'] },
   { page: 'sync', path: '/sync', nav: 'Subscriptions', group: 'Exchange', permission: 'banks.read' },
   { page: 'indicators', path: '/indicators', nav: 'Indicators', group: 'Reporting', permission: 'indicators.read' },

@@ -843,19 +843,16 @@ describe('web UI', () => {
       const menus = nav.locator('.menu > button');
       // An admin uses every page; Admin has no page in the UI yet, so no menu.
       expect(await menus.allTextContents()).toEqual(NAV_GROUPS.filter((g) => NAV_LINKS.some((l) => l.group === g)));
-      expect(await menus.allTextContents()).toEqual([
-        'Match & banks',
-        'Review & act',
-        'Victim identification',
-        'Operations',
-        'Exchange',
-        'Reporting',
-        'Awareness',
-      ]);
+      expect(await menus.allTextContents()).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness']);
       const boxes = await Promise.all((await menus.all()).map((m) => m.boundingBox()));
       expect(new Set(boxes.map((b) => Math.round(b!.y))).size, 'the menus are on one line').toBe(1);
       const header = (await page.locator('header.top').boundingBox())!;
       expect(header.height).toBeLessThan(60);
+      // The last menu ends before who is signed in begins: nothing drawn over anything.
+      const lastMenu = boxes[boxes.length - 1]!;
+      expect(lastMenu.x + lastMenu.width, 'the menus end before the signed-in line').toBeLessThanOrEqual(
+        (await page.locator('header.top .who').boundingBox())!.x,
+      );
       for (const selector of ['header.top .who', 'header.top > button']) {
         const b = (await page.locator(selector).boundingBox())!;
         expect(b.x + b.width, selector).toBeLessThanOrEqual(1280);
@@ -929,7 +926,7 @@ describe('web UI', () => {
       const analyst = await open('/banks', await tokenOf('analyst'));
       await heading(analyst, 'Banks');
       const seen = await navOf(analyst);
-      expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Operations', 'Exchange', 'Reporting']);
+      expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting']);
       expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness'].includes(l.page)).map((l) => l.label));
       expect(seen.links.length).toBeLessThan(all.links.length);
       // Its home page counts what waits for it, each linking to its page: the demo's reviews and overlaps.
