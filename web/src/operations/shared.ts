@@ -27,9 +27,9 @@ export function placed(error: Problem | null, fields: FieldSentences, codes: rea
   return { ...error, field, label, sentence: own.invalid ?? `The ${label}: ${m[2].replace(/\.$/, '')}.` };
 }
 
-/** A median time to one decimal, or "not known yet": nothing measured is not 0. */
+/** A median time as the picture gives it (two decimals), or "not known yet": nothing measured is not 0. */
 export const median = (n: number | null | undefined) =>
-  n === null || n === undefined ? 'not known yet' : n.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  n === null || n === undefined ? 'not known yet' : n.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** An attribution reason in words: the evidence says what it is ("account country FR", "e-mail domain mail.example.de"), an address is named as one. */
 export const reasonText = (r: { basis: string; evidence: string }) => (r.basis === 'ip' ? `IP address ${r.evidence}` : r.evidence);
