@@ -305,6 +305,19 @@ describe('the operations pages', () => {
       ],
       de3: [['victims_safeguarded', 2]],
     });
+
+    // Re-referral: a target found to be in a third country goes on only through a dialog, and only to a registered authority.
+    const forward = de.getByRole('form', { name: 'Forward to a third country' });
+    await forward.getByRole('checkbox', { name: 'de4' }).check();
+    await forward.getByLabel('Country').fill('nl');
+    await forward.getByRole('button', { name: 'Forward…' }).click();
+    const dialog = de.getByRole('dialog', { name: 'Forward 1 target to NL?' });
+    expect(await text(dialog)).toMatch(/^Forward 1 target to NL\? Sends de4 to the receiving authority for NL .* back to fbi-us\. It cannot be recalled\./);
+    await dialog.getByRole('button', { name: 'Forward the targets' }).click();
+    await poll(() => text(forward.getByRole('alert'))).toMatch(
+      /^The targets were not forwarded: no receiving authority registered for NL and no fall-back contact .*; nothing was forwarded\. LEAD_INVALID · HTTP 400$/,
+    );
+    expect((await DE.call('GET', `/lead-inbox/${pkg.id}`)).json.forwards).toEqual([]);
     await de.context().close();
   });
 

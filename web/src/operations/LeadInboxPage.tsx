@@ -9,6 +9,7 @@ import type { FieldSentences } from '../problems';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
+import { useConfirm } from '../ui/ConfirmDialog';
 import { useReason } from './ReasonDialog';
 import { OUTCOMES, placed, reasonText, words, type Outcome } from './shared';
 
@@ -123,6 +124,14 @@ export function LeadPackagePage({ id }: { id: number }) {
               <code>{p.uid}</code>
               {p.prior_uid && <> (supplements {p.prior_uid})</>}
             </dd>
+            {p.chain.length > 0 && (
+              <>
+                <dt>Came through</dt>
+                <dd data-chain>
+                  {p.chain.map((c) => `${c.from} (${c.uid})`).join(' → ')} → {p.from}
+                </dd>
+              </>
+            )}
             <dt>Operation</dt>
             <dd>
               {p.operation.name} <small className="muted">{p.operation.uid}</small>
@@ -243,6 +252,7 @@ export function LeadPackagePage({ id }: { id: number }) {
                           <li key={o.seq}>
                             {words(o.outcome)}
                             {o.count !== null && ` (${o.count})`} <small className="muted">{when(o.at)}</small>
+                            {o.via.length > 0 && <small className="muted"> via {o.via.join(' ← ')}</small>}
                           </li>
                         ))}
                       </ul>
@@ -253,10 +263,132 @@ export function LeadPackagePage({ id }: { id: number }) {
               ))}
             </tbody>
           </table>
+          {(p.state === 'acknowledged' || p.state === 'accepted') && <ForwardForm pkg={p} onForwarded={pkg.reload} />}
+          {p.forwards.length > 0 && <Forwards pkg={p} />}
         </>
       )}
       {dialog}
     </>
+  );
+}
+
+const FORWARD_FIELDS: FieldSentences = {
+  'body/country': { label: 'country', invalid: 'The country is a two-letter ISO 3166 code (NL, FR).' },
+  'body/targets': { label: 'targets' },
+};
+
+/**
+ * Re-referral: targets of this package found to be in a third country go on to that country's
+ * authority (this node's routing table) in a new signed package that keeps the chain; a dialog
+ * says what goes where before anything is sent. Their outcomes come back here and on to the origin.
+ */
+function ForwardForm({ pkg, onForwarded }: { pkg: InboxPackage; onForwarded: () => void }) {
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [country, setCountry] = useState('');
+  const { busy, error, run } = useAction();
+  const confirm = useConfirm();
+  const problem = placed(error, FORWARD_FIELDS);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const cc = country.trim().toUpperCase();
+    const yes = await confirm.ask({
+      title: `Forward ${chosen.length} target${chosen.length === 1 ? '' : 's'} to ${cc}?`,
+      body: (
+        <p>
+          Sends {chosen.join(', ')} to the receiving authority for {cc} (this node's routing table) in a new signed package that names this one and the chain
+          back to {pkg.chain[0]?.from ?? pkg.from}. It cannot be recalled.
+        </p>
+      ),
+      confirm: 'Forward the targets',
+      danger: true,
+    });
+    if (!yes) return;
+    await run(
+      'The targets were not forwarded',
+      async () => {
+        await api(`/lead-inbox/${pkg.id}/forward`, { json: { targets: chosen, country: cc } });
+        setChosen([]);
+        setCountry('');
+        onForwarded();
+      },
+      FORWARD_FIELDS,
+    );
+  };
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="forward-heading">
+      <h2 id="forward-heading">Forward to a third country</h2>
+      <fieldset>
+        <legend>Targets</legend>
+        {pkg.targets.map((t) => (
+          <label key={t.ref} className="choice-item">
+            <input
+              type="checkbox"
+              checked={chosen.includes(t.ref)}
+              onChange={() => setChosen(chosen.includes(t.ref) ? chosen.filter((r) => r !== t.ref) : [...chosen, t.ref])}
+            />{' '}
+            {t.ref}{' '}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="forward-country">Country</label>
+        <input
+          id="forward-country"
+          value={country}
+          size={4}
+          maxLength={10}
+          required
+          onChange={(e) => setCountry(e.target.value)}
+          aria-invalid={concerns(problem, 'body/country') || undefined}
+          aria-describedby={concerns(problem, 'body/country') ? 'forward-country-error' : undefined}
+        />
+        <FieldError error={problem} field="body/country" id="forward-country-error" />
+      </div>
+      <button type="submit" disabled={busy || chosen.length === 0 || !country.trim()}>
+        Forward…
+      </button>
+      <ErrorMessage error={problem} beside={['body/country']} />
+      {confirm.dialog}
+    </form>
+  );
+}
+
+/** The packages this one's targets were forwarded in, with what their receivers said. */
+function Forwards({ pkg }: { pkg: InboxPackage }) {
+  return (
+    <table className="op-packages">
+      <caption>Forwarded</caption>
+      <thead>
+        <tr>
+          <th scope="col">Package</th>
+          <th scope="col">Country</th>
+          <th scope="col">Receiver</th>
+          <th scope="col">Targets</th>
+          <th scope="col">Delivery</th>
+          <th scope="col">Receiver's status</th>
+          <th scope="col">Outcomes</th>
+        </tr>
+      </thead>
+      <tbody>
+        {pkg.forwards.map((f) => (
+          <tr key={f.uid} data-forward={f.country}>
+            <th scope="row" className="ids">
+              <small>{f.uid}</small>
+            </th>
+            <td>{f.country}</td>
+            <td>{f.peer ?? 'none yet'}</td>
+            <td className="num">{f.targets}</td>
+            <td className="ids">{f.state === 'delivered' ? `delivered ${when(f.delivered_at)}` : words(f.state)}</td>
+            <td>{f.status ? words(f.status) : '—'}</td>
+            <td className="ids">
+              {Object.entries(f.outcomes)
+                .map(([ref, os]) => `${ref}: ${os.map((o) => words(o.outcome) + (o.count !== null ? ` (${o.count})` : '')).join(', ')}`)
+                .join('; ') || 'none yet'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -260,7 +260,8 @@ function PackageRow({ p, busy, onResend }: { p: LeadPackage; busy: boolean; onRe
           <ul className="reasons">
             {outcomes.map(([ref, os]) => (
               <li key={ref}>
-                {ref}: {os.map((o) => `${words(o.outcome)}${o.count !== null ? ` (${o.count})` : ''}`).join(', ')}
+                {ref}:{' '}
+                {os.map((o) => `${words(o.outcome)}${o.count !== null ? ` (${o.count})` : ''}${o.via.length ? ` via ${o.via.join(' ← ')}` : ''}`).join(', ')}
               </li>
             ))}
           </ul>
