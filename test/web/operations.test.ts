@@ -8,7 +8,9 @@
  * through the dialog with a reason; packages are built with a handling restriction and sent through
  * a dialog that says which authority receives what. The German authority's node shows the package
  * in its lead inbox: acknowledged, accepted, assigned, outcomes recorded (an arrest, a charge,
- * victims safeguarded with a count); the US node's package view and its picture show them exactly.
+ * victims safeguarded with a count), a forward to a country with no authority refused; a supplement
+ * for the target released later is declined through a dialog with a reason. The US node's package
+ * view and its picture show all of it exactly, and the downloaded PDF verifies.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -322,12 +324,61 @@ describe('the operations pages', () => {
   });
 
   it("the US node's package view shows what the German authority said, per target", async () => {
-    const row = us.locator('tr[data-package="DE"]');
+    const row = us.locator('tr[data-package="DE"]').first();
     await poll(async () => {
       await us.getByRole('button', { name: 'Refresh' }).click();
       return text(row.locator('[data-col="outcomes"]'));
     }).toBe('de2: arrested, charged de3: victims safeguarded (2)');
     expect(await text(row.locator('[data-col="status"]'))).toMatch(/^accepted assigned to LKA unit 7 acknowledged .* accepted /);
+  });
+
+  it('a supplement for the target released later goes to the German authority, which declines it through a dialog with a reason', async () => {
+    await us.getByRole('tab', { name: 'Deconfliction' }).click();
+    await us.getByRole('button', { name: 'Release de1' }).click();
+    const release = us.getByRole('dialog', { name: 'Release target de1?' });
+    await release.getByLabel('Why it is released').fill('Case 7 closed its work on this account');
+    await release.getByRole('button', { name: 'Release the target' }).click();
+    await us.getByText('No target is held.').waitFor();
+
+    await us.getByRole('tab', { name: 'Packages' }).click();
+    await us.getByRole('form', { name: 'Build lead packages' }).getByRole('button', { name: 'Build packages' }).click();
+    await poll(() => text(us.getByRole('status').first())).toBe('Built 1 package: DE 1 target (supplement).');
+    // The Dutch and French packages still wait for an authority: sending again tries them too.
+    await us.getByRole('button', { name: 'Send the packages not sent yet (3)' }).click();
+    const send = us.getByRole('dialog', { name: 'Send 3 lead packages?' });
+    const lines = await send.locator('li').allInnerTexts();
+    expect(lines.map((l) => l.slice(0, 18))).toEqual(['1 target for FR wa', '4 targets for NL w', 'sends 1 target to ']);
+    expect(lines[2]).toBe('sends 1 target to the authority for DE (police-de), a supplement');
+    await send.getByRole('button', { name: 'Send the packages' }).click();
+    const supplement = us.locator('tr[data-package="DE"]').nth(1);
+    await poll(async () => {
+      await us.getByRole('button', { name: 'Refresh' }).click();
+      return supplement.getAttribute('data-state');
+    }).toBe('delivered');
+    const first = (await US.call('GET', `/operations/${op}/packages`)).json.packages.find((p: { country: string }) => p.country === 'DE');
+    expect(await text(supplement.locator('th'))).toContain(`supplements ${first.uid}`);
+
+    const received = (await DE.call('GET', '/lead-inbox')).json.packages.find((p: { prior_uid: string | null }) => p.prior_uid !== null);
+    expect(received.targets.map((t: { ref: string }) => t.ref)).toEqual(['de1']);
+    const de = await open(DE, `/lead-inbox/${received.id}`);
+    await heading(de, `Lead package #${received.id} from fbi-us`);
+    // Cancel declines nothing; the dialog's button waits for the reason.
+    await de.getByRole('button', { name: 'Decline…' }).click();
+    const decline = de.getByRole('dialog', { name: `Decline package #${received.id}?` });
+    expect(await decline.getByRole('button', { name: 'Decline the package' }).isDisabled()).toBe(true);
+    await decline.getByRole('button', { name: 'Cancel' }).click();
+    expect((await DE.call('GET', `/lead-inbox/${received.id}`)).json.state).toBe('received');
+    await de.getByRole('button', { name: 'Decline…' }).click();
+    await decline.getByLabel('Why it is declined').fill('Outside our jurisdiction');
+    await decline.getByRole('button', { name: 'Decline the package' }).click();
+    await poll(() => text(de.locator('dd[data-state]'))).toBe('declined: Outside our jurisdiction');
+    expect(await de.getByRole('form', { name: 'Outcome for de1' }).count()).toBe(0);
+    await de.context().close();
+
+    await poll(async () => {
+      await us.getByRole('button', { name: 'Refresh' }).click();
+      return text(supplement.locator('[data-col="status"]'));
+    }).toMatch(/^declined reason: Outside our jurisdiction acknowledged /);
   });
 
   it('the picture shows the counts per country exactly, times not known yet where nothing was measured, a timeline, and the exports', async () => {
@@ -344,11 +395,11 @@ describe('the operations pages', () => {
       'DE',
       'police-de',
       '5',
-      '1',
-      '4',
-      '4',
-      '4',
       '0',
+      '5',
+      '5',
+      '4',
+      '1',
       '2',
       fixed(de.median_hours_to_acknowledge),
       fixed(de.median_days_to_first_action),
@@ -357,20 +408,20 @@ describe('the operations pages', () => {
     const nothing = ['not known yet', 'not known yet', 'not known yet'];
     expect(await cells(line('NL'))).toEqual(['NL', 'none yet', '4', '0', '0', '0', '0', '0', '0', ...nothing]);
     expect(await cells(line('FR'))).toEqual(['FR', 'none yet', '1', '0', '0', '0', '0', '0', '0', ...nothing]);
-    expect((await cells(line('total'))).slice(0, 9)).toEqual(['All countries', '', '10', '1', '4', '4', '4', '0', '2']);
+    expect((await cells(line('total'))).slice(0, 9)).toEqual(['All countries', '', '10', '0', '5', '5', '4', '1', '2']);
     //                                          identified searched arrested charged convicted acquitted nfa
     expect(await cells(us.locator('tr[data-outcomes="DE"]'))).toEqual(['DE', '0', '0', '1', '1', '0', '0', '0']);
     expect(await cells(us.locator('tr[data-outcomes="total"]'))).toEqual(['All countries', '0', '0', '1', '1', '0', '0', '0']);
 
-    // The timeline: one day (today, UTC) with 4 referred, acknowledged and accepted, 2 first actions, 1 charge; legend and both axes labelled.
+    // The timeline: one day (today, UTC) with 5 referred and acknowledged, 4 accepted, 2 first actions, 1 charge; legend and both axes labelled.
     const chart = us.locator('figure[data-chart="operation-timeline"]');
     expect(await chart.getAttribute('data-empty')).toBeNull();
     await chart.locator('.recharts-legend-item').first().waitFor();
     expect(await chart.locator('.recharts-legend-item').allInnerTexts()).toEqual(['Referred', 'Acknowledged', 'Accepted', 'First actions', 'Charged']);
     expect(await chart.locator('.recharts-label').count()).toBe(2);
     const today = new Date().toISOString().slice(0, 10);
-    expect(api.timeline).toEqual([{ date: today, referred: 4, acknowledged: 4, accepted: 4, first_actions: 2, charged: 1 }]);
-    expect(await cells(chart.locator(`tr[data-date="${today}"]`))).toEqual([today, '4', '4', '4', '2', '1']);
+    expect(api.timeline).toEqual([{ date: today, referred: 5, acknowledged: 5, accepted: 4, first_actions: 2, charged: 1 }]);
+    expect(await cells(chart.locator(`tr[data-date="${today}"]`))).toEqual([today, '5', '5', '4', '2', '1']);
 
     // The exports are the API's own files.
     const saved = async (button: string) => {
