@@ -176,7 +176,7 @@ export function PackagesTab({ operation }: { operation: Operation }) {
             aria-invalid={concerns(problem, 'body/handling/restrictions') || undefined}
           />
           <FieldError error={problem} field="body/handling/restrictions" id="pkg-restrictions-error" />
-          <small id="pkg-restrictions-hint">One a line.</small>
+          <small id="pkg-restrictions-hint">One restriction a line.</small>
         </div>
         <button type="submit" disabled={busy}>
           Build packages
