@@ -19,9 +19,23 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
+import { REPO } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 declare const sessionStorage: { setItem(key: string, value: string): void };
+declare const axe: {
+  run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }>;
+};
+const AXE = join(REPO, 'node_modules/axe-core/axe.min.js');
+
+/** The page's serious and critical axe-core violations (the every-page test cannot reach pages that need received packages). */
+async function violations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => (await axe.run(globalThis, { resultTypes: ['violations'] })).violations);
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
 
 const KEY = 'feed'.repeat(16);
 const dirs: string[] = [];
@@ -85,7 +99,8 @@ afterAll(async () => {
 });
 
 async function open(n: Node, path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // bypassCSP: axe-core is put into the page as a script the node's CSP would refuse.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), n.token!);
   const page = await context.newPage();
   page.on('response', (r) => {
@@ -307,6 +322,7 @@ describe('the operations pages', () => {
       ],
       de3: [['victims_safeguarded', 2]],
     });
+    expect(await violations(de), 'a received package with outcomes').toEqual([]);
 
     // Re-referral: a target found to be in a third country goes on only through a dialog, and only to a registered authority.
     const forward = de.getByRole('form', { name: 'Forward to a third country' });
@@ -330,6 +346,7 @@ describe('the operations pages', () => {
       return text(row.locator('[data-col="outcomes"]'));
     }).toBe('de2: arrested, charged de3: victims safeguarded (2)');
     expect(await text(row.locator('[data-col="status"]'))).toMatch(/^accepted assigned to LKA unit 7 acknowledged .* accepted /);
+    expect(await violations(us), 'packages with their receivers’ outcomes').toEqual([]);
   });
 
   it('a supplement for the target released later goes to the German authority, which declines it through a dialog with a reason', async () => {
@@ -443,6 +460,7 @@ describe('the operations pages', () => {
       signed_by: sig.signed_by,
     });
     expect([verified.status, verified.json.valid]).toEqual([200, true]);
+    expect(await violations(us), 'the picture with its chart').toEqual([]);
     expect(failed).toEqual([]);
   });
 });
