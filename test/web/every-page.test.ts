@@ -72,8 +72,32 @@ async function pagesOf(role: Role): Promise<string[]> {
     paths.push(`/series/${series.series[0].id}`);
     const runs = (await http(`${server.url}/api/v1/triage/runs`, admin)).json as { runs: Array<{ id: number }> };
     if (runs.runs.length > 0) paths.push(`/triage/${runs.runs[0].id}`);
+    // An operation with a few targets (the demo seeds none): each tab of its page.
+    const op = await demoOperation();
+    paths.push(...['', '#deconfliction', '#packages', '#picture'].map((tab) => `/operations/${op}${tab}`));
   }
   return paths;
+}
+
+/** The operation the every-page run opens (once): three targets the offline IP database places in DE, NL and FR. */
+async function demoOperation(): Promise<number> {
+  const list = (await http(`${server.url}/api/v1/operations`, admin)).json as { operations: Array<{ id: number }> };
+  if (list.operations.length > 0) return list.operations[0].id;
+  const made = await http(`${server.url}/api/v1/operations`, admin, 'POST', {
+    name: 'Every page operation',
+    legal_basis: 'Placeholder act §1',
+    owner_agency: 'Demo agency',
+    contact_point: 'desk@agency.example',
+  });
+  expect(made.status, made.text).toBe(201);
+  const targets = [
+    { ref: 'de1', username: 'every-page-de', ip: '193.99.144.80@2026-03-01T10:00:00Z' },
+    { ref: 'nl1', username: 'every-page-nl', ip: '145.97.39.155@2026-03-01T10:00:00Z' },
+    { ref: 'fr1', username: 'every-page-fr', ip: '62.210.16.6@2026-03-01T10:00:00Z' },
+  ];
+  const imported = await http(`${server.url}/api/v1/operations/${made.json.id}/targets`, admin, 'POST', { targets });
+  expect(imported.status, imported.text).toBe(201);
+  return made.json.id as number;
 }
 
 interface Findings {
@@ -201,11 +225,12 @@ describe('every page, as each role', () => {
       const report: Record<string, Findings> = {};
       const paths = await pagesOf(role);
       for (const path of paths) {
-        const name = matchUiPath(path)?.route.page ?? 'missing';
+        const [at, tab] = path.split('#');
+        const name = `${matchUiPath(at)?.route.page ?? 'missing'}${tab ? `-${tab}` : ''}`;
         const found = await visit(page, path, join(dir, `${name}.png`));
         if (found.console.length || found.failed.length || found.violations.length || found.overflow) report[path] = found;
         if (role === 'analyst' && (name === 'review' || name === 'indicators')) await readmeShot(page, name);
-        if (role === 'admin' && ['indicators', 'alliance', 'notices'].includes(name)) await checkCharts(page, name);
+        if (role === 'admin' && ['indicators', 'alliance', 'notices', 'operation-picture'].includes(name)) await checkCharts(page, name);
       }
       await context.close();
       expect(report, `problems on ${role}'s pages`).toEqual({});

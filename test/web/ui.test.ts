@@ -848,6 +848,11 @@ describe('web UI', () => {
       expect(new Set(boxes.map((b) => Math.round(b!.y))).size, 'the menus are on one line').toBe(1);
       const header = (await page.locator('header.top').boundingBox())!;
       expect(header.height).toBeLessThan(60);
+      // The last menu ends before who is signed in begins: nothing drawn over anything.
+      const lastMenu = boxes[boxes.length - 1]!;
+      expect(lastMenu.x + lastMenu.width, 'the menus end before the signed-in line').toBeLessThanOrEqual(
+        (await page.locator('header.top .who').boundingBox())!.x,
+      );
       for (const selector of ['header.top .who', 'header.top > button']) {
         const b = (await page.locator(selector).boundingBox())!;
         expect(b.x + b.width, selector).toBeLessThanOrEqual(1280);

@@ -29,6 +29,10 @@ const AwarenessPage = lazy(() => import('./awareness/AwarenessPage').then((m) =>
 const IndicatorsPage = lazy(() => import('./reporting/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })));
 const CountryReportsPage = lazy(() => import('./reporting/CountryReportsPage').then((m) => ({ default: m.CountryReportsPage })));
 const AlliancePage = lazy(() => import('./reporting/AlliancePage').then((m) => ({ default: m.AlliancePage })));
+const OperationsPage = lazy(() => import('./operations/OperationsPage').then((m) => ({ default: m.OperationsPage })));
+const OperationPage = lazy(() => import('./operations/OperationPage').then((m) => ({ default: m.OperationPage })));
+const LeadInboxPage = lazy(() => import('./operations/LeadInboxPage').then((m) => ({ default: m.LeadInboxPage })));
+const LeadPackagePage = lazy(() => import('./operations/LeadInboxPage').then((m) => ({ default: m.LeadPackagePage })));
 const HomePage = lazy(() => import('./HomePage').then((m) => ({ default: m.HomePage })));
 
 /** The role's first page (the not-found page's way back); / is the role's home page (HomePage: what needs it now). */
@@ -133,6 +137,10 @@ export function App() {
             {route.page === 'indicators' && <IndicatorsPage />}
             {route.page === 'country-reports' && <CountryReportsPage />}
             {route.page === 'alliance' && <AlliancePage />}
+            {route.page === 'operations' && <OperationsPage />}
+            {route.page === 'operation' && <OperationPage key={route.id} id={route.id} />}
+            {route.page === 'lead-inbox' && <LeadInboxPage />}
+            {route.page === 'lead-package' && <LeadPackagePage key={route.id} id={route.id} />}
           </Suspense>
         )}
         {route.page === 'missing' && <NotFound path={path} signedIn home={home} />}

@@ -43,6 +43,10 @@ export type Route =
   | { page: 'alliance' }
   | { page: 'awareness' }
   | { page: 'triage-run'; id: number }
+  | { page: 'operations' }
+  | { page: 'operation'; id: number }
+  | { page: 'lead-inbox' }
+  | { page: 'lead-package'; id: number }
   | { page: 'home' }
   | { page: 'missing' };
 
