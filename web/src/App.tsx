@@ -7,6 +7,8 @@ import { Nav } from './Nav';
 import { PageHeading } from './PageHeading';
 import { matchRoute, navigate, usePath } from './router';
 import { SignIn } from './SignIn';
+import { Skeleton } from './ui/Skeleton';
+import { ToastProvider } from './ui/Toasts';
 import type { WhoAmI } from './types';
 import { useLoad } from './useLoad';
 
@@ -86,7 +88,7 @@ export function App() {
   const refused = who.data && link && !who.data.permissions.includes(link.permission) ? { role: who.data.role, link } : undefined;
 
   return (
-    <>
+    <ToastProvider>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -108,13 +110,7 @@ export function App() {
           </>
         )}
         {!refused && (
-          <Suspense
-            fallback={
-              <p className="loading" role="status">
-                Loading the page…
-              </p>
-            }
-          >
+          <Suspense fallback={<Skeleton label="Loading the page…" lines={4} />}>
             {atHome && who.data && home && <HomePage who={who.data} />}
             {route.page === 'banks' && <BanksPage />}
             {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
@@ -137,7 +133,7 @@ export function App() {
         )}
         {route.page === 'missing' && <NotFound path={path} signedIn home={home} />}
       </main>
-    </>
+    </ToastProvider>
   );
 }
 
