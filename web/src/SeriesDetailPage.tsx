@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { closing, useConfirm } from './ui/ConfirmDialog';
+import { closing, useConfirm } from './ui/Dialog';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
@@ -8,6 +10,7 @@ import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
 import type { SeriesDetail, SupportService as Service } from '../../src/api/contract/index.js';
+import { Button } from './ui/Button';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 const ids = (text: string) =>
@@ -22,6 +25,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
   const services = useLoad(() => api<{ services: Service[] }>('/support-services'), []);
   const { busy, error, run } = useAction();
   const { ask, dialog } = useConfirm();
+  const toast = useToast();
   const [notes, setNotes] = useState<string | null>(null);
   const [link, setLink] = useState('');
   const [identifiedOn, setIdentifiedOn] = useState(new Date().toISOString().slice(0, 10));
@@ -32,6 +36,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
   const change = (fields: Record<string, unknown>, what: string) =>
     run(`The series was not changed (${what})`, async () => {
       await api(`/series/${id}`, { method: 'PATCH', json: fields });
+      toast.success(`Series saved (${what}).`);
       series.reload();
     });
   const saveNotes = (e: FormEvent) => {
@@ -72,6 +77,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
         <Link href="/series">All series</Link>
       </p>
       <ErrorMessage error={series.error ?? services.error ?? error} />
+      {series.loading && !s && <Skeleton label="Loading the series…" lines={6} />}
       {s && (
         <>
           <dl className="facts">
@@ -103,17 +109,17 @@ export function SeriesDetailPage({ id }: { id: number }) {
           {s.own && s.status !== 'closed' && (
             <p className="actions">
               {s.status !== 'offender_identified' && (
-                <button type="button" disabled={busy} onClick={() => void change({ status: 'offender_identified' }, 'status')}>
+                <Button disabled={busy} onClick={() => void change({ status: 'offender_identified' }, 'status')}>
                   Offender identified
-                </button>
+                </Button>
               )}{' '}
-              <button
-                type="button"
+              <Button
+                weight="danger"
                 disabled={busy}
                 onClick={() => void ask(closing(s.name)).then((yes) => (yes ? change({ status: 'closed' }, 'status') : undefined))}
               >
                 Close
-              </button>
+              </Button>
             </p>
           )}
           {!s.own && <p>This series belongs to {s.owner.member}: its status changes on the owner's node and reaches this one over the federation link.</p>}
@@ -123,9 +129,9 @@ export function SeriesDetailPage({ id }: { id: number }) {
               <h2>Restricted notes</h2>
               <p className="muted">Never shared with peers.</p>
               <textarea aria-label="Notes" rows={4} maxLength={20_000} value={notes ?? s.notes ?? ''} onChange={(e) => setNotes(e.target.value)} />
-              <button type="submit" disabled={busy || notes === null}>
+              <Button type="submit" weight="primary" disabled={busy || notes === null}>
                 Save notes
-              </button>
+              </Button>
             </form>
           )}
 
@@ -137,12 +143,12 @@ export function SeriesDetailPage({ id }: { id: number }) {
                 <label>
                   Content ids <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="12, 15" />
                 </label>{' '}
-                <button type="submit" disabled={busy || !link.trim()}>
+                <Button type="submit" weight="primary" disabled={busy || !link.trim()}>
                   Link
-                </button>{' '}
-                <button type="button" disabled={busy || !link.trim()} onClick={(e) => linkContent(e as unknown as FormEvent, true)}>
+                </Button>{' '}
+                <Button disabled={busy || !link.trim()} onClick={(e) => linkContent(e as unknown as FormEvent, true)}>
                   Unlink
-                </button>
+                </Button>
               </form>
             )}
           </section>
@@ -180,9 +186,9 @@ export function SeriesDetailPage({ id }: { id: number }) {
                             <option value="">choose a service</option>
                             {serviceOptions}
                           </select>{' '}
-                          <button type="button" disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
+                          <Button disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
                             Refer
-                          </button>
+                          </Button>
                         </td>
                       )}
                     </tr>
@@ -203,9 +209,9 @@ export function SeriesDetailPage({ id }: { id: number }) {
                     {serviceOptions}
                   </select>
                 </label>{' '}
-                <button type="submit" disabled={busy}>
+                <Button type="submit" weight="primary" disabled={busy}>
                   Record victim
-                </button>
+                </Button>
               </form>
             )}
           </section>

@@ -3,6 +3,9 @@ import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
+import { Button } from '../ui/Button';
+import { Skeleton } from '../ui/Skeleton';
+import { useToast } from '../ui/Toasts';
 
 interface HelpEntry {
   id: number;
@@ -34,6 +37,7 @@ export function HelpDirectorySection() {
   const [shown, setShown] = useState('ZZ');
   const list = useLoad(() => api<{ entries: HelpEntry[] }>(`/help-directory?country=${encodeURIComponent(shown)}`), [shown]);
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const [form, setForm] = useState<Form | null>(null);
 
   const edit = (e: HelpEntry | null) =>
@@ -68,6 +72,7 @@ export function HelpDirectorySection() {
     void run('The entry was not saved', async () => {
       if (form.id === null) await api('/help-directory', { json: { ...body, country: shown, kind: form.kind } });
       else await api(`/help-directory/${form.id}`, { method: 'PATCH', json: body });
+      toast.success(form.id === null ? `Entry added for ${shown}.` : `Entry ${form.id} saved.`);
       setForm(null);
       list.reload();
     });
@@ -90,12 +95,13 @@ export function HelpDirectorySection() {
         <label>
           Country <input value={country} onChange={(e) => setCountry(e.target.value)} size={4} maxLength={2} placeholder="BE" />
         </label>
-        <button type="submit">Show</button>
-        <button type="button" onClick={() => edit(null)}>
-          Add an entry for {shown}
-        </button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
+        <Button onClick={() => edit(null)}>Add an entry for {shown}</Button>
       </form>
       <ErrorMessage error={list.error ?? error} />
+      {list.loading && !list.data && <Skeleton label="Loading the help directory…" table={{ columns: 7 }} />}
       {list.data && (
         <table aria-label={`Help directory of ${shown}`}>
           <thead>
@@ -126,13 +132,7 @@ export function HelpDirectorySection() {
                   ))}
                 </td>
                 <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status}</td>
-                <td>
-                  {!e.source && (
-                    <button type="button" onClick={() => edit(e)}>
-                      Edit
-                    </button>
-                  )}
-                </td>
+                <td>{!e.source && <Button onClick={() => edit(e)}>Edit</Button>}</td>
               </tr>
             ))}
           </tbody>
@@ -171,12 +171,10 @@ export function HelpDirectorySection() {
               placeholder={'phone +32 …\nweb https://…'}
             />
           </label>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" weight="primary" disabled={busy}>
             Save
-          </button>{' '}
-          <button type="button" onClick={() => setForm(null)}>
-            Cancel
-          </button>
+          </Button>{' '}
+          <Button onClick={() => setForm(null)}>Cancel</Button>
         </form>
       )}
     </section>

@@ -3,6 +3,9 @@ import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
+import { Button } from '../ui/Button';
+import { Skeleton } from '../ui/Skeleton';
+import { useToast } from '../ui/Toasts';
 
 interface Version {
   id: number;
@@ -30,11 +33,13 @@ export function MessagesSection() {
   const [shown, setShown] = useState('en');
   const list = useLoad(() => api<{ language: string; languages: string[]; entries: Entry[] }>(`/messages?language=${encodeURIComponent(shown)}`), [shown]);
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const [draft, setDraft] = useState<{ context: string; audience: string; title: string; body: string } | null>(null);
 
   const review = (id: number, decision: 'approve' | 'reject') =>
     void run(`The ${decision === 'approve' ? 'approval' : 'rejection'} was not saved`, async () => {
       await api(`/messages/${id}/review`, { json: { decision } });
+      toast.success(decision === 'approve' ? 'Version approved: it is served now.' : 'Version rejected.');
       list.reload();
     });
   const write = (e: FormEvent) => {
@@ -42,6 +47,7 @@ export function MessagesSection() {
     if (!draft) return;
     void run('The new version was not saved', async () => {
       await api('/messages', { json: { ...draft, language: shown } });
+      toast.success('New version saved: it is served once someone else approves it.');
       setDraft(null);
       list.reload();
     });
@@ -69,9 +75,12 @@ export function MessagesSection() {
             <option key={l} value={l} />
           ))}
         </datalist>
-        <button type="submit">Show</button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
       </form>
       <ErrorMessage error={list.error ?? error} />
+      {list.loading && !list.data && <Skeleton label="Loading messages…" table={{ columns: 5 }} />}
       {list.data && (
         <table aria-label={`Messages in ${list.data.language}`}>
           <thead>
@@ -112,22 +121,19 @@ export function MessagesSection() {
                         v{e.pending.version} by {e.pending.author}
                       </span>
                       <div className="muted">{e.pending.body}</div>
-                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
+                      <Button disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
                         Approve v{e.pending.version}
-                      </button>{' '}
-                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
+                      </Button>{' '}
+                      <Button disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
                         Reject
-                      </button>
+                      </Button>
                     </>
                   )}
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}
-                  >
+                  <Button onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
                     Write a version
-                  </button>
+                  </Button>
                 </td>
               </tr>
             ))}
@@ -145,12 +151,10 @@ export function MessagesSection() {
           <label>
             Text <textarea value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} maxLength={2000} rows={4} required />
           </label>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" weight="primary" disabled={busy}>
             Save for review
-          </button>{' '}
-          <button type="button" onClick={() => setDraft(null)}>
-            Cancel
-          </button>
+          </Button>{' '}
+          <Button onClick={() => setDraft(null)}>Cancel</Button>
         </form>
       )}
     </section>

@@ -7,12 +7,26 @@ import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { TrendChart } from './TrendChart';
 import { currentQuarter, TARGET_TITLES, trailingPeriods, type Definition, type IndicatorReport } from './types';
+import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
+import { Skeleton } from '../ui/Skeleton';
 
 const TRENDS: Array<[string, string]> = [
   ['victims.identified', 'Victims identified'],
   ['offenders.reports_sent', 'Incident reports sent'],
   ['awareness.campaign_reach', 'People reached by campaigns'],
   ['availability.removals_confirmed', 'Removals confirmed'],
+];
+
+type Hosting = IndicatorReport['indicators']['removal_by_hosting_country'][number];
+const HOSTING_COLUMNS: ReadonlyArray<Column<Hosting>> = [
+  { key: 'country', header: 'Hosting country', rowHeader: true, sort: (c) => c.country, cell: (c) => c.country },
+  { key: 'notices', header: 'Notices', numeric: true, sort: (c) => c.notices, cell: (c) => formatValue('count', c.notices) },
+  { key: 'removed', header: 'Removed', numeric: true, sort: (c) => c.removed, cell: (c) => formatValue('count', c.removed) },
+  { key: 'median', header: 'Median hours', numeric: true, sort: (c) => c.median_hours, cell: (c) => formatValue('hours', c.median_hours) },
+  { key: 'p90', header: '90th percentile', numeric: true, sort: (c) => c.p90_hours, cell: (c) => formatValue('hours', c.p90_hours) },
+  { key: 'd1', header: 'Within 24 h', numeric: true, sort: (c) => c.within_24h_share, cell: (c) => formatValue('share', c.within_24h_share) },
+  { key: 'd3', header: 'Within 72 h', numeric: true, sort: (c) => c.within_72h_share, cell: (c) => formatValue('share', c.within_72h_share) },
 ];
 
 /** This node's indicators of the four targets for a period, against a baseline, live. */
@@ -45,9 +59,12 @@ export function IndicatorsPage() {
         <label>
           Baseline <input value={baselineText} onChange={(e) => setBaselineText(e.target.value)} placeholder="a year before" size={12} />
         </label>{' '}
-        <button type="submit">Show</button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
       </form>
       <ErrorMessage error={data.error ?? defs.error ?? trend.error} />
+      {(data.loading || defs.loading) && !(r && defs.data) && <Skeleton label="Loading the indicators…" table={{ columns: 4 }} lines={6} />}
       {r && defs.data && (
         <>
           <p data-goal className={goal?.met ? 'on' : goal?.met === false ? 'off' : 'muted'}>
@@ -85,39 +102,20 @@ export function IndicatorsPage() {
           ))}
           <section aria-labelledby="hosting-heading">
             <h2 id="hosting-heading">Time to removal by hosting country</h2>
-            {r.indicators.removal_by_hosting_country.length === 0 ? (
-              <p>No notices sent in the period.</p>
-            ) : (
-              <table className="hosting">
-                <thead>
-                  <tr>
-                    <th scope="col">Hosting country</th>
-                    <th scope="col">Notices</th>
-                    <th scope="col">Removed</th>
-                    <th scope="col">Median hours</th>
-                    <th scope="col">90th percentile</th>
-                    <th scope="col">Within 24 h</th>
-                    <th scope="col">Within 72 h</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.indicators.removal_by_hosting_country.map((c) => (
-                    <tr key={c.country} data-hosting={c.country}>
-                      <th scope="row">{c.country}</th>
-                      <td className="num">{formatValue('count', c.notices)}</td>
-                      <td className="num">{formatValue('count', c.removed)}</td>
-                      <td className="num">{formatValue('hours', c.median_hours)}</td>
-                      <td className="num">{formatValue('hours', c.p90_hours)}</td>
-                      <td className="num">{formatValue('share', c.within_24h_share)}</td>
-                      <td className="num">{formatValue('share', c.within_72h_share)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              caption="Time to removal by hosting country"
+              className="hosting"
+              columns={HOSTING_COLUMNS}
+              rows={r.indicators.removal_by_hosting_country}
+              rowKey={(c) => c.country}
+              rowProps={(c) => ({ 'data-hosting': c.country })}
+              pageSize={25}
+              empty="No notices sent in the period."
+            />
           </section>
         </>
       )}
+      {trend.loading && !trend.data && <Skeleton label="Loading the trend…" lines={4} />}
       {trend.data && (
         <section aria-labelledby="trend-heading" className="charts">
           <h2 id="trend-heading">Trend over the last four periods</h2>

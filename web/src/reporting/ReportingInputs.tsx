@@ -4,6 +4,7 @@ import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import type { Campaign, ManualIndicator as Manual, MnrAssessment as Assessment } from '../../../src/api/contract/index.js';
+import { Button } from '../ui/Button';
 
 const AUDIENCES = ['children', 'parents', 'educators', 'professionals', 'general_public', 'offenders'];
 const CHANNELS = ['school', 'online', 'broadcast', 'print', 'event', 'other'];
@@ -101,9 +102,9 @@ export function ReportingInputs({ period }: { period: string }) {
             </tbody>
           </table>
         )}
-        <button type="submit" disabled={busy || !mnr.data || !Object.values(ratings).some((r) => r.phase)}>
+        <Button type="submit" weight="primary" disabled={busy || !mnr.data || !Object.values(ratings).some((r) => r.phase)}>
           Save self-assessment
-        </button>
+        </Button>
       </form>
 
       <form onSubmit={saveManual} aria-label="Figures entered by hand">
@@ -122,9 +123,9 @@ export function ReportingInputs({ period }: { period: string }) {
         <label>
           Source <input required maxLength={500} value={entry.source} onChange={(e) => setEntry({ ...entry, source: e.target.value })} />
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Save figure
-        </button>
+        </Button>
         {manual.data && manual.data.entries.length > 0 && (
           <ul className="manual-entries">
             {manual.data.entries.map((m) => (
@@ -170,9 +171,9 @@ export function ReportingInputs({ period }: { period: string }) {
         <label>
           Starts on <input type="date" required value={c.starts_on} onChange={(e) => setC({ ...c, starts_on: e.target.value })} />
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Record campaign
-        </button>
+        </Button>
         {campaigns.data && campaigns.data.campaigns.length > 0 && (
           <table className="campaigns">
             <thead>
