@@ -32,6 +32,8 @@ interface ImportJobData {
 export interface ImportProgress {
   done: number;
   total: number | null;
+  /** The member who started it (who may follow it). */
+  owner: number | null;
 }
 const progress = new Map<number, ImportProgress>();
 
@@ -69,7 +71,7 @@ const csvLines = (text: string) => Math.max(0, text.split(/\r?\n/).filter((l) =>
 export function importJobHandler(banks: BankService): JobHandler {
   return async (data, ctx) => {
     const { bank, file, actor, format = 'csv' } = data as ImportJobData;
-    const shown: ImportProgress = { done: 0, total: null };
+    const shown: ImportProgress = { done: 0, total: null, owner: actor.memberId };
     progress.set(ctx.jobId, shown);
     try {
       if (format === 'csv') {

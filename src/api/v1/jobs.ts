@@ -13,6 +13,8 @@ import { BankParams, IdParams, literals } from './schemas.js';
 export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { node } = opts;
+  /** The last answer about each import seen running here (kept only while it runs). */
+  const running = new Map<number, Job>();
   // The file as it is: CSV as text/csv; VICS and NCMEC (named by ?format=) as application/octet-stream or XML.
   for (const type of ['text/csv', 'application/xml', 'text/xml', 'application/octet-stream'])
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -53,21 +55,31 @@ export async function jobRoutes(app: FastifyInstance, opts: { node: AllianceNode
       schema: { tags: ['content'], summary: 'Status of a background job you started', params: IdParams, response: { 200: Job } },
     },
     async (req) => {
+      // A running import answers from this process (its progress is here): on SQLite its transaction
+      // holds the one connection, and a status read would wait for the import to finish.
+      const live = importProgress(req.params.id);
+      const last = running.get(req.params.id);
+      if (live && last && (req.principal.role === 'admin' || live.owner === req.principal.memberId))
+        return { ...last, state: 'running' as const, progress: { done: live.done, total: live.total } };
       const job = await getJob(node.store.db, req.params.id);
       const owner = parseJson<{ actor?: { memberId?: number } }>(job?.payload ?? null, {}).actor?.memberId;
       if (!job || job.kind !== IMPORT_JOB || (req.principal.role !== 'admin' && owner !== req.principal.memberId))
         throw new AllianceError('NOT_FOUND', `no job ${req.params.id}`);
-      return {
+      const p = importProgress(job.id);
+      const view = {
         id: job.id,
         kind: job.kind,
         state: job.state,
         attempts: job.attempts,
         error: job.last_error === null ? null : redactServerPaths(job.last_error),
         result: parseJson(job.result, null),
-        progress: importProgress(job.id) ?? null,
+        progress: p ? { done: p.done, total: p.total } : null,
         created_at: new Date(job.created_at).toISOString(),
         updated_at: new Date(job.updated_at).toISOString(),
       };
+      if (view.state === 'running' && p) running.set(job.id, view);
+      else running.delete(job.id);
+      return view;
     },
   );
 }
