@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { closing, useConfirm } from './ui/Dialog';
+import { DataTable } from './ui/DataTable';
 import { Skeleton } from './ui/Skeleton';
 import { useToast } from './ui/Toasts';
 import { api } from './api';
@@ -13,6 +14,7 @@ import type { SeriesDetail, SupportService as Service } from '../../src/api/cont
 import { Button } from './ui/Button';
 
 const words = (s: string) => s.replace(/_/g, ' ');
+type Victim = SeriesDetail['victims'][number];
 const ids = (text: string) =>
   text
     .split(/[\s,]+/)
@@ -157,44 +159,47 @@ export function SeriesDetailPage({ id }: { id: number }) {
             <h2 id="victims-heading">Victims identified ({s.victims.length})</h2>
             <p className="muted">Pseudonymous ids only: there is no field for a name.</p>
             {s.victims.length > 0 && (
-              <table className="victims">
-                <thead>
-                  <tr>
-                    <th scope="col">Victim</th>
-                    <th scope="col">Identified on</th>
-                    <th scope="col">By</th>
-                    <th scope="col">Referred to</th>
-                    {s.own && <th scope="col">Refer</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.victims.map((v) => (
-                    <tr key={v.id} data-victim={v.uid}>
-                      <td>
-                        <code>{v.uid}</code>
-                      </td>
-                      <td>{v.identified_on}</td>
-                      <td>{v.identified_by}</td>
-                      <td>{v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'}</td>
-                      {s.own && (
-                        <td>
-                          <select
-                            aria-label={`Service for ${v.uid}`}
-                            value={referTo[v.id] ?? ''}
-                            onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}
-                          >
-                            <option value="">choose a service</option>
-                            {serviceOptions}
-                          </select>{' '}
-                          <Button disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
-                            Refer
-                          </Button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Victims identified"
+                className="victims"
+                columns={[
+                  { key: 'uid', header: 'Victim', sort: (v) => v.uid, cell: (v) => <code>{v.uid}</code> },
+                  { key: 'on', header: 'Identified on', sort: (v) => v.identified_on, cell: (v) => v.identified_on },
+                  { key: 'by', header: 'By', sort: (v) => v.identified_by, cell: (v) => v.identified_by },
+                  {
+                    key: 'referred',
+                    header: 'Referred to',
+                    cell: (v) => (v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'),
+                  },
+                  ...(s.own
+                    ? [
+                        {
+                          key: 'refer',
+                          header: 'Refer',
+                          cell: (v: Victim) => (
+                            <>
+                              <select
+                                aria-label={`Service for ${v.uid}`}
+                                value={referTo[v.id] ?? ''}
+                                onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}
+                              >
+                                <option value="">choose a service</option>
+                                {serviceOptions}
+                              </select>{' '}
+                              <Button disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
+                                Refer
+                              </Button>
+                            </>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+                rows={s.victims}
+                rowKey={(v) => v.id}
+                rowProps={(v) => ({ 'data-victim': v.uid })}
+                pageSize={25}
+              />
             )}
             {s.own && s.status !== 'closed' && (
               <form onSubmit={identify} aria-label="Record an identified victim">

@@ -6,6 +6,7 @@ import { useLoad } from '../useLoad';
 import { Button } from '../ui/Button';
 import { Skeleton } from '../ui/Skeleton';
 import { useToast } from '../ui/Toasts';
+import { DataTable, type Column } from '../ui/DataTable';
 
 interface HelpEntry {
   id: number;
@@ -78,6 +79,30 @@ export function HelpDirectorySection() {
     });
   };
 
+  const columns: Array<Column<HelpEntry>> = [
+    { key: 'kind', header: 'Kind', sort: (e) => e.kind, cell: (e) => words(e.kind) },
+    { key: 'name', header: 'Name', sort: (e) => e.name, cell: (e) => e.name },
+    { key: 'languages', header: 'Languages', cell: (e) => e.languages.join(', ') },
+    { key: 'hours', header: 'Hours', cell: (e) => e.hours },
+    {
+      key: 'contact',
+      header: 'Contact',
+      cell: (e) =>
+        e.channels.map((c) => (
+          <div key={c.type + c.value}>
+            {c.type}: {c.value}
+          </div>
+        )),
+    },
+    {
+      key: 'status',
+      header: 'Status',
+      sort: (e) => e.status,
+      cell: (e) => (e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status),
+    },
+    { key: 'actions', header: 'Actions', hiddenHeader: true, cell: (e) => !e.source && <Button onClick={() => edit(e)}>Edit</Button> },
+  ];
+
   return (
     <section aria-labelledby="help-title">
       <h2 id="help-title">Help directory</h2>
@@ -103,40 +128,14 @@ export function HelpDirectorySection() {
       <ErrorMessage error={list.error ?? error} />
       {list.loading && !list.data && <Skeleton label="Loading the help directory…" table={{ columns: 7 }} />}
       {list.data && (
-        <table aria-label={`Help directory of ${shown}`}>
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Name</th>
-              <th>Languages</th>
-              <th>Hours</th>
-              <th>Contact</th>
-              <th>Status</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.entries.map((e) => (
-              <tr key={e.id}>
-                <td>{words(e.kind)}</td>
-                <td>{e.name}</td>
-                <td>{e.languages.join(', ')}</td>
-                <td>{e.hours}</td>
-                <td>
-                  {e.channels.map((c) => (
-                    <div key={c.type + c.value}>
-                      {c.type}: {c.value}
-                    </div>
-                  ))}
-                </td>
-                <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status}</td>
-                <td>{!e.source && <Button onClick={() => edit(e)}>Edit</Button>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`Help directory of ${shown}`}
+          label={`Help directory of ${shown}`}
+          columns={columns}
+          rows={list.data.entries}
+          rowKey={(e) => e.id}
+          empty={`No entries for ${shown} yet: add one.`}
+        />
       )}
       {form && (
         <form onSubmit={save} aria-label="Help directory entry">

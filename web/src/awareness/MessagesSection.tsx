@@ -4,6 +4,7 @@ import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
 import { Skeleton } from '../ui/Skeleton';
 import { useToast } from '../ui/Toasts';
 
@@ -53,6 +54,60 @@ export function MessagesSection() {
     });
   };
 
+  const columns: Array<Column<Entry>> = [
+    { key: 'context', header: 'Context', sort: (e) => e.context, cell: (e) => e.context },
+    { key: 'audience', header: 'Audience', sort: (e) => e.audience, cell: (e) => e.audience },
+    {
+      key: 'served',
+      header: 'Served',
+      sort: (e) => (e.served ? 1 : e.fallback ? 0 : 0.5),
+      cell: (e) =>
+        e.served ? (
+          <>
+            <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
+            <div className="muted">{e.served.body}</div>
+          </>
+        ) : e.fallback ? (
+          <span className="tag warn" title="No approved version in this language: users see the English message">
+            Not translated: falls back to English
+          </span>
+        ) : (
+          <span className="tag">Not translated: shows the {e.shown_from} version</span>
+        ),
+    },
+    {
+      key: 'pending',
+      header: 'Awaiting review',
+      sort: (e) => (e.pending ? 1 : 0),
+      cell: (e) =>
+        e.pending && (
+          <>
+            <strong>{e.pending.title}</strong>{' '}
+            <span className="tag">
+              v{e.pending.version} by {e.pending.author}
+            </span>
+            <div className="muted">{e.pending.body}</div>
+            <Button disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
+              Approve v{e.pending.version}
+            </Button>{' '}
+            <Button disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
+              Reject
+            </Button>
+          </>
+        ),
+    },
+    {
+      key: 'write',
+      header: 'Actions',
+      hiddenHeader: true,
+      cell: (e) => (
+        <Button onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
+          Write a version
+        </Button>
+      ),
+    },
+  ];
+
   return (
     <section aria-labelledby="messages-title">
       <h2 id="messages-title">Messages</h2>
@@ -82,63 +137,14 @@ export function MessagesSection() {
       <ErrorMessage error={list.error ?? error} />
       {list.loading && !list.data && <Skeleton label="Loading messages…" table={{ columns: 5 }} />}
       {list.data && (
-        <table aria-label={`Messages in ${list.data.language}`}>
-          <thead>
-            <tr>
-              <th>Context</th>
-              <th>Audience</th>
-              <th>Served</th>
-              <th>Awaiting review</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.entries.map((e) => (
-              <tr key={`${e.context}/${e.audience}`} data-message={`${e.context}/${e.audience}`}>
-                <td>{e.context}</td>
-                <td>{e.audience}</td>
-                <td>
-                  {e.served ? (
-                    <>
-                      <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
-                      <div className="muted">{e.served.body}</div>
-                    </>
-                  ) : e.fallback ? (
-                    <span className="tag warn" title="No approved version in this language: users see the English message">
-                      Not translated: falls back to English
-                    </span>
-                  ) : (
-                    <span className="tag">Not translated: shows the {e.shown_from} version</span>
-                  )}
-                </td>
-                <td>
-                  {e.pending && (
-                    <>
-                      <strong>{e.pending.title}</strong>{' '}
-                      <span className="tag">
-                        v{e.pending.version} by {e.pending.author}
-                      </span>
-                      <div className="muted">{e.pending.body}</div>
-                      <Button disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
-                        Approve v{e.pending.version}
-                      </Button>{' '}
-                      <Button disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
-                        Reject
-                      </Button>
-                    </>
-                  )}
-                </td>
-                <td>
-                  <Button onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
-                    Write a version
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`Messages in ${list.data.language}`}
+          label={`Messages in ${list.data.language}`}
+          columns={columns}
+          rows={list.data.entries}
+          rowKey={(e) => `${e.context}/${e.audience}`}
+          rowProps={(e) => ({ 'data-message': `${e.context}/${e.audience}` })}
+        />
       )}
       {draft && (
         <form onSubmit={write} aria-label="New message version">

@@ -97,26 +97,25 @@ export function AlliancePage() {
             <p className="muted">
               Over the {data.baseline_vs_latest.members.length} member(s) that reported for both: {data.baseline_vs_latest.members.join(', ') || 'none'}.
             </p>
-            <table className="baseline-latest">
-              <thead>
-                <tr>
-                  <th scope="col">Indicator</th>
-                  <th scope="col">{data.baseline_vs_latest.baseline}</th>
-                  <th scope="col">{data.baseline_vs_latest.latest}</th>
-                  <th scope="col">Growth</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(data.baseline_vs_latest.values).map(([id, v]) => (
-                  <tr key={id} data-indicator={id}>
-                    <th scope="row">{LABELS[id] ?? id}</th>
-                    <td className="num">{formatValue('count', v.baseline)}</td>
-                    <td className="num">{formatValue('count', v.latest)}</td>
-                    <td className="num">{formatGrowth(v.growth)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption={`Alliance: ${data.baseline_vs_latest.baseline} against ${data.baseline_vs_latest.latest}`}
+              className="baseline-latest"
+              columns={[
+                { key: 'id', header: 'Indicator', rowHeader: true, sort: ([id]) => LABELS[id] ?? id, cell: ([id]) => LABELS[id] ?? id },
+                {
+                  key: 'b',
+                  header: data.baseline_vs_latest.baseline,
+                  numeric: true,
+                  sort: ([, v]) => v.baseline,
+                  cell: ([, v]) => formatValue('count', v.baseline),
+                },
+                { key: 'l', header: data.baseline_vs_latest.latest, numeric: true, sort: ([, v]) => v.latest, cell: ([, v]) => formatValue('count', v.latest) },
+                { key: 'g', header: 'Growth', numeric: true, sort: ([, v]) => v.growth, cell: ([, v]) => formatGrowth(v.growth) },
+              ]}
+              rows={Object.entries(data.baseline_vs_latest.values)}
+              rowKey={([id]) => id}
+              rowProps={([id]) => ({ 'data-indicator': id })}
+            />
           </section>
           <section aria-labelledby="league-heading">
             <h2 id="league-heading">Time to removal by hosting country, {data.latest}</h2>

@@ -74,30 +74,44 @@ export function IndicatorsPage() {
           {(Object.keys(TARGET_TITLES) as Definition['target'][]).map((target) => (
             <section key={target} aria-labelledby={`t-${target}`}>
               <h2 id={`t-${target}`}>{TARGET_TITLES[target]}</h2>
-              <table className="indicators">
-                <thead>
-                  <tr>
-                    <th scope="col">Indicator</th>
-                    <th scope="col">{r.indicators.period.key}</th>
-                    <th scope="col">Baseline {r.baseline.period}</th>
-                    <th scope="col">Growth</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {defs
-                    .data!.indicators.filter((d) => d.target === target)
-                    .map((d) => (
-                      <tr key={d.id} data-indicator={d.id}>
-                        <th scope="row" title={d.definition}>
-                          {d.label}
-                        </th>
-                        <td className="num value">{formatValue(d.unit, r.indicators.values[d.id])}</td>
-                        <td className="num">{formatValue(d.unit, r.baseline.values[d.id])}</td>
-                        <td className="num">{d.unit === 'count' ? formatGrowth(r.growth[d.id]) : ''}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption={TARGET_TITLES[target]}
+                className="indicators"
+                columns={[
+                  {
+                    key: 'label',
+                    header: 'Indicator',
+                    rowHeader: true,
+                    sort: (d) => d.label,
+                    cell: (d) => <span title={d.definition}>{d.label}</span>,
+                  },
+                  {
+                    key: 'value',
+                    header: r.indicators.period.key,
+                    numeric: true,
+                    className: 'value',
+                    sort: (d) => r.indicators.values[d.id],
+                    cell: (d) => formatValue(d.unit, r.indicators.values[d.id]),
+                  },
+                  {
+                    key: 'baseline',
+                    header: `Baseline ${r.baseline.period}`,
+                    numeric: true,
+                    sort: (d) => r.baseline.values[d.id],
+                    cell: (d) => formatValue(d.unit, r.baseline.values[d.id]),
+                  },
+                  {
+                    key: 'growth',
+                    header: 'Growth',
+                    numeric: true,
+                    sort: (d) => (d.unit === 'count' ? r.growth[d.id] : null),
+                    cell: (d) => (d.unit === 'count' ? formatGrowth(r.growth[d.id]) : ''),
+                  },
+                ]}
+                rows={defs.data!.indicators.filter((d) => d.target === target)}
+                rowKey={(d) => d.id}
+                rowProps={(d) => ({ 'data-indicator': d.id })}
+              />
             </section>
           ))}
           <section aria-labelledby="hosting-heading">

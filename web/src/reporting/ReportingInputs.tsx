@@ -5,10 +5,20 @@ import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import type { Campaign, ManualIndicator as Manual, MnrAssessment as Assessment } from '../../../src/api/contract/index.js';
 import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
 
 const AUDIENCES = ['children', 'parents', 'educators', 'professionals', 'general_public', 'offenders'];
 const CHANNELS = ['school', 'online', 'broadcast', 'print', 'event', 'other'];
 const words = (s: string) => s.replace(/_/g, ' ');
+
+const CAMPAIGN_COLUMNS: ReadonlyArray<Column<Campaign>> = [
+  { key: 'starts', header: 'Starts', sort: (x) => x.starts_on, cell: (x) => x.starts_on },
+  { key: 'country', header: 'Country', sort: (x) => x.country, cell: (x) => x.country },
+  { key: 'title', header: 'Title', sort: (x) => x.title, cell: (x) => x.title },
+  { key: 'audience', header: 'Audience', sort: (x) => x.audience, cell: (x) => words(x.audience) },
+  { key: 'channel', header: 'Channel', sort: (x) => x.channel, cell: (x) => x.channel },
+  { key: 'reach', header: 'Reach', numeric: true, sort: (x) => x.reach, cell: (x) => x.reach.toLocaleString('en-GB') },
+];
 
 /** What the node cannot see for itself: the MNR self-assessment, prosecutions and convictions, awareness campaigns. */
 export function ReportingInputs({ period }: { period: string }) {
@@ -175,30 +185,14 @@ export function ReportingInputs({ period }: { period: string }) {
           Record campaign
         </Button>
         {campaigns.data && campaigns.data.campaigns.length > 0 && (
-          <table className="campaigns">
-            <thead>
-              <tr>
-                <th scope="col">Starts</th>
-                <th scope="col">Country</th>
-                <th scope="col">Title</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Reach</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.data.campaigns.map((x) => (
-                <tr key={x.id}>
-                  <td>{x.starts_on}</td>
-                  <td>{x.country}</td>
-                  <td>{x.title}</td>
-                  <td>{words(x.audience)}</td>
-                  <td>{x.channel}</td>
-                  <td className="num">{x.reach.toLocaleString('en-GB')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Campaigns recorded"
+            className="campaigns"
+            columns={CAMPAIGN_COLUMNS}
+            rows={campaigns.data.campaigns}
+            rowKey={(x) => x.id}
+            pageSize={25}
+          />
         )}
       </form>
     </>
