@@ -1,7 +1,7 @@
 /**
  * The web UI's design system at work, in Chromium against a real `alliance serve`: a table sorts
  * by a numeric column when its header is clicked (aria-sort says which way) and shows a page at a
- * time; a toast, in a live region, follows an action; a VICS 2.0 file is imported into a bank
+ * time; a toast, in a live region, follows an action (polite when it worked, assertive when not); a VICS 2.0 file is imported into a bank
  * with its progress (items imported of the total) and its items land; and the notices page shows
  * each host's notices on a timeline (sent, reminders, removal confirmed, time to removal).
  */
@@ -166,6 +166,31 @@ describe('the design system', () => {
     await page.context().close();
   });
 
+  it('says a failed action in an error toast, assertively, with the catalogue code, and changes nothing else', async () => {
+    const made = await call('POST', '/rules', { name: 'gone meanwhile', conditions: {}, actions: ['review'] });
+    expect(made.status, made.text).toBe(201);
+    const page = await open('/rules');
+    await heading(page, 'Rules');
+    const row = page.locator('tr[data-rule="gone meanwhile"]');
+    await row.waitFor();
+    // Someone else deletes it; this page still shows it, and its delete fails.
+    expect((await call('DELETE', `/rules/${made.json.id}`)).status).toBe(200);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete rule gone meanwhile?' }).getByRole('button', { name: 'Delete the rule' }).click();
+    const toast = page.locator('[data-toast="error"]');
+    await toast.waitFor();
+    expect(await text(toast.locator('p'))).toMatch(/^Rule gone meanwhile was not deleted: .+ \(RULE_NOT_FOUND\)$/);
+    expect(
+      await toast.evaluate((el) =>
+        (el as unknown as { closest(s: string): { getAttribute(n: string): string | null } | null }).closest('[aria-live]')?.getAttribute('aria-live'),
+      ),
+    ).toBe('assertive');
+    // The page's own error line says it too, and no success toast was shown.
+    expect(await text(page.getByRole('alert'))).toMatch(/^Rule gone meanwhile was not deleted: .+ RULE_NOT_FOUND · HTTP 404$/);
+    expect(await page.locator('[data-toast="success"]').count()).toBe(0);
+    await page.context().close();
+  });
+
   it("shows a page of a long table at a time, and each host's notices on a timeline", async () => {
     // Three notices to a host with a provider (sent, then reminded), 27 to a host with none (never sent).
     const sent: number[] = [];
@@ -188,7 +213,7 @@ describe('the design system', () => {
 
     const page = await open('/notices');
     await heading(page, 'Notices');
-    const table = page.getByRole('table', { name: 'Notices' });
+    const table = page.getByRole('table', { name: 'Notices', exact: true });
     await table.locator('tbody tr').first().waitFor();
     expect(await table.locator('tbody tr').count()).toBe(25);
     const pager = page.getByRole('navigation', { name: 'Notices: pages' });

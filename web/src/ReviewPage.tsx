@@ -86,7 +86,7 @@ export function ReviewPage() {
   const [setting, setSetting] = useState<BreakSetting>(() => readJson(localStorage, BREAK_KEY, DEFAULT_BREAK));
   const [session, setSession] = useState<Session>(() => readJson(sessionStorage, SESSION_KEY, { reveals: 0, sinceBreak: 0, breakAt: Date.now() }));
   const [clock, setClock] = useState(() => Date.now());
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
   const toast = useToast();
   const items = queue.data?.items ?? [];

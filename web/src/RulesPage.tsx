@@ -29,7 +29,7 @@ function describe(r: ActionRule): string {
 /** Action rules as data: conditions on a match → actions. */
 export function RulesPage() {
   const rules = useLoad(() => api<{ rules: ActionRule[] }>('/rules'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
   const [editing, setEditing] = useState<ActionRule | null>(null);
   const toast = useToast();

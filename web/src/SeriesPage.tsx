@@ -25,7 +25,7 @@ export function SeriesPage() {
     () => api<{ series: Series[] }>(`/series?${new URLSearchParams({ ...(query ? { q: query } : {}), ...(status ? { status } : {}) })}`),
     [query, status],
   );
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const toast = useToast();
   const [name, setName] = useState('');
 

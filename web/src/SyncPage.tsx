@@ -117,7 +117,7 @@ const failing = (s: Subscription) => s.last_error !== null && (s.last_success_at
 /** Banks received from peers: where each subscription is, how far behind, its last error; sync now, pause, resume, subscribe. */
 export function SyncPage({ manage }: { manage: boolean }) {
   const subs = useLoad(() => api<{ subscriptions: Subscription[] }>('/subscriptions'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const [notice, setNotice] = useState<string | null>(null);
   const toast = useToast();
   const syncNow = (s: Subscription) =>

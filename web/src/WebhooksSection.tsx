@@ -16,7 +16,7 @@ export function WebhooksSection() {
   const hooks = useLoad(() => api<{ webhooks: Webhook[] }>('/webhooks'), []);
   const [state, setState] = useState<'dead' | 'pending' | 'delivered'>('dead');
   const deliveries = useLoad(() => api<{ deliveries: Delivery[] }>(`/webhook-deliveries?state=${state}`), [state]);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const toast = useToast();
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');

@@ -21,7 +21,7 @@ const FIELDS = ['summary', 'victims', 'offenders', 'awareness', 'availability', 
 export function CountryReportsPage() {
   const list = useLoad(() => api<{ reports: CountryReport[] }>('/country-reports'), []);
   const defs = useLoad(() => api<{ indicators: Definition[] }>('/indicators/definitions'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
   const toast = useToast();
   const [period, setPeriod] = useState(currentQuarter());
