@@ -40,6 +40,8 @@ export interface FileImportOptions {
    * transaction (SeriesService.linkNamed). Without it the names stay in the metadata only.
    */
   linkSeries?: (tx: Tx, links: Array<{ contentId: number; names: string[] }>) => Promise<{ created: number; linked: number }>;
+  /** Called last inside the importing transaction with the report (a job marks itself done there: job-runner.ts). */
+  finish?: (tx: Tx, report: FileImportReport) => Promise<void>;
 }
 
 export interface FileImportReport extends ApplyResult {
@@ -158,6 +160,7 @@ export async function importExchangeFiles(
         `nothing was imported; fix ${errors.length >= MAX_ERRORS ? 'these (and perhaps more)' : 'these'}:\n  ${errors.join('\n  ')}`,
       );
     }
+    await opts.finish?.(tx, report);
     return report;
   });
 }

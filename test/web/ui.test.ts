@@ -882,11 +882,17 @@ describe('web UI', () => {
       expect(await nav.getByRole('button', { name: 'Match & banks' }).getAttribute('aria-current')).toBeNull();
       expect(await nav.locator('a[aria-current="page"]').allTextContents()).toEqual(['Incident reports']);
       // Tabs inside a page show which one is chosen.
-      const sent = page.getByRole('button', { name: 'Sent', exact: true });
-      const received = page.getByRole('button', { name: 'Received', exact: true });
-      expect([await sent.getAttribute('aria-pressed'), await received.getAttribute('aria-pressed')]).toEqual(['true', 'false']);
+      const tabs = page.getByRole('tablist', { name: 'Direction' });
+      const sent = tabs.getByRole('tab', { name: 'Sent', exact: true });
+      const received = tabs.getByRole('tab', { name: 'Received', exact: true });
+      expect([await sent.getAttribute('aria-selected'), await received.getAttribute('aria-selected')]).toEqual(['true', 'false']);
       const background = (l: Locator) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(await background(sent)).not.toBe(await background(received));
+      // Arrow keys move between the tabs and choose: the panel is the chosen tab's.
+      await sent.focus();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => received.getAttribute('aria-selected')).toBe('true');
+      expect(await page.getByRole('tabpanel', { name: 'Received' }).count()).toBe(1);
       await page.context().close();
     });
 

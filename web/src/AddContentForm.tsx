@@ -6,6 +6,8 @@ import { FilePreview } from './FilePreview';
 import { SignalTypeSelect } from './SignalTypeSelect';
 import { ModeChoice } from './ModeChoice';
 import type { Content } from './types';
+import { Button } from './ui/Button';
+import { Field } from './ui/Field';
 import { useAction } from './useAction';
 
 /** Adds content to a bank by uploading a file (hashed on the server, then dropped) or by pasting a hash. */
@@ -66,10 +68,9 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
       {mode === 'hash' ? (
         <>
           <SignalTypeSelect id="add-signal-type" value={signalType} onChange={setSignalType} />
-          <div className="field">
-            <label htmlFor="add-hash">Hash</label>
-            <textarea id="add-hash" rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
-          </div>
+          <Field id="add-hash" label="Hash">
+            <textarea rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
+          </Field>
         </>
       ) : (
         <div className="field">
@@ -79,18 +80,16 @@ export function AddContentForm({ bank, onAdded }: { bank: string; onAdded: (c: C
         </div>
       )}
       <ClassificationSelect id="add-classification" value={classification} onChange={setClassification} />
-      <div className="field">
-        <label htmlFor="add-tags">Tags (comma-separated)</label>
-        <input id="add-tags" value={tags} onChange={(e) => setTags(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="add-note">Note</label>
-        <input id="add-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
-      </div>
-      <button type="submit" disabled={busy}>
-        {busy ? 'Adding…' : 'Add content'}
-      </button>
-      <ErrorMessage error={error} />
+      <Field id="add-tags" label="Tags (comma-separated)" error={error} field="body/tags">
+        <input value={tags} onChange={(e) => setTags(e.target.value)} />
+      </Field>
+      <Field id="add-note" label="Note" error={error} field="body/note">
+        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+      </Field>
+      <Button type="submit" weight="primary" busy={busy} busyLabel="Adding…">
+        Add content
+      </Button>
+      <ErrorMessage error={error} beside={['body/tags', 'body/note']} />
     </form>
   );
 }

@@ -7,6 +7,8 @@ import { Nav } from './Nav';
 import { PageHeading } from './PageHeading';
 import { matchRoute, navigate, usePath } from './router';
 import { SignIn } from './SignIn';
+import { Skeleton } from './ui/Skeleton';
+import { ToastProvider } from './ui/Toasts';
 import type { WhoAmI } from './types';
 import { useLoad } from './useLoad';
 
@@ -90,7 +92,7 @@ export function App() {
   const refused = who.data && link && !who.data.permissions.includes(link.permission) ? { role: who.data.role, link } : undefined;
 
   return (
-    <>
+    <ToastProvider>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -112,13 +114,7 @@ export function App() {
           </>
         )}
         {!refused && (
-          <Suspense
-            fallback={
-              <p className="loading" role="status">
-                Loading the page…
-              </p>
-            }
-          >
+          <Suspense fallback={<Skeleton label="Loading the page…" lines={4} />}>
             {atHome && who.data && home && <HomePage who={who.data} />}
             {route.page === 'banks' && <BanksPage />}
             {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
@@ -145,7 +141,7 @@ export function App() {
         )}
         {route.page === 'missing' && <NotFound path={path} signedIn home={home} />}
       </main>
-    </>
+    </ToastProvider>
   );
 }
 

@@ -10,6 +10,8 @@ import { Notice } from './Notice';
 import { PageHeading } from './PageHeading';
 import { SignalCounts } from './SignalCounts';
 import type { Bank } from './types';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { useLoad } from './useLoad';
 
 /** One bank: its counts, matching on/off, adding content, importing a file, and its content a page at a time or searched by hash or tag. */
@@ -18,6 +20,7 @@ export function BankPage({ name }: { name: string }) {
   const [changed, setChanged] = useState<Bank | null>(null);
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  const toast = useToast();
   // The answer to a change is the newest state until the bank is loaded again.
   const bank = changed ?? loaded.data;
 
@@ -29,7 +32,7 @@ export function BankPage({ name }: { name: string }) {
       <PageHeading title={`Bank ${name}`}>{name}</PageHeading>
       <ErrorMessage error={loaded.error} />
       {!bank ? (
-        loaded.loading && <p>Loading the bank…</p>
+        loaded.loading && <Skeleton label="Loading the bank…" lines={4} />
       ) : (
         <>
           <dl className="facts">
@@ -50,6 +53,7 @@ export function BankPage({ name }: { name: string }) {
             bank={bank.name}
             onAdded={(c) => {
               setNotice(`Added content ${c.id} (${c.signals.map((s) => s.signal_type).join(', ')}).`);
+              toast.success(`Content ${c.id} added to ${bank.name}.`);
               setChanged(null);
               loaded.reload();
               setVersion((v) => v + 1);

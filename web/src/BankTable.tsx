@@ -2,42 +2,39 @@ import { bankPath } from './api';
 import { Link } from './Link';
 import { SignalCounts } from './SignalCounts';
 import type { Bank } from './types';
+import { DataTable, type Column } from './ui/DataTable';
 
-/** The banks, one row each. */
+const COLUMNS: ReadonlyArray<Column<Bank>> = [
+  { key: 'name', header: 'Name', rowHeader: true, sort: (b) => b.name, cell: (b) => <Link href={bankPath(b.name)}>{b.name}</Link> },
+  { key: 'kind', header: 'Kind', sort: (b) => b.kind, cell: (b) => (b.kind === 'negative' ? 'negative (allow-list)' : 'positive') },
+  {
+    key: 'matching',
+    header: 'Matching',
+    sort: (b) => (b.matching_enabled ? b.enabled_ratio : -1),
+    cell: (b) => (
+      <span className={b.matching_enabled ? 'on' : 'off'}>
+        {b.matching_enabled ? 'on' : 'off'}
+        {b.matching_enabled && b.enabled_ratio < 1 ? ` (${Math.round(b.enabled_ratio * 100)}%)` : ''}
+      </span>
+    ),
+  },
+  { key: 'content', header: 'Content', numeric: true, sort: (b) => b.content_count, cell: (b) => b.content_count.toLocaleString('en') },
+  { key: 'signals', header: 'Signals', cell: (b) => <SignalCounts counts={b.signal_counts} /> },
+  { key: 'description', header: 'Description', cell: (b) => b.description },
+];
+
+/** The banks, one row each, sortable by name, kind, matching and size. */
 export function BankTable({ banks }: { banks: Bank[] }) {
-  if (!banks.length) return <p>No banks yet: create one below.</p>;
   return (
-    <table className="banks">
-      <caption className="sr-only">Banks</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Matching</th>
-          <th scope="col">Content</th>
-          <th scope="col">Signals</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
-      <tbody>
-        {banks.map((b) => (
-          <tr key={b.name} data-bank={b.name}>
-            <th scope="row">
-              <Link href={bankPath(b.name)}>{b.name}</Link>
-            </th>
-            <td>{b.kind === 'negative' ? 'negative (allow-list)' : 'positive'}</td>
-            <td className={b.matching_enabled ? 'on' : 'off'}>
-              {b.matching_enabled ? 'on' : 'off'}
-              {b.matching_enabled && b.enabled_ratio < 1 ? ` (${Math.round(b.enabled_ratio * 100)}%)` : ''}
-            </td>
-            <td className="num">{b.content_count.toLocaleString('en')}</td>
-            <td>
-              <SignalCounts counts={b.signal_counts} />
-            </td>
-            <td>{b.description}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Banks"
+      className="banks"
+      columns={COLUMNS}
+      rows={banks}
+      rowKey={(b) => b.name}
+      rowProps={(b) => ({ 'data-bank': b.name })}
+      pageSize={50}
+      empty="No banks yet: create one below."
+    />
   );
 }

@@ -3,6 +3,10 @@ import { api, bankPath } from './api';
 import { ContentRow } from './ContentRow';
 import { concerns, ErrorMessage, FieldError } from './ErrorMessage';
 import type { Content, ContentPage } from './types';
+import { Button } from './ui/Button';
+import { Pager } from './ui/DataTable';
+import { EmptyState } from './ui/EmptyState';
+import { Skeleton } from './ui/Skeleton';
 import { useLoad } from './useLoad';
 
 const PAGE = 20;
@@ -64,16 +68,24 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
           />
           <FieldError error={page.error} field={`querystring/${search?.by ?? by}`} id="bank-search-error" />
         </div>
-        <button type="submit">Search</button>{' '}
-        {search && (
-          <button type="button" onClick={clear}>
-            Show all content
-          </button>
-        )}
+        <Button type="submit" weight="primary">
+          Search
+        </Button>{' '}
+        {search && <Button onClick={clear}>Show all content</Button>}
       </form>
       <ErrorMessage error={page.error} beside={['querystring/hash', 'querystring/tag']} />
       {items.length === 0 ? (
-        <p>{page.loading ? 'Loading content…' : search ? `No content in this bank with the ${search.by} ${search.value}.` : 'No content on this page.'}</p>
+        page.loading ? (
+          <Skeleton label="Loading content…" table={{ columns: 6 }} />
+        ) : (
+          <EmptyState>
+            {search
+              ? `No content in this bank with the ${search.by} ${search.value}.`
+              : total === 0
+                ? 'No content yet: add some or import a file above.'
+                : 'No content on this page.'}
+          </EmptyState>
+        )
       ) : (
         <table className="content" aria-describedby="content-range">
           <thead>
@@ -93,25 +105,24 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
           </tbody>
         </table>
       )}
-      <nav className="pager" aria-label="Content pages">
-        <button type="button" disabled={cursors.length === 1 || page.loading} onClick={() => setCursors((cs) => cs.slice(0, -1))}>
-          Previous page
-        </button>
-        <span id="content-range">
-          {items.length
+      <Pager
+        label="Content pages"
+        rangeId="content-range"
+        busy={page.loading}
+        range={
+          items.length
             ? search
               ? `Items ${first}–${first + items.length - 1} with the ${search.by} ${search.value}`
               : `Items ${first}–${first + items.length - 1} of ${total.toLocaleString('en')}`
-            : ''}
-        </span>
-        <button
-          type="button"
-          disabled={page.loading || next === null || next === undefined || items.length < PAGE || (!search && first + items.length > total)}
-          onClick={() => next && setCursors((cs) => [...cs, next])}
-        >
-          Next page
-        </button>
-      </nav>
+            : ''
+        }
+        onPrevious={cursors.length > 1 ? () => setCursors((cs) => cs.slice(0, -1)) : undefined}
+        onNext={
+          next === null || next === undefined || items.length < PAGE || (!search && first + items.length > total)
+            ? undefined
+            : () => setCursors((cs) => [...cs, next])
+        }
+      />
     </section>
   );
 }

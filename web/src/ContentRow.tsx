@@ -3,6 +3,8 @@ import { classificationText } from './classifications';
 import { ErrorMessage } from './ErrorMessage';
 import { SignalValue } from './SignalValue';
 import type { Content } from './types';
+import { Button } from './ui/Button';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 
 /** "Until re-enabled" on the server (src/banks/bank-service.ts DISABLED_FOREVER). */
@@ -17,8 +19,13 @@ function status(c: Content): string {
 /** One content item of a bank, with disable / re-enable. */
 export function ContentRow({ content: c, onChanged }: { content: Content; onChanged: (c: Content) => void }) {
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const toggle = () =>
-    run('', async () => onChanged(await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } })));
+    run('', async () => {
+      const u = await api<Content>(`/content/${c.id}`, { method: 'PATCH', json: { disabled_until: c.enabled ? FOREVER : null } });
+      onChanged(u);
+      toast.success(u.enabled ? `Content ${u.id} re-enabled: it matches again.` : `Content ${u.id} disabled: it no longer matches.`);
+    });
   return (
     <tr data-content={c.id} className={c.enabled ? undefined : 'disabled'}>
       <th scope="row">{c.id}</th>
@@ -43,9 +50,9 @@ export function ContentRow({ content: c, onChanged }: { content: Content; onChan
       </td>
       <td className={c.enabled ? 'on' : 'off'}>{status(c)}</td>
       <td>
-        <button type="button" onClick={toggle} disabled={busy} aria-label={`${c.enabled ? 'Disable' : 'Re-enable'} content ${c.id}`}>
+        <Button onClick={() => void toggle()} disabled={busy} aria-label={`${c.enabled ? 'Disable' : 'Re-enable'} content ${c.id}`}>
           {c.enabled ? 'Disable' : 'Re-enable'}
-        </button>
+        </Button>
         <ErrorMessage error={error} />
       </td>
     </tr>

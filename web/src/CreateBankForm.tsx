@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api';
-import { concerns, ErrorMessage, FieldError } from './ErrorMessage';
+import { ErrorMessage } from './ErrorMessage';
 import type { FieldSentences } from './problems';
 import type { Bank } from './types';
+import { Button } from './ui/Button';
+import { Field } from './ui/Field';
 import { useAction } from './useAction';
 
 /** What the API's refusals of the form's fields mean (problems.ts). */
@@ -35,36 +37,22 @@ export function CreateBankForm({ onCreated }: { onCreated: (bank: Bank) => void 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="create-bank">
       <h2 id="create-bank">Create a bank</h2>
-      <div className="field">
-        <label htmlFor="bank-name">Name</label>
-        <input
-          id="bank-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          maxLength={100}
-          aria-describedby={concerns(error, 'body/name') ? 'bank-name-error bank-name-hint' : 'bank-name-hint'}
-          aria-invalid={concerns(error, 'body/name') || undefined}
-          spellCheck={false}
-        />
-        <FieldError error={error} field="body/name" id="bank-name-error" />
-        <small id="bank-name-hint">Capital letters, digits and _ only, e.g. HOTLINE_2026.</small>
-      </div>
-      <div className="field">
-        <label htmlFor="bank-kind">Kind</label>
-        <select id="bank-kind" value={kind} onChange={(e) => setKind(e.target.value as 'positive' | 'negative')}>
+      <Field id="bank-name" label="Name" error={error} field="body/name" hint="Capital letters, digits and _ only, e.g. HOTLINE_2026.">
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} spellCheck={false} />
+      </Field>
+      <Field id="bank-kind" label="Kind">
+        <select value={kind} onChange={(e) => setKind(e.target.value as 'positive' | 'negative')}>
           <option value="positive">positive (known material)</option>
           <option value="negative">negative (allow-list)</option>
         </select>
-      </div>
-      <div className="field">
-        <label htmlFor="bank-description">Description</label>
-        <input id="bank-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
-      </div>
-      <button type="submit" disabled={busy}>
-        {busy ? 'Creating…' : 'Create bank'}
-      </button>
-      <ErrorMessage error={error} beside={['body/name']} />
+      </Field>
+      <Field id="bank-description" label="Description" error={error} field="body/description">
+        <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+      </Field>
+      <Button type="submit" weight="primary" busy={busy} busyLabel="Creating…">
+        Create bank
+      </Button>
+      <ErrorMessage error={error} beside={['body/name', 'body/description']} />
     </form>
   );
 }

@@ -2,18 +2,50 @@ import { useState, type FormEvent } from 'react';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
+import { DataTable, type Column } from './ui/DataTable';
+import { EmptyState } from './ui/EmptyState';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
 import type { DeconflictionAlert as Alert, DeconflictionCase as CaseRow } from '../../src/api/contract/index.js';
+import { Button } from './ui/Button';
 
 const KINDS = ['username', 'email', 'phone', 'ip', 'device', 'url', 'series', 'hash'] as const;
+
+const ALERT_COLUMNS: ReadonlyArray<Column<Alert>> = [
+  { key: 'case', header: 'Your case', rowHeader: true, sort: (a) => a.reference || a.case, cell: (a) => a.reference || a.case },
+  {
+    key: 'target',
+    header: 'Shared target',
+    sort: (a) => a.kind,
+    cell: (a) => (
+      <>
+        {a.kind} {a.hint && <span className="muted">({a.hint})</span>}
+      </>
+    ),
+  },
+  {
+    key: 'other',
+    header: 'Other case',
+    sort: (a) => a.other_member,
+    cell: (a) => (
+      <>
+        {a.other_case} <span className="muted">({a.other_member})</span>
+      </>
+    ),
+  },
+  { key: 'contact', header: 'Contact', cell: (a) => a.other_contact },
+  { key: 'found', header: 'Found', sort: (a) => a.created_at, cell: (a) => when(a.created_at) },
+];
 
 /** Deconfliction: this node's cases, registering a target, and the overlaps found with other cases. */
 export function DeconflictionPage() {
   const cases = useLoad(() => api<{ cases: CaseRow[] }>('/cases'), []);
   const alerts = useLoad(() => api<{ alerts: Alert[] }>('/deconfliction/alerts'), []);
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const [reference, setReference] = useState('');
   const [contact, setContact] = useState('');
   const [caseId, setCaseId] = useState('');
@@ -25,6 +57,7 @@ export function DeconflictionPage() {
     e.preventDefault();
     void run('The case was not opened', async () => {
       await api('/cases', { json: { reference, contact_point: contact } });
+      toast.success(`Case ${reference} opened.`);
       setReference('');
       cases.reload();
     });
@@ -50,40 +83,24 @@ export function DeconflictionPage() {
       <ErrorMessage error={cases.error ?? alerts.error ?? error} />
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">Alerts</h2>
-        {alerts.data && alerts.data.alerts.length === 0 && <p>No overlaps.</p>}
-        {alerts.data && alerts.data.alerts.length > 0 && (
-          <table className="alerts">
-            <caption className="sr-only">Overlap alerts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Your case</th>
-                <th scope="col">Shared target</th>
-                <th scope="col">Other case</th>
-                <th scope="col">Contact</th>
-                <th scope="col">Found</th>
-              </tr>
-            </thead>
-            <tbody>
-              {alerts.data.alerts.map((a) => (
-                <tr key={a.id} data-alert={a.id}>
-                  <th scope="row">{a.reference || a.case}</th>
-                  <td>
-                    {a.kind} {a.hint && <span className="muted">({a.hint})</span>}
-                  </td>
-                  <td>
-                    {a.other_case} <span className="muted">({a.other_member})</span>
-                  </td>
-                  <td>{a.other_contact}</td>
-                  <td>{when(a.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {alerts.loading && !alerts.data && <Skeleton label="Loading alerts…" table={{ columns: 5 }} />}
+        {alerts.data && (
+          <DataTable
+            caption="Overlap alerts"
+            className="alerts"
+            columns={ALERT_COLUMNS}
+            rows={alerts.data.alerts}
+            rowKey={(a) => a.id}
+            rowProps={(a) => ({ 'data-alert': a.id })}
+            pageSize={25}
+            empty="No overlaps."
+          />
         )}
       </section>
       <section aria-labelledby="cases-heading">
         <h2 id="cases-heading">Cases</h2>
-        {cases.data && cases.data.cases.length === 0 && <p>No cases yet.</p>}
+        {cases.loading && !cases.data && <Skeleton label="Loading cases…" lines={3} />}
+        {cases.data && cases.data.cases.length === 0 && <EmptyState>No cases yet: open one below.</EmptyState>}
         {cases.data && cases.data.cases.length > 0 && (
           <ul>
             {cases.data.cases.map((c) => (
@@ -103,9 +120,9 @@ export function DeconflictionPage() {
           <label>
             Contact point <input required maxLength={500} value={contact} onChange={(e) => setContact(e.target.value)} />
           </label>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" weight="primary" disabled={busy}>
             Open case
-          </button>
+          </Button>
         </form>
         {cases.data && cases.data.cases.length > 0 && (
           <form onSubmit={register} className="rule-form" aria-label="Register a target">
@@ -127,9 +144,9 @@ export function DeconflictionPage() {
             <label>
               Identifier <input required value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
             </label>
-            <button type="submit" disabled={busy}>
+            <Button type="submit" weight="primary" disabled={busy}>
               Register target
-            </button>
+            </Button>
             {result && <p role="status">{result}</p>}
           </form>
         )}

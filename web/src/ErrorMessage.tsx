@@ -1,4 +1,5 @@
 import { problemText, type Problem } from './problems';
+import { FieldProblem } from './ui/Field';
 
 /**
  * An error, announced to screen readers: the sentence (problems.ts), and the catalogue's code and
@@ -27,14 +28,10 @@ export function ErrorMessage({ error, beside }: { error?: Problem | string | nul
   );
 }
 
-/** The sentence about one field, shown beside it (give the input `aria-describedby={id}` and `aria-invalid`). */
+/** The sentence about one field, shown beside it with the code below (give the input `aria-describedby={id}` and `aria-invalid`; ui/Field does both). */
 export function FieldError({ error, field, id }: { error?: Problem | string | null; field: string; id: string }) {
   if (!error || typeof error === 'string' || error.field !== field) return null;
-  return (
-    <p className="field-error" id={id}>
-      {error.sentence}
-    </p>
-  );
+  return <FieldProblem problem={error} id={id} />;
 }
 
 /** Whether the error concerns this field (for the input's aria-invalid). */

@@ -7,6 +7,7 @@ import type { Problem } from './problems';
 import { toProblem } from './problems';
 import type { WhoAmI } from './types';
 import { useLoad } from './useLoad';
+import { Skeleton } from './ui/Skeleton';
 
 /** A notice still open this long after it was first sent is overdue (the providers' "removed within 72 h"). */
 export const NOTICE_OVERDUE_MS = 72 * 3600_000;
@@ -110,7 +111,7 @@ export function HomePage({ who }: { who: WhoAmI }) {
       {checks.length > 0 && (
         <section aria-labelledby="attention-heading">
           <h2 id="attention-heading">Waiting</h2>
-          {!counts.data && <p role="status">Counting what is waiting…</p>}
+          {!counts.data && <Skeleton label="Counting what is waiting…" lines={2} />}
           {counts.data && (
             <ul className="attention">
               {counts.data.map((a) => (

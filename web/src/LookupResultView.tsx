@@ -1,5 +1,6 @@
 import { MatchTable } from './MatchTable';
 import type { LookupResult } from './types';
+import { EmptyState } from './ui/EmptyState';
 
 /** One signal's lookup: what matched, what was set aside and why, and the explanation lines. */
 export function LookupResultView({ result: r }: { result: LookupResult }) {
@@ -14,7 +15,7 @@ export function LookupResultView({ result: r }: { result: LookupResult }) {
           Hash of the upload: <code className="hash">{r.signal}</code>
         </p>
       )}
-      {found === 0 && <p>No match.</p>}
+      {found === 0 && <EmptyState>No match.</EmptyState>}
       <MatchTable caption="Matches" rows={r.matches} />
       <MatchTable caption="Allow-listed" rows={r.allow_listed} />
       <MatchTable

@@ -7,6 +7,8 @@ import { PageHeading } from './PageHeading';
 import { SignalTypeSelect } from './SignalTypeSelect';
 import { ModeChoice } from './ModeChoice';
 import type { LookupResult, UploadLookup } from './types';
+import { Button } from './ui/Button';
+import { Field } from './ui/Field';
 import { useAction } from './useAction';
 
 /** Match an upload (hashed on the node, then dropped) or a pasted hash against the banks. */
@@ -66,15 +68,14 @@ export function MatchPage() {
         ) : (
           <>
             <SignalTypeSelect id="match-signal-type" value={signalType} onChange={setSignalType} />
-            <div className="field">
-              <label htmlFor="match-hash">Hash</label>
-              <textarea id="match-hash" rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
-            </div>
+            <Field id="match-hash" label="Hash">
+              <textarea rows={2} value={hash} onChange={(e) => setHash(e.target.value)} required spellCheck={false} />
+            </Field>
           </>
         )}
-        <button type="submit" disabled={busy}>
-          {busy ? 'Matching…' : 'Match'}
-        </button>
+        <Button type="submit" weight="primary" busy={busy} busyLabel="Matching…">
+          Match
+        </Button>
       </form>
       <ErrorMessage error={error} />
       <div className="match-layout">

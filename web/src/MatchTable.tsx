@@ -2,6 +2,7 @@ import { bankPath } from './api';
 import { classificationText } from './classifications';
 import { Link } from './Link';
 import type { Match } from './types';
+import { DataTable, type Column } from './ui/DataTable';
 
 /** Where a match's content comes from: origin member and bank, and the members that passed it on. */
 function from(m: Match): string {
@@ -19,39 +20,28 @@ export function closeness(m: Pick<Match, 'distance' | 'detail'>): string {
   return `${q.toFixed(0)}% of frames match${c === undefined ? '' : ` (${c.toFixed(0)}% of the bank's)`}`;
 }
 
-/** Matches of one kind (counted, allow-listed, suppressed, not counted), with an optional extra column. */
+/** Matches of one kind (counted, allow-listed, suppressed, not counted), with an optional extra column; sortable, closest first by default order. */
 export function MatchTable<M extends Match>({ caption, rows, extra }: { caption: string; rows: M[]; extra?: { title: string; cell: (m: M) => string } }) {
   if (!rows.length) return null;
-  return (
-    <table className="matches">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Bank</th>
-          <th scope="col">Content ID</th>
-          <th scope="col">Distance or match</th>
-          <th scope="col">Classification</th>
-          <th scope="col">Tags</th>
-          <th scope="col">From</th>
-          {extra && <th scope="col">{extra.title}</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((m) => (
-          <tr key={`${m.bank}:${m.signal_id}`}>
-            <td>
-              <Link href={bankPath(m.bank)}>{m.bank}</Link>
-              {m.bank_kind === 'negative' && <span className="muted"> (allow-list)</span>}
-            </td>
-            <td className="num">{m.content_id}</td>
-            <td className="num">{closeness(m)}</td>
-            <td>{classificationText(m.classification)}</td>
-            <td>{m.tags.join(', ')}</td>
-            <td className="provenance">{from(m)}</td>
-            {extra && <td>{extra.cell(m)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  const columns: Array<Column<M>> = [
+    {
+      key: 'bank',
+      header: 'Bank',
+      sort: (m) => m.bank,
+      cell: (m) => (
+        <>
+          <Link href={bankPath(m.bank)}>{m.bank}</Link>
+          {m.bank_kind === 'negative' && <span className="muted"> (allow-list)</span>}
+        </>
+      ),
+    },
+    { key: 'content', header: 'Content ID', numeric: true, sort: (m) => m.content_id, cell: (m) => m.content_id },
+    // Frame matches sort by the share of frames (higher is closer), others by distance.
+    { key: 'distance', header: 'Distance or match', numeric: true, sort: (m) => m.detail?.queryMatchPercent ?? m.distance, cell: closeness },
+    { key: 'classification', header: 'Classification', sort: (m) => classificationText(m.classification), cell: (m) => classificationText(m.classification) },
+    { key: 'tags', header: 'Tags', cell: (m) => m.tags.join(', ') },
+    { key: 'from', header: 'From', className: 'provenance', cell: from },
+    ...(extra ? [{ key: 'extra', header: extra.title, cell: extra.cell }] : []),
+  ];
+  return <DataTable caption={caption} showCaption className="matches" columns={columns} rows={rows} rowKey={(m) => `${m.bank}:${m.signal_id}`} pageSize={25} />;
 }

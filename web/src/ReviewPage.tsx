@@ -4,11 +4,15 @@ import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
 import { ReviewMedia } from './ReviewMedia';
 import type { ReviewItem } from './types';
-import { useConfirm } from './ui/ConfirmDialog';
+import { useConfirm } from './ui/Dialog';
+import { EmptyState } from './ui/EmptyState';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
 import type { BulkVerdicts, ReviewQueue as Queue } from '../../src/api/contract/index.js';
+import { Button } from './ui/Button';
 
 type BankLine = ReviewItem['banks'][number];
 
@@ -82,8 +86,9 @@ export function ReviewPage() {
   const [setting, setSetting] = useState<BreakSetting>(() => readJson(localStorage, BREAK_KEY, DEFAULT_BREAK));
   const [session, setSession] = useState<Session>(() => readJson(sessionStorage, SESSION_KEY, { reveals: 0, sinceBreak: 0, breakAt: Date.now() }));
   const [clock, setClock] = useState(() => Date.now());
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
+  const toast = useToast();
   const items = queue.data?.items ?? [];
   const articles = useRef<Record<number, HTMLElement | null>>({});
 
@@ -120,6 +125,7 @@ export function ReviewPage() {
       const r = await api<{ warnings?: string[] }>(`/reviews/${item.id}/verdict`, { json: { verdict, note: notes[item.id] || null } });
       // Where the report cannot go is said now (no authority for its jurisdiction), not found out later.
       setWarnings((r.warnings ?? []).map((w) => `Review ${item.id}: ${w}`));
+      toast.success(`Review ${item.id} ${verdict}.`);
       setSelected((s) => s.filter((id) => id !== item.id));
       queue.reload();
     });
@@ -154,6 +160,7 @@ export function ReviewPage() {
         ]),
       ]);
       setSelected([]);
+      toast.success(`${r.confirmed} review${r.confirmed === 1 ? '' : 's'} confirmed.`);
       queue.reload();
     });
   };
@@ -220,9 +227,7 @@ export function ReviewPage() {
               Time for a break: {session.sinceBreak} reveal{session.sinceBreak === 1 ? '' : 's'} and {minutes} minute{minutes === 1 ? '' : 's'} since your last
               one.
             </p>
-            <button type="button" className="secondary" onClick={() => setSession((s) => ({ ...s, sinceBreak: 0, breakAt: Date.now() }))}>
-              I took a break
-            </button>
+            <Button onClick={() => setSession((s) => ({ ...s, sinceBreak: 0, breakAt: Date.now() }))}>I took a break</Button>
           </div>
         )}
         <details className="break-setting">
@@ -268,13 +273,13 @@ export function ReviewPage() {
       ))}
       {items.some((i) => i.bulk.eligible) && (
         <p className="bulk-bar">
-          <button type="button" disabled={busy || chosen.length === 0} onClick={() => void bulkConfirm()}>
+          <Button weight="primary" disabled={busy || chosen.length === 0} onClick={() => void bulkConfirm()}>
             Confirm {chosen.length} selected
-          </button>{' '}
+          </Button>{' '}
           <span className="muted">Only exact-hash matches (MD5, SHA-256) of content already confirmed can be selected.</span>
         </p>
       )}
-      {queue.data && items.length === 0 && <p>Nothing waits for review.</p>}
+      {queue.data && items.length === 0 && <EmptyState>Nothing waits for review.</EmptyState>}
       {items.map((item, i) => (
         <article
           key={item.id}
@@ -336,15 +341,15 @@ export function ReviewPage() {
           <label>
             Note <input type="text" value={notes[item.id] ?? ''} maxLength={2000} onChange={(e) => setNotes({ ...notes, [item.id]: e.target.value })} />
           </label>{' '}
-          <button type="button" disabled={busy} onClick={() => void decide(item, 'confirmed')}>
+          <Button weight="primary" disabled={busy} onClick={() => void decide(item, 'confirmed')}>
             Confirm
-          </button>{' '}
-          <button type="button" disabled={busy} onClick={() => void decide(item, 'rejected')}>
+          </Button>{' '}
+          <Button disabled={busy} onClick={() => void decide(item, 'rejected')}>
             Reject
-          </button>
+          </Button>
         </article>
       ))}
-      {queue.loading && !queue.data && <p>Loading the queue…</p>}
+      {queue.loading && !queue.data && <Skeleton label="Loading the queue…" lines={6} />}
       {dialog}
     </>
   );

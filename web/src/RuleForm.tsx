@@ -5,6 +5,7 @@ import { concerns, ErrorMessage, FieldError } from './ErrorMessage';
 import { Notice } from './Notice';
 import type { FieldSentences, Problem } from './problems';
 import type { ActionRule, SignalTypeInfo } from './types';
+import { Button } from './ui/Button';
 import { useAction } from './useAction';
 
 const ACTIONS = ['review', 'report', 'notice', 'webhook', 'block'] as const;
@@ -261,16 +262,16 @@ export function RuleForm({ editing, onSaved, onCancel }: { editing: ActionRule |
         </div>
       )}
       <div className="buttons">
-        <button type="submit" disabled={busy || d.actions.length === 0}>
+        <Button type="submit" weight="primary" disabled={busy || d.actions.length === 0}>
           {editing ? 'Save rule' : 'Create rule'}
-        </button>{' '}
-        <button type="button" disabled={busy} onClick={dryRun}>
+        </Button>{' '}
+        <Button disabled={busy} onClick={dryRun}>
           Dry run
-        </button>{' '}
+        </Button>{' '}
         {editing && (
-          <button type="button" disabled={busy} onClick={onCancel}>
+          <Button disabled={busy} onClick={onCancel}>
             Cancel editing
-          </button>
+          </Button>
         )}
       </div>
       <Notice text={dry} />

@@ -4,7 +4,11 @@ import { ErrorMessage } from './ErrorMessage';
 import { PageHeading } from './PageHeading';
 import { RuleForm } from './RuleForm';
 import type { ActionRule } from './types';
-import { useConfirm } from './ui/ConfirmDialog';
+import { Button } from './ui/Button';
+import { DataTable, type Column } from './ui/DataTable';
+import { useConfirm } from './ui/Dialog';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { WebhooksSection } from './WebhooksSection';
@@ -25,13 +29,15 @@ function describe(r: ActionRule): string {
 /** Action rules as data: conditions on a match → actions. */
 export function RulesPage() {
   const rules = useLoad(() => api<{ rules: ActionRule[] }>('/rules'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
   const [editing, setEditing] = useState<ActionRule | null>(null);
+  const toast = useToast();
 
   const save = (r: ActionRule, enabled: boolean) =>
     run(`Rule ${r.name} was not changed`, async () => {
       await api(`/rules/${r.id}`, { method: 'PUT', json: { name: r.name, conditions: r.conditions, actions: r.actions, webhook: r.webhook, enabled } });
+      toast.success(enabled ? `Rule ${r.name} enabled.` : `Rule ${r.name} disabled: it acts on no match until enabled again.`);
       rules.reload();
     });
   const remove = async (r: ActionRule) => {
@@ -49,9 +55,48 @@ export function RulesPage() {
     if (!yes) return;
     await run(`Rule ${r.name} was not deleted`, async () => {
       await api(`/rules/${r.id}`, { method: 'DELETE' });
+      toast.success(`Rule ${r.name} deleted.`);
       rules.reload();
     });
   };
+
+  const columns: Array<Column<ActionRule>> = [
+    { key: 'name', header: 'Rule', rowHeader: true, sort: (r) => r.name, cell: (r) => r.name },
+    { key: 'when', header: 'When', cell: describe },
+    {
+      key: 'then',
+      header: 'Then',
+      cell: (r) => (
+        <>
+          {r.actions.join(', ')}
+          {r.webhook && ` (webhook ${r.webhook})`}
+        </>
+      ),
+    },
+    {
+      key: 'enabled',
+      header: 'Enabled',
+      sort: (r) => (r.enabled ? 1 : 0),
+      cell: (r) => (
+        <input type="checkbox" aria-label={`Rule ${r.name} enabled`} checked={r.enabled} disabled={busy} onChange={(e) => void save(r, e.target.checked)} />
+      ),
+    },
+    {
+      key: 'actions',
+      header: 'Edit or delete',
+      hiddenHeader: true,
+      cell: (r) => (
+        <>
+          <Button disabled={busy} onClick={() => setEditing(r)} aria-label={`Edit rule ${r.name}`}>
+            Edit
+          </Button>{' '}
+          <Button weight="danger" disabled={busy} onClick={() => void remove(r)}>
+            Delete
+          </Button>
+        </>
+      ),
+    },
+  ];
 
   return (
     <>
@@ -62,56 +107,24 @@ export function RulesPage() {
         analyst confirms.
       </p>
       <ErrorMessage error={rules.error ?? error} />
-      {rules.data && rules.data.rules.length === 0 && <p>No rules yet: matches are answered, but nothing is done with them.</p>}
-      {rules.data && rules.data.rules.length > 0 && (
-        <table className="rules">
-          <caption className="sr-only">Action rules</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">When</th>
-              <th scope="col">Then</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">
-                <span className="sr-only">Edit or delete</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.data.rules.map((r) => (
-              <tr key={r.id} data-rule={r.name}>
-                <th scope="row">{r.name}</th>
-                <td>{describe(r)}</td>
-                <td>
-                  {r.actions.join(', ')}
-                  {r.webhook && ` (webhook ${r.webhook})`}
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Rule ${r.name} enabled`}
-                    checked={r.enabled}
-                    disabled={busy}
-                    onChange={(e) => void save(r, e.target.checked)}
-                  />
-                </td>
-                <td>
-                  <button type="button" disabled={busy} onClick={() => setEditing(r)} aria-label={`Edit rule ${r.name}`}>
-                    Edit
-                  </button>{' '}
-                  <button type="button" disabled={busy} onClick={() => void remove(r)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {rules.loading && !rules.data && <Skeleton label="Loading rules…" table={{ columns: 5 }} />}
+      {rules.data && (
+        <DataTable
+          caption="Action rules"
+          className="rules"
+          columns={columns}
+          rows={rules.data.rules}
+          rowKey={(r) => r.id}
+          rowProps={(r) => ({ 'data-rule': r.name })}
+          pageSize={25}
+          empty="No rules yet: matches are answered, but nothing is done with them."
+        />
       )}
       <RuleForm
         key={editing?.id ?? 'new'}
         editing={editing}
         onSaved={() => {
+          toast.success(editing ? `Rule ${editing.name} saved.` : 'Rule created.');
           setEditing(null);
           rules.reload();
         }}

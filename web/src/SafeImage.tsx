@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { Button } from './ui/Button';
 
 /**
  * Reviewer wellbeing: an image is shown blurred and in greyscale until the analyst chooses to
@@ -22,8 +23,7 @@ export function SafeImage({
       </div>
       <figcaption>
         <span id={stateId}>{revealed ? 'Shown as is.' : 'Blurred and greyscale.'}</span>{' '}
-        <button
-          type="button"
+        <Button
           onClick={() => {
             if (!revealed) onReveal?.();
             setRevealed(!revealed);
@@ -31,7 +31,7 @@ export function SafeImage({
           aria-pressed={revealed}
         >
           {revealed ? 'Hide' : 'Reveal'}
-        </button>
+        </Button>
       </figcaption>
     </figure>
   );

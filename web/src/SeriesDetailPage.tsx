@@ -1,5 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { closing, useConfirm } from './ui/ConfirmDialog';
+import { closing, useConfirm } from './ui/Dialog';
+import { DataTable } from './ui/DataTable';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
@@ -8,8 +11,10 @@ import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
 import type { SeriesDetail, SupportService as Service } from '../../src/api/contract/index.js';
+import { Button } from './ui/Button';
 
 const words = (s: string) => s.replace(/_/g, ' ');
+type Victim = SeriesDetail['victims'][number];
 const ids = (text: string) =>
   text
     .split(/[\s,]+/)
@@ -22,6 +27,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
   const services = useLoad(() => api<{ services: Service[] }>('/support-services'), []);
   const { busy, error, run } = useAction();
   const { ask, dialog } = useConfirm();
+  const toast = useToast();
   const [notes, setNotes] = useState<string | null>(null);
   const [link, setLink] = useState('');
   const [identifiedOn, setIdentifiedOn] = useState(new Date().toISOString().slice(0, 10));
@@ -32,6 +38,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
   const change = (fields: Record<string, unknown>, what: string) =>
     run(`The series was not changed (${what})`, async () => {
       await api(`/series/${id}`, { method: 'PATCH', json: fields });
+      toast.success(`Series saved (${what}).`);
       series.reload();
     });
   const saveNotes = (e: FormEvent) => {
@@ -72,6 +79,7 @@ export function SeriesDetailPage({ id }: { id: number }) {
         <Link href="/series">All series</Link>
       </p>
       <ErrorMessage error={series.error ?? services.error ?? error} />
+      {series.loading && !s && <Skeleton label="Loading the series…" lines={6} />}
       {s && (
         <>
           <dl className="facts">
@@ -103,17 +111,17 @@ export function SeriesDetailPage({ id }: { id: number }) {
           {s.own && s.status !== 'closed' && (
             <p className="actions">
               {s.status !== 'offender_identified' && (
-                <button type="button" disabled={busy} onClick={() => void change({ status: 'offender_identified' }, 'status')}>
+                <Button disabled={busy} onClick={() => void change({ status: 'offender_identified' }, 'status')}>
                   Offender identified
-                </button>
+                </Button>
               )}{' '}
-              <button
-                type="button"
+              <Button
+                weight="danger"
                 disabled={busy}
                 onClick={() => void ask(closing(s.name)).then((yes) => (yes ? change({ status: 'closed' }, 'status') : undefined))}
               >
                 Close
-              </button>
+              </Button>
             </p>
           )}
           {!s.own && <p>This series belongs to {s.owner.member}: its status changes on the owner's node and reaches this one over the federation link.</p>}
@@ -123,9 +131,9 @@ export function SeriesDetailPage({ id }: { id: number }) {
               <h2>Restricted notes</h2>
               <p className="muted">Never shared with peers.</p>
               <textarea aria-label="Notes" rows={4} maxLength={20_000} value={notes ?? s.notes ?? ''} onChange={(e) => setNotes(e.target.value)} />
-              <button type="submit" disabled={busy || notes === null}>
+              <Button type="submit" weight="primary" disabled={busy || notes === null}>
                 Save notes
-              </button>
+              </Button>
             </form>
           )}
 
@@ -137,12 +145,12 @@ export function SeriesDetailPage({ id }: { id: number }) {
                 <label>
                   Content ids <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="12, 15" />
                 </label>{' '}
-                <button type="submit" disabled={busy || !link.trim()}>
+                <Button type="submit" weight="primary" disabled={busy || !link.trim()}>
                   Link
-                </button>{' '}
-                <button type="button" disabled={busy || !link.trim()} onClick={(e) => linkContent(e as unknown as FormEvent, true)}>
+                </Button>{' '}
+                <Button disabled={busy || !link.trim()} onClick={(e) => linkContent(e as unknown as FormEvent, true)}>
                   Unlink
-                </button>
+                </Button>
               </form>
             )}
           </section>
@@ -151,44 +159,47 @@ export function SeriesDetailPage({ id }: { id: number }) {
             <h2 id="victims-heading">Victims identified ({s.victims.length})</h2>
             <p className="muted">Pseudonymous ids only: there is no field for a name.</p>
             {s.victims.length > 0 && (
-              <table className="victims">
-                <thead>
-                  <tr>
-                    <th scope="col">Victim</th>
-                    <th scope="col">Identified on</th>
-                    <th scope="col">By</th>
-                    <th scope="col">Referred to</th>
-                    {s.own && <th scope="col">Refer</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.victims.map((v) => (
-                    <tr key={v.id} data-victim={v.uid}>
-                      <td>
-                        <code>{v.uid}</code>
-                      </td>
-                      <td>{v.identified_on}</td>
-                      <td>{v.identified_by}</td>
-                      <td>{v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'}</td>
-                      {s.own && (
-                        <td>
-                          <select
-                            aria-label={`Service for ${v.uid}`}
-                            value={referTo[v.id] ?? ''}
-                            onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}
-                          >
-                            <option value="">choose a service</option>
-                            {serviceOptions}
-                          </select>{' '}
-                          <button type="button" disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
-                            Refer
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Victims identified"
+                className="victims"
+                columns={[
+                  { key: 'uid', header: 'Victim', sort: (v) => v.uid, cell: (v) => <code>{v.uid}</code> },
+                  { key: 'on', header: 'Identified on', sort: (v) => v.identified_on, cell: (v) => v.identified_on },
+                  { key: 'by', header: 'By', sort: (v) => v.identified_by, cell: (v) => v.identified_by },
+                  {
+                    key: 'referred',
+                    header: 'Referred to',
+                    cell: (v) => (v.referrals.length ? v.referrals.map((r) => `${r.service} (${r.referred_on})`).join('; ') : 'not yet'),
+                  },
+                  ...(s.own
+                    ? [
+                        {
+                          key: 'refer',
+                          header: 'Refer',
+                          cell: (v: Victim) => (
+                            <>
+                              <select
+                                aria-label={`Service for ${v.uid}`}
+                                value={referTo[v.id] ?? ''}
+                                onChange={(e) => setReferTo({ ...referTo, [v.id]: e.target.value })}
+                              >
+                                <option value="">choose a service</option>
+                                {serviceOptions}
+                              </select>{' '}
+                              <Button disabled={busy || !referTo[v.id]} onClick={() => void refer(v.id)}>
+                                Refer
+                              </Button>
+                            </>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+                rows={s.victims}
+                rowKey={(v) => v.id}
+                rowProps={(v) => ({ 'data-victim': v.uid })}
+                pageSize={25}
+              />
             )}
             {s.own && s.status !== 'closed' && (
               <form onSubmit={identify} aria-label="Record an identified victim">
@@ -203,9 +214,9 @@ export function SeriesDetailPage({ id }: { id: number }) {
                     {serviceOptions}
                   </select>
                 </label>{' '}
-                <button type="submit" disabled={busy}>
+                <Button type="submit" weight="primary" disabled={busy}>
                   Record victim
-                </button>
+                </Button>
               </form>
             )}
           </section>

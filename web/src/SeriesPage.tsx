@@ -1,5 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { closing, useConfirm } from './ui/ConfirmDialog';
+import { Button } from './ui/Button';
+import { DataTable, type Column } from './ui/DataTable';
+import { closing, useConfirm } from './ui/Dialog';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
@@ -21,7 +25,8 @@ export function SeriesPage() {
     () => api<{ series: Series[] }>(`/series?${new URLSearchParams({ ...(query ? { q: query } : {}), ...(status ? { status } : {}) })}`),
     [query, status],
   );
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
+  const toast = useToast();
   const [name, setName] = useState('');
 
   const search = (e: FormEvent) => {
@@ -32,6 +37,7 @@ export function SeriesPage() {
     e.preventDefault();
     void run('The series was not opened', async () => {
       await api('/series', { json: { name } });
+      toast.success(`Series ${name} opened.`);
       setName((now) => (now === name ? '' : now)); // keep what was typed meanwhile
       list.reload();
     });
@@ -41,9 +47,59 @@ export function SeriesPage() {
     if (to === 'closed' && !(await ask(closing(s.name)))) return;
     await run(`Series ${s.name} was not changed`, async () => {
       await api(`/series/${s.id}`, { method: 'PATCH', json: { status: to } });
+      toast.success(to === 'closed' ? `Series ${s.name} closed.` : `Series ${s.name}: ${words(to)}.`);
       list.reload();
     });
   };
+
+  const columns: Array<Column<Series>> = [
+    {
+      key: 'name',
+      header: 'Series',
+      rowHeader: true,
+      sort: (s) => s.name,
+      cell: (s) => (
+        <>
+          <Link href={`/series/${s.id}`}>{s.name}</Link> <small className="muted">{s.uid}</small>
+        </>
+      ),
+    },
+    {
+      key: 'owner',
+      header: 'Owner',
+      sort: (s) => s.owner.member,
+      cell: (s) => (
+        <>
+          {s.owner.member}
+          {s.owner.country && ` (${s.owner.country})`}
+          {s.owner.contact_point && <div className="muted">{s.owner.contact_point}</div>}
+        </>
+      ),
+    },
+    { key: 'status', header: 'Status', sort: (s) => s.status, cell: (s) => words(s.status) },
+    { key: 'victims', header: 'Victims identified', numeric: true, sort: (s) => s.victims_identified ?? 0, cell: (s) => s.victims_identified ?? 0 },
+    { key: 'contents', header: 'Contents', numeric: true, sort: (s) => s.contents ?? 0, cell: (s) => s.contents ?? 0 },
+    { key: 'opened', header: 'Opened', sort: (s) => s.opened_at, cell: (s) => when(s.opened_at) },
+    {
+      key: 'change',
+      header: 'Change status',
+      hiddenHeader: true,
+      cell: (s) =>
+        s.own &&
+        s.status !== 'closed' && (
+          <>
+            {s.status !== 'offender_identified' && (
+              <Button disabled={busy} onClick={() => void move(s, 'offender_identified')}>
+                Offender identified
+              </Button>
+            )}{' '}
+            <Button weight="danger" disabled={busy} onClick={() => void move(s, 'closed')}>
+              Close
+            </Button>
+          </>
+        ),
+    },
+  ];
 
   return (
     <>
@@ -64,68 +120,30 @@ export function SeriesPage() {
             ))}
           </select>
         </label>{' '}
-        <button type="submit">Search</button>
+        <Button type="submit">Search</Button>
       </form>
       <ErrorMessage error={list.error ?? error} />
-      {list.data && list.data.series.length === 0 && <p>No series{query || status ? ' found' : ' yet'}.</p>}
-      {list.data && list.data.series.length > 0 && (
-        <table className="series">
-          <caption className="sr-only">Series</caption>
-          <thead>
-            <tr>
-              <th scope="col">Series</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Status</th>
-              <th scope="col">Victims identified</th>
-              <th scope="col">Contents</th>
-              <th scope="col">Opened</th>
-              <th scope="col">
-                <span className="sr-only">Change status</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.series.map((s) => (
-              <tr key={s.uid} data-series={s.uid}>
-                <th scope="row">
-                  <Link href={`/series/${s.id}`}>{s.name}</Link> <small className="muted">{s.uid}</small>
-                </th>
-                <td>
-                  {s.owner.member}
-                  {s.owner.country && ` (${s.owner.country})`}
-                  {s.owner.contact_point && <div className="muted">{s.owner.contact_point}</div>}
-                </td>
-                <td>{words(s.status)}</td>
-                <td className="num">{s.victims_identified ?? 0}</td>
-                <td className="num">{s.contents ?? 0}</td>
-                <td>{when(s.opened_at)}</td>
-                <td>
-                  {s.own && s.status !== 'closed' && (
-                    <>
-                      {s.status !== 'offender_identified' && (
-                        <button type="button" disabled={busy} onClick={() => void move(s, 'offender_identified')}>
-                          Offender identified
-                        </button>
-                      )}{' '}
-                      <button type="button" disabled={busy} onClick={() => void move(s, 'closed')}>
-                        Close
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {list.loading && !list.data && <Skeleton label="Loading series…" table={{ columns: 7 }} />}
+      {list.data && (
+        <DataTable
+          caption="Series"
+          className="series"
+          columns={columns}
+          rows={list.data.series}
+          rowKey={(s) => s.uid}
+          rowProps={(s) => ({ 'data-series': s.uid })}
+          pageSize={25}
+          empty={`No series${query || status ? ' found' : ' yet'}.`}
+        />
       )}
       <form onSubmit={create} className="rule-form" aria-label="New series">
         <h2>Open a series</h2>
         <label>
           Series name <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
         </label>
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Open series
-        </button>
+        </Button>
       </form>
       {dialog}
     </>

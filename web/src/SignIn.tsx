@@ -5,6 +5,7 @@ import { Notice } from './Notice';
 import { PageHeading } from './PageHeading';
 import { toProblem, type Problem } from './problems';
 import type { WhoAmI } from './types';
+import { Button } from './ui/Button';
 
 /** Sign in with an API token: checked with /whoami, then kept in sessionStorage for this tab. */
 export function SignIn({ message, onSignedIn }: { message?: string | null; onSignedIn: () => void }) {
@@ -46,9 +47,9 @@ export function SignIn({ message, onSignedIn }: { message?: string | null; onSig
           onChange={(e) => setToken(e.target.value)}
           required
         />
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        </Button>
       </form>
       <ErrorMessage error={error} />
     </main>

@@ -6,10 +6,14 @@ import { Notice } from './Notice';
 import { PageHeading } from './PageHeading';
 import type { FieldSentences } from './problems';
 import type { Subscription } from './types';
+import { DataTable, type Column } from './ui/DataTable';
+import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 
 import { when } from './when';
+import { Button } from './ui/Button';
 
 /** What the API's refusals of the subscription form's fields mean (problems.ts). */
 const FIELDS: FieldSentences = {
@@ -97,9 +101,9 @@ function SubscribeForm({ onSubscribed }: { onSubscribed: (s: Subscription) => vo
             />
             <FieldError error={problem} field="body/into" id="subscribe-into-error" />
           </div>
-          <button type="submit" disabled={busy || !chosen}>
+          <Button type="submit" weight="primary" disabled={busy || !chosen}>
             {busy ? 'Subscribing…' : 'Subscribe'}
-          </button>
+          </Button>
         </>
       )}
       <ErrorMessage error={problem} beside={['body/peer', 'body/bank', 'body/into']} />
@@ -107,14 +111,19 @@ function SubscribeForm({ onSubscribed }: { onSubscribed: (s: Subscription) => vo
   );
 }
 
+/** Whether a subscription's last attempt failed (its last error is newer than its last success). */
+const failing = (s: Subscription) => s.last_error !== null && (s.last_success_at === null || (s.last_error_at ?? '') > s.last_success_at);
+
 /** Banks received from peers: where each subscription is, how far behind, its last error; sync now, pause, resume, subscribe. */
 export function SyncPage({ manage }: { manage: boolean }) {
   const subs = useLoad(() => api<{ subscriptions: Subscription[] }>('/subscriptions'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const [notice, setNotice] = useState<string | null>(null);
+  const toast = useToast();
   const syncNow = (s: Subscription) =>
     run(`Sync of ${s.peer}/${s.remote_bank} failed`, async () => {
       await api(`/subscriptions/${s.id}/sync`, { method: 'POST' });
+      toast.success(`Synced ${s.peer}/${s.remote_bank}.`);
       subs.reload();
     });
   const setPaused = (s: Subscription, paused: boolean) =>
@@ -123,74 +132,82 @@ export function SyncPage({ manage }: { manage: boolean }) {
       setNotice(paused ? `Paused ${s.peer}/${s.remote_bank}: its feed is not pulled until it is resumed.` : `Resumed ${s.peer}/${s.remote_bank}.`);
       subs.reload();
     });
+  const columns: Array<Column<Subscription>> = [
+    {
+      key: 'from',
+      header: 'From',
+      rowHeader: true,
+      sort: (s) => `${s.peer}/${s.remote_bank}`,
+      cell: (s) => (
+        <>
+          {s.peer} / {s.remote_bank}
+        </>
+      ),
+    },
+    { key: 'into', header: 'Into', sort: (s) => s.bank, cell: (s) => <Link href={bankPath(s.bank)}>{s.bank}</Link> },
+    {
+      key: 'position',
+      header: 'Position',
+      numeric: true,
+      sort: (s) => s.checkpoint,
+      cell: (s) => (
+        <>
+          {s.checkpoint.toLocaleString('en')}
+          {s.latest !== null && ` of ${s.latest.toLocaleString('en')}`}
+        </>
+      ),
+    },
+    {
+      key: 'lag',
+      header: 'Lag',
+      numeric: true,
+      sort: (s) => s.lag,
+      cell: (s) => <span data-testid="lag">{s.lag === null ? 'unknown' : s.lag.toLocaleString('en')}</span>,
+    },
+    { key: 'received', header: 'Received', numeric: true, sort: (s) => s.items_received, cell: (s) => s.items_received.toLocaleString('en') },
+    { key: 'success', header: 'Last success', sort: (s) => s.last_success_at, cell: (s) => when(s.last_success_at) },
+    {
+      key: 'error',
+      header: 'Last error',
+      cell: (s) => <span data-testid="last-error">{s.last_error ? `${when(s.last_error_at)}: ${s.last_error}` : 'none'}</span>,
+    },
+    { key: 'state', header: 'State', sort: (s) => (s.paused ? 1 : 0), cell: (s) => <span data-testid="state">{s.paused ? 'paused' : 'active'}</span> },
+    {
+      key: 'actions',
+      header: 'Actions',
+      hiddenHeader: true,
+      cell: (s) =>
+        manage && (
+          <>
+            <Button disabled={busy} onClick={() => void syncNow(s)}>
+              Sync now
+            </Button>{' '}
+            <Button disabled={busy} onClick={() => void setPaused(s, !s.paused)}>
+              {s.paused ? 'Resume' : 'Pause'}
+            </Button>
+          </>
+        ),
+    },
+  ];
   return (
     <>
       <PageHeading title="Subscriptions" />
       <p>Banks this node receives from peers. Each page of a peer's feed is verified and applied with its position, so a failed sync loses nothing.</p>
       <ErrorMessage error={subs.error ?? error} />
       <Notice text={notice} />
-      {subs.data && subs.data.subscriptions.length === 0 && (
-        <p>{manage ? "No subscriptions yet: subscribe to a peer's bank below." : 'No subscriptions yet.'}</p>
+      {subs.loading && !subs.data && <Skeleton label="Loading subscriptions…" table={{ columns: 9 }} />}
+      {subs.data && (
+        <DataTable
+          caption="Subscriptions"
+          className="subscriptions"
+          columns={columns}
+          rows={subs.data.subscriptions}
+          rowKey={(s) => s.id}
+          rowProps={(s) => ({ 'data-subscription': s.id, className: failing(s) ? 'failing' : undefined })}
+          pageSize={25}
+          empty={manage ? "No subscriptions yet: subscribe to a peer's bank below." : 'No subscriptions yet.'}
+        />
       )}
-      {subs.data && subs.data.subscriptions.length > 0 && (
-        <table className="subscriptions">
-          <caption className="sr-only">Subscriptions</caption>
-          <thead>
-            <tr>
-              <th scope="col">From</th>
-              <th scope="col">Into</th>
-              <th scope="col">Position</th>
-              <th scope="col">Lag</th>
-              <th scope="col">Received</th>
-              <th scope="col">Last success</th>
-              <th scope="col">Last error</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {subs.data.subscriptions.map((s) => {
-              const failing = s.last_error !== null && (s.last_success_at === null || (s.last_error_at ?? '') > s.last_success_at);
-              return (
-                <tr key={s.id} data-subscription={s.id} className={failing ? 'failing' : undefined}>
-                  <th scope="row">
-                    {s.peer} / {s.remote_bank}
-                  </th>
-                  <td>
-                    <Link href={bankPath(s.bank)}>{s.bank}</Link>
-                  </td>
-                  <td className="num">
-                    {s.checkpoint.toLocaleString('en')}
-                    {s.latest !== null && ` of ${s.latest.toLocaleString('en')}`}
-                  </td>
-                  <td className="num" data-testid="lag">
-                    {s.lag === null ? 'unknown' : s.lag.toLocaleString('en')}
-                  </td>
-                  <td className="num">{s.items_received.toLocaleString('en')}</td>
-                  <td>{when(s.last_success_at)}</td>
-                  <td data-testid="last-error">{s.last_error ? `${when(s.last_error_at)}: ${s.last_error}` : 'none'}</td>
-                  <td data-testid="state">{s.paused ? 'paused' : 'active'}</td>
-                  <td>
-                    {manage && (
-                      <>
-                        <button type="button" disabled={busy} onClick={() => void syncNow(s)}>
-                          Sync now
-                        </button>{' '}
-                        <button type="button" disabled={busy} onClick={() => void setPaused(s, !s.paused)}>
-                          {s.paused ? 'Resume' : 'Pause'}
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      {subs.loading && !subs.data && <p>Loading subscriptions…</p>}
       {manage && (
         <SubscribeForm
           onSubscribed={(s) => {

@@ -3,9 +3,13 @@ import { api, apiBlob, saveBlob } from './api';
 import { ErrorMessage } from './ErrorMessage';
 import { Link } from './Link';
 import { PageHeading } from './PageHeading';
+import { DataTable, Pager, type Column } from './ui/DataTable';
+import { EmptyState } from './ui/EmptyState';
+import { Skeleton } from './ui/Skeleton';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
+import { Button } from './ui/Button';
 
 type TriageClass = 'new' | 'known' | 'not_relevant' | 'unreadable';
 const CLASSES: readonly TriageClass[] = ['new', 'known', 'not_relevant', 'unreadable'];
@@ -96,6 +100,47 @@ function FactsCell({ facts }: { facts: Facts | null }) {
 
 const words = (s: string) => s.replace(/_/g, ' ');
 
+const RUN_COLUMNS: ReadonlyArray<Column<Run>> = [
+  { key: 'run', header: 'Run', sort: (r) => r.id, cell: (r) => <Link href={`/triage/${r.id}`}>Run {r.id}</Link> },
+  {
+    key: 'input',
+    header: 'Input',
+    sort: (r) => r.input,
+    cell: (r) => (
+      <>
+        <code>{r.input}</code> ({r.kind})
+      </>
+    ),
+  },
+  { key: 'case', header: 'Case', sort: (r) => r.case_number, cell: (r) => r.case_number || '—' },
+  { key: 'started', header: 'Started', sort: (r) => r.started_at, cell: (r) => when(r.started_at) },
+  { key: 'status', header: 'Status', sort: (r) => r.status, cell: (r) => r.status },
+  { key: 'files', header: 'Files', numeric: true, sort: (r) => r.files, cell: (r) => r.files },
+  ...CLASSES.map((c): Column<Run> => ({
+    key: c,
+    header: LABEL[c],
+    numeric: true,
+    sort: (r) => r.counts[c] ?? 0,
+    cell: (r) => <span data-class={c}>{r.counts[c] ?? 0}</span>,
+  })),
+];
+
+const SERIES_COLUMNS: ReadonlyArray<Column<RunDetail['series'][number]>> = [
+  {
+    key: 'series',
+    header: 'Series',
+    sort: (s) => s.name,
+    cell: (s) => (
+      <>
+        {s.name} <small>{s.uid}</small>
+      </>
+    ),
+  },
+  { key: 'status', header: 'Status', sort: (s) => s.status, cell: (s) => words(s.status) },
+  { key: 'victims', header: 'Victims identified', numeric: true, sort: (s) => s.victims, cell: (s) => s.victims },
+  { key: 'files', header: 'Files', numeric: true, sort: (s) => s.files, cell: (s) => s.files },
+];
+
 /** Triage results: the runs recorded on this node (`alliance triage`), newest first. */
 export function TriagePage() {
   const runs = useLoad(() => api<{ runs: Run[] }>('/triage/runs'), []);
@@ -107,47 +152,21 @@ export function TriagePage() {
         (allow-listed) or unreadable. No images are shown here.
       </p>
       <ErrorMessage error={runs.error} />
-      {runs.data && runs.data.runs.length === 0 && <p>No triage has been run on this node yet.</p>}
-      {runs.data && runs.data.runs.length > 0 && (
-        <table className="triage-runs">
-          <caption className="sr-only">Triage runs</caption>
-          <thead>
-            <tr>
-              <th scope="col">Run</th>
-              <th scope="col">Input</th>
-              <th scope="col">Case</th>
-              <th scope="col">Started</th>
-              <th scope="col">Status</th>
-              <th scope="col">Files</th>
-              {CLASSES.map((c) => (
-                <th scope="col" key={c}>
-                  {LABEL[c]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data.runs.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link href={`/triage/${r.id}`}>Run {r.id}</Link>
-                </td>
-                <td>
-                  <code>{r.input}</code> ({r.kind})
-                </td>
-                <td>{r.case_number || '—'}</td>
-                <td>{when(r.started_at)}</td>
-                <td>{r.status}</td>
-                <td className="num">{r.files}</td>
-                {CLASSES.map((c) => (
-                  <td className="num" key={c} data-class={c}>
-                    {r.counts[c] ?? 0}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {runs.loading && !runs.data && <Skeleton label="Loading triage runs…" table={{ columns: 10 }} />}
+      {runs.data && (
+        <DataTable
+          caption="Triage runs"
+          className="triage-runs"
+          columns={RUN_COLUMNS}
+          rows={runs.data.runs}
+          rowKey={(r) => r.id}
+          pageSize={25}
+          empty={
+            <>
+              No triage has been run on this node yet: <code>alliance triage</code> records one.
+            </>
+          }
+        />
       )}
     </>
   );
@@ -196,6 +215,7 @@ export function TriageRunPage({ id }: { id: number }) {
         <Link href="/triage">All triage runs</Link>
       </p>
       <ErrorMessage error={run.error ?? items.error ?? error} />
+      {run.loading && !r && <Skeleton label="Loading the run…" lines={4} />}
       {r && (
         <>
           <p>
@@ -207,71 +227,55 @@ export function TriageRunPage({ id }: { id: number }) {
           <ul className="counts triage-counts" aria-label="Files per class">
             {CLASSES.map((c) => (
               <li key={c}>
-                <button type="button" aria-pressed={cls === c && folder === null} onClick={() => filter(c)} data-class={c}>
+                <Button aria-pressed={cls === c && folder === null} onClick={() => filter(c)} data-class={c}>
                   {LABEL[c]}: <strong>{r.counts[c] ?? 0}</strong>
-                </button>
+                </Button>
               </li>
             ))}
             <li>
-              <button type="button" aria-pressed={cls === '' && folder === null} onClick={() => filter('')}>
+              <Button aria-pressed={cls === '' && folder === null} onClick={() => filter('')}>
                 All: <strong>{r.files}</strong>
-              </button>
+              </Button>
             </li>
           </ul>
           {r.status === 'done' && (
             <p className="actions">
               Outputs:{' '}
-              <button type="button" disabled={busy} onClick={() => download('csv', 'triage.csv')}>
+              <Button disabled={busy} onClick={() => download('csv', 'triage.csv')}>
                 CSV
-              </button>{' '}
-              <button type="button" disabled={busy} onClick={() => download('vics', 'triage.vics.json')}>
+              </Button>{' '}
+              <Button disabled={busy} onClick={() => download('vics', 'triage.vics.json')}>
                 VICS case export
-              </button>{' '}
-              <button type="button" disabled={busy} onClick={() => download('html', 'triage.html')}>
+              </Button>{' '}
+              <Button disabled={busy} onClick={() => download('html', 'triage.html')}>
                 HTML summary
-              </button>
+              </Button>
             </p>
           )}
           <section aria-labelledby="series-heading">
             <h2 id="series-heading">Known series</h2>
-            {r.series.length === 0 ? (
-              <p>No file belongs to a known series.</p>
-            ) : (
-              <table className="triage-series">
-                <thead>
-                  <tr>
-                    <th scope="col">Series</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Victims identified</th>
-                    <th scope="col">Files</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.series.map((s) => (
-                    <tr key={s.uid} data-series={s.uid}>
-                      <td>
-                        {s.name} <small>{s.uid}</small>
-                      </td>
-                      <td>{words(s.status)}</td>
-                      <td className="num">{s.victims}</td>
-                      <td className="num">{s.files}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              caption="Known series"
+              className="triage-series"
+              columns={SERIES_COLUMNS}
+              rows={r.series}
+              rowKey={(s) => s.uid}
+              rowProps={(s) => ({ 'data-series': s.uid })}
+              pageSize={25}
+              empty="No file belongs to a known series."
+            />
           </section>
           <section aria-labelledby="folders-heading">
             <h2 id="folders-heading">New material by folder</h2>
             {r.new_folders.length === 0 ? (
-              <p>No new material.</p>
+              <EmptyState>No new material.</EmptyState>
             ) : (
               <ul className="folders">
                 {r.new_folders.map((f) => (
                   <li key={f.folder}>
-                    <button type="button" aria-pressed={folder === f.folder} onClick={() => filter('new', f.folder)}>
+                    <Button aria-pressed={folder === f.folder} onClick={() => filter('new', f.folder)}>
                       <code>{f.folder}</code> ({f.files})
-                    </button>
+                    </Button>
                   </li>
                 ))}
               </ul>
@@ -288,8 +292,11 @@ export function TriageRunPage({ id }: { id: number }) {
           <label>
             Path contains <input value={text} onChange={(e) => setText(e.target.value)} />
           </label>
-          <button type="submit">Search</button>
+          <Button type="submit" weight="primary">
+            Search
+          </Button>
         </form>
+        {items.loading && !items.data && <Skeleton label="Loading files…" table={{ columns: 9 }} />}
         {items.data && (
           <>
             <p aria-live="polite">{total === 0 ? 'No files.' : `Files ${offset + 1}–${Math.min(offset + PAGE, total)} of ${total}.`}</p>
@@ -334,14 +341,13 @@ export function TriageRunPage({ id }: { id: number }) {
                 </tbody>
               </table>
             )}
-            <p className="pager">
-              <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-                Previous
-              </button>{' '}
-              <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-                Next
-              </button>
-            </p>
+            <Pager
+              label="Files: pages"
+              range={total === 0 ? '' : `Page ${Math.floor(offset / PAGE) + 1} of ${Math.ceil(total / PAGE)}`}
+              busy={items.loading}
+              onPrevious={offset === 0 ? undefined : () => setOffset(Math.max(0, offset - PAGE))}
+              onNext={offset + PAGE >= total ? undefined : () => setOffset(offset + PAGE)}
+            />
           </>
         )}
       </section>

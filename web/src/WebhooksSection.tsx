@@ -1,6 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
+import { Button } from './ui/Button';
+import { DataTable, type Column } from './ui/DataTable';
+import { Skeleton } from './ui/Skeleton';
+import { Tabs } from './ui/Tabs';
+import { useToast } from './ui/Toasts';
 import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 import { when } from './when';
@@ -11,7 +16,8 @@ export function WebhooksSection() {
   const hooks = useLoad(() => api<{ webhooks: Webhook[] }>('/webhooks'), []);
   const [state, setState] = useState<'dead' | 'pending' | 'delivered'>('dead');
   const deliveries = useLoad(() => api<{ deliveries: Delivery[] }>(`/webhook-deliveries?state=${state}`), [state]);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
+  const toast = useToast();
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
@@ -23,14 +29,36 @@ export function WebhooksSection() {
       setName('');
       setUrl('');
       setSecret('');
+      toast.success(`Webhook ${name} added.`);
       hooks.reload();
     });
   };
   const replay = (d: Delivery) =>
     run(`Delivery ${d.id} was not queued again`, async () => {
       await api(`/webhook-deliveries/${d.id}/replay`, { method: 'POST' });
+      toast.success(`Delivery ${d.id} queued again.`);
       deliveries.reload();
     });
+
+  const columns: Array<Column<Delivery>> = [
+    { key: 'id', header: 'Delivery', rowHeader: true, numeric: true, sort: (d) => d.id, cell: (d) => d.id },
+    { key: 'webhook', header: 'Webhook', sort: (d) => d.webhook, cell: (d) => d.webhook },
+    { key: 'event', header: 'Event', sort: (d) => d.event, cell: (d) => d.event },
+    { key: 'attempts', header: 'Attempts', numeric: true, sort: (d) => d.attempts, cell: (d) => d.attempts },
+    { key: 'answer', header: 'Last answer', cell: (d) => d.last_error ?? (d.last_status === null ? '–' : `HTTP ${d.last_status}`) },
+    { key: 'created', header: 'Created', sort: (d) => d.created_at, cell: (d) => when(d.created_at) },
+    {
+      key: 'replay',
+      header: 'Replay',
+      hiddenHeader: true,
+      cell: (d) =>
+        d.state !== 'pending' && (
+          <Button disabled={busy} onClick={() => void replay(d)}>
+            Replay
+          </Button>
+        ),
+    },
+  ];
 
   return (
     <section aria-labelledby="webhooks-heading">
@@ -60,56 +88,32 @@ export function WebhooksSection() {
           Secret (16 characters or more){' '}
           <input required type="password" minLength={16} value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
         </label>
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Add webhook
-        </button>
+        </Button>
       </form>
       <h3>Deliveries</h3>
-      <div role="group" aria-label="Deliveries to show" className="choice">
-        {(['dead', 'pending', 'delivered'] as const).map((s) => (
-          <button key={s} type="button" aria-pressed={state === s} onClick={() => setState(s)}>
-            {s === 'dead' ? 'Dead letters' : s[0].toUpperCase() + s.slice(1)}
-          </button>
-        ))}
-      </div>
-      {deliveries.data && deliveries.data.deliveries.length === 0 && <p>None.</p>}
-      {deliveries.data && deliveries.data.deliveries.length > 0 && (
-        <table className="deliveries">
-          <caption className="sr-only">Webhook deliveries</caption>
-          <thead>
-            <tr>
-              <th scope="col">Delivery</th>
-              <th scope="col">Webhook</th>
-              <th scope="col">Event</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last answer</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="sr-only">Replay</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.data.deliveries.map((d) => (
-              <tr key={d.id} data-delivery={d.id}>
-                <th scope="row">{d.id}</th>
-                <td>{d.webhook}</td>
-                <td>{d.event}</td>
-                <td className="num">{d.attempts}</td>
-                <td>{d.last_error ?? (d.last_status === null ? '–' : `HTTP ${d.last_status}`)}</td>
-                <td>{when(d.created_at)}</td>
-                <td>
-                  {d.state !== 'pending' && (
-                    <button type="button" disabled={busy} onClick={() => void replay(d)}>
-                      Replay
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Tabs
+        label="Deliveries to show"
+        selected={state}
+        onSelect={setState}
+        tabs={(['dead', 'pending', 'delivered'] as const).map((s) => ({ id: s, label: s === 'dead' ? 'Dead letters' : s[0].toUpperCase() + s.slice(1) }))}
+      >
+        {deliveries.loading && !deliveries.data && <Skeleton label="Loading deliveries…" table={{ columns: 7 }} />}
+        {deliveries.data && (
+          <DataTable
+            key={state}
+            caption="Webhook deliveries"
+            className="deliveries"
+            columns={columns}
+            rows={deliveries.data.deliveries}
+            rowKey={(d) => d.id}
+            rowProps={(d) => ({ 'data-delivery': d.id })}
+            pageSize={25}
+            empty="None."
+          />
+        )}
+      </Tabs>
     </section>
   );
 }

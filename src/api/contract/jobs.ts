@@ -1,4 +1,4 @@
-/** Background jobs: CSV imports and their status (src/api/v1/jobs.ts). */
+/** Background jobs: imports into a bank (CSV, VICS, NCMEC) and their status (src/api/v1/jobs.ts). */
 import { Type, type Static } from 'typebox';
 import { AnyJson, IsoTimeOut, Nullable } from './common.js';
 
@@ -15,6 +15,8 @@ export const Job = Type.Object({
   error: Nullable(Type.String()),
   /** What the finished job produced (an import: its counts), null before. */
   result: AnyJson,
+  /** A running import's items imported so far of the file's total (null: not running in the answering process; total null: not counted yet). */
+  progress: Type.Optional(Nullable(Type.Object({ done: Type.Integer(), total: Nullable(Type.Integer()) }))),
   created_at: IsoTimeOut,
   updated_at: IsoTimeOut,
 });

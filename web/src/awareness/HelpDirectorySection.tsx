@@ -3,6 +3,10 @@ import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
+import { Button } from '../ui/Button';
+import { Skeleton } from '../ui/Skeleton';
+import { useToast } from '../ui/Toasts';
+import { DataTable, type Column } from '../ui/DataTable';
 
 interface HelpEntry {
   id: number;
@@ -34,6 +38,7 @@ export function HelpDirectorySection() {
   const [shown, setShown] = useState('ZZ');
   const list = useLoad(() => api<{ entries: HelpEntry[] }>(`/help-directory?country=${encodeURIComponent(shown)}`), [shown]);
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const [form, setForm] = useState<Form | null>(null);
 
   const edit = (e: HelpEntry | null) =>
@@ -68,10 +73,35 @@ export function HelpDirectorySection() {
     void run('The entry was not saved', async () => {
       if (form.id === null) await api('/help-directory', { json: { ...body, country: shown, kind: form.kind } });
       else await api(`/help-directory/${form.id}`, { method: 'PATCH', json: body });
+      toast.success(form.id === null ? `Entry added for ${shown}.` : `Entry ${form.id} saved.`);
       setForm(null);
       list.reload();
     });
   };
+
+  const columns: Array<Column<HelpEntry>> = [
+    { key: 'kind', header: 'Kind', sort: (e) => e.kind, cell: (e) => words(e.kind) },
+    { key: 'name', header: 'Name', sort: (e) => e.name, cell: (e) => e.name },
+    { key: 'languages', header: 'Languages', cell: (e) => e.languages.join(', ') },
+    { key: 'hours', header: 'Hours', cell: (e) => e.hours },
+    {
+      key: 'contact',
+      header: 'Contact',
+      cell: (e) =>
+        e.channels.map((c) => (
+          <div key={c.type + c.value}>
+            {c.type}: {c.value}
+          </div>
+        )),
+    },
+    {
+      key: 'status',
+      header: 'Status',
+      sort: (e) => e.status,
+      cell: (e) => (e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status),
+    },
+    { key: 'actions', header: 'Actions', hiddenHeader: true, cell: (e) => !e.source && <Button onClick={() => edit(e)}>Edit</Button> },
+  ];
 
   return (
     <section aria-labelledby="help-title">
@@ -90,53 +120,22 @@ export function HelpDirectorySection() {
         <label>
           Country <input value={country} onChange={(e) => setCountry(e.target.value)} size={4} maxLength={2} placeholder="BE" />
         </label>
-        <button type="submit">Show</button>
-        <button type="button" onClick={() => edit(null)}>
-          Add an entry for {shown}
-        </button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
+        <Button onClick={() => edit(null)}>Add an entry for {shown}</Button>
       </form>
       <ErrorMessage error={list.error ?? error} />
+      {list.loading && !list.data && <Skeleton label="Loading the help directory…" table={{ columns: 7 }} />}
       {list.data && (
-        <table aria-label={`Help directory of ${shown}`}>
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Name</th>
-              <th>Languages</th>
-              <th>Hours</th>
-              <th>Contact</th>
-              <th>Status</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.entries.map((e) => (
-              <tr key={e.id}>
-                <td>{words(e.kind)}</td>
-                <td>{e.name}</td>
-                <td>{e.languages.join(', ')}</td>
-                <td>{e.hours}</td>
-                <td>
-                  {e.channels.map((c) => (
-                    <div key={c.type + c.value}>
-                      {c.type}: {c.value}
-                    </div>
-                  ))}
-                </td>
-                <td>{e.status === 'placeholder' ? <span className="tag warn">placeholder: to fill</span> : e.source ? `from ${e.source}` : e.status}</td>
-                <td>
-                  {!e.source && (
-                    <button type="button" onClick={() => edit(e)}>
-                      Edit
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`Help directory of ${shown}`}
+          label={`Help directory of ${shown}`}
+          columns={columns}
+          rows={list.data.entries}
+          rowKey={(e) => e.id}
+          empty={`No entries for ${shown} yet: add one.`}
+        />
       )}
       {form && (
         <form onSubmit={save} aria-label="Help directory entry">
@@ -171,12 +170,10 @@ export function HelpDirectorySection() {
               placeholder={'phone +32 …\nweb https://…'}
             />
           </label>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" weight="primary" disabled={busy}>
             Save
-          </button>{' '}
-          <button type="button" onClick={() => setForm(null)}>
-            Cancel
-          </button>
+          </Button>{' '}
+          <Button onClick={() => setForm(null)}>Cancel</Button>
         </form>
       )}
     </section>

@@ -3,6 +3,10 @@ import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
+import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
+import { Skeleton } from '../ui/Skeleton';
+import { useToast } from '../ui/Toasts';
 
 interface Version {
   id: number;
@@ -30,11 +34,13 @@ export function MessagesSection() {
   const [shown, setShown] = useState('en');
   const list = useLoad(() => api<{ language: string; languages: string[]; entries: Entry[] }>(`/messages?language=${encodeURIComponent(shown)}`), [shown]);
   const { busy, error, run } = useAction();
+  const toast = useToast();
   const [draft, setDraft] = useState<{ context: string; audience: string; title: string; body: string } | null>(null);
 
   const review = (id: number, decision: 'approve' | 'reject') =>
     void run(`The ${decision === 'approve' ? 'approval' : 'rejection'} was not saved`, async () => {
       await api(`/messages/${id}/review`, { json: { decision } });
+      toast.success(decision === 'approve' ? 'Version approved: it is served now.' : 'Version rejected.');
       list.reload();
     });
   const write = (e: FormEvent) => {
@@ -42,10 +48,65 @@ export function MessagesSection() {
     if (!draft) return;
     void run('The new version was not saved', async () => {
       await api('/messages', { json: { ...draft, language: shown } });
+      toast.success('New version saved: it is served once someone else approves it.');
       setDraft(null);
       list.reload();
     });
   };
+
+  const columns: Array<Column<Entry>> = [
+    { key: 'context', header: 'Context', sort: (e) => e.context, cell: (e) => e.context },
+    { key: 'audience', header: 'Audience', sort: (e) => e.audience, cell: (e) => e.audience },
+    {
+      key: 'served',
+      header: 'Served',
+      sort: (e) => (e.served ? 1 : e.fallback ? 0 : 0.5),
+      cell: (e) =>
+        e.served ? (
+          <>
+            <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
+            <div className="muted">{e.served.body}</div>
+          </>
+        ) : e.fallback ? (
+          <span className="tag warn" title="No approved version in this language: users see the English message">
+            Not translated: falls back to English
+          </span>
+        ) : (
+          <span className="tag">Not translated: shows the {e.shown_from} version</span>
+        ),
+    },
+    {
+      key: 'pending',
+      header: 'Awaiting review',
+      sort: (e) => (e.pending ? 1 : 0),
+      cell: (e) =>
+        e.pending && (
+          <>
+            <strong>{e.pending.title}</strong>{' '}
+            <span className="tag">
+              v{e.pending.version} by {e.pending.author}
+            </span>
+            <div className="muted">{e.pending.body}</div>
+            <Button disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
+              Approve v{e.pending.version}
+            </Button>{' '}
+            <Button disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
+              Reject
+            </Button>
+          </>
+        ),
+    },
+    {
+      key: 'write',
+      header: 'Actions',
+      hiddenHeader: true,
+      cell: (e) => (
+        <Button onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}>
+          Write a version
+        </Button>
+      ),
+    },
+  ];
 
   return (
     <section aria-labelledby="messages-title">
@@ -69,70 +130,21 @@ export function MessagesSection() {
             <option key={l} value={l} />
           ))}
         </datalist>
-        <button type="submit">Show</button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
       </form>
       <ErrorMessage error={list.error ?? error} />
+      {list.loading && !list.data && <Skeleton label="Loading messages…" table={{ columns: 5 }} />}
       {list.data && (
-        <table aria-label={`Messages in ${list.data.language}`}>
-          <thead>
-            <tr>
-              <th>Context</th>
-              <th>Audience</th>
-              <th>Served</th>
-              <th>Awaiting review</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.entries.map((e) => (
-              <tr key={`${e.context}/${e.audience}`} data-message={`${e.context}/${e.audience}`}>
-                <td>{e.context}</td>
-                <td>{e.audience}</td>
-                <td>
-                  {e.served ? (
-                    <>
-                      <strong>{e.served.title}</strong> <span className="tag">v{e.served.version}</span>
-                      <div className="muted">{e.served.body}</div>
-                    </>
-                  ) : e.fallback ? (
-                    <span className="tag warn" title="No approved version in this language: users see the English message">
-                      Not translated: falls back to English
-                    </span>
-                  ) : (
-                    <span className="tag">Not translated: shows the {e.shown_from} version</span>
-                  )}
-                </td>
-                <td>
-                  {e.pending && (
-                    <>
-                      <strong>{e.pending.title}</strong>{' '}
-                      <span className="tag">
-                        v{e.pending.version} by {e.pending.author}
-                      </span>
-                      <div className="muted">{e.pending.body}</div>
-                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'approve')}>
-                        Approve v{e.pending.version}
-                      </button>{' '}
-                      <button type="button" disabled={busy} onClick={() => review(e.pending!.id, 'reject')}>
-                        Reject
-                      </button>
-                    </>
-                  )}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => setDraft({ context: e.context, audience: e.audience, title: e.served?.title ?? '', body: e.served?.body ?? '' })}
-                  >
-                    Write a version
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`Messages in ${list.data.language}`}
+          label={`Messages in ${list.data.language}`}
+          columns={columns}
+          rows={list.data.entries}
+          rowKey={(e) => `${e.context}/${e.audience}`}
+          rowProps={(e) => ({ 'data-message': `${e.context}/${e.audience}` })}
+        />
       )}
       {draft && (
         <form onSubmit={write} aria-label="New message version">
@@ -145,12 +157,10 @@ export function MessagesSection() {
           <label>
             Text <textarea value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} maxLength={2000} rows={4} required />
           </label>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" weight="primary" disabled={busy}>
             Save for review
-          </button>{' '}
-          <button type="button" onClick={() => setDraft(null)}>
-            Cancel
-          </button>
+          </Button>{' '}
+          <Button onClick={() => setDraft(null)}>Cancel</Button>
         </form>
       )}
     </section>

@@ -6,6 +6,8 @@ import { PageHeading } from '../PageHeading';
 import { useLoad } from '../useLoad';
 import { TrendChart } from './TrendChart';
 import type { AllianceDashboard as Dashboard } from '../../../src/api/contract/index.js';
+import { DataTable, type Column } from '../ui/DataTable';
+import { Skeleton } from '../ui/Skeleton';
 
 const CHARTS: Array<[string, string]> = [
   ['victims.identified', 'Target 1: victims identified'],
@@ -24,6 +26,17 @@ const LABELS: Record<string, string> = {
   'availability.matches': 'Matches',
 };
 const PHASES = ['Initial', 'Developing', 'Established', 'Advanced'];
+
+type League = Dashboard['removal_league'][number];
+const LEAGUE_COLUMNS: ReadonlyArray<Column<League>> = [
+  { key: 'country', header: 'Hosting country', rowHeader: true, sort: (l) => l.country, cell: (l) => l.country },
+  { key: 'notices', header: 'Notices', numeric: true, sort: (l) => l.notices, cell: (l) => formatValue('count', l.notices) },
+  { key: 'removed', header: 'Removed', numeric: true, sort: (l) => l.removed, cell: (l) => formatValue('count', l.removed) },
+  { key: 'd1', header: 'Within 24 h', numeric: true, sort: (l) => l.within_24h_share, cell: (l) => formatValue('share', l.within_24h_share) },
+  { key: 'd3', header: 'Within 72 h', numeric: true, sort: (l) => l.within_72h_share, cell: (l) => formatValue('share', l.within_72h_share) },
+  { key: 'median', header: 'Median hours (weighted)', numeric: true, sort: (l) => l.median_hours, cell: (l) => formatValue('hours', l.median_hours) },
+  { key: 'reports', header: 'Reports', numeric: true, sort: (l) => l.reports, cell: (l) => l.reports },
+];
 
 /** The secretariat's view of the alliance: only what members' signed reports say, never case data. */
 export function AlliancePage() {
@@ -44,6 +57,7 @@ export function AlliancePage() {
         </select>
       </label>
       <ErrorMessage error={d.error} />
+      {d.loading && !data && <Skeleton label="Loading the dashboard…" lines={5} />}
       {data && data.periods.length === 0 && (
         <p className="chart-empty" data-empty>
           No data yet: no member has submitted a signed country report to this node. Each member builds, signs and submits its report on its Country reports
@@ -83,58 +97,38 @@ export function AlliancePage() {
             <p className="muted">
               Over the {data.baseline_vs_latest.members.length} member(s) that reported for both: {data.baseline_vs_latest.members.join(', ') || 'none'}.
             </p>
-            <table className="baseline-latest">
-              <thead>
-                <tr>
-                  <th scope="col">Indicator</th>
-                  <th scope="col">{data.baseline_vs_latest.baseline}</th>
-                  <th scope="col">{data.baseline_vs_latest.latest}</th>
-                  <th scope="col">Growth</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(data.baseline_vs_latest.values).map(([id, v]) => (
-                  <tr key={id} data-indicator={id}>
-                    <th scope="row">{LABELS[id] ?? id}</th>
-                    <td className="num">{formatValue('count', v.baseline)}</td>
-                    <td className="num">{formatValue('count', v.latest)}</td>
-                    <td className="num">{formatGrowth(v.growth)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption={`Alliance: ${data.baseline_vs_latest.baseline} against ${data.baseline_vs_latest.latest}`}
+              className="baseline-latest"
+              columns={[
+                { key: 'id', header: 'Indicator', rowHeader: true, sort: ([id]) => LABELS[id] ?? id, cell: ([id]) => LABELS[id] ?? id },
+                {
+                  key: 'b',
+                  header: data.baseline_vs_latest.baseline,
+                  numeric: true,
+                  sort: ([, v]) => v.baseline,
+                  cell: ([, v]) => formatValue('count', v.baseline),
+                },
+                { key: 'l', header: data.baseline_vs_latest.latest, numeric: true, sort: ([, v]) => v.latest, cell: ([, v]) => formatValue('count', v.latest) },
+                { key: 'g', header: 'Growth', numeric: true, sort: ([, v]) => v.growth, cell: ([, v]) => formatGrowth(v.growth) },
+              ]}
+              rows={Object.entries(data.baseline_vs_latest.values)}
+              rowKey={([id]) => id}
+              rowProps={([id]) => ({ 'data-indicator': id })}
+            />
           </section>
           <section aria-labelledby="league-heading">
             <h2 id="league-heading">Time to removal by hosting country, {data.latest}</h2>
-            {data.removal_league.length === 0 && <p>No takedown notices reported for {data.latest}.</p>}
-            {data.removal_league.length > 0 && (
-              <table className="league">
-                <thead>
-                  <tr>
-                    <th scope="col">Hosting country</th>
-                    <th scope="col">Notices</th>
-                    <th scope="col">Removed</th>
-                    <th scope="col">Within 24 h</th>
-                    <th scope="col">Within 72 h</th>
-                    <th scope="col">Median hours (weighted)</th>
-                    <th scope="col">Reports</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.removal_league.map((l) => (
-                    <tr key={l.country} data-hosting={l.country}>
-                      <th scope="row">{l.country}</th>
-                      <td className="num">{formatValue('count', l.notices)}</td>
-                      <td className="num">{formatValue('count', l.removed)}</td>
-                      <td className="num">{formatValue('share', l.within_24h_share)}</td>
-                      <td className="num">{formatValue('share', l.within_72h_share)}</td>
-                      <td className="num">{formatValue('hours', l.median_hours)}</td>
-                      <td className="num">{l.reports}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              caption={`Time to removal by hosting country, ${data.latest}`}
+              className="league"
+              columns={LEAGUE_COLUMNS}
+              rows={data.removal_league}
+              rowKey={(l) => l.country}
+              rowProps={(l) => ({ 'data-hosting': l.country })}
+              pageSize={25}
+              empty={`No takedown notices reported for ${data.latest}.`}
+            />
           </section>
           <section aria-labelledby="mnr-heading">
             <h2 id="mnr-heading">Model National Response maturity</h2>

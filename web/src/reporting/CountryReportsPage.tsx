@@ -3,13 +3,17 @@ import { formatGrowth, formatValue } from '../../../src/reporting/format';
 import { api, apiBlob, saveBlob } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { PageHeading } from '../PageHeading';
-import { useConfirm } from '../ui/ConfirmDialog';
+import { DataTable, type Column } from '../ui/DataTable';
+import { useConfirm } from '../ui/Dialog';
+import { Skeleton } from '../ui/Skeleton';
+import { useToast } from '../ui/Toasts';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { ReportingInputs } from './ReportingInputs';
 import { currentQuarter, type Definition } from './types';
 import type { CountryReport } from '../../../src/api/contract/index.js';
+import { Button } from '../ui/Button';
 
 const FIELDS = ['summary', 'victims', 'offenders', 'awareness', 'availability', 'challenges'] as const;
 
@@ -17,8 +21,9 @@ const FIELDS = ['summary', 'victims', 'offenders', 'awareness', 'availability', 
 export function CountryReportsPage() {
   const list = useLoad(() => api<{ reports: CountryReport[] }>('/country-reports'), []);
   const defs = useLoad(() => api<{ indicators: Definition[] }>('/indicators/definitions'), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
+  const toast = useToast();
   const [period, setPeriod] = useState(currentQuarter());
   const [open, setOpen] = useState<number | null>(null);
   const [narrative, setNarrative] = useState<Record<string, string>>({});
@@ -54,12 +59,14 @@ export function CountryReportsPage() {
     if (!yes) return;
     await run(`The report was not ${what === 'sign' ? 'signed' : 'submitted'}`, async () => {
       await api(`/country-reports/${r.id}/${what}`, { json: {} });
+      toast.success(what === 'sign' ? `The ${r.period} report is signed.` : `The ${r.period} report was submitted to the secretariat.`);
       list.reload();
     });
   };
   const save = (r: CountryReport) =>
     run('The narrative was not saved', async () => {
       await api(`/country-reports/${r.id}`, { method: 'PATCH', json: { narrative } });
+      toast.success(`The narrative of ${r.period} is saved.`);
       list.reload();
     });
   const download = (r: CountryReport, kind: 'pdf' | 'csv') =>
@@ -67,6 +74,77 @@ export function CountryReportsPage() {
       const blob = await apiBlob(`/country-reports/${r.id}/${kind}`);
       saveBlob(blob, `country-report-${r.report.member}-${r.period}.${kind}`);
     });
+
+  const columns: Array<Column<CountryReport>> = [
+    { key: 'period', header: 'Period', rowHeader: true, sort: (r) => r.period, cell: (r) => r.period },
+    {
+      key: 'status',
+      header: 'Status',
+      sort: (r) => r.status,
+      cell: (r) => (
+        <>
+          {r.status}
+          {r.submitted_to ? ` to ${r.submitted_to} ${when(r.submitted_at)}` : ''}
+          {r.delivery_error && <div className="off">{r.delivery_error}</div>}
+        </>
+      ),
+    },
+    {
+      key: 'victims',
+      header: 'Victims identified',
+      numeric: true,
+      sort: (r) => r.report.indicators.values['victims.identified'],
+      cell: (r) => (
+        <>
+          {formatValue('count', r.report.indicators.values['victims.identified'])} ({formatGrowth(r.report.growth['victims.identified'])})
+        </>
+      ),
+    },
+    {
+      key: 'removals',
+      header: 'Removals confirmed',
+      numeric: true,
+      sort: (r) => r.report.indicators.values['availability.removals_confirmed'],
+      cell: (r) => formatValue('count', r.report.indicators.values['availability.removals_confirmed']),
+    },
+    { key: 'built', header: 'Built', sort: (r) => r.created_at, cell: (r) => when(r.created_at) },
+    {
+      key: 'actions',
+      header: 'Actions',
+      cell: (r) => (
+        <>
+          {r.status === 'draft' && (
+            <>
+              <Button
+                onClick={() => {
+                  setOpen(r.id);
+                  setNarrative({ ...r.report.narrative });
+                }}
+              >
+                Narrative
+              </Button>{' '}
+              <Button weight="danger" disabled={busy} onClick={() => void act(r, 'sign')}>
+                Sign
+              </Button>{' '}
+            </>
+          )}
+          {r.status === 'signed' && (
+            <>
+              <Button weight="danger" disabled={busy} onClick={() => void act(r, 'submit')}>
+                Submit to secretariat
+              </Button>{' '}
+            </>
+          )}
+          <Button disabled={busy} onClick={() => void download(r, 'pdf')}>
+            PDF
+          </Button>{' '}
+          <Button disabled={busy} onClick={() => void download(r, 'csv')}>
+            CSV
+          </Button>
+        </>
+      ),
+    },
+  ];
 
   return (
     <>
@@ -80,78 +158,28 @@ export function CountryReportsPage() {
         <label>
           Period <input value={period} onChange={(e) => setPeriod(e.target.value)} size={9} />
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Build draft
-        </button>
+        </Button>
       </form>
       <ErrorMessage error={list.error ?? defs.error ?? error} />
-      {list.data && list.data.reports.length === 0 && <p>No country report yet.</p>}
       {list.data?.reports[0]?.warnings.map((w) => (
         <p key={w} className="off" role="note">
           {w}
         </p>
       ))}
-      {list.data && list.data.reports.length > 0 && (
-        <table className="country-reports">
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              <th scope="col">Status</th>
-              <th scope="col">Victims identified</th>
-              <th scope="col">Removals confirmed</th>
-              <th scope="col">Built</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.reports.map((r) => (
-              <tr key={r.id} data-report={r.id}>
-                <th scope="row">{r.period}</th>
-                <td>
-                  {r.status}
-                  {r.submitted_to ? ` to ${r.submitted_to} ${when(r.submitted_at)}` : ''}
-                  {r.delivery_error && <div className="off">{r.delivery_error}</div>}
-                </td>
-                <td className="num">
-                  {formatValue('count', r.report.indicators.values['victims.identified'])} ({formatGrowth(r.report.growth['victims.identified'])})
-                </td>
-                <td className="num">{formatValue('count', r.report.indicators.values['availability.removals_confirmed'])}</td>
-                <td>{when(r.created_at)}</td>
-                <td>
-                  {r.status === 'draft' && (
-                    <>
-                      <button
-                        type="button"
-                        onClick={() => {
-                          setOpen(r.id);
-                          setNarrative({ ...r.report.narrative });
-                        }}
-                      >
-                        Narrative
-                      </button>{' '}
-                      <button type="button" disabled={busy} onClick={() => void act(r, 'sign')}>
-                        Sign
-                      </button>{' '}
-                    </>
-                  )}
-                  {r.status === 'signed' && (
-                    <>
-                      <button type="button" disabled={busy} onClick={() => void act(r, 'submit')}>
-                        Submit to secretariat
-                      </button>{' '}
-                    </>
-                  )}
-                  <button type="button" disabled={busy} onClick={() => void download(r, 'pdf')}>
-                    PDF
-                  </button>{' '}
-                  <button type="button" disabled={busy} onClick={() => void download(r, 'csv')}>
-                    CSV
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {list.loading && !list.data && <Skeleton label="Loading country reports…" table={{ columns: 6 }} />}
+      {list.data && (
+        <DataTable
+          caption="Country reports"
+          className="country-reports"
+          columns={columns}
+          rows={list.data.reports}
+          rowKey={(r) => r.id}
+          rowProps={(r) => ({ 'data-report': r.id })}
+          pageSize={25}
+          empty="No country report yet: build a period's draft above."
+        />
       )}
       {open !== null &&
         list.data?.reports
@@ -179,9 +207,9 @@ export function CountryReportsPage() {
                   />
                 </div>
               ))}
-              <button type="submit" disabled={busy}>
+              <Button type="submit" weight="primary" disabled={busy}>
                 Save narrative
-              </button>
+              </Button>
             </form>
           ))}
       <ReportingInputs period={/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/.test(period.trim()) ? period.trim() : currentQuarter()} />

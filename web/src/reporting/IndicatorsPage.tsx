@@ -7,12 +7,26 @@ import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { TrendChart } from './TrendChart';
 import { currentQuarter, TARGET_TITLES, trailingPeriods, type Definition, type IndicatorReport } from './types';
+import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
+import { Skeleton } from '../ui/Skeleton';
 
 const TRENDS: Array<[string, string]> = [
   ['victims.identified', 'Victims identified'],
   ['offenders.reports_sent', 'Incident reports sent'],
   ['awareness.campaign_reach', 'People reached by campaigns'],
   ['availability.removals_confirmed', 'Removals confirmed'],
+];
+
+type Hosting = IndicatorReport['indicators']['removal_by_hosting_country'][number];
+const HOSTING_COLUMNS: ReadonlyArray<Column<Hosting>> = [
+  { key: 'country', header: 'Hosting country', rowHeader: true, sort: (c) => c.country, cell: (c) => c.country },
+  { key: 'notices', header: 'Notices', numeric: true, sort: (c) => c.notices, cell: (c) => formatValue('count', c.notices) },
+  { key: 'removed', header: 'Removed', numeric: true, sort: (c) => c.removed, cell: (c) => formatValue('count', c.removed) },
+  { key: 'median', header: 'Median hours', numeric: true, sort: (c) => c.median_hours, cell: (c) => formatValue('hours', c.median_hours) },
+  { key: 'p90', header: '90th percentile', numeric: true, sort: (c) => c.p90_hours, cell: (c) => formatValue('hours', c.p90_hours) },
+  { key: 'd1', header: 'Within 24 h', numeric: true, sort: (c) => c.within_24h_share, cell: (c) => formatValue('share', c.within_24h_share) },
+  { key: 'd3', header: 'Within 72 h', numeric: true, sort: (c) => c.within_72h_share, cell: (c) => formatValue('share', c.within_72h_share) },
 ];
 
 /** This node's indicators of the four targets for a period, against a baseline, live. */
@@ -45,9 +59,12 @@ export function IndicatorsPage() {
         <label>
           Baseline <input value={baselineText} onChange={(e) => setBaselineText(e.target.value)} placeholder="a year before" size={12} />
         </label>{' '}
-        <button type="submit">Show</button>
+        <Button type="submit" weight="primary">
+          Show
+        </Button>
       </form>
       <ErrorMessage error={data.error ?? defs.error ?? trend.error} />
+      {(data.loading || defs.loading) && !(r && defs.data) && <Skeleton label="Loading the indicators…" table={{ columns: 4 }} lines={6} />}
       {r && defs.data && (
         <>
           <p data-goal className={goal?.met ? 'on' : goal?.met === false ? 'off' : 'muted'}>
@@ -57,67 +74,62 @@ export function IndicatorsPage() {
           {(Object.keys(TARGET_TITLES) as Definition['target'][]).map((target) => (
             <section key={target} aria-labelledby={`t-${target}`}>
               <h2 id={`t-${target}`}>{TARGET_TITLES[target]}</h2>
-              <table className="indicators">
-                <thead>
-                  <tr>
-                    <th scope="col">Indicator</th>
-                    <th scope="col">{r.indicators.period.key}</th>
-                    <th scope="col">Baseline {r.baseline.period}</th>
-                    <th scope="col">Growth</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {defs
-                    .data!.indicators.filter((d) => d.target === target)
-                    .map((d) => (
-                      <tr key={d.id} data-indicator={d.id}>
-                        <th scope="row" title={d.definition}>
-                          {d.label}
-                        </th>
-                        <td className="num value">{formatValue(d.unit, r.indicators.values[d.id])}</td>
-                        <td className="num">{formatValue(d.unit, r.baseline.values[d.id])}</td>
-                        <td className="num">{d.unit === 'count' ? formatGrowth(r.growth[d.id]) : ''}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption={TARGET_TITLES[target]}
+                className="indicators"
+                columns={[
+                  {
+                    key: 'label',
+                    header: 'Indicator',
+                    rowHeader: true,
+                    sort: (d) => d.label,
+                    cell: (d) => <span title={d.definition}>{d.label}</span>,
+                  },
+                  {
+                    key: 'value',
+                    header: r.indicators.period.key,
+                    numeric: true,
+                    className: 'value',
+                    sort: (d) => r.indicators.values[d.id],
+                    cell: (d) => formatValue(d.unit, r.indicators.values[d.id]),
+                  },
+                  {
+                    key: 'baseline',
+                    header: `Baseline ${r.baseline.period}`,
+                    numeric: true,
+                    sort: (d) => r.baseline.values[d.id],
+                    cell: (d) => formatValue(d.unit, r.baseline.values[d.id]),
+                  },
+                  {
+                    key: 'growth',
+                    header: 'Growth',
+                    numeric: true,
+                    sort: (d) => (d.unit === 'count' ? r.growth[d.id] : null),
+                    cell: (d) => (d.unit === 'count' ? formatGrowth(r.growth[d.id]) : ''),
+                  },
+                ]}
+                rows={defs.data!.indicators.filter((d) => d.target === target)}
+                rowKey={(d) => d.id}
+                rowProps={(d) => ({ 'data-indicator': d.id })}
+              />
             </section>
           ))}
           <section aria-labelledby="hosting-heading">
             <h2 id="hosting-heading">Time to removal by hosting country</h2>
-            {r.indicators.removal_by_hosting_country.length === 0 ? (
-              <p>No notices sent in the period.</p>
-            ) : (
-              <table className="hosting">
-                <thead>
-                  <tr>
-                    <th scope="col">Hosting country</th>
-                    <th scope="col">Notices</th>
-                    <th scope="col">Removed</th>
-                    <th scope="col">Median hours</th>
-                    <th scope="col">90th percentile</th>
-                    <th scope="col">Within 24 h</th>
-                    <th scope="col">Within 72 h</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.indicators.removal_by_hosting_country.map((c) => (
-                    <tr key={c.country} data-hosting={c.country}>
-                      <th scope="row">{c.country}</th>
-                      <td className="num">{formatValue('count', c.notices)}</td>
-                      <td className="num">{formatValue('count', c.removed)}</td>
-                      <td className="num">{formatValue('hours', c.median_hours)}</td>
-                      <td className="num">{formatValue('hours', c.p90_hours)}</td>
-                      <td className="num">{formatValue('share', c.within_24h_share)}</td>
-                      <td className="num">{formatValue('share', c.within_72h_share)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              caption="Time to removal by hosting country"
+              className="hosting"
+              columns={HOSTING_COLUMNS}
+              rows={r.indicators.removal_by_hosting_country}
+              rowKey={(c) => c.country}
+              rowProps={(c) => ({ 'data-hosting': c.country })}
+              pageSize={25}
+              empty="No notices sent in the period."
+            />
           </section>
         </>
       )}
+      {trend.loading && !trend.data && <Skeleton label="Loading the trend…" lines={4} />}
       {trend.data && (
         <section aria-labelledby="trend-heading" className="charts">
           <h2 id="trend-heading">Trend over the last four periods</h2>

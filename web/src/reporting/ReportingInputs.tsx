@@ -4,10 +4,21 @@ import { ErrorMessage } from '../ErrorMessage';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import type { Campaign, ManualIndicator as Manual, MnrAssessment as Assessment } from '../../../src/api/contract/index.js';
+import { Button } from '../ui/Button';
+import { DataTable, type Column } from '../ui/DataTable';
 
 const AUDIENCES = ['children', 'parents', 'educators', 'professionals', 'general_public', 'offenders'];
 const CHANNELS = ['school', 'online', 'broadcast', 'print', 'event', 'other'];
 const words = (s: string) => s.replace(/_/g, ' ');
+
+const CAMPAIGN_COLUMNS: ReadonlyArray<Column<Campaign>> = [
+  { key: 'starts', header: 'Starts', sort: (x) => x.starts_on, cell: (x) => x.starts_on },
+  { key: 'country', header: 'Country', sort: (x) => x.country, cell: (x) => x.country },
+  { key: 'title', header: 'Title', sort: (x) => x.title, cell: (x) => x.title },
+  { key: 'audience', header: 'Audience', sort: (x) => x.audience, cell: (x) => words(x.audience) },
+  { key: 'channel', header: 'Channel', sort: (x) => x.channel, cell: (x) => x.channel },
+  { key: 'reach', header: 'Reach', numeric: true, sort: (x) => x.reach, cell: (x) => x.reach.toLocaleString('en-GB') },
+];
 
 /** What the node cannot see for itself: the MNR self-assessment, prosecutions and convictions, awareness campaigns. */
 export function ReportingInputs({ period }: { period: string }) {
@@ -101,9 +112,9 @@ export function ReportingInputs({ period }: { period: string }) {
             </tbody>
           </table>
         )}
-        <button type="submit" disabled={busy || !mnr.data || !Object.values(ratings).some((r) => r.phase)}>
+        <Button type="submit" weight="primary" disabled={busy || !mnr.data || !Object.values(ratings).some((r) => r.phase)}>
           Save self-assessment
-        </button>
+        </Button>
       </form>
 
       <form onSubmit={saveManual} aria-label="Figures entered by hand">
@@ -122,9 +133,9 @@ export function ReportingInputs({ period }: { period: string }) {
         <label>
           Source <input required maxLength={500} value={entry.source} onChange={(e) => setEntry({ ...entry, source: e.target.value })} />
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Save figure
-        </button>
+        </Button>
         {manual.data && manual.data.entries.length > 0 && (
           <ul className="manual-entries">
             {manual.data.entries.map((m) => (
@@ -170,34 +181,18 @@ export function ReportingInputs({ period }: { period: string }) {
         <label>
           Starts on <input type="date" required value={c.starts_on} onChange={(e) => setC({ ...c, starts_on: e.target.value })} />
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" weight="primary" disabled={busy}>
           Record campaign
-        </button>
+        </Button>
         {campaigns.data && campaigns.data.campaigns.length > 0 && (
-          <table className="campaigns">
-            <thead>
-              <tr>
-                <th scope="col">Starts</th>
-                <th scope="col">Country</th>
-                <th scope="col">Title</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Reach</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.data.campaigns.map((x) => (
-                <tr key={x.id}>
-                  <td>{x.starts_on}</td>
-                  <td>{x.country}</td>
-                  <td>{x.title}</td>
-                  <td>{words(x.audience)}</td>
-                  <td>{x.channel}</td>
-                  <td className="num">{x.reach.toLocaleString('en-GB')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Campaigns recorded"
+            className="campaigns"
+            columns={CAMPAIGN_COLUMNS}
+            rows={campaigns.data.campaigns}
+            rowKey={(x) => x.id}
+            pageSize={25}
+          />
         )}
       </form>
     </>
