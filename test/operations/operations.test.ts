@@ -244,4 +244,25 @@ describe.each(DIALECTS)('operations on %s', (dialect) => {
     const moved = await cli('operation', 'attribute', String(second), 'u4', 'BE', '--reason', 'analyst');
     expect(moved.stdout).toBe('u4: BE (overridden: analyst)\n');
   });
+
+  it('a 50 MB target file: over HTTP refused for its size, from disk refused at its first oversized field; nothing imported', async () => {
+    const opened = await api.call('POST', '/api/v1/operations', { name: 'Big File', legal_basis: 'act', owner_agency: 'Agency C', contact_point: 'desk-c' });
+    const big1 = opened.json().id;
+    const count = async () => (await api.call('GET', `/api/v1/operations/${big1}`)).json().targets;
+    const before = await count();
+    // 50 records of a million characters each, after a good one.
+    const big = `ref,username\nok1,fine\n${Array.from({ length: 50 }, (_, i) => `big${i},${'x'.repeat(1_000_000)}`).join('\n')}\n`;
+    expect(big.length).toBeGreaterThan(50_000_000);
+    const res = await api.call('POST', `/api/v1/operations/${big1}/targets`, big, undefined, { 'content-type': 'text/csv' });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().message).toMatch(/MB|large|limit/i);
+    expect(await count()).toBe(before);
+    const env = api.env.config.databaseUrl ? { ALLIANCE_DATABASE_URL: api.env.config.databaseUrl } : {};
+    const file = join(dir, `big-${dialect}.csv`);
+    writeFileSync(file, big);
+    const imported = await runCli(['operation', 'import', String(big1), file, '--data', api.env.dataDir], { env });
+    expect(imported.code).not.toBe(0);
+    expect(imported.stderr).toMatch(/line 3: username: at most 500 characters/);
+    expect(await count()).toBe(before);
+  });
 });
