@@ -22,6 +22,7 @@ export interface HttpRun {
 
 export interface HttpBenchResult {
   n: number;
+  workers: number;
   runs: HttpRun[];
   importS?: number;
 }
@@ -53,10 +54,22 @@ export async function prepare(dir: string, hashesDir: string): Promise<{ token: 
   return { token: (await import('node:fs')).readFileSync(tokenFile, 'utf8'), importS };
 }
 
-export async function httpBench(n: number, hashesDir: string, outDir: string, seconds = 10, connectionCounts = [16, 32]): Promise<HttpBenchResult> {
+/** `workers`: `alliance serve --workers N` (N processes on the one port, each holding the index). */
+export async function httpBench(
+  n: number,
+  hashesDir: string,
+  outDir: string,
+  seconds = 10,
+  connectionCounts = [16, 32],
+  workers = 1,
+): Promise<HttpBenchResult> {
   const dir = join(outDir, `http-${n}`);
   const { token, importS } = await prepare(dir, hashesDir);
-  const server = await startServer([], { ALLIANCE_DATA_DIR: join(dir, 'data'), ALLIANCE_LOG_LEVEL: 'warn' }, 600_000);
+  const server = await startServer(
+    workers > 1 ? ['--workers', String(workers)] : [],
+    { ALLIANCE_DATA_DIR: join(dir, 'data'), ALLIANCE_LOG_LEVEL: 'warn' },
+    900_000,
+  );
   try {
     const queries = await readHashLines(join(hashesDir, 'queries.txt'));
     const paths = Array.from({ length: queries.length / 8 }, (_, q) => `/m/raw_lookup?signal_type=pdq&signal=${hammingHexOf(queries, q)}`);
@@ -69,13 +82,13 @@ export async function httpBench(n: number, hashesDir: string, outDir: string, se
         headers: { authorization: `Bearer ${token}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
       });
-    await run(3, 16); // warm-up
+    await run(3 * workers, 16); // warm-up (every worker)
     const runs: HttpRun[] = [];
     for (const connections of connectionCounts) {
       const r = await run(seconds, connections);
       runs.push({ connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx });
     }
-    return { n, runs, importS };
+    return { n, workers, runs, importS };
   } finally {
     await server.stop('SIGTERM');
   }
