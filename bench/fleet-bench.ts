@@ -8,8 +8,9 @@
  *  3. propagation under that load: a new signal written through one process (alternately A and B),
  *     timed from its acknowledgement until every other process matches it; then deleted through
  *     another, timed until no process matches it;
- *  4. the same while the listening connection of B is cut (pg_terminate_backend): what B does
- *     when its database connection drops (a failover or restart of PostgreSQL does that).
+ *  4. the same while the listening connections are cut (pg_terminate_backend): what the processes
+ *     do when their database connection drops (a failover or restart of PostgreSQL does that);
+ *  5. the same while every process writes its index snapshot (which holds its catch-up meanwhile).
  * Usage: npm run bench:fleet [-- --size 1000000] [--seconds 10] [--rounds 20] [--processes 2]
  * The load generator runs on the same cores as the servers and PostgreSQL: the figures are what
  * this machine gives all of them together, not what a fleet of separate machines would.
@@ -207,12 +208,22 @@ try {
   });
   const alive = servers.filter((s) => s.proc.exitCode === null && s.proc.signalCode === null).length;
   console.log(`  ${cut} listening connections cut; ${alive} of ${servers.length} processes still running; listening connections now: ${(await pids()).length}`);
+  // A snapshot holds the index's change queue while it writes (the files must be one log position):
+  // a write that arrives meanwhile is applied when the snapshot is written.
+  const writing: Array<Promise<unknown>> = [];
+  const snapshotting = await propagate('while every process writes its index snapshot (POST /api/v1/index/snapshot just before the write)', async () => {
+    await Promise.all(writing.splice(0));
+    for (const s of servers) writing.push(http(`${s.url}/api/v1/index/snapshot`, adminToken, 'POST'));
+    await new Promise((r) => setTimeout(r, 20));
+  });
+  await Promise.all(writing);
   await admin.end();
 
   const summary = [
     `bench:fleet ${new Date().toISOString().slice(0, 10)}, ${n.toLocaleString('en')} hashes, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`,
     ...throughput,
     `  propagation add: median ${ms(pct(normal.adds, 50))}, max ${ms(Math.max(...normal.adds))}; delete: median ${ms(pct(normal.removes, 50))}, max ${ms(Math.max(...normal.removes))}`,
+    `  while the processes write their snapshots: add median ${ms(pct(snapshotting.adds, 50))}, max ${ms(Math.max(...snapshotting.adds))}`,
     severed
       ? `  with the listening connection cut: add median ${ms(pct(severed.adds, 50))}, max ${ms(Math.max(...severed.adds))}; delete median ${ms(pct(severed.removes, 50))}, max ${ms(Math.max(...severed.removes))}`
       : '  with the listening connection cut: failed',

@@ -1,7 +1,8 @@
 /**
  * The HTTP lookup path of bench:match: a real `alliance serve` process with N PDQ hashes (the same
  * generated haystack), queried at /m/raw_lookup by autocannon over 127.0.0.1, cycling through the
- * generated queries. Prints requests/s and latency percentiles.
+ * generated queries. Prints requests/s, latency percentiles and the CPU time per request of the
+ * server's processes and of the load generator (robust to other load on the machine).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { loadConfig } from '../src/config/config.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { openNode } from '../src/node/node.js';
 import { hammingHexOf } from './hex.js';
-import { startServer } from '../test/support/server-process.js';
+import { startServer, treeCpuSeconds } from '../test/support/server-process.js';
 
 export interface HttpRun {
   connections: number;
@@ -18,6 +19,10 @@ export interface HttpRun {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU the server's processes (and their threads) used per request, ms: what contention does not change. */
+  serverCpuMs: number;
+  /** CPU the load generator (this process) used per request, ms. */
+  clientCpuMs: number;
 }
 
 export interface HttpBenchResult {
@@ -85,8 +90,20 @@ export async function httpBench(
     await run(3 * workers, 16); // warm-up (every worker)
     const runs: HttpRun[] = [];
     for (const connections of connectionCounts) {
+      const cpu0 = treeCpuSeconds(server.proc.pid!);
+      const client0 = process.cpuUsage();
       const r = await run(seconds, connections);
-      runs.push({ connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx });
+      const client = process.cpuUsage(client0);
+      const done = Math.max(1, r.requests.total);
+      runs.push({
+        connections,
+        requestsPerSecond: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.non2xx,
+        serverCpuMs: ((treeCpuSeconds(server.proc.pid!) - cpu0) * 1000) / done,
+        clientCpuMs: (client.user + client.system) / 1000 / done,
+      });
     }
     return { n, workers, runs, importS };
   } finally {

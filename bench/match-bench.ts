@@ -164,7 +164,7 @@ if (!args.includes('--no-http')) {
     const target = n >= 10_000_000 ? '≥ 4,000 requests/s, p99 < 20 ms' : '≥ 3,000 requests/s, p99 < 20 ms';
     for (const x of r.runs)
       console.log(
-        `  ${x.connections} connections: ${x.requestsPerSecond.toFixed(0)} requests/s, p50 ${x.p50} ms, p99 ${x.p99} ms, ${x.errors} errors (target ${target})`,
+        `  ${x.connections} connections: ${x.requestsPerSecond.toFixed(0)} requests/s, p50 ${x.p50} ms, p99 ${x.p99} ms, ${x.errors} errors (target ${target}); CPU per request: server ${x.serverCpuMs.toFixed(2)} ms, load generator ${x.clientCpuMs.toFixed(2)} ms`,
       );
   }
 }
