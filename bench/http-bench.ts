@@ -2,7 +2,7 @@
  * The HTTP lookup path of bench:match: a real `alliance serve` process with N PDQ hashes (the same
  * generated haystack), queried at /m/raw_lookup by autocannon over 127.0.0.1, cycling through the
  * generated queries. Prints requests/s, latency percentiles and the CPU time per request of the
- * server's processes and of the load generator (robust to other load on the machine).
+ * server's processes and of the load generator.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ export interface HttpRun {
   p50: number;
   p99: number;
   errors: number;
-  /** CPU the server's processes (and their threads) used per request, ms: what contention does not change. */
+  /** CPU the server's processes (and their threads) used per request, ms (less sensitive to other load than requests/s, not immune: cache contention and per-second work at low rates inflate it). */
   serverCpuMs: number;
   /** CPU the load generator (this process) used per request, ms. */
   clientCpuMs: number;
