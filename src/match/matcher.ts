@@ -100,9 +100,9 @@ export class Matcher {
   /** Builds every index from the signals table, at a consistent log position. */
   private async buildFromDatabase(): Promise<void> {
     // One snapshot for the log position and every signal read (PostgreSQL's default, read
-    // committed, would let a build see signals committed after the position it recorded).
-    const tx0 = this.store.db.transaction();
-    await (this.store.dialect === 'postgres' ? tx0.setIsolationLevel('repeatable read') : tx0).execute(async (tx) => {
+    // committed, would let a build see signals committed after the position it recorded), holding
+    // no write lock: on SQLite another process (a second serve worker, a CLI import) goes on writing.
+    await this.store.consistentRead(async (tx) => {
       this.seq = await lastChangeSeq(tx);
       // Each type builds its index its own way (PDQ packs the hashes in bulk).
       for (const type of SIGNAL_TYPES.values()) this.attach(type.name, await buildIndex(type, allSignals(tx, type.name), this.indexOptions));

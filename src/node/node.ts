@@ -274,8 +274,16 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
   const firstAdminToken = config.role === 'all' ? await members.bootstrap(config.memberName, config.memberKind, config.memberCountry) : undefined;
   if (!resolved.stored && config.role === 'all') await storeSelf(store, self);
   if (config.role === 'all') await rules.sealStoredWebhooks();
-  if (indexLoaded) await matcher.load();
-  if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
+  try {
+    if (indexLoaded) await matcher.load();
+    if (indexLoaded && options.follow) await store.listen(SIGNALS_CHANNEL, () => void matcher.catchUp());
+  } catch (err) {
+    // Nothing of a node that could not open keeps the process alive (query threads, connections).
+    await matcher.close().catch(() => undefined);
+    await compute.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const node: AllianceNode = {
     config,
     store,

@@ -86,7 +86,17 @@ export interface Store {
    * paths (submissions) whose work only reads and writes through `tx`.
    */
   grouped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). */
+  /**
+   * Runs `work` in a read-only transaction that sees one state of the database and takes no write
+   * lock (index builds: minutes at 10 M signals). SQLite: a deferred transaction (WAL: writers of
+   * other processes go on; an immediate one would hold them off until they fail with "database is
+   * locked"); PostgreSQL: repeatable read, read only.
+   */
+  consistentRead<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a notification channel (PostgreSQL only; a no-op on SQLite). A dropped connection
+   * is re-opened, then `onMessage('')` says that notifications may have been missed meanwhile.
+   */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
 }
@@ -179,6 +189,18 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }),
     rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
     grouped: (work) => group.run(work),
+    consistentRead: (work) =>
+      db.connection().execute(async (conn) => {
+        await sql`begin deferred`.execute(conn);
+        try {
+          const out = await work(conn);
+          await sql`commit`.execute(conn);
+          return out;
+        } catch (err) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw err;
+        }
+      }),
     listen: async () => undefined,
     close: () => db.destroy(),
   };
@@ -254,6 +276,9 @@ function cachedStatements(sqlite: SQLite.Database, max = 256): { prepare(sql: st
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle connection that drops (PostgreSQL restarted, failed over, or the backend ended) is
+  // discarded by the pool and the next query opens another; unhandled, pg's 'error' would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new GuardedPostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
@@ -262,7 +287,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw new AllianceError('INTERNAL', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
   }
   await migrate(db, 'postgres');
-  const listeners: pg.Client[] = [];
+  const listeners: Array<{ close(): Promise<void> }> = [];
   return {
     db,
     dialect: 'postgres',
@@ -270,19 +295,78 @@ async function openPostgres(url: string): Promise<Store> {
     relaxedDurability: (work) => work(db),
     rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
     grouped: (work) => db.transaction().execute(work),
+    consistentRead: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      const client = new pg.Client({ connectionString: url, types: pgTypes });
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === channel) onMessage(n.payload ?? '');
-      });
-      await client.query(`LISTEN ${channel}`);
-      listeners.push(client);
+      listeners.push(await follow(url, channel, onMessage));
     },
     async close() {
-      await Promise.all(listeners.map((c) => c.end()));
+      await Promise.all(listeners.map((l) => l.close()));
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * A LISTEN connection that comes back. PostgreSQL restarting or failing over (or an administrator
+ * ending the backend) drops it: it is opened again, after 100 ms doubling to 5 s while that fails,
+ * and `onMessage('')` is called once it listens again, since what was sent while it was away is
+ * lost (a matcher then reads the change log: nothing is missed, only later). The first connection's
+ * failure is the caller's.
+ */
+async function follow(url: string, channel: string, onMessage: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+  let current: pg.Client | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let delay = 100;
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url, types: pgTypes });
+    let listening = false;
+    const lost = () => {
+      if (!listening) return; // a failed connect is handled where it was made
+      listening = false;
+      current = undefined;
+      client.removeAllListeners('notification');
+      client.end().catch(() => undefined);
+      if (!closed) retry();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) return void (await client.end().catch(() => undefined));
+    listening = true;
+    current = client;
+  };
+  const retry = () => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      connect().then(
+        () => {
+          delay = 100;
+          if (!closed) onMessage('');
+        },
+        () => {
+          delay = Math.min(delay * 2, 5000);
+          if (!closed) retry();
+        },
+      );
+    }, delay);
+  };
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await current?.end().catch(() => undefined);
     },
   };
 }
