@@ -7,24 +7,36 @@
  * on one thread and the match count; snapshot and restart; then run ../shared/bench/faiss_match.py
  * when /usr/bin/python3 has faiss, and print the ratio. Each size also runs, on the same data in the
  * same run, the previous version of the probe (bench/match-previous.ts) and brute force (on the
- * first --brute-queries queries, 20 by default), and prints the probe's work per query.
+ * first --brute-queries queries, 20 by default) and the index's linear scan (--scan-queries, 100),
+ * and prints the probe's work per query and its slowest query.
+ * After those, the same on a clustered bank (bench/gen-hashes.ts: video frames, re-encodes, a long
+ * still shot) at --clustered SIZES (1000000 by default; 0 skips it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { bruteForce, HammingIndex } from '../src/index/hamming-index.js';
-import { probeCounters } from '../src/index/hamming-probe.js';
+import { probeCounters, scanSlots } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
 import { httpBench } from './http-bench.js';
+import { clusteredSet, writeHashLines } from './gen-hashes.js';
 import { previousIndex, previousProbe } from './match-previous.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const sizes = (flag('--sizes') ?? '1000000,10000000').split(',').map(Number);
+const sizes = (flag('--sizes') ?? '1000000,10000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const queriesN = Number(flag('--queries') ?? 1000);
 const bruteQueries = Number(flag('--brute-queries') ?? 20);
+const scanQueries = Number(flag('--scan-queries') ?? 100);
+const clusteredSizes = (flag('--clustered') ?? '1000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const shared = join(import.meta.dirname, '..', '..', 'shared', 'bench');
 const out = join(import.meta.dirname, 'out');
 const THRESHOLD = 31;
@@ -36,12 +48,25 @@ console.log(
 if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
 
 const rows: string[] = [];
-for (const n of sizes) {
-  const dir = join(out, `pdq-${n}-${queriesN}`);
+
+/** The generated files of `kind` at size n (cached under bench/out/): make_hashes.py's, or the clustered set. */
+async function dataDir(kind: 'pdq' | 'clustered', n: number): Promise<string> {
+  const dir = join(out, `${kind}-${n}-${queriesN}`);
   if (!existsSync(join(dir, 'queries.txt'))) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+    if (kind === 'pdq') execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+    else {
+      const set = clusteredSet(n, queriesN);
+      await writeHashLines(join(dir, 'haystack.txt'), set.hay);
+      await writeHashLines(join(dir, 'queries.txt'), set.queries);
+    }
   }
+  return dir;
+}
+
+async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
+  const dir = await dataDir(kind, n);
+  const label = kind === 'pdq' ? 'make_hashes.py' : 'clustered';
   let t = performance.now();
   const haystack = await readHashLines(join(dir, 'haystack.txt'));
   const queries = await readHashLines(join(dir, 'queries.txt'));
@@ -55,9 +80,14 @@ for (const n of sizes) {
 
   const query = () => {
     let matches = 0;
+    let worst = 0;
     const start = performance.now();
-    for (let q = 0; q < queries.length / 8; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
-    return { ms: (performance.now() - start) / (queries.length / 8), matches };
+    for (let q = 0; q < queries.length / 8; q++) {
+      const t0 = performance.now();
+      matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+      worst = Math.max(worst, performance.now() - t0);
+    }
+    return { ms: (performance.now() - start) / (queries.length / 8), matches, worst };
   };
   const previous = previousIndex(haystack);
   const queryPrevious = () => {
@@ -69,7 +99,7 @@ for (const n of sizes) {
   query(); // warm-up
   queryPrevious();
   // Interleaved, so that load from elsewhere on the machine hits both alike.
-  const runs: Array<{ ms: number; matches: number }> = [];
+  const runs: Array<{ ms: number; matches: number; worst: number }> = [];
   const previousRuns: Array<{ ms: number; matches: number }> = [];
   for (let r = 0; r < 3; r++) {
     runs.push(query());
@@ -91,6 +121,14 @@ for (const n of sizes) {
     ownMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
   }
   const bruteMs = (performance.now() - t) / nb - best.ms;
+  // The index's own linear scan (every slot compared on packed words): what a probe must never be slower than.
+  const ns = Math.min(scanQueries, queries.length / 8);
+  let scanMatches = 0;
+  let probeMatches = 0;
+  t = performance.now();
+  for (let q = 0; q < ns; q++) scanSlots(index.view(), queries.subarray(q * 8, q * 8 + 8), THRESHOLD, 0, n, () => scanMatches++);
+  const scanMs = (performance.now() - t) / ns;
+  for (let q = 0; q < ns; q++) probeMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
 
   const snapFile = join(dir, 'pdq.snapshot');
   t = performance.now();
@@ -104,10 +142,10 @@ for (const n of sizes) {
   rmSync(snapFile);
 
   console.log(
-    `\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'})`,
+    `\n${label} n = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'})`,
   );
   console.log(
-    `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`,
+    `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms; slowest query ${best.worst.toFixed(2)} ms`,
   );
   console.log(
     `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
@@ -117,6 +155,9 @@ for (const n of sizes) {
   );
   console.log(
     `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,
+  );
+  console.log(
+    `  linear scan (first ${ns} queries): ${scanMs.toFixed(2)} ms/query, ${scanMatches} matches${scanMatches === probeMatches ? ' (identical)' : ' (DIFFERENT!)'}; the index ${(scanMs / best.ms).toFixed(0)}× faster on average, its slowest query ${(scanMs / best.worst).toFixed(1)}× faster than a scan`,
   );
   console.log(
     `  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`,
@@ -134,9 +175,11 @@ for (const n of sizes) {
     } else console.log(`  FAISS failed: ${r.stderr.trim().split('\n').at(-1)}`);
   }
   rows.push(
-    `| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
+    `| ${label} ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
   );
 }
+for (const n of sizes) await benchSet('pdq', n);
+for (const n of clusteredSizes) await benchSet('clustered', n);
 console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | brute force ms | restart |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 
