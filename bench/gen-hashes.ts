@@ -51,17 +51,17 @@ function copy(words: Uint32Array, to: number, from: number): void {
   words.copyWithin(to * 8, from * 8, from * 8 + 8);
 }
 
-/** The clustered bank of `n` hashes and `q` queries (see the file comment). */
-export function clusteredSet(n: number, q: number, seed = 43): { hay: Uint32Array; queries: Uint32Array } {
+/** The clustered bank of `n` hashes and `q` queries (see the file comment); `still` is the still shot's share. */
+export function clusteredSet(n: number, q: number, seed = 43, still = 0.02): { hay: Uint32Array; queries: Uint32Array } {
   const r = rng(seed);
   const below = (k: number) => r() % k;
   const hay = new Uint32Array(n * 8);
   let i = 0;
   // The long still shot.
-  const still = Math.floor(n * 0.02);
-  if (still > 0) {
+  const stillN = Math.floor(n * still);
+  if (stillN > 0) {
     randomInto(hay, 0, r);
-    for (i = 1; i < still; i++) {
+    for (i = 1; i < stillN; i++) {
       copy(hay, i, 0);
       flipDistinct(hay, i, below(7), r);
     }
