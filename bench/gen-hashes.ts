@@ -107,6 +107,35 @@ export function clusteredSet(n: number, q: number, seed = 43, still = 0.02): { h
   return { hay, queries };
 }
 
+/**
+ * The distribution of ../shared/bench/make_hashes.py, fast enough for 100 M hashes (the Python
+ * generator needs hours there): 70% independent random hashes and 30% near-variants (1–24
+ * distinct flipped bits) of a uniformly drawn earlier entry; queries alternate between a haystack
+ * entry with 0–20 distinct bits flipped and a random hash. Same distribution, not the same
+ * values (another generator): bench/check-gen.ts compares the two at 100 k.
+ */
+export function makeHashesLike(n: number, q: number, seed = 41): { hay: Uint32Array; queries: Uint32Array } {
+  const r = rng(seed);
+  const uniform = () => r() / 2 ** 32;
+  const below = (k: number) => Math.floor(uniform() * k);
+  const hay = new Uint32Array(n * 8);
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && uniform() < 0.3) {
+      copy(hay, i, below(i));
+      flipDistinct(hay, i, 1 + below(24), r);
+    } else randomInto(hay, i, r);
+  }
+  const queries = new Uint32Array(q * 8);
+  for (let k = 0; k < q; k++) {
+    if (k % 2 === 0) {
+      const from = below(n);
+      queries.set(hay.subarray(from * 8, from * 8 + 8), k * 8);
+      flipDistinct(queries, k, below(21), r);
+    } else randomInto(queries, k, r);
+  }
+  return { hay, queries };
+}
+
 /** Writes packed hashes as 64-hex-digit lines (make_hashes.py's format). */
 export async function writeHashLines(path: string, words: Uint32Array): Promise<void> {
   const fh = await open(path, 'w');

@@ -58,9 +58,6 @@ export interface HammingIndexOptions {
   shared?: boolean;
 }
 
-/** Chunk tables pack slot and suffix into one word while slots fit in 24 bits. */
-const PACKED_MAX_SLOTS = 1 << 24;
-
 /** Bases smaller than this are probed on the calling thread (a message costs more). */
 const THREAD_MIN_BASE = 20_000;
 
@@ -333,11 +330,14 @@ export class HammingIndex {
         for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
         const cursor = offsets.slice(0, buckets);
         const suffixMask = (1 << suffixBits) - 1;
-        if (live <= PACKED_MAX_SLOTS && suffixBits <= 8) {
+        // Slot and suffix share one word while the slot fits the bits the suffix leaves (up to
+        // 2^28 slots with 20-bit keys on 24-bit chunks).
+        if (suffixBits <= 8 && live <= 2 ** (32 - suffixBits)) {
           const packed = (table.packed = allocate(Uint32Array, live, this.shared));
+          table.packShift = suffixBits;
           for (let s = 0; s < live; s++) {
             const v = values[s];
-            packed[cursor[v >>> suffixBits]++] = ((s << 8) | (v & suffixMask)) >>> 0;
+            packed[cursor[v >>> suffixBits]++] = (s * 2 ** suffixBits + (v & suffixMask)) >>> 0;
             if (present) present[v >>> 5] |= 1 << (v & 31);
           }
         } else {
@@ -477,7 +477,7 @@ export class HammingIndex {
       if (t.suffixes) sections[`suffixes${c}`] = t.suffixes;
       if (t.present) sections[`present${c}`] = t.present;
     });
-    const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits }));
+    const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits, ...(t.packed ? { packShift: t.packShift ?? 8 } : {}) }));
     return {
       signalType,
       kind: 'hamming256',
@@ -490,7 +490,7 @@ export class HammingIndex {
   static fromSnapshot(snap: Snapshot, options: HammingIndexOptions = {}): HammingIndex {
     const meta = snap.meta as {
       layout: ChunkLayout;
-      chunks: Array<{ start: number; bits: number; suffixBits: number }>;
+      chunks: Array<{ start: number; bits: number; suffixBits: number; packShift?: number }>;
       baseCount: number;
       count: number;
       live: number;
@@ -537,6 +537,7 @@ export class HammingIndex {
         (t.present && t.present.length !== Math.max(1, 2 ** t.bits / 32)) ||
         (!t.present && meta.layout.bitmaps !== false) ||
         !(implicit || t.packed || separate) ||
+        (t.packed && !((t.packShift ?? 8) >= t.suffixBits && (t.packShift ?? 8) <= 8)) ||
         t.offsets[t.offsets.length - 1] !== entries ||
         meta.baseCount > meta.count
       ) {

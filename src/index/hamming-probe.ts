@@ -15,10 +15,12 @@ export interface ChunkTable {
    * The entries, in one of three forms: none (the base's slots are ordered by this chunk, so the
    * entries of a key are the slots offsets[key] … offsets[key + 1] themselves and their suffix is
    * read from the hash: the first chunk of every base built since issue 19); `packed`
-   * (slot << 8 | suffix, one memory access an entry; while slots fit 24 bits and suffixes 8); or
-   * `slots` with `suffixes` beside them.
+   * (slot << packShift | suffix, one memory access an entry; while the slot fits the bits the
+   * suffix leaves); or `slots` with `suffixes` beside them.
    */
   packed?: Uint32Array;
+  /** Bits of a packed entry below its slot: the suffix's width (8 in bases built before issue 19). */
+  packShift?: number;
   slots?: Uint32Array;
   suffixes?: Uint8Array | Uint16Array;
   /**
@@ -257,15 +259,17 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     candidateChunks = grown(candidateChunks, nc + (end - begin));
     if (t.packed) {
       const packed = t.packed;
+      const shift = t.packShift ?? 8;
+      const mask = (1 << shift) - 1;
       if (allowed === 0) {
         for (let j = begin; j < end; j++) {
           const e = packed[j];
-          if ((e & 0xff) === suffix) candidates[nc++] = e >>> 8;
+          if ((e & mask) === suffix) candidates[nc++] = e >>> shift;
         }
       } else {
         for (let j = begin; j < end; j++) {
           const e = packed[j];
-          if (POP8[(e ^ suffix) & 0xff] <= allowed) candidates[nc++] = e >>> 8;
+          if (POP8[(e ^ suffix) & mask] <= allowed) candidates[nc++] = e >>> shift;
         }
       }
     } else if (t.slots) {
