@@ -21,7 +21,7 @@ import { probeCounters, scanSlots } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
 import { httpBench } from './http-bench.js';
-import { clusteredSet, writeHashLines } from './gen-hashes.js';
+import { clusteredSet, makeHashesLike, writeHashLines } from './gen-hashes.js';
 import { previousIndex, previousProbe } from './match-previous.js';
 
 const args = process.argv.slice(2);
@@ -48,6 +48,66 @@ console.log(
 if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
 
 const rows: string[] = [];
+
+/**
+ * Sizes from here on are generated in memory by makeHashesLike (make_hashes.py's distribution, see
+ * bench/check-gen.ts; the Python generator and text files are too slow there) and run without the
+ * previous version, FAISS, brute force or a snapshot (each would need the memory of another index):
+ * build time, bytes per hash, resident memory with the haystack dropped, ms/query, and exactness
+ * against the index's linear scan on the first --scan-queries queries (3 by default here).
+ */
+const LARGE = 20_000_000;
+
+async function benchLarge(n: number): Promise<void> {
+  let t = performance.now();
+  let set: { hay: Uint32Array; queries: Uint32Array } | undefined = makeHashesLike(n, queriesN);
+  const queries = set.queries;
+  const genS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const index = HammingIndex.fromEntries(
+    set.hay,
+    Uint32Array.from({ length: n }, (_, i) => i),
+  );
+  const buildS = (performance.now() - t) / 1000;
+  const peakGb = process.memoryUsage().rss / 2 ** 30;
+  set = undefined;
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssGb = process.memoryUsage().rss / 2 ** 30;
+  const stats = index.stats();
+  const nq = queries.length / 8;
+  const runs: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < 3; r++) {
+    matches = 0;
+    const start = performance.now();
+    for (let q = 0; q < nq; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+    runs.push((performance.now() - start) / nq);
+  }
+  const work = { probes: 0, buckets: 0, entries: 0, candidates: 0 };
+  for (let q = 0; q < nq; q++) {
+    index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD);
+    for (const k of Object.keys(work) as Array<keyof typeof work>) work[k] += probeCounters[k] / nq;
+  }
+  const ns = Math.min(Number(flag('--scan-queries') ?? 3), nq);
+  let scanMatches = 0;
+  let probeMatches = 0;
+  t = performance.now();
+  for (let q = 0; q < ns; q++) scanSlots(index.view(), queries.subarray(q * 8, q * 8 + 8), THRESHOLD, 0, n, () => scanMatches++);
+  const scanMs = (performance.now() - t) / ns;
+  for (let q = 0; q < ns; q++) probeMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+  const best = Math.min(...runs);
+  console.log(
+    `\nmakeHashesLike n = ${n.toLocaleString('en')}: generated in ${genS.toFixed(1)} s, build ${buildS.toFixed(1)} s (target ≤ 300 s), ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'}); resident ${peakGb.toFixed(1)} GiB with the generated haystack, ${rssGb.toFixed(1)} GiB without it (target ≤ 8 GB)`,
+  );
+  console.log(`  query: ${best.toFixed(3)} ms/query (target ≤ 8), ${matches} matches; runs ${runs.map((r) => r.toFixed(3)).join(', ')} ms`);
+  console.log(
+    `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
+  );
+  console.log(
+    `  linear scan (first ${ns} queries): ${scanMs.toFixed(0)} ms/query, ${scanMatches} matches${scanMatches === probeMatches ? ' (identical)' : ' (DIFFERENT!)'}; the index ${(scanMs / best).toFixed(0)}× faster`,
+  );
+  rows.push(`| makeHashesLike ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.toFixed(3)} | n/a | n/a | n/a |`);
+}
 
 /** The generated files of `kind` at size n (cached under bench/out/): make_hashes.py's, or the clustered set. */
 async function dataDir(kind: 'pdq' | 'clustered', n: number): Promise<string> {
@@ -178,7 +238,7 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
     `| ${label} ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
   );
 }
-for (const n of sizes) await benchSet('pdq', n);
+for (const n of sizes) await (n >= LARGE ? benchLarge(n) : benchSet('pdq', n));
 for (const n of clusteredSizes) await benchSet('clustered', n);
 console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | brute force ms | restart |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

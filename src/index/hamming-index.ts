@@ -317,7 +317,8 @@ export class HammingIndex {
           const v = values[s];
           const i = cursor[v >>> suffixBits]++;
           newSlot[s] = i;
-          hashes.set(src.hashes.subarray(s * 8, s * 8 + 8), i * 8);
+          const from = src.hashes;
+          for (let w = 0; w < 8; w++) hashes[i * 8 + w] = from[s * 8 + w];
           ids[i] = src.ids[s];
           if (present) present[v >>> 5] |= 1 << (v & 31);
         }
