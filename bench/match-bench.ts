@@ -7,27 +7,39 @@
  * on one thread and the match count; snapshot and restart; then run ../shared/bench/faiss_match.py
  * when /usr/bin/python3 has faiss, and print the ratio. Each size also runs, on the same data in the
  * same run, the previous version of the probe (bench/match-previous.ts) and brute force (on the
- * first --brute-queries queries, 20 by default), and prints the probe's work per query. Then the
- * HTTP path (bench/http-bench.ts): GET /m/raw_lookup on a real `alliance serve` at the smallest size
- * (one process) and at 10 M (`--workers 2`); the bank is imported into a data directory under
- * bench/out once (10 M: about 5 minutes here), later runs start from its snapshot.
+ * first --brute-queries queries, 20 by default) and the index's linear scan (--scan-queries, 100),
+ * and prints the probe's work per query and its slowest query.
+ * After those, the same on a clustered bank (bench/gen-hashes.ts: video frames, re-encodes, a long
+ * still shot) at --clustered SIZES (1000000 by default; 0 skips it). Then the HTTP path
+ * (bench/http-bench.ts): GET /m/raw_lookup on a real `alliance serve` at the smallest size (one
+ * process) and at 10 M (`--workers 2`); the bank is imported into a data directory under bench/out
+ * once (10 M: about 5 minutes here), later runs start from its snapshot.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { bruteForce, HammingIndex } from '../src/index/hamming-index.js';
-import { probeCounters } from '../src/index/hamming-probe.js';
+import { probeCounters, scanSlots } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
 import { httpBench } from './http-bench.js';
+import { clusteredSet, makeHashesLike, writeHashLines } from './gen-hashes.js';
 import { previousIndex, previousProbe } from './match-previous.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const sizes = (flag('--sizes') ?? '1000000,10000000').split(',').map(Number);
+const sizes = (flag('--sizes') ?? '1000000,10000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const queriesN = Number(flag('--queries') ?? 1000);
 const bruteQueries = Number(flag('--brute-queries') ?? 20);
+const scanQueries = Number(flag('--scan-queries') ?? 100);
+const clusteredSizes = (flag('--clustered') ?? '1000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const shared = join(import.meta.dirname, '..', '..', 'shared', 'bench');
 const out = join(import.meta.dirname, 'out');
 const THRESHOLD = 31;
@@ -39,12 +51,85 @@ console.log(
 if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
 
 const rows: string[] = [];
-for (const n of sizes) {
-  const dir = join(out, `pdq-${n}-${queriesN}`);
+
+/**
+ * Sizes from here on are generated in memory by makeHashesLike (make_hashes.py's distribution, see
+ * bench/check-gen.ts; the Python generator and text files are too slow there) and run without the
+ * previous version, FAISS, brute force or a snapshot (each would need the memory of another index):
+ * build time, bytes per hash, resident memory with the haystack dropped, ms/query, and exactness
+ * against the index's linear scan on the first --scan-queries queries (3 by default here).
+ */
+const LARGE = 20_000_000;
+
+async function benchLarge(n: number): Promise<void> {
+  let t = performance.now();
+  let set: { hay: Uint32Array; queries: Uint32Array } | undefined = makeHashesLike(n, queriesN);
+  const queries = set.queries;
+  const genS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const index = HammingIndex.fromEntries(
+    set.hay,
+    Uint32Array.from({ length: n }, (_, i) => i),
+  );
+  const buildS = (performance.now() - t) / 1000;
+  const peakGb = process.memoryUsage().rss / 2 ** 30;
+  set = undefined;
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssGb = process.memoryUsage().rss / 2 ** 30;
+  const stats = index.stats();
+  const nq = queries.length / 8;
+  const runs: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < 3; r++) {
+    matches = 0;
+    const start = performance.now();
+    for (let q = 0; q < nq; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+    runs.push((performance.now() - start) / nq);
+  }
+  const work = { probes: 0, buckets: 0, entries: 0, candidates: 0 };
+  for (let q = 0; q < nq; q++) {
+    index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD);
+    for (const k of Object.keys(work) as Array<keyof typeof work>) work[k] += probeCounters[k] / nq;
+  }
+  const ns = Math.min(Number(flag('--scan-queries') ?? 3), nq);
+  let scanMatches = 0;
+  let probeMatches = 0;
+  t = performance.now();
+  for (let q = 0; q < ns; q++) scanSlots(index.view(), queries.subarray(q * 8, q * 8 + 8), THRESHOLD, 0, n, () => scanMatches++);
+  const scanMs = (performance.now() - t) / ns;
+  for (let q = 0; q < ns; q++) probeMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+  const best = Math.min(...runs);
+  console.log(
+    `\nmakeHashesLike n = ${n.toLocaleString('en')}: generated in ${genS.toFixed(1)} s, build ${buildS.toFixed(1)} s (target ≤ 300 s), ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'}); resident ${peakGb.toFixed(1)} GiB with the generated haystack, ${rssGb.toFixed(1)} GiB without it (target ≤ 8 GB)`,
+  );
+  console.log(`  query: ${best.toFixed(3)} ms/query (target ≤ 8), ${matches} matches; runs ${runs.map((r) => r.toFixed(3)).join(', ')} ms`);
+  console.log(
+    `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
+  );
+  console.log(
+    `  linear scan (first ${ns} queries): ${scanMs.toFixed(0)} ms/query, ${scanMatches} matches${scanMatches === probeMatches ? ' (identical)' : ' (DIFFERENT!)'}; the index ${(scanMs / best).toFixed(0)}× faster`,
+  );
+  rows.push(`| makeHashesLike ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} | ${best.toFixed(3)} | n/a | n/a | n/a |`);
+}
+
+/** The generated files of `kind` at size n (cached under bench/out/): make_hashes.py's, or the clustered set. */
+async function dataDir(kind: 'pdq' | 'clustered', n: number): Promise<string> {
+  const dir = join(out, `${kind}-${n}-${queriesN}`);
   if (!existsSync(join(dir, 'queries.txt'))) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+    if (kind === 'pdq') execFileSync('/usr/bin/python3', [join(shared, 'make_hashes.py'), String(n), String(queriesN), dir], { stdio: 'inherit' });
+    else {
+      const set = clusteredSet(n, queriesN);
+      await writeHashLines(join(dir, 'haystack.txt'), set.hay);
+      await writeHashLines(join(dir, 'queries.txt'), set.queries);
+    }
   }
+  return dir;
+}
+
+async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
+  const dir = await dataDir(kind, n);
+  const label = kind === 'pdq' ? 'make_hashes.py' : 'clustered';
   let t = performance.now();
   const haystack = await readHashLines(join(dir, 'haystack.txt'));
   const queries = await readHashLines(join(dir, 'queries.txt'));
@@ -58,9 +143,14 @@ for (const n of sizes) {
 
   const query = () => {
     let matches = 0;
+    let worst = 0;
     const start = performance.now();
-    for (let q = 0; q < queries.length / 8; q++) matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
-    return { ms: (performance.now() - start) / (queries.length / 8), matches };
+    for (let q = 0; q < queries.length / 8; q++) {
+      const t0 = performance.now();
+      matches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
+      worst = Math.max(worst, performance.now() - t0);
+    }
+    return { ms: (performance.now() - start) / (queries.length / 8), matches, worst };
   };
   const previous = previousIndex(haystack);
   const queryPrevious = () => {
@@ -72,7 +162,7 @@ for (const n of sizes) {
   query(); // warm-up
   queryPrevious();
   // Interleaved, so that load from elsewhere on the machine hits both alike.
-  const runs: Array<{ ms: number; matches: number }> = [];
+  const runs: Array<{ ms: number; matches: number; worst: number }> = [];
   const previousRuns: Array<{ ms: number; matches: number }> = [];
   for (let r = 0; r < 3; r++) {
     runs.push(query());
@@ -94,6 +184,14 @@ for (const n of sizes) {
     ownMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
   }
   const bruteMs = (performance.now() - t) / nb - best.ms;
+  // The index's own linear scan (every slot compared on packed words): what a probe must never be slower than.
+  const ns = Math.min(scanQueries, queries.length / 8);
+  let scanMatches = 0;
+  let probeMatches = 0;
+  t = performance.now();
+  for (let q = 0; q < ns; q++) scanSlots(index.view(), queries.subarray(q * 8, q * 8 + 8), THRESHOLD, 0, n, () => scanMatches++);
+  const scanMs = (performance.now() - t) / ns;
+  for (let q = 0; q < ns; q++) probeMatches += index.query(queries.subarray(q * 8, q * 8 + 8), THRESHOLD).length;
 
   const snapFile = join(dir, 'pdq.snapshot');
   t = performance.now();
@@ -107,10 +205,10 @@ for (const n of sizes) {
   rmSync(snapFile);
 
   console.log(
-    `\nn = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'})`,
+    `\n${label} n = ${n.toLocaleString('en')}: parse ${parseS.toFixed(1)} s, build ${buildS.toFixed(1)} s, ${(stats.bytes / n).toFixed(1)} bytes/hash (chunks ${stats.chunks.length}×${stats.chunks[0]}–${stats.chunks.at(-1)} bits, key ${stats.keyBits} bits, ${stats.bitmaps ? 'bitmaps' : 'no bitmaps'})`,
   );
   console.log(
-    `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms`,
+    `  query: ${best.ms.toFixed(3)} ms/query (${(1000 / best.ms).toFixed(0)} qps), ${best.matches} matches; runs ${runs.map((r) => r.ms.toFixed(3)).join(', ')} ms; slowest query ${best.worst.toFixed(2)} ms`,
   );
   console.log(
     `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
@@ -120,6 +218,9 @@ for (const n of sizes) {
   );
   console.log(
     `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,
+  );
+  console.log(
+    `  linear scan (first ${ns} queries): ${scanMs.toFixed(2)} ms/query, ${scanMatches} matches${scanMatches === probeMatches ? ' (identical)' : ' (DIFFERENT!)'}; the index ${(scanMs / best.ms).toFixed(0)}× faster on average, its slowest query ${(scanMs / best.worst).toFixed(1)}× faster than a scan`,
   );
   console.log(
     `  snapshot: ${snapMb.toFixed(0)} MB written in ${snapWriteS.toFixed(1)} s; restart ready to match in ${restartS.toFixed(1)} s${check ? '' : ' (MISMATCH after restart!)'}`,
@@ -137,9 +238,11 @@ for (const n of sizes) {
     } else console.log(`  FAISS failed: ${r.stderr.trim().split('\n').at(-1)}`);
   }
   rows.push(
-    `| ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
+    `| ${label} ${n.toLocaleString('en')} | ${buildS.toFixed(1)} s | ${(stats.bytes / n).toFixed(0)} (was ${(previous.bytes / n).toFixed(0)}) | ${best.ms.toFixed(3)} (was ${bestPrevious.ms.toFixed(3)}) | ${ratio || 'n/a'} | ${bruteMs.toFixed(1)} | ${restartS.toFixed(1)} s |`,
   );
 }
+for (const n of sizes) await (n >= LARGE ? benchLarge(n) : benchSet('pdq', n));
+for (const n of clusteredSizes) await benchSet('clustered', n);
 console.log('\n| hashes | build | bytes/hash | ms/query | vs FAISS | brute force ms | restart |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 

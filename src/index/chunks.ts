@@ -26,19 +26,18 @@ export interface ChunkLayout {
 export const DEFAULT_CHUNKS = 11;
 
 /**
- * The layout for an index of about `n` hashes: 11 chunks; buckets keyed by log2(n) − 3 bits (8 to
- * 20), so bucket offsets cost under 6 bytes a hash over all chunks at every size (4 MiB a chunk at
- * 10 M; at 1 M the earlier 20-bit keys cost 46 bytes a hash) and a bucket holds ~8 entries that
- * the suffix filter mostly discards without reading their hash. Bitmaps of present values (2 MiB a
- * 24-bit chunk) are kept where they cost at most 4 bytes a hash a chunk (n ≥ 2^bits / 32, ~0.5 M
- * hashes): at 10 M they spare ~40% of bucket reads for 2.3 bytes a hash; at 1 M they cost 15 bytes
- * a hash and make queries 2–3× faster than looking buckets up per key (measured: 0.12–0.32 ms
- * against 0.37–1.07 ms, 87 bytes a hash without them). Smaller indexes look buckets up per key.
+ * The layout for an index of about `n` hashes: 11 chunks; buckets keyed by log2(n) − 4 bits (8 to
+ * 20), so bucket offsets cost ~2.5–3 bytes a hash over all chunks at every size (2 MiB a chunk at
+ * 10 M) and a bucket holds ~16 entries that the suffix filter mostly discards without reading their
+ * hash. Bitmaps of present values (2 MiB a 24-bit chunk, 14 MiB in all) are kept where they cost at
+ * most 2 bytes a hash (n ≥ ~7 M): at 10 M they spare ~40% of bucket reads for 1.5 bytes a hash; at
+ * 1 M they would cost 15 bytes a hash, which the 80-bytes-a-hash budget (issue 19) has not got,
+ * so smaller indexes look buckets up per key (measured at 1 M: see bench:match and README).
  */
 export function layoutFor(n: number, chunks = DEFAULT_CHUNKS): ChunkLayout {
-  const keyBits = Math.min(20, Math.max(8, Math.round(Math.log2(Math.max(n, 2))) - 3));
+  const keyBits = Math.min(20, Math.max(8, Math.round(Math.log2(Math.max(n, 2))) - 4));
   const layout = evenLayout(chunks, keyBits);
-  return { ...layout, bitmaps: 2 ** Math.max(...layout.bits) <= 32 * n };
+  return { ...layout, bitmaps: layout.bits.reduce((sum, b) => sum + 2 ** b / 8, 0) <= 2 * n };
 }
 
 /** `m` chunks whose widths differ by at most one bit. */

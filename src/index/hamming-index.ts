@@ -1,13 +1,19 @@
 /**
  * An exact, incremental index of 256-bit hashes (PDQ) for Hamming range queries.
  *
- * Layout: every hash lives in a slot (8 packed words, an id, an alive flag). The *base* covers
- * slots [0, baseCount): for each chunk of the multi-index layout, entries are counting-sorted by
- * the chunk's leading `keyBits` (a CSR bucket table) with the chunk's remaining bits kept beside
- * each entry as a suffix that filters candidates before their hash is read. Slots added later
- * form the *delta*, scanned linearly until a rebuild folds them into the base (in the background,
- * chunk by chunk, while queries keep using the old base). Removal clears the alive flag. So an
- * added hash matches in the very next query and a removed one never again.
+ * Layout: every hash lives in a slot (8 packed words, an id, an alive bit). The *base* covers
+ * slots [0, baseCount): a rebuild renumbers the live slots in the order of the first chunk's
+ * leading `keyBits`, so that chunk's bucket table (CSR offsets) points straight at slot ranges and
+ * needs no entries of its own; for each other chunk of the multi-index layout, entries (slot and
+ * the chunk's remaining bits as a suffix that filters candidates before their hash is read) are
+ * counting-sorted by the chunk's leading `keyBits`. Slots added later form the *delta*, scanned
+ * linearly until a rebuild folds them into the base (in the background, chunk by chunk, while
+ * queries keep using the old base and arrays). Removal clears the alive bit. So an added hash
+ * matches in the very next query and a removed one never again.
+ *
+ * Memory at 10 M (bench:match): 32 bytes a hash, 4 an id, 1/8 alive, 4 per entry in 10 chunk
+ * tables, 2.3 of bucket offsets and 1.5 of bitmaps: 80 bytes a hash (87 before the first chunk's
+ * entries, the alive bytes and one bit of key went).
  *
  * Results are exactly those of brute force: by the generalized pigeonhole principle a match within
  * T differs by at most r_c bits on some chunk c when Σ (r_c + 1) > T (chunkRadii), and every such
@@ -17,7 +23,7 @@
 import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { chunkValue, layoutFor, probeCount, type ChunkLayout } from './chunks.js';
-import { chunkRadii, probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
+import { bitSet, chunkRadii, probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
 import type { QueryThreads, ThreadResult } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
@@ -52,11 +58,11 @@ export interface HammingIndexOptions {
   shared?: boolean;
 }
 
-/** Chunk tables pack slot and suffix into one word while slots fit in 24 bits. */
-const PACKED_MAX_SLOTS = 1 << 24;
-
 /** Bases smaller than this are probed on the calling thread (a message costs more). */
 const THREAD_MIN_BASE = 20_000;
+
+/** Words of a bitset of `n` bits. */
+const bitsetWords = (n: number) => Math.max(1, Math.ceil(n / 32));
 
 type ArrayCtor<T> = new (buffer: ArrayBuffer | SharedArrayBuffer) => T;
 
@@ -71,11 +77,29 @@ const BUCKET_COST = 4;
 const ENTRY_COST = 0.5;
 const CANDIDATE_COST = 3;
 
+/** A base built by HammingIndex.buildSteps, not yet installed. */
+interface Built {
+  layout: ChunkLayout;
+  tables: ChunkTable[];
+  /** The new slot arrays: the `live` slots of the base first (in the first chunk's order), room after. */
+  hashes: Uint32Array;
+  ids: Uint32Array;
+  live: number;
+  /** The slots read (below `upTo`) and where each live one went. */
+  upTo: number;
+  newSlot: Uint32Array;
+}
+
 export class HammingIndex {
   private hashes: Uint32Array;
   private ids: Uint32Array;
-  private alive: Uint8Array;
+  private alive: Uint32Array;
+  /** Bumped when a rebuild renumbers the slots (see HammingView). */
+  private numbering = 0;
   private count = 0;
+  /** Hashes ever added, and how many of the first of them the base covers (rebuildInBackground). */
+  private added = 0;
+  private folded = 0;
   private live = 0;
   private layout: ChunkLayout;
   private chunks: ChunkTable[] = [];
@@ -93,7 +117,7 @@ export class HammingIndex {
     this.shared = options.shared ?? false;
     this.hashes = allocate(Uint32Array, cap * 8, this.shared);
     this.ids = allocate(Uint32Array, cap, this.shared);
-    this.alive = allocate(Uint8Array, cap, this.shared);
+    this.alive = allocate(Uint32Array, bitsetWords(cap), this.shared);
     this.fixedLayout = options.layout;
     this.layout = options.layout ?? layoutFor(0);
     this.deltaLimit = options.deltaLimit ?? 8192;
@@ -111,8 +135,8 @@ export class HammingIndex {
     hashes.set(this.hashes.subarray(0, this.count * 8));
     const ids = allocate(Uint32Array, cap, this.shared);
     ids.set(this.ids.subarray(0, this.count));
-    const alive = allocate(Uint8Array, cap, this.shared);
-    alive.set(this.alive.subarray(0, this.count));
+    const alive = allocate(Uint32Array, bitsetWords(cap), this.shared);
+    alive.set(this.alive);
     this.hashes = hashes;
     this.ids = ids;
     this.alive = alive;
@@ -156,12 +180,14 @@ export class HammingIndex {
     } catch {
       return this.query(q, threshold); // a dead thread: answer here
     }
+    // A rebuild renumbered the slots since the thread's base: answer here (rare, and exact).
+    if (base.numbering !== this.numbering) return this.query(q, threshold);
     const out: HammingMatch[] = [];
     // Slots keep their numbers across growth; liveness is re-checked on the current arrays. The
     // thread may already hold a newer base than `published`: scan on from the base it probed.
     for (let i = 0; i < base.slots.length; i++) {
       const slot = base.slots[i];
-      if (this.alive[slot]) out.push({ id: this.ids[slot], distance: base.distances[i] });
+      if (bitSet(this.alive, slot)) out.push({ id: this.ids[slot], distance: base.distances[i] });
     }
     scanSlots(this.view(), q, threshold, base.baseCount, this.count, (slot, distance) => out.push({ id: this.ids[slot], distance }));
     return out;
@@ -175,10 +201,11 @@ export class HammingIndex {
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`index ids are unsigned 32-bit integers, got ${id}`);
     if (this.count === this.ids.length) this.grow(this.count + 1);
     const slot = this.count++;
+    this.added++;
     if (typeof hash === 'string') packHex256(hash, this.hashes, slot * 8);
     else this.hashes.set(hash.subarray(at, at + 8), slot * 8);
     this.ids[slot] = id;
-    this.alive[slot] = 1;
+    this.alive[slot >>> 5] |= 1 << (slot & 31);
     this.live++;
     if (this.count - this.baseCount > this.deltaLimit && !this.rebuilding) {
       // A failed rebuild leaves the index correct (the delta is scanned); it is reported in stats.
@@ -191,8 +218,8 @@ export class HammingIndex {
     const q = typeof hash === 'string' ? packHex256(hash) : hash;
     let removed = false;
     this.visit(q, 0, (slot) => {
-      if (this.ids[slot] === id && this.alive[slot]) {
-        this.alive[slot] = 0;
+      if (this.ids[slot] === id && bitSet(this.alive, slot)) {
+        this.alive[slot >>> 5] &= ~(1 << (slot & 31));
         this.live--;
         removed = true;
       }
@@ -213,7 +240,7 @@ export class HammingIndex {
 
   /** The arrays a prober reads (shared memory when the index is shared with query threads). */
   view(): HammingView {
-    return { hashes: this.hashes, ids: this.ids, alive: this.alive, chunks: this.chunks, baseCount: this.baseCount };
+    return { hashes: this.hashes, ids: this.ids, alive: this.alive, chunks: this.chunks, baseCount: this.baseCount, numbering: this.numbering };
   }
 
   /** Whether a query at `threshold` probes the base (else it scans every slot). */
@@ -253,70 +280,141 @@ export class HammingIndex {
     return cost > this.baseCount;
   }
 
-  /** Chunk tables over the live slots below `upTo` (one chunk per step, so it can yield). */
-  private *buildSteps(layout: ChunkLayout, upTo: number): Generator<void, ChunkTable[]> {
+  /**
+   * A new base over the live slots below `upTo` of `src`: new slot arrays in the order of the
+   * first chunk's keys, then one chunk table per step (so that it can yield). Reads `src` only.
+   */
+  private *buildSteps(layout: ChunkLayout, src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>, upTo: number, headroom: number): Generator<void, Built> {
+    const alive = src.alive;
+    let live = 0;
+    for (let s = 0; s < upTo; s++) live += (alive[s >>> 5] >>> (s & 31)) & 1;
+    const cap = Math.max(16, live + headroom);
+    const hashes = allocate(Uint32Array, cap * 8, this.shared);
+    const ids = allocate(Uint32Array, cap, this.shared);
+    const newSlot = new Uint32Array(upTo); // scratch, never shared
+    const values = new Uint32Array(Math.max(upTo, live)); // scratch, never shared
     const tables: ChunkTable[] = [];
-    const values = new Uint32Array(upTo); // scratch, never shared
-    let liveBelow = 0;
-    for (let s = 0; s < upTo; s++) liveBelow += this.alive[s];
     for (let c = 0; c < layout.bits.length; c++) {
       const start = layout.starts[c];
       const bits = layout.bits[c];
       const suffixBits = bits - layout.keyBits;
       const buckets = 1 << layout.keyBits;
       const offsets = allocate(Uint32Array, buckets + 1, this.shared);
-      for (let s = 0; s < upTo; s++) {
-        if (!this.alive[s]) continue;
-        const v = chunkValue(this.hashes, s * 8, start, bits);
-        values[s] = v;
-        offsets[(v >>> suffixBits) + 1]++;
-      }
-      for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
-      const cursor = offsets.slice(0, buckets);
       const present = layout.bitmaps === false ? undefined : allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
-      const suffixMask = (1 << suffixBits) - 1;
       const table: ChunkTable = { start, bits, suffixBits, offsets, present };
-      if (upTo <= PACKED_MAX_SLOTS && suffixBits <= 8) {
-        const packed = (table.packed = allocate(Uint32Array, liveBelow, this.shared));
+      if (c === 0) {
+        // The first chunk orders the new slots: its entries are the slots themselves.
         for (let s = 0; s < upTo; s++) {
-          if (!this.alive[s]) continue;
+          if (((alive[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
+          const v = chunkValue(src.hashes, s * 8, start, bits);
+          values[s] = v;
+          offsets[(v >>> suffixBits) + 1]++;
+        }
+        for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
+        const cursor = offsets.slice(0, buckets);
+        for (let s = 0; s < upTo; s++) {
+          if (((alive[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
           const v = values[s];
-          packed[cursor[v >>> suffixBits]++] = ((s << 8) | (v & suffixMask)) >>> 0;
+          const i = cursor[v >>> suffixBits]++;
+          newSlot[s] = i;
+          const from = src.hashes;
+          for (let w = 0; w < 8; w++) hashes[i * 8 + w] = from[s * 8 + w];
+          ids[i] = src.ids[s];
           if (present) present[v >>> 5] |= 1 << (v & 31);
         }
       } else {
-        const slots = (table.slots = allocate(Uint32Array, liveBelow, this.shared));
-        const suffixes = (table.suffixes = suffixBits <= 8 ? allocate(Uint8Array, liveBelow, this.shared) : allocate(Uint16Array, liveBelow, this.shared));
-        for (let s = 0; s < upTo; s++) {
-          if (!this.alive[s]) continue;
-          const v = values[s];
-          const i = cursor[v >>> suffixBits]++;
-          slots[i] = s;
-          suffixes[i] = v & suffixMask;
-          if (present) present[v >>> 5] |= 1 << (v & 31);
+        for (let s = 0; s < live; s++) {
+          const v = chunkValue(hashes, s * 8, start, bits);
+          values[s] = v;
+          offsets[(v >>> suffixBits) + 1]++;
+        }
+        for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
+        const cursor = offsets.slice(0, buckets);
+        const suffixMask = (1 << suffixBits) - 1;
+        // Slot and suffix share one word while the slot fits the bits the suffix leaves (up to
+        // 2^28 slots with 20-bit keys on 24-bit chunks).
+        if (suffixBits <= 8 && live <= 2 ** (32 - suffixBits)) {
+          const packed = (table.packed = allocate(Uint32Array, live, this.shared));
+          table.packShift = suffixBits;
+          for (let s = 0; s < live; s++) {
+            const v = values[s];
+            packed[cursor[v >>> suffixBits]++] = (s * 2 ** suffixBits + (v & suffixMask)) >>> 0;
+            if (present) present[v >>> 5] |= 1 << (v & 31);
+          }
+        } else {
+          const slots = (table.slots = allocate(Uint32Array, live, this.shared));
+          const suffixes = (table.suffixes = suffixBits <= 8 ? allocate(Uint8Array, live, this.shared) : allocate(Uint16Array, live, this.shared));
+          for (let s = 0; s < live; s++) {
+            const v = values[s];
+            const i = cursor[v >>> suffixBits]++;
+            slots[i] = s;
+            suffixes[i] = v & suffixMask;
+            if (present) present[v >>> 5] |= 1 << (v & 31);
+          }
         }
       }
       tables.push(table);
       yield;
     }
-    return tables;
+    return { layout, tables, hashes, ids, live, upTo, newSlot };
   }
 
-  private install(layout: ChunkLayout, upTo: number, tables: ChunkTable[]): void {
+  /**
+   * Switches to a built base: slots added meanwhile (from `upTo` on) follow the base in the new
+   * arrays, and liveness is taken from the current arrays, so removals made meanwhile hold.
+   */
+  private install(b: Built, added: number): void {
+    const delta = this.count - b.upTo;
+    let { hashes, ids } = b;
+    const cap = Math.max(ids.length, b.live + delta);
+    if (cap > ids.length) {
+      const h = allocate(Uint32Array, cap * 8, this.shared);
+      h.set(hashes.subarray(0, b.live * 8));
+      const i = allocate(Uint32Array, cap, this.shared);
+      i.set(ids.subarray(0, b.live));
+      hashes = h;
+      ids = i;
+    }
+    const alive = allocate(Uint32Array, bitsetWords(cap), this.shared);
+    const old = this.alive;
+    for (let s = 0; s < b.upTo; s++) {
+      if (((old[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
+      const i = b.newSlot[s];
+      alive[i >>> 5] |= 1 << (i & 31);
+    }
+    hashes.set(this.hashes.subarray(b.upTo * 8, this.count * 8), b.live * 8);
+    ids.set(this.ids.subarray(b.upTo, this.count), b.live);
+    for (let s = b.upTo; s < this.count; s++) {
+      if (((old[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
+      const i = b.live + s - b.upTo;
+      alive[i >>> 5] |= 1 << (i & 31);
+    }
+    this.hashes = hashes;
+    this.ids = ids;
+    this.alive = alive;
+    this.count = b.live + delta;
+    this.numbering++;
+    this.folded = added;
+    this.setBase(b.layout, b.live, b.tables);
+  }
+
+  private setBase(layout: ChunkLayout, baseCount: number, tables: ChunkTable[]): void {
     this.layout = layout;
     this.chunks = tables;
-    this.baseCount = upTo;
+    this.baseCount = baseCount;
     this.publish();
   }
 
   /** Folds every slot into the base now (bulk loads call this once at the end). */
   rebuild(): void {
-    const layout = this.fixedLayout ?? layoutFor(this.live);
-    const upTo = this.count;
-    const steps = this.buildSteps(layout, upTo);
+    this.install(this.runSteps(this.view(), this.count, this.ids.length - this.count), this.added);
+  }
+
+  private runSteps(src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>, upTo: number, headroom: number): Built {
+    const steps = this.buildSteps(this.fixedLayout ?? layoutFor(this.live), src, upTo, headroom);
     let r = steps.next();
     while (!r.done) r = steps.next();
-    this.install(layout, upTo, r.value);
+    return r.value;
   }
 
   /**
@@ -325,22 +423,25 @@ export class HammingIndex {
    * slot that existed when it was called (waiting for, or following, a rebuild in flight).
    */
   async rebuildInBackground(): Promise<void> {
-    const target = this.count;
-    while (this.baseCount < target) await (this.rebuilding ??= this.rebuildOnce());
+    const target = this.added;
+    while (this.folded < target) await (this.rebuilding ??= this.rebuildOnce());
   }
 
   private async rebuildOnce(): Promise<void> {
     try {
-      const layout = this.fixedLayout ?? layoutFor(this.live);
       const upTo = this.count;
-      const steps = this.buildSteps(layout, upTo);
+      const numbering = this.numbering;
+      const added = this.added;
+      // Reads the current arrays: slots below upTo never change but for their alive bits, which
+      // install takes again from the arrays current then.
+      const steps = this.buildSteps(this.fixedLayout ?? layoutFor(this.live), this.view(), upTo, this.ids.length - this.count);
       let r = steps.next();
       while (!r.done) {
         await new Promise((resolve) => setImmediate(resolve));
         r = steps.next();
       }
-      // A synchronous rebuild may have overtaken this one meanwhile.
-      if (upTo > this.baseCount) this.install(layout, upTo, r.value);
+      // A synchronous rebuild may have renumbered the slots meanwhile: this build is then stale.
+      if (this.numbering === numbering) this.install(r.value, added);
     } finally {
       this.rebuilding = undefined;
     }
@@ -368,7 +469,7 @@ export class HammingIndex {
     const sections: Record<string, TypedArray> = {
       hashes: this.hashes.subarray(0, this.count * 8),
       ids: this.ids.subarray(0, this.count),
-      alive: this.alive.subarray(0, this.count),
+      alive: this.alive.subarray(0, bitsetWords(this.count)),
     };
     this.chunks.forEach((t, c) => {
       sections[`offsets${c}`] = t.offsets;
@@ -377,29 +478,38 @@ export class HammingIndex {
       if (t.suffixes) sections[`suffixes${c}`] = t.suffixes;
       if (t.present) sections[`present${c}`] = t.present;
     });
-    const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits }));
-    return { signalType, kind: 'hamming256', meta: { layout: this.layout, chunks, baseCount: this.baseCount, count: this.count, live: this.live }, sections };
+    const chunks = this.chunks.map((t) => ({ start: t.start, bits: t.bits, suffixBits: t.suffixBits, ...(t.packed ? { packShift: t.packShift ?? 8 } : {}) }));
+    return {
+      signalType,
+      kind: 'hamming256',
+      meta: { layout: this.layout, chunks, baseCount: this.baseCount, count: this.count, live: this.live, aliveBits: true },
+      sections,
+    };
   }
 
   /** The index a snapshot holds, ready to query (no rebuild). */
   static fromSnapshot(snap: Snapshot, options: HammingIndexOptions = {}): HammingIndex {
     const meta = snap.meta as {
       layout: ChunkLayout;
-      chunks: Array<{ start: number; bits: number; suffixBits: number }>;
+      chunks: Array<{ start: number; bits: number; suffixBits: number; packShift?: number }>;
       baseCount: number;
       count: number;
       live: number;
+      /** Snapshots written before issue 19's memory work keep one alive byte a slot. */
+      aliveBits?: boolean;
     };
-    const { hashes, ids, alive } = snap.sections as { hashes: Uint32Array; ids: Uint32Array; alive: Uint8Array };
-    if (snap.kind !== 'hamming256' || ids.length !== meta.count || hashes.length !== meta.count * 8 || alive.length !== meta.count) {
+    const { hashes, ids, alive } = snap.sections as { hashes: Uint32Array; ids: Uint32Array; alive: Uint8Array | Uint32Array };
+    const aliveOk = meta.aliveBits ? alive instanceof Uint32Array && alive.length === bitsetWords(meta.count) : alive.length === meta.count;
+    if (snap.kind !== 'hamming256' || ids.length !== meta.count || hashes.length !== meta.count * 8 || !aliveOk) {
       throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot sections do not match its header');
     }
     const index = new HammingIndex({ ...options, capacity: meta.count, layout: options.layout });
     index.hashes.set(hashes);
     index.ids.set(ids);
-    index.alive.set(alive);
+    if (meta.aliveBits) index.alive.set(alive);
+    else for (let s = 0; s < meta.count; s++) if (alive[s]) index.alive[s >>> 5] |= 1 << (s & 31);
     index.count = meta.count;
-    index.live = meta.live;
+    index.live = index.added = index.folded = meta.live;
     const place = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T => {
       if (!options.shared || !a) return a;
       const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
@@ -418,20 +528,24 @@ export class HammingIndex {
       suffixes: section<Uint8Array | Uint16Array>(`suffixes${i}`),
       present: section<Uint32Array>(`present${i}`),
     }));
-    for (const t of tables) {
-      const entries = t.packed?.length ?? t.slots?.length;
+    tables.forEach((t, c) => {
+      // The first chunk of a base ordered by it has no entries: they are the base's slots.
+      const implicit = c === 0 && !t.packed && !t.slots;
+      const entries = implicit ? meta.baseCount : (t.packed?.length ?? t.slots?.length);
       const separate = t.slots && t.suffixes && t.slots.length === t.suffixes.length;
       if (
         !t.offsets ||
         (t.present && t.present.length !== Math.max(1, 2 ** t.bits / 32)) ||
         (!t.present && meta.layout.bitmaps !== false) ||
-        !(t.packed || separate) ||
-        t.offsets[t.offsets.length - 1] !== entries
+        !(implicit || t.packed || separate) ||
+        (t.packed && !((t.packShift ?? 8) >= t.suffixBits && (t.packShift ?? 8) <= 8)) ||
+        t.offsets[t.offsets.length - 1] !== entries ||
+        meta.baseCount > meta.count
       ) {
         throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot chunk tables are inconsistent');
       }
-    }
-    index.install(meta.layout, meta.baseCount, tables);
+    });
+    index.setBase(meta.layout, meta.baseCount, tables);
     return index;
   }
 
@@ -441,7 +555,7 @@ export class HammingIndex {
     const ids = new Uint32Array(this.live);
     let n = 0;
     for (let s = 0; s < this.count; s++) {
-      if (!this.alive[s]) continue;
+      if (!bitSet(this.alive, s)) continue;
       hashes.set(this.hashes.subarray(s * 8, s * 8 + 8), n * 8);
       ids[n++] = this.ids[s];
     }
@@ -450,12 +564,20 @@ export class HammingIndex {
 
   /** An index over packed hashes and ids, built in one go. */
   static fromEntries(hashes: Uint32Array, ids: Uint32Array, options: HammingIndexOptions = {}): HammingIndex {
-    const index = new HammingIndex({ ...options, capacity: Math.max(ids.length, options.capacity ?? 0) });
-    index.hashes.set(hashes.subarray(0, ids.length * 8));
-    index.ids.set(ids);
-    index.alive.fill(1, 0, ids.length);
-    index.count = index.live = ids.length;
-    index.rebuild();
+    const n = ids.length;
+    const index = new HammingIndex({ ...options, capacity: 16 });
+    index.live = n;
+    // Built straight from the caller's arrays: no intermediate copy of the hashes.
+    const all = new Uint32Array(bitsetWords(n)).fill(0xffffffff);
+    const b = index.runSteps({ hashes, ids, alive: all }, n, Math.max(0, (options.capacity ?? 0) - n));
+    index.hashes = b.hashes;
+    index.ids = b.ids;
+    index.alive = allocate(Uint32Array, bitsetWords(b.ids.length), index.shared);
+    index.alive.fill(0xffffffff, 0, n >>> 5);
+    for (let s = n & ~31; s < n; s++) index.alive[s >>> 5] |= 1 << (s & 31);
+    index.count = index.added = index.folded = n;
+    index.numbering++;
+    index.setBase(b.layout, n, b.tables);
     return index;
   }
 }

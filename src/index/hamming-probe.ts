@@ -12,10 +12,15 @@ export interface ChunkTable {
   /** offsets[key] … offsets[key + 1]: the entries whose chunk starts with `key`. */
   offsets: Uint32Array;
   /**
-   * The entries, in one of two forms: `packed` (slot << 8 | suffix, one memory access an entry;
-   * used while slots fit 24 bits and suffixes 8) or `slots` with `suffixes` beside them.
+   * The entries, in one of three forms: none (the base's slots are ordered by this chunk, so the
+   * entries of a key are the slots offsets[key] … offsets[key + 1] themselves and their suffix is
+   * read from the hash: the first chunk of every base built since issue 19); `packed`
+   * (slot << packShift | suffix, one memory access an entry; while the slot fits the bits the
+   * suffix leaves); or `slots` with `suffixes` beside them.
    */
   packed?: Uint32Array;
+  /** Bits of a packed entry below its slot: the suffix's width (8 in bases built before issue 19). */
+  packShift?: number;
   slots?: Uint32Array;
   suffixes?: Uint8Array | Uint16Array;
   /**
@@ -25,16 +30,27 @@ export interface ChunkTable {
   present?: Uint32Array;
 }
 
-/** What a prober reads: the slots and the chunk tables built over slots below `baseCount`. */
+/**
+ * What a prober reads: the slots and the chunk tables built over slots below `baseCount`.
+ * `alive` is a bitset (bit s & 31 of word s >>> 5). `numbering` changes whenever a rebuild
+ * renumbers the slots, so that a slot number from a query thread is only used with the arrays of
+ * the same numbering.
+ */
 export interface HammingView {
   hashes: Uint32Array;
   ids: Uint32Array;
-  alive: Uint8Array;
+  alive: Uint32Array;
   chunks: ChunkTable[];
   baseCount: number;
+  numbering: number;
 }
 
 export type Hit = (slot: number, distance: number) => void;
+
+/** Whether slot `s` of the bitset is set. */
+export function bitSet(bits: Uint32Array, s: number): boolean {
+  return ((bits[s >>> 5] >>> (s & 31)) & 1) === 1;
+}
 
 function distanceTo(h: Uint32Array, q: Uint32Array): (slot: number) => number {
   const q0 = q[0],
@@ -65,7 +81,7 @@ export function scanSlots(v: Pick<HammingView, 'hashes' | 'alive'>, q: Uint32Arr
   const distance = distanceTo(v.hashes, q);
   const alive = v.alive;
   for (let slot = from; slot < to; slot++) {
-    if (!alive[slot]) continue;
+    if (((alive[slot >>> 5] >>> (slot & 31)) & 1) === 0) continue;
     const d = distance(slot);
     if (d <= threshold) hit(slot, d);
   }
@@ -103,14 +119,37 @@ let probeAllowed = new Uint8Array(4096);
 let rangeStarts = new Uint32Array(4096);
 let rangeEnds = new Uint32Array(4096);
 let candidates = new Uint32Array(4096);
+let candidateChunks = new Uint8Array(4096);
 
+/** `a`, or a copy of it with room for `need` elements. */
 function grown<T extends Uint8Array | Uint32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  return new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
 }
 
+/**
+ * When the buckets of a query hold more entries than this many times the base, or more of them
+ * pass the suffix filter than this share of the base, the probe scans the base instead: on a bank
+ * of near-identical entries (a long still shot of a video) one chunk value holds tens of thousands
+ * of them, and reading them through the chunk tables would cost more than comparing every slot
+ * (an entry filtered costs ~1/20 of a slot compared, a candidate verified about as much as one).
+ */
+const SCAN_ENTRIES = 8;
+const SCAN_CANDIDATES = 0.5;
+
 /** Counters of the last probeBase on this thread (bench:match prints them). */
-export const probeCounters = { probes: 0, buckets: 0, entries: 0, candidates: 0, /** the touch loads' XOR, kept so they are not optimized away */ touched: 0 };
+export const probeCounters = {
+  probes: 0,
+  buckets: 0,
+  entries: 0,
+  candidates: 0,
+  /** 1 when the last probe scanned the base instead (see SCAN_ENTRIES). */
+  scanned: 0,
+  /** the touch loads' XOR, kept so they are not optimized away */
+  touched: 0,
+};
 
 /**
  * Every live slot of the base within `threshold`, once each, by probing every chunk value within
@@ -127,6 +166,11 @@ export const probeCounters = { probes: 0, buckets: 0, entries: 0, candidates: 0,
  * keeps few of them in flight, so the entry and distance phases are each preceded by a loop that
  * only touches the line each iteration will read (a software prefetch): ~3,000 candidates a query
  * cost ~1.2 ms read in the popcount loop and ~0.15 ms touched first.
+ *
+ * A slot within the radius on several chunks is a candidate of each; it is reported from the first
+ * of them only (a match found through chunk c is skipped when an earlier chunk c' has it within
+ * r_c', since that chunk's probe found it), so duplicates cost no allocation even when a query
+ * matches tens of thousands of near-identical entries.
  */
 export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit: Hit): void {
   const chunks = v.chunks;
@@ -134,6 +178,7 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     chunks.map((t) => t.bits),
     threshold,
   );
+  const h = v.hashes;
   // Phase 1: the buckets to read, with the suffix each must match and within how many bits.
   let nb = 0;
   let probes = 0;
@@ -178,58 +223,79 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
       }
     }
   }
+  probeCounters.probes = probes;
+  probeCounters.buckets = nb;
+  probeCounters.scanned = 0;
   // Phase 2: their buckets.
   rangeStarts = grown(rangeStarts, nb);
   rangeEnds = grown(rangeEnds, nb);
+  let entries = 0;
   for (let i = 0; i < nb; i++) {
     const offsets = chunks[probeChunks[i]].offsets;
     const key = probeKeys[i];
-    rangeStarts[i] = offsets[key];
-    rangeEnds[i] = offsets[key + 1];
+    const begin = (rangeStarts[i] = offsets[key]);
+    entries += (rangeEnds[i] = offsets[key + 1]) - begin;
   }
+  probeCounters.entries = entries;
+  if (entries > SCAN_ENTRIES * v.baseCount) return scanBase(v, q, threshold, hit);
   // Phase 3: the entries whose suffix is close enough (touching each bucket's first line first).
   let touch = 0;
   for (let i = 0; i < nb; i++) {
     const t = chunks[probeChunks[i]];
-    if (rangeStarts[i] < rangeEnds[i]) touch ^= t.packed ? t.packed[rangeStarts[i]] : t.slots![rangeStarts[i]];
+    if (rangeStarts[i] < rangeEnds[i]) touch ^= t.packed ? t.packed[rangeStarts[i]] : t.slots ? t.slots[rangeStarts[i]] : h[rangeStarts[i] << 3];
   }
+  const maxCandidates = SCAN_CANDIDATES * v.baseCount;
   let nc = 0;
-  let entries = 0;
   for (let i = 0; i < nb; i++) {
-    const t = chunks[probeChunks[i]];
+    const c = probeChunks[i];
+    const t = chunks[c];
     const suffix = probeSuffixes[i];
     const allowed = probeAllowed[i];
     const begin = rangeStarts[i];
     const end = rangeEnds[i];
-    entries += end - begin;
+    const from = nc;
+    if (nc > maxCandidates) return scanBase(v, q, threshold, hit);
     candidates = grown(candidates, nc + (end - begin));
+    candidateChunks = grown(candidateChunks, nc + (end - begin));
     if (t.packed) {
       const packed = t.packed;
+      const shift = t.packShift ?? 8;
+      const mask = (1 << shift) - 1;
       if (allowed === 0) {
         for (let j = begin; j < end; j++) {
           const e = packed[j];
-          if ((e & 0xff) === suffix) candidates[nc++] = e >>> 8;
+          if ((e & mask) === suffix) candidates[nc++] = e >>> shift;
         }
       } else {
         for (let j = begin; j < end; j++) {
           const e = packed[j];
-          if (POP8[(e ^ suffix) & 0xff] <= allowed) candidates[nc++] = e >>> 8;
+          if (POP8[(e ^ suffix) & mask] <= allowed) candidates[nc++] = e >>> shift;
         }
       }
-    } else {
-      const slots = t.slots!;
+    } else if (t.slots) {
+      const slots = t.slots;
       const suffixes = t.suffixes!;
       for (let j = begin; j < end; j++) {
         const x = suffixes[j] ^ suffix;
         if (POP8[x & 0xff] + POP8[x >>> 8] <= allowed) candidates[nc++] = slots[j];
       }
+    } else {
+      // The base is ordered by this chunk: the entries are the slots themselves.
+      const start = t.start;
+      const bits = t.bits;
+      const sm = (1 << t.suffixBits) - 1;
+      for (let j = begin; j < end; j++) {
+        if (popcount32((chunkValue(h, j << 3, start, bits) & sm) ^ suffix) <= allowed) candidates[nc++] = j;
+      }
     }
+    candidateChunks.fill(c, from, nc);
   }
-  // Phase 4: full distances on packed words (touched first); liveness only for the few that are
-  // close. A slot close on several chunks is a candidate several times; matches are few, so
-  // dedupe those.
-  const h = v.hashes;
+  probeCounters.candidates = nc;
+  if (nc > maxCandidates) return scanBase(v, q, threshold, hit);
+  // Phase 4: full distances on packed words (touched first); liveness and duplicates only for the
+  // few that are close.
   for (let i = 0; i < nc; i++) touch ^= h[candidates[i] << 3];
+  probeCounters.touched = touch;
   const q0 = q[0],
     q1 = q[1],
     q2 = q[2],
@@ -239,8 +305,6 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     q6 = q[6],
     q7 = q[7];
   const alive = v.alive;
-  let found: Set<number> | undefined;
-  let first = -1;
   for (let i = 0; i < nc; i++) {
     const slot = candidates[i];
     const p = slot << 3;
@@ -249,19 +313,23 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     let d = popcount32(h[p] ^ q0) + popcount32(h[p + 1] ^ q1) + popcount32(h[p + 2] ^ q2) + popcount32(h[p + 3] ^ q3);
     if (d > threshold) continue;
     d += popcount32(h[p + 4] ^ q4) + popcount32(h[p + 5] ^ q5) + popcount32(h[p + 6] ^ q6) + popcount32(h[p + 7] ^ q7);
-    if (d > threshold || !alive[slot]) continue;
-    if (first < 0) first = slot;
-    else if (slot === first) continue;
-    else {
-      found ??= new Set([first]);
-      if (found.has(slot)) continue;
-      found.add(slot);
-    }
+    if (d > threshold || ((alive[slot >>> 5] >>> (slot & 31)) & 1) === 0) continue;
+    if (foundEarlier(h, p, q, chunks, radii, candidateChunks[i])) continue;
     hit(slot, d);
   }
-  probeCounters.probes = probes;
-  probeCounters.buckets = nb;
-  probeCounters.entries = entries;
-  probeCounters.candidates = nc;
-  probeCounters.touched = touch;
+}
+
+/** Whether a chunk before `c` has the hash at `p` within its radius of the query's (so that chunk reported it). */
+function foundEarlier(h: Uint32Array, p: number, q: Uint32Array, chunks: ChunkTable[], radii: Int8Array, c: number): boolean {
+  for (let e = 0; e < c; e++) {
+    if (radii[e] < 0) continue;
+    const t = chunks[e];
+    if (popcount32(chunkValue(h, p, t.start, t.bits) ^ chunkValue(q, 0, t.start, t.bits)) <= radii[e]) return true;
+  }
+  return false;
+}
+
+function scanBase(v: HammingView, q: Uint32Array, threshold: number, hit: Hit): void {
+  probeCounters.scanned = 1;
+  scanSlots(v, q, threshold, 0, v.baseCount, hit);
 }

@@ -24,6 +24,7 @@ port.on('message', (m: ThreadRequest) => {
     type: 'result',
     id: m.id,
     baseCount: view?.baseCount ?? 0,
+    numbering: view?.numbering ?? -1,
     slots: Uint32Array.from(slots),
     distances: Uint16Array.from(distances),
   } satisfies ThreadReply);

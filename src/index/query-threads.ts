@@ -10,10 +10,14 @@ import type { HammingView } from './hamming-probe.js';
 export type ThreadRequest =
   { type: 'view'; key: number; gen: number; view: HammingView } | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number };
 
-/** A result names the base it probed (`baseCount`): the caller scans every slot from there on. */
-export type ThreadReply = { type: 'ack'; gen: number } | { type: 'result'; id: number; baseCount: number; slots: Uint32Array; distances: Uint16Array };
+/**
+ * A result names the base it probed (`baseCount`: the caller scans every slot from there on) and
+ * the slot numbering of its arrays (the caller answers itself when a rebuild renumbered since).
+ */
+export type ThreadReply =
+  { type: 'ack'; gen: number } | { type: 'result'; id: number; baseCount: number; numbering: number; slots: Uint32Array; distances: Uint16Array };
 
-export type ThreadResult = { baseCount: number; slots: Uint32Array; distances: Uint16Array };
+export type ThreadResult = { baseCount: number; numbering: number; slots: Uint32Array; distances: Uint16Array };
 
 interface Thread {
   worker: Worker;

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evenLayout, layoutFor, type ChunkLayout } from '../../src/index/chunks.js';
-import { chunkRadii } from '../../src/index/hamming-probe.js';
+import { chunkRadii, probeCounters } from '../../src/index/hamming-probe.js';
 import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
+import { clusteredSet } from '../../bench/gen-hashes.js';
 
 const sorted = (ms: HammingMatch[]) => [...ms].sort((a, b) => a.id - b.id || a.distance - b.distance);
 const at = (packed: Uint32Array, i: number) => packed.subarray(i * 8, i * 8 + 8);
@@ -120,6 +121,8 @@ describe('chunkRadii (generalized pigeonhole)', () => {
 describe.each([
   ['random', () => randomSet(3000, 12, 7)],
   ['clustered', () => clustered(3000, 40, 12, 11)],
+  // bench:match's clustered bank: video frames walking a few bits at a time, re-encoded copies, a still shot.
+  ['video frames', () => clusteredSet(3000, 12, 5)],
 ] as const)('HammingIndex on %s data', (_name, data) => {
   const { hay, queries } = data();
   const n = hay.length / 8;
@@ -196,5 +199,46 @@ describe.each([
         `${label} from a snapshot`,
       );
     }
+  });
+});
+
+describe('HammingIndex on a bank that is mostly one still shot', () => {
+  // 60% of the entries are one frame with 0–6 bits flipped: one value of every chunk holds most of
+  // the bank, so a probe near it would read more entries than a scan compares slots.
+  const { hay, queries } = clusteredSet(2000, 16, 9, 0.6);
+  const n = hay.length / 8;
+
+  it('scans instead of reading huge buckets, and stays exact at every threshold 0–63 through adds, removals and rebuilds', async () => {
+    const ref = new Reference();
+    const half = n / 2;
+    const index = HammingIndex.fromEntries(
+      hay.subarray(0, half * 8),
+      Uint32Array.from({ length: half }, (_, i) => i),
+      { strategy: 'probe', deltaLimit: 300 },
+    );
+    for (let i = 0; i < half; i++) ref.live.set(i, at(hay, i));
+    // A query on the still shot (the first entry, as it is) takes the scan; a random one probes.
+    index.query(at(hay, 0), 10);
+    expect(probeCounters.scanned).toBe(1);
+    index.query(at(queries, 3), 10);
+    expect(probeCounters.scanned).toBe(0);
+    expectExact(index, ref, queries, ALL, 'fresh');
+    for (let i = half; i < n; i++) {
+      index.add(i, at(hay, i));
+      ref.live.set(i, at(hay, i));
+    }
+    await index.rebuildInBackground();
+    expect(index.stats().deltaCount).toBe(0);
+    for (let i = 0; i < n; i += 4) {
+      expect(index.remove(i, at(hay, i))).toBe(true);
+      ref.live.delete(i);
+    }
+    expectExact(index, ref, queries, ALL, 'after adds and removals');
+    index.rebuild();
+    for (let i = 0; i < n; i += 8) {
+      index.add(i, at(hay, i));
+      ref.live.set(i, at(hay, i));
+    }
+    expect(expectExact(index, ref, queries, ALL, 'after rebuild and re-adds')).toBeGreaterThan(0);
   });
 });
