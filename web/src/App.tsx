@@ -31,6 +31,7 @@ const AwarenessPage = lazy(() => import('./awareness/AwarenessPage').then((m) =>
 const IndicatorsPage = lazy(() => import('./reporting/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })));
 const CountryReportsPage = lazy(() => import('./reporting/CountryReportsPage').then((m) => ({ default: m.CountryReportsPage })));
 const AlliancePage = lazy(() => import('./reporting/AlliancePage').then((m) => ({ default: m.AlliancePage })));
+const MembersPage = lazy(() => import('./MembersPage').then((m) => ({ default: m.MembersPage })));
 const HomePage = lazy(() => import('./HomePage').then((m) => ({ default: m.HomePage })));
 
 /** The role's first page (the not-found page's way back); / is the role's home page (HomePage: what needs it now). */
@@ -113,7 +114,7 @@ export function App() {
           <Suspense fallback={<Skeleton label="Loading the page…" lines={4} />}>
             {atHome && who.data && home && <HomePage who={who.data} />}
             {route.page === 'banks' && <BanksPage />}
-            {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
+            {route.page === 'bank' && <BankPage key={route.name} name={route.name} write={who.data?.permissions.includes('banks.write') ?? false} />}
             {route.page === 'match' && <MatchPage />}
             {route.page === 'sync' && <SyncPage manage={who.data?.permissions.includes('federation.manage') ?? false} />}
             {route.page === 'review' && <ReviewPage />}
@@ -126,6 +127,7 @@ export function App() {
             {route.page === 'triage' && <TriagePage />}
             {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
             {route.page === 'awareness' && <AwarenessPage />}
+            {route.page === 'members' && <MembersPage />}
             {route.page === 'indicators' && <IndicatorsPage />}
             {route.page === 'country-reports' && <CountryReportsPage />}
             {route.page === 'alliance' && <AlliancePage />}
