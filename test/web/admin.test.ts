@@ -103,6 +103,7 @@ describe('web UI: irreversible actions ask first', () => {
     const dialog = page.getByRole('dialog', { name: /^Revoke token/ });
     await dialog.waitFor();
     expect(await text(dialog)).toContain('(role analyst, of hotline-admin) stops working at once; anything using it is refused');
+    expect(await text(dialog)).not.toContain('signed out');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await call('GET', '/whoami', undefined, secret)).status).toBe(200);
@@ -115,6 +116,18 @@ describe('web UI: irreversible actions ask first', () => {
     expect((await call('GET', '/whoami', undefined, secret)).status).toBe(401);
     await row.getByText(/revoked/).waitFor();
     expect(await row.getByRole('button', { name: /^Revoke/ }).count()).toBe(0);
+
+    // Its own token: the dialog says revoking it signs this browser out (and Cancel keeps it).
+    const own = (await call('GET', '/whoami')).json.token_id as number;
+    const ownRow = page.locator(`tr[data-token="${own}"]`);
+    expect(await text(ownRow)).toContain('(this session)');
+    await ownRow.getByRole('button', { name: /^Revoke token/ }).click();
+    const ownDialog = page.getByRole('dialog', { name: /^Revoke token/ });
+    await ownDialog.waitFor();
+    expect(await text(ownDialog)).toContain('It is the token this browser is signed in with: you will be signed out.');
+    await ownDialog.getByRole('button', { name: 'Cancel' }).click();
+    await ownDialog.waitFor({ state: 'hidden' });
+    expect((await call('GET', '/whoami')).status).toBe(200);
     await page.context().close();
   });
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Member, TokenCreated, TokenInfo } from '../../src/api/contract/index.js';
+import type { Member, TokenCreated, TokenInfo, WhoAmI } from '../../src/api/contract/index.js';
 import { ROLES } from '../../src/members/roles.js';
 import { api } from './api';
 import { ErrorMessage } from './ErrorMessage';
@@ -20,6 +20,8 @@ const tokenName = (t: { id: number; prefix: string; label?: string }) => `${t.la
 export function MembersPage() {
   const members = useLoad(() => api<{ members: Member[] }>('/members'), []);
   const tokens = useLoad(() => api<{ tokens: TokenInfo[] }>('/tokens'), []);
+  const me = useLoad(() => api<WhoAmI>('/whoami'), []);
+  const mine = (t: TokenInfo) => me.data?.token_id === t.id;
   const revoking = useAction({ toastErrors: true });
   const { ask, dialog } = useConfirm();
   const toast = useToast();
@@ -32,6 +34,7 @@ export function MembersPage() {
         <p>
           Token {tokenName(t)} (role {t.role}, of {memberName(t.member_id)}) stops working at once; anything using it is refused. A revoked token cannot be
           restored: whoever needs access again needs a new token. This cannot be undone.
+          {mine(t) && <strong> It is the token this browser is signed in with: you will be signed out.</strong>}
         </p>
       ),
       confirm: 'Revoke the token',
@@ -52,7 +55,7 @@ export function MembersPage() {
     { key: 'created', header: 'Created', sort: (m) => m.created_at, cell: (m) => when(m.created_at) },
   ];
   const tokenColumns: Array<Column<TokenInfo>> = [
-    { key: 'token', header: 'Token', rowHeader: true, sort: (t) => t.id, cell: (t) => tokenName(t) },
+    { key: 'token', header: 'Token', rowHeader: true, sort: (t) => t.id, cell: (t) => `${tokenName(t)}${mine(t) ? ' (this session)' : ''}` },
     { key: 'member', header: 'Member', sort: (t) => memberName(t.member_id), cell: (t) => memberName(t.member_id) },
     { key: 'role', header: 'Role', sort: (t) => t.role, cell: (t) => t.role },
     { key: 'created', header: 'Created', sort: (t) => t.created_at, cell: (t) => when(t.created_at) },
