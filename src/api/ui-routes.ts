@@ -49,6 +49,7 @@ export const UI_ROUTES = [
   { page: 'country-reports', path: '/country-reports', nav: 'Country reports', group: 'Reporting', permission: 'indicators.read' },
   { page: 'alliance', path: '/alliance', nav: 'Alliance', group: 'Reporting', permission: 'indicators.read' },
   { page: 'awareness', path: '/awareness', nav: 'Messages and help', group: 'Awareness', permission: 'awareness.manage' },
+  { page: 'members', path: '/members', nav: 'Members and tokens', group: 'Admin', permission: 'members.manage' },
 ] as const satisfies readonly UiRoute[];
 
 export type UiPage = (typeof UI_ROUTES)[number]['page'];

@@ -134,6 +134,15 @@ async function visit(page: Page, path: string, file: string): Promise<Findings> 
     );
     const size = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
     if (size.scrollWidth > size.clientWidth) found.overflow = size;
+    // The header's menus on one line inside the viewport (the nav may shrink: nothing of it may be cut off).
+    const menus = await page.locator('.top .menus > li > button').evaluateAll((bs) =>
+      bs.map((b) => {
+        const r = (b as unknown as { getBoundingClientRect(): { top: number; right: number } }).getBoundingClientRect();
+        return { top: Math.round(r.top), right: r.right };
+      }),
+    );
+    if (menus.some((m) => m.right > VIEWPORT.width || m.top !== menus[0].top))
+      found.overflow = { scrollWidth: Math.max(...menus.map((m) => m.right)), clientWidth: VIEWPORT.width };
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => (await axe.run(globalThis, { resultTypes: ['violations'] })).violations);
     for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
@@ -224,6 +233,8 @@ describe('every page, as each role', () => {
       const page = await context.newPage();
       const report: Record<string, Findings> = {};
       const paths = await pagesOf(role);
+      // The Admin menu's page is the admin's alone.
+      expect(paths.includes('/members'), `${role} is shown Members and tokens`).toBe(role === 'admin');
       for (const path of paths) {
         const [at, tab] = path.split('#');
         const name = `${matchUiPath(at)?.route.page ?? 'missing'}${tab ? `-${tab}` : ''}`;

@@ -220,7 +220,7 @@ describe('web UI', () => {
     await page.getByRole('button', { name: 'Add content' }).click();
     const row = page.locator('tbody tr', { hasText: AAA_ORIG_PDQ });
     await row.waitFor();
-    expect(await text(row)).toMatch(/^\d+ pdq d8f8f0ce\w+ industry:A2 \(legal: baseline\) ui test enabled Disable$/);
+    expect(await text(row)).toMatch(/^\d+ pdq d8f8f0ce\w+ industry:A2 \(legal: baseline\) ui test enabled Disable Delete$/);
     expect(await text(page.getByRole('status').filter({ hasText: 'Added' }))).toMatch(/^Added content \d+ \(pdq\)\.$/);
     await page.locator('.facts li', { hasText: 'pdq 1' }).waitFor();
 
@@ -841,9 +841,9 @@ describe('web UI', () => {
       await heading(page, 'Banks');
       const nav = page.getByRole('navigation', { name: 'Main' });
       const menus = nav.locator('.menu > button');
-      // An admin uses every page; Admin has no page in the UI yet, so no menu.
+      // An admin uses every page: all seven menus, Admin's (Members and tokens) last.
       expect(await menus.allTextContents()).toEqual(NAV_GROUPS.filter((g) => NAV_LINKS.some((l) => l.group === g)));
-      expect(await menus.allTextContents()).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness']);
+      expect(await menus.allTextContents()).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting', 'Awareness', 'Admin']);
       const boxes = await Promise.all((await menus.all()).map((m) => m.boundingBox()));
       expect(new Set(boxes.map((b) => Math.round(b!.y))).size, 'the menus are on one line').toBe(1);
       const header = (await page.locator('header.top').boundingBox())!;
@@ -933,7 +933,7 @@ describe('web UI', () => {
       await heading(analyst, 'Banks');
       const seen = await navOf(analyst);
       expect(seen.menus).toEqual(['Match & banks', 'Review & act', 'Victim identification', 'Exchange', 'Reporting']);
-      expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness'].includes(l.page)).map((l) => l.label));
+      expect(seen.links).toEqual(NAV_LINKS.filter((l) => !['rules', 'awareness', 'members'].includes(l.page)).map((l) => l.label));
       expect(seen.links.length).toBeLessThan(all.links.length);
       // Its home page counts what waits for it, each linking to its page: the demo's reviews and overlaps.
       await analyst.getByRole('link', { name: 'Alliance', exact: true }).click();

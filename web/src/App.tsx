@@ -35,6 +35,7 @@ const OperationsPage = lazy(() => import('./operations/OperationsPage').then((m)
 const OperationPage = lazy(() => import('./operations/OperationPage').then((m) => ({ default: m.OperationPage })));
 const LeadInboxPage = lazy(() => import('./operations/LeadInboxPage').then((m) => ({ default: m.LeadInboxPage })));
 const LeadPackagePage = lazy(() => import('./operations/LeadInboxPage').then((m) => ({ default: m.LeadPackagePage })));
+const MembersPage = lazy(() => import('./MembersPage').then((m) => ({ default: m.MembersPage })));
 const HomePage = lazy(() => import('./HomePage').then((m) => ({ default: m.HomePage })));
 
 /** The role's first page (the not-found page's way back); / is the role's home page (HomePage: what needs it now). */
@@ -117,7 +118,7 @@ export function App() {
           <Suspense fallback={<Skeleton label="Loading the page…" lines={4} />}>
             {atHome && who.data && home && <HomePage who={who.data} />}
             {route.page === 'banks' && <BanksPage />}
-            {route.page === 'bank' && <BankPage key={route.name} name={route.name} />}
+            {route.page === 'bank' && <BankPage key={route.name} name={route.name} write={who.data?.permissions.includes('banks.write') ?? false} />}
             {route.page === 'match' && <MatchPage />}
             {route.page === 'sync' && <SyncPage manage={who.data?.permissions.includes('federation.manage') ?? false} />}
             {route.page === 'review' && <ReviewPage />}
@@ -130,6 +131,7 @@ export function App() {
             {route.page === 'triage' && <TriagePage />}
             {route.page === 'triage-run' && <TriageRunPage id={route.id} />}
             {route.page === 'awareness' && <AwarenessPage />}
+            {route.page === 'members' && <MembersPage />}
             {route.page === 'indicators' && <IndicatorsPage />}
             {route.page === 'country-reports' && <CountryReportsPage />}
             {route.page === 'alliance' && <AlliancePage />}

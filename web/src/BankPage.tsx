@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, bankPath } from './api';
 import { AddContentForm } from './AddContentForm';
 import { ContentList } from './ContentList';
+import { DeleteBank } from './DeleteBank';
 import { ErrorMessage } from './ErrorMessage';
 import { ImportForm } from './ImportForm';
 import { Link } from './Link';
@@ -14,8 +15,8 @@ import { Skeleton } from './ui/Skeleton';
 import { useToast } from './ui/Toasts';
 import { useLoad } from './useLoad';
 
-/** One bank: its counts, matching on/off, adding content, importing a file, and its content a page at a time or searched by hash or tag. */
-export function BankPage({ name }: { name: string }) {
+/** One bank: its counts, matching on/off, adding content, importing a file, its content a page at a time or searched by hash or tag (each deletable), and deleting the bank — the deletions only for a role that may write banks. */
+export function BankPage({ name, write = false }: { name: string; write?: boolean }) {
   const loaded = useLoad(() => api<Bank>(bankPath(name)), [name]);
   const [changed, setChanged] = useState<Bank | null>(null);
   const [version, setVersion] = useState(0);
@@ -67,7 +68,17 @@ export function BankPage({ name }: { name: string }) {
               setVersion((v) => v + 1);
             }}
           />
-          <ContentList bank={bank.name} total={bank.content_count} version={version} />
+          <ContentList
+            bank={bank.name}
+            total={bank.content_count}
+            version={version}
+            write={write}
+            onDeleted={() => {
+              setChanged(null);
+              loaded.reload();
+            }}
+          />
+          {write && <DeleteBank bank={bank} />}
         </>
       )}
     </>

@@ -6,7 +6,10 @@ import type { Content, ContentPage } from './types';
 import { Button } from './ui/Button';
 import { Pager } from './ui/DataTable';
 import { EmptyState } from './ui/EmptyState';
+import { useConfirm } from './ui/Dialog';
 import { Skeleton } from './ui/Skeleton';
+import { useToast } from './ui/Toasts';
+import { useAction } from './useAction';
 import { useLoad } from './useLoad';
 
 const PAGE = 20;
@@ -14,7 +17,44 @@ const PAGE = 20;
 type SearchBy = 'hash' | 'tag';
 
 /** A bank's content, a page at a time (cursor paging on content id), or only what has a hash or a tag. */
-export function ContentList({ bank, total, version }: { bank: string; total: number; version: number }) {
+export function ContentList({
+  bank,
+  total,
+  version,
+  write,
+  onDeleted,
+}: {
+  bank: string;
+  total: number;
+  version: number;
+  /** The role may write banks: each item has a Delete button. */
+  write: boolean;
+  onDeleted: () => void;
+}) {
+  const { ask, dialog } = useConfirm();
+  const removing = useAction({ toastErrors: true });
+  const toast = useToast();
+  const remove = async (c: Content) => {
+    const yes = await ask({
+      title: `Delete content ${c.id}?`,
+      body: (
+        <p>
+          Content {c.id} is deleted from bank {bank} with its {c.signals.length === 1 ? 'signal' : `${c.signals.length} signals`} (
+          {c.signals.map((s) => s.signal_type).join(', ')}): it matches nothing again. Peers subscribed to {bank} see the deletion in its feed. To stop it
+          matching for a while, disable it instead. This cannot be undone.
+        </p>
+      ),
+      confirm: 'Delete the content',
+      danger: true,
+    });
+    if (!yes) return;
+    await removing.run(`Content ${c.id} was not deleted`, async () => {
+      const r = await api<{ signals_removed: number }>(`/content/${c.id}`, { method: 'DELETE' });
+      setItems((xs) => xs.filter((x) => x.id !== c.id));
+      toast.success(`Content ${c.id} deleted from ${bank}, with ${r.signals_removed} ${r.signals_removed === 1 ? 'signal' : 'signals'}.`);
+      onDeleted();
+    });
+  };
   /** The `after` cursor of every page seen so far; the last is the current page. */
   const [cursors, setCursors] = useState<number[]>([0]);
   const after = cursors[cursors.length - 1];
@@ -74,6 +114,7 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
         {search && <Button onClick={clear}>Show all content</Button>}
       </form>
       <ErrorMessage error={page.error} beside={['querystring/hash', 'querystring/tag']} />
+      <ErrorMessage error={removing.error} />
       {items.length === 0 ? (
         page.loading ? (
           <Skeleton label="Loading content…" table={{ columns: 6 }} />
@@ -100,7 +141,12 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
           </thead>
           <tbody>
             {items.map((c) => (
-              <ContentRow key={c.id} content={c} onChanged={(u) => setItems((xs) => xs.map((x) => (x.id === u.id ? u : x)))} />
+              <ContentRow
+                key={c.id}
+                content={c}
+                onChanged={(u) => setItems((xs) => xs.map((x) => (x.id === u.id ? u : x)))}
+                onDelete={write ? (x) => void remove(x) : undefined}
+              />
             ))}
           </tbody>
         </table>
@@ -123,6 +169,7 @@ export function ContentList({ bank, total, version }: { bank: string; total: num
             : () => setCursors((cs) => [...cs, next])
         }
       />
+      {dialog}
     </section>
   );
 }

@@ -16,8 +16,8 @@ function status(c: Content): string {
   return `disabled until ${c.disabled_until.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** One content item of a bank, with disable / re-enable. */
-export function ContentRow({ content: c, onChanged }: { content: Content; onChanged: (c: Content) => void }) {
+/** One content item of a bank, with disable / re-enable and delete (`onDelete` asks first: ContentList). */
+export function ContentRow({ content: c, onChanged, onDelete }: { content: Content; onChanged: (c: Content) => void; onDelete?: (c: Content) => void }) {
   const { busy, error, run } = useAction();
   const toast = useToast();
   const toggle = () =>
@@ -53,6 +53,14 @@ export function ContentRow({ content: c, onChanged }: { content: Content; onChan
         <Button onClick={() => void toggle()} disabled={busy} aria-label={`${c.enabled ? 'Disable' : 'Re-enable'} content ${c.id}`}>
           {c.enabled ? 'Disable' : 'Re-enable'}
         </Button>
+        {onDelete && (
+          <>
+            {' '}
+            <Button weight="danger" onClick={() => onDelete(c)} disabled={busy} aria-label={`Delete content ${c.id}`}>
+              Delete
+            </Button>
+          </>
+        )}
         <ErrorMessage error={error} />
       </td>
     </tr>

@@ -42,6 +42,7 @@ export type Route =
   | { page: 'country-reports' }
   | { page: 'alliance' }
   | { page: 'awareness' }
+  | { page: 'members' }
   | { page: 'triage-run'; id: number }
   | { page: 'operations' }
   | { page: 'operation'; id: number }
