@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
+/** Polls with room for a loaded machine (the default second is too little for a server under load). */
+const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 30_000, interval: 200 });
+
 // The browser globals the page functions below use (test/tsconfig.json has no DOM library).
 declare const sessionStorage: { setItem(key: string, value: string): void };
 declare function getComputedStyle(element: unknown): { textAlign: string; fontVariantNumeric: string };
@@ -104,10 +107,10 @@ describe('the design system', () => {
     expect(await numeric.evaluate((el) => [getComputedStyle(el).textAlign, getComputedStyle(el).fontVariantNumeric])).toEqual(['right', 'tabular-nums']);
 
     await header.getByRole('button').click();
-    await expect.poll(() => header.getAttribute('aria-sort')).toBe('ascending');
+    await poll(() => header.getAttribute('aria-sort')).toBe('ascending');
     expect(await order()).toEqual(['SORT_A', 'SORT_C', 'SORT_B']);
     await header.getByRole('button').click();
-    await expect.poll(() => header.getAttribute('aria-sort')).toBe('descending');
+    await poll(() => header.getAttribute('aria-sort')).toBe('descending');
     expect(await order()).toEqual(['SORT_B', 'SORT_C', 'SORT_A']);
     // One column is sorted at a time.
     expect(await page.locator('th[aria-sort]').count()).toBe(1);
@@ -160,9 +163,9 @@ describe('the design system', () => {
     expect(await page.locator('main [data-toast]').count()).toBe(0);
     // The items landed: the bank counts them and lists them a page at a time.
     expect((await call('GET', '/banks/VICS_UI')).json).toMatchObject({ content_count: items, signal_counts: { md5: items } });
-    await expect.poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 20,000');
+    await poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 20,000');
     await page.getByRole('button', { name: 'Dismiss notification' }).first().click();
-    await expect.poll(() => toast.count()).toBe(0);
+    await poll(() => toast.count()).toBe(0);
     await page.context().close();
   });
 
@@ -220,7 +223,7 @@ describe('the design system', () => {
     expect(await text(pager.locator('.pager-range'))).toBe('Rows 1–25 of 30 · page 1 of 2');
     expect(await pager.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     await pager.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(() => text(pager.locator('.pager-range'))).toBe('Rows 26–30 of 30 · page 2 of 2');
+    await poll(() => text(pager.locator('.pager-range'))).toBe('Rows 26–30 of 30 · page 2 of 2');
     expect(await table.locator('tbody tr').count()).toBe(5);
     expect(await pager.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
 

@@ -12,6 +12,9 @@ import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
+/** Polls with room for a loaded machine (the default second is too little for a server under load). */
+const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 30_000, interval: 200 });
+
 declare const sessionStorage: { setItem(key: string, value: string): void };
 
 const dirs: string[] = [];
@@ -81,7 +84,7 @@ describe('web UI forms', () => {
     await form.getByLabel('Name', { exact: true }).fill('A1 to review');
     await form.getByLabel('Industry A1').check();
     await form.getByRole('button', { name: 'Dry run' }).click();
-    await expect.poll(() => text(form.getByRole('status'))).toBe('Would have matched 2 of the 4 submissions recorded so far (fewer than 1,000).');
+    await poll(() => text(form.getByRole('status'))).toBe('Would have matched 2 of the 4 submissions recorded so far (fewer than 1,000).');
     await form.getByRole('button', { name: 'Create rule' }).click();
     const row = page.locator('tr[data-rule="A1 to review"]');
     await row.waitFor();
@@ -92,17 +95,17 @@ describe('web UI forms', () => {
     expect(await edit.getByLabel('Industry A1').isChecked()).toBe(true);
     await edit.getByLabel(/^Sources on the platform/).fill('upload');
     await edit.getByRole('button', { name: 'Dry run' }).click();
-    await expect.poll(() => text(edit.getByRole('status'))).toBe('Would have matched 1 of the 4 submissions recorded so far (fewer than 1,000).');
+    await poll(() => text(edit.getByRole('status'))).toBe('Would have matched 1 of the 4 submissions recorded so far (fewer than 1,000).');
     // A refused value is said beside its field.
     await edit.getByLabel('Banks (comma-separated; empty: any)').fill('NO_SUCH_BANK');
     await edit.getByRole('button', { name: 'Save rule' }).click();
     const banks = edit.getByLabel('Banks (comma-separated; empty: any)');
-    await expect.poll(() => banks.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => banks.getAttribute('aria-invalid')).toBe('true');
     expect(await text(edit.locator('#rule-banks-error'))).toMatch(/NO_SUCH_BANK/);
     expect(await text(edit.getByRole('alert'))).toBe('Rule A1 to review was not saved: see the banks field. RULE_INVALID · HTTP 400');
     await banks.fill('RULES_BANK');
     await edit.getByRole('button', { name: 'Save rule' }).click();
-    await expect.poll(() => text(row)).toBe('A1 to review bank RULES_BANK, classified industry:A1, source upload review Edit Delete');
+    await poll(() => text(row)).toBe('A1 to review bank RULES_BANK, classified industry:A1, source upload review Edit Delete');
     const rules = (await call('GET', '/rules')).json.rules as Array<{ name: string; conditions: unknown }>;
     expect(rules.find((r) => r.name === 'A1 to review')?.conditions).toEqual({ banks: ['RULES_BANK'], classifications: ['industry:A1'], sources: ['upload'] });
     // The dry run acted on nothing: still the four submissions, no review queued by it.
@@ -134,7 +137,7 @@ describe('web UI forms', () => {
     // A bad bank name is said beside the field.
     await form.getByLabel("Peer's bank").fill('not a bank');
     await form.getByRole('button', { name: 'Subscribe' }).click();
-    await expect.poll(() => form.getByLabel("Peer's bank").getAttribute('aria-invalid')).toBe('true');
+    await poll(() => form.getByLabel("Peer's bank").getAttribute('aria-invalid')).toBe('true');
     expect(await text(form.locator('#subscribe-bank-error'))).toBe('A bank name uses capital letters, digits and underscores, e.g. HOTLINE_2026.');
     await form.getByLabel("Peer's bank").fill('SHARED');
     await form.getByLabel(/^Into local bank/).fill('FROM_PEER');
@@ -144,11 +147,11 @@ describe('web UI forms', () => {
     expect(await text(page.getByRole('status').filter({ hasText: 'Subscribed' }))).toBe('Subscribed to hotline-peer/SHARED, received into FROM_PEER.');
     expect(await text(row.getByTestId('state'))).toBe('active');
     await row.getByRole('button', { name: 'Sync now' }).click();
-    await expect.poll(async () => text(row.locator('td').nth(3))).toBe('1'); // Received
+    await poll(async () => text(row.locator('td').nth(3))).toBe('1'); // Received
     expect((await call('GET', '/banks/FROM_PEER')).json.content_count).toBe(1);
 
     await row.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => text(row.getByTestId('state'))).toBe('paused');
+    await poll(() => text(row.getByTestId('state'))).toBe('paused');
     const sub = () =>
       call('GET', '/subscriptions').then((r) =>
         (r.json.subscriptions as Array<{ remote_bank: string; paused: boolean }>).find((s) => s.remote_bank === 'SHARED'),
@@ -159,7 +162,7 @@ describe('web UI forms', () => {
       ((await call('GET', '/sources')).json.sources as Array<{ name: string; enabled: boolean; state: string }>).find((x) => x.name === 'hotline-peer/SHARED');
     expect(await source()).toMatchObject({ enabled: false, state: 'disabled' });
     await row.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => text(row.getByTestId('state'))).toBe('active');
+    await poll(() => text(row.getByTestId('state'))).toBe('active');
     expect((await sub())?.paused).toBe(false);
     expect(await source()).toMatchObject({ enabled: true, state: 'ok' });
     await page.context().close();
@@ -195,26 +198,26 @@ describe('web UI forms', () => {
 
     await form.getByLabel('CSV file').setInputFiles(good);
     await form.getByRole('button', { name: 'Import' }).click();
-    await expect.poll(() => text(form.getByRole('status'))).toBe('Imported: 30 content added, 0 skipped.');
+    await poll(() => text(form.getByRole('status'))).toBe('Imported: 30 content added, 0 skipped.');
     expect(await form.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe('1');
     expect((await call('GET', '/banks/IMPORTED')).json.content_count).toBe(30);
-    await expect.poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 30');
+    await poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 30');
 
     const search = page.getByRole('search', { name: 'Search this bank' });
     await search.getByLabel('Search by').selectOption('tag');
     await search.getByLabel('Tag to find').fill('batch-7');
     await search.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => text(page.locator('#content-range'))).toBe('Items 1–3 with the tag batch-7');
+    await poll(() => text(page.locator('#content-range'))).toBe('Items 1–3 with the tag batch-7');
     await search.getByLabel('Search by').selectOption('hash');
     await search.getByLabel('Hash to find').fill(hex(17).toUpperCase());
     await search.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => text(page.locator('#content-range'))).toBe(`Items 1–1 with the hash ${hex(17).toUpperCase()}`);
+    await poll(() => text(page.locator('#content-range'))).toBe(`Items 1–1 with the hash ${hex(17).toUpperCase()}`);
     expect(await text(page.locator('table.content tbody'))).toContain(hex(17));
     await search.getByLabel('Hash to find').fill(hex(999));
     await search.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => text(page.locator('section[aria-labelledby="content-heading"]'))).toContain(`No content in this bank with the hash ${hex(999)}.`);
+    await poll(() => text(page.locator('section[aria-labelledby="content-heading"]'))).toContain(`No content in this bank with the hash ${hex(999)}.`);
     await search.getByRole('button', { name: 'Show all content' }).click();
-    await expect.poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 30');
+    await poll(() => text(page.locator('#content-range'))).toBe('Items 1–20 of 30');
     await page.context().close();
     expect(failed).toEqual([]);
   });
