@@ -197,7 +197,7 @@ describe('acting on a match, end to end', () => {
     await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), authority.token!);
     const page = await context.newPage();
     await page.goto(`${authority.url}/reports`);
-    await page.getByRole('button', { name: 'Received' }).click();
+    await page.getByRole('tab', { name: 'Received' }).click();
     const row = page.locator(`tr[data-report="${incoming[0].uid}"]`);
     await row.waitFor();
     expect(await row.innerText()).toMatch(/finished\s+child pornography\s+DE by ip\s+referral\s+platform-nl/);
