@@ -176,7 +176,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   const memberKind = (pick('memberKind', 'ALLIANCE_MEMBER_KIND') || 'platform') as MemberKind;
   if (!MEMBER_KINDS.includes(memberKind)) throw new AllianceError('USAGE', `ALLIANCE_MEMBER_KIND must be one of ${MEMBER_KINDS.join(', ')}`);
   const smtpUrl = pick('smtpUrl', 'ALLIANCE_SMTP_URL') || null;
-  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp:// or smtps://');
+  if (smtpUrl && !/^(smtps?:\/\/|file:\/\/\/)/.test(smtpUrl))
+    throw new AllianceError('USAGE', 'ALLIANCE_SMTP_URL must start with smtp://, smtps:// or file:/// (a pickup directory)');
   const logLevel = (pick('logLevel', 'ALLIANCE_LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
     throw new AllianceError('USAGE', `ALLIANCE_LOG_LEVEL "${logLevel}" is not a level`);

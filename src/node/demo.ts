@@ -256,6 +256,9 @@ export async function seedDemoWork(
     });
     const second = items.find((i) => i.id !== confirmed.id) ?? confirmed;
     const removed = await node.notices.create(actor, { url: `https://${DEMO.host}/u/demo-removed`, evidence: second.signals, legal_basis: basis });
+    // Sent now (serve --demo e-mails them into <data>/demo-outbox when no mail server is configured), so
+    // each timeline has its "sent"; then the host's answer for one of them.
+    await node.notices.tick();
     await node.notices.confirmRemoved(actor, removed.id, 'Demo: the host answered by e-mail that the file is removed');
     made.notices += 2;
   }

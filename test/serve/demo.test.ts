@@ -4,7 +4,7 @@
  * demo authority — a second node the process serves — and really delivered to it), notices with timelines, a series with victims and referrals, deconfliction cases on the
  * demo key flagged demo: true — and a second start on the same data adds nothing twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,14 +81,29 @@ describe('alliance serve --demo', () => {
       .toEqual({ state: 'delivered', error: null });
     expect(s.reports.find((r: { status: string }) => r.status === 'draft')).toMatchObject({ additional_info: expect.stringMatching(/^Demo draft/) });
 
-    // Notices to the demo hosting provider: one open (its timeline starts at "created"), one confirmed removed.
+    // Notices to the demo hosting provider, e-mailed into the demo outbox (no mail server configured):
+    // one open (created, sent), one sent and then confirmed removed.
     expect(s.providers.map((p: { name: string }) => p.name)).toEqual(['Demo Hosting']);
     expect(s.notices.map((n: { status: string }) => n.status).sort()).toEqual(['open', 'removed']);
     for (const n of s.notices) {
       const detail = (await http(`${first.url}/api/v1/notices/${n.id}`, token)).json;
-      expect(detail.events[0]).toMatchObject({ kind: 'created' });
-      if (n.status === 'removed') expect(detail.events.map((e: { kind: string }) => e.kind)).toContain('removed');
+      const kinds = detail.events.map((e: { kind: string }) => e.kind);
+      expect(kinds.slice(0, 2)).toEqual(['created', 'sent']);
+      expect(detail.events[1].detail).toMatch(/^e-mail to abuse@demo-hosting\.example: written to the pickup directory as \S+\.eml$/);
+      if (n.status === 'removed') expect(kinds.at(-1)).toBe('removed');
     }
+    const outbox = readdirSync(join(dir, 'demo-outbox'));
+    expect(outbox.filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+    const mail = readFileSync(
+      join(
+        dir,
+        'demo-outbox',
+        outbox.find((f) => f.endsWith('.eml'))!,
+      ),
+      'utf8',
+    );
+    expect(mail).toMatch(/^To: abuse@demo-hosting\.example\r$/m);
+    expect(mail).toMatch(/^Subject: Takedown notice /m);
     expect(s.notices.find((n: { status: string }) => n.status === 'open').review_id).toBe(confirmed.id);
 
     // A series with its content, two identified victims, each referred to a support service.

@@ -7,7 +7,8 @@
  */
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
 import type { Config } from '../../config/config.js';
@@ -62,7 +63,14 @@ export function serveCommand(): Command {
         workers: opts.workers === undefined ? undefined : String(opts.workers),
       });
       // The demo's deconfliction runs on the public demo key (flagged demo: true), never a configured one.
-      const config = opts.demo && !given.deconflictionKey ? { ...given, deconflictionKey: DEMO_DECONFLICTION_KEY } : given;
+      // Its e-mail notices go into <data>/demo-outbox unless a mail server is configured: the timelines show them sent.
+      const config = opts.demo
+        ? {
+            ...given,
+            deconflictionKey: given.deconflictionKey ?? DEMO_DECONFLICTION_KEY,
+            smtpUrl: given.smtpUrl ?? pathToFileURL(join(given.dataDir, 'demo-outbox')).href,
+          }
+        : given;
       if (config.workers > 1 && cluster.isPrimary) return runWorkers(config, (node) => prepare(node, opts), sayListening);
       await serve(config, cluster.isWorker ? workerId() : 0, opts);
     });
