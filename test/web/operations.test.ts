@@ -123,7 +123,7 @@ describe('the operations pages', () => {
   it('opens an operation in the UI: a refused date is said beside its field, then it opens', async () => {
     us = await open(US, '/operations');
     await heading(us, 'Operations');
-    await us.getByText('No operation yet.').waitFor();
+    await us.getByText('No operation yet: open the first one below.').waitFor();
     const form = us.getByRole('form', { name: 'Open an operation' });
     await form.getByLabel('Name').fill('Operation Placeholder');
     await form.getByLabel('Legal basis').fill('Placeholder act §1');

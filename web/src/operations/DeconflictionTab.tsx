@@ -6,7 +6,7 @@ import { Notice } from '../Notice';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
-import { useReason } from './ReasonDialog';
+import { Button, useReason } from '../ui';
 import { countryName } from './shared';
 
 /** Targets read in pages of the API's largest page; the held ones are looked for among the first MAX. */
@@ -86,9 +86,9 @@ export function DeconflictionTab({ operation }: { operation: Operation }) {
         releases it.
       </p>
       <p className="actions">
-        <button type="button" disabled={busy || operation.targets === 0} onClick={() => void check()}>
+        <Button weight="primary" disabled={busy || operation.targets === 0} onClick={() => void check()}>
           {busy ? 'Checking…' : 'Run the deconfliction check'}
-        </button>{' '}
+        </Button>{' '}
         {lines.data && <span data-unchecked>{unchecked === 0 ? 'Every target is checked.' : `${unchecked.toLocaleString('en')} not checked yet.`}</span>}
       </p>
       <Notice text={said} />
@@ -166,9 +166,9 @@ function OverlapTable({ targets, busy, onRelease }: { targets: OperationTarget[]
               </td>
               <td>
                 {onRelease ? (
-                  <button type="button" disabled={busy} onClick={() => onRelease(t)}>
+                  <Button disabled={busy} onClick={() => onRelease(t)}>
                     Release<span className="sr-only"> {t.ref}</span>
-                  </button>
+                  </Button>
                 ) : (
                   d.released && (
                     <>

@@ -9,8 +9,8 @@ import type { FieldSentences } from '../problems';
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
-import { useConfirm } from '../ui/ConfirmDialog';
-import { useReason } from './ReasonDialog';
+import { Button, DataTable, Skeleton, useConfirm, useReason } from '../ui';
+import { PackagesTable } from './PackagesTable';
 import { OUTCOMES, placed, reasonText, words, type Outcome } from './shared';
 
 /** The lead packages other authorities sent this one: from whom, for which operation, where each stands. */
@@ -25,43 +25,57 @@ export function LeadInboxPage() {
         record what came of each target: each step goes back to the sender as a signed status update.
       </p>
       <ErrorMessage error={inbox.error} />
-      {packages && packages.length === 0 && <p>No lead package received yet.</p>}
-      {packages && packages.length > 0 && (
-        <table className="lead-inbox">
-          <caption className="sr-only">Received lead packages</caption>
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">From</th>
-              <th scope="col">Operation</th>
-              <th scope="col">Targets</th>
-              <th scope="col">Status</th>
-              <th scope="col">Assigned to</th>
-              <th scope="col">Received</th>
-            </tr>
-          </thead>
-          <tbody>
-            {packages.map((p) => (
-              <tr key={p.id} data-inbox={p.uid} data-state={p.state}>
-                <th scope="row" className="ids">
+      {inbox.loading && !packages && <Skeleton label="Loading the lead inbox…" table={{ columns: 7 }} />}
+      {packages && (
+        <DataTable
+          caption="Received lead packages"
+          className="lead-inbox"
+          rows={packages}
+          rowKey={(p) => p.id}
+          rowProps={(p) => ({ 'data-inbox': p.uid, 'data-state': p.state })}
+          empty="No lead package received yet."
+          pageSize={50}
+          columns={[
+            {
+              key: 'package',
+              header: 'Package',
+              rowHeader: true,
+              className: 'ids',
+              sort: (p) => p.id,
+              cell: (p) => (
+                <>
                   <Link href={`/lead-inbox/${p.id}`}>Package #{p.id}</Link> <small className="muted">{p.uid}</small>
                   {p.prior_uid && <div className="muted">supplements {p.prior_uid}</div>}
-                </th>
-                <td>{p.from}</td>
-                <td>
+                </>
+              ),
+            },
+            { key: 'from', header: 'From', sort: (p) => p.from, cell: (p) => p.from },
+            {
+              key: 'operation',
+              header: 'Operation',
+              sort: (p) => p.operation.name,
+              cell: (p) => (
+                <>
                   {p.operation.name} <div className="muted">{p.operation.owner_agency}</div>
-                </td>
-                <td className="num">{p.targets.length.toLocaleString('en')}</td>
-                <td>
+                </>
+              ),
+            },
+            { key: 'targets', header: 'Targets', numeric: true, sort: (p) => p.targets.length, cell: (p) => p.targets.length.toLocaleString('en') },
+            {
+              key: 'status',
+              header: 'Status',
+              sort: (p) => p.state,
+              cell: (p) => (
+                <>
                   {words(p.state)}
                   {p.reason && <div className="muted">{p.reason}</div>}
-                </td>
-                <td>{p.assignee ?? '—'}</td>
-                <td>{when(p.received_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { key: 'assignee', header: 'Assigned to', sort: (p) => p.assignee, cell: (p) => p.assignee ?? '—' },
+            { key: 'received', header: 'Received', sort: (p) => p.received_at, cell: (p) => when(p.received_at) },
+          ]}
+        />
       )}
     </>
   );
@@ -160,18 +174,18 @@ export function LeadPackagePage({ id }: { id: number }) {
           </dl>
           <p className="actions">
             {p.state === 'received' && (
-              <button type="button" disabled={busy} onClick={() => void step('acknowledge', 'Acknowledged: the sender is told.')}>
+              <Button disabled={busy} onClick={() => void step('acknowledge', 'Acknowledged: the sender is told.')}>
                 Acknowledge
-              </button>
+              </Button>
             )}{' '}
             {(p.state === 'received' || p.state === 'acknowledged') && (
               <>
-                <button type="button" disabled={busy} onClick={() => void step('accept', 'Accepted: record the outcomes per target below.')}>
+                <Button weight="primary" disabled={busy} onClick={() => void step('accept', 'Accepted: record the outcomes per target below.')}>
                   Accept
-                </button>{' '}
-                <button type="button" className="danger" disabled={busy} onClick={() => void decline()}>
+                </Button>{' '}
+                <Button weight="danger" disabled={busy} onClick={() => void decline()}>
                   Decline…
-                </button>
+                </Button>
               </>
             )}
           </p>
@@ -187,9 +201,9 @@ export function LeadPackagePage({ id }: { id: number }) {
                   aria-describedby={concerns(error, 'body/assignee') ? 'assignee-error' : undefined}
                 />
               </label>{' '}
-              <button type="submit" disabled={busy || !assignee?.trim()}>
+              <Button type="submit" disabled={busy || !assignee?.trim()}>
                 Assign
-              </button>
+              </Button>
               <FieldError error={error} field="body/assignee" id="assignee-error" />
             </form>
           )}
@@ -264,7 +278,7 @@ export function LeadPackagePage({ id }: { id: number }) {
             </tbody>
           </table>
           {(p.state === 'acknowledged' || p.state === 'accepted') && <ForwardForm pkg={p} onForwarded={pkg.reload} />}
-          {p.forwards.length > 0 && <Forwards pkg={p} />}
+          {p.forwards.length > 0 && <PackagesTable caption="Forwarded" packages={p.forwards} />}
         </>
       )}
       {dialog}
@@ -344,51 +358,12 @@ function ForwardForm({ pkg, onForwarded }: { pkg: InboxPackage; onForwarded: () 
         />
         <FieldError error={problem} field="body/country" id="forward-country-error" />
       </div>
-      <button type="submit" disabled={busy || chosen.length === 0 || !country.trim()}>
+      <Button weight="danger" type="submit" disabled={busy || chosen.length === 0 || !country.trim()}>
         Forward…
-      </button>
+      </Button>
       <ErrorMessage error={problem} beside={['body/country']} />
       {confirm.dialog}
     </form>
-  );
-}
-
-/** The packages this one's targets were forwarded in, with what their receivers said. */
-function Forwards({ pkg }: { pkg: InboxPackage }) {
-  return (
-    <table className="op-packages">
-      <caption>Forwarded</caption>
-      <thead>
-        <tr>
-          <th scope="col">Package</th>
-          <th scope="col">Country</th>
-          <th scope="col">Receiver</th>
-          <th scope="col">Targets</th>
-          <th scope="col">Delivery</th>
-          <th scope="col">Receiver's status</th>
-          <th scope="col">Outcomes</th>
-        </tr>
-      </thead>
-      <tbody>
-        {pkg.forwards.map((f) => (
-          <tr key={f.uid} data-forward={f.country}>
-            <th scope="row" className="ids">
-              <small>{f.uid}</small>
-            </th>
-            <td>{f.country}</td>
-            <td>{f.peer ?? 'none yet'}</td>
-            <td className="num">{f.targets}</td>
-            <td className="ids">{f.state === 'delivered' ? `delivered ${when(f.delivered_at)}` : words(f.state)}</td>
-            <td>{f.status ? words(f.status) : '—'}</td>
-            <td className="ids">
-              {Object.entries(f.outcomes)
-                .map(([ref, os]) => `${ref}: ${os.map((o) => words(o.outcome) + (o.count !== null ? ` (${o.count})` : '')).join(', ')}`)
-                .join('; ') || 'none yet'}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 
@@ -468,9 +443,9 @@ function OutcomeForm({ pkg, target, onRecorded }: { pkg: number; target: string;
           aria-describedby={concerns(problem, 'body/at') ? `at-${slug}-error` : undefined}
         />
       </label>{' '}
-      <button type="submit" disabled={busy}>
+      <Button weight="primary" type="submit" disabled={busy}>
         Record<span className="sr-only"> the outcome for {target}</span>
-      </button>
+      </Button>
       <FieldError error={problem} field="body/count" id={`count-${slug}-error`} />
       <FieldError error={problem} field="body/at" id={`at-${slug}-error`} />
       <ErrorMessage error={problem} beside={['body/count', 'body/at']} />

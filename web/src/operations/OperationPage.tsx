@@ -1,9 +1,10 @@
-import { lazy, Suspense, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Operation } from '../../../src/api/contract/index.js';
 import { api } from '../api';
 import { ErrorMessage } from '../ErrorMessage';
 import { Link } from '../Link';
 import { PageHeading } from '../PageHeading';
+import { Skeleton, Tabs } from '../ui';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { DeconflictionTab } from './DeconflictionTab';
@@ -30,7 +31,6 @@ const fromHash = (): Tab => {
 export function OperationPage({ id }: { id: number }) {
   const op = useLoad(() => api<Operation>(`/operations/${id}`), [id]);
   const [tab, setTab] = useState<Tab>(fromHash);
-  const tabs = useRef<Array<HTMLButtonElement | null>>([]);
   const o = op.data;
 
   // A link to another tab of the page (or an address edited by hand) opens it.
@@ -40,18 +40,9 @@ export function OperationPage({ id }: { id: number }) {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
-  const choose = (t: Tab, focus = false) => {
+  const choose = (t: Tab) => {
     setTab(t);
     window.history.replaceState(null, '', `#${t}`); // a reload or a shared link opens the same tab
-    if (focus) tabs.current[TABS.findIndex((x) => x.id === t)]?.focus();
-  };
-  // The tabs pattern: arrow keys move between tabs, Home and End to the first and last.
-  const keyDown = (e: KeyboardEvent) => {
-    const i = TABS.findIndex((x) => x.id === tab);
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
-    if (to === undefined) return;
-    e.preventDefault();
-    choose(TABS[(to + TABS.length) % TABS.length].id, true);
   };
 
   return (
@@ -93,41 +84,16 @@ export function OperationPage({ id }: { id: number }) {
               </>
             )}
           </dl>
-          <div role="tablist" aria-label="Operation" className="tabs" onKeyDown={keyDown}>
-            {TABS.map((t, i) => (
-              <button
-                key={t.id}
-                ref={(b) => {
-                  tabs.current[i] = b;
-                }}
-                type="button"
-                role="tab"
-                id={`tab-${t.id}`}
-                aria-selected={tab === t.id}
-                aria-controls={`panel-${t.id}`}
-                tabIndex={tab === t.id ? 0 : -1}
-                onClick={() => choose(t.id)}
-              >
-                {t.label}
-              </button>
-            ))}
-          </div>
-          <section role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+          <Tabs label="Operation" tabs={TABS} selected={tab} onSelect={choose}>
             {tab === 'targets' && <TargetsTab operation={o} onChanged={op.reload} />}
             {tab === 'deconfliction' && <DeconflictionTab operation={o} />}
             {tab === 'packages' && <PackagesTab operation={o} />}
             {tab === 'picture' && (
-              <Suspense
-                fallback={
-                  <p className="loading" role="status">
-                    Loading the picture…
-                  </p>
-                }
-              >
+              <Suspense fallback={<Skeleton label="Loading the picture…" />}>
                 <PictureTab operation={o} />
               </Suspense>
             )}
-          </section>
+          </Tabs>
         </>
       )}
     </>

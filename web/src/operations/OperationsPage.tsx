@@ -10,6 +10,7 @@ import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { placed } from './shared';
+import { Button, DataTable, Skeleton } from '../ui';
 
 /** The form's fields as the API names them, in the form's words. */
 const FIELDS: FieldSentences = {
@@ -36,37 +37,35 @@ export function OperationsPage() {
         the outcomes come back. Received packages are in the <Link href="/lead-inbox">lead inbox</Link>.
       </p>
       <ErrorMessage error={list.error} />
-      {ops && ops.length === 0 && <p>No operation yet.</p>}
-      {ops && ops.length > 0 && (
-        <table className="operations">
-          <caption className="sr-only">Operations</caption>
-          <thead>
-            <tr>
-              <th scope="col">Operation</th>
-              <th scope="col">Owner agency</th>
-              <th scope="col">Contact point</th>
-              <th scope="col">Dates</th>
-              <th scope="col">Targets</th>
-              <th scope="col">Opened</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ops.map((o) => (
-              <tr key={o.uid} data-operation={o.name}>
-                <th scope="row">
+      {list.loading && !ops && <Skeleton label="Loading the operations…" table={{ columns: 6 }} />}
+      {ops && (
+        <DataTable
+          caption="Operations"
+          className="operations"
+          rows={ops}
+          rowKey={(o) => o.uid}
+          rowProps={(o) => ({ 'data-operation': o.name })}
+          empty="No operation yet: open the first one below."
+          pageSize={50}
+          columns={[
+            {
+              key: 'name',
+              header: 'Operation',
+              rowHeader: true,
+              sort: (o) => o.name,
+              cell: (o) => (
+                <>
                   <Link href={`/operations/${o.id}`}>{o.name}</Link> <small className="muted">{o.uid}</small>
-                </th>
-                <td>{o.owner_agency}</td>
-                <td>{o.contact_point}</td>
-                <td>
-                  {day(o.starts_at)} to {day(o.ends_at)}
-                </td>
-                <td className="num">{o.targets.toLocaleString('en')}</td>
-                <td>{when(o.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { key: 'agency', header: 'Owner agency', sort: (o) => o.owner_agency, cell: (o) => o.owner_agency },
+            { key: 'contact', header: 'Contact point', cell: (o) => o.contact_point },
+            { key: 'dates', header: 'Dates', sort: (o) => o.starts_at, cell: (o) => `${day(o.starts_at)} to ${day(o.ends_at)}` },
+            { key: 'targets', header: 'Targets', numeric: true, sort: (o) => o.targets, cell: (o) => o.targets.toLocaleString('en') },
+            { key: 'opened', header: 'Opened', sort: (o) => o.created_at, cell: (o) => when(o.created_at) },
+          ]}
+        />
       )}
       <OpenOperationForm onOpened={(o) => navigate(`/operations/${o.id}`)} />
     </>
@@ -155,9 +154,9 @@ function OpenOperationForm({ onOpened }: { onOpened: (o: Operation) => void }) {
         ),
         'Never leave this node: no package or peer receives them.',
       )}
-      <button type="submit" disabled={busy}>
+      <Button weight="primary" type="submit" disabled={busy}>
         {busy ? 'Opening…' : 'Open operation'}
-      </button>
+      </Button>
       <ErrorMessage error={problem} beside={Object.keys(FIELDS)} />
     </form>
   );

@@ -4,11 +4,12 @@ import { api } from '../api';
 import { concerns, ErrorMessage, FieldError } from '../ErrorMessage';
 import { Notice } from '../Notice';
 import type { FieldSentences } from '../problems';
-import { useConfirm } from '../ui/ConfirmDialog';
+
 import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
-import { when } from '../when';
-import { placed, words } from './shared';
+import { PackagesTable } from './PackagesTable';
+import { placed } from './shared';
+import { Button, useConfirm } from '../ui';
 
 const FIELDS: FieldSentences = {
   'body/countries': { label: 'countries', invalid: 'Countries are two-letter ISO 3166 codes separated by commas (DE, NL), or empty for all.' },
@@ -28,19 +29,6 @@ export function sendLine(p: LeadPackage): string {
   return p.peer
     ? `sends ${plural(p.targets, 'target')} to the authority for ${p.country} (${p.peer})${p.prior_uid ? ', a supplement' : ''}`
     : `${plural(p.targets, 'target')} for ${p.country} wait: ${p.explanation || `no receiving authority registered for ${p.country}`}`;
-}
-
-/** Where a package stands: its delivery, then what its receiver said. */
-function standing(p: LeadPackage): string {
-  const delivery =
-    p.state === 'queued'
-      ? `queued${p.attempts ? ` (attempt ${p.attempts}${p.last_error ? `; last error: ${p.last_error}` : ''})` : ''}`
-      : p.state === 'delivered'
-        ? `delivered ${when(p.delivered_at)}`
-        : p.state === 'waiting'
-          ? `waiting: ${p.explanation}`
-          : 'built, not sent';
-  return delivery;
 }
 
 /**
@@ -178,95 +166,25 @@ export function PackagesTab({ operation }: { operation: Operation }) {
           <FieldError error={problem} field="body/handling/restrictions" id="pkg-restrictions-error" />
           <small id="pkg-restrictions-hint">One restriction a line.</small>
         </div>
-        <button type="submit" disabled={busy}>
+        <Button weight="primary" type="submit" disabled={busy}>
           Build packages
-        </button>
+        </Button>
       </form>
       <p className="actions">
-        <button type="button" disabled={busy || unsent.length === 0} onClick={() => void send()}>
+        <Button weight="danger" disabled={busy || unsent.length === 0} onClick={() => void send()}>
           Send the packages not sent yet{unsent.length ? ` (${unsent.length})` : ''}
-        </button>
+        </Button>
       </p>
       <Notice text={said} />
       <ErrorMessage error={problem ?? packages.error} beside={Object.keys(FIELDS)} />
       {packages.data && all.length === 0 && <p>No package built yet.</p>}
-      {all.length > 0 && (
-        <table className="op-packages">
-          <caption>Lead packages</caption>
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">Country</th>
-              <th scope="col">Receiver</th>
-              <th scope="col">Targets</th>
-              <th scope="col">Handling</th>
-              <th scope="col">Delivery</th>
-              <th scope="col">Receiver's status</th>
-              <th scope="col">Outcomes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {all.map((p) => (
-              <PackageRow key={p.id} p={p} busy={busy} onResend={() => void send(p)} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      {all.length > 0 && <PackagesTable caption="Lead packages" packages={all} handling busy={busy} onResend={(p) => void send(p)} />}
       <p>
-        <button type="button" className="secondary" onClick={packages.reload} disabled={packages.loading}>
+        <Button onClick={packages.reload} disabled={packages.loading}>
           Refresh
-        </button>
+        </Button>
       </p>
       {dialog}
     </>
-  );
-}
-
-function PackageRow({ p, busy, onResend }: { p: LeadPackage; busy: boolean; onResend: () => void }) {
-  const outcomes = Object.entries(p.outcomes);
-  const receipt = p.receipt as { received_at?: string; received?: boolean } | null;
-  return (
-    <tr data-package={p.country} data-state={p.state}>
-      <th scope="row" className="ids">
-        #{p.id} <small className="muted">{p.uid}</small>
-        {p.prior_uid && <div className="muted">supplements {p.prior_uid}</div>}
-      </th>
-      <td>{p.country}</td>
-      <td>{p.peer ?? 'none yet'}</td>
-      <td className="num">{p.targets.toLocaleString('en')}</td>
-      <td className="ids">{p.handling.length ? p.handling.join('; ') : 'none'}</td>
-      <td className="ids" data-col="delivery">
-        {standing(p)}
-        {receipt?.received && <div className="muted">receipt: received{receipt.received_at ? ` ${when(receipt.received_at)}` : ''}</div>}
-        {p.state === 'queued' && p.last_error && (
-          <div>
-            <button type="button" disabled={busy} onClick={onResend}>
-              Send again<span className="sr-only"> package {p.id}</span>
-            </button>
-          </div>
-        )}
-      </td>
-      <td data-col="status">
-        {p.status ? words(p.status) : '—'}
-        {p.reason && <div>reason: {p.reason}</div>}
-        {p.assignee && <div>assigned to {p.assignee}</div>}
-        {p.acknowledged_at && <div className="muted">acknowledged {when(p.acknowledged_at)}</div>}
-        {p.accepted_at && <div className="muted">accepted {when(p.accepted_at)}</div>}
-      </td>
-      <td className="ids" data-col="outcomes">
-        {outcomes.length === 0 ? (
-          'none yet'
-        ) : (
-          <ul className="reasons">
-            {outcomes.map(([ref, os]) => (
-              <li key={ref}>
-                {ref}:{' '}
-                {os.map((o) => `${words(o.outcome)}${o.count !== null ? ` (${o.count})` : ''}${o.via.length ? ` via ${o.via.join(' ← ')}` : ''}`).join(', ')}
-              </li>
-            ))}
-          </ul>
-        )}
-      </td>
-    </tr>
   );
 }

@@ -6,6 +6,7 @@ import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { when } from '../when';
 import { median, words } from './shared';
+import { Button } from '../ui';
 
 const OUTCOME_COLUMNS = ['identified', 'searched', 'arrested', 'charged', 'convicted', 'acquitted', 'no_further_action'] as const;
 const SERIES = [
@@ -44,20 +45,20 @@ export function PictureTab({ operation }: { operation: Operation }) {
         <>
           <p className="muted">
             As of {when(p.generated_at)}.{' '}
-            <button type="button" className="secondary" onClick={picture.reload} disabled={picture.loading}>
+            <Button onClick={picture.reload} disabled={picture.loading}>
               Refresh
-            </button>
+            </Button>
           </p>
           <p className="actions">
-            <button type="button" disabled={busy} onClick={() => void download('csv')}>
+            <Button disabled={busy} onClick={() => void download('csv')}>
               Download CSV
-            </button>{' '}
-            <button type="button" disabled={busy} onClick={() => void download('pdf')}>
+            </Button>{' '}
+            <Button disabled={busy} onClick={() => void download('pdf')}>
               Download the signed PDF
-            </button>{' '}
-            <button type="button" className="secondary" disabled={busy} onClick={() => void download('pdf.sig')}>
+            </Button>{' '}
+            <Button disabled={busy} onClick={() => void download('pdf.sig')}>
               Its signature
-            </button>
+            </Button>
           </p>
           <table className="op-picture">
             <caption>Referrals per country</caption>

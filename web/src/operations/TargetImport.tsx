@@ -5,6 +5,7 @@ import { ErrorMessage } from '../ErrorMessage';
 import { Notice } from '../Notice';
 import { toProblem, type Problem } from '../problems';
 import { countryName } from './shared';
+import { Button } from '../ui';
 
 /** The largest file the API takes over HTTP (src/api/v1/operations.ts TARGET_BODY_LIMIT); larger ones go through the CLI. */
 const LIMIT = 32 * 1024 * 1024;
@@ -106,9 +107,9 @@ export function TargetImport({ operation, onImported }: { operation: number; onI
           or JSON lines. Hashes only, never media. All or nothing: a file with an error imports nothing.
         </small>
       </div>
-      <button type="submit" disabled={busy || !file}>
+      <Button weight="primary" type="submit" disabled={busy || !file}>
         {busy ? 'Importing…' : 'Import'}
-      </button>
+      </Button>
       {busy && progress && (
         <progress aria-label="Import progress" max={Math.max(progress.total, 1)} value={progress.sent < progress.total ? progress.sent : undefined} />
       )}

@@ -7,6 +7,7 @@ import { useAction } from '../useAction';
 import { useLoad } from '../useLoad';
 import { countryName, placed, reasonText } from './shared';
 import { TargetImport } from './TargetImport';
+import { Button } from '../ui';
 
 const PAGE = 100;
 const FIELDS: FieldSentences = {
@@ -129,12 +130,12 @@ export function TargetsTab({ operation, onChanged }: { operation: Operation; onC
             </table>
           )}
           <p className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+            <Button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
               Previous
-            </button>{' '}
-            <button type="button" disabled={!targets || targets.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
+            </Button>{' '}
+            <Button disabled={!targets || targets.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
               Next
-            </button>
+            </Button>
           </p>
         </>
       )}
@@ -210,9 +211,9 @@ function TargetRow({ operation, target: t, onChanged }: { operation: number; tar
         </td>
         <td data-col="check">{checkState(t)}</td>
         <td>
-          <button type="button" aria-expanded={editing} aria-controls={`override-${slug}`} onClick={() => setEditing(!editing)}>
+          <Button aria-expanded={editing} aria-controls={`override-${slug}`} onClick={() => setEditing(!editing)}>
             Change country<span className="sr-only"> of {t.ref}</span>
-          </button>
+          </Button>
         </td>
       </tr>
       {editing && (
@@ -242,9 +243,9 @@ function TargetRow({ operation, target: t, onChanged }: { operation: number; tar
                   aria-describedby={concerns(problem, 'body/reason') ? `override-${slug}-reason-error` : undefined}
                 />
               </label>{' '}
-              <button type="submit" disabled={busy}>
+              <Button weight="primary" type="submit" disabled={busy}>
                 Save country
-              </button>
+              </Button>
               <small className="muted"> Empty: back to the attributed country.</small>
               <FieldError error={problem} field="body/country" id={`override-${slug}-country-error`} />
               <FieldError error={problem} field="body/reason" id={`override-${slug}-reason-error`} />

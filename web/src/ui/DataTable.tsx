@@ -112,11 +112,11 @@ export function DataTable<T>({
               {columns.map((c) => {
                 const cls = [c.numeric ? 'num' : '', c.className ?? ''].filter(Boolean).join(' ') || undefined;
                 return c.rowHeader ? (
-                  <th key={c.key} scope="row" className={cls}>
+                  <th key={c.key} scope="row" className={cls} data-col={c.key}>
                     {c.cell(r)}
                   </th>
                 ) : (
-                  <td key={c.key} className={cls}>
+                  <td key={c.key} className={cls} data-col={c.key}>
                     {c.cell(r)}
                   </td>
                 );

@@ -7,3 +7,4 @@ export { Field, FieldProblem } from './Field';
 export { Skeleton } from './Skeleton';
 export { Tabs, type Tab } from './Tabs';
 export { ToastProvider, useToast, type Toaster } from './Toasts';
+export { useReason, type ReasonRequest } from './ReasonDialog';
