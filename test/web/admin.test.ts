@@ -8,12 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { heading, launchChromium, openSignedIn, text } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
-declare const sessionStorage: { setItem(key: string, value: string): void };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
 let dir: string;
@@ -45,26 +44,14 @@ afterAll(async () => {
 
 const call = (method: string, path: string, body?: unknown, as = token) => http(`${server.url}/api/v1${path}`, as, method, body);
 
-async function open(path: string, as = token): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), as);
-  const page = await context.newPage();
-  page.on('response', (r) => {
-    if (r.status() >= 500) failed.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(server.url + path);
-  return page;
-}
-
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
-const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const open = (path: string, as = token): Promise<Page> =>
+  openSignedIn(browser, server.url, path, as, { failed, permissions: ['clipboard-read', 'clipboard-write'] });
 
 describe('web UI: irreversible actions ask first', () => {
   it('creates a token from the Admin menu, shows its secret once, and revokes it only on the second action', async () => {
     const page = await open('/');
     await page.getByRole('button', { name: 'Admin' }).click();
-    await page.getByRole('link', { name: 'Members and tokens' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members and tokens' }).click();
     await heading(page, 'Members and tokens');
     expect(await text(page.getByRole('table', { name: 'Members' }))).toContain('hotline-admin');
 

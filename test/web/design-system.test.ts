@@ -9,16 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
+import { heading, launchChromium, openSignedIn, text } from '../support/chromium.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 /** Polls with room for a loaded machine (the default second is too little for a server under load). */
 const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 30_000, interval: 200 });
 
 // The browser globals the page functions below use (test/tsconfig.json has no DOM library).
-declare const sessionStorage: { setItem(key: string, value: string): void };
 declare function getComputedStyle(element: unknown): { textAlign: string; fontVariantNumeric: string };
 
 const CONTEXT = 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media';
@@ -70,19 +69,7 @@ function call(method: string, path: string, body?: unknown) {
   return http(`${server.url}/api/v1${path}`, token, method, body);
 }
 
-async function open(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
-  const page = await context.newPage();
-  page.on('response', (r) => {
-    if (r.status() >= 500) failed.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(server.url + path);
-  return page;
-}
-
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
-const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const open = (path: string): Promise<Page> => openSignedIn(browser, server.url, path, token, { failed });
 
 describe('the design system', () => {
   it('sorts a table by a numeric column on a header click, both ways, and says so with aria-sort', async () => {

@@ -7,15 +7,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { heading, launchChromium, openSignedIn, text } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
 /** Polls with room for a loaded machine (the default second is too little for a server under load). */
 const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 30_000, interval: 200 });
-
-declare const sessionStorage: { setItem(key: string, value: string): void };
 
 const dirs: string[] = [];
 let server: ServerProcess;
@@ -48,19 +46,7 @@ afterAll(async () => {
 
 const call = (method: string, path: string, body?: unknown) => http(`${server.url}/api/v1${path}`, token, method, body);
 
-async function open(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), token);
-  const page = await context.newPage();
-  page.on('response', (r) => {
-    if (r.status() >= 500) failed.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(server.url + path);
-  return page;
-}
-
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
-const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const open = (path: string): Promise<Page> => openSignedIn(browser, server.url, path, token, { failed });
 
 describe('web UI forms', () => {
   it('creates, edits and dry-runs a rule with a classification condition', async () => {

@@ -18,11 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
+import { heading, launchChromium, openSignedIn, text } from '../support/chromium.js';
 import { REPO } from '../support/paths.js';
 import { http, startServer, type ServerProcess } from '../support/server-process.js';
 
-declare const sessionStorage: { setItem(key: string, value: string): void };
 declare const axe: {
   run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }>;
 };
@@ -98,22 +97,10 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function open(n: Node, path: string): Promise<Page> {
-  // bypassCSP: axe-core is put into the page as a script the node's CSP would refuse.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  await context.addInitScript((t) => sessionStorage.setItem('alliance.token', t), n.token!);
-  const page = await context.newPage();
-  page.on('response', (r) => {
-    if (r.status() >= 500) failed.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(n.url + path);
-  return page;
-}
+const open = (n: Node, path: string): Promise<Page> => openSignedIn(browser, n.url, path, n.token!, { bypassCSP: true, failed });
 
 /** Polls with room for a loaded machine (the default second is too little for a server under load). */
 const poll = <T>(f: () => Promise<T> | T) => expect.poll(f, { timeout: 60_000, interval: 250 });
-const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
-const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ').trim();
 const cells = async (row: Locator) => (await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 
 describe('the operations pages', () => {
