@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_PAGE, PART_BYTES, parts, type PackagePayload, type PackageTarget } from '../../src/operations/leads.js';
 import { leadPackageLists } from '../../src/store/migrations/0030-lead-package-lists.js';
 import { startApi, type TestApi } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 import { DIALECTS } from '../support/dialects.js';
 
 /** More than two pages of targets; one in four in the Netherlands, the others in Germany. */
@@ -75,6 +76,21 @@ describe.each(DIALECTS)('lead packages over several pages on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/status/) });
     await expect(api.node.operations.targets(await api.node.operator(), op, { status: 'maybe' })).rejects.toMatchObject({ code: 'OPERATION_INVALID' });
+    // The CLI's filter is the same one.
+    const env = api.env.config.databaseUrl ? { ALLIANCE_DATABASE_URL: api.env.config.databaseUrl } : {};
+    const cli = (...args: string[]) => runCli([...args, '--data', api.env.dataDir], { env });
+    const held = await cli('operation', 'targets', String(op), '--status', 'held');
+    expect(held.code, held.stderr).toBe(0);
+    expect(
+      held.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['t5', 't1234', 't2400']);
+    expect(held.stdout).toMatch(/\tHELD: /);
+    const wrong = await cli('operation', 'targets', String(op), '--status', 'maybe');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/status: "maybe" is not one of held, released/);
   });
 
   it('builds parts as parts() makes of the targets in id order: every packageable target once, each under the byte budget', async () => {
