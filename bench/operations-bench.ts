@@ -5,7 +5,8 @@
  * and for one in ten a shared MD5 of which some match a bank), imported into an operation through
  * the service the CLI uses (`alliance operation import`), every target attributed and its hashes
  * matched, on the embedded SQLite default. Prints the time, targets/s, the peak and per-tenth RSS,
- * and the ratio to the budget (60 s) in the same run.
+ * and the ratio to the budget (60 s) in the same run; then checks every target against
+ * deconfliction and builds the lead packages, each phase with its time and its own peak RSS.
  * Usage: npm run bench:operations [-- --targets 1000000]
  */
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
@@ -17,6 +18,13 @@ import { fileChunks } from '../src/exchange/index.js';
 import { openNode } from '../src/node/node.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(`Usage: npm run bench:operations [-- --targets N]
+  --targets N   how many targets the generated board export has (default 1,000,000)
+Prints the import's time, CPU and RSS (at 10/50/90 % and peak), then deconfliction's and the lead
+packages' time, each with the peak RSS during that phase (sampled every 250 ms).`);
+  process.exit(0);
+}
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const N = Number(flag('--targets') ?? 1_000_000);
 const BUDGET_S = 60;
@@ -72,18 +80,26 @@ async function main(): Promise<void> {
     const op = await node.operations.open(admin, { name: 'Bench', legal_basis: 'bench', owner_agency: 'bench', contact_point: 'bench' });
     const rss: number[] = [];
     let peak = 0;
+    // The peak of the phase under way (reset at each phase's start).
+    let phasePeak = 0;
+    let importing = true;
     const sampler = setInterval(() => {
       const r = process.memoryUsage().rss;
-      rss.push(r);
+      if (importing) rss.push(r);
       peak = Math.max(peak, r);
+      phasePeak = Math.max(phasePeak, r);
     }, 250);
+    const phase = () => {
+      phasePeak = process.memoryUsage().rss;
+      return phasePeak;
+    };
     const started = performance.now();
     const cpu0 = process.cpuUsage();
     const done = await node.operations.importTargets(admin, op.id, () => fileChunks(file));
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    clearInterval(sampler);
+    importing = false;
     const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
     const at = (f: number) => mib(rss[Math.min(rss.length - 1, Math.floor(rss.length * f))] ?? 0);
     console.log(
@@ -95,17 +111,22 @@ async function main(): Promise<void> {
     console.log(`  countries: ${done.countries.map((c) => `${c.country ?? 'none'} ${c.targets.toLocaleString('en')}`).join(', ')}`);
     console.log(`  with matched content: ${done.countries.reduce((n, c) => n + c.with_matches, 0).toLocaleString('en')}`);
     // Then every target checked against deconfliction (keyed hashes of each identifier) and a package built per country.
+    phase();
     const t1 = performance.now();
     const checked = await node.operations.deconflict(admin, op.id);
     const deconflictS = (performance.now() - t1) / 1000;
+    const deconflictPeak = Math.max(phasePeak, process.memoryUsage().rss);
+    const packageStart = phase();
     const t2 = performance.now();
     const built = await node.leads.build(admin, op.id, { handling: { intelligence_only: true } });
     const packageS = (performance.now() - t2) / 1000;
+    const packagePeak = Math.max(phasePeak, process.memoryUsage().rss);
+    clearInterval(sampler);
     console.log(
-      `deconfliction: ${checked.checked.toLocaleString('en')} targets checked (${checked.held} held) in ${deconflictS.toFixed(1)} s (${Math.round(checked.checked / deconflictS).toLocaleString('en')}/s)`,
+      `deconfliction: ${checked.checked.toLocaleString('en')} targets checked (${checked.held} held) in ${deconflictS.toFixed(1)} s (${Math.round(checked.checked / deconflictS).toLocaleString('en')}/s); peak RSS ${mib(deconflictPeak)}`,
     );
     console.log(
-      `lead packages: ${built.packages.length} built (${built.packages.reduce((n, p) => n + p.targets, 0).toLocaleString('en')} targets, ${[...new Set(built.packages.map((p) => p.country))].join(' ')}) in ${packageS.toFixed(1)} s; peak RSS ${mib(Math.max(peak, process.memoryUsage().rss))}`,
+      `lead packages: ${built.packages.length} built (${built.packages.reduce((n, p) => n + p.targets, 0).toLocaleString('en')} targets, ${[...new Set(built.packages.map((p) => p.country))].join(' ')}) in ${packageS.toFixed(1)} s; peak RSS during the build ${mib(packagePeak)} (${mib(packageStart)} at its start; whole run ${mib(Math.max(peak, packagePeak))})`,
     );
     console.log(`\nagainst the budget (ratio = budget / measured; > 1 is within budget):`);
     console.log(

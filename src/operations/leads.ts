@@ -38,7 +38,8 @@ import {
   insertLeadUpdate,
   isUniqueViolation,
   type LeadInboxRow,
-  type LeadPackageRow,
+  latestLeadPackage,
+  type LeadPackageSummary,
   type LeadUpdateRow,
   leadPackageHasTarget,
   leadPackageRefs,
@@ -207,29 +208,55 @@ const text = (v: unknown, field: string, max: number): string => {
 };
 
 /** The most target JSON (UTF-8 bytes) one package carries: escaped in the envelope (at most doubled) it stays under the federation's 1 MB request. */
-const PART_BYTES = 400_000;
+export const PART_BYTES = 400_000;
+
+/** How many targets a build reads at a time: it holds one page and the part being filled, never a country's targets whole. */
+export const BUILD_PAGE = 1000;
+
+/** Fills runs of at most `bytes` of JSON, one item at least per run: the run an item does not fit in is handed back, full. */
+class Runs<T> {
+  private run: T[] = [];
+  private size = 0;
+  constructor(private readonly bytes: number) {}
+
+  /** Adds an item of `n` bytes; the run it closed (null: it fitted). */
+  add(item: T, n: number): T[] | null {
+    let full: T[] | null = null;
+    if (this.run.length > 0 && this.size + n > this.bytes) {
+      full = this.run;
+      this.run = [];
+      this.size = 0;
+    }
+    this.run.push(item);
+    this.size += n;
+    return full;
+  }
+
+  /** The last run (null: no item since the last full one). */
+  end(): T[] | null {
+    const last = this.run.length ? this.run : null;
+    this.run = [];
+    this.size = 0;
+    return last;
+  }
+}
 
 /** Targets in runs of at most `bytes` of JSON (one target at least per run). */
 export function parts<T>(items: T[], bytes: number): T[][] {
+  const runs = new Runs<T>(bytes);
   const out: T[][] = [];
-  let run: T[] = [];
-  let size = 0;
   for (const item of items) {
-    const n = Buffer.byteLength(JSON.stringify(item));
-    if (run.length > 0 && size + n > bytes) {
-      out.push(run);
-      run = [];
-      size = 0;
-    }
-    run.push(item);
-    size += n;
+    const full = runs.add(item, Buffer.byteLength(JSON.stringify(item)));
+    if (full) out.push(full);
   }
-  if (run.length) out.push(run);
+  const last = runs.end();
+  if (last) out.push(last);
   return out;
 }
 
-/** A digest of what a package says about a target: a supplement carries the targets whose digest changed. */
-const digest = (t: PackageTarget) => createHash('sha256').update(JSON.stringify(t)).digest('hex');
+/** A digest of what a package says about a target (of its JSON text): a supplement carries the targets whose digest changed. */
+const digestOf = (json: string) => createHash('sha256').update(json).digest('hex');
+const digest = (t: PackageTarget) => digestOf(JSON.stringify(t));
 
 export class LeadService {
   constructor(
@@ -284,21 +311,28 @@ export class LeadService {
     const countries = wanted ?? all;
     const built: number[] = [];
     const leftOut: Array<{ country: string; unchecked: number; held: number }> = [];
+    const operation = {
+      uid: op.uid,
+      name: op.name,
+      legal_basis: op.legal_basis,
+      owner_agency: op.owner_agency,
+      contact_point: op.contact_point,
+      starts_at: iso(op.starts_at),
+      ends_at: iso(op.ends_at),
+    };
     for (const country of countries) {
       const made = await this.store.db.transaction().execute(async (tx) => {
-        const rows = await packageableTargets(tx, op.id, country);
-        const before = await packagedDigests(tx, op.id, country);
-        const targets = rows.map(packageTarget);
-        const changed = targets.filter((t) => before.get(t.ref) !== digest(t));
         const counts = await unpackagedCounts(tx, op.id, country);
         if (counts.unchecked + counts.held > 0) leftOut.push({ country, ...counts });
-        if (changed.length === 0) return [];
-        let prior: { uid: string } | null = (await listLeadPackages(tx, op.id)).filter((p) => p.country === country).at(-1) ?? null;
-        const route = await this.route(tx, country);
+        let prior: { uid: string } | null = (await latestLeadPackage(tx, op.id, country)) ?? null;
+        let route: { peer: string | null; explanation: string } | undefined;
         const createdAt = now();
         const ids: number[] = [];
         // A package travels in one federation request (1 MB at most): a large one goes as several, each supplementing the one before.
-        for (const part of parts(changed, PART_BYTES)) {
+        // The targets are read a page at a time and each part is signed and stored as it fills: one page and one part in memory.
+        const store = async (part: Array<{ target: PackageTarget; digest: string }>) => {
+          route ??= await this.route(tx, country);
+          const targets = part.map((t) => t.target);
           const p = await insertLeadPackage(
             tx,
             {
@@ -307,13 +341,14 @@ export class LeadService {
               prior_uid: prior?.uid ?? null,
               peer: route.peer,
               state: route.peer ? 'built' : 'waiting',
+              handling: JSON.stringify(handling),
               targets: part.length,
               created_by: actor.actor,
               created_at: createdAt,
               queued_at: null,
               forwarded_from: null,
             },
-            part.map((t) => ({ ref: t.ref, digest: digest(t) })),
+            part.map((t) => ({ ref: t.target.ref, digest: t.digest })),
             (n) => `${this.self}/lead-package/${n}`,
             (uid) => {
               const payload: PackagePayload = {
@@ -323,17 +358,9 @@ export class LeadService {
                 from: this.self,
                 country,
                 created_at: new Date(createdAt).toISOString(),
-                operation: {
-                  uid: op.uid,
-                  name: op.name,
-                  legal_basis: op.legal_basis,
-                  owner_agency: op.owner_agency,
-                  contact_point: op.contact_point,
-                  starts_at: iso(op.starts_at),
-                  ends_at: iso(op.ends_at),
-                },
+                operation,
                 handling,
-                targets: part,
+                targets,
               };
               const e = seal(this.federation.identity, payload);
               return { payload: e.payload, signature: e.signature };
@@ -349,7 +376,30 @@ export class LeadService {
           );
           prior = p;
           ids.push(p.id);
+        };
+        const runs = new Runs<{ target: PackageTarget; digest: string }>(PART_BYTES);
+        for (let after = 0; ;) {
+          const rows = await packageableTargets(tx, op.id, country, after, BUILD_PAGE);
+          if (rows.length === 0) break;
+          after = rows[rows.length - 1].id;
+          const before = await packagedDigests(
+            tx,
+            op.id,
+            country,
+            rows.map((r) => r.ref),
+          );
+          for (const row of rows) {
+            const target = packageTarget(row);
+            const json = JSON.stringify(target);
+            const d = digestOf(json);
+            if (before.get(target.ref) === d) continue;
+            const full = runs.add({ target, digest: d }, Buffer.byteLength(json));
+            if (full) await store(full);
+          }
+          if (rows.length < BUILD_PAGE) break;
         }
+        const last = runs.end();
+        if (last) await store(last);
         return ids;
       });
       built.push(...made);
@@ -428,7 +478,7 @@ export class LeadService {
       'in',
       rows.map((r) => r.uid),
     );
-    const fallbackExplanation = async (p: LeadPackageRow) =>
+    const fallbackExplanation = async (p: LeadPackageSummary) =>
       p.state === 'waiting' ? (await this.route(this.store.db, p.country)).explanation : p.peer ? `to ${p.peer}` : '';
     const out: PackageView[] = [];
     for (const p of rows)
@@ -589,6 +639,7 @@ export class LeadService {
             created_at: createdAt,
             queued_at: createdAt,
             forwarded_from: r.uid,
+            handling: JSON.stringify(orig.handling ?? []),
           },
           part.map((t) => ({ ref: t.ref, digest: digest(t) })),
           (n) => `${this.self}/lead-package/${n}`,
@@ -991,8 +1042,7 @@ function outcomesOf(updates: LeadUpdateRow[]): Record<string, OutcomeView[]> {
   return out;
 }
 
-function packageView(p: LeadPackageRow, explanation: string, updates: LeadUpdateRow[]): PackageView {
-  const payload = parseJson<Partial<PackagePayload>>(p.payload, {});
+function packageView(p: LeadPackageSummary, explanation: string, updates: LeadUpdateRow[]): PackageView {
   const first = (type: string) => updates.find((u) => u.type === type);
   const status = [...updates].reverse().find((u) => u.type === 'acknowledged' || u.type === 'accepted' || u.type === 'declined');
   const assigned = [...updates].reverse().find((u) => u.type === 'assigned');
@@ -1005,7 +1055,7 @@ function packageView(p: LeadPackageRow, explanation: string, updates: LeadUpdate
     state: p.state,
     explanation,
     targets: p.targets,
-    handling: payload.handling ?? [],
+    handling: parseJson<string[]>(p.handling, []),
     attempts: p.attempts,
     last_error: p.last_error,
     receipt: parseJson<unknown>(p.receipt, null),

@@ -33,6 +33,7 @@ import {
   type Store,
   targetsByCountry,
   targetsToDeconflict,
+  type TargetStatus,
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
@@ -249,11 +250,19 @@ export class OperationService {
     };
   }
 
-  async targets(actor: Principal, id: number, q: { country?: string | null; limit?: number; offset?: number } = {}): Promise<TargetView[]> {
+  /** An operation's targets in id order: of one country (null: those with none), or those deconfliction holds (`held`) or held and released (`released`). */
+  async targets(actor: Principal, id: number, q: { country?: string | null; status?: string; limit?: number; offset?: number } = {}): Promise<TargetView[]> {
     requirePermission(actor, 'cases');
     const op = await this.operation(id);
     const country = q.country === undefined || q.country === null ? q.country : checkCountry(q.country);
-    const rows = await listTargets(this.store.db, op.id, { country, limit: Math.min(Math.max(q.limit ?? 100, 1), 1000), offset: Math.max(q.offset ?? 0, 0) });
+    if (q.status !== undefined && !TARGET_STATUSES.includes(q.status as TargetStatus))
+      throw bad(`status: "${String(q.status).slice(0, 20)}" is not one of ${TARGET_STATUSES.join(', ')}`);
+    const rows = await listTargets(this.store.db, op.id, {
+      country,
+      status: q.status as TargetStatus | undefined,
+      limit: Math.min(Math.max(q.limit ?? 100, 1), 1000),
+      offset: Math.max(q.offset ?? 0, 0),
+    });
     return rows.map(targetView);
   }
 
@@ -403,6 +412,9 @@ function targetRow(r: TargetRecord, matches: Map<string, HashMatch>): NewTarget 
     matched: JSON.stringify(matched),
   };
 }
+
+/** The deconfliction states the targets list filters by. */
+export const TARGET_STATUSES: readonly TargetStatus[] = ['held', 'released'];
 
 function checkCountry(c: string): string {
   const code = String(c).trim().toUpperCase();

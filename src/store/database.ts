@@ -49,6 +49,7 @@ import { subscriptionPaused } from './migrations/0025-subscription-paused.js';
 import { leadPackages } from './migrations/0027-lead-packages.js';
 import { leadForwards } from './migrations/0028-lead-forwards.js';
 import { caseTargetLookup } from './migrations/0029-case-target-lookup.js';
+import { leadPackageLists } from './migrations/0030-lead-package-lists.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -130,6 +131,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0027-lead-packages': leadPackages(dialect) as Migration,
     '0028-lead-forwards': leadForwards(dialect) as Migration,
     '0029-case-target-lookup': caseTargetLookup as Migration,
+    '0030-lead-package-lists': leadPackageLists(dialect) as Migration,
   };
   return { getMigrations: async () => all };
 }

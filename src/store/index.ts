@@ -313,6 +313,7 @@ export {
   setOperationCase,
   targetsByCountry,
   targetsToDeconflict,
+  type TargetStatus,
 } from './operations-repo.js';
 export {
   advanceInbox,
@@ -320,6 +321,7 @@ export {
   findInboxPackageByUid,
   findLeadPackage,
   findLeadPackageByUid,
+  findLeadPackageSummary,
   findLeadUpdate,
   findLeadUpdateBySeq,
   forwardedPackages,
@@ -328,6 +330,9 @@ export {
   insertLeadUpdate,
   type LeadInboxRow,
   type LeadPackageRow,
+  type LeadPackageSummary,
+  latestLeadPackage,
+  type PackageableTarget,
   type LeadUpdateRow,
   leadPackageHasTarget,
   leadPackageRefs,

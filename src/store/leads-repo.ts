@@ -5,11 +5,34 @@ import type { LeadInboxTable, LeadPackagesTable, LeadUpdatesTable, OperationTarg
 import { now, type Executor } from './util.js';
 
 export type LeadPackageRow = Omit<LeadPackagesTable, 'id'> & { id: number };
+/** A lead package without its signed payload (listing packages reads no payload: each is up to ~400 KB of targets). */
+export type LeadPackageSummary = Omit<LeadPackageRow, 'payload' | 'signature'>;
+
+/** The columns of a package's summary: every one but the payload and its signature. */
+const SUMMARY = [
+  'id',
+  'uid',
+  'operation_id',
+  'country',
+  'prior_uid',
+  'peer',
+  'state',
+  'handling',
+  'targets',
+  'attempts',
+  'last_error',
+  'receipt',
+  'created_by',
+  'created_at',
+  'queued_at',
+  'delivered_at',
+  'forwarded_from',
+] as const satisfies ReadonlyArray<keyof LeadPackageSummary>;
 export type LeadInboxRow = Omit<LeadInboxTable, 'id'> & { id: number };
 export type LeadUpdateRow = Omit<LeadUpdatesTable, 'id'> & { id: number };
 
 const n = (v: number | null) => (v === null ? null : Number(v));
-const packageNumbers = (r: LeadPackageRow): LeadPackageRow => ({
+const packageNumbers = <R extends LeadPackageSummary>(r: R): R => ({
   ...r,
   id: Number(r.id),
   operation_id: n(r.operation_id),
@@ -37,18 +60,31 @@ const updateNumbers = (r: LeadUpdateRow): LeadUpdateRow => ({
   delivered_at: n(r.delivered_at),
 });
 
-/** An operation's targets referred to `country` that may be packaged: checked against deconfliction and not held. */
-export async function packageableTargets(db: Executor, operationId: number, country: string): Promise<Array<Omit<OperationTargetsTable, 'id'>>> {
-  return db
+/**
+ * A page of an operation's targets referred to `country` that may be packaged (checked against
+ * deconfliction and not held): up to `limit` in id order after `afterId` — a build walks them a
+ * page at a time (the caller passes the last id it saw), never holding a country's targets whole.
+ */
+export async function packageableTargets(db: Executor, operationId: number, country: string, afterId: number, limit: number): Promise<PackageableTarget[]> {
+  const rows = await db
     .selectFrom('operation_targets')
-    .selectAll()
-    .where('operation_id', '=', operationId)
+    .select(['id', 'ref', 'identifiers', 'confidence', 'reasons', 'override_country', 'matched'])
+    .where('id', '>', afterId)
+    // `+operation_id`: walk the ids (SQLite would otherwise pick the (operation_id, country) index and sort the whole operation for each page)
+    .where(sql<number>`+operation_id`, '=', operationId)
     .where(sql<string>`coalesce(override_country, country)`, '=', country)
     .where('deconflicted_at', 'is not', null)
     .where('held', '=', 0)
     .orderBy('id')
+    .limit(limit)
     .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
+
+/** What a package carries of a target (src/operations/leads.ts packageTarget). */
+export type PackageableTarget = Pick<OperationTargetsTable, 'ref' | 'identifiers' | 'confidence' | 'reasons' | 'override_country' | 'matched'> & {
+  id: number;
+};
 
 /** How many of an operation's targets for `country` are left out of a package: not checked yet, or held. */
 export async function unpackagedCounts(db: Executor, operationId: number, country: string): Promise<{ unchecked: number; held: number }> {
@@ -61,17 +97,22 @@ export async function unpackagedCounts(db: Executor, operationId: number, countr
   return { unchecked: Number(r?.unchecked ?? 0), held: Number(r?.held ?? 0) };
 }
 
-/** What the packages of an operation to a country said about each target so far (the latest digest per ref). */
-export async function packagedDigests(db: Executor, operationId: number, country: string): Promise<Map<string, string>> {
-  const rows = await db
-    .selectFrom('lead_package_targets as t')
-    .innerJoin('lead_packages as p', 'p.id', 't.package_id')
-    .select(['t.ref', 't.digest'])
-    .where('p.operation_id', '=', operationId)
-    .where('p.country', '=', country)
-    .orderBy('p.id')
-    .execute();
-  return new Map(rows.map((r) => [r.ref, r.digest]));
+/** What the packages of an operation to a country said so far about each of `refs` (the latest digest per ref; a ref in none is absent). */
+export async function packagedDigests(db: Executor, operationId: number, country: string, refs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < refs.length; i += 500) {
+    const rows = await db
+      .selectFrom('lead_package_targets as t')
+      .innerJoin('lead_packages as p', 'p.id', 't.package_id')
+      .select(['t.ref', 't.digest'])
+      .where('t.ref', 'in', refs.slice(i, i + 500))
+      .where('p.operation_id', '=', operationId)
+      .where('p.country', '=', country)
+      .orderBy('p.id')
+      .execute();
+    for (const r of rows) out.set(r.ref, r.digest);
+  }
+  return out;
 }
 
 export async function insertLeadPackage(
@@ -80,7 +121,7 @@ export async function insertLeadPackage(
   targets: Array<{ ref: string; digest: string }>,
   uidOf: (id: number) => string,
   seal: (uid: string) => { payload: string; signature: string },
-): Promise<LeadPackageRow> {
+): Promise<LeadPackageSummary> {
   const r = await db
     .insertInto('lead_packages')
     .values({ ...p, uid: `pending-${p.operation_id}-${p.country}-${now()}`, payload: '', signature: '', attempts: 0 })
@@ -95,7 +136,7 @@ export async function insertLeadPackage(
       .insertInto('lead_package_targets')
       .values(targets.slice(i, i + 500).map((t) => ({ package_id: id, ref: t.ref, digest: t.digest })))
       .execute();
-  return (await findLeadPackage(db, id))!;
+  return (await findLeadPackageSummary(db, id))!;
 }
 
 export async function findLeadPackage(db: Executor, id: number): Promise<LeadPackageRow | undefined> {
@@ -103,14 +144,35 @@ export async function findLeadPackage(db: Executor, id: number): Promise<LeadPac
   return r ? packageNumbers(r as LeadPackageRow) : undefined;
 }
 
-export async function findLeadPackageByUid(db: Executor, uid: string): Promise<LeadPackageRow | undefined> {
-  const r = await db.selectFrom('lead_packages').selectAll().where('uid', '=', uid).executeTakeFirst();
-  return r ? packageNumbers(r as LeadPackageRow) : undefined;
+/** A package without its payload. */
+export async function findLeadPackageSummary(db: Executor, id: number): Promise<LeadPackageSummary | undefined> {
+  const r = await db.selectFrom('lead_packages').select(SUMMARY).where('id', '=', id).executeTakeFirst();
+  return r ? packageNumbers(r as LeadPackageSummary) : undefined;
 }
 
-export async function listLeadPackages(db: Executor, operationId: number): Promise<LeadPackageRow[]> {
-  const rows = await db.selectFrom('lead_packages').selectAll().where('operation_id', '=', operationId).orderBy('id').execute();
-  return rows.map((r) => packageNumbers(r as LeadPackageRow));
+/** A package by its uid, without its payload. */
+export async function findLeadPackageByUid(db: Executor, uid: string): Promise<LeadPackageSummary | undefined> {
+  const r = await db.selectFrom('lead_packages').select(SUMMARY).where('uid', '=', uid).executeTakeFirst();
+  return r ? packageNumbers(r as LeadPackageSummary) : undefined;
+}
+
+/** An operation's packages in the order they were built, without their payloads. */
+export async function listLeadPackages(db: Executor, operationId: number): Promise<LeadPackageSummary[]> {
+  const rows = await db.selectFrom('lead_packages').select(SUMMARY).where('operation_id', '=', operationId).orderBy('id').execute();
+  return rows.map((r) => packageNumbers(r as LeadPackageSummary));
+}
+
+/** An operation's latest package to `country` (the one a supplement names), without its payload. */
+export async function latestLeadPackage(db: Executor, operationId: number, country: string): Promise<LeadPackageSummary | undefined> {
+  const r = await db
+    .selectFrom('lead_packages')
+    .select(SUMMARY)
+    .where('operation_id', '=', operationId)
+    .where('country', '=', country)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? packageNumbers(r as LeadPackageSummary) : undefined;
 }
 
 export async function leadPackageHasTarget(db: Executor, packageId: number, ref: string): Promise<boolean> {
@@ -165,10 +227,10 @@ export async function findInboxPackageByUid(db: Executor, uid: string): Promise<
 }
 
 /** The packages forwarded (re-referred) from received ones, in the order they were built. */
-export async function forwardedPackages(db: Executor, inboxUids: string[]): Promise<LeadPackageRow[]> {
+export async function forwardedPackages(db: Executor, inboxUids: string[]): Promise<LeadPackageSummary[]> {
   if (inboxUids.length === 0) return [];
-  const rows = await db.selectFrom('lead_packages').selectAll().where('forwarded_from', 'in', inboxUids).orderBy('id').execute();
-  return rows.map((r) => packageNumbers(r as LeadPackageRow));
+  const rows = await db.selectFrom('lead_packages').select(SUMMARY).where('forwarded_from', 'in', inboxUids).orderBy('id').execute();
+  return rows.map((r) => packageNumbers(r as LeadPackageSummary));
 }
 
 /** The refs a package carries. */

@@ -101,14 +101,19 @@ const targetNumbers = (r: OperationTargetRow): OperationTargetRow => ({
 /** The country a target is referred to: the analyst's override, else the attributed one. */
 const effectiveCountry = sql<string | null>`coalesce(override_country, country)`;
 
+/** What deconfliction said of a target: held (until an analyst releases it), or released (held, then released). */
+export type TargetStatus = 'held' | 'released';
+
 export async function listTargets(
   db: Executor,
   operationId: number,
-  q: { country?: string | null; limit: number; offset: number },
+  q: { country?: string | null; status?: TargetStatus; limit: number; offset: number },
 ): Promise<OperationTargetRow[]> {
   let query = db.selectFrom('operation_targets').selectAll().where('operation_id', '=', operationId);
   if (q.country === null) query = query.where(effectiveCountry, 'is', null);
   else if (q.country !== undefined) query = query.where(effectiveCountry, '=', q.country);
+  if (q.status === 'held') query = query.where('held', '=', 1);
+  else if (q.status === 'released') query = query.where('held', '=', 0).where('released_at', 'is not', null);
   const rows = await query.orderBy('id').limit(q.limit).offset(q.offset).execute();
   return rows.map((r) => targetNumbers(r as OperationTargetRow));
 }

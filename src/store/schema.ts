@@ -384,6 +384,8 @@ export interface LeadPackagesTable {
   state: string;
   payload: string;
   signature: string;
+  /** JSON: the handling restrictions the payload carries (a list reads them without the payload). */
+  handling: string;
   targets: number;
   attempts: number;
   last_error: string | null;

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AllianceError } from '../../errors/catalogue.js';
-import { type LeadService, OUTCOMES, type OperationService, type PictureService } from '../../operations/index.js';
+import { type LeadService, OUTCOMES, type OperationService, type PictureService, TARGET_STATUSES } from '../../operations/index.js';
 import {
   InboxPackage,
   InboxPackageList,
@@ -114,10 +114,12 @@ export async function operationRoutes(
       config: { permission: 'cases' },
       schema: {
         tags: ['operations'],
-        summary: "An operation's targets with their attribution and matches (country=XX, or country=none for the unattributed)",
+        summary:
+          "An operation's targets in id order with their attribution and matches (country=XX, or country=none for the unattributed; status=held for those deconfliction holds, status=released for those held and released)",
         params: IdParams,
         querystring: Type.Object({
           country: Type.Optional(Type.String({ maxLength: 10 })),
+          status: Type.Optional(Type.Union(TARGET_STATUSES.map((s) => Type.Literal(s)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           offset: Type.Optional(Type.Integer({ minimum: 0 })),
         }),
@@ -127,6 +129,7 @@ export async function operationRoutes(
     async (req) => ({
       targets: await operations.targets(req.principal, req.params.id, {
         country: req.query.country === undefined ? undefined : req.query.country.toLowerCase() === 'none' ? null : req.query.country,
+        status: req.query.status,
         limit: req.query.limit,
         offset: req.query.offset,
       }),

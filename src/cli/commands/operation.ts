@@ -124,13 +124,15 @@ export function operationCommand(): Command {
   op.command('targets <id>')
     .description("An operation's targets: ref, country, confidence, reasons, matched hashes.")
     .option('--country <code>', 'only those referred to this country (none: the unattributed)')
+    .option('--status <status>', 'only those deconfliction holds (held), or held and released (released)')
     .option('--limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'as JSON (with every identifier)')
-    .action(async (id: string, o: { country?: string; limit: string; offset: string; json?: boolean }, cmd: Command) =>
+    .action(async (id: string, o: { country?: string; status?: string; limit: string; offset: string; json?: boolean }, cmd: Command) =>
       withNode(cmd, {}, async (node) => {
         const targets = await node.operations.targets(await node.operator(), idOf(id), {
           country: o.country === undefined ? undefined : o.country.toLowerCase() === 'none' ? null : o.country,
+          status: o.status,
           limit: Number(o.limit),
           offset: Number(o.offset),
         });

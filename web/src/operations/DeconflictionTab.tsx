@@ -9,20 +9,22 @@ import { when } from '../when';
 import { Button, useReason } from '../ui';
 import { countryName } from './shared';
 
-/** Targets read in pages of the API's largest page; the held ones are looked for among the first MAX. */
+/** The API's largest page. */
 const PAGE = 1000;
-const MAX = 20_000;
 
-async function targetsWithOverlaps(id: number, total: number): Promise<{ targets: OperationTarget[]; scanned: number }> {
+/** Every target with a deconfliction `status` (held, or released), a page at a time. */
+async function targetsWith(id: number, status: 'held' | 'released'): Promise<OperationTarget[]> {
   const found: OperationTarget[] = [];
-  let scanned = 0;
-  while (scanned < Math.min(total, MAX)) {
-    const { targets } = await api<{ targets: OperationTarget[] }>(`/operations/${id}/targets?limit=${PAGE}&offset=${scanned}`);
-    found.push(...targets.filter((t) => t.deconfliction && (t.deconfliction.held || t.deconfliction.released)));
-    scanned += targets.length;
-    if (targets.length < PAGE) break;
+  for (;;) {
+    const { targets } = await api<{ targets: OperationTarget[] }>(`/operations/${id}/targets?status=${status}&limit=${PAGE}&offset=${found.length}`);
+    found.push(...targets);
+    if (targets.length < PAGE) return found;
   }
-  return { targets: found, scanned };
+}
+
+async function targetsWithOverlaps(id: number): Promise<{ held: OperationTarget[]; released: OperationTarget[] }> {
+  const [held, released] = await Promise.all([targetsWith(id, 'held'), targetsWith(id, 'released')]);
+  return { held, released };
 }
 
 /**
@@ -34,7 +36,7 @@ export function DeconflictionTab({ operation }: { operation: Operation }) {
   const id = operation.id;
   const [version, setVersion] = useState(0);
   const lines = useLoad(() => api<OperationCountryList>(`/operations/${id}/countries`), [id, version]);
-  const held = useLoad(() => targetsWithOverlaps(id, operation.targets), [id, operation.targets, version]);
+  const held = useLoad(() => targetsWithOverlaps(id), [id, operation.targets, version]);
   const { busy, error, run } = useAction();
   const { ask, dialog } = useReason();
   const [said, setSaid] = useState<string | null>(null);
@@ -73,9 +75,8 @@ export function DeconflictionTab({ operation }: { operation: Operation }) {
 
   const countries = lines.data?.countries ?? [];
   const unchecked = countries.reduce((n, c) => n + c.targets - c.deconflicted, 0);
-  const targets = held.data?.targets ?? [];
-  const stillHeld = targets.filter((t) => t.deconfliction!.held);
-  const released = targets.filter((t) => !t.deconfliction!.held);
+  const stillHeld = held.data?.held ?? [];
+  const released = held.data?.released ?? [];
 
   return (
     <>
@@ -117,9 +118,6 @@ export function DeconflictionTab({ operation }: { operation: Operation }) {
         </table>
       )}
       <h3>Held targets ({stillHeld.length})</h3>
-      {held.data && held.data.scanned < operation.targets && (
-        <p className="muted">Looked among the first {held.data.scanned.toLocaleString('en')} targets; the CLI lists them all (alliance operation targets).</p>
-      )}
       {held.data && stillHeld.length === 0 && <p>No target is held.</p>}
       {stillHeld.length > 0 && <OverlapTable targets={stillHeld} busy={busy} onRelease={(t) => void release(t)} />}
       {released.length > 0 && (
