@@ -334,6 +334,7 @@ export {
   listInbox,
   listLeadPackages,
   listLeadUpdates,
+  lockLeadPackage,
   operationUpdates,
   packageableTargets,
   packagedDigests,
