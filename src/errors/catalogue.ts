@@ -185,6 +185,21 @@ export const ERRORS = {
     status: 403,
     meaning: 'Lead packages are exchanged between authorities only: this sender is not a registered authority peer (nothing was stored).',
   },
+  LEAD_PACKAGE_MISROUTED: {
+    status: 403,
+    meaning:
+      "A lead package came to a node that is not its country's receiving authority: this node is not an authority, or the package is for another country whose authority this node's routing table names (nothing was stored).",
+  },
+  LEAD_PACKAGE_DECLINED: {
+    status: 409,
+    meaning:
+      "A lead package's receiver declined it: it takes no outcomes of the receiver's own, and one with such outcomes is not declined (a decline is final, there is no re-open; nothing was recorded or changed).",
+  },
+  LEAD_TARGET_TOO_LARGE: {
+    status: 422,
+    meaning:
+      'A target is too large for any lead package to carry (a package travels in one federation request of 1 MiB): the target is named; nothing was imported or built.',
+  },
   LEAD_INVALID: {
     status: 400,
     meaning:

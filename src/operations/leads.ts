@@ -47,6 +47,7 @@ import {
   listInbox,
   listLeadPackages,
   listLeadUpdates,
+  lockLeadPackage,
   now,
   openJobsOfKind,
   type OperationRow,
@@ -254,6 +255,43 @@ export function parts<T>(items: T[], bytes: number): T[][] {
   return out;
 }
 
+/**
+ * The most a target may take in a package as it travels — its JSON escaped once more inside the
+ * envelope — so that a package of it alone fits the federation's 1 MiB request: 1 MiB less 128 KiB
+ * for the operation block, the handling restrictions, the uids and the envelope at their largest.
+ */
+export const TARGET_MAX_BYTES = 1024 * 1024 - 128 * 1024;
+
+/**
+ * Refuses a target no package could deliver (`LEAD_TARGET_TOO_LARGE`, naming it): its bytes in a
+ * package over TARGET_MAX_BYTES. Escaping at most doubles the JSON, so only a large one is
+ * escaped to be measured. `where` starts the message (a line), `nothing` ends it.
+ */
+export function checkDeliverable(t: PackageTarget, where: string, nothing: string, json = JSON.stringify(t)): void {
+  if (2 * Buffer.byteLength(json) <= TARGET_MAX_BYTES) return;
+  const bytes = Buffer.byteLength(JSON.stringify(json)) - 2;
+  if (bytes > TARGET_MAX_BYTES)
+    throw new AllianceError(
+      'LEAD_TARGET_TOO_LARGE',
+      `${where}target "${t.ref.slice(0, 80)}" would take ${bytes.toLocaleString('en')} bytes in a lead package, at most ${TARGET_MAX_BYTES.toLocaleString('en')} (a package travels in one federation request of 1 MiB, and a target is never split): it could never be delivered; ${nothing}`,
+    );
+}
+
+/**
+ * The import's form of that check, on a target row as it is stored: the sum of its JSON texts
+ * bounds its package form (which re-states them, with a few bytes per shared hash), so only a
+ * row near the limit is made into its package form and measured.
+ */
+export function checkDeliverableRow(
+  row: { ref: string; identifiers: string; confidence: string; reasons: string; matched: string; hashes: number },
+  where: string,
+  nothing: string,
+): void {
+  const bound =
+    Buffer.byteLength(row.identifiers) + Buffer.byteLength(row.reasons) + Buffer.byteLength(row.matched) + Buffer.byteLength(row.ref) + 64 * row.hashes + 256;
+  if (2 * bound > TARGET_MAX_BYTES) checkDeliverable(packageTarget({ ...row, override_country: null }), where, nothing);
+}
+
 /** A digest of what a package says about a target (of its JSON text): a supplement carries the targets whose digest changed. */
 const digestOf = (json: string) => createHash('sha256').update(json).digest('hex');
 const digest = (t: PackageTarget) => digestOf(JSON.stringify(t));
@@ -393,6 +431,7 @@ export class LeadService {
             const json = JSON.stringify(target);
             const d = digestOf(json);
             if (before.get(target.ref) === d) continue;
+            checkDeliverable(target, `${country}: `, `no package was built for ${country}`, json);
             const full = runs.add({ target, digest: d }, Buffer.byteLength(json));
             if (full) await store(full);
           }
@@ -411,7 +450,8 @@ export class LeadService {
   /**
    * Sends an operation's packages not sent yet (or one of them): each is queued for delivery to
    * its receiving authority, looked up again now (one registered since it was built is used);
-   * one with none stays waiting, saying why.
+   * one with none stays waiting, saying why. A queued package whose delivery ended (out of
+   * retries, or refused) is queued again, to the receiver looked up again.
    */
   async send(actor: Principal, id: number, packageId?: number): Promise<PackageView[]> {
     requirePermission(actor, 'cases');
@@ -428,8 +468,12 @@ export class LeadService {
             `lead package ${p.uid} is being delivered to ${p.peer} (attempt ${p.attempts + 1}${p.last_error ? `; last error: ${p.last_error}` : ''})`,
           );
         await this.store.db.transaction().execute(async (tx) => {
+          // The receiver looked up again: one registered since (after a LEAD_PACKAGE_MISROUTED refusal, the authority it named) is used.
+          const route = await this.route(tx, p.country);
+          const peer = route.peer ?? p.peer;
+          if (peer !== p.peer) await setLeadPackageState(tx, p.id, { peer });
           await enqueueJob(tx, LEAD_PACKAGE_JOB, { package_id: p.id });
-          await this.audit.record(tx, actor, 'operation.resend', p.uid, { country: p.country, peer: p.peer });
+          await this.audit.record(tx, actor, 'operation.resend', p.uid, { country: p.country, peer, ...(peer !== p.peer ? { was: p.peer } : {}) });
         });
         continue;
       }
@@ -515,6 +559,11 @@ export class LeadService {
       throw new AllianceError('LEAD_PACKAGE_INVALID', `lead package from ${peerName}: ${(err as Error).message}`);
     }
     const p = checkPackage(peerName, payload);
+    // A package held already (a retried delivery) is answered as the duplicate, as it was taken when it came.
+    const held = await findInboxPackageByUid(this.store.db, p.uid);
+    if (held) return { uid: held.uid, received: false };
+    const misrouted = await this.misrouted(p.country);
+    if (misrouted) throw new AllianceError('LEAD_PACKAGE_MISROUTED', `lead package ${p.uid.slice(0, 200)} from ${peerName}: ${misrouted}; nothing was stored`);
     const e = body as { payload: string; signature: string };
     const { row, created } = await this.store.db.transaction().execute(async (tx) => {
       const t = now();
@@ -538,6 +587,23 @@ export class LeadService {
       return res;
     });
     return { uid: row.uid, received: created };
+  }
+
+  /**
+   * Why a package for `country` does not belong at this node (null: it does). Packages go to
+   * authorities only: a node whose own member is not an `authority` takes none. An authority takes
+   * its own country's, and — as the sender's fall-back contact, which may handle or forward them —
+   * those of a country for which its routing table names no authority's peer (none, or the
+   * CyberTipline, which takes no lead packages). A country whose authority it does know is that
+   * authority's: the sender is told where to send it.
+   */
+  private async misrouted(country: string): Promise<string | null> {
+    const self = this.federation.self;
+    if (self.kind !== 'authority') return `this node (${self.name}) is a ${self.kind}'s, not an authority's: lead packages go to receiving authorities only`;
+    if (country === self.country) return null;
+    const known = (await listAuthorities(this.store.db)).find((a) => a.country === country && a.destination === 'peer' && a.peer);
+    if (!known?.peer) return null;
+    return `it is for ${country}, whose receiving authority is ${known.peer} (this node's routing table): this node (${self.name}, ${self.country ?? 'no country'}) is neither ${country}'s authority nor a fall-back contact for it — send it to ${known.peer}`;
   }
 
   async inbox(actor: Principal): Promise<InboxView[]> {
@@ -612,6 +678,7 @@ export class LeadService {
       if (!t) throw invalid(`target "${ref.slice(0, 80)}" is not in lead package ${r.uid}: nothing was forwarded`);
       return t;
     });
+    for (const t of chosen) checkDeliverable(t, '', 'nothing was forwarded');
     const before = (await forwardedPackages(this.store.db, [r.uid])).filter((p) => p.country === cc);
     for (const p of before) {
       const again = (await leadPackageRefs(this.store.db, p.id)).filter((ref) => refs.includes(ref));
@@ -727,6 +794,11 @@ export class LeadService {
       id,
       'outcome',
       (r) => {
+        if (r.state === 'declined')
+          throw new AllianceError(
+            'LEAD_PACKAGE_DECLINED',
+            `lead package ${r.uid} was declined: a decline is final, it takes no outcomes; nothing was recorded`,
+          );
         if (r.state !== 'accepted') throw invalid(`lead package ${r.uid} is ${r.state}: outcomes are recorded on an accepted package`);
         const p = parseJson<PackagePayload>(r.payload, {} as PackagePayload);
         if (!p.targets?.some((t) => t.ref === input.target))
@@ -864,6 +936,10 @@ export class LeadService {
     const e = body as { payload: string; signature: string };
     try {
       await this.store.db.transaction().execute(async (tx) => {
+        // One update at a time per package (the row locked): the decline check below sees every update taken before.
+        await lockLeadPackage(tx, p.id);
+        const conflict = declineConflict(await listLeadUpdates(tx, 'in', [p.uid]), u as UpdatePayload);
+        if (conflict) throw new AllianceError('LEAD_PACKAGE_DECLINED', `status update from ${peerName} on ${p.uid}: ${conflict}; nothing changed`);
         await insertLeadUpdate(tx, {
           direction: 'in',
           package_uid: p.uid,
@@ -910,8 +986,12 @@ export class LeadService {
 
   /**
    * Why a relayed outcome is not what the update says (null: it is): each hop's update must be
-   * signed by the key it carries — the key registered here for that node when it is a peer of
-   * this one — and say the same outcome for the same target, sent to the hop that relays it.
+   * signed by the key it carries and say the same outcome for the same target, sent to the hop
+   * that relays it, about a package of that hop's. The key a hop carries is checked against what
+   * this node knows: the key registered for it when it is a peer (a mismatch is refused), this
+   * node's own when the hop is this node. A hop this node does not know is verified only with the
+   * key it carries, which the hop above signed (and checked against its registered key when the
+   * update reached it): its key is vouched for by the chain, not known here.
    */
   private async checkRelayed(outer: UpdatePayload, depth = 1): Promise<string | null> {
     const rel = outer.relayed as Partial<Relayed>;
@@ -921,8 +1001,13 @@ export class LeadService {
     const env = rel.envelope;
     if (typeof env !== 'object' || env === null || typeof env.payload !== 'string' || typeof env.signature !== 'string' || typeof env.key !== 'string')
       return 'carries no signed update';
-    const registered = await this.federation.findPeer(rel.from).catch(() => undefined);
-    if (registered && registered.public_key !== env.key) return `is not signed by the key registered for ${rel.from.slice(0, 100)}`;
+    if (!rel.package_uid.startsWith(`${outer.from}/`)) return `names a package (${rel.package_uid.slice(0, 120)}) that is not ${outer.from}'s`;
+    if (rel.from === this.self) {
+      if (env.key !== this.federation.identity.publicKey) return `is not signed by this node's key (it says it is from ${this.self})`;
+    } else {
+      const registered = await this.federation.findPeer(rel.from).catch(() => undefined);
+      if (registered && registered.public_key !== env.key) return `is not signed by the key registered for ${rel.from.slice(0, 100)}`;
+    }
     if (!verifySignature(env.key, env.payload, env.signature)) return 'has a signature that does not verify';
     const inner = parseJson<Partial<UpdatePayload> | null>(env.payload, null);
     if (
@@ -986,6 +1071,8 @@ function checkPackage(peerName: string, p: Partial<PackagePayload>): PackagePayl
   if (typeof p !== 'object' || p === null || p.type !== 'alliance.lead-package') throw bad('not a lead package');
   if (p.from !== peerName) throw bad(`it says it is from "${String(p.from).slice(0, 100)}"`);
   if (typeof p.uid !== 'string' || !p.uid.startsWith(`${peerName}/`) || p.uid.length > 200) throw bad(`its uid is not "${peerName}/…"`);
+  // prior_uid is always said: null is the first package of a chain, absent is a sender that does not say (§9.2).
+  if (p.prior_uid === undefined) throw bad('prior_uid is missing: null for the first package of a chain, or the uid of the package it supplements');
   if (p.prior_uid !== null && (typeof p.prior_uid !== 'string' || !p.prior_uid.startsWith(`${peerName}/`)))
     throw bad('it can only supplement its own packages');
   if (typeof p.country !== 'string' || !isCountryCode(p.country)) throw bad('it names no country');
@@ -1014,6 +1101,26 @@ function checkPackage(peerName: string, p: Partial<PackagePayload>): PackagePayl
     if (typeof t.identifiers !== 'object' || t.identifiers === null || !Array.isArray(t.content)) throw bad(`target "${t.ref.slice(0, 80)}" is malformed`);
   }
   return p as PackagePayload;
+}
+
+/**
+ * Why an update contradicts a decline among a package's updates held (null: it does not). A
+ * receiver declines only a package it has not accepted and records outcomes only on an accepted
+ * one, and there is no re-open step: its own outcome on a package it declined, or its decline of
+ * a package it reported outcomes on, is refused, whichever arrives first. An outcome relayed from a
+ * forward of the package is not the receiver's own (it forwarded the targets before declining) and
+ * is kept.
+ */
+function declineConflict(held: LeadUpdateRow[], u: UpdatePayload): string | null {
+  if (u.update === 'outcome' && u.relayed === undefined) {
+    const declined = held.find((h) => h.type === 'declined');
+    if (declined) return `its receiver declined it (update ${declined.seq}): a decline is final, the package takes no outcomes of its receiver's`;
+  }
+  if (u.update === 'declined') {
+    const own = held.find((h) => h.type === 'outcome' && parseJson<Partial<UpdatePayload>>(h.payload, {}).relayed === undefined);
+    if (own) return `its receiver reported an outcome on it (update ${own.seq}): a package with outcomes was accepted and is not declined`;
+  }
+  return null;
 }
 
 /** The nodes an outcome was relayed from, the nearest first. */

@@ -37,6 +37,7 @@ import {
 } from '../store/index.js';
 import { parseIsoTime } from '../time/iso-time.js';
 import { attribute, type Confidence, type Reason } from './attribution.js';
+import { checkDeliverableRow } from './leads.js';
 import { parseIdentifiers, sharedHashes, targetRecords, type TargetIdentifiers, type TargetRecord } from './targets-file.js';
 
 export interface OperationInput {
@@ -211,7 +212,11 @@ export class OperationService {
           tx,
           this.store.dialect,
           op.id,
-          batch.map((r) => targetRow(r, matches)),
+          batch.map((r) => {
+            const row = targetRow(r, matches);
+            checkDeliverableRow(row, `line ${r.line}: `, 'nothing was imported');
+            return row;
+          }),
         );
         n += batch.length;
       });

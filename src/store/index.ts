@@ -339,6 +339,7 @@ export {
   listInbox,
   listLeadPackages,
   listLeadUpdates,
+  lockLeadPackage,
   operationUpdates,
   packageableTargets,
   packagedDigests,

@@ -175,6 +175,15 @@ export async function latestLeadPackage(db: Executor, operationId: number, count
   return r ? packageNumbers(r as LeadPackageSummary) : undefined;
 }
 
+/** Locks a package's row until the transaction ends (a no-op update: a row lock on PostgreSQL, the write lock on SQLite). */
+export async function lockLeadPackage(db: Executor, id: number): Promise<void> {
+  await db
+    .updateTable('lead_packages')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function leadPackageHasTarget(db: Executor, packageId: number, ref: string): Promise<boolean> {
   return (
     (await db.selectFrom('lead_package_targets').select('ref').where('package_id', '=', packageId).where('ref', '=', ref).executeTakeFirst()) !== undefined
@@ -204,16 +213,20 @@ export async function recordLeadDelivery(db: Executor, id: number, error: string
 
 // ---- the receiving side -----------------------------------------------------------------------
 
-/** Stores a received package once (a retried delivery finds it there: created false). */
+/**
+ * Stores a received package once (a retried delivery finds it there: created false). The insert
+ * itself decides (on conflict with the uid, nothing): two copies arriving at once store one, and
+ * the other — on PostgreSQL waiting for the first to commit — answers created false.
+ */
 export async function insertInboxPackage(db: Executor, p: Omit<LeadInboxTable, 'id' | 'next_seq'>): Promise<{ row: LeadInboxRow; created: boolean }> {
-  const existing = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', p.uid).executeTakeFirst();
-  if (existing) return { row: inboxNumbers(existing as LeadInboxRow), created: false };
-  await db
+  const r = await db
     .insertInto('lead_inbox')
     .values({ ...p, next_seq: 1 })
-    .execute();
+    .onConflict((oc) => oc.column('uid').doNothing())
+    .executeTakeFirst();
+  const created = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   const row = await db.selectFrom('lead_inbox').selectAll().where('uid', '=', p.uid).executeTakeFirstOrThrow();
-  return { row: inboxNumbers(row as LeadInboxRow), created: true };
+  return { row: inboxNumbers(row as LeadInboxRow), created };
 }
 
 export async function findInboxPackage(db: Executor, id: number): Promise<LeadInboxRow | undefined> {

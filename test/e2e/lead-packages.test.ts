@@ -7,7 +7,9 @@
  * link. The German authority finds its package in its inbox, acknowledges, accepts, records an
  * arrest, a charge and victims safeguarded; the US node shows those outcomes per target exactly.
  * Hostile input is refused and changes nothing: a package from an unknown sender or a
- * non-authority, a replayed or forged status update, an outcome for a target not in the package.
+ * non-authority, a replayed or forged status update, an outcome for a target not in the package. A
+ * package routed to the German node for the Netherlands, whose authority it knows, is refused there
+ * naming it, and reaches the Dutch authority once the US node routes it right and sends it again.
  * No identifier of a Dutch target reaches the German node's database file.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -370,6 +372,36 @@ describe('lead packages between authority nodes', () => {
     );
     const shown = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { uid: string }) => x.uid === de.uid);
     expect([shown.updates, shown.outcomes.de1.map((o: { outcome: string }) => o.outcome)]).toEqual([7, ['arrested', 'charged', 'convicted']]);
+  });
+
+  it('a package sent to an authority that knows the country’s own is refused there, names it, and goes there once routed', async () => {
+    // The German node knows the Dutch authority; the US node routes NL to it by mistake.
+    await link(DEn, NLn);
+    expect((await DEn.call('PUT', '/api/v1/routing/NL', { peer: 'police-nl' })).status).toBe(200);
+    expect((await US.call('PUT', '/api/v1/routing/NL', { peer: 'bka-de' })).status).toBe(200);
+    const germanInbox = (await DEn.call('GET', '/api/v1/lead-inbox')).json.packages.length;
+    expect((await US.call('PUT', `/api/v1/operations/${op}/targets/nl2/country`, { country: 'NL', reason: 'confirmed by the registry' })).status).toBe(200);
+    const [pkg] = (await US.call('POST', `/api/v1/operations/${op}/packages`, { countries: ['NL'] })).json.packages;
+    expect((await US.call('POST', `/api/v1/operations/${op}/packages/send`, { package: pkg.id })).json.packages[0].peer).toBe('bka-de');
+    const refused = await until(async () => {
+      const p = (await US.call('GET', `/api/v1/operations/${op}/packages`)).json.packages.find((x: { id: number }) => x.id === pkg.id);
+      return p.last_error ? p : undefined;
+    }, 'the refusal');
+    expect(refused.state).toBe('queued');
+    expect(refused.last_error).toMatch(/refused: LEAD_PACKAGE_MISROUTED: .*it is for NL, whose receiving authority is police-nl .*send it to police-nl/);
+    expect((await DEn.call('GET', '/api/v1/lead-inbox')).json.packages.length).toBe(germanInbox);
+    // Routed right and sent again: the same signed package goes to police-nl.
+    expect((await US.call('PUT', '/api/v1/routing/NL', { peer: 'police-nl' })).status).toBe(200);
+    const again = await until(async () => {
+      const res = await US.call('POST', `/api/v1/operations/${op}/packages/send`, { package: pkg.id });
+      return res.status === 200 ? res.json.packages[0] : undefined; // refused while the failed delivery's job is still open
+    }, 'queued again');
+    expect([again.state, again.peer]).toEqual(['queued', 'police-nl']);
+    const got = await until(
+      async () => (await NLn.call('GET', '/api/v1/lead-inbox')).json.packages.find((p: { uid: string }) => p.uid === pkg.uid),
+      'at the Dutch authority',
+    );
+    expect(got.targets.map((t: { ref: string }) => t.ref)).toEqual(['nl2']);
   });
 
   it('a waiting package goes to the fall-back contact once the node has one', async () => {
