@@ -26,16 +26,17 @@ export interface ChunkLayout {
 export const DEFAULT_CHUNKS = 11;
 
 /**
- * The layout for an index of about `n` hashes: 11 chunks; buckets keyed by log2(n) − 4 bits (8 to
- * 20), so bucket offsets cost ~2.5–3 bytes a hash over all chunks at every size (2 MiB a chunk at
- * 10 M) and a bucket holds ~16 entries that the suffix filter mostly discards without reading their
- * hash. Bitmaps of present values (2 MiB a 24-bit chunk, 14 MiB in all) are kept where they cost at
- * most 2 bytes a hash (n ≥ ~7 M): at 10 M they spare ~40% of bucket reads for 1.5 bytes a hash; at
- * 1 M they would cost 15 bytes a hash, which the 80-bytes-a-hash budget (issue 19) has not got,
- * so smaller indexes look buckets up per key (measured at 1 M: see bench:match and README).
+ * The layout for an index of about `n` hashes: 11 chunks; buckets keyed by log2(n) − 3 bits (8 to
+ * 20), so a bucket holds ~8 entries that the suffix filter mostly discards without reading their
+ * hash, and bucket offsets (two bytes a key, see ChunkTable.blockBase) cost ~2.3–2.9 bytes a hash
+ * over all chunks at every size (2 MiB a chunk at 10 M). Bitmaps of present values (2 MiB a 24-bit
+ * chunk, 14 MiB in all) are kept where they cost at most 2 bytes a hash (n ≥ ~7 M): at 10 M they
+ * spare ~40% of bucket reads for 1.5 bytes a hash; at 1 M they would cost 15 bytes a hash, which
+ * the 80-bytes-a-hash budget (issue 19) has not got, so smaller indexes look buckets up per key
+ * (measured at 1 M: see bench:match and README).
  */
 export function layoutFor(n: number, chunks = DEFAULT_CHUNKS): ChunkLayout {
-  const keyBits = Math.min(20, Math.max(8, Math.round(Math.log2(Math.max(n, 2))) - 4));
+  const keyBits = Math.min(20, Math.max(8, Math.round(Math.log2(Math.max(n, 2))) - 3));
   const layout = evenLayout(chunks, keyBits);
   return { ...layout, bitmaps: layout.bits.reduce((sum, b) => sum + 2 ** b / 8, 0) <= 2 * n };
 }

@@ -23,7 +23,19 @@
 import { hammingPacked, packHex256 } from '../signals/pdq/hash256.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { chunkValue, layoutFor, probeCount, type ChunkLayout } from './chunks.js';
-import { bitSet, chunkRadii, probeBase, scanSlots, type ChunkTable, type Hit, type HammingView } from './hamming-probe.js';
+import {
+  bitSet,
+  bucketOffset,
+  chunkRadii,
+  OFFSET_BLOCK_BITS,
+  offsetCount,
+  probeBase,
+  scanSlots,
+  WIDE,
+  type ChunkTable,
+  type Hit,
+  type HammingView,
+} from './hamming-probe.js';
 import type { QueryThreads, ThreadResult } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
@@ -70,6 +82,36 @@ function allocate<T>(Ctor: ArrayCtor<T> & { BYTES_PER_ELEMENT: number }, length:
   const bytes = length * Ctor.BYTES_PER_ELEMENT;
   return new Ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
+
+/** Two-level bucket offsets (ChunkTable.blockBase, rel, wide) of flat ones: a base a block of 2^OFFSET_BLOCK_BITS keys, two bytes a key. */
+function twoLevelOffsets(flat: Uint32Array, shared: boolean): Pick<ChunkTable, 'blockBase' | 'rel' | 'wide'> {
+  const last = flat.length - 1;
+  const blocks = (last >>> OFFSET_BLOCK_BITS) + 1;
+  const size = 1 << OFFSET_BLOCK_BITS;
+  const blockEnd = (b: number) => Math.min(last, (b + 1) * size - 1);
+  let wideBlocks = 0;
+  for (let b = 0; b < blocks; b++) if (flat[blockEnd(b)] - flat[b * size] > 0xffff) wideBlocks++;
+  const blockBase = allocate(Uint32Array, blocks, shared);
+  const rel = allocate(Uint16Array, flat.length, shared);
+  const wide = wideBlocks > 0 ? allocate(Uint32Array, wideBlocks * size, shared) : undefined;
+  let w = 0;
+  for (let b = 0; b < blocks; b++) {
+    const base = flat[b * size];
+    if (flat[blockEnd(b)] - base > 0xffff) {
+      // A block of tens of thousands of near-identical entries (a still shot): absolute offsets.
+      blockBase[b] = WIDE + w;
+      for (let k = b * size; k <= blockEnd(b); k++) wide![w + k - b * size] = flat[k];
+      w += size;
+    } else {
+      blockBase[b] = base;
+      for (let k = b * size; k <= blockEnd(b); k++) rel[k] = flat[k] - base;
+    }
+  }
+  return { blockBase, rel, wide };
+}
+
+/** Bytes of a chunk table's bucket offsets. */
+const offsetBytes = (t: ChunkTable) => (t.offsets?.byteLength ?? 0) + (t.blockBase?.byteLength ?? 0) + (t.rel?.byteLength ?? 0) + (t.wide?.byteLength ?? 0);
 
 /** Relative costs used to choose between probing and scanning (measured, see bench:match). */
 const PROBE_COST = 1;
@@ -299,9 +341,9 @@ export class HammingIndex {
       const bits = layout.bits[c];
       const suffixBits = bits - layout.keyBits;
       const buckets = 1 << layout.keyBits;
-      const offsets = allocate(Uint32Array, buckets + 1, this.shared);
+      const offsets = new Uint32Array(buckets + 1); // scratch: the table keeps them two-level
       const present = layout.bitmaps === false ? undefined : allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
-      const table: ChunkTable = { start, bits, suffixBits, offsets, present };
+      const table: ChunkTable = { start, bits, suffixBits, present };
       if (c === 0) {
         // The first chunk orders the new slots: its entries are the slots themselves.
         for (let s = 0; s < upTo; s++) {
@@ -353,6 +395,7 @@ export class HammingIndex {
           }
         }
       }
+      Object.assign(table, twoLevelOffsets(offsets, this.shared));
       tables.push(table);
       yield;
     }
@@ -450,7 +493,7 @@ export class HammingIndex {
   stats(): HammingIndexStats {
     let bytes = this.hashes.byteLength + this.ids.byteLength + this.alive.byteLength;
     for (const t of this.chunks)
-      bytes += t.offsets.byteLength + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + (t.present?.byteLength ?? 0);
+      bytes += offsetBytes(t) + (t.packed?.byteLength ?? 0) + (t.slots?.byteLength ?? 0) + (t.suffixes?.byteLength ?? 0) + (t.present?.byteLength ?? 0);
     return {
       size: this.live,
       slots: this.count,
@@ -472,7 +515,10 @@ export class HammingIndex {
       alive: this.alive.subarray(0, bitsetWords(this.count)),
     };
     this.chunks.forEach((t, c) => {
-      sections[`offsets${c}`] = t.offsets;
+      if (t.offsets) sections[`offsets${c}`] = t.offsets;
+      if (t.blockBase) sections[`blockBase${c}`] = t.blockBase;
+      if (t.rel) sections[`rel${c}`] = t.rel;
+      if (t.wide) sections[`wide${c}`] = t.wide;
       if (t.packed) sections[`packed${c}`] = t.packed;
       if (t.slots) sections[`slots${c}`] = t.slots;
       if (t.suffixes) sections[`suffixes${c}`] = t.suffixes;
@@ -522,7 +568,10 @@ export class HammingIndex {
     };
     const tables: ChunkTable[] = meta.chunks.map((c, i) => ({
       ...c,
-      offsets: section<Uint32Array>(`offsets${i}`)!,
+      offsets: section<Uint32Array>(`offsets${i}`),
+      blockBase: section<Uint32Array>(`blockBase${i}`),
+      rel: section<Uint16Array>(`rel${i}`),
+      wide: section<Uint32Array>(`wide${i}`),
       packed: section<Uint32Array>(`packed${i}`),
       slots: section<Uint32Array>(`slots${i}`),
       suffixes: section<Uint8Array | Uint16Array>(`suffixes${i}`),
@@ -534,12 +583,12 @@ export class HammingIndex {
       const entries = implicit ? meta.baseCount : (t.packed?.length ?? t.slots?.length);
       const separate = t.slots && t.suffixes && t.slots.length === t.suffixes.length;
       if (
-        !t.offsets ||
+        !offsetsOk(t) ||
         (t.present && t.present.length !== Math.max(1, 2 ** t.bits / 32)) ||
         (!t.present && meta.layout.bitmaps !== false) ||
         !(implicit || t.packed || separate) ||
         (t.packed && !((t.packShift ?? 8) >= t.suffixBits && (t.packShift ?? 8) <= 8)) ||
-        t.offsets[t.offsets.length - 1] !== entries ||
+        bucketOffset(t, offsetCount(t) - 1) !== entries ||
         meta.baseCount > meta.count
       ) {
         throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot chunk tables are inconsistent');
@@ -580,6 +629,20 @@ export class HammingIndex {
     index.setBase(b.layout, n, b.tables);
     return index;
   }
+}
+
+/**
+ * Whether a snapshot's bucket offsets have their expected shape: flat (written before issue 19's
+ * speed work) or two-level, one offset a key of the chunk plus the end, every wide block in `wide`.
+ */
+function offsetsOk(t: ChunkTable): boolean {
+  const keys = 2 ** (t.bits - t.suffixBits);
+  if (t.offsets) return !t.blockBase && !t.rel && t.offsets.length === keys + 1;
+  const { blockBase, rel, wide } = t;
+  if (!blockBase || !rel || rel.length !== keys + 1 || blockBase.length !== (keys >>> OFFSET_BLOCK_BITS) + 1) return false;
+  const size = 1 << OFFSET_BLOCK_BITS;
+  for (const b of blockBase) if (b >= WIDE && (!wide || (b - WIDE) % size !== 0 || b - WIDE + size > wide.length)) return false;
+  return true;
 }
 
 /** Brute-force reference: every position of `haystack` within `threshold` of `q`. For tests and benchmarks. */

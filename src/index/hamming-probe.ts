@@ -9,8 +9,18 @@ export interface ChunkTable {
   start: number;
   bits: number;
   suffixBits: number;
-  /** offsets[key] … offsets[key + 1]: the entries whose chunk starts with `key`. */
-  offsets: Uint32Array;
+  /**
+   * Bucket offsets, two-level (bases built since issue 19's speed work): the entries whose chunk
+   * starts with `key` are bucketOffset(t, key) … bucketOffset(t, key + 1), where the offset of a key
+   * is blockBase[key >>> OFFSET_BLOCK_BITS] + rel[key] — two bytes a key instead of four, so keys
+   * get one more bit for the same memory. A block whose entries overflow 16 bits has WIDE set in
+   * its base, the rest of which is where its keys' absolute offsets start in `wide`.
+   */
+  blockBase?: Uint32Array;
+  rel?: Uint16Array;
+  wide?: Uint32Array;
+  /** Flat bucket offsets: offsets[key] … offsets[key + 1] (snapshots written before issue 19's speed work). */
+  offsets?: Uint32Array;
   /**
    * The entries, in one of three forms: none (the base's slots are ordered by this chunk, so the
    * entries of a key are the slots offsets[key] … offsets[key + 1] themselves and their suffix is
@@ -46,6 +56,23 @@ export interface HammingView {
 }
 
 export type Hit = (slot: number, distance: number) => void;
+
+/** Keys per block of two-level bucket offsets: 2^6 (a block's base costs 1/16 byte a key). */
+export const OFFSET_BLOCK_BITS = 6;
+/** The flag of a block base whose offsets are in `wide`. */
+export const WIDE = 0x80000000;
+
+/** Where the entries whose chunk starts with `key` begin (`key` up to 2^keyBits, where they all end). */
+export function bucketOffset(t: ChunkTable, key: number): number {
+  if (t.offsets) return t.offsets[key];
+  const b = t.blockBase![key >>> OFFSET_BLOCK_BITS];
+  return b < WIDE ? b + t.rel![key] : t.wide![b - WIDE + (key & ((1 << OFFSET_BLOCK_BITS) - 1))];
+}
+
+/** The number of bucket offsets of a table (2^keyBits + 1). */
+export function offsetCount(t: ChunkTable): number {
+  return t.offsets ? t.offsets.length : t.rel!.length;
+}
 
 /** Whether slot `s` of the bitset is set. */
 export function bitSet(bits: Uint32Array, s: number): boolean {
@@ -112,7 +139,6 @@ export function chunkRadii(bits: readonly number[], threshold: number): Int8Arra
 }
 
 /** Scratch space of the phased probe, grown on demand (one per thread: modules are per thread). */
-let probeChunks = new Uint8Array(4096);
 let probeKeys = new Uint32Array(4096);
 let probeSuffixes = new Uint32Array(4096);
 let probeAllowed = new Uint8Array(4096);
@@ -179,115 +205,107 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     threshold,
   );
   const h = v.hashes;
-  // Phase 1: the buckets to read, with the suffix each must match and within how many bits.
+  const m = chunks.length;
+  // Phase 1: the buckets to read, with the suffix each must match and within how many bits; the
+  // buckets of chunk c are chunkFrom[c] … chunkFrom[c + 1].
+  if (chunkFrom.length < m + 1) chunkFrom = new Uint32Array(m + 1);
   let nb = 0;
   let probes = 0;
-  for (let c = 0; c < chunks.length; c++) {
+  for (let c = 0; c < m; c++) {
+    chunkFrom[c] = nb;
     const radius = radii[c];
     if (radius < 0) continue;
     const t = chunks[c];
     const value = chunkValue(q, 0, t.start, t.bits);
     const sb = t.suffixBits;
     const present = t.present;
-    if (present) {
-      const { masks } = probeSet(t.bits, radius);
-      probes += masks.length;
-      probeChunks = grown(probeChunks, nb + masks.length);
+    const { masks, weights } = present ? probeSet(t.bits, radius) : probeSet(t.bits - sb, radius);
+    probes += masks.length;
+    if (nb + masks.length > probeKeys.length) {
       probeKeys = grown(probeKeys, nb + masks.length);
       probeSuffixes = grown(probeSuffixes, nb + masks.length);
       probeAllowed = grown(probeAllowed, nb + masks.length);
+    }
+    if (present) {
       const sm = (1 << sb) - 1;
       for (let k = 0; k < masks.length; k++) {
         const val = (value ^ masks[k]) >>> 0;
         if (present[val >>> 5] & (1 << (val & 31))) {
-          probeChunks[nb] = c;
           probeKeys[nb] = val >>> sb;
           probeSuffixes[nb] = val & sm;
           probeAllowed[nb++] = 0;
         }
       }
     } else {
-      const { masks, weights } = probeSet(t.bits - sb, radius);
-      probes += masks.length;
-      probeChunks = grown(probeChunks, nb + masks.length);
-      probeKeys = grown(probeKeys, nb + masks.length);
-      probeSuffixes = grown(probeSuffixes, nb + masks.length);
-      probeAllowed = grown(probeAllowed, nb + masks.length);
       const key = value >>> sb;
       const suffix = value & ((1 << sb) - 1);
       for (let k = 0; k < masks.length; k++) {
-        probeChunks[nb] = c;
         probeKeys[nb] = (key ^ masks[k]) >>> 0;
         probeSuffixes[nb] = suffix;
         probeAllowed[nb++] = radius - weights[k];
       }
     }
   }
+  chunkFrom[m] = nb;
   probeCounters.probes = probes;
   probeCounters.buckets = nb;
   probeCounters.scanned = 0;
-  // Phase 2: their buckets.
-  rangeStarts = grown(rangeStarts, nb);
-  rangeEnds = grown(rangeEnds, nb);
+  // Phase 2: their buckets' ranges (and a touch of each one's first entry: a software prefetch).
+  if (nb > rangeStarts.length) {
+    rangeStarts = grown(rangeStarts, nb);
+    rangeEnds = grown(rangeEnds, nb);
+  }
   let entries = 0;
-  for (let i = 0; i < nb; i++) {
-    const offsets = chunks[probeChunks[i]].offsets;
-    const key = probeKeys[i];
-    const begin = (rangeStarts[i] = offsets[key]);
-    entries += (rangeEnds[i] = offsets[key + 1]) - begin;
+  for (let c = 0; c < m; c++) {
+    const t = chunks[c];
+    const to = chunkFrom[c + 1];
+    if (t.offsets) {
+      const offsets = t.offsets;
+      for (let i = chunkFrom[c]; i < to; i++) {
+        const key = probeKeys[i];
+        const begin = (rangeStarts[i] = offsets[key]);
+        entries += (rangeEnds[i] = offsets[key + 1]) - begin;
+      }
+    } else {
+      const base = t.blockBase!;
+      const rel = t.rel!;
+      const wide = t.wide;
+      for (let i = chunkFrom[c]; i < to; i++) {
+        const key = probeKeys[i];
+        const b0 = base[key >>> OFFSET_BLOCK_BITS];
+        const b1 = base[(key + 1) >>> OFFSET_BLOCK_BITS];
+        const begin = (rangeStarts[i] = b0 < WIDE ? b0 + rel[key] : wide![b0 - WIDE + (key & BLOCK_MASK)]);
+        entries += (rangeEnds[i] = b1 < WIDE ? b1 + rel[key + 1] : wide![b1 - WIDE + ((key + 1) & BLOCK_MASK)]) - begin;
+      }
+    }
   }
   probeCounters.entries = entries;
   if (entries > SCAN_ENTRIES * v.baseCount) return scanBase(v, q, threshold, hit);
-  // Phase 3: the entries whose suffix is close enough (touching each bucket's first line first).
   let touch = 0;
-  for (let i = 0; i < nb; i++) {
-    const t = chunks[probeChunks[i]];
-    if (rangeStarts[i] < rangeEnds[i]) touch ^= t.packed ? t.packed[rangeStarts[i]] : t.slots ? t.slots[rangeStarts[i]] : h[rangeStarts[i] << 3];
+  for (let c = 0; c < m; c++) {
+    const t = chunks[c];
+    const to = chunkFrom[c + 1];
+    const a = t.packed ?? t.slots;
+    if (a) for (let i = chunkFrom[c]; i < to; i++) touch ^= a[rangeStarts[i]];
+    else for (let i = chunkFrom[c]; i < to; i++) touch ^= h[rangeStarts[i] << 3];
   }
+  // Phase 3: the entries whose suffix is close enough, chunk by chunk (one loop a representation).
   const maxCandidates = SCAN_CANDIDATES * v.baseCount;
   let nc = 0;
-  for (let i = 0; i < nb; i++) {
-    const c = probeChunks[i];
+  for (let c = 0; c < m; c++) {
     const t = chunks[c];
-    const suffix = probeSuffixes[i];
-    const allowed = probeAllowed[i];
-    const begin = rangeStarts[i];
-    const end = rangeEnds[i];
     const from = nc;
-    if (nc > maxCandidates) return scanBase(v, q, threshold, hit);
-    candidates = grown(candidates, nc + (end - begin));
-    candidateChunks = grown(candidateChunks, nc + (end - begin));
-    if (t.packed) {
-      const packed = t.packed;
-      const shift = t.packShift ?? 8;
-      const mask = (1 << shift) - 1;
-      if (allowed === 0) {
-        for (let j = begin; j < end; j++) {
-          const e = packed[j];
-          if ((e & mask) === suffix) candidates[nc++] = e >>> shift;
-        }
-      } else {
-        for (let j = begin; j < end; j++) {
-          const e = packed[j];
-          if (POP8[(e ^ suffix) & mask] <= allowed) candidates[nc++] = e >>> shift;
-        }
-      }
-    } else if (t.slots) {
-      const slots = t.slots;
-      const suffixes = t.suffixes!;
-      for (let j = begin; j < end; j++) {
-        const x = suffixes[j] ^ suffix;
-        if (POP8[x & 0xff] + POP8[x >>> 8] <= allowed) candidates[nc++] = slots[j];
-      }
-    } else {
-      // The base is ordered by this chunk: the entries are the slots themselves.
-      const start = t.start;
-      const bits = t.bits;
-      const sm = (1 << t.suffixBits) - 1;
-      for (let j = begin; j < end; j++) {
-        if (popcount32((chunkValue(h, j << 3, start, bits) & sm) ^ suffix) <= allowed) candidates[nc++] = j;
-      }
+    const to = chunkFrom[c + 1];
+    // The filters stop before a bucket that would overflow `candidates` (resumeAt): grow and go on.
+    for (let i = chunkFrom[c]; ; i = resumeAt) {
+      if (t.packed) nc = filterPacked(t.packed, t.packShift ?? 8, i, to, nc);
+      else if (t.slots) nc = filterSeparate(t.slots, t.suffixes!, i, to, nc);
+      else nc = filterSlots(h, t, i, to, nc);
+      if (nc > maxCandidates) return scanBase(v, q, threshold, hit);
+      if (resumeAt === to) break;
+      candidates = grown(candidates, nc + rangeEnds[resumeAt] - rangeStarts[resumeAt]);
     }
+    if (nc > candidateChunks.length) candidateChunks = grown(candidateChunks, nc);
     candidateChunks.fill(c, from, nc);
   }
   probeCounters.candidates = nc;
@@ -317,6 +335,89 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     if (foundEarlier(h, p, q, chunks, radii, candidateChunks[i])) continue;
     hit(slot, d);
   }
+}
+
+const BLOCK_MASK = (1 << OFFSET_BLOCK_BITS) - 1;
+let chunkFrom = new Uint32Array(32);
+/** Where the last filter stopped: the bucket that did not fit in `candidates`, or the end. */
+let resumeAt = 0;
+
+/** Phase 3 over packed entries (slot << shift | suffix): appends the slots that pass to `candidates` from `nc`. */
+function filterPacked(packed: Uint32Array, shift: number, from: number, to: number, nc: number): number {
+  const mask = (1 << shift) - 1;
+  const out = candidates;
+  for (let i = from; i < to; i++) {
+    const suffix = probeSuffixes[i];
+    const allowed = probeAllowed[i];
+    const end = rangeEnds[i];
+    if (nc + end - rangeStarts[i] > out.length) return ((resumeAt = i), nc);
+    if (allowed === 0) {
+      for (let j = rangeStarts[i]; j < end; j++) {
+        const e = packed[j];
+        if ((e & mask) === suffix) out[nc++] = e >>> shift;
+      }
+    } else {
+      for (let j = rangeStarts[i]; j < end; j++) {
+        const e = packed[j];
+        if (POP8[(e ^ suffix) & mask] <= allowed) out[nc++] = e >>> shift;
+      }
+    }
+  }
+  resumeAt = to;
+  return nc;
+}
+
+/** Phase 3 over slots with their suffixes beside them (up to 16 bits). */
+function filterSeparate(slots: Uint32Array, suffixes: Uint8Array | Uint16Array, from: number, to: number, nc: number): number {
+  const out = candidates;
+  for (let i = from; i < to; i++) {
+    const suffix = probeSuffixes[i];
+    const allowed = probeAllowed[i];
+    const end = rangeEnds[i];
+    if (nc + end - rangeStarts[i] > out.length) return ((resumeAt = i), nc);
+    for (let j = rangeStarts[i]; j < end; j++) {
+      const x = suffixes[j] ^ suffix;
+      if (POP8[x & 0xff] + POP8[x >>> 8] <= allowed) out[nc++] = slots[j];
+    }
+  }
+  resumeAt = to;
+  return nc;
+}
+
+/** Phase 3 over a chunk that orders the base: its entries are the slots, their suffix read from the hash. */
+function filterSlots(h: Uint32Array, t: ChunkTable, from: number, to: number, nc: number): number {
+  const out = candidates;
+  const sm = (1 << t.suffixBits) - 1;
+  const w = t.start >>> 5;
+  const o = t.start & 31;
+  if (o + t.bits <= 32) {
+    // The chunk lies in one word: its suffix is that word's bits below the chunk's end.
+    const shift = 32 - o - t.bits;
+    for (let i = from; i < to; i++) {
+      const suffix = probeSuffixes[i];
+      const allowed = probeAllowed[i];
+      const end = rangeEnds[i];
+      if (nc + end - rangeStarts[i] > out.length) return ((resumeAt = i), nc);
+      for (let j = rangeStarts[i]; j < end; j++) {
+        if (popcount32(((h[(j << 3) + w] >>> shift) & sm) ^ suffix) <= allowed) out[nc++] = j;
+      }
+    }
+    resumeAt = to;
+    return nc;
+  }
+  const start = t.start;
+  const bits = t.bits;
+  for (let i = from; i < to; i++) {
+    const suffix = probeSuffixes[i];
+    const allowed = probeAllowed[i];
+    const end = rangeEnds[i];
+    if (nc + end - rangeStarts[i] > out.length) return ((resumeAt = i), nc);
+    for (let j = rangeStarts[i]; j < end; j++) {
+      if (popcount32((chunkValue(h, j << 3, start, bits) & sm) ^ suffix) <= allowed) out[nc++] = j;
+    }
+  }
+  resumeAt = to;
+  return nc;
 }
 
 /** Whether a chunk before `c` has the hash at `p` within its radius of the query's (so that chunk reported it). */
