@@ -7,17 +7,23 @@
  * Prints requests/s and latency for each and the ratio of the two, in the same run. The other
  * steps (review, report, notice) run at human or host speed and are measured per item by
  * /api/v1/action-metrics, not here.
- * Usage: npm run bench:actions [-- --n 100000 --seconds 10 --connections 16 --profile DIR]
+ * --database postgres runs the same on a throw-away PostgreSQL cluster on 127.0.0.1 (the tests'
+ * test/support/postgres.ts, but durable: fsync and synchronous_commit on, as a deployment has them),
+ * the bank imported afresh each run. --only lookups|submissions runs one of the two (profiling).
+ * Usage: npm run bench:actions [-- --n 100000 --seconds 10 --connections 16 --database sqlite|postgres
+ *        --only lookups|submissions --profile DIR]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { openNode } from '../src/node/node.js';
 import { SHARED } from '../test/support/paths.js';
+import { startPostgres, type PgCluster } from '../test/support/postgres.js';
 import { startServer } from '../test/support/server-process.js';
 import { hammingHexOf } from './hex.js';
 
@@ -26,6 +32,10 @@ const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 
 const N = Number(flag('--n') ?? 100_000);
 const SECONDS = Number(flag('--seconds') ?? 10);
 const CONNECTIONS = Number(flag('--connections') ?? 16);
+const DATABASE = flag('--database') ?? 'sqlite';
+const ONLY = flag('--only');
+if (!['sqlite', 'postgres'].includes(DATABASE) || (ONLY !== undefined && !['lookups', 'submissions'].includes(ONLY)))
+  throw new Error('--database sqlite|postgres, --only lookups|submissions');
 const out = join(import.meta.dirname, 'out', `actions-${N}`);
 const hashes = join(out, 'hashes');
 
@@ -33,10 +43,23 @@ if (!existsSync(join(hashes, 'haystack.txt'))) {
   mkdirSync(hashes, { recursive: true });
   execFileSync('python3', [join(SHARED, 'bench', 'make_hashes.py'), String(N), '1000', hashes], { stdio: 'inherit' });
 }
-const dataDir = join(out, 'data');
-const tokenFile = join(out, 'token');
-if (!existsSync(tokenFile)) {
-  const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+let cluster: PgCluster | undefined;
+let databaseUrl: string | undefined;
+if (DATABASE === 'postgres') {
+  cluster = await startPostgres({ durable: true });
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query('create database actions');
+  console.log(`PostgreSQL ${(await admin.query('show server_version')).rows[0].server_version}, fsync and synchronous_commit on`);
+  await admin.end();
+  databaseUrl = cluster.url.replace(/\/postgres$/, '/actions');
+}
+// The PostgreSQL cluster is new each run: so is its data directory (no snapshot of another database).
+const dataDir = join(out, DATABASE === 'postgres' ? 'data-pg' : 'data');
+const tokenFile = join(out, DATABASE === 'postgres' ? 'token-pg' : 'token');
+if (DATABASE === 'postgres') rmSync(dataDir, { recursive: true, force: true });
+if (DATABASE === 'postgres' || !existsSync(tokenFile)) {
+  const node = await openNode(loadConfig({ dataDir, databaseUrl, logLevel: 'silent' }, {}));
   const actor = await node.operator();
   await node.banks.createBank(actor, { name: 'BENCH' });
   const hay = await readHashLines(join(hashes, 'haystack.txt'));
@@ -57,7 +80,7 @@ const hex = Array.from({ length: queries.length / 8 }, (_, q) => hammingHexOf(qu
 const profile = flag('--profile'); // a directory: the server writes a CPU profile there
 const server = await startServer(
   [],
-  { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn' },
+  { ALLIANCE_DATA_DIR: dataDir, ALLIANCE_LOG_LEVEL: 'warn', ...(databaseUrl ? { ALLIANCE_DATABASE_URL: databaseUrl } : {}) },
   600_000,
   profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
 );
@@ -88,23 +111,25 @@ try {
         },
       ],
     });
-  await lookup(3); // warm-up
-  const l = await lookup(SECONDS);
-  const s = await submit(SECONDS);
-  const row = (name: string, r: autocannon.Result) =>
+  await (ONLY === 'submissions' ? submit(3) : lookup(3)); // warm-up
+  const l = ONLY === 'submissions' ? undefined : await lookup(SECONDS);
+  const s = ONLY === 'lookups' ? undefined : await submit(SECONDS);
+  const row = (name: string, r: autocannon.Result | undefined) =>
+    r &&
     `  ${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
   console.log(
-    `\nbench:actions — ${N.toLocaleString('en')} PDQ hashes, ${CONNECTIONS} connections, ${SECONDS} s each, one alliance serve process, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+    `\nbench:actions — ${N.toLocaleString('en')} PDQ hashes, ${CONNECTIONS} connections, ${SECONDS} s each, one alliance serve process on ${DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite'}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${new Date().toISOString().slice(0, 10)}`,
   );
-  console.log(row('GET /m/raw_lookup (reference)', l));
-  console.log(row('POST /api/v1/submissions', s));
-  console.log(
-    `  submissions / lookups: ${(s.requests.average / l.requests.average).toFixed(2)} of the lookup throughput (every submission matched, ruled, stored and audited)`,
-  );
+  if (l) console.log(row('GET /m/raw_lookup (reference)', l));
+  if (s) console.log(row('POST /api/v1/submissions', s));
+  if (l && s)
+    console.log(
+      `  submissions / lookups: ${(s.requests.average / l.requests.average).toFixed(2)} of the lookup throughput (every submission matched, ruled, stored and audited)`,
+    );
 } finally {
   await server.stop('SIGTERM');
 }
-const node = await openNode(loadConfig({ dataDir, logLevel: 'silent' }, {}));
+const node = await openNode(loadConfig({ dataDir, databaseUrl, logLevel: 'silent' }, {}));
 const count = async (table: 'submissions' | 'review_items') =>
   Number(
     (
@@ -118,3 +143,4 @@ console.log(
   `  stored so far in this data directory: ${(await count('submissions')).toLocaleString('en')} submissions, ${(await count('review_items')).toLocaleString('en')} review items (one per matching content)`,
 );
 await node.close();
+cluster?.stop();

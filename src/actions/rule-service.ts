@@ -14,6 +14,7 @@ import {
   listWebhooks,
   parseJson,
   requireBanks,
+  rulesVersion,
   SecretBox,
   type Store,
   type Tx,
@@ -91,13 +92,24 @@ export class RuleService {
   }
 
   /** Every rule (the evaluator reads them on each submission: they change at any time). */
-  async rules(): Promise<ActionRule[]> {
-    return (await listRules(this.store.db)).map(toRule);
+  /** The rules as last read, with the version they were read at (store/rules-repo.ts, rulesVersion). */
+  private cached: { version: string | undefined; rules: readonly ActionRule[] } | undefined;
+
+  /**
+   * Every rule (read-only: shared by the callers). Kept in memory and read again only when the
+   * rules' version moved — one point read per call instead of the rules and their JSON.
+   */
+  async rules(): Promise<readonly ActionRule[]> {
+    const version = await rulesVersion(this.store.db);
+    if (this.cached && this.cached.version === version) return this.cached.rules;
+    const rules = (await listRules(this.store.db)).map(toRule);
+    this.cached = { version, rules };
+    return rules;
   }
 
   async list(actor: Principal): Promise<ActionRule[]> {
     requirePermission(actor, 'actions.manage');
-    return this.rules();
+    return [...(await this.rules())];
   }
 
   /** A rule on a bank that does not exist would be stored and never fire: refused, naming the nearest bank. */

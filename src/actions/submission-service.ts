@@ -139,6 +139,7 @@ export class SubmissionService {
     }
     const matches = await this.match(signals);
     const evaluation = evaluate(await this.rules.rules(), matches, context.source);
+    const matchesJson = JSON.stringify(matches);
     const keys = Object.entries(signals).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value), value }));
     const received = now();
 
@@ -158,7 +159,7 @@ export class SubmissionService {
           account: context.account ? JSON.stringify(context.account) : null,
           received_at: received,
           signals: JSON.stringify(signals),
-          matches: JSON.stringify(matches),
+          matches: matchesJson,
           decision,
           actions: JSON.stringify(actions),
           reupload_of: earlier?.id ?? null,
@@ -176,7 +177,7 @@ export class SubmissionService {
         { decision, actions, reupload_of: row.reupload_of, matches: matches.length },
         matches.length,
       );
-      return { row, reviewId };
+      return { row, reviewId, actions };
     });
     if (result.reviewId !== null && input.media && this.keepMedia) {
       // The submission stands without its media: the review goes on from the hashes.
@@ -184,7 +185,8 @@ export class SubmissionService {
         await markMediaNotStored(this.store.db, result.reviewId!);
       });
     }
-    return { ...publicView(result.row, result.reviewId), rules: evaluation.rules.map((r) => r.name) };
+    // Answered from what was stored, without reading its JSON back.
+    return { ...publicView(result.row, result.reviewId, { actions: result.actions, matches }), rules: evaluation.rules.map((r) => r.name) };
   }
 
   /**
@@ -265,7 +267,7 @@ export class SubmissionService {
   private async match(signals: Record<string, string>): Promise<ActionMatch[]> {
     const out: ActionMatch[] = [];
     for (const [type, value] of Object.entries(signals)) {
-      const r = await this.lookup.lookup(type, value);
+      const r = await this.lookup.lookup(type, value, { series: false }); // the rules do not look at series
       for (const m of r.matches)
         out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
     }
@@ -285,12 +287,14 @@ function webhooksOf(e: Evaluation): string[] {
 export function publicView(
   row: Submission,
   reviewId: number | null,
+  /** The row's actions and matches, when the caller has them already (they are the row's JSON, parsed). */
+  parsed?: { actions: ActionKind[]; matches: ActionMatch[] },
 ): Omit<SubmissionResult, 'rules'> & { source: string; external_id: string | null; received_at: string } {
   return {
     id: row.id,
     decision: row.decision as Decision,
-    actions: parseJson<ActionKind[]>(row.actions, []),
-    matches: parseJson<ActionMatch[]>(row.matches, []),
+    actions: parsed?.actions ?? parseJson<ActionKind[]>(row.actions, []),
+    matches: parsed?.matches ?? parseJson<ActionMatch[]>(row.matches, []),
     reupload_of: row.reupload_of,
     review_id: reviewId,
     source: row.source,

@@ -19,7 +19,9 @@ import {
   type ChainKeySource,
   type ChainReport,
   compareAndSetMeta,
+  deferToGroupEnd,
   getMeta,
+  type GroupDeferral,
   listAudit,
   type NewAuditEntry,
   type Store,
@@ -49,6 +51,10 @@ export class AuditLog {
   private readonly key: AuditKey | undefined;
   private readonly keySource: ChainKeySource | undefined;
   private readonly checkpointFile: CheckpointFile | undefined;
+  /** The entries of a group commit's writes, appended to the chain together at the group's end. */
+  private readonly grouped: GroupDeferral<NewAuditEntry> = {
+    flush: (tx, entries) => appendAudit(tx, this.store.dialect, entries, this.keySource),
+  };
   /** The last error of a buffered append (retried), for the health endpoint. */
   lastError: string | undefined;
 
@@ -68,7 +74,11 @@ export class AuditLog {
     return { at: Date.now(), member_id: actor.memberId, token_id: actor.tokenId, actor: actor.actor, action, target, detail, result_count: resultCount };
   }
 
-  /** Records a write, inside the write's transaction. */
+  /**
+   * Records a write, inside the write's transaction. In a group commit (store.grouped) the entry
+   * is appended with the group's others just before the group commits: one read and one update
+   * of the chain head for the group; it is dropped if its write fails.
+   */
   async record(
     tx: Tx,
     actor: Principal,
@@ -77,7 +87,8 @@ export class AuditLog {
     detail: Record<string, unknown>,
     resultCount: number | null = null,
   ): Promise<void> {
-    await appendAudit(tx, this.store.dialect, [this.entry(actor, action, target, detail, resultCount)], this.keySource);
+    const entry = this.entry(actor, action, target, detail, resultCount);
+    if (!deferToGroupEnd(tx, this.grouped, entry)) await appendAudit(tx, this.store.dialect, [entry], this.keySource);
   }
 
   /** Records a read (lookup, hash) through the buffer. */

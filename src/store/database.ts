@@ -5,6 +5,7 @@
  * processes follow each other's writes.
  */
 import { chmodSync, closeSync, openSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { FILE_MODE, privateDir } from './data-dir.js';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -81,10 +82,11 @@ export interface Store {
    */
   rawAll<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
   /**
-   * Runs `work` in a transaction that concurrent writes may share (SQLite: group commit, one fsync
-   * for the group, each write in its own savepoint — store/group-commit.ts; PostgreSQL: a
-   * transaction of its own, the server groups commits). Settles after the commit. For hot write
-   * paths (submissions) whose work only reads and writes through `tx`.
+   * Runs `work` in a transaction that concurrent writes may share (group commit, one commit for
+   * the group, each write in its own savepoint — store/group-commit.ts; SQLite: the WAL fsynced
+   * off the event loop, one fsync for the groups committed meanwhile). Settles after the commit is
+   * on disk. For hot write paths (submissions) whose work only reads and writes through `tx`
+   * (PostgreSQL may run a group again after a deadlock between two processes' groups).
    */
   grouped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
@@ -175,20 +177,22 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
-  const group = new GroupCommit(db);
+  const relaxed: Store['relaxedDurability'] = (work) =>
+    db.connection().execute(async (conn) => {
+      sqlite.pragma('synchronous = NORMAL');
+      try {
+        return await work(conn);
+      } finally {
+        sqlite.pragma('synchronous = FULL');
+      }
+    });
+  const wal = walSync(`${file}-wal`);
+  const group = new GroupCommit(db, 256, { relaxed, sync: wal.sync });
   return {
     db,
     dialect: 'sqlite',
     location: file,
-    relaxedDurability: (work) =>
-      db.connection().execute(async (conn) => {
-        sqlite.pragma('synchronous = NORMAL');
-        try {
-          return await work(conn);
-        } finally {
-          sqlite.pragma('synchronous = FULL');
-        }
-      }),
+    relaxedDurability: relaxed,
     rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
     grouped: (work) => group.run(work),
     consistentRead: (work) =>
@@ -204,7 +208,45 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         }
       }),
     listen: async () => undefined,
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await wal.close();
+    },
+  };
+}
+
+/**
+ * fsync of the WAL file on libuv's thread pool, for group commit: a group commits with
+ * synchronous NORMAL (its frames written to the WAL, not synced) and its callers are answered
+ * once `sync()` settles — what synchronous FULL would have done in the commit, without holding
+ * the event loop for the disk. Calls that arrive while an fsync runs share the next one (which
+ * starts after their commits, so it covers them). The WAL file stays while the database is open.
+ */
+function walSync(path: string): { sync(): Promise<void>; close(): Promise<void> } {
+  let handle: Promise<FileHandle> | undefined;
+  let inFlight: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const fsync = async () => {
+    handle ??= open(path, 'r');
+    await (await handle).sync();
+  };
+  const start = () => (inFlight = fsync().finally(() => (inFlight = undefined)));
+  return {
+    sync() {
+      if (!inFlight) return start();
+      next ??= inFlight
+        .catch(() => undefined)
+        .then(() => {
+          next = undefined;
+          return start();
+        });
+      return next;
+    },
+    async close() {
+      await inFlight?.catch(() => undefined);
+      await next?.catch(() => undefined);
+      await (await handle?.catch(() => undefined))?.close();
+    },
   };
 }
 
@@ -289,6 +331,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw new AllianceError('INTERNAL', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
   }
   await migrate(db, 'postgres');
+  const group = new GroupCommit(db);
   const listeners: Array<{ close(): Promise<void> }> = [];
   return {
     db,
@@ -296,7 +339,7 @@ async function openPostgres(url: string): Promise<Store> {
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     relaxedDurability: (work) => work(db),
     rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
-    grouped: (work) => db.transaction().execute(work),
+    grouped: (work) => group.run(work),
     consistentRead: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);

@@ -80,6 +80,7 @@ export {
 } from './country-reports-repo.js';
 export { createOnce, ensureDataDir, FILE_MODE, keyFile } from './data-dir.js';
 export { type Db, type DialectName, notify, openStore, type Store, type Tx } from './database.js';
+export { deferToGroupEnd, type GroupDeferral } from './group-commit.js';
 export { dayOf, isDay } from './day.js';
 export {
   caseByUid,
@@ -231,6 +232,7 @@ export {
   insertRule,
   insertWebhook,
   listRules,
+  rulesVersion,
   listWebhooks,
   updateRule,
   updateWebhookSecrets,

@@ -1,7 +1,26 @@
 /** Action rules and webhooks. */
+import { randomUUID } from 'node:crypto';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ActionRuleRow, Webhook } from './actions-schema.js';
-import { isUniqueViolation, now, type Executor } from './util.js';
+import { setMeta } from './meta-repo.js';
+import { fixedQuery, isUniqueViolation, now, runFixed, type Executor } from './util.js';
+
+/**
+ * The rules' version (in meta): a new value with every change of the rules (or of the webhooks
+ * they name), in the change's transaction, so a process that keeps the rules in memory reads this
+ * one value per use, and the rules again only when it moved (another process may have changed them).
+ */
+const RULES_VERSION = 'action_rules.version';
+const READ_RULES_VERSION = fixedQuery('select value from meta where key = ?');
+
+async function rulesChanged(db: Executor): Promise<void> {
+  await setMeta(db, RULES_VERSION, randomUUID());
+}
+
+/** The rules' version: undefined until they first change. */
+export async function rulesVersion(db: Executor): Promise<string | undefined> {
+  return (await runFixed<{ value: string }>(db, READ_RULES_VERSION, [RULES_VERSION]))[0]?.value;
+}
 
 export async function insertWebhook(db: Executor, w: { name: string; url: string; secret: string }): Promise<Webhook> {
   try {
@@ -34,6 +53,7 @@ export async function webhookByName(db: Executor, name: string): Promise<Webhook
 export async function deleteWebhook(db: Executor, name: string): Promise<void> {
   const r = await db.deleteFrom('webhooks').where('name', '=', name).executeTakeFirst();
   if (Number(r.numDeletedRows) === 0) throw new AllianceError('RULE_NOT_FOUND', `no webhook named "${name}"`);
+  await rulesChanged(db); // the rules that named it name none now
 }
 
 export interface RuleFields {
@@ -47,11 +67,13 @@ export interface RuleFields {
 export async function insertRule(db: Executor, r: RuleFields): Promise<ActionRuleRow> {
   const t = now();
   try {
-    return await db
+    const row = await db
       .insertInto('action_rules')
       .values({ ...r, created_at: t, updated_at: t })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await rulesChanged(db);
+    return row;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('RULE_EXISTS', `a rule named "${r.name}" exists already`);
     throw err;
@@ -67,6 +89,7 @@ export async function updateRule(db: Executor, id: number, r: Partial<RuleFields
       .returningAll()
       .executeTakeFirst();
     if (!row) throw new AllianceError('RULE_NOT_FOUND', `no action rule ${id}`);
+    await rulesChanged(db);
     return row;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AllianceError('RULE_EXISTS', `a rule named "${r.name}" exists already`);
@@ -77,6 +100,7 @@ export async function updateRule(db: Executor, id: number, r: Partial<RuleFields
 export async function deleteRule(db: Executor, id: number): Promise<void> {
   const r = await db.deleteFrom('action_rules').where('id', '=', id).executeTakeFirst();
   if (Number(r.numDeletedRows) === 0) throw new AllianceError('RULE_NOT_FOUND', `no action rule ${id}`);
+  await rulesChanged(db);
 }
 
 /** Every rule with its webhook's name. */

@@ -3,19 +3,49 @@ import { sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
 import type { Insertable } from 'kysely';
-import { now, onPostgres, type Executor } from './util.js';
+import { fixedQuery, now, onPostgres, runFixed, type Executor } from './util.js';
+
+// The submission path's statements, fixed (store/util.ts runFixed): one per submission each.
+const SUBMISSION_COLUMNS = [
+  'member_id',
+  'source',
+  'external_id',
+  'url',
+  'ip',
+  'account',
+  'uploaded_at',
+  'received_at',
+  'signals',
+  'matches',
+  'decision',
+  'actions',
+  'reupload_of',
+] as const satisfies ReadonlyArray<keyof Insertable<SubmissionsTable>>;
+const INSERT_SUBMISSION = fixedQuery(
+  `insert into submissions (${SUBMISSION_COLUMNS.join(', ')}) values (${SUBMISSION_COLUMNS.map(() => '?').join(', ')}) returning *`,
+);
+const INSERT_SUBMISSION_SIGNAL = fixedQuery('insert into submission_signals (submission_id, signal_type, value_key, value) values (?, ?, ?, ?)');
+const EARLIER_SUBMISSION = fixedQuery(
+  `select s.id, r.status from submission_signals ss join submissions s on s.id = ss.submission_id
+   left join review_items r on r.submission_id = s.id where ss.signal_type = ? and ss.value_key = ? order by s.id`,
+);
+const CONTENT_KEY_LOCK = fixedQuery('select pg_advisory_xact_lock(hashtext(?))');
+const REVIEW_COLUMNS = ['submission_id', 'priority', 'reasons', 'pending_actions', 'media_type', 'media_stored', 'status', 'created_at'] as const;
+const INSERT_REVIEW_ITEM = fixedQuery(
+  `insert into review_items (${REVIEW_COLUMNS.join(', ')}) values (${REVIEW_COLUMNS.map(() => '?').join(', ')}) returning *`,
+);
 
 export async function insertSubmission(
   db: Executor,
   s: Insertable<SubmissionsTable>,
   signals: Array<{ signal_type: string; value_key: string; value: string }>,
 ): Promise<Submission> {
-  const row = await db.insertInto('submissions').values(s).returningAll().executeTakeFirstOrThrow();
-  if (signals.length)
-    await db
-      .insertInto('submission_signals')
-      .values(signals.map((x) => ({ ...x, submission_id: row.id })))
-      .execute();
+  const [row] = await runFixed<Submission>(
+    db,
+    INSERT_SUBMISSION,
+    SUBMISSION_COLUMNS.map((c) => s[c] ?? null),
+  );
+  for (const x of signals) await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
   return row;
 }
 
@@ -38,9 +68,19 @@ export async function earlierSubmission(
   // Two uploads of the same new content at once must not both see "never seen" (PostgreSQL:
   // a lock per content key, held to the end of the caller's transaction, taken in one order).
   if (onPostgres(db))
-    for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key)))
-      await sql`select pg_advisory_xact_lock(hashtext(${`${k.signal_type}:${k.value_key}`}))`.execute(db);
-  const rows = await db
+    for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key))) await runFixed(db, CONTENT_KEY_LOCK, [`${k.signal_type}:${k.value_key}`]);
+  const rows =
+    keys.length === 1
+      ? await runFixed<{ id: number; status: string | null }>(db, EARLIER_SUBMISSION, [keys[0].signal_type, keys[0].value_key])
+      : await earlierRows(db, keys);
+  if (rows.length === 0) return undefined;
+  const statuses = new Set(rows.map((r) => r.status));
+  const review = statuses.has('confirmed') ? 'confirmed' : statuses.has('pending') ? 'pending' : statuses.has('rejected') ? 'rejected' : null;
+  return { id: rows[0].id, review };
+}
+
+function earlierRows(db: Executor, keys: Array<{ signal_type: string; value_key: string }>) {
+  return db
     .selectFrom('submission_signals as ss')
     .innerJoin('submissions as s', 's.id', 'ss.submission_id')
     .leftJoin('review_items as r', 'r.submission_id', 's.id')
@@ -48,21 +88,19 @@ export async function earlierSubmission(
     .where((eb) => eb.or(keys.map((k) => eb.and([eb('ss.signal_type', '=', k.signal_type), eb('ss.value_key', '=', k.value_key)]))))
     .orderBy('s.id')
     .execute();
-  if (rows.length === 0) return undefined;
-  const statuses = new Set(rows.map((r) => r.status));
-  const review = statuses.has('confirmed') ? 'confirmed' : statuses.has('pending') ? 'pending' : statuses.has('rejected') ? 'rejected' : null;
-  return { id: rows[0].id, review };
 }
 
 export async function insertReviewItem(
   db: Executor,
   r: { submission_id: number; priority: number; reasons: string; pending_actions: string; media_type: string | null; media_stored: number },
 ): Promise<ReviewItem> {
-  return db
-    .insertInto('review_items')
-    .values({ ...r, status: 'pending', created_at: now(), decided_at: null, decided_by: null, verdict_note: null })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row: Record<(typeof REVIEW_COLUMNS)[number], unknown> = { ...r, status: 'pending', created_at: now() };
+  const [item] = await runFixed<ReviewItem>(
+    db,
+    INSERT_REVIEW_ITEM,
+    REVIEW_COLUMNS.map((c) => row[c]),
+  );
+  return item;
 }
 
 export async function getReviewItem(db: Executor, id: number): Promise<ReviewItem> {

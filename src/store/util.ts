@@ -1,5 +1,5 @@
 /** Small helpers shared by the repositories. */
-import { PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { Db, Tx } from './database.js';
 
 export type Executor = Db | Tx;
@@ -31,6 +31,27 @@ export function parseJson<T>(text: string | null, fallback: T): T {
 /** Whether `db` runs on PostgreSQL (where concurrent transactions need explicit locks SQLite's single writer gives for free). */
 export function onPostgres(db: Executor): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** A fixed statement's text on each engine: `?` placeholders on SQLite, `$1…` on PostgreSQL. */
+export interface FixedQuery {
+  sqlite: string;
+  postgres: string;
+}
+
+/**
+ * Runs a fixed statement on `db` (a transaction too) without Kysely building and compiling it:
+ * hot write paths (submissions), where building the query cost more than SQLite running it.
+ * SQLite prepares each text once (database.ts keeps prepared statements by text).
+ */
+export async function runFixed<T>(db: Executor, query: FixedQuery, params: readonly unknown[]): Promise<T[]> {
+  return (await db.executeQuery<T>(CompiledQuery.raw(onPostgres(db) ? query.postgres : query.sqlite, [...params]))).rows as T[];
+}
+
+/** The same statement on both engines: `?` placeholders numbered `$1…` for PostgreSQL. */
+export function fixedQuery(text: string): FixedQuery {
+  let n = 0;
+  return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`) };
 }
 
 /**

@@ -2,27 +2,32 @@
  * Group commit loses nothing: 32 clients send submissions (each with its own URL) to a real
  * `alliance serve` as fast as it answers; the server is SIGKILLed mid-stream, three times, and
  * restarted. Every submission it acknowledged is in the database exactly once, under the id it
- * answered with; an unacknowledged one is there at most once.
+ * answered with; an unacknowledged one is there at most once. On SQLite and on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
+import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
-describe('submissions across SIGKILLs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alliance-submit-kills-'));
+describe.each(DIALECTS)('submissions across SIGKILLs on %s', (dialect) => {
+  let test: TestEnv;
   let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    test = await testConfig(dialect);
+  });
   afterAll(async () => {
     await server?.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    test.cleanup();
   });
 
   it('keeps every acknowledged submission exactly once, under the id it was answered with', { timeout: 240_000 }, async () => {
-    const env = { ALLIANCE_DATA_DIR: dir, ALLIANCE_SYNC_INTERVAL_MS: '0', ALLIANCE_SNAPSHOT_INTERVAL_MS: '0' };
+    const env = {
+      ALLIANCE_DATA_DIR: test.dataDir,
+      ALLIANCE_SYNC_INTERVAL_MS: '0',
+      ALLIANCE_SNAPSHOT_INTERVAL_MS: '0',
+      ...(test.config.databaseUrl ? { ALLIANCE_DATABASE_URL: test.config.databaseUrl } : {}),
+    };
     const acknowledged = new Map<string, number>();
     const sent = new Set<string>();
     let token: string | undefined;
@@ -54,7 +59,7 @@ describe('submissions across SIGKILLs', () => {
       await Promise.all(clients);
     }
     expect(acknowledged.size).toBeGreaterThan(100);
-    const store = await openStore({ dataDir: loadConfig({ dataDir: dir }, {}).dataDir });
+    const store = await openStore({ dataDir: test.config.dataDir, databaseUrl: test.config.databaseUrl });
     try {
       const rows = await store.db.selectFrom('submissions').select(['id', 'url']).execute();
       const byUrl = new Map<string, number[]>();

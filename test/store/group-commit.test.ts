@@ -1,12 +1,14 @@
 /**
- * store.grouped: concurrent writes share one transaction on SQLite (group commit: one fsync for
- * the group), each in its own savepoint — a write that fails is rolled back alone, the others
- * commit, and each caller is answered after the commit. On PostgreSQL each write is its own
- * transaction; the answers are the same on both.
+ * store.grouped: concurrent writes share one transaction (group commit: one commit and one fsync
+ * for the group), each in its own savepoint — a write that fails is rolled back alone, the others
+ * commit, and each caller is answered after the commit is on disk. Work a write defers to the
+ * group's end (the audit entries) is done once, in the group's transaction, without the failed
+ * writes' part.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, verifyAudit } from '../../src/store/audit-repo.js';
-import { openStore, type Store } from '../../src/store/database.js';
+import { appendAudit, verifyAudit, type NewAuditEntry } from '../../src/store/audit-repo.js';
+import { openStore, type Db, type Store, type Tx } from '../../src/store/database.js';
+import { deferToGroupEnd, GroupCommit, type GroupDeferral } from '../../src/store/group-commit.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
 describe.each(DIALECTS)('group commit on %s', (dialect) => {
@@ -27,23 +29,17 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     ]);
 
   it('commits concurrent writes together, rolls a failing one back alone, and keeps the audit chain whole', async () => {
-    const db = store.db as { transaction: () => unknown };
-    const begin = db.transaction.bind(store.db);
-    let transactions = 0;
-    db.transaction = () => {
-      transactions++;
-      return begin();
-    };
+    const transactions = new Set<Tx>();
     const settled = await Promise.allSettled(
       Array.from({ length: 50 }, (_, i) =>
         store.grouped(async (tx) => {
+          transactions.add(tx);
           await write(`w${i}`)(tx);
           if (i === 7 || i === 31) throw new Error(`write ${i} refused after writing`);
           return i;
         }),
       ),
     );
-    delete (db as { transaction?: unknown }).transaction;
     expect(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([
       'Error: write 7 refused after writing',
       'Error: write 31 refused after writing',
@@ -52,13 +48,55 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
       Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 7 && i !== 31),
     );
     const rows = await store.db.selectFrom('audit_log').select('target').where('action', '=', 'test.grouped').orderBy('id').execute();
-    // In arrival order on SQLite (one transaction); PostgreSQL's concurrent transactions commit in any order.
-    const targets = rows.map((r) => r.target!);
-    const expected = Array.from({ length: 50 }, (_, i) => `w${i}`).filter((t) => t !== 'w7' && t !== 'w31');
-    expect(dialect === 'sqlite' ? targets : targets.sort()).toEqual(dialect === 'sqlite' ? expected : expected.sort());
+    // In arrival order (one transaction, the writes one after another).
+    expect(rows.map((r) => r.target!)).toEqual(Array.from({ length: 50 }, (_, i) => `w${i}`).filter((t) => t !== 'w7' && t !== 'w31'));
     expect((await verifyAudit(store.db)).ok).toBe(true);
-    // SQLite: the 50 writes that arrived together shared one transaction; PostgreSQL: one each.
-    expect(transactions).toBe(dialect === 'sqlite' ? 1 : 50);
+    // The 50 writes that arrived together shared one transaction.
+    expect(transactions.size).toBe(1);
+  });
+
+  it("does what the writes deferred once at the group's end, in its transaction, without a failed write's part", async () => {
+    const flushed: Array<{ tx: Tx; items: NewAuditEntry[] }> = [];
+    const audit: GroupDeferral<NewAuditEntry> = {
+      async flush(tx, items) {
+        flushed.push({ tx, items });
+        await appendAudit(tx, dialect, items);
+      },
+    };
+    const entry = (target: string): NewAuditEntry => ({
+      at: Date.now(),
+      member_id: null,
+      token_id: null,
+      actor: 'test',
+      action: 'test.deferred',
+      target,
+      detail: {},
+      result_count: null,
+    });
+    const transactions = new Set<Tx>();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        store.grouped(async (tx) => {
+          transactions.add(tx);
+          expect(deferToGroupEnd(tx, audit, entry(`d${i}`))).toBe(true);
+          if (i === 4) throw new Error('write 4 refused after deferring');
+          expect(deferToGroupEnd(tx, audit, entry(`d${i}b`))).toBe(true);
+          return i;
+        }),
+      ),
+    );
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+    expect(flushed).toHaveLength(1);
+    expect(transactions).toEqual(new Set([flushed[0].tx]));
+    const expected = Array.from({ length: 20 }, (_, i) => i)
+      .filter((i) => i !== 4)
+      .flatMap((i) => [`d${i}`, `d${i}b`]);
+    expect(flushed[0].items.map((e) => e.target)).toEqual(expected);
+    const rows = await store.db.selectFrom('audit_log').select('target').where('action', '=', 'test.deferred').orderBy('id').execute();
+    expect(rows.map((r) => r.target)).toEqual(expected);
+    expect((await verifyAudit(store.db)).ok).toBe(true);
+    // Outside a group nothing is deferred: the caller does the work itself.
+    await store.db.transaction().execute(async (tx) => expect(deferToGroupEnd(tx, audit, entry('alone'))).toBe(false));
   });
 
   it('answers a write that arrives during a commit in the next group', async () => {
@@ -79,5 +117,55 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     expect(await Promise.all([first, later])).toEqual(['first', 'later']);
     const rows = await store.db.selectFrom('audit_log').select('target').where('target', 'in', ['first', 'later']).orderBy('target').execute();
     expect(rows.map((r) => r.target)).toEqual(['first', 'later']);
+  });
+});
+
+describe('group commit and the disk', () => {
+  it('answers a group only once its sync settled, and runs the next group meanwhile', async () => {
+    const env = await testConfig('sqlite');
+    const store = await openStore({ dataDir: env.dataDir });
+    try {
+      const syncs: Array<() => void> = [];
+      let relaxed = 0;
+      const group = new GroupCommit(store.db, 256, {
+        relaxed: (work: (db: Db) => Promise<unknown>) => {
+          relaxed++;
+          return work(store.db);
+        },
+        sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+      } as ConstructorParameters<typeof GroupCommit>[2]);
+      const answered: string[] = [];
+      const first = group.run(async () => 'first').then((v) => answered.push(v));
+      while (syncs.length < 1) await new Promise((r) => setImmediate(r));
+      // The first group committed and waits for the disk; a second write is grouped and committed meanwhile.
+      const second = group.run(async () => 'second').then((v) => answered.push(v));
+      while (syncs.length < 2) await new Promise((r) => setImmediate(r));
+      expect(relaxed).toBe(2);
+      expect(answered).toEqual([]);
+      syncs[1]();
+      await second;
+      expect(answered).toEqual(['second']);
+      syncs[0]();
+      await first;
+      expect(answered).toEqual(['second', 'first']);
+    } finally {
+      await store.close();
+      env.cleanup();
+    }
+  });
+
+  it('fails the writes of a group whose sync failed', async () => {
+    const env = await testConfig('sqlite');
+    const store = await openStore({ dataDir: env.dataDir });
+    try {
+      const group = new GroupCommit(store.db, 256, {
+        relaxed: (work) => work(store.db) as never,
+        sync: () => Promise.reject(new Error('fsync: I/O error')),
+      });
+      await expect(group.run(async () => 'x')).rejects.toThrow('fsync: I/O error');
+    } finally {
+      await store.close();
+      env.cleanup();
+    }
   });
 });

@@ -33,7 +33,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+/** `durable`: fsync and synchronous commit on, as a deployment runs (benchmarks); the tests' default is off. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = pgBinDir();
   const base = mkdtempSync(join(tmpdir(), 'alliance-pg-'));
   const data = join(base, 'data');
@@ -48,7 +49,8 @@ export async function startPostgres(): Promise<PgCluster> {
   }
   as(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${base} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const durability = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${base}${durability} -c max_connections=200`;
   as(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(base, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
