@@ -1178,6 +1178,60 @@ function packageView(p: LeadPackageSummary, explanation: string, updates: LeadUp
   };
 }
 
+/*
+ * A received package as shown: a sender may leave out or mistype what checkPackage does not need
+ * (another implementation, an older version); the signed payload is kept as it came, and the view
+ * shows what is missing as empty (or null) and drops what is not of its type.
+ */
+const texts = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const shownText = (v: unknown): string => (typeof v === 'string' ? v : '');
+const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const records = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.map(record) : []);
+const BASES = new Set(['ip', 'account', 'email_domain']);
+
+function shownOperation(v: unknown): PackagePayload['operation'] {
+  const o = record(v);
+  return {
+    uid: shownText(o.uid),
+    name: shownText(o.name),
+    legal_basis: shownText(o.legal_basis),
+    owner_agency: shownText(o.owner_agency),
+    contact_point: shownText(o.contact_point),
+    starts_at: textOrNull(o.starts_at),
+    ends_at: textOrNull(o.ends_at),
+  };
+}
+
+function shownTarget(v: unknown): PackageTarget {
+  const t = record(v);
+  const ids = record(t.identifiers);
+  const evidence = record(t.evidence);
+  return {
+    ref: shownText(t.ref),
+    identifiers: {
+      usernames: texts(ids.usernames),
+      emails: texts(ids.emails),
+      ips: records(ids.ips)
+        .filter((i) => typeof i.ip === 'string')
+        .map((i) => ({ ip: i.ip as string, at: textOrNull(i.at) })),
+      account_country: textOrNull(ids.account_country),
+      payment_refs: texts(ids.payment_refs),
+      device_ids: texts(ids.device_ids),
+    },
+    evidence: {
+      confidence: shownText(evidence.confidence),
+      reasons: records(evidence.reasons)
+        .filter((r) => BASES.has(r.basis as string) && typeof r.country === 'string')
+        .map((r) => ({ basis: r.basis as Reason['basis'], country: r.country as string, evidence: shownText(r.evidence) })),
+      country_set_by_analyst: evidence.country_set_by_analyst === true,
+    },
+    content: records(t.content)
+      .filter((c) => typeof c.hash === 'string')
+      .map((c) => ({ hash: c.hash as string, classification: textOrNull(c.classification), series: texts(c.series) })),
+  };
+}
+
 function inboxView(r: LeadInboxRow, updates: LeadUpdateRow[], forwards: PackageView[]): InboxView {
   const p = parseJson<PackagePayload>(r.payload, {} as PackagePayload);
   return {
@@ -1190,9 +1244,9 @@ function inboxView(r: LeadInboxRow, updates: LeadUpdateRow[], forwards: PackageV
     reason: r.reason,
     assignee: r.assignee,
     received_at: iso(r.received_at)!,
-    operation: p.operation,
-    handling: p.handling ?? [],
-    targets: p.targets ?? [],
+    operation: shownOperation(p.operation),
+    handling: texts(p.handling),
+    targets: (Array.isArray(p.targets) ? p.targets : []).map(shownTarget),
     outcomes: outcomesOf(updates),
     updates: { sent: updates.length, delivered: updates.filter((u) => u.state === 'delivered').length },
     chain: p.chain ?? [],

@@ -8,7 +8,8 @@
  * stored once and every copy gets an answer. As the origin of packages to police-nl it refuses
  * police-nl's own outcomes on a package it declined (and the decline after an outcome), while an
  * outcome relayed from a forward of it stays; a relayed hop that is a peer here must carry the key
- * registered for it. A target too large for any package is refused at import and at build.
+ * registered for it. A target too large for any package is refused at import and at build. A package
+ * whose sender left out fields the receiver does not need is shown with them empty.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,54 @@ describe.each(DIALECTS)('lead packages received, and status updates at the origi
     expect([res.status, res.json.code]).toEqual([400, 'LEAD_PACKAGE_INVALID']);
     expect(res.json.message).toMatch(/prior_uid is missing: null for the first package of a chain, or the uid of the package it supplements/);
     expect(await inbox()).toEqual(before);
+  });
+
+  it('shows a package whose sender left out fields it need not send: empty where missing, wrong types dropped, the signed payload unchanged', async () => {
+    const sparse = pkg('fbi-us', 9, 'DE', {
+      operation: { uid: 'fbi-us/operation/2', name: 'Operation Sparse', legal_basis: 'Placeholder act', contact_point: 'desk@a.example' },
+      handling: ['intelligence only'],
+      targets: [
+        {
+          ref: 't9',
+          identifiers: { usernames: ['sparse-user', 3], ips: [{ ip: '193.99.144.80' }, { at: 'x' }] },
+          content: [{ hash: 'ab'.repeat(16) }, 'junk'],
+        },
+      ],
+    });
+    const res = await post(api, 'fbi-us', keys['fbi-us'], '/federation/v1/lead-packages', seal(keys['fbi-us'], sparse));
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    const row = (await listInbox(api.node.store.db)).find((r) => r.uid === 'fbi-us/lead-package/9')!;
+    expect(JSON.parse(row.payload)).toEqual(sparse);
+    const one = await api.call('GET', `/api/v1/lead-inbox/${row.id}`);
+    expect(one.statusCode, one.body).toBe(200);
+    const shown = one.json();
+    expect(shown.operation).toEqual({
+      uid: 'fbi-us/operation/2',
+      name: 'Operation Sparse',
+      legal_basis: 'Placeholder act',
+      owner_agency: '',
+      contact_point: 'desk@a.example',
+      starts_at: null,
+      ends_at: null,
+    });
+    expect(shown.handling).toEqual(['intelligence only']);
+    expect(shown.targets).toEqual([
+      {
+        ref: 't9',
+        identifiers: {
+          usernames: ['sparse-user'],
+          emails: [],
+          ips: [{ ip: '193.99.144.80', at: null }],
+          account_country: null,
+          payment_refs: [],
+          device_ids: [],
+        },
+        evidence: { confidence: '', reasons: [], country_set_by_analyst: false },
+        content: [{ hash: 'ab'.repeat(16), classification: null, series: [] }],
+      },
+    ]);
+    const list = await api.call('GET', '/api/v1/lead-inbox');
+    expect(list.statusCode, list.body).toBe(200);
   });
 
   it('stores a package posted eight times at once once: one copy received, the others answered as the duplicate', async () => {
