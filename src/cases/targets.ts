@@ -14,9 +14,17 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 const bad = failWith('CASE_INVALID');
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** `s` in Unicode NFKC (plain ASCII, most identifiers, is already). */
+export function nfkc(s: string): string {
+  return ASCII.test(s) ? s : s.normalize('NFKC');
+}
+
 /** The canonical form of an identifier of `kind`. */
 export function normaliseTarget(kind: TargetKind, raw: string): string {
-  const v = raw.normalize('NFKC').trim();
+  const v = nfkc(raw).trim();
   if (!v) throw bad(`${kind}: empty`);
   switch (kind) {
     case 'username':
@@ -32,8 +40,10 @@ export function normaliseTarget(kind: TargetKind, raw: string): string {
       return digits.startsWith('+') ? digits : digits.replace(/^00/, '+');
     }
     case 'ip': {
-      if (!isIP(v)) throw bad(`ip: "${v.slice(0, 60)}" is not an IPv4 or IPv6 address`);
-      return new URL(`http://${isIP(v) === 6 ? `[${v}]` : v}/`).hostname.replace(/^\[|\]$/g, '');
+      const family = isIP(v);
+      if (!family) throw bad(`ip: "${v.slice(0, 60)}" is not an IPv4 or IPv6 address`);
+      // A dotted quad isIP accepts (no leading zeros) is its own canonical form; IPv6 has many spellings.
+      return family === 4 ? v : new URL(`http://[${v}]/`).hostname.replace(/^\[|\]$/g, '');
     }
     case 'url': {
       let u: URL;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
-import { isPrivateAddress } from '../media/fetch-url.js';
+import { ipv4Number, isPrivateAddress, isPrivateIpv4 } from '../media/fetch-url.js';
 
 interface Table<T> {
   starts: T;
@@ -86,6 +86,9 @@ function ipv6High(ip: string): bigint {
  * @example countryOfIp('193.99.144.80') // 'DE'
  */
 export function countryOfIp(ip: string): string | null {
+  // Most addresses in a target file are IPv4: parsed once, checked against the private ranges as a number.
+  const v4 = ipv4Number(ip);
+  if (v4 !== null) return isPrivateIpv4(v4) ? null : search(ipv4Table(), v4);
   const family = isIP(ip);
   if (family === 0 || isPrivateAddress(ip)) return null; // loopback, private, documentation…: no country
   if (family === 4) {

@@ -33,7 +33,7 @@ export interface FetchOptions {
 }
 
 const BLOCKED = new BlockList();
-for (const [net, bits] of [
+const PRIVATE_V4 = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -47,8 +47,43 @@ for (const [net, bits] of [
   ['198.51.100.0', 24],
   ['203.0.113.0', 24],
   ['224.0.0.0', 3],
-] as const)
-  BLOCKED.addSubnet(net, bits, 'ipv4');
+] as const;
+for (const [net, bits] of PRIVATE_V4) BLOCKED.addSubnet(net, bits, 'ipv4');
+
+/** An IPv4 address in dotted-quad form as a number (0 … 2³²−1), or null when `ip` is not one (the strict form net.isIPv4 accepts: no leading zeros). */
+export function ipv4Number(ip: string): number | null {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return null;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return null; // a leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return n * 256 + part;
+}
+
+/** The private and reserved IPv4 ranges as [first, last] numbers, for addresses already parsed. */
+const PRIVATE_V4_RANGES = PRIVATE_V4.map(([net, bits]) => {
+  const first = ipv4Number(net)!;
+  return [first, first + 2 ** (32 - bits) - 1] as const;
+});
+
+/** Whether an IPv4 address (as ipv4Number gives it) is private or reserved: what isPrivateAddress says of it, without parsing it again. */
+export function isPrivateIpv4(n: number): boolean {
+  for (const [first, last] of PRIVATE_V4_RANGES) if (n >= first && n <= last) return true;
+  return false;
+}
 for (const [net, bits] of [
   ['::', 96], // unspecified, loopback and IPv4-compatible
   ['64:ff9b::', 96],

@@ -206,27 +206,23 @@ export class OperationService {
     }
     const imported = await this.store.db.transaction().execute(async (tx) => {
       let n = 0;
-      await inBatches(targetRecords(source()), async (batch) => {
-        await this.refuseExisting(tx, op, batch); // another import may have run meanwhile
-        await insertTargets(
-          tx,
-          this.store.dialect,
-          op.id,
-          batch.map((r) => {
-            const row = targetRow(r, matches);
-            checkDeliverableRow(row, `line ${r.line}: `, 'nothing was imported');
-            return row;
-          }),
-        );
-        n += batch.length;
-      });
+      // Each record is made its row as it is read (a batch holds rows, not the records' objects).
+      await inBatches(
+        targetRecords(source()),
+        (r) => checkedRow(r, matches),
+        async (batch) => {
+          await this.refuseExisting(tx, op, batch); // another import may have run meanwhile
+          await insertTargets(tx, this.store.dialect, op.id, batch);
+          n += batch.length;
+        },
+      );
       await this.audit.record(tx, actor, 'operation.import', op.uid, { targets: n }, n);
       return n;
     });
     return { imported, countries: await this.countries(actor, op.id) };
   }
 
-  private async refuseExisting(db: Executor, op: OperationRow, batch: TargetRecord[]): Promise<void> {
+  private async refuseExisting(db: Executor, op: OperationRow, batch: NewTarget[]): Promise<void> {
     const existing = await existingTargetRefs(
       db,
       op.id,
@@ -390,17 +386,24 @@ export class OperationService {
 
 const BATCH = 5000;
 
-/** Feeds `work` the records in batches of BATCH. */
-async function inBatches(records: AsyncIterable<TargetRecord>, work: (batch: TargetRecord[]) => Promise<void>): Promise<void> {
-  let batch: TargetRecord[] = [];
+/** Feeds `work` the records' rows (`rowOf` each as it is read) in batches of BATCH. */
+async function inBatches<R, T>(records: AsyncIterable<R>, rowOf: (r: R) => T, work: (batch: T[]) => Promise<void>): Promise<void> {
+  let batch: T[] = [];
   for await (const r of records) {
-    batch.push(r);
+    batch.push(rowOf(r));
     if (batch.length === BATCH) {
       await work(batch);
       batch = [];
     }
   }
   if (batch.length) await work(batch);
+}
+
+/** A record's row, checked as a lead package will carry it. */
+function checkedRow(r: TargetRecord, matches: Map<string, HashMatch>): NewTarget {
+  const row = targetRow(r, matches);
+  checkDeliverableRow(row, `line ${r.line}: `, 'nothing was imported');
+  return row;
 }
 
 /** A target's row: its identifiers, its attribution, what its hashes matched. */

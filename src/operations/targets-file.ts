@@ -11,7 +11,7 @@
  * deconfliction does (cases/targets.ts), so the same account written twice is one. Any bad record
  * refuses the whole file, naming the line and the field: an import is all or nothing.
  */
-import { normaliseTarget } from '../cases/targets.js';
+import { nfkc, normaliseTarget } from '../cases/targets.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { parseCsv } from '../exchange/index.js';
 import { isCountryCode } from '../geo/countries.js';
@@ -62,6 +62,8 @@ const invalid = (line: number, why: string) => new AllianceError('OPERATION_INVA
 /** A field's values: a string split on ; or |, an array of strings (or of {ip, at} for ip), or nothing. */
 function values(raw: unknown, field: Field, line: number): unknown[] {
   if (raw === undefined || raw === null || raw === '') return [];
+  // One value (most fields of most records): no split.
+  if (typeof raw === 'string' && raw.indexOf(';') < 0 && raw.indexOf('|') < 0) return raw.trim() === '' ? [] : [raw];
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[;|]/) : [raw];
   const kept = list.filter((v) => !(typeof v === 'string' && v.trim() === ''));
   if (kept.length > MAX_VALUES) throw invalid(line, `${field}: at most ${MAX_VALUES} values`);
@@ -70,7 +72,7 @@ function values(raw: unknown, field: Field, line: number): unknown[] {
 
 function text(v: unknown, field: Field, line: number, max = 500): string {
   if (typeof v !== 'string' && typeof v !== 'number') throw invalid(line, `${field}: a text value, not ${JSON.stringify(v)?.slice(0, 40)}`);
-  const s = String(v).normalize('NFKC').trim();
+  const s = nfkc(String(v)).trim();
   if (s.length > max) throw invalid(line, `${field}: at most ${max} characters`);
   return s;
 }

@@ -3,6 +3,7 @@
  * (it reads "-5" as 1 May 2001 and "March 7" as a date in 2001), so a value that is not a time
  * would pass as one.
  */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
@@ -12,6 +13,11 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)
  */
 export function parseIsoTime(text: unknown): number | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
+  // The usual form (2026-01-31T12:00:00Z, what exporters write) is parsed as it is; a real one prints back as itself.
+  if (text.length === 20 && CANONICAL.test(text)) {
+    const ms = Date.parse(text);
+    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === text.slice(0, 19)) return ms;
+  }
   const m = ISO_TIME.exec(text.trim());
   if (!m) return undefined;
   const [, date, hm = '00:00', seconds = ':00', zone = 'Z'] = m;
