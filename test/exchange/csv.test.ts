@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCsv, type CsvRecord } from '../../src/exchange/formats/csv.js';
+import { seededRandom } from '../support/random.js';
 
 async function read(chunks: string[]): Promise<Array<CsvRecord | string>> {
   const out: Array<CsvRecord | string> = [];
@@ -92,13 +93,7 @@ describe('the streaming CSV reader', () => {
   });
 
   it('gives the records of a character-at-a-time reading however the text is split into chunks', async () => {
-    let seed = 0x2545f491;
-    const rnd = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
+    const rnd = seededRandom(0x2545f491);
     const pieces = ['a', 'b', ',', '"', '""', '\n', '\r', '\r\n', 'é', '名', '\uFEFF', ' ', 'a-field-longer-than-thirteen'];
     let compared = 0;
     for (let t = 0; t < 5000; t++) {

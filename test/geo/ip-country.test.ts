@@ -4,6 +4,7 @@ import { isCountryCode } from '../../src/geo/countries.js';
 import { isIP } from 'node:net';
 import { countryOfIp } from '../../src/geo/ip-country.js';
 import { ipv4Number, isPrivateAddress, isPrivateIpv4 } from '../../src/media/fetch-url.js';
+import { seededRandom } from '../support/random.js';
 
 describe('countryOfIp', () => {
   it.each([
@@ -26,13 +27,7 @@ describe('countryOfIp', () => {
   ])('%s → %s', (ip, country) => expect(countryOfIp(ip)).toBe(country));
 
   it('reads dotted quads as net.isIP does and knows the private ranges as the fetch guard does', () => {
-    let seed = 0x1b873593;
-    const rnd = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
+    const rnd = seededRandom(0x1b873593);
     const octet = () => {
       const r = rnd();
       return r < 0.05 ? `0${Math.floor(rnd() * 10)}` : r < 0.08 ? `${256 + Math.floor(rnd() * 800)}` : r < 0.1 ? '' : `${Math.floor(rnd() * 256)}`;

@@ -1,6 +1,7 @@
 /** Strict ISO 8601 parsing (time/iso-time.ts): what it accepts, and the usual form's short way giving what the full one does. */
 import { describe, expect, it } from 'vitest';
 import { parseIsoTime } from '../../src/time/iso-time.js';
+import { seededRandom } from '../support/random.js';
 
 describe('parseIsoTime', () => {
   it.each([
@@ -18,13 +19,8 @@ describe('parseIsoTime', () => {
   ])('%s → %s', (text, ms) => expect(parseIsoTime(text)).toBe(ms));
 
   it('reads the usual form (2026-01-31T12:00:00Z) exactly as the same time written with an offset', () => {
-    let seed = 0x68e31da4;
-    const rnd = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seededRandom(0x68e31da4);
+    const rnd = (n: number) => Math.floor(random() * n);
     const two = (n: number) => String(n).padStart(2, '0');
     let valid = 0;
     for (let i = 0; i < 20_000; i++) {
