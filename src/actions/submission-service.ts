@@ -16,6 +16,7 @@ import { getSignalType } from '../signals/index.js';
 import {
   contentUids,
   earlierSubmission,
+  setContentReview,
   enqueueDelivery,
   type Executor,
   getSubmission,
@@ -168,7 +169,7 @@ export class SubmissionService {
       );
       // One review per content: a re-upload of content under review waits on that review.
       const media = this.keepMedia ? (input.media ?? null) : null;
-      const reviewId = await this.followUp(tx, row, evaluation, actions.includes('review') && !earlier?.review, !earlier, media?.type ?? null, 'match');
+      const reviewId = await this.followUp(tx, row, keys, evaluation, actions.includes('review') && !earlier?.review, !earlier, media?.type ?? null, 'match');
       await this.audit.record(
         tx,
         actor,
@@ -196,6 +197,8 @@ export class SubmissionService {
   private async followUp(
     tx: Executor,
     row: Submission,
+    /** The submission's signal keys: the review, if one is made, is their content's. */
+    keys: Array<{ signal_type: string; value_key: string }>,
     evaluation: Evaluation,
     review: boolean,
     firstSighting: boolean,
@@ -214,6 +217,7 @@ export class SubmissionService {
         media_stored: mediaType ? 1 : 0,
       });
       reviewId = item.id;
+      await setContentReview(tx, reviewId, keys);
     }
     for (const name of actions.includes('webhook') ? webhooksOf(evaluation) : []) {
       const hook = await webhookByName(tx, name).catch(() => undefined); // removed since: nothing to deliver
@@ -250,7 +254,7 @@ export class SubmissionService {
       // Kept with the submission, so the same match is never acted on twice.
       const all = [...parseJson<ActionMatch[]>(row.matches, []), ...fresh.map((m) => ({ ...m, retroactive: true }))];
       await setSubmissionMatches(tx, row.id, JSON.stringify(all));
-      await this.followUp(tx, row, evaluation, review, true, null, 'match.retroactive');
+      await this.followUp(tx, row, keys, evaluation, review, true, null, 'match.retroactive');
       await this.audit.record(
         tx,
         { memberId: null, memberName: 'node', role: 'admin', tokenId: null, actor: 'node:retroactive-match' },

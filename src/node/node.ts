@@ -148,7 +148,7 @@ export interface OpenOptions {
 export async function openNode(given: Readonly<Config>, options: OpenOptions = {}): Promise<AllianceNode> {
   registerServerPath(given.dataDir);
   ensureDataDir(given.dataDir);
-  const store = await openStore({ dataDir: given.dataDir, databaseUrl: given.databaseUrl });
+  const store = await openStore({ dataDir: given.dataDir, databaseUrl: given.databaseUrl, backgroundCheckpoint: options.serving });
   let resolved: Awaited<ReturnType<typeof resolveSelf>>;
   try {
     resolved = await resolveSelf(store, given);

@@ -59,6 +59,14 @@ export interface SubmissionSignalsTable {
   value: string;
 }
 
+/** Each submitted content by signal key: its first submission and the review it got (see earlierSubmission). */
+export interface SubmissionContentsTable {
+  signal_type: string;
+  value_key: string;
+  first_submission: number;
+  review_item: number | null;
+}
+
 export interface ReviewItemsTable {
   id: Generated<number>;
   submission_id: number;
@@ -106,6 +114,7 @@ export interface ActionsTables {
   action_rules: ActionRulesTable;
   submissions: SubmissionsTable;
   submission_signals: SubmissionSignalsTable;
+  submission_contents: SubmissionContentsTable;
   review_items: ReviewItemsTable;
   review_exposure: ReviewExposureTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -14,7 +14,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { AuditEntry } from './schema.js';
-import { isUniqueViolation, type Executor } from './util.js';
+import { fixedQuery, isUniqueViolation, runFixed, type Executor } from './util.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -41,6 +41,10 @@ export function entryHash(prev: string, e: Hashed, key?: Buffer): string {
   return (key ? createHmac('sha256', key) : createHash('sha256')).update(canonical).digest('hex');
 }
 
+const AUDIT_COLUMNS = ['at', 'member_id', 'token_id', 'actor', 'action', 'target', 'detail', 'result_count', 'prev_hash', 'hash'] as const;
+/** SQLite appends row by row through one prepared statement (cheaper than building a multi-row insert for each group). */
+const INSERT_AUDIT = fixedQuery(`insert into audit_log (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map(() => '?').join(', ')}) returning id`);
+
 /** Appends entries in order, extending the chain. Must run inside a transaction. */
 export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
   if (entries.length === 0) return;
@@ -60,15 +64,25 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
     prev = hash;
     return out;
   });
-  // Multi-row inserts keep the order of their rows, so ids follow the chain.
-  for (let i = 0; i < rows.length; i += 200) {
-    const ids = await tx
-      .insertInto('audit_log')
-      .values(rows.slice(i, i + 200))
-      .returning('id')
-      .execute();
-    lastId = Math.max(lastId, ...ids.map((r) => r.id));
-  }
+  if (dialect === 'sqlite')
+    for (const row of rows)
+      lastId = (
+        await runFixed<{ id: number }>(
+          tx,
+          INSERT_AUDIT,
+          AUDIT_COLUMNS.map((c) => row[c]),
+        )
+      )[0].id;
+  // PostgreSQL: one round trip for up to 200 (multi-row inserts keep the order of their rows, so ids follow the chain).
+  else
+    for (let i = 0; i < rows.length; i += 200) {
+      const ids = await tx
+        .insertInto('audit_log')
+        .values(rows.slice(i, i + 200))
+        .returning('id')
+        .execute();
+      lastId = Math.max(lastId, ...ids.map((r) => r.id));
+    }
   const mac = key ? headMac(key, lastId, prev) : null;
   if (head) await tx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev, mac }).where('id', '=', 1).execute();
   else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev, mac }).execute();

@@ -51,6 +51,8 @@ import { leadPackages } from './migrations/0027-lead-packages.js';
 import { leadForwards } from './migrations/0028-lead-forwards.js';
 import { caseTargetLookup } from './migrations/0029-case-target-lookup.js';
 import { leadPackageLists } from './migrations/0030-lead-package-lists.js';
+import { submissionContents } from './migrations/0031-submission-contents.js';
+import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -62,6 +64,8 @@ export interface StoreOptions {
   dataDir: string;
   /** postgres://… switches to PostgreSQL; otherwise SQLite at DATA_DIR/alliance.sqlite. */
   databaseUrl?: string;
+  /** SQLite: checkpoint the WAL on a thread of its own, not in the commits (servers: see checkpointer.ts). */
+  backgroundCheckpoint?: boolean;
 }
 
 export interface Store {
@@ -101,6 +105,8 @@ export interface Store {
    * is re-opened, then `onMessage('')` says that notifications may have been missed meanwhile.
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
+  /** SQLite opened with backgroundCheckpoint: the thread that checkpoints its WAL. */
+  readonly checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -134,6 +140,7 @@ function migrations(dialect: DialectName): MigrationProvider {
     '0028-lead-forwards': leadForwards(dialect) as Migration,
     '0029-case-target-lookup': caseTargetLookup as Migration,
     '0030-lead-package-lists': leadPackageLists(dialect) as Migration,
+    '0031-submission-contents': submissionContents as Migration,
   };
   return { getMigrations: async () => all };
 }
@@ -177,6 +184,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const statements = cachedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
+  let checkpointer: Checkpointer | undefined;
+  if (options.backgroundCheckpoint) {
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);
+    checkpointer = startCheckpointer(file, () => {
+      // The thread failed: SQLite checkpoints in the commits again.
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    });
+  }
   const relaxed: Store['relaxedDurability'] = (work) =>
     db.connection().execute(async (conn) => {
       sqlite.pragma('synchronous = NORMAL');
@@ -208,7 +223,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         }
       }),
     listen: async () => undefined,
+    checkpointer,
     async close() {
+      await checkpointer?.close();
       await db.destroy();
       await wal.close();
     },

@@ -254,6 +254,7 @@ export {
   countReveal,
   decideReviewItem,
   earlierSubmission,
+  setContentReview,
   expireReviewMedia,
   exposure,
   getReviewItem,

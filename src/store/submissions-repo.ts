@@ -25,10 +25,14 @@ const INSERT_SUBMISSION = fixedQuery(
   `insert into submissions (${SUBMISSION_COLUMNS.join(', ')}) values (${SUBMISSION_COLUMNS.map(() => '?').join(', ')}) returning *`,
 );
 const INSERT_SUBMISSION_SIGNAL = fixedQuery('insert into submission_signals (submission_id, signal_type, value_key, value) values (?, ?, ?, ?)');
-const EARLIER_SUBMISSION = fixedQuery(
-  `select s.id, r.status from submission_signals ss join submissions s on s.id = ss.submission_id
-   left join review_items r on r.submission_id = s.id where ss.signal_type = ? and ss.value_key = ? order by s.id`,
+const INSERT_SUBMISSION_CONTENT = fixedQuery(
+  'insert into submission_contents (signal_type, value_key, first_submission) values (?, ?, ?) on conflict (signal_type, value_key) do nothing',
 );
+const EARLIER_SUBMISSION = fixedQuery(
+  `select c.first_submission as id, r.status from submission_contents c left join review_items r on r.id = c.review_item
+   where c.signal_type = ? and c.value_key = ?`,
+);
+const SET_CONTENT_REVIEW = fixedQuery('update submission_contents set review_item = ? where signal_type = ? and value_key = ? and review_item is null');
 const CONTENT_KEY_LOCK = fixedQuery('select pg_advisory_xact_lock(hashtext(?))');
 const REVIEW_COLUMNS = ['submission_id', 'priority', 'reasons', 'pending_actions', 'media_type', 'media_stored', 'status', 'created_at'] as const;
 const INSERT_REVIEW_ITEM = fixedQuery(
@@ -45,7 +49,11 @@ export async function insertSubmission(
     INSERT_SUBMISSION,
     SUBMISSION_COLUMNS.map((c) => s[c] ?? null),
   );
-  for (const x of signals) await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
+  for (const x of signals) {
+    await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
+    // The content's first submission, unless an earlier one is known.
+    await runFixed(db, INSERT_SUBMISSION_CONTENT, [x.signal_type, x.value_key, row.id]);
+  }
   return row;
 }
 
@@ -58,7 +66,7 @@ export async function getSubmission(db: Executor, id: number): Promise<Submissio
 /**
  * What is known of earlier submissions with one of these exact signals: the first of them (what
  * a re-upload repeats) and the verdict of the review the content had, if any (a confirmed one
- * wins over any other).
+ * wins over any other). One row a signal (submission_contents), however often the content came.
  */
 export async function earlierSubmission(
   db: Executor,
@@ -76,18 +84,21 @@ export async function earlierSubmission(
   if (rows.length === 0) return undefined;
   const statuses = new Set(rows.map((r) => r.status));
   const review = statuses.has('confirmed') ? 'confirmed' : statuses.has('pending') ? 'pending' : statuses.has('rejected') ? 'rejected' : null;
-  return { id: rows[0].id, review };
+  return { id: Math.min(...rows.map((r) => Number(r.id))), review };
 }
 
 function earlierRows(db: Executor, keys: Array<{ signal_type: string; value_key: string }>) {
   return db
-    .selectFrom('submission_signals as ss')
-    .innerJoin('submissions as s', 's.id', 'ss.submission_id')
-    .leftJoin('review_items as r', 'r.submission_id', 's.id')
-    .select(['s.id', 'r.status'])
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('ss.signal_type', '=', k.signal_type), eb('ss.value_key', '=', k.value_key)]))))
-    .orderBy('s.id')
+    .selectFrom('submission_contents as c')
+    .leftJoin('review_items as r', 'r.id', 'c.review_item')
+    .select(['c.first_submission as id', 'r.status'])
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('c.signal_type', '=', k.signal_type), eb('c.value_key', '=', k.value_key)]))))
     .execute();
+}
+
+/** The content's review from now on, for those of its signals that had none (a content is reviewed once: see earlierSubmission). */
+export async function setContentReview(db: Executor, reviewId: number, keys: Array<{ signal_type: string; value_key: string }>): Promise<void> {
+  for (const k of keys) await runFixed(db, SET_CONTENT_REVIEW, [reviewId, k.signal_type, k.value_key]);
 }
 
 export async function insertReviewItem(

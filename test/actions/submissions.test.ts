@@ -6,7 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submissionContents } from '../../src/store/migrations/0031-submission-contents.js';
 import { multipart, startApi, type TestApi } from '../support/api.js';
 import { DIALECTS } from '../support/dialects.js';
 import { PDQ_IMAGES } from '../support/paths.js';
@@ -233,5 +235,27 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     expect(m.upload_to_match.median_ms).toBeGreaterThanOrEqual(7000);
     expect(m.submissions).toBe(await submissionCount());
     expect(m.blocked).toBe(1);
+  });
+
+  it('a content uploaded many times is one row, and migration 0031 rebuilds the same rows from the submissions before it', async () => {
+    const many = 'c'.repeat(64);
+    const sent: Array<{ id: number; reupload_of: number | null }> = [];
+    for (let i = 0; i < 30; i++) sent.push((await api.call('POST', '/api/v1/submissions', { signals: { pdq: many } }, platform)).json());
+    expect(new Set(sent.slice(1).map((s) => s.reupload_of))).toEqual(new Set([sent[0].id]));
+    const db = api.node.store.db;
+    const contents = () =>
+      db
+        .selectFrom('submission_contents')
+        .select(['signal_type', 'value_key', 'first_submission', 'review_item'])
+        .orderBy('signal_type')
+        .orderBy('value_key')
+        .execute();
+    const kept = await contents();
+    expect(kept.filter((c) => c.first_submission === sent[0].id)).toHaveLength(1);
+    // Every review this suite made (confirmed, rejected, pending) is its content's.
+    expect(kept.filter((c) => c.review_item !== null).length).toBeGreaterThanOrEqual(3);
+    await sql`drop table submission_contents`.execute(db);
+    await submissionContents.up(db as never);
+    expect(await contents()).toEqual(kept);
   });
 });
