@@ -14,7 +14,7 @@ import type { LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/index.js';
 import {
-  contentUids,
+  contentLockKey,
   earlierSubmission,
   setContentReview,
   enqueueDelivery,
@@ -179,7 +179,7 @@ export class SubmissionService {
         matches.length,
       );
       return { row, reviewId, actions };
-    });
+    }, keys.map(contentLockKey));
     if (result.reviewId !== null && input.media && this.keepMedia) {
       // The submission stands without its media: the review goes on from the hashes.
       await this.vault.put(result.reviewId, input.media.bytes).catch(async () => {
@@ -271,14 +271,17 @@ export class SubmissionService {
   private async match(signals: Record<string, string>): Promise<ActionMatch[]> {
     const out: ActionMatch[] = [];
     for (const [type, value] of Object.entries(signals)) {
-      const r = await this.lookup.lookup(type, value, { series: false }); // the rules do not look at series
+      const r = await this.lookup.lookup(type, value, { series: false, uids: true }); // the rules do not look at series
       for (const m of r.matches)
-        out.push({ signal_type: m.signal_type, bank: m.bank, content_id: m.content_id, distance: m.distance, classification: m.classification, uid: null });
+        out.push({
+          signal_type: m.signal_type,
+          bank: m.bank,
+          content_id: m.content_id,
+          distance: m.distance,
+          classification: m.classification,
+          uid: m.content_uid ?? null,
+        });
     }
-    if (out.length === 0) return out;
-    const uids = await contentUids(this.store.db, [...new Set(out.map((m) => m.content_id))]);
-    const byId = new Map(uids.map((u) => [u.id, u.uid]));
-    for (const m of out) m.uid = byId.get(m.content_id) ?? null;
     return out;
   }
 }

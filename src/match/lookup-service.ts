@@ -27,6 +27,8 @@ export interface LookupOptions {
   series?: boolean;
   /** Refuse (BANK_NOT_FOUND, naming the nearest) a `banks` filter that names a bank that does not exist. */
   knownBanks?: boolean;
+  /** Give each match its content's uid (the submission path keeps it; the lookup APIs do not show it). */
+  uids?: boolean;
 }
 
 export interface Match {
@@ -43,6 +45,8 @@ export interface Match {
   series?: Array<{ uid: string; name: string; status: string; owner_member: string; victims: number }>;
   /** Where the content comes from: the member and bank that first held it and who passed it on. */
   provenance: Provenance;
+  /** The content's uid, when asked for (LookupOptions.uids). */
+  content_uid?: string | null;
 }
 
 /**
@@ -153,6 +157,7 @@ export class LookupService {
         if (!context || (wanted && !wanted.has(context.bank.name))) continue;
         const { bank, content } = context;
         const match = toMatch(bank, content, hit.id, q.type, hit.distance, hit.detail, this.self.name);
+        if (options.uids) match.content_uid = content.uid;
         const reason = options.raw ? undefined : whyNotCounted(bank, content, t, options.coin);
         if (reason) {
           result.not_counted.push({ ...match, reason });

@@ -49,11 +49,15 @@ const INSERT_AUDIT = fixedQuery(`insert into audit_log (${AUDIT_COLUMNS.join(', 
 export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
   if (entries.length === 0) return;
   const lock = dialect === 'postgres' ? sql` for update` : sql``;
+  const readHead = async () =>
+    (await sql<{ last_id: number; last_hash: string }>`select last_id, last_hash from audit_head where id = 1${lock}`.execute(tx)).rows[0];
+  let head = await readHead();
   // PostgreSQL: concurrent first appends would each find no head and race to insert it; an empty
   // head (written over below, in this transaction) makes the second wait for the first's lock.
-  if (dialect === 'postgres')
+  if (!head && dialect === 'postgres') {
     await sql`insert into audit_head (id, last_id, last_hash, mac) values (1, 0, ${GENESIS}, null) on conflict (id) do nothing`.execute(tx);
-  const head = (await sql<{ last_id: number; last_hash: string }>`select last_id, last_hash from audit_head where id = 1${lock}`.execute(tx)).rows[0];
+    head = await readHead();
+  }
   let prev = head?.last_hash ?? GENESIS;
   let lastId = head?.last_id ?? 0;
   const key = keySource?.(lastId).key;

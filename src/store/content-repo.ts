@@ -8,7 +8,7 @@ import type { DialectName } from './database.js';
 import type { BankContent, BankContentTable, Signal } from './schema.js';
 import { insertRows } from './bulk.js';
 import { jsonColumn } from './json-limits.js';
-import { now, onPostgres, runFixed, type Executor } from './util.js';
+import { now, onPostgres, type Executor } from './util.js';
 
 export interface NewContent {
   bank_id: number;
@@ -375,16 +375,6 @@ export async function contentFacts(
   }
   return out;
 }
-
-/** The uid of each of the bank contents `ids` (those that exist). */
-export function contentUids(db: Executor, ids: number[]): Promise<Array<{ id: number; uid: string | null }>> {
-  // One statement text whatever the number of ids (prepared once: the submission path runs it).
-  return runFixed(db, CONTENT_UIDS, [onPostgres(db) ? ids : JSON.stringify(ids)]);
-}
-const CONTENT_UIDS = {
-  sqlite: 'select id, uid from bank_content where id in (select value from json_each(?))',
-  postgres: 'select id, uid from bank_content where id = any($1::int[])',
-};
 
 /** Those of `ids` that are bank contents. */
 export async function existingContentIds(db: Executor, ids: number[]): Promise<number[]> {

@@ -55,6 +55,7 @@ import { submissionContents } from './migrations/0031-submission-contents.js';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
+import { lockContentKeys } from './submissions-repo.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -87,12 +88,13 @@ export interface Store {
   rawAll<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
   /**
    * Runs `work` in a transaction that concurrent writes may share (group commit, one commit for
-   * the group, each write in its own savepoint — store/group-commit.ts; SQLite: the WAL fsynced
+   * the group, a write that fails rolled back alone — store/group-commit.ts; SQLite: the WAL fsynced
    * off the event loop, one fsync for the groups committed meanwhile). Settles after the commit is
-   * on disk. For hot write paths (submissions) whose work only reads and writes through `tx`
-   * (PostgreSQL may run a group again after a deadlock between two processes' groups).
+   * on disk. For hot write paths (submissions) whose work only reads and writes through `tx`: a
+   * group may run again (after a write failed, or PostgreSQL found a deadlock). `locks`: keys the
+   * group locks for the write at its start (PostgreSQL: see GroupCommit.run).
    */
-  grouped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  grouped<T>(work: (tx: Tx) => Promise<T>, locks?: readonly string[]): Promise<T>;
   /**
    * Runs `work` in a read-only transaction that sees one state of the database and takes no write
    * lock (index builds: minutes at 10 M signals). SQLite: a deferred transaction (WAL: writers of
@@ -202,14 +204,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }
     });
   const wal = walSync(`${file}-wal`);
-  const group = new GroupCommit(db, 256, { relaxed, sync: wal.sync });
+  const group = new GroupCommit(db, { durability: { relaxed, sync: wal.sync } });
   return {
     db,
     dialect: 'sqlite',
     location: file,
     relaxedDurability: relaxed,
     rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
-    grouped: (work) => group.run(work),
+    grouped: (work, locks) => group.run(work, locks),
     consistentRead: (work) =>
       db.connection().execute(async (conn) => {
         await sql`begin deferred`.execute(conn);
@@ -335,6 +337,9 @@ function cachedStatements(sqlite: SQLite.Database, max = 256): { prepare(sql: st
   };
 }
 
+/** Submission groups in flight at once on PostgreSQL (of the pool's 10 connections; measured with bench:actions). */
+const PG_GROUPS = 4;
+
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   // An idle connection that drops (PostgreSQL restarted, failed over, or the backend ended) is
@@ -348,7 +353,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw new AllianceError('INTERNAL', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
   }
   await migrate(db, 'postgres');
-  const group = new GroupCommit(db);
+  const group = new GroupCommit(db, { lockKeys: lockContentKeys, concurrency: PG_GROUPS });
   const listeners: Array<{ close(): Promise<void> }> = [];
   return {
     db,
@@ -356,7 +361,7 @@ async function openPostgres(url: string): Promise<Store> {
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     relaxedDurability: (work) => work(db),
     rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
-    grouped: (work) => group.run(work),
+    grouped: (work, locks) => group.run(work, locks),
     consistentRead: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
     async listen(channel, onMessage) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);

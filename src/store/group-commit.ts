@@ -1,10 +1,10 @@
 /**
  * Group commit: writes that arrive while one transaction commits wait and then share the next one
- * — one BEGIN, one commit for all of them — instead of each paying its own. Each write runs in its
- * own savepoint, so a write that fails is rolled back alone and the others commit; each caller's
- * promise settles only after the transaction holding its write committed and is on disk (an
- * acknowledged write is durable, as with a transaction of its own). If the commit itself fails,
- * every write of the group fails with it.
+ * — one BEGIN, one commit for all of them — instead of each paying its own. A write that fails is
+ * rolled back alone and the others commit (the group runs again with each write in a savepoint of
+ * its own: see commitGroup); each caller's promise settles only after the transaction holding its
+ * write committed and is on disk (an acknowledged write is durable, as with a transaction of its
+ * own). If the commit itself fails, every write of the group fails with it.
  *
  * What every write of a group does alike is done once per group: a write may defer work to the
  * group's end (`deferToGroupEnd`: the audit entries of all the group's writes are appended to the
@@ -21,6 +21,7 @@ import type { Db, Tx } from './database.js';
 
 interface Job {
   work: (tx: Tx) => Promise<unknown>;
+  locks: readonly string[];
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -56,6 +57,17 @@ export function deferToGroupEnd<I>(tx: Tx, deferral: GroupDeferral<I>, item: I):
   return true;
 }
 
+/** The keys the running group's transaction locked at its start (see GroupCommit.run). */
+const held = new WeakMap<Tx, ReadonlySet<string>>();
+
+/** Keys a grouped write declared and its group's transaction already holds: the write need not lock them again. */
+export function heldLocks(tx: Tx): ReadonlySet<string> | undefined {
+  return held.get(tx);
+}
+
+/** Takes transaction-scoped locks on `keys`, in the order given (PostgreSQL: advisory locks). */
+export type LockKeys = (tx: Tx, keys: string[]) => Promise<void>;
+
 const SAVEPOINT = CompiledQuery.raw('savepoint group_write');
 const RELEASE = CompiledQuery.raw('release savepoint group_write');
 const ROLLBACK = CompiledQuery.raw('rollback to savepoint group_write');
@@ -65,86 +77,149 @@ const committed: Pick<GroupDurability, 'sync'> = { sync: () => Promise.resolve()
 /** PostgreSQL aborted the group for a deadlock (two groups' content locks, taken in their writes' order) or a serialization failure: run it again. */
 const retryable = (err: unknown) => ['40P01', '40001'].includes((err as { code?: string })?.code ?? '');
 
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/** A write of a group run without savepoints failed (its error is the cause): the transaction is rolled back. */
+class WriteFailed extends Error {
+  constructor(cause: unknown) {
+    super('a grouped write failed', { cause });
+  }
+}
+
+export interface GroupCommitOptions {
+  /** At most this many writes in one transaction (the rest wait for the next). Default 256. */
+  maxGroup?: number;
+  /** How a group's commit reaches the disk (default: the commit waits for it). */
+  durability?: GroupDurability;
+  /** Where concurrent writers lock what they read before writing (PostgreSQL): see run's `locks`. */
+  lockKeys?: LockKeys;
+  /**
+   * Groups in flight at once (default 1). PostgreSQL: each on a connection of its own, so the next
+   * group's statements run while one waits for its commit; SQLite has one writer.
+   */
+  concurrency?: number;
+}
+
 export class GroupCommit {
   private queue: Job[] = [];
-  private draining = false;
+  private scheduled = false;
+  private inFlight = 0;
+  private readonly maxGroup: number;
+  private readonly durability?: GroupDurability;
+  private readonly lockKeys?: LockKeys;
+  private readonly concurrency: number;
 
   constructor(
     private readonly db: Db,
-    /** At most this many writes in one transaction (the rest wait for the next). */
-    private readonly maxGroup = 256,
-    private readonly durability?: GroupDurability,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxGroup = options.maxGroup ?? 256;
+    this.durability = options.durability;
+    this.lockKeys = options.lockKeys;
+    this.concurrency = options.concurrency ?? 1;
+  }
 
-  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in the next group. `locks` are keys the write would lock before reading (content
+   * keys: two uploads of one new content must not both see it new): the group takes every write's
+   * keys at its start, in one sorted order and one statement, so groups of several processes
+   * cannot deadlock on them, and the writes find them held (heldLocks).
+   */
+  run<T>(work: (tx: Tx) => Promise<T>, locks: readonly string[] = []): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) {
-        this.draining = true;
-        // Let the writes that arrive in this turn of the event loop join the first group.
-        setImmediate(() => void this.drain());
+      this.queue.push({ work, locks, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Starts groups of what is queued, up to `concurrency` in flight, once this turn of the event loop is over (so its writes join). */
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.concurrency) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length > 0 && this.inFlight < this.concurrency) {
+        this.inFlight++;
+        void this.runGroup(this.queue.splice(0, this.maxGroup)).finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
       }
     });
   }
 
-  private async commitGroup(group: Job[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; err: unknown }>> {
-    const transaction = async (db: Db) =>
+  /**
+   * Runs the group's writes in one transaction. First without savepoints (two statements a write
+   * fewer): a write that fails then aborts the transaction, which runs again with each write in a
+   * savepoint of its own, so the others still commit. A group of one needs none: its failure is its own.
+   */
+  private async commitGroup(group: Job[]): Promise<Outcome[]> {
+    const transaction = (savepoints: boolean) => async (db: Db) =>
       db.transaction().execute(async (tx) => {
-        const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+        if (this.lockKeys) {
+          const keys = [...new Set(group.flatMap((job) => job.locks))].sort();
+          if (keys.length > 0) await this.lockKeys(tx, keys);
+          held.set(tx, new Set(keys));
+        }
+        const outcomes: Outcome[] = [];
         const deferred: Deferred = new Map();
         for (const job of group) {
           const mine: Deferred = new Map();
           running.set(tx, mine);
-          await tx.executeQuery(SAVEPOINT);
+          if (savepoints) await tx.executeQuery(SAVEPOINT);
           try {
             outcomes.push({ ok: true, value: await job.work(tx) });
-            await tx.executeQuery(RELEASE);
+            if (savepoints) await tx.executeQuery(RELEASE);
             for (const [d, items] of mine) {
               const all = deferred.get(d);
               if (all) all.push(...items);
               else deferred.set(d, items);
             }
           } catch (err) {
+            if (!savepoints) throw new WriteFailed(err);
             await tx.executeQuery(ROLLBACK);
             await tx.executeQuery(RELEASE);
             outcomes.push({ ok: false, err });
           }
         }
         running.delete(tx);
+        held.delete(tx);
         for (const [d, items] of deferred) await d.flush(tx, items);
         return outcomes;
       });
+    let savepoints = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.durability ? await this.durability.relaxed(transaction) : await transaction(this.db);
+        const run = transaction(savepoints);
+        return this.durability ? await this.durability.relaxed(run) : await run(this.db);
       } catch (err) {
+        if (err instanceof WriteFailed) {
+          if (group.length === 1) return [{ ok: false, err: err.cause }];
+          savepoints = true;
+          continue;
+        }
         if (attempt >= 3 || !retryable(err)) throw err;
       }
     }
   }
 
-  private async drain(): Promise<void> {
-    const durability = this.durability ?? committed;
-    while (this.queue.length > 0) {
-      const group = this.queue.splice(0, this.maxGroup);
-      let outcomes: Awaited<ReturnType<GroupCommit['commitGroup']>>;
-      try {
-        outcomes = await this.commitGroup(group);
-      } catch (err) {
-        for (const job of group) job.reject(err);
-        continue;
-      }
-      // Answered once on disk; the next group runs meanwhile.
-      durability.sync().then(
-        () =>
-          group.forEach((job, i) => {
-            const o = outcomes[i];
-            if (o.ok) job.resolve(o.value);
-            else job.reject(o.err);
-          }),
-        (err: unknown) => group.forEach((job) => job.reject(err)),
-      );
+  private async runGroup(group: Job[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.commitGroup(group);
+    } catch (err) {
+      for (const job of group) job.reject(err);
+      return;
     }
-    this.draining = false;
+    // Answered once on disk; the next group runs meanwhile.
+    (this.durability ?? committed).sync().then(
+      () =>
+        group.forEach((job, i) => {
+          const o = outcomes[i];
+          if (o.ok) job.resolve(o.value);
+          else job.reject(o.err);
+        }),
+      (err: unknown) => group.forEach((job) => job.reject(err)),
+    );
   }
 }

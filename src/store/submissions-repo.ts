@@ -1,9 +1,11 @@
 /** Submissions (hashes and context of what a platform checked), their signals, and the review queue. */
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
 import type { Insertable } from 'kysely';
 import { fixedQuery, now, onPostgres, runFixed, type Executor } from './util.js';
+import { heldLocks } from './group-commit.js';
+import type { Tx } from './database.js';
 
 // The submission path's statements, fixed (store/util.ts runFixed): one per submission each.
 const SUBMISSION_COLUMNS = [
@@ -32,8 +34,25 @@ const EARLIER_SUBMISSION = fixedQuery(
   `select c.first_submission as id, r.status from submission_contents c left join review_items r on r.id = c.review_item
    where c.signal_type = ? and c.value_key = ?`,
 );
+// PostgreSQL: a submission of one signal, its signal and its content row in one round trip.
+const P = SUBMISSION_COLUMNS.length;
+const INSERT_ONE_SIGNAL_SUBMISSION = `with s as (insert into submissions (${SUBMISSION_COLUMNS.join(', ')})
+    values (${SUBMISSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) returning *),
+  g as (insert into submission_signals (submission_id, signal_type, value_key, value) select id, $${P + 1}, $${P + 2}, $${P + 3} from s),
+  c as (insert into submission_contents (signal_type, value_key, first_submission) select $${P + 1}, $${P + 2}, id from s
+    on conflict (signal_type, value_key) do nothing)
+  select * from s`;
 const SET_CONTENT_REVIEW = fixedQuery('update submission_contents set review_item = ? where signal_type = ? and value_key = ? and review_item is null');
 const CONTENT_KEY_LOCK = fixedQuery('select pg_advisory_xact_lock(hashtext(?))');
+const CONTENT_KEY_LOCKS = 'select pg_advisory_xact_lock(hashtext(k)) from unnest($1::text[]) as k';
+
+/** The lock key of a content signal (PostgreSQL advisory locks: see earlierSubmission). */
+export const contentLockKey = (k: { signal_type: string; value_key: string }) => `${k.signal_type}:${k.value_key}`;
+
+/** Locks content keys for the rest of the transaction, in the order given (one statement: a group's at its start). */
+export async function lockContentKeys(tx: Executor, keys: string[]): Promise<void> {
+  await tx.executeQuery(CompiledQuery.raw(CONTENT_KEY_LOCKS, [keys]));
+}
 const REVIEW_COLUMNS = ['submission_id', 'priority', 'reasons', 'pending_actions', 'media_type', 'media_stored', 'status', 'created_at'] as const;
 const INSERT_REVIEW_ITEM = fixedQuery(
   `insert into review_items (${REVIEW_COLUMNS.join(', ')}) values (${REVIEW_COLUMNS.map(() => '?').join(', ')}) returning *`,
@@ -44,11 +63,13 @@ export async function insertSubmission(
   s: Insertable<SubmissionsTable>,
   signals: Array<{ signal_type: string; value_key: string; value: string }>,
 ): Promise<Submission> {
-  const [row] = await runFixed<Submission>(
-    db,
-    INSERT_SUBMISSION,
-    SUBMISSION_COLUMNS.map((c) => s[c] ?? null),
-  );
+  const values = SUBMISSION_COLUMNS.map((c) => s[c] ?? null);
+  if (signals.length === 1 && onPostgres(db)) {
+    const x = signals[0];
+    const one = await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_ONE_SIGNAL_SUBMISSION, [...values, x.signal_type, x.value_key, x.value]));
+    return one.rows[0];
+  }
+  const [row] = await runFixed<Submission>(db, INSERT_SUBMISSION, values);
   for (const x of signals) {
     await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
     // The content's first submission, unless an earlier one is known.
@@ -75,8 +96,11 @@ export async function earlierSubmission(
   if (keys.length === 0) return undefined;
   // Two uploads of the same new content at once must not both see "never seen" (PostgreSQL:
   // a lock per content key, held to the end of the caller's transaction, taken in one order).
-  if (onPostgres(db))
-    for (const k of [...keys].sort((a, b) => a.value_key.localeCompare(b.value_key))) await runFixed(db, CONTENT_KEY_LOCK, [`${k.signal_type}:${k.value_key}`]);
+  if (onPostgres(db)) {
+    // Those its group took already are held (GroupCommit.run's locks).
+    const held = heldLocks(db as Tx);
+    for (const key of keys.map(contentLockKey).sort()) if (!held?.has(key)) await runFixed(db, CONTENT_KEY_LOCK, [key]);
+  }
   const rows =
     keys.length === 1
       ? await runFixed<{ id: number; status: string | null }>(db, EARLIER_SUBMISSION, [keys[0].signal_type, keys[0].value_key])

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAudit, type NewAuditEntry } from '../../src/store/audit-repo.js';
 import { openStore, type Db, type Store, type Tx } from '../../src/store/database.js';
-import { deferToGroupEnd, GroupCommit, type GroupDeferral } from '../../src/store/group-commit.js';
+import { deferToGroupEnd, GroupCommit, type GroupDeferral, type GroupDurability } from '../../src/store/group-commit.js';
 import { DIALECTS, testConfig, type TestEnv } from '../support/dialects.js';
 
 describe.each(DIALECTS)('group commit on %s', (dialect) => {
@@ -51,8 +51,32 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     // In arrival order (one transaction, the writes one after another).
     expect(rows.map((r) => r.target!)).toEqual(Array.from({ length: 50 }, (_, i) => `w${i}`).filter((t) => t !== 'w7' && t !== 'w31'));
     expect((await verifyAudit(store.db)).ok).toBe(true);
-    // The 50 writes that arrived together shared one transaction.
+    // The 50 writes that arrived together shared one transaction: run once without savepoints, which
+    // the first failure aborted, then once with each write in its own.
+    expect(transactions.size).toBe(2);
+  });
+
+  it('runs a group whose writes all succeed once, and a lone write that fails without touching others', async () => {
+    const transactions = new Set<Tx>();
+    const values = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.grouped(async (tx) => {
+          transactions.add(tx);
+          await write(`ok${i}`)(tx);
+          return i;
+        }),
+      ),
+    );
+    expect(values).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(transactions.size).toBe(1);
+    const lone = store.grouped(async (tx) => {
+      await write('lone')(tx);
+      throw new Error('lone write refused');
+    });
+    await expect(lone).rejects.toThrow('lone write refused');
+    const targets = await store.db.selectFrom('audit_log').select('target').where('target', 'in', ['lone', 'ok19']).execute();
+    expect(targets.map((t) => t.target)).toEqual(['ok19']);
+    expect((await verifyAudit(store.db)).ok).toBe(true);
   });
 
   it("does what the writes deferred once at the group's end, in its transaction, without a failed write's part", async () => {
@@ -86,8 +110,10 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
       ),
     );
     expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+    // Flushed once, in the group's transaction (its second run: the failure aborted the first).
     expect(flushed).toHaveLength(1);
-    expect(transactions).toEqual(new Set([flushed[0].tx]));
+    expect(transactions.size).toBe(2);
+    expect(transactions.has(flushed[0].tx)).toBe(true);
     const expected = Array.from({ length: 20 }, (_, i) => i)
       .filter((i) => i !== 4)
       .flatMap((i) => [`d${i}`, `d${i}b`]);
@@ -127,13 +153,15 @@ describe('group commit and the disk', () => {
     try {
       const syncs: Array<() => void> = [];
       let relaxed = 0;
-      const group = new GroupCommit(store.db, 256, {
-        relaxed: (work: (db: Db) => Promise<unknown>) => {
-          relaxed++;
-          return work(store.db);
-        },
-        sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
-      } as ConstructorParameters<typeof GroupCommit>[2]);
+      const group = new GroupCommit(store.db, {
+        durability: {
+          relaxed: (work: (db: Db) => Promise<unknown>) => {
+            relaxed++;
+            return work(store.db);
+          },
+          sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+        } as GroupDurability,
+      });
       const answered: string[] = [];
       const first = group.run(async () => 'first').then((v) => answered.push(v));
       while (syncs.length < 1) await new Promise((r) => setImmediate(r));
@@ -158,9 +186,11 @@ describe('group commit and the disk', () => {
     const env = await testConfig('sqlite');
     const store = await openStore({ dataDir: env.dataDir });
     try {
-      const group = new GroupCommit(store.db, 256, {
-        relaxed: (work) => work(store.db) as never,
-        sync: () => Promise.reject(new Error('fsync: I/O error')),
+      const group = new GroupCommit(store.db, {
+        durability: {
+          relaxed: (work) => work(store.db) as never,
+          sync: () => Promise.reject(new Error('fsync: I/O error')),
+        },
       });
       await expect(group.run(async () => 'x')).rejects.toThrow('fsync: I/O error');
     } finally {
