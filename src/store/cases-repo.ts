@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { Series, SeriesTable, SupportService, Victim } from './cases-schema.js';
-import { isUniqueViolation, now, type Executor, lockFeedLog } from './util.js';
+import { isUniqueViolation, now, onPostgres, runFixed, type Executor, lockFeedLog } from './util.js';
 
 /** A new own series; its uid names the id the insert draws. */
 export async function insertSeries(db: Executor, s: Omit<Insertable<SeriesTable>, 'uid'>, uidOf: (id: number) => string): Promise<Series> {
@@ -111,41 +111,47 @@ export type LinkedSeries = Pick<
   | 'received_from'
 > & { victims: number };
 
+const SERIES_COLUMNS = [
+  'id',
+  'uid',
+  'name',
+  'status',
+  'owner_member',
+  'victim_identified_at',
+  'offender_identified_at',
+  'created_at',
+  'updated_at',
+  'created_by_import',
+  'received_from',
+]
+  .map((c) => `s.${c}`)
+  .join(', ');
+// One statement text whatever the number of contents (prepared once: lookups run it).
+const SERIES_OF_CONTENTS = {
+  sqlite: `select c.content_id, ${SERIES_COLUMNS}, (select count(*) from victims v where v.series_id = s.id) as victims
+    from series_content c join series s on s.id = c.series_id where c.content_id in (select value from json_each(?))`,
+  postgres: `select c.content_id, ${SERIES_COLUMNS}, (select count(*) from victims v where v.series_id = s.id) as victims
+    from series_content c join series s on s.id = c.series_id where c.content_id = any($1::int[])`,
+};
+
 export async function seriesOfContents(db: Executor, contentIds: number[]): Promise<Map<number, LinkedSeries[]>> {
   const out = new Map<number, LinkedSeries[]>();
-  for (let i = 0; i < contentIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('series_content as c')
-      .innerJoin('series as s', 's.id', 'c.series_id')
-      .select([
-        'c.content_id',
-        's.id',
-        's.uid',
-        's.name',
-        's.status',
-        's.owner_member',
-        's.victim_identified_at',
-        's.offender_identified_at',
-        's.created_at',
-        's.updated_at',
-        's.created_by_import',
-        's.received_from',
-      ])
-      .select((eb) => eb.selectFrom('victims as v').select(eb.fn.countAll<number>().as('n')).whereRef('v.series_id', '=', 's.id').as('victims'))
-      .where('c.content_id', 'in', contentIds.slice(i, i + 500))
-      .execute();
-    for (const { content_id, ...s } of rows) {
-      const linked = {
-        ...s,
-        victims: Number(s.victims ?? 0),
-        victim_identified_at: nullableNumber(s.victim_identified_at),
-        offender_identified_at: nullableNumber(s.offender_identified_at),
-        created_at: Number(s.created_at),
-        updated_at: Number(s.updated_at),
-        created_by_import: Number(s.created_by_import),
-      };
-      out.set(content_id, [...(out.get(content_id) ?? []), linked]);
-    }
+  if (contentIds.length === 0) return out;
+  const rows = await runFixed<Omit<LinkedSeries, 'victims'> & { content_id: number; victims: number | null }>(db, SERIES_OF_CONTENTS, [
+    onPostgres(db) ? contentIds : JSON.stringify(contentIds),
+  ]);
+  for (const { content_id, ...s } of rows) {
+    const linked = {
+      ...s,
+      victims: Number(s.victims ?? 0),
+      victim_identified_at: nullableNumber(s.victim_identified_at),
+      offender_identified_at: nullableNumber(s.offender_identified_at),
+      created_at: Number(s.created_at),
+      updated_at: Number(s.updated_at),
+      created_by_import: Number(s.created_by_import),
+    };
+    const id = Number(content_id);
+    out.set(id, [...(out.get(id) ?? []), linked]);
   }
   return out;
 }

@@ -59,7 +59,8 @@ export async function hmaMatchingRoutes(app: FastifyInstance, opts: HmaMatchOpti
     const native = signalType(type);
     let result: LookupResult;
     try {
-      result = await lookup.lookup(native, nativeValue(native, signal), options);
+      // HMA's answers name no series: the lookup need not read them.
+      result = await lookup.lookup(native, nativeValue(native, signal), { ...options, series: false });
     } catch (err) {
       if (err instanceof AllianceError && err.code === 'SIGNAL_MALFORMED') throw new AllianceError('SIGNAL_MALFORMED', `invalid signal: ${err.message}`);
       throw err;
