@@ -258,4 +258,27 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     await submissionContents.up(db as never);
     expect(await contents()).toEqual(kept);
   });
+
+  it('many uploads of a few new contents at once (PostgreSQL: several groups in flight) make one review a content, point re-uploads at the first and keep the audit chain whole', async () => {
+    const values = [1, 2, 3, 4, 5].map((i) => String(i).repeat(32));
+    for (const v of values) await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: v }], classification: 'vics:1' });
+    // Each upload carries one md5 and one pdq of its own (a new pdq each time: only the md5 repeats).
+    const sent = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i % 7));
+        const md5 = values[(i * 3) % values.length];
+        const r = await api.call('POST', '/api/v1/submissions', { signals: { md5, pdq: (i + 1).toString(16).padStart(64, 'e') } }, platform);
+        return { md5, status: r.statusCode, body: r.json() };
+      }),
+    );
+    expect(sent.map((s) => s.status)).toEqual(sent.map(() => 201));
+    for (const v of values) {
+      const mine = sent.filter((s) => s.md5 === v).sort((a, b) => a.body.id - b.body.id);
+      expect(mine.filter((s) => s.body.review_id !== null)).toHaveLength(1);
+      expect(mine[0].body.review_id).not.toBeNull();
+      expect(mine.slice(1).map((s) => s.body.reupload_of)).toEqual(mine.slice(1).map(() => mine[0].body.id));
+    }
+    const verified = await api.call('GET', '/api/v1/audit/verify');
+    expect(verified.json()).toMatchObject({ ok: true });
+  });
 });
