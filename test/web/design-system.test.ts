@@ -114,6 +114,8 @@ describe('the design system', () => {
     );
     const page = await open('/banks/VICS_UI');
     await heading(page, 'VICS_UI');
+    // The heading is there before the bank has loaded; the form comes with the bank.
+    await page.locator('form[aria-labelledby="import-heading"] [role="status"]').waitFor({ state: 'attached' });
     // Every text the import's status line shows, as it changes (the running state is seen between the job's polls).
     await page.evaluate(() => {
       const g = globalThis as unknown as {
