@@ -55,7 +55,7 @@ import { submissionContents } from './migrations/0031-submission-contents.js';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
-import { lockContentKeys } from './submissions-repo.js';
+import { lockAndReadContents } from './submissions-repo.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -353,7 +353,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw new AllianceError('INTERNAL', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
   }
   await migrate(db, 'postgres');
-  const group = new GroupCommit(db, { lockKeys: lockContentKeys, concurrency: PG_GROUPS });
+  const group = new GroupCommit(db, { lockKeys: lockAndReadContents, concurrency: PG_GROUPS });
   const listeners: Array<{ close(): Promise<void> }> = [];
   return {
     db,

@@ -65,8 +65,12 @@ export function heldLocks(tx: Tx): ReadonlySet<string> | undefined {
   return held.get(tx);
 }
 
-/** Takes transaction-scoped locks on `keys`, in the order given (PostgreSQL: advisory locks). */
-export type LockKeys = (tx: Tx, keys: string[]) => Promise<void>;
+/**
+ * Takes transaction-scoped locks on `keys`, in the order given (PostgreSQL: advisory locks), and
+ * may read what they guard for the group's writes — unless the group runs with savepoints, where
+ * a write rolled back alone would leave what was read behind.
+ */
+export type LockKeys = (tx: Tx, keys: string[], withSavepoints: boolean) => Promise<void>;
 
 const SAVEPOINT = CompiledQuery.raw('savepoint group_write');
 const RELEASE = CompiledQuery.raw('release savepoint group_write');
@@ -158,7 +162,7 @@ export class GroupCommit {
       db.transaction().execute(async (tx) => {
         if (this.lockKeys) {
           const keys = [...new Set(group.flatMap((job) => job.locks))].sort();
-          if (keys.length > 0) await this.lockKeys(tx, keys);
+          if (keys.length > 0) await this.lockKeys(tx, keys, savepoints);
           held.set(tx, new Set(keys));
         }
         const outcomes: Outcome[] = [];

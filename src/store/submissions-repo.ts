@@ -53,6 +53,34 @@ export const contentLockKey = (k: { signal_type: string; value_key: string }) =>
 export async function lockContentKeys(tx: Executor, keys: string[]): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(CONTENT_KEY_LOCKS, [keys]));
 }
+
+/** What a group read of its contents at its start, kept up to date by its writes: by lock key, null when the content is new. */
+type Known = Map<string, { id: number; status: string | null } | null>;
+const groupContents = new WeakMap<Tx, Known>();
+const CONTENT_ROWS = `select c.signal_type, c.value_key, c.first_submission as id, r.status
+  from submission_contents c left join review_items r on r.id = c.review_item
+  where (c.signal_type, c.value_key) in (select * from unnest($1::text[], $2::text[]))`;
+
+/**
+ * PostgreSQL, at a group's start: locks the contents its writes declared and reads what is known
+ * of them in one more statement (after the lock, so what a group that held them committed is
+ * seen), so each write's earlierSubmission needs no statement of its own. A group run again with
+ * savepoints (a write failed) reads per write instead: a write rolled back would leave its
+ * content in what was read.
+ */
+export async function lockAndReadContents(tx: Tx, keys: string[], withSavepoints: boolean): Promise<void> {
+  await lockContentKeys(tx, keys);
+  if (withSavepoints) return;
+  const split = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)]);
+  const rows = (
+    await tx.executeQuery<{ signal_type: string; value_key: string; id: number; status: string | null }>(
+      CompiledQuery.raw(CONTENT_ROWS, [split.map((k) => k[0]), split.map((k) => k[1])]),
+    )
+  ).rows;
+  const known: Known = new Map(keys.map((k) => [k, null]));
+  for (const r of rows) known.set(contentLockKey(r), { id: Number(r.id), status: r.status });
+  groupContents.set(tx, known);
+}
 const REVIEW_COLUMNS = ['submission_id', 'priority', 'reasons', 'pending_actions', 'media_type', 'media_stored', 'status', 'created_at'] as const;
 const INSERT_REVIEW_ITEM = fixedQuery(
   `insert into review_items (${REVIEW_COLUMNS.join(', ')}) values (${REVIEW_COLUMNS.map(() => '?').join(', ')}) returning *`,
@@ -64,17 +92,21 @@ export async function insertSubmission(
   signals: Array<{ signal_type: string; value_key: string; value: string }>,
 ): Promise<Submission> {
   const values = SUBMISSION_COLUMNS.map((c) => s[c] ?? null);
+  let row: Submission;
   if (signals.length === 1 && onPostgres(db)) {
     const x = signals[0];
-    const one = await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_ONE_SIGNAL_SUBMISSION, [...values, x.signal_type, x.value_key, x.value]));
-    return one.rows[0];
+    row = (await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_ONE_SIGNAL_SUBMISSION, [...values, x.signal_type, x.value_key, x.value]))).rows[0];
+  } else {
+    [row] = await runFixed<Submission>(db, INSERT_SUBMISSION, values);
+    for (const x of signals) {
+      await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
+      // The content's first submission, unless an earlier one is known.
+      await runFixed(db, INSERT_SUBMISSION_CONTENT, [x.signal_type, x.value_key, row.id]);
+    }
   }
-  const [row] = await runFixed<Submission>(db, INSERT_SUBMISSION, values);
-  for (const x of signals) {
-    await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
-    // The content's first submission, unless an earlier one is known.
-    await runFixed(db, INSERT_SUBMISSION_CONTENT, [x.signal_type, x.value_key, row.id]);
-  }
+  // What the group read of its contents follows: a new content's first submission is this one.
+  const known = groupContents.get(db as Tx);
+  if (known) for (const x of signals) if (known.get(contentLockKey(x)) === null) known.set(contentLockKey(x), { id: row.id, status: null });
   return row;
 }
 
@@ -101,10 +133,13 @@ export async function earlierSubmission(
     const held = heldLocks(db as Tx);
     for (const key of keys.map(contentLockKey).sort()) if (!held?.has(key)) await runFixed(db, CONTENT_KEY_LOCK, [key]);
   }
+  const known = groupContents.get(db as Tx);
   const rows =
-    keys.length === 1
-      ? await runFixed<{ id: number; status: string | null }>(db, EARLIER_SUBMISSION, [keys[0].signal_type, keys[0].value_key])
-      : await earlierRows(db, keys);
+    known && keys.every((k) => known.has(contentLockKey(k)))
+      ? keys.flatMap((k) => known.get(contentLockKey(k)) ?? [])
+      : keys.length === 1
+        ? await runFixed<{ id: number; status: string | null }>(db, EARLIER_SUBMISSION, [keys[0].signal_type, keys[0].value_key])
+        : await earlierRows(db, keys);
   if (rows.length === 0) return undefined;
   const statuses = new Set(rows.map((r) => r.status));
   const review = statuses.has('confirmed') ? 'confirmed' : statuses.has('pending') ? 'pending' : statuses.has('rejected') ? 'rejected' : null;
@@ -122,7 +157,12 @@ function earlierRows(db: Executor, keys: Array<{ signal_type: string; value_key:
 
 /** The content's review from now on, for those of its signals that had none (a content is reviewed once: see earlierSubmission). */
 export async function setContentReview(db: Executor, reviewId: number, keys: Array<{ signal_type: string; value_key: string }>): Promise<void> {
-  for (const k of keys) await runFixed(db, SET_CONTENT_REVIEW, [reviewId, k.signal_type, k.value_key]);
+  const known = groupContents.get(db as Tx);
+  for (const k of keys) {
+    await runFixed(db, SET_CONTENT_REVIEW, [reviewId, k.signal_type, k.value_key]);
+    const c = known?.get(contentLockKey(k));
+    if (c && c.status === null) c.status = 'pending'; // a new review waits
+  }
 }
 
 export async function insertReviewItem(
