@@ -45,12 +45,14 @@ const AUDIT_COLUMNS = ['at', 'member_id', 'token_id', 'actor', 'action', 'target
 /** SQLite appends row by row through one prepared statement (cheaper than building a multi-row insert for each group). */
 const INSERT_AUDIT = fixedQuery(`insert into audit_log (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map(() => '?').join(', ')}) returning id`);
 
+const HEAD = fixedQuery('select last_id, last_hash from audit_head where id = 1');
+const HEAD_FOR_UPDATE = fixedQuery('select last_id, last_hash from audit_head where id = 1 for update');
+const UPDATE_HEAD = fixedQuery('update audit_head set last_id = ?, last_hash = ?, mac = ? where id = 1');
+
 /** Appends entries in order, extending the chain. Must run inside a transaction. */
 export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
   if (entries.length === 0) return;
-  const lock = dialect === 'postgres' ? sql` for update` : sql``;
-  const readHead = async () =>
-    (await sql<{ last_id: number; last_hash: string }>`select last_id, last_hash from audit_head where id = 1${lock}`.execute(tx)).rows[0];
+  const readHead = async () => (await runFixed<{ last_id: number; last_hash: string }>(tx, dialect === 'postgres' ? HEAD_FOR_UPDATE : HEAD, []))[0];
   let head = await readHead();
   // PostgreSQL: concurrent first appends would each find no head and race to insert it; an empty
   // head (written over below, in this transaction) makes the second wait for the first's lock.
@@ -88,7 +90,7 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
       lastId = Math.max(lastId, ...ids.map((r) => r.id));
     }
   const mac = key ? headMac(key, lastId, prev) : null;
-  if (head) await tx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev, mac }).where('id', '=', 1).execute();
+  if (head) await runFixed(tx, UPDATE_HEAD, [lastId, prev, mac]);
   else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev, mac }).execute();
 }
 
