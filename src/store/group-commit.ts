@@ -78,7 +78,7 @@ const ROLLBACK = CompiledQuery.raw('rollback to savepoint group_write');
 
 const committed: Pick<GroupDurability, 'sync'> = { sync: () => Promise.resolve() };
 
-/** PostgreSQL aborted the group for a deadlock (two groups' content locks, taken in their writes' order) or a serialization failure: run it again. */
+/** PostgreSQL aborted the group for a deadlock (locks its writes took beyond those declared) or a serialization failure: run it again. */
 const retryable = (err: unknown) => ['40P01', '40001'].includes((err as { code?: string })?.code ?? '');
 
 type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
