@@ -1,7 +1,7 @@
 /**
  * The thread that checkpoints a server's SQLite WAL (see checkpointer.ts): its own connection to
- * the database file, a PASSIVE checkpoint every `intervalMs` when the WAL has frames the database
- * file has not, each fsynced (synchronous FULL) as SQLite's own would be.
+ * the database file, a PASSIVE checkpoint every `intervalMs` (which copies nothing when the
+ * database file holds every frame already), each fsynced (synchronous FULL) as SQLite's own would be.
  */
 import SQLite from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';

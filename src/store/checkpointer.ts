@@ -1,11 +1,12 @@
 /**
  * SQLite WAL checkpoints off the event loop, for servers. By default SQLite checkpoints in the
  * commit that takes the WAL past 1,000 pages: that commit copies the pages into the database file
- * and fsyncs both files on the thread that serves HTTP (measured under bench:actions: 37 of the
- * ~95 µs of database time a submission cost went to checkpoints). A server's store hands them to a
- * thread of their own with its own connection (store/checkpoint-worker.ts): PASSIVE checkpoints,
- * which wait for no reader or writer, a few times a second; commits only append to the WAL, and
- * SQLite starts it over once a checkpoint has copied all of it.
+ * and fsyncs both files on the thread that serves HTTP (measured by running a submission's
+ * statements alone on bench:actions' database: 37 of the ~94 µs of database time went to
+ * checkpoints). A server's store hands them to a thread of their own with its own connection
+ * (store/checkpoint-worker.ts): PASSIVE checkpoints, which wait for no reader or writer, ten times
+ * a second; commits only append to the WAL, and SQLite starts it over once a checkpoint has
+ * copied all of it.
  *
  * The serving connection keeps a far higher automatic threshold as a floor (the WAL cannot grow
  * without bound if the thread stalls); if the thread fails, the caller goes back to SQLite's own

@@ -50,7 +50,7 @@ const CONTENT_KEY_LOCKS = 'select pg_advisory_xact_lock(hashtext(k)) from unnest
 export const contentLockKey = (k: { signal_type: string; value_key: string }) => `${k.signal_type}:${k.value_key}`;
 
 /** Locks content keys for the rest of the transaction, in the order given (one statement: a group's at its start). */
-export async function lockContentKeys(tx: Executor, keys: string[]): Promise<void> {
+async function lockContentKeys(tx: Executor, keys: string[]): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(CONTENT_KEY_LOCKS, [keys]));
 }
 
