@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nodeCluster from 'node:cluster';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { hugePageBytes } from '../index/index.js';
 import type { Matcher } from '../match/matcher.js';
 
 export interface Metrics {
@@ -49,6 +50,15 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { matcher: Ma
     aggregator: 'max', // every worker holds the same index: its size, not the sum over workers
     collect() {
       for (const [type, s] of Object.entries(opts.matcher.status().types)) this.set({ signal_type: type }, s.size);
+    },
+  });
+  new Gauge({
+    name: 'alliance_process_huge_page_bytes',
+    help: 'Anonymous memory on transparent huge pages (Linux; the match index wants them at 10 M hashes and more, docs/deploy.md)',
+    registers: [registry],
+    collect() {
+      const bytes = hugePageBytes();
+      if (bytes !== undefined) this.set(bytes);
     },
   });
   app.decorate('metrics', { registry, lookups, errors });

@@ -68,6 +68,14 @@ export interface HammingIndexOptions {
   strategy?: 'auto' | 'probe' | 'scan';
   /** Allocate in shared memory, so query threads can probe the base (see useThreads). */
   shared?: boolean;
+  /**
+   * fromEntries and fromSnapshot: the index takes the caller's arrays (the snapshot's slots) as its
+   * own, fromEntries reordering them in place; the caller must not use them afterwards. A bulk
+   * build or a restart then holds one copy of the hashes, not two (3.2 GB at 100 M). Ignored, and
+   * the arrays copied, when they are not in the memory the index needs (shared or not) or are
+   * views into a larger buffer.
+   */
+  adopt?: boolean;
 }
 
 /** Bases smaller than this are probed on the calling thread (a message costs more). */
@@ -326,15 +334,22 @@ export class HammingIndex {
    * A new base over the live slots below `upTo` of `src`: new slot arrays in the order of the
    * first chunk's keys, then one chunk table per step (so that it can yield). Reads `src` only.
    */
-  private *buildSteps(layout: ChunkLayout, src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>, upTo: number, headroom: number): Generator<void, Built> {
+  private *buildSteps(
+    layout: ChunkLayout,
+    src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>,
+    upTo: number,
+    headroom: number,
+    inPlace = false,
+  ): Generator<void, Built> {
     const alive = src.alive;
     let live = 0;
     for (let s = 0; s < upTo; s++) live += (alive[s >>> 5] >>> (s & 31)) & 1;
+    if (inPlace && live !== upTo) throw new Error('an in-place build needs every slot alive');
     const cap = Math.max(16, live + headroom);
-    const hashes = allocate(Uint32Array, cap * 8, this.shared);
-    const ids = allocate(Uint32Array, cap, this.shared);
+    // In place, the caller's arrays are reordered and become the base's: no second copy of the hashes.
+    const hashes = inPlace ? src.hashes : allocate(Uint32Array, cap * 8, this.shared);
+    const ids = inPlace ? src.ids : allocate(Uint32Array, cap, this.shared);
     const newSlot = new Uint32Array(upTo); // scratch, never shared
-    const values = new Uint32Array(Math.max(upTo, live)); // scratch, never shared
     const tables: ChunkTable[] = [];
     for (let c = 0; c < layout.bits.length; c++) {
       const start = layout.starts[c];
@@ -344,34 +359,29 @@ export class HammingIndex {
       const offsets = new Uint32Array(buckets + 1); // scratch: the table keeps them two-level
       const present = layout.bitmaps === false ? undefined : allocate(Uint32Array, Math.max(1, 2 ** bits / 32), this.shared);
       const table: ChunkTable = { start, bits, suffixBits, present };
+      // Chunk values are computed twice (count, then place) rather than kept: at 100 M hashes a
+      // scratch array of them would cost 400 MB at the build's peak.
+      const from = c === 0 ? src.hashes : hashes;
+      const n = c === 0 ? upTo : live;
+      for (let s = 0; s < n; s++) {
+        if (c === 0 && ((alive[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
+        offsets[(chunkValue(from, s * 8, start, bits) >>> suffixBits) + 1]++;
+      }
+      for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
+      const cursor = offsets.slice(0, buckets);
       if (c === 0) {
         // The first chunk orders the new slots: its entries are the slots themselves.
         for (let s = 0; s < upTo; s++) {
           if (((alive[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
-          const v = chunkValue(src.hashes, s * 8, start, bits);
-          values[s] = v;
-          offsets[(v >>> suffixBits) + 1]++;
-        }
-        for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
-        const cursor = offsets.slice(0, buckets);
-        for (let s = 0; s < upTo; s++) {
-          if (((alive[s >>> 5] >>> (s & 31)) & 1) === 0) continue;
-          const v = values[s];
-          const i = cursor[v >>> suffixBits]++;
-          newSlot[s] = i;
-          const from = src.hashes;
+          const v = chunkValue(from, s * 8, start, bits);
+          const i = (newSlot[s] = cursor[v >>> suffixBits]++);
+          if (present) present[v >>> 5] |= 1 << (v & 31);
+          if (inPlace) continue;
           for (let w = 0; w < 8; w++) hashes[i * 8 + w] = from[s * 8 + w];
           ids[i] = src.ids[s];
-          if (present) present[v >>> 5] |= 1 << (v & 31);
         }
+        if (inPlace) permuteInPlace(hashes, ids, newSlot, upTo);
       } else {
-        for (let s = 0; s < live; s++) {
-          const v = chunkValue(hashes, s * 8, start, bits);
-          values[s] = v;
-          offsets[(v >>> suffixBits) + 1]++;
-        }
-        for (let k = 0; k < buckets; k++) offsets[k + 1] += offsets[k];
-        const cursor = offsets.slice(0, buckets);
         const suffixMask = (1 << suffixBits) - 1;
         // Slot and suffix share one word while the slot fits the bits the suffix leaves (up to
         // 2^28 slots with 20-bit keys on 24-bit chunks).
@@ -379,7 +389,7 @@ export class HammingIndex {
           const packed = (table.packed = allocate(Uint32Array, live, this.shared));
           table.packShift = suffixBits;
           for (let s = 0; s < live; s++) {
-            const v = values[s];
+            const v = chunkValue(hashes, s * 8, start, bits);
             packed[cursor[v >>> suffixBits]++] = (s * 2 ** suffixBits + (v & suffixMask)) >>> 0;
             if (present) present[v >>> 5] |= 1 << (v & 31);
           }
@@ -387,7 +397,7 @@ export class HammingIndex {
           const slots = (table.slots = allocate(Uint32Array, live, this.shared));
           const suffixes = (table.suffixes = suffixBits <= 8 ? allocate(Uint8Array, live, this.shared) : allocate(Uint16Array, live, this.shared));
           for (let s = 0; s < live; s++) {
-            const v = values[s];
+            const v = chunkValue(hashes, s * 8, start, bits);
             const i = cursor[v >>> suffixBits]++;
             slots[i] = s;
             suffixes[i] = v & suffixMask;
@@ -453,8 +463,8 @@ export class HammingIndex {
     this.install(this.runSteps(this.view(), this.count, this.ids.length - this.count), this.added);
   }
 
-  private runSteps(src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>, upTo: number, headroom: number): Built {
-    const steps = this.buildSteps(this.fixedLayout ?? layoutFor(this.live), src, upTo, headroom);
+  private runSteps(src: Pick<HammingView, 'hashes' | 'ids' | 'alive'>, upTo: number, headroom: number, inPlace = false): Built {
+    const steps = this.buildSteps(this.fixedLayout ?? layoutFor(this.live), src, upTo, headroom, inPlace);
     let r = steps.next();
     while (!r.done) r = steps.next();
     return r.value;
@@ -549,19 +559,28 @@ export class HammingIndex {
     if (snap.kind !== 'hamming256' || ids.length !== meta.count || hashes.length !== meta.count * 8 || !aliveOk) {
       throw new AllianceError('INDEX_SNAPSHOT_INVALID', 'snapshot sections do not match its header');
     }
-    const index = new HammingIndex({ ...options, capacity: meta.count, layout: options.layout });
-    index.hashes.set(hashes);
-    index.ids.set(ids);
-    if (meta.aliveBits) index.alive.set(alive);
-    else for (let s = 0; s < meta.count; s++) if (alive[s]) index.alive[s >>> 5] |= 1 << (s & 31);
+    const index = new HammingIndex({ ...options, capacity: 16, layout: options.layout });
+    const copy = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T => {
+      const c = allocate(a.constructor as ArrayCtor<T> & { BYTES_PER_ELEMENT: number }, a.length, index.shared);
+      c.set(a);
+      return c;
+    };
+    const inPlace = (a: Uint8Array | Uint16Array | Uint32Array) => a.buffer instanceof SharedArrayBuffer === index.shared;
+    // Chunk tables never change once built: used where they are when in the memory the index needs.
+    const place = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T => (inPlace(a) ? a : copy(a));
+    // Slots change (adds, removals): taken over only when adopted whole (a snapshot just read, with
+    // { sharedKinds } for a shared index), so a restart holds one copy of the hashes, not two.
+    const own = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T =>
+      options.adopt && inPlace(a) && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : copy(a);
+    index.hashes = own(hashes);
+    index.ids = own(ids);
+    if (meta.aliveBits) index.alive = own(alive as Uint32Array);
+    else {
+      index.alive = allocate(Uint32Array, bitsetWords(meta.count), index.shared);
+      for (let s = 0; s < meta.count; s++) if (alive[s]) index.alive[s >>> 5] |= 1 << (s & 31);
+    }
     index.count = meta.count;
     index.live = index.added = index.folded = meta.live;
-    const place = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T => {
-      if (!options.shared || !a) return a;
-      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-      copy.set(a);
-      return copy;
-    };
     const section = <T extends Uint8Array | Uint16Array | Uint32Array>(name: string): T | undefined => {
       const a = snap.sections[name] as T | undefined;
       return a && place(a);
@@ -616,9 +635,17 @@ export class HammingIndex {
     const n = ids.length;
     const index = new HammingIndex({ ...options, capacity: 16 });
     index.live = n;
-    // Built straight from the caller's arrays: no intermediate copy of the hashes.
     const all = new Uint32Array(bitsetWords(n)).fill(0xffffffff);
-    const b = index.runSteps({ hashes, ids, alive: all }, n, Math.max(0, (options.capacity ?? 0) - n));
+    const inShared = (a: Uint32Array) => a.buffer instanceof SharedArrayBuffer;
+    const adopt =
+      options.adopt === true &&
+      hashes.length === n * 8 &&
+      hashes.byteOffset === 0 &&
+      ids.byteOffset === 0 &&
+      inShared(hashes) === index.shared &&
+      inShared(ids) === index.shared;
+    // Built straight from the caller's arrays: no intermediate copy of the hashes (none at all when adopted).
+    const b = index.runSteps({ hashes, ids, alive: all }, n, adopt ? 0 : Math.max(0, (options.capacity ?? 0) - n), adopt);
     index.hashes = b.hashes;
     index.ids = b.ids;
     index.alive = allocate(Uint32Array, bitsetWords(b.ids.length), index.shared);
@@ -643,6 +670,37 @@ function offsetsOk(t: ChunkTable): boolean {
   const size = 1 << OFFSET_BLOCK_BITS;
   for (const b of blockBase) if (b >= WIDE && (!wide || (b - WIDE) % size !== 0 || b - WIDE + size > wide.length)) return false;
   return true;
+}
+
+/**
+ * Moves slot s of `hashes` (8 words) and `ids` to slot `to[s]` for every s < n, in place (`to` is a
+ * permutation): each cycle of the permutation is followed once, carrying one slot.
+ */
+function permuteInPlace(hashes: Uint32Array, ids: Uint32Array, to: Uint32Array, n: number): void {
+  const done = new Uint32Array(bitsetWords(n));
+  const carry = new Uint32Array(8);
+  for (let s = 0; s < n; s++) {
+    if ((done[s >>> 5] >>> (s & 31)) & 1 || to[s] === s) continue;
+    for (let w = 0; w < 8; w++) carry[w] = hashes[s * 8 + w];
+    let carryId = ids[s];
+    let j = to[s];
+    while (j !== s) {
+      const p = j * 8;
+      for (let w = 0; w < 8; w++) {
+        const x = hashes[p + w];
+        hashes[p + w] = carry[w];
+        carry[w] = x;
+      }
+      const id = ids[j];
+      ids[j] = carryId;
+      carryId = id;
+      done[j >>> 5] |= 1 << (j & 31);
+      j = to[j];
+    }
+    for (let w = 0; w < 8; w++) hashes[s * 8 + w] = carry[w];
+    ids[s] = carryId;
+    done[s >>> 5] |= 1 << (s & 31);
+  }
 }
 
 /** Brute-force reference: every position of `haystack` within `threshold` of `q`. For tests and benchmarks. */

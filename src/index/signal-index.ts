@@ -14,6 +14,8 @@ export interface IndexOptions {
    * with these limits on waiting queries and on the units (vPDQ: frames) of one query.
    */
   ownThread?: { maxQueued: number; maxUnits: number };
+  /** restoreIndex: the index may keep the snapshot's arrays as its own (a snapshot just read, used by nothing else). */
+  adopt?: boolean;
 }
 
 export interface IndexMatch {

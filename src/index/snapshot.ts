@@ -77,8 +77,16 @@ export async function writeSnapshot(path: string, snap: Snapshot): Promise<numbe
   return bytes;
 }
 
+/** Snapshot kinds whose restore can keep sections in shared memory as they are (the others decode theirs). */
+export const SHARED_SNAPSHOT_KINDS: readonly string[] = ['hamming256'];
+
+export interface ReadSnapshotOptions {
+  /** Sections of snapshots of these kinds are read into shared memory (for indexes probed by query threads). */
+  sharedKinds?: readonly string[];
+}
+
 /** Reads a snapshot; throws INDEX_SNAPSHOT_INVALID for a foreign, truncated or newer file. */
-export async function readSnapshot(path: string): Promise<Snapshot> {
+export async function readSnapshot(path: string, options: ReadSnapshotOptions = {}): Promise<Snapshot> {
   const fh = await open(path, 'r');
   try {
     const invalid = (why: string) => new AllianceError('INDEX_SNAPSHOT_INVALID', `${path}: ${why}`);
@@ -98,12 +106,15 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
     let pos = nl + 1;
     pos += pad8(pos);
     const sections: Record<string, TypedArray> = {};
+    const shared = options.sharedKinds?.includes(header.kind) ?? false;
     for (const s of header.sections) {
       const Ctor = CONSTRUCTORS[s.type];
       if (!Ctor || !Number.isSafeInteger(s.length) || s.length < 0) throw invalid(`bad section ${s.name}`);
-      const array = new Ctor(s.length);
+      if (pos + s.length * Ctor.BYTES_PER_ELEMENT > size) throw invalid(`truncated in section ${s.name}`);
+      const array = shared
+        ? new (Ctor as new (b: ArrayBufferLike) => TypedArray)(new SharedArrayBuffer(s.length * Ctor.BYTES_PER_ELEMENT))
+        : new Ctor(s.length);
       const bytes = new Uint8Array(array.buffer);
-      if (pos + bytes.byteLength > size) throw invalid(`truncated in section ${s.name}`);
       for (let off = 0; off < bytes.byteLength;) {
         const { bytesRead } = await fh.read(bytes, off, Math.min(bytes.byteLength - off, 1 << 26), pos + off);
         if (bytesRead === 0) throw invalid(`truncated in section ${s.name}`);

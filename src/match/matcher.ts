@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type IndexMatch, type IndexOptions, QueryThreads, readSnapshot, type SignalIndex, writeSnapshot } from '../index/index.js';
+import { type IndexMatch, type IndexOptions, QueryThreads, readSnapshot, SHARED_SNAPSHOT_KINDS, type SignalIndex, writeSnapshot } from '../index/index.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { buildIndex, SIGNAL_TYPES } from '../signals/index.js';
 import { allSignals, changesSince, lastChangeSeq, nextTurn, type Store } from '../store/index.js';
@@ -82,11 +82,12 @@ export class Matcher {
     const files = [...SIGNAL_TYPES.keys()].map((t) => this.snapshotFile(t));
     if (!files.every((f) => existsSync(f))) return false;
     try {
-      const snaps = await Promise.all(files.map((f) => readSnapshot(f)));
+      // Read straight into the memory the indexes keep (shared for query threads), then adopted: one copy.
+      const snaps = await Promise.all(files.map((f) => readSnapshot(f, this.threads ? { sharedKinds: SHARED_SNAPSHOT_KINDS } : {})));
       const seqs = new Set(snaps.map((s) => Number(s.meta.seq)));
       const [seq] = [...seqs];
       if (seqs.size !== 1 || !Number.isInteger(seq) || seq > head) return false;
-      for (const snap of snaps) this.attach(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap, this.indexOptions));
+      for (const snap of snaps) this.attach(snap.signalType, SIGNAL_TYPES.get(snap.signalType)!.restoreIndex(snap, { ...this.indexOptions, adopt: true }));
       this.seq = seq;
       this.snapshotSeq = seq;
       return true;

@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
 import type { Config } from '../../config/config.js';
 import { AllianceError } from '../../errors/catalogue.js';
+import { hugePagesAdvice } from '../../index/index.js';
 import { runBackgroundTasks } from '../../jobs/background.js';
 import { DEMO_DECONFLICTION_KEY } from '../../cases/targets.js';
 import { DEMO, seedDemoBanks, seedDemoWork } from '../../node/demo.js';
@@ -182,6 +183,8 @@ async function serve(config: Readonly<Config>, worker: number, opts: ServeOption
   }
   say(`Alliance node (${config.role}) on ${node.store.dialect} at ${node.store.location}`);
   say(`Index ready: ${index}`);
+  const advice = hugePagesAdvice(Object.values(s.types).reduce((sum, x) => sum + (typeof x.bytes === 'number' ? x.bytes : 0), 0));
+  if (advice) say(`Note: ${advice}`);
   sayListening(address, prepared);
 }
 
