@@ -637,13 +637,8 @@ export class HammingIndex {
     index.live = n;
     const all = new Uint32Array(bitsetWords(n)).fill(0xffffffff);
     const inShared = (a: Uint32Array) => a.buffer instanceof SharedArrayBuffer;
-    const adopt =
-      options.adopt === true &&
-      hashes.length === n * 8 &&
-      hashes.byteOffset === 0 &&
-      ids.byteOffset === 0 &&
-      inShared(hashes) === index.shared &&
-      inShared(ids) === index.shared;
+    const whole = (a: Uint32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && inShared(a) === index.shared;
+    const adopt = options.adopt === true && hashes.length === n * 8 && whole(hashes) && whole(ids);
     // Built straight from the caller's arrays: no intermediate copy of the hashes (none at all when adopted).
     const b = index.runSteps({ hashes, ids, alive: all }, n, adopt ? 0 : Math.max(0, (options.capacity ?? 0) - n), adopt);
     index.hashes = b.hashes;
