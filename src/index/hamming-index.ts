@@ -349,7 +349,7 @@ export class HammingIndex {
     // In place, the caller's arrays are reordered and become the base's: no second copy of the hashes.
     const hashes = inPlace ? src.hashes : allocate(Uint32Array, cap * 8, this.shared);
     const ids = inPlace ? src.ids : allocate(Uint32Array, cap, this.shared);
-    const newSlot = new Uint32Array(upTo); // scratch, never shared
+    let newSlot = new Uint32Array(upTo); // scratch, never shared
     const tables: ChunkTable[] = [];
     for (let c = 0; c < layout.bits.length; c++) {
       const start = layout.starts[c];
@@ -380,7 +380,10 @@ export class HammingIndex {
           for (let w = 0; w < 8; w++) hashes[i * 8 + w] = from[s * 8 + w];
           ids[i] = src.ids[s];
         }
-        if (inPlace) permuteInPlace(hashes, ids, newSlot, upTo);
+        if (inPlace) {
+          permuteInPlace(hashes, ids, newSlot, upTo);
+          newSlot = new Uint32Array(0); // nothing to take over (install): freed before the tables grow (400 MB at 100 M)
+        }
       } else {
         const suffixMask = (1 << suffixBits) - 1;
         // Slot and suffix share one word while the slot fits the bits the suffix leaves (up to

@@ -16,6 +16,8 @@ export interface IndexOptions {
   ownThread?: { maxQueued: number; maxUnits: number };
   /** restoreIndex: the index may keep the snapshot's arrays as its own (a snapshot just read, used by nothing else). */
   adopt?: boolean;
+  /** buildIndex: how many entries its pages hold (counted in the same read), so a bulk build allocates its arrays once. */
+  expected?: number;
 }
 
 export interface IndexMatch {

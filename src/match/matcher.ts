@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type IndexMatch, type IndexOptions, QueryThreads, readSnapshot, SHARED_SNAPSHOT_KINDS, type SignalIndex, writeSnapshot } from '../index/index.js';
 import { AllianceError } from '../errors/catalogue.js';
 import { buildIndex, SIGNAL_TYPES } from '../signals/index.js';
-import { allSignals, changesSince, lastChangeSeq, nextTurn, type Store } from '../store/index.js';
+import { allSignals, changesSince, countSignals, lastChangeSeq, nextTurn, type Store } from '../store/index.js';
 
 export const CHANGES_CHANNEL = 'alliance_signal_changes';
 
@@ -106,7 +106,11 @@ export class Matcher {
     await this.store.consistentRead(async (tx) => {
       this.seq = await lastChangeSeq(tx);
       // Each type builds its index its own way (PDQ packs the hashes in bulk).
-      for (const type of SIGNAL_TYPES.values()) this.attach(type.name, await buildIndex(type, allSignals(tx, type.name), this.indexOptions));
+      // Counted first, in the same snapshot, so a bulk build packs into arrays of the right size and keeps them.
+      for (const type of SIGNAL_TYPES.values()) {
+        const expected = await countSignals(tx, type.name);
+        this.attach(type.name, await buildIndex(type, allSignals(tx, type.name), { ...this.indexOptions, expected }));
+      }
     });
     this.loadedFrom = [...this.indexes.values()].some((i) => i.size > 0) ? 'database' : 'empty';
   }

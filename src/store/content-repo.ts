@@ -169,6 +169,16 @@ export function signalsOfContent(db: Executor, contentIds: number[]): Promise<Si
   return db.selectFrom('signals').selectAll().where('content_id', 'in', contentIds).orderBy('id').execute();
 }
 
+/** How many signals of a type are stored (what an index build's pages will hold, read in the same transaction). */
+export async function countSignals(db: Executor, signalType: string): Promise<number> {
+  const row = await db
+    .selectFrom('signals')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('signal_type', '=', signalType)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Every signal of a type in id order, in pages (index builds). */
 export async function* allSignals(db: Executor, signalType: string, pageSize = 20_000): AsyncGenerator<Array<Pick<Signal, 'id' | 'value'>>> {
   let after = 0;

@@ -46,6 +46,7 @@ export {
 export type { CaseRow, Series } from './cases-schema.js';
 export {
   allSignals,
+  countSignals,
   bulkInsertContents,
   changesSince,
   contentFacts,

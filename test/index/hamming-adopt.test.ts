@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
 import { readSnapshot, SHARED_SNAPSHOT_KINDS, writeSnapshot } from '../../src/index/snapshot.js';
+import { buildIndex, SIGNAL_TYPES } from '../../src/signals/registry.js';
 import { clusteredSet } from '../../bench/gen-hashes.js';
 
 const sorted = (ms: HammingMatch[]) => [...ms].sort((a, b) => a.id - b.id || a.distance - b.distance);
@@ -100,5 +101,27 @@ describe('HammingIndex adopting its arrays', () => {
     expect(twin.remove(firstId, first)).toBe(true);
     expect(source.query(first, 0).map((m) => m.id)).toContain(firstId);
     expect(twin.query(first, 0).map((m) => m.id)).not.toContain(firstId);
+  });
+});
+
+describe('the PDQ index built from stored signals', () => {
+  const hex = (w: Uint32Array) => Array.from(w, (x) => x.toString(16).padStart(8, '0')).join('');
+  async function* pagesOf(hay: Uint32Array, pageSize: number) {
+    const n = hay.length / 8;
+    for (let i = 0; i < n; i += pageSize) yield Array.from({ length: Math.min(pageSize, n - i) }, (_, k) => ({ id: 10 + i + k, value: hex(at(hay, i + k)) }));
+  }
+
+  it('answers the same whether the count it was given is exact, short or missing (shared memory too)', async () => {
+    const { hay, queries, count } = bank(2500);
+    const type = SIGNAL_TYPES.get('pdq')!;
+    const ids = Uint32Array.from({ length: count }, (_, i) => 10 + i);
+    for (const options of [{ expected: count }, { expected: count, shared: true }, { expected: 700 }, {}, { expected: count + 5000 }]) {
+      const index = await buildIndex(type, pagesOf(hay, 999), options);
+      expect(index.size, JSON.stringify(options)).toBe(count);
+      for (let q = 0; q < queries.length / 8; q++) {
+        const want = reference(hay, ids, at(queries, q), 31);
+        expect(sorted(index.query(hex(at(queries, q)), 31)), JSON.stringify(options)).toEqual(want);
+      }
+    }
   });
 });
