@@ -16,14 +16,14 @@
  * once (10 M: about 5 minutes here), later runs start from its snapshot.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { bruteForce, HammingIndex } from '../src/index/hamming-index.js';
 import { probeCounters, scanSlots } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
-import { hugePageBytes } from '../src/index/huge-pages.js';
+import { hugePageBytes, transparentHugePageMode } from '../src/index/huge-pages.js';
 import { httpBench } from './http-bench.js';
 import { clusteredSet, makeHashesLike, writeHashLines } from './gen-hashes.js';
 import { previousIndex, previousProbe } from './match-previous.js';
@@ -51,19 +51,10 @@ console.log(
 );
 if (!hasFaiss) console.log('(FAISS not found: apt-get install python3-faiss to get the reference ratio)');
 console.log(
-  `memory pages: GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'}, transparent huge pages ${thpMode()} — the npm script asks for huge pages (docs/deploy.md); run node directly without it to see 4 KiB pages`,
+  `memory pages: GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'}, transparent huge pages ${transparentHugePageMode() ?? 'unavailable'} — the npm script asks for huge pages (docs/deploy.md); run node directly without it to see 4 KiB pages`,
 );
 
 const rows: string[] = [];
-
-/** The kernel's transparent huge page mode (the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled). */
-function thpMode(): string {
-  try {
-    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'unknown';
-  } catch {
-    return 'unavailable';
-  }
-}
 
 /**
  * Sizes from here on are generated in memory by makeHashesLike (make_hashes.py's distribution, see

@@ -106,9 +106,10 @@ export class Matcher {
     await this.store.consistentRead(async (tx) => {
       this.seq = await lastChangeSeq(tx);
       // Each type builds its index its own way (PDQ packs the hashes in bulk).
-      // Counted first, in the same snapshot, so a bulk build packs into arrays of the right size and keeps them.
+      // A bulk build (PDQ) is told the count first, read in the same snapshot, so it packs into
+      // arrays of the right size and keeps them; the others add one by one and need none.
       for (const type of SIGNAL_TYPES.values()) {
-        const expected = await countSignals(tx, type.name);
+        const expected = type.buildIndex ? await countSignals(tx, type.name) : undefined;
         this.attach(type.name, await buildIndex(type, allSignals(tx, type.name), { ...this.indexOptions, expected }));
       }
     });

@@ -136,6 +136,7 @@ export interface SignalType {
   /**
    * Builds an index from every stored value at once (pages in id order), where that is faster
    * than adding them one by one (PDQ packs them). Absent: `createIndex` and `add` (registry `buildIndex`).
+   * The matcher passes `options.expected`, the number of values the pages hold.
    */
   buildIndex?(pages: AsyncIterable<readonly IndexEntry[]>, options?: IndexOptions): Promise<SignalIndex>;
   /**
