@@ -91,20 +91,40 @@ export class RuleService {
     return sealed;
   }
 
-  /** Every rule (the evaluator reads them on each submission: they change at any time). */
   /** The rules as last read, with the version they were read at (store/rules-repo.ts, rulesVersion). */
   private cached: { version: string | undefined; rules: readonly ActionRule[] } | undefined;
+  /** The version read waiting to be sent (callers join it) and the one on its way. */
+  private nextRead: Promise<string | undefined> | undefined;
+  private lastRead: Promise<unknown> = Promise.resolve();
 
   /**
    * Every rule (read-only: shared by the callers). Kept in memory and read again only when the
    * rules' version moved — one point read per call instead of the rules and their JSON.
    */
   async rules(): Promise<readonly ActionRule[]> {
-    const version = await rulesVersion(this.store.db);
+    const version = await this.version();
     if (this.cached && this.cached.version === version) return this.cached.rules;
     const rules = (await listRules(this.store.db)).map(toRule);
     this.cached = { version, rules };
     return rules;
+  }
+
+  /**
+   * The rules' version, read after this call: calls that come while a read is on its way share the
+   * next one, sent when it is back — one read a round trip however many submissions arrive, and
+   * none answered by a read that left before it was asked (a change committed before the call is seen).
+   */
+  private version(): Promise<string | undefined> {
+    if (this.nextRead) return this.nextRead;
+    const previous = this.lastRead;
+    const read: Promise<string | undefined> = (async () => {
+      await previous.catch(() => undefined);
+      this.nextRead = undefined; // sent now: later calls wait for the next
+      return rulesVersion(this.store.db);
+    })();
+    this.nextRead = read;
+    this.lastRead = read;
+    return read;
   }
 
   async list(actor: Principal): Promise<ActionRule[]> {

@@ -152,6 +152,7 @@ export class SubmissionService {
       if (earlier?.review === 'confirmed') actions = [...new Set<ActionKind>([...actions, 'block'])];
       if (earlier?.review === 'rejected') actions = actions.filter((a) => a !== 'review' && a !== 'block');
       const decision: Decision = actions.includes('block') ? 'block' : actions.includes('review') ? 'review' : 'allow';
+      const review = actions.includes('review') && !earlier?.review;
       const row = await insertSubmission(
         tx,
         {
@@ -166,10 +167,11 @@ export class SubmissionService {
           reupload_of: earlier?.id ?? null,
         },
         keys,
+        review, // a review item will refer to it
       );
       // One review per content: a re-upload of content under review waits on that review.
       const media = this.keepMedia ? (input.media ?? null) : null;
-      const reviewId = await this.followUp(tx, row, keys, evaluation, actions.includes('review') && !earlier?.review, !earlier, media?.type ?? null, 'match');
+      const reviewId = await this.followUp(tx, row, keys, evaluation, review, !earlier, media?.type ?? null, 'match');
       await this.audit.record(
         tx,
         actor,

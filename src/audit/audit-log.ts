@@ -54,6 +54,7 @@ export class AuditLog {
   /** The entries of a group commit's writes, appended to the chain together at the group's end. */
   private readonly grouped: GroupDeferral<NewAuditEntry> = {
     flush: (tx, entries) => appendAudit(tx, this.store.dialect, entries, this.keySource),
+    last: true,
   };
   /** The last error of a buffered append (retried), for the health endpoint. */
   lastError: string | undefined;

@@ -11,7 +11,7 @@
  * (ids below the key's `from`) keep their plain SHA-256.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { AuditEntry } from './schema.js';
 import { fixedQuery, isUniqueViolation, runFixed, type Executor } from './util.js';
@@ -49,6 +49,10 @@ const HEAD = fixedQuery('select last_id, last_hash from audit_head where id = 1'
 const HEAD_FOR_UPDATE = fixedQuery('select last_id, last_hash from audit_head where id = 1 for update');
 const UPDATE_HEAD = fixedQuery('update audit_head set last_id = ?, last_hash = ?, mac = ? where id = 1');
 
+const APPEND_AND_MOVE_HEAD = `with a as (insert into audit_log (id, ${AUDIT_COLUMNS.join(', ')})
+    select * from unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[]))
+  update audit_head set last_id = $12, last_hash = $13, mac = $14 where id = 1`;
+
 /** Appends entries in order, extending the chain. Must run inside a transaction. */
 export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
   if (entries.length === 0) return;
@@ -79,16 +83,16 @@ export async function appendAudit(tx: Executor, dialect: DialectName, entries: N
           AUDIT_COLUMNS.map((c) => row[c]),
         )
       )[0].id;
-  // PostgreSQL: one round trip for up to 200 (multi-row inserts keep the order of their rows, so ids follow the chain).
-  else
-    for (let i = 0; i < rows.length; i += 200) {
-      const ids = await tx
-        .insertInto('audit_log')
-        .values(rows.slice(i, i + 200))
-        .returning('id')
-        .execute();
-      lastId = Math.max(lastId, ...ids.map((r) => r.id));
-    }
+  else {
+    // PostgreSQL, under the head's lock (the head exists: see above): the entries take the ids
+    // after the head's — every append comes here, so the head's is the last — and go in with the
+    // head's update, in one round trip.
+    const ids = rows.map((_, i) => lastId + 1 + i);
+    lastId += rows.length;
+    const mac = key ? headMac(key, lastId, prev) : null;
+    await tx.executeQuery(CompiledQuery.raw(APPEND_AND_MOVE_HEAD, [ids, ...AUDIT_COLUMNS.map((c) => rows.map((r) => r[c])), lastId, prev, mac]));
+    return;
+  }
   const mac = key ? headMac(key, lastId, prev) : null;
   if (head) await runFixed(tx, UPDATE_HEAD, [lastId, prev, mac]);
   else await tx.insertInto('audit_head').values({ id: 1, last_id: lastId, last_hash: prev, mac }).execute();

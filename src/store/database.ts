@@ -337,8 +337,14 @@ function cachedStatements(sqlite: SQLite.Database, max = 256): { prepare(sql: st
   };
 }
 
-/** Submission groups in flight at once on PostgreSQL (of the pool's 10 connections; 1 -> 4 took bench:actions from 609 to 739-797 submissions/s; other values not tried). */
-const PG_GROUPS = 4;
+/**
+ * Submission groups in flight at once on PostgreSQL (of the pool's 10 connections). Since a
+ * group's writes go in one statement (submissions-repo pendingSubmissions), one at a time is
+ * fastest: bench:actions on 2 cores, 2026-12-04, 1 / 2 / 4 groups: 1,633 / 1,422 / 1,170
+ * submissions/s (before that change 1,090 / 1,074 / 860-970: the groups queue on the audit
+ * chain's head, locked from its append to the commit, so more in flight only made each smaller).
+ */
+const PG_GROUPS = 1;
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });

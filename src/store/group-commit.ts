@@ -9,7 +9,10 @@
  * What every write of a group does alike is done once per group: a write may defer work to the
  * group's end (`deferToGroupEnd`: the audit entries of all the group's writes are appended to the
  * chain at once — one read and one update of its head), run just before the commit, in the
- * group's transaction. A write that fails drops what it deferred with its savepoint.
+ * group's transaction; `last` deferrals after the others. A write that fails drops what it
+ * deferred with its savepoint; a deferral that fails at the group's end runs the group again with
+ * savepoints. `flushDeferred` flushes what the group deferred so far at once, for a write that
+ * must follow it (PostgreSQL's submissions: see submissions-repo pendingSubmissions).
  *
  * SQLite (better-sqlite3 runs synchronously, on the event loop's thread): the group commits
  * without waiting for the disk, then the WAL is fsynced on a thread of libuv's pool while the
@@ -37,11 +40,15 @@ export interface GroupDurability {
 /** Work that every write of a group may defer, done once for all of them at the group's end. */
 export interface GroupDeferral<I> {
   flush(tx: Tx, items: I[]): Promise<void>;
+  /** Flushed after every other deferral (the audit chain: its head stays locked from its flush to the commit). */
+  last?: boolean;
 }
 
 type Deferred = Map<GroupDeferral<unknown>, unknown[]>;
 /** The deferrals of the write running now in each group transaction. */
 const running = new WeakMap<Tx, Deferred>();
+/** The deferrals of the writes of each group transaction that have finished, and whether it runs with savepoints. */
+const finished = new WeakMap<Tx, { deferred: Deferred; savepoints: boolean }>();
 
 /**
  * Inside a grouped write: `item` goes to `deferral.flush` at the end of the group, with those of
@@ -57,6 +64,22 @@ export function deferToGroupEnd<I>(tx: Tx, deferral: GroupDeferral<I>, item: I):
   return true;
 }
 
+/**
+ * Inside a grouped write: what the group's writes deferred to `deferral` so far, this one's
+ * included, is flushed now, in order, instead of at the group's end — for a write that must follow
+ * them (a row that refers to one of theirs). With savepoints (the group runs again after a write
+ * failed), only this write's own: the others' would otherwise be rolled back with this one's.
+ */
+export async function flushDeferred<I>(tx: Tx, deferral: GroupDeferral<I>): Promise<void> {
+  const d = deferral as GroupDeferral<unknown>;
+  const group = finished.get(tx);
+  const current = running.get(tx);
+  const items = [...(group && !group.savepoints ? (group.deferred.get(d) ?? []) : []), ...(current?.get(d) ?? [])];
+  if (group && !group.savepoints) group.deferred.delete(d);
+  current?.delete(d);
+  if (items.length > 0) await deferral.flush(tx, items as I[]);
+}
+
 /** The keys the running group's transaction locked at its start (see GroupCommit.run). */
 const held = new WeakMap<Tx, ReadonlySet<string>>();
 
@@ -68,9 +91,9 @@ export function heldLocks(tx: Tx): ReadonlySet<string> | undefined {
 /**
  * Takes transaction-scoped locks on `keys`, in the order given (PostgreSQL: advisory locks), and
  * may read what they guard for the group's writes — unless the group runs with savepoints, where
- * a write rolled back alone would leave what was read behind.
+ * a write rolled back alone would leave what was read behind. `writes`: how many writes the group has.
  */
-export type LockKeys = (tx: Tx, keys: string[], withSavepoints: boolean) => Promise<void>;
+export type LockKeys = (tx: Tx, keys: string[], withSavepoints: boolean, writes: number) => Promise<void>;
 
 const SAVEPOINT = CompiledQuery.raw('savepoint group_write');
 const RELEASE = CompiledQuery.raw('release savepoint group_write');
@@ -162,11 +185,12 @@ export class GroupCommit {
       db.transaction().execute(async (tx) => {
         if (this.lockKeys) {
           const keys = [...new Set(group.flatMap((job) => job.locks))].sort();
-          if (keys.length > 0) await this.lockKeys(tx, keys, savepoints);
+          if (keys.length > 0) await this.lockKeys(tx, keys, savepoints, group.length);
           held.set(tx, new Set(keys));
         }
         const outcomes: Outcome[] = [];
         const deferred: Deferred = new Map();
+        finished.set(tx, { deferred, savepoints });
         for (const job of group) {
           const mine: Deferred = new Map();
           running.set(tx, mine);
@@ -188,7 +212,17 @@ export class GroupCommit {
         }
         running.delete(tx);
         held.delete(tx);
-        for (const [d, items] of deferred) await d.flush(tx, items);
+        finished.delete(tx);
+        const order = [...deferred].sort(([a], [b]) => Number(a.last ?? false) - Number(b.last ?? false));
+        for (const [d, items] of order) {
+          try {
+            await d.flush(tx, items);
+          } catch (err) {
+            // Which write's item failed is unknown here: run the group again, each write alone.
+            if (!savepoints) throw new WriteFailed(err);
+            throw err;
+          }
+        }
         return outcomes;
       });
     let savepoints = false;

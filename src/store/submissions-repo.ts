@@ -4,7 +4,7 @@ import { AllianceError } from '../errors/catalogue.js';
 import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
 import type { Insertable } from 'kysely';
 import { fixedQuery, now, onPostgres, runFixed, type Executor } from './util.js';
-import { heldLocks } from './group-commit.js';
+import { deferToGroupEnd, flushDeferred, heldLocks, type GroupDeferral } from './group-commit.js';
 import type { Tx } from './database.js';
 
 // The submission path's statements, fixed (store/util.ts runFixed): one per submission each.
@@ -34,17 +34,60 @@ const EARLIER_SUBMISSION = fixedQuery(
   `select c.first_submission as id, r.status from submission_contents c left join review_items r on r.id = c.review_item
    where c.signal_type = ? and c.value_key = ?`,
 );
-// PostgreSQL: a submission of one signal, its signal and its content row in one round trip.
-const P = SUBMISSION_COLUMNS.length;
-const INSERT_ONE_SIGNAL_SUBMISSION = `with s as (insert into submissions (${SUBMISSION_COLUMNS.join(', ')})
-    values (${SUBMISSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) returning *),
+// PostgreSQL: a submission of one signal, its signal and its content row in one round trip (with
+// the id its group drew, or one from the sequence).
+const oneSignalSubmission = (withId: boolean) => {
+  const columns = withId ? ['id', ...SUBMISSION_COLUMNS] : SUBMISSION_COLUMNS;
+  const P = columns.length;
+  return `with s as (insert into submissions (${columns.join(', ')})
+    values (${columns.map((_, i) => `$${i + 1}`).join(', ')}) returning *),
   g as (insert into submission_signals (submission_id, signal_type, value_key, value) select id, $${P + 1}, $${P + 2}, $${P + 3} from s),
   c as (insert into submission_contents (signal_type, value_key, first_submission) select $${P + 1}, $${P + 2}, id from s
     on conflict (signal_type, value_key) do nothing)
   select * from s`;
+};
+const INSERT_ONE_SIGNAL_SUBMISSION = oneSignalSubmission(false);
+const INSERT_ONE_SIGNAL_SUBMISSION_WITH_ID = oneSignalSubmission(true);
+const INSERT_SUBMISSION_WITH_ID = `insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
+  values (${['id', ...SUBMISSION_COLUMNS].map((_, i) => `$${i + 1}`).join(', ')}) returning *`;
 const SET_CONTENT_REVIEW = fixedQuery('update submission_contents set review_item = ? where signal_type = ? and value_key = ? and review_item is null');
 const CONTENT_KEY_LOCK = fixedQuery('select pg_advisory_xact_lock(hashtext(?))');
 const CONTENT_KEY_LOCKS = 'select pg_advisory_xact_lock(hashtext(k)) from unnest($1::text[]) as k';
+// A group's locks and its writes' submission ids (one each, in the group's order), in one round trip.
+const GROUP_LOCKS_AND_IDS = `select (select count(pg_advisory_xact_lock(hashtext(k))) from unnest($1::text[]) as k) as locked,
+  array(select nextval(pg_get_serial_sequence('submissions', 'id')) from generate_series(1, $2::int)) as ids`;
+/** The submission ids a group drew at its start, taken in order by its writes (PostgreSQL). */
+const groupIds = new WeakMap<Tx, number[]>();
+
+/**
+ * A group's submissions whose rows nothing in the group refers to (no review item), inserted at
+ * the group's end in one statement — submissions, their signals and their contents, in the
+ * group's order (a content's first submission is the group's first of it, as one by one) —
+ * instead of one statement each. Their ids were drawn at the group's start, so each write knows
+ * its own (the answer, the audit entry) before its row is written.
+ */
+const INSERT_SUBMISSIONS = `with s as (insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
+    select * from unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+      $10::text[], $11::text[], $12::text[], $13::text[], $14::int[])),
+  g as (insert into submission_signals (submission_id, signal_type, value_key, value)
+    select * from unnest($15::int[], $16::text[], $17::text[], $18::text[]))
+  insert into submission_contents (signal_type, value_key, first_submission)
+    select * from unnest($16::text[], $17::text[], $15::int[]) on conflict (signal_type, value_key) do nothing`;
+type PendingSubmission = { row: Submission; signals: Array<{ signal_type: string; value_key: string; value: string }> };
+const pendingSubmissions: GroupDeferral<PendingSubmission> = {
+  async flush(tx, items) {
+    const columns = ['id', ...SUBMISSION_COLUMNS] as const;
+    const params: unknown[][] = columns.map((c) => items.map((p) => p.row[c] ?? null));
+    const signals = items.flatMap((p) => p.signals.map((x) => ({ id: p.row.id, ...x })));
+    params.push(
+      signals.map((x) => x.id),
+      signals.map((x) => x.signal_type),
+      signals.map((x) => x.value_key),
+      signals.map((x) => x.value),
+    );
+    await tx.executeQuery(CompiledQuery.raw(INSERT_SUBMISSIONS, params));
+  },
+};
 
 /** The lock key of a content signal (PostgreSQL advisory locks: see earlierSubmission). */
 export const contentLockKey = (k: { signal_type: string; value_key: string }) => `${k.signal_type}:${k.value_key}`;
@@ -68,9 +111,10 @@ const CONTENT_ROWS = `select c.signal_type, c.value_key, c.first_submission as i
  * savepoints (a write failed) reads per write instead: a write rolled back would leave its
  * content in what was read.
  */
-export async function lockAndReadContents(tx: Tx, keys: string[], withSavepoints: boolean): Promise<void> {
-  await lockContentKeys(tx, keys);
-  if (withSavepoints) return;
+export async function lockAndReadContents(tx: Tx, keys: string[], withSavepoints: boolean, writes: number): Promise<void> {
+  if (withSavepoints) return lockContentKeys(tx, keys);
+  const [drawn] = (await tx.executeQuery<{ ids: Array<number | string> }>(CompiledQuery.raw(GROUP_LOCKS_AND_IDS, [keys, writes]))).rows;
+  groupIds.set(tx, drawn.ids.map(Number));
   const split = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)]);
   const rows = (
     await tx.executeQuery<{ signal_type: string; value_key: string; id: number; status: string | null }>(
@@ -86,14 +130,29 @@ const INSERT_REVIEW_ITEM = fixedQuery(
   `insert into review_items (${REVIEW_COLUMNS.join(', ')}) values (${REVIEW_COLUMNS.map(() => '?').join(', ')}) returning *`,
 );
 
+/**
+ * Stores a submission with its signals (and its content's first submission, if it is the first).
+ * `referred`: something in the transaction will refer to the row (a review item) — in a group on
+ * PostgreSQL the others are inserted together at the group's end (pendingSubmissions), and those
+ * deferred so far go first when one is referred to, so rows are written in the group's order.
+ */
 export async function insertSubmission(
   db: Executor,
   s: Insertable<SubmissionsTable>,
   signals: Array<{ signal_type: string; value_key: string; value: string }>,
+  referred = true,
 ): Promise<Submission> {
   const values = SUBMISSION_COLUMNS.map((c) => s[c] ?? null);
   let row: Submission;
-  if (signals.length === 1 && onPostgres(db)) {
+  const ids = groupIds.get(db as Tx);
+  const id = ids?.shift();
+  if (id !== undefined && !referred) {
+    row = { id, ...Object.fromEntries(SUBMISSION_COLUMNS.map((c, i) => [c, values[i]])) } as Submission;
+    if (!deferToGroupEnd(db as Tx, pendingSubmissions, { row, signals })) throw new Error('a drawn submission id outside its group');
+  } else if (id !== undefined) {
+    await flushDeferred(db as Tx, pendingSubmissions);
+    row = await insertOne(db, id, values, signals);
+  } else if (signals.length === 1 && onPostgres(db)) {
     const x = signals[0];
     row = (await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_ONE_SIGNAL_SUBMISSION, [...values, x.signal_type, x.value_key, x.value]))).rows[0];
   } else {
@@ -107,6 +166,21 @@ export async function insertSubmission(
   // What the group read of its contents follows: a new content's first submission is this one.
   const known = groupContents.get(db as Tx);
   if (known) for (const x of signals) if (known.get(contentLockKey(x)) === null) known.set(contentLockKey(x), { id: row.id, status: null });
+  return row;
+}
+
+/** PostgreSQL: one submission with the id its group drew for it. */
+async function insertOne(db: Executor, id: number, values: unknown[], signals: PendingSubmission['signals']): Promise<Submission> {
+  if (signals.length === 1) {
+    const x = signals[0];
+    return (await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_ONE_SIGNAL_SUBMISSION_WITH_ID, [id, ...values, x.signal_type, x.value_key, x.value])))
+      .rows[0];
+  }
+  const [row] = (await db.executeQuery<Submission>(CompiledQuery.raw(INSERT_SUBMISSION_WITH_ID, [id, ...values]))).rows;
+  for (const x of signals) {
+    await runFixed(db, INSERT_SUBMISSION_SIGNAL, [row.id, x.signal_type, x.value_key, x.value]);
+    await runFixed(db, INSERT_SUBMISSION_CONTENT, [x.signal_type, x.value_key, row.id]);
+  }
   return row;
 }
 

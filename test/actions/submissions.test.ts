@@ -282,3 +282,47 @@ describe.each(DIALECTS)('submissions and reviews on %s', (dialect) => {
     expect(verified.json()).toMatchObject({ ok: true });
   });
 });
+
+describe('a PostgreSQL group of submissions written in one statement', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startApi('postgres');
+    await api.call('POST', '/api/v1/banks', { name: 'KNOWN' });
+    await api.call('POST', '/api/v1/banks/KNOWN/content', { signals: [{ signal_type: 'md5', value: 'a'.repeat(32) }], classification: 'industry:A1' });
+    await api.call('POST', '/api/v1/rules', { name: 'hold known', conditions: { banks: ['KNOWN'] }, actions: ['review'] });
+    // A refusal the database makes for one row (as a constraint or a trigger of the deployment's would).
+    await sql`create function refuse_marked() returns trigger language plpgsql as $$
+      begin if new.external_id = 'refused-by-the-database' then raise exception 'refused'; end if; return new; end $$`.execute(api.node.store.db);
+    await sql`create trigger refuse_marked before insert on submissions for each row execute function refuse_marked()`.execute(api.node.store.db);
+  });
+  afterAll(() => api.close());
+
+  it('stores each acknowledged submission as answered — ids in order, re-uploads, reviews — and a row the database refuses fails alone', async () => {
+    const platform = await api.node.members.authenticate(await api.tokenFor('matcher', 'platform-uploads'));
+    const md5 = (i: number) => (i % 4 === 0 ? 'a'.repeat(32) : (i % 3).toString(16).repeat(32)); // one known content, three new
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        api.node.submissions.submit(platform, { signals: { md5: md5(i) }, source: 'group', external_id: i === 17 ? 'refused-by-the-database' : `upload-${i}` }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status === 'rejected')).toEqual(outcomes.map((_, i) => i === 17));
+    const answers = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const rows = await api.node.store.db.selectFrom('submissions').selectAll().where('source', '=', 'group').orderBy('id').execute();
+    expect(rows.map((r) => [r.id, r.external_id, r.reupload_of, r.decision])).toEqual(
+      [...answers].sort((a, b) => a.id - b.id).map((a) => [a.id, a.external_id, a.reupload_of, a.decision]),
+    );
+    // Each content: its first submission is the earliest answered, the others point at it, one review (the known one only).
+    for (const value of new Set(answers.map((a) => JSON.parse(rows.find((r) => r.id === a.id)!.signals).md5 as string))) {
+      const mine = rows.filter((r) => JSON.parse(r.signals).md5 === value);
+      expect(mine.slice(1).map((r) => r.reupload_of)).toEqual(mine.slice(1).map(() => mine[0].id));
+      expect(mine[0].reupload_of).toBeNull();
+    }
+    const contents = await api.node.store.db.selectFrom('submission_contents').select(['value_key', 'first_submission', 'review_item']).execute();
+    expect(contents).toHaveLength(4);
+    expect(contents.map((c) => c.first_submission).sort((a, b) => a - b)).toEqual(rows.filter((r) => r.reupload_of === null).map((r) => r.id));
+    expect(contents.filter((c) => c.review_item !== null)).toHaveLength(1);
+    const signals = await api.node.store.db.selectFrom('submission_signals').select('submission_id').orderBy('submission_id').execute();
+    expect(signals.map((s) => s.submission_id)).toEqual(rows.map((r) => r.id));
+    expect((await api.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+});
