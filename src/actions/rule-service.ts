@@ -11,6 +11,7 @@ import {
   insertWebhook,
   latestSubmissionMatches,
   listRules,
+  groupRulesVersion,
   listWebhooks,
   parseJson,
   requireBanks,
@@ -99,12 +100,14 @@ export class RuleService {
 
   /**
    * Every rule (read-only: shared by the callers). Kept in memory and read again only when the
-   * rules' version moved — one point read per call instead of the rules and their JSON.
+   * rules' version moved — one point read per call instead of the rules and their JSON. With `tx`
+   * (a submission's group transaction) read through it: the version its group read at its start
+   * when it did (store groupRulesVersion), else the version now.
    */
-  async rules(): Promise<readonly ActionRule[]> {
-    const version = await this.version();
+  async rules(tx?: Tx): Promise<readonly ActionRule[]> {
+    const version = tx ? (groupRulesVersion(tx) ?? { version: await rulesVersion(tx) }).version : await this.version();
     if (this.cached && this.cached.version === version) return this.cached.rules;
-    const rules = (await listRules(this.store.db)).map(toRule);
+    const rules = (await listRules(tx ?? this.store.db)).map(toRule);
     this.cached = { version, rules };
     return rules;
   }

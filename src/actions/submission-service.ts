@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { isCountryCode } from '../geo/countries.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AllianceError } from '../errors/catalogue.js';
-import type { LookupService } from '../match/lookup-service.js';
+import { type BatchOutcome, hitIds, type LookupOptions, type LookupService } from '../match/lookup-service.js';
 import { requirePermission, type Principal } from '../members/principal.js';
 import { getSignalType } from '../signals/index.js';
 import {
@@ -20,6 +20,7 @@ import {
   enqueueDelivery,
   type Executor,
   getSubmission,
+  groupMatchContexts,
   insertReviewItem,
   insertSubmission,
   markMediaNotStored,
@@ -138,50 +139,56 @@ export class SubmissionService {
       const t = getSignalType(type);
       signals[t.name] = t.normalize(value);
     }
-    const matches = await this.match(signals);
-    const evaluation = evaluate(await this.rules.rules(), matches, context.source);
-    const matchesJson = JSON.stringify(matches);
+    // The index now; the matched contents, the rules and the rest in the group's transaction
+    // (PostgreSQL: the group reads its writes' match contexts and the rules' version at its start).
+    const queried = await this.lookup.queryIndex(Object.entries(signals).map(([signal_type, signal]) => ({ signal_type, signal })));
+    for (const q of queried) if (!('hits' in q)) throw q;
     const keys = Object.entries(signals).map(([signal_type, value]) => ({ signal_type, value_key: valueKey(value), value }));
     const received = now();
 
     // Concurrent submissions share one transaction and one fsync (group commit); each is answered after its commit.
-    const result = await this.store.grouped(async (tx) => {
-      const earlier = await earlierSubmission(tx, keys);
-      let actions = evaluation.actions;
-      // Content an analyst confirmed is blocked on sight; content an analyst rejected is not queued again.
-      if (earlier?.review === 'confirmed') actions = [...new Set<ActionKind>([...actions, 'block'])];
-      if (earlier?.review === 'rejected') actions = actions.filter((a) => a !== 'review' && a !== 'block');
-      const decision: Decision = actions.includes('block') ? 'block' : actions.includes('review') ? 'review' : 'allow';
-      const review = actions.includes('review') && !earlier?.review;
-      const row = await insertSubmission(
-        tx,
-        {
-          member_id: actor.memberId,
-          ...context,
-          account: context.account ? JSON.stringify(context.account) : null,
-          received_at: received,
-          signals: JSON.stringify(signals),
-          matches: matchesJson,
-          decision,
-          actions: JSON.stringify(actions),
-          reupload_of: earlier?.id ?? null,
-        },
-        keys,
-        review, // a review item will refer to it
-      );
-      // One review per content: a re-upload of content under review waits on that review.
-      const media = this.keepMedia ? (input.media ?? null) : null;
-      const reviewId = await this.followUp(tx, row, keys, evaluation, review, !earlier, media?.type ?? null, 'match');
-      await this.audit.record(
-        tx,
-        actor,
-        'submission',
-        String(row.id),
-        { decision, actions, reupload_of: row.reupload_of, matches: matches.length },
-        matches.length,
-      );
-      return { row, reviewId, actions };
-    }, keys.map(contentLockKey));
+    const result = await this.store.grouped(
+      async (tx) => {
+        const matches = actionMatches(await this.lookup.settle(queried, MATCH_OPTIONS, groupMatchContexts(tx)));
+        const evaluation = evaluate(await this.rules.rules(tx), matches, context.source);
+        const earlier = await earlierSubmission(tx, keys);
+        let actions = evaluation.actions;
+        // Content an analyst confirmed is blocked on sight; content an analyst rejected is not queued again.
+        if (earlier?.review === 'confirmed') actions = [...new Set<ActionKind>([...actions, 'block'])];
+        if (earlier?.review === 'rejected') actions = actions.filter((a) => a !== 'review' && a !== 'block');
+        const decision: Decision = actions.includes('block') ? 'block' : actions.includes('review') ? 'review' : 'allow';
+        const review = actions.includes('review') && !earlier?.review;
+        const row = await insertSubmission(
+          tx,
+          {
+            member_id: actor.memberId,
+            ...context,
+            account: context.account ? JSON.stringify(context.account) : null,
+            received_at: received,
+            signals: JSON.stringify(signals),
+            matches: JSON.stringify(matches),
+            decision,
+            actions: JSON.stringify(actions),
+            reupload_of: earlier?.id ?? null,
+          },
+          keys,
+          review, // a review item will refer to it
+        );
+        // One review per content: a re-upload of content under review waits on that review.
+        const media = this.keepMedia ? (input.media ?? null) : null;
+        const reviewId = await this.followUp(tx, row, keys, evaluation, review, !earlier, media?.type ?? null, 'match');
+        await this.audit.record(
+          tx,
+          actor,
+          'submission',
+          String(row.id),
+          { decision, actions, reupload_of: row.reupload_of, matches: matches.length },
+          matches.length,
+        );
+        return { row, reviewId, actions, matches, evaluation };
+      },
+      { locks: keys.map(contentLockKey), reads: hitIds(queried) },
+    );
     if (result.reviewId !== null && input.media && this.keepMedia) {
       // The submission stands without its media: the review goes on from the hashes.
       await this.vault.put(result.reviewId, input.media.bytes).catch(async () => {
@@ -189,7 +196,10 @@ export class SubmissionService {
       });
     }
     // Answered from what was stored, without reading its JSON back.
-    return { ...publicView(result.row, result.reviewId, { actions: result.actions, matches }), rules: evaluation.rules.map((r) => r.name) };
+    return {
+      ...publicView(result.row, result.reviewId, { actions: result.actions, matches: result.matches }),
+      rules: result.evaluation.rules.map((r) => r.name),
+    };
   }
 
   /**
@@ -271,21 +281,29 @@ export class SubmissionService {
 
   /** Every counted match of every signal, with the received content's uid. */
   private async match(signals: Record<string, string>): Promise<ActionMatch[]> {
-    const out: ActionMatch[] = [];
-    for (const [type, value] of Object.entries(signals)) {
-      const r = await this.lookup.lookup(type, value, { series: false, uids: true }); // the rules do not look at series
-      for (const m of r.matches)
-        out.push({
-          signal_type: m.signal_type,
-          bank: m.bank,
-          content_id: m.content_id,
-          distance: m.distance,
-          classification: m.classification,
-          uid: m.content_uid ?? null,
-        });
-    }
-    return out;
+    const queried = await this.lookup.queryIndex(Object.entries(signals).map(([signal_type, signal]) => ({ signal_type, signal })));
+    for (const q of queried) if (!('hits' in q)) throw q;
+    return actionMatches(await this.lookup.settle(queried, MATCH_OPTIONS));
   }
+}
+
+/** How the submission path looks up: the rules do not look at series; a submission keeps its contents' uids. */
+const MATCH_OPTIONS: LookupOptions = { series: false, uids: true };
+
+/** The matches that count, of every signal, as the rules see them. */
+function actionMatches(outcomes: BatchOutcome[]): ActionMatch[] {
+  const out: ActionMatch[] = [];
+  for (const o of outcomes)
+    for (const m of o.result?.matches ?? [])
+      out.push({
+        signal_type: m.signal_type,
+        bank: m.bank,
+        content_id: m.content_id,
+        distance: m.distance,
+        classification: m.classification,
+        uid: m.content_uid ?? null,
+      });
+  return out;
 }
 
 function webhooksOf(e: Evaluation): string[] {

@@ -53,8 +53,9 @@ export class AuditLog {
   private readonly checkpointFile: CheckpointFile | undefined;
   /** The entries of a group commit's writes, appended to the chain together at the group's end. */
   private readonly grouped: GroupDeferral<NewAuditEntry> = {
-    flush: (tx, entries) => appendAudit(tx, this.store.dialect, entries, this.keySource),
+    flush: (tx, entries, carried) => appendAudit(tx, this.store.dialect, entries, this.keySource, carried),
     last: true,
+    acceptsCarried: true, // the group's submissions go in with the head's read (PostgreSQL)
   };
   /** The last error of a buffered append (retried), for the health endpoint. */
   lastError: string | undefined;

@@ -5,7 +5,7 @@
  */
 import type { Classification } from '../banks/classification.js';
 import { getSignalType, thresholdFor } from '../signals/index.js';
-import { type Bank, type BankContent, matchContexts, parseJson, requireBanks, seriesOfContents, type Store } from '../store/index.js';
+import { type Bank, type BankContent, matchContexts, type MatchContext, parseJson, requireBanks, seriesOfContents, type Store } from '../store/index.js';
 import type { IndexMatch } from '../index/index.js';
 import type { Matcher } from './matcher.js';
 import { type AllianceError, toAllianceError } from '../errors/catalogue.js';
@@ -118,8 +118,15 @@ export class LookupService {
   }
 
   private async resolve(items: readonly BatchItem[], options: LookupOptions): Promise<BatchOutcome[]> {
-    // 1. The index, item by item; an item that cannot be queried keeps its error.
-    const queried: Array<{ type: string; threshold: number; hits: IndexMatch[] } | AllianceError> = [];
+    return this.settle(await this.queryIndex(items, options), options);
+  }
+
+  /**
+   * The index half of `lookupBatch` (no database read): each item's hits, or the error that
+   * refused it. `settle` makes the answers of them.
+   */
+  async queryIndex(items: readonly BatchItem[], options: Pick<LookupOptions, 'threshold'> = {}): Promise<Queried[]> {
+    const queried: Queried[] = [];
     for (const item of items) {
       try {
         const type = getSignalType(item.signal_type);
@@ -130,9 +137,16 @@ export class LookupService {
         queried.push(toAllianceError(err));
       }
     }
-    // 2. One read of every matched signal's content and bank (a signal deleted since the query has none).
-    const ids = [...new Set(queried.flatMap((q) => ('hits' in q ? q.hits.map((h) => h.id) : [])))];
-    const contexts = new Map((await matchContexts(this.store, ids)).map((c) => [c.signal_id, c]));
+    return queried;
+  }
+
+  /**
+   * The answers of what `queryIndex` found, from one read of every hit's content and bank — or
+   * from `contexts`, read already for these hits (a submission group reads its writes' at its
+   * start: store/submissions-repo.ts): a hit it lacks was deleted since the query.
+   */
+  async settle(queried: readonly Queried[], options: LookupOptions, read?: ReadonlyMap<number, MatchContext>): Promise<BatchOutcome[]> {
+    const contexts = read ?? new Map((await matchContexts(this.store, hitIds(queried))).map((c) => [c.signal_id, c]));
     const wanted = options.banks ? new Set(options.banks) : undefined;
     const t = Date.now();
     const outcomes = queried.map((q): BatchOutcome => {
@@ -196,6 +210,14 @@ export class LookupService {
     }
     return outcomes;
   }
+}
+
+/** What the index found for one item of a lookup (LookupService.queryIndex), or why it was refused. */
+export type Queried = { type: string; threshold: number; hits: IndexMatch[] } | AllianceError;
+
+/** The signal ids that `queried` hit, once each (whose contexts LookupService.settle reads). */
+export function hitIds(queried: readonly Queried[]): number[] {
+  return [...new Set(queried.flatMap((q) => ('hits' in q ? q.hits.map((h) => h.id) : [])))];
 }
 
 /** One signal of a batch lookup. */

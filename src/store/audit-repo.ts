@@ -13,8 +13,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import type { DialectName } from './database.js';
+import type { Carried } from './group-commit.js';
 import type { AuditEntry } from './schema.js';
-import { fixedQuery, isUniqueViolation, runFixed, type Executor } from './util.js';
+import { fixedQuery, isUniqueViolation, prepared, runFixed, type Executor } from './util.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -49,15 +50,32 @@ const HEAD = fixedQuery('select last_id, last_hash from audit_head where id = 1'
 const HEAD_FOR_UPDATE = fixedQuery('select last_id, last_hash from audit_head where id = 1 for update');
 const UPDATE_HEAD = fixedQuery('update audit_head set last_id = ?, last_hash = ?, mac = ? where id = 1');
 
-const APPEND_AND_MOVE_HEAD = `with a as (insert into audit_log (id, ${AUDIT_COLUMNS.join(', ')})
+const APPEND_AND_MOVE_HEAD = prepared(`with a as (insert into audit_log (id, ${AUDIT_COLUMNS.join(', ')})
     select * from unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[]))
-  update audit_head set last_id = $12, last_hash = $13, mac = $14 where id = 1`;
+  update audit_head set last_id = $12, last_hash = $13, mac = $14 where id = 1`);
 
 /** Appends entries in order, extending the chain. Must run inside a transaction. */
-export async function appendAudit(tx: Executor, dialect: DialectName, entries: NewAuditEntry[], keySource?: ChainKeySource): Promise<void> {
-  if (entries.length === 0) return;
+export async function appendAudit(
+  tx: Executor,
+  dialect: DialectName,
+  entries: NewAuditEntry[],
+  keySource?: ChainKeySource,
+  /** PostgreSQL: a group's earlier deferral, sent with the head's read (GroupDeferral.carries). */
+  carried?: Carried,
+): Promise<void> {
+  if (carried && dialect !== 'postgres') throw new Error('a carried statement outside PostgreSQL');
+  if (entries.length === 0) {
+    if (carried) await tx.executeQuery(CompiledQuery.raw(`with ${carried.ctes} select null`, carried.params));
+    return;
+  }
   const readHead = async () => (await runFixed<{ last_id: number; last_hash: string }>(tx, dialect === 'postgres' ? HEAD_FOR_UPDATE : HEAD, []))[0];
-  let head = await readHead();
+  let head = carried
+    ? (
+        await tx.executeQuery<{ last_id: number; last_hash: string }>(
+          CompiledQuery.raw(prepared(`with ${carried.ctes} ${HEAD_FOR_UPDATE.postgres}`), carried.params),
+        )
+      ).rows[0]
+    : await readHead();
   // PostgreSQL: concurrent first appends would each find no head and race to insert it; an empty
   // head (written over below, in this transaction) makes the second wait for the first's lock.
   if (!head && dialect === 'postgres') {

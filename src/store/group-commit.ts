@@ -9,7 +9,8 @@
  * What every write of a group does alike is done once per group: a write may defer work to the
  * group's end (`deferToGroupEnd`: the audit entries of all the group's writes are appended to the
  * chain at once — one read and one update of its head), run just before the commit, in the
- * group's transaction; `last` deferrals after the others. A write that fails drops what it
+ * group's transaction; `last` deferrals after the others, and a deferral whose flush is one
+ * statement may be sent with the next one's first (`Carried`). A write that fails drops what it
  * deferred with its savepoint; a deferral that fails at the group's end runs the group again with
  * savepoints. `flushDeferred` flushes what the group deferred so far at once, for a write that
  * must follow it (PostgreSQL's submissions: see submissions-repo pendingSubmissions).
@@ -25,6 +26,7 @@ import type { Db, Tx } from './database.js';
 interface Job {
   work: (tx: Tx) => Promise<unknown>;
   locks: readonly string[];
+  reads: readonly number[];
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -37,11 +39,26 @@ export interface GroupDurability {
   sync(): Promise<void>;
 }
 
+/**
+ * A deferral's flush as one data-modifying statement's `with` items (PostgreSQL; no final select,
+ * parameters $1…$n), which the next deferral sends with its own first statement — one round trip
+ * for both.
+ */
+export interface Carried {
+  ctes: string;
+  params: unknown[];
+}
+
 /** Work that every write of a group may defer, done once for all of them at the group's end. */
 export interface GroupDeferral<I> {
-  flush(tx: Tx, items: I[]): Promise<void>;
+  /** `carried`: an earlier deferral's statement, to be sent with this one's first (see `carries`). */
+  flush(tx: Tx, items: I[], carried?: Carried): Promise<void>;
   /** Flushed after every other deferral (the audit chain: its head stays locked from its flush to the commit). */
   last?: boolean;
+  /** The flush as a statement that the next deferral can carry (when that one `acceptsCarried`). */
+  carries?(tx: Tx, items: I[]): Carried | undefined;
+  /** Whether `flush` sends a `carried` statement with its first. */
+  acceptsCarried?: boolean;
 }
 
 type Deferred = Map<GroupDeferral<unknown>, unknown[]>;
@@ -89,11 +106,22 @@ export function heldLocks(tx: Tx): ReadonlySet<string> | undefined {
 }
 
 /**
- * Takes transaction-scoped locks on `keys`, in the order given (PostgreSQL: advisory locks), and
- * may read what they guard for the group's writes — unless the group runs with savepoints, where
- * a write rolled back alone would leave what was read behind. `writes`: how many writes the group has.
+ * What a group's writes declared, handled once at its start (PostgreSQL: see submissions-repo
+ * startSubmissionGroup): takes transaction-scoped locks on `keys`, in the order given (advisory
+ * locks), and may read what they guard for the group's writes — unless the group runs with
+ * savepoints, where a write rolled back alone would leave what was read behind — and what the
+ * writes will read (`reads`: the signal ids whose match contexts they need). `writes`: how many
+ * writes the group has.
  */
-export type LockKeys = (tx: Tx, keys: string[], withSavepoints: boolean, writes: number) => Promise<void>;
+export type GroupStart = (tx: Tx, start: { keys: string[]; reads: number[]; savepoints: boolean; writes: number }) => Promise<void>;
+
+/** What a grouped write declares for its group's start (GroupCommit.run). */
+export interface GroupInputs {
+  /** Keys the write would lock before reading (see GroupCommit.run). */
+  locks?: readonly string[];
+  /** Signal ids whose match contexts the write reads (read for the whole group at its start). */
+  reads?: readonly number[];
+}
 
 const SAVEPOINT = CompiledQuery.raw('savepoint group_write');
 const RELEASE = CompiledQuery.raw('release savepoint group_write');
@@ -118,8 +146,8 @@ export interface GroupCommitOptions {
   maxGroup?: number;
   /** How a group's commit reaches the disk (default: the commit waits for it). */
   durability?: GroupDurability;
-  /** Where concurrent writers lock what they read before writing (PostgreSQL): see run's `locks`. */
-  lockKeys?: LockKeys;
+  /** Where concurrent writers lock what they read before writing, and reads for them are done (PostgreSQL): see run. */
+  start?: GroupStart;
   /**
    * Groups in flight at once (default 1). PostgreSQL: each on a connection of its own, so the next
    * group's statements run while one waits for its commit; SQLite has one writer.
@@ -133,7 +161,7 @@ export class GroupCommit {
   private inFlight = 0;
   private readonly maxGroup: number;
   private readonly durability?: GroupDurability;
-  private readonly lockKeys?: LockKeys;
+  private readonly start?: GroupStart;
   private readonly concurrency: number;
 
   constructor(
@@ -142,19 +170,20 @@ export class GroupCommit {
   ) {
     this.maxGroup = options.maxGroup ?? 256;
     this.durability = options.durability;
-    this.lockKeys = options.lockKeys;
+    this.start = options.start;
     this.concurrency = options.concurrency ?? 1;
   }
 
   /**
-   * Runs `work` in the next group. `locks` are keys the write would lock before reading (content
+   * Runs `work` in the next group. `inputs.locks` are keys the write would lock before reading (content
    * keys: two uploads of one new content must not both see it new): the group takes every write's
    * keys at its start, in one sorted order and one statement, so groups of several processes
-   * cannot deadlock on them, and the writes find them held (heldLocks).
+   * cannot deadlock on them, and the writes find them held (heldLocks). `reads` are signal ids
+   * whose match contexts the write needs: read for every write of the group at its start.
    */
-  run<T>(work: (tx: Tx) => Promise<T>, locks: readonly string[] = []): Promise<T> {
+  run<T>(work: (tx: Tx) => Promise<T>, inputs: GroupInputs = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, locks, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, locks: inputs.locks ?? [], reads: inputs.reads ?? [], resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -183,9 +212,10 @@ export class GroupCommit {
   private async commitGroup(group: Job[]): Promise<Outcome[]> {
     const transaction = (savepoints: boolean) => async (db: Db) =>
       db.transaction().execute(async (tx) => {
-        if (this.lockKeys) {
+        if (this.start) {
           const keys = [...new Set(group.flatMap((job) => job.locks))].sort();
-          if (keys.length > 0) await this.lockKeys(tx, keys, savepoints, group.length);
+          const reads = [...new Set(group.flatMap((job) => job.reads))];
+          if (keys.length > 0 || reads.length > 0) await this.start(tx, { keys, reads, savepoints, writes: group.length });
           held.set(tx, new Set(keys));
         }
         const outcomes: Outcome[] = [];
@@ -214,9 +244,18 @@ export class GroupCommit {
         held.delete(tx);
         finished.delete(tx);
         const order = [...deferred].sort(([a], [b]) => Number(a.last ?? false) - Number(b.last ?? false));
-        for (const [d, items] of order) {
+        let carried: Carried | undefined;
+        for (const [i, [d, items]] of order.entries()) {
           try {
-            await d.flush(tx, items);
+            // A flush that the next deferral can send with its own first statement goes with it.
+            const next = order[i + 1]?.[0];
+            const carry = !carried && next?.acceptsCarried ? d.carries?.(tx, items) : undefined;
+            if (carry) {
+              carried = carry;
+              continue;
+            }
+            await d.flush(tx, items, carried);
+            carried = undefined;
           } catch (err) {
             // Which write's item failed is unknown here: run the group again, each write alone.
             if (!savepoints) throw new WriteFailed(err);

@@ -80,7 +80,7 @@ export {
 } from './country-reports-repo.js';
 export { createOnce, ensureDataDir, FILE_MODE, keyFile } from './data-dir.js';
 export { type Db, type DialectName, notify, openStore, type Store, type Tx } from './database.js';
-export { deferToGroupEnd, type GroupDeferral } from './group-commit.js';
+export { deferToGroupEnd, type GroupDeferral, type GroupInputs } from './group-commit.js';
 export { dayOf, isDay } from './day.js';
 export {
   caseByUid,
@@ -151,7 +151,7 @@ export {
 export * as indicatorsRepo from './indicators-repo.js';
 export { claimJob, completeJob, enqueueJob, failJob, getJob, openJobsOfKind, renewJobLease, requeueStale, requeueWorker, runningJobWorkers } from './jobs.js';
 export { FREE_JSON_LIMITS, jsonColumn, jsonLimitProblem, type JsonLimits } from './json-limits.js';
-export { matchContexts } from './match-repo.js';
+export { matchContexts, type MatchContext } from './match-repo.js';
 export { findMemberByName, findTokenByHash, insertMember, insertToken, listMembers, listTokens, revokeToken, updateMember } from './members-repo.js';
 export {
   approvedKeys,
@@ -262,6 +262,8 @@ export {
   getSubmission,
   insertReviewItem,
   insertSubmission,
+  groupMatchContexts,
+  groupRulesVersion,
   latestSubmissionMatches,
   listReviewItems,
   type ReviewContextColumns,

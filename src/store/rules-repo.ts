@@ -10,8 +10,10 @@ import { fixedQuery, isUniqueViolation, now, runFixed, type Executor } from './u
  * they name), in the change's transaction, so a process that keeps the rules in memory reads this
  * one value per use, and the rules again only when it moved (another process may have changed them).
  */
-const RULES_VERSION = 'action_rules.version';
-const READ_RULES_VERSION = fixedQuery('select value from meta where key = ?');
+export const RULES_VERSION = 'action_rules.version';
+/** The version's read, its key the parameter `param` (also a subquery of a submission group's start read: submissions-repo). */
+export const rulesVersionRead = (param: string) => `select value from meta where key = ${param}`;
+const READ_RULES_VERSION = fixedQuery(rulesVersionRead('?'));
 
 async function rulesChanged(db: Executor): Promise<void> {
   await setMeta(db, RULES_VERSION, randomUUID());

@@ -3,9 +3,11 @@ import { CompiledQuery, sql } from 'kysely';
 import { AllianceError } from '../errors/catalogue.js';
 import type { ReviewItem, Submission, SubmissionsTable } from './actions-schema.js';
 import type { Insertable } from 'kysely';
-import { fixedQuery, now, onPostgres, runFixed, type Executor } from './util.js';
-import { deferToGroupEnd, flushDeferred, heldLocks, type GroupDeferral } from './group-commit.js';
+import { fixedQuery, now, onPostgres, prepared, runFixed, type Executor } from './util.js';
+import { deferToGroupEnd, flushDeferred, heldLocks, type Carried, type GroupDeferral } from './group-commit.js';
 import type { Tx } from './database.js';
+import { contextOf, matchContextsJson, type MatchContext, type MatchContextRow } from './match-repo.js';
+import { RULES_VERSION, rulesVersionRead } from './rules-repo.js';
 
 // The submission path's statements, fixed (store/util.ts runFixed): one per submission each.
 const SUBMISSION_COLUMNS = [
@@ -46,16 +48,19 @@ const oneSignalSubmission = (withId: boolean) => {
     on conflict (signal_type, value_key) do nothing)
   select * from s`;
 };
-const INSERT_ONE_SIGNAL_SUBMISSION = oneSignalSubmission(false);
-const INSERT_ONE_SIGNAL_SUBMISSION_WITH_ID = oneSignalSubmission(true);
-const INSERT_SUBMISSION_WITH_ID = `insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
-  values (${['id', ...SUBMISSION_COLUMNS].map((_, i) => `$${i + 1}`).join(', ')}) returning *`;
+const INSERT_ONE_SIGNAL_SUBMISSION = prepared(oneSignalSubmission(false));
+const INSERT_ONE_SIGNAL_SUBMISSION_WITH_ID = prepared(oneSignalSubmission(true));
+const INSERT_SUBMISSION_WITH_ID = prepared(`insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
+  values (${['id', ...SUBMISSION_COLUMNS].map((_, i) => `$${i + 1}`).join(', ')}) returning *`);
 const SET_CONTENT_REVIEW = fixedQuery('update submission_contents set review_item = ? where signal_type = ? and value_key = ? and review_item is null');
 const CONTENT_KEY_LOCK = fixedQuery('select pg_advisory_xact_lock(hashtext(?))');
-const CONTENT_KEY_LOCKS = 'select pg_advisory_xact_lock(hashtext(k)) from unnest($1::text[]) as k';
+const CONTENT_KEY_LOCKS = prepared('select pg_advisory_xact_lock(hashtext(k)) from unnest($1::text[]) as k');
 // A group's locks and its writes' submission ids (one each, in the group's order), in one round trip.
-const GROUP_LOCKS_AND_IDS = `select (select count(pg_advisory_xact_lock(hashtext(k))) from unnest($1::text[]) as k) as locked,
-  array(select nextval(pg_get_serial_sequence('submissions', 'id')) from generate_series(1, $2::int)) as ids`;
+// The group's statements read their array (and count) parameters through a subquery, `(select $1)`:
+// a plan that knows a value's length looks cheaper than the generic one, so PostgreSQL would plan
+// each run for its lengths; this way one generic plan a connection serves every group (prepared).
+const GROUP_LOCKS_AND_IDS = prepared(`select (select count(pg_advisory_xact_lock(hashtext(k))) from unnest((select $1::text[])) as k) as locked,
+  array(select nextval(pg_get_serial_sequence('submissions', 'id')) from generate_series(1, (select $2::int))) as ids`);
 /** The submission ids a group drew at its start, taken in order by its writes (PostgreSQL). */
 const groupIds = new WeakMap<Tx, number[]>();
 
@@ -66,27 +71,33 @@ const groupIds = new WeakMap<Tx, number[]>();
  * instead of one statement each. Their ids were drawn at the group's start, so each write knows
  * its own (the answer, the audit entry) before its row is written.
  */
-const INSERT_SUBMISSIONS = `with s as (insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
+const INSERT_SUBMISSIONS = `s as (insert into submissions (id, ${SUBMISSION_COLUMNS.join(', ')})
     select * from unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
       $10::text[], $11::text[], $12::text[], $13::text[], $14::int[])),
   g as (insert into submission_signals (submission_id, signal_type, value_key, value)
-    select * from unnest($15::int[], $16::text[], $17::text[], $18::text[]))
-  insert into submission_contents (signal_type, value_key, first_submission)
-    select * from unnest($16::text[], $17::text[], $15::int[]) on conflict (signal_type, value_key) do nothing`;
+    select * from unnest($15::int[], $16::text[], $17::text[], $18::text[])),
+  c as (insert into submission_contents (signal_type, value_key, first_submission)
+    select * from unnest($16::text[], $17::text[], $15::int[]) on conflict (signal_type, value_key) do nothing)`;
+const INSERT_SUBMISSIONS_ALONE = prepared(`with ${INSERT_SUBMISSIONS} select null`);
 type PendingSubmission = { row: Submission; signals: Array<{ signal_type: string; value_key: string; value: string }> };
+/** The insert of `items`, as `with` items (sent alone, or with the audit chain's head read: GroupDeferral.carries). */
+function insertPending(items: PendingSubmission[]): Carried {
+  const columns = ['id', ...SUBMISSION_COLUMNS] as const;
+  const params: unknown[][] = columns.map((c) => items.map((p) => p.row[c] ?? null));
+  const signals = items.flatMap((p) => p.signals.map((x) => ({ id: p.row.id, ...x })));
+  params.push(
+    signals.map((x) => x.id),
+    signals.map((x) => x.signal_type),
+    signals.map((x) => x.value_key),
+    signals.map((x) => x.value),
+  );
+  return { ctes: INSERT_SUBMISSIONS, params };
+}
 const pendingSubmissions: GroupDeferral<PendingSubmission> = {
   async flush(tx, items) {
-    const columns = ['id', ...SUBMISSION_COLUMNS] as const;
-    const params: unknown[][] = columns.map((c) => items.map((p) => p.row[c] ?? null));
-    const signals = items.flatMap((p) => p.signals.map((x) => ({ id: p.row.id, ...x })));
-    params.push(
-      signals.map((x) => x.id),
-      signals.map((x) => x.signal_type),
-      signals.map((x) => x.value_key),
-      signals.map((x) => x.value),
-    );
-    await tx.executeQuery(CompiledQuery.raw(INSERT_SUBMISSIONS, params));
+    await tx.executeQuery(CompiledQuery.raw(INSERT_SUBMISSIONS_ALONE, insertPending(items).params));
   },
+  carries: (_tx, items) => insertPending(items),
 };
 
 /** The lock key of a content signal (PostgreSQL advisory locks: see earlierSubmission). */
@@ -100,31 +111,66 @@ async function lockContentKeys(tx: Executor, keys: string[]): Promise<void> {
 /** What a group read of its contents at its start, kept up to date by its writes: by lock key, null when the content is new. */
 type Known = Map<string, { id: number; status: string | null } | null>;
 const groupContents = new WeakMap<Tx, Known>();
-const CONTENT_ROWS = `select c.signal_type, c.value_key, c.first_submission as id, r.status
-  from submission_contents c left join review_items r on r.id = c.review_item
-  where (c.signal_type, c.value_key) in (select * from unnest($1::text[], $2::text[]))`;
+/** What a group read at its start for its writes: the match contexts of the signals they hit, and the action rules' version. */
+const groupReads = new WeakMap<Tx, { contexts: Map<number, MatchContext>; rulesVersion: string | undefined }>();
+/**
+ * After the group's locks: what is known of its contents, the match contexts of the signals its
+ * writes hit, and the rules' version, in one statement (JSON arrays: one row of three columns).
+ */
+const GROUP_READS = prepared(`select
+  (select coalesce(json_agg(k), '[]'::json) from (
+    select c.signal_type, c.value_key, c.first_submission as id, r.status
+    from submission_contents c left join review_items r on r.id = c.review_item
+    where (c.signal_type, c.value_key) in (select * from unnest((select $1::text[]), (select $2::text[])))) k) as contents,
+  ${matchContextsJson('(select $3::int[])')} as contexts,
+  (${rulesVersionRead('$4')}) as rules_version`);
 
 /**
- * PostgreSQL, at a group's start: locks the contents its writes declared and reads what is known
- * of them in one more statement (after the lock, so what a group that held them committed is
- * seen), so each write's earlierSubmission needs no statement of its own. A group run again with
- * savepoints (a write failed) reads per write instead: a write rolled back would leave its
- * content in what was read.
+ * PostgreSQL, at a group's start (GroupCommit's `start`): locks the contents its writes declared
+ * and draws their submission ids, then reads in one more statement (after the locks, so what a
+ * group that held them committed is seen) what is known of those contents, the match contexts of
+ * the signals the writes hit (reads) and the rules' version — so a write's earlierSubmission,
+ * its lookup's settle and its rules need no statement of their own. A group run again with
+ * savepoints (a write failed) only locks, and each write reads for itself: a write rolled back
+ * would leave its content in what was read.
  */
-export async function lockAndReadContents(tx: Tx, keys: string[], withSavepoints: boolean, writes: number): Promise<void> {
-  if (withSavepoints) return lockContentKeys(tx, keys);
+export async function startSubmissionGroup(tx: Tx, start: { keys: string[]; reads: number[]; savepoints: boolean; writes: number }): Promise<void> {
+  const { keys, reads, savepoints, writes } = start;
+  if (savepoints) return lockContentKeys(tx, keys);
   const [drawn] = (await tx.executeQuery<{ ids: Array<number | string> }>(CompiledQuery.raw(GROUP_LOCKS_AND_IDS, [keys, writes]))).rows;
   groupIds.set(tx, drawn.ids.map(Number));
   const split = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)]);
-  const rows = (
-    await tx.executeQuery<{ signal_type: string; value_key: string; id: number; status: string | null }>(
-      CompiledQuery.raw(CONTENT_ROWS, [split.map((k) => k[0]), split.map((k) => k[1])]),
-    )
+  const [row] = (
+    await tx.executeQuery<{
+      contents: Array<{ signal_type: string; value_key: string; id: number; status: string | null }>;
+      contexts: MatchContextRow[];
+      rules_version: string | null;
+    }>(CompiledQuery.raw(GROUP_READS, [split.map((k) => k[0]), split.map((k) => k[1]), reads, RULES_VERSION]))
   ).rows;
   const known: Known = new Map(keys.map((k) => [k, null]));
-  for (const r of rows) known.set(contentLockKey(r), { id: Number(r.id), status: r.status });
+  for (const r of row.contents) known.set(contentLockKey(r), { id: Number(r.id), status: r.status });
   groupContents.set(tx, known);
+  groupReads.set(tx, {
+    contexts: new Map(row.contexts.map((r) => [Number(r.signal_id), contextOf(r)])),
+    rulesVersion: row.rules_version ?? undefined,
+  });
 }
+
+/**
+ * In a group that read them at its start (PostgreSQL, without savepoints): the match contexts of
+ * every signal its writes declared (one absent was deleted since the write's query). Otherwise
+ * undefined: the write reads its own.
+ */
+export function groupMatchContexts(tx: Tx): ReadonlyMap<number, MatchContext> | undefined {
+  return groupReads.get(tx)?.contexts;
+}
+
+/** In a group that read it at its start: the action rules' version then (`{ version: undefined }` before any change). */
+export function groupRulesVersion(tx: Tx): { version: string | undefined } | undefined {
+  const r = groupReads.get(tx);
+  return r && { version: r.rulesVersion };
+}
+
 const REVIEW_COLUMNS = ['submission_id', 'priority', 'reasons', 'pending_actions', 'media_type', 'media_stored', 'status', 'created_at'] as const;
 const INSERT_REVIEW_ITEM = fixedQuery(
   `insert into review_items (${REVIEW_COLUMNS.join(', ')}) values (${REVIEW_COLUMNS.map(() => '?').join(', ')}) returning *`,

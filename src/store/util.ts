@@ -48,10 +48,30 @@ export async function runFixed<T>(db: Executor, query: FixedQuery, params: reado
   return (await db.executeQuery<T>(CompiledQuery.raw(onPostgres(db) ? query.postgres : query.sqlite, [...params]))).rows as T[];
 }
 
-/** The same statement on both engines: `?` placeholders numbered `$1…` for PostgreSQL. */
+/** The same statement on both engines: `?` placeholders numbered `$1…` for PostgreSQL (prepared there). */
 export function fixedQuery(text: string): FixedQuery {
   let n = 0;
-  return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`) };
+  return { sqlite: text, postgres: prepared(text.replace(/\?/g, () => `$${++n}`)) };
+}
+
+/** PostgreSQL texts sent as named prepared statements, by text (database.ts): name by text. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * `text`, to be sent on PostgreSQL as a named prepared statement: parsed once a connection, and
+ * planned once when a generic plan costs no more than one for the values (PostgreSQL's
+ * plan_cache_mode auto) — for the fixed statements of hot paths, where planning each time cost
+ * as much as running (measured on a submission group's statements). Texts only, never built
+ * from values (each one named stays prepared on every connection).
+ */
+export function prepared(text: string): string {
+  if (!preparedNames.has(text)) preparedNames.set(text, `alliance_${preparedNames.size + 1}`);
+  return text;
+}
+
+/** The name a text was prepared under (prepared), if it was. */
+export function preparedName(text: string): string | undefined {
+  return preparedNames.get(text);
 }
 
 /**

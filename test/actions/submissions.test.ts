@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupMatchContexts, groupRulesVersion, matchContexts, rulesVersion } from '../../src/store/index.js';
 import { submissionContents } from '../../src/store/migrations/0031-submission-contents.js';
 import { multipart, startApi, type TestApi } from '../support/api.js';
 import { DIALECTS } from '../support/dialects.js';
@@ -324,5 +325,67 @@ describe('a PostgreSQL group of submissions written in one statement', () => {
     const signals = await api.node.store.db.selectFrom('submission_signals').select('submission_id').orderBy('submission_id').execute();
     expect(signals.map((s) => s.submission_id)).toEqual(rows.map((r) => r.id));
     expect((await api.call('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+
+  it("answers a group's writes from what the group read at its start: as each alone, a signal deleted before it unmatched, the rules as they were", async () => {
+    const admin = await api.node.operator();
+    const platform = await api.node.members.authenticate(await api.tokenFor('matcher', 'platform-uploads'));
+    const values = ['b'.repeat(32), 'c'.repeat(32), 'd'.repeat(32)];
+    const added: Array<{ id: number }> = [];
+    for (const value of values)
+      added.push(await api.node.banks.addContent(admin, 'KNOWN', { signals: [{ signal_type: 'md5', value }], classification: 'industry:B1' }));
+    const signalIds = (await api.node.store.db.selectFrom('signals').select(['id', 'value']).where('value', 'in', values).execute()).map((r) => r.id);
+    // What the group reads at its start is what a read of its own finds; a signal deleted meanwhile is not there.
+    const [gone] = signalIds;
+    await api.node.store.db.deleteFrom('signals').where('id', '=', gone).execute();
+    const seen = await api.node.store.grouped(async (tx) => ({ contexts: groupMatchContexts(tx), version: groupRulesVersion(tx) }), {
+      locks: ['md5:x'],
+      reads: signalIds,
+    });
+    expect([...seen.contexts!.keys()].sort()).toEqual(signalIds.slice(1).sort());
+    expect([...seen.contexts!.values()].sort((a, b) => a.signal_id - b.signal_id)).toEqual(
+      (await matchContexts(api.node.store, signalIds)).sort((a, b) => a.signal_id - b.signal_id),
+    );
+    expect(seen.version).toEqual({ version: await rulesVersion(api.node.store.db) });
+    // Submissions in groups answer as lookups one at a time do (the rules: one review a content, re-uploads blocked or held).
+    await api.node.rules.create(admin, { name: 'block B1', conditions: { classifications: ['industry:B1'] }, actions: ['block'] });
+    const mix = (i: number) => ({ md5: [...values, 'a'.repeat(32), 'e'.repeat(32)][i % 5] });
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => api.node.submissions.submit(platform, { signals: mix(i), source: 'mixed' })));
+    for (const [i, answer] of answers.entries()) {
+      const alone = await api.node.lookup.lookup('md5', mix(i).md5, { series: false, uids: true });
+      expect(answer.matches.map((m) => [m.bank, m.content_id, m.distance, m.uid])).toEqual(
+        alone.matches.map((m) => [m.bank, m.content_id, m.distance, m.content_uid]),
+      );
+      expect(answer.decision).toBe(alone.matches.length === 0 ? 'allow' : mix(i).md5 === 'a'.repeat(32) ? 'review' : 'block');
+    }
+    expect(answers.filter((a) => a.matches.some((m) => m.content_id === added[0].id))).toEqual([]);
+  });
+
+  it('runs the group statements as prepared statements with one generic plan a connection', async () => {
+    const platform = await api.node.members.authenticate(await api.tokenFor('matcher', 'platform-uploads'));
+    for (let i = 0; i < 12; i++) await api.node.submissions.submit(platform, { signals: { md5: 'f'.repeat(31) + (i % 10) }, source: 'one-by-one' });
+    // Groups run one at a time on the pool's most recently used connection: this one's.
+    const plans = await api.node.store.grouped(
+      async (tx) =>
+        (
+          await sql<{
+            statement: string;
+            generic_plans: string;
+            custom_plans: string;
+          }>`select statement, generic_plans, custom_plans from pg_prepared_statements`.execute(tx)
+        ).rows,
+      { locks: ['md5:y'] },
+    );
+    const plan = (start: RegExp) => plans.find((p) => start.test(p.statement.trim()));
+    for (const start of [
+      /^select \(select count\(pg_advisory_xact_lock/,
+      /^select\s+\(select coalesce\(json_agg\(k\)/,
+      /^with s as \(insert into submissions/,
+      /^with a as \(insert into audit_log/,
+    ]) {
+      const p = plan(start);
+      expect(p, String(start)).toBeDefined();
+      expect(Number(p!.generic_plans), String(start)).toBeGreaterThan(0);
+    }
   });
 });
