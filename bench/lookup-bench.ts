@@ -5,7 +5,7 @@
  *  2. a backfill alone: POST /api/v1/lookup/batch, 1,000 hashes a request, 4 connections;
  *  3. both at once: does the backfill stall the single lookups? (their p99 under the backfill).
  * Prints hashes/s, requests/s and p50/p99 per request, each against its target.
- * Usage: npm run bench:lookup [-- --size 1000000] [--seconds 10] [--batch 1000] [--workers 2]
+ * Usage: npm run bench:lookup [-- --size 1000000] [--seconds 10] [--batch 1000] [--workers 2] [--profile DIR (CPU profiles of the server)]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -43,7 +43,13 @@ const bodies = Array.from({ length: Math.floor(hexes.length / batch) }, (_, b) =
   JSON.stringify({ items: hexes.slice(b * batch, (b + 1) * batch).map((signal) => ({ signal_type: 'pdq', signal })) }),
 );
 
-const server = await startServer(['--workers', String(workers)], { ALLIANCE_DATA_DIR: join(out, `lookup-${n}`, 'data'), ALLIANCE_LOG_LEVEL: 'warn' }, 900_000);
+const profile = flag('--profile');
+const server = await startServer(
+  ['--workers', String(workers)],
+  { ALLIANCE_DATA_DIR: join(out, `lookup-${n}`, 'data'), ALLIANCE_LOG_LEVEL: 'warn' },
+  900_000,
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+);
 try {
   const headers = { authorization: `Bearer ${token}` };
   let nextPath = 0;

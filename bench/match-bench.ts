@@ -222,6 +222,19 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
     previousRuns.push(queryPrevious());
   }
   const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  // The same queries as batches of 1,000 (batch lookups; hamming-batch.ts), against the single queries above.
+  const queryBatches = () => {
+    let matches = 0;
+    const nq = queries.length / 8;
+    const start = performance.now();
+    for (let q = 0; q < nq; q += 1000) {
+      const size = Math.min(1000, nq - q);
+      for (const answer of index.queryBatch(queries.subarray(q * 8, (q + size) * 8), size, THRESHOLD)) matches += answer.length;
+    }
+    return { ms: (performance.now() - start) / nq, matches };
+  };
+  const batchRuns = [queryBatches(), queryBatches(), queryBatches()];
+  const bestBatch = batchRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
   const bestPrevious = previousRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
   const work = { probes: 0, buckets: 0, entries: 0, candidates: 0 };
   for (let q = 0; q < queries.length / 8; q++) {
@@ -270,6 +283,9 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
     `  previous version (bench/match-previous.ts): ${bestPrevious.ms.toFixed(3)} ms/query, ${bestPrevious.matches} matches${bestPrevious.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}, ${(previous.bytes / n).toFixed(1)} bytes/hash; runs ${previousRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; now ${(bestPrevious.ms / best.ms).toFixed(1)}× its speed`,
   );
   console.log(
+    `  batches of 1,000 (queryBatch${index.stats().bitmaps ? '; a base with bitmaps is probed query by query' : ''}): ${bestBatch.ms.toFixed(3)} ms/query, ${bestBatch.matches} matches${bestBatch.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}; runs ${batchRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; ${(best.ms / bestBatch.ms).toFixed(2)}× the single queries' speed`,
+  );
+  console.log(
     `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,
   );
   console.log(
@@ -307,6 +323,8 @@ if (!args.includes('--no-http')) {
   )
     .split(',')
     .map((l) => l.split('x').map(Number) as [number, number]);
+  const bad = lines.find(([n, workers = 1]) => !Number.isInteger(n) || n <= 0 || !Number.isInteger(workers) || workers <= 0);
+  if (bad) throw new Error(`--http takes SIZExWORKERS[,…] (e.g. 1000000x1,10000000x2), or --no-http to skip it; got ${flag('--http')}`);
   for (const [n, workers = 1] of lines) {
     const dir = join(out, `pdq-${n}-${queriesN}`);
     if (!existsSync(join(dir, 'queries.txt'))) {

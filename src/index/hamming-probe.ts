@@ -115,7 +115,7 @@ export function scanSlots(v: Pick<HammingView, 'hashes' | 'alive'>, q: Uint32Arr
 }
 
 /** Popcount of each byte value (suffix filters compare at most 16 bits). */
-const POP8 = Uint8Array.from({ length: 256 }, (_, x) => {
+export const POP8 = Uint8Array.from({ length: 256 }, (_, x) => {
   let c = 0;
   for (; x; x &= x - 1) c++;
   return c;
@@ -148,7 +148,7 @@ let candidates = new Uint32Array(4096);
 let candidateChunks = new Uint8Array(4096);
 
 /** `a`, or a copy of it with room for `need` elements. */
-function grown<T extends Uint8Array | Uint32Array>(a: T, need: number): T {
+export function grown<T extends Uint8Array | Uint16Array | Uint32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
   b.set(a);
@@ -162,8 +162,8 @@ function grown<T extends Uint8Array | Uint32Array>(a: T, need: number): T {
  * of them, and reading them through the chunk tables would cost more than comparing every slot
  * (an entry filtered costs ~1/20 of a slot compared, a candidate verified about as much as one).
  */
-const SCAN_ENTRIES = 8;
-const SCAN_CANDIDATES = 0.5;
+export const SCAN_ENTRIES = 8;
+export const SCAN_CANDIDATES = 0.5;
 
 /** Counters of the last probeBase on this thread (bench:match prints them). */
 export const probeCounters = {
@@ -332,7 +332,7 @@ export function probeBase(v: HammingView, q: Uint32Array, threshold: number, hit
     if (d > threshold) continue;
     d += popcount32(h[p + 4] ^ q4) + popcount32(h[p + 5] ^ q5) + popcount32(h[p + 6] ^ q6) + popcount32(h[p + 7] ^ q7);
     if (d > threshold || ((alive[slot >>> 5] >>> (slot & 31)) & 1) === 0) continue;
-    if (foundEarlier(h, p, q, chunks, radii, candidateChunks[i])) continue;
+    if (foundEarlier(h, p, q, 0, chunks, radii, candidateChunks[i])) continue;
     hit(slot, d);
   }
 }
@@ -420,12 +420,12 @@ function filterSlots(h: Uint32Array, t: ChunkTable, from: number, to: number, nc
   return nc;
 }
 
-/** Whether a chunk before `c` has the hash at `p` within its radius of the query's (so that chunk reported it). */
-function foundEarlier(h: Uint32Array, p: number, q: Uint32Array, chunks: ChunkTable[], radii: Int8Array, c: number): boolean {
+/** Whether a chunk before `c` has the hash at `p` within its radius of the query's at `q[qAt…]` (so that chunk reported it). */
+export function foundEarlier(h: Uint32Array, p: number, q: Uint32Array, qAt: number, chunks: ChunkTable[], radii: Int8Array, c: number): boolean {
   for (let e = 0; e < c; e++) {
     if (radii[e] < 0) continue;
     const t = chunks[e];
-    if (popcount32(chunkValue(h, p, t.start, t.bits) ^ chunkValue(q, 0, t.start, t.bits)) <= radii[e]) return true;
+    if (popcount32(chunkValue(h, p, t.start, t.bits) ^ chunkValue(q, qAt, t.start, t.bits)) <= radii[e]) return true;
   }
   return false;
 }

@@ -1,4 +1,5 @@
 /** The SignalIndex of 256-bit Hamming signal types (PDQ), over HammingIndex. */
+import { packHex256 } from '../signals/pdq/hash256.js';
 import { HammingIndex } from './hamming-index.js';
 import type { QueryThreads } from './query-threads.js';
 import type { IndexMatch, IndexOptions, SignalIndex } from './signal-index.js';
@@ -28,6 +29,12 @@ export class Hamming256SignalIndex implements SignalIndex {
 
   queryAsync(value: string, threshold: number): Promise<IndexMatch[]> {
     return this.index.queryAsync(value, threshold);
+  }
+
+  queryBatch(values: readonly string[], threshold: number): Promise<IndexMatch[][]> {
+    const qs = new Uint32Array(values.length * 8);
+    values.forEach((v, i) => packHex256(v, qs, i * 8));
+    return this.index.queryBatchAsync(qs, values.length, threshold);
   }
 
   useThreads(threads: QueryThreads): void {

@@ -8,20 +8,31 @@ import { Worker } from 'node:worker_threads';
 import type { HammingView } from './hamming-probe.js';
 
 export type ThreadRequest =
-  { type: 'view'; key: number; gen: number; view: HammingView } | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number };
+  | { type: 'view'; key: number; gen: number; view: HammingView }
+  | { type: 'nice'; value: number }
+  | { type: 'query'; key: number; id: number; q: Uint32Array; threshold: number }
+  | { type: 'batch'; key: number; id: number; qs: Uint32Array; n: number; threshold: number };
 
 /**
  * A result names the base it probed (`baseCount`: the caller scans every slot from there on) and
  * the slot numbering of its arrays (the caller answers itself when a rebuild renumbered since).
  */
 export type ThreadReply =
-  { type: 'ack'; gen: number } | { type: 'result'; id: number; baseCount: number; numbering: number; slots: Uint32Array; distances: Uint16Array };
+  | { type: 'ack'; gen: number }
+  | { type: 'result'; id: number; baseCount: number; numbering: number; slots: Uint32Array; distances: Uint16Array; queries?: Uint32Array };
+
+/** The batch thread's niceness (Linux: 0 is the default, 19 the lowest priority). */
+const BATCH_NICE = 19;
 
 export type ThreadResult = { baseCount: number; numbering: number; slots: Uint32Array; distances: Uint16Array };
+/** A batch's result: `queries[i]` is the batch position whose match `slots[i]` is. */
+export type BatchResult = ThreadResult & { queries: Uint32Array };
 
 interface Thread {
   worker: Worker;
   busy: number;
+  /** Whether it probes batches (the batch thread) or single queries. */
+  batch: boolean;
   dead: boolean;
   acks: Map<number, () => void>;
   queries: Set<number>;
@@ -35,43 +46,51 @@ function threadScript(): URL {
 
 export class QueryThreads {
   private readonly threads: Thread[] = [];
-  private readonly pending = new Map<number, { resolve: (r: ThreadResult) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private nextGen = 1;
   private nextKey = 1;
   /** Why the last thread stopped, if one did. */
   lastError: string | undefined;
 
+  /**
+   * `size` threads for single queries and, beside them, one for batches (backfills), which runs
+   * at a lower scheduling priority where the system allows: a single lookup never waits behind a
+   * batch in a thread's queue, and when the cores are busy the batch yields to it.
+   */
   constructor(readonly size: number) {
     const url = threadScript();
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(url);
-      const thread: Thread = { worker, busy: 0, dead: false, acks: new Map(), queries: new Set() };
-      worker.on('message', (m: ThreadReply) => {
-        if (m.type === 'ack') {
-          thread.acks.get(m.gen)?.();
-          thread.acks.delete(m.gen);
-        } else {
-          thread.busy--;
-          thread.queries.delete(m.id);
-          this.pending.get(m.id)?.resolve(m);
-          this.pending.delete(m.id);
-        }
-      });
-      // A thread that dies fails its queries (callers fall back to the main thread) and takes no more.
-      const die = (why: string) => {
-        if (!thread.dead) this.lastError = why;
-        thread.dead = true;
-        for (const id of thread.queries) this.pending.get(id)?.reject(new Error(`query thread died: ${why}`));
-        thread.queries.clear();
-        for (const ack of thread.acks.values()) ack();
-        thread.acks.clear();
-      };
-      worker.on('error', (err) => die(err.message));
-      worker.on('exit', (code) => die(`exit ${code}`));
-      worker.unref(); // never keeps a process alive
-      this.threads.push(thread);
-    }
+    for (let i = 0; i <= size; i++) this.spawn(url, i === size);
+  }
+
+  private spawn(url: URL, batch: boolean): void {
+    const worker = new Worker(url);
+    const thread: Thread = { worker, busy: 0, batch, dead: false, acks: new Map(), queries: new Set() };
+    worker.on('message', (m: ThreadReply) => {
+      if (m.type === 'ack') {
+        thread.acks.get(m.gen)?.();
+        thread.acks.delete(m.gen);
+      } else {
+        thread.busy--;
+        thread.queries.delete(m.id);
+        this.pending.get(m.id)?.resolve({ ...m, queries: m.queries ?? new Uint32Array(0) });
+        this.pending.delete(m.id);
+      }
+    });
+    // A thread that dies fails its queries (callers fall back to the main thread) and takes no more.
+    const die = (why: string) => {
+      if (!thread.dead) this.lastError = why;
+      thread.dead = true;
+      for (const id of thread.queries) this.pending.get(id)?.reject(new Error(`query thread died: ${why}`));
+      thread.queries.clear();
+      for (const ack of thread.acks.values()) ack();
+      thread.acks.clear();
+    };
+    worker.on('error', (err) => die(err.message));
+    worker.on('exit', (code) => die(`exit ${code}`));
+    worker.unref(); // never keeps a process alive
+    if (batch) worker.postMessage({ type: 'nice', value: BATCH_NICE } satisfies ThreadRequest);
+    this.threads.push(thread);
   }
 
   /** A key for one index (several indexes may share the threads). */
@@ -95,17 +114,28 @@ export class QueryThreads {
     ).then(() => undefined);
   }
 
-  /** Probes the published view of `key` on the least busy thread. */
+  /** Probes the published view of `key` on the least busy thread for single queries. */
   query(key: number, q: Uint32Array, threshold: number): Promise<ThreadResult> {
+    return this.send(false, (id) => ({ type: 'query', key, id, q, threshold }));
+  }
+
+  /** Probes the published view of `key` for `n` queries packed in `qs`, on the batch thread. */
+  queryBatch(key: number, qs: Uint32Array, n: number, threshold: number): Promise<BatchResult> {
+    return this.send(true, (id) => ({ type: 'batch', key, id, qs, n, threshold }));
+  }
+
+  /** Sends to the least busy running thread of the kind (of any kind when none of it runs). */
+  private send(batch: boolean, request: (id: number) => ThreadRequest): Promise<BatchResult> {
     const alive = this.threads.filter((t) => !t.dead);
     if (alive.length === 0) return Promise.reject(new Error('no query thread is running'));
-    const thread = alive.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const kind = alive.filter((t) => t.batch === batch);
+    const thread = (kind.length ? kind : alive).reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     thread.busy++;
     thread.queries.add(id);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ type: 'query', key, id, q, threshold } satisfies ThreadRequest);
+      thread.worker.postMessage(request(id));
     });
   }
 

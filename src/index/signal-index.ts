@@ -37,6 +37,8 @@ export interface SignalIndex {
   query(value: string, threshold: number): IndexMatch[];
   /** The same, possibly computed on query threads (indexes that support them). */
   queryAsync?(value: string, threshold: number): Promise<IndexMatch[]>;
+  /** `query` for many values at once, each answered as alone (indexes that answer batches faster). */
+  queryBatch?(values: readonly string[], threshold: number): Promise<IndexMatch[][]>;
   /** Lets query threads probe this index (indexes created with { shared: true }). */
   useThreads?(threads: QueryThreads): void;
   readonly size: number;

@@ -126,15 +126,30 @@ export class LookupService {
    * refused it. `settle` makes the answers of them.
    */
   async queryIndex(items: readonly BatchItem[], options: Pick<LookupOptions, 'threshold'> = {}): Promise<Queried[]> {
-    const queried: Queried[] = [];
-    for (const item of items) {
+    const queried: Queried[] = new Array(items.length);
+    // Items of a type whose index answers batches, grouped by type and threshold: one query each group.
+    const groups = new Map<string, { type: string; threshold: number; at: number[]; values: string[] }>();
+    for (const [i, item] of items.entries()) {
       try {
         const type = getSignalType(item.signal_type);
         const value = (type.normalizeQuery ?? type.normalize)(item.signal);
         const threshold = thresholdFor(type, item.threshold ?? options.threshold);
-        queried.push({ type: type.name, threshold, hits: await this.matcher.query(type.name, value, threshold) });
+        if (items.length > 1 && this.matcher.batches(type.name)) {
+          const key = `${type.name} ${threshold}`;
+          const group = groups.get(key) ?? groups.set(key, { type: type.name, threshold, at: [], values: [] }).get(key)!;
+          group.at.push(i);
+          group.values.push(value);
+        } else queried[i] = { type: type.name, threshold, hits: await this.matcher.query(type.name, value, threshold) };
       } catch (err) {
-        queried.push(toAllianceError(err));
+        queried[i] = toAllianceError(err);
+      }
+    }
+    for (const { type, threshold, at, values } of groups.values()) {
+      try {
+        const hits = await this.matcher.queryBatch(type, values, threshold);
+        at.forEach((i, k) => (queried[i] = { type, threshold, hits: hits[k] }));
+      } catch (err) {
+        for (const i of at) queried[i] = toAllianceError(err);
       }
     }
     return queried;

@@ -152,6 +152,18 @@ export class Matcher {
     return index.queryAsync ? index.queryAsync(value, threshold) : index.query(value, threshold);
   }
 
+  /** Whether the index of `type` answers batches together (queryBatch). */
+  batches(type: string): boolean {
+    return this.ready && this.indexes.get(type)?.queryBatch !== undefined;
+  }
+
+  /** `query` for many values of one type at one threshold, answered together (a batch lookup; see `batches`). */
+  async queryBatch(type: string, values: readonly string[], threshold: number): Promise<IndexMatch[][]> {
+    const index = this.indexes.get(type);
+    if (!this.ready || !index?.queryBatch) throw new AllianceError('INTERNAL', `the ${type} index does not answer batches`);
+    return index.queryBatch(values, threshold);
+  }
+
   /** Stops the query threads and the indexes' own threads. */
   async close(): Promise<void> {
     await this.threads?.close();

@@ -5,6 +5,7 @@
  */
 import type { DialectName, Store } from './database.js';
 import type { Bank, BankContent } from './schema.js';
+import { nextTurn } from './util.js';
 
 export interface MatchContext {
   signal_id: number;
@@ -57,11 +58,23 @@ const QUERY: Record<DialectName, string> = {
   // The array through a subquery: one generic plan whatever its length (see submissions-repo GROUP_LOCKS_AND_IDS).
   postgres: `select ${COLUMNS} where s.id = any((select $1::int[])::int[])`,
 };
+/** Signals read in one SQLite statement (a batch's are read in slices of this many). */
+const SQLITE_SLICE = 128;
 /** SQLite, one signal (most lookups that match): a third cheaper than through json_each (measured: 12.6 against 19.5 µs). */
 const ONE_SQLITE = `select ${COLUMNS} where s.id = ?`;
 
 export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, signalIds: number[]): Promise<MatchContext[]> {
   if (signalIds.length === 0) return [];
+  if (store.dialect === 'sqlite' && signalIds.length > SQLITE_SLICE) {
+    // SQLite reads on the event loop (~15 µs a row at 1 M signals): a batch's hundreds of rows are
+    // read a slice at a time, so that single lookups are answered between the slices.
+    const out: MatchContext[] = [];
+    for (let i = 0; i < signalIds.length; i += SQLITE_SLICE) {
+      if (i > 0) await nextTurn();
+      out.push(...(await matchContexts(store, signalIds.slice(i, i + SQLITE_SLICE))));
+    }
+    return out;
+  }
   const rows =
     store.dialect === 'sqlite' && signalIds.length === 1
       ? await store.rawAll<MatchContextRow>('alliance_match_context', ONE_SQLITE, [signalIds[0]])

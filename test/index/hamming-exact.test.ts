@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evenLayout, layoutFor, type ChunkLayout } from '../../src/index/chunks.js';
+import { BATCH_MIN, batchCounters, probeBatch } from '../../src/index/hamming-batch.js';
 import { chunkRadii, probeCounters } from '../../src/index/hamming-probe.js';
 import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
 import { clusteredSet } from '../../bench/gen-hashes.js';
@@ -75,14 +76,31 @@ class Reference {
   }
 }
 
+/** The queries repeated until there are BATCH_MIN or more (a batch that takes the batch path), and which query each is. */
+function batchOf(queries: Uint32Array): { qs: Uint32Array; n: number; of: (i: number) => number } {
+  const nq = queries.length / 8;
+  const times = Math.ceil(BATCH_MIN / nq) + 1;
+  const qs = new Uint32Array(queries.length * times);
+  for (let k = 0; k < times; k++) qs.set(queries, k * queries.length);
+  return { qs, n: nq * times, of: (i) => i % nq };
+}
+
+/** Every query alone and all of them as one batch (HammingIndex.queryBatch) give exactly brute force's matches. */
 function expectExact(index: HammingIndex, ref: Reference, queries: Uint32Array, thresholds: number[], label: string): number {
   let total = 0;
-  for (const t of thresholds)
+  const batch = batchOf(queries);
+  for (const t of thresholds) {
+    const wants: HammingMatch[][] = [];
     for (let q = 0; q < queries.length / 8; q++) {
-      const want = ref.matches(at(queries, q), t);
-      expect(sorted(index.query(at(queries, q), t)), `${label}: query ${q} at threshold ${t}`).toEqual(sorted(want));
+      const want = sorted(ref.matches(at(queries, q), t));
+      expect(sorted(index.query(at(queries, q), t)), `${label}: query ${q} at threshold ${t}`).toEqual(want);
+      wants.push(want);
       total += want.length;
     }
+    const answers = index.queryBatch(batch.qs, batch.n, t);
+    expect(answers).toHaveLength(batch.n);
+    answers.forEach((got, i) => expect(sorted(got), `${label}: batch item ${i} at threshold ${t}`).toEqual(wants[batch.of(i)]));
+  }
   return total;
 }
 
@@ -137,8 +155,11 @@ describe.each([
       const thresholds = strategy === 'auto' || label === '16 chunks of 16 bits' ? ALL : ALL.filter((t) => t <= 40);
       const index = HammingIndex.fromEntries(hay, ids, { strategy, ...(layout ? { layout } : {}) });
       expect(index.stats().bitmaps).toBe(layout ? layout.bitmaps === true : layoutFor(n).bitmaps === true);
+      const batches = batchCounters.batches;
       const total = expectExact(index, ref, queries, thresholds, `${label}/${strategy}`);
       expect(total).toBeGreaterThan(0);
+      // Batches are probed together (hamming-batch.ts) unless the base keeps bitmaps (batchable).
+      if (strategy === 'probe') expect(batchCounters.batches > batches, 'batches probed together').toBe(!index.stats().bitmaps);
     }
   });
 
@@ -222,6 +243,12 @@ describe('HammingIndex on a bank that is mostly one still shot', () => {
     expect(probeCounters.scanned).toBe(1);
     index.query(at(queries, 3), 10);
     expect(probeCounters.scanned).toBe(0);
+    // So in a batch: the still shot's queries are scanned, the others probed, and all are exact.
+    const batch = batchOf(new Uint32Array([...at(hay, 0), ...at(queries, 3)]));
+    const scannedBefore = batchCounters.scanned;
+    const answers = index.queryBatch(batch.qs, batch.n, 10);
+    expect(batchCounters.scanned - scannedBefore).toBe(batch.n / 2);
+    answers.forEach((got, i) => expect(sorted(got)).toEqual(sorted(ref.matches(i % 2 === 0 ? at(hay, 0) : at(queries, 3), 10))));
     expectExact(index, ref, queries, ALL, 'fresh');
     for (let i = half; i < n; i++) {
       index.add(i, at(hay, i));
@@ -240,5 +267,29 @@ describe('HammingIndex on a bank that is mostly one still shot', () => {
       ref.live.set(i, at(hay, i));
     }
     expect(expectExact(index, ref, queries, ALL, 'after rebuild and re-adds')).toBeGreaterThan(0);
+  });
+});
+
+describe('probeBatch in parts', () => {
+  it('numbers the queries of a batch larger than a part as one batch', () => {
+    const { hay, queries } = randomSet(3000, 40, 21);
+    const index = HammingIndex.fromEntries(
+      hay,
+      Uint32Array.from({ length: 3000 }, (_, i) => i),
+      { strategy: 'probe' },
+    );
+    const batch = batchOf(queries);
+    for (const t of [0, 10, 31]) {
+      const whole: string[] = [];
+      const parts: string[] = [];
+      const view = index.view();
+      probeBatch(view, batch.qs, batch.n, t, (q, slot, d) => whole.push(`${q} ${view.ids[slot]} ${d}`));
+      // Parts of 7 queries (the default part is thousands): the same hits under the same numbers.
+      probeBatch(view, batch.qs, batch.n, t, (q, slot, d) => parts.push(`${q} ${view.ids[slot]} ${d}`), 7);
+      expect(parts.sort()).toEqual(whole.sort());
+      const want = Array.from({ length: batch.n }, (_, i) => bruteForce(hay, at(batch.qs, i), t).map((m) => `${i} ${m.id} ${m.distance}`));
+      expect(whole).toEqual(want.flat().sort());
+      expect(whole.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -158,6 +158,9 @@ describe('HammingIndex on query threads', () => {
       await index.published();
       const same = async () => {
         for (let q = 0; q < 100; q++) expect(sorted(await index.queryAsync(at(queries, q), 31))).toEqual(sorted(plain.query(at(queries, q), 31)));
+        // The same queries as one batch, probed together on one thread.
+        const batch = await index.queryBatchAsync(queries.subarray(0, 100 * 8), 100, 31);
+        batch.forEach((got, q) => expect(sorted(got), `batch item ${q}`).toEqual(sorted(plain.query(at(queries, q), 31))));
       };
       await same();
       for (let i = 40_000; i < 60_000; i++) {
@@ -168,6 +171,10 @@ describe('HammingIndex on query threads', () => {
       index.rebuild(); // the threads get this base before these queries, before the main thread knows they have it
       const all = await Promise.all(Array.from({ length: 100 }, (_, q) => index.queryAsync(at(queries, q), 31)));
       all.forEach((got, q) => expect(sorted(got)).toEqual(sorted(plain.query(at(queries, q), 31))));
+      index.rebuild(); // and a batch probed on a base the main thread renumbered since: answered again here
+      const batch = index.queryBatchAsync(queries.subarray(0, 100 * 8), 100, 31);
+      index.rebuild();
+      (await batch).forEach((got, q) => expect(sorted(got)).toEqual(sorted(plain.query(at(queries, q), 31))));
       await index.rebuildInBackground();
       await index.published();
       for (let i = 0; i < 60_000; i += 7) {
@@ -175,7 +182,7 @@ describe('HammingIndex on query threads', () => {
         plain.remove(i, at(haystack, i));
       }
       await same();
-      expect(threads.running, threads.lastError).toBe(2);
+      expect(threads.running, threads.lastError).toBe(3); // two for single queries, one for batches
     } finally {
       await threads.close();
     }
