@@ -36,7 +36,7 @@ import {
   type Hit,
   type HammingView,
 } from './hamming-probe.js';
-import { batchable, probeBatch } from './hamming-batch.js';
+import { BATCH_MIN, batchable, probeBatch } from './hamming-batch.js';
 import type { BatchResult, QueryThreads, ThreadResult } from './query-threads.js';
 import type { Snapshot, TypedArray } from './snapshot.js';
 
@@ -265,8 +265,9 @@ export class HammingIndex {
     const t = this.threads;
     const published = t?.published;
     if (!t || !published || published.baseCount < THREAD_MIN_BASE || !this.probes(threshold)) return this.queryBatch(qs, n, threshold);
-    // A few queries go to the threads one by one (in parallel); a batch goes to one thread whole.
-    if (!batchable(published, n, threshold)) return Promise.all(Array.from({ length: n }, (_, i) => this.queryAsync(qs.subarray(i * 8, i * 8 + 8), threshold)));
+    // A few queries go to the threads one by one (in parallel); a batch goes whole to the batch
+    // thread, which probes it together where that pays (batchable) and query by query elsewhere.
+    if (n < BATCH_MIN) return Promise.all(Array.from({ length: n }, (_, i) => this.queryAsync(qs.subarray(i * 8, i * 8 + 8), threshold)));
     let base: BatchResult;
     try {
       base = await t.pool.queryBatch(t.key, qs, n, threshold);

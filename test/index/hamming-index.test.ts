@@ -182,6 +182,18 @@ describe('HammingIndex on query threads', () => {
         plain.remove(i, at(haystack, i));
       }
       await same();
+      // A base with bitmaps: its batches are probed query by query on the batch thread, as exactly.
+      const withBitmaps = HammingIndex.fromEntries(haystack.subarray(0, 40_000 * 8), ids(40_000), {
+        shared: true,
+        strategy: 'probe',
+        layout: { ...layoutFor(40_000), bitmaps: true },
+      });
+      expect(withBitmaps.stats().bitmaps).toBe(true);
+      withBitmaps.useThreads(threads);
+      await withBitmaps.published();
+      const plainWithBitmaps = HammingIndex.fromEntries(haystack.subarray(0, 40_000 * 8), ids(40_000), { strategy: 'probe' });
+      const answers = await withBitmaps.queryBatchAsync(queries.subarray(0, 100 * 8), 100, 31);
+      answers.forEach((got, q) => expect(sorted(got), `bitmaps, batch item ${q}`).toEqual(sorted(plainWithBitmaps.query(at(queries, q), 31))));
       expect(threads.running, threads.lastError).toBe(3); // two for single queries, one for batches
     } finally {
       await threads.close();
