@@ -63,10 +63,11 @@ let hitQuery = new Uint32Array(1 << 12);
 let hitSlot = new Uint32Array(1 << 12);
 let hitDistance = new Uint16Array(1 << 12);
 let hits = 0;
-/** The touch loads' XOR, kept so that they are not optimized away. */
-let touched = 0;
 
-/** Batches (parts) probed on this thread, and their queries that were scanned instead (tests read them). */
+/**
+ * Batches (parts) probed on this thread and their queries that were scanned instead (tests read
+ * them), and the touch loads' XOR (kept so that they are not optimized away).
+ */
 export const batchCounters = { batches: 0, scanned: 0, touched: 0 };
 
 /** Whether probeBatch answers `n` queries at `threshold` on this base (else probe them one by one). */
@@ -129,7 +130,6 @@ function probePart(v: HammingView, qs: Uint32Array, n: number, threshold: number
   }
   verify(v, qs, threshold, chunks, radii, nc);
   batchCounters.batches++;
-  batchCounters.touched = touched;
   for (let i = 0; i < hits; i++) if (scanned[hitQuery[i]] === 0) hit(hitQuery[i], hitSlot[i], hitDistance[i]);
   for (let i = 0; i < n; i++) {
     if (scanned[i] === 0) continue;
@@ -277,7 +277,7 @@ function verify(v: HammingView, qs: Uint32Array, threshold: number, chunks: Chun
   // overlap), then the distances.
   let touch = 0;
   for (let i = 0; i < nc; i++) touch ^= h[slots[i] << 3];
-  touched ^= touch;
+  batchCounters.touched ^= touch;
   const chunkMask = (1 << CHUNK_BITS) - 1;
   for (let i = 0; i < nc; i++) {
     const tag = tags[i];

@@ -50,21 +50,33 @@ export class QueryThreads {
   private nextId = 1;
   private nextGen = 1;
   private nextKey = 1;
+  /** The last view published of each index (a thread started later gets them). */
+  private readonly views = new Map<number, HammingView>();
   /** Why the last thread stopped, if one did. */
   lastError: string | undefined;
 
   /**
-   * `size` threads for single queries and, beside them, one for batches (backfills), which runs
-   * at a lower scheduling priority where the system allows: a single lookup never waits behind a
-   * batch in a thread's queue, and when the cores are busy the batch yields to it.
+   * `size` threads for single queries and, from the first batch on, one for batches (backfills),
+   * which runs at the lowest scheduling priority where the system allows: a single lookup never
+   * waits behind a batch in a thread's queue, and when the cores are busy the batch yields to it.
    */
   constructor(readonly size: number) {
-    const url = threadScript();
-    for (let i = 0; i <= size; i++) this.spawn(url, i === size);
+    for (let i = 0; i < size; i++) this.spawn(false);
   }
 
-  private spawn(url: URL, batch: boolean): void {
-    const worker = new Worker(url);
+  /** The batch thread, started with the first batch (a node that serves none never runs it). */
+  private batchThread(): Thread | undefined {
+    if (this.size === 0) return undefined;
+    const started = this.threads.find((t) => t.batch);
+    if (started) return started.dead ? undefined : started;
+    const thread = this.spawn(true);
+    // The views published so far, as publish sent them to the others.
+    for (const [key, view] of this.views) thread.worker.postMessage({ type: 'view', key, gen: 0, view } satisfies ThreadRequest);
+    return thread;
+  }
+
+  private spawn(batch: boolean): Thread {
+    const worker = new Worker(threadScript());
     const thread: Thread = { worker, busy: 0, batch, dead: false, acks: new Map(), queries: new Set() };
     worker.on('message', (m: ThreadReply) => {
       if (m.type === 'ack') {
@@ -91,6 +103,7 @@ export class QueryThreads {
     worker.unref(); // never keeps a process alive
     if (batch) worker.postMessage({ type: 'nice', value: BATCH_NICE } satisfies ThreadRequest);
     this.threads.push(thread);
+    return thread;
   }
 
   /** A key for one index (several indexes may share the threads). */
@@ -101,6 +114,7 @@ export class QueryThreads {
   /** Hands a view to every thread; resolves when all have it. */
   publish(key: number, view: HammingView): Promise<void> {
     const gen = this.nextGen++;
+    this.views.set(key, view);
     return Promise.all(
       this.threads
         .filter((t) => !t.dead)
@@ -124,12 +138,11 @@ export class QueryThreads {
     return this.send(true, (id) => ({ type: 'batch', key, id, qs, n, threshold }));
   }
 
-  /** Sends to the least busy running thread of the kind (of any kind when none of it runs). */
+  /** Sends a batch to the batch thread, a single query (or a batch when that thread died) to the least busy other thread. */
   private send(batch: boolean, request: (id: number) => ThreadRequest): Promise<BatchResult> {
-    const alive = this.threads.filter((t) => !t.dead);
-    if (alive.length === 0) return Promise.reject(new Error('no query thread is running'));
-    const kind = alive.filter((t) => t.batch === batch);
-    const thread = (kind.length ? kind : alive).reduce((a, b) => (b.busy < a.busy ? b : a));
+    const alive = this.threads.filter((t) => !t.dead && !t.batch);
+    const thread = (batch && this.batchThread()) || alive.reduce<Thread | undefined>((a, b) => (!a || b.busy < a.busy ? b : a), undefined);
+    if (!thread) return Promise.reject(new Error('no query thread is running'));
     const id = this.nextId++;
     thread.busy++;
     thread.queries.add(id);
