@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bruteForce, HammingIndex, type HammingMatch } from '../../src/index/hamming-index.js';
+import { batchCounters } from '../../src/index/hamming-batch.js';
 import { probeCounters } from '../../src/index/hamming-probe.js';
 import { readSnapshot } from '../../src/index/snapshot.js';
 import { flipDistinct, rng } from '../../bench/gen-hashes.js';
@@ -69,6 +70,23 @@ describe('two-level bucket offsets', () => {
       }
     }
     expect(probedMatches).toBeGreaterThan(1000);
+    // The same as one batch (probed together, reading the wide blocks' offsets in key order), with
+    // variants of the near queries to make it a batch worth sorting.
+    const batch = [...queries];
+    const vr = rng(11);
+    while (batch.length < 48) {
+      const q = Uint32Array.from(near[batch.length % near.length]);
+      flipDistinct(q, 0, vr() % 3, vr);
+      batch.push(q);
+    }
+    const packed = new Uint32Array(batch.length * 8);
+    batch.forEach((q, i) => packed.set(q, i * 8));
+    const before = batchCounters.batches;
+    for (const t of [8, 30, 31]) {
+      const answers = index.queryBatch(packed, batch.length, t);
+      batch.forEach((q, i) => expect(sorted(answers[i]), `batch, threshold ${t}, query ${i}`).toEqual(sorted(expected(hay, all, q, t))));
+    }
+    expect(batchCounters.batches).toBeGreaterThan(before);
   });
 
   it('loads a snapshot with flat offsets (written before), answers exactly, and rebuilds it two-level', async () => {
