@@ -179,10 +179,32 @@ interface Limits {
   candidates: number;
 }
 
-/** Where the entries of `key` begin in a table of two-level offsets (an int32: WIDE is its sign bit). */
-function twoLevelBegin(blockBase: Uint32Array, rel: Uint16Array, wide: Uint32Array | undefined, key: number): number {
-  const b = blockBase[key >>> OFFSET_BLOCK_BITS] | 0;
-  return b >= 0 ? b + rel[key] : wide![(b & ~WIDE) + (key & BLOCK_MASK)];
+/** Where the entries of `key` begin in a chunk table (two-level offsets: an int32 whose sign bit is WIDE). */
+function bucketStart(
+  offsets: Uint32Array | undefined,
+  blockBase: Uint32Array | undefined,
+  rel: Uint16Array | undefined,
+  wide: Uint32Array | undefined,
+  key: number,
+): number {
+  if (offsets) return offsets[key];
+  const b = blockBase![key >>> OFFSET_BLOCK_BITS] | 0;
+  return b >= 0 ? b + rel![key] : wide![(b & ~WIDE) + (key & BLOCK_MASK)];
+}
+
+/**
+ * Whether query qi's pair reads its bucket of `size` entries: not when the query is to be
+ * scanned, nor when the bucket takes its entries past `most` (it is then marked to be scanned).
+ * Only large buckets count towards the limit: small ones cannot reach it (a query has a few
+ * thousand pairs), and the count would cost as much as reading them.
+ */
+function admits(qi: number, size: number, most: number): boolean {
+  if (scanned[qi] === 1) return false;
+  if (size > LARGE_BUCKET && (entriesOf[qi] += size) > most) {
+    scanned[qi] = 1;
+    return false;
+  }
+  return true;
 }
 
 /**
@@ -199,7 +221,6 @@ function walkPacked(t: ChunkTable, c: number, pairs: number, low: number, limits
   const queryMask = (1 << (low - ALLOWED_BITS)) - 1;
   const ps = sorted;
   const skip = scanned;
-  const entries = entriesOf;
   const suffixOfQuery = suffixOf;
   const counted = candidatesOf;
   const maxEntries = limits.entries;
@@ -210,18 +231,11 @@ function walkPacked(t: ChunkTable, c: number, pairs: number, low: number, limits
   for (let j = 0; j < pairs; j++) {
     const pair = ps[j] | 0;
     const key = pair >>> low;
-    const begin = offsets ? offsets[key] : twoLevelBegin(blockBase!, rel!, wide, key);
-    const end = offsets ? offsets[key + 1] : twoLevelBegin(blockBase!, rel!, wide, key + 1);
-    const size = end - begin;
-    if (size === 0) continue;
+    const begin = bucketStart(offsets, blockBase, rel, wide, key);
+    const end = bucketStart(offsets, blockBase, rel, wide, key + 1);
     const qi = (pair >>> ALLOWED_BITS) & queryMask;
-    if (skip[qi] === 1) continue;
-    // Only large buckets count towards the entries' limit: small ones cannot reach it (a query
-    // has a few thousand pairs), and the count would cost as much as reading them.
-    if (size > LARGE_BUCKET && (entries[qi] += size) > maxEntries) {
-      skip[qi] = 1;
-      continue;
-    }
+    if (end === begin || !admits(qi, end - begin, maxEntries)) continue;
+    const size = end - begin;
     if (nc + size > out.length) {
       candSlot = out = grown(out, nc + size);
       candTag = tags = grown(tags, out.length);
@@ -269,16 +283,11 @@ function walkSlots(v: HammingView, t: ChunkTable, c: number, pairs: number, low:
   for (let j = 0; j < pairs; j++) {
     const pair = ps[j] | 0;
     const key = pair >>> low;
-    const begin = offsets ? offsets[key] : twoLevelBegin(blockBase!, rel!, wide, key);
-    const end = offsets ? offsets[key + 1] : twoLevelBegin(blockBase!, rel!, wide, key + 1);
-    const size = end - begin;
-    if (size === 0) continue;
+    const begin = bucketStart(offsets, blockBase, rel, wide, key);
+    const end = bucketStart(offsets, blockBase, rel, wide, key + 1);
     const qi = (pair >>> ALLOWED_BITS) & queryMask;
-    if (skip[qi] === 1) continue;
-    if (size > LARGE_BUCKET && (entriesOf[qi] += size) > limits.entries) {
-      skip[qi] = 1;
-      continue;
-    }
+    if (end === begin || !admits(qi, end - begin, limits.entries)) continue;
+    const size = end - begin;
     const allowed = pair & ALLOWED_MASK;
     const suffix = suffixOf[qi];
     if (nc + size > out.length) {
