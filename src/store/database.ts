@@ -83,10 +83,12 @@ export interface Store {
    */
   relaxedDurability<T>(work: (db: Db) => Promise<T>): Promise<T>;
   /**
-   * Runs a fixed query prepared once (hot paths only: Kysely compiles every query it runs).
-   * `text` uses `?` placeholders on SQLite and `$1…` on PostgreSQL.
+   * Runs a fixed query prepared once (hot paths only: Kysely compiles every query it runs), each
+   * row an array of its columns in the select's order: no object a row (SQLite, the 28 columns of
+   * a match context: 8.5 against 4.8 µs a row, measured 2026-12-07). `text` uses `?` placeholders
+   * on SQLite and `$1…` on PostgreSQL.
    */
-  rawAll<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
+  rawRows(name: string, text: string, params: unknown[]): Promise<unknown[][]>;
   /**
    * Runs `work` in a transaction that concurrent writes may share (group commit, one commit for
    * the group, a write that fails rolled back alone — store/group-commit.ts; SQLite: the WAL fsynced
@@ -186,6 +188,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (the default 2 MiB thrashes on index lookups into millions of rows)
   const statements = cachedStatements(sqlite);
+  // Apart from Kysely's: a statement set to return arrays stays so.
+  const raw = new Map<string, SQLite.Statement>();
+  const rawStatement = (text: string) => raw.get(text) ?? raw.set(text, sqlite.prepare(text).raw(true)).get(text)!;
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
   let checkpointer: Checkpointer | undefined;
@@ -212,7 +217,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect: 'sqlite',
     location: file,
     relaxedDurability: relaxed,
-    rawAll: async <T>(_name: string, text: string, params: unknown[]) => statements.prepare(text).all(...params) as T[],
+    rawRows: async (_name: string, text: string, params: unknown[]) => rawStatement(text).all(...params) as unknown[][],
     grouped: (work, inputs) => group.run(work, inputs),
     consistentRead: (work) =>
       db.connection().execute(async (conn) => {
@@ -384,7 +389,7 @@ async function openPostgres(url: string): Promise<Store> {
     dialect: 'postgres',
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     relaxedDurability: (work) => work(db),
-    rawAll: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
+    rawRows: async (name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params, rowMode: 'array' })).rows as unknown[][],
     grouped: (work, inputs) => group.run(work, inputs),
     consistentRead: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
     async listen(channel, onMessage) {

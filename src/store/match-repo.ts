@@ -63,10 +63,10 @@ const SQLITE_SLICE = 128;
 /** SQLite, one signal (most lookups that match): a third cheaper than through json_each (measured: 12.6 against 19.5 µs). */
 const ONE_SQLITE = `select ${COLUMNS} where s.id = ?`;
 
-export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, signalIds: number[]): Promise<MatchContext[]> {
+export async function matchContexts(store: Pick<Store, 'dialect' | 'rawRows'>, signalIds: number[]): Promise<MatchContext[]> {
   if (signalIds.length === 0) return [];
   if (store.dialect === 'sqlite' && signalIds.length > SQLITE_SLICE) {
-    // SQLite reads on the event loop (~15 µs a row at 1 M signals): a batch's hundreds of rows are
+    // SQLite reads on the event loop (~5 µs a row at 1 M signals): a batch's hundreds of rows are
     // read a slice at a time, so that single lookups are answered between the slices.
     const out: MatchContext[] = [];
     for (let i = 0; i < signalIds.length; i += SQLITE_SLICE) {
@@ -77,10 +77,8 @@ export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, si
   }
   const rows =
     store.dialect === 'sqlite' && signalIds.length === 1
-      ? await store.rawAll<MatchContextRow>('alliance_match_context', ONE_SQLITE, [signalIds[0]])
-      : await store.rawAll<MatchContextRow>('alliance_match_contexts', QUERY[store.dialect], [
-          store.dialect === 'postgres' ? signalIds : JSON.stringify(signalIds),
-        ]);
+      ? await store.rawRows('alliance_match_context', ONE_SQLITE, [signalIds[0]])
+      : await store.rawRows('alliance_match_contexts', QUERY[store.dialect], [store.dialect === 'postgres' ? signalIds : JSON.stringify(signalIds)]);
   return rows.map(contextOf);
 }
 
@@ -91,40 +89,53 @@ export async function matchContexts(store: Pick<Store, 'dialect' | 'rawAll'>, si
  */
 export const matchContextsJson = (param: string) => `(select coalesce(json_agg(m), '[]'::json) from (select ${COLUMNS} where s.id = any(${param}::int[])) m)`;
 
-/** A row of the match contexts' query (or of matchContextsJson's array) as a MatchContext. */
-export function contextOf(r: MatchContextRow): MatchContext {
+/** The columns' names in COLUMNS' order. */
+const NAMES = [...COLUMNS.matchAll(/ as (\w+)/g)].map((m) => m[1] as keyof MatchContextRow);
+
+/** A row of matchContextsJson's array (named columns) as a MatchContext. */
+export const contextOfRecord = (r: MatchContextRow): MatchContext => contextOf(NAMES.map((k) => r[k]));
+
+const num = (x: unknown) => Number(x);
+const numOrNull = (x: unknown) => (x === null ? null : Number(x));
+
+/**
+ * A row of the match contexts' query as a MatchContext: v[i] is COLUMNS' i-th column. By
+ * position, not by name through a table: 0.08 against 1.6 µs a row (measured).
+ */
+function contextOf(v: unknown[]): MatchContext {
+  const s = v as string[];
   return {
-    signal_id: Number(r.signal_id),
+    signal_id: num(v[0]),
     content: {
-      id: r.c_id,
-      bank_id: r.c_bank_id,
-      classification: r.c_classification,
-      tags: r.c_tags,
-      note: r.c_note,
-      metadata: r.c_metadata,
-      source_member: r.c_source_member,
-      first_seen: Number(r.c_first_seen),
-      last_seen: Number(r.c_last_seen),
-      disabled_until: r.c_disabled_until === null ? null : Number(r.c_disabled_until),
-      created_at: Number(r.c_created_at),
-      updated_at: Number(r.c_updated_at),
-      uid: r.c_uid,
-      origin_member: r.c_origin_member,
-      origin_bank: r.c_origin_bank,
-      chain: r.c_chain,
-      received_from: r.c_received_from === null ? null : Number(r.c_received_from),
+      id: num(v[1]),
+      bank_id: num(v[2]),
+      classification: s[3],
+      tags: s[4],
+      note: s[5],
+      metadata: s[6],
+      source_member: s[7],
+      first_seen: num(v[8]),
+      last_seen: num(v[9]),
+      disabled_until: numOrNull(v[10]),
+      created_at: num(v[11]),
+      updated_at: num(v[12]),
+      uid: s[13],
+      origin_member: s[14],
+      origin_bank: s[15],
+      chain: s[16],
+      received_from: numOrNull(v[17]),
     },
     bank: {
-      id: r.b_id,
-      name: r.b_name,
-      owner_member_id: r.b_owner_member_id,
-      kind: r.b_kind,
-      description: r.b_description,
-      matching_enabled: Number(r.b_matching_enabled),
-      enabled_ratio: Number(r.b_enabled_ratio),
-      created_at: Number(r.b_created_at),
-      updated_at: Number(r.b_updated_at),
-      quarantine_threshold: r.b_quarantine_threshold === null ? null : Number(r.b_quarantine_threshold),
+      id: num(v[18]),
+      name: s[19],
+      owner_member_id: num(v[20]),
+      kind: s[21],
+      description: s[22],
+      matching_enabled: num(v[23]),
+      enabled_ratio: num(v[24]),
+      created_at: num(v[25]),
+      updated_at: num(v[26]),
+      quarantine_threshold: numOrNull(v[27]),
     },
   };
 }

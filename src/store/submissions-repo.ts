@@ -6,7 +6,7 @@ import type { Insertable } from 'kysely';
 import { fixedQuery, now, onPostgres, prepared, runFixed, type Executor } from './util.js';
 import { deferToGroupEnd, flushDeferred, heldLocks, type Carried, type GroupDeferral } from './group-commit.js';
 import type { Tx } from './database.js';
-import { contextOf, matchContextsJson, type MatchContext, type MatchContextRow } from './match-repo.js';
+import { contextOfRecord, matchContextsJson, type MatchContext, type MatchContextRow } from './match-repo.js';
 import { RULES_VERSION, rulesVersionRead } from './rules-repo.js';
 
 // The submission path's statements, fixed (store/util.ts runFixed): one per submission each.
@@ -151,7 +151,7 @@ export async function startSubmissionGroup(tx: Tx, start: { keys: string[]; read
   for (const r of row.contents) known.set(contentLockKey(r), { id: Number(r.id), status: r.status });
   groupContents.set(tx, known);
   groupReads.set(tx, {
-    contexts: new Map(row.contexts.map((r) => [Number(r.signal_id), contextOf(r)])),
+    contexts: new Map(row.contexts.map((r) => [Number(r.signal_id), contextOfRecord(r)])),
     rulesVersion: row.rules_version ?? undefined,
   });
 }
