@@ -64,6 +64,27 @@ describe.each(DIALECTS)('batch lookups on %s', (dialect) => {
     expect([answer.looked_up, answer.matched, answer.failed]).toEqual([items.length, 21, 0]);
   });
 
+  it('counts every item of a batch in the lookup metrics, by type and outcome', async () => {
+    const count = async () => {
+      const text = (await api.call('GET', '/metrics')).body;
+      const of = (type: string, outcome: string) =>
+        Number(new RegExp(`alliance_lookups_total\\{signal_type="${type}",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      return [of('pdq', 'match'), of('pdq', 'no_match'), of('md5', 'match'), of('md5', 'no_match')];
+    };
+    const before = await count();
+    const items = [
+      ...pdq.slice(0, 7).map((signal) => ({ signal_type: 'pdq', signal })),
+      ...Array.from({ length: 4 }, () => ({ signal_type: 'pdq', signal: randomBytes(32).toString('hex') })),
+      { signal_type: 'md5', signal: md5 },
+      { signal_type: 'md5', signal: randomBytes(16).toString('hex') },
+      { signal_type: 'md5', signal: randomBytes(16).toString('hex') },
+      { signal_type: 'pdq', signal: 'abc' }, // refused: not a lookup
+    ];
+    expect((await api.call('POST', '/api/v1/lookup/batch', { items })).statusCode).toBe(200);
+    const after = await count();
+    expect(after.map((n, i) => n - before[i])).toEqual([7, 4, 1, 2]);
+  });
+
   it('gives a bad item its own error and still answers the others', async () => {
     const r = await api.call('POST', '/api/v1/lookup/batch', {
       items: [

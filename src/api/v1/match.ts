@@ -162,6 +162,8 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
       const outcomes = await lookup.lookupBatch(items, { banks, threshold: req.body.threshold });
       let matched = 0;
       let failed = 0;
+      // Counted per label set, then added once each (a counter's inc costs ~1 µs: 1 ms a batch of 1,000).
+      const counted = new Map<string, { signal_type: string; outcome: string; n: number }>();
       const results = outcomes.map(({ result, error }, index) => {
         const id = items[index].id ?? null;
         if (error) {
@@ -170,9 +172,13 @@ export async function matchRoutes(app: FastifyInstance, opts: MatchRoutesOptions
           return { index, id, result: null, error: { code: error.code, message: error.message } };
         }
         if (result.matches.length) matched++;
-        metrics.lookups.inc({ signal_type: result.signal_type, outcome: result.matches.length ? 'match' : 'no_match' });
+        const outcome = result.matches.length ? 'match' : 'no_match';
+        const key = `${result.signal_type} ${outcome}`;
+        const c = counted.get(key) ?? counted.set(key, { signal_type: result.signal_type, outcome, n: 0 }).get(key)!;
+        c.n++;
         return { index, id, result, error: null };
       });
+      for (const { signal_type, outcome, n } of counted.values()) metrics.lookups.inc({ signal_type, outcome }, n);
       audit.recordRead(req.principal, 'lookup.batch', null, { banks: banks ?? null, items: items.length, failed }, matched);
       return { results, looked_up: items.length - failed, matched, failed };
     },
