@@ -23,6 +23,7 @@ import { bruteForce, HammingIndex } from '../src/index/hamming-index.js';
 import { probeCounters, scanSlots } from '../src/index/hamming-probe.js';
 import { readHashLines } from '../src/index/hash-lines.js';
 import { readSnapshot, writeSnapshot } from '../src/index/snapshot.js';
+import { nativeKernel, useNativeKernel } from '../src/index/native.js';
 import { hugePageBytes, transparentHugePageMode } from '../src/index/huge-pages.js';
 import { httpBench } from './http-bench.js';
 import { clusteredSet, makeHashesLike, writeHashLines } from './gen-hashes.js';
@@ -235,6 +236,11 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
   };
   const batchRuns = [queryBatches(), queryBatches(), queryBatches()];
   const bestBatch = batchRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
+  // The reference for the C kernel in the same run: the JavaScript walk (ALLIANCE_NATIVE=0).
+  const kernel = nativeKernel() !== undefined;
+  useNativeKernel(false);
+  const jsBatch = kernel && !index.stats().bitmaps ? [queryBatches(), queryBatches()].reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
+  useNativeKernel(true);
   const bestPrevious = previousRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
   const work = { probes: 0, buckets: 0, entries: 0, candidates: 0 };
   for (let q = 0; q < queries.length / 8; q++) {
@@ -283,8 +289,12 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
     `  previous version (bench/match-previous.ts): ${bestPrevious.ms.toFixed(3)} ms/query, ${bestPrevious.matches} matches${bestPrevious.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}, ${(previous.bytes / n).toFixed(1)} bytes/hash; runs ${previousRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; now ${(bestPrevious.ms / best.ms).toFixed(1)}× its speed`,
   );
   console.log(
-    `  batches of 1,000 (queryBatch${index.stats().bitmaps ? '; a base with bitmaps is probed query by query' : ''}): ${bestBatch.ms.toFixed(3)} ms/query, ${bestBatch.matches} matches${bestBatch.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}; runs ${batchRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; ${(best.ms / bestBatch.ms).toFixed(2)}× the single queries' speed`,
+    `  batches of 1,000 (queryBatch${index.stats().bitmaps ? '; a base with bitmaps is probed query by query' : ''}): ${bestBatch.ms.toFixed(3)} ms/query, ${bestBatch.matches} matches${bestBatch.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}; runs ${batchRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; ${(best.ms / bestBatch.ms).toFixed(2)}× the single queries' speed${kernel ? '' : ' (the JavaScript walk: the C kernel is not built)'}`,
   );
+  if (jsBatch)
+    console.log(
+      `  batches with the C kernel (native/hamming-batch.c) ÷ the JavaScript walk: ${(jsBatch.ms / bestBatch.ms).toFixed(2)}× (${jsBatch.ms.toFixed(3)} ms/query, ${jsBatch.matches} matches${jsBatch.matches === bestBatch.matches ? ', identical' : ', DIFFERENT!'})`,
+    );
   console.log(
     `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,
   );

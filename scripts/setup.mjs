@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Sets up everything Alliance needs on a fresh machine, idempotently, and quickly when nothing
 // changed: the Debian packages it runs (apt-get update once, then install), the npm dependencies
-// exactly as locked (npm ci), and the compiled CLI (tsc, incremental).
+// exactly as locked (npm ci), the index's C kernel, and the compiled CLI (tsc, incremental).
 // Usage: node scripts/setup.mjs
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNative } from './native.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +21,7 @@ const DEBIAN_PACKAGES = {
   chromium: 'chromium', // country reports as PDF; tests: the web UI in a real browser (playwright-core)
   pdftoppm: 'poppler-utils', // tests: a country report's PDF renders (pdftoppm) and reads (pdftotext)
   pdftotext: 'poppler-utils',
+  cc: 'gcc', // the index's C kernel (scripts/native.mjs); its tests expect it built
 };
 
 /** Packages found by a path rather than a command on PATH. */
@@ -80,7 +82,10 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   writeFileSync(stamp, lockHash);
 }
 
-// 3. Compile (incremental: quick when nothing changed) and build the web UI and the check SDK when their sources changed.
+// 3. The index's C kernel (optional: without a compiler, batch lookups walk in JavaScript).
+buildNative();
+
+// 4. Compile (incremental: quick when nothing changed) and build the web UI and the check SDK when their sources changed.
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
 const newest = (dir) =>
   readdirSync(dir, { recursive: true, withFileTypes: true })

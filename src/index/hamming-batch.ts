@@ -12,6 +12,10 @@
  *
  * Bases with bitmaps of the values present (~7 M hashes and up) are probed query by query (see
  * batchable).
+ *
+ * Where the C kernel is built (native/hamming-batch.c, index/native.ts) it does probePart's pairs,
+ * walk and verification over the same arrays, ~2–3× as fast; the JavaScript here is the same
+ * algorithm, used without it (and held to the same hits in the same order by the tests).
  */
 import { popcount32 } from '../signals/pdq/hash256.js';
 import { chunkValue, probeSet } from './chunks.js';
@@ -28,6 +32,7 @@ import {
   type ChunkTable,
   type HammingView,
 } from './hamming-probe.js';
+import { nativeKernel } from './native.js';
 
 /** A match of query `query` (its position in the batch). */
 export type BatchHit = (query: number, slot: number, distance: number) => void;
@@ -68,9 +73,10 @@ let hits = 0;
 
 /**
  * Batches (parts) probed on this thread and their queries that were scanned instead (tests read
- * them), and the touch loads' XOR (kept so that they are not optimized away).
+ * them), the touch loads' XOR (kept so that they are not optimized away), and the parts the C
+ * kernel refused (a damaged chunk table).
  */
-export const batchCounters = { batches: 0, scanned: 0, touched: 0 };
+export const batchCounters = { batches: 0, scanned: 0, touched: 0, kernelFailures: 0 };
 
 /** Whether probeBatch answers `n` queries at `threshold` on this base (else probe them one by one). */
 export function batchable(v: HammingView, n: number, threshold: number): boolean {
@@ -114,30 +120,61 @@ function probePart(v: HammingView, qs: Uint32Array, n: number, threshold: number
   entriesOf.fill(0, 0, n);
   candidatesOf.fill(0, 0, n);
   scanned.fill(0, 0, n);
-  hits = 0;
   // Hits wait until the end: a query that turns out to need a scan is answered by the scan alone.
   const limits: Limits = { entries: SCAN_ENTRIES * v.baseCount, candidates: SCAN_CANDIDATES * v.baseCount };
-  let nc = 0;
-  for (let c = 0; c < chunks.length; c++) {
-    if (radii[c] < 0) continue;
-    const t = chunks[c];
-    const sm = (1 << t.suffixBits) - 1;
-    for (let i = 0; i < n; i++) {
-      const value = chunkValue(qs, i * 8, t.start, t.bits);
-      keyOf[i] = value >>> t.suffixBits;
-      suffixOf[i] = value & sm;
+  const found = probeNative(v, qs, n, threshold, low, limits, radii);
+  if (found) {
+    for (let i = 0; i < found.length; i += 3) if (scanned[found[i]] === 0) hit(found[i], found[i + 1], found[i + 2]);
+  } else {
+    hits = 0;
+    let nc = 0;
+    for (let c = 0; c < chunks.length; c++) {
+      if (radii[c] < 0) continue;
+      const t = chunks[c];
+      const sm = (1 << t.suffixBits) - 1;
+      for (let i = 0; i < n; i++) {
+        const value = chunkValue(qs, i * 8, t.start, t.bits);
+        keyOf[i] = value >>> t.suffixBits;
+        suffixOf[i] = value & sm;
+      }
+      const pairs = sortPairs(t, radii[c], n, low);
+      nc = walkChunk(v, t, c, pairs, low, limits, nc);
     }
-    const pairs = sortPairs(t, radii[c], n, low);
-    nc = walkChunk(v, t, c, pairs, low, limits, nc);
+    verify(v, qs, threshold, chunks, radii, nc);
+    for (let i = 0; i < hits; i++) if (scanned[hitQuery[i]] === 0) hit(hitQuery[i], hitSlot[i], hitDistance[i]);
   }
-  verify(v, qs, threshold, chunks, radii, nc);
   batchCounters.batches++;
-  for (let i = 0; i < hits; i++) if (scanned[hitQuery[i]] === 0) hit(hitQuery[i], hitSlot[i], hitDistance[i]);
   for (let i = 0; i < n; i++) {
     if (scanned[i] === 0) continue;
     batchCounters.scanned++;
     scanSlots(v, qs.subarray(i * 8, i * 8 + 8), threshold, 0, v.baseCount, (slot, d) => hit(i, slot, d));
   }
+}
+
+/**
+ * The part's hits from the C kernel (native/hamming-batch.c: the same walk, ~2× as fast at 1 M),
+ * as (query, slot, distance) triples; undefined when it is not built or turned off, or when it
+ * finds a chunk table damaged (it checks every index it reads at; the JavaScript walk then runs).
+ */
+function probeNative(v: HammingView, qs: Uint32Array, n: number, threshold: number, low: number, limits: Limits, radii: Int8Array): Uint32Array | undefined {
+  const kernel = nativeKernel();
+  if (!kernel) return undefined;
+  try {
+    return kernel.probePart(v.hashes, v.alive, qs, n, threshold, low, limits.entries, limits.candidates, scanned, kernelChunks(v.chunks, radii));
+  } catch {
+    batchCounters.kernelFailures++;
+    return undefined;
+  }
+}
+
+/** The chunk tables as the C kernel reads them (probe_part's chunks). */
+function kernelChunks(chunks: ChunkTable[], radii: Int8Array): unknown[][] {
+  return chunks.map((t, c) => {
+    const params = Int32Array.of(t.start, t.bits, t.suffixBits, radii[c], t.packShift ?? 8);
+    if (radii[c] < 0) return [params];
+    const { masks, weights } = probeSet(t.bits - t.suffixBits, radii[c]);
+    return [params, t.offsets, t.blockBase, t.rel, t.wide, t.packed, t.slots, t.suffixes, masks, weights];
+  });
 }
 
 /** One chunk's (key, query) pairs, counting-sorted by key into `sorted`; returns how many. */

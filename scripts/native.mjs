@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Builds the index's C kernel (native/hamming-batch.c → native/build/hamming-batch.node) with the
+// machine's C compiler and Node's headers, when its source, the compiler flags or Node changed.
+// Optional: without a compiler or the headers it says so and Alliance walks batches in JavaScript,
+// with the same answers (ALLIANCE_NATIVE=0 turns the kernel off at run time).
+// Usage: node scripts/native.mjs            (setup runs it)
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { arch } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'native', 'hamming-batch.c');
+const outDir = join(root, 'native', 'build');
+const target = join(outDir, 'hamming-batch.node');
+const stampFile = join(outDir, 'hamming-batch.stamp');
+
+function log(msg) {
+  process.stderr.write(`[native] ${msg}\n`);
+}
+
+/** Where node_api.h is: beside this Node's prefix, or npm's nodedir. */
+function nodeHeaders() {
+  const candidates = [
+    join(dirname(dirname(process.execPath)), 'include', 'node'),
+    process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ].filter(Boolean);
+  return candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
+}
+
+const compiler = process.env.CC || 'cc';
+// The kernel is built on the machine that runs it: tuned for its CPU (popcount as one instruction).
+const flags = ['-O3', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-shared', '-Wall', '-Wextra', '-Werror', ...(arch() === 'x64' ? ['-march=native'] : [])];
+
+export function buildNative() {
+  const headers = nodeHeaders();
+  if (!headers) {
+    log("Node's headers (node_api.h) not found: batch lookups walk in JavaScript");
+    return false;
+  }
+  if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) {
+    log(`no C compiler (${compiler}): batch lookups walk in JavaScript`);
+    return false;
+  }
+  const stamp = createHash('sha256')
+    .update(readFileSync(source))
+    .update(JSON.stringify([compiler, flags, headers, process.version]))
+    .digest('hex');
+  if (existsSync(target) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return true;
+  mkdirSync(outDir, { recursive: true });
+  const partial = `${target}.${process.pid}.tmp`;
+  log(`${compiler} ${flags.join(' ')} native/hamming-batch.c`);
+  const r = spawnSync(compiler, [...flags, `-I${headers}`, '-o', partial, source], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    log('the C kernel did not build: batch lookups walk in JavaScript');
+    return false;
+  }
+  renameSync(partial, target); // whole or not at all: a running node keeps the file it loaded
+  writeFileSync(stampFile, stamp);
+  return true;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildNative();
