@@ -85,7 +85,7 @@ const batches = (url: string, duration: number) =>
     requests: [{ method: 'POST', path: '/api/v1/lookup/batch', setupRequest: (req) => ({ ...req, body: bodies[nextBody++ % bodies.length] }) }],
   });
 
-const kernel = nativeKernel() ? 'the C batch kernel (native/hamming-batch.c)' : 'the JavaScript walk (the C kernel is not built: node scripts/native.mjs)';
+const kernel = nativeKernel() ? 'the C kernel (native/hamming.c)' : 'the JavaScript walk (the C kernel is not built: node scripts/native.mjs)';
 const run = await withServer({}, async (url) => {
   await Promise.all([singles(url, 3), batches(url, 3)]); // warm-up (both paths in every worker)
   const single = await singles(url, seconds);

@@ -293,7 +293,7 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
   );
   if (jsBatch)
     console.log(
-      `  batches with the C kernel (native/hamming-batch.c) ÷ the JavaScript walk: ${(jsBatch.ms / bestBatch.ms).toFixed(2)}× (${jsBatch.ms.toFixed(3)} ms/query, ${jsBatch.matches} matches${jsBatch.matches === bestBatch.matches ? ', identical' : ', DIFFERENT!'})`,
+      `  batches with the C kernel (native/hamming.c) ÷ the JavaScript walk: ${(jsBatch.ms / bestBatch.ms).toFixed(2)}× (${jsBatch.ms.toFixed(3)} ms/query, ${jsBatch.matches} matches${jsBatch.matches === bestBatch.matches ? ', identical' : ', DIFFERENT!'})`,
     );
   console.log(
     `  brute force (first ${nb} queries): ${bruteMs.toFixed(2)} ms/query, ${bruteMatches} matches${bruteMatches === ownMatches ? ' (identical)' : ' (DIFFERENT!)'} = ${(bruteMs / best.ms).toFixed(0)}× faster`,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the index's C kernel (native/hamming-batch.c → native/build/hamming-batch.node) with the
+// Builds the index's C kernel (native/hamming.c → native/build/hamming.node) with the
 // machine's C compiler and Node's headers, when its source, the compiler flags or Node changed.
-// Optional: without a compiler or the headers it says so and Alliance walks batches in JavaScript,
+// Optional: without a compiler or the headers it says so and the index probes in JavaScript,
 // with the same answers (ALLIANCE_NATIVE=0 turns the kernel off at run time).
 // Usage: node scripts/native.mjs            (setup runs it)
 import { spawnSync } from 'node:child_process';
@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'hamming-batch.c');
+const source = join(root, 'native', 'hamming.c');
 const outDir = join(root, 'native', 'build');
-const target = join(outDir, 'hamming-batch.node');
-const stampFile = join(outDir, 'hamming-batch.stamp');
+const target = join(outDir, 'hamming.node');
+const stampFile = join(outDir, 'hamming.stamp');
 
 function log(msg) {
   process.stderr.write(`[native] ${msg}\n`);
@@ -39,11 +39,11 @@ const flags = ['-O3', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-shared', '-Wall', 
 export function buildNative() {
   const headers = nodeHeaders();
   if (!headers) {
-    log("Node's headers (node_api.h) not found: batch lookups walk in JavaScript");
+    log("Node's headers (node_api.h) not found: the index probes in JavaScript");
     return false;
   }
   if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) {
-    log(`no C compiler (${compiler}): batch lookups walk in JavaScript`);
+    log(`no C compiler (${compiler}): the index probes in JavaScript`);
     return false;
   }
   const stamp = createHash('sha256')
@@ -53,10 +53,10 @@ export function buildNative() {
   if (existsSync(target) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return true;
   mkdirSync(outDir, { recursive: true });
   const partial = `${target}.${process.pid}.tmp`;
-  log(`${compiler} ${flags.join(' ')} native/hamming-batch.c`);
+  log(`${compiler} ${flags.join(' ')} native/hamming.c`);
   const r = spawnSync(compiler, [...flags, `-I${headers}`, '-o', partial, source], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
-    log('the C kernel did not build: batch lookups walk in JavaScript');
+    log('the C kernel did not build: the index probes in JavaScript');
     return false;
   }
   renameSync(partial, target); // whole or not at all: a running node keeps the file it loaded

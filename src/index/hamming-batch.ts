@@ -13,7 +13,7 @@
  * Bases with bitmaps of the values present (~7 M hashes and up) are probed query by query (see
  * batchable).
  *
- * Where the C kernel is built (native/hamming-batch.c, index/native.ts) it does probePart's pairs,
+ * Where the C kernel is built (native/hamming.c, index/native.ts) it does probePart's pairs,
  * walk and verification over the same arrays, ~2–3× as fast; the JavaScript here is the same
  * algorithm, used without it (and held to the same hits in the same order by the tests).
  */
@@ -32,7 +32,7 @@ import {
   type ChunkTable,
   type HammingView,
 } from './hamming-probe.js';
-import { nativeKernel } from './native.js';
+import { kernelChunks, nativeKernel } from './native.js';
 
 /** A match of query `query` (its position in the batch). */
 export type BatchHit = (query: number, slot: number, distance: number) => void;
@@ -152,7 +152,7 @@ function probePart(v: HammingView, qs: Uint32Array, n: number, threshold: number
 }
 
 /**
- * The part's hits from the C kernel (native/hamming-batch.c: the same walk, ~2× as fast at 1 M),
+ * The part's hits from the C kernel (native/hamming.c: the same walk, ~2× as fast at 1 M),
  * as (query, slot, distance) triples; undefined when it is not built or turned off, or when it
  * finds a chunk table damaged (it checks every index it reads at; the JavaScript walk then runs).
  */
@@ -165,16 +165,6 @@ function probeNative(v: HammingView, qs: Uint32Array, n: number, threshold: numb
     batchCounters.kernelFailures++;
     return undefined;
   }
-}
-
-/** The chunk tables as the C kernel reads them (probe_part's chunks). */
-function kernelChunks(chunks: ChunkTable[], radii: Int8Array): unknown[][] {
-  return chunks.map((t, c) => {
-    const params = Int32Array.of(t.start, t.bits, t.suffixBits, radii[c], t.packShift ?? 8);
-    if (radii[c] < 0) return [params];
-    const { masks, weights } = probeSet(t.bits - t.suffixBits, radii[c]);
-    return [params, t.offsets, t.blockBase, t.rel, t.wide, t.packed, t.slots, t.suffixes, masks, weights];
-  });
 }
 
 /** One chunk's (key, query) pairs, counting-sorted by key into `sorted`; returns how many. */

@@ -1,14 +1,14 @@
 /**
- * Issue 19 (batch lookups): the C kernel (native/hamming-batch.c) walks a batch as the JavaScript
- * walk does — the same hits in the same order, on every form of chunk table and at every
- * threshold — and refuses a damaged table or bad arguments with an error instead of reading past
- * an array. Setup builds it (scripts/native.mjs); hamming-exact.test.ts holds both to brute force.
+ * Issue 19 (batch and single lookups): the C kernel (native/hamming.c) walks a batch and
+ * probes a single query as the JavaScript does — the same hits in the same order, on every form of
+ * chunk table (bitmaps too) and at every threshold — and refuses a damaged table or bad arguments
+ * with an error instead of reading past an array. Setup builds it (scripts/native.mjs); hamming-exact.test.ts holds both to brute force.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { evenLayout, layoutFor, type ChunkLayout } from '../../src/index/chunks.js';
 import { batchCounters, probeBatch } from '../../src/index/hamming-batch.js';
 import { bruteForce, HammingIndex } from '../../src/index/hamming-index.js';
-import { bucketOffset, offsetCount, type ChunkTable, type HammingView } from '../../src/index/hamming-probe.js';
+import { bucketOffset, offsetCount, probeBase, probeCounters, type ChunkTable, type HammingView } from '../../src/index/hamming-probe.js';
 import { nativeKernel, useNativeKernel } from '../../src/index/native.js';
 import { clusteredSet, rng } from '../../bench/gen-hashes.js';
 
@@ -40,6 +40,17 @@ function hitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: b
   return out;
 }
 
+/** probeBase's hits for each query, in the order it reports them, with the C kernel or the JavaScript phases. */
+function singleHitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: boolean): string[] {
+  useNativeKernel(native);
+  const out: string[] = [];
+  for (let q = 0; q < qs.length / 8; q++) {
+    probeBase(view, qs.subarray(q * 8, q * 8 + 8), threshold, (slot, d) => out.push(`${q}:${slot}:${d}`));
+    out.push(`${q} ${probeCounters.scanned ? 'scanned' : 'probed'}`);
+  }
+  return out;
+}
+
 /** The view with every packed table unpacked into slots and one-byte suffixes, and flat offsets: the older forms. */
 function unpacked(view: HammingView): HammingView {
   const chunks = view.chunks.map((t): ChunkTable => {
@@ -63,7 +74,7 @@ const THRESHOLDS = [0, 1, 5, 10, 16, 22, 31, 32, 40, 50, 63];
 
 describe('the C batch kernel', () => {
   it('is built by setup and loads', () => {
-    expect(nativeKernel(), 'native/build/hamming-batch.node (node scripts/native.mjs)').toBeDefined();
+    expect(nativeKernel(), 'native/build/hamming.node (node scripts/native.mjs)').toBeDefined();
     useNativeKernel(false);
     expect(nativeKernel()).toBeUndefined();
   });
@@ -73,9 +84,11 @@ describe('the C batch kernel', () => {
     ['packed entries', { ...evenLayout(11, 16), bitmaps: false }],
     ['16 chunks of 16 bits', { ...evenLayout(16, 10), bitmaps: false }],
     ['default layout of 3,000', { ...layoutFor(3000), bitmaps: false }],
+    ['packed entries with bitmaps (single queries only)', { ...evenLayout(11, 16), bitmaps: true }],
+    ['default layout with bitmaps (single queries only)', { ...layoutFor(3000), bitmaps: true }],
   ];
   for (const [label, layout] of layouts) {
-    it(`finds the JavaScript walk's hits in its order: ${label}, random and clustered banks, thresholds 0–63`, () => {
+    it(`finds the JavaScript's hits in its order: ${label}, random and clustered banks, thresholds 0–63`, () => {
       const banks: Array<[string, Uint32Array, Uint32Array]> = [];
       const hay = randomHashes(3000, 5);
       banks.push(['random', hay, queriesNear(hay, 80, 6)]);
@@ -93,18 +106,25 @@ describe('the C batch kernel', () => {
         );
         for (let i = 0; i < n; i += 11) index.remove(i, h.subarray(i * 8, i * 8 + 8)); // liveness is read too
         const views = [index.view(), unpacked(index.view())];
+        const bitmaps = index.view().chunks.some((t) => t.present);
         for (const [v, view] of views.entries()) {
           for (const t of THRESHOLDS) {
-            const js = hitsOf(view, qs, t, false);
-            const before = batchCounters.kernelFailures;
-            expect(hitsOf(view, qs, t, true), `${bank}, view ${v}, threshold ${t}`).toEqual(js);
-            expect(batchCounters.kernelFailures).toBe(before);
-            total += js.length;
+            const before = batchCounters.kernelFailures + probeCounters.kernelFailures;
+            const some = qs.subarray(0, 40 * 8);
+            const singles = singleHitsOf(view, some, t, false);
+            expect(singleHitsOf(view, some, t, true), `single queries: ${bank}, view ${v}, threshold ${t}`).toEqual(singles);
+            total += singles.length;
+            if (!bitmaps) {
+              const js = hitsOf(view, qs, t, false);
+              expect(hitsOf(view, qs, t, true), `batch: ${bank}, view ${v}, threshold ${t}`).toEqual(js);
+              total += js.length;
+            }
+            expect(batchCounters.kernelFailures + probeCounters.kernelFailures).toBe(before);
           }
         }
         // And the answers are brute force's (over the live entries).
         const t = 31;
-        const got = hitsOf(index.view(), qs, t, true).sort();
+        const got = (bitmaps ? singleHitsOf(index.view(), qs, t, true).filter((x) => !x.includes(' ')) : hitsOf(index.view(), qs, t, true)).sort();
         const want: string[] = [];
         for (let q = 0; q < qs.length / 8; q++)
           for (const m of bruteForce(h, qs.subarray(q * 8, q * 8 + 8), t))
@@ -133,6 +153,11 @@ describe('the C batch kernel', () => {
     const withKernel = hitsOf(damaged, qs, 31, true);
     expect(batchCounters.kernelFailures).toBe(before + 1);
     expect(withKernel).toEqual(hitsOf(damaged, qs, 31, false));
+    // Single queries: each probe that reads the damaged bucket is refused and answered in JavaScript.
+    const singleBefore = probeCounters.kernelFailures;
+    const singles = singleHitsOf(damaged, qs, 63, true);
+    expect(probeCounters.kernelFailures).toBeGreaterThan(singleBefore);
+    expect(singles).toEqual(singleHitsOf(damaged, qs, 63, false));
     // Slots past the hashes (a packed entry naming slot 2^20).
     const badSlot: HammingView = {
       ...view,

@@ -1,15 +1,17 @@
 /*
- * The batch kernel of src/index/hamming-batch.ts (probePart) in C, over the index's own typed
- * arrays (no copy): the same pairs, sorted the same way, the same walk and verification, the same
- * hits in the same order. It only reads the index; the caller does the rest (scans, answers,
- * counters). Built by scripts/native.mjs into native/build/; without it the JavaScript walk runs.
+ * The PDQ index's probes in C, over the index's own typed arrays (no copy): probePart, the batch
+ * walk of src/index/hamming-batch.ts, and probeOne, probeBase of src/index/hamming-probe.ts —
+ * the same work, the same hits in the same order. They only read the index; the callers do the
+ * rest (scans, answers, counters). Built by scripts/native.mjs into native/build/; without it the
+ * JavaScript runs.
  *
  * Why C: at 1 M hashes a batch of 1,000 walks ~1.56 M (key, query) pairs over ~12 M bucket
  * entries. In JavaScript a pair costs ~29 ns, and the loop cannot prefetch: here the bucket of the
- * pair PREFETCH ahead is touched first, and the popcounts are single instructions.
+ * pair PREFETCH ahead is touched first, packed buckets are filtered 16 entries a step (AVX-512),
+ * and the popcounts are single instructions.
  *
  * Every index the arrays are read at is checked against their lengths: a damaged index (a
- * corrupt snapshot, say) makes probePart throw, never read outside an array.
+ * corrupt snapshot, say) makes probePart and probeOne throw, never read outside an array.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -44,6 +46,8 @@ typedef struct {
   int suffix_bytes;
   const int32_t *masks;
   const uint8_t *weights;
+  /* One bit a chunk value present (probe_one only); its masks then cover the whole chunk. */
+  const uint32_t *present;
 } chunk_t;
 
 
@@ -55,6 +59,8 @@ typedef struct {
 /* Scratch space, grown on demand, one set a thread (query threads each load the module). */
 typedef struct {
   buf_t sorted, counts, key, suffix, entries, counted, cand_slot, cand_tag, hit;
+  /* probe_one's: probe keys, suffixes, allowed bits, bucket ranges, candidates and their chunks */
+  buf_t pkey, psuffix, pallowed, rbegin, rend, cand, cand_chunk;
 } scratch_t;
 /* Reached once a call (a thread-local variable of a loaded module costs a call at every use). */
 static __thread scratch_t thread_scratch;
@@ -278,8 +284,8 @@ static napi_value fail(napi_env env, const char *msg) {
 }
 
 static int read_chunk(napi_env env, napi_value tv, chunk_t *t, size_t slot_count) {
-  napi_value f[10];
-  for (uint32_t k = 0; k < 10; k++)
+  napi_value f[11];
+  for (uint32_t k = 0; k < 11; k++)
     if (napi_get_element(env, tv, k, &f[k]) != napi_ok) return 0;
   size_t len = 0, p = 0, wl = 0, elem = 0, offsets_len = 0, base_len = 0, rel_len = 0;
   const int32_t *params = typed(env, f[0], napi_int32_array, &len, NULL);
@@ -305,8 +311,12 @@ static int read_chunk(napi_env env, napi_value tv, chunk_t *t, size_t slot_count
   t->masks = typed(env, f[8], napi_int32_array, &p, NULL);
   t->weights = typed(env, f[9], napi_uint8_array, &len, NULL);
   if (!t->masks || !t->weights || len != p) return 0;
+  size_t present_len = 0;
+  t->present = typed(env, f[10], napi_uint32_array, &present_len, NULL);
+  if (t->present && present_len < (((size_t)1 << t->bits) + 31) / 32) return 0;
+  uint64_t mask_limit = t->present ? (uint64_t)1 << t->bits : t->keys;
   for (size_t j = 0; j < p; j++)
-    if ((uint32_t)t->masks[j] >= t->keys || t->weights[j] > t->radius) return 0;
+    if ((uint32_t)t->masks[j] >= mask_limit || t->weights[j] > t->radius) return 0;
   t->p = (uint32_t)p;
   if (t->offsets ? offsets_len < (size_t)t->keys + 1 : (!t->block_base || !t->rel || rel_len < (size_t)t->keys + 1 || base_len < (t->keys >> OFFSET_BLOCK_BITS) + 1)) return 0;
   if (t->packed) t->entries_len = packed_len;
@@ -358,7 +368,8 @@ static napi_value probe_part(napi_env env, napi_callback_info info) {
   if (napi_get_array_length(env, argv[9], &b.m) != napi_ok || b.m > MAX_CHUNKS) return fail(env, "probePart: bad chunks");
   for (uint32_t c = 0; c < b.m; c++) {
     napi_value tv;
-    if (napi_get_element(env, argv[9], c, &tv) != napi_ok || !read_chunk(env, tv, &b.chunks[c], b.slot_count)) return fail(env, "probePart: bad chunk tables");
+    if (napi_get_element(env, argv[9], c, &tv) != napi_ok || !read_chunk(env, tv, &b.chunks[c], b.slot_count) || b.chunks[c].present)
+      return fail(env, "probePart: bad chunk tables");
     if (b.chunks[c].radius >= 0 && b.chunks[c].bits - b.chunks[c].suffix_bits > 32 - b.low) return fail(env, "probePart: bad part");
   }
   uint32_t n = b.n;
@@ -393,9 +404,208 @@ static napi_value probe_part(napi_env env, napi_callback_info info) {
   return result;
 }
 
+
+/* Appends to the candidates the entries of buckets [from, to) of chunk t that pass (probeBase's phase 3). */
+static size_t filter_one(scratch_t *s, const batch_t *b, const chunk_t *t, uint32_t from, uint32_t to, size_t nc) {
+  const uint32_t *keys_begin = s->rbegin.p, *keys_end = s->rend.p, *sufs = s->psuffix.p, *h = b->h;
+  const uint8_t *allow = s->pallowed.p;
+  uint32_t shift = t->pack_shift, pm = (1u << shift) - 1, sm = (1u << t->suffix_bits) - 1;
+  uint32_t w = t->start >> 5, in_word = (t->start & 31) + t->bits <= 32, word_shift = 32 - (t->start & 31) - t->bits;
+  for (uint32_t i = from; i < to; i++) {
+    uint32_t begin = keys_begin[i], end = keys_end[i], suffix = sufs[i], allowed = allow[i];
+    if (!ensure(&s->cand, nc + (end - begin) + 16, 4)) return FAILED;
+    uint32_t *out = s->cand.p;
+    if (t->packed) {
+      const uint32_t *packed = t->packed;
+#ifdef WALK_AVX512
+      const __m512i vsuffix = _mm512_set1_epi32((int)suffix), vpm = _mm512_set1_epi32((int)pm);
+      const __m512i vallowed = _mm512_set1_epi32((int)allowed), nibble = _mm512_set1_epi32(0x0f);
+      const __m512i pop4 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
+      const __m128i vshift = _mm_cvtsi32_si128((int)shift);
+      for (uint32_t e = begin; e < end; e += 16) {
+        uint32_t left = end - e;
+        __mmask16 lanes = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+        __m512i x = _mm512_maskz_loadu_epi32(lanes, packed + e);
+        __m512i d = _mm512_and_si512(_mm512_xor_si512(x, vsuffix), vpm);
+        __m512i bits = _mm512_add_epi32(_mm512_shuffle_epi8(pop4, _mm512_and_si512(d, nibble)), _mm512_shuffle_epi8(pop4, _mm512_srli_epi32(d, 4)));
+        __mmask16 ok = _mm512_mask_cmple_epu32_mask(lanes, bits, vallowed);
+        _mm512_storeu_si512(out + nc, _mm512_maskz_compress_epi32(ok, _mm512_srl_epi32(x, vshift)));
+        nc += (uint32_t)popcount(ok);
+      }
+#else
+      for (uint32_t e = begin; e < end; e++) {
+        uint32_t x = packed[e];
+        out[nc] = x >> shift;
+        nc += (uint32_t)popcount((x ^ suffix) & pm) <= allowed;
+      }
+#endif
+    } else if (t->slots) {
+      for (uint32_t e = begin; e < end; e++) {
+        uint32_t x = t->suffix_bytes == 1 ? ((const uint8_t *)t->suffixes)[e] : ((const uint16_t *)t->suffixes)[e];
+        out[nc] = t->slots[e];
+        nc += (uint32_t)popcount(x ^ suffix) <= allowed;
+      }
+    } else if (in_word) {
+      for (uint32_t e = begin; e < end; e++) {
+        out[nc] = e;
+        nc += (uint32_t)popcount(((h[((size_t)e << 3) + w] >> word_shift) & sm) ^ suffix) <= allowed;
+      }
+    } else {
+      for (uint32_t e = begin; e < end; e++) {
+        out[nc] = e;
+        nc += (uint32_t)popcount((chunk_value(h + ((size_t)e << 3), t->start, t->bits) & sm) ^ suffix) <= allowed;
+      }
+    }
+  }
+  return nc;
+}
+
+/* probeBase for one query: the hits' count (written to out as (slot, distance) while they fit), SCAN_INSTEAD, or a failure. */
+#define SCAN_INSTEAD (-1)
+#define ONE_FAILED (-2)
+#define ONE_DAMAGED (-3)
+static long probe_one_run(batch_t *b, const uint32_t *q, uint32_t *out, size_t out_len, double *stats) {
+  scratch_t *s = b->s;
+  uint32_t chunk_from[MAX_CHUNKS + 1];
+  size_t probes = 0;
+  uint32_t nb = 0;
+  /* Phase 1: the buckets to read, with the suffix each must match and within how many bits. */
+  for (uint32_t c = 0; c < b->m; c++) {
+    chunk_from[c] = nb;
+    const chunk_t *t = &b->chunks[c];
+    if (t->radius < 0) continue;
+    probes += t->p;
+    if (!ensure(&s->pkey, (size_t)nb + t->p, 4) || !ensure(&s->psuffix, (size_t)nb + t->p, 4) || !ensure(&s->pallowed, (size_t)nb + t->p, 1)) return ONE_FAILED;
+    uint32_t *keys = s->pkey.p, *sufs = s->psuffix.p;
+    uint8_t *allow = s->pallowed.p;
+    uint32_t value = chunk_value(q, t->start, t->bits), sb = t->suffix_bits, sm = (1u << sb) - 1;
+    if (t->present) {
+      for (uint32_t k = 0; k < t->p; k++) {
+        uint32_t val = value ^ (uint32_t)t->masks[k];
+        keys[nb] = val >> sb;
+        sufs[nb] = val & sm;
+        allow[nb] = 0;
+        nb += (t->present[val >> 5] >> (val & 31)) & 1;
+      }
+    } else {
+      uint32_t key = value >> sb, suffix = value & sm;
+      for (uint32_t k = 0; k < t->p; k++) {
+        keys[nb] = key ^ (uint32_t)t->masks[k];
+        sufs[nb] = suffix;
+        allow[nb++] = (uint8_t)(t->radius - t->weights[k]);
+      }
+    }
+  }
+  chunk_from[b->m] = nb;
+  /* Phase 2: their ranges, then a touch of each one's first entry (the misses overlap). */
+  if (!ensure(&s->rbegin, nb, 4) || !ensure(&s->rend, nb, 4)) return ONE_FAILED;
+  uint32_t *rb = s->rbegin.p, *re = s->rend.p;
+  const uint32_t *keys = s->pkey.p;
+  double entries = 0;
+  for (uint32_t c = 0; c < b->m; c++) {
+    const chunk_t *t = &b->chunks[c];
+    for (uint32_t i = chunk_from[c]; i < chunk_from[c + 1]; i++) {
+      uint32_t begin = bucket_start(t, keys[i]), end = bucket_start(t, keys[i] + 1);
+      if (end < begin || end > t->entries_len) return ONE_DAMAGED;
+      rb[i] = begin;
+      re[i] = end;
+      entries += end - begin;
+    }
+  }
+  stats[0] = (double)probes;
+  stats[1] = nb;
+  stats[2] = entries;
+  stats[3] = 0;
+  if (entries > b->max_entries) return SCAN_INSTEAD;
+  for (uint32_t c = 0; c < b->m; c++) {
+    const chunk_t *t = &b->chunks[c];
+    for (uint32_t i = chunk_from[c]; i < chunk_from[c + 1]; i++) {
+      if (rb[i] == re[i]) continue;
+      if (t->packed) __builtin_prefetch(t->packed + rb[i]);
+      else if (t->slots) __builtin_prefetch(t->slots + rb[i]);
+      else __builtin_prefetch(b->h + ((size_t)rb[i] << 3) + (t->start >> 5));
+    }
+  }
+  /* Phase 3: the entries whose suffix is close enough, chunk by chunk. */
+  size_t nc = 0;
+  for (uint32_t c = 0; c < b->m; c++) {
+    size_t from = nc;
+    nc = filter_one(s, b, &b->chunks[c], chunk_from[c], chunk_from[c + 1], nc);
+    if (nc == FAILED) return ONE_FAILED;
+    if (!ensure(&s->cand_chunk, nc, 1)) return ONE_FAILED;
+    memset((uint8_t *)s->cand_chunk.p + from, (int)c, nc - from);
+  }
+  stats[3] = (double)nc;
+  if ((double)nc > b->max_candidates) return SCAN_INSTEAD;
+  /* Phase 4: full distances (the candidates' lines touched first); liveness and duplicates for the close ones. */
+  const uint32_t *cand = s->cand.p, *h = b->h;
+  const uint8_t *cc = s->cand_chunk.p;
+  for (size_t i = 0; i < nc; i++) {
+    if (cand[i] >= b->slot_count || (cand[i] >> 5) >= b->alive_len) return ONE_DAMAGED;
+    __builtin_prefetch(h + ((size_t)cand[i] << 3));
+  }
+  long hits = 0;
+  for (size_t i = 0; i < nc; i++) {
+    uint32_t slot = cand[i];
+    const uint32_t *p = h + ((size_t)slot << 3);
+    uint32_t d = popcount(p[0] ^ q[0]) + popcount(p[1] ^ q[1]) + popcount(p[2] ^ q[2]) + popcount(p[3] ^ q[3]);
+    if (d > b->threshold) continue;
+    d += popcount(p[4] ^ q[4]) + popcount(p[5] ^ q[5]) + popcount(p[6] ^ q[6]) + popcount(p[7] ^ q[7]);
+    if (d > b->threshold || ((b->alive[slot >> 5] >> (slot & 31)) & 1) == 0) continue;
+    if (found_earlier(b, p, q, cc[i])) continue;
+    if ((size_t)hits * 2 + 2 <= out_len) {
+      out[hits * 2] = slot;
+      out[hits * 2 + 1] = d;
+    }
+    hits++;
+  }
+  return hits;
+}
+
+/*
+ * probeOne(hashes, alive, q, threshold, maxEntries, maxCandidates, chunks, out, stats):
+ * hamming-probe.ts's probeBase for one query. chunks as probePart's, each with an 11th element: the
+ * bitmap of values present (its masks then span the whole chunk). Writes the hits to out
+ * (Uint32Array, (slot, distance) pairs) while they fit and returns how many there are, or -1 when
+ * the base is to be scanned instead; stats (Float64Array of 4): probes, buckets, entries,
+ * candidates.
+ */
+static napi_value probe_one(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) return fail(env, "probeOne: 9 arguments");
+  batch_t b;
+  memset(&b, 0, sizeof b);
+  size_t hashes_len = 0, q_len = 0, out_len = 0, stats_len = 0;
+  b.h = typed(env, argv[0], napi_uint32_array, &hashes_len, NULL);
+  b.alive = typed(env, argv[1], napi_uint32_array, &b.alive_len, NULL);
+  const uint32_t *q = typed(env, argv[2], napi_uint32_array, &q_len, NULL);
+  b.threshold = u32(env, argv[3]);
+  b.max_entries = f64(env, argv[4]);
+  b.max_candidates = f64(env, argv[5]);
+  uint32_t *out = (uint32_t *)typed(env, argv[7], napi_uint32_array, &out_len, NULL);
+  double *stats = (double *)typed(env, argv[8], napi_float64_array, &stats_len, NULL);
+  b.slot_count = hashes_len / 8;
+  if (!b.h || !b.alive || !q || q_len < 8 || !out || !stats || stats_len < 4) return fail(env, "probeOne: bad arrays");
+  if (napi_get_array_length(env, argv[6], &b.m) != napi_ok || b.m > MAX_CHUNKS) return fail(env, "probeOne: bad chunks");
+  for (uint32_t c = 0; c < b.m; c++) {
+    napi_value tv;
+    if (napi_get_element(env, argv[6], c, &tv) != napi_ok || !read_chunk(env, tv, &b.chunks[c], b.slot_count)) return fail(env, "probeOne: bad chunk tables");
+  }
+  b.s = &thread_scratch;
+  long r = probe_one_run(&b, q, out, out_len, stats);
+  if (r == ONE_FAILED) return fail(env, "probeOne: out of memory");
+  if (r == ONE_DAMAGED) return fail(env, "probeOne: damaged chunk table");
+  napi_value result;
+  napi_create_int64(env, r, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "probePart", NAPI_AUTO_LENGTH, probe_part, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "probePart", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "probeOne", NAPI_AUTO_LENGTH, probe_one, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "probeOne", fn) != napi_ok) return NULL;
   return exports;
 }
