@@ -223,7 +223,7 @@ export class HammingIndex {
   async queryAsync(hash: string | Uint32Array, threshold: number): Promise<HammingMatch[]> {
     const t = this.threads;
     const published = t?.published;
-    if (!t || !published || published.baseCount < THREAD_MIN_BASE || !this.probes(threshold)) return this.query(hash, threshold);
+    if (!t || !t.pool.singles || !published || published.baseCount < THREAD_MIN_BASE || !this.probes(threshold)) return this.query(hash, threshold);
     const q = typeof hash === 'string' ? packHex256(hash) : hash;
     let base: ThreadResult;
     try {

@@ -39,14 +39,16 @@ export class Matcher {
   /**
    * @param queryThreads threads probing indexes that support them (0 = all on the calling thread).
    * @param ownThread servers: costly indexes (vPDQ) answer on a thread of their own, within these limits.
+   * @param singlesOnThreads whether single queries go to the threads too (else only batches do).
    */
   constructor(
     private readonly store: Store,
     private readonly snapshotDir: string,
     queryThreads = 0,
     private readonly ownThread?: IndexOptions['ownThread'],
+    singlesOnThreads = true,
   ) {
-    this.threads = queryThreads > 0 ? new QueryThreads(queryThreads) : undefined;
+    this.threads = queryThreads > 0 ? new QueryThreads(queryThreads, singlesOnThreads) : undefined;
   }
 
   private get indexOptions(): IndexOptions {

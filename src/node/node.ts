@@ -141,6 +141,8 @@ export interface OpenOptions {
   follow?: boolean;
   /** Probe the PDQ index on this many threads (servers: config.lookupThreads). */
   queryThreads?: number;
+  /** Whether single queries go to those threads, or only batches (servers of several workers). */
+  singleQueriesOnThreads?: boolean;
   /** A server: costly indexes (vPDQ) answer on a thread of their own, within the configured limits. */
   serving?: boolean;
 }
@@ -172,6 +174,7 @@ export async function openNode(given: Readonly<Config>, options: OpenOptions = {
     join(config.dataDir, 'index'),
     options.queryThreads ?? 0,
     options.serving ? { maxQueued: Math.max(1, Math.min(config.computeQueue, 16)), maxUnits: config.vpdqMaxFrames } : undefined,
+    options.singleQueriesOnThreads ?? true,
   );
   const compute = new ComputeService({ threads: config.computeThreads, maxQueued: config.computeQueue, decodePixelBudget: config.decodeBudgetPixels });
   const indexLoaded = options.loadIndex ?? false;

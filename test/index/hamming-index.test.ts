@@ -143,6 +143,28 @@ describe('readHashLines', () => {
 });
 
 describe('HammingIndex on query threads', () => {
+  it('answers single queries where they are asked when the threads take batches only (serve --workers N)', async () => {
+    const { QueryThreads } = await import('../../src/index/query-threads.js');
+    const r = (seed: number) => Uint32Array.from({ length: 30_000 * 8 }, (_, i) => Math.imul(i + seed, 2654435761) ^ (i >>> 3));
+    const haystack = r(1);
+    const queries = haystack.slice(0, 64 * 8).map((w, i) => (i % 8 === 3 ? w ^ 0x1010 : w));
+    const threads = new QueryThreads(1, false);
+    try {
+      const index = HammingIndex.fromEntries(haystack, ids(30_000), { shared: true, strategy: 'probe' });
+      const plain = HammingIndex.fromEntries(haystack, ids(30_000), { strategy: 'probe' });
+      index.useThreads(threads);
+      await index.published();
+      for (let q = 0; q < 64; q++) expect(sorted(await index.queryAsync(at(queries, q), 31))).toEqual(sorted(plain.query(at(queries, q), 31)));
+      expect(threads.running).toBe(0); // no thread for single queries
+      const batch = await index.queryBatchAsync(queries, 64, 31);
+      batch.forEach((got, q) => expect(sorted(got)).toEqual(sorted(plain.query(at(queries, q), 31))));
+      expect(batch.flat().length).toBeGreaterThanOrEqual(64);
+      expect(threads.running, threads.lastError).toBe(1); // the batch thread
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('returns the same results as on the main thread, through adds, removals and rebuilds', async () => {
     const { QueryThreads } = await import('../../src/index/query-threads.js');
     const dir = mkdtempSync(join(tmpdir(), 'alliance-threads-'));

@@ -128,12 +128,16 @@ function sayListening(address: string, prepared: Prepared): void {
  * 1…N under --workers (worker 1 also runs the background work: jobs, syncs, actions, snapshots).
  */
 async function serve(config: Readonly<Config>, worker: number, opts: ServeOptions): Promise<void> {
-  const node = await openNode(config, { loadIndex: true, follow: Boolean(config.databaseUrl), queryThreads: config.lookupThreads, serving: true }).catch(
-    (err: unknown) => {
-      if (worker > 0) cluster.worker?.disconnect(); // leave the primary, which stops the server, saying so
-      throw err;
-    },
-  );
+  const node = await openNode(config, {
+    loadIndex: true,
+    follow: Boolean(config.databaseUrl),
+    queryThreads: config.lookupThreads,
+    singleQueriesOnThreads: worker === 0,
+    serving: true,
+  }).catch((err: unknown) => {
+    if (worker > 0) cluster.worker?.disconnect(); // leave the primary, which stops the server, saying so
+    throw err;
+  });
   const app = await buildServer(node);
   const prepared = worker === 0 ? await prepare(node, opts, true) : {};
   let address: string;
