@@ -223,6 +223,11 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
     previousRuns.push(queryPrevious());
   }
   const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  // The reference for the C kernel's single probes in the same run: the JavaScript phases (ALLIANCE_NATIVE=0).
+  const kernel = nativeKernel() !== undefined;
+  useNativeKernel(false);
+  const jsSingle = kernel ? [query(), query()].reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
+  useNativeKernel(true);
   // The same queries as batches of 1,000 (batch lookups; hamming-batch.ts), against the single queries above.
   const queryBatches = () => {
     let matches = 0;
@@ -237,7 +242,6 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
   const batchRuns = [queryBatches(), queryBatches(), queryBatches()];
   const bestBatch = batchRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
   // The reference for the C kernel in the same run: the JavaScript walk (ALLIANCE_NATIVE=0).
-  const kernel = nativeKernel() !== undefined;
   useNativeKernel(false);
   const jsBatch = kernel && !index.stats().bitmaps ? [queryBatches(), queryBatches()].reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
   useNativeKernel(true);
@@ -285,6 +289,10 @@ async function benchSet(kind: 'pdq' | 'clustered', n: number): Promise<void> {
   console.log(
     `  work per query: ${work.probes.toFixed(0)} probe values or keys, ${work.buckets.toFixed(0)} buckets read, ${work.entries.toFixed(0)} entries filtered, ${work.candidates.toFixed(0)} candidates verified`,
   );
+  if (jsSingle)
+    console.log(
+      `  single queries with the C kernel (native/hamming.c) ÷ the JavaScript phases: ${(jsSingle.ms / best.ms).toFixed(2)}× (${jsSingle.ms.toFixed(3)} ms/query, ${jsSingle.matches} matches${jsSingle.matches === best.matches ? ', identical' : ', DIFFERENT!'})`,
+    );
   console.log(
     `  previous version (bench/match-previous.ts): ${bestPrevious.ms.toFixed(3)} ms/query, ${bestPrevious.matches} matches${bestPrevious.matches === best.matches ? ' (identical)' : ' (DIFFERENT!)'}, ${(previous.bytes / n).toFixed(1)} bytes/hash; runs ${previousRuns.map((r) => r.ms.toFixed(3)).join(', ')} ms; now ${(bestPrevious.ms / best.ms).toFixed(1)}× its speed`,
   );
