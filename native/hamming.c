@@ -17,7 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__AVX512F__) && defined(__AVX512BW__)
+/* HAMMING_SCALAR: the loops machines without AVX-512 run (built beside the tuned one, for the tests). */
+#if defined(__AVX512F__) && defined(__AVX512BW__) && !defined(HAMMING_SCALAR)
 #include <immintrin.h>
 #define WALK_AVX512 1
 #endif

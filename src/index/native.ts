@@ -39,26 +39,30 @@ export interface NativeKernel {
   ): number;
 }
 
-let loaded: NativeKernel | null | undefined;
-let enabled = process.env.ALLIANCE_NATIVE !== '0';
+/** Which build: the one tuned for this CPU, or the scalar one (what machines without AVX-512 run). */
+export type KernelBuild = 'tuned' | 'scalar';
+const loaded = new Map<KernelBuild, NativeKernel | null>();
+let enabled: KernelBuild | false = process.env.ALLIANCE_NATIVE === '0' ? false : 'tuned';
 
-/** Turns the kernel on or off in this thread (tests compare the two walks). */
-export function useNativeKernel(on: boolean): void {
-  enabled = on;
+/** Turns the kernel on (the tuned build, or the scalar one) or off in this thread (tests compare them). */
+export function useNativeKernel(on: boolean | KernelBuild): void {
+  enabled = on === true ? 'tuned' : on;
 }
 
 /** The C kernel, or undefined when it is not built or turned off (ALLIANCE_NATIVE=0). */
 export function nativeKernel(): NativeKernel | undefined {
   if (!enabled) return undefined;
-  if (loaded === undefined) {
+  let kernel = loaded.get(enabled);
+  if (kernel === undefined) {
     try {
       // src/index/ and dist/index/ are both two levels below the project's root.
-      loaded = createRequire(import.meta.url)('../../native/build/hamming.node') as NativeKernel;
+      kernel = createRequire(import.meta.url)(`../../native/build/${enabled === 'tuned' ? 'hamming' : 'hamming-scalar'}.node`) as NativeKernel;
     } catch {
-      loaded = null;
+      kernel = null;
     }
+    loaded.set(enabled, kernel);
   }
-  return loaded ?? undefined;
+  return kernel ?? undefined;
 }
 
 interface Described {

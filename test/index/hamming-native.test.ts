@@ -9,7 +9,7 @@ import { evenLayout, layoutFor, type ChunkLayout } from '../../src/index/chunks.
 import { batchCounters, probeBatch } from '../../src/index/hamming-batch.js';
 import { bruteForce, HammingIndex } from '../../src/index/hamming-index.js';
 import { bucketOffset, offsetCount, probeBase, probeCounters, type ChunkTable, type HammingView } from '../../src/index/hamming-probe.js';
-import { nativeKernel, useNativeKernel } from '../../src/index/native.js';
+import { nativeKernel, useNativeKernel, type KernelBuild } from '../../src/index/native.js';
 import { clusteredSet, rng } from '../../bench/gen-hashes.js';
 
 afterEach(() => useNativeKernel(true));
@@ -33,7 +33,7 @@ function queriesNear(hay: Uint32Array, count: number, seed: number): Uint32Array
 }
 
 /** probeBatch's hits, in the order it reports them, with the C kernel or the JavaScript walk. */
-function hitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: boolean): string[] {
+function hitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: boolean | KernelBuild): string[] {
   useNativeKernel(native);
   const out: string[] = [];
   probeBatch(view, qs, qs.length / 8, threshold, (q, slot, d) => out.push(`${q}:${slot}:${d}`));
@@ -41,7 +41,7 @@ function hitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: b
 }
 
 /** probeBase's hits for each query, in the order it reports them, with the C kernel or the JavaScript phases. */
-function singleHitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: boolean): string[] {
+function singleHitsOf(view: HammingView, qs: Uint32Array, threshold: number, native: boolean | KernelBuild): string[] {
   useNativeKernel(native);
   const out: string[] = [];
   for (let q = 0; q < qs.length / 8; q++) {
@@ -71,10 +71,15 @@ function unpacked(view: HammingView): HammingView {
 }
 
 const THRESHOLDS = [0, 1, 5, 10, 16, 22, 31, 32, 40, 50, 63];
+/** The build tuned for this CPU (AVX-512 here) and the scalar one machines without it run. */
+const BUILDS: KernelBuild[] = ['tuned', 'scalar'];
 
 describe('the C batch kernel', () => {
   it('is built by setup and loads', () => {
     expect(nativeKernel(), 'native/build/hamming.node (node scripts/native.mjs)').toBeDefined();
+    useNativeKernel('scalar');
+    expect(nativeKernel(), 'native/build/hamming-scalar.node (node scripts/native.mjs)').toBeDefined();
+    expect(nativeKernel()).not.toBe((useNativeKernel(true), nativeKernel()));
     useNativeKernel(false);
     expect(nativeKernel()).toBeUndefined();
   });
@@ -112,13 +117,12 @@ describe('the C batch kernel', () => {
             const before = batchCounters.kernelFailures + probeCounters.kernelFailures;
             const some = qs.subarray(0, 40 * 8);
             const singles = singleHitsOf(view, some, t, false);
-            expect(singleHitsOf(view, some, t, true), `single queries: ${bank}, view ${v}, threshold ${t}`).toEqual(singles);
-            total += singles.length;
-            if (!bitmaps) {
-              const js = hitsOf(view, qs, t, false);
-              expect(hitsOf(view, qs, t, true), `batch: ${bank}, view ${v}, threshold ${t}`).toEqual(js);
-              total += js.length;
+            const js = bitmaps ? [] : hitsOf(view, qs, t, false);
+            for (const build of BUILDS) {
+              expect(singleHitsOf(view, some, t, build), `single queries, ${build} build: ${bank}, view ${v}, threshold ${t}`).toEqual(singles);
+              if (!bitmaps) expect(hitsOf(view, qs, t, build), `batch, ${build} build: ${bank}, view ${v}, threshold ${t}`).toEqual(js);
             }
+            total += singles.length + js.length;
             expect(batchCounters.kernelFailures + probeCounters.kernelFailures).toBe(before);
           }
         }
