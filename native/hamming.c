@@ -15,6 +15,7 @@
  */
 #include <node_api.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 /* HAMMING_SCALAR: the loops machines without AVX-512 run (built beside the tuned one, for the tests). */
@@ -130,6 +131,67 @@ static size_t sort_pairs(scratch_t *s, const chunk_t *t, uint32_t n, uint32_t lo
 #define FAILED ((size_t)-1)
 #define DAMAGED ((size_t)-2)
 
+/*
+ * Appends to out (from nc) the slots of entries begin … end of chunk t whose suffix is within
+ * `allowed` bits of `suffix`; returns the new count. Every entry is written and the count moves
+ * only for those that pass: no branch an entry. out has room for end − begin + 16 more.
+ */
+static inline size_t filter_bucket(const chunk_t *t, const uint32_t *h, uint32_t begin, uint32_t end, uint32_t suffix, uint32_t allowed, uint32_t *out, size_t nc) {
+  if (t->packed) {
+    const uint32_t *packed = t->packed;
+    uint32_t shift = t->pack_shift, pm = (1u << shift) - 1;
+#ifdef WALK_AVX512
+    /* 16 entries a step, the lanes past the bucket masked off (most buckets take one step: no loop
+       exit to mispredict); the suffix's popcount (at most 8 bits) from a nibble table; the passing
+       slots compressed in a register and stored whole. */
+    const __m512i vsuffix = _mm512_set1_epi32((int)suffix), vpm = _mm512_set1_epi32((int)pm);
+    const __m512i vallowed = _mm512_set1_epi32((int)allowed), nibble = _mm512_set1_epi32(0x0f);
+    const __m512i pop4 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
+    const __m128i vshift = _mm_cvtsi32_si128((int)shift);
+    for (uint32_t e = begin; e < end; e += 16) {
+      uint32_t left = end - e;
+      __mmask16 lanes = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+      __m512i x = _mm512_maskz_loadu_epi32(lanes, packed + e);
+      __m512i d = _mm512_and_si512(_mm512_xor_si512(x, vsuffix), vpm);
+      __m512i bits = _mm512_add_epi32(_mm512_shuffle_epi8(pop4, _mm512_and_si512(d, nibble)), _mm512_shuffle_epi8(pop4, _mm512_srli_epi32(d, 4)));
+      __mmask16 ok = _mm512_mask_cmple_epu32_mask(lanes, bits, vallowed);
+      _mm512_storeu_si512(out + nc, _mm512_maskz_compress_epi32(ok, _mm512_srl_epi32(x, vshift)));
+      nc += (uint32_t)popcount(ok);
+    }
+#else
+    for (uint32_t e = begin; e < end; e++) {
+      uint32_t x = packed[e];
+      out[nc] = x >> shift;
+      nc += (uint32_t)popcount((x ^ suffix) & pm) <= allowed;
+    }
+#endif
+    return nc;
+  }
+  if (t->slots) {
+    for (uint32_t e = begin; e < end; e++) {
+      uint32_t x = t->suffix_bytes == 1 ? ((const uint8_t *)t->suffixes)[e] : ((const uint16_t *)t->suffixes)[e];
+      out[nc] = t->slots[e];
+      nc += (uint32_t)popcount(x ^ suffix) <= allowed;
+    }
+    return nc;
+  }
+  /* The chunk orders the base: its entries are the slots, their suffix read from the hash. */
+  uint32_t sm = (1u << t->suffix_bits) - 1, w = t->start >> 5;
+  if ((t->start & 31) + t->bits <= 32) {
+    uint32_t word_shift = 32 - (t->start & 31) - t->bits;
+    for (uint32_t e = begin; e < end; e++) {
+      out[nc] = e;
+      nc += (uint32_t)popcount(((h[((size_t)e << 3) + w] >> word_shift) & sm) ^ suffix) <= allowed;
+    }
+    return nc;
+  }
+  for (uint32_t e = begin; e < end; e++) {
+    out[nc] = e;
+    nc += (uint32_t)popcount((chunk_value(h + ((size_t)e << 3), t->start, t->bits) & sm) ^ suffix) <= allowed;
+  }
+  return nc;
+}
+
 /* Appends chunk c's candidates from `nc` (hamming-batch.ts's walkPacked / walkSlots); the new count, FAILED or DAMAGED. */
 static size_t walk(batch_t *b, const chunk_t *t, uint32_t c, size_t pairs, size_t nc) {
   scratch_t *s = b->s;
@@ -137,8 +199,7 @@ static size_t walk(batch_t *b, const chunk_t *t, uint32_t c, size_t pairs, size_
   double *entries_of = s->entries.p, *counted = s->counted.p;
   uint8_t *skip = b->scanned;
   uint32_t low = b->low, query_mask = (1u << (low - ALLOWED_BITS)) - 1;
-  uint32_t shift = t->pack_shift, pm = (1u << shift) - 1, sm = (1u << t->suffix_bits) - 1;
-  uint32_t w = t->start >> 5, in_word = (t->start & 31) + t->bits <= 32, word_shift = 32 - (t->start & 31) - t->bits;
+  uint32_t w = t->start >> 5;
   uint32_t *out = s->cand_slot.p, *tags = s->cand_tag.p;
   size_t room = s->cand_slot.cap < s->cand_tag.cap ? s->cand_slot.cap : s->cand_tag.cap;
   for (size_t j = 0; j < pairs; j++) {
@@ -167,56 +228,8 @@ static size_t walk(batch_t *b, const chunk_t *t, uint32_t c, size_t pairs, size_
     }
     uint32_t allowed = pair & ALLOWED_MASK, suffix = suffix_of[qi], tag = (qi << CHUNK_BITS) | c;
     size_t nc0 = nc;
-    /* Every entry is written and the count moves only for those that pass: no branch an entry. */
-    if (t->packed) {
-      const uint32_t *packed = t->packed;
-#ifdef WALK_AVX512
-      /* 16 entries a step, the lanes past the bucket masked off (most buckets take one step); the
-         suffix's popcount (at most 8 bits) from a nibble table; the passing slots compressed in a
-         register and stored whole (room for 16 more is kept). */
-      const __m512i vsuffix = _mm512_set1_epi32((int)suffix), vpm = _mm512_set1_epi32((int)pm), vtag = _mm512_set1_epi32((int)tag);
-      const __m512i vallowed = _mm512_set1_epi32((int)allowed), nibble = _mm512_set1_epi32(0x0f);
-      const __m512i pop4 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
-      const __m128i vshift = _mm_cvtsi32_si128((int)shift);
-      for (uint32_t e = begin; e < end; e += 16) {
-        uint32_t left = end - e;
-        __mmask16 lanes = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        __m512i x = _mm512_maskz_loadu_epi32(lanes, packed + e);
-        __m512i d = _mm512_and_si512(_mm512_xor_si512(x, vsuffix), vpm);
-        __m512i bits = _mm512_add_epi32(_mm512_shuffle_epi8(pop4, _mm512_and_si512(d, nibble)), _mm512_shuffle_epi8(pop4, _mm512_srli_epi32(d, 4)));
-        __mmask16 ok = _mm512_mask_cmple_epu32_mask(lanes, bits, vallowed);
-        _mm512_storeu_si512(out + nc, _mm512_maskz_compress_epi32(ok, _mm512_srl_epi32(x, vshift)));
-        _mm512_storeu_si512(tags + nc, vtag);
-        nc += (uint32_t)popcount(ok);
-      }
-#else
-      for (uint32_t e = begin; e < end; e++) {
-        uint32_t x = packed[e];
-        out[nc] = x >> shift;
-        tags[nc] = tag;
-        nc += (uint32_t)popcount((x ^ suffix) & pm) <= allowed;
-      }
-#endif
-    } else if (t->slots) {
-      for (uint32_t e = begin; e < end; e++) {
-        uint32_t s = t->suffix_bytes == 1 ? ((const uint8_t *)t->suffixes)[e] : ((const uint16_t *)t->suffixes)[e];
-        out[nc] = t->slots[e];
-        tags[nc] = tag;
-        nc += (uint32_t)popcount(s ^ suffix) <= allowed;
-      }
-    } else if (in_word) {
-      for (uint32_t e = begin; e < end; e++) {
-        out[nc] = e;
-        tags[nc] = tag;
-        nc += (uint32_t)popcount(((h[((size_t)e << 3) + w] >> word_shift) & sm) ^ suffix) <= allowed;
-      }
-    } else {
-      for (uint32_t e = begin; e < end; e++) {
-        out[nc] = e;
-        tags[nc] = tag;
-        nc += (uint32_t)popcount((chunk_value(h + ((size_t)e << 3), t->start, t->bits) & sm) ^ suffix) <= allowed;
-      }
-    }
+    nc = filter_bucket(t, h, begin, end, suffix, allowed, out, nc);
+    for (size_t i = nc0; i < nc; i++) tags[i] = tag;
     if (nc != nc0 && (counted[qi] += (double)(nc - nc0)) > b->max_candidates) skip[qi] = 1;
   }
   return nc;
@@ -341,6 +354,35 @@ static double f64(napi_env env, napi_value v) {
 }
 
 /*
+ * What both probes take: the base's hashes and liveness, the threshold, the limits past which the
+ * base is scanned instead, and the chunk tables (probePart's never have bitmaps). NULL, or what is wrong.
+ */
+static const char *read_base(napi_env env, napi_value hashes, napi_value alive, napi_value threshold, napi_value max_entries, napi_value max_candidates, napi_value chunks, batch_t *b, int batch) {
+  memset(b, 0, sizeof *b);
+  size_t hashes_len = 0;
+  b->h = typed(env, hashes, napi_uint32_array, &hashes_len, NULL);
+  b->alive = typed(env, alive, napi_uint32_array, &b->alive_len, NULL);
+  b->slot_count = hashes_len / 8;
+  b->threshold = u32(env, threshold);
+  b->max_entries = f64(env, max_entries);
+  b->max_candidates = f64(env, max_candidates);
+  if (!b->h || !b->alive) return "bad arrays";
+  if (napi_get_array_length(env, chunks, &b->m) != napi_ok || b->m > MAX_CHUNKS) return "bad chunks";
+  for (uint32_t c = 0; c < b->m; c++) {
+    napi_value tv;
+    if (napi_get_element(env, chunks, c, &tv) != napi_ok || !read_chunk(env, tv, &b->chunks[c], b->slot_count) || (batch && b->chunks[c].present)) return "bad chunk tables";
+  }
+  b->s = &thread_scratch;
+  return NULL;
+}
+
+static napi_value failed(napi_env env, const char *fn, const char *why) {
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: %s", fn, why);
+  return fail(env, msg);
+}
+
+/*
  * probePart(hashes, alive, qs, n, threshold, low, maxEntries, maxCandidates, scanned, chunks):
  * chunks holds for each chunk [Int32Array(start, bits, suffixBits, radius, packShift), offsets,
  * blockBase, rel, wide, packed, slots, suffixes, masks (Int32Array), weights (Uint8Array)];
@@ -352,29 +394,19 @@ static napi_value probe_part(napi_env env, napi_callback_info info) {
   napi_value argv[10];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) return fail(env, "probePart: 10 arguments");
   batch_t b;
-  memset(&b, 0, sizeof b);
-  size_t hashes_len = 0, qs_len = 0, scanned_len = 0;
-  b.h = typed(env, argv[0], napi_uint32_array, &hashes_len, NULL);
-  b.alive = typed(env, argv[1], napi_uint32_array, &b.alive_len, NULL);
+  const char *why = read_base(env, argv[0], argv[1], argv[4], argv[6], argv[7], argv[9], &b, 1);
+  if (why) return failed(env, "probePart", why);
+  size_t qs_len = 0, scanned_len = 0;
   b.qs = typed(env, argv[2], napi_uint32_array, &qs_len, NULL);
   b.n = u32(env, argv[3]);
-  b.threshold = u32(env, argv[4]);
   b.low = u32(env, argv[5]);
-  b.max_entries = f64(env, argv[6]);
-  b.max_candidates = f64(env, argv[7]);
   b.scanned = (uint8_t *)typed(env, argv[8], napi_uint8_array, &scanned_len, NULL);
-  b.slot_count = hashes_len / 8;
-  if (!b.h || !b.alive || !b.qs || !b.scanned || qs_len < (size_t)b.n * 8 || scanned_len < b.n) return fail(env, "probePart: bad arrays");
+  if (!b.qs || !b.scanned || qs_len < (size_t)b.n * 8 || scanned_len < b.n) return fail(env, "probePart: bad arrays");
   if (b.low <= ALLOWED_BITS || b.low > 32 || (b.low < 32 && (uint64_t)b.n > (1ull << (b.low - ALLOWED_BITS)))) return fail(env, "probePart: bad part");
-  if (napi_get_array_length(env, argv[9], &b.m) != napi_ok || b.m > MAX_CHUNKS) return fail(env, "probePart: bad chunks");
-  for (uint32_t c = 0; c < b.m; c++) {
-    napi_value tv;
-    if (napi_get_element(env, argv[9], c, &tv) != napi_ok || !read_chunk(env, tv, &b.chunks[c], b.slot_count) || b.chunks[c].present)
-      return fail(env, "probePart: bad chunk tables");
+  for (uint32_t c = 0; c < b.m; c++)
     if (b.chunks[c].radius >= 0 && b.chunks[c].bits - b.chunks[c].suffix_bits > 32 - b.low) return fail(env, "probePart: bad part");
-  }
   uint32_t n = b.n;
-  scratch_t *s = b.s = &thread_scratch;
+  scratch_t *s = b.s;
   if (!ensure(&s->key, n, 4) || !ensure(&s->suffix, n, 4) || !ensure(&s->entries, n, 8) || !ensure(&s->counted, n, 8)) return fail(env, "probePart: out of memory");
   memset(s->entries.p, 0, n * sizeof(double));
   memset(s->counted.p, 0, n * sizeof(double));
@@ -408,55 +440,11 @@ static napi_value probe_part(napi_env env, napi_callback_info info) {
 
 /* Appends to the candidates the entries of buckets [from, to) of chunk t that pass (probeBase's phase 3). */
 static size_t filter_one(scratch_t *s, const batch_t *b, const chunk_t *t, uint32_t from, uint32_t to, size_t nc) {
-  const uint32_t *keys_begin = s->rbegin.p, *keys_end = s->rend.p, *sufs = s->psuffix.p, *h = b->h;
+  const uint32_t *rb = s->rbegin.p, *re = s->rend.p, *sufs = s->psuffix.p;
   const uint8_t *allow = s->pallowed.p;
-  uint32_t shift = t->pack_shift, pm = (1u << shift) - 1, sm = (1u << t->suffix_bits) - 1;
-  uint32_t w = t->start >> 5, in_word = (t->start & 31) + t->bits <= 32, word_shift = 32 - (t->start & 31) - t->bits;
   for (uint32_t i = from; i < to; i++) {
-    uint32_t begin = keys_begin[i], end = keys_end[i], suffix = sufs[i], allowed = allow[i];
-    if (!ensure(&s->cand, nc + (end - begin) + 16, 4)) return FAILED;
-    uint32_t *out = s->cand.p;
-    if (t->packed) {
-      const uint32_t *packed = t->packed;
-#ifdef WALK_AVX512
-      const __m512i vsuffix = _mm512_set1_epi32((int)suffix), vpm = _mm512_set1_epi32((int)pm);
-      const __m512i vallowed = _mm512_set1_epi32((int)allowed), nibble = _mm512_set1_epi32(0x0f);
-      const __m512i pop4 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
-      const __m128i vshift = _mm_cvtsi32_si128((int)shift);
-      for (uint32_t e = begin; e < end; e += 16) {
-        uint32_t left = end - e;
-        __mmask16 lanes = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        __m512i x = _mm512_maskz_loadu_epi32(lanes, packed + e);
-        __m512i d = _mm512_and_si512(_mm512_xor_si512(x, vsuffix), vpm);
-        __m512i bits = _mm512_add_epi32(_mm512_shuffle_epi8(pop4, _mm512_and_si512(d, nibble)), _mm512_shuffle_epi8(pop4, _mm512_srli_epi32(d, 4)));
-        __mmask16 ok = _mm512_mask_cmple_epu32_mask(lanes, bits, vallowed);
-        _mm512_storeu_si512(out + nc, _mm512_maskz_compress_epi32(ok, _mm512_srl_epi32(x, vshift)));
-        nc += (uint32_t)popcount(ok);
-      }
-#else
-      for (uint32_t e = begin; e < end; e++) {
-        uint32_t x = packed[e];
-        out[nc] = x >> shift;
-        nc += (uint32_t)popcount((x ^ suffix) & pm) <= allowed;
-      }
-#endif
-    } else if (t->slots) {
-      for (uint32_t e = begin; e < end; e++) {
-        uint32_t x = t->suffix_bytes == 1 ? ((const uint8_t *)t->suffixes)[e] : ((const uint16_t *)t->suffixes)[e];
-        out[nc] = t->slots[e];
-        nc += (uint32_t)popcount(x ^ suffix) <= allowed;
-      }
-    } else if (in_word) {
-      for (uint32_t e = begin; e < end; e++) {
-        out[nc] = e;
-        nc += (uint32_t)popcount(((h[((size_t)e << 3) + w] >> word_shift) & sm) ^ suffix) <= allowed;
-      }
-    } else {
-      for (uint32_t e = begin; e < end; e++) {
-        out[nc] = e;
-        nc += (uint32_t)popcount((chunk_value(h + ((size_t)e << 3), t->start, t->bits) & sm) ^ suffix) <= allowed;
-      }
-    }
+    if (!ensure(&s->cand, nc + (re[i] - rb[i]) + 16, 4)) return FAILED;
+    nc = filter_bucket(t, b->h, rb[i], re[i], sufs[i], allow[i], s->cand.p, nc);
   }
   return nc;
 }
@@ -576,24 +564,13 @@ static napi_value probe_one(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) return fail(env, "probeOne: 9 arguments");
   batch_t b;
-  memset(&b, 0, sizeof b);
-  size_t hashes_len = 0, q_len = 0, out_len = 0, stats_len = 0;
-  b.h = typed(env, argv[0], napi_uint32_array, &hashes_len, NULL);
-  b.alive = typed(env, argv[1], napi_uint32_array, &b.alive_len, NULL);
+  const char *why = read_base(env, argv[0], argv[1], argv[3], argv[4], argv[5], argv[6], &b, 0);
+  if (why) return failed(env, "probeOne", why);
+  size_t q_len = 0, out_len = 0, stats_len = 0;
   const uint32_t *q = typed(env, argv[2], napi_uint32_array, &q_len, NULL);
-  b.threshold = u32(env, argv[3]);
-  b.max_entries = f64(env, argv[4]);
-  b.max_candidates = f64(env, argv[5]);
   uint32_t *out = (uint32_t *)typed(env, argv[7], napi_uint32_array, &out_len, NULL);
   double *stats = (double *)typed(env, argv[8], napi_float64_array, &stats_len, NULL);
-  b.slot_count = hashes_len / 8;
-  if (!b.h || !b.alive || !q || q_len < 8 || !out || !stats || stats_len < 4) return fail(env, "probeOne: bad arrays");
-  if (napi_get_array_length(env, argv[6], &b.m) != napi_ok || b.m > MAX_CHUNKS) return fail(env, "probeOne: bad chunks");
-  for (uint32_t c = 0; c < b.m; c++) {
-    napi_value tv;
-    if (napi_get_element(env, argv[6], c, &tv) != napi_ok || !read_chunk(env, tv, &b.chunks[c], b.slot_count)) return fail(env, "probeOne: bad chunk tables");
-  }
-  b.s = &thread_scratch;
+  if (!q || q_len < 8 || !out || !stats || stats_len < 4) return fail(env, "probeOne: bad arrays");
   long r = probe_one_run(&b, q, out, out_len, stats);
   if (r == ONE_FAILED) return fail(env, "probeOne: out of memory");
   if (r == ONE_DAMAGED) return fail(env, "probeOne: damaged chunk table");
